@@ -1,0 +1,146 @@
+/**
+ * The current objects of a store, in memory: a Map for point reads plus the keys in sorted order, kept as a
+ * list of sorted chunks (at most CHUNK_MAX keys each) so an insert or delete is a binary search plus a splice
+ * of one small chunk, whatever the number of keys, and a prefix list is a binary search plus a contiguous scan.
+ * Keys compare as JS strings (UTF-16 code units), which for the ASCII keys Kubernetes uses is the same order as
+ * LevelDB's bytes.
+ */
+import type { KubeObject } from '../interface.js';
+
+/** A current object and the revision of its last write (its `metadata.resourceVersion`). */
+export interface Entry {
+  readonly object: KubeObject;
+  readonly modRevision: number;
+}
+
+const CHUNK_MAX = 512;
+
+/** The sorted current state; mutated only when a committed batch is applied. */
+export class KeyIndex {
+  private readonly entries = new Map<string, Entry>();
+  /** Non-empty sorted chunks; every key of chunk n sorts before every key of chunk n+1. */
+  private chunks: string[][] = [];
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): Entry | undefined {
+    return this.entries.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /** Inserts or replaces the entry of `key`. */
+  set(key: string, entry: Entry): void {
+    if (!this.entries.has(key)) this.insertKey(key);
+    this.entries.set(key, entry);
+  }
+
+  delete(key: string): void {
+    if (!this.entries.delete(key)) return;
+    const [c, i] = this.locate(key);
+    const chunk = this.chunks[c]!;
+    chunk.splice(i, 1);
+    if (chunk.length === 0) this.chunks.splice(c, 1);
+  }
+
+  /** Bulk load for opening a store: replaces everything with `items` (any order) in O(n log n). */
+  load(items: Iterable<[string, Entry]>): void {
+    this.entries.clear();
+    for (const [key, entry] of items) this.entries.set(key, entry);
+    const keys = [...this.entries.keys()].sort(compareKeys);
+    this.chunks = [];
+    for (let i = 0; i < keys.length; i += CHUNK_MAX / 2) this.chunks.push(keys.slice(i, i + CHUNK_MAX / 2));
+  }
+
+  /** The keys starting with `prefix`, in order, after `startAfter` (exclusive) when given. */
+  *keys(prefix: string, startAfter?: string): Generator<string, void, undefined> {
+    let [c, i] = this.start(prefix, startAfter);
+    for (; c < this.chunks.length; c++, i = 0) {
+      const chunk = this.chunks[c]!;
+      for (; i < chunk.length; i++) {
+        const key = chunk[i]!;
+        if (!key.startsWith(prefix)) return;
+        yield key;
+      }
+    }
+  }
+
+  /** How many keys start with `prefix` and sort after `after`. */
+  countAfter(prefix: string, after: string): number {
+    let [c, i] = this.start(prefix, after);
+    let n = 0;
+    for (; c < this.chunks.length; c++, i = 0) {
+      const chunk = this.chunks[c]!;
+      if (chunk[chunk.length - 1]!.startsWith(prefix)) {
+        n += chunk.length - i;
+        continue;
+      }
+      // The prefix range ends inside this chunk: its keys are a leading run of chunk[i..].
+      let lo = i;
+      let hi = chunk.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (chunk[mid]!.startsWith(prefix)) lo = mid + 1;
+        else hi = mid;
+      }
+      return n + (lo - i);
+    }
+    return n;
+  }
+
+  /** The position of the first key >= prefix and > startAfter. */
+  private start(prefix: string, startAfter: string | undefined): [number, number] {
+    if (startAfter === undefined || startAfter < prefix) return this.locate(prefix);
+    const at = this.locate(startAfter);
+    const chunk = this.chunks[at[0]];
+    if (chunk && chunk[at[1]] === startAfter) return at[1] + 1 < chunk.length ? [at[0], at[1] + 1] : [at[0] + 1, 0];
+    return at;
+  }
+
+  /** The position (chunk, offset) of the first key >= `key`; [chunks.length, 0] past the end. */
+  private locate(key: string): [number, number] {
+    let lo = 0;
+    let hi = this.chunks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const chunk = this.chunks[mid]!;
+      if (chunk[chunk.length - 1]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.chunks.length) return [lo, 0];
+    const chunk = this.chunks[lo]!;
+    let i = 0;
+    let j = chunk.length;
+    while (i < j) {
+      const mid = (i + j) >>> 1;
+      if (chunk[mid]! < key) i = mid + 1;
+      else j = mid;
+    }
+    return [lo, i];
+  }
+
+  private insertKey(key: string): void {
+    let [c, i] = this.locate(key);
+    if (c === this.chunks.length) {
+      if (c === 0) {
+        this.chunks.push([key]);
+        return;
+      }
+      c--;
+      i = this.chunks[c]!.length;
+    }
+    const chunk = this.chunks[c]!;
+    if (i === chunk.length) chunk.push(key);
+    else chunk.splice(i, 0, key);
+    if (chunk.length > CHUNK_MAX) this.chunks.splice(c + 1, 0, chunk.splice(CHUNK_MAX / 2));
+  }
+}
+
+/** The key order of every index and list. */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

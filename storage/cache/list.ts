@@ -1,0 +1,91 @@
+/**
+ * Range reads over the in-memory state at the current or an older revision. The state at an older revision R
+ * is the current state with the retained events after R undone: a key's value at R is the `prevObject` of its
+ * first event after R (absent when that event is an ADDED); keys without events after R are unchanged.
+ */
+import type { KubeObject, ListOptions, ListResult, StoredEvent } from '../interface.js';
+import type { History } from './history.js';
+import { compareKeys, type KeyIndex } from './key-index.js';
+
+/**
+ * Lists `prefix` at `revision`, which the caller has checked lies in [compacted revision, `committed`] (so the
+ * history holds every event after it). Runs synchronously: it sees one consistent state.
+ */
+export function listAt(
+  index: KeyIndex,
+  history: History,
+  prefix: string,
+  revision: number,
+  committed: number,
+  opts: ListOptions = {},
+): ListResult {
+  const startAfter = opts.startAfter !== undefined && opts.startAfter >= prefix ? opts.startAfter : undefined;
+  const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : Infinity;
+  const filter = opts.filter;
+  const changed = revision < committed ? changesAfter(history, prefix, revision, startAfter) : undefined;
+  // Keys that exist at `revision` but not any more: merged into the scan of the current keys.
+  const gone: string[] = [];
+  if (changed) {
+    for (const [key, ev] of changed) if (ev.type !== 'ADDED' && !index.has(key)) gone.push(key);
+    gone.sort(compareKeys);
+  }
+  let g = 0;
+  const current = index.keys(prefix, startAfter);
+  let next = current.next();
+
+  const items: KubeObject[] = [];
+  while (!next.done || g < gone.length) {
+    let key: string;
+    if (g < gone.length && (next.done || gone[g]! < next.value)) {
+      key = gone[g++]!;
+    } else {
+      key = next.value as string;
+      next = current.next();
+    }
+    const ev = changed?.get(key);
+    const obj = ev ? (ev.type === 'ADDED' ? undefined : ev.prevObject) : index.get(key)?.object;
+    if (obj === undefined || (filter && !filter(obj))) continue;
+    items.push(obj);
+    if (items.length >= limit) {
+      const remaining = remainingAfter(index, prefix, changed, key);
+      if (remaining === 0) break;
+      return filter ? { items, revision, nextKey: key } : { items, revision, nextKey: key, remainingItemCount: remaining };
+    }
+  }
+  return { items, revision };
+}
+
+/** The first event after `revision` of every key under `prefix` (after `startAfter`). */
+function changesAfter(
+  history: History,
+  prefix: string,
+  revision: number,
+  startAfter: string | undefined,
+): Map<string, StoredEvent> {
+  const changed = new Map<string, StoredEvent>();
+  for (const ev of history.after(revision)) {
+    if (!ev.key.startsWith(prefix) || (startAfter !== undefined && ev.key <= startAfter)) continue;
+    if (!changed.has(ev.key)) changed.set(ev.key, ev);
+  }
+  return changed;
+}
+
+/** How many keys under the prefix exist (at the listed revision) after `key`. */
+function remainingAfter(
+  index: KeyIndex,
+  prefix: string,
+  changed: Map<string, StoredEvent> | undefined,
+  key: string,
+): number {
+  let remaining = index.countAfter(prefix, key);
+  if (changed) {
+    for (const [k, ev] of changed) {
+      if (k <= key) continue;
+      const existedThen = ev.type !== 'ADDED';
+      const existsNow = index.has(k);
+      if (existsNow && !existedThen) remaining--;
+      else if (!existsNow && existedThen) remaining++;
+    }
+  }
+  return remaining;
+}

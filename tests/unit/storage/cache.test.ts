@@ -1,0 +1,132 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { History } from '../../../storage/cache/history.js';
+import { KeyIndex, compareKeys } from '../../../storage/cache/key-index.js';
+import { listAt } from '../../../storage/cache/list.js';
+import type { KubeObject, StoredEvent } from '../../../storage/interface.js';
+import { makeEvent } from '../../../storage/level/codec.js';
+
+/** A small deterministic PRNG so failures reproduce. */
+function rng(seed: number): (n: number) => number {
+  let x = seed >>> 0;
+  return (n) => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x % n;
+  };
+}
+
+const PREFIXES = ['/registry/pods/a/', '/registry/pods/ab/', '/registry/pods/b/', '/registry/svc/a/'];
+
+function obj(key: string, revision: number): KubeObject {
+  return { metadata: { name: key, resourceVersion: String(revision) }, spec: { even: revision % 2 === 0 } };
+}
+
+describe('KeyIndex', () => {
+  it('matches a sorted-array model under random inserts and deletes (chunk splits included)', () => {
+    const rand = rng(7);
+    const index = new KeyIndex();
+    const model = new Set<string>();
+    for (let step = 0; step < 6000; step++) {
+      const key = `${PREFIXES[rand(PREFIXES.length)]}k${rand(1500)}`;
+      if (rand(3) === 0) {
+        index.delete(key);
+        model.delete(key);
+      } else {
+        index.set(key, { object: obj(key, step + 1), modRevision: step + 1 });
+        model.add(key);
+      }
+      if (step % 500 !== 0 && step !== 5999) continue;
+      const sorted = [...model].sort(compareKeys);
+      assert.equal(index.size, sorted.length);
+      for (const prefix of [...PREFIXES, '/registry/pods/a', '/registry/', '/zzz/']) {
+        const expected = sorted.filter((k) => k.startsWith(prefix));
+        assert.deepEqual([...index.keys(prefix)], expected, prefix);
+        for (const after of [expected[0], expected[Math.floor(expected.length / 2)], `${prefix}k5`, prefix, '/a']) {
+          if (after === undefined) continue;
+          const tail = expected.filter((k) => k > after);
+          assert.deepEqual([...index.keys(prefix, after)], tail, `${prefix} after ${after}`);
+          assert.equal(index.countAfter(prefix, after), tail.length, `count ${prefix} after ${after}`);
+        }
+      }
+    }
+  });
+
+  it('bulk load sorts and dedupes', () => {
+    const index = new KeyIndex();
+    const e = (r: number) => ({ object: obj('x', r), modRevision: r });
+    index.load([['/b', e(1)], ['/a', e(2)], ['/c', e(3)], ['/a', e(4)]]);
+    assert.deepEqual([...index.keys('/')], ['/a', '/b', '/c']);
+    assert.equal(index.get('/a')?.modRevision, 4);
+    index.set('/ab', e(5));
+    assert.deepEqual([...index.keys('/a')], ['/a', '/ab']);
+  });
+});
+
+describe('listAt', () => {
+  it('answers every older revision like a full snapshot would', () => {
+    const rand = rng(11);
+    const index = new KeyIndex();
+    const history = new History();
+    const snapshots: Map<string, KubeObject>[] = [new Map()];
+    let state = new Map<string, KubeObject>();
+    for (let rev = 1; rev <= 400; rev++) {
+      const key = `${PREFIXES[rand(PREFIXES.length)]}k${String(rand(40)).padStart(2, '0')}`;
+      const prev = state.get(key);
+      let ev: StoredEvent;
+      state = new Map(state);
+      if (prev && rand(3) === 0) {
+        ev = makeEvent('DELETED', key, rev, { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } }, prev);
+        state.delete(key);
+        index.delete(key);
+      } else {
+        const o = obj(key, rev);
+        ev = prev ? makeEvent('MODIFIED', key, rev, o, prev) : makeEvent('ADDED', key, rev, o);
+        state.set(key, o);
+        index.set(key, { object: o, modRevision: rev });
+      }
+      history.append(ev);
+      snapshots.push(state);
+    }
+    const filter = (o: KubeObject): boolean => (o.spec as { even: boolean }).even;
+    for (let check = 0; check < 300; check++) {
+      const revision = rand(401);
+      const prefix = PREFIXES[rand(PREFIXES.length)]!;
+      const useFilter = rand(2) === 0;
+      const limit = rand(6);
+      const expected = [...snapshots[revision]!]
+        .filter(([k, o]) => k.startsWith(prefix) && (!useFilter || filter(o)))
+        .sort(([a], [b]) => compareKeys(a, b));
+      // Page through and compare with the snapshot.
+      const got: [string, KubeObject][] = [];
+      let startAfter: string | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = listAt(index, history, prefix, revision, 400, { limit, startAfter, filter: useFilter ? filter : undefined });
+        assert.equal(page.revision, revision);
+        got.push(...page.items.map((o): [string, KubeObject] => [o.metadata.name!, o]));
+        if (page.nextKey === undefined) break;
+        if (!useFilter) {
+          const left = [...snapshots[revision]!.keys()].filter((k) => k.startsWith(prefix) && k > page.nextKey!).length;
+          assert.equal(page.remainingItemCount, left, `remaining after ${page.nextKey} at ${revision}`);
+        }
+        startAfter = page.nextKey;
+      }
+      assert.deepEqual(got, expected, `rev ${revision} ${prefix} limit ${limit} filter ${useFilter}`);
+    }
+  });
+});
+
+describe('History', () => {
+  it('drops through a revision and finds positions after compaction', () => {
+    const h = new History();
+    for (let r = 1; r <= 3000; r += 2) h.append(makeEvent('ADDED', `/k${r}`, r, obj('k', r)));
+    assert.equal(h.length, 1500);
+    assert.equal(h.dropThrough(2100), 1050);
+    assert.equal(h.nth(0)?.revision, 2101);
+    assert.deepEqual([...h.after(2994)].map((e) => e.revision), [2995, 2997, 2999]);
+    assert.throws(() => h.append(makeEvent('ADDED', '/x', 2999, obj('x', 2999))), /out of order/);
+    assert.equal(h.dropThrough(5000), 450);
+    assert.equal(h.length, 0);
+    h.append(makeEvent('ADDED', '/y', 6000, obj('y', 6000)));
+    assert.equal(h.length, 1);
+  });
+});

@@ -1,0 +1,294 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { storageConformance } from '../../../storage/conformance.js';
+import {
+  describeItems, pod, podKey, rejectsWithCode, rv, startWatch, take, within,
+} from '../../../storage/conformance-helpers.js';
+import type { Storage, WatchItem } from '../../../storage/interface.js';
+import { LevelStorage, openLevelStorage, type LevelStorageOptions } from '../../../storage/level/level-storage.js';
+
+const T = { timeout: 20_000 };
+const PREFIX = '/registry/pods/default/';
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'kube-emu-'));
+}
+
+async function openLevel(options: Omit<LevelStorageOptions, 'dir'> & { dir?: string } = {}): Promise<LevelStorage> {
+  const storage = await openLevelStorage({ dir: options.dir ?? tempDir(), ...options });
+  assert.ok(storage instanceof LevelStorage);
+  return storage;
+}
+
+/** Runs `fn` with a LevelDB store in a fresh directory, then closes it and removes the directory. */
+async function withLevel(
+  options: Omit<LevelStorageOptions, 'dir'>,
+  fn: (s: LevelStorage, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = tempDir();
+  const s = await openLevel({ ...options, dir });
+  try {
+    await fn(s, dir);
+  } finally {
+    await s.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function replayAll(s: Storage, prefix: string, count: number): Promise<WatchItem[]> {
+  const { it: w, ac } = startWatch(s, prefix, 0);
+  try {
+    return await take(w, count);
+  } finally {
+    ac.abort();
+  }
+}
+
+storageConformance('level', async (options) => {
+  const dir = tempDir();
+  const storage = await openLevelStorage({ dir, ...options });
+  return {
+    storage,
+    cleanup: async () => {
+      await storage.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('level storage', () => {
+  it('reopening keeps objects, history, revision and compaction point', T, async () => {
+    const dir = tempDir();
+    try {
+      let s: LevelStorage = await openLevel({ dir });
+      await s.create(podKey('default', 'a'), pod('a'));
+      await s.create(podKey('default', 'b'), pod('b'));
+      await s.guaranteedUpdate(podKey('default', 'a'), (c) => ({ ...c, spec: { v: 2 } }));
+      await s.delete(podKey('default', 'b'));
+      await s.create(podKey('default', 'c'), pod('c'));
+      await s.compact(1);
+      const revision = s.currentRevision();
+      const a = await s.get(podKey('default', 'a'));
+      const before = startWatch(s, PREFIX, 1);
+      const history = describeItems(await take(before.it, 4));
+      before.ac.abort();
+      await s.close();
+
+      s = await openLevel({ dir });
+      assert.equal(s.currentRevision(), revision);
+      assert.equal(s.compactedRevision(), 1);
+      assert.deepEqual(await s.get(podKey('default', 'a')), a);
+      await rejectsWithCode(s.get(podKey('default', 'b')), 'KeyNotFound');
+      const { it: w, ac } = startWatch(s, PREFIX, 1);
+      const replay = await take(w, 4);
+      ac.abort();
+      assert.deepEqual(describeItems(replay), history);
+      assert.deepEqual(replay.map((e) => e.revision), [2, 3, 4, 5]);
+      const deleted = replay[2]!;
+      assert.ok(deleted.type === 'DELETED' && deleted.prevObject?.metadata.name === 'b');
+      const old = await s.list(PREFIX, { revision: 2 });
+      assert.deepEqual(old.items.map((o) => o.metadata.name), ['a', 'b']);
+      const next = await s.create(podKey('default', 'd'), pod('d'));
+      assert.equal(rv(next), revision + 1);
+      await s.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('group commit: 200 concurrent creates share a few synced batches', T, () => withLevel({}, async (s) => {
+    const before = s.stats();
+    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => s.create(podKey('default', `p${i}`), pod(`p${i}`))));
+    const after = s.stats();
+    assert.equal(new Set(created.map(rv)).size, 200);
+    assert.equal(after.operations - before.operations, 200);
+    assert.ok(after.batches - before.batches <= 10, `${after.batches - before.batches} batches for 200 writes`);
+  }));
+
+  it('reads hand out shared frozen objects without copying', T, () => withLevel({}, async (s) => {
+    await s.create(podKey('default', 'a'), pod('a'));
+    const got = await s.get(podKey('default', 'a'));
+    assert.equal(await s.get(podKey('default', 'a')), got);
+    assert.equal((await s.list(PREFIX)).items[0], got);
+    assert.ok(Object.isFrozen((got.spec as { containers: object[] }).containers[0]));
+  }));
+
+  it('automatic compaction follows the previous tick\'s revision', T, () => withLevel({ compactionIntervalMs: 20 }, async (s) => {
+    for (let i = 0; i < 5; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
+    const deadline = Date.now() + 2000;
+    while (s.compactedRevision() < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(s.compactedRevision(), 5);
+    await rejectsWithCode(startWatch(s, PREFIX, 0).it.next(), 'Expired');
+    await rejectsWithCode(s.list(PREFIX, { revision: 4 }), 'Expired');
+  }));
+
+  it('maxHistoryEvents bounds the retained history, across reopen too', T, async () => {
+    const dir = tempDir();
+    try {
+      let s = await openLevel({ dir, maxHistoryEvents: 10 });
+      await Promise.all(Array.from({ length: 12 }, (_, i) => s.create(podKey('default', `p${i}`), pod(`p${i}`))));
+      for (let i = 12; i < 25; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
+      assert.equal(s.compactedRevision(), 15);
+      assert.equal(s.history.length, 10);
+      await s.close();
+      s = await openLevel({ dir, maxHistoryEvents: 5 });
+      assert.equal(s.compactedRevision(), 20);
+      assert.equal(s.history.length, 5);
+      const { it: w, ac } = startWatch(s, PREFIX, 20);
+      assert.deepEqual((await take(w, 5)).map((e) => e.revision), [21, 22, 23, 24, 25]);
+      ac.abort();
+      await rejectsWithCode(startWatch(s, PREFIX, 19).it.next(), 'Expired');
+      assert.equal((await s.list(PREFIX, { revision: 20 })).items.length, 20);
+      await s.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a replay overtaken by compaction ends with Expired', T, () => withLevel({}, async (s) => {
+    for (let i = 0; i < 20; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
+    const { it: w, ac } = startWatch(s, PREFIX, 0);
+    assert.deepEqual((await take(w, 2)).map((e) => e.revision), [1, 2]);
+    await s.compact(10);
+    await rejectsWithCode(w.next(), 'Expired');
+    assert.equal((await w.next()).done, true);
+    ac.abort();
+  }));
+
+  it('aborted, dropped and closed watches release their registration', T, () =>
+    withLevel({ watchBufferLimit: 3 }, async (s) => {
+      const aborted = startWatch(s, PREFIX, 0, 5);
+      const pending = aborted.it.next();
+      const slow = startWatch(s, PREFIX, 0);
+      void slow.it.next();
+      const broken = startWatch(s, PREFIX, 0);
+      const loop = (async () => {
+        for await (const item of { [Symbol.asyncIterator]: () => broken.it }) if (item) break;
+      })();
+      await new Promise((r) => setImmediate(r)); // watches register on their first next()
+      assert.equal(s.watcherCount(), 3);
+      aborted.ac.abort();
+      assert.equal((await within(pending)).done, true);
+      for (let i = 0; i < 6; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
+      await within(loop);
+      assert.equal(s.watcherCount(), 0, 'abort, break and TooSlow all unregister');
+      await rejectsWithCode(slow.it.next(), 'TooSlow');
+    }));
+
+  it('a failed batch rejects its writes and changes nothing in memory', T, () => withLevel({}, async (s) => {
+    await s.create(podKey('default', 'a'), pod('a'));
+    const { it: w, ac } = startWatch(s, PREFIX, s.currentRevision());
+    const pending = w.next();
+    const db = (s as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+    const realBatch = db.batch;
+    db.batch = async () => { throw new Error('disk full'); };
+    const failed = await Promise.allSettled([
+      s.create(podKey('default', 'b'), pod('b')),
+      s.guaranteedUpdate(podKey('default', 'a'), (c) => ({ ...c, spec: { v: 2 } })),
+    ]);
+    db.batch = realBatch;
+    for (const r of failed) assert.ok(r.status === 'rejected' && (r.reason as { code?: string }).code === 'Internal');
+    assert.equal(s.currentRevision(), 1);
+    await rejectsWithCode(s.get(podKey('default', 'b')), 'KeyNotFound');
+    assert.deepEqual((await s.get(podKey('default', 'a'))).spec, pod('a').spec);
+    const ok = await s.create(podKey('default', 'b'), pod('b'));
+    assert.ok(rv(ok) > 1);
+    const first = await within(pending);
+    assert.ok(!first.done && first.value.type === 'ADDED' && first.value.revision === rv(ok));
+    ac.abort();
+  }));
+
+  it('rejects invalid options with a clear message', T, async () => {
+    const dir = tempDir();
+    try {
+      await assert.rejects(openLevelStorage({ dir, maxHistoryEvents: 0 }), /maxHistoryEvents must be a positive integer/);
+      await assert.rejects(openLevelStorage({ dir, watchBufferLimit: 1.5 }), /watchBufferLimit must be a positive integer/);
+      await assert.rejects(openLevelStorage({ dir: '' }), /dir is required/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('handles 20k objects: fast prefix pages at current and older revisions', T, () => withLevel({}, async (s) => {
+    const started = Date.now();
+    const names = Array.from({ length: 20_000 }, (_, i) => `p-${String(i).padStart(5, '0')}`);
+    await Promise.all(names.map((n, i) => s.create(podKey(i % 2 ? 'ns-a' : 'ns-b', n), pod(n, i % 2 ? 'ns-a' : 'ns-b'))));
+    const R = s.currentRevision();
+    for (let i = 0; i < 100; i++) await s.delete(podKey('ns-a', names[2 * i + 1]!));
+    const t0 = performance.now();
+    const page = await s.list('/registry/pods/ns-a/', { limit: 500, revision: R });
+    const current = await s.list('/registry/pods/ns-a/', { limit: 500 });
+    const elapsed = performance.now() - t0;
+    assert.equal(page.remainingItemCount, 9_500);
+    assert.equal(current.remainingItemCount, 9_400);
+    assert.ok(elapsed < 500, `two pages took ${elapsed.toFixed(1)} ms`);
+    assert.ok(Date.now() - started < 15_000);
+  }));
+
+  it('survives SIGKILL: every acknowledged write is there after reopen', { timeout: 30_000 }, async () => {
+    const dir = tempDir();
+    const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'durability-child.js');
+    try {
+      const acked = await runAndKill(child, dir, 300);
+      assert.ok(acked.creates.size >= 100, `only ${acked.creates.size} creates acknowledged`);
+      const s = await openLevel({ dir });
+      try {
+        for (const [key, revision] of acked.creates) {
+          assert.equal((await s.get(key)).metadata.resourceVersion, String(revision), key);
+        }
+        const counter = await s.get('/registry/configmaps/default/counter');
+        assert.ok(Number((counter.data as { n: string }).n) >= acked.counter, 'counter kept every acked increment');
+        assert.ok(s.currentRevision() >= acked.maxRevision);
+        // History on disk is whole: one event per revision, no gap, no torn batch.
+        const all = await replayAll(s, '/registry/', s.currentRevision());
+        assert.deepEqual(all.map((e) => e.revision), Array.from({ length: s.currentRevision() }, (_, i) => i + 1));
+        const after = await s.create(podKey('default', 'after-crash'), pod('after-crash'));
+        assert.ok(rv(after) > acked.maxRevision && rv(after) === s.currentRevision());
+      } finally {
+        await s.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+interface Acked {
+  creates: Map<string, number>;
+  counter: number;
+  maxRevision: number;
+}
+
+/** Runs the durability child until it acknowledged `minAcks` writes, then SIGKILLs it mid-flight. */
+function runAndKill(script: string, dir: string, minAcks: number): Promise<Acked> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const acked: Acked = { creates: new Map(), counter: 0, maxRevision: 0 };
+    let buffered = '';
+    let lines = 0;
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      const complete = buffered.split('\n');
+      buffered = complete.pop()!; // a torn last line was not fully acknowledged to us
+      for (const line of complete) {
+        const [kind, a, b] = line.split(' ');
+        if (kind === 'create') acked.creates.set(a!, Number(b));
+        else if (kind === 'counter') acked.counter = Math.max(acked.counter, Number(a));
+        else continue;
+        acked.maxRevision = Math.max(acked.maxRevision, Number(b));
+        if (++lines === minAcks) setTimeout(() => proc.kill('SIGKILL'), Math.floor(Math.random() * 20));
+      }
+    });
+    proc.on('error', reject);
+    proc.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve(acked);
+      else reject(new Error(`durability child exited early: code ${code} signal ${signal}`));
+    });
+  });
+}
