@@ -43,8 +43,21 @@ export function deepFreeze<T>(value: T): T {
  * yields) with `metadata.resourceVersion` set, deeply frozen, plus its JSON for the batch.
  */
 export function materialize(obj: KubeObject, revision: number): { object: KubeObject; json: string } {
-  const json = JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } });
+  const json = JSON.stringify({ ...obj, metadata: metaWithRevision(obj.metadata, revision) });
   return { object: deepFreeze(JSON.parse(json) as KubeObject), json };
+}
+
+/** Metadata with `resourceVersion` set; a new key goes right after `uid`, where ObjectMeta serializes it. */
+function metaWithRevision(meta: KubeObject['metadata'], revision: number): KubeObject['metadata'] {
+  const rv = String(revision);
+  if (meta === undefined || meta === null) return { resourceVersion: rv };
+  if ('resourceVersion' in meta || !('uid' in meta)) return { ...meta, resourceVersion: rv };
+  const out: KubeObject['metadata'] = {};
+  for (const [k, v] of Object.entries(meta)) {
+    out[k] = v;
+    if (k === 'uid') out['resourceVersion'] = rv;
+  }
+  return out;
 }
 
 /** `obj` (already frozen) with only `metadata.resourceVersion` changed, sharing everything else. */

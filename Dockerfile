@@ -1,0 +1,31 @@
+# kube-emulator: the Kubernetes API server emulator in a container.
+#   docker build -t kube-emulator .
+#   docker run --rm -p 8080:8080 -v kube-emulator-data:/data kube-emulator
+# Binding 0.0.0.0 inside the container turns on bearer-token authentication: the token is written to
+# /data/token and into /data/kubeconfig (see README, "Docker").
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY server ./server
+COPY storage ./storage
+COPY controllers ./controllers
+COPY openapi ./openapi
+COPY tests ./tests
+RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "dist/server/main.js", "--host", "0.0.0.0", "--port", "8080", "--data-dir", "/data"]

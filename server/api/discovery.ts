@@ -1,0 +1,159 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Registry, ResourceHandle } from '../registry/registry.js';
+import { errors } from '../registry/status.js';
+
+/** What `/version` reports: a current Kubernetes minor (kubectl's version dispatcher keys on it). */
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-29T00:00:00Z',
+  goVersion: 'go1.23.4',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+const COLLECTION_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const NAMESPACE_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+const STATUS_VERBS = ['get', 'patch', 'update'];
+
+interface LegacyResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+function verbsOf(h: ResourceHandle): string[] {
+  return h.def.plural === 'namespaces' ? NAMESPACE_VERBS : COLLECTION_VERBS;
+}
+
+/** The APIResourceList entries of one handle: the resource and its subresources. */
+function legacyResources(h: ResourceHandle): LegacyResource[] {
+  const main: LegacyResource = { name: h.def.plural, singularName: h.def.singular, namespaced: h.def.namespaced, kind: h.def.kind, verbs: verbsOf(h) };
+  if (h.view.shortNames.length) main.shortNames = h.view.shortNames;
+  if (h.view.categories.length) main.categories = h.view.categories;
+  const out = [main];
+  if (h.def.plural === 'namespaces') out.push({ name: 'namespaces/finalize', singularName: '', namespaced: false, kind: 'Namespace', verbs: ['update'] });
+  if (h.def.statusStrategy) out.push({ name: `${h.def.plural}/status`, singularName: '', namespaced: h.def.namespaced, kind: h.def.kind, verbs: STATUS_VERBS });
+  return out;
+}
+
+function aggregatedResource(h: ResourceHandle) {
+  const responseKind = { group: h.view.group, version: h.view.version, kind: h.def.kind };
+  const r: Record<string, unknown> = {
+    resource: h.def.plural,
+    responseKind,
+    scope: h.def.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: h.def.singular,
+    verbs: verbsOf(h),
+  };
+  if (h.view.shortNames.length) r['shortNames'] = h.view.shortNames;
+  if (h.view.categories.length) r['categories'] = h.view.categories;
+  const subs: Record<string, unknown>[] = [];
+  if (h.def.plural === 'namespaces') subs.push({ subresource: 'finalize', responseKind, verbs: ['update'] });
+  if (h.def.statusStrategy) subs.push({ subresource: 'status', responseKind, verbs: STATUS_VERBS });
+  if (subs.length) r['subresources'] = subs;
+  return r;
+}
+
+/** Which aggregated discovery version the client asked for, if any (decided by Accept, answered by Content-Type). */
+function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
+  if (!accept) return undefined;
+  for (const part of accept.split(',')) {
+    const params = new Map(
+      part
+        .split(';')
+        .slice(1)
+        .map((p) => p.trim().split('=') as [string, string]),
+    );
+    const type = part.split(';')[0]!.trim();
+    if (type !== 'application/json' && type !== '*/*') continue;
+    if (params.get('as') === 'APIGroupDiscoveryList' && params.get('g') === 'apidiscovery.k8s.io') {
+      const v = params.get('v');
+      if (v === 'v2' || v === 'v2beta1') return v;
+      continue;
+    }
+    if (!params.has('as')) return undefined; // plain JSON preferred before any aggregated form
+  }
+  return undefined;
+}
+
+function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', items: unknown[]) {
+  return reply
+    .header('Vary', 'Accept')
+    .type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
+    .send(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items }));
+}
+
+/** `/version`, `/api`, `/apis` (legacy and aggregated), per-group and per-group-version documents, health checks. */
+export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry, ready: () => boolean): void {
+  app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(SERVER_VERSION, null, 2)));
+
+  for (const path of ['/healthz', '/livez', '/readyz']) {
+    app.get(path, async (_req, reply) => {
+      if (path === '/readyz' && !ready()) return reply.code(500).type('text/plain; charset=utf-8').send('[-]ready failed: reason withheld\nreadyz check failed');
+      return reply.type('text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send('ok');
+    });
+  }
+
+  app.get('/api', async (req: FastifyRequest, reply) => {
+    const agg = aggregatedVersion(req.headers.accept);
+    if (agg) {
+      const resources = registry.handlesOf('v1').map(aggregatedResource);
+      return sendAggregated(reply, agg, [{ metadata: { creationTimestamp: null }, versions: [{ version: 'v1', resources, freshness: 'Current' }] }]);
+    }
+    const host = req.headers.host ?? 'localhost';
+    return reply.type('application/json').send(
+      JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }),
+    );
+  });
+
+  app.get('/api/v1', async (_req, reply) => reply.type('application/json').send(JSON.stringify(resourceList(registry, 'v1'))));
+
+  app.get('/apis', async (req: FastifyRequest, reply) => {
+    const agg = aggregatedVersion(req.headers.accept);
+    const groups = registry.groups();
+    if (agg) {
+      const items = groups.map((g) => ({
+        metadata: { name: g.name, creationTimestamp: null },
+        versions: g.versions.map((v) => ({
+          version: v,
+          resources: registry.handlesOf(`${g.name}/${v}`).map(aggregatedResource),
+          freshness: 'Current',
+        })),
+      }));
+      return sendAggregated(reply, agg, items);
+    }
+    return reply.type('application/json').send(JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(apiGroup) }));
+  });
+
+  for (const g of registry.groups()) {
+    app.get(`/apis/${g.name}`, async (_req, reply) => reply.type('application/json').send(JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) })));
+    for (const v of g.versions) {
+      app.get(`/apis/${g.name}/${v}`, async (_req, reply) => reply.type('application/json').send(JSON.stringify(resourceList(registry, `${g.name}/${v}`))));
+    }
+  }
+  app.get('/apis/:group', async () => {
+    throw errors.pathNotFound();
+  });
+}
+
+function apiGroup(g: { name: string; versions: string[] }) {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v}`, version: v }));
+  return { name: g.name, versions, preferredVersion: versions[0] };
+}
+
+function resourceList(registry: Registry, groupVersion: string) {
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
+    resources: registry.handlesOf(groupVersion).flatMap(legacyResources),
+  };
+}

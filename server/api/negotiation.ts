@@ -1,0 +1,128 @@
+import YAML from 'yaml';
+import { errors } from '../registry/status.js';
+
+/** What a response is rendered as, chosen from the Accept header the way kube-apiserver negotiates. */
+export type OutputFormat =
+  | { type: 'json' }
+  | { type: 'yaml' }
+  | { type: 'table'; version: 'v1' | 'v1beta1' };
+
+interface MediaRange {
+  type: string;
+  params: Record<string, string>;
+}
+
+function parseAccept(header: string): MediaRange[] {
+  return header
+    .split(',')
+    .map((part) => {
+      const [type, ...rest] = part.split(';').map((s) => s.trim());
+      const params: Record<string, string> = {};
+      for (const p of rest) {
+        const eq = p.indexOf('=');
+        if (eq > 0) params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+      }
+      return { type: (type ?? '').toLowerCase(), params };
+    })
+    .filter((m) => m.type !== '');
+}
+
+const ACCEPTED = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
+
+/**
+ * The first acceptable rendering in the client's order: a meta.k8s.io Table (`as=Table`), JSON, or YAML.
+ * Protobuf is skipped (clients that ask for it also accept JSON); nothing acceptable is a 406.
+ */
+export function negotiate(accept: string | undefined, opts: { tableAllowed: boolean } = { tableAllowed: true }): OutputFormat {
+  if (!accept || accept.trim() === '') return { type: 'json' };
+  for (const m of parseAccept(accept)) {
+    const as = m.params['as'];
+    if (as !== undefined) {
+      if (
+        opts.tableAllowed &&
+        as === 'Table' &&
+        m.params['g'] === 'meta.k8s.io' &&
+        (m.params['v'] === 'v1' || m.params['v'] === 'v1beta1') &&
+        (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*')
+      ) {
+        return { type: 'table', version: m.params['v'] };
+      }
+      continue; // other transformations (PartialObjectMetadata, ...) are not served: try the next range
+    }
+    if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*' || m.type === 'application/json-patch+json') {
+      return { type: 'json' };
+    }
+    if (m.type === 'application/yaml') return { type: 'yaml' };
+  }
+  throw errors.notAcceptable(`only the following media types are accepted: ${ACCEPTED}`);
+}
+
+/** The bare media type of a Content-Type header (`application/json; charset=utf-8` → `application/json`). */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Go's encoding/json wording for a JavaScript JSON.parse failure, as clients see it from the apiserver. */
+export function goJSONError(text: string, err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/Unexpected end|end of JSON|Unterminated/i.test(msg) || text.trim() === '') return 'unexpected end of JSON input';
+  const pos = /position (\d+)/.exec(msg);
+  const at = pos ? Number(pos[1]) : -1;
+  const ch = at >= 0 && at < text.length ? text[at]! : msg.match(/token '?(.)/)?.[1] ?? '?';
+  const before = at > 0 ? text.slice(0, at).trimEnd() : '';
+  const prev = before[before.length - 1];
+  let context = 'looking for beginning of value';
+  if (prev === '{' || (prev === ',' && isInObject(before))) context = 'looking for beginning of object key string';
+  else if (prev === '"' && isInObject(before) && !before.endsWith(':')) context = afterKey(before) ? "after object key" : 'after object key:value pair';
+  else if (prev !== undefined && prev !== ':' && prev !== ',' && prev !== '[') context = isInObject(before) ? 'after object key:value pair' : 'after array element';
+  const shown = ch === "'" ? "'\\''" : `'${ch}'`;
+  return `invalid character ${shown} ${context}`;
+}
+
+function isInObject(prefix: string): boolean {
+  let depth = 0;
+  let inString = false;
+  const stack: string[] = [];
+  for (let i = 0; i < prefix.length; i++) {
+    const c = prefix[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{' || c === '[') stack.push(c), depth++;
+    else if (c === '}' || c === ']') stack.pop(), depth--;
+  }
+  return stack[stack.length - 1] === '{';
+}
+
+function afterKey(prefix: string): boolean {
+  // `{"a"` or `,"a"`: a string right after `{` or `,` is a key still waiting for its colon
+  const m = /[{,]\s*"(?:[^"\\]|\\.)*"$/.exec(prefix);
+  return m !== null;
+}
+
+/**
+ * Decodes a create/update body: JSON, or YAML (`application/yaml`), as kube-apiserver accepts both.
+ * Malformed input is a 400 with the decoder's message; another media type is a 415.
+ */
+export function decodeObjectBody(contentType: string | undefined, body: unknown): unknown {
+  const type = mediaType(contentType);
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
+  if (type === 'application/json' || type === '' ) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw errors.badRequest(`couldn't get version/kind; json parse error: ${goJSONError(text, err)}`);
+    }
+  }
+  if (type === 'application/yaml') {
+    try {
+      return YAML.parse(text);
+    } catch (err) {
+      throw errors.badRequest(`couldn't get version/kind; yaml parse error: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw errors.unsupportedMediaType(ACCEPTED);
+}

@@ -1,0 +1,40 @@
+import type { KubeObject } from '../../storage/interface.js';
+import { applyPatch, PatchError } from '../patch/index.js';
+import type { ResourceHandle } from '../registry/registry.js';
+import { errors, StatusError } from '../registry/status.js';
+import { schemaFor } from '../schemas.js';
+
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
+
+/**
+ * Applies a PATCH body of the given media type to the object in the request's version form; the result is
+ * validated and stored like a PUT body. Strategic merge takes merge keys and strategies from the schemas.
+ */
+export function patchObject(handle: ResourceHandle, contentType: string, original: KubeObject, body: Buffer): KubeObject {
+  if (!PATCH_TYPES.includes(contentType)) {
+    throw new StatusError({
+      message: `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+      reason: 'UnsupportedMediaType',
+      code: 415,
+    });
+  }
+  const { schema, resolver } = schemaFor(handle.view.group, handle.view.version, handle.def.kind);
+  try {
+    return applyPatch(contentType, original, body, { schema, resolver }) as KubeObject;
+  } catch (err) {
+    if (err instanceof PatchError) {
+      if (err.code === 422) {
+        throw new StatusError({ message: err.message, reason: 'Invalid', code: 422, details: {} });
+      }
+      if (err.code === 415) throw errors.unsupportedMediaType(PATCH_TYPES.join(', '));
+      if (err.code >= 500) throw errors.internal(err.message);
+      throw errors.badRequest(err.message);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,129 @@
+import type { KubeObject } from '../../storage/interface.js';
+import type { ResourceDefinition, PropagationPolicy } from '../registry/definition.js';
+import type { DeleteParams, ObjectFilter } from '../registry/store.js';
+import { errors, StatusError } from '../registry/status.js';
+import { parseFieldSelector, parseLabelSelector, checkFieldSelectorFields } from '../registry/selectors.js';
+
+/** A query string as Fastify parses it: repeated parameters become arrays; the first value counts. */
+export type Query = Record<string, string | string[] | undefined>;
+
+export function first(q: Query, name: string): string | undefined {
+  const v = q[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Boolean query parameters as the apiserver's decoder reads them (`true`, `1`, `false`, `0`). */
+export function boolParam(q: Query, name: string): boolean | undefined {
+  const v = first(q, name);
+  if (v === undefined || v === '') return undefined;
+  if (v === 'true' || v === '1' || v === 'True' || v === 'TRUE') return true;
+  if (v === 'false' || v === '0' || v === 'False' || v === 'FALSE') return false;
+  throw errors.badRequest(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+}
+
+export function intParam(q: Query, name: string): number | undefined {
+  const v = first(q, name);
+  if (v === undefined || v === '') return undefined;
+  if (!/^-?\d+$/.test(v)) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+
+/** `dryRun=All` (the only value the apiserver knows); anything else is a 400. */
+export function dryRunParam(values: unknown): boolean {
+  const list = values === undefined ? [] : Array.isArray(values) ? values : [values];
+  for (const v of list) {
+    if (v !== 'All') throw errors.badRequest(`Invalid dryRun value: ${JSON.stringify(v)}: supported values: "All"`);
+  }
+  return list.length > 0;
+}
+
+const FIELD_VALIDATION = ['Strict', 'Warn', 'Ignore'];
+
+/** `fieldValidation`: Strict, Warn (the default) or Ignore. */
+export function fieldValidationParam(q: Query): 'Strict' | 'Warn' | 'Ignore' {
+  const v = first(q, 'fieldValidation');
+  if (v === undefined || v === '') return 'Warn';
+  if (!FIELD_VALIDATION.includes(v)) {
+    throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(v)}: supported values: "Ignore", "Strict", "Warn"`);
+  }
+  return v as 'Strict' | 'Warn' | 'Ignore';
+}
+
+/** The label and field selectors of a list, watch or deletecollection, checked against the resource. */
+export function filterFromQuery(def: ResourceDefinition, q: Query): ObjectFilter {
+  const labelText = first(q, 'labelSelector') ?? '';
+  const fieldText = first(q, 'fieldSelector') ?? '';
+  let labels;
+  let fields;
+  try {
+    labels = parseLabelSelector(labelText);
+  } catch (err) {
+    throw errors.badRequest((err as Error).message);
+  }
+  try {
+    fields = parseFieldSelector(fieldText);
+  } catch (err) {
+    throw errors.badRequest((err as Error).message);
+  }
+  if (!fields.empty) {
+    try {
+      checkFieldSelectorFields(fields, def.fieldLabels, def.kind);
+    } catch (err) {
+      if (err instanceof StatusError) throw err;
+      throw errors.badRequest((err as Error).message);
+    }
+  }
+  const everything = labels.empty && fields.empty;
+  return {
+    everything,
+    matches(obj: KubeObject): boolean {
+      if (!labels.empty && !labels.matches(obj.metadata.labels)) return false;
+      if (fields.empty) return true;
+      const values: Record<string, string> = {
+        'metadata.name': obj.metadata.name ?? '',
+        ...(def.namespaced ? { 'metadata.namespace': obj.metadata.namespace ?? '' } : {}),
+        ...(def.selectableFields ? def.selectableFields(obj) : {}),
+      };
+      return fields.matches(values);
+    },
+  };
+}
+
+/** DeleteOptions from the body (any kind/apiVersion) merged with the query parameters. */
+export function deleteParams(body: unknown, q: Query): DeleteParams {
+  const b = (body && typeof body === 'object' ? body : {}) as {
+    kind?: string;
+    gracePeriodSeconds?: unknown;
+    propagationPolicy?: unknown;
+    orphanDependents?: unknown;
+    preconditions?: { uid?: unknown; resourceVersion?: unknown } | null;
+    dryRun?: unknown;
+  };
+  if (b.kind !== undefined && b.kind !== 'DeleteOptions') {
+    throw errors.badRequest(`converting (${String(b.kind)}) to (v1.DeleteOptions): unknown conversion`);
+  }
+  const grace = b.gracePeriodSeconds ?? intParam(q, 'gracePeriodSeconds');
+  if (grace !== undefined && grace !== null && (typeof grace !== 'number' || !Number.isInteger(grace))) {
+    throw errors.badRequest('json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds of type int64');
+  }
+  const policy = (b.propagationPolicy ?? first(q, 'propagationPolicy')) as string | undefined | null;
+  const orphan = b.orphanDependents ?? boolParam(q, 'orphanDependents');
+  const errs: string[] = [];
+  if (policy !== undefined && policy !== null && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    errs.push(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+  }
+  if (policy && orphan !== undefined && orphan !== null) {
+    errs.push('propagationPolicy: Invalid value: ' + JSON.stringify(policy) + ': orphanDependents and deletionPropagation cannot be both set');
+  }
+  if (errs.length) {
+    throw new StatusError({ message: errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`, reason: 'BadRequest', code: 400 });
+  }
+  const pre = b.preconditions ?? undefined;
+  return {
+    gracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
+    propagationPolicy: (policy ?? undefined) as PropagationPolicy | undefined,
+    orphanDependents: typeof orphan === 'boolean' ? orphan : undefined,
+    preconditions: pre ? { uid: pre.uid ? String(pre.uid) : undefined, resourceVersion: pre.resourceVersion ? String(pre.resourceVersion) : undefined } : undefined,
+    dryRun: dryRunParam(b.dryRun ?? q['dryRun']),
+  };
+}

@@ -1,0 +1,207 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import YAML from 'yaml';
+import type { KubeObject, Storage } from '../../storage/interface.js';
+import type { Registry, ResourceHandle } from '../registry/registry.js';
+import { errors, successStatus } from '../registry/status.js';
+import { clone } from '../registry/meta.js';
+import { decodeObjectBody, mediaType, negotiate, type OutputFormat } from './negotiation.js';
+import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQuery, first, intParam, type Query } from './request.js';
+import { listJSON, objectJSON, versioned } from './serialize.js';
+import { serveWatch } from './watch.js';
+import { tableForList, tableForObject, tableWatchRenderer, includeObjectParam } from './table.js';
+import { patchObject } from './patch.js';
+
+export interface ResourceRoutesOptions {
+  registry: Registry;
+  storage: Storage;
+  /** Aborted on shutdown: every open watch ends. */
+  shutdownSignal: AbortSignal;
+  bookmarkIntervalMs: number;
+}
+
+type Req = FastifyRequest<{ Params: { namespace?: string; name?: string }; Querystring: Query }>;
+
+/** Resources that answer a DELETE with the object rather than a Status (as kube-apiserver's pods do). */
+const RETURNS_DELETED_OBJECT = new Set(['pods', 'namespaces']);
+
+/**
+ * Routes for every resource and served version, generated from the registry: collection (list, watch, create,
+ * deletecollection), item (get, update, patch, delete), and the status subresource.
+ */
+export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoutesOptions): void {
+  for (const handle of opts.registry.handles) {
+    const { def, view } = handle;
+    const base = view.group ? `/apis/${view.group}/${view.version}` : '/api/v1';
+    const collections = def.namespaced ? [`${base}/namespaces/:namespace/${def.plural}`, `${base}/${def.plural}`] : [`${base}/${def.plural}`];
+    const item = def.namespaced ? `${base}/namespaces/:namespace/${def.plural}/:name` : `${base}/${def.plural}/:name`;
+    const r = new ResourceRoutes(handle, opts);
+
+    for (const [i, path] of collections.entries()) {
+      const allNamespaces = def.namespaced && i === 1;
+      app.get(path, (req: Req, reply) => r.list(req, reply));
+      if (allNamespaces) {
+        app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: path, handler: async () => r.notAllowed() });
+        continue;
+      }
+      app.post(path, (req: Req, reply) => r.create(req, reply));
+      app.delete(path, (req: Req, reply) => r.deleteCollection(req, reply));
+      app.route({ method: ['PUT', 'PATCH'], url: path, handler: async () => r.notAllowed() });
+    }
+    app.get(item, (req: Req, reply) => r.get(req, reply));
+    app.put(item, (req: Req, reply) => r.update(req, reply));
+    app.patch(item, (req: Req, reply) => r.patch(req, reply));
+    app.delete(item, (req: Req, reply) => r.delete(req, reply));
+    app.post(item, async () => r.notAllowed());
+    if (def.statusStrategy) {
+      app.get(`${item}/status`, (req: Req, reply) => r.get(req, reply));
+      app.put(`${item}/status`, (req: Req, reply) => r.update(req, reply, 'status'));
+      app.patch(`${item}/status`, (req: Req, reply) => r.patch(req, reply, 'status'));
+      app.route({ method: ['POST', 'DELETE'], url: `${item}/status`, handler: async () => r.notAllowed() });
+    }
+  }
+}
+
+/** The verbs of one handle; each method parses, calls the store, and renders. */
+class ResourceRoutes {
+  constructor(
+    private readonly handle: ResourceHandle,
+    private readonly opts: ResourceRoutesOptions,
+  ) {}
+
+  notAllowed(): never {
+    throw errors.methodNotAllowed();
+  }
+
+  private ns(req: Req): string | undefined {
+    return this.handle.def.namespaced ? req.params.namespace : undefined;
+  }
+
+  private send(reply: FastifyReply, code: number, format: OutputFormat, obj: KubeObject, req: Req): FastifyReply {
+    if (format.type === 'table') {
+      return reply.code(code).type('application/json').send(JSON.stringify(tableForObject(this.handle, obj, format.version, includeObjectParam(req.query))));
+    }
+    if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(versioned(this.handle, obj)));
+    return reply.code(code).type('application/json').send(objectJSON(this.handle, obj));
+  }
+
+  async get(req: Req, reply: FastifyReply) {
+    const format = negotiate(req.headers.accept);
+    const obj = await this.handle.store.get(this.handle.view, this.ns(req), req.params.name!);
+    return this.send(reply, 200, format, obj, req);
+  }
+
+  async list(req: Req, reply: FastifyReply) {
+    const q = req.query;
+    const format = negotiate(req.headers.accept);
+    const filter = filterFromQuery(this.handle.def, q);
+    const namespace = this.ns(req);
+    if (boolParam(q, 'watch')) {
+      reply.hijack();
+      await serveWatch(reply.raw, {
+        handle: this.handle,
+        storage: this.opts.storage,
+        namespace,
+        filter,
+        resourceVersion: first(q, 'resourceVersion'),
+        timeoutSeconds: intParam(q, 'timeoutSeconds'),
+        allowBookmarks: boolParam(q, 'allowWatchBookmarks') ?? false,
+        bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
+        table: format.type === 'table' ? tableWatchRenderer(this.handle, format.version, includeObjectParam(q)) : undefined,
+        serverSignal: this.opts.shutdownSignal,
+      });
+      return reply;
+    }
+    const limit = intParam(q, 'limit');
+    const match = first(q, 'resourceVersionMatch');
+    const rv = first(q, 'resourceVersion');
+    if (match !== undefined && match !== '' && !['Exact', 'NotOlderThan'].includes(match)) {
+      throw errors.badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
+    }
+    if (match && !rv) throw errors.badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    if (first(q, 'continue') && rv && rv !== '0') {
+      throw errors.badRequest('resourceVersion: Forbidden: specifying resource version is not allowed when using continue');
+    }
+    const result = await this.handle.store.list(this.handle.view, namespace, {
+      filter,
+      limit,
+      continueToken: first(q, 'continue'),
+      resourceVersion: rv,
+      resourceVersionMatch: match,
+    });
+    const meta = { resourceVersion: result.resourceVersion, continue: result.continueToken, remainingItemCount: result.remainingItemCount };
+    if (format.type === 'table') {
+      return reply.type('application/json').send(JSON.stringify(tableForList(this.handle, result.items, meta, format.version, includeObjectParam(q))));
+    }
+    if (format.type === 'yaml') {
+      const list = JSON.parse(listJSON(this.handle, result.items, meta));
+      return reply.type('application/yaml').send(YAML.stringify(list));
+    }
+    return reply.type('application/json').send(listJSON(this.handle, result.items, meta));
+  }
+
+  async create(req: Req, reply: FastifyReply) {
+    const format = negotiate(req.headers.accept);
+    const dryRun = dryRunParam(req.query['dryRun']);
+    fieldValidationParam(req.query);
+    const body = decodeObjectBody(req.headers['content-type'], req.body) as KubeObject;
+    const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun });
+    return this.send(reply, 201, format, created, req);
+  }
+
+  async update(req: Req, reply: FastifyReply, subresource?: string) {
+    const format = negotiate(req.headers.accept);
+    const dryRun = dryRunParam(req.query['dryRun']);
+    fieldValidationParam(req.query);
+    const body = decodeObjectBody(req.headers['content-type'], req.body) as KubeObject;
+    const { object, created } = await this.handle.store.update(this.handle.view, this.ns(req), req.params.name!, () => body, {
+      dryRun,
+      subresource,
+      createIfMissing: true,
+    });
+    return this.send(reply, created ? 201 : 200, format, object, req);
+  }
+
+  async patch(req: Req, reply: FastifyReply, subresource?: string) {
+    const format = negotiate(req.headers.accept);
+    const dryRun = dryRunParam(req.query['dryRun']);
+    fieldValidationParam(req.query);
+    const contentType = mediaType(req.headers['content-type']);
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '');
+    const { object } = await this.handle.store.update(
+      this.handle.view,
+      this.ns(req),
+      req.params.name!,
+      (current) => {
+        if (!current) throw errors.notFound(this.handle.store.grFor(this.handle.view), req.params.name!);
+        const original = clone(versioned(this.handle, current));
+        const patched = patchObject(this.handle, contentType, original, raw);
+        // A patch keeps the resourceVersion it was computed against unless it names one itself.
+        if (patched.metadata && patched.metadata.resourceVersion === undefined) patched.metadata.resourceVersion = current.metadata.resourceVersion;
+        return patched;
+      },
+      { dryRun, subresource },
+    );
+    return this.send(reply, 200, format, object, req);
+  }
+
+  async delete(req: Req, reply: FastifyReply) {
+    const format = negotiate(req.headers.accept);
+    const body = req.body === undefined || (Buffer.isBuffer(req.body) && req.body.length === 0) ? undefined : decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body);
+    const params = deleteParams(body, req.query);
+    const name = req.params.name!;
+    const outcome = await this.handle.store.delete(this.handle.view, this.ns(req), name, params);
+    if (!outcome.deleted || RETURNS_DELETED_OBJECT.has(this.handle.def.plural)) {
+      return this.send(reply, 200, format, outcome.object, req);
+    }
+    return reply.type('application/json').send(JSON.stringify(successStatus(this.handle.store.grFor(this.handle.view), name, outcome.object.metadata.uid)));
+  }
+
+  async deleteCollection(req: Req, reply: FastifyReply) {
+    negotiate(req.headers.accept);
+    const body = req.body === undefined || (Buffer.isBuffer(req.body) && req.body.length === 0) ? undefined : decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body);
+    const params = deleteParams(body, req.query);
+    const filter = filterFromQuery(this.handle.def, req.query);
+    const deleted = await this.handle.store.deleteCollection(this.handle.view, this.ns(req), filter, params);
+    return reply.type('application/json').send(listJSON(this.handle, deleted, {}));
+  }
+}

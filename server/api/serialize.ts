@@ -1,0 +1,60 @@
+import type { KubeObject, StoredEvent } from '../../storage/interface.js';
+import type { ResourceHandle } from '../registry/registry.js';
+import { withTypeMeta } from '../registry/meta.js';
+
+/**
+ * Serialization once per stored object and served version: stored objects are frozen and shared, so the JSON
+ * text of an object is computed the first time any request needs it in a given version and reused after.
+ */
+const objectCache = new WeakMap<KubeObject, Map<string, string>>();
+/** Watch event lines, once per (event, type, version) for every watcher. */
+const eventCache = new WeakMap<StoredEvent, Map<string, string>>();
+
+/** The object in the handle's version, with kind/apiVersion first. */
+export function versioned(handle: ResourceHandle, obj: KubeObject): KubeObject {
+  return withTypeMeta(handle.view.fromStorage(obj), handle.view.groupVersion, handle.def.kind);
+}
+
+/** The JSON text of a stored object in the handle's version. */
+export function objectJSON(handle: ResourceHandle, obj: KubeObject): string {
+  const key = handle.view.groupVersion;
+  let perObject = objectCache.get(obj);
+  if (!perObject) {
+    perObject = new Map();
+    if (Object.isFrozen(obj)) objectCache.set(obj, perObject);
+  }
+  let text = perObject.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(versioned(handle, obj));
+    perObject.set(key, text);
+  }
+  return text;
+}
+
+/** A list body built from the cached item texts (`{"kind":"PodList",...,"items":[...]}`). */
+export function listJSON(
+  handle: ResourceHandle,
+  items: KubeObject[],
+  meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
+): string {
+  const m: Record<string, unknown> = {};
+  if (meta.resourceVersion !== undefined) m['resourceVersion'] = meta.resourceVersion;
+  if (meta.continue) m['continue'] = meta.continue;
+  if (meta.remainingItemCount !== undefined) m['remainingItemCount'] = meta.remainingItemCount;
+  const head = `{"kind":${JSON.stringify(handle.def.listKind)},"apiVersion":${JSON.stringify(handle.view.groupVersion)},"metadata":${JSON.stringify(m)},"items":[`;
+  return head + items.map((o) => objectJSON(handle, o)).join(',') + ']}';
+}
+
+/** One watch line (`{"type":"ADDED","object":{...}}` + newline), shared by all watchers of that version. */
+export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string, object: KubeObject): string {
+  if (object !== ev.object) return `{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`;
+  const key = `${type} ${handle.view.groupVersion}`;
+  let perEvent = eventCache.get(ev);
+  if (!perEvent) eventCache.set(ev, (perEvent = new Map()));
+  let line = perEvent.get(key);
+  if (line === undefined) {
+    line = `{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`;
+    perEvent.set(key, line);
+  }
+  return line;
+}

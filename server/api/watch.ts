@@ -1,0 +1,144 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { KubeObject, Storage, StoredEvent } from '../../storage/interface.js';
+import { isStorageError } from '../../storage/errors.js';
+import type { ResourceHandle } from '../registry/registry.js';
+import type { ObjectFilter } from '../registry/store.js';
+import { parseResourceVersion } from '../registry/store.js';
+import { clone, deepFreeze } from '../registry/meta.js';
+import type { StatusBody } from '../registry/status.js';
+import { eventLine, objectJSON } from './serialize.js';
+
+/** Renders one watch event for a client that asked for Tables (one row per event). */
+export type TableEventRenderer = (type: string, obj: KubeObject, first: boolean) => string;
+
+export interface WatchRequest {
+  handle: ResourceHandle;
+  storage: Storage;
+  namespace?: string;
+  filter: ObjectFilter;
+  resourceVersion?: string;
+  timeoutSeconds?: number;
+  allowBookmarks: boolean;
+  bookmarkIntervalMs: number;
+  /** Set when the client asked for Tables. */
+  table?: TableEventRenderer;
+  /** Aborted when the server shuts down. */
+  serverSignal: AbortSignal;
+}
+
+/**
+ * Serves a watch on a hijacked response: headers go out at once (kubectl's rollout status needs them before
+ * any event), then one JSON event per line. Absent or "0" resourceVersion: ADDED for every current object, then
+ * changes; N: only changes after N; too old: one ERROR event (410 Expired). The stream ends only on
+ * timeoutSeconds, client disconnect, a watcher too slow to keep up, or server shutdown.
+ */
+export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<void> {
+  const abort = new AbortController();
+  const onServerAbort = () => abort.abort();
+  w.serverSignal.addEventListener('abort', onServerAbort, { once: true });
+  res.on('close', () => abort.abort());
+  let timer: NodeJS.Timeout | undefined;
+  if (w.timeoutSeconds !== undefined && w.timeoutSeconds > 0) {
+    timer = setTimeout(() => abort.abort(), w.timeoutSeconds * 1000);
+  }
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  res.flushHeaders();
+  let firstTableEvent = true;
+  const write = async (line: string): Promise<void> => {
+    if (!res.write(line)) {
+      await Promise.race([once(res, 'drain'), once(abort.signal, 'abort')]);
+    }
+  };
+  const send = async (ev: StoredEvent | undefined, type: string, obj: KubeObject): Promise<void> => {
+    if (w.table) {
+      await write(w.table(type, obj, firstTableEvent));
+      firstTableEvent = false;
+      return;
+    }
+    await write(ev ? eventLine(w.handle, ev, type, obj) : `{"type":${JSON.stringify(type)},"object":${objectJSON(w.handle, obj)}}\n`);
+  };
+  try {
+    const prefix = w.handle.store.prefix(w.namespace);
+    let from: number;
+    if (!w.resourceVersion || w.resourceVersion === '0') {
+      const listed = await w.storage.list(prefix, { filter: w.filter.everything ? undefined : (o) => w.filter.matches(o) });
+      for (const obj of listed.items) {
+        if (abort.signal.aborted) return;
+        await send(undefined, 'ADDED', obj);
+      }
+      from = listed.revision;
+    } else {
+      from = parseResourceVersion(w.resourceVersion);
+      if (from < w.storage.compactedRevision()) {
+        await write(errorLine(410, 'Expired', `too old resource version: ${from} (${w.storage.compactedRevision()})`));
+        return;
+      }
+    }
+    const iter = w.storage.watch(prefix, from, {
+      signal: abort.signal,
+      progressIntervalMs: w.allowBookmarks ? w.bookmarkIntervalMs : undefined,
+    });
+    for await (const item of iter) {
+      if (abort.signal.aborted) break;
+      if (item.type === 'PROGRESS') {
+        await write(bookmarkLine(w.handle, item.revision));
+        continue;
+      }
+      const nowMatches = w.filter.everything || w.filter.matches(item.object);
+      const wasMatching = item.prevObject !== undefined && (w.filter.everything || w.filter.matches(item.prevObject));
+      switch (item.type) {
+        case 'ADDED':
+          if (nowMatches) await send(item, 'ADDED', item.object);
+          break;
+        case 'MODIFIED':
+          if (nowMatches && wasMatching) await send(item, 'MODIFIED', item.object);
+          else if (nowMatches) await send(item, 'ADDED', item.object);
+          else if (wasMatching) await send(undefined, 'DELETED', leftSelector(item));
+          break;
+        case 'DELETED':
+          if (wasMatching || (item.prevObject === undefined && nowMatches)) await send(item, 'DELETED', item.object);
+          break;
+      }
+    }
+  } catch (err) {
+    if (isStorageError(err, 'Expired')) {
+      await write(errorLine(410, 'Expired', err.message)).catch(() => {});
+    } else if (isStorageError(err, 'TooSlow')) {
+      // the client could not keep up: end the stream, it re-lists and re-watches
+    } else if (!abort.signal.aborted) {
+      const message = err instanceof Error ? err.message : String(err);
+      await write(errorLine(500, 'InternalError', `Internal error occurred: ${message}`)).catch(() => {});
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    w.serverSignal.removeEventListener('abort', onServerAbort);
+    abort.abort();
+    if (!res.writableEnded) res.end();
+  }
+}
+
+/** The previous state of an object that stopped matching, stamped with the revision of that change. */
+function leftSelector(ev: StoredEvent): KubeObject {
+  const old = clone(ev.prevObject!);
+  old.metadata.resourceVersion = String(ev.revision);
+  return deepFreeze(old);
+}
+
+function errorLine(code: number, reason: string, message: string): string {
+  const status: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  return `{"type":"ERROR","object":${JSON.stringify(status)}}\n`;
+}
+
+function bookmarkLine(handle: ResourceHandle, revision: number): string {
+  const obj = {
+    kind: handle.def.kind,
+    apiVersion: handle.view.groupVersion,
+    metadata: { resourceVersion: String(revision), creationTimestamp: null },
+  };
+  return `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
+}

@@ -1,0 +1,77 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Storage } from '../storage/interface.js';
+import { registerDiscoveryRoutes } from './api/discovery.js';
+import { registerResourceRoutes } from './api/resources.js';
+import { enableBearerAuth } from './plugins/auth.js';
+import { MAX_REQUEST_BODY_BYTES, registerErrorHandling } from './plugins/errors.js';
+import type { ResourceDefinition } from './registry/definition.js';
+import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
+import { Registry } from './registry/registry.js';
+import { events } from './registry/resources/events.js';
+import { namespaces } from './registry/resources/namespaces.js';
+import { nodes } from './registry/resources/nodes.js';
+import { pods } from './registry/resources/pods.js';
+
+export interface AppOptions {
+  storage: Storage;
+  /** Fastify's logger option (pino); false by default in tests. */
+  logger?: FastifyServerOptions['logger'];
+  /** How long a quiet watch that asked for bookmarks waits before one (kube-apiserver: about a minute). */
+  bookmarkIntervalMs?: number;
+  /** When set, every request but health and version probes needs `Authorization: Bearer <token>`. */
+  bearerToken?: string;
+}
+
+/** Every resource the server serves, in discovery order: core first, then apps before extensions. */
+export function defaultResources(): ResourceDefinition[] {
+  return [namespaces, nodes, pods, events];
+}
+
+export interface App {
+  fastify: FastifyInstance;
+  registry: Registry;
+}
+
+/**
+ * Builds the API server over an open Storage: routes for every resource, discovery, health, error replies.
+ * The initial namespaces are created before it is returned. Closing the Fastify instance ends all watches
+ * and background work; the caller closes the storage.
+ */
+export async function buildApp(opts: AppOptions): Promise<App> {
+  const fastify = Fastify({
+    logger: opts.logger ?? false,
+    // No per-request log lines: a hot path stays free of them; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_REQUEST_BODY_BYTES,
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 512 },
+  });
+  const registry = new Registry(opts.storage, defaultResources());
+  const shutdown = new AbortController();
+  let ready = false;
+
+  // Bodies are decoded by the handlers (JSON, YAML, the patch types), never coerced by Fastify.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  registerErrorHandling(fastify);
+  if (opts.bearerToken) enableBearerAuth(fastify, opts.bearerToken);
+  registerDiscoveryRoutes(fastify, registry, () => ready);
+  registerResourceRoutes(fastify, {
+    registry,
+    storage: opts.storage,
+    shutdownSignal: shutdown.signal,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+  });
+
+  const lifecycle = new NamespaceLifecycle(registry, opts.storage, fastify.log);
+  fastify.addHook('preClose', async () => {
+    ready = false;
+    shutdown.abort();
+    lifecycle.stop();
+  });
+  await lifecycle.start();
+  await fastify.ready();
+  ready = true;
+  return { fastify, registry };
+}

@@ -1,0 +1,91 @@
+/** Command-line flags shared by `npm start` (both processes) and the API server alone. */
+export interface ServerFlags {
+  port: number;
+  host: string;
+  dataDir: string;
+  nodes: number;
+  logLevel: string;
+  token?: string;
+  help: boolean;
+}
+
+/** The port the API server listens on when none is given (kube-apiserver's historical insecure port). */
+export const DEFAULT_PORT = 8080;
+
+export class UsageError extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function usage(program: 'server' | 'start'): string {
+  const name = program === 'server' ? 'node dist/server/main.js' : 'npm start --';
+  return [
+    `Usage: ${name} [flags]`,
+    '',
+    'Flags:',
+    `  --port P        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
+    '  --host H        address to bind (default 127.0.0.1; any other address requires a bearer token)',
+    '  --data-dir D    where the store and the kubeconfig live (default ./data)',
+    '  --nodes N       make sure at least N simulated nodes exist (default 0)',
+    '  --token T       require "Authorization: Bearer T" (generated and saved to D/token when binding a non-loopback address)',
+    '  --log-level L   fatal, error, warn, info, debug, trace or silent (default info)',
+    '  -h, --help      show this help',
+    '',
+  ].join('\n');
+}
+
+/** Parses `--flag value` and `--flag=value`; an unknown flag or a bad value is a UsageError. */
+export function parseFlags(argv: string[], _program: 'server' | 'start'): ServerFlags {
+  const flags: ServerFlags = { port: DEFAULT_PORT, host: '127.0.0.1', dataDir: './data', nodes: 0, logLevel: 'info', help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h' || arg === '--help') {
+      flags.help = true;
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const name = m[1]!;
+    const takeValue = (): string => {
+      if (m[2] !== undefined) return m[2];
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`flag --${name} needs a value`);
+      return v;
+    };
+    switch (name) {
+      case 'port': {
+        const v = takeValue();
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`invalid --port ${JSON.stringify(v)}: must be an integer from 0 to 65535`);
+        flags.port = n;
+        break;
+      }
+      case 'host':
+        flags.host = takeValue();
+        if (!flags.host) throw new UsageError('--host must not be empty');
+        break;
+      case 'data-dir':
+        flags.dataDir = takeValue();
+        if (!flags.dataDir) throw new UsageError('--data-dir must not be empty');
+        break;
+      case 'nodes': {
+        const v = takeValue();
+        if (!/^\d+$/.test(v)) throw new UsageError(`invalid --nodes ${JSON.stringify(v)}: must be a non-negative integer`);
+        flags.nodes = Number(v);
+        break;
+      }
+      case 'token':
+        flags.token = takeValue();
+        if (!flags.token) throw new UsageError('--token must not be empty');
+        break;
+      case 'log-level': {
+        const v = takeValue();
+        if (!LOG_LEVELS.includes(v)) throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
+        flags.logLevel = v;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown flag --${name}`);
+    }
+  }
+  return flags;
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * The API server process: flags → open storage → buildApp() → listen → write a kubeconfig.
+ * `node dist/server/main.js --port P --host H --data-dir D`.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { openLevelStorage } from '../storage/level/level-storage.js';
+import { buildApp } from './app.js';
+import { parseFlags, usage, UsageError, type ServerFlags } from './flags.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { isLoopback, prepareToken } from './plugins/auth.js';
+
+async function main(argv: string[]): Promise<void> {
+  let flags: ServerFlags;
+  try {
+    flags = parseFlags(argv, 'server');
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n\n${usage('server')}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (flags.help) {
+    process.stdout.write(usage('server'));
+    return;
+  }
+  if (flags.nodes > 0) {
+    process.stderr.write('error: --nodes needs the controller manager, which this build does not include yet: only 0 is accepted\n');
+    process.exit(2);
+  }
+  const dataDir = resolve(flags.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const storage = await openLevelStorage({ dir: resolve(dataDir, 'store') });
+  const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
+  const { fastify } = await buildApp({
+    storage,
+    logger: { level: flags.logLevel, stream: process.stderr },
+    bearerToken: token,
+  });
+  await fastify.listen({ port: flags.port, host: flags.host });
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : flags.port;
+  const shownHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const kubeconfig = writeKubeconfig(dataDir, url, token);
+  process.stdout.write(
+    [
+      `kube-emulator API server listening on ${url}`,
+      `  data directory: ${dataDir}`,
+      `  kubeconfig:     ${kubeconfig}`,
+      '',
+      'Use it with:',
+      `  export KUBECONFIG=${kubeconfig}`,
+      '  kubectl get namespaces',
+      token ? `  curl -H "Authorization: Bearer $(cat ${resolve(dataDir, 'token')})" ${url}/api/v1/namespaces` : `  curl ${url}/api/v1/namespaces`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    fastify.log.info({ signal }, 'shutting down');
+    try {
+      await fastify.close();
+      await storage.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`kube-emulator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { KubeObject, ObjectMeta } from '../../storage/interface.js';
+
+/** The alphabet Kubernetes draws generated name suffixes from (no vowels, no look-alikes). */
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** Name length limit used when trimming generateName prefixes, as upstream's names.SimpleNameGenerator. */
+const MAX_NAME_LENGTH = 63;
+const RANDOM_LENGTH = 5;
+
+/** `generateName` + 5 random characters, the prefix trimmed so the result fits 63 characters. */
+export function generateName(base: string): string {
+  let prefix = base;
+  if (prefix.length > MAX_NAME_LENGTH - RANDOM_LENGTH) prefix = prefix.slice(0, MAX_NAME_LENGTH - RANDOM_LENGTH);
+  return prefix + randomString(RANDOM_LENGTH);
+}
+
+export function randomString(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
+  return s;
+}
+
+export function newUID(): string {
+  return randomUUID();
+}
+
+/** RFC 3339 with second precision in UTC, as metav1.Time serializes. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** RFC 3339 with microseconds, as metav1.MicroTime serializes. */
+export function rfc3339Micro(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** A mutable deep copy of a (possibly frozen) JSON object. */
+export function clone<T>(obj: T): T {
+  return JSON.parse(JSON.stringify(obj)) as T;
+}
+
+const META_ORDER = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+];
+
+/** Orders metadata keys as the apiserver serializes ObjectMeta and drops empty optional ones. */
+export function normalizeMeta(meta: ObjectMeta): ObjectMeta {
+  const out: ObjectMeta = {};
+  for (const k of META_ORDER) {
+    const v = meta[k];
+    if (v === undefined || v === null || v === '') continue;
+    if ((k === 'labels' || k === 'annotations') && typeof v === 'object' && Object.keys(v as object).length === 0) continue;
+    if ((k === 'ownerReferences' || k === 'finalizers' || k === 'managedFields') && Array.isArray(v) && v.length === 0) continue;
+    out[k] = v;
+  }
+  for (const k of Object.keys(meta)) if (!(k in out) && !META_ORDER.includes(k) && meta[k] !== undefined) out[k] = meta[k];
+  return out;
+}
+
+/** Puts kind, apiVersion, metadata first, the way Go structs serialize. */
+export function withTypeMeta(obj: KubeObject, apiVersion: string, kind: string): KubeObject {
+  const { kind: _k, apiVersion: _a, metadata, ...rest } = obj;
+  return { kind, apiVersion, metadata, ...rest } as KubeObject;
+}
+
+/** Deeply freezes a JSON value (shared cached objects must never change). */
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v as object)) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+/** Stable JSON for equality checks (key order independent). */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+    return a === b;
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => semanticEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  if (ak.length !== bk.length) return false;
+  return ak.every((k) => semanticEqual(ao[k], bo[k]));
+}

@@ -1,0 +1,59 @@
+import type { KubeObject } from '../../../storage/interface.js';
+import type { ResourceDefinition } from '../definition.js';
+import { nameIsDNSLabel } from '../validation/names.js';
+import { defaultNamespace, validateNamespace, validateNamespaceUpdate } from '../validation/core.js';
+import { identityVersion } from '../versions/identity.js';
+import { specStatusStrategy, statusStrategyOf } from './common.js';
+
+/** The namespaces every cluster starts with. */
+export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+const strategy = specStatusStrategy({
+  generation: false,
+  clearStatusOnCreate: true,
+  initialStatus: () => ({ phase: 'Active' }),
+  prepareForCreate(obj) {
+    const spec = (obj.spec ??= {}) as { finalizers?: string[] };
+    spec.finalizers = ['kubernetes'];
+  },
+  validate: (obj) => validateNamespace(obj),
+  validateUpdate: (obj, old) => validateNamespaceUpdate(obj, old),
+});
+
+/** Namespaces: cluster-scoped; DELETE marks them Terminating and the namespace finalizer empties them. */
+export const namespaces: ResourceDefinition = {
+  group: '',
+  plural: 'namespaces',
+  singular: 'namespace',
+  kind: 'Namespace',
+  listKind: 'NamespaceList',
+  namespaced: false,
+  etcdPrefix: 'namespaces',
+  versions: [identityVersion({ group: '', version: 'v1', kind: 'Namespace', shortNames: ['ns'], default: (o) => defaultNamespace(o) })],
+  strategy: {
+    ...strategy,
+    prepareForUpdate(obj, old, ctx) {
+      strategy.prepareForUpdate(obj, old, ctx);
+      // spec.finalizers change only through /finalize
+      obj.spec = old.spec;
+    },
+    pendingFinalizers: (obj) => ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []),
+    prepareForDelete(obj) {
+      obj.status = { ...((obj.status as object) ?? {}), phase: 'Terminating' };
+    },
+  },
+  statusStrategy: statusStrategyOf(strategy),
+  fieldLabels: ['metadata.name', 'status.phase'],
+  selectableFields: (o: KubeObject) => ({ 'status.phase': String((o.status as { phase?: string } | undefined)?.phase ?? '') }),
+  nameValidator: nameIsDNSLabel,
+};
+
+/** The /finalize subresource: only spec.finalizers change. */
+export const namespaceFinalizeStrategy = {
+  ...statusStrategyOf(strategy),
+  prepareForUpdate(obj: KubeObject, old: KubeObject) {
+    const finalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    obj.status = old.status;
+    obj.spec = { ...(old.spec as object), finalizers };
+  },
+};

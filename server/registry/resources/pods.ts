@@ -1,0 +1,75 @@
+import type { KubeObject } from '../../../storage/interface.js';
+import type { ResourceDefinition } from '../definition.js';
+import { nameIsDNSSubdomain } from '../validation/names.js';
+import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../validation/core.js';
+import { identityVersion } from '../versions/identity.js';
+import { specStatusStrategy, statusStrategyOf } from './common.js';
+
+interface PodLike {
+  spec?: { nodeName?: string; terminationGracePeriodSeconds?: number; restartPolicy?: string; schedulerName?: string; serviceAccountName?: string; hostNetwork?: boolean };
+  status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; nominatedNodeName?: string };
+}
+
+/** Default grace period of a pod that names none (upstream: 30 s). */
+const DEFAULT_GRACE_SECONDS = 30;
+
+const strategy = specStatusStrategy({
+  generation: false,
+  clearStatusOnCreate: true,
+  prepareForCreate: (obj) => void preparePodForCreate(obj as never),
+  validate: (obj) => validatePod(obj),
+  validateUpdate: (obj, old) => validatePodUpdate(obj, old),
+  gracePeriod(obj, requested) {
+    const pod = obj as PodLike;
+    let period = requested ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    // An unscheduled pod has no kubelet to wait for; a finished one has nothing left to stop.
+    if (!pod.spec?.nodeName) period = 0;
+    if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') period = 0;
+    if (period < 0) period = 1;
+    return period;
+  },
+});
+
+/** Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful. */
+export const pods: ResourceDefinition = {
+  group: '',
+  plural: 'pods',
+  singular: 'pod',
+  kind: 'Pod',
+  listKind: 'PodList',
+  namespaced: true,
+  etcdPrefix: 'pods',
+  versions: [
+    identityVersion({ group: '', version: 'v1', kind: 'Pod', shortNames: ['po'], categories: ['all'], default: (o) => void defaultPodFields(o as never) }),
+  ],
+  strategy,
+  statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
+  fieldLabels: [
+    'metadata.name',
+    'metadata.namespace',
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.podIPs',
+    'status.nominatedNodeName',
+  ],
+  selectableFields(o: KubeObject) {
+    const pod = o as PodLike;
+    return {
+      'spec.nodeName': pod.spec?.nodeName ?? '',
+      'spec.restartPolicy': pod.spec?.restartPolicy ?? '',
+      'spec.schedulerName': pod.spec?.schedulerName ?? '',
+      'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',
+      'spec.hostNetwork': String(!!pod.spec?.hostNetwork),
+      'status.phase': pod.status?.phase ?? '',
+      'status.podIP': pod.status?.podIP ?? '',
+      'status.podIPs': (pod.status?.podIPs ?? []).map((p) => p.ip).join(','),
+      'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
+    };
+  },
+  nameValidator: nameIsDNSSubdomain,
+};

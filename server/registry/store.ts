@@ -1,0 +1,530 @@
+import type { KubeObject, ListResult, Storage } from '../../storage/interface.js';
+import { isStorageError, StorageError } from '../../storage/errors.js';
+import type { PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion } from './definition.js';
+import { type FieldError } from './field-errors.js';
+import { clone, generateName, newUID, normalizeMeta, rfc3339, semanticEqual } from './meta.js';
+import { errors, StatusError, type GroupResource } from './status.js';
+import { validateGenericObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
+import { renderedError } from './validation/helpers.js';
+import { fieldErrorString } from './field-errors.js';
+
+/** What a list or watch filters by, already parsed and checked against the resource's field labels. */
+export interface ObjectFilter {
+  matches(obj: KubeObject): boolean;
+  /** True when the filter keeps everything (remainingItemCount is only reported then). */
+  readonly everything: boolean;
+}
+
+export interface ListParams {
+  filter: ObjectFilter;
+  limit?: number;
+  continueToken?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListOutcome {
+  items: KubeObject[];
+  resourceVersion: string;
+  continueToken?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteParams {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: PropagationPolicy;
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun: boolean;
+}
+
+export interface DeleteOutcome {
+  /** The object as last seen: removed (RV of the deletion) or marked for deletion. */
+  object: KubeObject;
+  /** True when removed from storage now; false when it waits for finalizers or its grace period. */
+  deleted: boolean;
+}
+
+/** How the store learns whether a namespace accepts new objects (the namespace lifecycle admission). */
+export type NamespaceLookup = (namespace: string) => Promise<'Active' | 'Terminating' | undefined>;
+
+/** Upper bound on retries of a generated name that collides. */
+const GENERATE_NAME_ATTEMPTS = 8;
+/** How long a list with a future resourceVersion waits for the store to catch up before 504 (upstream: 3 s). */
+const FUTURE_RV_WAIT_MS = 3000;
+
+const CONTINUE_VERSION = 'meta.k8s.io/v1';
+
+/**
+ * Every verb written once, for every resource: create, get, list, update, patch, delete, deleteCollection,
+ * driven by the resource's strategies (kube-apiserver's generic registry Store).
+ */
+export class GenericStore {
+  readonly def: ResourceDefinition;
+  readonly gr: GroupResource;
+  private readonly storage: Storage;
+  private readonly namespaceLookup: NamespaceLookup;
+
+  constructor(def: ResourceDefinition, storage: Storage, namespaceLookup: NamespaceLookup) {
+    this.def = def;
+    this.storage = storage;
+    this.namespaceLookup = namespaceLookup;
+    this.gr = { group: def.group, resource: def.plural };
+  }
+
+  /** `/registry/<resource>/<namespace>/<name>`; cluster-scoped without the namespace. */
+  key(namespace: string | undefined, name: string): string {
+    return this.def.namespaced ? `/registry/${this.def.etcdPrefix}/${namespace}/${name}` : `/registry/${this.def.etcdPrefix}/${name}`;
+  }
+
+  /** The key prefix of a namespace's objects, or of all of them. */
+  prefix(namespace?: string): string {
+    return this.def.namespaced && namespace ? `/registry/${this.def.etcdPrefix}/${namespace}/` : `/registry/${this.def.etcdPrefix}/`;
+  }
+
+  /** Error naming for a view: requests through extensions/v1beta1 say `daemonsets.extensions`. */
+  grFor(view: ServedVersion): GroupResource {
+    return { group: view.group, resource: this.def.plural };
+  }
+
+  async get(view: ServedVersion, namespace: string | undefined, name: string): Promise<KubeObject> {
+    try {
+      return await this.storage.get(this.key(namespace, name));
+    } catch (err) {
+      throw this.translate(err, view, name);
+    }
+  }
+
+  async list(view: ServedVersion, namespace: string | undefined, params: ListParams): Promise<ListOutcome> {
+    const prefix = this.prefix(namespace);
+    const filter = params.filter.everything ? undefined : (o: KubeObject) => params.filter.matches(o);
+    const limit = params.limit && params.limit > 0 ? params.limit : undefined;
+    let revision: number | undefined;
+    let startAfter: string | undefined;
+    if (params.continueToken) {
+      const token = decodeContinue(params.continueToken, prefix);
+      if (token.rv > 0) revision = token.rv;
+      startAfter = token.startAfter;
+    } else if (params.resourceVersion && params.resourceVersion !== '0') {
+      const rv = parseResourceVersion(params.resourceVersion);
+      if (params.resourceVersionMatch === 'Exact') {
+        revision = rv;
+      } else {
+        await this.waitForRevision(rv);
+      }
+    }
+    let result: ListResult;
+    try {
+      result = await this.storage.list(prefix, { revision, startAfter, limit, filter });
+    } catch (err) {
+      if (isStorageError(err, 'Expired') && params.continueToken && startAfter !== undefined) {
+        // The consistent snapshot is gone; offer a token that continues from the same key at the latest revision.
+        throw errors.expired(
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+          encodeContinue(-1, startAfter, prefix),
+        );
+      }
+      if (isStorageError(err, 'Expired')) {
+        throw errors.expired(`too old resource version: ${revision} (${err.currentRevision ?? this.storage.compactedRevision()})`);
+      }
+      throw this.translate(err, view, '');
+    }
+    const out: ListOutcome = { items: result.items, resourceVersion: String(result.revision) };
+    if (result.nextKey !== undefined) {
+      out.continueToken = encodeContinue(result.revision, result.nextKey, prefix);
+      if (result.remainingItemCount !== undefined) out.remainingItemCount = result.remainingItemCount;
+    }
+    return out;
+  }
+
+  /** Waits (briefly) until the store has reached `rv`; a list at a future resourceVersion is a 504 otherwise. */
+  private async waitForRevision(rv: number): Promise<void> {
+    const deadline = Date.now() + FUTURE_RV_WAIT_MS;
+    while (this.storage.currentRevision() < rv) {
+      if (Date.now() >= deadline) throw errors.tooLargeResourceVersion(rv, this.storage.currentRevision());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** POST: the body is in `view`'s form; returns the stored (storage-form) object. */
+  async create(view: ServedVersion, namespace: string | undefined, body: KubeObject, opts: { dryRun: boolean }): Promise<KubeObject> {
+    const ctx = this.context(view, namespace, opts.dryRun);
+    this.checkTypeMeta(view, body);
+    const obj = this.prepareNew(view, namespace, body, ctx);
+    if (this.def.namespaced) await this.admitNamespace(obj.metadata.namespace!, obj.metadata.name ?? '');
+    const base = obj.metadata.generateName && !obj.metadata.name ? obj.metadata.generateName : undefined;
+    for (let attempt = 0; ; attempt++) {
+      if (base !== undefined) obj.metadata.name = generateName(base);
+      const name = obj.metadata.name!;
+      this.validateCreate(view, obj, ctx);
+      if (opts.dryRun) {
+        await this.ensureAbsent(view, namespace, name);
+        return obj;
+      }
+      try {
+        return await this.storage.create(this.key(obj.metadata.namespace, name), obj);
+      } catch (err) {
+        if (isStorageError(err, 'KeyExists') && base !== undefined && attempt < GENERATE_NAME_ATTEMPTS) continue;
+        throw this.translate(err, view, name);
+      }
+    }
+  }
+
+  private async ensureAbsent(view: ServedVersion, namespace: string | undefined, name: string): Promise<void> {
+    try {
+      await this.storage.get(this.key(namespace, name));
+    } catch (err) {
+      if (isStorageError(err, 'KeyNotFound')) return;
+      throw err;
+    }
+    throw errors.alreadyExists(this.grFor(view), name);
+  }
+
+  /** Turns a request body into a new storage-form object with the system fields set (BeforeCreate). */
+  private prepareNew(view: ServedVersion, namespace: string | undefined, body: KubeObject, ctx: RequestContext): KubeObject {
+    const input = clone(body);
+    if (!input.metadata || typeof input.metadata !== 'object') input.metadata = {};
+    if (this.def.namespaced) {
+      if (input.metadata.namespace && namespace && input.metadata.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      input.metadata.namespace = namespace ?? input.metadata.namespace;
+    } else {
+      delete input.metadata.namespace;
+    }
+    view.default(input);
+    const obj = view.toStorage(input, ctx);
+    const meta = obj.metadata;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.resourceVersion;
+    delete meta.selfLink;
+    meta.uid = newUID();
+    meta.creationTimestamp = rfc3339(ctx.now);
+    this.strategy(undefined).prepareForCreate(obj, ctx);
+    obj.metadata = normalizeMeta(obj.metadata);
+    return obj;
+  }
+
+  private validateCreate(view: ServedVersion, obj: KubeObject, ctx: RequestContext): void {
+    // The kind's own validation (metadata included) first, then the generic checks, as BeforeCreate does.
+    let errs: FieldError[] = this.def.strategy.validate(obj, ctx);
+    if (errs.length === 0) errs = validateGenericObjectMeta(obj.metadata, this.def.namespaced);
+    if (errs.length) throw errors.invalid(view.group, this.def.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
+  }
+
+  private async admitNamespace(namespace: string, name: string): Promise<void> {
+    const phase = await this.namespaceLookup(namespace);
+    if (phase === undefined) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
+    if (phase === 'Terminating') {
+      throw errors.forbidden(
+        this.gr,
+        name,
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
+    }
+  }
+
+  /**
+   * PUT (and the final step of PATCH): `build(current)` returns the new object in the view's form; the
+   * resourceVersion it carries is checked for conflicts. `subresource` 'status' uses the status strategy.
+   */
+  async update(
+    view: ServedVersion,
+    namespace: string | undefined,
+    name: string,
+    build: (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
+    opts: { dryRun: boolean; subresource?: string; createIfMissing?: boolean },
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const ctx = this.context(view, namespace, opts.dryRun);
+    const strategy = this.strategy(opts.subresource);
+    const key = this.key(namespace, name);
+    let current: KubeObject | undefined;
+    try {
+      current = await this.storage.get(key);
+    } catch (err) {
+      if (!isStorageError(err, 'KeyNotFound')) throw this.translate(err, view, name);
+    }
+    if (!current) {
+      if (!(opts.createIfMissing && strategy.allowCreateOnUpdate && !opts.subresource)) throw errors.notFound(this.grFor(view), name);
+      const body = await build(undefined);
+      return { object: await this.create(view, namespace, body, { dryRun: opts.dryRun }), created: true };
+    }
+    let deleteAfter = false;
+    const tryUpdate = async (cur: KubeObject): Promise<KubeObject> => {
+      const body = clone(await build(cur));
+      this.checkTypeMeta(view, body);
+      if (!body.metadata || typeof body.metadata !== 'object') body.metadata = {};
+      const meta = body.metadata;
+      if (meta.name !== undefined && meta.name !== name) {
+        throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      }
+      if (this.def.namespaced && meta.namespace && meta.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.name = name;
+      if (this.def.namespaced) meta.namespace = namespace;
+      else delete meta.namespace;
+      const rv = meta.resourceVersion;
+      if (!rv) {
+        if (!strategy.allowUnconditionalUpdate) {
+          throw errors.invalid(view.group, this.def.kind, name, [renderedError('FieldValueInvalid', 'metadata.resourceVersion', '0x0', 0, 'must be specified for an update')]);
+        }
+      } else if (rv !== cur.metadata.resourceVersion) {
+        throw errors.conflict(this.grFor(view), name, 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      view.default(body);
+      const obj = view.toStorage(body, ctx);
+      const old = cur;
+      const om = old.metadata;
+      const nm = obj.metadata;
+      // BeforeUpdate: system fields an update cannot change.
+      nm.generation = om.generation;
+      if (!nm.uid) nm.uid = om.uid;
+      if (om.creationTimestamp) nm.creationTimestamp = om.creationTimestamp;
+      if (om.deletionTimestamp) nm.deletionTimestamp = om.deletionTimestamp;
+      else delete nm.deletionTimestamp;
+      if (om.deletionGracePeriodSeconds !== undefined) nm.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
+      else delete nm.deletionGracePeriodSeconds;
+      nm.resourceVersion = om.resourceVersion;
+      strategy.prepareForUpdate(obj, old, ctx);
+      obj.metadata = normalizeMeta(obj.metadata);
+      const errs = dedupe([
+        ...validateObjectMetaUpdate(obj.metadata, old.metadata),
+        ...validateGenericObjectMeta(obj.metadata, this.def.namespaced),
+        ...strategy.validateUpdate(obj, old, ctx),
+        ...(view.validateUpdate && !opts.subresource ? view.validateUpdate(obj, old) : []),
+      ]);
+      if (errs.length) throw errors.invalid(view.group, this.def.kind, name, errs);
+      if (semanticEqual(obj, old)) return old; // a no-op update writes nothing
+      const fin = obj.metadata.finalizers ?? [];
+      deleteAfter = !!obj.metadata.deletionTimestamp && fin.length === 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+      return obj;
+    };
+    if (opts.dryRun) return { object: await tryUpdate(current), created: false };
+    let updated: KubeObject;
+    try {
+      updated = await this.storage.guaranteedUpdate(key, tryUpdate);
+    } catch (err) {
+      throw this.translate(err, view, name);
+    }
+    if (deleteAfter) {
+      // The last finalizer of an object being deleted is gone: it is removed now.
+      try {
+        updated = await this.storage.delete(key, { preconditions: { uid: updated.metadata.uid } });
+      } catch (err) {
+        if (!isStorageError(err, 'KeyNotFound')) throw this.translate(err, view, name);
+      }
+    }
+    return { object: updated, created: false };
+  }
+
+  /** DELETE: graceful deletion, finalizers and the propagation policy's finalizer, or removal now. */
+  async delete(view: ServedVersion, namespace: string | undefined, name: string, params: DeleteParams): Promise<DeleteOutcome> {
+    const key = this.key(namespace, name);
+    const current = await this.get(view, namespace, name);
+    this.checkPreconditions(view, current, params.preconditions);
+    const policy = propagation(params, view);
+    const grace = this.def.strategy.gracePeriod?.(current, params.gracePeriodSeconds);
+    const now = new Date();
+    const wantFinalizers = new Set(current.metadata.finalizers ?? []);
+    if (policy === 'Orphan') {
+      wantFinalizers.add('orphan');
+      wantFinalizers.delete('foregroundDeletion');
+    } else if (policy === 'Foreground') {
+      wantFinalizers.add('foregroundDeletion');
+      wantFinalizers.delete('orphan');
+    } else if (params.propagationPolicy === 'Background' || params.orphanDependents === false) {
+      wantFinalizers.delete('orphan');
+      wantFinalizers.delete('foregroundDeletion');
+    }
+    const graceful = grace !== undefined && grace > 0;
+    const alreadyDeleting = !!current.metadata.deletionTimestamp;
+    const finalizersChange = !sameSet(wantFinalizers, current.metadata.finalizers ?? []);
+    // Without finalizers and without a grace period to wait for, the object goes now.
+    const blocking = this.def.strategy.pendingFinalizers?.(current) ?? [];
+    if (wantFinalizers.size === 0 && blocking.length === 0 && !graceful) {
+      if (params.dryRun) return { object: current, deleted: true };
+      try {
+        const gone = await this.storage.delete(key, { preconditions: { uid: current.metadata.uid, resourceVersion: params.preconditions?.resourceVersion } });
+        return { object: gone, deleted: true };
+      } catch (err) {
+        throw this.translate(err, view, name);
+      }
+    }
+    if (alreadyDeleting && !finalizersChange && !(graceful && shortens(current, grace!, now))) {
+      return { object: current, deleted: false };
+    }
+    const mark = (cur: KubeObject): KubeObject => {
+      this.checkPreconditions(view, cur, params.preconditions);
+      const obj = clone(cur);
+      const meta = obj.metadata;
+      const fin = new Set(meta.finalizers ?? []);
+      if (policy === 'Orphan') {
+        fin.add('orphan');
+        fin.delete('foregroundDeletion');
+      } else if (policy === 'Foreground') {
+        fin.add('foregroundDeletion');
+        fin.delete('orphan');
+      } else if (params.propagationPolicy === 'Background' || params.orphanDependents === false) {
+        fin.delete('orphan');
+        fin.delete('foregroundDeletion');
+      }
+      meta.finalizers = [...fin];
+      if (graceful) {
+        const deadline = new Date(now.getTime() + grace! * 1000);
+        if (!meta.deletionTimestamp || shortens(cur, grace!, now)) {
+          meta.deletionTimestamp = rfc3339(deadline);
+          meta.deletionGracePeriodSeconds = grace;
+        }
+      } else if (!meta.deletionTimestamp) {
+        meta.deletionTimestamp = rfc3339(now);
+        meta.deletionGracePeriodSeconds = 0;
+      }
+      if (meta.generation !== undefined && !cur.metadata.deletionTimestamp) meta.generation = meta.generation + 1;
+      this.def.strategy.prepareForDelete?.(obj);
+      obj.metadata = normalizeMeta(meta);
+      return obj;
+    };
+    if (params.dryRun) return { object: mark(current), deleted: false };
+    try {
+      const marked = await this.storage.guaranteedUpdate(key, mark);
+      return { object: marked, deleted: false };
+    } catch (err) {
+      throw this.translate(err, view, name);
+    }
+  }
+
+  private checkPreconditions(view: ServedVersion, obj: KubeObject, pre: DeleteParams['preconditions']): void {
+    if (!pre) return;
+    if (pre.uid && pre.uid !== obj.metadata.uid) {
+      throw errors.conflict(this.grFor(view), obj.metadata.name ?? '', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+      throw errors.conflict(
+        this.grFor(view),
+        obj.metadata.name ?? '',
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`,
+      );
+    }
+  }
+
+  /** DELETE on a collection: every matching object, each with the same options; returns what was deleted. */
+  async deleteCollection(view: ServedVersion, namespace: string | undefined, filter: ObjectFilter, params: DeleteParams): Promise<KubeObject[]> {
+    const listed = await this.list(view, namespace, { filter });
+    const out: KubeObject[] = [];
+    for (const item of listed.items) {
+      try {
+        const res = await this.delete(view, item.metadata.namespace, item.metadata.name!, params);
+        out.push(res.object);
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 404) continue;
+        throw err;
+      }
+    }
+    return out;
+  }
+
+  private strategy(subresource: string | undefined): ResourceStrategy {
+    if (subresource === 'status') {
+      if (!this.def.statusStrategy) throw errors.pathNotFound();
+      return this.def.statusStrategy;
+    }
+    return this.def.strategy;
+  }
+
+  private context(view: ServedVersion, namespace: string | undefined, dryRun: boolean): RequestContext {
+    return { view, namespace, now: new Date(), dryRun };
+  }
+
+  /** A body naming another kind or group/version than the URL is refused, as the apiserver's decoder does. */
+  private checkTypeMeta(view: ServedVersion, body: KubeObject): void {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw errors.badRequest(`the object provided is unrecognized (must be of type ${this.def.kind})`);
+    }
+    if (body.kind !== undefined && body.kind !== '' && body.kind !== this.def.kind) {
+      throw errors.badRequest(`${String(body.kind)} in version "${view.version}" cannot be handled as a ${this.def.kind}: the object provided is unrecognized (must be of type ${this.def.kind})`);
+    }
+    if (body.apiVersion !== undefined && body.apiVersion !== '' && body.apiVersion !== view.groupVersion) {
+      throw errors.badRequest(
+        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${view.groupVersion})`,
+      );
+    }
+  }
+
+  /** Storage errors → the Status the apiserver answers with. */
+  translate(err: unknown, view: ServedVersion, name: string): Error {
+    if (!(err instanceof StorageError)) return err as Error;
+    const gr = this.grFor(view);
+    switch (err.code) {
+      case 'KeyNotFound':
+        return errors.notFound(gr, name);
+      case 'KeyExists':
+        return errors.alreadyExists(gr, name);
+      case 'Conflict':
+        return errors.conflict(gr, name, err.message);
+      case 'Expired':
+        return errors.expired(err.message);
+      case 'TooLargeResourceVersion':
+        return errors.tooLargeResourceVersion(0, err.currentRevision ?? 0);
+      default:
+        return errors.internal(err.message);
+    }
+  }
+}
+
+/** Drops repeated errors (same field, type and text), as upstream's aggregate does. */
+function dedupe(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const k = `${e.type} ${fieldErrorString(e)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function propagation(params: DeleteParams, view: ServedVersion): PropagationPolicy {
+  if (params.propagationPolicy) return params.propagationPolicy;
+  if (params.orphanDependents === true) return 'Orphan';
+  if (params.orphanDependents === false) return 'Background';
+  return view.defaultPropagationPolicy;
+}
+
+function sameSet(a: Set<string>, b: string[]): boolean {
+  return a.size === new Set(b).size && b.every((x) => a.has(x));
+}
+
+function shortens(cur: KubeObject, grace: number, now: Date): boolean {
+  const ts = cur.metadata.deletionTimestamp;
+  if (!ts) return true;
+  return now.getTime() + grace * 1000 < Date.parse(ts);
+}
+
+/** Parses a client-supplied resourceVersion; anything but a non-negative integer is a 400, as upstream. */
+export function parseResourceVersion(rv: string): number {
+  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);
+  return Number(rv);
+}
+
+/** Continue tokens carry the revision of the first page and the last key, relative to the listed prefix. */
+export function encodeContinue(revision: number, lastKey: string, prefix: string): string {
+  const start = lastKey.startsWith(prefix) ? lastKey.slice(prefix.length) : lastKey;
+  return Buffer.from(JSON.stringify({ v: CONTINUE_VERSION, rv: revision, start })).toString('base64url');
+}
+
+export function decodeContinue(token: string, prefix: string): { rv: number; startAfter: string } {
+  let parsed: { v?: unknown; rv?: unknown; start?: unknown };
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof parsed;
+  } catch {
+    throw errors.badRequest(`continue key is not valid: ${token}`);
+  }
+  if (parsed.v !== CONTINUE_VERSION || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') {
+    throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+  if (parsed.start.includes('/..') || parsed.start.startsWith('..')) {
+    throw errors.badRequest('continue key is not valid: continue key is not valid');
+  }
+  return { rv: parsed.rv, startAfter: prefix + parsed.start };
+}

@@ -1,0 +1,23 @@
+import { SchemaResolver, type SchemaNode } from './patch/schema.js';
+import { kindDefinitions, toOpenAPIDefinitions } from '../openapi/schemas/index.js';
+
+let resolver: SchemaResolver | undefined;
+let byGVK: Map<string, SchemaNode> | undefined;
+
+/** The OpenAPI v2 style definitions of every served type, resolved once, for patches and field validation. */
+function init(): void {
+  if (resolver) return;
+  const defs = toOpenAPIDefinitions('v2') as Record<string, SchemaNode>;
+  resolver = new SchemaResolver(defs);
+  byGVK = new Map();
+  for (const k of kindDefinitions) {
+    const node = defs[k.definition];
+    if (node) byGVK.set(`${k.group}/${k.version}/${k.kind}`, node);
+  }
+}
+
+/** The schema of a kind as served at group/version (undefined when the project has none). */
+export function schemaFor(group: string, version: string, kind: string): { schema: SchemaNode | undefined; resolver: SchemaResolver } {
+  init();
+  return { schema: byGVK!.get(`${group}/${version}/${kind}`), resolver: resolver! };
+}

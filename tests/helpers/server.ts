@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from '../../server/app.js';
+import { openLevelStorage } from '../../storage/level/level-storage.js';
+import type { Storage } from '../../storage/interface.js';
+import { SERVER_MAIN } from './paths.js';
+import { tempDir } from './tmp.js';
+
+/** An API server running inside the test process on 127.0.0.1 and a free port, over a temp LevelDB. */
+export interface InProcessServer {
+  url: string;
+  fastify: FastifyInstance;
+  storage: Storage;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startInProcess(opts: Partial<Omit<AppOptions, 'storage'>> & { storageOptions?: Record<string, unknown> } = {}): Promise<InProcessServer> {
+  const dir = tempDir();
+  const storage = await openLevelStorage({ dir: join(dir.path, 'store'), ...(opts.storageOptions ?? {}) });
+  const { fastify } = await buildApp({ storage, ...opts });
+  await fastify.listen({ port: 0, host: '127.0.0.1' });
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    fastify,
+    storage,
+    dataDir: dir.path,
+    async close() {
+      await fastify.close();
+      await storage.close();
+      dir.remove();
+    },
+  };
+}
+
+/** The API server as a separate OS process (`node dist/server/main.js`), as users start it. */
+export interface ServerProcess {
+  url: string;
+  dataDir: string;
+  kubeconfig: string;
+  proc: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+  /** Removes the data directory (after stop/kill) unless it was given by the caller. */
+  cleanup(): void;
+}
+
+export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const owned = opts.dataDir ? undefined : tempDir();
+  const dataDir = opts.dataDir ?? owned!.path;
+  const proc = spawn(process.execPath, [SERVER_MAIN, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', ...(opts.args ?? [])], {
+    env: { ...process.env, ...(opts.env ?? {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within ${opts.timeoutMs ?? 20000} ms:\n${out}`)), opts.timeoutMs ?? 20000);
+    const onData = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        proc.stdout!.off('data', onData);
+        resolve(m[1]!);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}`));
+    });
+  });
+  const exited = once(proc, 'exit');
+  return {
+    url,
+    dataDir,
+    kubeconfig: join(dataDir, 'kubeconfig'),
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+    async kill() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGKILL');
+      await exited;
+    },
+    cleanup() {
+      owned?.remove();
+    },
+  };
+}
