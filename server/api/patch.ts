@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../storage/interface.js';
 import { applyPatch, PatchError } from '../patch/index.js';
 import type { ResourceHandle } from '../registry/registry.js';
-import { errors, StatusError } from '../registry/status.js';
+import { StatusError } from '../registry/status.js';
 import { schemaFor } from '../schemas.js';
 
 const PATCH_TYPES = [
@@ -28,12 +28,8 @@ export function patchObject(handle: ResourceHandle, contentType: string, origina
     return applyPatch(contentType, original, body, { schema, resolver }) as KubeObject;
   } catch (err) {
     if (err instanceof PatchError) {
-      if (err.code === 422) {
-        throw new StatusError({ message: err.message, reason: 'Invalid', code: 422, details: {} });
-      }
-      if (err.code === 415) throw errors.unsupportedMediaType(PATCH_TYPES.join(', '));
-      if (err.code >= 500) throw errors.internal(err.message);
-      throw errors.badRequest(err.message);
+      const st = err.toStatus();
+      throw new StatusError({ message: st.message, reason: st.reason, details: st.details, code: st.code });
     }
     throw err;
   }
