@@ -1,13 +1,18 @@
+import { setMaxListeners } from 'node:events';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Storage } from '../storage/interface.js';
 import { registerDiscoveryRoutes } from './api/discovery.js';
+import { registerOpenAPIExplorer, registerOpenAPIRoutes } from './api/openapi.js';
 import { registerResourceRoutes } from './api/resources.js';
 import { enableBearerAuth } from './plugins/auth.js';
 import { MAX_REQUEST_BODY_BYTES, registerErrorHandling } from './plugins/errors.js';
 import type { ResourceDefinition } from './registry/definition.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { Registry } from './registry/registry.js';
+import { controllerRevisions } from './registry/resources/controllerrevisions.js';
+import { daemonSets } from './registry/resources/daemonsets.js';
 import { events } from './registry/resources/events.js';
+import { leases } from './registry/resources/leases.js';
 import { namespaces } from './registry/resources/namespaces.js';
 import { nodes } from './registry/resources/nodes.js';
 import { pods } from './registry/resources/pods.js';
@@ -24,7 +29,7 @@ export interface AppOptions {
 
 /** Every resource the server serves, in discovery order: core first, then apps before extensions. */
 export function defaultResources(): ResourceDefinition[] {
-  return [namespaces, nodes, pods, events];
+  return [namespaces, nodes, pods, events, leases, daemonSets, controllerRevisions];
 }
 
 export interface App {
@@ -48,6 +53,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   const registry = new Registry(opts.storage, defaultResources());
   const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal); // every open watch listens for shutdown
   let ready = false;
 
   // Bodies are decoded by the handlers (JSON, YAML, the patch types), never coerced by Fastify.
@@ -63,6 +69,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     shutdownSignal: shutdown.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
   });
+  registerOpenAPIRoutes(fastify, registry);
+  registerOpenAPIExplorer(fastify, registry);
 
   const lifecycle = new NamespaceLifecycle(registry, opts.storage, fastify.log);
   fastify.addHook('preClose', async () => {

@@ -1,5 +1,6 @@
 import YAML from 'yaml';
 import { errors } from '../registry/status.js';
+import { GoJsonError, parseGoJson } from '../patch/go-json.js';
 
 /** What a response is rendered as, chosen from the Accept header the way kube-apiserver negotiates. */
 export type OutputFormat =
@@ -62,47 +63,6 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Go's encoding/json wording for a JavaScript JSON.parse failure, as clients see it from the apiserver. */
-export function goJSONError(text: string, err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/Unexpected end|end of JSON|Unterminated/i.test(msg) || text.trim() === '') return 'unexpected end of JSON input';
-  const pos = /position (\d+)/.exec(msg);
-  const at = pos ? Number(pos[1]) : -1;
-  const ch = at >= 0 && at < text.length ? text[at]! : msg.match(/token '?(.)/)?.[1] ?? '?';
-  const before = at > 0 ? text.slice(0, at).trimEnd() : '';
-  const prev = before[before.length - 1];
-  let context = 'looking for beginning of value';
-  if (prev === '{' || (prev === ',' && isInObject(before))) context = 'looking for beginning of object key string';
-  else if (prev === '"' && isInObject(before) && !before.endsWith(':')) context = afterKey(before) ? "after object key" : 'after object key:value pair';
-  else if (prev !== undefined && prev !== ':' && prev !== ',' && prev !== '[') context = isInObject(before) ? 'after object key:value pair' : 'after array element';
-  const shown = ch === "'" ? "'\\''" : `'${ch}'`;
-  return `invalid character ${shown} ${context}`;
-}
-
-function isInObject(prefix: string): boolean {
-  let depth = 0;
-  let inString = false;
-  const stack: string[] = [];
-  for (let i = 0; i < prefix.length; i++) {
-    const c = prefix[i];
-    if (inString) {
-      if (c === '\\') i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') inString = true;
-    else if (c === '{' || c === '[') stack.push(c), depth++;
-    else if (c === '}' || c === ']') stack.pop(), depth--;
-  }
-  return stack[stack.length - 1] === '{';
-}
-
-function afterKey(prefix: string): boolean {
-  // `{"a"` or `,"a"`: a string right after `{` or `,` is a key still waiting for its colon
-  const m = /[{,]\s*"(?:[^"\\]|\\.)*"$/.exec(prefix);
-  return m !== null;
-}
-
 /**
  * Decodes a create/update body: JSON, or YAML (`application/yaml`), as kube-apiserver accepts both.
  * Malformed input is a 400 with the decoder's message; another media type is a 415.
@@ -112,9 +72,10 @@ export function decodeObjectBody(contentType: string | undefined, body: unknown)
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
   if (type === 'application/json' || type === '' ) {
     try {
-      return JSON.parse(text);
+      return parseGoJson(text);
     } catch (err) {
-      throw errors.badRequest(`couldn't get version/kind; json parse error: ${goJSONError(text, err)}`);
+      if (err instanceof GoJsonError) throw errors.badRequest(`couldn't get version/kind; json parse error: ${err.message}`);
+      throw err;
     }
   }
   if (type === 'application/yaml') {

@@ -52,6 +52,9 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
     app.patch(item, (req: Req, reply) => r.patch(req, reply));
     app.delete(item, (req: Req, reply) => r.delete(req, reply));
     app.post(item, async () => r.notAllowed());
+    if (def.finalizeStrategy) {
+      app.put(`${item}/finalize`, (req: Req, reply) => r.update(req, reply, 'finalize'));
+    }
     if (def.statusStrategy) {
       app.get(`${item}/status`, (req: Req, reply) => r.get(req, reply));
       app.put(`${item}/status`, (req: Req, reply) => r.update(req, reply, 'status'));

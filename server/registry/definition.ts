@@ -72,6 +72,8 @@ export interface ResourceDefinition {
   strategy: ResourceStrategy;
   /** The `status` subresource; absent when the resource has none. */
   statusStrategy?: ResourceStrategy;
+  /** The `finalize` subresource (namespaces): only spec.finalizers change. */
+  finalizeStrategy?: ResourceStrategy;
   /** Field selector labels beyond metadata.name and metadata.namespace, with their values for an object. */
   selectableFields?(obj: KubeObject): Record<string, string>;
   /** Every field label this resource accepts in fieldSelector (metadata.name, metadata.namespace included). */

@@ -298,7 +298,8 @@ export class GenericStore {
       if (errs.length) throw errors.invalid(view.group, this.def.kind, name, errs);
       if (semanticEqual(obj, old)) return old; // a no-op update writes nothing
       const fin = obj.metadata.finalizers ?? [];
-      deleteAfter = !!obj.metadata.deletionTimestamp && fin.length === 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+      const pending = this.def.strategy.pendingFinalizers?.(obj) ?? [];
+      deleteAfter = !!obj.metadata.deletionTimestamp && fin.length === 0 && pending.length === 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
       return obj;
     };
     if (opts.dryRun) return { object: await tryUpdate(current), created: false };
@@ -426,6 +427,10 @@ export class GenericStore {
   }
 
   private strategy(subresource: string | undefined): ResourceStrategy {
+    if (subresource === 'finalize') {
+      if (!this.def.finalizeStrategy) throw errors.pathNotFound();
+      return this.def.finalizeStrategy;
+    }
     if (subresource === 'status') {
       if (!this.def.statusStrategy) throw errors.pathNotFound();
       return this.def.statusStrategy;

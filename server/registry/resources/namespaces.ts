@@ -43,6 +43,9 @@ export const namespaces: ResourceDefinition = {
     },
   },
   statusStrategy: statusStrategyOf(strategy),
+  get finalizeStrategy() {
+    return namespaceFinalizeStrategy;
+  },
   fieldLabels: ['metadata.name', 'status.phase'],
   selectableFields: (o: KubeObject) => ({ 'status.phase': String((o.status as { phase?: string } | undefined)?.phase ?? '') }),
   nameValidator: nameIsDNSLabel,

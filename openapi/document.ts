@@ -1,0 +1,422 @@
+// The OpenAPI documents the server publishes, generated from the registry: one Swagger 2.0 document for every
+// group-version (`/openapi/v2`) and one OpenAPI 3.0 document per group-version (`/openapi/v3/<prefix>`), shaped like
+// kube-apiserver's: the same paths, operation ids, `x-kubernetes-*` extensions, parameters and media types, over the
+// project's own schemas (openapi/schemas) and descriptions.
+//
+// Every operation is described once, neutrally (PathSpec/OperationSpec), then rendered in each dialect, so v2 and v3
+// can never disagree about what the server serves.
+import { createHash } from 'node:crypto';
+import { SERVER_VERSION } from '../server/api/discovery.js';
+import type { Registry, ResourceHandle } from '../server/registry/registry.js';
+import { findKindDefinition, openAPIRef, toOpenAPIDefinitions, type OpenAPIStyle } from './schemas/index.js';
+
+type JsonObject = Record<string, unknown>;
+
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+const STATUS = `${META}.Status`;
+const DELETE_OPTIONS = `${META}.DeleteOptions`;
+const PATCH = `${META}.Patch`;
+/** Definitions every v3 group-version document carries besides those its paths reach (as upstream's do). */
+const V3_META_ROOTS = [STATUS, DELETE_OPTIONS, `${META}.WatchEvent`, `${META}.APIResourceList`];
+
+/** The media types a PATCH accepts, in kube-apiserver's order. */
+export const PATCH_MEDIA_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+] as const;
+
+/** What the resource routes render (protobuf is not served, so it is not advertised). */
+const PRODUCES = ['application/json', 'application/yaml'];
+const PRODUCES_LIST = [...PRODUCES, 'application/json;stream=watch'];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parameters
+
+interface ParamSpec {
+  name: string;
+  in: 'query' | 'path';
+  type: 'string' | 'boolean' | 'integer';
+  description: string;
+  required?: boolean;
+}
+
+function query(name: string, type: ParamSpec['type'], description: string): ParamSpec {
+  return { name, in: 'query', type, description };
+}
+
+const Q = {
+  pretty: query('pretty', 'string', "When 'true', the response body is indented for reading."),
+  dryRun: query('dryRun', 'string', 'When set to All, the request is validated and processed but nothing is persisted.'),
+  fieldManager: query('fieldManager', 'string', 'Name of the actor making the change, recorded in managedFields. Required for apply patches.'),
+  fieldValidation: query(
+    'fieldValidation',
+    'string',
+    'How unknown or duplicate fields in the body are treated: Ignore drops them silently, Warn (the default) drops them and reports each in a Warning header, Strict rejects the request with 400 BadRequest.',
+  ),
+  force: query('force', 'boolean', 'Apply patches only: take over fields owned by other managers instead of failing with a conflict.'),
+  allowWatchBookmarks: query('allowWatchBookmarks', 'boolean', 'Watch only: the server may send BOOKMARK events carrying the current resourceVersion.'),
+  continue: query('continue', 'string', 'The token of the previous page of a paginated list (its metadata.continue).'),
+  fieldSelector: query('fieldSelector', 'string', 'Restricts the result to objects whose fields match, e.g. metadata.name=web or spec.nodeName=node-1.'),
+  labelSelector: query('labelSelector', 'string', 'Restricts the result to objects whose labels match, e.g. app=web,tier!=db or env in (a,b).'),
+  limit: query('limit', 'integer', 'The largest number of items to return; the list carries a continue token when more remain.'),
+  resourceVersion: query('resourceVersion', 'string', 'The state to read at (with resourceVersionMatch), or the point a watch starts after. Unset means the latest state.'),
+  resourceVersionMatch: query('resourceVersionMatch', 'string', 'How resourceVersion is interpreted on a list: Exact or NotOlderThan.'),
+  sendInitialEvents: query('sendInitialEvents', 'boolean', 'Watch only: start with synthetic ADDED events for the current objects, then a BOOKMARK.'),
+  timeoutSeconds: query('timeoutSeconds', 'integer', 'Ends a list or watch call after this many seconds.'),
+  watch: query('watch', 'boolean', 'Streams ADDED, MODIFIED and DELETED events, one JSON object per line, instead of returning a list.'),
+  gracePeriodSeconds: query('gracePeriodSeconds', 'integer', 'Seconds the object gets to terminate before it is removed; 0 removes it at once.'),
+  orphanDependents: query('orphanDependents', 'boolean', 'Deprecated: use propagationPolicy. When true, dependents are orphaned.'),
+  propagationPolicy: query('propagationPolicy', 'string', 'What happens to dependents: Orphan, Background or Foreground. Each resource has its default.'),
+};
+
+const LIST_PARAMS = [
+  Q.allowWatchBookmarks,
+  Q.continue,
+  Q.fieldSelector,
+  Q.labelSelector,
+  Q.limit,
+  Q.resourceVersion,
+  Q.resourceVersionMatch,
+  Q.sendInitialEvents,
+  Q.timeoutSeconds,
+  Q.watch,
+];
+const WRITE_PARAMS = [Q.dryRun, Q.fieldManager, Q.fieldValidation];
+const PATCH_PARAMS = [...WRITE_PARAMS, Q.force];
+const DELETE_PARAMS = [Q.dryRun, Q.gracePeriodSeconds, Q.orphanDependents, Q.propagationPolicy];
+const DELETE_COLLECTION_PARAMS = [
+  Q.continue,
+  Q.dryRun,
+  Q.fieldSelector,
+  Q.gracePeriodSeconds,
+  Q.labelSelector,
+  Q.limit,
+  Q.orphanDependents,
+  Q.propagationPolicy,
+  Q.resourceVersion,
+  Q.resourceVersionMatch,
+  Q.sendInitialEvents,
+  Q.timeoutSeconds,
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The neutral model of the served paths
+
+/** A schema a body or response refers to: a definition name, or an inline free-form object when the kind has none. */
+type SchemaSpec = { ref: string } | { inline: JsonObject };
+
+interface OperationSpec {
+  method: 'get' | 'put' | 'post' | 'delete' | 'patch';
+  operationId: string;
+  description: string;
+  action: 'get' | 'list' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection';
+  gvk: { group: string; version: string; kind: string };
+  tag: string;
+  params: ParamSpec[];
+  body?: { schema: SchemaSpec; required: boolean; consumes: readonly string[] };
+  produces: string[];
+  responses: { code: string; description: string; schema?: SchemaSpec }[];
+}
+
+interface PathSpec {
+  path: string;
+  params: ParamSpec[];
+  operations: OperationSpec[];
+}
+
+function pascal(s: string): string {
+  return s ? s[0]!.toUpperCase() + s.slice(1) : s;
+}
+
+/** `Core`, `Apps`, `RbacAuthorization` (for rbac.authorization.k8s.io): the group as operation ids spell it. */
+function groupWord(group: string): string {
+  if (!group) return 'Core';
+  return group.replace(/\.k8s\.io$/, '').split(/[.-]/).map(pascal).join('');
+}
+
+const RESPONSE_TEXT: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '401': 'Unauthorized' };
+
+function responses(codes: string[], schema: SchemaSpec): OperationSpec['responses'] {
+  return [...codes.map((code) => ({ code, description: RESPONSE_TEXT[code]!, schema })), { code: '401', description: 'Unauthorized' }];
+}
+
+/** Resources whose DELETE answers with the object rather than a Status, as kube-apiserver documents them. */
+const DELETE_RETURNS_OBJECT = new Set(['pods']);
+
+/** The paths of one handle, exactly those server/api/resources.ts routes. */
+function pathsOfHandle(h: ResourceHandle): PathSpec[] {
+  const { def, view } = h;
+  const kind = def.kind;
+  const gvk = { group: view.group, version: view.version, kind };
+  const names = findKindDefinition(view.group, view.version, kind);
+  const object: SchemaSpec = names ? { ref: names.definition } : { inline: { type: 'object', description: `A ${kind}.` } };
+  const list: SchemaSpec = names ? { ref: names.listDefinition } : { inline: { type: 'object', description: `A list of ${kind} objects.` } };
+  const status: SchemaSpec = { ref: STATUS };
+  const base = view.group ? `/apis/${view.group}/${view.version}` : '/api/v1';
+  const ns = def.namespaced ? 'Namespaced' : '';
+  const gv = `${groupWord(view.group)}${pascal(view.version)}`;
+  const tag = `${view.group ? groupWord(view.group)[0]!.toLowerCase() + groupWord(view.group).slice(1) : 'core'}_${view.version}`;
+  // Only the strategic-merge-patch advertisement depends on a complete schema (kubectl ≥1.27 computes apply patches
+  // from it); without a definition the other patch types are still served.
+  const patchTypes = names ? PATCH_MEDIA_TYPES : PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
+  const op = (o: Omit<OperationSpec, 'gvk' | 'tag'>): OperationSpec => ({ ...o, gvk, tag });
+
+  const namespaceParam: ParamSpec = { name: 'namespace', in: 'path', type: 'string', required: true, description: 'The namespace of the objects.' };
+  const nameParam: ParamSpec = { name: 'name', in: 'path', type: 'string', required: true, description: `The name of the ${kind}.` };
+  const collectionPath = def.namespaced ? `${base}/namespaces/{namespace}/${def.plural}` : `${base}/${def.plural}`;
+  const itemPath = `${collectionPath}/{name}`;
+
+  const collectionOps: OperationSpec[] = [
+    op({
+      method: 'get', operationId: `list${gv}${ns}${kind}`, action: 'list', description: `Lists or watches ${kind} objects.`,
+      params: LIST_PARAMS, produces: PRODUCES_LIST, responses: responses(['200'], list),
+    }),
+    op({
+      method: 'post', operationId: `create${gv}${ns}${kind}`, action: 'post', description: `Creates a ${kind}.`,
+      params: WRITE_PARAMS, body: { schema: object, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+      responses: responses(['200', '201', '202'], object),
+    }),
+  ];
+  // kube-apiserver offers no deletecollection on namespaces (discovery does not list the verb either).
+  if (def.plural !== 'namespaces') {
+    collectionOps.push(
+      op({
+        method: 'delete', operationId: `delete${gv}Collection${ns}${kind}`, action: 'deletecollection', description: `Deletes a collection of ${kind} objects.`,
+        params: DELETE_COLLECTION_PARAMS, body: { schema: { ref: DELETE_OPTIONS }, required: false, consumes: ['*/*'] }, produces: PRODUCES,
+        responses: responses(['200'], status),
+      }),
+    );
+  }
+  const deleted = DELETE_RETURNS_OBJECT.has(def.plural) ? object : status;
+  const itemOps = (sub: '' | 'Status'): OperationSpec[] => {
+    const of = sub ? `status of the ${kind}` : `the ${kind}`;
+    const ops = [
+      op({ method: 'get', operationId: `read${gv}${ns}${kind}${sub}`, action: 'get', description: `Reads ${of}.`, params: [], produces: PRODUCES, responses: responses(['200'], object) }),
+      op({
+        method: 'put', operationId: `replace${gv}${ns}${kind}${sub}`, action: 'put', description: `Replaces ${of}.`,
+        params: WRITE_PARAMS, body: { schema: object, required: true, consumes: ['*/*'] }, produces: PRODUCES, responses: responses(['200', '201'], object),
+      }),
+      op({
+        method: 'patch', operationId: `patch${gv}${ns}${kind}${sub}`, action: 'patch', description: `Partially updates ${of}.`,
+        params: PATCH_PARAMS, body: { schema: { ref: PATCH }, required: true, consumes: patchTypes }, produces: PRODUCES, responses: responses(['200', '201'], object),
+      }),
+    ];
+    if (!sub) {
+      ops.push(
+        op({
+          method: 'delete', operationId: `delete${gv}${ns}${kind}`, action: 'delete', description: `Deletes the ${kind}.`,
+          params: DELETE_PARAMS, body: { schema: { ref: DELETE_OPTIONS }, required: false, consumes: ['*/*'] }, produces: PRODUCES,
+          responses: responses(['200', '202'], deleted),
+        }),
+      );
+    }
+    return ops;
+  };
+
+  const scope = def.namespaced ? [namespaceParam] : [];
+  const out: PathSpec[] = [
+    { path: collectionPath, params: [...scope, Q.pretty], operations: collectionOps },
+    { path: itemPath, params: [nameParam, ...scope, Q.pretty], operations: itemOps('') },
+  ];
+  if (def.statusStrategy) out.push({ path: `${itemPath}/status`, params: [nameParam, ...scope, Q.pretty], operations: itemOps('Status') });
+  if (def.namespaced) {
+    out.push({
+      path: `${base}/${def.plural}`,
+      params: [...LIST_PARAMS, Q.pretty].sort((a, b) => a.name.localeCompare(b.name)),
+      operations: [
+        op({
+          method: 'get', operationId: `list${gv}${kind}ForAllNamespaces`, action: 'list', description: `Lists or watches ${kind} objects of every namespace.`,
+          params: [], produces: PRODUCES_LIST, responses: responses(['200'], list),
+        }),
+      ],
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering
+
+function schemaJSON(style: OpenAPIStyle, s: SchemaSpec): JsonObject {
+  return 'ref' in s ? { $ref: openAPIRef(style, s.ref) } : { ...s.inline };
+}
+
+function paramV2(p: ParamSpec): JsonObject {
+  const out: JsonObject = { description: p.description, in: p.in, name: p.name };
+  if (p.required) out.required = true;
+  out.type = p.type;
+  out.uniqueItems = true;
+  return out;
+}
+
+function paramV3(p: ParamSpec): JsonObject {
+  const out: JsonObject = { name: p.name, in: p.in, description: p.description };
+  if (p.required) out.required = true;
+  out.schema = { type: p.type, uniqueItems: true };
+  return out;
+}
+
+function operationV2(o: OperationSpec): JsonObject {
+  const params: JsonObject[] = [];
+  if (o.body) {
+    const body: JsonObject = { in: 'body', name: 'body' };
+    if (o.body.required) body.required = true;
+    body.schema = schemaJSON('v2', o.body.schema);
+    params.push(body);
+  }
+  params.push(...o.params.map(paramV2));
+  const out: JsonObject = {
+    consumes: o.body ? [...o.body.consumes] : ['*/*'],
+    description: o.description,
+    operationId: o.operationId,
+  };
+  if (params.length) out.parameters = params;
+  out.produces = [...o.produces];
+  out.responses = Object.fromEntries(
+    o.responses.map((r) => [r.code, r.schema ? { description: r.description, schema: schemaJSON('v2', r.schema) } : { description: r.description }]),
+  );
+  out.tags = [o.tag];
+  out['x-kubernetes-action'] = o.action;
+  out['x-kubernetes-group-version-kind'] = { ...o.gvk };
+  return out;
+}
+
+function operationV3(o: OperationSpec): JsonObject {
+  const out: JsonObject = { tags: [o.tag], description: o.description, operationId: o.operationId };
+  if (o.params.length) out.parameters = o.params.map(paramV3);
+  if (o.body) {
+    const schema = schemaJSON('v3', o.body.schema);
+    const body: JsonObject = { content: Object.fromEntries([...o.body.consumes].sort().map((t) => [t, { schema }])) };
+    if (o.body.required) body.required = true;
+    out.requestBody = body;
+  }
+  out.responses = Object.fromEntries(
+    o.responses.map((r) => {
+      if (!r.schema) return [r.code, { description: r.description }];
+      const schema = schemaJSON('v3', r.schema);
+      return [r.code, { description: r.description, content: Object.fromEntries(o.produces.map((t) => [t, { schema }])) }];
+    }),
+  );
+  out['x-kubernetes-action'] = o.action;
+  out['x-kubernetes-group-version-kind'] = { ...o.gvk };
+  return out;
+}
+
+function renderPaths(specs: PathSpec[], style: OpenAPIStyle): Record<string, JsonObject> {
+  const out: Record<string, JsonObject> = {};
+  for (const spec of [...specs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const item: JsonObject = {};
+    for (const o of [...spec.operations].sort((a, b) => a.method.localeCompare(b.method))) item[o.method] = style === 'v2' ? operationV2(o) : operationV3(o);
+    item.parameters = spec.params.map(style === 'v2' ? paramV2 : paramV3);
+    out[spec.path] = item;
+  }
+  return out;
+}
+
+/** Options of {@link buildOpenAPIv2}. */
+export interface OpenAPIOptions {
+  /** `info.version`; the server's gitVersion by default (`v1.32.0`). */
+  version?: string;
+  /** Publish the BearerToken security scheme (as kube-apiserver does); true by default. */
+  security?: boolean;
+}
+
+const BEARER = { description: 'A bearer token in the Authorization header: `Bearer <token>`.', in: 'header', name: 'authorization', type: 'apiKey' };
+
+/** The Swagger 2.0 document of every served path and every definition, as `GET /openapi/v2` returns it (in JSON). */
+export function buildOpenAPIv2(registry: Registry, opts: OpenAPIOptions = {}): JsonObject {
+  const doc: JsonObject = {
+    swagger: '2.0',
+    info: { title: 'Kubernetes', version: opts.version ?? SERVER_VERSION.gitVersion },
+    paths: renderPaths(registry.handles.flatMap(pathsOfHandle), 'v2'),
+    definitions: toOpenAPIDefinitions('v2'),
+  };
+  if (opts.security ?? true) {
+    doc.security = [{ BearerToken: [] }];
+    doc.securityDefinitions = { BearerToken: BEARER };
+  }
+  return doc;
+}
+
+/** `GET /openapi/v3`: where each group-version document is, with its content hash. */
+export interface OpenAPIv3Index {
+  paths: Record<string, { serverRelativeURL: string }>;
+}
+
+/** The OpenAPI v3 documents of a registry: the index and one document per group-version prefix. */
+export interface OpenAPIv3Set {
+  index: OpenAPIv3Index;
+  /** Keyed by prefix: `api/v1`, `apis/apps/v1`, `apis/extensions/v1beta1`. */
+  docs: Map<string, JsonObject>;
+  /** The content hash of each document (the `hash` of its serverRelativeURL), keyed like `docs`. */
+  hashes: Map<string, string>;
+}
+
+/** The stable content hash kube-apiserver uses for OpenAPI documents: SHA-512, upper-case hex. */
+export function contentHash(data: string | Uint8Array): string {
+  return createHash('sha512').update(data).digest('hex').toUpperCase();
+}
+
+/** Every `$ref` target (definition name) under a value. */
+function refsOf(value: unknown, out: Set<string>, prefix: string): void {
+  if (Array.isArray(value)) {
+    for (const v of value) refsOf(v, out, prefix);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith(prefix)) out.add(v.slice(prefix.length));
+      else refsOf(v, out, prefix);
+    }
+  }
+}
+
+/** The definitions `roots` reach, transitively. */
+function closure(roots: Iterable<string>, all: Record<string, object>, prefix: string): string[] {
+  const seen = new Set<string>();
+  const queue = [...roots];
+  while (queue.length) {
+    const name = queue.pop()!;
+    if (seen.has(name) || !all[name]) continue;
+    seen.add(name);
+    const next = new Set<string>();
+    refsOf(all[name], next, prefix);
+    queue.push(...next);
+  }
+  return [...seen].sort();
+}
+
+/**
+ * The OpenAPI 3.0 document of each served group-version (its paths and the schemas they reach, plus the meta types)
+ * and the index pointing at them, as `GET /openapi/v3` and `GET /openapi/v3/<prefix>` return them.
+ */
+export function buildOpenAPIv3(registry: Registry, opts: OpenAPIOptions = {}): OpenAPIv3Set {
+  const all = toOpenAPIDefinitions('v3');
+  const prefix = openAPIRef('v3', '');
+  const byGV = new Map<string, ResourceHandle[]>();
+  for (const h of registry.handles) {
+    const key = h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`;
+    byGV.set(key, [...(byGV.get(key) ?? []), h]);
+  }
+  const docs = new Map<string, JsonObject>();
+  const hashes = new Map<string, string>();
+  const index: OpenAPIv3Index = { paths: {} };
+  for (const [key, handles] of byGV) {
+    const paths = renderPaths(handles.flatMap(pathsOfHandle), 'v3');
+    const roots = new Set<string>(V3_META_ROOTS);
+    refsOf(paths, roots, prefix);
+    const schemas: Record<string, object> = {};
+    for (const name of closure(roots, all, prefix)) schemas[name] = all[name]!;
+    const components: JsonObject = { schemas };
+    const doc: JsonObject = { openapi: '3.0.0', info: { title: 'Kubernetes', version: opts.version ?? SERVER_VERSION.gitVersion }, paths, components };
+    if (opts.security ?? true) {
+      components.securitySchemes = { BearerToken: { type: BEARER.type, description: BEARER.description, name: BEARER.name, in: BEARER.in } };
+      doc.security = [{ BearerToken: [] }];
+    }
+    const hash = contentHash(JSON.stringify(doc));
+    docs.set(key, doc);
+    hashes.set(key, hash);
+    index.paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
+  }
+  return { index, docs, hashes };
+}

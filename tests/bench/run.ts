@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: throughput and latency of the API server on this machine, against the figures in
+ * ../shared/notes/performance-reliability.md. Prints one line per measure; never part of `npm test`.
+ *   - create: concurrent POSTs of pods (durable, group-committed writes)
+ *   - get: sequential GETs of one pod (cached serialization)
+ *   - list: a 2,000-pod namespace as JSON and as a Table
+ *   - watch fan-out: N watchers receiving every event of a burst of updates
+ */
+import { performance } from 'node:perf_hooks';
+import { startInProcess } from '../helpers/server.js';
+
+const CREATES = Number(process.env['BENCH_CREATES'] ?? 2000);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 100);
+const UPDATES = Number(process.env['BENCH_UPDATES'] ?? 500);
+
+function pod(name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'bench', tier: 'web' } },
+    spec: { containers: [{ name: 'app', image: 'nginx:1.25', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function report(name: string, count: number, ms: number, latencies?: number[]) {
+  const rate = (count / ms) * 1000;
+  let line = `${name.padEnd(28)} ${count.toString().padStart(7)} ops  ${ms.toFixed(0).padStart(7)} ms  ${rate.toFixed(0).padStart(8)} ops/s`;
+  if (latencies && latencies.length) {
+    const s = [...latencies].sort((a, b) => a - b);
+    line += `  p50 ${percentile(s, 50).toFixed(2)} ms  p99 ${percentile(s, 99).toFixed(2)} ms`;
+  }
+  console.log(line);
+}
+
+async function main() {
+  const server = await startInProcess();
+  const base = `${server.url}/api/v1/namespaces/default/pods`;
+  try {
+    // create
+    let next = 0;
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < CREATES) {
+          const i = next++;
+          const s = performance.now();
+          const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod(`bench-${i}`)) });
+          await res.arrayBuffer();
+          if (res.status !== 201) throw new Error(`create ${i}: ${res.status}`);
+          latencies.push(performance.now() - s);
+        }
+      }),
+    );
+    report(`create (c=${CONCURRENCY})`, CREATES, performance.now() - t0, latencies);
+
+    // get
+    const gets: number[] = [];
+    const t1 = performance.now();
+    for (let i = 0; i < 2000; i++) {
+      const s = performance.now();
+      const res = await fetch(`${base}/bench-${i % CREATES}`);
+      await res.arrayBuffer();
+      gets.push(performance.now() - s);
+    }
+    report('get (sequential)', 2000, performance.now() - t1, gets);
+
+    // list
+    for (const [name, accept] of [
+      ['list json', 'application/json'],
+      ['list table', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'],
+    ] as const) {
+      const lat: number[] = [];
+      const t = performance.now();
+      for (let i = 0; i < 20; i++) {
+        const s = performance.now();
+        const res = await fetch(base, { headers: { accept } });
+        await res.arrayBuffer();
+        lat.push(performance.now() - s);
+      }
+      report(`${name} (${CREATES} pods)`, 20, performance.now() - t, lat);
+    }
+
+    // watch fan-out
+    const rv = ((await (await fetch(`${base}?limit=1`)).json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const controllers: AbortController[] = [];
+    let delivered = 0;
+    const done = Promise.all(
+      Array.from({ length: WATCHERS }, async () => {
+        const ac = new AbortController();
+        controllers.push(ac);
+        const res = await fetch(`${base}?watch=true&resourceVersion=${rv}`, { signal: ac.signal });
+        const reader = res.body!.getReader();
+        let seen = 0;
+        let buf = '';
+        const decoder = new TextDecoder();
+        while (seen < UPDATES) {
+          const { value, done: end } = await reader.read();
+          if (end) break;
+          buf += decoder.decode(value, { stream: true });
+          let nl;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            buf = buf.slice(nl + 1);
+            seen++;
+            delivered++;
+          }
+        }
+        ac.abort();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const t2 = performance.now();
+    let u = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (u < UPDATES) {
+          const i = u++;
+          const res = await fetch(`${base}/bench-${i % CREATES}`, {
+            method: 'PATCH',
+            headers: { 'content-type': 'application/merge-patch+json' },
+            body: JSON.stringify({ metadata: { labels: { round: String(i) } } }),
+          });
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    await done.catch(() => {});
+    report(`watch fan-out (${WATCHERS} watchers)`, delivered, performance.now() - t2);
+  } finally {
+    await server.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
