@@ -1,0 +1,159 @@
+/**
+ * Real kubectl of every supported version against the API server, with default validation and a fresh cache:
+ * the chapter's extensions/v1beta1 DaemonSet applied, re-applied, read through both groups, explained,
+ * labelled, annotated, patched three ways, applied server-side and deleted. Output must read like a real
+ * cluster's, with no warnings a real cluster would not print.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kubectl } from '../helpers/kubectl.js';
+import { sharedFile } from '../helpers/paths.js';
+import { startServerProcess, type ServerProcess } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const VERSIONS = ['1.20', '1.27', '1.28', '1.32', '1.33'];
+
+const fluentdPath = sharedFile('seed', 'fluentd.yaml');
+
+/** stderr lines a real cluster prints too (kubectl's own notices), which the tests tolerate. */
+function unexpectedWarnings(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .filter((l) => !/^Warning: resource daemonsets\/fluentd is missing the kubectl.kubernetes.io\/last-applied-configuration annotation/.test(l));
+}
+
+for (const version of VERSIONS) {
+  describe(`kubectl ${version}: DaemonSets through both groups`, { skip: fluentdPath ? false : 'the chapter manifests (../shared/seed) are not present' }, () => {
+    let server: ServerProcess;
+    let kubectl: Kubectl;
+    const files = tempDir('kubectl-files-');
+    const changed = join(files.path, 'fluentd-changed.yaml');
+
+    before(async () => {
+      server = await startServerProcess();
+      kubectl = new Kubectl(server.kubeconfig, version);
+      const manifest = readFileSync(fluentdPath!, 'utf8');
+      const edited = manifest.replace(/(limits:\s*\n\s*memory: )200Mi/, '$1300Mi');
+      assert.notEqual(edited, manifest, 'the manifest edit applies');
+      writeFileSync(changed, edited);
+    });
+    after(async () => {
+      kubectl?.dispose();
+      await server?.stop();
+      server?.cleanup();
+      files.remove();
+    });
+
+    const getJSON = async (args: string[]) => JSON.parse(await kubectl.ok([...args, '-o', 'json'])) as Record<string, any>;
+
+    it('apply -f fluentd.yaml creates it through extensions/v1beta1', async () => {
+      const r = await kubectl.run(['apply', '-f', fluentdPath!]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'daemonset.extensions/fluentd created');
+      assert.deepEqual(unexpectedWarnings(r.stderr), []);
+    });
+
+    it('a second apply with one changed field is "configured" and changes exactly that field', async () => {
+      const before = await getJSON(['get', 'daemonsets.v1.apps', 'fluentd', '-n', 'kube-system']);
+      const r = await kubectl.run(['apply', '-f', changed]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'daemonset.extensions/fluentd configured');
+      assert.deepEqual(unexpectedWarnings(r.stderr), []);
+      const afterObj = await getJSON(['get', 'daemonsets.v1.apps', 'fluentd', '-n', 'kube-system']);
+      const c0 = before['spec'].template.spec.containers[0];
+      const c1 = afterObj['spec'].template.spec.containers[0];
+      assert.equal(c0.resources.limits.memory, '200Mi');
+      assert.equal(c1.resources.limits.memory, '300Mi');
+      // everything else in the spec is untouched
+      c1.resources.limits.memory = '200Mi';
+      assert.deepEqual(afterObj['spec'], before['spec']);
+      assert.equal(afterObj['metadata'].generation, before['metadata'].generation + 1);
+      const r2 = await kubectl.run(['apply', '-f', changed]);
+      assert.equal(r2.stdout.trim(), 'daemonset.extensions/fluentd unchanged');
+    });
+
+    it('get ds prints the upstream columns, -o wide the wide ones', async () => {
+      const out = await kubectl.ok(['get', 'ds', '-n', 'kube-system']);
+      const lines = out.trim().split('\n');
+      assert.match(lines[0]!, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE$/);
+      assert.match(lines[1]!, /^fluentd\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+<none>\s+\d+s$/);
+      const wide = await kubectl.ok(['get', 'daemonsets', '-n', 'kube-system', '-o', 'wide']);
+      assert.match(wide, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/);
+      assert.match(wide, /fluentd\s+fluent\/fluentd:v0\.14\.10\s+app=fluentd/);
+    });
+
+    it('daemonsets.v1.apps and daemonsets.v1beta1.extensions are the same object', async () => {
+      const apps = await getJSON(['get', 'daemonsets.v1.apps', 'fluentd', '-n', 'kube-system']);
+      const ext = await getJSON(['get', 'daemonsets.v1beta1.extensions', 'fluentd', '-n', 'kube-system']);
+      assert.equal(apps['apiVersion'], 'apps/v1');
+      assert.equal(ext['apiVersion'], 'extensions/v1beta1');
+      assert.equal(apps['metadata'].uid, ext['metadata'].uid);
+      assert.equal(apps['metadata'].resourceVersion, ext['metadata'].resourceVersion);
+      assert.equal(ext['spec'].updateStrategy.type, 'OnDelete');
+      assert.equal(ext['spec'].templateGeneration, 2);
+    });
+
+    it('explain daemonset.spec.updateStrategy prints the field documentation', async () => {
+      const r = await kubectl.run(['explain', 'daemonset.spec.updateStrategy']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /KIND:\s+DaemonSet/);
+      assert.match(r.stdout, /DESCRIPTION:/);
+      assert.match(r.stdout, /rollingUpdate\s+<(Object|RollingUpdateDaemonSet)>/);
+      assert.match(r.stdout, /type\s+<string>/);
+      if (version === '1.20') assert.match(r.stdout, /VERSION:\s+apps\/v1/);
+      else assert.match(r.stdout, /GROUP:\s+apps\nKIND:\s+DaemonSet\nVERSION:\s+v1/);
+    });
+
+    it('label, annotate and patch (json, merge, strategic) as on a real cluster', async () => {
+      assert.equal((await kubectl.ok(['label', 'ds', 'fluentd', '-n', 'kube-system', 'tier=logging'])).trim(), 'daemonset.apps/fluentd labeled');
+      const annotated = (await kubectl.ok(['annotate', 'ds', 'fluentd', '-n', 'kube-system', 'team=ops'])).trim();
+      // kubectl 1.27 prints "annotate" (its own wording), the others "annotated"
+      assert.match(annotated, /^daemonset\.apps\/fluentd annotated?$/);
+      const p = (type: string, body: string) => kubectl.ok(['patch', 'ds', 'fluentd', '-n', 'kube-system', '--type', type, '-p', body]);
+      assert.equal((await p('merge', '{"spec":{"minReadySeconds":3}}')).trim(), 'daemonset.apps/fluentd patched');
+      assert.equal((await p('json', '[{"op":"replace","path":"/spec/revisionHistoryLimit","value":5}]')).trim(), 'daemonset.apps/fluentd patched');
+      assert.equal(
+        (await p('strategic', '{"spec":{"template":{"spec":{"containers":[{"name":"fluentd","image":"fluent/fluentd:v0.14.11"}]}}}}')).trim(),
+        'daemonset.apps/fluentd patched',
+      );
+      const ds = await getJSON(['get', 'ds', 'fluentd', '-n', 'kube-system']);
+      assert.equal(ds['metadata'].labels.tier, 'logging');
+      assert.equal(ds['metadata'].annotations.team, 'ops');
+      assert.equal(ds['spec'].minReadySeconds, 3);
+      assert.equal(ds['spec'].revisionHistoryLimit, 5);
+      const c = ds['spec'].template.spec.containers[0];
+      assert.equal(c.image, 'fluent/fluentd:v0.14.11');
+      assert.equal(c.volumeMounts.length, 2, 'strategic merge keeps the other container fields');
+      const unlabeled = (await kubectl.ok(['label', 'ds', 'fluentd', '-n', 'kube-system', 'tier-'])).trim();
+      assert.match(unlabeled, /^daemonset\.apps\/fluentd (un)?labeled$/);
+    });
+
+    it('get -o yaml shows the apps/v1 object with its defaults', async () => {
+      const yaml = await kubectl.ok(['get', 'ds', 'fluentd', '-n', 'kube-system', '-o', 'yaml']);
+      assert.match(yaml, /^apiVersion: apps\/v1\nkind: DaemonSet\n/);
+      assert.match(yaml, /terminationMessagePolicy: File/);
+      assert.match(yaml, /schedulerName: default-scheduler/);
+      assert.match(yaml, /type: OnDelete/);
+    });
+
+    it('get nodes and get pods -o wide answer like a real cluster with nothing in it', async () => {
+      const nodes = await kubectl.run(['get', 'nodes']);
+      assert.equal(nodes.code, 0);
+      const pods = await kubectl.run(['get', 'pods', '-o', 'wide', '-n', 'kube-system']);
+      assert.equal(pods.code, 0);
+      assert.match(pods.stderr, /No resources found in kube-system namespace\./);
+    });
+
+    it('delete -f fluentd.yaml removes it', async () => {
+      const r = await kubectl.run(['delete', '-f', fluentdPath!]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'daemonset.extensions "fluentd" deleted');
+      const gone = await kubectl.run(['get', 'ds', 'fluentd', '-n', 'kube-system']);
+      assert.equal(gone.code, 1);
+      assert.match(gone.stderr, /daemonsets.apps "fluentd" not found/);
+    });
+  });
+}
