@@ -165,7 +165,7 @@ export function registerOpenAPIExplorer(app: FastifyInstance, registry: Registry
   app.register(fastifySwagger, { mode: 'static', specification: { document: stub as never } });
   app.register(fastifySwaggerUi, {
     routePrefix: OPENAPI_UI_PREFIX,
-    uiConfig: { docExpansion: 'none', deepLinking: true, defaultModelsExpandDepth: -1 },
+    uiConfig: { docExpansion: 'list', deepLinking: true, defaultModelsExpandDepth: -1, filter: true },
     theme: { title: 'Kubernetes API' },
     transformSpecification: () => docs.v2,
     transformSpecificationClone: false,

@@ -1,0 +1,66 @@
+/**
+ * The OpenAPI explorer for people: Swagger UI at /openapi/ui, loaded by headless Chromium (Debian's
+ * `chromium`, installed by .ci/run), lists the DaemonSet endpoints of both API groups.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** CHROMIUM, else Debian's /usr/bin/chromium. */
+function findChromium(): string {
+  const candidates = [process.env['CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`Chromium not found (looked at ${candidates.join(', ')}): set CHROMIUM or install Debian's chromium (apt-get install chromium)`);
+  return found;
+}
+
+/** The DOM after the page's scripts ran, as headless Chromium renders it. */
+function dumpDom(url: string): Promise<string> {
+  const profile = tempDir('chromium-');
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile.path}`,
+    '--virtual-time-budget=20000',
+    '--dump-dom',
+    url,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(findChromium(), args, { maxBuffer: 64 * 1024 * 1024, timeout: 90_000 }, (err, stdout) => {
+      profile.remove();
+      if (err) reject(err);
+      else resolve(stdout);
+    });
+  });
+}
+
+describe('Swagger UI in headless Chromium', () => {
+  let server: InProcessServer;
+  before(async () => {
+    server = await startInProcess();
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('lists the DaemonSet endpoints of apps/v1 and extensions/v1beta1', async () => {
+    const dom = await dumpDom(`${server.url}/openapi/ui/`);
+    assert.match(dom, /swagger-ui/);
+    for (const group of ['apps/v1', 'extensions/v1beta1']) {
+      for (const suffix of ['', '/{name}', '/{name}/status']) {
+        const path = `/apis/${group}/namespaces/{namespace}/daemonsets${suffix}`;
+        assert.ok(dom.includes(`data-path="${path}"`), `the page lists ${path}`);
+      }
+    }
+    assert.ok(dom.includes('data-path="/api/v1/namespaces/{namespace}/pods"'), 'core endpoints are listed too');
+  });
+});
