@@ -8,6 +8,7 @@ import { decodeObjectBody, mediaType, negotiate, type OutputFormat } from './neg
 import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQuery, first, intParam, type Query } from './request.js';
 import { listJSON, objectJSON, versioned } from './serialize.js';
 import { serveWatch } from './watch.js';
+import { parseResourceVersion } from '../registry/store.js';
 import { tableForList, tableForObject, tableWatchRenderer, includeObjectParam } from './table.js';
 import { patchObject } from './patch.js';
 
@@ -99,17 +100,22 @@ class ResourceRoutes {
     const filter = filterFromQuery(this.handle.def, q);
     const namespace = this.ns(req);
     if (boolParam(q, 'watch')) {
+      const rv = first(q, 'resourceVersion');
+      if (rv) parseResourceVersion(rv); // a malformed one is a 400 before the stream starts
+      const timeoutSeconds = intParam(q, 'timeoutSeconds');
+      const table = format.type === 'table' ? tableWatchRenderer(this.handle, format.version, includeObjectParam(q)) : undefined;
+      const allowBookmarks = boolParam(q, 'allowWatchBookmarks') ?? false;
       reply.hijack();
       await serveWatch(reply.raw, {
         handle: this.handle,
         storage: this.opts.storage,
         namespace,
         filter,
-        resourceVersion: first(q, 'resourceVersion'),
-        timeoutSeconds: intParam(q, 'timeoutSeconds'),
-        allowBookmarks: boolParam(q, 'allowWatchBookmarks') ?? false,
+        resourceVersion: rv,
+        timeoutSeconds,
+        allowBookmarks,
         bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
-        table: format.type === 'table' ? tableWatchRenderer(this.handle, format.version, includeObjectParam(q)) : undefined,
+        table,
         serverSignal: this.opts.shutdownSignal,
       });
       return reply;
