@@ -11,6 +11,7 @@
 //   sit on the schema they apply to, exactly as in the upstream documents.
 import type { TSchema } from 'typebox';
 import { appsV1Definitions } from './apps-v1.js';
+import { coordinationV1Definitions } from './coordination-v1.js';
 import { coreV1ContainerDefinitions } from './core-v1-container.js';
 import { coreV1NodeDefinitions } from './core-v1-node.js';
 import { coreV1OtherDefinitions } from './core-v1-other.js';
@@ -35,6 +36,7 @@ export const definitions: Record<string, TSchema> = {
   ...coreV1OtherDefinitions,
   ...appsV1Definitions,
   ...extensionsV1beta1Definitions,
+  ...coordinationV1Definitions,
 };
 
 /** A kind the server serves, with the names of the definitions of the object and of its list. */
@@ -62,6 +64,7 @@ export const kindDefinitions: readonly KindDefinition[] = [
   kindDefinition('apps', 'v1', 'DaemonSet', 'io.k8s.api.apps.v1'),
   kindDefinition('apps', 'v1', 'ControllerRevision', 'io.k8s.api.apps.v1'),
   kindDefinition('extensions', 'v1beta1', 'DaemonSet', 'io.k8s.api.extensions.v1beta1'),
+  kindDefinition('coordination.k8s.io', 'v1', 'Lease', 'io.k8s.api.coordination.v1'),
 ];
 
 /** The kind entry for a group/version/kind, if it is served. */

@@ -240,6 +240,7 @@ describe('openapi schemas: closure and kinds', () => {
       '/v1/Pod',
       'apps/v1/ControllerRevision',
       'apps/v1/DaemonSet',
+      'coordination.k8s.io/v1/Lease',
       'extensions/v1beta1/DaemonSet',
     ]);
     for (const k of kindDefinitions) {

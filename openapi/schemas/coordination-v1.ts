@@ -1,0 +1,54 @@
+// coordination.k8s.io/v1 Lease: the node heartbeats of the simulated kubelets live in kube-node-lease.
+// Structure follows the Kubernetes API; the descriptions are this project's own.
+import Type, { type TSchema } from 'typebox';
+
+const microTime = (description: string) => Type.Optional(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime', { description }));
+
+export const Lease = Type.Object(
+  {
+    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `coordination.k8s.io/v1`." })),
+    kind: Type.Optional(Type.String({ description: 'Object kind: `Lease`.' })),
+    metadata: Type.Optional(
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', { description: 'Standard object metadata: name, namespace, labels, annotations.' }),
+    ),
+    spec: Type.Optional(Type.Ref('io.k8s.api.coordination.v1.LeaseSpec', { description: 'Who holds the lease and until when.' })),
+  },
+  {
+    description: 'A time-bound claim: kubelets renew one per node in `kube-node-lease` as their heartbeat; components use them for leader election.',
+    'x-kubernetes-group-version-kind': [{ group: 'coordination.k8s.io', kind: 'Lease', version: 'v1' }],
+  },
+);
+
+export const LeaseList = Type.Object(
+  {
+    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `coordination.k8s.io/v1`." })),
+    items: Type.Array(Type.Ref('io.k8s.api.coordination.v1.Lease'), { description: 'The Lease objects in the list.' }),
+    kind: Type.Optional(Type.String({ description: 'Object kind: `LeaseList`.' })),
+    metadata: Type.Optional(
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', { description: 'List metadata: the resourceVersion of the collection and the token for the next page.' }),
+    ),
+  },
+  {
+    description: 'A list of leases.',
+    'x-kubernetes-group-version-kind': [{ group: 'coordination.k8s.io', kind: 'LeaseList', version: 'v1' }],
+  },
+);
+
+export const LeaseSpec = Type.Object(
+  {
+    acquireTime: microTime('When the current holder took the lease.'),
+    holderIdentity: Type.Optional(Type.String({ description: 'Who holds the lease now (for node leases, the node name).' })),
+    leaseDurationSeconds: Type.Optional(
+      Type.Integer({ format: 'int32', description: 'How long others wait after the last renewal before they may take the lease over.' }),
+    ),
+    leaseTransitions: Type.Optional(Type.Integer({ format: 'int32', description: 'How many times the lease changed hands.' })),
+    renewTime: microTime('When the holder last renewed the lease.'),
+  },
+  { description: 'The holder of a lease and its timing.' },
+);
+
+export const coordinationV1Definitions: Record<string, TSchema> = {
+  'io.k8s.api.coordination.v1.Lease': Lease,
+  'io.k8s.api.coordination.v1.LeaseList': LeaseList,
+  'io.k8s.api.coordination.v1.LeaseSpec': LeaseSpec,
+};
