@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../storage/interface.js';
 import type { FieldError } from './field-errors.js';
+import type { GroupResource } from './status.js';
 
 /** What a strategy knows about the request it serves. */
 export interface RequestContext {
@@ -33,6 +34,8 @@ export interface ResourceStrategy {
   gracePeriod?(obj: KubeObject, requested: number | undefined): number | undefined;
   /** Finalizers kept outside metadata (a namespace's spec.finalizers) that also hold a deletion back. */
   pendingFinalizers?(obj: KubeObject): string[];
+  /** Refuses a DELETE by throwing a StatusError (immortal namespaces, a namespace already terminating). */
+  beforeDelete?(obj: KubeObject, gr: GroupResource): void;
   /** Changes made when an object is marked for deletion (a namespace becomes Terminating). */
   prepareForDelete?(obj: KubeObject): void;
 }

@@ -77,6 +77,16 @@ export function withTypeMeta(obj: KubeObject, apiVersion: string, kind: string):
   return { kind, apiVersion, metadata, ...rest } as KubeObject;
 }
 
+/** Top-level keys in the order Go structs serialize them: type meta, metadata, spec, other fields, status. */
+export function orderTopLevel(obj: KubeObject): KubeObject {
+  const { apiVersion, kind, metadata, spec, status, ...rest } = obj;
+  const ordered: KubeObject = { ...(apiVersion !== undefined ? { apiVersion } : {}), ...(kind !== undefined ? { kind } : {}), metadata } as KubeObject;
+  if (spec !== undefined) ordered['spec'] = spec;
+  Object.assign(ordered, rest);
+  if (status !== undefined) ordered['status'] = status;
+  return ordered;
+}
+
 /** Deeply freezes a JSON value (shared cached objects must never change). */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {

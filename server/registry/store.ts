@@ -2,7 +2,7 @@ import type { KubeObject, ListResult, Storage } from '../../storage/interface.js
 import { isStorageError, StorageError } from '../../storage/errors.js';
 import type { PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion } from './definition.js';
 import { type FieldError } from './field-errors.js';
-import { clone, generateName, newUID, normalizeMeta, rfc3339, semanticEqual } from './meta.js';
+import { clone, generateName, newUID, normalizeMeta, orderTopLevel, rfc3339, semanticEqual } from './meta.js';
 import { errors, StatusError, type GroupResource } from './status.js';
 import { validateGenericObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
 import { renderedError } from './validation/helpers.js';
@@ -127,6 +127,9 @@ export class GenericStore {
       if (isStorageError(err, 'Expired')) {
         throw errors.expired(`too old resource version: ${revision} (${err.currentRevision ?? this.storage.compactedRevision()})`);
       }
+      if (isStorageError(err, 'TooLargeResourceVersion')) {
+        throw errors.tooLargeResourceVersion(revision ?? 0, this.storage.currentRevision());
+      }
       throw this.translate(err, view, '');
     }
     const out: ListOutcome = { items: result.items, resourceVersion: String(result.revision) };
@@ -154,7 +157,7 @@ export class GenericStore {
     if (this.def.namespaced) await this.admitNamespace(obj.metadata.namespace!, obj.metadata.name ?? '');
     const base = obj.metadata.generateName && !obj.metadata.name ? obj.metadata.generateName : undefined;
     for (let attempt = 0; ; attempt++) {
-      if (base !== undefined) obj.metadata.name = generateName(base);
+      if (base !== undefined) obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });
       const name = obj.metadata.name!;
       this.validateCreate(view, obj, ctx);
       if (opts.dryRun) {
@@ -203,7 +206,7 @@ export class GenericStore {
     meta.creationTimestamp = rfc3339(ctx.now);
     this.strategy(undefined).prepareForCreate(obj, ctx);
     obj.metadata = normalizeMeta(obj.metadata);
-    return obj;
+    return orderTopLevel(obj);
   }
 
   private validateCreate(view: ServedVersion, obj: KubeObject, ctx: RequestContext): void {
@@ -250,7 +253,6 @@ export class GenericStore {
       const body = await build(undefined);
       return { object: await this.create(view, namespace, body, { dryRun: opts.dryRun }), created: true };
     }
-    let deleteAfter = false;
     const tryUpdate = async (cur: KubeObject): Promise<KubeObject> => {
       const body = clone(await build(cur));
       this.checkTypeMeta(view, body);
@@ -274,7 +276,7 @@ export class GenericStore {
         throw errors.conflict(this.grFor(view), name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       view.default(body);
-      const obj = view.toStorage(body, ctx);
+      let obj = view.toStorage(body, ctx);
       const old = cur;
       const om = old.metadata;
       const nm = obj.metadata;
@@ -289,6 +291,7 @@ export class GenericStore {
       nm.resourceVersion = om.resourceVersion;
       strategy.prepareForUpdate(obj, old, ctx);
       obj.metadata = normalizeMeta(obj.metadata);
+      obj = orderTopLevel(obj);
       const errs = dedupe([
         ...validateObjectMetaUpdate(obj.metadata, old.metadata),
         ...validateGenericObjectMeta(obj.metadata, this.def.namespaced),
@@ -299,25 +302,30 @@ export class GenericStore {
       if (semanticEqual(obj, old)) return old; // a no-op update writes nothing
       const fin = obj.metadata.finalizers ?? [];
       const pending = this.def.strategy.pendingFinalizers?.(obj) ?? [];
-      deleteAfter = !!obj.metadata.deletionTimestamp && fin.length === 0 && pending.length === 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+      if (obj.metadata.deletionTimestamp && fin.length === 0 && pending.length === 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0) {
+        // The last finalizer of an object being deleted is gone: the object is removed instead of written.
+        throw new DeleteInstead(old);
+      }
       return obj;
     };
-    if (opts.dryRun) return { object: await tryUpdate(current), created: false };
-    let updated: KubeObject;
-    try {
-      updated = await this.storage.guaranteedUpdate(key, tryUpdate);
-    } catch (err) {
-      throw this.translate(err, view, name);
-    }
-    if (deleteAfter) {
-      // The last finalizer of an object being deleted is gone: it is removed now.
+    for (;;) {
+      let deleteNow: DeleteInstead;
       try {
-        updated = await this.storage.delete(key, { preconditions: { uid: updated.metadata.uid } });
+        if (opts.dryRun) return { object: await tryUpdate(current), created: false };
+        return { object: await this.storage.guaranteedUpdate(key, tryUpdate), created: false };
       } catch (err) {
-        if (!isStorageError(err, 'KeyNotFound')) throw this.translate(err, view, name);
+        if (!(err instanceof DeleteInstead)) throw this.translate(err, view, name);
+        deleteNow = err;
+      }
+      if (opts.dryRun) return { object: deleteNow.current, created: false };
+      const { uid, resourceVersion } = deleteNow.current.metadata;
+      try {
+        return { object: await this.storage.delete(key, { preconditions: { uid, resourceVersion } }), created: false };
+      } catch (err) {
+        if (isStorageError(err, 'Conflict')) continue; // written meanwhile: decide again on the new state
+        throw this.translate(err, view, name);
       }
     }
-    return { object: updated, created: false };
   }
 
   /** DELETE: graceful deletion, finalizers and the propagation policy's finalizer, or removal now. */
@@ -325,6 +333,7 @@ export class GenericStore {
     const key = this.key(namespace, name);
     const current = await this.get(view, namespace, name);
     this.checkPreconditions(view, current, params.preconditions);
+    this.def.strategy.beforeDelete?.(current, this.grFor(view));
     const policy = propagation(params, view);
     const grace = this.def.strategy.gracePeriod?.(current, params.gracePeriodSeconds);
     const now = new Date();
@@ -475,6 +484,13 @@ export class GenericStore {
       default:
         return errors.internal(err.message);
     }
+  }
+}
+
+/** Thrown out of an update whose result is an object with nothing left to wait for: it is deleted instead. */
+class DeleteInstead extends Error {
+  constructor(readonly current: KubeObject) {
+    super('delete instead of update');
   }
 }
 

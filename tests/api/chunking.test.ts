@@ -30,7 +30,7 @@ describe('chunked lists', () => {
     });
     await Promise.all(workers);
   });
-  after(async () => server.close());
+  after(async () => server?.close());
 
   async function page(query: string): Promise<Json> {
     return api.expect(200, 'GET', `${base}?${query}`);
@@ -143,6 +143,30 @@ describe('chunked lists', () => {
       headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
     });
     assert.equal(next.rows[0].cells[0], 'template-0002');
+  });
+
+  it('an all-namespaces list pages in (namespace, name) order', async () => {
+    for (const name of ['a-first', 'z-last']) await api.expect(201, 'POST', `/api/v1/namespaces/${NS}-other/pods`, { body: podManifest(name) });
+    await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', { body: podManifest('in-default') });
+    const key = (i: Json) => `${i.metadata.namespace}/${i.metadata.name}`;
+    const full = (await api.expect(200, 'GET', '/api/v1/pods')).items.map(key);
+    assert.deepEqual(full, [...full].sort(), 'the unpaged list is in key order');
+    assert.equal(full.length, TOTAL + 3);
+    const paged: string[] = [];
+    let cur = await api.expect(200, 'GET', '/api/v1/pods?limit=50');
+    const rv = cur.metadata.resourceVersion;
+    for (;;) {
+      assert.ok(cur.items.length <= 50);
+      assert.equal(cur.metadata.resourceVersion, rv);
+      paged.push(...cur.items.map(key));
+      if (!cur.metadata.continue) break;
+      assert.equal(cur.metadata.remainingItemCount, full.length - paged.length);
+      cur = await api.expect(200, 'GET', `/api/v1/pods?limit=50&continue=${encodeURIComponent(cur.metadata.continue)}`);
+    }
+    assert.deepEqual(paged, full);
+    for (const [ns, name] of [[`${NS}-other`, 'a-first'], [`${NS}-other`, 'z-last'], ['default', 'in-default']]) {
+      await api.expect(200, 'DELETE', `/api/v1/namespaces/${ns}/pods/${name}`);
+    }
   });
 
   it('an invalid continue token is a 400', async () => {

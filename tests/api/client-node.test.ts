@@ -27,6 +27,7 @@ describe('@kubernetes/client-node', () => {
     api = kc.makeApiClient(k8s.CoreV1Api);
   });
   after(async () => {
+    if (!server) return;
     await server.stop();
     server.cleanup();
   });

@@ -23,7 +23,7 @@ describe('CRUD over HTTP', () => {
     server = await startInProcess();
     api = new Api(server.url);
   });
-  after(async () => server.close());
+  after(async () => server?.close());
 
   function assertStatus(body: Json, code: number, reason: string, message?: string | RegExp): void {
     assert.equal(body.kind, 'Status', JSON.stringify(body));
@@ -578,14 +578,67 @@ describe('CRUD over HTTP', () => {
 
       // releasing the finalizer lets the namespace finish
       held.metadata.finalizers = [];
-      await api.expect(200, 'PUT', `${pods(ns)}/blocked`, { body: held });
+      const released = await api.put(`${pods(ns)}/blocked`, held);
+      assert.equal(released.status, 200, released.text);
       await eventually(async () => (await api.get(`/api/v1/namespaces/${ns}`)).status === 404, { what: 'namespace gone', timeoutMs: 20000 });
+    });
+
+    it('a second DELETE of a terminating namespace is a 409 Conflict', async () => {
+      const ns = 'crud-delete-twice';
+      await api.createNamespace(ns);
+      const held = podManifest('held');
+      held.metadata.finalizers = ['example.com/hold'];
+      await api.expect(201, 'POST', pods(ns), { body: held });
+      await api.expect(200, 'DELETE', `/api/v1/namespaces/${ns}`);
+      try {
+        const again = await api.delete(`/api/v1/namespaces/${ns}`);
+        assert.equal(again.status, 409, again.text);
+        assertStatus(
+          again.body,
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on namespaces "${ns}": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.`,
+        );
+      } finally {
+        // the namespace controller marks the pod for deletion meanwhile: retry on conflicts
+        await eventually(
+          async () => {
+            const cur = await api.expect(200, 'GET', `${pods(ns)}/held`);
+            cur.metadata.finalizers = [];
+            return (await api.put(`${pods(ns)}/held`, cur)).status === 200;
+          },
+          { what: 'finalizer removed' },
+        );
+      }
     });
 
     it('an empty namespace is deleted promptly', async () => {
       await api.createNamespace('crud-empty-ns');
       await api.expect(200, 'DELETE', '/api/v1/namespaces/crud-empty-ns');
       await eventually(async () => (await api.get('/api/v1/namespaces/crud-empty-ns')).status === 404, { what: 'namespace gone', timeoutMs: 20000 });
+    });
+  });
+
+  describe('lists at a resourceVersion', () => {
+    it('a resourceVersion beyond the current one is a 504 naming it (Exact and NotOlderThan)', async () => {
+      const current = Number((await api.expect(200, 'GET', '/api/v1/namespaces')).metadata.resourceVersion);
+      const future = current + 1000;
+      for (const match of ['Exact', 'NotOlderThan']) {
+        const res = await api.get(`${pods('default')}?resourceVersion=${future}&resourceVersionMatch=${match}`, { timeoutMs: 30000 });
+        assert.equal(res.status, 504, `${match}: ${res.text}`);
+        assertStatus(res.body, 504, 'Timeout', new RegExp(`^Timeout: Too large resource version: ${future}, current: \\d+$`));
+        assert.equal(res.body.details.causes[0].reason, 'ResourceVersionTooLarge');
+        assert.equal(res.headers.get('retry-after'), '1');
+      }
+    });
+
+    it('resourceVersionMatch needs a resourceVersion; unknown values are a 400', async () => {
+      const none = await api.get(`${pods('default')}?resourceVersionMatch=Exact`);
+      assert.equal(none.status, 400);
+      assertStatus(none.body, 400, 'BadRequest');
+      const bad = await api.get(`${pods('default')}?resourceVersion=1&resourceVersionMatch=Sometime`);
+      assert.equal(bad.status, 400);
+      assertStatus(bad.body, 400, 'BadRequest');
     });
   });
 
@@ -648,4 +701,29 @@ describe('CRUD over HTTP', () => {
       assert.ok(t.rows[0].object.spec);
     });
   });
+});
+
+describe('immortal namespaces', () => {
+  let server: InProcessServer;
+  let api: Api;
+  before(async () => {
+    server = await startInProcess();
+    api = new Api(server.url);
+  });
+  after(async () => server?.close());
+
+  // kube-apiserver's NamespaceLifecycle admission: default, kube-system and kube-public may not be deleted.
+  for (const ns of ['default', 'kube-system', 'kube-public']) {
+    it(`DELETE namespaces/${ns} is a 403`, async () => {
+      const res = await api.delete(`/api/v1/namespaces/${ns}`);
+      assert.equal(res.status, 403, res.text.slice(0, 300));
+      assert.equal(res.body.kind, 'Status');
+      assert.equal(res.body.reason, 'Forbidden');
+      assert.equal(res.body.message, `namespaces "${ns}" is forbidden: this namespace may not be deleted`);
+      assert.deepEqual(res.body.details, { name: ns, kind: 'namespaces' });
+      const still = await api.expect(200, 'GET', `/api/v1/namespaces/${ns}`);
+      assert.equal(still.status.phase, 'Active');
+      assert.equal(still.metadata.deletionTimestamp, undefined);
+    });
+  }
 });

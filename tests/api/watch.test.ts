@@ -24,7 +24,7 @@ describe('watch', () => {
     for (const w of open.splice(0)) w.close();
   });
   after(async () => {
-    await server.close();
+    await server?.close();
   });
 
   async function watch(path: string, headers?: Record<string, string>): Promise<WatchStream> {
@@ -306,6 +306,28 @@ describe('watch', () => {
     assert.deepEqual(await w.drainFor(300), []);
   });
 
+  it('finalizers: DELETE is a MODIFIED (deletionTimestamp); removing the last finalizer is a DELETED, with no write before it', async () => {
+    // kube-apiserver's Store.Update sees the emptied finalizers of an object being deleted and deletes the
+    // stored object instead of writing the update (errEmptiedFinalizers → deleteWithoutFinalizers).
+    const ns = 'watch-finalizers';
+    await api.createNamespace(ns);
+    const body = podManifest('held');
+    body.metadata.finalizers = ['example.com/hold'];
+    const created = await create(ns, body);
+    const w = await watch(`${pods(ns)}?watch=true&resourceVersion=${created.metadata.resourceVersion}`);
+    const marked = await api.expect(200, 'DELETE', `${pods(ns)}/held`);
+    const mod = await w.next();
+    assertEvent(mod, 'MODIFIED', marked);
+    assert.ok(mod.object.metadata.deletionTimestamp);
+    const release = structuredClone(marked);
+    release.metadata.finalizers = [];
+    await api.expect(200, 'PUT', `${pods(ns)}/held`, { body: release });
+    const ev = await w.next();
+    assert.equal(ev.type, 'DELETED', `expected DELETED, got ${ev.type} (finalizers ${JSON.stringify(ev.object.metadata.finalizers)})`);
+    assert.equal(ev.object.metadata.uid, created.metadata.uid);
+    assert.deepEqual(await w.drainFor(300), []);
+  });
+
   it('timeoutSeconds=1 ends the stream', async () => {
     const ns = 'watch-timeout';
     await api.createNamespace(ns);
@@ -401,7 +423,7 @@ describe('watch from a compacted revision', () => {
     server = await startInProcess();
     api = new Api(server.url);
   });
-  after(async () => server.close());
+  after(async () => server?.close());
 
   it('yields an ERROR event with a 410 Expired Status and ends', async () => {
     const ns = 'compacted';

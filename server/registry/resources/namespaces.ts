@@ -3,7 +3,11 @@ import type { ResourceDefinition } from '../definition.js';
 import { nameIsDNSLabel } from '../validation/names.js';
 import { defaultNamespace, validateNamespace, validateNamespaceUpdate } from '../validation/core.js';
 import { identityVersion } from '../versions/identity.js';
+import { errors } from '../status.js';
 import { specStatusStrategy, statusStrategyOf } from './common.js';
+
+/** Namespaces the apiserver refuses to delete (kube-node-lease is deletable, as upstream). */
+const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 
 /** The namespaces every cluster starts with. */
 export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -38,6 +42,17 @@ export const namespaces: ResourceDefinition = {
       obj.spec = old.spec;
     },
     pendingFinalizers: (obj) => ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []),
+    beforeDelete(obj, gr) {
+      const name = obj.metadata.name ?? '';
+      if (IMMORTAL_NAMESPACES.includes(name)) throw errors.forbidden(gr, name, 'this namespace may not be deleted');
+      if (obj.metadata.deletionTimestamp) {
+        throw errors.conflict(
+          gr,
+          name,
+          'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+        );
+      }
+    },
     prepareForDelete(obj) {
       obj.status = { ...((obj.status as object) ?? {}), phase: 'Terminating' };
     },
