@@ -13,6 +13,7 @@ COPY server ./server
 COPY storage ./storage
 COPY controllers ./controllers
 COPY openapi ./openapi
+COPY cli ./cli
 COPY tests ./tests
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
 
@@ -28,4 +29,5 @@ VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "dist/server/main.js", "--host", "0.0.0.0", "--port", "8080", "--data-dir", "/data"]
+ENTRYPOINT ["node", "dist/cli/start.js", "--host", "0.0.0.0", "--port", "8080", "--data-dir", "/data"]
+CMD ["--nodes", "3"]

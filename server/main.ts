@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (flags.nodes > 0) {
-    process.stderr.write('error: --nodes needs the controller manager, which this build does not include yet: only 0 is accepted\n');
+    process.stderr.write('error: --nodes is for `npm start` (node dist/cli/start.js), which runs the controller manager that creates the nodes; the API server alone cannot\n');
     process.exit(2);
   }
   const dataDir = resolve(flags.dataDir);
@@ -73,6 +73,12 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Under `npm start` the launcher holds our stdin: when it goes away (even killed), so do we.
+  if (process.env['KUBE_EMULATOR_SUPERVISED'] === '1') {
+    process.stdin.on('close', () => void stop('launcher gone'));
+    process.stdin.on('error', () => void stop('launcher gone'));
+    process.stdin.resume();
+  }
 }
 
 main(process.argv.slice(2)).catch((err) => {

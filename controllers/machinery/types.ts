@@ -199,8 +199,12 @@ export interface ControllerContext {
   client: ApiClient;
   clock: Clock;
   informers: InformerFactory;
-  /** An event recorder whose events carry `source.component` = the given component name. */
-  recorder(component: string): EventRecorder;
+  /**
+   * An event recorder whose events carry `source.component` (and `reportingComponent`) = the given component
+   * name, and `source.host` (and `reportingInstance`) = `host` when given (a kubelet passes its node's name).
+   * One recorder per (component, host), shared by every caller.
+   */
+  recorder(component: string, host?: string): EventRecorder;
   log: Logger;
   /** Multiplies every simulated duration (kubelet timings, grace periods); 1 = real time, 0.1 = ten times faster. */
   speed: number;

@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the API server and the controller manager as two processes, supervised.
+ * Starts the API server (`dist/server/main.js`), waits for its "listening on URL" line and `/readyz`, then
+ * starts the controller manager (`dist/controllers/main.js --kubeconfig <data-dir>/kubeconfig`), restarting it
+ * with exponential backoff whenever it dies. SIGINT/SIGTERM stop the controller manager, then the server, and
+ * exit 0; if the API server dies, the controller manager is stopped and the launcher exits non-zero.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
+
+const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_MAIN = join(DIST, 'server', 'main.js');
+const CONTROLLERS_MAIN = join(DIST, 'controllers', 'main.js');
+
+/** Restarts of the controller manager wait 1 s, doubling to 30 s; a run of a minute resets the delay. */
+const RESTART_INITIAL_MS = 1000;
+const RESTART_MAX_MS = 30_000;
+const RESTART_RESET_AFTER_MS = 60_000;
+/** How long a child gets to stop after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+const READY_TIMEOUT_MS = 60_000;
+
+/** The flags of `npm start`: the server's, plus those only the controller manager takes. */
+export interface StartFlags extends ServerFlags {
+  speed?: string;
+  workers?: string;
+}
+
+const EXTRA_USAGE = [
+  '  --speed F       controller manager: multiplies simulated durations (1 real time, 0.1 ten times faster)',
+  '  --workers N     controller manager: concurrent syncs per controller (default 2)',
+  '',
+].join('\n');
+
+/** Takes `--speed` and `--workers` out of argv (validated by the controller manager), then parses the rest as the server does. */
+export function parseStartFlags(argv: string[]): StartFlags {
+  const rest: string[] = [];
+  const extra: { speed?: string; workers?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--(speed|workers)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m) {
+      rest.push(argv[i]!);
+      continue;
+    }
+    const v = m[2] ?? argv[++i];
+    if (v === undefined || v === '') throw new UsageError(`flag --${m[1]} needs a value`);
+    if (m[1] === 'speed' && !(Number(v) > 0 && Number.isFinite(Number(v)))) throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
+    if (m[1] === 'workers' && !(/^\d+$/.test(v) && Number(v) >= 1)) throw new UsageError(`invalid --workers ${JSON.stringify(v)}: must be a positive integer`);
+    extra[m[1] as 'speed' | 'workers'] = v;
+  }
+  return { ...parseFlags(rest, 'start'), ...extra };
+}
+
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
+
+class Launcher {
+  private server?: ChildProcess;
+  private manager?: ChildProcess;
+  private stopping = false;
+  private restartTimer?: NodeJS.Timeout;
+  private restartDelay = RESTART_INITIAL_MS;
+  private kubeconfig = '';
+
+  constructor(private readonly flags: StartFlags) {}
+
+  info(msg: string): void {
+    if (!QUIET_LEVELS.has(this.flags.logLevel)) process.stderr.write(`kube-emulator: ${msg}\n`);
+  }
+  warn(msg: string): void {
+    if (this.flags.logLevel !== 'silent' && this.flags.logLevel !== 'fatal' && this.flags.logLevel !== 'error') process.stderr.write(`kube-emulator: ${msg}\n`);
+  }
+
+  async start(): Promise<void> {
+    const f = this.flags;
+    const dataDir = resolve(f.dataDir);
+    this.kubeconfig = join(dataDir, 'kubeconfig');
+    const args = [SERVER_MAIN, '--port', String(f.port), '--host', f.host, '--data-dir', dataDir, '--log-level', f.logLevel];
+    if (f.token) args.push('--token', f.token);
+    const server = spawn(process.execPath, args, {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },
+    });
+    this.server = server;
+    this.info(`API server started (pid ${server.pid})`);
+    const url = await waitForListening(server);
+    server.on('exit', (code, signal) => this.onServerExit(code, signal));
+    await waitForReady(url, server);
+    this.info(`API server ready at ${url}`);
+    if (!this.stopping) this.startManager();
+  }
+
+  private startManager(): void {
+    const f = this.flags;
+    const args = [CONTROLLERS_MAIN, '--kubeconfig', this.kubeconfig, '--nodes', String(f.nodes), '--log-level', f.logLevel];
+    if (f.speed) args.push('--speed', f.speed);
+    if (f.workers) args.push('--workers', f.workers);
+    const started = Date.now();
+    const manager = spawn(process.execPath, args, {
+      stdio: ['pipe', 'inherit', 'inherit'],
+      env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },
+    });
+    manager.stdin!.on('error', () => {}); // the child died: the exit handler deals with it
+    this.manager = manager;
+    this.info(`controller manager started (pid ${manager.pid})`);
+    manager.on('exit', (code, signal) => {
+      if (this.manager === manager) this.manager = undefined;
+      if (this.stopping) return;
+      if (Date.now() - started >= RESTART_RESET_AFTER_MS) this.restartDelay = RESTART_INITIAL_MS;
+      const delay = this.restartDelay;
+      this.restartDelay = Math.min(RESTART_MAX_MS, this.restartDelay * 2);
+      this.warn(`controller manager (pid ${manager.pid}) exited (${signal ? `signal ${signal}` : `code ${code}`}); restarting in ${delay} ms`);
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (!this.stopping) this.startManager();
+      }, delay);
+    });
+  }
+
+  private onServerExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping) return;
+    // A Ctrl-C reaches the whole process group: give our own signal handler the chance to run first.
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.warn(`API server (pid ${this.server?.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}): stopping`);
+      void this.stop(code && code !== 0 ? code : 1);
+    }, 200);
+  }
+
+  /** Stops the controller manager, then the server; exits with `exitCode`. A second call while stopping forces it. */
+  async stop(exitCode: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.manager) await terminate(this.manager);
+    if (this.server) await terminate(this.server);
+    this.info('stopped');
+    process.exit(exitCode);
+  }
+
+  forceStop(): void {
+    this.warn('second signal: killing everything');
+    for (const p of [this.manager, this.server]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    process.exit(1);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+}
+
+/** Forwards the server's stdout and resolves with the URL of its "listening on URL" line. */
+function waitForListening(server: ChildProcess): Promise<string> {
+  return new Promise((resolveUrl, reject) => {
+    let seen = '';
+    let found = false;
+    server.stdout!.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      if (found) return;
+      seen += chunk.toString('utf8');
+      const m = /listening on (https?:\/\/\S+)/.exec(seen);
+      if (m) {
+        found = true;
+        seen = '';
+        resolveUrl(m[1]!);
+      }
+    });
+    server.once('exit', (code, signal) => {
+      if (!found) reject(new Error(`the API server exited before listening (${signal ? `signal ${signal}` : `code ${code}`})`));
+    });
+  });
+}
+
+/** Polls `/readyz` until it answers 200; rejects if the server exits or takes too long. */
+async function waitForReady(url: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) throw new Error('the API server exited before it was ready');
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      await res.text();
+      if (res.ok) return;
+    } catch {
+      // not answering yet
+    }
+    if (Date.now() > deadline) throw new Error(`the API server at ${url} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGTERM, then SIGKILL after the grace period; resolves when the process has exited. */
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  let flags: StartFlags;
+  try {
+    flags = parseStartFlags(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n\n${usage('start')}${EXTRA_USAGE}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (flags.help) {
+    process.stdout.write(usage('start') + EXTRA_USAGE);
+    return;
+  }
+  const launcher = new Launcher(flags);
+  const onSignal = (sig: string) => {
+    if (launcher.isStopping) return launcher.forceStop();
+    launcher.info(`${sig}: stopping the controller manager, then the API server`);
+    void launcher.stop(0);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.stdout.on('error', () => {}); // a closed pipe downstream must not kill the launcher
+  try {
+    await launcher.start();
+  } catch (err) {
+    if (launcher.isStopping) return;
+    process.stderr.write(`kube-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
+    await launcher.stop(1);
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`kube-emulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

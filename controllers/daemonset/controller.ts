@@ -1,0 +1,346 @@
+/**
+ * The DaemonSet controller (upstream pkg/controller/daemon): a component of the controller manager that keeps
+ * one daemon pod on every eligible node, records ControllerRevisions of the pod template and publishes the
+ * DaemonSet status. Informer handlers only enqueue `namespace/name` keys (see handlers.ts); `sync(key)` does the
+ * work: history, then placement (`manage`), then the update strategy (`rollingUpdate`, see rollout.ts; OnDelete
+ * needs nothing), then history cleanup, then status.
+ */
+import { processOne, runWorkers } from '../machinery/controller.js';
+import { isAbortError } from '../machinery/clock.js';
+import { ControllerExpectations } from '../machinery/expectations.js';
+import { RateLimitingQueue } from '../machinery/workqueue.js';
+import {
+  RESOURCES,
+  type ApiClient,
+  type Clock,
+  type Component,
+  type ComponentFactory,
+  type Controller,
+  type ControllerContext,
+  type EventRecorder,
+  type Informer,
+  type KubeObject,
+  type Logger,
+  type WorkQueue,
+} from '../machinery/types.js';
+import { Backoff } from './backoff.js';
+import { claim, recheckDaemonSet } from './claim.js';
+import { registerHandlers } from './handlers.js';
+import { cleanupHistory, constructHistory } from './history.js';
+import { eventTarget, groupByNode, planNodes, syncNodes } from './manage.js';
+import { isEmptySelector, labelSelectorAsSelector, NOTHING, type Selector } from './selector.js';
+import { rollingUpdate } from './rollout.js';
+import { computeStatus, storeStatus } from './status.js';
+import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
+import { BURST_REPLICAS, BY_CONTROLLER_INDEX, BY_NODE_INDEX, COMPONENT, controllerOf, keyOf, newControllerRef, orphanIndexValue, REASONS, splitKey, targetNodeName } from './util.js';
+
+/** How often the failed-pod back-off forgets old entries (BackoffGCInterval). */
+export const BACKOFF_GC_INTERVAL_MS = 60_000;
+
+function controllerIndex(obj: KubeObject): string[] {
+  const ref = controllerOf(obj);
+  return [ref ? ref.uid : orphanIndexValue(obj.metadata.namespace)];
+}
+
+function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
+  try {
+    inf.addIndex(name, fn);
+  } catch (err) {
+    if (!/already exists/.test(String((err as Error)?.message))) throw err;
+  }
+}
+
+/** Knobs for tests and the manager; everything defaults to upstream's values. */
+export interface DaemonSetControllerOptions {
+  queue?: WorkQueue;
+  expectations?: ControllerExpectations;
+  backoff?: Backoff;
+  burstReplicas?: number;
+}
+
+/** The DaemonSet controller. Construct it with the context (registers informers, indexes and handlers). */
+export class DaemonSetController implements Controller, Component {
+  readonly name = COMPONENT;
+  readonly queue: WorkQueue;
+  readonly expectations: ControllerExpectations;
+  readonly failedPodsBackoff: Backoff;
+  readonly burstReplicas: number;
+  readonly daemonSets: Informer<DaemonSet>;
+  readonly pods: Informer<Pod>;
+  readonly nodes: Informer<Node>;
+  readonly revisions: Informer<ControllerRevision>;
+  readonly client: ApiClient;
+  readonly clock: Clock;
+  readonly recorder: EventRecorder;
+  readonly log: Logger;
+  private readonly selectors = new WeakMap<DaemonSet, Selector>();
+
+  constructor(private readonly ctx: ControllerContext, opts: DaemonSetControllerOptions = {}) {
+    this.client = ctx.client;
+    this.clock = ctx.clock;
+    this.log = ctx.log.child({ controller: COMPONENT });
+    this.recorder = ctx.recorder(COMPONENT);
+    this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'daemonset', log: this.log });
+    this.expectations = opts.expectations ?? new ControllerExpectations(ctx.clock, this.log);
+    this.failedPodsBackoff = opts.backoff ?? new Backoff(ctx.clock);
+    this.burstReplicas = opts.burstReplicas ?? BURST_REPLICAS;
+    this.daemonSets = ctx.informers.informer<DaemonSet>(RESOURCES.daemonsets);
+    this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
+    this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
+    this.revisions = ctx.informers.informer<ControllerRevision>(RESOURCES.controllerrevisions);
+    addIndexOnce(this.pods, BY_CONTROLLER_INDEX, controllerIndex);
+    addIndexOnce(this.pods, BY_NODE_INDEX, (pod) => {
+      const node = targetNodeName(pod);
+      return node === undefined ? [] : [node];
+    });
+    addIndexOnce(this.revisions, BY_CONTROLLER_INDEX, controllerIndex);
+    registerHandlers(this);
+  }
+
+  /** Waits for the caches, then runs the workers and the back-off GC until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    try {
+      await this.ctx.informers.waitForSync(signal);
+    } catch (err) {
+      if (signal.aborted && isAbortError(err)) return;
+      throw err;
+    }
+    this.log.info({ workers: this.ctx.workers }, 'starting daemon sets controller');
+    const gc = this.backoffGC(signal);
+    await runWorkers(this, this.queue, this.ctx.workers, signal, this.log);
+    await gc;
+    this.log.info({}, 'shutting down daemon sets controller');
+  }
+
+  /** Takes the next key off the queue and syncs it (tests drive the controller with this). */
+  async processNext(signal: AbortSignal): Promise<string | undefined> {
+    const key = await this.queue.next(signal);
+    if (key !== undefined) await processOne(this, this.queue, key, signal, this.log);
+    return key;
+  }
+
+  private async backoffGC(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.clock.sleep(BACKOFF_GC_INTERVAL_MS, signal);
+      } catch {
+        return;
+      }
+      this.failedPodsBackoff.gc();
+    }
+  }
+
+  /** Queues the DaemonSet's key. */
+  enqueue(ds: DaemonSet): void {
+    this.queue.add(keyOf(ds));
+  }
+
+  /** Queues the DaemonSet's key after `ms`. */
+  enqueueAfter(ds: DaemonSet, ms: number): void {
+    this.queue.addAfter(keyOf(ds), Math.max(0, ms));
+  }
+
+  /** The DaemonSet's selector, parsed once per cached object; an unparseable one matches nothing. */
+  selectorOf(ds: DaemonSet): Selector {
+    let sel = this.selectors.get(ds);
+    if (!sel) {
+      try {
+        sel = labelSelectorAsSelector(ds.spec.selector);
+      } catch {
+        sel = NOTHING;
+      }
+      this.selectors.set(ds, sel);
+    }
+    return sel;
+  }
+
+  /** The cached DaemonSet a controller reference points to (same name, kind and uid), if any. */
+  resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string }): DaemonSet | undefined {
+    if (ref.kind !== 'DaemonSet') return undefined;
+    const ds = this.daemonSets.lister.get(namespace, ref.name);
+    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
+  }
+
+  /** DaemonSets of the object's namespace whose (non-empty) selector matches its (non-empty) labels. */
+  daemonSetsSelecting(obj: KubeObject): DaemonSet[] {
+    const labels = obj.metadata.labels;
+    if (!labels || Object.keys(labels).length === 0) return [];
+    return this.daemonSets.lister.list(obj.metadata.namespace ?? '').filter((ds) => {
+      const sel = this.selectorOf(ds);
+      return !sel.empty && sel.matches(labels);
+    });
+  }
+
+  /** Objects of the DaemonSet's namespace it controls or that are orphans (claim candidates). */
+  private candidates<T extends KubeObject>(inf: Informer<T>, ds: DaemonSet): T[] {
+    const ns = ds.metadata.namespace;
+    const owned = inf.lister.byIndex(BY_CONTROLLER_INDEX, ds.metadata.uid!).filter((o) => o.metadata.namespace === ns);
+    return [...owned, ...inf.lister.byIndex(BY_CONTROLLER_INDEX, orphanIndexValue(ns))];
+  }
+
+  /** getDaemonPods: the DaemonSet's pods after adopting matching orphans and releasing non-matching pods. */
+  async daemonPods(ds: DaemonSet, sync: SyncState): Promise<Pod[]> {
+    const candidates = this.candidates(this.pods, ds)
+      .filter((p) => !sync.released.has(p.metadata.uid!))
+      .map((p) => (sync.adopted.has(p.metadata.uid!) ? withController(p, ds) : p));
+    const { claimed, errors } = await claim({ client: this.client, ref: RESOURCES.pods, ds, selector: sync.selector, canAdopt: sync.canAdopt }, candidates);
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `failed to claim pods of DaemonSet ${keyOf(ds)}`);
+    const claimedUids = new Set(claimed.map((p) => p.metadata.uid!));
+    for (const p of candidates) {
+      const owned = controllerOf(p)?.uid === ds.metadata.uid;
+      if (claimedUids.has(p.metadata.uid!)) {
+        if (!owned) sync.adopted.add(p.metadata.uid!);
+      } else if (owned) {
+        sync.released.add(p.metadata.uid!);
+      }
+    }
+    return claimed;
+  }
+
+  /** getNodesToDaemonPods. */
+  async nodesToDaemonPods(ds: DaemonSet, sync: SyncState, includeDeletedTerminal = false): Promise<Map<string, Pod[]>> {
+    return groupByNode(await this.daemonPods(ds, sync), includeDeletedTerminal);
+  }
+
+  /** syncDaemonSet: one reconciliation of the DaemonSet under `key`. */
+  async sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const ds = this.daemonSets.lister.get(namespace, name);
+    if (!ds) {
+      this.expectations.deleteExpectations(key);
+      return;
+    }
+    const nodes = this.nodes.lister.list();
+    if (isEmptySelector(ds.spec.selector)) {
+      this.recorder.event(eventTarget(ds), 'Warning', REASONS.selectingAll, 'This daemon set is selecting all pods. A non-empty selector is required.');
+      return;
+    }
+    // Pods and revisions of a DaemonSet being deleted may already be gone or orphaned: leave it alone.
+    if (ds.metadata.deletionTimestamp) return;
+
+    const sync: SyncState = {
+      selector: labelSelectorAsSelector(ds.spec.selector),
+      canAdopt: recheckDaemonSet(this.client, RESOURCES.daemonsets, ds),
+      adopted: new Set(),
+      released: new Set(),
+    };
+    const { old, hash } = await constructHistory(
+      {
+        client: this.client,
+        log: this.log,
+        candidates: (d) => this.candidates(this.revisions, d),
+        daemonPods: (d) => this.daemonPods(d, sync),
+      },
+      ds,
+      sync.selector,
+      sync.canAdopt,
+    );
+
+    if (!this.expectations.satisfied(key)) {
+      // Creations or deletions are still in flight: only refresh status, without claiming the generation.
+      await this.updateStatus(ds, nodes, hash, false, sync);
+      return;
+    }
+
+    let err: unknown;
+    try {
+      await this.updateDaemonSet(ds, nodes, hash, key, old, sync);
+    } catch (e) {
+      err = e;
+    }
+    try {
+      await this.updateStatus(ds, nodes, hash, true, sync);
+    } catch (statusErr) {
+      if (err === undefined) throw statusErr;
+      this.log.warn({ daemonset: key, err: String(statusErr) }, 'failed to update status');
+    }
+    if (err !== undefined) throw err;
+  }
+
+  /** manage, then the update strategy once expectations allow, then history cleanup. */
+  private async updateDaemonSet(ds: DaemonSet, nodes: Node[], hash: string, key: string, old: ControllerRevision[], sync: SyncState): Promise<void> {
+    await this.manage(ds, nodes, hash, sync);
+    if (this.expectations.satisfied(key) && ds.spec.updateStrategy?.type === 'RollingUpdate') {
+      await this.rollingUpdate(ds, nodes, hash, sync);
+    }
+    const pods = await this.daemonPods(ds, sync);
+    await cleanupHistory(this.client, ds, old, pods);
+  }
+
+  /**
+   * Creates and deletes pods so that every node that should run a daemon pod runs exactly one. Throws the
+   * create/delete errors, and after deleting failed pods (so the replacements are paced by the queue).
+   */
+  private async manage(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
+    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    const plan = planNodes(
+      { recorder: this.recorder, backoff: this.failedPodsBackoff, clock: this.clock, log: this.log, enqueueAfter: (d, ms) => this.enqueueAfter(d, ms) },
+      ds,
+      nodes,
+      nodeToDaemonPods,
+      hash,
+    );
+    const errors = await syncNodes(
+      { client: this.client, recorder: this.recorder, expectations: this.expectations, log: this.log, burstReplicas: this.burstReplicas },
+      ds,
+      plan.podsToDelete,
+      plan.nodesNeedingDaemonPods,
+      hash,
+    );
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `errors syncing pods of DaemonSet ${keyOf(ds)}`);
+    if (plan.failedPodsObserved > 0) throw new Error(`deleted ${plan.failedPodsObserved} failed pods of DaemonSet ${keyOf(ds)}`);
+  }
+
+  // --- rolling update (rollout.ts) ---
+  /**
+   * The RollingUpdate strategy: one step of replacing out-of-date pods within maxUnavailable / maxSurge (see
+   * rollout.ts), from the daemon pods as they are after the placement step.
+   */
+  protected async rollingUpdate(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
+    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    await rollingUpdate(
+      {
+        client: this.client,
+        recorder: this.recorder,
+        expectations: this.expectations,
+        log: this.log,
+        burstReplicas: this.burstReplicas,
+        now: () => this.clock.now(),
+        enqueueAfter: (d, ms) => this.enqueueAfter(d, ms),
+      },
+      ds,
+      nodes,
+      nodeToDaemonPods,
+      hash,
+    );
+  }
+  // --- end rolling update ---
+
+  /** Computes and stores the status; re-queues after minReadySeconds while some ready pods are not yet available. */
+  private async updateStatus(ds: DaemonSet, nodes: Node[], hash: string, updateObservedGeneration: boolean, sync: SyncState): Promise<void> {
+    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    const counts = computeStatus(ds, nodes, nodeToDaemonPods, hash, this.clock.now());
+    await storeStatus(this.client, ds, counts, updateObservedGeneration);
+    const minReady = ds.spec.minReadySeconds ?? 0;
+    if (minReady > 0 && counts.numberReady !== counts.numberAvailable) this.enqueueAfter(ds, minReady * 1000);
+  }
+}
+
+/** State shared by the steps of one sync. */
+export interface SyncState {
+  selector: Selector;
+  /** The adoption check (a live GET of the DaemonSet), made at most once per sync. */
+  canAdopt: () => Promise<void>;
+  /** Uids of pods adopted in this sync: later steps treat them as owned without patching again. */
+  adopted: Set<string>;
+  /** Uids of pods released in this sync: later steps skip them. */
+  released: Set<string>;
+}
+
+/** A cached orphan as it is after its adoption (the watch may not have delivered the patched pod yet). */
+function withController(pod: Pod, ds: DaemonSet): Pod {
+  return { ...pod, metadata: { ...pod.metadata, ownerReferences: [...(pod.metadata.ownerReferences ?? []), newControllerRef(ds)] } };
+}
+
+/** The ComponentFactory of the DaemonSet controller, for `controllers/components.ts`. */
+export const daemonSetController: ComponentFactory = (ctx) => new DaemonSetController(ctx);

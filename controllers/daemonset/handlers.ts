@@ -1,0 +1,171 @@
+/**
+ * The DaemonSet controller's informer handlers (upstream add/update/delete of DaemonSets, ControllerRevisions,
+ * pods and nodes). They only enqueue keys and count expectations down; all work happens in `sync`.
+ */
+import type { KubeObject } from '../machinery/types.js';
+import type { DaemonSetController } from './controller.js';
+import { nodeShouldRunDaemonPod } from './placement.js';
+import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
+import { BY_NODE_INDEX, controllerOf, isPodReady, keyOf } from './util.js';
+
+/** Structural equality of JSON values. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
+}
+
+function sameControllerRef(a: KubeObject, b: KubeObject): boolean {
+  return deepEqual(controllerOf(a), controllerOf(b));
+}
+
+/** nodeInSameCondition: the same set of condition types with status True. */
+export function nodeInSameCondition(oldNode: Node, curNode: Node): boolean {
+  const trueTypes = (n: Node) => new Set((n.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => c.type));
+  const a = trueTypes(oldNode);
+  const b = trueTypes(curNode);
+  return a.size === b.size && [...a].every((t) => b.has(t));
+}
+
+/**
+ * shouldIgnoreNodeUpdate: the same True conditions and nothing else changed but the resourceVersion and the
+ * conditions themselves (heartbeats).
+ */
+export function shouldIgnoreNodeUpdate(oldNode: Node, curNode: Node): boolean {
+  if (!nodeInSameCondition(oldNode, curNode)) return false;
+  const strip = (n: Node) => ({
+    ...n,
+    metadata: { ...n.metadata, resourceVersion: undefined },
+    status: { ...(n.status ?? {}), conditions: undefined },
+  });
+  return deepEqual(strip(oldNode), strip(curNode));
+}
+
+/** Registers the handlers of `c` on its four informers. */
+export function registerHandlers(c: DaemonSetController): void {
+  const enqueueAll = (list: DaemonSet[]) => {
+    for (const ds of list) c.enqueue(ds);
+  };
+
+  const deleteDaemonSet = (ds: DaemonSet) => {
+    // A DaemonSet re-created under the same name starts with clean expectations.
+    c.expectations.deleteExpectations(keyOf(ds));
+    c.queue.add(keyOf(ds));
+  };
+  c.daemonSets.on({
+    add: (ds) => c.enqueue(ds),
+    update: (oldDs, curDs) => {
+      if (oldDs.metadata.uid !== curDs.metadata.uid) deleteDaemonSet(oldDs);
+      c.enqueue(curDs);
+    },
+    delete: deleteDaemonSet,
+  });
+
+  const ownerOf = (obj: KubeObject) => {
+    const ref = controllerOf(obj);
+    return ref ? c.resolveControllerRef(obj.metadata.namespace, ref) : undefined;
+  };
+
+  const deleteRevision = (rev: ControllerRevision) => {
+    const ds = ownerOf(rev);
+    if (ds) c.enqueue(ds);
+  };
+  c.revisions.on({
+    add: (rev) => {
+      if (rev.metadata.deletionTimestamp) return deleteRevision(rev);
+      if (controllerOf(rev)) return; // a controlled revision appearing needs no sync (upstream only logs it)
+      enqueueAll(c.daemonSetsSelecting(rev));
+    },
+    update: (oldRev, curRev) => {
+      if (oldRev.metadata.resourceVersion === curRev.metadata.resourceVersion) return;
+      const refChanged = !sameControllerRef(oldRev, curRev);
+      if (refChanged && controllerOf(oldRev)) {
+        const ds = ownerOf(oldRev);
+        if (ds) c.enqueue(ds);
+      }
+      if (controllerOf(curRev)) {
+        const ds = ownerOf(curRev);
+        if (ds) c.enqueue(ds);
+        return;
+      }
+      if (refChanged || !deepEqual(oldRev.metadata.labels, curRev.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curRev));
+    },
+    delete: deleteRevision,
+  });
+
+  const deletePod = (pod: Pod) => {
+    const ds = ownerOf(pod);
+    if (!ds) return; // nobody waits for orphans
+    c.expectations.deletionObserved(keyOf(ds));
+    c.enqueue(ds);
+  };
+  c.pods.on({
+    add: (pod) => {
+      // After a restart a pod may show up already being deleted: that is no creation to observe.
+      if (pod.metadata.deletionTimestamp) return deletePod(pod);
+      if (controllerOf(pod)) {
+        const ds = ownerOf(pod);
+        if (!ds) return;
+        c.expectations.creationObserved(keyOf(ds));
+        c.enqueue(ds);
+        return;
+      }
+      enqueueAll(c.daemonSetsSelecting(pod));
+    },
+    update: (oldPod, curPod) => {
+      if (oldPod.metadata.resourceVersion === curPod.metadata.resourceVersion) return;
+      // A graceful deletion started: count it now so the replacement is not held back by the grace period
+      // (as upstream, the final removal is counted again; the counts only need to reach zero).
+      if (curPod.metadata.deletionTimestamp) return deletePod(curPod);
+      const refChanged = !sameControllerRef(oldPod, curPod);
+      if (refChanged && controllerOf(oldPod)) {
+        const ds = ownerOf(oldPod);
+        if (ds) c.enqueue(ds);
+      }
+      if (controllerOf(curPod)) {
+        const ds = ownerOf(curPod);
+        if (!ds) return;
+        c.enqueue(ds);
+        const minReady = ds.spec.minReadySeconds ?? 0;
+        if (!isPodReady(oldPod) && isPodReady(curPod) && minReady > 0) c.enqueueAfter(ds, minReady * 1000 + 1000);
+        return;
+      }
+      if (refChanged || !deepEqual(oldPod.metadata.labels, curPod.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curPod));
+    },
+    delete: deletePod,
+  });
+
+  c.nodes.on({
+    add: (node) => {
+      for (const ds of c.daemonSets.lister.list()) if (nodeShouldRunDaemonPod(node, ds).shouldRun) c.enqueue(ds);
+    },
+    update: (oldNode, curNode) => {
+      if (shouldIgnoreNodeUpdate(oldNode, curNode)) return;
+      for (const ds of c.daemonSets.lister.list()) {
+        const a = nodeShouldRunDaemonPod(oldNode, ds);
+        const b = nodeShouldRunDaemonPod(curNode, ds);
+        if (a.shouldRun !== b.shouldRun || a.shouldContinueRunning !== b.shouldContinueRunning) c.enqueue(ds);
+      }
+    },
+    // Not upstream (which waits for the pod GC): a node that disappears changes desiredNumberScheduled.
+    delete: (node) => {
+      const seen = new Set<string>();
+      for (const pod of c.pods.lister.byIndex(BY_NODE_INDEX, node.metadata.name!)) {
+        const ds = ownerOf(pod);
+        if (ds && !seen.has(ds.metadata.uid!)) {
+          seen.add(ds.metadata.uid!);
+          c.enqueue(ds);
+        }
+      }
+    },
+  });
+}

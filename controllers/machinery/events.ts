@@ -1,0 +1,273 @@
+/**
+ * The event recorder: core/v1 Events written through the API client, correlated as client-go's
+ * tools/record EventCorrelator does it (repeats counted on one Event, floods of similar events combined,
+ * a per-object spam budget), written in the background so that recording never blocks or fails a sync.
+ */
+import { isAbortError } from './clock.js';
+import { isNotFound } from './client.js';
+import { errorInfo } from './informer.js';
+import { RESOURCES, type ApiClient, type Clock, type EventRecorder, type EventType, type KubeObject, type Logger } from './types.js';
+
+/** Similar events (same object, type, reason; another message) beyond this many within the interval are combined. */
+export const AGGREGATE_MAX_EVENTS = 10;
+/** The window of aggregation and of counting repeats (upstream: 10 minutes). */
+export const AGGREGATE_INTERVAL_MS = 10 * 60 * 1000;
+/** The message prefix of a combined event. */
+export const COMBINED_PREFIX = '(combined from similar events): ';
+
+export interface ApiEventRecorderOptions {
+  client: ApiClient;
+  clock: Clock;
+  log: Logger;
+  /** `source.component` and `reportingComponent`, e.g. `daemonset-controller`. */
+  component: string;
+  /** `source.host` and `reportingInstance`, e.g. the node name for a kubelet. */
+  host?: string;
+  /** Per object and source: a burst of events, then one every `refillMs` (upstream: 25, 5 min); false disables. */
+  spamFilter?: { burst: number; refillMs: number } | false;
+  /** Events waiting to be written beyond which new ones are dropped (upstream's broadcaster queue: 1000). */
+  maxPending?: number;
+  /** Attempts for a write that failed on the network (default 3), `retryMs` apart, doubling (default 1000). */
+  maxAttempts?: number;
+  retryMs?: number;
+}
+
+/** The core/v1 Event as this recorder writes it. */
+export interface CoreEvent extends KubeObject {
+  involvedObject: { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string };
+  reason: string;
+  message: string;
+  type: EventType;
+  source: { component: string; host?: string };
+  firstTimestamp: string;
+  lastTimestamp: string;
+  count: number;
+  reportingComponent: string;
+  reportingInstance: string;
+}
+
+interface Pending {
+  obj: KubeObject;
+  type: EventType;
+  reason: string;
+  message: string;
+  at: number;
+}
+
+let lastNanos = 0n;
+/** A nanosecond timestamp from the clock, strictly increasing within the process (unique event names). */
+export function uniqueNanos(ms: number): bigint {
+  let n = BigInt(Math.floor(ms)) * 1_000_000n;
+  if (n <= lastNanos) n = lastNanos + 1n;
+  lastNanos = n;
+  return n;
+}
+
+/** RFC 3339 with second precision, as metav1.Time serializes. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * An EventRecorder for one component. `event()` returns at once; the writes happen in order in the
+ * background, and their failures are logged, never thrown. A repeat of the same event (object, type, reason,
+ * message, source) within 10 minutes PATCHes `count` and `lastTimestamp` of the Event already written; from
+ * the 10th distinct message with the same object, type and reason within 10 minutes on, events are written as
+ * one Event whose message is `(combined from similar events): <latest message>`.
+ */
+export class ApiEventRecorder implements EventRecorder {
+  private readonly queue: Pending[] = [];
+  private busy = false;
+  private idle: Array<() => void> = [];
+  private readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
+  private readonly observed = new Map<string, { name: string; namespace: string; count: number; firstTimestamp: string; last: number }>();
+  private readonly spam = new Map<string, { tokens: number; last: number }>();
+  private readonly maxPending: number;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ApiEventRecorderOptions) {
+    this.maxPending = opts.maxPending ?? 1000;
+    this.log = opts.log.child({ eventSource: opts.component });
+  }
+
+  event(obj: KubeObject, type: EventType, reason: string, message: string): void {
+    if (type !== 'Normal' && type !== 'Warning') {
+      this.log.error({ type, reason }, 'unsupported event type: event not recorded');
+      return;
+    }
+    if (!obj?.metadata?.name) {
+      this.log.error({ reason }, 'event about an object without a name: not recorded');
+      return;
+    }
+    if (this.queue.length >= this.maxPending) {
+      this.log.warn({ reason, object: obj.metadata.name }, 'too many events waiting to be written: event dropped');
+      return;
+    }
+    this.log.debug({ object: `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, type, reason, message }, 'event');
+    this.queue.push({ obj, type, reason, message, at: this.opts.clock.now() });
+    if (!this.busy) {
+      this.busy = true;
+      queueMicrotask(() => void this.drain());
+    }
+  }
+
+  /** Resolves once every event recorded so far has been written (or given up on). */
+  flush(): Promise<void> {
+    if (!this.busy && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const item = this.queue.shift()!;
+        try {
+          await this.record(item);
+        } catch (err) {
+          this.log.warn({ err: errorInfo(err), reason: item.reason, object: item.obj.metadata.name }, 'could not write event (will not retry)');
+        }
+      }
+    } finally {
+      this.busy = false;
+      for (const w of this.idle.splice(0)) w();
+    }
+  }
+
+  /** Correlates one event (aggregate, count repeats, spam budget), then creates or patches it. */
+  private async record(item: Pending): Promise<void> {
+    let ev = this.makeEvent(item, item.message);
+    const eventKey = keyOf(ev, true);
+    const aggregateKey = keyOf(ev, false);
+    let cacheKey = eventKey;
+    this.prune(item.at);
+
+    let agg = this.aggregates.get(aggregateKey);
+    if (!agg || item.at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: new Set(), last: item.at };
+    agg.messages.add(item.message);
+    agg.last = item.at;
+    this.aggregates.set(aggregateKey, agg);
+    if (agg.messages.size >= AGGREGATE_MAX_EVENTS) {
+      agg.messages.delete(agg.messages.values().next().value!); // keep the set bounded, as upstream
+      ev = this.makeEvent(item, COMBINED_PREFIX + item.message);
+      cacheKey = aggregateKey;
+    }
+
+    const seen = this.observed.get(cacheKey);
+    const repeat = seen && item.at - seen.last <= AGGREGATE_INTERVAL_MS ? seen : undefined;
+    if (repeat) {
+      ev.metadata.name = repeat.name;
+      ev.count = repeat.count + 1;
+      ev.firstTimestamp = repeat.firstTimestamp;
+    }
+    this.observed.set(cacheKey, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: ev.count, firstTimestamp: ev.firstTimestamp, last: item.at });
+
+    if (!this.allowedBySpamFilter(ev, item.at)) {
+      this.log.debug({ reason: ev.reason, object: ev.involvedObject.name }, 'event dropped by the spam filter');
+      return;
+    }
+    const written = await this.write(ev, !!repeat);
+    if (written) {
+      this.observed.set(cacheKey, {
+        name: written.metadata.name ?? ev.metadata.name!,
+        namespace: ev.metadata.namespace!,
+        count: typeof written.count === 'number' ? written.count : ev.count,
+        firstTimestamp: typeof written.firstTimestamp === 'string' ? written.firstTimestamp : ev.firstTimestamp,
+        last: item.at,
+      });
+    }
+  }
+
+  /** Patches a repeat (creating it again if it was deleted meanwhile) or creates; retries network errors. */
+  private async write(ev: CoreEvent, patch: boolean): Promise<CoreEvent | undefined> {
+    const attempts = this.opts.maxAttempts ?? 3;
+    let wait = this.opts.retryMs ?? 1000;
+    const ns = ev.metadata.namespace!;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (patch) {
+          try {
+            return await this.opts.client.patch<CoreEvent>(RESOURCES.events, ns, ev.metadata.name!, 'strategic', {
+              count: ev.count,
+              lastTimestamp: ev.lastTimestamp,
+              message: ev.message,
+            });
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
+        }
+        return await this.opts.client.create<CoreEvent>(RESOURCES.events, ns, ev);
+      } catch (err) {
+        // API errors (invalid, already exists, namespace terminating) will not get better by retrying.
+        const transport = err instanceof TypeError || isAbortError(err);
+        if (!transport || attempt >= attempts) throw err;
+        await this.opts.clock.sleep(wait);
+        wait *= 2;
+      }
+    }
+  }
+
+  private makeEvent(item: Pending, message: string): CoreEvent {
+    const m = item.obj.metadata;
+    const involvedObject: CoreEvent['involvedObject'] = { kind: item.obj.kind, name: m.name };
+    if (m.namespace) involvedObject.namespace = m.namespace;
+    if (m.uid) involvedObject.uid = m.uid;
+    if (item.obj.apiVersion) involvedObject.apiVersion = item.obj.apiVersion;
+    if (m.resourceVersion) involvedObject.resourceVersion = m.resourceVersion;
+    const ts = rfc3339(item.at);
+    const source: CoreEvent['source'] = { component: this.opts.component };
+    if (this.opts.host) source.host = this.opts.host;
+    return {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${m.name}.${uniqueNanos(item.at).toString(16)}`, namespace: m.namespace || 'default' },
+      involvedObject,
+      reason: item.reason,
+      message,
+      type: item.type,
+      source,
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+      reportingComponent: this.opts.component,
+      reportingInstance: this.opts.host ?? '',
+    };
+  }
+
+  /** Upstream's spam filter: a token bucket per (source, object, type). */
+  private allowedBySpamFilter(ev: CoreEvent, now: number): boolean {
+    const cfg = this.spamConfig();
+    if (!cfg) return true;
+    const io = ev.involvedObject;
+    const key = [ev.source.component, ev.source.host, io.kind, io.namespace, io.name, io.uid, io.apiVersion, ev.type].join('\u0000');
+    let b = this.spam.get(key);
+    if (!b) this.spam.set(key, (b = { tokens: cfg.burst, last: now }));
+    b.tokens = Math.min(cfg.burst, b.tokens + (now - b.last) / cfg.refillMs);
+    b.last = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /** Drops correlation state older than the interval, so the maps stay bounded by recent activity. */
+  private prune(now: number): void {
+    if (this.observed.size + this.aggregates.size < 4096) return;
+    for (const [k, v] of this.observed) if (now - v.last > AGGREGATE_INTERVAL_MS) this.observed.delete(k);
+    for (const [k, v] of this.aggregates) if (now - v.last > AGGREGATE_INTERVAL_MS) this.aggregates.delete(k);
+    const cfg = this.spamConfig();
+    // a bucket untouched for burst × refill is full again: the same as no bucket
+    if (cfg) for (const [k, v] of this.spam) if (now - v.last > cfg.burst * cfg.refillMs) this.spam.delete(k);
+  }
+
+  private spamConfig(): { burst: number; refillMs: number } | false {
+    return this.opts.spamFilter === undefined ? { burst: 25, refillMs: 5 * 60 * 1000 } : this.opts.spamFilter;
+  }
+}
+
+/** The correlation key of an event: with its message (exact repeats) or without (similar events). */
+function keyOf(ev: CoreEvent, withMessage: boolean): string {
+  const io = ev.involvedObject;
+  const parts = [ev.source.component, ev.source.host ?? '', io.kind, io.namespace, io.name, io.uid, io.apiVersion, ev.type, ev.reason];
+  if (withMessage) parts.push(ev.message);
+  else parts.push(ev.reportingComponent, ev.reportingInstance);
+  return parts.map((p) => p ?? '').join('\u0000');
+}

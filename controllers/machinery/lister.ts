@@ -1,0 +1,133 @@
+/**
+ * An informer's cache: objects by key (`namespace/name`, or `name` for cluster-scoped ones) with secondary
+ * indexes, as client-go's thread-safe store and indexer. Objects are frozen on the way in and shared.
+ */
+import type { IndexFunc, KubeObject, Lister } from './types.js';
+
+/** The index every cache has: objects by `metadata.namespace` ('' for cluster-scoped). */
+export const NAMESPACE_INDEX = 'namespace';
+
+/** The cache key of an object: `namespace/name`, or `name` without a namespace (client-go's MetaNamespaceKeyFunc). */
+export function objectKey(obj: KubeObject): string {
+  const name = obj.metadata.name ?? '';
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${name}` : name;
+}
+
+/** The key of `namespace`/`name` (namespace undefined or '' for cluster-scoped objects). */
+export function keyOf(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** Splits a key into namespace ('' when none) and name; throws on a key with more than one slash. */
+export function splitKey(key: string): { namespace: string; name: string } {
+  const parts = key.split('/');
+  if (parts.length === 1) return { namespace: '', name: parts[0]! };
+  if (parts.length === 2) return { namespace: parts[0]!, name: parts[1]! };
+  throw new Error(`unexpected key format: ${JSON.stringify(key)}`);
+}
+
+/** Freezes an object and everything in it, so a handler that changes a cached object fails loudly. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * The store behind a Lister. Written only by its informer (`replace`, `upsert`, `remove`); every index is kept
+ * current with each write, and an index added later is built over the objects already present.
+ */
+export class IndexedStore<T extends KubeObject> implements Lister<T> {
+  private readonly items = new Map<string, T>();
+  private readonly indexers = new Map<string, IndexFunc<T>>();
+  /** index name → index value → keys */
+  private readonly indices = new Map<string, Map<string, Set<string>>>();
+
+  constructor() {
+    this.addIndex(NAMESPACE_INDEX, (obj) => [obj.metadata.namespace ?? '']);
+  }
+
+  /** Adds an index; throws if the name is taken. */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    if (this.indexers.has(name)) throw new Error(`index ${JSON.stringify(name)} already exists`);
+    this.indexers.set(name, fn);
+    const index = new Map<string, Set<string>>();
+    this.indices.set(name, index);
+    for (const [key, obj] of this.items) addToIndex(index, fn(obj), key);
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.items.get(keyOf(namespace, name));
+  }
+
+  getByKey(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  /** Every object, or those of one namespace. */
+  list(namespace?: string): T[] {
+    if (namespace === undefined) return [...this.items.values()];
+    return this.byIndex(NAMESPACE_INDEX, namespace);
+  }
+
+  /** Objects whose index function returned `value`; throws for an unknown index (a programming error). */
+  byIndex(indexName: string, value: string): T[] {
+    const index = this.indices.get(indexName);
+    if (!index) throw new Error(`index ${JSON.stringify(indexName)} does not exist`);
+    const keys = index.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) out.push(this.items.get(k)!);
+    return out;
+  }
+
+  keys(): string[] {
+    return [...this.items.keys()];
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Stores (frozen) `obj` under its key; returns the object it replaced. */
+  upsert(obj: T): T | undefined {
+    const key = objectKey(obj);
+    deepFreeze(obj);
+    const old = this.items.get(key);
+    if (old) this.unindex(key, old);
+    this.items.set(key, obj);
+    for (const [name, fn] of this.indexers) addToIndex(this.indices.get(name)!, fn(obj), key);
+    return old;
+  }
+
+  /** Removes the object stored under `key`; returns it. */
+  remove(key: string): T | undefined {
+    const old = this.items.get(key);
+    if (!old) return undefined;
+    this.unindex(key, old);
+    this.items.delete(key);
+    return old;
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, fn] of this.indexers) {
+      const index = this.indices.get(name)!;
+      for (const value of fn(obj)) {
+        const keys = index.get(value);
+        if (!keys) continue;
+        keys.delete(key);
+        if (keys.size === 0) index.delete(value);
+      }
+    }
+  }
+}
+
+function addToIndex(index: Map<string, Set<string>>, values: string[], key: string): void {
+  for (const value of values) {
+    let keys = index.get(value);
+    if (!keys) index.set(value, (keys = new Set()));
+    keys.add(key);
+  }
+}

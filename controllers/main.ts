@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+/**
+ * The controller manager process: `node dist/controllers/main.js --kubeconfig PATH` (or `--server URL
+ * [--token T]`) `[--nodes N] [--workers N] [--speed F] [--log-level L]`. Talks to the API server over HTTP
+ * only; SIGINT/SIGTERM stop it cleanly (exit 0). Started and restarted by `npm start`, or alone.
+ */
+import { pino } from 'pino';
+import { components } from './components.js';
+import { isAbortError } from './machinery/clock.js';
+import { HttpApiClient, loadKubeconfig } from './machinery/client.js';
+import { errorInfo } from './machinery/informer.js';
+import type { Logger } from './machinery/types.js';
+import { startControllerManager } from './manager.js';
+
+/** Concurrent syncs per controller by default: upstream's --concurrent-daemonset-syncs default. */
+const DEFAULT_WORKERS = 2;
+/** How long a stop may take before the process exits anyway. */
+const STOP_DEADLINE_MS = 8000;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+interface Flags {
+  kubeconfig?: string;
+  server?: string;
+  token?: string;
+  nodes: number;
+  workers: number;
+  speed: number;
+  logLevel: string;
+  help: boolean;
+}
+
+class UsageError extends Error {}
+
+const USAGE = [
+  'Usage: node dist/controllers/main.js (--kubeconfig PATH | --server URL [--token T]) [flags]',
+  '',
+  'Flags:',
+  '  --kubeconfig PATH  kubeconfig of the API server (default $KUBECONFIG)',
+  '  --server URL       API server URL, instead of a kubeconfig',
+  '  --token T          bearer token for --server',
+  '  --nodes N          make sure at least N simulated nodes exist (default 0)',
+  `  --workers N        concurrent syncs per controller (default ${DEFAULT_WORKERS})`,
+  '  --speed F          multiplies simulated durations: 1 real time, 0.1 ten times faster (default 1)',
+  '  --log-level L      fatal, error, warn, info, debug, trace or silent (default info)',
+  '  -h, --help         show this help',
+  '',
+].join('\n');
+
+function parseFlags(argv: string[]): Flags {
+  const flags: Flags = { nodes: 0, workers: DEFAULT_WORKERS, speed: 1, logLevel: 'info', help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-h' || arg === '--help') {
+      flags.help = true;
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}`);
+    const name = m[1]!;
+    const value = (): string => {
+      const v = m[2] ?? argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`flag --${name} needs a value`);
+      return v;
+    };
+    const integer = (min: number): number => {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: must be an integer >= ${min}`);
+      return Number(v);
+    };
+    switch (name) {
+      case 'kubeconfig':
+        flags.kubeconfig = value();
+        break;
+      case 'server':
+        flags.server = value();
+        break;
+      case 'token':
+        flags.token = value();
+        break;
+      case 'nodes':
+        flags.nodes = integer(0);
+        break;
+      case 'workers':
+        flags.workers = integer(1);
+        break;
+      case 'speed': {
+        const v = value();
+        const n = Number(v);
+        if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
+        flags.speed = n;
+        break;
+      }
+      case 'log-level': {
+        const v = value();
+        if (!LOG_LEVELS.includes(v)) throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
+        flags.logLevel = v;
+        break;
+      }
+      default:
+        throw new UsageError(`unknown flag --${name}`);
+    }
+  }
+  if (flags.help) return flags;
+  if (flags.kubeconfig && flags.server) throw new UsageError('--kubeconfig and --server are exclusive');
+  if (flags.token && !flags.server) throw new UsageError('--token needs --server');
+  if (!flags.server) flags.kubeconfig ??= process.env.KUBECONFIG || undefined;
+  if (!flags.kubeconfig && !flags.server) throw new UsageError('--kubeconfig or --server is required');
+  return flags;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`error: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const log = pino({ level: flags.logLevel, name: 'kube-controller-manager' }, pino.destination({ fd: 2, sync: true })) as unknown as Logger;
+  let server: string;
+  let client: HttpApiClient;
+  try {
+    if (flags.server) {
+      server = flags.server;
+      client = new HttpApiClient({ server, token: flags.token });
+    } else {
+      server = loadKubeconfig(flags.kubeconfig!).server;
+      client = HttpApiClient.fromKubeconfig(flags.kubeconfig!);
+    }
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+
+  const abort = new AbortController();
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'shutting down');
+    abort.abort();
+    // Components finish their current sync; none may hold the process much longer than that.
+    setTimeout(() => {
+      log.warn({}, 'shutdown took too long: exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Under `npm start` the launcher holds our stdin: when it goes away, so do we (no orphans).
+  if (process.env.KUBE_EMULATOR_SUPERVISED === '1') {
+    process.stdin.on('close', () => stop('launcher gone'));
+    process.stdin.on('error', () => stop('launcher gone'));
+    process.stdin.resume();
+  }
+
+  log.info({ server, nodes: flags.nodes, workers: flags.workers, speed: flags.speed, components: components.length }, 'starting controller manager');
+  try {
+    const cm = await startControllerManager({
+      client,
+      log,
+      speed: flags.speed,
+      workers: flags.workers,
+      components,
+      nodes: flags.nodes,
+      clusterSeed: server,
+      signal: abort.signal,
+    });
+    await cm.done;
+    log.info({}, 'stopped');
+    return 0;
+  } catch (err) {
+    if (abort.signal.aborted && isAbortError(err)) {
+      log.info({}, 'stopped before the caches synced');
+      return 0;
+    }
+    log.error({ err: errorInfo(err), stack: err instanceof Error ? err.stack : undefined }, 'controller manager failed');
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`kube-controller-manager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,152 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../../controllers/machinery/clock.js';
+import { ApiError } from '../../../../controllers/machinery/client.js';
+import { ApiEventRecorder, COMBINED_PREFIX, type CoreEvent } from '../../../../controllers/machinery/events.js';
+import { memoryLogger } from '../../../../controllers/machinery/logging.js';
+import type { KubeObject } from '../../../../controllers/machinery/types.js';
+import { FakeApiClient } from './fake-client.js';
+
+const ds: KubeObject = {
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { namespace: 'kube-system', name: 'fluentd', uid: 'uid-1', resourceVersion: '42' },
+};
+const node: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'k0-default-pool-35609c18-z7tb', uid: 'k0-default-pool-35609c18-z7tb' } };
+
+function setup(opts: { host?: string; spamFilter?: false } = {}) {
+  const client = new FakeApiClient();
+  const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
+  const log = memoryLogger();
+  const recorder = new ApiEventRecorder({ client, clock, log, component: 'daemonset-controller', host: opts.host, spamFilter: opts.spamFilter });
+  const writes = () => client.calls.filter((c) => c.verb === 'create' || c.verb === 'patch');
+  return { client, clock, log, recorder, writes };
+}
+
+describe('ApiEventRecorder', () => {
+  it('creates a core/v1 Event in the background with the upstream fields', async () => {
+    const { recorder, client, writes } = setup();
+    recorder.event(ds, 'Normal', 'SuccessfulCreate', 'Created pod: fluentd-1q6c6');
+    assert.equal(writes().length, 0, 'event() returns before writing');
+    await recorder.flush();
+    const [call] = writes();
+    assert.equal(call!.verb, 'create');
+    assert.equal(call!.namespace, 'kube-system');
+    const ev = call!.body as CoreEvent;
+    assert.match(ev.metadata.name!, /^fluentd\.[0-9a-f]{16}$/);
+    assert.deepEqual(
+      { ...ev, metadata: { namespace: ev.metadata.namespace } },
+      {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { namespace: 'kube-system' },
+        involvedObject: { kind: 'DaemonSet', namespace: 'kube-system', name: 'fluentd', uid: 'uid-1', apiVersion: 'apps/v1', resourceVersion: '42' },
+        reason: 'SuccessfulCreate',
+        message: 'Created pod: fluentd-1q6c6',
+        type: 'Normal',
+        source: { component: 'daemonset-controller' },
+        firstTimestamp: '2024-01-01T12:00:00Z',
+        lastTimestamp: '2024-01-01T12:00:00Z',
+        count: 1,
+        reportingComponent: 'daemonset-controller',
+        reportingInstance: '',
+      },
+    );
+    assert.equal(client.objects.size, 1);
+  });
+
+  it('events about cluster-scoped objects go to default; the host is the source host and reporting instance', async () => {
+    const { recorder, writes } = setup({ host: 'k0-default-pool-35609c18-z7tb' });
+    recorder.event(node, 'Normal', 'Starting', 'Starting kubelet.');
+    await recorder.flush();
+    const ev = writes()[0]!.body as CoreEvent;
+    assert.equal(ev.metadata.namespace, 'default');
+    assert.equal(ev.involvedObject.namespace, undefined);
+    assert.deepEqual(ev.source, { component: 'daemonset-controller', host: 'k0-default-pool-35609c18-z7tb' });
+    assert.equal(ev.reportingInstance, 'k0-default-pool-35609c18-z7tb');
+  });
+
+  it('a repeat within 10 minutes patches count and lastTimestamp; later, a new Event', async () => {
+    const { recorder, clock, writes } = setup();
+    const msg = 'Found failed daemon pod kube-system/fluentd-x on node n1, will try to kill it';
+    const steps: Array<{ after: number; want: { verb: string; count: number; lastTimestamp: string } }> = [
+      { after: 0, want: { verb: 'create', count: 1, lastTimestamp: '2024-01-01T12:00:00Z' } },
+      { after: 30_000, want: { verb: 'patch', count: 2, lastTimestamp: '2024-01-01T12:00:30Z' } },
+      { after: 9 * 60_000, want: { verb: 'patch', count: 3, lastTimestamp: '2024-01-01T12:09:30Z' } },
+      { after: 10 * 60_000 + 1000, want: { verb: 'create', count: 1, lastTimestamp: '2024-01-01T12:19:31Z' } },
+    ];
+    for (const s of steps) {
+      clock.advance(s.after);
+      recorder.event(ds, 'Warning', 'FailedDaemonPod', msg);
+      await recorder.flush();
+      const last = writes().at(-1)!;
+      const body = last.body as { count: number; lastTimestamp: string };
+      assert.deepEqual({ verb: last.verb, count: body.count, lastTimestamp: body.lastTimestamp }, s.want);
+    }
+    const [first, second] = writes();
+    assert.equal(second!.name, (first!.body as CoreEvent).metadata.name, 'the patch targets the first Event');
+    assert.equal(second!.patchType, 'strategic');
+    assert.deepEqual(Object.keys(second!.body as object).sort(), ['count', 'lastTimestamp', 'message']);
+  });
+
+  it('combines the 10th distinct message with the same reason within 10 minutes, then counts on it', async () => {
+    const { recorder, writes } = setup();
+    for (let i = 1; i <= 12; i++) recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: fluentd-${i}`);
+    await recorder.flush();
+    const w = writes().map((c) => `${c.verb} ${(c.body as CoreEvent).message}${c.verb === 'patch' ? ` ${(c.body as CoreEvent).count}` : ''}`);
+    assert.deepEqual(w, [
+      ...Array.from({ length: 9 }, (_, i) => `create Created pod: fluentd-${i + 1}`),
+      `create ${COMBINED_PREFIX}Created pod: fluentd-10`,
+      `patch ${COMBINED_PREFIX}Created pod: fluentd-11 2`,
+      `patch ${COMBINED_PREFIX}Created pod: fluentd-12 3`,
+    ]);
+  });
+
+  it('a patch of an Event deleted meanwhile creates it again', async () => {
+    const { recorder, client, writes } = setup();
+    recorder.event(ds, 'Normal', 'SuccessfulDelete', 'Deleted pod: fluentd-a');
+    await recorder.flush();
+    client.objects.clear();
+    recorder.event(ds, 'Normal', 'SuccessfulDelete', 'Deleted pod: fluentd-a');
+    await recorder.flush();
+    assert.deepEqual(writes().map((c) => c.verb), ['create', 'patch', 'create']);
+    assert.equal((writes()[2]!.body as CoreEvent).count, 2);
+  });
+
+  it('never throws: API errors are logged, network errors retried on the clock', async () => {
+    const { recorder, client, clock, log, writes } = setup();
+    client.failNext.create = [new ApiError({ code: 422, reason: 'Invalid', message: 'bad event' })];
+    recorder.event(ds, 'Normal', 'A', 'one');
+    await recorder.flush();
+    assert.equal(log.records.filter((r) => r.level === 'warn').length, 1);
+    client.failNext.create = [new TypeError('fetch failed')];
+    recorder.event(ds, 'Normal', 'B', 'two');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes().length, 2);
+    await clock.tick(1000);
+    await recorder.flush();
+    assert.equal(writes().length, 3);
+    assert.equal(client.objects.size, 1);
+  });
+
+  it('drops events beyond the per-object spam budget (25, then one per 5 minutes)', async () => {
+    const { recorder, clock, writes } = setup();
+    for (let i = 0; i < 30; i++) recorder.event(ds, 'Normal', 'SuccessfulCreate', 'same');
+    await recorder.flush();
+    assert.equal(writes().length, 25);
+    clock.advance(5 * 60_000);
+    recorder.event(ds, 'Normal', 'SuccessfulCreate', 'same');
+    recorder.event(ds, 'Normal', 'SuccessfulCreate', 'same');
+    await recorder.flush();
+    assert.equal(writes().length, 26);
+  });
+
+  it('gives distinct names to events recorded in the same millisecond', async () => {
+    const { recorder, writes } = setup({ spamFilter: false });
+    recorder.event(ds, 'Normal', 'R1', 'm');
+    recorder.event(ds, 'Normal', 'R2', 'm');
+    await recorder.flush();
+    const names = writes().map((c) => (c.body as CoreEvent).metadata.name);
+    assert.equal(new Set(names).size, 2);
+  });
+});
