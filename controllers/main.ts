@@ -4,6 +4,7 @@
  * [--token T]`) `[--nodes N] [--workers N] [--speed F] [--log-level L]`. Talks to the API server over HTTP
  * only; SIGINT/SIGTERM stop it cleanly (exit 0). Started and restarted by `npm start`, or alone.
  */
+import { setMaxListeners } from 'node:events';
 import { pino } from 'pino';
 import { components } from './components.js';
 import { isAbortError } from './machinery/clock.js';
@@ -140,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
   let stopping = false;
   const stop = (why: string) => {
     if (stopping) return;

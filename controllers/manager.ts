@@ -3,6 +3,7 @@
  * recorders, logger, speed, workers), creates the components, starts the informers, waits for their caches,
  * makes sure the simulated nodes exist, then runs every component until aborted.
  */
+import { setMaxListeners } from 'node:events';
 import { isAbortError, realClock } from './machinery/clock.js';
 import { ApiEventRecorder } from './machinery/events.js';
 import { SharedInformerFactory } from './machinery/factory.js';
@@ -62,6 +63,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   if (opts.signal.aborted) stop.abort(opts.signal.reason);
   else opts.signal.addEventListener('abort', onAbort, { once: true });
   const signal = stop.signal;
+  setMaxListeners(0, signal); // every informer, watch and worker listens for it
 
   const informers = new SharedInformerFactory({ client: opts.client, clock, log });
   const recorders = new Map<string, EventRecorder>();
