@@ -115,7 +115,7 @@ describe('the DaemonSets chapter with kubectl 1.32', { skip: fluentd && nginx ? 
       const now = await pods('kube-system', 'app=fluentd');
       return now.find((p) => p.node === victim.node && p.name !== victim.name && p.status === 'Running');
     }, { timeoutMs: 30_000, what: 'a replacement pod on the same node' });
-    assert.notEqual(replacement.name, victim.name);
+    assert.notEqual(replacement!.name, victim.name);
   });
 
   it('delete ds nginx-fast-storage --cascade=orphan leaves its pods running without ownerReferences', async () => {
