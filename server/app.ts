@@ -29,7 +29,7 @@ export interface AppOptions {
 
 /** Every resource the server serves, in discovery order: core first, then apps before extensions. */
 export function defaultResources(): ResourceDefinition[] {
-  return [namespaces, nodes, pods, events, leases, daemonSets, controllerRevisions];
+  return [namespaces, nodes, pods, events, daemonSets, controllerRevisions, leases];
 }
 
 export interface App {

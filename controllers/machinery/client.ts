@@ -273,6 +273,11 @@ export class HttpApiClient implements ApiClient {
   }
 
   /** One request: JSON in and out. Resolves with the parsed body (undefined when empty). */
+  /** A GET of any API path (discovery documents), parsed as JSON; ApiError on non-2xx. */
+  getJSON(path: string): Promise<unknown> {
+    return this.request('GET', path);
+  }
+
   private async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
     await this.limiter.take();
     const headers: Record<string, string> = { ...this.headers };

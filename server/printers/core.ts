@@ -214,3 +214,16 @@ export const defaultPrinter: Printer<KubeObjectLike> = {
     return [obj.metadata?.name ?? '', translateTimestampSince(obj.metadata?.creationTimestamp, now)];
   },
 };
+
+/** The lease fields the printer reads. */
+export interface LeaseLike extends KubeObjectLike {
+  spec?: { holderIdentity?: string };
+}
+
+/** coordination.k8s.io Leases: Name, Holder (`spec.holderIdentity`), Age. */
+export const leasePrinter: Printer<LeaseLike> = {
+  columns: [nameColumn(), column('Holder', 'string', 'The identity of the lease holder'), ageColumn()],
+  cells(lease, now) {
+    return [lease.metadata?.name ?? '', lease.spec?.holderIdentity ?? '', translateTimestampSince(lease.metadata?.creationTimestamp, now)];
+  },
+};

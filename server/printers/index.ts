@@ -3,7 +3,7 @@
  * list, get and watch requests that ask for `as=Table`.
  */
 import { controllerRevisionPrinter, daemonSetPrinter } from './apps.js';
-import { defaultPrinter, eventPrinter, namespacePrinter, nodePrinter, podPrinter } from './core.js';
+import { defaultPrinter, eventPrinter, leasePrinter, namespacePrinter, nodePrinter, podPrinter } from './core.js';
 import type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCondition } from './types.js';
 
 export type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCells, TableRowCondition } from './types.js';
@@ -20,6 +20,7 @@ const PRINTERS: ReadonlyMap<string, Printer<any>> = new Map<string, Printer<any>
   ['apps/daemonsets', daemonSetPrinter],
   ['extensions/daemonsets', daemonSetPrinter],
   ['apps/controllerrevisions', controllerRevisionPrinter],
+  ['coordination.k8s.io/leases', leasePrinter],
 ]);
 
 /**

@@ -362,7 +362,8 @@ export class GenericStore {
         throw this.translate(err, view, name);
       }
     }
-    if (alreadyDeleting && !finalizersChange && !(graceful && shortens(current, grace!, now))) {
+    const cutShort = grace === 0 && (current.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+    if (alreadyDeleting && !finalizersChange && !cutShort && !(graceful && shortens(current, grace!, now))) {
       return { object: current, deleted: false };
     }
     const mark = (cur: KubeObject): KubeObject => {
@@ -387,7 +388,8 @@ export class GenericStore {
           meta.deletionTimestamp = rfc3339(deadline);
           meta.deletionGracePeriodSeconds = grace;
         }
-      } else if (!meta.deletionTimestamp) {
+      } else if (!meta.deletionTimestamp || (grace === 0 && (meta.deletionGracePeriodSeconds ?? 0) > 0)) {
+        // not yet deleting, or a graceful deletion cut short by gracePeriodSeconds=0
         meta.deletionTimestamp = rfc3339(now);
         meta.deletionGracePeriodSeconds = 0;
       }

@@ -1,0 +1,114 @@
+/**
+ * Stable identifiers and addresses of the simulated nodes: hex digests for container and machine IDs,
+ * per-node InternalIPs (10.128.0.0/16) and pod CIDRs (10.244.N.0/24), and pod IPs within a node's CIDR.
+ * Everything derived from names and uids is deterministic, so a restarted kubelet reports the same values.
+ */
+import { createHash } from 'node:crypto';
+
+/** The SHA-256 of `seed` as 64 lower-case hex digits. */
+export function hexDigest(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex');
+}
+
+/** A UUID-shaped id derived from `seed` (systemUUID, bootID). */
+export function uuidFrom(seed: string): string {
+  const h = hexDigest(seed);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The n-th node InternalIP (0 ≤ n < NODE_IP_COUNT): 10.128.0.2, 10.128.0.3 … 10.128.0.254, 10.128.1.2 … */
+export function nodeIPAt(n: number): string {
+  const perBlock = 253;
+  return `10.128.${Math.floor(n / perBlock) % 256}.${(n % perBlock) + 2}`;
+}
+
+/** How many distinct node IPs there are (253 hosts in each of 256 blocks). */
+export const NODE_IP_COUNT = 253 * 256;
+/** How many distinct pod CIDRs there are (10.244.0.0/24 … 10.255.255.0/24). */
+export const POD_CIDR_COUNT = 12 * 256;
+
+/** The n-th node pod CIDR (0 ≤ n < POD_CIDR_COUNT): 10.244.0.0/24 … 10.244.255.0/24, then 10.245.0.0/24 … 10.255.255.0/24. */
+export function podCIDRAt(n: number): string {
+  return `10.${244 + Math.floor(n / 256)}.${n % 256}.0/24`;
+}
+
+/** The address part and prefix length of an IPv4 CIDR, or undefined for anything else. */
+export function parseCIDR(cidr: string): { base: number[]; bits: number } | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return undefined;
+  const base = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (base.some((b) => b > 255) || bits > 32) return undefined;
+  return { base, bits };
+}
+
+/**
+ * The lowest free pod IP of an IPv4 CIDR, from host .2 upward (.1 is the node's bridge), skipping `used`.
+ * Undefined when the CIDR is not IPv4 or is full.
+ */
+export function allocatePodIP(cidr: string, used: ReadonlySet<string>): string | undefined {
+  const parsed = parseCIDR(cidr);
+  if (!parsed) return undefined;
+  const start = ((parsed.base[0]! << 24) | (parsed.base[1]! << 16) | (parsed.base[2]! << 8) | parsed.base[3]!) >>> 0;
+  const size = 2 ** (32 - parsed.bits);
+  const mask = (size - 1) >>> 0;
+  const network = (start & ~mask) >>> 0;
+  for (let host = 2; host < size - 1; host++) {
+    const v = (network + host) >>> 0;
+    const ip = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+    if (!used.has(ip)) return ip;
+  }
+  return undefined;
+}
+
+/**
+ * Hands out unique values (node IPs, pod CIDRs) to owners by index: an owner keeps its value; a value already
+ * claimed by another owner (seen in the cluster) is never handed out again.
+ */
+export class IndexAllocator {
+  private readonly byOwner = new Map<string, string>();
+  private readonly owners = new Map<string, string>();
+
+  constructor(
+    private readonly valueAt: (n: number) => string,
+    private readonly limit: number,
+  ) {}
+
+  /** Records that `owner` uses `value` (found on the object); false when another owner holds it. */
+  claim(owner: string, value: string): boolean {
+    const holder = this.owners.get(value);
+    if (holder !== undefined && holder !== owner) return false;
+    const previous = this.byOwner.get(owner);
+    if (previous !== undefined && previous !== value) this.owners.delete(previous);
+    this.byOwner.set(owner, value);
+    this.owners.set(value, owner);
+    return true;
+  }
+
+  /** The owner's value, allocating the lowest free one if it has none; throws once `limit` values are taken. */
+  allocate(owner: string): string {
+    const existing = this.byOwner.get(owner);
+    if (existing !== undefined) return existing;
+    for (let n = 0; n < this.limit; n++) {
+      const v = this.valueAt(n);
+      if (!this.owners.has(v)) {
+        this.claim(owner, v);
+        return v;
+      }
+    }
+    throw new Error(`no free value left for ${owner} (${this.limit} in use)`);
+  }
+
+  /** The value of an owner, if it has one. */
+  get(owner: string): string | undefined {
+    return this.byOwner.get(owner);
+  }
+
+  /** Frees the owner's value. */
+  release(owner: string): void {
+    const v = this.byOwner.get(owner);
+    if (v === undefined) return;
+    this.byOwner.delete(owner);
+    if (this.owners.get(v) === owner) this.owners.delete(v);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The simulated kubelet: one component that plays every Node. It registers nodes (default labels, a pod
+ * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, × speed), and runs the
+ * pods bound to them through Pending, ContainerCreating and Running (or ErrImagePull / ImagePullBackOff),
+ * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
+ * `node:<name>`, `lease:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter.
+ * Writes happen only when something changed; status goes through PUT `/status` with the resourceVersion read.
+ */
+import { isConflict, isNotFound } from '../machinery/client.js';
+import { runWorkers } from '../machinery/controller.js';
+import { RateLimitingQueue } from '../machinery/workqueue.js';
+import {
+  RESOURCES,
+  type ApiClient,
+  type Clock,
+  type Component,
+  type Controller,
+  type ControllerContext,
+  type Informer,
+  type KubeObject,
+  type Logger,
+  type WorkQueue,
+} from '../machinery/types.js';
+import { allocatePodIP, IndexAllocator, NODE_IP_COUNT, nodeIPAt, POD_CIDR_COUNT, podCIDRAt } from './ids.js';
+import { LeaseRenewer } from './lease.js';
+import { internalIPOf, lastHeartbeat, planNodeStatus, registrationPatch, type Node } from './node-status.js';
+import { advancePod, defaultPullFails, newPodRecord, type Pod, type PodRecord, type RuntimeEnv } from './pod-runtime.js';
+import { desiredPodStatus, recordFromStatus, statusChanged } from './pod-status.js';
+import { scaledTimings, type KubeletTimings } from './timings.js';
+
+/** The component name, the event source component and the name in logs. */
+export const KUBELET_COMPONENT = 'kubelet';
+/** The pod index by `spec.nodeName` (shared with the pod GC). */
+export const POD_NODE_INDEX = 'spec.nodeName';
+
+/** Knobs for tests and the manager. */
+export interface KubeletOptions {
+  /** Timings before `speed` (defaults: DEFAULT_TIMINGS). */
+  timings?: Partial<KubeletTimings>;
+  /** Which images fail to pull (default: tag `non-existent`). */
+  pullFails?: (image: string) => boolean;
+  queue?: WorkQueue;
+  /** Concurrent syncs (default: the context's workers). */
+  workers?: number;
+}
+
+/** Adds an index unless an index of that name exists already (another component of the process added it). */
+export function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
+  try {
+    inf.addIndex(name, fn);
+  } catch (err) {
+    if (!/already exists/.test(String((err as Error)?.message))) throw err;
+  }
+}
+
+/** The `spec.nodeName` index function. */
+export function podNodeName(pod: KubeObject): string[] {
+  const n = (pod as Pod).spec?.nodeName;
+  return n ? [n] : [];
+}
+
+interface NodeState {
+  registered: boolean;
+  images: Set<string>;
+}
+
+const TERMINAL = new Set(['Succeeded', 'Failed']);
+
+/** The simulated kubelet of every node. Construct with the context (registers informers and handlers). */
+export class SimulatedKubelet implements Component, Controller {
+  readonly name = KUBELET_COMPONENT;
+  readonly queue: WorkQueue;
+  readonly timings: KubeletTimings;
+  readonly nodes: Informer<Node>;
+  readonly pods: Informer<Pod>;
+  private readonly client: ApiClient;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly leases: LeaseRenewer;
+  private readonly records = new Map<string, PodRecord & { nodeName: string }>();
+  private readonly nodeStates = new Map<string, NodeState>();
+  private readonly nodeIPs = new IndexAllocator(nodeIPAt, NODE_IP_COUNT);
+  private readonly podCIDRs = new IndexAllocator(podCIDRAt, POD_CIDR_COUNT);
+  private readonly pullFails: (image: string) => boolean;
+  private readonly workers: number;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: KubeletOptions = {},
+  ) {
+    this.client = ctx.client;
+    this.clock = ctx.clock;
+    this.log = ctx.log.child({ component: KUBELET_COMPONENT });
+    this.timings = scaledTimings(ctx.speed, opts.timings);
+    this.pullFails = opts.pullFails ?? defaultPullFails;
+    this.workers = opts.workers ?? ctx.workers;
+    this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: KUBELET_COMPONENT, log: this.log });
+    this.leases = new LeaseRenewer(ctx.client, this.timings);
+    this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
+    this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
+    addIndexOnce(this.pods, POD_NODE_INDEX, podNodeName);
+    this.nodes.on({
+      add: (n) => this.nodeChanged(n, true),
+      update: (_old, n) => this.nodeChanged(n, false),
+      delete: (n) => this.nodeChanged(n, true),
+    });
+    this.pods.on({
+      add: (p) => this.podChanged(p),
+      update: (_old, p) => this.podChanged(p),
+      delete: (p) => this.podChanged(p),
+    });
+  }
+
+  /** Waits for the caches, then syncs keys until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.ctx.informers.waitForSync(signal);
+    await runWorkers(this, this.queue, this.workers, signal, this.log);
+  }
+
+  private nodeChanged(node: Node, withPods: boolean): void {
+    const name = node.metadata.name ?? '';
+    this.queue.add(`node:${name}`);
+    if (!withPods) return;
+    this.queue.add(`lease:${name}`);
+    for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) this.podChanged(p);
+  }
+
+  private podChanged(pod: Pod): void {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    if (pod.spec?.nodeName || this.records.has(key)) this.queue.add(`pod:${key}`);
+  }
+
+  /** One key: `node:<name>`, `lease:<name>` or `pod:<namespace>/<name>`. */
+  async sync(key: string): Promise<void> {
+    const i = key.indexOf(':');
+    const kind = key.slice(0, i);
+    const rest = key.slice(i + 1);
+    if (kind === 'node') return this.syncNode(rest);
+    if (kind === 'lease') return this.syncLease(rest);
+    if (kind === 'pod') return this.syncPod(rest);
+    this.log.warn({ key }, 'unknown key');
+  }
+
+  /** Claims the values every known node already has, so that a new allocation never collides with them. */
+  private claimKnown(): void {
+    for (const n of this.nodes.lister.list()) {
+      const name = n.metadata.name ?? '';
+      const ip = internalIPOf(n);
+      if (ip && this.nodeIPs.get(name) === undefined) this.nodeIPs.claim(name, ip);
+      const cidr = n.spec?.podCIDR;
+      if (cidr && this.podCIDRs.get(name) === undefined) this.podCIDRs.claim(name, cidr);
+    }
+  }
+
+  /** The node's InternalIP: the one its status reports, else one allocated for it. */
+  private internalIP(node: Node): string {
+    const name = node.metadata.name ?? '';
+    const ip = internalIPOf(node);
+    if (ip) {
+      this.nodeIPs.claim(name, ip);
+      return ip;
+    }
+    if (this.nodeIPs.get(name) === undefined) this.claimKnown();
+    return this.nodeIPs.allocate(name);
+  }
+
+  /** The node's pod CIDR: its spec's, else one allocated for it (patched on registration). */
+  private podCIDR(node: Node): string {
+    const name = node.metadata.name ?? '';
+    const cidr = node.spec?.podCIDR ?? node.spec?.podCIDRs?.[0];
+    if (cidr) {
+      this.podCIDRs.claim(name, cidr);
+      return cidr;
+    }
+    if (this.podCIDRs.get(name) === undefined) this.claimKnown();
+    return this.podCIDRs.allocate(name);
+  }
+
+  private async syncNode(name: string): Promise<void> {
+    const node = this.nodes.lister.get(undefined, name);
+    if (!node) {
+      this.nodeStates.delete(name);
+      this.nodeIPs.release(name);
+      this.podCIDRs.release(name);
+      this.leases.forget(name);
+      return;
+    }
+    let state = this.nodeStates.get(name);
+    if (!state) this.nodeStates.set(name, (state = { registered: false, images: new Set() }));
+    const podCIDR = this.podCIDR(node);
+    const ip = this.internalIP(node);
+    let current: Node = node;
+    if (!state.registered) {
+      const patch = registrationPatch(node, podCIDR);
+      if (patch) current = await this.client.patch<Node>(RESOURCES.nodes, undefined, name, 'merge', patch);
+      state.registered = true;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const now = this.clock.now();
+      const heartbeatDue = (lastHeartbeat(current) ?? -Infinity) + this.timings.nodeStatusReportMs <= now;
+      const plan = planNodeStatus(current, ip, now, heartbeatDue);
+      if (!plan.status) break;
+      try {
+        current = await this.client.update<Node>(RESOURCES.nodes, undefined, { ...current, status: plan.status }, { subresource: 'status' });
+        if (plan.becameReady) this.ctx.recorder(KUBELET_COMPONENT, name).event(current, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+        break;
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (!isConflict(err) || attempt >= 4) throw err;
+        current = await this.client.get<Node>(RESOURCES.nodes, undefined, name);
+      }
+    }
+    const beat = lastHeartbeat(current) ?? this.clock.now();
+    this.queue.addAfter(`node:${name}`, Math.max(1, beat + this.timings.nodeStatusReportMs - this.clock.now()));
+  }
+
+  private async syncLease(name: string): Promise<void> {
+    const node = this.nodes.lister.get(undefined, name);
+    if (!node) {
+      this.leases.forget(name);
+      return;
+    }
+    const now = this.clock.now();
+    const due = this.leases.dueIn(name, now);
+    if (due === 0) await this.leases.renew(node, now);
+    this.queue.addAfter(`lease:${name}`, due || this.timings.leaseRenewMs);
+  }
+
+  private env(nodeName: string): RuntimeEnv {
+    let state = this.nodeStates.get(nodeName);
+    if (!state) this.nodeStates.set(nodeName, (state = { registered: false, images: new Set() }));
+    const images = state.images;
+    return {
+      timings: this.timings,
+      speed: this.ctx.speed,
+      hasImage: (image) => images.has(image),
+      markPulled: (image) => void images.add(image),
+      pullFails: this.pullFails,
+    };
+  }
+
+  /** A free pod IP in the node's CIDR (pods of the node that have an IP, and records, hold theirs). */
+  private podIP(node: Node, key: string): string | undefined {
+    const name = node.metadata.name ?? '';
+    const used = new Set<string>();
+    for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) {
+      const ip = (p.status as { podIP?: string } | undefined)?.podIP;
+      if (ip) used.add(ip);
+    }
+    for (const [k, r] of this.records) if (k !== key && r.nodeName === name && r.podIP) used.add(r.podIP);
+    return allocatePodIP(this.podCIDR(node), used);
+  }
+
+  private async syncPod(key: string): Promise<void> {
+    const slash = key.indexOf('/');
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const pod = this.pods.lister.get(namespace, name);
+    const nodeName = pod?.spec?.nodeName;
+    const node = nodeName ? this.nodes.lister.get(undefined, nodeName) : undefined;
+    if (!pod || !node || !nodeName) {
+      this.records.delete(key);
+      return;
+    }
+    const uid = pod.metadata.uid ?? '';
+    if (TERMINAL.has(pod.status?.phase ?? '')) {
+      // Terminal pods are left as they are; one being deleted has nothing left to stop.
+      this.records.delete(key);
+      if (pod.metadata.deletionTimestamp) await this.forceDelete(namespace, name, uid);
+      return;
+    }
+    const now = this.clock.now();
+    let rec = this.records.get(key);
+    if (rec && rec.uid !== uid) rec = undefined;
+    if (!rec) {
+      rec = { ...(recordFromStatus(pod, now, this.timings) ?? newPodRecord(pod, now)), nodeName };
+      this.records.set(key, rec);
+    }
+    const step = advancePod(rec, pod, now, this.env(nodeName));
+    if (step.events.length) {
+      const recorder = this.ctx.recorder(KUBELET_COMPONENT, nodeName);
+      for (const e of step.events) recorder.event(pod, e.type, e.reason, e.message);
+    }
+    if (step.deleteNow) {
+      await this.forceDelete(namespace, name, uid);
+      this.records.delete(key);
+      return;
+    }
+    const hostIP = internalIPOf(node) ?? this.internalIP(node);
+    if (rec.sandboxAt !== undefined && !rec.podIP && rec.containers.some((c) => c.state.kind !== 'creating')) {
+      rec.podIP = pod.spec?.hostNetwork ? hostIP : this.podIP(node, key);
+    }
+    await this.writePodStatus(pod, rec, hostIP);
+    if (step.wakeAt !== undefined) this.queue.addAfter(`pod:${key}`, Math.max(1, step.wakeAt - this.clock.now()));
+  }
+
+  /** PUT /status when the wanted status differs; after a conflict, reads the pod again and retries. */
+  private async writePodStatus(pod: Pod, rec: PodRecord, hostIP: string): Promise<void> {
+    let current = pod;
+    for (let attempt = 0; ; attempt++) {
+      const desired = desiredPodStatus(current, rec, { hostIP }, this.clock.now());
+      if (!desired || !statusChanged(current, desired)) return;
+      try {
+        await this.client.update(RESOURCES.pods, current.metadata.namespace, { ...current, status: desired }, { subresource: 'status' });
+        return;
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (!isConflict(err) || attempt >= 4) throw err;
+        current = await this.client.get<Pod>(RESOURCES.pods, pod.metadata.namespace, pod.metadata.name ?? '');
+        if (current.metadata.uid !== rec.uid || current.metadata.deletionTimestamp) return;
+      }
+    }
+  }
+
+  /** Finishes a pod's deletion: DELETE with grace period 0 and the pod's uid as precondition. */
+  private async forceDelete(namespace: string, name: string, uid: string): Promise<void> {
+    try {
+      await this.client.delete(RESOURCES.pods, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+}
+
+/** The simulated kubelet as a component factory (`kubelet(ctx)`); options are for tests. */
+export function kubelet(ctx: ControllerContext, opts: KubeletOptions = {}): Component {
+  return new SimulatedKubelet(ctx, opts);
+}

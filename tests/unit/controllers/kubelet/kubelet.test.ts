@@ -1,0 +1,288 @@
+import { afterEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SimulatedKubelet, type KubeletOptions } from '../../../../controllers/kubelet/kubelet.js';
+import { apiError, FakeCluster, nodeObj, podObj, RESOURCES } from './fake-cluster.js';
+
+type Any = Record<string, any>;
+
+const running: Array<{ stop: AbortController; done: Promise<void> }> = [];
+
+/** A cluster with the kubelet running on it. */
+function start(opts: { speed?: number; nodes?: Any[]; pods?: Any[]; kubelet?: KubeletOptions; cluster?: FakeCluster } = {}) {
+  const cluster = opts.cluster ?? new FakeCluster();
+  for (const n of opts.nodes ?? []) cluster.seed(RESOURCES.nodes, n as never);
+  for (const p of opts.pods ?? []) cluster.seed(RESOURCES.pods, p as never);
+  const kubelet = new SimulatedKubelet(cluster.context(opts.speed ?? 1), opts.kubelet);
+  const stop = new AbortController();
+  const done = kubelet.run(stop.signal);
+  running.push({ stop, done });
+  return { cluster, kubelet, stop };
+}
+
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    r.stop.abort();
+    await r.done;
+  }
+});
+
+const cond = (obj: Any, type: string) => obj.status.conditions.find((c: Any) => c.type === type);
+const pod = (c: FakeCluster, name = 'p') => c.object(RESOURCES.pods, 'default', name) as Any;
+const node = (c: FakeCluster, name = 'n1') => c.object(RESOURCES.nodes, undefined, name) as Any;
+
+describe('kubelet: node status', () => {
+  it('fills conditions, capacity, addresses, nodeInfo, endpoints, pod CIDR and default labels', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1'), nodeObj('n2')] });
+    await cluster.settle();
+    const n = node(cluster);
+    assert.deepEqual(
+      n.status.conditions.map((c: Any) => [c.type, c.status, c.reason, c.message]),
+      [
+        ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+        ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+        ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+        ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
+      ],
+    );
+    assert.equal(cond(n, 'Ready').lastHeartbeatTime, '2024-01-01T00:00:00Z');
+    assert.deepEqual(n.status.capacity.pods, '110');
+    assert.deepEqual(Object.keys(n.status.allocatable).sort(), ['cpu', 'ephemeral-storage', 'hugepages-1Gi', 'hugepages-2Mi', 'memory', 'pods']);
+    assert.deepEqual(n.status.addresses, [{ type: 'InternalIP', address: '10.128.0.2' }, { type: 'Hostname', address: 'n1' }]);
+    assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.0');
+    assert.match(n.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\/1\.7\./);
+    assert.deepEqual([n.status.nodeInfo.operatingSystem, n.status.nodeInfo.architecture], ['linux', 'amd64']);
+    assert.match(n.status.nodeInfo.systemUUID, /^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    assert.deepEqual(n.status.daemonEndpoints, { kubeletEndpoint: { Port: 10250 } });
+    assert.deepEqual([n.spec.podCIDR, n.spec.podCIDRs], ['10.244.0.0/24', ['10.244.0.0/24']]);
+    assert.equal(n.metadata.labels['kubernetes.io/os'], 'linux');
+    const n2 = node(cluster, 'n2');
+    assert.deepEqual([n2.status.addresses[0].address, n2.spec.podCIDR], ['10.128.0.3', '10.244.1.0/24']);
+    assert.deepEqual(
+      cluster.events.filter((e) => e.reason === 'NodeReady').map((e) => [e.host, e.message]),
+      [['n1', 'Node n1 status is now: NodeReady'], ['n2', 'Node n2 status is now: NodeReady']],
+    );
+  });
+
+  const kept: Array<[string, Any, (n: Any) => unknown, unknown]> = [
+    ['a stated capacity', { status: { capacity: { cpu: '2', pods: '3' } } }, (n) => [n.status.capacity.cpu, n.status.capacity.pods, n.status.allocatable.pods, n.status.capacity.memory], ['2', '3', '3', '16374584Ki']],
+    ['an existing pod CIDR', { spec: { podCIDR: '10.99.0.0/24', podCIDRs: ['10.99.0.0/24'] } }, (n) => n.spec.podCIDR, '10.99.0.0/24'],
+    ['an existing InternalIP', { status: { addresses: [{ type: 'InternalIP', address: '192.168.1.5' }] } }, (n) => n.status.addresses, [{ type: 'InternalIP', address: '192.168.1.5' }, { type: 'Hostname', address: 'n1' }]],
+  ];
+  for (const [name, extra, pick, want] of kept) {
+    it(`keeps ${name}`, async () => {
+      const { cluster } = start({ nodes: [nodeObj('n1', extra)] });
+      await cluster.settle();
+      assert.deepEqual(pick(node(cluster)), want);
+    });
+  }
+
+  const heartbeats: Array<[number, number, number]> = [
+    // speed, ms advanced, status writes after the first
+    [1, 59_000, 0],
+    [1, 60_000, 1],
+    [1, 180_000, 3],
+    [0.1, 6_000, 1],
+  ];
+  for (const [speed, ms, writes] of heartbeats) {
+    it(`heartbeats node status every 60 s × speed (speed ${speed}, ${ms} ms: ${writes})`, async () => {
+      const { cluster } = start({ nodes: [nodeObj('n1')], speed });
+      await cluster.settle();
+      const before = cluster.callsOf('update', 'nodes', 'status').length;
+      assert.equal(before, 1);
+      await cluster.tick(ms);
+      assert.equal(cluster.callsOf('update', 'nodes', 'status').length - before, writes);
+      if (writes) assert.equal(cond(node(cluster), 'Ready').lastHeartbeatTime, new Date(Date.UTC(2024, 0, 1) + ms).toISOString().replace('.000Z', 'Z'));
+      assert.equal(cond(node(cluster), 'Ready').lastTransitionTime, '2024-01-01T00:00:00Z');
+    });
+  }
+
+  it('retries a status write after a conflict with the object read again', async () => {
+    const cluster = new FakeCluster();
+    cluster.failures.set('update/status nodes n1', apiError(409, 'Conflict'));
+    start({ cluster, nodes: [nodeObj('n1')] });
+    await cluster.settle();
+    assert.equal(cluster.callsOf('update', 'nodes', 'status').length, 2);
+    assert.equal(cluster.callsOf('get', 'nodes').length, 1);
+    assert.equal(cond(node(cluster), 'Ready').status, 'True');
+  });
+});
+
+describe('kubelet: leases', () => {
+  const renewals: Array<[number, number, number]> = [
+    [1, 35_000, 3],
+    [0.1, 3_500, 3],
+    [1, 9_999, 0],
+  ];
+  for (const [speed, ms, updates] of renewals) {
+    it(`creates the node Lease and renews it every 10 s × speed (speed ${speed}, ${ms} ms: ${updates} renewals)`, async () => {
+      const { cluster } = start({ nodes: [nodeObj('n1')], speed });
+      await cluster.settle();
+      const lease = (cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any);
+      assert.deepEqual([lease.spec.holderIdentity, lease.spec.leaseDurationSeconds, lease.spec.renewTime], ['n1', 40, '2024-01-01T00:00:00.000000Z']);
+      assert.deepEqual(lease.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node(cluster).metadata.uid }]);
+      await cluster.tick(ms);
+      assert.equal(cluster.callsOf('update', 'leases').length, updates);
+      assert.equal(cluster.callsOf('get', 'leases').length, 1, 'the lease is read only once');
+      const renewed = (cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any);
+      assert.equal(Date.parse(renewed.spec.renewTime), Date.UTC(2024, 0, 1) + updates * 10_000 * speed);
+    });
+  }
+
+  it('reads the Lease again after a conflict', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')] });
+    await cluster.settle();
+    cluster.failures.set('update leases n1', apiError(409, 'Conflict'));
+    await cluster.tick(10_000);
+    assert.equal(cluster.callsOf('update', 'leases').length, 2);
+    assert.equal(cluster.callsOf('get', 'leases').length, 2);
+  });
+
+  it('stops renewing the Lease of a deleted node', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')] });
+    await cluster.settle();
+    await cluster.delete(RESOURCES.nodes, undefined, 'n1');
+    await cluster.tick(30_000);
+    assert.equal(cluster.callsOf('update', 'leases').length, 0);
+  });
+});
+
+describe('kubelet: pods', () => {
+  const at = (ms: number) => new Date(Date.UTC(2024, 0, 1) + ms).toISOString().replace('.000Z', 'Z');
+
+  it('Pending → ContainerCreating → Running with IPs, ids and Ready conditions', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1')] });
+    await cluster.tick(400);
+    assert.equal(pod(cluster).status.containerStatuses, undefined);
+    await cluster.tick(200);
+    let p = pod(cluster);
+    assert.equal(p.status.phase, 'Pending');
+    assert.deepEqual(p.status.containerStatuses[0].state, { waiting: { reason: 'ContainerCreating' } });
+    assert.deepEqual([cond(p, 'PodScheduled').status, cond(p, 'Initialized').status, cond(p, 'Ready').status, cond(p, 'ContainersReady').status], ['True', 'True', 'False', 'False']);
+    assert.deepEqual([p.status.hostIP, p.status.hostIPs, p.status.podIP, p.status.startTime, p.status.qosClass], ['10.128.0.2', [{ ip: '10.128.0.2' }], undefined, at(0), 'BestEffort']);
+    await cluster.tick(2000);
+    p = pod(cluster);
+    const cs = p.status.containerStatuses[0];
+    assert.equal(p.status.phase, 'Running');
+    assert.deepEqual([cs.name, cs.ready, cs.started, cs.restartCount, cs.image, cs.lastState], ['app', true, true, 0, 'docker.io/library/nginx:latest', {}]);
+    assert.match(cs.imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
+    assert.match(cs.containerID, /^containerd:\/\/[0-9a-f]{64}$/);
+    assert.ok(cs.state.running.startedAt);
+    assert.deepEqual([p.status.podIP, p.status.podIPs], ['10.244.0.2', [{ ip: '10.244.0.2' }]]);
+    assert.deepEqual([cond(p, 'Ready').status, cond(p, 'ContainersReady').status], ['True', 'True']);
+    assert.deepEqual(
+      cluster.events.filter((e) => e.object === 'default/p').map((e) => [e.component, e.host, e.reason]),
+      [['kubelet', 'n1', 'Pulling'], ['kubelet', 'n1', 'Pulled'], ['kubelet', 'n1', 'Created'], ['kubelet', 'n1', 'Started']],
+    );
+  });
+
+  it('runs ten times faster at speed 0.1', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1')], speed: 0.1 });
+    await cluster.tick(260);
+    assert.equal(pod(cluster).status.phase, 'Running');
+  });
+
+  it('gives pods of a node distinct IPs and hostNetwork pods the node IP', async () => {
+    const { cluster } = start({
+      nodes: [nodeObj('n1'), nodeObj('n2')],
+      pods: [podObj('a', 'n1'), podObj('b', 'n1'), podObj('c', 'n2'), podObj('h', 'n1', ['nginx'], { spec: { hostNetwork: true } })],
+    });
+    await cluster.tick(3000);
+    assert.deepEqual(['a', 'b', 'c', 'h'].map((n) => pod(cluster, n).status.podIP).sort(), ['10.128.0.2', '10.244.0.2', '10.244.0.3', '10.244.1.2']);
+  });
+
+  it('never starts an image tagged non-existent', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1', ['foo:non-existent'])] });
+    await cluster.tick(1600);
+    let p = pod(cluster);
+    assert.equal(p.status.containerStatuses[0].state.waiting.reason, 'ErrImagePull');
+    assert.equal(p.status.phase, 'Pending');
+    await cluster.tick(1500);
+    p = pod(cluster);
+    assert.deepEqual(p.status.containerStatuses[0].state.waiting, { reason: 'ImagePullBackOff', message: 'Back-off pulling image "foo:non-existent"' });
+    assert.equal(cond(p, 'Ready').status, 'False');
+    // The next pull 10 s after the failure (at 11.5 s) fails again; back-off again 1.5 s later.
+    await cluster.tick(9000);
+    assert.equal(pod(cluster).status.containerStatuses[0].state.waiting.reason, 'ErrImagePull');
+    await cluster.tick(1500);
+    assert.equal(pod(cluster).status.containerStatuses[0].state.waiting.reason, 'ImagePullBackOff');
+    assert.deepEqual(
+      cluster.events.filter((e) => e.type === 'Warning').map((e) => e.message).slice(0, 2),
+      [
+        'Failed to pull image "foo:non-existent": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/foo:non-existent": failed to resolve reference "docker.io/library/foo:non-existent": docker.io/library/foo:non-existent: not found',
+        'Error: ErrImagePull',
+      ],
+    );
+  });
+
+  it('writes nothing once a pod runs', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1')] });
+    await cluster.tick(3000);
+    const writes = cluster.callsOf('update', 'pods').length;
+    assert.equal(writes, 2);
+    await cluster.tick(300_000);
+    assert.equal(cluster.callsOf('update', 'pods').length, writes);
+  });
+
+  it('restarts a container whose image changed', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1', ['nginx:1'])] });
+    await cluster.tick(3000);
+    const before = pod(cluster);
+    await cluster.update(RESOURCES.pods, 'default', { ...before, spec: { ...before.spec, containers: [{ name: 'app', image: 'nginx:2' }] } } as never);
+    await cluster.tick(3000);
+    const cs = pod(cluster).status.containerStatuses[0];
+    assert.deepEqual([cs.restartCount, cs.image, cs.ready, cs.lastState.terminated.containerID], [1, 'docker.io/library/nginx:2', true, before.status.containerStatuses[0].containerID]);
+    assert.notEqual(cs.containerID, before.status.containerStatuses[0].containerID);
+    assert.ok(cluster.events.some((e) => e.reason === 'Killing' && e.message === 'Container app definition changed, will be restarted'));
+  });
+
+  const deletions: Array<[string, number, number | undefined, number]> = [
+    // name, speed, grace requested, ms until deleted
+    ['default grace, capped at 2 s', 1, undefined, 2000],
+    ['grace 1 s', 1, 1, 1000],
+    ['speed 0.1', 0.1, undefined, 200],
+  ];
+  for (const [name, speed, grace, ms] of deletions) {
+    it(`finishes graceful deletion: ${name}`, async () => {
+      const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1')], speed });
+      await cluster.tick(3000 * speed);
+      const uid = pod(cluster).metadata.uid;
+      await cluster.delete(RESOURCES.pods, 'default', 'p', grace === undefined ? {} : { gracePeriodSeconds: grace });
+      await cluster.settle();
+      const terminating = pod(cluster);
+      assert.equal(terminating.status.containerStatuses[0].state.terminated.reason, 'Completed');
+      assert.equal(cond(terminating, 'Ready').status, 'False');
+      assert.ok(cluster.events.some((e) => e.reason === 'Killing' && e.message === 'Stopping container app'));
+      await cluster.tick(ms - 1);
+      assert.ok(pod(cluster), 'still terminating');
+      await cluster.tick(1);
+      assert.equal(cluster.object(RESOURCES.pods, 'default', 'p'), undefined);
+      const del = cluster.callsOf('delete', 'pods').at(-1)!;
+      assert.deepEqual(del.opts, { gracePeriodSeconds: 0, preconditions: { uid } });
+    });
+  }
+
+  it('leaves terminal pods alone', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1', ['nginx'], { status: { phase: 'Failed' } })] });
+    await cluster.tick(10_000);
+    assert.equal(cluster.callsOf('update', 'pods').length, 0);
+    assert.equal(pod(cluster).status.phase, 'Failed');
+  });
+
+  it('ignores unbound pods and pods of unknown nodes', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('u', ''), podObj('x', 'gone')] });
+    await cluster.tick(10_000);
+    assert.equal(cluster.callsOf('update', 'pods').length, 0);
+  });
+
+  it('a restarted kubelet carries on without rewriting anything', async () => {
+    const { cluster, stop } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1'), podObj('q', 'n1', ['foo:non-existent'])] });
+    await cluster.tick(4000);
+    stop.abort();
+    const before = [pod(cluster, 'p'), pod(cluster, 'q')];
+    const writes = cluster.callsOf('update', 'pods').length;
+    start({ cluster });
+    await cluster.tick(1000);
+    assert.equal(cluster.callsOf('update', 'pods').length, writes);
+    assert.deepEqual(pod(cluster, 'p').status, before[0]!.status);
+  });
+});
