@@ -100,7 +100,10 @@ export interface RolloutPlan extends RolloutBudget {
   requeueAfterMs?: number;
 }
 
-/** Nodes in a stable order: the nodes that should run a pod as listed, then any other node with daemon pods, by name. */
+/**
+ * The nodes to look at in a stable order (upstream walks a Go map, in no order): those of the node list that have
+ * an entry, as listed, then entries for nodes missing from the list, by name.
+ */
 function orderedNodeNames(nodes: readonly Node[], nodeToDaemonPods: Map<string, Pod[]>): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
