@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../storage/interface.js';
-import { applyPatch, PatchError } from '../patch/index.js';
+import { applyPatch, PatchError, type FieldValidation } from '../patch/index.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { StatusError } from '../registry/status.js';
 import { schemaFor } from '../schemas.js';
@@ -14,8 +14,9 @@ const PATCH_TYPES = [
 /**
  * Applies a PATCH body of the given media type to the object in the request's version form; the result is
  * validated and stored like a PUT body. Strategic merge takes merge keys and strategies from the schemas.
+ * `fieldValidation` selects how strictly the patch body is decoded (the server default is Warn).
  */
-export function patchObject(handle: ResourceHandle, contentType: string, original: KubeObject, body: Buffer): KubeObject {
+export function patchObject(handle: ResourceHandle, contentType: string, original: KubeObject, body: Buffer, fieldValidation?: FieldValidation): KubeObject {
   if (!PATCH_TYPES.includes(contentType)) {
     throw new StatusError({
       message: `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
@@ -25,7 +26,7 @@ export function patchObject(handle: ResourceHandle, contentType: string, origina
   }
   const { schema, resolver } = schemaFor(handle.view.group, handle.view.version, handle.def.kind);
   try {
-    return applyPatch(contentType, original, body, { schema, resolver }) as KubeObject;
+    return applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject;
   } catch (err) {
     if (err instanceof PatchError) {
       const st = err.toStatus();

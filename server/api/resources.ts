@@ -11,6 +11,9 @@ import { serveWatch } from './watch.js';
 import { parseResourceVersion } from '../registry/store.js';
 import { tableForList, tableForObject, tableWatchRenderer, includeObjectParam } from './table.js';
 import { patchObject } from './patch.js';
+// field validation and field management (server/api/field-validation.ts, server/fieldmanager/)
+import { addWarnings, checkPatchedObject, decodeTypedBody } from './field-validation.js';
+import { APPLY_PATCH_TYPE, requestManager, serverSideApply, trackWrite } from '../fieldmanager/request.js';
 
 export interface ResourceRoutesOptions {
   registry: Registry;
@@ -151,8 +154,13 @@ class ResourceRoutes {
   async create(req: Req, reply: FastifyReply) {
     const format = negotiate(req.headers.accept);
     const dryRun = dryRunParam(req.query['dryRun']);
-    fieldValidationParam(req.query);
-    const body = decodeObjectBody(req.headers['content-type'], req.body) as KubeObject;
+    const validation = fieldValidationParam(req.query);
+    // field validation + managedFields: BEGIN
+    const manager = requestManager(req.query, req.headers['user-agent'], 'CreateOptions');
+    const { object: decoded, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation);
+    addWarnings(reply, warnings);
+    const body = trackWrite(this.handle, undefined, decoded, manager);
+    // field validation + managedFields: END
     const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun });
     return this.send(reply, 201, format, created, req);
   }
@@ -160,9 +168,14 @@ class ResourceRoutes {
   async update(req: Req, reply: FastifyReply, subresource?: string) {
     const format = negotiate(req.headers.accept);
     const dryRun = dryRunParam(req.query['dryRun']);
-    fieldValidationParam(req.query);
-    const body = decodeObjectBody(req.headers['content-type'], req.body) as KubeObject;
-    const { object, created } = await this.handle.store.update(this.handle.view, this.ns(req), req.params.name!, () => body, {
+    const validation = fieldValidationParam(req.query);
+    // field validation + managedFields: BEGIN
+    const manager = requestManager(req.query, req.headers['user-agent'], 'UpdateOptions');
+    const { object: body, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation);
+    addWarnings(reply, warnings);
+    const build = (current: KubeObject | undefined) => trackWrite(this.handle, current, body, manager, subresource);
+    // field validation + managedFields: END
+    const { object, created } = await this.handle.store.update(this.handle.view, this.ns(req), req.params.name!, build, {
       dryRun,
       subresource,
       createIfMissing: true,
@@ -173,9 +186,19 @@ class ResourceRoutes {
   async patch(req: Req, reply: FastifyReply, subresource?: string) {
     const format = negotiate(req.headers.accept);
     const dryRun = dryRunParam(req.query['dryRun']);
-    fieldValidationParam(req.query);
+    const validation = fieldValidationParam(req.query);
     const contentType = mediaType(req.headers['content-type']);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '');
+    // field validation + managedFields: BEGIN
+    if (contentType === APPLY_PATCH_TYPE) {
+      const ns = this.ns(req);
+      const applied = await serverSideApply({ handle: this.handle, namespace: ns, name: req.params.name!, body: raw, query: req.query, userAgent: req.headers['user-agent'], subresource, dryRun, fieldValidation: validation });
+      addWarnings(reply, applied.warnings);
+      return this.send(reply, applied.created ? 201 : 200, format, applied.object, req);
+    }
+    const manager = requestManager(req.query, req.headers['user-agent'], 'PatchOptions', contentType);
+    const warnings: string[] = [];
+    // field validation + managedFields: END
     const { object } = await this.handle.store.update(
       this.handle.view,
       this.ns(req),
@@ -183,13 +206,17 @@ class ResourceRoutes {
       (current) => {
         if (!current) throw errors.notFound(this.handle.store.grFor(this.handle.view), req.params.name!);
         const original = clone(versioned(this.handle, current));
-        const patched = patchObject(this.handle, contentType, original, raw);
+        const patched = patchObject(this.handle, contentType, original, raw, validation);
         // A patch keeps the resourceVersion it was computed against unless it names one itself.
         if (patched.metadata && patched.metadata.resourceVersion === undefined) patched.metadata.resourceVersion = current.metadata.resourceVersion;
-        return patched;
+        // field validation + managedFields of the patched object
+        const checked = checkPatchedObject(this.handle, contentType, raw, patched, validation);
+        for (const w of checked.warnings) if (!warnings.includes(w)) warnings.push(w);
+        return trackWrite(this.handle, current, checked.object, manager, subresource);
       },
       { dryRun, subresource },
     );
+    addWarnings(reply, warnings);
     return this.send(reply, 200, format, object, req);
   }
 

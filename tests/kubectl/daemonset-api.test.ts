@@ -1,7 +1,7 @@
 /**
  * Real kubectl of every supported version against the API server, with default validation and a fresh cache:
  * the chapter's extensions/v1beta1 DaemonSet applied, re-applied, read through both groups, explained,
- * labelled, annotated, patched three ways, applied server-side and deleted. Output must read like a real
+ * labelled, annotated, patched three ways, applied server-side (conflicts, then forced) and deleted. Output must read like a real
  * cluster's, with no warnings a real cluster would not print.
  */
 import { after, before, describe, it } from 'node:test';
@@ -129,6 +129,22 @@ for (const version of VERSIONS) {
       assert.equal(c.volumeMounts.length, 2, 'strategic merge keeps the other container fields');
       const unlabeled = (await kubectl.ok(['label', 'ds', 'fluentd', '-n', 'kube-system', 'tier-'])).trim();
       assert.match(unlabeled, /^daemonset\.apps\/fluentd (un)?labeled$/);
+    });
+
+    it('apply --server-side reports conflicts with other managers and takes fields over with --force-conflicts', async () => {
+      const conflict = await kubectl.run(['apply', '--server-side', '-f', changed]);
+      assert.equal(conflict.code, 1, 'the image set by `kubectl patch` conflicts');
+      assert.match(conflict.stderr, /conflict with "kubectl-patch"/);
+      assert.match(conflict.stderr, /\.spec\.template\.spec\.containers\[name="fluentd"\]\.image/);
+      const r = await kubectl.run(['apply', '--server-side', '--force-conflicts', '-f', changed]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'daemonset.extensions/fluentd serverside-applied');
+      assert.deepEqual(unexpectedWarnings(r.stderr), []);
+      // kubectl 1.20 always prints managedFields; later versions hide them unless asked
+      const ds = await getJSON(['get', 'ds', 'fluentd', '-n', 'kube-system', ...(version === '1.20' ? [] : ['--show-managed-fields'])]);
+      assert.equal(ds['spec'].template.spec.containers[0].image, 'fluent/fluentd:v0.14.10');
+      const managers = (ds['metadata'].managedFields as { manager: string; operation: string }[]).map((m) => `${m.manager}/${m.operation}`);
+      assert.ok(managers.includes('kubectl/Apply'), `an Apply entry for kubectl (${managers.join(', ')})`);
     });
 
     it('get -o yaml shows the apps/v1 object with its defaults', async () => {

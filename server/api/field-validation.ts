@@ -1,0 +1,414 @@
+/**
+ * `fieldValidation` for create, update and patch, as kube-apiserver decodes request bodies into its typed
+ * objects (sigs.k8s.io/json strict decoding): unknown fields and duplicated keys are `Strict` → 400 with
+ * `<Kind> in version "<v>" cannot be handled as a <Kind>: strict decoding error: unknown field "spec.foo"`,
+ * `Warn` (the default) → dropped and reported in `Warning: 299 - "..."` headers, `Ignore` → dropped silently.
+ * Values of the wrong JSON type are a 400 whatever the directive, with Go's `json: cannot unmarshal ...` text.
+ * Patches are checked on the patched object (422 `patch: Invalid value`), plus duplicated keys in the patch.
+ */
+import type { FastifyReply } from 'fastify';
+import type { KubeObject } from '../../storage/interface.js';
+import { goJsonMarshal, goQuote, JsonSyntaxError, parseStrictJson, type StrictJson } from '../fieldmanager/json.js';
+import { typeFor, UNTYPED, type StructType, type TypeNode } from '../fieldmanager/typed.js';
+import { parseYaml, strictWarnings, yamlStrictError } from '../fieldmanager/yaml.js';
+import { goV } from '../patch/go-fmt.js';
+import type { ResourceHandle } from '../registry/registry.js';
+import { errors, StatusError } from '../registry/status.js';
+import { quantityError } from '../registry/validation/quantity.js';
+import { decodeObjectBody, mediaType } from './negotiation.js';
+
+/** The `fieldValidation` directive of a write. */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+/** A decoded request body with the unknown fields removed, and the warnings to send. */
+export interface TypedBody {
+  object: KubeObject;
+  warnings: string[];
+}
+
+/** What walking a value against its type found. */
+export interface TypedCheck {
+  /** The value without unknown fields (duplicates resolved as Go decodes them). */
+  value: unknown;
+  /** `unknown field "..."` / `duplicate field "..."`, in document order (at most 100). */
+  strict: string[];
+  /** The decoding error Go would stop with (type mismatch, bad quantity, bad time), if any. */
+  error?: string;
+}
+
+const MAX_STRICT_ERRORS = 100;
+const RFC3339 = '2006-01-02T15:04:05Z07:00';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+interface WalkCtx {
+  strict: boolean;
+  parse?: StrictJson;
+  strictErrs: string[];
+  seen: Set<string>;
+  saved?: string;
+  fatal?: string;
+}
+
+/** Go's error context: the innermost struct where a field was found, and the field names from the root. */
+interface GoCtx {
+  struct: string;
+  fields: string;
+}
+
+/**
+ * Checks `value` against `type` the way the apiserver's strict JSON decoder does, returning the value without
+ * unknown fields. `parse` (from parseStrictJson) supplies repeated keys and number literals; `strict` enables
+ * the unknown/duplicate field reports.
+ */
+export function checkTyped(value: unknown, type: TypeNode, opts: { strict: boolean; parse?: StrictJson }): TypedCheck {
+  const ctx: WalkCtx = { strict: opts.strict, parse: opts.parse, strictErrs: [], seen: new Set() };
+  const out = walk(value, type, '', { struct: '', fields: '' }, ctx, undefined, undefined);
+  return { value: out, strict: ctx.strictErrs, error: ctx.fatal ?? ctx.saved };
+}
+
+function strictError(ctx: WalkCtx, kind: 'unknown field' | 'duplicate field', path: string): void {
+  if (!ctx.strict || ctx.strictErrs.length >= MAX_STRICT_ERRORS) return;
+  const msg = `${kind} ${goQuote(path)}`;
+  if (ctx.seen.has(msg)) return;
+  ctx.seen.add(msg);
+  ctx.strictErrs.push(msg);
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v !== null && typeof v === 'object') return 'object';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+function unmarshalError(desc: string, goType: string, go: GoCtx): string {
+  return go.struct || go.fields
+    ? `json: cannot unmarshal ${desc} into Go struct field ${go.struct}.${go.fields} of type ${goType}`
+    : `json: cannot unmarshal ${desc} into Go value of type ${goType}`;
+}
+
+function literal(ctx: WalkCtx, container: object | undefined, key: string | number | undefined, n: number): string {
+  return (container && key !== undefined && ctx.parse?.numberText.get(container)?.get(key)) || String(n);
+}
+
+function walk(v: unknown, t: TypeNode, path: string, go: GoCtx, ctx: WalkCtx, container: object | undefined, key: string | number | undefined): unknown {
+  if (ctx.fatal !== undefined || v === null || v === undefined) return v;
+  const mismatch = (desc = jsonKind(v)) => {
+    ctx.saved ??= unmarshalError(desc, t.goType, go);
+    return undefined;
+  };
+  switch (t.kind) {
+    case 'untyped':
+      return v;
+    case 'scalar':
+      return scalar(v, t.scalar, go, ctx, container, key, mismatch);
+    case 'list': {
+      if (!Array.isArray(v)) return t.elem.kind === 'scalar' && t.elem.scalar === 'bytes' && typeof v === 'string' ? v : mismatch();
+      return v.map((item, i) => walk(item, t.elem, `${path}[${i}]`, go, ctx, v, i));
+    }
+    case 'map': {
+      if (!isObj(v)) return mismatch();
+      const out: Obj = {};
+      const entries = ctx.parse?.repeated.get(v) ?? Object.entries(v);
+      const seen = new Set<string>();
+      for (const [k, x] of entries) {
+        if (seen.has(k)) strictError(ctx, 'duplicate field', join(path, k));
+        seen.add(k);
+        out[k] = walk(x, t.elem, join(path, k), go, ctx, v, k);
+      }
+      return out;
+    }
+    case 'struct':
+      if (!isObj(v)) return mismatch();
+      return struct(v, t, path, go, ctx);
+  }
+}
+
+function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): Obj {
+  const out: Obj = {};
+  const entries = ctx.parse?.repeated.get(v) ?? Object.entries(v);
+  const seen = new Set<string>();
+  for (const [k, x] of entries) {
+    const ft = t.field(k);
+    if (!ft) {
+      strictError(ctx, 'unknown field', join(path, k));
+      continue;
+    }
+    const again = seen.has(k);
+    if (again) strictError(ctx, 'duplicate field', join(path, k));
+    seen.add(k);
+    const child = walk(x, ft, join(path, k), { struct: t.goName, fields: go.fields ? `${go.fields}.${k}` : k }, ctx, v, k);
+    out[k] = again ? decodeAgain(ft, out[k], child) : child;
+  }
+  return out;
+}
+
+/** A repeated key decodes into the value decoded before: structs merge field by field, maps key by key. */
+function decodeAgain(t: TypeNode, before: unknown, after: unknown): unknown {
+  if (!isObj(before) || !isObj(after)) return after;
+  if (t.kind === 'map') return { ...before, ...after };
+  if (t.kind !== 'struct') return after;
+  const out: Obj = { ...before };
+  for (const [k, x] of Object.entries(after)) out[k] = Object.hasOwn(before, k) ? decodeAgain(t.field(k) ?? UNTYPED, before[k], x) : x;
+  return out;
+}
+
+function scalar(
+  v: unknown,
+  kind: string,
+  go: GoCtx,
+  ctx: WalkCtx,
+  container: object | undefined,
+  key: string | number | undefined,
+  mismatch: (desc?: string) => undefined,
+): unknown {
+  switch (kind) {
+    case 'string':
+    case 'bytes':
+      return typeof v === 'string' ? v : mismatch();
+    case 'boolean':
+      return typeof v === 'boolean' ? v : mismatch();
+    case 'float':
+      return typeof v === 'number' ? v : mismatch();
+    case 'int32':
+    case 'int64': {
+      if (typeof v !== 'number') return mismatch();
+      const text = literal(ctx, container, key, v);
+      return fitsInt(text, kind === 'int32' ? 32 : 64) ? v : mismatch(`number ${text}`);
+    }
+    case 'int-or-string': {
+      if (typeof v === 'string') return v;
+      const text = typeof v === 'number' ? literal(ctx, container, key, v) : '';
+      if (typeof v === 'number' && fitsInt(text, 32)) return v;
+      ctx.fatal = unmarshalError(typeof v === 'number' ? `number ${text}` : jsonKind(v), 'int32', go);
+      return v;
+    }
+    case 'quantity': {
+      const text = typeof v === 'string' ? v.trim() : typeof v === 'number' ? literal(ctx, container, key, v) : goJsonMarshal(v);
+      const err = quantityError(text);
+      if (err !== null) ctx.fatal = err;
+      return v;
+    }
+    case 'time':
+    case 'micro-time': {
+      if (typeof v !== 'string') {
+        ctx.fatal = unmarshalError(jsonKind(v), 'string', go);
+        return v;
+      }
+      const err = timeParseError(v);
+      if (err) ctx.fatal = err;
+      return v;
+    }
+    default:
+      return v;
+  }
+}
+
+function fitsInt(text: string, bits: 32 | 64): boolean {
+  if (!/^-?\d+$/.test(text)) return false;
+  const n = BigInt(text);
+  const max = (1n << BigInt(bits - 1)) - 1n;
+  return n <= max && n >= -max - 1n;
+}
+
+/**
+ * Go's time.Parse(time.RFC3339, s) error, or undefined when `s` parses. (MicroTime values are held to the same
+ * layout here, fractional seconds of any length accepted.)
+ */
+export function timeParseError(s: string): string | undefined {
+  const fail = (rest: string, elem: string) => `parsing time ${goQuote(s)} as ${goQuote(RFC3339)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`;
+  const range = (what: string) => `parsing time ${goQuote(s)}: ${what} out of range`;
+  let i = 0;
+  const digits = (n: number, elem: string): number | string => {
+    const part = s.slice(i, i + n);
+    if (!new RegExp(`^\\d{${n}}$`).test(part)) return fail(s.slice(i), elem);
+    i += n;
+    return Number(part);
+  };
+  const lit = (c: string): string | undefined => {
+    if (s[i] !== c) return fail(s.slice(i), c);
+    i++;
+    return undefined;
+  };
+  const steps: [string, number | undefined][] = [['2006', 4], ['-', undefined], ['01', 2], ['-', undefined], ['02', 2], ['T', undefined], ['15', 2], [':', undefined], ['04', 2], [':', undefined], ['05', 2]];
+  const values: number[] = [];
+  for (const [elem, n] of steps) {
+    if (n === undefined) {
+      const e = lit(elem);
+      if (e) return e;
+      continue;
+    }
+    const r = digits(n, elem);
+    if (typeof r === 'string') return r;
+    values.push(r);
+  }
+  const [year, month, day, hour, minute, second] = values as [number, number, number, number, number, number];
+  if (month < 1 || month > 12) return range('month');
+  if (hour > 23) return range('hour');
+  if (minute > 59) return range('minute');
+  if (second > 59) return range('second');
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > days) return range('day');
+  if ((s[i] === '.' || s[i] === ',') && /\d/.test(s[i + 1] ?? '')) {
+    i++;
+    while (/\d/.test(s[i] ?? '')) i++;
+  }
+  const zone = /^(Z|[+-]\d\d:\d\d)/.exec(s.slice(i));
+  if (!zone) return fail(s.slice(i), 'Z07:00');
+  i += zone[0].length;
+  if (i < s.length) return `parsing time ${goQuote(s)}: extra text: ${goQuote(s.slice(i))}`;
+  return undefined;
+}
+
+function gvkOf(handle: ResourceHandle, body: Obj): { kind: string; version: string } {
+  const kind = typeof body.kind === 'string' && body.kind ? body.kind : handle.def.kind;
+  const apiVersion = typeof body.apiVersion === 'string' && body.apiVersion ? body.apiVersion : handle.view.groupVersion;
+  return { kind, version: apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion };
+}
+
+/**
+ * Decodes a create/update body (JSON or YAML) and applies `fieldValidation`: returns the object without
+ * unknown fields and the warnings to send, or throws the 400 the apiserver answers with.
+ */
+export function decodeTypedBody(handle: ResourceHandle, contentType: string | undefined, body: unknown, directive: FieldValidation): TypedBody {
+  const type = mediaType(contentType);
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : undefined;
+  let value: unknown;
+  let parse: StrictJson | undefined;
+  let yamlDups: string[] = [];
+  if (text !== undefined && (type === 'application/json' || type === '')) {
+    try {
+      parse = parseStrictJson(text);
+      value = parse.value;
+    } catch (err) {
+      if (!(err instanceof JsonSyntaxError)) throw err;
+      value = decodeObjectBody(contentType, body);
+    }
+  } else if (text !== undefined && type === 'application/yaml') {
+    const y = parseYaml(text);
+    if (y.error !== undefined) value = decodeObjectBody(contentType, body);
+    else ({ value, duplicates: yamlDups } = y);
+  } else {
+    value = decodeObjectBody(contentType, body);
+  }
+  if (!isObj(value)) return { object: value as KubeObject, warnings: [] };
+  const t = typeFor(handle.view.group, handle.view.version, handle.def.kind);
+  const sameKind = (value.kind === undefined || value.kind === '' || value.kind === handle.def.kind) &&
+    (value.apiVersion === undefined || value.apiVersion === '' || value.apiVersion === handle.view.groupVersion);
+  if (t === UNTYPED || !sameKind) return { object: value as KubeObject, warnings: [] };
+  const strict = directive !== 'Ignore';
+  const { kind, version } = gvkOf(handle, value);
+  const prefix = `${kind} in version ${goQuote(version)} cannot be handled as a ${handle.def.kind}: `;
+  const checked = checkTyped(value, t, { strict, parse });
+  if (checked.error !== undefined) throw errors.badRequest(prefix + checked.error);
+  const strictErrs = strict ? [...(yamlDups.length ? [yamlStrictError(yamlDups)] : []), ...checked.strict] : [];
+  if (directive === 'Strict' && strictErrs.length > 0) throw errors.badRequest(`${prefix}strict decoding error: ${strictErrs.join(', ')}`);
+  return { object: checked.value as KubeObject, warnings: strictErrs.flatMap(strictWarnings) };
+}
+
+/** The JSON patch operation as the apiserver's strict decoding sees it. */
+const JSON_PATCH_OP_FIELDS = new Set(['op', 'path', 'from', 'value']);
+
+/** Duplicated keys anywhere in a decoded `interface{}` value (sigs.k8s.io/json objectInterface). */
+function untypedDuplicates(v: unknown, parse: StrictJson, path: string, out: string[]): void {
+  if (Array.isArray(v)) v.forEach((x, i) => untypedDuplicates(x, parse, `${path}[${i}]`, out));
+  else if (isObj(v)) {
+    const seen = new Set<string>();
+    for (const [k, x] of parse.repeated.get(v) ?? Object.entries(v)) {
+      if (seen.has(k)) out.push(`duplicate field ${goQuote(join(path, k))}`);
+      seen.add(k);
+      untypedDuplicates(x, parse, join(path, k), out);
+    }
+  }
+}
+
+/** Strict errors of a patch body itself: duplicated keys, and unknown fields of JSON patch operations. */
+function patchBodyErrors(patchType: string, body: Buffer | string): string[] {
+  let parse: StrictJson;
+  try {
+    parse = parseStrictJson(Buffer.isBuffer(body) ? body.toString('utf8') : body);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  if (patchType !== 'application/json-patch+json') {
+    untypedDuplicates(parse.value, parse, '', out);
+    return out;
+  }
+  if (!Array.isArray(parse.value)) return out;
+  parse.value.forEach((op, i) => {
+    if (!isObj(op)) return;
+    const seen = new Set<string>();
+    for (const [k, x] of parse.repeated.get(op) ?? Object.entries(op)) {
+      const path = `[${i}].${k}`;
+      if (!JSON_PATCH_OP_FIELDS.has(k)) out.push(`json patch unknown field ${goQuote(path)}`);
+      else {
+        if (seen.has(k)) out.push(`json patch duplicate field ${goQuote(path)}`);
+        seen.add(k);
+        if (k === 'value') {
+          const inner: string[] = [];
+          untypedDuplicates(x, parse, path, inner);
+          out.push(...inner.map((e) => `json patch ${e}`));
+        }
+      }
+    }
+  });
+  return [...new Set(out)];
+}
+
+function invalidPatch(shown: string, detail: string): StatusError {
+  const body = `Invalid value: ${goQuote(shown)}: ${detail}`;
+  return new StatusError({
+    message: ` "" is invalid: patch: ${body}`,
+    reason: 'Invalid',
+    details: { causes: [{ reason: 'FieldValueInvalid', message: body, field: 'patch' }] },
+    code: 422,
+  });
+}
+
+/**
+ * Applies `fieldValidation` to the result of a JSON, merge or strategic merge patch: the patched object
+ * without unknown fields and the warnings to send, or the 422 the apiserver answers with (type errors always,
+ * unknown or duplicated fields under `Strict`).
+ */
+export function checkPatchedObject(handle: ResourceHandle, patchType: string, patchBody: Buffer | string, patched: KubeObject, directive: FieldValidation): TypedBody {
+  const t = typeFor(handle.view.group, handle.view.version, handle.def.kind);
+  if (t === UNTYPED || !isObj(patched)) return { object: patched, warnings: [] };
+  const strict = directive !== 'Ignore';
+  const checked = checkTyped(patched, t, { strict });
+  const shown = () => {
+    if (patchType !== 'application/strategic-merge-patch+json') return goJsonMarshal(patched);
+    try {
+      return goV(parseStrictJson(Buffer.isBuffer(patchBody) ? patchBody.toString('utf8') : patchBody).value);
+    } catch {
+      return '';
+    }
+  };
+  if (checked.error !== undefined) throw invalidPatch(shown(), checked.error);
+  const all = strict ? [...patchBodyErrors(patchType, patchBody), ...checked.strict] : [];
+  if (directive === 'Strict' && all.length > 0) throw invalidPatch(shown(), `strict decoding error: ${all.join(', ')}`);
+  return { object: checked.value as KubeObject, warnings: all };
+}
+
+/** A `Warning` header value: `299 - "<text>"` with quotes and backslashes escaped. */
+export function warningHeaderValue(text: string): string {
+  return `299 - "${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/** Adds one `Warning` header per distinct text (after any the reply already carries). */
+export function addWarnings(reply: FastifyReply, warnings: readonly string[]): void {
+  if (warnings.length === 0) return;
+  const existing = reply.getHeader('warning');
+  const values = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
+  for (const w of warnings) {
+    const v = warningHeaderValue(w);
+    if (!values.includes(v)) values.push(v);
+  }
+  reply.header('Warning', values);
+}

@@ -1,0 +1,405 @@
+/**
+ * Field paths and field sets as sigs.k8s.io/structured-merge-diff models them, and their `FieldsV1` wire form
+ * (the `fieldsV1` of a managedFields entry): `f:<field>`, `k:<json of the key fields>` for an item of an
+ * associative list, `v:<json value>` for an item of a set, `i:<index>`, and `.` for "this node itself".
+ */
+import { compareBytes, goJsonString, goQuote } from './json.js';
+
+/** One step of a path: a struct/map field, a keyed list item, a set item, or a list index. */
+export type PathElement =
+  | { field: string }
+  | { key: [string, unknown][] }
+  | { value: unknown }
+  | { index: number };
+
+export type Path = readonly PathElement[];
+
+/** A field-name element. */
+export function fieldPE(name: string): PathElement {
+  return { field: name };
+}
+
+/** A key element from key-field values (sorted by name, as upstream keeps them). */
+export function keyPE(fields: [string, unknown][]): PathElement {
+  return { key: [...fields].sort((a, b) => compareBytes(a[0], b[0])) };
+}
+
+function rank(v: unknown): number {
+  if (typeof v === 'number') return 0;
+  if (typeof v === 'string') return 1;
+  if (typeof v === 'boolean') return 2;
+  if (Array.isArray(v)) return 3;
+  if (v !== null && typeof v === 'object') return 4;
+  return 5;
+}
+
+/** Upstream's total order of values: numbers < strings < booleans < lists < maps < null. */
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0:
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    case 1:
+      return compareBytes(a as string, b as string);
+    case 2:
+      return a === b ? 0 : a ? 1 : -1;
+    case 3: {
+      const x = a as unknown[];
+      const y = b as unknown[];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+    }
+    case 4: {
+      const x = a as Record<string, unknown>;
+      const y = b as Record<string, unknown>;
+      const kx = Object.keys(x).sort(compareBytes);
+      const ky = Object.keys(y).sort(compareBytes);
+      for (let i = 0; i < Math.min(kx.length, ky.length); i++) {
+        const c = compareBytes(kx[i]!, ky[i]!) || compareValues(x[kx[i]!], y[ky[i]!]);
+        if (c !== 0) return c;
+      }
+      return kx.length === ky.length ? 0 : kx.length < ky.length ? -1 : 1;
+    }
+    default:
+      return 0;
+  }
+}
+
+/** Order of path elements: fields, then keys, then values, then indexes. */
+export function comparePE(a: PathElement, b: PathElement): number {
+  const ta = 'field' in a ? 0 : 'key' in a ? 1 : 'value' in a ? 2 : 3;
+  const tb = 'field' in b ? 0 : 'key' in b ? 1 : 'value' in b ? 2 : 3;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  if ('field' in a) return compareBytes(a.field, (b as { field: string }).field);
+  if ('key' in a) {
+    const x = a.key;
+    const y = (b as { key: [string, unknown][] }).key;
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      const c = compareBytes(x[i]![0], y[i]![0]) || compareValues(x[i]![1], y[i]![1]);
+      if (c !== 0) return c;
+    }
+    return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+  }
+  if ('value' in a) return compareValues(a.value, (b as { value: unknown }).value);
+  const i = (a as { index: number }).index;
+  const j = (b as { index: number }).index;
+  return i < j ? -1 : i > j ? 1 : 0;
+}
+
+/** Compact JSON of a value as structured-merge-diff serializes key and set values. */
+function valueJson(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return goJsonString(v);
+  if (typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(valueJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort(compareBytes).map((k) => `${goJsonString(k)}:${valueJson(o[k])}`).join(',')}}`;
+}
+
+const keys = new WeakMap<PathElement, string>();
+
+/** The FieldsV1 key of an element: `f:name`, `k:{"name":"x"}`, `v:"x"`, `i:0`. */
+export function peKey(pe: PathElement): string {
+  if ('field' in pe) return `f:${pe.field}`;
+  let k = keys.get(pe);
+  if (k !== undefined) return k;
+  if ('key' in pe) k = `k:{${pe.key.map(([name, v]) => `${goJsonString(name)}:${valueJson(v)}`).join(',')}}`;
+  else if ('value' in pe) k = `v:${valueJson(pe.value)}`;
+  else k = `i:${pe.index}`;
+  keys.set(pe, k);
+  return k;
+}
+
+/** Upstream's human-readable value (value.ToString): strings quoted, numbers and booleans bare. */
+function valueString(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return goQuote(v);
+  if (Array.isArray(v)) return `[${v.map(valueString).join(',')}]`;
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${valueString(x)}`).join('');
+  return String(v);
+}
+
+/** The element as conflict messages print it: `.name`, `[name="x"]`, `[=x]`, `[0]`. */
+export function peString(pe: PathElement): string {
+  if ('field' in pe) return `.${pe.field}`;
+  if ('key' in pe) return `[${pe.key.map(([k, v]) => `${k}=${valueString(v)}`).join(',')}]`;
+  if ('value' in pe) return `[=${valueString(pe.value)}]`;
+  return `[${pe.index}]`;
+}
+
+/** A whole path as upstream prints it: `.spec.template.spec.containers[name="fluentd"].image`. */
+export function pathString(path: Path): string {
+  return path.map(peString).join('');
+}
+
+/** Parses a FieldsV1 key; undefined for an unknown element type (ignored, as upstream does). */
+export function parsePE(key: string): PathElement | undefined {
+  const colon = key.indexOf(':');
+  if (colon < 0) throw new Error(`unable to parse path element: ${key}`);
+  const kind = key.slice(0, colon);
+  const rest = key.slice(colon + 1);
+  switch (kind) {
+    case 'f':
+      return { field: rest };
+    case 'k': {
+      const v = JSON.parse(rest) as unknown;
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`expected key object: ${key}`);
+      return keyPE(Object.entries(v as Record<string, unknown>));
+    }
+    case 'v':
+      return { value: JSON.parse(rest) as unknown };
+    case 'i': {
+      if (!/^-?\d+$/.test(rest)) throw new Error(`invalid index: ${key}`);
+      return { index: Number(rest) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** FieldsV1 objects already encoded for a set, and sets already decoded from (frozen, stored) FieldsV1 objects. */
+const encoded = new WeakMap<FieldSet, Record<string, unknown>>();
+const decoded = new WeakMap<object, FieldSet>();
+
+function freeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) freeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+interface Child {
+  pe: PathElement;
+  set: FieldSet;
+}
+
+/**
+ * A set of field paths: `members` are the paths ending here, `children` the subtrees below. Immutable in use:
+ * the set operations return new sets (sharing unchanged subtrees).
+ */
+export class FieldSet {
+  private readonly members = new Map<string, PathElement>();
+  private readonly children = new Map<string, Child>();
+
+  /** A set holding the given paths. */
+  static of(...paths: Path[]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  /** A set from the members and child subtrees of its top level. */
+  static build(members: Iterable<PathElement>, children: Iterable<{ pe: PathElement; set: FieldSet }>): FieldSet {
+    const s = new FieldSet();
+    for (const pe of members) s.members.set(peKey(pe), pe);
+    for (const c of children) if (!c.set.isEmpty()) s.attach(c.pe, c.set);
+    return s;
+  }
+
+  /** Adds a path (its parents are not added). The empty path is ignored, as upstream ignores it. */
+  insert(path: Path): void {
+    if (path.length === 0) return;
+    let s: FieldSet = this;
+    for (let i = 0; i < path.length - 1; i++) s = s.descend(path[i]!);
+    const last = path[path.length - 1]!;
+    s.members.set(peKey(last), last);
+  }
+
+  private descend(pe: PathElement): FieldSet {
+    const k = peKey(pe);
+    let c = this.children.get(k);
+    if (!c) this.children.set(k, (c = { pe, set: new FieldSet() }));
+    return c.set;
+  }
+
+  /** Whether `path` is a member. */
+  has(path: Path): boolean {
+    if (path.length === 0) return false;
+    let s: FieldSet | undefined = this;
+    for (let i = 0; i < path.length - 1 && s; i++) s = s.children.get(peKey(path[i]!))?.set;
+    return !!s && s.members.has(peKey(path[path.length - 1]!));
+  }
+
+  /** Whether `pe` is a member at this level. */
+  hasMember(pe: PathElement): boolean {
+    return this.members.has(peKey(pe));
+  }
+
+  /** True when no path is a member. */
+  isEmpty(): boolean {
+    if (this.members.size > 0) return false;
+    for (const c of this.children.values()) if (!c.set.isEmpty()) return false;
+    return true;
+  }
+
+  /** The paths below `pe`, without the prefix (an empty set when there are none). */
+  withPrefix(pe: PathElement): FieldSet {
+    return this.children.get(peKey(pe))?.set ?? new FieldSet();
+  }
+
+  /** Paths in either set. */
+  union(o: FieldSet): FieldSet {
+    if (o === this || (o.members.size === 0 && o.children.size === 0)) return this;
+    if (this.members.size === 0 && this.children.size === 0) return o;
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) out.members.set(k, pe);
+    for (const [k, pe] of o.members) out.members.set(k, pe);
+    for (const [k, c] of this.children) out.children.set(k, c);
+    for (const [k, c] of o.children) {
+      const mine = out.children.get(k);
+      out.children.set(k, mine ? { pe: c.pe, set: mine.set.union(c.set) } : c);
+    }
+    return out;
+  }
+
+  /** Paths in both sets. */
+  intersection(o: FieldSet): FieldSet {
+    const out = new FieldSet();
+    for (const [k, pe] of this.members) if (o.members.has(k)) out.members.set(k, pe);
+    for (const [k, c] of this.children) {
+      const other = o.children.get(k);
+      if (!other) continue;
+      const r = c.set.intersection(other.set);
+      if (!r.isEmpty()) out.children.set(k, { pe: c.pe, set: r });
+    }
+    return out;
+  }
+
+  /** Paths of this set that are not members of `o` (a member of `o` does not remove what lies below it). */
+  difference(o: FieldSet): FieldSet {
+    if (o.members.size === 0 && o.children.size === 0) return this;
+    const out = new FieldSet();
+    let changed = false;
+    for (const [k, pe] of this.members) {
+      if (!o.members.has(k)) out.members.set(k, pe);
+      else changed = true;
+    }
+    for (const [k, c] of this.children) {
+      const other = o.children.get(k);
+      const r = other ? c.set.difference(other.set) : c.set;
+      if (r !== c.set) changed = true;
+      if (r === c.set) out.children.set(k, c);
+      else if (!r.isEmpty()) out.children.set(k, { pe: c.pe, set: r });
+    }
+    return changed ? out : this;
+  }
+
+  /** Like difference, but a member of `o` also removes everything below it. */
+  recursiveDifference(o: FieldSet): FieldSet {
+    if (o.members.size === 0 && o.children.size === 0) return this;
+    const out = new FieldSet();
+    let changed = false;
+    for (const [k, pe] of this.members) {
+      if (!o.members.has(k)) out.members.set(k, pe);
+      else changed = true;
+    }
+    for (const [k, c] of this.children) {
+      if (o.members.has(k)) {
+        changed = true;
+        continue;
+      }
+      const other = o.children.get(k);
+      const r = other ? c.set.recursiveDifference(other.set) : c.set;
+      if (r !== c.set) changed = true;
+      if (r === c.set) out.children.set(k, c);
+      else if (!r.isEmpty()) out.children.set(k, { pe: c.pe, set: r });
+    }
+    return changed ? out : this;
+  }
+
+  /** Same members at every level. */
+  equals(o: FieldSet): boolean {
+    if (this.members.size !== o.members.size) return false;
+    for (const k of this.members.keys()) if (!o.members.has(k)) return false;
+    const mine = [...this.children].filter(([, c]) => !c.set.isEmpty());
+    const theirs = [...o.children].filter(([, c]) => !c.set.isEmpty());
+    if (mine.length !== theirs.length) return false;
+    for (const [k, c] of mine) {
+      const other = o.children.get(k);
+      if (!other || !c.set.equals(other.set)) return false;
+    }
+    return true;
+  }
+
+  /** Member elements at this level, in upstream's order. */
+  memberElements(): PathElement[] {
+    return [...this.members.values()].sort(comparePE);
+  }
+
+  /** Child subtrees at this level, in upstream's order. */
+  childEntries(): { pe: PathElement; set: FieldSet }[] {
+    return [...this.children.values()].sort((a, b) => comparePE(a.pe, b.pe));
+  }
+
+  /** Every member path, depth first: the members of a node before its children (upstream's Iterate). */
+  paths(prefix: PathElement[] = []): PathElement[][] {
+    const out: PathElement[][] = [];
+    for (const pe of this.memberElements()) out.push([...prefix, pe]);
+    for (const c of this.childEntries()) out.push(...c.set.paths([...prefix, c.pe]));
+    return out;
+  }
+
+  /** The FieldsV1 JSON object: members as `{}`, subtrees as objects with `.` last when also a member. */
+  toFieldsV1(): Record<string, unknown> {
+    let out = encoded.get(this);
+    if (!out) encoded.set(this, (out = freeze(this.emit(false))));
+    return out;
+  }
+
+  private emit(includeSelf: boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const nodes = new Map<string, PathElement>(this.members);
+    for (const [k, c] of this.children) if (!c.set.isEmpty()) nodes.set(k, c.pe);
+    for (const pe of [...nodes.values()].sort(comparePE)) {
+      const k = peKey(pe);
+      const c = this.children.get(k);
+      out[k] = c && !c.set.isEmpty() ? c.set.emit(this.members.has(k)) : {};
+    }
+    if (includeSelf && nodes.size > 0) out['.'] = {};
+    return out;
+  }
+
+  /** Attaches a parsed subtree below `pe` (used while reading FieldsV1). */
+  private attach(pe: PathElement, set: FieldSet): void {
+    this.children.set(peKey(pe), { pe, set });
+  }
+
+  /** Parses a FieldsV1 object; throws on malformed content (unknown element kinds are skipped). */
+  static fromFieldsV1(json: unknown): FieldSet {
+    const cacheable = json !== null && typeof json === 'object' && Object.isFrozen(json);
+    const hit = cacheable ? decoded.get(json) : undefined;
+    if (hit) return hit;
+    const set = FieldSet.read(json).set ?? new FieldSet();
+    if (cacheable) {
+      decoded.set(json, set);
+      encoded.set(set, json as Record<string, unknown>);
+    }
+    return set;
+  }
+
+  private static read(json: unknown): { set: FieldSet | undefined; member: boolean } {
+    if (json === null) return { set: undefined, member: true };
+    if (typeof json !== 'object' || Array.isArray(json)) throw new Error('ReadMapCB: expect { or n');
+    let set: FieldSet | undefined;
+    let member = false;
+    for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
+      if (k === '.') {
+        member = true;
+        continue;
+      }
+      const pe = parsePE(k);
+      if (!pe) continue;
+      const child = FieldSet.read(v);
+      if (child.member) (set ??= new FieldSet()).insert([pe]);
+      if (child.set && !child.set.isEmpty()) (set ??= new FieldSet()).attach(pe, child.set);
+    }
+    if (!set) member = true;
+    return { set, member };
+  }
+}

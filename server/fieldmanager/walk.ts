@@ -1,0 +1,463 @@
+/**
+ * Operations on objects guided by their type, with structured-merge-diff's semantics: the field set an object
+ * sets, the comparison of two objects (added / modified / removed fields), the apply merge, removal of owned
+ * items, validation of an applied configuration, and the round trip through Go structs (zero values that are
+ * always serialized, empty optional fields dropped).
+ */
+import { fieldPE, FieldSet, keyPE, peKey, peString, type PathElement } from './fieldpath.js';
+import { goV } from '../patch/go-fmt.js';
+import { UNTYPED, type ListType, type StructType, type TypeNode } from './typed.js';
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Deep equality of JSON values (key order ignored). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    return a.length === y.length && a.every((x, i) => jsonEqual(x, y[i]));
+  }
+  const x = a as Obj;
+  const y = b as Obj;
+  const kx = Object.keys(x).filter((k) => x[k] !== undefined);
+  const ky = Object.keys(y).filter((k) => y[k] !== undefined);
+  return kx.length === ky.length && kx.every((k) => Object.hasOwn(y, k) && jsonEqual(x[k], y[k]));
+}
+
+type Shape = 'map' | 'list' | 'scalar';
+
+function shape(t: TypeNode, v: unknown): Shape {
+  if (t.kind === 'scalar') return 'scalar';
+  if (t.kind === 'list') return 'list';
+  if (t.kind === 'struct' || t.kind === 'map') return 'map';
+  return Array.isArray(v) ? 'list' : isObj(v) ? 'map' : 'scalar';
+}
+
+function atomic(t: TypeNode, sh: Shape): boolean {
+  if (t.kind === 'struct' || t.kind === 'map') return t.atomic;
+  if (t.kind === 'list') return t.listType === 'atomic';
+  return sh === 'list';
+}
+
+/** The type of field/key `k` of a map-shaped type (unknown struct fields are taken as untyped). */
+function fieldType(t: TypeNode, k: string): TypeNode {
+  if (t.kind === 'struct') return t.field(k) ?? UNTYPED;
+  if (t.kind === 'map') return t.elem;
+  return UNTYPED;
+}
+
+function isField(t: TypeNode, k: string): boolean {
+  return t.kind === 'struct' && t.field(k) !== undefined;
+}
+
+function elemType(t: TypeNode): TypeNode {
+  return t.kind === 'list' ? t.elem : UNTYPED;
+}
+
+/** The path element of a list item, or an error text as upstream words it. */
+export function itemPE(t: TypeNode, item: unknown): PathElement | string {
+  const list = t.kind === 'list' ? t : undefined;
+  if (list && list.listType === 'map' && list.keys.length > 0) return keyedPE(list, item);
+  if (item === null) return "associative list without keys has an element that's an explicit null";
+  if (Array.isArray(item)) return 'not supported: associative list with lists as elements';
+  if (isObj(item)) return "associative list without keys has an element that's a map type";
+  return { value: item };
+}
+
+function keyedPE(list: ListType, item: unknown): PathElement | string {
+  if (item === null) return 'associative list with keys may not have a null element';
+  if (!isObj(item)) return 'associative list with keys may not have non-map elements';
+  const defaults = list.elem.kind === 'struct' ? list.elem.keyDefaults : {};
+  const fields: [string, unknown][] = [];
+  for (const k of list.keys) {
+    if (Object.hasOwn(item, k)) fields.push([k, item[k]]);
+    else if (defaults[k] !== undefined) fields.push([k, defaults[k]]);
+    else return `associative list with keys has an element that omits key field ${JSON.stringify(k)} (and doesn't have default value)`;
+  }
+  return keyPE(fields);
+}
+
+/** The set of fields `v` sets (upstream's ToFieldSet): leaves, list and map items, empty and null fields. */
+export function toFieldSet(v: unknown, t: TypeNode): FieldSet {
+  const s = new FieldSet();
+  collect(v, t, [], s);
+  return s;
+}
+
+function collect(v: unknown, t: TypeNode, path: PathElement[], s: FieldSet): void {
+  const sh = shape(t, v);
+  if (sh === 'scalar' || atomic(t, sh)) {
+    s.insert(path);
+    return;
+  }
+  if (sh === 'list') {
+    if (!Array.isArray(v)) return;
+    const elem = elemType(t);
+    const seen = new Set<string>();
+    const dups = new Set<string>();
+    const pes = v.map((item) => itemPE(t, item));
+    for (const pe of pes) {
+      if (typeof pe === 'string') continue;
+      const k = peKey(pe);
+      if (seen.has(k) && !dups.has(k)) {
+        dups.add(k);
+        s.insert([...path, pe]);
+      }
+      seen.add(k);
+    }
+    v.forEach((item, i) => {
+      const pe = pes[i]!;
+      if (typeof pe === 'string' || dups.has(peKey(pe))) return;
+      collect(item, elem, [...path, pe], s);
+      s.insert([...path, pe]);
+    });
+    return;
+  }
+  if (!isObj(v)) return;
+  for (const [k, val] of Object.entries(v)) {
+    if (val === undefined) continue;
+    const p = [...path, fieldPE(k)];
+    collect(val, fieldType(t, k), p, s);
+    if (val === null || (isObj(val) && Object.keys(val).length === 0) || !isField(t, k)) s.insert(p);
+  }
+}
+
+/** The result of comparing two objects: fields only the right side has, fields that differ, fields it lost. */
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+/** Compares `lhs` with `rhs` (upstream's TypedValue.Compare); `undefined` stands for an absent value. */
+export function compare(lhs: unknown, rhs: unknown, t: TypeNode): Comparison {
+  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  cmp(lhs, rhs, t, [], c);
+  return c;
+}
+
+function emptyList(v: unknown): boolean {
+  return !Array.isArray(v) || v.length === 0;
+}
+
+function emptyMap(v: unknown): boolean {
+  return !isObj(v) || Object.keys(v).length === 0;
+}
+
+function cmp(l: unknown, r: unknown, t: TypeNode, path: PathElement[], c: Comparison): void {
+  const shL = l === undefined ? undefined : shape(t, l);
+  const shR = r === undefined ? undefined : shape(t, r);
+  const sh = (shR ?? shL)!;
+  const leaf = () => {
+    if (l === undefined) c.added.insert(path);
+    else if (r === undefined) c.removed.insert(path);
+    else if (!jsonEqual(l, r)) c.modified.insert(path);
+  };
+  if ((shL && shR && shL !== shR) || sh === 'scalar' || atomic(t, sh)) return leaf();
+  if (sh === 'list') {
+    if (emptyList(l) && emptyList(r)) return leaf();
+    compareItems(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], t, path, c);
+  } else {
+    if (emptyMap(l) && emptyMap(r)) return leaf();
+    const lo = isObj(l) ? l : {};
+    const ro = isObj(r) ? r : {};
+    for (const k of unionKeys(lo, ro)) cmp(lo[k], ro[k], fieldType(t, k), [...path, fieldPE(k)], c);
+  }
+  if (l === undefined) c.added.insert(path);
+  else if (r === undefined) c.removed.insert(path);
+}
+
+function unionKeys(a: Obj, b: Obj): string[] {
+  const keys = Object.keys(a).filter((k) => a[k] !== undefined);
+  for (const k of Object.keys(b)) if (b[k] !== undefined && (!Object.hasOwn(a, k) || a[k] === undefined)) keys.push(k);
+  return keys;
+}
+
+function groupItems(list: unknown[], t: TypeNode): Map<string, { pe: PathElement; items: unknown[] }> {
+  const out = new Map<string, { pe: PathElement; items: unknown[] }>();
+  for (const item of list) {
+    const pe = itemPE(t, item);
+    if (typeof pe === 'string') continue;
+    const k = peKey(pe);
+    const g = out.get(k);
+    if (g) g.items.push(item);
+    else out.set(k, { pe, items: [item] });
+  }
+  return out;
+}
+
+function compareItems(l: unknown[], r: unknown[], t: TypeNode, path: PathElement[], c: Comparison): void {
+  const lg = groupItems(l, t);
+  const rg = groupItems(r, t);
+  const elem = elemType(t);
+  const all = new Map(lg);
+  for (const [k, g] of rg) if (!all.has(k)) all.set(k, g);
+  for (const [k, { pe }] of all) {
+    const li = lg.get(k)?.items ?? [];
+    const ri = rg.get(k)?.items ?? [];
+    const p = [...path, pe];
+    if (li.length <= 1 && ri.length <= 1) cmp(li[0], ri[0], elem, p, c);
+    else if (li.length >= 2 && ri.length >= 2) {
+      if (!jsonEqual(li, ri)) c.modified.insert(p);
+    } else if (li.length >= 2) {
+      if (ri.length) cmp(undefined, ri[0], elem, p, c);
+      c.removed.insert(p);
+    } else {
+      if (li.length) cmp(li[0], undefined, elem, p, c);
+      c.added.insert(p);
+    }
+  }
+}
+
+/** Merges an applied configuration into the live object (upstream's TypedValue.Merge, the applied side wins). */
+export function merge(lhs: unknown, rhs: unknown, t: TypeNode): unknown {
+  if (lhs === undefined && rhs === undefined) return undefined;
+  const shL = lhs === undefined ? undefined : shape(t, lhs);
+  const shR = rhs === undefined ? undefined : shape(t, rhs);
+  const sh = (shR ?? shL)!;
+  const keepRHS = () => (rhs !== undefined ? rhs : lhs);
+  if ((shL && shR && shL !== shR) || sh === 'scalar' || atomic(t, sh)) return keepRHS();
+  if (sh === 'list') {
+    if (emptyList(lhs) && emptyList(rhs)) return keepRHS();
+    const out = mergeItems(Array.isArray(lhs) ? lhs : [], Array.isArray(rhs) ? rhs : [], t);
+    return out.length > 0 ? out : undefined;
+  }
+  if (emptyMap(lhs) && emptyMap(rhs)) return keepRHS();
+  const lo = isObj(lhs) ? lhs : {};
+  const ro = isObj(rhs) ? rhs : {};
+  const out: Obj = {};
+  for (const k of unionKeys(lo, ro)) {
+    const v = merge(lo[k], ro[k], fieldType(t, k));
+    if (v !== undefined) out[k] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function mergeItems(lhs: unknown[], rhs: unknown[], t: TypeNode): unknown[] {
+  const elem = elemType(t);
+  const index = (list: unknown[], allowDuplicates: boolean) => {
+    const pes: { pe: PathElement; key: string; item: unknown }[] = [];
+    const observed = new Map<string, unknown>();
+    for (const item of list) {
+      const pe = itemPE(t, item);
+      if (typeof pe === 'string') continue;
+      const key = peKey(pe);
+      if (observed.has(key)) {
+        if (!allowDuplicates) continue;
+        observed.set(key, null); // duplicated items are not merged with the new value
+      } else observed.set(key, item);
+      pes.push({ pe, key, item });
+    }
+    return { pes, observed };
+  };
+  const R = index(rhs, false);
+  const L = index(lhs, true);
+  const shared = R.pes.filter((p) => L.observed.has(p.key)).map((p) => p.key);
+  let next = shared.shift();
+  const merged = new Set<string>();
+  const out: unknown[] = [];
+  const push = (v: unknown) => {
+    if (v !== undefined) out.push(v);
+  };
+  let li = 0;
+  let ri = 0;
+  while (li < L.pes.length || ri < R.pes.length) {
+    if (li < L.pes.length && ri < R.pes.length) {
+      const lp = L.pes[li]!;
+      if (lp.key === R.pes[ri]!.key) {
+        merged.add(lp.key);
+        push(merge(L.observed.get(lp.key), R.observed.get(lp.key), elem));
+        li++;
+        ri++;
+        next = shared.shift();
+        continue;
+      }
+      if (R.observed.has(lp.key) && next !== undefined && next !== lp.key) {
+        li++;
+        continue;
+      }
+    }
+    if (li < L.pes.length) {
+      const lp = L.pes[li]!;
+      if (!R.observed.has(lp.key)) {
+        push(merge(lp.item, undefined, elem));
+        li++;
+        continue;
+      } else if (merged.has(lp.key)) li++;
+    }
+    if (ri < R.pes.length) {
+      const rp = R.pes[ri]!;
+      merged.add(rp.key);
+      push(merge(L.observed.has(rp.key) ? L.observed.get(rp.key) : undefined, R.observed.get(rp.key), elem));
+      ri++;
+      if (next === rp.key) next = shared.shift();
+    }
+  }
+  return out;
+}
+
+/** Removes the fields and items of `set` from `v` (upstream's RemoveItems); emptied maps and lists disappear, emptied structs stay `{}`. */
+export function removeItems(v: unknown, set: FieldSet, t: TypeNode): unknown {
+  const sh = shape(t, v);
+  if (sh === 'scalar' || atomic(t, sh)) return v;
+  if (sh === 'list') {
+    if (!Array.isArray(v) || v.length === 0) return v;
+    const elem = elemType(t);
+    const out: unknown[] = [];
+    for (const item of v) {
+      const pe = itemPE(t, item);
+      if (typeof pe === 'string') {
+        out.push(item);
+        continue;
+      }
+      if (set.hasMember(pe)) continue;
+      const sub = set.withPrefix(pe);
+      const kept = sub.isEmpty() ? item : removeItems(item, sub, elem);
+      if (kept !== undefined) out.push(kept);
+    }
+    return out.length > 0 ? out : undefined;
+  }
+  if (!isObj(v) || Object.keys(v).length === 0) return v;
+  const out: Obj = {};
+  for (const [k, val] of Object.entries(v)) {
+    const pe = fieldPE(k);
+    if (set.hasMember(pe)) continue;
+    const sub = set.withPrefix(pe);
+    const ft = fieldType(t, k);
+    const kept = sub.isEmpty() ? val : removeItems(val, sub, ft);
+    // An emptied struct stays (Go never omits a struct); emptied maps and lists go, as omitempty does.
+    if (kept !== undefined) out[k] = kept;
+    else if (ft.kind === 'struct') out[k] = {};
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Adds struct fields that have owned children as members themselves (upstream's EnsureNamedFieldsAreMembers). */
+export function ensureNamedFieldsAreMembers(set: FieldSet, t: TypeNode): FieldSet {
+  const members = set.memberElements();
+  const children = set.childEntries().map(({ pe, set: sub }) => {
+    if ('field' in pe && isField(t, pe.field)) members.push(pe);
+    const ct = 'field' in pe ? fieldType(t, pe.field) : 'key' in pe || 'value' in pe ? elemType(t) : UNTYPED;
+    return { pe, set: ensureNamedFieldsAreMembers(sub, ct) };
+  });
+  return FieldSet.build(members, children);
+}
+
+/**
+ * `v` as it comes out of a Go struct: fields Go always serializes get their zero values, empty or null
+ * optional maps, lists and pointers disappear. Returns a new value; `v` is not modified.
+ */
+export function goNormalize(v: unknown, t: TypeNode): unknown {
+  if (t.kind === 'list') return Array.isArray(v) ? v.map((x) => goNormalize(x, t.elem)) : v;
+  if (t.kind === 'map') {
+    if (!isObj(v)) return v;
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = goNormalize(x, t.elem);
+    return out;
+  }
+  if (t.kind !== 'struct' || !isObj(v)) return v;
+  return normalizeStruct(v, t);
+}
+
+function normalizeStruct(v: Obj, t: StructType): Obj {
+  const out: Obj = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (x === undefined) continue;
+    const ft = t.field(k);
+    const always = Object.hasOwn(t.zero, k);
+    if (!ft) {
+      out[k] = x;
+      continue;
+    }
+    if (!always && (x === null || ((ft.kind === 'map' || ft.kind === 'list') && (Array.isArray(x) ? x.length === 0 : emptyMap(x))))) continue;
+    out[k] = goNormalize(x, ft);
+  }
+  for (const [k, z] of Object.entries(t.zero)) {
+    if (Object.hasOwn(out, k)) continue;
+    const ft = t.field(k);
+    out[k] = ft && ft.kind === 'struct' && isObj(z) ? normalizeStruct({}, ft) : z;
+  }
+  return out;
+}
+
+/**
+ * Validates an applied configuration against its type as upstream's typed conversion does: undeclared fields,
+ * values of the wrong kind, list items without keys, duplicate items. Returns the error messages (empty when valid).
+ */
+export function validateApplied(v: unknown, t: TypeNode): string[] {
+  const errs: string[] = [];
+  check(v, t, '', errs);
+  return errs;
+}
+
+function shown(v: unknown): string {
+  return `&{${goV(v)}}`;
+}
+
+function goTypeOf(v: unknown): string {
+  if (Array.isArray(v)) return '[]interface {}';
+  if (isObj(v)) return 'map[string]interface {}';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return typeof v === 'boolean' ? 'bool' : typeof v;
+}
+
+function check(v: unknown, t: TypeNode, prefix: string, errs: string[]): void {
+  const err = (msg: string): void => {
+    errs.push(prefix ? `${prefix}: ${msg}` : msg);
+  };
+  if (v === null || v === undefined || t.kind === 'untyped') return;
+  if (t.kind === 'scalar') {
+    switch (t.scalar) {
+      case 'int32':
+      case 'int64':
+      case 'float':
+        if (typeof v !== 'number') err(`expected numeric (int or float), got ${goTypeOf(v)}`);
+        return;
+      case 'boolean':
+        if (typeof v !== 'boolean') err(`expected boolean, got ${shown(v)}`);
+        return;
+      case 'quantity':
+      case 'int-or-string':
+      case 'time':
+      case 'micro-time':
+        if (typeof v === 'object') err(`expected any scalar, got ${shown(v)}`);
+        return;
+      default:
+        if (typeof v !== 'string') err(`expected string, got ${shown(v)}`);
+        return;
+    }
+  }
+  if (t.kind === 'list') {
+    if (!Array.isArray(v)) return err(`expected list, got ${shown(v)}`);
+    const seen = new Set<string>();
+    for (let i = 0; i < v.length; i++) {
+      let pe: PathElement;
+      if (t.listType === 'atomic') pe = { index: i };
+      else {
+        const got = itemPE(t, v[i]);
+        if (typeof got === 'string') return err(`element ${i}: ${got}`);
+        pe = got;
+        const k = peKey(pe);
+        if (seen.has(k)) err(`duplicate entries for key ${peString(pe)}`);
+        seen.add(k);
+      }
+      check(v[i], t.elem, prefix + peString(pe), errs);
+    }
+    return;
+  }
+  if (!isObj(v)) return err(`expected map, got ${shown(v)}`);
+  for (const [k, x] of Object.entries(v)) {
+    const ft = t.kind === 'struct' ? t.field(k) : t.elem;
+    if (!ft) {
+      errs.push(`${prefix}.${k}: field not declared in schema`);
+      return;
+    }
+    check(x, ft, `${prefix}.${k}`, errs);
+  }
+}

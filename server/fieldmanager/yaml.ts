@@ -1,0 +1,52 @@
+/**
+ * YAML request bodies as the apiserver's YAML decoding (sigs.k8s.io/yaml over go-yaml) reads them: YAML 1.1
+ * scalars, and the strict errors for repeated keys (`line 5: key "replicas" already set in map`).
+ */
+import YAML from 'yaml';
+import { goQuote } from './json.js';
+
+/** `line N: key "k" already set in map` for every repeated key of a YAML document (go-yaml's strict errors). */
+export function yamlDuplicateKeys(doc: YAML.Document, lc: YAML.LineCounter): string[] {
+  const out: string[] = [];
+  const visit = (node: unknown): void => {
+    if (YAML.isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const k = YAML.isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(YAML.isNode(pair.key) ? pair.key.toJSON() : pair.key);
+        if (seen.has(k)) {
+          const offset = YAML.isNode(pair.key) && pair.key.range ? pair.key.range[0] : 0;
+          out.push(`line ${lc.linePos(offset).line}: key ${goQuote(k)} already set in map`);
+        }
+        seen.add(k);
+        visit(pair.value);
+      }
+    } else if (YAML.isSeq(node)) node.items.forEach(visit);
+  };
+  visit(doc.contents);
+  return out;
+}
+
+/** The YAML strict error as sigs.k8s.io/yaml words it, from the lines of yamlDuplicateKeys. */
+export function yamlStrictError(lines: string[]): string {
+  return `error converting YAML to JSON: yaml: unmarshal errors:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+
+/** Parses a YAML body as the apiserver's YAML decoder (YAML 1.1 scalars): the value and its repeated keys, or the syntax error. */
+export function parseYaml(text: string): { value: unknown; duplicates: string[]; error?: string } {
+  const lc = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { uniqueKeys: false, lineCounter: lc, version: '1.1' });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = e.linePos?.[0]?.line;
+    return { value: undefined, duplicates: [], error: `yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
+  }
+  return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, duplicates: yamlDuplicateKeys(doc, lc) };
+}
+
+/** Splits a strict error into warnings, one per YAML error line (the apiserver's parseYAMLWarnings). */
+export function strictWarnings(err: string): string[] {
+  for (const prefix of ['yaml: unmarshal errors:\n', 'error converting YAML to JSON: yaml: unmarshal errors:\n']) {
+    if (err.startsWith(prefix)) return err.slice(prefix.length).split('\n').map((s) => s.trim());
+  }
+  return [err];
+}
