@@ -87,8 +87,9 @@ function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | undef
 function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', items: unknown[]) {
   return reply
     .header('Vary', 'Accept')
-    .type(`application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
-    .send(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items }));
+    .header('content-type', `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
+    // a Buffer keeps the Content-Type byte for byte (Fastify would append a charset to a JSON string)
+    .send(Buffer.from(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items })));
 }
 
 /** `/version`, `/api`, `/apis` (legacy and aggregated), per-group and per-group-version documents, health checks. */

@@ -1,0 +1,99 @@
+/**
+ * Discovery as kubectl reads it: legacy documents (kubectl 1.20), aggregated apidiscovery.k8s.io v2beta1
+ * (kubectl 1.27–1.29) and v2 (1.30+), chosen by the Accept header and told apart only by the Content-Type.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startInProcess, type InProcessServer } from '../helpers/server.js';
+
+const AGG_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+const AGG_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+
+describe('discovery', () => {
+  let s: InProcessServer;
+  before(async () => {
+    s = await startInProcess();
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  const get = async (path: string, accept?: string) => {
+    const res = await fetch(s.url + path, { headers: accept ? { accept } : {} });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as any };
+  };
+
+  it('legacy /apis lists apps before extensions, each with its preferred version', async () => {
+    const r = await get('/apis', 'application/json, */*');
+    assert.equal(r.type, 'application/json; charset=utf-8');
+    assert.equal(r.body.kind, 'APIGroupList');
+    const names = r.body.groups.map((g: any) => g.name);
+    assert.ok(names.indexOf('apps') < names.indexOf('extensions'), names.join());
+    const ext = r.body.groups.find((g: any) => g.name === 'extensions');
+    assert.deepEqual(ext.preferredVersion, { groupVersion: 'extensions/v1beta1', version: 'v1beta1' });
+  });
+
+  it('legacy resource lists: ds and the all category only on apps/v1', async () => {
+    const apps = await get('/apis/apps/v1');
+    const ds = apps.body.resources.find((r: any) => r.name === 'daemonsets');
+    assert.deepEqual(ds.shortNames, ['ds']);
+    assert.deepEqual(ds.categories, ['all']);
+    assert.ok(apps.body.resources.some((r: any) => r.name === 'daemonsets/status'));
+    assert.ok(apps.body.resources.some((r: any) => r.name === 'controllerrevisions'));
+    const ext = await get('/apis/extensions/v1beta1');
+    const eds = ext.body.resources.find((r: any) => r.name === 'daemonsets');
+    assert.equal(eds.shortNames, undefined);
+    assert.equal(eds.categories, undefined);
+    const core = await get('/api/v1');
+    const names = core.body.resources.map((r: any) => r.name);
+    for (const n of ['namespaces', 'nodes', 'pods', 'events', 'pods/status', 'nodes/status', 'namespaces/status', 'namespaces/finalize']) {
+      assert.ok(names.includes(n), n);
+    }
+  });
+
+  for (const [accept, version] of [
+    [`${AGG_V2},${AGG_V2BETA1},application/json`, 'v2'],
+    [`${AGG_V2BETA1},application/json`, 'v2beta1'],
+  ] as const) {
+    it(`aggregated ${version}: answered with its own Content-Type, every resource with a responseKind`, async () => {
+      for (const path of ['/api', '/apis']) {
+        const r = await get(path, accept);
+        assert.equal(r.type, `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`);
+        assert.equal(r.body.kind, 'APIGroupDiscoveryList');
+        assert.equal(r.body.apiVersion, `apidiscovery.k8s.io/${version}`);
+        for (const group of r.body.items) {
+          for (const v of group.versions) {
+            assert.equal(v.freshness, 'Current');
+            for (const res of v.resources) {
+              assert.ok(res.responseKind?.kind, `${res.resource} has a responseKind`);
+              for (const sub of res.subresources ?? []) assert.ok(sub.responseKind?.kind, `${res.resource}/${sub.subresource}`);
+            }
+          }
+        }
+      }
+      const apis = await get('/apis', accept);
+      const names = apis.body.items.map((g: any) => g.metadata.name);
+      assert.ok(names.indexOf('apps') < names.indexOf('extensions'));
+      const apps = apis.body.items.find((g: any) => g.metadata.name === 'apps');
+      const ds = apps.versions[0].resources.find((r: any) => r.resource === 'daemonsets');
+      assert.deepEqual(ds.responseKind, { group: 'apps', version: 'v1', kind: 'DaemonSet' });
+      assert.equal(ds.scope, 'Namespaced');
+      assert.deepEqual(ds.shortNames, ['ds']);
+      const core = await get('/api', accept);
+      assert.deepEqual(core.body.items.length, 1);
+      assert.equal(core.body.items[0].versions[0].version, 'v1');
+    });
+  }
+
+  it('plain JSON first in Accept gets the legacy document', async () => {
+    const r = await get('/apis', `application/json,${AGG_V2}`);
+    assert.equal(r.body.kind, 'APIGroupList');
+  });
+
+  it('/version reports a current Kubernetes minor', async () => {
+    const r = await get('/version');
+    assert.equal(r.body.major, '1');
+    assert.ok(Number(r.body.minor) >= 29);
+    assert.match(r.body.gitVersion, /^v1\.\d+\.\d+/);
+  });
+});
