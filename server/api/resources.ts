@@ -155,12 +155,10 @@ class ResourceRoutes {
     const format = negotiate(req.headers.accept);
     const dryRun = dryRunParam(req.query['dryRun']);
     const validation = fieldValidationParam(req.query);
-    // field validation + managedFields: BEGIN
     const manager = requestManager(req.query, req.headers['user-agent'], 'CreateOptions');
     const { object: decoded, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation);
     addWarnings(reply, warnings);
     const body = trackWrite(this.handle, undefined, decoded, manager);
-    // field validation + managedFields: END
     const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun });
     return this.send(reply, 201, format, created, req);
   }
@@ -169,12 +167,10 @@ class ResourceRoutes {
     const format = negotiate(req.headers.accept);
     const dryRun = dryRunParam(req.query['dryRun']);
     const validation = fieldValidationParam(req.query);
-    // field validation + managedFields: BEGIN
     const manager = requestManager(req.query, req.headers['user-agent'], 'UpdateOptions');
     const { object: body, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation);
     addWarnings(reply, warnings);
     const build = (current: KubeObject | undefined) => trackWrite(this.handle, current, body, manager, subresource);
-    // field validation + managedFields: END
     const { object, created } = await this.handle.store.update(this.handle.view, this.ns(req), req.params.name!, build, {
       dryRun,
       subresource,
@@ -189,7 +185,6 @@ class ResourceRoutes {
     const validation = fieldValidationParam(req.query);
     const contentType = mediaType(req.headers['content-type']);
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '');
-    // field validation + managedFields: BEGIN
     if (contentType === APPLY_PATCH_TYPE) {
       const ns = this.ns(req);
       const applied = await serverSideApply({ handle: this.handle, namespace: ns, name: req.params.name!, body: raw, query: req.query, userAgent: req.headers['user-agent'], subresource, dryRun, fieldValidation: validation });
@@ -198,7 +193,6 @@ class ResourceRoutes {
     }
     const manager = requestManager(req.query, req.headers['user-agent'], 'PatchOptions', contentType);
     const warnings: string[] = [];
-    // field validation + managedFields: END
     const { object } = await this.handle.store.update(
       this.handle.view,
       this.ns(req),
@@ -222,8 +216,7 @@ class ResourceRoutes {
 
   async delete(req: Req, reply: FastifyReply) {
     const format = negotiate(req.headers.accept);
-    const body = req.body === undefined || (Buffer.isBuffer(req.body) && req.body.length === 0) ? undefined : decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body);
-    const params = deleteParams(body, req.query);
+    const params = deleteParams(deleteOptionsBody(req), req.query);
     const name = req.params.name!;
     const outcome = await this.handle.store.delete(this.handle.view, this.ns(req), name, params);
     if (!outcome.deleted || RETURNS_DELETED_OBJECT.has(this.handle.def.plural)) {
@@ -234,10 +227,15 @@ class ResourceRoutes {
 
   async deleteCollection(req: Req, reply: FastifyReply) {
     negotiate(req.headers.accept);
-    const body = req.body === undefined || (Buffer.isBuffer(req.body) && req.body.length === 0) ? undefined : decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body);
-    const params = deleteParams(body, req.query);
+    const params = deleteParams(deleteOptionsBody(req), req.query);
     const filter = filterFromQuery(this.handle.def, req.query);
     const deleted = await this.handle.store.deleteCollection(this.handle.view, this.ns(req), filter, params);
     return reply.type('application/json').send(listJSON(this.handle, deleted, {}));
   }
+}
+
+/** The DeleteOptions a DELETE may carry in its body (absent or empty: none). */
+function deleteOptionsBody(req: Req): unknown {
+  if (req.body === undefined || (Buffer.isBuffer(req.body) && req.body.length === 0)) return undefined;
+  return decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body);
 }
