@@ -337,17 +337,7 @@ export class GenericStore {
     const policy = propagation(params, view);
     const grace = this.def.strategy.gracePeriod?.(current, params.gracePeriodSeconds);
     const now = new Date();
-    const wantFinalizers = new Set(current.metadata.finalizers ?? []);
-    if (policy === 'Orphan') {
-      wantFinalizers.add('orphan');
-      wantFinalizers.delete('foregroundDeletion');
-    } else if (policy === 'Foreground') {
-      wantFinalizers.add('foregroundDeletion');
-      wantFinalizers.delete('orphan');
-    } else if (params.propagationPolicy === 'Background' || params.orphanDependents === false) {
-      wantFinalizers.delete('orphan');
-      wantFinalizers.delete('foregroundDeletion');
-    }
+    const wantFinalizers = deletionFinalizers(current.metadata.finalizers, policy, params);
     const graceful = grace !== undefined && grace > 0;
     const alreadyDeleting = !!current.metadata.deletionTimestamp;
     const finalizersChange = !sameSet(wantFinalizers, current.metadata.finalizers ?? []);
@@ -370,18 +360,7 @@ export class GenericStore {
       this.checkPreconditions(view, cur, params.preconditions);
       const obj = clone(cur);
       const meta = obj.metadata;
-      const fin = new Set(meta.finalizers ?? []);
-      if (policy === 'Orphan') {
-        fin.add('orphan');
-        fin.delete('foregroundDeletion');
-      } else if (policy === 'Foreground') {
-        fin.add('foregroundDeletion');
-        fin.delete('orphan');
-      } else if (params.propagationPolicy === 'Background' || params.orphanDependents === false) {
-        fin.delete('orphan');
-        fin.delete('foregroundDeletion');
-      }
-      meta.finalizers = [...fin];
+      meta.finalizers = [...deletionFinalizers(meta.finalizers, policy, params)];
       if (graceful) {
         const deadline = new Date(now.getTime() + grace! * 1000);
         if (!meta.deletionTimestamp || shortens(cur, grace!, now)) {
@@ -505,6 +484,25 @@ function dedupe(errs: FieldError[]): FieldError[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * The finalizers an object keeps once deleted with `policy`: Orphan adds `orphan`, Foreground adds
+ * `foregroundDeletion` (the garbage collector acts on them); an explicit Background drops both.
+ */
+function deletionFinalizers(existing: string[] | undefined, policy: PropagationPolicy, params: DeleteParams): Set<string> {
+  const fin = new Set(existing ?? []);
+  if (policy === 'Orphan') {
+    fin.add('orphan');
+    fin.delete('foregroundDeletion');
+  } else if (policy === 'Foreground') {
+    fin.add('foregroundDeletion');
+    fin.delete('orphan');
+  } else if (params.propagationPolicy === 'Background' || params.orphanDependents === false) {
+    fin.delete('orphan');
+    fin.delete('foregroundDeletion');
+  }
+  return fin;
 }
 
 function propagation(params: DeleteParams, view: ServedVersion): PropagationPolicy {
