@@ -155,12 +155,25 @@ for (const version of VERSIONS) {
       assert.match(yaml, /type: OnDelete/);
     });
 
-    it('get nodes and get pods -o wide answer like a real cluster with nothing in it', async () => {
-      const nodes = await kubectl.run(['get', 'nodes']);
-      assert.equal(nodes.code, 0);
-      const pods = await kubectl.run(['get', 'pods', '-o', 'wide', '-n', 'kube-system']);
-      assert.equal(pods.code, 0);
-      assert.match(pods.stderr, /No resources found in kube-system namespace\./);
+    it('get nodes and get pods -o wide print the upstream columns', async () => {
+      const empty = await kubectl.run(['get', 'pods', '-o', 'wide', '-n', 'kube-system']);
+      assert.equal(empty.code, 0);
+      assert.match(empty.stderr, /No resources found in kube-system namespace\./);
+      const node = join(files.path, 'node.yaml');
+      writeFileSync(node, 'apiVersion: v1\nkind: Node\nmetadata:\n  name: k0-default-pool-35609c18-z7tb\n  labels:\n    ssd: "true"\n');
+      assert.equal((await kubectl.ok(['create', '-f', node])).trim(), 'node/k0-default-pool-35609c18-z7tb created');
+      const nodes = (await kubectl.ok(['get', 'nodes'])).trim().split('\n');
+      assert.match(nodes[0]!, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
+      // no kubelet runs in this test: a node without a Ready condition is Unknown, as on a real cluster
+      assert.match(nodes[1]!, /^k0-default-pool-35609c18-z7tb\s+Unknown\s+<none>\s+\d+s\s*$/);
+      const pod = join(files.path, 'pod.yaml');
+      writeFileSync(pod, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n');
+      assert.equal((await kubectl.ok(['create', '-f', pod])).trim(), 'pod/web created');
+      const pods = (await kubectl.ok(['get', 'pods', '-o', 'wide'])).trim().split('\n');
+      assert.match(pods[0]!, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+      // no scheduler: a pod created without a node stays Pending
+      assert.match(pods[1]!, /^web\s+0\/1\s+Pending\s+0\s+\d+s\s+<none>\s+<none>\s+<none>\s+<none>$/);
+      assert.equal((await kubectl.ok(['delete', 'pod', 'web'])).trim(), 'pod "web" deleted');
     });
 
     it('delete -f fluentd.yaml removes it', async () => {
