@@ -7,6 +7,7 @@ import { registerResourceRoutes } from './api/resources.js';
 import { enableBearerAuth } from './plugins/auth.js';
 import { MAX_REQUEST_BODY_BYTES, registerErrorHandling } from './plugins/errors.js';
 import type { ResourceDefinition } from './registry/definition.js';
+import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { Registry } from './registry/registry.js';
 import { controllerRevisions } from './registry/resources/controllerrevisions.js';
@@ -25,6 +26,10 @@ export interface AppOptions {
   bookmarkIntervalMs?: number;
   /** When set, every request but health and version probes needs `Authorization: Bearer <token>`. */
   bearerToken?: string;
+  /** Events expire this long after their last write (kube-apiserver's --event-ttl, 1 h). */
+  eventTTLSeconds?: number;
+  /** How often expired events are looked for. */
+  eventSweepMs?: number;
 }
 
 /** Every resource the server serves, in discovery order: core first, then apps before extensions. */
@@ -73,12 +78,19 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerOpenAPIExplorer(fastify, registry);
 
   const lifecycle = new NamespaceLifecycle(registry, opts.storage, fastify.log);
+  const eventTTL = new EventTTL(opts.storage, {
+    ttlSeconds: opts.eventTTLSeconds ?? DEFAULT_EVENT_TTL_SECONDS,
+    sweepMs: opts.eventSweepMs ?? 60_000,
+    log: fastify.log,
+  });
   fastify.addHook('preClose', async () => {
     ready = false;
     shutdown.abort();
     lifecycle.stop();
+    eventTTL.stop();
   });
   await lifecycle.start();
+  eventTTL.start();
   await fastify.ready();
   ready = true;
   return { fastify, registry };
