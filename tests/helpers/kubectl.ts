@@ -7,7 +7,7 @@ import { tempDir } from './tmp.js';
 /**
  * Finds a real kubectl of a given minor version. Search order: `KUBECTL_1_<minor>` (e.g. KUBECTL_1_27), then
  * `kubectl.1.<minor>` beside the real file of the kubectl on the PATH (this machine's image ships 1.27 ... 1.33
- * there), then `.tools/kubectl-1.<minor>/usr/bin/kubectl` in the repository (where `.ci/install-kubectl-1.20`
+ * there), then `.tools/kubectl-1.<minor>/usr/bin/kubectl` in the repository (where `scripts/install-kubectl-1.20`
  * extracts Debian's kubernetes-client). `default` means `KUBECTL`, else `kubectl.1.32`, else `kubectl` on the PATH.
  */
 export function findKubectl(version: string = 'default'): string {
@@ -40,7 +40,7 @@ export function findKubectl(version: string = 'default'): string {
   throw new Error(
     `kubectl 1.${minor} not found (looked at: ${tried.join(', ') || 'nothing'}). ` +
       `Set KUBECTL_1_${minor} to its path` +
-      (minor === '20' ? ' or run .ci/install-kubectl-1.20 (Debian kubernetes-client).' : '.'),
+      (minor === '20' ? ' or run scripts/install-kubectl-1.20 (Debian kubernetes-client).' : '.'),
   );
 }
 

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run by `npm test` before the tests (pretest): makes sure the external programs the tests drive are here.
+#   - kubectl 1.20: Debian's kubernetes-client, extracted into .tools/kubectl-1.20 (never installed system-wide,
+#     so it does not replace the kubectl on the PATH); kubectl 1.27 ... 1.33 come with the machine image.
+#   - Chromium (Debian's chromium) for the Swagger UI test.
+# Quick when everything is present; without root or network it says what is missing and the tests that need
+# it fail with the same message.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+if ! scripts/install-kubectl-1.20 >/dev/null 2>&1; then
+  echo "note: could not extract kubectl 1.20 (Debian's kubernetes-client); the kubectl 1.20 tests will say so" >&2
+fi
+
+if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the Swagger UI test..." >&2
+    (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }) ||
+      echo "note: could not install chromium; the Swagger UI test will say so" >&2
+  else
+    echo "note: chromium is not installed (apt-get install chromium, or set CHROMIUM); the Swagger UI test will say so" >&2
+  fi
+fi
+exit 0
