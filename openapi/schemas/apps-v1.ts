@@ -2,6 +2,67 @@
 // Structure (names, types, formats, required fields, patch and list extensions) follows the Kubernetes API;
 // the descriptions are this project's own.
 import Type, { type TSchema } from 'typebox';
+import { listOf } from './list.js';
+
+/** DaemonSetStatus counters, the same in apps/v1 and extensions/v1beta1. */
+export const daemonSetStatusCounters = {
+  collisionCount: Type.Optional(
+    Type.Integer({
+      format: 'int32',
+      description:
+        'Counts hash collisions of the revision names; used to make the name of the next ControllerRevision unique.',
+    }),
+  ),
+  currentNumberScheduled: Type.Integer({
+    format: 'int32',
+    description: 'Number of nodes running at least one pod of the daemon set that should run it.',
+  }),
+  desiredNumberScheduled: Type.Integer({
+    format: 'int32',
+    description: 'Number of nodes that should run the pod, including those already running it.',
+  }),
+  numberAvailable: Type.Optional(
+    Type.Integer({
+      format: 'int32',
+      description:
+        'Number of nodes that should run the pod and have at least one of its pods ready for minReadySeconds.',
+    }),
+  ),
+  numberMisscheduled: Type.Integer({
+    format: 'int32',
+    description: 'Number of nodes running the pod that should not run it.',
+  }),
+  numberReady: Type.Integer({
+    format: 'int32',
+    description: 'Number of nodes that should run the pod and have at least one of its pods ready.',
+  }),
+  numberUnavailable: Type.Optional(
+    Type.Integer({
+      format: 'int32',
+      description: 'Number of nodes that should run the pod but have no available pod of it.',
+    }),
+  ),
+  observedGeneration: Type.Optional(
+    Type.Integer({
+      format: 'int64',
+      description: 'The metadata.generation of the daemon set that this status reflects.',
+    }),
+  ),
+  updatedNumberScheduled: Type.Optional(
+    Type.Integer({ format: 'int32', description: 'Number of nodes running a pod from the current template.' }),
+  ),
+};
+
+/** DaemonSetCondition fields, the same in apps/v1 and extensions/v1beta1. */
+export const daemonSetConditionFields = {
+  lastTransitionTime: Type.Optional(
+    Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { description: 'When the condition last changed status.' }),
+  ),
+  message: Type.Optional(Type.String({ description: 'A readable explanation of the last transition.' })),
+  reason: Type.Optional(Type.String({ description: 'A short CamelCase reason for the last transition.' })),
+  status: Type.String({ description: '`True`, `False` or `Unknown`.' }),
+  type: Type.String({ description: 'Which condition this is.' }),
+};
 
 export const DaemonSet = Type.Object(
   {
@@ -29,22 +90,13 @@ export const DaemonSet = Type.Object(
   },
 );
 
-export const DaemonSetList = Type.Object(
-  {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `apps/v1`." })),
-    items: Type.Array(Type.Ref('io.k8s.api.apps.v1.DaemonSet'), { description: 'The DaemonSet objects in the list.' }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `DaemonSetList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
-        description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
-      }),
-    ),
-  },
-  {
-    description: 'A list of daemon sets.',
-    'x-kubernetes-group-version-kind': [{ group: 'apps', kind: 'DaemonSetList', version: 'v1' }],
-  },
-);
+export const DaemonSetList = listOf({
+  group: 'apps',
+  version: 'v1',
+  kind: 'DaemonSet',
+  item: 'io.k8s.api.apps.v1.DaemonSet',
+  description: 'A list of daemon sets.',
+});
 
 export const DaemonSetSpec = Type.Object(
   {
@@ -78,13 +130,7 @@ export const DaemonSetSpec = Type.Object(
 
 export const DaemonSetStatus = Type.Object(
   {
-    collisionCount: Type.Optional(
-      Type.Integer({
-        format: 'int32',
-        description:
-          'Counts hash collisions of the revision names; used to make the name of the next ControllerRevision unique.',
-      }),
-    ),
+    ...daemonSetStatusCounters,
     conditions: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.apps.v1.DaemonSetCondition'), {
         description: 'Current conditions of the daemon set.',
@@ -94,57 +140,13 @@ export const DaemonSetStatus = Type.Object(
         'x-kubernetes-patch-strategy': 'merge',
       }),
     ),
-    currentNumberScheduled: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes running at least one pod of the daemon set that should run it.',
-    }),
-    desiredNumberScheduled: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes that should run the pod, including those already running it.',
-    }),
-    numberAvailable: Type.Optional(
-      Type.Integer({
-        format: 'int32',
-        description:
-          'Number of nodes that should run the pod and have at least one of its pods ready for minReadySeconds.',
-      }),
-    ),
-    numberMisscheduled: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes running the pod that should not run it.',
-    }),
-    numberReady: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes that should run the pod and have at least one of its pods ready.',
-    }),
-    numberUnavailable: Type.Optional(
-      Type.Integer({
-        format: 'int32',
-        description: 'Number of nodes that should run the pod but have no available pod of it.',
-      }),
-    ),
-    observedGeneration: Type.Optional(
-      Type.Integer({
-        format: 'int64',
-        description: 'The metadata.generation of the daemon set that this status reflects.',
-      }),
-    ),
-    updatedNumberScheduled: Type.Optional(
-      Type.Integer({ format: 'int32', description: 'Number of nodes running a pod from the current template.' }),
-    ),
   },
   { description: 'The observed state of a daemon set.' },
 );
 
 export const DaemonSetCondition = Type.Object(
   {
-    lastTransitionTime: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { description: 'When the condition last changed status.' }),
-    ),
-    message: Type.Optional(Type.String({ description: 'A readable explanation of the last transition.' })),
-    reason: Type.Optional(Type.String({ description: 'A short CamelCase reason for the last transition.' })),
-    status: Type.String({ description: '`True`, `False` or `Unknown`.' }),
-    type: Type.String({ description: 'Which condition this is.' }),
+    ...daemonSetConditionFields,
   },
   { description: "One aspect of a daemon set's state." },
 );
@@ -208,24 +210,13 @@ export const ControllerRevision = Type.Object(
   },
 );
 
-export const ControllerRevisionList = Type.Object(
-  {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `apps/v1`." })),
-    items: Type.Array(Type.Ref('io.k8s.api.apps.v1.ControllerRevision'), {
-      description: 'The ControllerRevision objects in the list.',
-    }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `ControllerRevisionList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
-        description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
-      }),
-    ),
-  },
-  {
-    description: 'A list of controller revisions.',
-    'x-kubernetes-group-version-kind': [{ group: 'apps', kind: 'ControllerRevisionList', version: 'v1' }],
-  },
-);
+export const ControllerRevisionList = listOf({
+  group: 'apps',
+  version: 'v1',
+  kind: 'ControllerRevision',
+  item: 'io.k8s.api.apps.v1.ControllerRevision',
+  description: 'A list of controller revisions.',
+});
 
 /** The definitions of this file, keyed by their OpenAPI definition name. */
 export const appsV1Definitions: Record<string, TSchema> = {

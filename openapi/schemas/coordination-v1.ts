@@ -1,6 +1,7 @@
 // coordination.k8s.io/v1 Lease: the node heartbeats of the simulated kubelets live in kube-node-lease.
 // Structure follows the Kubernetes API; the descriptions are this project's own.
 import Type, { type TSchema } from 'typebox';
+import { listOf } from './list.js';
 
 const microTime = (description: string) => Type.Optional(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime', { description }));
 
@@ -19,20 +20,13 @@ export const Lease = Type.Object(
   },
 );
 
-export const LeaseList = Type.Object(
-  {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `coordination.k8s.io/v1`." })),
-    items: Type.Array(Type.Ref('io.k8s.api.coordination.v1.Lease'), { description: 'The Lease objects in the list.' }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `LeaseList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', { description: 'List metadata: the resourceVersion of the collection and the token for the next page.' }),
-    ),
-  },
-  {
-    description: 'A list of leases.',
-    'x-kubernetes-group-version-kind': [{ group: 'coordination.k8s.io', kind: 'LeaseList', version: 'v1' }],
-  },
-);
+export const LeaseList = listOf({
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  kind: 'Lease',
+  item: 'io.k8s.api.coordination.v1.Lease',
+  description: 'A list of leases.',
+});
 
 export const LeaseSpec = Type.Object(
   {

@@ -2,6 +2,7 @@
 // Structure (names, types, formats, required fields, patch and list extensions) follows the Kubernetes API;
 // the descriptions are this project's own.
 import Type, { type TSchema } from 'typebox';
+import { listOf } from './list.js';
 
 export const Node = Type.Object(
   {
@@ -32,22 +33,13 @@ export const Node = Type.Object(
   },
 );
 
-export const NodeList = Type.Object(
-  {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `v1`." })),
-    items: Type.Array(Type.Ref('io.k8s.api.core.v1.Node'), { description: 'The Node objects in the list.' }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `NodeList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
-        description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
-      }),
-    ),
-  },
-  {
-    description: 'A list of nodes.',
-    'x-kubernetes-group-version-kind': [{ group: '', kind: 'NodeList', version: 'v1' }],
-  },
-);
+export const NodeList = listOf({
+  group: '',
+  version: 'v1',
+  kind: 'Node',
+  item: 'io.k8s.api.core.v1.Node',
+  description: 'A list of nodes.',
+});
 
 export const NodeSpec = Type.Object(
   {

@@ -2,6 +2,7 @@
 // Structure (names, types, formats, required fields, patch and list extensions) follows the Kubernetes API;
 // the descriptions are this project's own.
 import Type, { type TSchema } from 'typebox';
+import { listOf } from './list.js';
 
 export const Namespace = Type.Object(
   {
@@ -31,22 +32,13 @@ export const Namespace = Type.Object(
   },
 );
 
-export const NamespaceList = Type.Object(
-  {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `v1`." })),
-    items: Type.Array(Type.Ref('io.k8s.api.core.v1.Namespace'), { description: 'The Namespace objects in the list.' }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `NamespaceList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
-        description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
-      }),
-    ),
-  },
-  {
-    description: 'A list of namespaces.',
-    'x-kubernetes-group-version-kind': [{ group: '', kind: 'NamespaceList', version: 'v1' }],
-  },
-);
+export const NamespaceList = listOf({
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  item: 'io.k8s.api.core.v1.Namespace',
+  description: 'A list of namespaces.',
+});
 
 export const NamespaceSpec = Type.Object(
   {
@@ -152,22 +144,13 @@ export const Event = Type.Object(
   },
 );
 
-export const EventList = Type.Object(
-  {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `v1`." })),
-    items: Type.Array(Type.Ref('io.k8s.api.core.v1.Event'), { description: 'The Event objects in the list.' }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `EventList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
-        description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
-      }),
-    ),
-  },
-  {
-    description: 'A list of events.',
-    'x-kubernetes-group-version-kind': [{ group: '', kind: 'EventList', version: 'v1' }],
-  },
-);
+export const EventList = listOf({
+  group: '',
+  version: 'v1',
+  kind: 'Event',
+  item: 'io.k8s.api.core.v1.Event',
+  description: 'A list of events.',
+});
 
 export const EventSeries = Type.Object(
   {

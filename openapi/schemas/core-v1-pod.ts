@@ -2,6 +2,7 @@
 // Structure (names, types, formats, required fields, patch and list extensions) follows the Kubernetes API;
 // the descriptions are this project's own.
 import Type, { type TSchema } from 'typebox';
+import { listOf } from './list.js';
 
 export const Pod = Type.Object(
   {
@@ -32,22 +33,13 @@ export const Pod = Type.Object(
   },
 );
 
-export const PodList = Type.Object(
-  {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `v1`." })),
-    items: Type.Array(Type.Ref('io.k8s.api.core.v1.Pod'), { description: 'The Pod objects in the list.' }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `PodList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
-        description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
-      }),
-    ),
-  },
-  {
-    description: 'A list of pods.',
-    'x-kubernetes-group-version-kind': [{ group: '', kind: 'PodList', version: 'v1' }],
-  },
-);
+export const PodList = listOf({
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  item: 'io.k8s.api.core.v1.Pod',
+  description: 'A list of pods.',
+});
 
 export const Binding = Type.Object(
   {

@@ -2,6 +2,8 @@
 // Structure (names, types, formats, required fields, patch and list extensions) follows the Kubernetes API;
 // the descriptions are this project's own.
 import Type, { type TSchema } from 'typebox';
+import { listOf } from './list.js';
+import { daemonSetConditionFields, daemonSetStatusCounters } from './apps-v1.js';
 
 export const DaemonSet = Type.Object(
   {
@@ -33,26 +35,13 @@ export const DaemonSet = Type.Object(
   },
 );
 
-export const DaemonSetList = Type.Object(
-  {
-    apiVersion: Type.Optional(
-      Type.String({ description: "API version of this object's schema: `extensions/v1beta1`." }),
-    ),
-    items: Type.Array(Type.Ref('io.k8s.api.extensions.v1beta1.DaemonSet'), {
-      description: 'The DaemonSet objects in the list.',
-    }),
-    kind: Type.Optional(Type.String({ description: 'Object kind: `DaemonSetList`.' })),
-    metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
-        description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
-      }),
-    ),
-  },
-  {
-    description: 'A list of daemon sets, in the legacy extensions/v1beta1 form.',
-    'x-kubernetes-group-version-kind': [{ group: 'extensions', kind: 'DaemonSetList', version: 'v1beta1' }],
-  },
-);
+export const DaemonSetList = listOf({
+  group: 'extensions',
+  version: 'v1beta1',
+  kind: 'DaemonSet',
+  item: 'io.k8s.api.extensions.v1beta1.DaemonSet',
+  description: 'A list of daemon sets, in the legacy extensions/v1beta1 form.',
+});
 
 export const DaemonSetSpec = Type.Object(
   {
@@ -97,13 +86,7 @@ export const DaemonSetSpec = Type.Object(
 
 export const DaemonSetStatus = Type.Object(
   {
-    collisionCount: Type.Optional(
-      Type.Integer({
-        format: 'int32',
-        description:
-          'Counts hash collisions of the revision names; used to make the name of the next ControllerRevision unique.',
-      }),
-    ),
+    ...daemonSetStatusCounters,
     conditions: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.extensions.v1beta1.DaemonSetCondition'), {
         description: 'Current conditions of the daemon set.',
@@ -111,57 +94,13 @@ export const DaemonSetStatus = Type.Object(
         'x-kubernetes-patch-strategy': 'merge',
       }),
     ),
-    currentNumberScheduled: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes running at least one pod of the daemon set that should run it.',
-    }),
-    desiredNumberScheduled: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes that should run the pod, including those already running it.',
-    }),
-    numberAvailable: Type.Optional(
-      Type.Integer({
-        format: 'int32',
-        description:
-          'Number of nodes that should run the pod and have at least one of its pods ready for minReadySeconds.',
-      }),
-    ),
-    numberMisscheduled: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes running the pod that should not run it.',
-    }),
-    numberReady: Type.Integer({
-      format: 'int32',
-      description: 'Number of nodes that should run the pod and have at least one of its pods ready.',
-    }),
-    numberUnavailable: Type.Optional(
-      Type.Integer({
-        format: 'int32',
-        description: 'Number of nodes that should run the pod but have no available pod of it.',
-      }),
-    ),
-    observedGeneration: Type.Optional(
-      Type.Integer({
-        format: 'int64',
-        description: 'The metadata.generation of the daemon set that this status reflects.',
-      }),
-    ),
-    updatedNumberScheduled: Type.Optional(
-      Type.Integer({ format: 'int32', description: 'Number of nodes running a pod from the current template.' }),
-    ),
   },
   { description: 'The observed state of a daemon set (extensions/v1beta1).' },
 );
 
 export const DaemonSetCondition = Type.Object(
   {
-    lastTransitionTime: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { description: 'When the condition last changed status.' }),
-    ),
-    message: Type.Optional(Type.String({ description: 'A readable explanation of the last transition.' })),
-    reason: Type.Optional(Type.String({ description: 'A short CamelCase reason for the last transition.' })),
-    status: Type.String({ description: '`True`, `False` or `Unknown`.' }),
-    type: Type.String({ description: 'Which condition this is.' }),
+    ...daemonSetConditionFields,
   },
   { description: "One aspect of a daemon set's state (extensions/v1beta1)." },
 );
