@@ -4,7 +4,7 @@
  * selector and with node affinity, retry of failed daemon pods, list and delete a collection, and changes to
  * the status through PUT and merge patch of /status.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { eventually } from '../helpers/kubectl.js';
@@ -43,6 +43,10 @@ describe('DaemonSet e2e conformance cases', () => {
   });
   after(async () => {
     await c?.stop();
+  });
+  // each case starts without the previous case's DaemonSet, even when that case failed half-way
+  beforeEach(async () => {
+    if ((await c.api('GET', `${DS_PATH}/daemon-set`)).status === 200) await deleteAndWaitForGC('daemon-set');
   });
 
   /** Pods controlled by the DaemonSet (controller ownerRef uid), not being deleted, Ready — by node. */
@@ -160,8 +164,14 @@ describe('DaemonSet e2e conformance cases', () => {
       timeoutMs: 60_000,
       what: 'the failed pod deleted',
     });
-    const events = (await c.api('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DFailedDaemonPod`)).body.items as any[];
-    assert.ok(events.some((e) => e.type === 'Warning' && e.message.includes(pod.metadata.name)), 'a FailedDaemonPod warning names the pod');
+    // the event recorder writes asynchronously
+    await eventually(
+      async () => {
+        const events = (await c.api('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DFailedDaemonPod`)).body.items as any[];
+        return events.some((e) => e.type === 'Warning' && e.message.includes(pod.metadata.name));
+      },
+      { timeoutMs: 30_000, what: 'a FailedDaemonPod warning naming the pod' },
+    );
     await deleteAndWaitForGC('daemon-set');
   });
 
