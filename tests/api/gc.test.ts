@@ -159,11 +159,11 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
     await sleep(300);
     assert.equal((await get('runs')).metadata.resourceVersion, rv);
 
-    const events = (await api.get(`/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name=runs`)).body.items;
-    assert.deepEqual(
-      ['Pulling', 'Pulled', 'Created', 'Started'].every((r) => events.some((e: Json) => e.reason === r && e.source.host === 'e2e-node' && e.source.component === 'kubelet')),
-      true,
-    );
+    // the kubelet's events are written asynchronously by its recorder
+    await eventually('the kubelet events', async () => {
+      const events = (await api.get(`/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name=runs`)).body.items;
+      return ['Pulling', 'Pulled', 'Created', 'Started'].every((r) => events.some((e: Json) => e.reason === r && e.source.host === 'e2e-node' && e.source.component === 'kubelet'));
+    });
 
     const del = await api.expect(200, 'DELETE', `${pods}/runs`);
     assert.ok(del.metadata.deletionTimestamp, 'graceful');
