@@ -4,6 +4,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const testDir = join(root, 'dist', 'tests');
@@ -27,9 +29,24 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// TAP goes to the terminal as it comes; the failure recap (scripts/failure-recap.mjs) is printed after it,
+// so that the last screen of a long run says which tests failed, why, and the summary.
+const recapDir = mkdtempSync(join(tmpdir(), 'test-recap-'));
+const recapFile = join(recapDir, 'recap.txt');
+const reporters = passThrough.some((a) => a.startsWith('--test-reporter'))
+  ? []
+  : ['--test-reporter=tap', '--test-reporter-destination=stdout',
+     `--test-reporter=${join(root, 'scripts', 'failure-recap.mjs')}`, `--test-reporter-destination=${recapFile}`];
 const result = spawnSync(
   process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, ...passThrough, ...files],
+  ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...passThrough, ...files],
   { stdio: 'inherit', cwd: root },
 );
+try {
+  const recap = readFileSync(recapFile, 'utf8');
+  if (recap.length > 0) process.stdout.write(recap);
+} catch {
+  // no recap written: nothing failed, or the runner died before reporting
+}
+rmSync(recapDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
