@@ -58,7 +58,7 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: StorageEr
 }
 
 /** `promise`, failing the test if it does not settle within `ms`. */
-export async function within<T>(promise: Promise<T>, ms = 2000): Promise<T> {
+export async function within<T>(promise: Promise<T>, ms = 10_000): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`nothing within ${ms} ms`)), ms);
@@ -71,12 +71,12 @@ export async function within<T>(promise: Promise<T>, ms = 2000): Promise<T> {
 }
 
 /** `it.next()`, failing the test if nothing arrives within `ms`. */
-export function nextWithin<T>(it: AsyncIterator<T>, ms = 2000): Promise<IteratorResult<T>> {
+export function nextWithin<T>(it: AsyncIterator<T>, ms = 10_000): Promise<IteratorResult<T>> {
   return within(it.next(), ms);
 }
 
 /** Reads exactly `n` items (skipping PROGRESS) from a watch iterator. */
-export async function take(it: AsyncIterator<WatchItem>, n: number, ms = 2000): Promise<WatchItem[]> {
+export async function take(it: AsyncIterator<WatchItem>, n: number, ms = 10_000): Promise<WatchItem[]> {
   const out: WatchItem[] = [];
   while (out.length < n) {
     const r = await nextWithin(it, ms);

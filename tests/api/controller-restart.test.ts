@@ -77,6 +77,9 @@ describe(`SIGKILL of the controller manager while it creates pods for ${NODES} n
       timeoutMs: 60_000,
       what: 'the status to count every node',
     });
+    // the watch delivers asynchronously: wait until it has shown every pod the list shows, then give a late
+    // duplicate a second to show up too
+    await eventually(() => added.size >= NODES, { timeoutMs: 30_000, what: `the watch to deliver the ${NODES} pods` });
     await new Promise((r) => setTimeout(r, 1000));
     ac.abort();
     await watching;

@@ -183,8 +183,16 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
     assert.equal(second.cur['revision'], 2);
     const hash2 = second.cur['metadata'].labels[HASH];
     for (const p of await daemonPods(ns, ds)) assert.equal(p.metadata.labels?.[HASH], hash2);
-    const st = (await call('GET', dsPath(ns)))['status'];
-    assert.deepEqual([st.updatedNumberScheduled, st.numberAvailable, st.desiredNumberScheduled], [3, 3, 3]);
+    // The controller counts the last pod only after its informer has seen it Ready, some milliseconds after this
+    // test did: wait for the status instead of reading it once.
+    await eventually(
+      async () => {
+        const st = (await call('GET', dsPath(ns)))['status'];
+        assert.deepEqual([st.updatedNumberScheduled, st.numberAvailable, st.desiredNumberScheduled], [3, 3, 3]);
+        return true;
+      },
+      { timeoutMs: 30_000, what: 'the status to count 3 updated and 3 available of 3 desired' },
+    );
   });
 
   it('should rollback without unnecessary restarts', async () => {

@@ -18,8 +18,11 @@ const quiet: Logger = { debug() {}, info() {}, warn: (o, m) => void (process.env
 const NS = 'gc-test';
 const pods = `/api/v1/namespaces/${NS}/pods`;
 
-/** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (then fails with the last value). */
-async function eventually<T>(what: string, check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+/**
+ * Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (then fails with the last value).
+ * Generous: the controllers share two cores with another test file on CI, and a pass is usually well under 2 s.
+ */
+async function eventually<T>(what: string, check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T;
   for (;;) {

@@ -74,10 +74,12 @@ describe('the DaemonSets chapter with kubectl 1.32', { skip: fluentd && nginx ? 
   it('describe daemonset fluentd shows the chapter counts and the SuccessfulCreate events', async () => {
     const out: string = await eventually(async () => {
       const d = await k.ok(['describe', 'daemonset', 'fluentd', '-n', 'kube-system']);
-      // the events are written asynchronously by the controller's recorder
+      // The events are written asynchronously by the controller's recorder, and the counts come from the
+      // status the controller writes after it saw the pods (the Pods Status line is kubectl's count of the pods).
       const created = d.match(/Normal\s+SuccessfulCreate\s+\S+\s+daemonset-controller\s+Created pod: fluentd-/g)?.length ?? 0;
-      return /Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed/.test(d) && created >= 3 ? d : '';
-    }, { timeoutMs: 20_000, what: 'describe to show 3 Running and the SuccessfulCreate events' });
+      const counted = /Desired Number of Nodes Scheduled: 3/.test(d) && /Current Number of Nodes Scheduled: 3/.test(d);
+      return /Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed/.test(d) && counted && created >= 3 ? d : '';
+    }, { timeoutMs: 30_000, what: 'describe to show 3 Running, the status counts and the SuccessfulCreate events' });
     assert.match(out, /Desired Number of Nodes Scheduled: 3/);
     assert.match(out, /Current Number of Nodes Scheduled: 3/);
     assert.match(out, /Number of Nodes Misscheduled: 0/);
