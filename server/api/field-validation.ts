@@ -210,11 +210,12 @@ function scalar(
   }
 }
 
+const INT_MAX = { 32: 2n ** 31n - 1n, 64: 2n ** 63n - 1n };
+
 function fitsInt(text: string, bits: 32 | 64): boolean {
   if (!/^-?\d+$/.test(text)) return false;
   const n = BigInt(text);
-  const max = (1n << BigInt(bits - 1)) - 1n;
-  return n <= max && n >= -max - 1n;
+  return n <= INT_MAX[bits] && n >= -INT_MAX[bits] - 1n;
 }
 
 /**

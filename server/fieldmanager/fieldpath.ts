@@ -103,9 +103,24 @@ function valueJson(v: unknown): string {
 
 const keys = new WeakMap<PathElement, string>();
 
+/**
+ * `f:<name>` keys by field name, so that every set uses the same string for a field: it keys the sets' maps and
+ * the FieldsV1 objects, where a string seen before is found faster than a new one. (Bounded: names beyond the
+ * first MAX_FIELD_KEYS get a fresh string each time.)
+ */
+const fieldKeys = new Map<string, string>();
+const MAX_FIELD_KEYS = 10_000;
+
 /** The FieldsV1 key of an element: `f:name`, `k:{"name":"x"}`, `v:"x"`, `i:0`. */
 export function peKey(pe: PathElement): string {
-  if ('field' in pe) return `f:${pe.field}`;
+  if ('field' in pe) {
+    let f = fieldKeys.get(pe.field);
+    if (f === undefined) {
+      f = `f:${pe.field}`;
+      if (fieldKeys.size < MAX_FIELD_KEYS) fieldKeys.set(pe.field, f);
+    }
+    return f;
+  }
   let k = keys.get(pe);
   if (k !== undefined) return k;
   if ('key' in pe) k = `k:{${pe.key.map(([name, v]) => `${goJsonString(name)}:${valueJson(v)}`).join(',')}}`;
@@ -166,13 +181,8 @@ export function parsePE(key: string): PathElement | undefined {
 const encoded = new WeakMap<FieldSet, Record<string, unknown>>();
 const decoded = new WeakMap<object, FieldSet>();
 
-function freeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    for (const x of Object.values(v)) freeze(x);
-    Object.freeze(v);
-  }
-  return v;
-}
+/** The `{}` of a FieldsV1 leaf (and of `.`): frozen, so every encoded set can share it. */
+const LEAF: Record<string, unknown> = Object.freeze({});
 
 interface Child {
   pe: PathElement;
@@ -211,7 +221,8 @@ export class FieldSet {
     s.members.set(peKey(last), last);
   }
 
-  private descend(pe: PathElement): FieldSet {
+  /** The subtree below `pe`, created (empty) when missing: for building a set, insert into it. */
+  descend(pe: PathElement): FieldSet {
     const k = peKey(pe);
     let c = this.children.get(k);
     if (!c) this.children.set(k, (c = { pe, set: new FieldSet() }));
@@ -345,24 +356,26 @@ export class FieldSet {
     return out;
   }
 
-  /** The FieldsV1 JSON object: members as `{}`, subtrees as objects with `.` last when also a member. */
+  /** The FieldsV1 JSON object (deeply frozen): members as `{}`, subtrees as objects with `.` last when also a member. */
   toFieldsV1(): Record<string, unknown> {
     let out = encoded.get(this);
-    if (!out) encoded.set(this, (out = freeze(this.emit(false))));
+    if (!out) encoded.set(this, (out = this.emit(false)));
     return out;
   }
 
   private emit(includeSelf: boolean): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    const nodes = new Map<string, PathElement>(this.members);
-    for (const [k, c] of this.children) if (!c.set.isEmpty()) nodes.set(k, c.pe);
-    for (const pe of [...nodes.values()].sort(comparePE)) {
-      const k = peKey(pe);
-      const c = this.children.get(k);
-      out[k] = c && !c.set.isEmpty() ? c.set.emit(this.members.has(k)) : {};
+    // Members and non-empty subtrees, each once, in upstream's order.
+    const nodes: { key: string; pe: PathElement; sub: FieldSet | undefined }[] = [];
+    for (const [key, pe] of this.members) {
+      const c = this.children.get(key);
+      nodes.push({ key, pe, sub: c && !c.set.isEmpty() ? c.set : undefined });
     }
-    if (includeSelf && nodes.size > 0) out['.'] = {};
-    return out;
+    for (const [key, c] of this.children) if (!this.members.has(key) && !c.set.isEmpty()) nodes.push({ key, pe: c.pe, sub: c.set });
+    nodes.sort((a, b) => comparePE(a.pe, b.pe));
+    const out: Record<string, unknown> = {};
+    for (const { key, sub } of nodes) out[key] = sub ? sub.emit(this.members.has(key)) : LEAF;
+    if (includeSelf && nodes.length > 0) out['.'] = LEAF;
+    return Object.freeze(out);
   }
 
   /** Attaches a parsed subtree below `pe` (used while reading FieldsV1). */
@@ -401,5 +414,43 @@ export class FieldSet {
     }
     if (!set) member = true;
     return { set, member };
+  }
+}
+
+/**
+ * A path being walked depth first, for walkers that fill field sets as they go: a child cursor per element
+ * visited, and inserting a cursor's path into one of the sets its root was made for adds to the node it already
+ * found instead of descending from the set's root again. Nodes are created when something is inserted below them.
+ */
+export class PathCursor {
+  private nodes: (FieldSet | undefined)[] | undefined;
+
+  private constructor(
+    private readonly roots: readonly FieldSet[],
+    private readonly parent: PathCursor | undefined,
+    private readonly pe: PathElement | undefined,
+  ) {
+    if (!parent) this.nodes = [...roots];
+  }
+
+  /** The empty path of `sets`. */
+  static root(...sets: FieldSet[]): PathCursor {
+    return new PathCursor(sets, undefined, undefined);
+  }
+
+  /** This path followed by `pe`. */
+  child(pe: PathElement): PathCursor {
+    return new PathCursor(this.roots, this, pe);
+  }
+
+  /** Adds this path to `set`, one of the root's sets (the empty path is ignored, as insert ignores it). */
+  insertInto(set: FieldSet): void {
+    if (this.parent) this.parent.node(this.roots.indexOf(set)).insert([this.pe!]);
+  }
+
+  /** The node of this path in the root's `i`th set. */
+  private node(i: number): FieldSet {
+    const nodes = (this.nodes ??= []);
+    return (nodes[i] ??= this.parent!.node(i).descend(this.pe!));
   }
 }

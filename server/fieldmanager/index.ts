@@ -93,6 +93,7 @@ export function conflictError(conflicts: Conflict[]): StatusError {
 /** Field management of one resource as served through one group/version. */
 export class FieldManager {
   private readonly ctxs = new Map<string, UpdaterContext>();
+  private typeNode: TypeNode | undefined;
 
   constructor(private readonly handle: ResourceHandle) {}
 
@@ -101,7 +102,7 @@ export class FieldManager {
   }
 
   private type(): TypeNode {
-    return typeFor(this.handle.view.group, this.handle.view.version, this.handle.def.kind);
+    return (this.typeNode ??= typeFor(this.handle.view.group, this.handle.view.version, this.handle.def.kind));
   }
 
   /** The updater's view of the kind for a subresource ('' = the main resource). */

@@ -146,9 +146,13 @@ export function parseStrictJson(text: string): StrictJson {
 
 const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
+const ESCAPED = /["\\<>&\u2028\u2029\u0000-\u001f]/;
+const ESCAPED_ALL = new RegExp(ESCAPED.source, 'g');
+
 /** A JSON string literal as Go's encoding/json writes it (HTML characters and U+2028/9 escaped). */
 export function goJsonString(s: string): string {
-  return `"${s.replace(/["\\<>&\u2028\u2029\u0000-\u001f]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  if (!ESCAPED.test(s)) return `"${s}"`;
+  return `"${s.replace(ESCAPED_ALL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 /** Go's encoding/json output for decoded JSON (map keys sorted, as Go marshals maps); compact. */

@@ -46,9 +46,21 @@ export function managerIdentifier(e: { manager?: string; operation?: string; api
   return `{${parts.join(',')}}`;
 }
 
+/** What a manager identifier says. */
+export type Identifier = Readonly<{ manager?: string; operation?: string; apiVersion?: string; subresource?: string }>;
+
+/** Identifiers already parsed: there are few (a manager, operation, version and subresource each), up to a bound. */
+const identifiers = new Map<string, Identifier>();
+const MAX_IDENTIFIERS = 1000;
+
 /** The entry fields an identifier carries. */
-export function parseIdentifier(id: string): { manager?: string; operation?: string; apiVersion?: string; subresource?: string } {
-  return JSON.parse(id) as { manager?: string; operation?: string; apiVersion?: string; subresource?: string };
+export function parseIdentifier(id: string): Identifier {
+  let e = identifiers.get(id);
+  if (e === undefined) {
+    e = Object.freeze(JSON.parse(id) as Identifier);
+    if (identifiers.size < MAX_IDENTIFIERS) identifiers.set(id, e);
+  }
+  return e;
 }
 
 /** `managedFields: []` or `[{}]` in a request: the client resets field management. */

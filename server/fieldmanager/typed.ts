@@ -258,9 +258,8 @@ class Compiler {
       goType: `${pkg}.${goName}`,
       atomic: n['x-kubernetes-map-type'] === 'atomic',
       field: (name) => {
-        if (!Object.hasOwn(props, name) || !isNode(props[name])) return undefined;
         let t = fields.get(name);
-        if (!t) fields.set(name, (t = this.node(props[name], st, name)));
+        if (!t && Object.hasOwn(props, name) && isNode(props[name])) fields.set(name, (t = this.node(props[name], st, name)));
         return t;
       },
       zero: ZERO[short] ?? {},

@@ -4,7 +4,7 @@
  * items, validation of an applied configuration, and the round trip through Go structs (zero values that are
  * always serialized, empty optional fields dropped).
  */
-import { fieldPE, FieldSet, keyPE, peKey, peString, type PathElement } from './fieldpath.js';
+import { fieldPE, FieldSet, keyPE, PathCursor, peKey, peString, type PathElement } from './fieldpath.js';
 import { goV } from '../patch/go-fmt.js';
 import { UNTYPED, type ListType, type StructType, type TypeNode } from './typed.js';
 
@@ -86,14 +86,14 @@ function keyedPE(list: ListType, item: unknown): PathElement | string {
 /** The set of fields `v` sets (upstream's ToFieldSet): leaves, list and map items, empty and null fields. */
 export function toFieldSet(v: unknown, t: TypeNode): FieldSet {
   const s = new FieldSet();
-  collect(v, t, [], s);
+  collect(v, t, PathCursor.root(s), s);
   return s;
 }
 
-function collect(v: unknown, t: TypeNode, path: PathElement[], s: FieldSet): void {
+function collect(v: unknown, t: TypeNode, at: PathCursor, s: FieldSet): void {
   const sh = shape(t, v);
   if (sh === 'scalar' || atomic(t, sh)) {
-    s.insert(path);
+    at.insertInto(s);
     return;
   }
   if (sh === 'list') {
@@ -107,24 +107,25 @@ function collect(v: unknown, t: TypeNode, path: PathElement[], s: FieldSet): voi
       const k = peKey(pe);
       if (seen.has(k) && !dups.has(k)) {
         dups.add(k);
-        s.insert([...path, pe]);
+        at.child(pe).insertInto(s);
       }
       seen.add(k);
     }
     v.forEach((item, i) => {
       const pe = pes[i]!;
       if (typeof pe === 'string' || dups.has(peKey(pe))) return;
-      collect(item, elem, [...path, pe], s);
-      s.insert([...path, pe]);
+      const itemAt = at.child(pe);
+      collect(item, elem, itemAt, s);
+      itemAt.insertInto(s);
     });
     return;
   }
   if (!isObj(v)) return;
   for (const [k, val] of Object.entries(v)) {
     if (val === undefined) continue;
-    const p = [...path, fieldPE(k)];
-    collect(val, fieldType(t, k), p, s);
-    if (val === null || (isObj(val) && Object.keys(val).length === 0) || !isField(t, k)) s.insert(p);
+    const field = at.child(fieldPE(k));
+    collect(val, fieldType(t, k), field, s);
+    if (val === null || (isObj(val) && Object.keys(val).length === 0) || !isField(t, k)) field.insertInto(s);
   }
 }
 
@@ -138,7 +139,7 @@ export interface Comparison {
 /** Compares `lhs` with `rhs` (upstream's TypedValue.Compare); `undefined` stands for an absent value. */
 export function compare(lhs: unknown, rhs: unknown, t: TypeNode): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  cmp(lhs, rhs, t, [], c);
+  cmp(lhs, rhs, t, PathCursor.root(c.added, c.modified, c.removed), c);
   return c;
 }
 
@@ -150,27 +151,29 @@ function emptyMap(v: unknown): boolean {
   return !isObj(v) || Object.keys(v).length === 0;
 }
 
-function cmp(l: unknown, r: unknown, t: TypeNode, path: PathElement[], c: Comparison): void {
+/** A value compared as a whole: added, removed, or modified when the two differ. */
+function leafChange(l: unknown, r: unknown, at: PathCursor, c: Comparison): void {
+  if (l === undefined) at.insertInto(c.added);
+  else if (r === undefined) at.insertInto(c.removed);
+  else if (!jsonEqual(l, r)) at.insertInto(c.modified);
+}
+
+function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison): void {
   const shL = l === undefined ? undefined : shape(t, l);
   const shR = r === undefined ? undefined : shape(t, r);
   const sh = (shR ?? shL)!;
-  const leaf = () => {
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
-    else if (!jsonEqual(l, r)) c.modified.insert(path);
-  };
-  if ((shL && shR && shL !== shR) || sh === 'scalar' || atomic(t, sh)) return leaf();
+  if ((shL && shR && shL !== shR) || sh === 'scalar' || atomic(t, sh)) return leafChange(l, r, at, c);
   if (sh === 'list') {
-    if (emptyList(l) && emptyList(r)) return leaf();
-    compareItems(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], t, path, c);
+    if (emptyList(l) && emptyList(r)) return leafChange(l, r, at, c);
+    compareItems(Array.isArray(l) ? l : [], Array.isArray(r) ? r : [], t, at, c);
   } else {
-    if (emptyMap(l) && emptyMap(r)) return leaf();
+    if (emptyMap(l) && emptyMap(r)) return leafChange(l, r, at, c);
     const lo = isObj(l) ? l : {};
     const ro = isObj(r) ? r : {};
-    for (const k of unionKeys(lo, ro)) cmp(lo[k], ro[k], fieldType(t, k), [...path, fieldPE(k)], c);
+    for (const k of unionKeys(lo, ro)) cmp(lo[k], ro[k], fieldType(t, k), at.child(fieldPE(k)), c);
   }
-  if (l === undefined) c.added.insert(path);
-  else if (r === undefined) c.removed.insert(path);
+  if (l === undefined) at.insertInto(c.added);
+  else if (r === undefined) at.insertInto(c.removed);
 }
 
 function unionKeys(a: Obj, b: Obj): string[] {
@@ -192,7 +195,7 @@ function groupItems(list: unknown[], t: TypeNode): Map<string, { pe: PathElement
   return out;
 }
 
-function compareItems(l: unknown[], r: unknown[], t: TypeNode, path: PathElement[], c: Comparison): void {
+function compareItems(l: unknown[], r: unknown[], t: TypeNode, at: PathCursor, c: Comparison): void {
   const lg = groupItems(l, t);
   const rg = groupItems(r, t);
   const elem = elemType(t);
@@ -201,16 +204,16 @@ function compareItems(l: unknown[], r: unknown[], t: TypeNode, path: PathElement
   for (const [k, { pe }] of all) {
     const li = lg.get(k)?.items ?? [];
     const ri = rg.get(k)?.items ?? [];
-    const p = [...path, pe];
-    if (li.length <= 1 && ri.length <= 1) cmp(li[0], ri[0], elem, p, c);
+    const item = at.child(pe);
+    if (li.length <= 1 && ri.length <= 1) cmp(li[0], ri[0], elem, item, c);
     else if (li.length >= 2 && ri.length >= 2) {
-      if (!jsonEqual(li, ri)) c.modified.insert(p);
+      if (!jsonEqual(li, ri)) item.insertInto(c.modified);
     } else if (li.length >= 2) {
-      if (ri.length) cmp(undefined, ri[0], elem, p, c);
-      c.removed.insert(p);
+      if (ri.length) cmp(undefined, ri[0], elem, item, c);
+      item.insertInto(c.removed);
     } else {
-      if (li.length) cmp(li[0], undefined, elem, p, c);
-      c.added.insert(p);
+      if (li.length) cmp(li[0], undefined, elem, item, c);
+      item.insertInto(c.added);
     }
   }
 }
@@ -367,7 +370,8 @@ export function goNormalize(v: unknown, t: TypeNode): unknown {
 
 function normalizeStruct(v: Obj, t: StructType): Obj {
   const out: Obj = {};
-  for (const [k, x] of Object.entries(v)) {
+  for (const k of Object.keys(v)) {
+    const x = v[k];
     if (x === undefined) continue;
     const ft = t.field(k);
     const always = Object.hasOwn(t.zero, k);
@@ -378,8 +382,9 @@ function normalizeStruct(v: Obj, t: StructType): Obj {
     if (!always && (x === null || ((ft.kind === 'map' || ft.kind === 'list') && (Array.isArray(x) ? x.length === 0 : emptyMap(x))))) continue;
     out[k] = goNormalize(x, ft);
   }
-  for (const [k, z] of Object.entries(t.zero)) {
+  for (const k of Object.keys(t.zero)) {
     if (Object.hasOwn(out, k)) continue;
+    const z = t.zero[k];
     const ft = t.field(k);
     out[k] = ft && ft.kind === 'struct' && isObj(z) ? normalizeStruct({}, ft) : z;
   }

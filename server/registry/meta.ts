@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from '../../storage/interface.js';
+import { plainJsonCopy } from '../../storage/json-copy.js';
 
 /** The alphabet Kubernetes draws generated name suffixes from (no vowels, no look-alikes). */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -26,17 +27,19 @@ export function newUID(): string {
 
 /** RFC 3339 with second precision in UTC, as metav1.Time serializes. */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString always ends in `.sssZ`.
+  return `${d.toISOString().slice(0, -5)}Z`;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime serializes. */
 export function rfc3339Micro(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return `${d.toISOString().slice(0, -1)}000Z`;
 }
 
-/** A mutable deep copy of a (possibly frozen) JSON object. */
+/** A mutable deep copy of a (possibly frozen) JSON object: what `JSON.parse(JSON.stringify(obj))` returns. */
 export function clone<T>(obj: T): T {
-  return JSON.parse(JSON.stringify(obj)) as T;
+  const copy = plainJsonCopy(obj);
+  return (copy !== undefined ? copy : JSON.parse(JSON.stringify(obj))) as T;
 }
 
 const META_ORDER = [
@@ -77,13 +80,17 @@ export function withTypeMeta(obj: KubeObject, apiVersion: string, kind: string):
   return { kind, apiVersion, metadata, ...rest } as KubeObject;
 }
 
+const ORDERED_TOP_LEVEL = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+
 /** Top-level keys in the order Go structs serialize them: type meta, metadata, spec, other fields, status. */
 export function orderTopLevel(obj: KubeObject): KubeObject {
-  const { apiVersion, kind, metadata, spec, status, ...rest } = obj;
-  const ordered: KubeObject = { ...(apiVersion !== undefined ? { apiVersion } : {}), ...(kind !== undefined ? { kind } : {}), metadata } as KubeObject;
-  if (spec !== undefined) ordered['spec'] = spec;
-  Object.assign(ordered, rest);
-  if (status !== undefined) ordered['status'] = status;
+  const ordered = {} as KubeObject;
+  if (obj.apiVersion !== undefined) ordered.apiVersion = obj.apiVersion;
+  if (obj.kind !== undefined) ordered.kind = obj.kind;
+  ordered.metadata = obj.metadata;
+  if (obj['spec'] !== undefined) ordered['spec'] = obj['spec'];
+  for (const k of Object.keys(obj)) if (!ORDERED_TOP_LEVEL.has(k)) ordered[k] = obj[k];
+  if (obj['status'] !== undefined) ordered['status'] = obj['status'];
   return ordered;
 }
 

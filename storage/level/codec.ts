@@ -8,6 +8,7 @@
  * - `m:compacted`    history at or below this revision has been removed.
  */
 import type { KubeObject, StoredEvent, WatchEventType } from '../interface.js';
+import { plainJsonCopy } from '../json-copy.js';
 
 /** Key prefixes and meta keys of the layout described above. */
 export const OBJECT_PREFIX = 'o:';
@@ -39,12 +40,14 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The stored form of `obj` at `revision`: a private deep copy (JSON round trip, exactly what a reload from disk
- * yields) with `metadata.resourceVersion` set, deeply frozen, plus its JSON for the batch.
+ * The stored form of `obj` at `revision`: a private deep copy (exactly what a reload from disk yields) with
+ * `metadata.resourceVersion` set, deeply frozen, plus its JSON for the batch.
  */
 export function materialize(obj: KubeObject, revision: number): { object: KubeObject; json: string } {
-  const json = JSON.stringify({ ...obj, metadata: metaWithRevision(obj.metadata, revision) });
-  return { object: deepFreeze(JSON.parse(json) as KubeObject), json };
+  const record = { ...obj, metadata: metaWithRevision(obj.metadata, revision) };
+  const json = JSON.stringify(record);
+  const object = (plainJsonCopy(record, true) ?? deepFreeze(JSON.parse(json))) as KubeObject;
+  return { object, json };
 }
 
 /** Metadata with `resourceVersion` set; a new key goes right after `uid`, where ObjectMeta serializes it. */

@@ -32,7 +32,9 @@ const BIN_BY_EXP = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
 const NANO = 1_000_000_000n;
 const MAX_INT64 = 9223372036854775807n;
 
-type Scan = { positive: boolean; num: string; denom: string; suffix: string } | { error: string };
+type Scanned = { positive: boolean; num: string; denom: string; suffix: string };
+type Scan = Scanned | { error: string };
+type Unit = { base: 10 | 2; exp: number; format: QuantityFormat };
 
 function scan(str: string): Scan {
   let positive = true;
@@ -66,7 +68,7 @@ function scan(str: string): Scan {
   return { positive, num, denom, suffix: str.slice(suffixStart) };
 }
 
-function interpret(suffix: string): { base: 10 | 2; exp: number; format: QuantityFormat } | null {
+function interpret(suffix: string): Unit | null {
   if (suffix in DEC) return { base: 10, exp: DEC[suffix]!, format: 'DecimalSI' };
   if (suffix in BIN) return { base: 2, exp: BIN[suffix]!, format: 'BinarySI' };
   if (suffix.length > 1 && (suffix[0] === 'e' || suffix[0] === 'E') && /^[+-]?\d+$/.test(suffix.slice(1))) {
@@ -110,14 +112,21 @@ function build(nanos: bigint, format: QuantityFormat): Quantity {
   return { value: Number(nanos) / 1e9, nanos, format, canonical: formatQuantity(nanos, format) };
 }
 
+/** A non-empty quantity string scanned, with the unit of its suffix; upstream's error when it does not parse. */
+function read(s: string): { scanned: Scanned; unit: Unit } | { error: string } {
+  const sc = scan(s);
+  if ('error' in sc) return sc;
+  const unit = interpret(sc.suffix);
+  return unit ? { scanned: sc, unit } : { error: QUANTITY_SUFFIX_ERROR };
+}
+
 /** Upstream's parse error for a quantity string (or JSON number), or null when it parses. */
 export function quantityError(input: string | number): string | null {
   const s = typeof input === 'number' ? String(input) : input;
   if (s.length === 0) return QUANTITY_FORMAT_ERROR;
   if (s === '0') return null;
-  const sc = scan(s);
-  if ('error' in sc) return sc.error;
-  return interpret(sc.suffix) ? null : QUANTITY_SUFFIX_ERROR;
+  const r = read(s);
+  return 'error' in r ? r.error : null;
 }
 
 /**
@@ -127,11 +136,12 @@ export function quantityError(input: string | number): string | null {
  */
 export function parseQuantity(input: string | number): Quantity | null {
   const s = typeof input === 'number' ? String(input) : typeof input === 'string' ? input : '';
-  if (quantityError(s) !== null) return null;
+  if (s.length === 0) return null;
   if (s === '0') return build(0n, 'DecimalSI');
-  const sc = scan(s) as Exclude<Scan, { error: string }>;
-  const { base, exp } = interpret(sc.suffix)!;
-  let format = interpret(sc.suffix)!.format;
+  const r = read(s);
+  if ('error' in r) return null;
+  const { scanned: sc, unit: { base, exp } } = r;
+  let format = r.unit.format;
   let n = BigInt(sc.num + sc.denom);
   let d = 10n ** BigInt(sc.denom.length);
   if (base === 2) n *= 2n ** BigInt(exp);
