@@ -14,8 +14,9 @@ COPY storage ./storage
 COPY controllers ./controllers
 COPY openapi ./openapi
 COPY cli ./cli
+COPY scripts ./scripts
 COPY tests ./tests
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

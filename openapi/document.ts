@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { SERVER_VERSION } from '../server/api/discovery.js';
 import type { Registry, ResourceHandle } from '../server/registry/registry.js';
-import { findKindDefinition, openAPIRef, toOpenAPIDefinitions, type OpenAPIStyle } from './schemas/index.js';
+import { findKindDefinition, openAPIRef, type OpenAPIStyle } from './kinds.js';
+import { servedDefinitions } from './served.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -331,7 +332,7 @@ export function buildOpenAPIv2(registry: Registry, opts: OpenAPIOptions = {}): J
     swagger: '2.0',
     info: { title: 'Kubernetes', version: opts.version ?? SERVER_VERSION.gitVersion },
     paths: renderPaths(registry.handles.flatMap(pathsOfHandle), 'v2'),
-    definitions: toOpenAPIDefinitions('v2'),
+    definitions: servedDefinitions('v2'),
   };
   if (opts.security ?? true) {
     doc.security = [{ BearerToken: [] }];
@@ -391,7 +392,7 @@ function closure(roots: Iterable<string>, all: Record<string, object>, prefix: s
  * and the index pointing at them, as `GET /openapi/v3` and `GET /openapi/v3/<prefix>` return them.
  */
 export function buildOpenAPIv3(registry: Registry, opts: OpenAPIOptions = {}): OpenAPIv3Set {
-  const all = toOpenAPIDefinitions('v3');
+  const all = servedDefinitions('v3');
   const prefix = openAPIRef('v3', '');
   const byGV = new Map<string, ResourceHandle[]>();
   for (const h of registry.handles) {

@@ -1,5 +1,6 @@
 import { SchemaResolver, type SchemaNode } from './patch/schema.js';
-import { kindDefinitions, toOpenAPIDefinitions } from '../openapi/schemas/index.js';
+import { kindDefinitions } from '../openapi/kinds.js';
+import { servedDefinitions } from '../openapi/served.js';
 
 let resolver: SchemaResolver | undefined;
 let byGVK: Map<string, SchemaNode> | undefined;
@@ -7,7 +8,7 @@ let byGVK: Map<string, SchemaNode> | undefined;
 /** The OpenAPI v2 style definitions of every served type, resolved once, for patches and field validation. */
 function init(): void {
   if (resolver) return;
-  const defs = toOpenAPIDefinitions('v2') as Record<string, SchemaNode>;
+  const defs = servedDefinitions('v2') as Record<string, SchemaNode>;
   resolver = new SchemaResolver(defs);
   byGVK = new Map();
   for (const k of kindDefinitions) {

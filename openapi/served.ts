@@ -1,0 +1,29 @@
+// The definitions the running server publishes and validates with. They come from the TypeBox sources in
+// ./schemas/, through a JSON snapshot that `npm run build` writes beside this module (scripts/snapshot-definitions.mjs):
+// loading TypeBox and building every schema would take a quarter of the server's start.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { convertDefinitions } from './convert.js';
+import type { OpenAPIStyle } from './kinds.js';
+
+/** The snapshot: `definitions` of ./schemas/index.ts as JSON, in dist/openapi/. */
+export const DEFINITIONS_SNAPSHOT = new URL('./definitions.json', import.meta.url);
+
+let snapshot: Readonly<Record<string, unknown>> | undefined;
+
+function readSnapshot(): Readonly<Record<string, unknown>> {
+  try {
+    return JSON.parse(readFileSync(DEFINITIONS_SNAPSHOT, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new Error(
+      `cannot read the OpenAPI definitions snapshot ${fileURLToPath(DEFINITIONS_SNAPSHOT)} (${(err as Error).message}); ` +
+        '`npm run build` writes it',
+    );
+  }
+}
+
+/** The served definitions for a `'v2'` or `'v3'` document, as convertDefinitions gives them; fresh objects each call. */
+export function servedDefinitions(style: OpenAPIStyle): Record<string, object> {
+  snapshot ??= readSnapshot();
+  return convertDefinitions(snapshot, style);
+}
