@@ -5,14 +5,21 @@
  *   - get: sequential GETs of one pod (cached serialization)
  *   - list: a 2,000-pod namespace as JSON and as a Table
  *   - watch fan-out: N watchers receiving every event of a burst of updates
+ *   - start: spawn of the API server process on an empty data directory → first `/readyz` 200 (run first,
+ *     alone on the machine's cores)
  */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { SERVER_MAIN } from '../helpers/paths.js';
 import { startInProcess } from '../helpers/server.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const CREATES = Number(process.env['BENCH_CREATES'] ?? 2000);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
 const WATCHERS = Number(process.env['BENCH_WATCHERS'] ?? 100);
 const UPDATES = Number(process.env['BENCH_UPDATES'] ?? 500);
+const STARTS = Number(process.env['BENCH_STARTS'] ?? 10);
 
 function pod(name: string) {
   return {
@@ -37,7 +44,49 @@ function report(name: string, count: number, ms: number, latencies?: number[]) {
   console.log(line);
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Spawn → first `/readyz` 200 of the API server process on an empty data directory, polled every 5 ms. */
+async function startToReady(): Promise<number> {
+  const dir = tempDir('bench-start-');
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [SERVER_MAIN, '--port', String(port), '--data-dir', dir.path, '--log-level', 'warn'], { stdio: 'ignore' });
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        await res.arrayBuffer();
+        if (res.status === 200) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGINT');
+    await exited;
+    dir.remove();
+  }
+}
+
 async function main() {
+  const starts: number[] = [];
+  for (let i = 0; i < STARTS; i++) starts.push(await startToReady());
+  const startTotal = starts.reduce((a, b) => a + b, 0);
+  report('start to ready (empty store)', STARTS, startTotal, starts);
+
   const server = await startInProcess();
   const base = `${server.url}/api/v1/namespaces/default/pods`;
   try {
