@@ -27,3 +27,12 @@ export function servedDefinitions(style: OpenAPIStyle): Record<string, object> {
   snapshot ??= readSnapshot();
   return convertDefinitions(snapshot, style);
 }
+
+/**
+ * The snapshot itself (TypeBox's JSON form, with the `protobuf` field numbers and `goPointer` marks that the
+ * served documents leave out), for the protobuf codec. Shared and frozen: never modify it.
+ */
+export function definitionsSnapshot(): Readonly<Record<string, unknown>> {
+  snapshot ??= readSnapshot();
+  return snapshot;
+}

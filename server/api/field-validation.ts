@@ -15,7 +15,7 @@ import { goV } from '../patch/go-fmt.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { errors, StatusError } from '../registry/status.js';
 import { quantityError } from '../registry/validation/quantity.js';
-import { decodeObjectBody, mediaType } from './negotiation.js';
+import { decodeObjectBody, mediaType, type DecodeTarget } from './negotiation.js';
 
 /** The `fieldValidation` directive of a write. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -277,7 +277,13 @@ function gvkOf(handle: ResourceHandle, body: Obj): { kind: string; version: stri
  * Decodes a create/update body (JSON or YAML) and applies `fieldValidation`: returns the object without
  * unknown fields and the warnings to send, or throws the 400 the apiserver answers with.
  */
-export function decodeTypedBody(handle: ResourceHandle, contentType: string | undefined, body: unknown, directive: FieldValidation): TypedBody {
+export function decodeTypedBody(
+  handle: ResourceHandle,
+  contentType: string | undefined,
+  body: unknown,
+  directive: FieldValidation,
+  target?: DecodeTarget,
+): TypedBody {
   const type = mediaType(contentType);
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : undefined;
   let value: unknown;
@@ -296,7 +302,7 @@ export function decodeTypedBody(handle: ResourceHandle, contentType: string | un
     if (y.error !== undefined) value = decodeObjectBody(contentType, body);
     else ({ value, duplicates: yamlDups } = y);
   } else {
-    value = decodeObjectBody(contentType, body);
+    value = decodeObjectBody(contentType, body, target);
   }
   if (!isObj(value)) return { object: value as KubeObject, warnings: [] };
   const t = typeFor(handle.view.group, handle.view.version, handle.def.kind);

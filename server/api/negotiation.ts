@@ -1,11 +1,14 @@
 import YAML from 'yaml';
 import { errors } from '../registry/status.js';
 import { GoJsonError, parseGoJson } from '../patch/go-json.js';
+import { decodeObject, ObjectDecodeError, PROTOBUF } from '../protobuf/envelope.js';
+import { ProtoError } from '../protobuf/wire.js';
 
 /** What a response is rendered as, chosen from the Accept header the way kube-apiserver negotiates. */
 export type OutputFormat =
   | { type: 'json' }
   | { type: 'yaml' }
+  | { type: 'protobuf' }
   | { type: 'table'; version: 'v1' | 'v1beta1' };
 
 interface MediaRange {
@@ -31,16 +34,21 @@ function parseAccept(header: string): MediaRange[] {
 const ACCEPTED = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
 
 /**
- * The first acceptable rendering in the client's order: a meta.k8s.io Table (`as=Table`), JSON, or YAML.
- * Protobuf is skipped (clients that ask for it also accept JSON); nothing acceptable is a 406.
+ * The first acceptable rendering in the client's order: a meta.k8s.io Table (`as=Table`), JSON, YAML or
+ * Kubernetes protobuf (where the endpoint can give it: `protobufAllowed`); nothing acceptable is a 406.
  */
-export function negotiate(accept: string | undefined, opts: { tableAllowed: boolean } = { tableAllowed: true }): OutputFormat {
+export function negotiate(
+  accept: string | undefined,
+  opts: { tableAllowed?: boolean; protobufAllowed?: boolean } = {},
+): OutputFormat {
+  const tableAllowed = opts.tableAllowed ?? true;
+  const protobufAllowed = opts.protobufAllowed ?? true;
   if (!accept || accept.trim() === '') return { type: 'json' };
   for (const m of parseAccept(accept)) {
     const as = m.params['as'];
     if (as !== undefined) {
       if (
-        opts.tableAllowed &&
+        tableAllowed &&
         as === 'Table' &&
         m.params['g'] === 'meta.k8s.io' &&
         (m.params['v'] === 'v1' || m.params['v'] === 'v1beta1') &&
@@ -54,6 +62,7 @@ export function negotiate(accept: string | undefined, opts: { tableAllowed: bool
       return { type: 'json' };
     }
     if (m.type === 'application/yaml') return { type: 'yaml' };
+    if (m.type === PROTOBUF && protobufAllowed) return { type: 'protobuf' };
   }
   throw errors.notAcceptable(`only the following media types are accepted: ${ACCEPTED}`);
 }
@@ -63,12 +72,19 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
+/** What a body is decoded as: the kind the endpoint serves, used for missing type meta and in error texts. */
+export interface DecodeTarget {
+  apiVersion: string;
+  kind: string;
+}
+
 /**
- * Decodes a create/update body: JSON, or YAML (`application/yaml`), as kube-apiserver accepts both.
- * Malformed input is a 400 with the decoder's message; another media type is a 415.
+ * Decodes a create/update body: JSON, YAML (`application/yaml`) or Kubernetes protobuf, as kube-apiserver
+ * accepts all three. Malformed input is a 400 with the decoder's message; another media type is a 415.
  */
-export function decodeObjectBody(contentType: string | undefined, body: unknown): unknown {
+export function decodeObjectBody(contentType: string | undefined, body: unknown, target?: DecodeTarget): unknown {
   const type = mediaType(contentType);
+  if (type === PROTOBUF) return decodeProtobufBody(body, target);
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
   if (type === 'application/json' || type === '' ) {
     try {
@@ -86,4 +102,33 @@ export function decodeObjectBody(contentType: string | undefined, body: unknown)
     }
   }
   throw errors.unsupportedMediaType(ACCEPTED);
+}
+
+/** A protobuf request body as its JSON object (apiVersion and kind from the envelope, or the endpoint's). */
+function decodeProtobufBody(body: unknown, target: DecodeTarget | undefined): unknown {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+  const into = target?.kind ?? 'Object';
+  try {
+    return decodeObject(bytes, target).object;
+  } catch (err) {
+    if (!(err instanceof ProtoError)) throw err;
+    if (err instanceof ObjectDecodeError) {
+      const t = err.typeMeta;
+      throw errors.badRequest(`${t.kind} in version ${JSON.stringify(versionOf(t.apiVersion))} cannot be handled as a ${into}: ${err.message}`);
+    }
+    throw errors.badRequest(`the object provided is unrecognized (must be of type ${into}): ${err.message} (${summarize(bytes)})`);
+  }
+}
+
+function versionOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+}
+
+/** apimachinery's summary of a body that could not be decoded: at most 30 bytes, as text or hex. */
+function summarize(data: Buffer): string {
+  if (data.length === 0) return '<empty>';
+  const head = data.subarray(0, 30);
+  const text = data[0] === 0x7b ? head.toString('utf8') : head.toString('hex');
+  return data.length > 30 ? `${text} ...` : text;
 }

@@ -6,7 +6,9 @@ import { errors, successStatus } from '../registry/status.js';
 import { clone } from '../registry/meta.js';
 import { decodeObjectBody, mediaType, negotiate, type OutputFormat } from './negotiation.js';
 import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQuery, first, intParam, type Query } from './request.js';
-import { listJSON, objectJSON, versioned } from './serialize.js';
+import { listJSON, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
+import { sendValue } from './respond.js';
+import { PROTOBUF } from '../protobuf/envelope.js';
 import { serveWatch } from './watch.js';
 import { parseResourceVersion } from '../registry/store.js';
 import { tableForList, tableForObject, tableWatchRenderer, includeObjectParam } from './table.js';
@@ -88,7 +90,19 @@ class ResourceRoutes {
       return reply.code(code).type('application/json').send(JSON.stringify(tableForObject(this.handle, obj, format.version, includeObjectParam(req.query))));
     }
     if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(versioned(this.handle, obj)));
+    if (format.type === 'protobuf') return reply.code(code).type(PROTOBUF).send(objectProtobuf(this.handle, obj));
     return reply.code(code).type('application/json').send(objectJSON(this.handle, obj));
+  }
+
+  private sendList(reply: FastifyReply, format: OutputFormat, items: KubeObject[], meta: Parameters<typeof listJSON>[2]): FastifyReply {
+    if (format.type === 'yaml') return reply.type('application/yaml').send(YAML.stringify(JSON.parse(listJSON(this.handle, items, meta))));
+    if (format.type === 'protobuf') return reply.type(PROTOBUF).send(listProtobuf(this.handle, items, meta));
+    return reply.type('application/json').send(listJSON(this.handle, items, meta));
+  }
+
+  /** What a request body is decoded as when it does not say (protobuf envelopes may leave type meta out). */
+  private target() {
+    return { apiVersion: this.handle.view.groupVersion, kind: this.handle.def.kind };
   }
 
   async get(req: Req, reply: FastifyReply) {
@@ -119,6 +133,7 @@ class ResourceRoutes {
         allowBookmarks,
         bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
         table,
+        protobuf: format.type === 'protobuf',
         serverSignal: this.opts.shutdownSignal,
       });
       return reply;
@@ -144,11 +159,7 @@ class ResourceRoutes {
     if (format.type === 'table') {
       return reply.type('application/json').send(JSON.stringify(tableForList(this.handle, result.items, meta, format.version, includeObjectParam(q))));
     }
-    if (format.type === 'yaml') {
-      const list = JSON.parse(listJSON(this.handle, result.items, meta));
-      return reply.type('application/yaml').send(YAML.stringify(list));
-    }
-    return reply.type('application/json').send(listJSON(this.handle, result.items, meta));
+    return this.sendList(reply, format, result.items, meta);
   }
 
   async create(req: Req, reply: FastifyReply) {
@@ -156,7 +167,7 @@ class ResourceRoutes {
     const dryRun = dryRunParam(req.query['dryRun']);
     const validation = fieldValidationParam(req.query);
     const manager = requestManager(req.query, req.headers['user-agent'], 'CreateOptions');
-    const { object: decoded, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation);
+    const { object: decoded, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation, this.target());
     addWarnings(reply, warnings);
     const body = trackWrite(this.handle, undefined, decoded, manager);
     const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun });
@@ -168,7 +179,7 @@ class ResourceRoutes {
     const dryRun = dryRunParam(req.query['dryRun']);
     const validation = fieldValidationParam(req.query);
     const manager = requestManager(req.query, req.headers['user-agent'], 'UpdateOptions');
-    const { object: body, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation);
+    const { object: body, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation, this.target());
     addWarnings(reply, warnings);
     const build = (current: KubeObject | undefined) => trackWrite(this.handle, current, body, manager, subresource);
     const { object, created } = await this.handle.store.update(this.handle.view, this.ns(req), req.params.name!, build, {
@@ -222,20 +233,20 @@ class ResourceRoutes {
     if (!outcome.deleted || RETURNS_DELETED_OBJECT.has(this.handle.def.plural)) {
       return this.send(reply, 200, format, outcome.object, req);
     }
-    return reply.type('application/json').send(JSON.stringify(successStatus(this.handle.store.grFor(this.handle.view), name, outcome.object.metadata.uid)));
+    return sendValue(reply, 200, format, successStatus(this.handle.store.grFor(this.handle.view), name, outcome.object.metadata.uid));
   }
 
   async deleteCollection(req: Req, reply: FastifyReply) {
-    negotiate(req.headers.accept);
+    const format = negotiate(req.headers.accept);
     const params = deleteParams(deleteOptionsBody(req), req.query);
     const filter = filterFromQuery(this.handle.def, req.query);
     const deleted = await this.handle.store.deleteCollection(this.handle.view, this.ns(req), filter, params);
-    return reply.type('application/json').send(listJSON(this.handle, deleted, {}));
+    return this.sendList(reply, format, deleted, {});
   }
 }
 
-/** The DeleteOptions a DELETE may carry in its body (absent or empty: none). */
-function deleteOptionsBody(req: Req): unknown {
+/** The DeleteOptions a DELETE may carry in its body (absent or empty: none), in any encoding. */
+export function deleteOptionsBody(req: FastifyRequest): unknown {
   if (req.body === undefined || (Buffer.isBuffer(req.body) && req.body.length === 0)) return undefined;
-  return decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body);
+  return decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body, { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' });
 }

@@ -1,6 +1,7 @@
 import type { KubeObject, StoredEvent } from '../../storage/interface.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { withTypeMeta } from '../registry/meta.js';
+import { encodeEnvelope, encodeList, encodeRaw, watchFrame } from '../protobuf/envelope.js';
 
 /**
  * Serialization once per stored object and served version: stored objects are frozen and shared, so the JSON
@@ -57,4 +58,58 @@ export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string,
     perEvent.set(key, line);
   }
   return line;
+}
+
+// ------------------------------------------------------------------------------------ Kubernetes protobuf
+
+/** The message bytes (no envelope) of an object, once per stored object and served version. */
+const protobufCache = new WeakMap<KubeObject, Map<string, Uint8Array>>();
+/** Watch frames, once per (event, type, version) for every watcher. */
+const frameCache = new WeakMap<StoredEvent, Map<string, Buffer>>();
+
+function objectRaw(handle: ResourceHandle, obj: KubeObject): Uint8Array {
+  const key = handle.view.groupVersion;
+  let perObject = protobufCache.get(obj);
+  if (!perObject) {
+    perObject = new Map();
+    if (Object.isFrozen(obj)) protobufCache.set(obj, perObject);
+  }
+  let raw = perObject.get(key);
+  if (raw === undefined) {
+    raw = encodeRaw(versioned(handle, obj) as unknown as Record<string, unknown>);
+    perObject.set(key, raw);
+  }
+  return raw;
+}
+
+/** A stored object in the handle's version, in the protobuf encoding (envelope included). */
+export function objectProtobuf(handle: ResourceHandle, obj: KubeObject): Buffer {
+  return encodeEnvelope({ apiVersion: handle.view.groupVersion, kind: handle.def.kind }, objectRaw(handle, obj));
+}
+
+/** A list in the protobuf encoding, built from the cached item messages. */
+export function listProtobuf(
+  handle: ResourceHandle,
+  items: KubeObject[],
+  meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
+): Buffer {
+  const m: Record<string, unknown> = {};
+  if (meta.resourceVersion !== undefined) m['resourceVersion'] = meta.resourceVersion;
+  if (meta.continue) m['continue'] = meta.continue;
+  if (meta.remainingItemCount !== undefined) m['remainingItemCount'] = meta.remainingItemCount;
+  return encodeList({ apiVersion: handle.view.groupVersion, kind: handle.def.listKind }, m, items.map((o) => objectRaw(handle, o)));
+}
+
+/** One protobuf watch frame, shared by all watchers of that version. */
+export function eventFrame(handle: ResourceHandle, ev: StoredEvent | undefined, type: string, object: KubeObject): Buffer {
+  if (!ev || object !== ev.object) return watchFrame(type, objectProtobuf(handle, object));
+  const key = `${type} ${handle.view.groupVersion}`;
+  let perEvent = frameCache.get(ev);
+  if (!perEvent) frameCache.set(ev, (perEvent = new Map()));
+  let frame = perEvent.get(key);
+  if (frame === undefined) {
+    frame = watchFrame(type, objectProtobuf(handle, object));
+    perEvent.set(key, frame);
+  }
+  return frame;
 }

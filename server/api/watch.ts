@@ -7,7 +7,8 @@ import type { ObjectFilter } from '../registry/store.js';
 import { parseResourceVersion } from '../registry/store.js';
 import { clone, deepFreeze } from '../registry/meta.js';
 import type { StatusBody } from '../registry/status.js';
-import { eventLine, objectJSON } from './serialize.js';
+import { eventFrame, eventLine, objectJSON } from './serialize.js';
+import { encodeObject, PROTOBUF_WATCH, watchFrame } from '../protobuf/envelope.js';
 
 /** Renders one watch event for a client that asked for Tables (one row per event). */
 export type TableEventRenderer = (type: string, obj: KubeObject, first: boolean) => string;
@@ -23,6 +24,8 @@ export interface WatchRequest {
   bookmarkIntervalMs: number;
   /** Set when the client asked for Tables. */
   table?: TableEventRenderer;
+  /** The client asked for Kubernetes protobuf: length-prefixed WatchEvent frames. */
+  protobuf?: boolean;
   /** Aborted when the server shuts down. */
   serverSignal: AbortSignal;
 }
@@ -42,14 +45,15 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   if (w.timeoutSeconds !== undefined && w.timeoutSeconds > 0) {
     timer = setTimeout(() => abort.abort(), w.timeoutSeconds * 1000);
   }
+  const pb = w.protobuf === true && !w.table;
   res.writeHead(200, {
-    'Content-Type': 'application/json',
+    'Content-Type': pb ? PROTOBUF_WATCH : 'application/json',
     'Cache-Control': 'no-cache, private',
     'Transfer-Encoding': 'chunked',
   });
   res.flushHeaders();
   let firstTableEvent = true;
-  const write = async (line: string): Promise<void> => {
+  const write = async (line: string | Buffer): Promise<void> => {
     if (!res.write(line)) {
       await Promise.race([once(res, 'drain'), once(abort.signal, 'abort')]);
     }
@@ -58,6 +62,10 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     if (w.table) {
       await write(w.table(type, obj, firstTableEvent));
       firstTableEvent = false;
+      return;
+    }
+    if (pb) {
+      await write(eventFrame(w.handle, ev, type, obj));
       return;
     }
     await write(ev ? eventLine(w.handle, ev, type, obj) : `{"type":${JSON.stringify(type)},"object":${objectJSON(w.handle, obj)}}\n`);
@@ -75,7 +83,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     } else {
       from = parseResourceVersion(w.resourceVersion);
       if (from < w.storage.compactedRevision()) {
-        await write(errorLine(410, 'Expired', `too old resource version: ${from} (${w.storage.compactedRevision()})`));
+        await write(errorLine(pb, 410, 'Expired', `too old resource version: ${from} (${w.storage.compactedRevision()})`));
         return;
       }
     }
@@ -86,7 +94,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     for await (const item of iter) {
       if (abort.signal.aborted) break;
       if (item.type === 'PROGRESS') {
-        await write(bookmarkLine(w.handle, item.revision));
+        await write(bookmarkLine(w.handle, item.revision, pb));
         continue;
       }
       const nowMatches = w.filter.everything || w.filter.matches(item.object);
@@ -107,12 +115,12 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     }
   } catch (err) {
     if (isStorageError(err, 'Expired')) {
-      await write(errorLine(410, 'Expired', err.message)).catch(() => {});
+      await write(errorLine(pb, 410, 'Expired', err.message)).catch(() => {});
     } else if (isStorageError(err, 'TooSlow')) {
       // the client could not keep up: end the stream, it re-lists and re-watches
     } else if (!abort.signal.aborted) {
       const message = err instanceof Error ? err.message : String(err);
-      await write(errorLine(500, 'InternalError', `Internal error occurred: ${message}`)).catch(() => {});
+      await write(errorLine(pb, 500, 'InternalError', `Internal error occurred: ${message}`)).catch(() => {});
     }
   } finally {
     if (timer) clearTimeout(timer);
@@ -129,16 +137,18 @@ function leftSelector(ev: StoredEvent): KubeObject {
   return deepFreeze(old);
 }
 
-function errorLine(code: number, reason: string, message: string): string {
+function errorLine(pb: boolean, code: number, reason: string, message: string): string | Buffer {
   const status: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  if (pb) return watchFrame('ERROR', encodeObject(status as unknown as Record<string, unknown>));
   return `{"type":"ERROR","object":${JSON.stringify(status)}}\n`;
 }
 
-function bookmarkLine(handle: ResourceHandle, revision: number): string {
+function bookmarkLine(handle: ResourceHandle, revision: number, pb: boolean): string | Buffer {
   const obj = {
     kind: handle.def.kind,
     apiVersion: handle.view.groupVersion,
     metadata: { resourceVersion: String(revision), creationTimestamp: null },
   };
+  if (pb) return watchFrame('BOOKMARK', encodeObject(obj));
   return `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
 }

@@ -1,5 +1,8 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { errors, isStatusError, StatusError } from '../registry/status.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errors, isStatusError, StatusError, type StatusBody } from '../registry/status.js';
+import { negotiate, type OutputFormat } from '../api/negotiation.js';
+import { sendValue } from '../api/respond.js';
 
 /** The request body limit of kube-apiserver (3 MiB). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -30,10 +33,22 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }
     }
     if (reply.sent || reply.raw.headersSent) return;
-    reply.code(status.code).headers(status.headers).type('application/json').send(JSON.stringify(status.status));
+    sendStatus(req, reply.headers(status.headers), status.code, status.status);
   });
-  app.setNotFoundHandler((_req, reply) => {
+  app.setNotFoundHandler((req, reply) => {
     const status = errors.pathNotFound();
-    reply.code(404).type('application/json').send(JSON.stringify(status.status));
+    sendStatus(req, reply, 404, status.status);
   });
+}
+
+/** A Status in the encoding the client prefers (protobuf for clients that ask for it first), else JSON. */
+function sendStatus(req: FastifyRequest, reply: FastifyReply, code: number, status: StatusBody): void {
+  let format: OutputFormat = { type: 'json' };
+  try {
+    const f = negotiate(req.headers.accept, { tableAllowed: false });
+    if (f.type === 'protobuf') format = f;
+  } catch {
+    // nothing acceptable: the Status goes out as JSON, as kube-apiserver does
+  }
+  sendValue(reply, code, format, status);
 }
