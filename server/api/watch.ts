@@ -53,10 +53,19 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   });
   res.flushHeaders();
   let firstTableEvent = true;
-  const write = async (line: string | Buffer): Promise<void> => {
-    if (!res.write(line)) {
-      await Promise.race([once(res, 'drain'), once(abort.signal, 'abort')]);
-    }
+  // Waits for the socket to drain (or the watch to end), leaving no listener behind either way.
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      res.once('drain', done);
+      abort.signal.addEventListener('abort', done, { once: true });
+    });
+  const write = async (chunk: string | Buffer): Promise<void> => {
+    if (!res.write(chunk) && !abort.signal.aborted) await drained();
   };
   const send = async (ev: StoredEvent | undefined, type: string, obj: KubeObject): Promise<void> => {
     if (w.table) {

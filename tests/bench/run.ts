@@ -2,9 +2,9 @@
  * `npm run bench`: throughput and latency of the API server on this machine, against the figures in
  * ../shared/notes/performance-reliability.md. Prints one line per measure; never part of `npm test`.
  *   - create: concurrent POSTs of pods (durable, group-committed writes)
- *   - get: sequential GETs of one pod (cached serialization)
- *   - list: a 2,000-pod namespace as JSON and as a Table
- *   - watch fan-out: N watchers receiving every event of a burst of updates
+ *   - get: sequential GETs of one pod (cached serialization), as JSON and as Kubernetes protobuf
+ *   - list: a 2,000-pod namespace as JSON, as protobuf and as a Table
+ *   - watch fan-out: N watchers receiving every event of a burst of updates, as JSON lines and as protobuf frames
  *   - start: spawn of the API server process on an empty data directory → first `/readyz` 200 (run first,
  *     alone on the machine's cores)
  */
@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SERVER_MAIN } from '../helpers/paths.js';
+import { PB_ACCEPT } from '../helpers/protobuf.js';
 import { startInProcess } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -108,20 +109,26 @@ async function main() {
     );
     report(`create (c=${CONCURRENCY})`, CREATES, performance.now() - t0, latencies);
 
-    // get
-    const gets: number[] = [];
-    const t1 = performance.now();
-    for (let i = 0; i < 2000; i++) {
-      const s = performance.now();
-      const res = await fetch(`${base}/bench-${i % CREATES}`);
-      await res.arrayBuffer();
-      gets.push(performance.now() - s);
+    // get, in JSON and in protobuf
+    for (const [name, accept] of [
+      ['get json', 'application/json'],
+      ['get protobuf', PB_ACCEPT],
+    ] as const) {
+      const gets: number[] = [];
+      const t1 = performance.now();
+      for (let i = 0; i < 2000; i++) {
+        const s = performance.now();
+        const res = await fetch(`${base}/bench-${i % CREATES}`, { headers: { accept } });
+        await res.arrayBuffer();
+        gets.push(performance.now() - s);
+      }
+      report(`${name} (sequential)`, 2000, performance.now() - t1, gets);
     }
-    report('get (sequential)', 2000, performance.now() - t1, gets);
 
     // list
     for (const [name, accept] of [
       ['list json', 'application/json'],
+      ['list protobuf', PB_ACCEPT],
       ['list table', 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json'],
     ] as const) {
       const lat: number[] = [];
@@ -135,51 +142,64 @@ async function main() {
       report(`${name} (${CREATES} pods)`, 20, performance.now() - t, lat);
     }
 
-    // watch fan-out
-    const rv = ((await (await fetch(`${base}?limit=1`)).json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-    const controllers: AbortController[] = [];
-    let delivered = 0;
-    const done = Promise.all(
-      Array.from({ length: WATCHERS }, async () => {
-        const ac = new AbortController();
-        controllers.push(ac);
-        const res = await fetch(`${base}?watch=true&resourceVersion=${rv}`, { signal: ac.signal });
-        const reader = res.body!.getReader();
-        let seen = 0;
-        let buf = '';
-        const decoder = new TextDecoder();
-        while (seen < UPDATES) {
-          const { value, done: end } = await reader.read();
-          if (end) break;
-          buf += decoder.decode(value, { stream: true });
-          let nl;
-          while ((nl = buf.indexOf('\n')) >= 0) {
-            buf = buf.slice(nl + 1);
-            seen++;
-            delivered++;
+    // watch fan-out, in JSON and in protobuf
+    let round = 0;
+    for (const [name, accept] of [
+      ['json', 'application/json'],
+      ['protobuf', PB_ACCEPT],
+    ] as const) {
+      const rv = ((await (await fetch(`${base}?limit=1`)).json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+      let delivered = 0;
+      const done = Promise.all(
+        Array.from({ length: WATCHERS }, async () => {
+          const ac = new AbortController();
+          const res = await fetch(`${base}?watch=true&resourceVersion=${rv}`, { signal: ac.signal, headers: { accept } });
+          const reader = res.body!.getReader();
+          let seen = 0;
+          let pending = Buffer.alloc(0);
+          while (seen < UPDATES) {
+            const { value, done: end } = await reader.read();
+            if (end) break;
+            pending = Buffer.concat([pending, value]);
+            // JSON: one event per line; protobuf: 4-byte length-prefixed frames
+            for (;;) {
+              let size: number;
+              if (name === 'json') {
+                const nl = pending.indexOf(10);
+                if (nl < 0) break;
+                size = nl + 1;
+              } else {
+                if (pending.length < 4 || pending.length < 4 + pending.readUInt32BE(0)) break;
+                size = 4 + pending.readUInt32BE(0);
+              }
+              pending = pending.subarray(size);
+              seen++;
+              delivered++;
+            }
           }
-        }
-        ac.abort();
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 200));
-    const t2 = performance.now();
-    let u = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (u < UPDATES) {
-          const i = u++;
-          const res = await fetch(`${base}/bench-${i % CREATES}`, {
-            method: 'PATCH',
-            headers: { 'content-type': 'application/merge-patch+json' },
-            body: JSON.stringify({ metadata: { labels: { round: String(i) } } }),
-          });
-          await res.arrayBuffer();
-        }
-      }),
-    );
-    await done.catch(() => {});
-    report(`watch fan-out (${WATCHERS} watchers)`, delivered, performance.now() - t2);
+          ac.abort();
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const t2 = performance.now();
+      let u = 0;
+      round++;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (u < UPDATES) {
+            const i = u++;
+            const res = await fetch(`${base}/bench-${i % CREATES}`, {
+              method: 'PATCH',
+              headers: { 'content-type': 'application/merge-patch+json' },
+              body: JSON.stringify({ metadata: { labels: { round: `${round}-${i}` } } }),
+            });
+            await res.arrayBuffer();
+          }
+        }),
+      );
+      await done.catch(() => {});
+      report(`watch fan-out ${name} (${WATCHERS} watchers)`, delivered, performance.now() - t2);
+    }
   } finally {
     await server.close();
   }
