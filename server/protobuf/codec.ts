@@ -397,7 +397,28 @@ function readScalar(r: Reader, field: FieldDesc, scalar: Scalar, wire: number): 
   }
 }
 
+/** Go's encoding/json refuses documents nested deeper than this. */
+const MAX_JSON_DEPTH = 10000;
+
+/** Whether JSON text nests deeper than `max` arrays and objects (strings skipped); a linear scan, no parse. */
+function jsonTooDeep(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 function parseEmbeddedJson(bytes: Uint8Array, what: string): unknown {
+  if (jsonTooDeep(bytes, MAX_JSON_DEPTH)) throw new ProtoError(`${what}: exceeded max depth`);
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (err) {
