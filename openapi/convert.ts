@@ -5,6 +5,12 @@ import { openAPIRef, type OpenAPIStyle } from './kinds.js';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+/**
+ * Schema options of the TypeBox sources that carry the protobuf layout for the codec (see the conventions in
+ * ./schemas/index.ts). They are kept in the JSON snapshot and never served.
+ */
+const PROTOBUF_KEYS = new Set(['protobuf', 'goPointer']);
+
 /** The key TypeBox gives `Type.Record(Type.String(), V)`. */
 const ANY_KEY_PATTERN = '^.*$';
 const SCALAR_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
@@ -30,7 +36,7 @@ function convertSchema(schema: unknown, style: OpenAPIStyle): JsonObject {
   const out: JsonObject = {};
   for (const key of Object.keys(schema).sort()) {
     const value = schema[key];
-    if (key.startsWith('~') || value === undefined) continue;
+    if (key.startsWith('~') || value === undefined || PROTOBUF_KEYS.has(key)) continue;
     switch (key) {
       case '$ref':
         out.$ref = String(value).startsWith('#') ? String(value) : openAPIRef(style, String(value));

@@ -10,17 +10,20 @@ export const Pod = Type.Object(
     kind: Type.Optional(Type.String({ description: 'Object kind: `Pod`.' })),
     metadata: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        protobuf: 1,
         description:
           'Standard object metadata: name, namespace, labels, annotations, owners and server-maintained fields.',
       }),
     ),
     spec: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.PodSpec', {
+        protobuf: 2,
         description: 'What the pod should run: its containers, volumes and scheduling constraints.',
       }),
     ),
     status: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.PodStatus', {
+        protobuf: 3,
         description:
           "The pod's most recently observed state, reported by the kubelet and scheduler. Read-only for clients.",
       }),
@@ -47,10 +50,12 @@ export const Binding = Type.Object(
     kind: Type.Optional(Type.String({ description: 'Object kind: `Binding`.' })),
     metadata: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        protobuf: 1,
         description: 'Metadata naming the pod being bound.',
       }),
     ),
     target: Type.Ref('io.k8s.api.core.v1.ObjectReference', {
+      protobuf: 2,
       description: 'The node to bind the pod to. Only `kind: Node` and a name are used.',
     }),
   },
@@ -65,12 +70,16 @@ export const PodTemplateSpec = Type.Object(
   {
     metadata: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        protobuf: 1,
         description:
           "Metadata (labels, annotations) given to each pod created from the template. The labels usually have to match the controller's selector.",
       }),
     ),
     spec: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.PodSpec', { description: 'Spec of each pod created from the template.' }),
+      Type.Ref('io.k8s.api.core.v1.PodSpec', {
+        protobuf: 2,
+        description: 'Spec of each pod created from the template.',
+      }),
     ),
   },
   { description: 'A template for pods that a controller creates: the metadata and spec each new pod starts from.' },
@@ -80,6 +89,8 @@ export const PodSpec = Type.Object(
   {
     activeDeadlineSeconds: Type.Optional(
       Type.Integer({
+        protobuf: 5,
+        goPointer: true,
         format: 'int64',
         description:
           'Seconds the pod may be active on a node, counted from its start, before the kubelet actively terminates it. Must be a positive integer.',
@@ -87,16 +98,20 @@ export const PodSpec = Type.Object(
     ),
     affinity: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.Affinity', {
+        protobuf: 18,
         description: 'Scheduling preferences and requirements relative to nodes and to other pods.',
       }),
     ),
     automountServiceAccountToken: Type.Optional(
       Type.Boolean({
+        protobuf: 21,
+        goPointer: true,
         description:
           "Whether to mount the service account's API token into the pod. Overrides the service account's own setting.",
       }),
     ),
     containers: Type.Array(Type.Ref('io.k8s.api.core.v1.Container'), {
+      protobuf: 2,
       description:
         'The application containers of the pod. At least one is required; containers cannot be added or removed after creation.',
       'x-kubernetes-list-map-keys': ['name'],
@@ -106,23 +121,28 @@ export const PodSpec = Type.Object(
     }),
     dnsConfig: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.PodDNSConfig', {
+        protobuf: 26,
         description: 'Extra DNS settings merged into the resolver configuration that dnsPolicy produces.',
       }),
     ),
     dnsPolicy: Type.Optional(
       Type.String({
+        protobuf: 6,
         description:
           "How the pod's DNS resolver is configured: `ClusterFirst` (default), `ClusterFirstWithHostNet`, `Default` (inherit the node's settings) or `None` (use dnsConfig only).",
       }),
     ),
     enableServiceLinks: Type.Optional(
       Type.Boolean({
+        protobuf: 30,
+        goPointer: true,
         description:
           "Whether to inject environment variables describing the services in the pod's namespace, in the style of Docker links. Defaults to true.",
       }),
     ),
     ephemeralContainers: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.EphemeralContainer'), {
+        protobuf: 34,
         description:
           'Temporary containers added to a running pod for debugging, through the `ephemeralcontainers` subresource. They cannot be set at creation and are never restarted.',
         'x-kubernetes-list-map-keys': ['name'],
@@ -133,6 +153,7 @@ export const PodSpec = Type.Object(
     ),
     hostAliases: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.HostAlias'), {
+        protobuf: 23,
         description: "Extra entries written into the pod's /etc/hosts.",
         'x-kubernetes-list-map-keys': ['ip'],
         'x-kubernetes-list-type': 'map',
@@ -140,23 +161,33 @@ export const PodSpec = Type.Object(
         'x-kubernetes-patch-strategy': 'merge',
       }),
     ),
-    hostIPC: Type.Optional(Type.Boolean({ description: "Use the node's IPC namespace. Defaults to false." })),
+    hostIPC: Type.Optional(
+      Type.Boolean({ protobuf: 13, description: "Use the node's IPC namespace. Defaults to false." }),
+    ),
     hostNetwork: Type.Optional(
       Type.Boolean({
+        protobuf: 11,
         description:
           "Use the node's network namespace, so the pod sees the node's interfaces and ports. Requires the container ports to be host ports. Defaults to false.",
       }),
     ),
-    hostPID: Type.Optional(Type.Boolean({ description: "Use the node's process ID namespace. Defaults to false." })),
+    hostPID: Type.Optional(
+      Type.Boolean({ protobuf: 12, description: "Use the node's process ID namespace. Defaults to false." }),
+    ),
     hostUsers: Type.Optional(
       Type.Boolean({
+        protobuf: 37,
+        goPointer: true,
         description:
           "Whether the pod shares the node's user namespace. Defaults to true; false runs the pod in its own user namespace, mapping root inside to an unprivileged user outside.",
       }),
     ),
-    hostname: Type.Optional(Type.String({ description: 'Host name of the pod. Defaults to the pod name.' })),
+    hostname: Type.Optional(
+      Type.String({ protobuf: 16, description: 'Host name of the pod. Defaults to the pod name.' }),
+    ),
     imagePullSecrets: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.LocalObjectReference'), {
+        protobuf: 15,
         description: "Secrets in the pod's namespace holding registry credentials used to pull the container images.",
         'x-kubernetes-list-map-keys': ['name'],
         'x-kubernetes-list-type': 'map',
@@ -166,6 +197,7 @@ export const PodSpec = Type.Object(
     ),
     initContainers: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.Container'), {
+        protobuf: 20,
         description:
           'Containers that run one after another to completion before the application containers start. A failure restarts the sequence according to restartPolicy. An init container with restartPolicy `Always` is a sidecar that keeps running alongside the pod.',
         'x-kubernetes-list-map-keys': ['name'],
@@ -176,35 +208,43 @@ export const PodSpec = Type.Object(
     ),
     nodeName: Type.Optional(
       Type.String({
+        protobuf: 10,
         description:
           'The node the pod runs on. Usually set by the scheduler through a binding; setting it on creation bypasses scheduling.',
       }),
     ),
     nodeSelector: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
+        protobuf: 7,
         description: 'Labels a node must carry for the pod to be scheduled onto it.',
         'x-kubernetes-map-type': 'atomic',
       }),
     ),
     os: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.PodOS', {
+        protobuf: 36,
         description: "The operating system the pod's containers need. Enables OS-specific validation of the spec.",
       }),
     ),
     overhead: Type.Optional(
       Type.Record(Type.String(), Type.Ref('io.k8s.apimachinery.pkg.api.resource.Quantity'), {
+        protobuf: 32,
         description:
           "Resources used by the pod's sandbox on top of its containers' requests. Filled in from the RuntimeClass at admission; not meant to be set by users.",
       }),
     ),
     preemptionPolicy: Type.Optional(
       Type.String({
+        protobuf: 31,
+        goPointer: true,
         description:
           'Whether the pod may preempt lower-priority pods to get scheduled: `PreemptLowerPriority` (default) or `Never`.',
       }),
     ),
     priority: Type.Optional(
       Type.Integer({
+        protobuf: 25,
+        goPointer: true,
         format: 'int32',
         description:
           "The pod's scheduling priority; higher values are scheduled first and may preempt lower ones. Filled in at admission from priorityClassName.",
@@ -212,12 +252,14 @@ export const PodSpec = Type.Object(
     ),
     priorityClassName: Type.Optional(
       Type.String({
+        protobuf: 24,
         description:
           "Name of the PriorityClass that sets the pod's priority. `system-node-critical` and `system-cluster-critical` are built in.",
       }),
     ),
     readinessGates: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.PodReadinessGate'), {
+        protobuf: 28,
         description:
           'Extra pod conditions that must be True, in addition to all containers being ready, before the pod counts as ready.',
         'x-kubernetes-list-type': 'atomic',
@@ -225,6 +267,7 @@ export const PodSpec = Type.Object(
     ),
     resourceClaims: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.PodResourceClaim'), {
+        protobuf: 39,
         description:
           'Dynamic resources (DRA) the pod needs, each given a name that containers refer to. Cannot be changed.',
         'x-kubernetes-list-map-keys': ['name'],
@@ -235,20 +278,27 @@ export const PodSpec = Type.Object(
     ),
     restartPolicy: Type.Optional(
       Type.String({
+        protobuf: 3,
         description: 'When containers are restarted after they exit: `Always` (default), `OnFailure` or `Never`.',
       }),
     ),
     runtimeClassName: Type.Optional(
       Type.String({
+        protobuf: 29,
+        goPointer: true,
         description:
           "Name of the RuntimeClass that selects the container runtime handler. Empty uses the node's default runtime.",
       }),
     ),
     schedulerName: Type.Optional(
-      Type.String({ description: 'Name of the scheduler responsible for the pod. Defaults to `default-scheduler`.' }),
+      Type.String({
+        protobuf: 19,
+        description: 'Name of the scheduler responsible for the pod. Defaults to `default-scheduler`.',
+      }),
     ),
     schedulingGates: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.PodSchedulingGate'), {
+        protobuf: 38,
         description:
           'Gates that keep the pod out of scheduling until every one has been removed. Can only be set at creation and then only removed.',
         'x-kubernetes-list-map-keys': ['name'],
@@ -259,33 +309,44 @@ export const PodSpec = Type.Object(
     ),
     securityContext: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.PodSecurityContext', {
+        protobuf: 14,
         description: 'Security settings for the whole pod; containers can override some of them.',
       }),
     ),
-    serviceAccount: Type.Optional(Type.String({ description: 'Deprecated alias of serviceAccountName.' })),
+    serviceAccount: Type.Optional(Type.String({ protobuf: 9, description: 'Deprecated alias of serviceAccountName.' })),
     serviceAccountName: Type.Optional(
-      Type.String({ description: 'Name of the ServiceAccount whose identity the pod runs as. Defaults to `default`.' }),
+      Type.String({
+        protobuf: 8,
+        description: 'Name of the ServiceAccount whose identity the pod runs as. Defaults to `default`.',
+      }),
     ),
     setHostnameAsFQDN: Type.Optional(
       Type.Boolean({
+        protobuf: 35,
+        goPointer: true,
         description:
           "Set the kernel host name to the pod's fully qualified domain name instead of its short name. Defaults to false.",
       }),
     ),
     shareProcessNamespace: Type.Optional(
       Type.Boolean({
+        protobuf: 27,
+        goPointer: true,
         description:
           "Put all containers of the pod in one process namespace so they can see and signal each other's processes. Defaults to false.",
       }),
     ),
     subdomain: Type.Optional(
       Type.String({
+        protobuf: 17,
         description:
           "Subdomain of the pod's fully qualified host name, `<hostname>.<subdomain>.<namespace>.svc.<cluster-domain>`. Without it the pod has no such domain name.",
       }),
     ),
     terminationGracePeriodSeconds: Type.Optional(
       Type.Integer({
+        protobuf: 4,
+        goPointer: true,
         format: 'int64',
         description:
           'Seconds the pod gets to shut down after being asked to stop, before its processes are killed. Defaults to 30; 0 means kill at once.',
@@ -293,12 +354,14 @@ export const PodSpec = Type.Object(
     ),
     tolerations: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.Toleration'), {
+        protobuf: 22,
         description: 'Taints this pod tolerates, allowing it onto nodes that carry them.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     topologySpreadConstraints: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.TopologySpreadConstraint'), {
+        protobuf: 33,
         description: 'Rules for spreading matching pods evenly across topology domains such as zones or nodes.',
         'x-kubernetes-list-map-keys': ['topologyKey', 'whenUnsatisfiable'],
         'x-kubernetes-list-type': 'map',
@@ -308,6 +371,7 @@ export const PodSpec = Type.Object(
     ),
     volumes: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.Volume'), {
+        protobuf: 1,
         description: 'Volumes the containers of the pod can mount.',
         'x-kubernetes-list-map-keys': ['name'],
         'x-kubernetes-list-type': 'map',
@@ -323,6 +387,7 @@ export const PodStatus = Type.Object(
   {
     conditions: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.PodCondition'), {
+        protobuf: 2,
         description:
           'Current conditions of the pod, such as `PodScheduled`, `Initialized`, `ContainersReady` and `Ready`.',
         'x-kubernetes-list-map-keys': ['type'],
@@ -333,23 +398,27 @@ export const PodStatus = Type.Object(
     ),
     containerStatuses: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.ContainerStatus'), {
+        protobuf: 8,
         description: 'One status entry per application container.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     ephemeralContainerStatuses: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.ContainerStatus'), {
+        protobuf: 13,
         description: 'One status entry per ephemeral container.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     hostIP: Type.Optional(
       Type.String({
+        protobuf: 5,
         description: 'Primary IP address of the node the pod is assigned to. Empty until the pod is placed.',
       }),
     ),
     hostIPs: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.HostIP'), {
+        protobuf: 16,
         description:
           'IP addresses of the node the pod is assigned to, one per address family; the first equals hostIP.',
         'x-kubernetes-list-type': 'atomic',
@@ -359,29 +428,33 @@ export const PodStatus = Type.Object(
     ),
     initContainerStatuses: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.ContainerStatus'), {
+        protobuf: 10,
         description: 'One status entry per init container.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     message: Type.Optional(
-      Type.String({ description: 'A readable explanation of why the pod is in its current state.' }),
+      Type.String({ protobuf: 3, description: 'A readable explanation of why the pod is in its current state.' }),
     ),
     nominatedNodeName: Type.Optional(
       Type.String({
+        protobuf: 11,
         description:
           'Node on which the pod is expected to run after the scheduler has preempted other pods there. Not a guarantee.',
       }),
     ),
     phase: Type.Optional(
       Type.String({
+        protobuf: 1,
         description: 'Where the pod is in its lifecycle: `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.',
       }),
     ),
     podIP: Type.Optional(
-      Type.String({ description: 'Primary IP address allocated to the pod. Empty until assigned.' }),
+      Type.String({ protobuf: 6, description: 'Primary IP address allocated to the pod. Empty until assigned.' }),
     ),
     podIPs: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.PodIP'), {
+        protobuf: 12,
         description: 'IP addresses allocated to the pod, at most one per address family; the first equals podIP.',
         'x-kubernetes-list-map-keys': ['ip'],
         'x-kubernetes-list-type': 'map',
@@ -391,21 +464,24 @@ export const PodStatus = Type.Object(
     ),
     qosClass: Type.Optional(
       Type.String({
+        protobuf: 9,
         description:
           "Quality of service class derived from the containers' resource requests and limits: `Guaranteed`, `Burstable` or `BestEffort`.",
       }),
     ),
     reason: Type.Optional(
-      Type.String({ description: "A short CamelCase reason for the pod's state, e.g. `Evicted`." }),
+      Type.String({ protobuf: 4, description: "A short CamelCase reason for the pod's state, e.g. `Evicted`." }),
     ),
     resize: Type.Optional(
       Type.String({
+        protobuf: 14,
         description:
           'State of a requested in-place resource resize: `Proposed`, `InProgress`, `Deferred` or `Infeasible`.',
       }),
     ),
     resourceClaimStatuses: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.PodResourceClaimStatus'), {
+        protobuf: 15,
         description: "Names of the ResourceClaims generated for the pod's resourceClaims entries.",
         'x-kubernetes-list-map-keys': ['name'],
         'x-kubernetes-list-type': 'map',
@@ -415,6 +491,7 @@ export const PodStatus = Type.Object(
     ),
     startTime: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 7,
         description: 'When the kubelet acknowledged the pod, before any of its images were pulled.',
       }),
     ),
@@ -425,15 +502,24 @@ export const PodStatus = Type.Object(
 export const PodCondition = Type.Object(
   {
     lastProbeTime: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { description: 'When the condition was last checked.' }),
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 3,
+        description: 'When the condition was last checked.',
+      }),
     ),
     lastTransitionTime: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { description: 'When the condition last changed status.' }),
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 4,
+        description: 'When the condition last changed status.',
+      }),
     ),
-    message: Type.Optional(Type.String({ description: 'A readable explanation of the last transition.' })),
-    reason: Type.Optional(Type.String({ description: 'A short CamelCase reason for the last transition.' })),
-    status: Type.String({ description: '`True`, `False` or `Unknown`.' }),
+    message: Type.Optional(Type.String({ protobuf: 6, description: 'A readable explanation of the last transition.' })),
+    reason: Type.Optional(
+      Type.String({ protobuf: 5, description: 'A short CamelCase reason for the last transition.' }),
+    ),
+    status: Type.String({ protobuf: 2, description: '`True`, `False` or `Unknown`.' }),
     type: Type.String({
+      protobuf: 1,
       description:
         'Which condition this is, e.g. `PodScheduled`, `Initialized`, `ContainersReady`, `Ready`, or the name of a readiness gate.',
     }),
@@ -445,18 +531,21 @@ export const PodDNSConfig = Type.Object(
   {
     nameservers: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 1,
         description: 'IP addresses of DNS servers to use, appended to the generated list without duplicates.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     options: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.PodDNSConfigOption'), {
+        protobuf: 3,
         description: 'Resolver options; an entry replaces a generated option with the same name.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     searches: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 2,
         description: 'DNS search domains, appended to the generated list without duplicates.',
         'x-kubernetes-list-type': 'atomic',
       }),
@@ -467,8 +556,10 @@ export const PodDNSConfig = Type.Object(
 
 export const PodDNSConfigOption = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: 'Option name, e.g. `ndots`.' })),
-    value: Type.Optional(Type.String({ description: 'Option value, if the option takes one.' })),
+    name: Type.Optional(Type.String({ protobuf: 1, description: 'Option name, e.g. `ndots`.' })),
+    value: Type.Optional(
+      Type.String({ protobuf: 2, goPointer: true, description: 'Option value, if the option takes one.' }),
+    ),
   },
   { description: 'One resolver option, as written to the `options` line of resolv.conf.' },
 );
@@ -477,55 +568,67 @@ export const HostAlias = Type.Object(
   {
     hostnames: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 2,
         description: 'Host names that resolve to the IP address.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
-    ip: Type.String({ description: 'The IP address of the entry.' }),
+    ip: Type.String({ protobuf: 1, description: 'The IP address of the entry.' }),
   },
   { description: 'An /etc/hosts entry: one IP address and the host names that resolve to it.' },
 );
 
 export const PodIP = Type.Object(
   {
-    ip: Type.Optional(Type.String({ description: 'The IP address.' })),
+    ip: Type.Optional(Type.String({ protobuf: 1, description: 'The IP address.' })),
   },
   { description: 'One IP address assigned to a pod.' },
 );
 
 export const HostIP = Type.Object(
   {
-    ip: Type.Optional(Type.String({ description: 'The IP address.' })),
+    ip: Type.Optional(Type.String({ protobuf: 1, description: 'The IP address.' })),
   },
   { description: 'One IP address of the node a pod runs on.' },
 );
 
 export const PodOS = Type.Object(
   {
-    name: Type.String({ description: 'Operating system name: `linux` or `windows`.' }),
+    name: Type.String({ protobuf: 1, description: 'Operating system name: `linux` or `windows`.' }),
   },
   { description: 'The operating system a pod is meant for.' },
 );
 
 export const PodReadinessGate = Type.Object(
   {
-    conditionType: Type.String({ description: 'Type of a pod condition that must be True for the pod to be ready.' }),
+    conditionType: Type.String({
+      protobuf: 1,
+      description: 'Type of a pod condition that must be True for the pod to be ready.',
+    }),
   },
   { description: "An extra pod condition the pod's readiness depends on." },
 );
 
 export const PodSchedulingGate = Type.Object(
   {
-    name: Type.String({ description: "Name of the gate. Must be unique among the pod's scheduling gates." }),
+    name: Type.String({
+      protobuf: 1,
+      description: "Name of the gate. Must be unique among the pod's scheduling gates.",
+    }),
   },
   { description: 'A named gate that holds a pod back from scheduling while it is present.' },
 );
 
+// PodResourceClaim.source and ClaimSource are served in their Kubernetes 1.30 shape; Kubernetes 1.31 replaced them with
+// fields of PodResourceClaim, so their protobuf numbers are 1.30's (source = 2; ClaimSource: 1 and 2).
 export const PodResourceClaim = Type.Object(
   {
-    name: Type.String({ description: 'Name of the entry, unique in the pod, by which containers refer to it.' }),
+    name: Type.String({
+      protobuf: 1,
+      description: 'Name of the entry, unique in the pod, by which containers refer to it.',
+    }),
     source: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.ClaimSource', { description: 'Where the ResourceClaim comes from.' }),
+      Type.Ref('io.k8s.api.core.v1.ClaimSource', { protobuf: 2, description: 'Where the ResourceClaim comes from.' }),
     ),
   },
   {
@@ -537,10 +640,16 @@ export const PodResourceClaim = Type.Object(
 export const ClaimSource = Type.Object(
   {
     resourceClaimName: Type.Optional(
-      Type.String({ description: "Name of an existing ResourceClaim in the pod's namespace." }),
+      Type.String({
+        protobuf: 1,
+        goPointer: true,
+        description: "Name of an existing ResourceClaim in the pod's namespace.",
+      }),
     ),
     resourceClaimTemplateName: Type.Optional(
       Type.String({
+        protobuf: 2,
+        goPointer: true,
         description:
           'Name of a ResourceClaimTemplate from which a ResourceClaim is created for the pod and deleted with it.',
       }),
@@ -551,9 +660,13 @@ export const ClaimSource = Type.Object(
 
 export const PodResourceClaimStatus = Type.Object(
   {
-    name: Type.String({ description: "Name of the pod's resourceClaims entry this status is for." }),
+    name: Type.String({ protobuf: 1, description: "Name of the pod's resourceClaims entry this status is for." }),
     resourceClaimName: Type.Optional(
-      Type.String({ description: 'Name of the ResourceClaim generated for the entry. Empty when none was needed.' }),
+      Type.String({
+        protobuf: 2,
+        goPointer: true,
+        description: 'Name of the ResourceClaim generated for the entry. Empty when none was needed.',
+      }),
     ),
   },
   { description: "Which ResourceClaim was created for one of a pod's resourceClaims entries." },
@@ -563,40 +676,57 @@ export const ContainerStatus = Type.Object(
   {
     allocatedResources: Type.Optional(
       Type.Record(Type.String(), Type.Ref('io.k8s.apimachinery.pkg.api.resource.Quantity'), {
+        protobuf: 10,
         description:
           'Resources the node has allocated to the container, which may differ from the spec while an in-place resize is pending.',
       }),
     ),
     containerID: Type.Optional(
-      Type.String({ description: 'ID of the container in the runtime, as `<runtime>://<id>`.' }),
+      Type.String({ protobuf: 8, description: 'ID of the container in the runtime, as `<runtime>://<id>`.' }),
     ),
     image: Type.String({
+      protobuf: 6,
       description: 'Image the container is running, as known to the runtime. May differ from the image in the spec.',
     }),
-    imageID: Type.String({ description: 'ID or digest of the image the container runs.' }),
+    imageID: Type.String({ protobuf: 7, description: 'ID or digest of the image the container runs.' }),
     lastState: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.ContainerState', {
+        protobuf: 3,
         description: "Details of the container's previous termination, if it has been restarted.",
       }),
     ),
-    name: Type.String({ description: 'Name of the container, matching a container in the spec.' }),
+    name: Type.String({ protobuf: 1, description: 'Name of the container, matching a container in the spec.' }),
     ready: Type.Boolean({
+      protobuf: 4,
       description: 'Whether the container currently passes its readiness probe (true when it has none and is running).',
     }),
     resources: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.ResourceRequirements', {
+        protobuf: 11,
         description: 'Resource requests and limits the runtime has actually applied to the container.',
       }),
     ),
-    restartCount: Type.Integer({ format: 'int32', description: 'How many times the container has been restarted.' }),
+    restartCount: Type.Integer({
+      protobuf: 5,
+      format: 'int32',
+      description: 'How many times the container has been restarted.',
+    }),
     started: Type.Optional(
-      Type.Boolean({ description: 'Whether the container has started and passed its startup probe, if any.' }),
+      Type.Boolean({
+        protobuf: 9,
+        goPointer: true,
+        description: 'Whether the container has started and passed its startup probe, if any.',
+      }),
     ),
     state: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.ContainerState', { description: "Details of the container's current state." }),
+      Type.Ref('io.k8s.api.core.v1.ContainerState', {
+        protobuf: 2,
+        description: "Details of the container's current state.",
+      }),
     ),
     volumeMounts: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.VolumeMountStatus'), {
+        protobuf: 12,
         description: "Observed state of the container's volume mounts.",
         'x-kubernetes-list-map-keys': ['mountPath'],
         'x-kubernetes-list-type': 'map',
@@ -611,15 +741,20 @@ export const ContainerStatus = Type.Object(
 export const ContainerState = Type.Object(
   {
     running: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.ContainerStateRunning', { description: 'Details when the container is running.' }),
+      Type.Ref('io.k8s.api.core.v1.ContainerStateRunning', {
+        protobuf: 2,
+        description: 'Details when the container is running.',
+      }),
     ),
     terminated: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.ContainerStateTerminated', {
+        protobuf: 3,
         description: 'Details when the container has exited.',
       }),
     ),
     waiting: Type.Optional(
       Type.Ref('io.k8s.api.core.v1.ContainerStateWaiting', {
+        protobuf: 1,
         description: 'Details when the container is waiting to start.',
       }),
     ),
@@ -631,6 +766,7 @@ export const ContainerStateRunning = Type.Object(
   {
     startedAt: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 1,
         description: 'When the container was last (re)started.',
       }),
     ),
@@ -641,21 +777,35 @@ export const ContainerStateRunning = Type.Object(
 export const ContainerStateTerminated = Type.Object(
   {
     containerID: Type.Optional(
-      Type.String({ description: 'ID of the container in the runtime, as `<runtime>://<id>`.' }),
+      Type.String({ protobuf: 7, description: 'ID of the container in the runtime, as `<runtime>://<id>`.' }),
     ),
-    exitCode: Type.Integer({ format: 'int32', description: "Exit status of the container's last run." }),
+    exitCode: Type.Integer({ protobuf: 1, format: 'int32', description: "Exit status of the container's last run." }),
     finishedAt: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { description: 'When the container last exited.' }),
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 6,
+        description: 'When the container last exited.',
+      }),
     ),
     message: Type.Optional(
-      Type.String({ description: 'A message about the termination, e.g. read from the termination message file.' }),
+      Type.String({
+        protobuf: 4,
+        description: 'A message about the termination, e.g. read from the termination message file.',
+      }),
     ),
     reason: Type.Optional(
-      Type.String({ description: 'A short reason for the termination, e.g. `Completed`, `Error` or `OOMKilled`.' }),
+      Type.String({
+        protobuf: 3,
+        description: 'A short reason for the termination, e.g. `Completed`, `Error` or `OOMKilled`.',
+      }),
     ),
-    signal: Type.Optional(Type.Integer({ format: 'int32', description: 'Signal that killed the container, if any.' })),
+    signal: Type.Optional(
+      Type.Integer({ protobuf: 2, format: 'int32', description: 'Signal that killed the container, if any.' }),
+    ),
     startedAt: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { description: 'When the run that ended began.' }),
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 5,
+        description: 'When the run that ended began.',
+      }),
     ),
   },
   { description: 'A container that has exited.' },
@@ -663,9 +813,12 @@ export const ContainerStateTerminated = Type.Object(
 
 export const ContainerStateWaiting = Type.Object(
   {
-    message: Type.Optional(Type.String({ description: 'A readable explanation of why the container is waiting.' })),
+    message: Type.Optional(
+      Type.String({ protobuf: 2, description: 'A readable explanation of why the container is waiting.' }),
+    ),
     reason: Type.Optional(
       Type.String({
+        protobuf: 1,
         description: 'A short reason, e.g. `ContainerCreating`, `ImagePullBackOff` or `CrashLoopBackOff`.',
       }),
     ),
@@ -675,11 +828,15 @@ export const ContainerStateWaiting = Type.Object(
 
 export const VolumeMountStatus = Type.Object(
   {
-    mountPath: Type.String({ description: 'Path inside the container where the volume is mounted.' }),
-    name: Type.String({ description: 'Name of the volume mount, matching one in the container spec.' }),
-    readOnly: Type.Optional(Type.Boolean({ description: 'Whether the mount is read-only.' })),
+    mountPath: Type.String({ protobuf: 2, description: 'Path inside the container where the volume is mounted.' }),
+    name: Type.String({ protobuf: 1, description: 'Name of the volume mount, matching one in the container spec.' }),
+    readOnly: Type.Optional(Type.Boolean({ protobuf: 3, description: 'Whether the mount is read-only.' })),
     recursiveReadOnly: Type.Optional(
-      Type.String({ description: 'Whether read-only mode was applied recursively: `Disabled` or `Enabled`.' }),
+      Type.String({
+        protobuf: 4,
+        goPointer: true,
+        description: 'Whether read-only mode was applied recursively: `Disabled` or `Enabled`.',
+      }),
     ),
   },
   { description: 'The observed state of one volume mount of a container.' },

@@ -13,17 +13,20 @@ export const DaemonSet = Type.Object(
     kind: Type.Optional(Type.String({ description: 'Object kind: `DaemonSet`.' })),
     metadata: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        protobuf: 1,
         description:
           'Standard object metadata: name, namespace, labels, annotations, owners and server-maintained fields.',
       }),
     ),
     spec: Type.Optional(
       Type.Ref('io.k8s.api.extensions.v1beta1.DaemonSetSpec', {
+        protobuf: 2,
         description: 'The pod to run and how updates are rolled out.',
       }),
     ),
     status: Type.Optional(
       Type.Ref('io.k8s.api.extensions.v1beta1.DaemonSetStatus', {
+        protobuf: 3,
         description: 'The most recently observed state of the daemon set. Read-only for clients.',
       }),
     ),
@@ -47,6 +50,7 @@ export const DaemonSetSpec = Type.Object(
   {
     minReadySeconds: Type.Optional(
       Type.Integer({
+        protobuf: 4,
         format: 'int32',
         description:
           'Seconds a new pod must be ready, with no container crashing, before it counts as available. Defaults to 0.',
@@ -54,21 +58,26 @@ export const DaemonSetSpec = Type.Object(
     ),
     revisionHistoryLimit: Type.Optional(
       Type.Integer({
+        protobuf: 6,
+        goPointer: true,
         format: 'int32',
         description: 'How many old ControllerRevisions to keep for rollbacks. Defaults to 10.',
       }),
     ),
     selector: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector', {
+        protobuf: 1,
         description:
           "Selects the pods the daemon set manages. Defaults to the template's labels when absent; must match them when given.",
       }),
     ),
     template: Type.Ref('io.k8s.api.core.v1.PodTemplateSpec', {
+      protobuf: 2,
       description: 'The pod to run on each eligible node. Its restartPolicy must be `Always`.',
     }),
     templateGeneration: Type.Optional(
       Type.Integer({
+        protobuf: 5,
         format: 'int64',
         description:
           'Deprecated: a counter of template changes, kept in sync by the server and stamped on pods as a label. Read-only.',
@@ -76,6 +85,7 @@ export const DaemonSetSpec = Type.Object(
     ),
     updateStrategy: Type.Optional(
       Type.Ref('io.k8s.api.extensions.v1beta1.DaemonSetUpdateStrategy', {
+        protobuf: 3,
         description:
           'How existing pods are replaced when the template changes. Defaults to `OnDelete` in this version.',
       }),
@@ -89,6 +99,7 @@ export const DaemonSetStatus = Type.Object(
     ...daemonSetStatusCounters,
     conditions: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.extensions.v1beta1.DaemonSetCondition'), {
+        protobuf: 10,
         description: 'Current conditions of the daemon set.',
         'x-kubernetes-patch-merge-key': 'type',
         'x-kubernetes-patch-strategy': 'merge',
@@ -109,11 +120,13 @@ export const DaemonSetUpdateStrategy = Type.Object(
   {
     rollingUpdate: Type.Optional(
       Type.Ref('io.k8s.api.extensions.v1beta1.RollingUpdateDaemonSet', {
+        protobuf: 2,
         description: 'Settings for the `RollingUpdate` strategy.',
       }),
     ),
     type: Type.Optional(
       Type.String({
+        protobuf: 1,
         description:
           '`OnDelete` (default in this version: create a new pod only after the old one is deleted) or `RollingUpdate` (replace pods node by node).',
       }),
@@ -126,6 +139,7 @@ export const RollingUpdateDaemonSet = Type.Object(
   {
     maxUnavailable: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.util.intstr.IntOrString', {
+        protobuf: 1,
         description:
           'How many nodes, as a number or a percentage of desiredNumberScheduled (rounded up), may be without an available pod during the update. Defaults to 1; cannot be 0.',
       }),

@@ -8,7 +8,28 @@
 // - IntOrString and Quantity are unions of their JSON types (served as `type: string` in v2, `oneOf` in v3);
 // - Kubernetes extensions (`x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`, `x-kubernetes-list-type`,
 //   `x-kubernetes-list-map-keys`, `x-kubernetes-map-type`, `x-kubernetes-group-version-kind`, `x-kubernetes-unions`)
-//   sit on the schema they apply to, exactly as in the upstream documents.
+//   sit on the schema they apply to, exactly as in the upstream documents;
+// - the protobuf encoding (`application/vnd.kubernetes.protobuf`) is described beside the fields, by two options on the
+//   schema of each property of an object definition. Neither is served (convert.ts drops them); the JSON snapshot that
+//   the server and the codec read keeps them (scripts/snapshot-definitions.mjs):
+//   - `protobuf: N`: the field number of the property in the upstream message of the same name (definition
+//     `io.k8s.api.core.v1.Pod` is message `k8s.io.api.core.v1.Pod`; the protobuf field name is the JSON property
+//     name). The wire type follows from the schema: string (format `byte`: bytes), integer int32/int64, boolean,
+//     number (double), a `Type.Ref` is the referenced message, `Type.Array` is repeated, `Type.Record` is a map.
+//     `apiVersion` and `kind` that come from TypeMeta (Pod, PodList, Status, ...) have none: the envelope
+//     (runtime.Unknown) carries them; where the message has such fields (OwnerReference, ObjectReference) they have.
+//     Definitions with a codec of their own (Time, MicroTime, Quantity, IntOrString, RawExtension, FieldsV1, Patch)
+//     have no numbered properties;
+//   - `protobuf: [outer, inner]`: the property travels in a nested message, at field `inner` of the message in field
+//     `outer`. Go inlines some structs into the JSON object while protobuf keeps them as a field of their own
+//     (ProbeHandler in Probe, VolumeSource in Volume, EphemeralContainerCommon in EphemeralContainer,
+//     LocalObjectReference in ConfigMapKeySelector and its kin), and APIResource.verbs is a message `Verbs` whose
+//     only field holds the list;
+//   - `goPointer: true` on a scalar property (string, integer, boolean, number) whose Go field is a pointer
+//     (`*int64`, `*bool`, `*string`, `*SomeEnum`). Go writes a non-pointer scalar even when it is zero, so a decoded
+//     zero of a property without the option means unset and is dropped, while a zero of a pointer field
+//     (`gracePeriodSeconds: 0`, `automountServiceAccountToken: false`) is a value and is kept. The numbers are held
+//     against the upstream `.proto` files by tests/unit/openapi/protobuf-fields.test.ts.
 import type { TSchema } from 'typebox';
 import { convertDefinitions } from '../convert.js';
 import type { OpenAPIStyle } from '../kinds.js';

@@ -10,10 +10,11 @@ export function listOf(o: { group: string; version: string; kind: string; item: 
   return Type.Object(
     {
       apiVersion: Type.Optional(Type.String({ description: `API version of this object's schema: \`${groupVersion}\`.` })),
-      items: Type.Array(Type.Ref(o.item), { description: `The ${o.kind} objects in the list.` }),
+      items: Type.Array(Type.Ref(o.item), { protobuf: 2, description: `The ${o.kind} objects in the list.` }),
       kind: Type.Optional(Type.String({ description: `Object kind: \`${o.kind}List\`.` })),
       metadata: Type.Optional(
         Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
+          protobuf: 1,
           description: 'List metadata: the resourceVersion of the collection and the token for the next page.',
         }),
       ),

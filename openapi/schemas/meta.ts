@@ -54,18 +54,22 @@ export const ObjectMeta = Type.Object(
   {
     annotations: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
+        protobuf: 12,
         description:
           'Free-form key/value strings for tools and people to attach non-identifying information. Unlike labels they cannot be used in selectors.',
       }),
     ),
     creationTimestamp: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 8,
         description:
           'When the server created the object. Set by the server and read-only; absent for objects that were never stored.',
       }),
     ),
     deletionGracePeriodSeconds: Type.Optional(
       Type.Integer({
+        protobuf: 10,
+        goPointer: true,
         format: 'int64',
         description:
           'Seconds the object is allowed to shut down gracefully after deletion was requested. Set by the server together with deletionTimestamp; read-only.',
@@ -73,12 +77,14 @@ export const ObjectMeta = Type.Object(
     ),
     deletionTimestamp: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 9,
         description:
           'When deletion was requested and the object will be removed once its finalizers have run. Set by the server; while it is set the object is terminating and may no longer gain finalizers. Read-only.',
       }),
     ),
     finalizers: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 14,
         description:
           'Names of cleanup steps that must finish before the object is removed from storage. Deletion only marks the object (deletionTimestamp) until this list is empty. Entries must be unique and may be handled in any order.',
         'x-kubernetes-list-type': 'set',
@@ -87,12 +93,14 @@ export const ObjectMeta = Type.Object(
     ),
     generateName: Type.Optional(
       Type.String({
+        protobuf: 2,
         description:
           'A prefix from which the server builds a unique name when `name` is empty: the server appends five random characters. Ignored when `name` is set.',
       }),
     ),
     generation: Type.Optional(
       Type.Integer({
+        protobuf: 7,
         format: 'int64',
         description:
           'A counter that the server increments each time the desired state (usually the spec) changes. Read-only.',
@@ -100,12 +108,14 @@ export const ObjectMeta = Type.Object(
     ),
     labels: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
+        protobuf: 11,
         description:
           'Identifying key/value strings used to organize objects and to select them with label selectors, e.g. by controllers and services.',
       }),
     ),
     managedFields: Type.Optional(
       Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry'), {
+        protobuf: 17,
         description:
           'Which field manager owns which fields, as recorded for server-side apply and field ownership. Maintained by the server; clients rarely need to read or write it.',
         'x-kubernetes-list-type': 'atomic',
@@ -113,18 +123,21 @@ export const ObjectMeta = Type.Object(
     ),
     name: Type.Optional(
       Type.String({
+        protobuf: 1,
         description:
           "The object's name, unique among objects of the same kind in its namespace (or in the cluster for cluster-scoped kinds). Required on create unless generateName is given; cannot be changed afterwards.",
       }),
     ),
     namespace: Type.Optional(
       Type.String({
+        protobuf: 3,
         description:
           'The namespace the object belongs to. Empty for cluster-scoped objects. Defaults to the namespace of the request URL; cannot be changed.',
       }),
     ),
     ownerReferences: Type.Optional(
       Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference'), {
+        protobuf: 13,
         description:
           'Objects this object depends on. When every owner is gone the garbage collector deletes this object; at most one entry may be marked as the managing controller.',
         'x-kubernetes-list-map-keys': ['uid'],
@@ -135,15 +148,20 @@ export const ObjectMeta = Type.Object(
     ),
     resourceVersion: Type.Optional(
       Type.String({
+        protobuf: 6,
         description:
           'An opaque version string that changes on every write. Send it back on updates for optimistic concurrency, and use it as the starting point for watches. Clients must not interpret it.',
       }),
     ),
     selfLink: Type.Optional(
-      Type.String({ description: 'Deprecated and no longer populated. Formerly the URL path of the object.' }),
+      Type.String({
+        protobuf: 4,
+        description: 'Deprecated and no longer populated. Formerly the URL path of the object.',
+      }),
     ),
     uid: Type.Optional(
       Type.String({
+        protobuf: 5,
         description:
           "A server-assigned identifier that is unique across the object's whole lifetime; a deleted and recreated object with the same name gets a new one. Read-only.",
       }),
@@ -159,12 +177,15 @@ export const ListMeta = Type.Object(
   {
     continue: Type.Optional(
       Type.String({
+        protobuf: 3,
         description:
           'Opaque token to pass as the `continue` query parameter to fetch the next page of results. Empty on the last page. Tokens expire once the underlying data has been compacted.',
       }),
     ),
     remainingItemCount: Type.Optional(
       Type.Integer({
+        protobuf: 4,
+        goPointer: true,
         format: 'int64',
         description:
           'How many more items exist after this page, when the server knows. Absent when the request used a label or field selector; may be approximate.',
@@ -172,12 +193,16 @@ export const ListMeta = Type.Object(
     ),
     resourceVersion: Type.Optional(
       Type.String({
+        protobuf: 2,
         description:
           'The version of the collection at the moment it was read. Start a watch from this value to see all later changes.',
       }),
     ),
     selfLink: Type.Optional(
-      Type.String({ description: 'Deprecated and no longer populated. Formerly the URL path of the list.' }),
+      Type.String({
+        protobuf: 1,
+        description: 'Deprecated and no longer populated. Formerly the URL path of the list.',
+      }),
     ),
   },
   { description: 'Metadata of a list response: its resourceVersion and the state needed to fetch the next page.' },
@@ -185,21 +210,26 @@ export const ListMeta = Type.Object(
 
 export const OwnerReference = Type.Object(
   {
-    apiVersion: Type.String({ description: 'API group and version of the owner, e.g. `apps/v1`.' }),
+    apiVersion: Type.String({ protobuf: 5, description: 'API group and version of the owner, e.g. `apps/v1`.' }),
     blockOwnerDeletion: Type.Optional(
       Type.Boolean({
+        protobuf: 7,
+        goPointer: true,
         description:
           'When true, and the owner is deleted with foreground propagation, the owner is not removed until this dependent is gone. Setting it requires permission to delete the owner.',
       }),
     ),
     controller: Type.Optional(
       Type.Boolean({
+        protobuf: 6,
+        goPointer: true,
         description: 'Marks the owner that manages this object. At most one owner reference may set it.',
       }),
     ),
-    kind: Type.String({ description: 'Kind of the owner, e.g. `DaemonSet`.' }),
-    name: Type.String({ description: 'Name of the owner.' }),
+    kind: Type.String({ protobuf: 1, description: 'Kind of the owner, e.g. `DaemonSet`.' }),
+    name: Type.String({ protobuf: 3, description: 'Name of the owner.' }),
     uid: Type.String({
+      protobuf: 4,
       description: 'UID of the owner. The reference only counts while an object with this exact UID exists.',
     }),
   },
@@ -214,38 +244,44 @@ export const ManagedFieldsEntry = Type.Object(
   {
     apiVersion: Type.Optional(
       Type.String({
+        protobuf: 3,
         description:
           'API version in which the fields below are expressed; needed because field names can differ between versions.',
       }),
     ),
     fieldsType: Type.Optional(
-      Type.String({ description: 'Format of the field set. `FieldsV1` is the only format defined.' }),
+      Type.String({ protobuf: 6, description: 'Format of the field set. `FieldsV1` is the only format defined.' }),
     ),
     fieldsV1: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1', {
+        protobuf: 7,
         description: 'The fields owned by this manager, in the FieldsV1 format.',
       }),
     ),
     manager: Type.Optional(
       Type.String({
+        protobuf: 1,
         description:
           "Name of the client or controller that manages these fields, usually taken from the request's fieldManager parameter or user agent.",
       }),
     ),
     operation: Type.Optional(
       Type.String({
+        protobuf: 2,
         description:
           'How the fields came to be owned: `Apply` (server-side apply) or `Update` (create, update or patch).',
       }),
     ),
     subresource: Type.Optional(
       Type.String({
+        protobuf: 8,
         description:
           'Name of the subresource (e.g. `status`) through which the fields were written; empty for the main resource.',
       }),
     ),
     time: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+        protobuf: 4,
         description: 'When these fields were last changed by this manager.',
       }),
     ),
@@ -259,12 +295,14 @@ export const LabelSelector = Type.Object(
   {
     matchExpressions: Type.Optional(
       Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement'), {
+        protobuf: 2,
         description: 'Requirements on labels, all of which must hold.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     matchLabels: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
+        protobuf: 1,
         description:
           'Labels that must be present with exactly these values. Each pair is the same as a matchExpressions entry with operator `In` and a single value.',
       }),
@@ -279,10 +317,14 @@ export const LabelSelector = Type.Object(
 
 export const LabelSelectorRequirement = Type.Object(
   {
-    key: Type.String({ description: 'The label key the condition is about.' }),
-    operator: Type.String({ description: 'How the label is compared: `In`, `NotIn`, `Exists` or `DoesNotExist`.' }),
+    key: Type.String({ protobuf: 1, description: 'The label key the condition is about.' }),
+    operator: Type.String({
+      protobuf: 2,
+      description: 'How the label is compared: `In`, `NotIn`, `Exists` or `DoesNotExist`.',
+    }),
     values: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 3,
         description:
           'Values to compare against. Must be non-empty for `In` and `NotIn`, and empty for `Exists` and `DoesNotExist`. Replaced as a whole by strategic merge patch.',
         'x-kubernetes-list-type': 'atomic',
@@ -297,29 +339,37 @@ export const Status = Type.Object(
     apiVersion: Type.Optional(Type.String({ description: 'API version of this schema: `v1`.' })),
     code: Type.Optional(
       Type.Integer({
+        protobuf: 6,
         format: 'int32',
         description: 'The HTTP status code of the response, e.g. 404 or 409. 0 when not set.',
       }),
     ),
     details: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.StatusDetails', {
+        protobuf: 5,
         description:
           'More data about the failure, such as the object and fields concerned. Its content depends on `reason`.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     kind: Type.Optional(Type.String({ description: 'Object kind: `Status`.' })),
-    message: Type.Optional(Type.String({ description: 'A readable explanation of the outcome, meant for people.' })),
+    message: Type.Optional(
+      Type.String({ protobuf: 3, description: 'A readable explanation of the outcome, meant for people.' }),
+    ),
     metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', { description: 'List-style metadata. Usually empty.' }),
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', {
+        protobuf: 1,
+        description: 'List-style metadata. Usually empty.',
+      }),
     ),
     reason: Type.Optional(
       Type.String({
+        protobuf: 4,
         description:
           'A machine-readable, CamelCase explanation of a failure, e.g. `NotFound`, `AlreadyExists`, `Conflict`, `Invalid`. Empty when no specific reason applies.',
       }),
     ),
-    status: Type.Optional(Type.String({ description: '`Success` or `Failure`.' })),
+    status: Type.Optional(Type.String({ protobuf: 2, description: '`Success` or `Failure`.' })),
   },
   {
     description:
@@ -332,22 +382,28 @@ export const StatusDetails = Type.Object(
   {
     causes: Type.Optional(
       Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.StatusCause'), {
+        protobuf: 4,
         description: 'Individual problems that caused the failure, e.g. one entry per invalid field.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
-    group: Type.Optional(Type.String({ description: 'API group of the object concerned, if any.' })),
+    group: Type.Optional(Type.String({ protobuf: 2, description: 'API group of the object concerned, if any.' })),
     kind: Type.Optional(
       Type.String({
+        protobuf: 3,
         description:
           "Kind of the object concerned, if any. May not match the object's real kind (for example when the failure came from a subresource).",
       }),
     ),
-    name: Type.Optional(Type.String({ description: 'Name of the object concerned, if any.' })),
+    name: Type.Optional(Type.String({ protobuf: 1, description: 'Name of the object concerned, if any.' })),
     retryAfterSeconds: Type.Optional(
-      Type.Integer({ format: 'int32', description: 'Suggested number of seconds to wait before retrying.' }),
+      Type.Integer({
+        protobuf: 5,
+        format: 'int32',
+        description: 'Suggested number of seconds to wait before retrying.',
+      }),
     ),
-    uid: Type.Optional(Type.String({ description: 'UID of the object concerned, if known.' })),
+    uid: Type.Optional(Type.String({ protobuf: 6, description: 'UID of the object concerned, if known.' })),
   },
   {
     description:
@@ -359,13 +415,15 @@ export const StatusCause = Type.Object(
   {
     field: Type.Optional(
       Type.String({
+        protobuf: 3,
         description:
           'Path of the field at fault, in JSON-path-like dotted form with list indices, e.g. `spec.containers[0].image`. May be empty.',
       }),
     ),
-    message: Type.Optional(Type.String({ description: 'A readable explanation of this cause.' })),
+    message: Type.Optional(Type.String({ protobuf: 2, description: 'A readable explanation of this cause.' })),
     reason: Type.Optional(
       Type.String({
+        protobuf: 1,
         description: 'A machine-readable code for this cause, e.g. `FieldValueRequired` or `FieldValueInvalid`.',
       }),
     ),
@@ -378,6 +436,7 @@ export const DeleteOptions = Type.Object(
     apiVersion: Type.Optional(Type.String({ description: 'API version of this schema, e.g. `v1`.' })),
     dryRun: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 5,
         description:
           'When present, the request is validated and processed but nothing is persisted. The only accepted value is `All`.',
         'x-kubernetes-list-type': 'atomic',
@@ -385,6 +444,8 @@ export const DeleteOptions = Type.Object(
     ),
     gracePeriodSeconds: Type.Optional(
       Type.Integer({
+        protobuf: 1,
+        goPointer: true,
         format: 'int64',
         description:
           "Seconds the object gets to terminate gracefully before it is removed; 0 means immediately. When unset the kind's default applies.",
@@ -393,17 +454,22 @@ export const DeleteOptions = Type.Object(
     kind: Type.Optional(Type.String({ description: 'Object kind: `DeleteOptions`.' })),
     orphanDependents: Type.Optional(
       Type.Boolean({
+        protobuf: 3,
+        goPointer: true,
         description:
           'Deprecated: use propagationPolicy. When true, dependents are orphaned instead of deleted. Cannot be combined with propagationPolicy.',
       }),
     ),
     preconditions: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions', {
+        protobuf: 2,
         description: 'Conditions the object must meet, checked before deletion.',
       }),
     ),
     propagationPolicy: Type.Optional(
       Type.String({
+        protobuf: 4,
+        goPointer: true,
         description:
           'What happens to dependents: `Orphan` leaves them, `Background` deletes them after the owner, `Foreground` deletes them before the owner is removed. Defaults depend on the kind.',
       }),
@@ -421,8 +487,12 @@ export const DeleteOptions = Type.Object(
 
 export const Preconditions = Type.Object(
   {
-    resourceVersion: Type.Optional(Type.String({ description: 'The resourceVersion the object must currently have.' })),
-    uid: Type.Optional(Type.String({ description: 'The UID the object must currently have.' })),
+    resourceVersion: Type.Optional(
+      Type.String({ protobuf: 2, goPointer: true, description: 'The resourceVersion the object must currently have.' }),
+    ),
+    uid: Type.Optional(
+      Type.String({ protobuf: 1, goPointer: true, description: 'The UID the object must currently have.' }),
+    ),
   },
   { description: 'Conditions that must hold for an operation to go ahead; otherwise it fails with a conflict.' },
 );
@@ -430,10 +500,14 @@ export const Preconditions = Type.Object(
 export const WatchEvent = Type.Object(
   {
     object: Type.Ref('io.k8s.apimachinery.pkg.runtime.RawExtension', {
+      protobuf: 2,
       description:
         "The object the event is about. For `ADDED`, `MODIFIED` and `DELETED` it is the object's state after the change (for deletions, the last state); for `BOOKMARK` only its resourceVersion is meaningful; for `ERROR` it is a Status.",
     }),
-    type: Type.String({ description: 'Kind of change: `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`.' }),
+    type: Type.String({
+      protobuf: 1,
+      description: 'Kind of change: `ADDED`, `MODIFIED`, `DELETED`, `BOOKMARK` or `ERROR`.',
+    }),
   },
   {
     description: 'One change notification in a watch stream.',
@@ -450,11 +524,13 @@ export const APIVersions = Type.Object(
     apiVersion: Type.Optional(Type.String({ description: 'API version of this schema: `v1`.' })),
     kind: Type.Optional(Type.String({ description: 'Object kind: `APIVersions`.' })),
     serverAddressByClientCIDRs: Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR'), {
+      protobuf: 2,
       description:
         "Server addresses to use depending on the client's network. Clients pick the entry whose CIDR contains their address.",
       'x-kubernetes-list-type': 'atomic',
     }),
     versions: Type.Array(Type.String(), {
+      protobuf: 1,
       description: 'The versions available under /api, e.g. `v1`.',
       'x-kubernetes-list-type': 'atomic',
     }),
@@ -469,6 +545,7 @@ export const APIGroupList = Type.Object(
   {
     apiVersion: Type.Optional(Type.String({ description: 'API version of this schema: `v1`.' })),
     groups: Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup'), {
+      protobuf: 1,
       description: 'The served API groups.',
       'x-kubernetes-list-type': 'atomic',
     }),
@@ -484,20 +561,23 @@ export const APIGroup = Type.Object(
   {
     apiVersion: Type.Optional(Type.String({ description: 'API version of this schema: `v1`.' })),
     kind: Type.Optional(Type.String({ description: 'Object kind: `APIGroup`.' })),
-    name: Type.String({ description: 'Name of the group, e.g. `apps`.' }),
+    name: Type.String({ protobuf: 1, description: 'Name of the group, e.g. `apps`.' }),
     preferredVersion: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery', {
+        protobuf: 3,
         description: 'The version clients should use when they have no preference.',
       }),
     ),
     serverAddressByClientCIDRs: Type.Optional(
       Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR'), {
+        protobuf: 4,
         description:
           "Server addresses to use depending on the client's network. Optional; clients that find no match use the address they already talk to.",
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     versions: Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery'), {
+      protobuf: 2,
       description: 'All versions of this group that the server serves.',
       'x-kubernetes-list-type': 'atomic',
     }),
@@ -510,16 +590,23 @@ export const APIGroup = Type.Object(
 
 export const GroupVersionForDiscovery = Type.Object(
   {
-    groupVersion: Type.String({ description: 'The group and version joined by a slash, e.g. `apps/v1`.' }),
-    version: Type.String({ description: 'The version alone, e.g. `v1`. Saves clients from splitting groupVersion.' }),
+    groupVersion: Type.String({ protobuf: 1, description: 'The group and version joined by a slash, e.g. `apps/v1`.' }),
+    version: Type.String({
+      protobuf: 2,
+      description: 'The version alone, e.g. `v1`. Saves clients from splitting groupVersion.',
+    }),
   },
   { description: 'A version of an API group, as listed in discovery.' },
 );
 
 export const ServerAddressByClientCIDR = Type.Object(
   {
-    clientCIDR: Type.String({ description: 'The client network, in CIDR notation, this entry applies to.' }),
+    clientCIDR: Type.String({
+      protobuf: 1,
+      description: 'The client network, in CIDR notation, this entry applies to.',
+    }),
     serverAddress: Type.String({
+      protobuf: 2,
       description: 'Address of the server for clients in that network: host name or IP, optionally with a port.',
     }),
   },
@@ -529,9 +616,13 @@ export const ServerAddressByClientCIDR = Type.Object(
 export const APIResourceList = Type.Object(
   {
     apiVersion: Type.Optional(Type.String({ description: 'API version of this schema: `v1`.' })),
-    groupVersion: Type.String({ description: 'The group version the resources belong to, e.g. `v1` or `apps/v1`.' }),
+    groupVersion: Type.String({
+      protobuf: 1,
+      description: 'The group version the resources belong to, e.g. `v1` or `apps/v1`.',
+    }),
     kind: Type.Optional(Type.String({ description: 'Object kind: `APIResourceList`.' })),
     resources: Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.APIResource'), {
+      protobuf: 2,
       description: 'The resources and subresources in this group version.',
       'x-kubernetes-list-type': 'atomic',
     }),
@@ -546,44 +637,53 @@ export const APIResource = Type.Object(
   {
     categories: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 7,
         description: 'Groups of resources this one belongs to, used by `kubectl get <category>` (e.g. `all`).',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     group: Type.Optional(
       Type.String({
+        protobuf: 8,
         description:
           "Group of the resource's kind when it differs from the containing group version, as for some subresources. Empty otherwise.",
       }),
     ),
     kind: Type.String({
+      protobuf: 3,
       description: 'Kind of the objects served, e.g. `Pod`. For subresources, the kind of the subresource object.',
     }),
     name: Type.String({
+      protobuf: 1,
       description: 'Plural resource name used in URLs, e.g. `pods`; subresources are written `pods/status`.',
     }),
-    namespaced: Type.Boolean({ description: 'Whether the resource lives inside namespaces.' }),
+    namespaced: Type.Boolean({ protobuf: 2, description: 'Whether the resource lives inside namespaces.' }),
     shortNames: Type.Optional(
       Type.Array(Type.String(), {
+        protobuf: 5,
         description: 'Abbreviations clients accept for the resource, e.g. `po` for pods.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
     singularName: Type.String({
+      protobuf: 6,
       description: 'Singular lowercase name, e.g. `pod`. kubectl uses it for output and lookup.',
     }),
     storageVersionHash: Type.Optional(
       Type.String({
+        protobuf: 10,
         description:
           'Opaque hash of the version in which the server stores this resource; changes when the storage version does. Not meant to be interpreted by clients.',
       }),
     ),
     verbs: Type.Array(Type.String(), {
+      protobuf: [4, 1],
       description:
         'Operations the resource supports, from `get`, `list`, `watch`, `create`, `update`, `patch`, `delete` and `deletecollection`.',
     }),
     version: Type.Optional(
       Type.String({
+        protobuf: 9,
         description:
           "Version of the resource's kind when it differs from the containing group version. Empty otherwise.",
       }),
