@@ -9,6 +9,7 @@ import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQ
 import { listJSON, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
 import { sendValue } from './respond.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
+import { EncodeError } from '../protobuf/codec.js';
 import { serveWatch } from './watch.js';
 import { parseResourceVersion } from '../registry/store.js';
 import { tableForList, tableForObject, tableWatchRenderer, includeObjectParam } from './table.js';
@@ -90,13 +91,19 @@ class ResourceRoutes {
       return reply.code(code).type('application/json').send(JSON.stringify(tableForObject(this.handle, obj, format.version, includeObjectParam(req.query))));
     }
     if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(versioned(this.handle, obj)));
-    if (format.type === 'protobuf') return reply.code(code).type(PROTOBUF).send(objectProtobuf(this.handle, obj));
+    if (format.type === 'protobuf') {
+      const body = orJSON(() => objectProtobuf(this.handle, obj));
+      if (body) return reply.code(code).type(PROTOBUF).send(body);
+    }
     return reply.code(code).type('application/json').send(objectJSON(this.handle, obj));
   }
 
   private sendList(reply: FastifyReply, format: OutputFormat, items: KubeObject[], meta: Parameters<typeof listJSON>[2]): FastifyReply {
     if (format.type === 'yaml') return reply.type('application/yaml').send(YAML.stringify(JSON.parse(listJSON(this.handle, items, meta))));
-    if (format.type === 'protobuf') return reply.type(PROTOBUF).send(listProtobuf(this.handle, items, meta));
+    if (format.type === 'protobuf') {
+      const body = orJSON(() => listProtobuf(this.handle, items, meta));
+      if (body) return reply.type(PROTOBUF).send(body);
+    }
     return reply.type('application/json').send(listJSON(this.handle, items, meta));
   }
 
@@ -242,6 +249,19 @@ class ResourceRoutes {
     const filter = filterFromQuery(this.handle.def, req.query);
     const deleted = await this.handle.store.deleteCollection(this.handle.view, this.ns(req), filter, params);
     return this.sendList(reply, format, deleted, {});
+  }
+}
+
+/**
+ * A protobuf rendering, or undefined when a stored value has no protobuf form (a field of an unexpected JSON
+ * type): the client then gets JSON, which every protobuf client also accepts, rather than an error.
+ */
+function orJSON(render: () => Buffer): Buffer | undefined {
+  try {
+    return render();
+  } catch (err) {
+    if (err instanceof EncodeError) return undefined;
+    throw err;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import YAML from 'yaml';
+import { EncodeError } from '../protobuf/codec.js';
 import { encodeObject, hasProtobuf, PROTOBUF } from '../protobuf/envelope.js';
 import type { OutputFormat } from './negotiation.js';
 
@@ -10,7 +11,11 @@ import type { OutputFormat } from './negotiation.js';
 export function sendValue(reply: FastifyReply, code: number, format: OutputFormat, obj: object): FastifyReply {
   const o = obj as Record<string, unknown>;
   if (format.type === 'protobuf' && hasProtobuf(String(o['apiVersion']), String(o['kind']))) {
-    return reply.code(code).type(PROTOBUF).send(encodeObject(o));
+    try {
+      return reply.code(code).type(PROTOBUF).send(encodeObject(o));
+    } catch (err) {
+      if (!(err instanceof EncodeError)) throw err; // a value without a protobuf form: JSON below
+    }
   }
   if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(obj));
   return reply.code(code).type('application/json').send(JSON.stringify(obj));
