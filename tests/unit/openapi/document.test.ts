@@ -255,7 +255,19 @@ describe('OpenAPI documents: what kubectl looks for', () => {
     assert.equal(v2.paths['/api/v1/namespaces/{namespace}/pods/{name}'].delete.responses['200'].schema.$ref, '#/definitions/io.k8s.api.core.v1.Pod');
     const ds3 = (v3.docs.get('apis/extensions/v1beta1') as Obj).paths['/apis/extensions/v1beta1/namespaces/{namespace}/daemonsets/{name}'];
     assert.deepEqual(ds3.put.requestBody, { content: { '*/*': { schema: { $ref: '#/components/schemas/io.k8s.api.extensions.v1beta1.DaemonSet' } } }, required: true });
-    assert.deepEqual(Object.keys(ds3.get.responses['200'].content), ['application/json', 'application/yaml']);
+    assert.deepEqual(Object.keys(ds3.get.responses['200'].content), ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  });
+
+  it('advertises the encodings kube-apiserver does: protobuf responses, JSON and protobuf watch streams', () => {
+    const PB = 'application/vnd.kubernetes.protobuf';
+    const objects = ['application/json', 'application/yaml', PB];
+    const pods = v2.paths['/api/v1/namespaces/{namespace}/pods'];
+    const pod = v2.paths['/api/v1/namespaces/{namespace}/pods/{name}'];
+    assert.deepEqual(pods.get.produces, [...objects, 'application/json;stream=watch', `${PB};stream=watch`]);
+    for (const op of [pods.post, pods.delete, pod.get, pod.put, pod.patch, pod.delete]) {
+      assert.deepEqual(op.produces, objects);
+    }
+    assert.deepEqual(pods.post.consumes, ['*/*']);
   });
 
   it('the v2 document is shaped like kube-apiserver\'s', () => {
