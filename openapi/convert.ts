@@ -8,6 +8,8 @@ type JsonObject = { [key: string]: Json };
 /** The key TypeBox gives `Type.Record(Type.String(), V)`. */
 const ANY_KEY_PATTERN = '^.*$';
 const SCALAR_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
+/** Options of the TypeBox sources that only the protobuf codec reads; never served. */
+const SOURCE_ONLY_KEYS = new Set(['protobuf', 'goPointer']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -30,7 +32,7 @@ function convertSchema(schema: unknown, style: OpenAPIStyle): JsonObject {
   const out: JsonObject = {};
   for (const key of Object.keys(schema).sort()) {
     const value = schema[key];
-    if (key.startsWith('~') || value === undefined) continue;
+    if (key.startsWith('~') || value === undefined || SOURCE_ONLY_KEYS.has(key)) continue;
     switch (key) {
       case '$ref':
         out.$ref = String(value).startsWith('#') ? String(value) : openAPIRef(style, String(value));

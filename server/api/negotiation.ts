@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import YAML from 'yaml';
 import { errors } from '../registry/status.js';
 import { GoJsonError, parseGoJson } from '../patch/go-json.js';
@@ -86,4 +87,15 @@ export function decodeObjectBody(contentType: string | undefined, body: unknown)
     }
   }
   throw errors.unsupportedMediaType(ACCEPTED);
+}
+
+/**
+ * Writes an object that is not a stored resource (a Status, a review answered without being stored) in the
+ * encoding the Accept header asks for: JSON or YAML (a Table is not offered for these; as for any unacceptable
+ * Accept, that is a 406). The one place such responses are encoded.
+ */
+export function sendObject(reply: FastifyReply, req: FastifyRequest, code: number, obj: object): FastifyReply {
+  const format = negotiate(req.headers.accept, { tableAllowed: false });
+  if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(obj));
+  return reply.code(code).type('application/json').send(JSON.stringify(obj));
 }
