@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { SERVER_VERSION } from '../server/api/discovery.js';
 import type { Registry, ResourceHandle } from '../server/registry/registry.js';
+import type { VirtualResource } from '../server/registry/virtual/definition.js';
 import { findKindDefinition, openAPIRef, type OpenAPIStyle } from './kinds.js';
 import { servedDefinitions } from './served.js';
 
@@ -154,7 +155,7 @@ function pathsOfHandle(h: ResourceHandle): PathSpec[] {
   const gvk = { group: view.group, version: view.version, kind };
   const names = findKindDefinition(view.group, view.version, kind);
   const object: SchemaSpec = names ? { ref: names.definition } : { inline: { type: 'object', description: `A ${kind}.` } };
-  const list: SchemaSpec = names ? { ref: names.listDefinition } : { inline: { type: 'object', description: `A list of ${kind} objects.` } };
+  const list: SchemaSpec = names?.listDefinition ? { ref: names.listDefinition } : { inline: { type: 'object', description: `A list of ${kind} objects.` } };
   const status: SchemaSpec = { ref: STATUS };
   const base = view.group ? `/apis/${view.group}/${view.version}` : '/api/v1';
   const ns = def.namespaced ? 'Namespaced' : '';
@@ -223,6 +224,23 @@ function pathsOfHandle(h: ResourceHandle): PathSpec[] {
     { path: itemPath, params: [nameParam, ...scope, Q.pretty], operations: itemOps('') },
   ];
   if (def.statusStrategy) out.push({ path: `${itemPath}/status`, params: [nameParam, ...scope, Q.pretty], operations: itemOps('Status') });
+  for (const sub of def.createSubresources ?? []) {
+    // POST only, with the subresource's own kind as body and answer (createCoreV1NamespacedPodEviction).
+    const subKind = { group: sub.group, version: sub.version, kind: sub.kind };
+    const subNames = findKindDefinition(sub.group, sub.version, sub.kind);
+    const schema: SchemaSpec = subNames ? { ref: subNames.definition } : { inline: { type: 'object', description: `A ${sub.kind}.` } };
+    out.push({
+      path: `${itemPath}/${sub.name}`,
+      params: [nameParam, ...scope, Q.pretty],
+      operations: [
+        {
+          method: 'post', operationId: `create${gv}${ns}${kind}${pascal(sub.name)}`, action: 'post', description: `Creates the ${sub.name} of the ${kind}.`,
+          gvk: subKind, tag, params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+          responses: responses(['200', '201', '202'], schema),
+        },
+      ],
+    });
+  }
   if (def.namespaced) {
     out.push({
       path: `${base}/${def.plural}`,
@@ -236,6 +254,36 @@ function pathsOfHandle(h: ResourceHandle): PathSpec[] {
     });
   }
   return out;
+}
+
+/** The path of a virtual resource in one version: POST only, the kind as body and answer (createAuthorizationV1SelfSubjectAccessReview). */
+function pathsOfVirtual(v: VirtualResource, version: string): PathSpec[] {
+  const names = findKindDefinition(v.group, version, v.kind);
+  const schema: SchemaSpec = names ? { ref: names.definition } : { inline: { type: 'object', description: `A ${v.kind}.` } };
+  const word = groupWord(v.group);
+  return [
+    {
+      path: `/apis/${v.group}/${version}/${v.plural}`,
+      params: [Q.pretty],
+      operations: [
+        {
+          method: 'post', operationId: `create${word}${pascal(version)}${v.kind}`, action: 'post', description: `Creates a ${v.kind}: the server answers it; nothing is stored.`,
+          gvk: { group: v.group, version, kind: v.kind }, tag: `${word[0]!.toLowerCase()}${word.slice(1)}_${version}`,
+          params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+          responses: responses(['200', '201', '202'], schema),
+        },
+      ],
+    },
+  ];
+}
+
+/** Every served path, by the group-version document it belongs to (`api/v1`, `apis/apps/v1`), in registry order. */
+function pathsByGroupVersion(registry: Registry): Map<string, PathSpec[]> {
+  const byGV = new Map<string, PathSpec[]>();
+  const add = (key: string, specs: PathSpec[]) => byGV.set(key, [...(byGV.get(key) ?? []), ...specs]);
+  for (const h of registry.handles) add(h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`, pathsOfHandle(h));
+  for (const v of registry.virtuals) for (const version of v.versions) add(`apis/${v.group}/${version}`, pathsOfVirtual(v, version));
+  return byGV;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -332,7 +380,7 @@ export function buildOpenAPIv2(registry: Registry, opts: OpenAPIOptions = {}): J
   const doc: JsonObject = {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: opts.version ?? SERVER_VERSION.gitVersion },
-    paths: renderPaths(registry.handles.flatMap(pathsOfHandle), 'v2'),
+    paths: renderPaths([...pathsByGroupVersion(registry).values()].flat(), 'v2'),
     definitions: servedDefinitions('v2'),
   };
   if (opts.security ?? true) {
@@ -395,16 +443,11 @@ function closure(roots: Iterable<string>, all: Record<string, object>, prefix: s
 export function buildOpenAPIv3(registry: Registry, opts: OpenAPIOptions = {}): OpenAPIv3Set {
   const all = servedDefinitions('v3');
   const prefix = openAPIRef('v3', '');
-  const byGV = new Map<string, ResourceHandle[]>();
-  for (const h of registry.handles) {
-    const key = h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`;
-    byGV.set(key, [...(byGV.get(key) ?? []), h]);
-  }
   const docs = new Map<string, JsonObject>();
   const hashes = new Map<string, string>();
   const index: OpenAPIv3Index = { paths: {} };
-  for (const [key, handles] of byGV) {
-    const paths = renderPaths(handles.flatMap(pathsOfHandle), 'v3');
+  for (const [key, specs] of pathsByGroupVersion(registry)) {
+    const paths = renderPaths(specs, 'v3');
     const roots = new Set<string>(V3_META_ROOTS);
     refsOf(paths, roots, prefix);
     const schemas: Record<string, object> = {};

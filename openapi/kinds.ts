@@ -9,12 +9,20 @@ export interface KindDefinition {
   kind: string;
   /** Definition name of the object, a key of the definitions in ./schemas/. */
   definition: string;
-  /** Definition name of the list, a key of the definitions in ./schemas/. */
-  listDefinition: string;
+  /**
+   * Definition name of the list, a key of the definitions in ./schemas/; absent for kinds that are only ever
+   * created and answered, never stored or listed (reviews, evictions).
+   */
+  listDefinition?: string;
 }
 
 function kindDefinition(group: string, version: string, kind: string, prefix: string): KindDefinition {
   return { group, version, kind, definition: `${prefix}.${kind}`, listDefinition: `${prefix}.${kind}List` };
+}
+
+/** A kind that is created and answered without being stored: it has no list. */
+function createOnlyKind(group: string, version: string, kind: string, prefix: string): KindDefinition {
+  return { group, version, kind, definition: `${prefix}.${kind}` };
 }
 
 /** The served kinds. */
@@ -27,6 +35,12 @@ export const kindDefinitions: readonly KindDefinition[] = [
   kindDefinition('apps', 'v1', 'ControllerRevision', 'io.k8s.api.apps.v1'),
   kindDefinition('extensions', 'v1beta1', 'DaemonSet', 'io.k8s.api.extensions.v1beta1'),
   kindDefinition('coordination.k8s.io', 'v1', 'Lease', 'io.k8s.api.coordination.v1'),
+  createOnlyKind('policy', 'v1', 'Eviction', 'io.k8s.api.policy.v1'),
+  createOnlyKind('policy', 'v1beta1', 'Eviction', 'io.k8s.api.policy.v1beta1'),
+  createOnlyKind('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'io.k8s.api.authorization.v1'),
+  createOnlyKind('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'io.k8s.api.authorization.v1'),
+  createOnlyKind('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'io.k8s.api.authentication.v1'),
+  createOnlyKind('authentication.k8s.io', 'v1beta1', 'SelfSubjectReview', 'io.k8s.api.authentication.v1beta1'),
 ];
 
 /** The kind entry for a group/version/kind, if it is served. */

@@ -5,7 +5,8 @@ import type { Storage } from '../storage/interface.js';
 import { registerDiscoveryRoutes } from './api/discovery.js';
 import { registerOpenAPIExplorer, registerOpenAPIRoutes } from './api/openapi.js';
 import { registerResourceRoutes } from './api/resources.js';
-import { enableBearerAuth } from './plugins/auth.js';
+import { registerVirtualRoutes } from './api/virtual.js';
+import { registerAuthentication } from './plugins/auth.js';
 import { MAX_REQUEST_BODY_BYTES, registerErrorHandling } from './plugins/errors.js';
 import type { ResourceDefinition } from './registry/definition.js';
 import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
@@ -18,6 +19,10 @@ import { leases } from './registry/resources/leases.js';
 import { namespaces } from './registry/resources/namespaces.js';
 import { nodes } from './registry/resources/nodes.js';
 import { pods } from './registry/resources/pods.js';
+import type { VirtualResource } from './registry/virtual/definition.js';
+import { selfSubjectAccessReviews } from './registry/virtual/selfsubjectaccessreviews.js';
+import { selfSubjectRulesReviews } from './registry/virtual/selfsubjectrulesreviews.js';
+import { selfSubjectReviews } from './registry/virtual/selfsubjectreviews.js';
 
 export interface AppOptions {
   storage: Storage;
@@ -33,9 +38,14 @@ export interface AppOptions {
   eventSweepMs?: number;
 }
 
-/** Every resource the server serves, in discovery order: core first, then apps before extensions. */
+/** Every resource the server stores, core first; discovery orders the groups (Registry.groups). */
 export function defaultResources(): ResourceDefinition[] {
   return [namespaces, nodes, pods, events, daemonSets, controllerRevisions, leases];
+}
+
+/** The resources that are created and answered, never stored: the self-reviews. */
+export function defaultVirtualResources(): VirtualResource[] {
+  return [selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews];
 }
 
 /**
@@ -81,7 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     routerOptions: { maxParamLength: 512 },
     schemaController: lazySchemaCompilers(),
   });
-  const registry = new Registry(opts.storage, defaultResources());
+  const registry = new Registry(opts.storage, defaultResources(), defaultVirtualResources());
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open watch listens for shutdown
   let ready = false;
@@ -91,7 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   registerErrorHandling(fastify);
-  if (opts.bearerToken) enableBearerAuth(fastify, opts.bearerToken);
+  registerAuthentication(fastify, { bearerToken: opts.bearerToken });
   registerDiscoveryRoutes(fastify, registry, () => ready);
   registerResourceRoutes(fastify, {
     registry,
@@ -99,6 +109,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     shutdownSignal: shutdown.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
   });
+  registerVirtualRoutes(fastify, registry);
   registerOpenAPIRoutes(fastify, registry);
   registerOpenAPIExplorer(fastify, registry);
 

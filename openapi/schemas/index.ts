@@ -34,6 +34,8 @@ import type { TSchema } from 'typebox';
 import { convertDefinitions } from '../convert.js';
 import type { OpenAPIStyle } from '../kinds.js';
 import { appsV1Definitions } from './apps-v1.js';
+import { authenticationV1Definitions } from './authentication-v1.js';
+import { authorizationV1Definitions } from './authorization-v1.js';
 import { coordinationV1Definitions } from './coordination-v1.js';
 import { coreV1ContainerDefinitions } from './core-v1-container.js';
 import { coreV1NodeDefinitions } from './core-v1-node.js';
@@ -45,6 +47,7 @@ import { coreV1VolumePluginDefinitions } from './core-v1-volume-plugins.js';
 import { coreV1VolumeDefinitions } from './core-v1-volumes.js';
 import { extensionsV1beta1Definitions } from './extensions-v1beta1.js';
 import { metaDefinitions } from './meta.js';
+import { policyV1Definitions } from './policy-v1.js';
 
 /** Every served definition, keyed by its OpenAPI definition name (e.g. `io.k8s.api.core.v1.Pod`). */
 export const definitions: Record<string, TSchema> = {
@@ -60,6 +63,9 @@ export const definitions: Record<string, TSchema> = {
   ...appsV1Definitions,
   ...extensionsV1beta1Definitions,
   ...coordinationV1Definitions,
+  ...policyV1Definitions,
+  ...authorizationV1Definitions,
+  ...authenticationV1Definitions,
 };
 
 export { findKindDefinition, kindDefinitions, openAPIRef, type KindDefinition, type OpenAPIStyle } from '../kinds.js';

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors } from '../registry/status.js';
+import type { VirtualResource } from '../registry/virtual/definition.js';
 
 /** What `/version` reports: a current Kubernetes minor (kubectl's version dispatcher keys on it). */
 export const SERVER_VERSION = {
@@ -23,6 +24,9 @@ interface LegacyResource {
   name: string;
   singularName: string;
   namespaced: boolean;
+  /** Group and version of a subresource whose kind lives elsewhere (pods/eviction: policy/v1). */
+  group?: string;
+  version?: string;
   kind: string;
   verbs: string[];
   shortNames?: string[];
@@ -33,14 +37,38 @@ function verbsOf(h: ResourceHandle): string[] {
   return h.def.plural === 'namespaces' ? NAMESPACE_VERBS : COLLECTION_VERBS;
 }
 
+/** A subresource of a handle: its name, the kind it takes and answers, and its verbs. */
+interface Subresource {
+  name: string;
+  kind: { group: string; version: string; kind: string };
+  verbs: string[];
+}
+
+/** The subresources of a handle, by name (as discovery lists them): finalize, eviction, status... */
+function subresourcesOf(h: ResourceHandle): Subresource[] {
+  const own = { group: h.view.group, version: h.view.version, kind: h.def.kind };
+  const out: Subresource[] = [];
+  if (h.def.plural === 'namespaces') out.push({ name: 'finalize', kind: own, verbs: ['update'] });
+  if (h.def.statusStrategy) out.push({ name: 'status', kind: own, verbs: STATUS_VERBS });
+  for (const sub of h.def.createSubresources ?? []) {
+    out.push({ name: sub.name, kind: { group: sub.group, version: sub.version, kind: sub.kind }, verbs: ['create'] });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** The APIResourceList entries of one handle: the resource and its subresources. */
 function legacyResources(h: ResourceHandle): LegacyResource[] {
   const main: LegacyResource = { name: h.def.plural, singularName: h.def.singular, namespaced: h.def.namespaced, kind: h.def.kind, verbs: verbsOf(h) };
   if (h.view.shortNames.length) main.shortNames = h.view.shortNames;
   if (h.view.categories.length) main.categories = h.view.categories;
   const out = [main];
-  if (h.def.plural === 'namespaces') out.push({ name: 'namespaces/finalize', singularName: '', namespaced: false, kind: 'Namespace', verbs: ['update'] });
-  if (h.def.statusStrategy) out.push({ name: `${h.def.plural}/status`, singularName: '', namespaced: h.def.namespaced, kind: h.def.kind, verbs: STATUS_VERBS });
+  for (const sub of subresourcesOf(h)) {
+    const entry: LegacyResource = { name: `${h.def.plural}/${sub.name}`, singularName: '', namespaced: h.def.namespaced, kind: sub.kind.kind, verbs: sub.verbs };
+    // A subresource of another group/version's kind says which (pods/eviction: policy/v1 Eviction); kubectl drain
+    // looks for exactly that before it evicts.
+    const foreign = sub.kind.group !== h.view.group || sub.kind.version !== h.view.version;
+    out.push(foreign ? { name: entry.name, singularName: '', namespaced: entry.namespaced, group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind, verbs: sub.verbs } : entry);
+  }
   return out;
 }
 
@@ -55,11 +83,24 @@ function aggregatedResource(h: ResourceHandle) {
   };
   if (h.view.shortNames.length) r['shortNames'] = h.view.shortNames;
   if (h.view.categories.length) r['categories'] = h.view.categories;
-  const subs: Record<string, unknown>[] = [];
-  if (h.def.plural === 'namespaces') subs.push({ subresource: 'finalize', responseKind, verbs: ['update'] });
-  if (h.def.statusStrategy) subs.push({ subresource: 'status', responseKind, verbs: STATUS_VERBS });
+  const subs = subresourcesOf(h).map((sub) => ({ subresource: sub.name, responseKind: sub.kind, verbs: sub.verbs }));
   if (subs.length) r['subresources'] = subs;
   return r;
+}
+
+/** Virtual resources (the self-reviews) take only `create`, have no short names, and are cluster-scoped. */
+function legacyVirtual(v: VirtualResource): LegacyResource {
+  return { name: v.plural, singularName: v.singular, namespaced: false, kind: v.kind, verbs: ['create'] };
+}
+
+function aggregatedVirtual(v: VirtualResource, version: string) {
+  return {
+    resource: v.plural,
+    responseKind: { group: v.group, version, kind: v.kind },
+    scope: 'Cluster',
+    singularResource: v.singular,
+    verbs: ['create'],
+  };
 }
 
 /** Which aggregated discovery version the client asked for, if any (decided by Accept, answered by Content-Type). */
@@ -125,7 +166,10 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
         metadata: { name: g.name, creationTimestamp: null },
         versions: g.versions.map((v) => ({
           version: v,
-          resources: registry.handlesOf(`${g.name}/${v}`).map(aggregatedResource),
+          resources: [
+            ...registry.handlesOf(`${g.name}/${v}`).map(aggregatedResource),
+            ...registry.virtualsOf(`${g.name}/${v}`).map((r) => aggregatedVirtual(r, v)),
+          ],
           freshness: 'Current',
         })),
       }));
@@ -155,6 +199,6 @@ function resourceList(registry: Registry, groupVersion: string) {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion,
-    resources: registry.handlesOf(groupVersion).flatMap(legacyResources),
+    resources: [...registry.handlesOf(groupVersion).flatMap(legacyResources), ...registry.virtualsOf(groupVersion).map(legacyVirtual)],
   };
 }

@@ -1,13 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import YAML from 'yaml';
 import type { KubeObject, Storage } from '../../storage/interface.js';
+import type { CreateSubresource } from '../registry/definition.js';
 import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors, successStatus } from '../registry/status.js';
 import { clone } from '../registry/meta.js';
+import { decodeCreateOnlyBody } from './create-only.js';
 import { decodeObjectBody, mediaType, negotiate, type OutputFormat } from './negotiation.js';
 import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQuery, first, intParam, type Query } from './request.js';
 import { listJSON, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
-import { sendValue } from './respond.js';
+import { sendObject, sendValue } from './respond.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
 import { EncodeError } from '../protobuf/codec.js';
 import { serveWatch } from './watch.js';
@@ -67,6 +69,10 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
       app.put(`${item}/status`, (req: Req, reply) => r.update(req, reply, 'status'));
       app.patch(`${item}/status`, (req: Req, reply) => r.patch(req, reply, 'status'));
       app.route({ method: ['POST', 'DELETE'], url: `${item}/status`, handler: async () => r.notAllowed() });
+    }
+    for (const sub of def.createSubresources ?? []) {
+      app.post(`${item}/${sub.name}`, (req: Req, reply) => r.createSubresource(sub, req, reply));
+      app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: `${item}/${sub.name}`, handler: async () => r.notAllowed() });
     }
   }
 }
@@ -241,6 +247,16 @@ class ResourceRoutes {
       return this.send(reply, 200, format, outcome.object, req);
     }
     return sendValue(reply, 200, format, successStatus(this.handle.store.grFor(this.handle.view), name, outcome.object.metadata.uid));
+  }
+
+  /** POST to a create-only subresource (pods/eviction): its own kind in the body, answered with 201 and no storing. */
+  async createSubresource(sub: CreateSubresource, req: Req, reply: FastifyReply) {
+    const accepted = sub.acceptedVersions;
+    const { object, dryRun } = decodeCreateOnlyBody(req, reply, { group: sub.group, version: sub.version, kind: sub.kind, accepted });
+    const result = await sub.create({ store: this.handle.store, view: this.handle.view, namespace: this.ns(req), name: req.params.name!, body: object, dryRun });
+    // As kube-apiserver's create handler: a Status without a code carries the response's (201).
+    if (result.kind === 'Status' && result.code === undefined) result.code = 201;
+    return sendObject(reply, req, 201, result);
   }
 
   async deleteCollection(req: Req, reply: FastifyReply) {

@@ -1,8 +1,8 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import YAML from 'yaml';
 import { EncodeError } from '../protobuf/codec.js';
 import { encodeObject, hasProtobuf, PROTOBUF } from '../protobuf/envelope.js';
-import type { OutputFormat } from './negotiation.js';
+import { negotiate, type OutputFormat } from './negotiation.js';
 
 /**
  * Writes an object that carries its apiVersion and kind (a Status, a review, a discovery document) in the
@@ -19,4 +19,13 @@ export function sendValue(reply: FastifyReply, code: number, format: OutputForma
   }
   if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(obj));
   return reply.code(code).type('application/json').send(JSON.stringify(obj));
+}
+
+/**
+ * Writes an object that is not a stored resource (a Status, a review answered without being stored) in the
+ * encoding the Accept header asks for: JSON, YAML or protobuf (a Table is not offered for these; as for any
+ * unacceptable Accept, that is a 406).
+ */
+export function sendObject(reply: FastifyReply, req: FastifyRequest, code: number, obj: object): FastifyReply {
+  return sendValue(reply, code, negotiate(req.headers.accept, { tableAllowed: false }), obj);
 }

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../storage/interface.js';
 import type { FieldError } from './field-errors.js';
 import type { GroupResource } from './status.js';
+import type { GenericStore } from './store.js';
 
 /** What a strategy knows about the request it serves. */
 export interface RequestContext {
@@ -77,6 +78,8 @@ export interface ResourceDefinition {
   statusStrategy?: ResourceStrategy;
   /** The `finalize` subresource (namespaces): only spec.finalizers change. */
   finalizeStrategy?: ResourceStrategy;
+  /** Subresources of an object that only take a POST and are answered without being stored (pods/eviction). */
+  createSubresources?: CreateSubresource[];
   /** Field selector labels beyond metadata.name and metadata.namespace, with their values for an object. */
   selectableFields?(obj: KubeObject): Record<string, string>;
   /** Every field label this resource accepts in fieldSelector (metadata.name, metadata.namespace included). */
@@ -89,4 +92,35 @@ export interface ResourceDefinition {
 
 export function groupVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
+}
+
+/**
+ * A create-only subresource of an object (`POST .../pods/<name>/eviction`): the body is another kind (policy/v1
+ * Eviction), decoded and checked by the generic route, then handed to `create`, which acts through the store and
+ * returns what the response carries (a Status without a code gets 201, as kube-apiserver's create handler does).
+ */
+export interface CreateSubresource {
+  /** The path segment and discovery name (`eviction` → `pods/eviction`). */
+  name: string;
+  /** The kind of the body, as discovery announces it: `policy`, `v1`, `Eviction`. */
+  group: string;
+  version: string;
+  kind: string;
+  /** The group/versions a body may be in (the announced one first): `policy/v1`, `policy/v1beta1`. */
+  acceptedVersions: readonly string[];
+  create(req: CreateSubresourceRequest): Promise<Record<string, unknown>>;
+}
+
+/** What a create-only subresource is asked to do. */
+export interface CreateSubresourceRequest {
+  store: GenericStore;
+  /** The view of the parent resource the request came through. */
+  view: ServedVersion;
+  namespace: string | undefined;
+  /** The name of the parent object, from the URL. */
+  name: string;
+  /** The decoded body, its kind checked and its unknown fields handled as `fieldValidation` says. */
+  body: Record<string, unknown>;
+  /** `dryRun=All` in the query. */
+  dryRun: boolean;
 }

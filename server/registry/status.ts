@@ -81,9 +81,10 @@ export const errors = {
     const qualified = group ? `${kind}.${group}` : kind;
     const list = errs.map(fieldErrorString);
     const message = `${qualified} "${name}" is invalid: ${list.length === 1 ? list[0] : `[${list.join(', ')}]`}`;
-    const d: NonNullable<StatusBody['details']> = { name };
+    const d: NonNullable<StatusBody['details']> = {};
+    if (name) d.name = name;
     if (group) d.group = group;
-    d.kind = kind;
+    if (kind) d.kind = kind;
     d.causes = errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field }));
     return new StatusError({ message, reason: 'Invalid', details: d, code: 422 });
   },

@@ -332,7 +332,7 @@ export class GenericStore {
   async delete(view: ServedVersion, namespace: string | undefined, name: string, params: DeleteParams): Promise<DeleteOutcome> {
     const key = this.key(namespace, name);
     const current = await this.get(view, namespace, name);
-    this.checkPreconditions(view, current, params.preconditions);
+    this.checkPreconditionsEarly(current, params.preconditions);
     this.def.strategy.beforeDelete?.(current, this.grFor(view));
     const policy = propagation(params, view);
     const grace = this.def.strategy.gracePeriod?.(current, params.gracePeriodSeconds);
@@ -386,6 +386,31 @@ export class GenericStore {
     }
   }
 
+  /**
+   * The preconditions checked on the object as read, before anything is written (upstream's BeforeDelete): its
+   * Conflict names the kind (`Operation cannot be fulfilled on Pod "web": the UID in the precondition ...`).
+   */
+  private checkPreconditionsEarly(obj: KubeObject, pre: DeleteParams['preconditions']): void {
+    if (!pre) return;
+    const gr = { group: this.def.group, resource: this.def.kind };
+    const name = obj.metadata.name ?? '';
+    if (pre.uid && pre.uid !== obj.metadata.uid) {
+      throw errors.conflict(
+        gr,
+        name,
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${obj.metadata.uid ?? ''}). The object might have been deleted and then recreated`,
+      );
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+      throw errors.conflict(
+        gr,
+        name,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${obj.metadata.resourceVersion ?? ''}). The object might have been modified`,
+      );
+    }
+  }
+
+  /** The preconditions as storage checks them when it writes (an object changed since it was read). */
   private checkPreconditions(view: ServedVersion, obj: KubeObject, pre: DeleteParams['preconditions']): void {
     if (!pre) return;
     if (pre.uid && pre.uid !== obj.metadata.uid) {

@@ -302,12 +302,13 @@ describe('CRUD over HTTP', () => {
         res.body,
         409,
         'Conflict',
-        `Operation cannot be fulfilled on pods "precond": Precondition failed: UID in precondition: ${wrong}, UID in object meta: ${p.metadata.uid}`,
+        `Operation cannot be fulfilled on Pod "precond": the UID in the precondition (${wrong}) does not match the UID in record (${p.metadata.uid}). The object might have been deleted and then recreated`,
       );
+      assert.deepEqual(res.body.details, { name: 'precond', kind: 'Pod' });
       await api.expect(200, 'GET', `${pods(NS)}/precond`);
       const stale = await api.delete(`${pods(NS)}/precond`, { preconditions: { resourceVersion: '1' } });
       assert.equal(stale.status, 409);
-      assertStatus(stale.body, 409, 'Conflict', /Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: /);
+      assertStatus(stale.body, 409, 'Conflict', /^Operation cannot be fulfilled on Pod "precond": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
       const ok = await api.delete(`${pods(NS)}/precond`, { preconditions: { uid: p.metadata.uid } });
       assert.equal(ok.status, 200);
       assert.equal((await api.get(`${pods(NS)}/precond`)).status, 404);

@@ -85,6 +85,48 @@ describe('discovery', () => {
     });
   }
 
+  it('pods/eviction is listed as kubectl drain looks for it: policy/v1 Eviction, verb create', async () => {
+    const core = await get('/api/v1');
+    const names = core.body.resources.map((r: any) => r.name);
+    assert.deepEqual(names.filter((n: string) => n.startsWith('pods')), ['pods', 'pods/eviction', 'pods/status']);
+    assert.deepEqual(core.body.resources.find((r: any) => r.name === 'pods/eviction'), {
+      name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'],
+    });
+    for (const accept of [AGG_V2, AGG_V2BETA1]) {
+      const agg = await get('/api', accept);
+      const pods = agg.body.items[0].versions[0].resources.find((r: any) => r.resource === 'pods');
+      assert.deepEqual(pods.subresources, [
+        { subresource: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
+        { subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] },
+      ]);
+    }
+  });
+
+  it('the policy group (kubectl 1.20 evicts only when /apis lists it) has v1 and v1beta1, and no resources', async () => {
+    const legacy = await get('/apis', 'application/json');
+    const policy = legacy.body.groups.find((g: any) => g.name === 'policy');
+    assert.deepEqual(policy, {
+      name: 'policy',
+      versions: [
+        { groupVersion: 'policy/v1', version: 'v1' },
+        { groupVersion: 'policy/v1beta1', version: 'v1beta1' },
+      ],
+      preferredVersion: { groupVersion: 'policy/v1', version: 'v1' },
+    });
+    for (const version of ['v1', 'v1beta1']) {
+      const list = await get(`/apis/policy/${version}`);
+      assert.equal(list.status, 200);
+      assert.deepEqual(list.body, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `policy/${version}`, resources: [] });
+    }
+    assert.equal((await get('/apis/policy')).body.kind, 'APIGroup');
+    const agg = await get('/apis', AGG_V2);
+    const aggPolicy = agg.body.items.find((g: any) => g.metadata.name === 'policy');
+    assert.deepEqual(aggPolicy.versions, [
+      { version: 'v1', resources: [], freshness: 'Current' },
+      { version: 'v1beta1', resources: [], freshness: 'Current' },
+    ]);
+  });
+
   it('plain JSON first in Accept gets the legacy document', async () => {
     const r = await get('/apis', `application/json,${AGG_V2}`);
     assert.equal(r.body.kind, 'APIGroupList');

@@ -9,7 +9,8 @@ import { encodeOpenAPIv2, decodeOpenAPIv2 } from '../../openapi/protobuf.js';
 import { registerDiscoveryRoutes } from '../../server/api/discovery.js';
 import { registerOpenAPIExplorer, registerOpenAPIRoutes } from '../../server/api/openapi.js';
 import { registerResourceRoutes } from '../../server/api/resources.js';
-import { defaultResources } from '../../server/app.js';
+import { registerVirtualRoutes } from '../../server/api/virtual.js';
+import { defaultResources, defaultVirtualResources } from '../../server/app.js';
 import { registerErrorHandling } from '../../server/plugins/errors.js';
 import { Registry } from '../../server/registry/registry.js';
 import type { Storage } from '../../storage/interface.js';
@@ -30,7 +31,7 @@ const routes: RouteOptions[] = [];
 before(async () => {
   dir = tempDir();
   storage = await openLevelStorage({ dir: join(dir.path, 'store') });
-  registry = new Registry(storage, defaultResources());
+  registry = new Registry(storage, defaultResources(), defaultVirtualResources());
   app = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 512 } });
   app.addHook('onRoute', (r) => void routes.push(r));
   app.removeAllContentTypeParsers();
@@ -38,6 +39,7 @@ before(async () => {
   registerErrorHandling(app);
   registerDiscoveryRoutes(app, registry, () => true);
   registerResourceRoutes(app, { registry, storage, shutdownSignal: shutdown.signal, bookmarkIntervalMs: 60_000 });
+  registerVirtualRoutes(app, registry);
   registerOpenAPIRoutes(app, registry);
   registerOpenAPIExplorer(app, registry);
   await app.ready();
@@ -139,7 +141,12 @@ describe('GET /openapi/v3 and /openapi/v3/<group-version>', () => {
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-type']), /^application\/json/);
     const index = res.json();
-    const expected = [...new Set(registry.handles.map((h) => (h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`)))].sort();
+    const expected = [
+      ...new Set([
+        ...registry.handles.map((h) => (h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`)),
+        ...registry.virtuals.flatMap((v) => v.versions.map((version) => `apis/${v.group}/${version}`)),
+      ]),
+    ].sort();
     assert.deepEqual(Object.keys(index.paths).sort(), expected);
     for (const [prefix, entry] of Object.entries(index.paths) as [string, Obj][]) {
       assert.match(entry.serverRelativeURL, new RegExp(`^/openapi/v3/${prefix}\\?hash=[0-9A-F]{128}$`));

@@ -4,6 +4,7 @@ import { nameIsDNSSubdomain } from '../validation/names.js';
 import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../validation/core.js';
 import { identityVersion } from '../versions/identity.js';
 import { specStatusStrategy, statusStrategyOf } from './common.js';
+import { podEviction } from './pod-eviction.js';
 
 interface PodLike {
   spec?: { nodeName?: string; terminationGracePeriodSeconds?: number; restartPolicy?: string; schedulerName?: string; serviceAccountName?: string; hostNetwork?: boolean };
@@ -30,7 +31,10 @@ const strategy = specStatusStrategy({
   },
 });
 
-/** Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful. */
+/**
+ * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `eviction` deletes one
+ * as `kubectl drain` asks (./pod-eviction.ts).
+ */
 export const pods: ResourceDefinition = {
   group: '',
   plural: 'pods',
@@ -44,6 +48,7 @@ export const pods: ResourceDefinition = {
   ],
   strategy,
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
+  createSubresources: [podEviction],
   fieldLabels: [
     'metadata.name',
     'metadata.namespace',

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOpenAPIv2, buildOpenAPIv3, contentHash, PATCH_MEDIA_TYPES } from '../../../openapi/document.js';
 import { findKindDefinition } from '../../../openapi/schemas/index.js';
-import { defaultResources } from '../../../server/app.js';
+import { defaultResources, defaultVirtualResources } from '../../../server/app.js';
 import type { ResourceDefinition } from '../../../server/registry/definition.js';
 import { Registry, type ResourceHandle } from '../../../server/registry/registry.js';
 import { pods } from '../../../server/registry/resources/pods.js';
@@ -40,7 +40,7 @@ function stand_ins(present: ResourceDefinition[]): ResourceDefinition[] {
 
 // Building documents only reads definitions: the stores are never used, so no storage is opened.
 const defs = defaultResources();
-const registry = new Registry({} as Storage, [...defs, ...stand_ins(defs)]);
+const registry = new Registry({} as Storage, [...defs, ...stand_ins(defs)], defaultVirtualResources());
 const v2 = buildOpenAPIv2(registry) as Obj;
 const v3 = buildOpenAPIv3(registry);
 
@@ -82,7 +82,21 @@ function expectedOperations(h: ResourceHandle): Map<string, Record<string, strin
   if (def.statusStrategy) {
     out.set(`${collection}/{name}/status`, { get: `read${gv}${ns}${k}Status`, put: `replace${gv}${ns}${k}Status`, patch: `patch${gv}${ns}${k}Status` });
   }
+  for (const sub of def.createSubresources ?? []) {
+    out.set(`${collection}/{name}/${sub.name}`, { post: `create${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}` });
+  }
   if (def.namespaced) out.set(`${base}/${def.plural}`, { get: `list${gv}${k}ForAllNamespaces` });
+  return out;
+}
+
+/** The virtual resources' paths: a POST per served version (createAuthorizationV1SelfSubjectAccessReview). */
+function expectedVirtualOperations(): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const v of registry.virtuals) {
+    for (const version of v.versions) {
+      out.set(`/apis/${v.group}/${version}/${v.plural}`, { post: `create${groupWord(v.group)}${version[0]!.toUpperCase()}${version.slice(1)}${v.kind}` });
+    }
+  }
   return out;
 }
 
@@ -112,8 +126,10 @@ describe('OpenAPI documents: paths and operations', () => {
           assert.ok(item, `${style} lacks ${path}`);
           const got = Object.fromEntries(operations(item).map(([m, o]) => [m, o.operationId]));
           assert.deepEqual(got, ops, `${style} ${path}`);
+          const sub = h.def.createSubresources?.find((c) => path.endsWith(`/{name}/${c.name}`));
+          const gvk = sub ? { group: sub.group, version: sub.version, kind: sub.kind } : { group: h.view.group, version: h.view.version, kind: h.def.kind };
           for (const [, o] of operations(item)) {
-            assert.deepEqual(o['x-kubernetes-group-version-kind'], { group: h.view.group, version: h.view.version, kind: h.def.kind });
+            assert.deepEqual(o['x-kubernetes-group-version-kind'], gvk);
             assert.ok(['get', 'list', 'post', 'put', 'patch', 'delete', 'deletecollection'].includes(o['x-kubernetes-action']));
             assert.ok(o.description, `${o.operationId} has a description`);
             assert.deepEqual(o.tags, [tagOf(h.view.group, h.view.version)]);
@@ -122,6 +138,43 @@ describe('OpenAPI documents: paths and operations', () => {
       }
     });
   }
+
+  for (const [path, ops] of expectedVirtualOperations()) {
+    it(`${path}: POST only, with its kind as body and answer, in v2 and in its v3 document`, () => {
+      const v = registry.virtuals.find((r) => path.endsWith(`/${r.plural}`))!;
+      const version = path.split('/')[3]!;
+      const names = findKindDefinition(v.group, version, v.kind)!;
+      assert.ok(names, `${v.kind} ${version} has a definition`);
+      const doc3 = v3.docs.get(`apis/${v.group}/${version}`) as Obj;
+      for (const [style, paths] of [['v2', v2.paths], ['v3', doc3.paths]] as const) {
+        const item = paths[path];
+        assert.ok(item, `${style} lacks ${path}`);
+        assert.deepEqual(Object.fromEntries(operations(item).map(([m, o]) => [m, o.operationId])), ops, `${style} ${path}`);
+        assert.deepEqual(item.post['x-kubernetes-group-version-kind'], { group: v.group, version, kind: v.kind });
+        assert.deepEqual(item.post.tags, [tagOf(v.group, version)]);
+        assert.equal(item.post['x-kubernetes-action'], 'post');
+      }
+      assert.deepEqual(v2.paths[path].post.parameters[0].schema, { $ref: `#/definitions/${names.definition}` });
+      assert.deepEqual(Object.keys(v2.paths[path].post.responses), ['200', '201', '202', '401']);
+      assert.deepEqual(paramNames(v2.paths[path].post.parameters), ['dryRun', 'fieldManager', 'fieldValidation']);
+      const schema = doc3.components.schemas[names.definition];
+      assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: v.group, kind: v.kind, version }]);
+    });
+  }
+
+  it('pods/eviction: a POST of a policy/v1 Eviction, documented in the core v1 documents', () => {
+    const path = '/api/v1/namespaces/{namespace}/pods/{name}/eviction';
+    const item = v2.paths[path];
+    assert.equal(item.post.operationId, 'createCoreV1NamespacedPodEviction');
+    assert.deepEqual(item.post['x-kubernetes-group-version-kind'], { group: 'policy', version: 'v1', kind: 'Eviction' });
+    assert.deepEqual(item.post.tags, ['core_v1']);
+    assert.deepEqual(item.post.parameters[0].schema, { $ref: '#/definitions/io.k8s.api.policy.v1.Eviction' });
+    assert.deepEqual(paramNames(item.parameters), ['name', 'namespace', 'pretty']);
+    const core = v3.docs.get('api/v1') as Obj;
+    assert.ok(core.paths[path].post);
+    assert.ok(core.components.schemas['io.k8s.api.policy.v1.Eviction']);
+    assert.equal(v3.docs.get('apis/policy/v1'), undefined, 'no policy document: no policy resource is served');
+  });
 
   it('names operations exactly as kube-apiserver does', () => {
     const ids = new Set(Object.values(v2.paths).flatMap((item: any) => operations(item).map(([, o]) => o.operationId)));
@@ -138,6 +191,11 @@ describe('OpenAPI documents: paths and operations', () => {
       'listAppsV1DaemonSetForAllNamespaces',
       'listAppsV1NamespacedControllerRevision',
       'replaceCoreV1Namespace',
+      'createCoreV1NamespacedPodEviction',
+      'createAuthorizationV1SelfSubjectAccessReview',
+      'createAuthorizationV1SelfSubjectRulesReview',
+      'createAuthenticationV1SelfSubjectReview',
+      'createAuthenticationV1beta1SelfSubjectReview',
     ]) {
       assert.ok(ids.has(id), id);
     }
@@ -149,7 +207,7 @@ describe('OpenAPI documents: paths and operations', () => {
   });
 
   it('serves no path the registry does not have', () => {
-    const expected = new Set(registry.handles.flatMap((h) => [...expectedOperations(h).keys()]));
+    const expected = new Set([...registry.handles.flatMap((h) => [...expectedOperations(h).keys()]), ...expectedVirtualOperations().keys()]);
     assert.deepEqual(Object.keys(v2.paths).sort(), [...expected].sort());
     const in3 = [...v3.docs.values()].flatMap((d: Obj) => Object.keys(d.paths));
     assert.deepEqual(in3.sort(), [...expected].sort());
@@ -208,7 +266,7 @@ describe('OpenAPI documents: what kubectl looks for', () => {
       const schema = doc.components.schemas[names.definition];
       assert.ok(schema);
       assert.ok(schema['x-kubernetes-group-version-kind'].some((g: Obj) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind));
-      assert.ok(doc.components.schemas[names.listDefinition]);
+      assert.ok(doc.components.schemas[names.listDefinition!]);
     });
   }
 
@@ -324,7 +382,8 @@ describe('OpenAPI documents: references and hashes', () => {
   });
 
   it('the index names each group-version document with its content hash', () => {
-    const expected = [...new Set(registry.handles.map(prefixOf))].sort();
+    const virtualPrefixes = registry.virtuals.flatMap((v) => v.versions.map((version) => `apis/${v.group}/${version}`));
+    const expected = [...new Set([...registry.handles.map(prefixOf), ...virtualPrefixes])].sort();
     assert.deepEqual(Object.keys(v3.index.paths).sort(), expected);
     for (const [prefix, entry] of Object.entries(v3.index.paths)) {
       const hash = contentHash(JSON.stringify(v3.docs.get(prefix)));

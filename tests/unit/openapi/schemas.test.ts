@@ -46,6 +46,13 @@ const ROOTS = [
     (k) => `io.k8s.api.apps.v1.${k}`,
   ),
   ...['DaemonSet', 'DaemonSetList'].map((k) => `io.k8s.api.extensions.v1beta1.${k}`),
+  'io.k8s.api.policy.v1.Eviction',
+  'io.k8s.api.policy.v1beta1.Eviction',
+  ...['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReviewStatus', 'SubjectRulesReviewStatus'].map(
+    (k) => `io.k8s.api.authorization.v1.${k}`,
+  ),
+  ...['SelfSubjectReview', 'UserInfo'].map((k) => `io.k8s.api.authentication.v1.${k}`),
+  'io.k8s.api.authentication.v1beta1.SelfSubjectReview',
   ...[
     'Status',
     'StatusDetails',
@@ -79,9 +86,12 @@ const v2 = toOpenAPIDefinitions('v2') as Record<string, Schema>;
 const v3 = toOpenAPIDefinitions('v3') as Record<string, Schema>;
 const servedNames = Object.keys(v2).sort();
 
+/** Definitions of group-versions that 1.30 no longer serves, held against the 1.15 document. */
+const FROM_115 = ['io.k8s.api.extensions.v1beta1.', 'io.k8s.api.policy.v1beta1.'];
+
 /** The upstream document a served definition is held against. */
 function upstreamOf(ref: Reference, name: string): Schema | undefined {
-  return name.startsWith('io.k8s.api.extensions.v1beta1.') ? ref.v115[name] : ref.v130[name];
+  return FROM_115.some((p) => name.startsWith(p)) ? ref.v115[name] : ref.v130[name];
 }
 
 /** Everything of a property schema that is compared: JSON type and format, reference, items, map values, extensions. */
@@ -133,7 +143,7 @@ describe('openapi schemas: against the upstream documents', () => {
   }
   const ref = reference;
 
-  it('serves exactly definitions that exist upstream (1.30; 1.15 for extensions/v1beta1)', () => {
+  it('serves exactly definitions that exist upstream (1.30; 1.15 for extensions/v1beta1 and policy/v1beta1)', () => {
     const unknown = servedNames.filter((n) => upstreamOf(ref, n) === undefined);
     assert.deepEqual(unknown, []);
   });
@@ -240,17 +250,28 @@ describe('openapi schemas: closure and kinds', () => {
       '/v1/Pod',
       'apps/v1/ControllerRevision',
       'apps/v1/DaemonSet',
+      'authentication.k8s.io/v1/SelfSubjectReview',
+      'authentication.k8s.io/v1beta1/SelfSubjectReview',
+      'authorization.k8s.io/v1/SelfSubjectAccessReview',
+      'authorization.k8s.io/v1/SelfSubjectRulesReview',
       'coordination.k8s.io/v1/Lease',
       'extensions/v1beta1/DaemonSet',
+      'policy/v1/Eviction',
+      'policy/v1beta1/Eviction',
     ]);
     for (const k of kindDefinitions) {
       const object = v2[k.definition];
-      const list = v2[k.listDefinition];
       assert.ok(object, `${k.definition} is defined`);
-      assert.ok(list, `${k.listDefinition} is defined`);
       assert.deepEqual(object['x-kubernetes-group-version-kind'], [
         { group: k.group, kind: k.kind, version: k.version },
       ]);
+      // Kinds that are only created and answered (reviews, evictions) have no list.
+      if (k.listDefinition === undefined) {
+        assert.equal(v2[`${k.definition}List`], undefined);
+        continue;
+      }
+      const list = v2[k.listDefinition];
+      assert.ok(list, `${k.listDefinition} is defined`);
       assert.deepEqual(list['x-kubernetes-group-version-kind'], [
         { group: k.group, kind: `${k.kind}List`, version: k.version },
       ]);
