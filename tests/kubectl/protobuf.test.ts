@@ -2,8 +2,8 @@
  * kubectl 1.32 and 1.33, whose typed clients send `application/vnd.kubernetes.protobuf` bodies and prefer
  * protobuf answers, against the whole emulator (API server and controller manager): the first commands of most
  * tutorials, `drain`, `debug node`, `auth can-i` / `whoami`, and with `-v=8` which requests really travel as
- * protobuf. Also the same commands with kubectl 1.28, 1.27 and 1.20, which speak JSON, on the same server
- * (`auth whoami` came with 1.27 as beta, through authentication.k8s.io/v1beta1; 1.28 uses v1).
+ * protobuf. The same everyday commands with kubectl 1.28, 1.27 and 1.20, which speak JSON, on the same server
+ * (their auth and drain: tests/kubectl/auth-drain.test.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -153,20 +153,22 @@ describe('kubectl with Kubernetes protobuf', () => {
         await kubectl.ok(['delete', 'pod', m[1]!, '--grace-period=0', '--force'], { timeoutMs: 60000 });
       });
 
-      it('auth can-i, can-i --list and whoami', async () => {
+      // auth and drain with the JSON-speaking versions: tests/kubectl/auth-drain.test.ts
+      const itProtobuf = protobuf ? it : () => undefined;
+      itProtobuf('auth can-i, can-i --list and whoami', async () => {
         assert.equal((await kubectl.ok(['auth', 'can-i', 'create', 'pods'])).trim(), 'yes');
         assert.equal((await kubectl.ok(['auth', 'can-i', 'delete', 'nodes', '--all-namespaces'])).trim(), 'yes');
         const list = await kubectl.ok(['auth', 'can-i', '--list']);
         assert.match(list, /^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/m);
         assert.match(list, /^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
-        if (version !== '1.20') {
+        {
           const who = await kubectl.ok(['auth', 'whoami']);
           assert.match(who, /^Username\s+system:anonymous$/m);
           assert.match(who, /^Groups\s+\[system:unauthenticated\]$/m);
         }
       });
 
-      it('drain --ignore-daemonsets --force evicts the bare pod and leaves the DaemonSet pod', async () => {
+      itProtobuf('drain --ignore-daemonsets --force evicts the bare pod and leaves the DaemonSet pod', async () => {
         const node = nodes[2 + (i % 2)]!; // drained nodes are uncordoned again at the end
         const ds = `agent-${tag}`;
         const bare = `bare-${tag}`;
