@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors } from '../registry/status.js';
+import { PROTOBUF } from '../protobuf/envelope.js';
+import { negotiate } from './negotiation.js';
+import { sendValue } from './respond.js';
 import type { VirtualResource } from '../registry/virtual/definition.js';
 
 /** What `/version` reports: a current Kubernetes minor (kubectl's version dispatcher keys on it). */
@@ -103,6 +106,16 @@ function aggregatedVirtual(v: VirtualResource, version: string) {
   };
 }
 
+/**
+ * A legacy discovery document in the negotiated encoding: JSON, YAML, or protobuf (APIVersions, APIGroupList,
+ * APIGroup and APIResourceList are meta.k8s.io messages), as kube-apiserver serves them.
+ */
+function sendDiscovery(req: FastifyRequest, reply: FastifyReply, doc: Record<string, unknown>): FastifyReply {
+  const format = negotiate(req.headers.accept, { tableAllowed: false });
+  // `/api` leaves apiVersion out of its JSON, as upstream does; the protobuf envelope needs it
+  return sendValue(reply, 200, format, format.type === 'protobuf' ? { apiVersion: 'v1', ...doc } : doc);
+}
+
 /** Which aggregated discovery version the client asked for, if any (decided by Accept, answered by Content-Type). */
 function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
   if (!accept) return undefined;
@@ -114,6 +127,7 @@ function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | undef
         .map((p) => p.trim().split('=') as [string, string]),
     );
     const type = part.split(';')[0]!.trim();
+    if (type === PROTOBUF && !params.has('as')) return undefined; // legacy documents in protobuf preferred
     if (type !== 'application/json' && type !== '*/*') continue;
     if (params.get('as') === 'APIGroupDiscoveryList' && params.get('g') === 'apidiscovery.k8s.io') {
       const v = params.get('v');
@@ -151,12 +165,10 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
       return sendAggregated(reply, agg, [{ metadata: { creationTimestamp: null }, versions: [{ version: 'v1', resources, freshness: 'Current' }] }]);
     }
     const host = req.headers.host ?? 'localhost';
-    return reply.type('application/json').send(
-      JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] }),
-    );
+    return sendDiscovery(req, reply, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] });
   });
 
-  app.get('/api/v1', async (_req, reply) => reply.type('application/json').send(JSON.stringify(resourceList(registry, 'v1'))));
+  app.get('/api/v1', async (req, reply) => sendDiscovery(req, reply, resourceList(registry, 'v1')));
 
   app.get('/apis', async (req: FastifyRequest, reply) => {
     const agg = aggregatedVersion(req.headers.accept);
@@ -175,13 +187,13 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
       }));
       return sendAggregated(reply, agg, items);
     }
-    return reply.type('application/json').send(JSON.stringify({ kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(apiGroup) }));
+    return sendDiscovery(req, reply, { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(apiGroup) });
   });
 
   for (const g of registry.groups()) {
-    app.get(`/apis/${g.name}`, async (_req, reply) => reply.type('application/json').send(JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) })));
+    app.get(`/apis/${g.name}`, async (req, reply) => sendDiscovery(req, reply, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) }));
     for (const v of g.versions) {
-      app.get(`/apis/${g.name}/${v}`, async (_req, reply) => reply.type('application/json').send(JSON.stringify(resourceList(registry, `${g.name}/${v}`))));
+      app.get(`/apis/${g.name}/${v}`, async (req, reply) => sendDiscovery(req, reply, resourceList(registry, `${g.name}/${v}`)));
     }
   }
   app.get('/apis/:group', async () => {

@@ -153,6 +153,20 @@ describe('Kubernetes protobuf', () => {
     assert.equal((await api.get('/api/v1/namespaces/default/pods/pb-a')).status, 200);
   });
 
+  it('serves the legacy discovery documents in protobuf, as kube-apiserver does', async () => {
+    for (const path of ['/api', '/api/v1', '/apis', '/apis/apps', '/apis/apps/v1', '/apis/policy/v1']) {
+      const pb = await pbRequest(url(path), 'GET');
+      assert.equal(pb.contentType, PROTOBUF, path);
+      const json = await api.expect(200, 'GET', path);
+      // an empty list has nothing on the wire (Go reads it back as a nil slice)
+      if (Array.isArray(json.resources) && json.resources.length === 0) delete json.resources;
+      assert.deepEqual(pb.body, { apiVersion: 'v1', ...json }, path);
+    }
+    // aggregated discovery stays JSON (client-go asks for it as JSON only)
+    const agg = await pbRequest(url('/apis'), 'GET', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
+    assert.equal(agg.body.kind, 'APIGroupDiscoveryList');
+  });
+
   it('streams protobuf watch frames carrying exactly the events of a JSON watch, in the same order', async () => {
     const rv = (await api.expect(200, 'GET', '/api/v1/namespaces/default/pods')).metadata.resourceVersion;
     const pb = await PbWatch.open(url(`/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`));
