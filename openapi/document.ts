@@ -7,8 +7,8 @@
 // can never disagree about what the server serves.
 import { createHash } from 'node:crypto';
 import { SERVER_VERSION } from './version.js';
-import { findKindDefinition, openAPIRef, type OpenAPIStyle } from './kinds.js';
-import { servedDefinitions } from './served.js';
+import { openAPIRef, type OpenAPIStyle } from './kinds.js';
+import { findKindDefinition, servedDefinitions } from './served.js';
 
 type JsonObject = Record<string, unknown>;
 

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOpenAPIv2, buildOpenAPIv3, contentHash, PATCH_MEDIA_TYPES } from '../../../openapi/document.js';
-import { findKindDefinition } from '../../../openapi/schemas/index.js';
+import { findKindDefinition } from '../../../openapi/served.js';
 import { defaultResources, defaultVirtualResources } from '../../../server/registry/resources/index.js';
 import type { ResourceDefinition } from '../../../server/registry/definition.js';
 import { Registry, type ResourceHandle } from '../../../server/registry/registry.js';
