@@ -240,6 +240,20 @@ function pathsOfHandle(h: ResourceHandle): PathSpec[] {
         },
       ],
     });
+    if (sub.collection) {
+      // The create-only collection beside it (createCoreV1NamespacedBinding): the object's name is in the body.
+      out.push({
+        path: def.namespaced ? `${base}/namespaces/{namespace}/${sub.collection.plural}` : `${base}/${sub.collection.plural}`,
+        params: [...scope, Q.pretty],
+        operations: [
+          {
+            method: 'post', operationId: `create${gv}${ns}${sub.kind}`, action: 'post', description: `Creates a ${sub.kind}.`,
+            gvk: subKind, tag, params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+            responses: responses(['200', '201', '202'], schema),
+          },
+        ],
+      });
+    }
   }
   if (def.namespaced) {
     out.push({

@@ -35,6 +35,7 @@ export const kindDefinitions: readonly KindDefinition[] = [
   kindDefinition('apps', 'v1', 'ControllerRevision', 'io.k8s.api.apps.v1'),
   kindDefinition('extensions', 'v1beta1', 'DaemonSet', 'io.k8s.api.extensions.v1beta1'),
   kindDefinition('coordination.k8s.io', 'v1', 'Lease', 'io.k8s.api.coordination.v1'),
+  createOnlyKind('', 'v1', 'Binding', 'io.k8s.api.core.v1'),
   createOnlyKind('policy', 'v1', 'Eviction', 'io.k8s.api.policy.v1'),
   createOnlyKind('policy', 'v1beta1', 'Eviction', 'io.k8s.api.policy.v1beta1'),
   createOnlyKind('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'io.k8s.api.authorization.v1'),

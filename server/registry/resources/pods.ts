@@ -4,6 +4,7 @@ import { nameIsDNSSubdomain } from '../validation/names.js';
 import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../validation/core.js';
 import { identityVersion } from '../versions/identity.js';
 import { specStatusStrategy, statusStrategyOf } from './common.js';
+import { podBinding } from './pod-binding.js';
 import { podEviction } from './pod-eviction.js';
 
 interface PodLike {
@@ -32,8 +33,8 @@ const strategy = specStatusStrategy({
 });
 
 /**
- * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `eviction` deletes one
- * as `kubectl drain` asks (./pod-eviction.ts).
+ * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `binding` places one on
+ * a node as the scheduler asks (./pod-binding.ts); `eviction` deletes one as `kubectl drain` asks (./pod-eviction.ts).
  */
 export const pods: ResourceDefinition = {
   group: '',
@@ -48,7 +49,7 @@ export const pods: ResourceDefinition = {
   ],
   strategy,
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
-  createSubresources: [podEviction],
+  createSubresources: [podBinding, podEviction],
   fieldLabels: [
     'metadata.name',
     'metadata.namespace',

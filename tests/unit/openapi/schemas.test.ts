@@ -244,6 +244,7 @@ describe('openapi schemas: closure and kinds', () => {
   it('lists the served kinds with their object and list definitions', () => {
     const served = kindDefinitions.map((k) => `${k.group}/${k.version}/${k.kind}`).sort();
     assert.deepEqual(served, [
+      '/v1/Binding',
       '/v1/Event',
       '/v1/Namespace',
       '/v1/Node',
