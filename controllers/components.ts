@@ -7,9 +7,11 @@ import { garbageCollector } from './garbage-collector/index.js';
 import { kubelet } from './kubelet/index.js';
 import type { ComponentFactory } from './machinery/types.js';
 import { podGC } from './podgc.js';
+import { scheduler } from './scheduler/index.js';
 
 export const components: ComponentFactory[] = [
   daemonSetController,
+  scheduler,
   kubelet,
   podGC,
   garbageCollector,

@@ -160,8 +160,11 @@ export interface ServedResource {
     namespaced: boolean;
     /** Present when the resource has a status subresource. */
     statusStrategy?: unknown;
-    /** Create-only subresources (pods/eviction) and the kind each takes. */
-    createSubresources?: readonly { name: string; group: string; version: string; kind: string }[];
+    /**
+     * Create-only subresources (pods/eviction) and the kind each takes; `collection` when it is also served as a
+     * create-only collection of the parent's group version (pods/binding as `bindings`).
+     */
+    createSubresources?: readonly { name: string; group: string; version: string; kind: string; collection?: { plural: string } }[];
     /** A DELETE answers with the object (pods) rather than a Status. */
     returnsDeletedObject?: boolean;
     /** `false` when the collection has no DELETE (namespaces). */
@@ -270,6 +273,20 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
         },
       ],
     });
+    if (sub.collection) {
+      // The create-only collection beside it (createCoreV1NamespacedBinding): the object's name is in the body.
+      out.push({
+        path: def.namespaced ? `${base}/namespaces/{namespace}/${sub.collection.plural}` : `${base}/${sub.collection.plural}`,
+        params: [...scope, Q.pretty],
+        operations: [
+          {
+            method: 'post', operationId: `create${gv}${ns}${sub.kind}`, action: 'post', description: `Creates a ${sub.kind}.`,
+            gvk: subKind, tag, params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+            responses: responses(['200', '201', '202'], schema),
+          },
+        ],
+      });
+    }
   }
   if (def.namespaced) {
     out.push({

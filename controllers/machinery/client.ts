@@ -189,8 +189,10 @@ export class HttpApiClient implements ApiClient {
     return this.request('GET', resourcePath(ref, namespace, name)) as Promise<T>;
   }
 
-  create<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T): Promise<T> {
-    return this.request('POST', resourcePath(ref, namespace ?? obj.metadata.namespace), obj) as Promise<T>;
+  create<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts: { subresource?: string } = {}): Promise<T> {
+    const ns = namespace ?? obj.metadata.namespace;
+    const path = opts.subresource ? resourcePath(ref, ns, obj.metadata.name ?? '', opts.subresource) : resourcePath(ref, ns);
+    return this.request('POST', path, obj) as Promise<T>;
   }
 
   update<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts: { subresource?: string } = {}): Promise<T> {

@@ -93,7 +93,11 @@ export interface ApiClient {
   /** A watch stream; ends when the server closes it or the signal aborts. ERROR events are yielded as such. */
   watch<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: WatchOptions): AsyncIterable<WatchEvent<T>>;
   get<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): Promise<T>;
-  create<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T): Promise<T>;
+  /**
+   * POST of a new object; with `subresource`, POST of `obj` to that subresource of the object `obj.metadata.name`
+   * names (`pods/<name>/binding`), answered with whatever the server answers (a Status).
+   */
+  create<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts?: { subresource?: string }): Promise<T>;
   update<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts?: { subresource?: string }): Promise<T>;
   patch<T extends KubeObject = KubeObject>(
     ref: ResourceRef,

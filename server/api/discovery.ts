@@ -64,7 +64,26 @@ function legacyResources(h: ResourceHandle): LegacyResource[] {
     const foreign = sub.kind.group !== h.view.group || sub.kind.version !== h.view.version;
     out.push(foreign ? { name: entry.name, singularName: '', namespaced: entry.namespaced, group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind, verbs: sub.verbs } : entry);
   }
+  for (const c of collectionsOf(h)) out.push({ name: c.plural, singularName: c.singular, namespaced: h.def.namespaced, kind: c.kind, verbs: ['create'] });
   return out;
+}
+
+/** Create-only collections served beside a resource (core/v1 `bindings`, through pods' binding subresource). */
+function collectionsOf(h: ResourceHandle): Array<{ plural: string; singular: string; kind: string }> {
+  return (h.def.createSubresources ?? []).flatMap((sub) => (sub.collection ? [{ ...sub.collection, kind: sub.kind }] : []));
+}
+
+/** The aggregated discovery entries of one handle: its resource, then the create-only collections beside it. */
+function aggregatedResources(h: ResourceHandle): Record<string, unknown>[] {
+  const scope = h.def.namespaced ? 'Namespaced' : 'Cluster';
+  const collections = collectionsOf(h).map((c) => ({
+    resource: c.plural,
+    responseKind: { group: h.view.group, version: h.view.version, kind: c.kind },
+    scope,
+    singularResource: c.singular,
+    verbs: ['create'],
+  }));
+  return [aggregatedResource(h), ...collections];
 }
 
 function aggregatedResource(h: ResourceHandle) {
@@ -153,7 +172,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
   app.get('/api', async (req: FastifyRequest, reply) => {
     const agg = aggregatedVersion(req.headers.accept);
     if (agg) {
-      const resources = registry.handlesOf('v1').map(aggregatedResource);
+      const resources = registry.handlesOf('v1').flatMap(aggregatedResources);
       return sendAggregated(reply, agg, [{ metadata: { creationTimestamp: null }, versions: [{ version: 'v1', resources, freshness: 'Current' }] }]);
     }
     const host = req.headers.host ?? 'localhost';
@@ -171,7 +190,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
         versions: g.versions.map((v) => ({
           version: v,
           resources: [
-            ...registry.handlesOf(`${g.name}/${v}`).map(aggregatedResource),
+            ...registry.handlesOf(`${g.name}/${v}`).flatMap(aggregatedResources),
             ...registry.virtualsOf(`${g.name}/${v}`).map((r) => aggregatedVirtual(r, v)),
           ],
           freshness: 'Current',

@@ -72,6 +72,11 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
     for (const sub of def.createSubresources ?? []) {
       app.post(`${item}/${sub.name}`, (req: Req, reply) => r.createSubresource(sub, req, reply));
       app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: `${item}/${sub.name}`, handler: async () => r.notAllowed() });
+      if (sub.collection) {
+        const url = def.namespaced ? `${base}/namespaces/:namespace/${sub.collection.plural}` : `${base}/${sub.collection.plural}`;
+        app.post(url, (req: Req, reply) => r.createSubresource(sub, req, reply, true));
+        app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: async () => r.notAllowed() });
+      }
     }
   }
 }
@@ -249,10 +254,11 @@ class ResourceRoutes {
   }
 
   /** POST to a create-only subresource (pods/eviction): its own kind in the body, answered with 201 and no storing. */
-  async createSubresource(sub: CreateSubresource, req: Req, reply: FastifyReply) {
+  async createSubresource(sub: CreateSubresource, req: Req, reply: FastifyReply, fromCollection = false) {
     const accepted = sub.acceptedVersions;
     const { object, dryRun } = decodeCreateOnlyBody(req, reply, { group: sub.group, version: sub.version, kind: sub.kind, accepted });
-    const result = await sub.create({ store: this.handle.store, view: this.handle.view, namespace: this.ns(req), name: req.params.name!, body: object, dryRun });
+    const name = fromCollection ? '' : req.params.name!;
+    const result = await sub.create({ store: this.handle.store, view: this.handle.view, namespace: this.ns(req), name, fromCollection, body: object, dryRun });
     // As kube-apiserver's create handler: a Status without a code carries the response's (201).
     if (result.kind === 'Status' && result.code === undefined) result.code = 201;
     return sendObject(reply, req, 201, result);

@@ -129,6 +129,11 @@ export interface CreateSubresource {
   kind: string;
   /** The group/versions a body may be in (the announced one first): `policy/v1`, `policy/v1beta1`. */
   acceptedVersions: readonly string[];
+  /**
+   * Also served as a create-only collection of the parent's group/version, the object's name taken from the body's
+   * metadata: core/v1 `bindings` (`POST /api/v1/namespaces/<ns>/bindings`), the older form of pods/binding.
+   */
+  collection?: { plural: string; singular: string };
   create(req: CreateSubresourceRequest): Promise<Record<string, unknown>>;
 }
 
@@ -138,8 +143,10 @@ export interface CreateSubresourceRequest {
   /** The view of the parent resource the request came through. */
   view: ServedVersion;
   namespace: string | undefined;
-  /** The name of the parent object, from the URL. */
+  /** The name of the parent object, from the URL (empty through the subresource's `collection`). */
   name: string;
+  /** The request came through the subresource's `collection`, not the object's path. */
+  fromCollection?: boolean;
   /** The decoded body, its kind checked and its unknown fields handled as `fieldValidation` says. */
   body: Record<string, unknown>;
   /** `dryRun=All` in the query. */

@@ -1,5 +1,6 @@
 import type { KubeObject, ListResult, Storage } from '../../storage/interface.js';
 import { isStorageError, StorageError } from '../../storage/errors.js';
+import { checkPreconditions as checkStoredPreconditions } from '../../storage/preconditions.js';
 import type { PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion } from './definition.js';
 import { type FieldError } from './field-errors.js';
 import { clone, generateName, newUID, normalizeMeta, orderTopLevel, rfc3339, semanticEqual } from './meta.js';
@@ -325,6 +326,36 @@ export class GenericStore {
         if (isStorageError(err, 'Conflict')) continue; // written meanwhile: decide again on the new state
         throw this.translate(err, view, name);
       }
+    }
+  }
+
+  /**
+   * A write that bypasses the strategies, as kube-apiserver's subresources that call the store's
+   * `Storage.GuaranteedUpdate` directly do (pods/binding): `mutate` gets a mutable copy of the current object and
+   * changes it, or throws to abort (its error propagates unchanged). Preconditions are checked against the state
+   * the change applies to; storage errors become the Status of an update. With `dryRun` nothing is written.
+   */
+  async guaranteedUpdate(
+    view: ServedVersion,
+    namespace: string | undefined,
+    name: string,
+    mutate: (obj: KubeObject) => void,
+    opts: { dryRun: boolean; preconditions?: DeleteParams['preconditions'] },
+  ): Promise<KubeObject> {
+    const key = this.key(namespace, name);
+    const apply = (cur: KubeObject): KubeObject => {
+      const obj = clone(cur);
+      mutate(obj);
+      obj.metadata = normalizeMeta(obj.metadata);
+      return orderTopLevel(obj);
+    };
+    try {
+      if (!opts.dryRun) return await this.storage.guaranteedUpdate(key, apply, { preconditions: opts.preconditions });
+      const current = await this.storage.get(key);
+      checkStoredPreconditions(key, current, opts.preconditions);
+      return apply(current);
+    } catch (err) {
+      throw this.translate(err, view, name);
     }
   }
 

@@ -84,6 +84,8 @@ function expectedOperations(h: ResourceHandle): Map<string, Record<string, strin
   }
   for (const sub of def.createSubresources ?? []) {
     out.set(`${collection}/{name}/${sub.name}`, { post: `create${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}` });
+    // The create-only collection beside it: POST /api/v1/namespaces/{namespace}/bindings (createCoreV1NamespacedBinding).
+    if (sub.collection) out.set(def.namespaced ? `${base}/namespaces/{namespace}/${sub.collection.plural}` : `${base}/${sub.collection.plural}`, { post: `create${gv}${ns}${sub.kind}` });
   }
   if (def.namespaced) out.set(`${base}/${def.plural}`, { get: `list${gv}${k}ForAllNamespaces` });
   return out;
@@ -126,7 +128,7 @@ describe('OpenAPI documents: paths and operations', () => {
           assert.ok(item, `${style} lacks ${path}`);
           const got = Object.fromEntries(operations(item).map(([m, o]) => [m, o.operationId]));
           assert.deepEqual(got, ops, `${style} ${path}`);
-          const sub = h.def.createSubresources?.find((c) => path.endsWith(`/{name}/${c.name}`));
+          const sub = h.def.createSubresources?.find((c) => path.endsWith(`/{name}/${c.name}`) || (c.collection !== undefined && path.endsWith(`}/${c.collection.plural}`)));
           const gvk = sub ? { group: sub.group, version: sub.version, kind: sub.kind } : { group: h.view.group, version: h.view.version, kind: h.def.kind };
           for (const [, o] of operations(item)) {
             assert.deepEqual(o['x-kubernetes-group-version-kind'], gvk);

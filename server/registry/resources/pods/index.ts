@@ -4,6 +4,7 @@ import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../../validation/core.js';
 import { identityVersion } from '../../identity-version.js';
 import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
+import { podBinding } from './binding.js';
 import { podEviction } from './eviction.js';
 import { podPrinter } from './printer.js';
 
@@ -33,8 +34,8 @@ const strategy = specStatusStrategy({
 });
 
 /**
- * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `eviction` deletes one
- * as `kubectl drain` asks (./pod-eviction.ts).
+ * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `binding` places one on
+ * a node as the scheduler asks (./pod-binding.ts); `eviction` deletes one as `kubectl drain` asks (./pod-eviction.ts).
  */
 export const pods: ResourceDefinition = {
   group: '',
@@ -49,7 +50,7 @@ export const pods: ResourceDefinition = {
   ],
   strategy,
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
-  createSubresources: [podEviction],
+  createSubresources: [podBinding, podEviction],
   fieldSelectors: {
     'spec.nodeName': (o) => (o as PodLike).spec?.nodeName ?? '',
     'spec.restartPolicy': (o) => (o as PodLike).spec?.restartPolicy ?? '',
