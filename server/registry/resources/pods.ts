@@ -5,6 +5,7 @@ import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUp
 import { identityVersion } from '../versions/identity.js';
 import { specStatusStrategy, statusStrategyOf } from './common.js';
 import { podEviction } from './pod-eviction.js';
+import { podLog } from './pod-log.js';
 
 interface PodLike {
   spec?: { nodeName?: string; terminationGracePeriodSeconds?: number; restartPolicy?: string; schedulerName?: string; serviceAccountName?: string; hostNetwork?: boolean };
@@ -33,7 +34,7 @@ const strategy = specStatusStrategy({
 
 /**
  * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `eviction` deletes one
- * as `kubectl drain` asks (./pod-eviction.ts).
+ * as `kubectl drain` asks (./pod-eviction.ts); `log` streams a container's log from the node's kubelet (./pod-log.ts).
  */
 export const pods: ResourceDefinition = {
   group: '',
@@ -49,6 +50,7 @@ export const pods: ResourceDefinition = {
   strategy,
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
   createSubresources: [podEviction],
+  getSubresources: [podLog],
   fieldLabels: [
     'metadata.name',
     'metadata.namespace',
