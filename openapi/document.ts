@@ -6,11 +6,9 @@
 // Every operation is described once, neutrally (PathSpec/OperationSpec), then rendered in each dialect, so v2 and v3
 // can never disagree about what the server serves.
 import { createHash } from 'node:crypto';
-import { SERVER_VERSION } from '../server/api/discovery.js';
-import type { Registry, ResourceHandle } from '../server/registry/registry.js';
-import type { VirtualResource } from '../server/registry/virtual/definition.js';
-import { findKindDefinition, openAPIRef, type OpenAPIStyle } from './kinds.js';
-import { servedDefinitions } from './served.js';
+import { SERVER_VERSION } from './version.js';
+import { openAPIRef, type OpenAPIStyle } from './kinds.js';
+import { findKindDefinition, servedDefinitions } from './served.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -145,11 +143,43 @@ function responses(codes: string[], schema: SchemaSpec): OperationSpec['response
   return [...codes.map((code) => ({ code, description: RESPONSE_TEXT[code]!, schema })), { code: '401', description: 'Unauthorized' }];
 }
 
-/** Resources whose DELETE answers with the object rather than a Status, as kube-apiserver documents them. */
-const DELETE_RETURNS_OBJECT = new Set(['pods']);
+/**
+ * What the documents describe, as the server's registry holds it (its Registry is one): every resource through
+ * each of its served group versions, and the create-only kinds (reviews). openapi/ never imports the server.
+ */
+export interface ServedAPI {
+  readonly handles: readonly ServedResource[];
+  readonly virtuals: readonly ServedCreateOnly[];
+}
+
+/** A resource served through one group version. */
+export interface ServedResource {
+  def: {
+    kind: string;
+    plural: string;
+    namespaced: boolean;
+    /** Present when the resource has a status subresource. */
+    statusStrategy?: unknown;
+    /** Create-only subresources (pods/eviction) and the kind each takes. */
+    createSubresources?: readonly { name: string; group: string; version: string; kind: string }[];
+    /** A DELETE answers with the object (pods) rather than a Status. */
+    returnsDeletedObject?: boolean;
+    /** `false` when the collection has no DELETE (namespaces). */
+    deleteCollection?: boolean;
+  };
+  view: { group: string; version: string };
+}
+
+/** A kind that is only created and answered, never stored (SelfSubjectAccessReview), in each of its versions. */
+export interface ServedCreateOnly {
+  group: string;
+  versions: readonly string[];
+  plural: string;
+  kind: string;
+}
 
 /** The paths of one handle, exactly those server/api/resources.ts routes. */
-function pathsOfHandle(h: ResourceHandle): PathSpec[] {
+function pathsOfHandle(h: ServedResource): PathSpec[] {
   const { def, view } = h;
   const kind = def.kind;
   const gvk = { group: view.group, version: view.version, kind };
@@ -183,7 +213,7 @@ function pathsOfHandle(h: ResourceHandle): PathSpec[] {
     }),
   ];
   // kube-apiserver offers no deletecollection on namespaces (discovery does not list the verb either).
-  if (def.plural !== 'namespaces') {
+  if (def.deleteCollection !== false) {
     collectionOps.push(
       op({
         method: 'delete', operationId: `delete${gv}Collection${ns}${kind}`, action: 'deletecollection', description: `Deletes a collection of ${kind} objects.`,
@@ -192,7 +222,7 @@ function pathsOfHandle(h: ResourceHandle): PathSpec[] {
       }),
     );
   }
-  const deleted = DELETE_RETURNS_OBJECT.has(def.plural) ? object : status;
+  const deleted = def.returnsDeletedObject ? object : status;
   const itemOps = (sub: '' | 'Status'): OperationSpec[] => {
     const of = sub ? `status of the ${kind}` : `the ${kind}`;
     const ops = [
@@ -257,7 +287,7 @@ function pathsOfHandle(h: ResourceHandle): PathSpec[] {
 }
 
 /** The path of a virtual resource in one version: POST only, the kind as body and answer (createAuthorizationV1SelfSubjectAccessReview). */
-function pathsOfVirtual(v: VirtualResource, version: string): PathSpec[] {
+function pathsOfVirtual(v: ServedCreateOnly, version: string): PathSpec[] {
   const names = findKindDefinition(v.group, version, v.kind);
   const schema: SchemaSpec = names ? { ref: names.definition } : { inline: { type: 'object', description: `A ${v.kind}.` } };
   const word = groupWord(v.group);
@@ -278,7 +308,7 @@ function pathsOfVirtual(v: VirtualResource, version: string): PathSpec[] {
 }
 
 /** Every served path, by the group-version document it belongs to (`api/v1`, `apis/apps/v1`), in registry order. */
-function pathsByGroupVersion(registry: Registry): Map<string, PathSpec[]> {
+function pathsByGroupVersion(registry: ServedAPI): Map<string, PathSpec[]> {
   const byGV = new Map<string, PathSpec[]>();
   const add = (key: string, specs: PathSpec[]) => byGV.set(key, [...(byGV.get(key) ?? []), ...specs]);
   for (const h of registry.handles) add(h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`, pathsOfHandle(h));
@@ -376,7 +406,7 @@ export interface OpenAPIOptions {
 const BEARER = { description: 'A bearer token in the Authorization header: `Bearer <token>`.', in: 'header', name: 'authorization', type: 'apiKey' };
 
 /** The Swagger 2.0 document of every served path and every definition, as `GET /openapi/v2` returns it (in JSON). */
-export function buildOpenAPIv2(registry: Registry, opts: OpenAPIOptions = {}): JsonObject {
+export function buildOpenAPIv2(registry: ServedAPI, opts: OpenAPIOptions = {}): JsonObject {
   const doc: JsonObject = {
     swagger: '2.0',
     info: { title: 'Kubernetes', version: opts.version ?? SERVER_VERSION.gitVersion },
@@ -440,7 +470,7 @@ function closure(roots: Iterable<string>, all: Record<string, object>, prefix: s
  * The OpenAPI 3.0 document of each served group-version (its paths and the schemas they reach, plus the meta types)
  * and the index pointing at them, as `GET /openapi/v3` and `GET /openapi/v3/<prefix>` return them.
  */
-export function buildOpenAPIv3(registry: Registry, opts: OpenAPIOptions = {}): OpenAPIv3Set {
+export function buildOpenAPIv3(registry: ServedAPI, opts: OpenAPIOptions = {}): OpenAPIv3Set {
   const all = servedDefinitions('v3');
   const prefix = openAPIRef('v3', '');
   const docs = new Map<string, JsonObject>();

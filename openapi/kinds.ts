@@ -1,5 +1,6 @@
-// The kinds this server serves and how their definitions are referred to in the served documents. Kept apart
-// from the TypeBox sources (./schemas/) so that the running server never loads TypeBox (see ./served.ts).
+// The kinds this server serves and how their definitions are referred to in the served documents, derived from the
+// definitions themselves. Kept apart from the TypeBox sources (./schemas/) so that the running server never loads
+// TypeBox (see ./served.ts).
 
 /** A kind the server serves, with the names of the definitions of the object and of its list. */
 export interface KindDefinition {
@@ -16,36 +17,31 @@ export interface KindDefinition {
   listDefinition?: string;
 }
 
-function kindDefinition(group: string, version: string, kind: string, prefix: string): KindDefinition {
-  return { group, version, kind, definition: `${prefix}.${kind}`, listDefinition: `${prefix}.${kind}List` };
+const META_PACKAGE = 'io.k8s.apimachinery.';
+
+/**
+ * The served kinds of a set of definitions: every definition outside apimachinery that names exactly one
+ * group/version/kind (`x-kubernetes-group-version-kind`), with `<definition>List` as its list when that is a
+ * definition too. Kinds without a list are only ever created and answered (reviews, evictions, bindings).
+ * Adding a kind is adding its definitions: nothing here lists them.
+ */
+export function kindsOf(definitions: Readonly<Record<string, unknown>>): KindDefinition[] {
+  const out: KindDefinition[] = [];
+  for (const [name, schema] of Object.entries(definitions)) {
+    if (name.startsWith(META_PACKAGE)) continue;
+    const gvks = (schema as { 'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[] })['x-kubernetes-group-version-kind'];
+    if (!gvks || gvks.length !== 1) continue;
+    const { group, version, kind } = gvks[0]!;
+    if (kind.endsWith('List') && definitions[name.slice(0, -'List'.length)] !== undefined) continue;
+    const list = `${name}List`;
+    out.push(definitions[list] !== undefined ? { group, version, kind, definition: name, listDefinition: list } : { group, version, kind, definition: name });
+  }
+  return out;
 }
 
-/** A kind that is created and answered without being stored: it has no list. */
-function createOnlyKind(group: string, version: string, kind: string, prefix: string): KindDefinition {
-  return { group, version, kind, definition: `${prefix}.${kind}` };
-}
-
-/** The served kinds. */
-export const kindDefinitions: readonly KindDefinition[] = [
-  kindDefinition('', 'v1', 'Pod', 'io.k8s.api.core.v1'),
-  kindDefinition('', 'v1', 'Node', 'io.k8s.api.core.v1'),
-  kindDefinition('', 'v1', 'Namespace', 'io.k8s.api.core.v1'),
-  kindDefinition('', 'v1', 'Event', 'io.k8s.api.core.v1'),
-  kindDefinition('apps', 'v1', 'DaemonSet', 'io.k8s.api.apps.v1'),
-  kindDefinition('apps', 'v1', 'ControllerRevision', 'io.k8s.api.apps.v1'),
-  kindDefinition('extensions', 'v1beta1', 'DaemonSet', 'io.k8s.api.extensions.v1beta1'),
-  kindDefinition('coordination.k8s.io', 'v1', 'Lease', 'io.k8s.api.coordination.v1'),
-  createOnlyKind('policy', 'v1', 'Eviction', 'io.k8s.api.policy.v1'),
-  createOnlyKind('policy', 'v1beta1', 'Eviction', 'io.k8s.api.policy.v1beta1'),
-  createOnlyKind('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'io.k8s.api.authorization.v1'),
-  createOnlyKind('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'io.k8s.api.authorization.v1'),
-  createOnlyKind('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'io.k8s.api.authentication.v1'),
-  createOnlyKind('authentication.k8s.io', 'v1beta1', 'SelfSubjectReview', 'io.k8s.api.authentication.v1beta1'),
-];
-
-/** The kind entry for a group/version/kind, if it is served. */
-export function findKindDefinition(group: string, version: string, kind: string): KindDefinition | undefined {
-  return kindDefinitions.find((k) => k.group === group && k.version === version && k.kind === kind);
+/** The kind entry for a group/version/kind among `kinds`, if it is served. */
+export function findKind(kinds: readonly KindDefinition[], group: string, version: string, kind: string): KindDefinition | undefined {
+  return kinds.find((k) => k.group === group && k.version === version && k.kind === kind);
 }
 
 export type OpenAPIStyle = 'v2' | 'v3';

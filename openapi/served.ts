@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { convertDefinitions } from './convert.js';
-import type { OpenAPIStyle } from './kinds.js';
+import { findKind, kindsOf, type KindDefinition, type OpenAPIStyle } from './kinds.js';
 
 /** The snapshot: `definitions` of ./schemas/index.ts as JSON, in dist/openapi/. */
 export const DEFINITIONS_SNAPSHOT = new URL('./definitions.json', import.meta.url);
@@ -35,4 +35,16 @@ export function servedDefinitions(style: OpenAPIStyle): Record<string, object> {
 export function definitionsSnapshot(): Readonly<Record<string, unknown>> {
   snapshot ??= readSnapshot();
   return snapshot;
+}
+
+let kinds: KindDefinition[] | undefined;
+
+/** The served kinds (see kindsOf), from the snapshot. */
+export function servedKinds(): readonly KindDefinition[] {
+  return (kinds ??= kindsOf(definitionsSnapshot()));
+}
+
+/** The served kind of a group/version/kind, if there is one. */
+export function findKindDefinition(group: string, version: string, kind: string): KindDefinition | undefined {
+  return findKind(servedKinds(), group, version, kind);
 }

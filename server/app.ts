@@ -9,21 +9,10 @@ import { registerResourceRoutes } from './api/resources.js';
 import { registerVirtualRoutes } from './api/virtual.js';
 import { registerAuthentication } from './plugins/auth.js';
 import { MAX_REQUEST_BODY_BYTES, registerErrorHandling } from './plugins/errors.js';
-import type { ResourceDefinition } from './registry/definition.js';
 import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { Registry } from './registry/registry.js';
-import { controllerRevisions } from './registry/resources/controllerrevisions.js';
-import { daemonSets } from './registry/resources/daemonsets.js';
-import { events } from './registry/resources/events.js';
-import { leases } from './registry/resources/leases.js';
-import { namespaces } from './registry/resources/namespaces.js';
-import { nodes } from './registry/resources/nodes.js';
-import { pods } from './registry/resources/pods.js';
-import type { VirtualResource } from './registry/virtual/definition.js';
-import { selfSubjectAccessReviews } from './registry/virtual/selfsubjectaccessreviews.js';
-import { selfSubjectRulesReviews } from './registry/virtual/selfsubjectrulesreviews.js';
-import { selfSubjectReviews } from './registry/virtual/selfsubjectreviews.js';
+import { defaultResources, defaultVirtualResources } from './registry/resources/index.js';
 
 export interface AppOptions {
   storage: Storage;
@@ -41,15 +30,6 @@ export interface AppOptions {
   kubelet?: KubeletClientOptions;
 }
 
-/** Every resource the server stores, core first; discovery orders the groups (Registry.groups). */
-export function defaultResources(): ResourceDefinition[] {
-  return [namespaces, nodes, pods, events, daemonSets, controllerRevisions, leases];
-}
-
-/** The resources that are created and answered, never stored: the self-reviews. */
-export function defaultVirtualResources(): VirtualResource[] {
-  return [selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews];
-}
 
 /**
  * Fastify's own schema compilers (Ajv and fast-json-stringify), loaded the first time a route declares a schema

@@ -1,5 +1,5 @@
 import { SchemaResolver, type SchemaNode } from './patch/schema.js';
-import { kindDefinitions } from '../openapi/kinds.js';
+import { servedKinds } from '../openapi/served.js';
 import { servedDefinitions } from '../openapi/served.js';
 
 let resolver: SchemaResolver | undefined;
@@ -11,7 +11,7 @@ function init(): void {
   const defs = servedDefinitions('v2') as Record<string, SchemaNode>;
   resolver = new SchemaResolver(defs);
   byGVK = new Map();
-  for (const k of kindDefinitions) {
+  for (const k of servedKinds()) {
     const node = defs[k.definition];
     if (node) byGVK.set(`${k.group}/${k.version}/${k.kind}`, node);
   }

@@ -68,7 +68,7 @@ export const definitions: Record<string, TSchema> = {
   ...authenticationV1Definitions,
 };
 
-export { findKindDefinition, kindDefinitions, openAPIRef, type KindDefinition, type OpenAPIStyle } from '../kinds.js';
+export { findKind, kindsOf, openAPIRef, type KindDefinition, type OpenAPIStyle } from '../kinds.js';
 
 /**
  * The served definitions of the TypeBox source as plain JSON schema objects for a `'v2'` or `'v3'` document (see

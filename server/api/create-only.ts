@@ -5,7 +5,7 @@
  * URL and checked, and its fields checked against the kind's schema (type errors, unknown fields).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findKindDefinition } from '../../openapi/kinds.js';
+import { findKindDefinition } from '../../openapi/served.js';
 import { typeFor, UNTYPED } from '../fieldmanager/typed.js';
 import { requestManager } from '../fieldmanager/request.js';
 import { errors } from '../registry/status.js';

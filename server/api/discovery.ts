@@ -4,20 +4,12 @@ import { errors } from '../registry/status.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
 import { negotiate } from './negotiation.js';
 import { sendValue } from './respond.js';
+import { SERVER_VERSION } from '../../openapi/version.js';
+
+export { SERVER_VERSION };
 import type { VirtualResource } from '../registry/virtual/definition.js';
 
 /** What `/version` reports: a current Kubernetes minor (kubectl's version dispatcher keys on it). */
-export const SERVER_VERSION = {
-  major: '1',
-  minor: '32',
-  gitVersion: 'v1.32.0',
-  gitCommit: '0000000000000000000000000000000000000000',
-  gitTreeState: 'clean',
-  buildDate: '2026-11-29T00:00:00Z',
-  goVersion: 'go1.23.4',
-  compiler: 'gc',
-  platform: 'linux/amd64',
-};
 
 const COLLECTION_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const NAMESPACE_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
@@ -37,7 +29,7 @@ interface LegacyResource {
 }
 
 function verbsOf(h: ResourceHandle): string[] {
-  return h.def.plural === 'namespaces' ? NAMESPACE_VERBS : COLLECTION_VERBS;
+  return h.def.deleteCollection === false ? NAMESPACE_VERBS : COLLECTION_VERBS;
 }
 
 /** A subresource of a handle: its name, the kind it takes and answers, and its verbs. */
@@ -51,7 +43,7 @@ interface Subresource {
 function subresourcesOf(h: ResourceHandle): Subresource[] {
   const own = { group: h.view.group, version: h.view.version, kind: h.def.kind };
   const out: Subresource[] = [];
-  if (h.def.plural === 'namespaces') out.push({ name: 'finalize', kind: own, verbs: ['update'] });
+  if (h.def.finalizeStrategy) out.push({ name: 'finalize', kind: own, verbs: ['update'] });
   if (h.def.statusStrategy) out.push({ name: 'status', kind: own, verbs: STATUS_VERBS });
   for (const sub of h.def.createSubresources ?? []) {
     out.push({ name: sub.name, kind: { group: sub.group, version: sub.version, kind: sub.kind }, verbs: ['create'] });

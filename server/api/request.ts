@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../storage/interface.js';
-import type { ResourceDefinition, PropagationPolicy } from '../registry/definition.js';
+import { fieldLabelsOf, fieldValuesOf, type ResourceDefinition, type PropagationPolicy } from '../registry/definition.js';
 import type { DeleteParams, ObjectFilter } from '../registry/store.js';
 import { errors, StatusError } from '../registry/status.js';
 import { parseFieldSelector, parseLabelSelector, checkFieldSelectorFields } from '../registry/selectors.js';
@@ -67,7 +67,7 @@ export function filterFromQuery(def: ResourceDefinition, q: Query): ObjectFilter
   }
   if (!fields.empty) {
     try {
-      checkFieldSelectorFields(fields, def.fieldLabels, def.kind);
+      checkFieldSelectorFields(fields, fieldLabelsOf(def), def.kind);
     } catch (err) {
       if (err instanceof StatusError) throw err;
       throw errors.badRequest((err as Error).message);
@@ -79,12 +79,7 @@ export function filterFromQuery(def: ResourceDefinition, q: Query): ObjectFilter
     matches(obj: KubeObject): boolean {
       if (!labels.empty && !labels.matches(obj.metadata.labels)) return false;
       if (fields.empty) return true;
-      const values: Record<string, string> = {
-        'metadata.name': obj.metadata.name ?? '',
-        ...(def.namespaced ? { 'metadata.namespace': obj.metadata.namespace ?? '' } : {}),
-        ...(def.selectableFields ? def.selectableFields(obj) : {}),
-      };
-      return fields.matches(values);
+      return fields.matches(fieldValuesOf(def, obj));
     },
   };
 }

@@ -33,8 +33,6 @@ export interface ResourceRoutesOptions {
 
 type Req = FastifyRequest<{ Params: { namespace?: string; name?: string }; Querystring: Query }>;
 
-/** Resources that answer a DELETE with the object rather than a Status (as kube-apiserver's pods do). */
-const RETURNS_DELETED_OBJECT = new Set(['pods', 'namespaces']);
 
 /**
  * Routes for every resource and served version, generated from the registry: collection (list, watch, create,
@@ -56,7 +54,8 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
         continue;
       }
       app.post(path, (req: Req, reply) => r.create(req, reply));
-      app.delete(path, (req: Req, reply) => r.deleteCollection(req, reply));
+      if (def.deleteCollection === false) app.delete(path, async () => r.notAllowed());
+      else app.delete(path, (req: Req, reply) => r.deleteCollection(req, reply));
       app.route({ method: ['PUT', 'PATCH'], url: path, handler: async () => r.notAllowed() });
     }
     app.get(item, (req: Req, reply) => r.get(req, reply));
@@ -250,7 +249,7 @@ class ResourceRoutes {
     const params = deleteParams(deleteOptionsBody(req), req.query);
     const name = req.params.name!;
     const outcome = await this.handle.store.delete(this.handle.view, this.ns(req), name, params);
-    if (!outcome.deleted || RETURNS_DELETED_OBJECT.has(this.handle.def.plural)) {
+    if (!outcome.deleted || this.handle.def.returnsDeletedObject) {
       return this.send(reply, 200, format, outcome.object, req);
     }
     return sendValue(reply, 200, format, successStatus(this.handle.store.grFor(this.handle.view), name, outcome.object.metadata.uid));

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../storage/interface.js';
-import { buildTable, printerFor, type IncludeObject, type KubeObjectLike, type Table, type TableApiVersion } from '../printers/index.js';
+import { buildTable, defaultPrinter, type IncludeObject, type KubeObjectLike, type Table, type TableApiVersion } from '../printers/index.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { errors } from '../registry/status.js';
 import { first, type Query } from './request.js';
@@ -27,14 +27,14 @@ export function tableForList(
 ): Table {
   return buildTable(
     items.map((o) => versioned(handle, o) as unknown as KubeObjectLike),
-    { printer: printerFor(handle.def.group, handle.def.plural), includeObject: include, listMeta: meta, apiVersion: tableVersion(version), now: new Date() },
+    { printer: handle.def.printer ?? defaultPrinter, includeObject: include, listMeta: meta, apiVersion: tableVersion(version), now: new Date() },
   );
 }
 
 /** The one-row Table of a GET. */
 export function tableForObject(handle: ResourceHandle, obj: KubeObject, version: 'v1' | 'v1beta1', include: IncludeObject): Table {
   return buildTable([versioned(handle, obj) as unknown as KubeObjectLike], {
-    printer: printerFor(handle.def.group, handle.def.plural),
+    printer: handle.def.printer ?? defaultPrinter,
     includeObject: include,
     listMeta: { resourceVersion: obj.metadata.resourceVersion },
     apiVersion: tableVersion(version),
@@ -44,7 +44,7 @@ export function tableForObject(handle: ResourceHandle, obj: KubeObject, version:
 
 /** Watch events as one-row Tables; column definitions only on the first event, as kube-apiserver sends them. */
 export function tableWatchRenderer(handle: ResourceHandle, version: 'v1' | 'v1beta1', include: IncludeObject) {
-  const printer = printerFor(handle.def.group, handle.def.plural);
+  const printer = handle.def.printer ?? defaultPrinter;
   return (type: string, obj: KubeObject, firstEvent: boolean): string => {
     const table = buildTable([versioned(handle, obj) as unknown as KubeObjectLike], {
       printer,

@@ -7,7 +7,7 @@
  */
 import type { SchemaNode, SchemaResolver } from '../patch/schema.js';
 import { schemaFor } from '../schemas.js';
-import { findKindDefinition } from '../../openapi/kinds.js';
+import { findKindDefinition } from '../../openapi/served.js';
 
 /** How a scalar decodes: its JSON type, or one of the types with a custom decoder. */
 export type ScalarKind = 'string' | 'int32' | 'int64' | 'float' | 'boolean' | 'quantity' | 'int-or-string' | 'time' | 'micro-time' | 'bytes';

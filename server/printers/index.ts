@@ -1,38 +1,23 @@
 /**
- * Server-side printing: pick the printer of a resource and assemble `meta.k8s.io` Table responses for
- * list, get and watch requests that ask for `as=Table`.
+ * Server-side printing: assemble `meta.k8s.io` Table responses for list, get and watch requests that ask for
+ * `as=Table`, with the printer of each resource (its definition's, in server/registry/resources/<plural>/printer.ts)
+ * or the Name/Age default.
  */
-import { controllerRevisionPrinter, daemonSetPrinter } from './apps.js';
-import { defaultPrinter, eventPrinter, leasePrinter, namespacePrinter, nodePrinter, podPrinter } from './core.js';
+import { ageColumn, nameColumn } from './columns.js';
+import { translateTimestampSince } from './duration.js';
 import type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCondition } from './types.js';
 
 export type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCells, TableRowCondition } from './types.js';
 export { humanDuration, translateTimestampSince } from './duration.js';
 export { formatLabels, formatLabelSelector } from './labels.js';
 
-/** Printers by `<group>/<resource>` (the core group is the empty string). */
-const PRINTERS: ReadonlyMap<string, Printer<any>> = new Map<string, Printer<any>>([
-  ['/pods', podPrinter],
-  ['/nodes', nodePrinter],
-  ['/namespaces', namespacePrinter],
-  ['/events', eventPrinter],
-  ['events.k8s.io/events', eventPrinter],
-  ['apps/daemonsets', daemonSetPrinter],
-  ['extensions/daemonsets', daemonSetPrinter],
-  ['apps/controllerrevisions', controllerRevisionPrinter],
-  ['coordination.k8s.io/leases', leasePrinter],
-]);
-
-/**
- * The printer for a resource, e.g. `printerFor('', 'pods')`, `printerFor('apps', 'daemonsets')`; `core` is
- * accepted for the core group and a subresource suffix (`pods/status`) is ignored. Unknown resources get
- * the Name/Age {@link defaultPrinter}.
- */
-export function printerFor(group: string, resource: string): Printer<any> {
-  const g = group === 'core' ? '' : group;
-  const r = resource.split('/')[0];
-  return PRINTERS.get(`${g}/${r}`) ?? defaultPrinter;
-}
+/** Any other resource: Name and Age. */
+export const defaultPrinter: Printer<KubeObjectLike> = {
+  columns: [nameColumn(), ageColumn()],
+  cells(obj, now) {
+    return [obj.metadata?.name ?? '', translateTimestampSince(obj.metadata?.creationTimestamp, now)];
+  },
+};
 
 /** The `includeObject` table option: what each row's `object` carries. */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';

@@ -3,6 +3,7 @@ import type { KubeObject } from '../../storage/interface.js';
 import type { KubeletClient } from '../api/kubelet-client.js';
 import type { FieldError } from './field-errors.js';
 import type { GroupResource } from './status.js';
+import type { Printer } from '../printers/types.js';
 import type { Registry } from './registry.js';
 import type { GenericStore } from './store.js';
 
@@ -85,14 +86,34 @@ export interface ResourceDefinition {
   createSubresources?: CreateSubresource[];
   /** Subresources read with GET and answered by their own handler, not with the object (pods/log). */
   getSubresources?: GetSubresource[];
-  /** Field selector labels beyond metadata.name and metadata.namespace, with their values for an object. */
-  selectableFields?(obj: KubeObject): Record<string, string>;
-  /** Every field label this resource accepts in fieldSelector (metadata.name, metadata.namespace included). */
-  fieldLabels: string[];
-  /** The name used for OpenAPI/Table printers (`pods`, `daemonsets`...). */
+  /**
+   * The field selector labels beyond `metadata.name` (and `metadata.namespace` for namespaced resources), each
+   * with its value for an object: the one place they are declared (see fieldLabelsOf, fieldValuesOf).
+   */
+  fieldSelectors?: Readonly<Record<string, (obj: KubeObject) => string>>;
+  /** The Table columns of `kubectl get` (server-side printing); the Name/Age printer when absent. */
+  printer?: Printer<any>;
+  /** A DELETE that removes the object at once answers with the object rather than a Status (upstream's pods). */
+  returnsDeletedObject?: boolean;
+  /** `false` for resources without deletecollection (namespaces, as upstream). */
+  deleteCollection?: boolean;
+  /** The resource segment of its storage keys (`/registry/<etcdPrefix>/...`). */
   readonly etcdPrefix: string;
   /** Validates the name of a new object: upstream's DNS subdomain or label rules (messages). */
   nameValidator(name: string, prefix: boolean): string[];
+}
+
+/** Every field label a resource accepts in fieldSelector, in upstream's order. */
+export function fieldLabelsOf(def: ResourceDefinition): string[] {
+  return ['metadata.name', ...(def.namespaced ? ['metadata.namespace'] : []), ...Object.keys(def.fieldSelectors ?? {})];
+}
+
+/** The values of every field label for an object. */
+export function fieldValuesOf(def: ResourceDefinition, obj: KubeObject): Record<string, string> {
+  const values: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+  if (def.namespaced) values['metadata.namespace'] = obj.metadata.namespace ?? '';
+  for (const [label, value] of Object.entries(def.fieldSelectors ?? {})) values[label] = value(obj);
+  return values;
 }
 
 export function groupVersionOf(group: string, version: string): string {

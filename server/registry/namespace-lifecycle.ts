@@ -2,7 +2,7 @@ import type { KubeObject, Storage } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { Registry } from './registry.js';
 import { clone, normalizeMeta, rfc3339 } from './meta.js';
-import { INITIAL_NAMESPACES } from './resources/namespaces.js';
+import { INITIAL_NAMESPACES } from './resources/namespaces/index.js';
 import { isStatusError } from './status.js';
 
 /** How often a terminating namespace that still has content is looked at again. */

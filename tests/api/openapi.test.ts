@@ -10,7 +10,7 @@ import { registerDiscoveryRoutes } from '../../server/api/discovery.js';
 import { registerOpenAPIExplorer, registerOpenAPIRoutes } from '../../server/api/openapi.js';
 import { registerResourceRoutes } from '../../server/api/resources.js';
 import { registerVirtualRoutes } from '../../server/api/virtual.js';
-import { defaultResources, defaultVirtualResources } from '../../server/app.js';
+import { defaultResources, defaultVirtualResources } from '../../server/registry/resources/index.js';
 import { registerErrorHandling } from '../../server/plugins/errors.js';
 import { Registry } from '../../server/registry/registry.js';
 import type { Storage } from '../../storage/interface.js';

@@ -6,8 +6,8 @@ import { fieldPE, keyPE, pathString } from '../../../server/fieldmanager/fieldpa
 import { typeFor } from '../../../server/fieldmanager/typed.js';
 import { apply, ConflictsError, update, type ManagedFieldSets, type UpdaterContext } from '../../../server/fieldmanager/updater.js';
 import type { ResourceHandle } from '../../../server/registry/registry.js';
-import { daemonSets } from '../../../server/registry/resources/daemonsets.js';
-import { nodes } from '../../../server/registry/resources/nodes.js';
+import { daemonSets } from '../../../server/registry/resources/daemonsets/index.js';
+import { nodes } from '../../../server/registry/resources/nodes/index.js';
 import { StatusError } from '../../../server/registry/status.js';
 
 const NODE = typeFor('', 'v1', 'Node');

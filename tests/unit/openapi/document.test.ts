@@ -4,12 +4,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOpenAPIv2, buildOpenAPIv3, contentHash, PATCH_MEDIA_TYPES } from '../../../openapi/document.js';
-import { findKindDefinition } from '../../../openapi/schemas/index.js';
-import { defaultResources, defaultVirtualResources } from '../../../server/app.js';
+import { findKindDefinition } from '../../../openapi/served.js';
+import { defaultResources, defaultVirtualResources } from '../../../server/registry/resources/index.js';
 import type { ResourceDefinition } from '../../../server/registry/definition.js';
 import { Registry, type ResourceHandle } from '../../../server/registry/registry.js';
-import { pods } from '../../../server/registry/resources/pods.js';
-import { identityVersion } from '../../../server/registry/versions/identity.js';
+import { pods } from '../../../server/registry/resources/pods/index.js';
+import { identityVersion } from '../../../server/registry/identity-version.js';
 import type { Storage } from '../../../storage/interface.js';
 
 type Obj = Record<string, any>;

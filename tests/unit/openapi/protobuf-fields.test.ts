@@ -159,6 +159,19 @@ function protoType(schema: Schema): string {
 }
 
 const defs = definitions as Record<string, Schema>;
+
+/**
+ * The API packages whose generated.proto is in ../shared/reference/proto. The definitions of other packages
+ * (policy, authorization, authentication) are held against upstream's numbers in review-schemas.test.ts.
+ */
+const REFERENCE_PACKAGES = [
+  'io.k8s.api.core.v1.',
+  'io.k8s.api.apps.v1.',
+  'io.k8s.api.extensions.v1beta1.',
+  'io.k8s.api.coordination.v1.',
+  'io.k8s.apimachinery.pkg.',
+];
+const inReference = (name: string) => REFERENCE_PACKAGES.some((p) => name.startsWith(p));
 /** Served object definitions with declared properties, the ones the options apply to. */
 const objectNames = Object.keys(defs)
   .filter((name) => Object.keys(defs[name].properties ?? {}).length > 0)
@@ -291,7 +304,7 @@ describe('protobuf options: against the upstream generated.proto files', () => {
 
   it('every served definition but the scalar-like ones has an upstream message', () => {
     const missing = Object.keys(defs)
-      .filter((name) => !SCALAR_LIKE.has(name) && !messages.has(messageName(name)))
+      .filter((name) => inReference(name) && !SCALAR_LIKE.has(name) && !messages.has(messageName(name)))
       // ClaimSource is served in its Kubernetes 1.30 shape; upstream removed the message in 1.31 (see V130_ONLY).
       .filter((name) => name !== 'io.k8s.api.core.v1.ClaimSource');
     assert.deepEqual(missing, []);
@@ -309,7 +322,7 @@ describe('protobuf options: against the upstream generated.proto files', () => {
     assert.ok(![...claim.values()].some((f) => f.number === 2), 'PodResourceClaim field 2 is reused upstream');
   });
 
-  for (const name of objectNames) {
+  for (const name of objectNames.filter(inReference)) {
     it(name, () => {
       const problems: string[] = [];
       const message = messages.get(messageName(name));

@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import YAML from 'yaml';
 import { buildOpenAPIv2 } from '../../../openapi/document.js';
 import { decodeOpenAPIv2, encodeOpenAPIv2, toGnosticDocument } from '../../../openapi/protobuf.js';
-import { defaultResources } from '../../../server/app.js';
+import { defaultResources } from '../../../server/registry/resources/index.js';
 import { Registry } from '../../../server/registry/registry.js';
 import type { Storage } from '../../../storage/interface.js';
 

@@ -10,7 +10,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import Type from 'typebox';
 import Value from 'typebox/value';
-import { definitions, kindDefinitions, openAPIRef, toOpenAPIDefinitions } from '../../../openapi/schemas/index.js';
+import { definitions, kindsOf, openAPIRef, toOpenAPIDefinitions } from '../../../openapi/schemas/index.js';
+
+const kindDefinitions = kindsOf(definitions);
 
 type Schema = Record<string, any>;
 
@@ -244,6 +246,7 @@ describe('openapi schemas: closure and kinds', () => {
   it('lists the served kinds with their object and list definitions', () => {
     const served = kindDefinitions.map((k) => `${k.group}/${k.version}/${k.kind}`).sort();
     assert.deepEqual(served, [
+      '/v1/Binding',
       '/v1/Event',
       '/v1/Namespace',
       '/v1/Node',

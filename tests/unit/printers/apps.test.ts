@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { controllerName, controllerRevisionPrinter, daemonSetPrinter, type DaemonSetLike } from '../../../server/printers/apps.js';
+import { controllerName, controllerRevisionPrinter } from '../../../server/registry/resources/controllerrevisions/printer.js';
+import { daemonSetPrinter, type DaemonSetLike } from '../../../server/registry/resources/daemonsets/printer.js';
 import { formatLabels, formatLabelSelector, type LabelSelectorLike } from '../../../server/printers/labels.js';
 import type { OwnerReferenceLike } from '../../../server/printers/types.js';
 import { ago, DAY, MIN, NOW } from './helpers.js';

@@ -1,15 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  defaultPrinter,
-  eventPrinter,
-  namespacePrinter,
-  nodePrinter,
-  nodeRoles,
-  nodeStatus,
-  type EventLike,
-  type NodeLike,
-} from '../../../server/printers/core.js';
+import { defaultPrinter } from '../../../server/printers/index.js';
+import { eventPrinter, type EventLike } from '../../../server/registry/resources/events/printer.js';
+import { namespacePrinter } from '../../../server/registry/resources/namespaces/printer.js';
+import { nodePrinter, nodeRoles, nodeStatus, type NodeLike } from '../../../server/registry/resources/nodes/printer.js';
 import { ago, DAY, HOUR, MIN, NOW, SEC } from './helpers.js';
 
 const cond = (type: string, status: string) => ({ type, status });

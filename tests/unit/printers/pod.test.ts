@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { podPrinter, podSummary, type ContainerStatusLike, type PodLike } from '../../../server/printers/pod.js';
+import { podPrinter, podSummary, type ContainerStatusLike, type PodLike } from '../../../server/registry/resources/pods/printer.js';
 import { ago, MIN, NOW, SEC } from './helpers.js';
 
 const running = (name: string, ready = true, extra: Partial<ContainerStatusLike> = {}): ContainerStatusLike => ({

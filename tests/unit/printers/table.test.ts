@@ -1,29 +1,28 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTable, printerFor, type Printer } from '../../../server/printers/index.js';
-import { controllerRevisionPrinter, daemonSetPrinter } from '../../../server/printers/apps.js';
-import { defaultPrinter, eventPrinter, namespacePrinter, nodePrinter, podPrinter } from '../../../server/printers/core.js';
+import { buildTable, defaultPrinter, type Printer } from '../../../server/printers/index.js';
+import { defaultResources } from '../../../server/registry/resources/index.js';
+import { controllerRevisionPrinter } from '../../../server/registry/resources/controllerrevisions/printer.js';
+import { daemonSetPrinter } from '../../../server/registry/resources/daemonsets/printer.js';
+import { eventPrinter } from '../../../server/registry/resources/events/printer.js';
+import { leasePrinter } from '../../../server/registry/resources/leases/printer.js';
+import { namespacePrinter } from '../../../server/registry/resources/namespaces/printer.js';
+import { nodePrinter } from '../../../server/registry/resources/nodes/printer.js';
+import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
-describe('printerFor', () => {
-  const cases: Array<[string, string, Printer<any>]> = [
-    ['', 'pods', podPrinter],
-    ['core', 'pods', podPrinter],
-    ['', 'pods/status', podPrinter],
-    ['', 'nodes', nodePrinter],
-    ['', 'namespaces', namespacePrinter],
-    ['', 'events', eventPrinter],
-    ['events.k8s.io', 'events', eventPrinter],
-    ['apps', 'daemonsets', daemonSetPrinter],
-    ['extensions', 'daemonsets', daemonSetPrinter],
-    ['apps', 'controllerrevisions', controllerRevisionPrinter],
-    ['', 'services', defaultPrinter],
-    ['apps', 'deployments', defaultPrinter],
-    ['apps', 'pods', defaultPrinter],
-    ['example.com', 'widgets', defaultPrinter],
-  ];
-  for (const [group, resource, want] of cases) {
-    it(`${group || '(core)'}/${resource}`, () => assert.equal(printerFor(group, resource), want));
+describe('each resource prints with the printer its definition names', () => {
+  const expected: Record<string, Printer<any>> = {
+    pods: podPrinter,
+    nodes: nodePrinter,
+    namespaces: namespacePrinter,
+    events: eventPrinter,
+    daemonsets: daemonSetPrinter,
+    controllerrevisions: controllerRevisionPrinter,
+    leases: leasePrinter,
+  };
+  for (const def of defaultResources()) {
+    it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
   }
 });
 
@@ -154,7 +153,7 @@ describe('buildTable', () => {
       spec: { selector: { matchLabels: { app: 'fluentd' } }, template: { spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v0.14.10' }] } } },
       status: { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1 },
     };
-    const table = buildTable([ds], { printer: printerFor('apps', 'daemonsets'), now: NOW, listMeta: { resourceVersion: '40' } });
+    const table = buildTable([ds], { printer: daemonSetPrinter, now: NOW, listMeta: { resourceVersion: '40' } });
     assert.deepEqual(table.rows[0].cells, ['fluentd', 1, 1, 1, 1, 1, '<none>', '65s', 'fluentd', 'fluent/fluentd:v0.14.10', 'app=fluentd']);
   });
 });

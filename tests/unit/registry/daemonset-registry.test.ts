@@ -4,14 +4,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../storage/interface.js';
 import { fieldErrorString } from '../../../server/registry/field-errors.js';
-import { controllerRevisions } from '../../../server/registry/resources/controllerrevisions.js';
-import { daemonSets, daemonSetStatusStrategy, daemonSetStrategy } from '../../../server/registry/resources/daemonsets.js';
+import { fieldLabelsOf } from '../../../server/registry/definition.js';
+import { controllerRevisions } from '../../../server/registry/resources/controllerrevisions/index.js';
+import { daemonSets, daemonSetStatusStrategy, daemonSetStrategy } from '../../../server/registry/resources/daemonsets/index.js';
 import {
   goLabelSelector, goRawExtension, TEMPLATE_GENERATION_ANNOTATION, templateGenerationOf, validateControllerRevision, validateControllerRevisionUpdate,
   validateDaemonSetSelectorUpdate, validateDaemonSetSpec, validateDaemonSetSpecUpdate, validateDaemonSetStatusUpdate,
 } from '../../../server/registry/validation/apps.js';
-import { appsV1DaemonSetView, defaultAppsV1DaemonSet } from '../../../server/registry/versions/daemonset-apps-v1.js';
-import { extensionsV1beta1DaemonSetView } from '../../../server/registry/versions/daemonset-extensions-v1beta1.js';
+import { appsV1DaemonSetView, defaultAppsV1DaemonSet } from '../../../server/registry/resources/daemonsets/apps-v1.js';
+import { extensionsV1beta1DaemonSetView } from '../../../server/registry/resources/daemonsets/extensions-v1beta1.js';
 
 type Any = Record<string, any>;
 const ANN = TEMPLATE_GENERATION_ANNOTATION;
@@ -246,7 +247,7 @@ describe('definitions', () => {
     ['daemonsets group', daemonSets.group, 'apps'],
     ['daemonsets etcd prefix', daemonSets.etcdPrefix, 'daemonsets'],
     ['daemonsets views in order', daemonSets.versions.map((v) => v.groupVersion), ['apps/v1', 'extensions/v1beta1']],
-    ['daemonsets field labels', daemonSets.fieldLabels, ['metadata.name', 'metadata.namespace']],
+    ['daemonsets field labels', fieldLabelsOf(daemonSets), ['metadata.name', 'metadata.namespace']],
     ['daemonsets has /status', !!daemonSets.statusStrategy, true],
     ['daemonsets name rule', daemonSets.nameValidator('Bad_Name', false).length > 0, true],
     ['controllerrevisions views', controllerRevisions.versions.map((v) => v.groupVersion), ['apps/v1']],

@@ -5,11 +5,11 @@ import type { KubeObject } from '../../../storage/interface.js';
 import { deepFreeze } from '../../../server/registry/meta.js';
 import { StatusError } from '../../../server/registry/status.js';
 import { TEMPLATE_GENERATION_ANNOTATION } from '../../../server/registry/validation/apps.js';
-import { appsV1DaemonSetView, defaultAppsV1DaemonSet } from '../../../server/registry/versions/daemonset-apps-v1.js';
-import { normalizeDaemonSetStatus } from '../../../server/registry/versions/daemonset-common.js';
+import { appsV1DaemonSetView, defaultAppsV1DaemonSet } from '../../../server/registry/resources/daemonsets/apps-v1.js';
+import { normalizeDaemonSetStatus } from '../../../server/registry/resources/daemonsets/conversion.js';
 import {
   defaultExtensionsV1beta1DaemonSet, extensionsDaemonSetFromStorage, extensionsDaemonSetToStorage, extensionsV1beta1DaemonSetView,
-} from '../../../server/registry/versions/daemonset-extensions-v1beta1.js';
+} from '../../../server/registry/resources/daemonsets/extensions-v1beta1.js';
 
 type Any = Record<string, any>;
 const ANN = TEMPLATE_GENERATION_ANNOTATION;

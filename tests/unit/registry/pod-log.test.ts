@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeletClient, kubeletErrorStatus } from '../../../server/api/kubelet-client.js';
-import { chooseContainer, kubeletLogQuery } from '../../../server/registry/resources/pod-log.js';
-import { decodePodLogOptions, GO_ZERO_TIME_MS, goQuote, invalidPodLogOptions, parseInt64, parseRFC3339, validatePodLogOptions } from '../../../server/registry/resources/pod-log-options.js';
+import { chooseContainer, kubeletLogQuery } from '../../../server/registry/resources/pods/log.js';
+import { decodePodLogOptions, GO_ZERO_TIME_MS, goQuote, invalidPodLogOptions, parseInt64, parseRFC3339, validatePodLogOptions } from '../../../server/registry/resources/pods/log-options.js';
 import { StatusError } from '../../../server/registry/status.js';
 
 type Any = Record<string, any>;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorString } from '../../../../server/registry/field-errors.js';
-import { leases, validateLease, validateLeaseSpec } from '../../../../server/registry/resources/leases.js';
+import { leases, validateLease, validateLeaseSpec } from '../../../../server/registry/resources/leases/index.js';
 import { microTime, renewedLease } from '../../../../controllers/kubelet/lease.js';
 import { scaledTimings } from '../../../../controllers/kubelet/timings.js';
 

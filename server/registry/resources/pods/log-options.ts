@@ -4,9 +4,9 @@
  * for `0`, `f`, `false`; integers by strconv.ParseInt; `sinceTime` by time.Parse(RFC3339)), a value it cannot convert
  * is a 400 with the conversion's error, and ValidatePodLogOptions' errors are a 422 Invalid PodLogOptions.
  */
-import type { FieldError } from '../field-errors.js';
-import { fieldErr } from '../field-errors.js';
-import { errors } from '../status.js';
+import type { FieldError } from '../../field-errors.js';
+import { fieldErr } from '../../field-errors.js';
+import { errors } from '../../status.js';
 
 /** A query string as Fastify parses it. */
 type Query = Record<string, string | string[] | undefined>;

@@ -1,9 +1,10 @@
-import type { KubeObject } from '../../../storage/interface.js';
-import type { ResourceDefinition } from '../definition.js';
-import { nameIsDNSSubdomain } from '../validation/names.js';
-import { defaultNode, validateNode, validateNodeUpdate } from '../validation/core.js';
-import { identityVersion } from '../versions/identity.js';
-import { specStatusStrategy, statusStrategyOf } from './common.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import type { ResourceDefinition } from '../../definition.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { defaultNode, validateNode, validateNodeUpdate } from '../../validation/core.js';
+import { identityVersion } from '../../identity-version.js';
+import { nodePrinter } from './printer.js';
+import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
 
 const strategy = specStatusStrategy({
   generation: false,
@@ -24,7 +25,7 @@ export const nodes: ResourceDefinition = {
   versions: [identityVersion({ group: '', version: 'v1', kind: 'Node', shortNames: ['no'], default: (o) => defaultNode(o) })],
   strategy,
   statusStrategy: statusStrategyOf(strategy),
-  fieldLabels: ['metadata.name', 'spec.unschedulable'],
-  selectableFields: (o: KubeObject) => ({ 'spec.unschedulable': String(!!(o.spec as { unschedulable?: boolean } | undefined)?.unschedulable) }),
+  fieldSelectors: { 'spec.unschedulable': (o) => String(!!(o.spec as { unschedulable?: boolean } | undefined)?.unschedulable) },
+  printer: nodePrinter,
   nameValidator: nameIsDNSSubdomain,
 };

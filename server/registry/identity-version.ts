@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../../storage/interface.js';
-import { groupVersionOf, type PropagationPolicy, type ServedVersion } from '../definition.js';
+import type { KubeObject } from '../../storage/interface.js';
+import { groupVersionOf, type PropagationPolicy, type ServedVersion } from './definition.js';
 
 /**
  * A served version whose form is the storage form (core/v1, apps/v1 ControllerRevisions): conversion only sets

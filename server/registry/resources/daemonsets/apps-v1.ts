@@ -3,11 +3,11 @@
  * templateGeneration annotation of a request is checked the way the v1 → internal conversion parses it, and a
  * stray `spec.templateGeneration` (an extensions/v1beta1 field) is dropped as Go decoding would.
  */
-import type { KubeObject } from '../../../storage/interface.js';
-import type { ServedVersion } from '../definition.js';
-import type { Obj } from '../validation/helpers.js';
-import { validateDaemonSetSelectorUpdate } from '../validation/apps.js';
-import { APPS_V1_SPEC_ORDER, checkTemplateGenerationAnnotation, defaultDaemonSetTemplate, ensureObj, orderKeys } from './daemonset-common.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import type { ServedVersion } from '../../definition.js';
+import type { Obj } from '../../validation/helpers.js';
+import { validateDaemonSetSelectorUpdate } from '../../validation/apps.js';
+import { APPS_V1_SPEC_ORDER, checkTemplateGenerationAnnotation, defaultDaemonSetTemplate, ensureObj, orderKeys } from './conversion.js';
 
 /**
  * SetDefaults_DaemonSet of apps/v1 plus the pod template defaults: updateStrategy RollingUpdate with

@@ -1,8 +1,8 @@
-import type { KubeObject } from '../../../storage/interface.js';
-import { deleteParams } from '../../api/request.js';
-import type { CreateSubresource, CreateSubresourceRequest } from '../definition.js';
-import type { DeleteParams } from '../store.js';
-import { errors, StatusError } from '../status.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import { deleteParams } from '../../../api/request.js';
+import type { CreateSubresource, CreateSubresourceRequest } from '../../definition.js';
+import type { DeleteParams } from '../../store.js';
+import { errors, StatusError } from '../../status.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -4,12 +4,12 @@
  * `rollingUpdate.maxSurge` (the stored value is kept by the strategy when a request through this view cannot
  * express it).
  */
-import type { KubeObject } from '../../../storage/interface.js';
-import type { ServedVersion } from '../definition.js';
-import { errors } from '../status.js';
-import { isObj, type Obj } from '../validation/helpers.js';
-import { setTemplateGeneration, TEMPLATE_GENERATION_ANNOTATION, templateGenerationOf } from '../validation/apps.js';
-import { APPS_V1_SPEC_ORDER, defaultDaemonSetTemplate, ensureObj, EXTENSIONS_SPEC_ORDER, orderKeys, withKeyOrder } from './daemonset-common.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import type { ServedVersion } from '../../definition.js';
+import { errors } from '../../status.js';
+import { isObj, type Obj } from '../../validation/helpers.js';
+import { setTemplateGeneration, TEMPLATE_GENERATION_ANNOTATION, templateGenerationOf } from '../../validation/apps.js';
+import { APPS_V1_SPEC_ORDER, defaultDaemonSetTemplate, ensureObj, EXTENSIONS_SPEC_ORDER, orderKeys, withKeyOrder } from './conversion.js';
 
 /**
  * SetDefaults_DaemonSet of extensions/v1beta1 plus the pod template defaults: when the template has labels,

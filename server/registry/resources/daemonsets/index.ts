@@ -3,9 +3,9 @@
  * and extensions/v1beta1 (pkg/registry/apps/daemonset/strategy.go). templateGeneration lives in the annotation
  * `deprecated.daemonset.template.generation`, where the apps/v1 form keeps it.
  */
-import type { KubeObject } from '../../../storage/interface.js';
-import type { RequestContext, ResourceDefinition, ResourceStrategy } from '../definition.js';
-import { isObj, obj, semanticEqual, type Obj } from '../validation/helpers.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import type { RequestContext, ResourceDefinition, ResourceStrategy } from '../../definition.js';
+import { isObj, obj, semanticEqual, type Obj } from '../../validation/helpers.js';
 import {
   setTemplateGeneration,
   TEMPLATE_GENERATION_ANNOTATION,
@@ -13,11 +13,12 @@ import {
   validateDaemonSetSpec,
   validateDaemonSetSpecUpdate,
   validateDaemonSetStatusUpdate,
-} from '../validation/apps.js';
-import { nameIsDNSSubdomain } from '../validation/names.js';
-import { appsV1DaemonSetView } from '../versions/daemonset-apps-v1.js';
-import { normalizeDaemonSetStatus, orderKeys, zeroDaemonSetStatus } from '../versions/daemonset-common.js';
-import { extensionsV1beta1DaemonSetView } from '../versions/daemonset-extensions-v1beta1.js';
+} from '../../validation/apps.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { appsV1DaemonSetView } from './apps-v1.js';
+import { normalizeDaemonSetStatus, orderKeys, zeroDaemonSetStatus } from './conversion.js';
+import { extensionsV1beta1DaemonSetView } from './extensions-v1beta1.js';
+import { daemonSetPrinter } from './printer.js';
 
 /** The RollingUpdate settings of a storage-form DaemonSet, when its strategy is RollingUpdate. */
 function rollingUpdateOf(ds: KubeObject): Obj | undefined {
@@ -112,6 +113,6 @@ export const daemonSets: ResourceDefinition = {
   versions: [appsV1DaemonSetView, extensionsV1beta1DaemonSetView],
   strategy: daemonSetStrategy,
   statusStrategy: daemonSetStatusStrategy,
-  fieldLabels: ['metadata.name', 'metadata.namespace'],
+  printer: daemonSetPrinter,
   nameValidator: nameIsDNSSubdomain,
 };

@@ -2,9 +2,9 @@
  * The pod printer: READY, STATUS and RESTARTS are derived from container statuses with the same precedence
  * kube-apiserver's `printPod` uses (init containers first, then app containers scanned last to first).
  */
-import { ageColumn, column, nameColumn } from './columns.js';
-import { humanDuration, parseTimestamp, translateTimestampSince } from './duration.js';
-import type { KubeObjectLike, Printer, TableRowCondition } from './types.js';
+import { ageColumn, column, nameColumn } from '../../../printers/columns.js';
+import { humanDuration, parseTimestamp, translateTimestampSince } from '../../../printers/duration.js';
+import type { KubeObjectLike, Printer, TableRowCondition } from '../../../printers/types.js';
 
 interface ContainerStateLike {
   waiting?: { reason?: string } | null;

@@ -1,11 +1,12 @@
-import type { KubeObject } from '../../../storage/interface.js';
-import type { ResourceDefinition } from '../definition.js';
-import { nameIsDNSSubdomain } from '../validation/names.js';
-import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../validation/core.js';
-import { identityVersion } from '../versions/identity.js';
-import { specStatusStrategy, statusStrategyOf } from './common.js';
-import { podEviction } from './pod-eviction.js';
-import { podLog } from './pod-log.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import type { ResourceDefinition } from '../../definition.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../../validation/core.js';
+import { identityVersion } from '../../identity-version.js';
+import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
+import { podEviction } from './eviction.js';
+import { podLog } from './log.js';
+import { podPrinter } from './printer.js';
 
 interface PodLike {
   spec?: { nodeName?: string; terminationGracePeriodSeconds?: number; restartPolicy?: string; schedulerName?: string; serviceAccountName?: string; hostNetwork?: boolean };
@@ -34,7 +35,7 @@ const strategy = specStatusStrategy({
 
 /**
  * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `eviction` deletes one
- * as `kubectl drain` asks (./pod-eviction.ts); `log` streams a container's log from the node's kubelet (./pod-log.ts).
+ * as `kubectl drain` asks (./eviction.ts); `log` streams a container's log from the node's kubelet (./log.ts).
  */
 export const pods: ResourceDefinition = {
   group: '',
@@ -51,32 +52,18 @@ export const pods: ResourceDefinition = {
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
   createSubresources: [podEviction],
   getSubresources: [podLog],
-  fieldLabels: [
-    'metadata.name',
-    'metadata.namespace',
-    'spec.nodeName',
-    'spec.restartPolicy',
-    'spec.schedulerName',
-    'spec.serviceAccountName',
-    'spec.hostNetwork',
-    'status.phase',
-    'status.podIP',
-    'status.podIPs',
-    'status.nominatedNodeName',
-  ],
-  selectableFields(o: KubeObject) {
-    const pod = o as PodLike;
-    return {
-      'spec.nodeName': pod.spec?.nodeName ?? '',
-      'spec.restartPolicy': pod.spec?.restartPolicy ?? '',
-      'spec.schedulerName': pod.spec?.schedulerName ?? '',
-      'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',
-      'spec.hostNetwork': String(!!pod.spec?.hostNetwork),
-      'status.phase': pod.status?.phase ?? '',
-      'status.podIP': pod.status?.podIP ?? '',
-      'status.podIPs': (pod.status?.podIPs ?? []).map((p) => p.ip).join(','),
-      'status.nominatedNodeName': pod.status?.nominatedNodeName ?? '',
-    };
+  fieldSelectors: {
+    'spec.nodeName': (o) => (o as PodLike).spec?.nodeName ?? '',
+    'spec.restartPolicy': (o) => (o as PodLike).spec?.restartPolicy ?? '',
+    'spec.schedulerName': (o) => (o as PodLike).spec?.schedulerName ?? '',
+    'spec.serviceAccountName': (o) => (o as PodLike).spec?.serviceAccountName ?? '',
+    'spec.hostNetwork': (o) => String(!!(o as PodLike).spec?.hostNetwork),
+    'status.phase': (o) => (o as PodLike).status?.phase ?? '',
+    'status.podIP': (o) => (o as PodLike).status?.podIP ?? '',
+    'status.podIPs': (o) => ((o as PodLike).status?.podIPs ?? []).map((p) => p.ip).join(','),
+    'status.nominatedNodeName': (o) => (o as PodLike).status?.nominatedNodeName ?? '',
   },
+  printer: podPrinter,
+  returnsDeletedObject: true,
   nameValidator: nameIsDNSSubdomain,
 };

@@ -1,10 +1,11 @@
-import type { KubeObject } from '../../../storage/interface.js';
-import type { ResourceDefinition } from '../definition.js';
-import { nameIsDNSLabel } from '../validation/names.js';
-import { defaultNamespace, validateNamespace, validateNamespaceUpdate } from '../validation/core.js';
-import { identityVersion } from '../versions/identity.js';
-import { errors } from '../status.js';
-import { specStatusStrategy, statusStrategyOf } from './common.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import type { ResourceDefinition } from '../../definition.js';
+import { nameIsDNSLabel } from '../../validation/names.js';
+import { defaultNamespace, validateNamespace, validateNamespaceUpdate } from '../../validation/core.js';
+import { identityVersion } from '../../identity-version.js';
+import { namespacePrinter } from './printer.js';
+import { errors } from '../../status.js';
+import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
 
 /** Namespaces the apiserver refuses to delete (kube-node-lease is deletable, as upstream). */
 const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
@@ -61,8 +62,9 @@ export const namespaces: ResourceDefinition = {
   get finalizeStrategy() {
     return namespaceFinalizeStrategy;
   },
-  fieldLabels: ['metadata.name', 'status.phase'],
-  selectableFields: (o: KubeObject) => ({ 'status.phase': String((o.status as { phase?: string } | undefined)?.phase ?? '') }),
+  fieldSelectors: { 'status.phase': (o) => String((o.status as { phase?: string } | undefined)?.phase ?? '') },
+  printer: namespacePrinter,
+  deleteCollection: false,
   nameValidator: nameIsDNSLabel,
 };
 

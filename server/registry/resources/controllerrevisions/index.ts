@@ -3,10 +3,11 @@
  * controller's state. `data` is required and may not change; `revision` may (controllers renumber a
  * re-used revision). No status subresource, no generation.
  */
-import type { ResourceDefinition, ResourceStrategy } from '../definition.js';
-import { validateControllerRevision, validateControllerRevisionUpdate } from '../validation/apps.js';
-import { nameIsDNSSubdomain } from '../validation/names.js';
-import { identityVersion } from '../versions/identity.js';
+import type { ResourceDefinition, ResourceStrategy } from '../../definition.js';
+import { validateControllerRevision, validateControllerRevisionUpdate } from '../../validation/apps.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
+import { identityVersion } from '../../identity-version.js';
+import { controllerRevisionPrinter } from './printer.js';
 
 /** The ControllerRevision strategy: nothing to clear or bump; ValidateControllerRevision(Update). */
 export const controllerRevisionStrategy: ResourceStrategy = {
@@ -29,6 +30,6 @@ export const controllerRevisions: ResourceDefinition = {
   etcdPrefix: 'controllerrevisions',
   versions: [identityVersion({ group: 'apps', version: 'v1', kind: 'ControllerRevision', defaultPropagationPolicy: 'Background' })],
   strategy: controllerRevisionStrategy,
-  fieldLabels: ['metadata.name', 'metadata.namespace'],
+  printer: controllerRevisionPrinter,
   nameValidator: nameIsDNSSubdomain,
 };

@@ -3,13 +3,14 @@
  * `kube-node-lease` and the leader-election lock of controllers. Namespaced, no status subresource, no
  * generation; validation is ValidateLease(Update) (metadata with a DNS-subdomain name, then the spec rules).
  */
-import type { KubeObject } from '../../../storage/interface.js';
-import type { ResourceDefinition, ResourceStrategy } from '../definition.js';
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { isObj, num, str } from '../validation/helpers.js';
-import { validateObjectMeta } from '../validation/meta.js';
-import { isQualifiedName, nameIsDNSSubdomain } from '../validation/names.js';
-import { identityVersion } from '../versions/identity.js';
+import type { KubeObject } from '../../../../storage/interface.js';
+import type { ResourceDefinition, ResourceStrategy } from '../../definition.js';
+import { fieldErr, type FieldError } from '../../field-errors.js';
+import { isObj, num, str } from '../../validation/helpers.js';
+import { validateObjectMeta } from '../../validation/meta.js';
+import { isQualifiedName, nameIsDNSSubdomain } from '../../validation/names.js';
+import { identityVersion } from '../../identity-version.js';
+import { leasePrinter } from './printer.js';
 
 /** The coordinated-election strategies a Lease may name without a domain prefix. */
 const LEASE_STRATEGIES = ['OldestEmulationVersion'] as const;
@@ -69,6 +70,6 @@ export const leases: ResourceDefinition = {
   etcdPrefix: 'leases',
   versions: [identityVersion({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease' })],
   strategy: leaseStrategy,
-  fieldLabels: ['metadata.name', 'metadata.namespace'],
+  printer: leasePrinter,
   nameValidator: nameIsDNSSubdomain,
 };

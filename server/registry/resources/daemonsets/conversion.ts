@@ -2,11 +2,11 @@
  * Pieces shared by the two DaemonSet views (apps/v1 and extensions/v1beta1): pod template defaulting, key order
  * as Go serializes the structs, the shape of a status, and the templateGeneration annotation check.
  */
-import { errors } from '../status.js';
-import { isObj, type Obj } from '../validation/helpers.js';
-import { defaultPodTemplateSpec } from '../validation/pod-defaults.js';
-import type { PodTemplateSpec } from '../validation/types.js';
-import { TEMPLATE_GENERATION_ANNOTATION } from '../validation/apps.js';
+import { errors } from '../../status.js';
+import { isObj, type Obj } from '../../validation/helpers.js';
+import { defaultPodTemplateSpec } from '../../validation/pod-defaults.js';
+import type { PodTemplateSpec } from '../../validation/types.js';
+import { TEMPLATE_GENERATION_ANNOTATION } from '../../validation/apps.js';
 
 /** apps/v1 DaemonSetSpec fields in Go struct order. */
 export const APPS_V1_SPEC_ORDER = ['selector', 'template', 'updateStrategy', 'minReadySeconds', 'revisionHistoryLimit'];

@@ -1,0 +1,32 @@
+// The resources the server serves: one folder each (definition, strategy, versions, printer), enabled by one line
+// here. Their order is the core group's discovery order; groups are ordered by Registry.groups().
+import type { ResourceDefinition } from '../definition.js';
+import type { VirtualResource } from '../virtual/definition.js';
+import { selfSubjectAccessReviews } from '../virtual/selfsubjectaccessreviews.js';
+import { selfSubjectReviews } from '../virtual/selfsubjectreviews.js';
+import { selfSubjectRulesReviews } from '../virtual/selfsubjectrulesreviews.js';
+import { controllerRevisions } from './controllerrevisions/index.js';
+import { daemonSets } from './daemonsets/index.js';
+import { events } from './events/index.js';
+import { leases } from './leases/index.js';
+import { namespaces } from './namespaces/index.js';
+import { nodes } from './nodes/index.js';
+import { pods } from './pods/index.js';
+
+/** Every resource the server stores. */
+export function defaultResources(): ResourceDefinition[] {
+  return [
+    namespaces,
+    nodes,
+    pods,
+    events,
+    daemonSets,
+    controllerRevisions,
+    leases,
+  ];
+}
+
+/** The resources that are created and answered, never stored: the self-reviews. */
+export function defaultVirtualResources(): VirtualResource[] {
+  return [selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews];
+}
