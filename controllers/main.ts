@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * The controller manager process: `node dist/controllers/main.js --kubeconfig PATH` (or `--server URL
- * [--token T]`) `[--nodes N] [--workers N] [--speed F] [--log-level L]`. Talks to the API server over HTTP
- * only; SIGINT/SIGTERM stop it cleanly (exit 0). Started and restarted by `npm start`, or alone.
+ * [--token T]`) `[--nodes N] [--workers N] [--speed F] [--kubelet-address A] [--kubelet-port P] [--log-level L]`.
+ * Talks to the API server over HTTP only; SIGINT/SIGTERM stop it cleanly (exit 0). Started and restarted by
+ * `npm start`, or alone. The simulated kubelets serve container logs on A:P, which every node reports.
  */
 import { setMaxListeners } from 'node:events';
 import { pino } from 'pino';
 import { components } from './components.js';
 import { isAbortError } from './machinery/clock.js';
 import { HttpApiClient, loadKubeconfig } from './machinery/client.js';
+import { isLoopback } from './kubelet/log-server.js';
 import { errorInfo } from './machinery/informer.js';
 import type { Logger } from './machinery/types.js';
 import { startControllerManager } from './manager.js';
@@ -26,6 +28,8 @@ interface Flags {
   nodes: number;
   workers: number;
   speed: number;
+  kubeletAddress: string;
+  kubeletPort: number;
   logLevel: string;
   help: boolean;
 }
@@ -42,13 +46,16 @@ const USAGE = [
   '  --nodes N          make sure at least N simulated nodes exist (default 0)',
   `  --workers N        concurrent syncs per controller (default ${DEFAULT_WORKERS})`,
   '  --speed F          multiplies simulated durations: 1 real time, 0.1 ten times faster (default 1)',
+  '  --kubelet-address A',
+  '                     loopback address the simulated kubelets serve container logs on (default 127.0.0.1)',
+  '  --kubelet-port P   port of that server; 0 picks a free one (default 0); nodes report it in their status',
   '  --log-level L      fatal, error, warn, info, debug, trace or silent (default info)',
   '  -h, --help         show this help',
   '',
 ].join('\n');
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { nodes: 0, workers: DEFAULT_WORKERS, speed: 1, logLevel: 'info', help: false };
+  const flags: Flags = { nodes: 0, workers: DEFAULT_WORKERS, speed: 1, kubeletAddress: '127.0.0.1', kubeletPort: 0, logLevel: 'info', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -89,6 +96,19 @@ function parseFlags(argv: string[]): Flags {
         const n = Number(v);
         if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
         flags.speed = n;
+        break;
+      }
+      case 'kubelet-address': {
+        const v = value();
+        // The server has no authentication: it only binds loopback (as the API server without a token does).
+        if (!isLoopback(v)) throw new UsageError(`invalid --kubelet-address ${JSON.stringify(v)}: must be a loopback address (the kubelet server has no authentication)`);
+        flags.kubeletAddress = v;
+        break;
+      }
+      case 'kubelet-port': {
+        const port = integer(0);
+        if (port > 65535) throw new UsageError(`invalid --kubelet-port ${port}: must be at most 65535`);
+        flags.kubeletPort = port;
         break;
       }
       case 'log-level': {
@@ -172,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
       workers: flags.workers,
       components,
       nodes: flags.nodes,
+      kubeletServer: { address: flags.kubeletAddress, port: flags.kubeletPort },
       clusterSeed: server,
       signal: abort.signal,
     });

@@ -9,7 +9,7 @@ import { ApiEventRecorder } from './machinery/events.js';
 import { SharedInformerFactory } from './machinery/factory.js';
 import { errorInfo } from './machinery/informer.js';
 import { ensureNodes } from './machinery/nodes.js';
-import type { ApiClient, Clock, Component, ComponentFactory, ControllerContext, EventRecorder, Logger } from './machinery/types.js';
+import type { ApiClient, Clock, Component, ComponentFactory, ControllerContext, EventRecorder, KubeletServerAddress, Logger } from './machinery/types.js';
 
 export interface ControllerManagerOptions {
   client: ApiClient;
@@ -25,6 +25,8 @@ export interface ControllerManagerOptions {
   nodes?: number;
   /** Seeds the node pool's name when no pool node exists yet (default: 'kube-emulator'); the server URL fits. */
   clusterSeed?: string;
+  /** Where the simulated kubelets serve container logs (see ControllerContext.kubeletServer). */
+  kubeletServer?: KubeletServerAddress;
   /** Randomness of node names (tests make it deterministic). */
   random?: () => number;
   signal: AbortSignal;
@@ -84,6 +86,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     speed: opts.speed,
     workers: opts.workers,
   };
+  if (opts.kubeletServer) context.kubeletServer = opts.kubeletServer;
 
   const components: Component[] = [];
   for (const factory of opts.components) {

@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import type { Storage } from '../storage/interface.js';
 import { registerDiscoveryRoutes } from './api/discovery.js';
 import { registerOpenAPIExplorer, registerOpenAPIRoutes } from './api/openapi.js';
+import { KubeletClient, type KubeletClientOptions } from './api/kubelet-client.js';
 import { registerResourceRoutes } from './api/resources.js';
 import { registerVirtualRoutes } from './api/virtual.js';
 import { registerAuthentication } from './plugins/auth.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   eventTTLSeconds?: number;
   /** How often expired events are looked for. */
   eventSweepMs?: number;
+  /** How the server reaches kubelets for pods/log (preferred node address types, time and stream bounds). */
+  kubelet?: KubeletClientOptions;
 }
 
 
@@ -88,6 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     storage: opts.storage,
     shutdownSignal: shutdown.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    kubelets: new KubeletClient(opts.kubelet),
   });
   registerVirtualRoutes(fastify, registry);
   registerOpenAPIRoutes(fastify, registry);

@@ -1,3 +1,5 @@
+import { NODE_ADDRESS_TYPES } from './api/kubelet-client.js';
+
 /** Command-line flags shared by `npm start` (both processes) and the API server alone. */
 export interface ServerFlags {
   port: number;
@@ -6,6 +8,8 @@ export interface ServerFlags {
   nodes: number;
   logLevel: string;
   token?: string;
+  /** The node address types tried in order to reach a node's kubelet (pods/log). */
+  kubeletPreferredAddressTypes?: string[];
   help: boolean;
 }
 
@@ -27,6 +31,8 @@ export function usage(program: 'server' | 'start'): string {
     '  --data-dir D    where the store and the kubeconfig live (default ./data)',
     '  --nodes N       make sure at least N simulated nodes exist (default 0)',
     '  --token T       require "Authorization: Bearer T" (generated and saved to D/token when binding a non-loopback address)',
+    '  --kubelet-preferred-address-types T',
+    '                  node address types tried in order to reach a kubelet (default InternalDNS,Hostname,InternalIP,ExternalDNS,ExternalIP)',
     '  --log-level L   fatal, error, warn, info, debug, trace or silent (default info)',
     '  -h, --help      show this help',
     '',
@@ -77,6 +83,15 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         flags.token = takeValue();
         if (!flags.token) throw new UsageError('--token must not be empty');
         break;
+      case 'kubelet-preferred-address-types': {
+        const types = takeValue().split(',').map((t) => t.trim());
+        const bad = types.filter((t) => !NODE_ADDRESS_TYPES.includes(t));
+        if (bad.length || types.length === 0) {
+          throw new UsageError(`invalid --kubelet-preferred-address-types: ${JSON.stringify(bad[0] ?? '')} is not one of ${NODE_ADDRESS_TYPES.join(', ')}`);
+        }
+        flags.kubeletPreferredAddressTypes = types;
+        break;
+      }
       case 'log-level': {
         const v = takeValue();
         if (!LOG_LEVELS.includes(v)) throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);

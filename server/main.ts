@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<void> {
     storage,
     logger: { level: flags.logLevel, stream: process.stderr },
     bearerToken: token,
+    kubelet: flags.kubeletPreferredAddressTypes ? { preferredAddressTypes: flags.kubeletPreferredAddressTypes } : undefined,
   });
   await fastify.listen({ port: flags.port, host: flags.host });
   const address = fastify.server.address();

@@ -5,6 +5,8 @@
  * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
  * `node:<name>`, `lease:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter.
  * Writes happen only when something changed; status goes through PUT `/status` with the resourceVersion read.
+ * Each container instance keeps a bounded log (log-store.ts), served over HTTP as a kubelet serves
+ * `/containerLogs/...` (log-server.ts) by one server for every node, which the nodes report in their status.
  */
 import { isConflict, isNotFound } from '../machinery/client.js';
 import { runWorkers } from '../machinery/controller.js';
@@ -23,9 +25,12 @@ import {
 } from '../machinery/types.js';
 import { allocatePodIP, IndexAllocator, NODE_IP_COUNT, nodeIPAt, POD_CIDR_COUNT, podCIDRAt } from './ids.js';
 import { LeaseRenewer } from './lease.js';
-import { internalIPOf, lastHeartbeat, planNodeStatus, registrationPatch, type Node } from './node-status.js';
+import type { ContainerLog, LogLimits } from './log-buffer.js';
+import { KubeletLogServer, type KubeletLogBackend, type KubeletServerOptions } from './log-server.js';
+import { PodLogStore } from './log-store.js';
+import { internalIPOf, lastHeartbeat, planNodeStatus, registrationPatch, type KubeletEndpoint, type Node } from './node-status.js';
 import { advancePod, defaultPullFails, newPodRecord, type Pod, type PodRecord, type RuntimeEnv } from './pod-runtime.js';
-import { desiredPodStatus, recordFromStatus, statusChanged } from './pod-status.js';
+import { desiredPodStatus, recordFromStatus, statusChanged, waitingPodStatus } from './pod-status.js';
 import { scaledTimings, type KubeletTimings } from './timings.js';
 
 /** The component name, the event source component and the name in logs. */
@@ -42,6 +47,10 @@ export interface KubeletOptions {
   queue?: WorkQueue;
   /** Concurrent syncs (default: the context's workers). */
   workers?: number;
+  /** Serve container logs (default: as the context's kubeletServer says; absent there, no server). */
+  serve?: KubeletServerOptions;
+  /** What one container instance's log holds (default: DEFAULT_LOG_LIMITS). */
+  logLimits?: LogLimits;
 }
 
 /** Adds an index unless an index of that name exists already (another component of the process added it). */
@@ -67,7 +76,7 @@ interface NodeState {
 const TERMINAL = new Set(['Succeeded', 'Failed']);
 
 /** The simulated kubelet of every node. Construct with the context (registers informers and handlers). */
-export class SimulatedKubelet implements Component, Controller {
+export class SimulatedKubelet implements Component, Controller, KubeletLogBackend {
   readonly name = KUBELET_COMPONENT;
   readonly queue: WorkQueue;
   readonly timings: KubeletTimings;
@@ -83,6 +92,12 @@ export class SimulatedKubelet implements Component, Controller {
   private readonly podCIDRs = new IndexAllocator(podCIDRAt, POD_CIDR_COUNT);
   private readonly pullFails: (image: string) => boolean;
   private readonly workers: number;
+  /** Container logs of the pods this kubelet runs. */
+  readonly logs: PodLogStore;
+  private readonly serveOptions?: KubeletServerOptions;
+  private server?: KubeletLogServer;
+  /** Where the log server listens, once it does (reported in every node's status). */
+  private endpoint?: KubeletEndpoint;
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -94,6 +109,8 @@ export class SimulatedKubelet implements Component, Controller {
     this.timings = scaledTimings(ctx.speed, opts.timings);
     this.pullFails = opts.pullFails ?? defaultPullFails;
     this.workers = opts.workers ?? ctx.workers;
+    this.logs = new PodLogStore(opts.logLimits);
+    this.serveOptions = opts.serve ?? ctx.kubeletServer;
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: KUBELET_COMPONENT, log: this.log });
     this.leases = new LeaseRenewer(ctx.client, this.timings);
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
@@ -111,10 +128,59 @@ export class SimulatedKubelet implements Component, Controller {
     });
   }
 
-  /** Waits for the caches, then syncs keys until the signal aborts. */
+  /** Starts the log server (when serving), waits for the caches, then syncs keys until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    await this.ctx.informers.waitForSync(signal);
-    await runWorkers(this, this.queue, this.workers, signal, this.log);
+    if (this.serveOptions && !signal.aborted) {
+      const server = new KubeletLogServer(this, this.serveOptions);
+      const port = await server.start();
+      this.server = server;
+      this.endpoint = { address: this.serveOptions.address, port };
+      this.log.info({ address: this.serveOptions.address, port }, 'kubelet server listening');
+    }
+    try {
+      await this.ctx.informers.waitForSync(signal);
+      await runWorkers(this, this.queue, this.workers, signal, this.log);
+    } finally {
+      await this.server?.close();
+      for (const key of this.logs.keys()) this.logs.drop(key);
+    }
+  }
+
+  /** Where the log server listens (undefined when not serving). */
+  get serverEndpoint(): KubeletEndpoint | undefined {
+    return this.endpoint;
+  }
+
+  /** Log reads the server is answering now. */
+  get activeLogStreams(): number {
+    return this.server?.activeStreams ?? 0;
+  }
+
+  // KubeletLogBackend: what the log server asks.
+
+  /** A pod bound to a node this kubelet runs. */
+  pod(namespace: string, name: string): Pod | undefined {
+    const pod = this.pods.lister.get(namespace, name);
+    const nodeName = pod?.spec?.nodeName;
+    return pod && nodeName && this.nodes.lister.get(undefined, nodeName) ? pod : undefined;
+  }
+
+  /** The status this kubelet holds for the pod: from its record; before the pod started, containers waiting. */
+  podStatus(pod: Pod): Record<string, any> {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const rec = this.records.get(key);
+    const now = this.clock.now();
+    if (rec && rec.uid === pod.metadata.uid && rec.sandboxAt !== undefined) return desiredPodStatus(pod, rec, { hostIP: '' }, now) ?? {};
+    if (!rec && Array.isArray(pod.status?.containerStatuses)) return pod.status;
+    return waitingPodStatus(pod);
+  }
+
+  containerLog(pod: Pod, container: string, containerID: string): ContainerLog | undefined {
+    return this.logs.find(`${pod.metadata.namespace}/${pod.metadata.name}`, pod.metadata.uid, container, containerID);
+  }
+
+  now(): number {
+    return this.clock.now();
   }
 
   private nodeChanged(node: Node, withPods: boolean): void {
@@ -198,7 +264,7 @@ export class SimulatedKubelet implements Component, Controller {
     for (let attempt = 0; ; attempt++) {
       const now = this.clock.now();
       const heartbeatDue = (lastHeartbeat(current) ?? -Infinity) + this.timings.nodeStatusReportMs <= now;
-      const plan = planNodeStatus(current, ip, now, heartbeatDue);
+      const plan = planNodeStatus(current, ip, now, heartbeatDue, this.endpoint);
       if (!plan.status) break;
       try {
         current = await this.client.update<Node>(RESOURCES.nodes, undefined, { ...current, status: plan.status }, { subresource: 'status' });
@@ -260,6 +326,7 @@ export class SimulatedKubelet implements Component, Controller {
     const node = nodeName ? this.nodes.lister.get(undefined, nodeName) : undefined;
     if (!pod || !node || !nodeName) {
       this.records.delete(key);
+      this.logs.drop(key);
       return;
     }
     const uid = pod.metadata.uid ?? '';
@@ -277,6 +344,7 @@ export class SimulatedKubelet implements Component, Controller {
       this.records.set(key, rec);
     }
     const step = advancePod(rec, pod, now, this.env(nodeName));
+    this.logs.reconcile(key, pod, rec, now);
     if (step.events.length) {
       const recorder = this.ctx.recorder(KUBELET_COMPONENT, nodeName);
       for (const e of step.events) recorder.event(pod, e.type, e.reason, e.message);
@@ -284,6 +352,7 @@ export class SimulatedKubelet implements Component, Controller {
     if (step.deleteNow) {
       await this.forceDelete(namespace, name, uid);
       this.records.delete(key);
+      this.logs.drop(key);
       return;
     }
     const hostIP = internalIPOf(node) ?? this.internalIP(node);

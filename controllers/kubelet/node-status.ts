@@ -48,8 +48,18 @@ export const NODE_CONDITIONS = [
   { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
 ] as const;
 
-/** The kubelet's port, reported as `daemonEndpoints.kubeletEndpoint.Port`. */
+/** The kubelet's port, reported as `daemonEndpoints.kubeletEndpoint.Port` when no kubelet server runs. */
 export const KUBELET_PORT = 10250;
+
+/**
+ * Where the node's kubelet serves (log-server.ts): its port goes to `daemonEndpoints.kubeletEndpoint.Port`, and its
+ * address to an `InternalDNS` entry of `status.addresses`, the address type the API server looks at first for a
+ * simulated node (its InternalIP is the simulated one pods report as hostIP; nothing listens there).
+ */
+export interface KubeletEndpoint {
+  address: string;
+  port: number;
+}
 
 /** nodeInfo of a simulated node; machine, system and boot IDs are derived from the node's uid. */
 export function nodeInfoFor(node: Node): Record<string, string> {
@@ -126,7 +136,7 @@ export interface NodeStatusPlan {
  * lastHeartbeatTime moves only when something else changes or `heartbeatDue` (so a quiet node is written once
  * per report interval, not on every look).
  */
-export function planNodeStatus(node: Node, internalIP: string, now: number, heartbeatDue: boolean): NodeStatusPlan {
+export function planNodeStatus(node: Node, internalIP: string, now: number, heartbeatDue: boolean, endpoint?: KubeletEndpoint): NodeStatusPlan {
   const old = (node.status ?? {}) as Json;
   const status: Json = { ...old };
   const capacity = fillMissing(old.capacity, DEFAULT_CAPACITY);
@@ -140,6 +150,13 @@ export function planNodeStatus(node: Node, internalIP: string, now: number, hear
   const addresses = Array.isArray(old.addresses) ? [...(old.addresses as Json[])] : [];
   if (!addresses.some((a) => a.type === 'InternalIP')) addresses.unshift({ type: 'InternalIP', address: internalIP });
   if (!addresses.some((a) => a.type === 'Hostname')) addresses.push({ type: 'Hostname', address: node.metadata.name ?? '' });
+  if (endpoint) {
+    // The kubelet's own address replaces any InternalDNS entry; it goes before the Hostname, as kubelets order them.
+    const rest = addresses.filter((a) => a.type !== 'InternalDNS');
+    const at = rest.findIndex((a) => a.type === 'Hostname');
+    rest.splice(at < 0 ? rest.length : at, 0, { type: 'InternalDNS', address: endpoint.address });
+    addresses.splice(0, addresses.length, ...rest);
+  }
   status.addresses = addresses;
 
   const info = { ...((old.nodeInfo && typeof old.nodeInfo === 'object' ? old.nodeInfo : {}) as Record<string, string>) };
@@ -147,7 +164,7 @@ export function planNodeStatus(node: Node, internalIP: string, now: number, hear
   status.nodeInfo = info;
 
   const port = ((old.daemonEndpoints as Json | undefined)?.kubeletEndpoint as Json | undefined)?.Port;
-  if (!port) status.daemonEndpoints = { kubeletEndpoint: { Port: KUBELET_PORT } };
+  if (endpoint ? port !== endpoint.port : !port) status.daemonEndpoints = { kubeletEndpoint: { Port: endpoint?.port ?? KUBELET_PORT } };
 
   const oldConds = Array.isArray(old.conditions) ? (old.conditions as Json[]) : [];
   const stamp = rfc3339(now);

@@ -202,3 +202,26 @@ export function recordFromStatus(pod: Pod, now: number, t: KubeletTimings): PodR
   }
   return rec;
 }
+
+/**
+ * The container statuses of a pod the kubelet has taken on but not started (no sandbox yet): every container
+ * waiting, with ContainerCreating, or PodInitializing when init containers must run first (kubelet's default
+ * waiting state).
+ */
+export function waitingPodStatus(pod: Pod): Json {
+  const inits = pod.spec?.initContainers ?? [];
+  const reason = inits.length > 0 ? 'PodInitializing' : 'ContainerCreating';
+  const waiting = (c: { name: string; image?: string }): Json => ({
+    name: c.name,
+    state: { waiting: { reason } },
+    lastState: {},
+    ready: false,
+    restartCount: 0,
+    image: c.image ?? '',
+    imageID: '',
+    started: false,
+  });
+  const status: Json = { containerStatuses: (pod.spec?.containers ?? []).map(waiting) };
+  if (inits.length) status.initContainerStatuses = inits.map(waiting);
+  return status;
+}

@@ -213,6 +213,17 @@ export interface ControllerContext {
   /** Multiplies every simulated duration (kubelet timings, grace periods); 1 = real time, 0.1 = ten times faster. */
   speed: number;
   workers: number;
+  /**
+   * Where the simulated kubelets serve their HTTP API (container logs): one server for every node of the process,
+   * which each node reports in its status. Absent: no server (component tests), nodes report the default port.
+   */
+  kubeletServer?: KubeletServerAddress;
+}
+
+/** The address and port the kubelet server binds (port 0: a free one) and the address nodes report for it. */
+export interface KubeletServerAddress {
+  address: string;
+  port: number;
 }
 
 /**

@@ -39,7 +39,7 @@ interface Subresource {
   verbs: string[];
 }
 
-/** The subresources of a handle, by name (as discovery lists them): finalize, eviction, status... */
+/** The subresources of a handle, by name (as discovery lists them): finalize, eviction, log, status... */
 function subresourcesOf(h: ResourceHandle): Subresource[] {
   const own = { group: h.view.group, version: h.view.version, kind: h.def.kind };
   const out: Subresource[] = [];
@@ -48,6 +48,7 @@ function subresourcesOf(h: ResourceHandle): Subresource[] {
   for (const sub of h.def.createSubresources ?? []) {
     out.push({ name: sub.name, kind: { group: sub.group, version: sub.version, kind: sub.kind }, verbs: ['create'] });
   }
+  for (const sub of h.def.getSubresources ?? []) out.push({ name: sub.name, kind: own, verbs: ['get'] });
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

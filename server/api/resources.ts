@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import YAML from 'yaml';
 import type { KubeObject, Storage } from '../../storage/interface.js';
-import type { CreateSubresource } from '../registry/definition.js';
+import type { CreateSubresource, GetSubresource } from '../registry/definition.js';
+import { KubeletClient } from './kubelet-client.js';
 import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors, successStatus } from '../registry/status.js';
 import { clone } from '../registry/meta.js';
@@ -26,6 +27,8 @@ export interface ResourceRoutesOptions {
   /** Aborted on shutdown: every open watch ends. */
   shutdownSignal: AbortSignal;
   bookmarkIntervalMs: number;
+  /** How subresources that read from a node (pods/log) reach its kubelet (default: a client with default bounds). */
+  kubelets?: KubeletClient;
 }
 
 type Req = FastifyRequest<{ Params: { namespace?: string; name?: string }; Querystring: Query }>;
@@ -77,6 +80,10 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
         app.post(url, (req: Req, reply) => r.createSubresource(sub, req, reply, true));
         app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: async () => r.notAllowed() });
       }
+    }
+    for (const sub of def.getSubresources ?? []) {
+      app.get(`${item}/${sub.name}`, (req: Req, reply) => r.getSubresource(sub, req, reply));
+      app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: `${item}/${sub.name}`, handler: async () => r.notAllowed() });
     }
   }
 }
@@ -262,6 +269,15 @@ class ResourceRoutes {
     // As kube-apiserver's create handler: a Status without a code carries the response's (201).
     if (result.kind === 'Status' && result.code === undefined) result.code = 201;
     return sendObject(reply, req, 201, result);
+  }
+
+  /** GET of a subresource with its own handler (pods/log), which writes the reply itself. */
+  async getSubresource(sub: GetSubresource, req: Req, reply: FastifyReply) {
+    const { store, view } = this.handle;
+    const { registry, shutdownSignal } = this.opts;
+    const kubelets = (this.opts.kubelets ??= new KubeletClient());
+    await sub.get({ store, view, namespace: this.ns(req), name: req.params.name!, query: req.query, registry, kubelets, shutdownSignal, request: req, reply });
+    return reply;
   }
 
   async deleteCollection(req: Req, reply: FastifyReply) {

@@ -1,7 +1,10 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeObject } from '../../storage/interface.js';
+import type { KubeletClient } from '../api/kubelet-client.js';
 import type { FieldError } from './field-errors.js';
 import type { GroupResource } from './status.js';
 import type { Printer } from '../printers/types.js';
+import type { Registry } from './registry.js';
 import type { GenericStore } from './store.js';
 
 /** What a strategy knows about the request it serves. */
@@ -81,6 +84,8 @@ export interface ResourceDefinition {
   finalizeStrategy?: ResourceStrategy;
   /** Subresources of an object that only take a POST and are answered without being stored (pods/eviction). */
   createSubresources?: CreateSubresource[];
+  /** Subresources read with GET and answered by their own handler, not with the object (pods/log). */
+  getSubresources?: GetSubresource[];
   /**
    * The field selector labels beyond `metadata.name` (and `metadata.namespace` for namespaced resources), each
    * with its value for an object: the one place they are declared (see fieldLabelsOf, fieldValuesOf).
@@ -151,4 +156,33 @@ export interface CreateSubresourceRequest {
   body: Record<string, unknown>;
   /** `dryRun=All` in the query. */
   dryRun: boolean;
+}
+
+/**
+ * A subresource of an object read with GET and answered by its own handler rather than with the object: pods/log
+ * streams a container's log from the node's kubelet. Discovery lists it with the verb `get` and the parent's kind.
+ */
+export interface GetSubresource {
+  /** The path segment and discovery name (`log` → `pods/log`). */
+  name: string;
+  /** Answers the GET: writes the reply itself, or throws a StatusError before anything is written. */
+  get(req: GetSubresourceRequest): Promise<void>;
+}
+
+/** What a GET subresource is asked, and what it may use. */
+export interface GetSubresourceRequest {
+  store: GenericStore;
+  /** The view of the parent resource the request came through. */
+  view: ServedVersion;
+  namespace: string | undefined;
+  /** The name of the parent object, from the URL. */
+  name: string;
+  query: Record<string, string | string[] | undefined>;
+  /** Every resource (a pod's node), and the server's client of the kubelets. */
+  registry: Registry;
+  kubelets: KubeletClient;
+  /** Aborted when the server shuts down. */
+  shutdownSignal: AbortSignal;
+  request: FastifyRequest;
+  reply: FastifyReply;
 }

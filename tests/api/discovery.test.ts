@@ -88,7 +88,7 @@ describe('discovery', () => {
   it('pods/eviction is listed as kubectl drain looks for it: policy/v1 Eviction, verb create', async () => {
     const core = await get('/api/v1');
     const names = core.body.resources.map((r: any) => r.name);
-    assert.deepEqual(names.filter((n: string) => n.startsWith('pods')), ['pods', 'pods/binding', 'pods/eviction', 'pods/status']);
+    assert.deepEqual(names.filter((n: string) => n.startsWith('pods')), ['pods', 'pods/binding', 'pods/eviction', 'pods/log', 'pods/status']);
     assert.deepEqual(core.body.resources.find((r: any) => r.name === 'pods/eviction'), {
       name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'],
     });
@@ -98,6 +98,7 @@ describe('discovery', () => {
       assert.deepEqual(pods.subresources, [
         { subresource: 'binding', responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
         { subresource: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
+        { subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
         { subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] },
       ]);
     }

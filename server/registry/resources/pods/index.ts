@@ -6,6 +6,7 @@ import { identityVersion } from '../../identity-version.js';
 import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
 import { podBinding } from './binding.js';
 import { podEviction } from './eviction.js';
+import { podLog } from './log.js';
 import { podPrinter } from './printer.js';
 
 interface PodLike {
@@ -35,7 +36,8 @@ const strategy = specStatusStrategy({
 
 /**
  * Pods: their status belongs to the (simulated) kubelet; deletion of a bound pod is graceful; `binding` places one on
- * a node as the scheduler asks (./pod-binding.ts); `eviction` deletes one as `kubectl drain` asks (./pod-eviction.ts).
+ * a node as the scheduler asks (./binding.ts); `eviction` deletes one as `kubectl drain` asks (./eviction.ts); `log`
+ * streams a container's log from the node's kubelet (./log.ts).
  */
 export const pods: ResourceDefinition = {
   group: '',
@@ -51,6 +53,7 @@ export const pods: ResourceDefinition = {
   strategy,
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
   createSubresources: [podBinding, podEviction],
+  getSubresources: [podLog],
   fieldSelectors: {
     'spec.nodeName': (o) => (o as PodLike).spec?.nodeName ?? '',
     'spec.restartPolicy': (o) => (o as PodLike).spec?.restartPolicy ?? '',
