@@ -14,6 +14,7 @@ import { parseYaml, strictWarnings, yamlStrictError } from '../fieldmanager/yaml
 import { goV } from '../patch/go-fmt.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { errors, StatusError } from '../registry/status.js';
+import { goBase64Decode } from '../registry/validation/base64.js';
 import { quantityError } from '../registry/validation/quantity.js';
 import { decodeObjectBody, mediaType, type DecodeTarget } from './negotiation.js';
 
@@ -170,8 +171,17 @@ function scalar(
 ): unknown {
   switch (kind) {
     case 'string':
-    case 'bytes':
       return typeof v === 'string' ? v : mismatch();
+    case 'bytes': {
+      // []byte: base64 as Go decodes it; the value continues in canonical form (as a decode and encode gives)
+      if (typeof v !== 'string') return mismatch();
+      const decoded = goBase64Decode(v);
+      if (!decoded.ok) {
+        ctx.saved ??= decoded.error;
+        return v;
+      }
+      return decoded.bytes.toString('base64');
+    }
     case 'boolean':
       return typeof v === 'boolean' ? v : mismatch();
     case 'float':
