@@ -170,6 +170,16 @@ describe('ValidateSecret', () => {
       { type: 'kubernetes.io/dockercfg', data: { '.dockercfg': b64('nope') } },
       ['data[.dockercfg]: Invalid value: "<secret contents redacted>": invalid character \'o\' in literal null (expecting \'u\')'],
     ],
+    [
+      'dockerconfigjson: nested deeper than Go decodes (and no deeper than the stack allows)',
+      { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64('['.repeat(300000)) } },
+      ['data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": exceeded max depth'],
+    ],
+    [
+      'dockerconfigjson: brackets inside strings are text',
+      { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(`{"a":"${'['.repeat(20000)}\\\\"}`) } },
+      [],
+    ],
     ['dockercfg needs .dockercfg', { type: 'kubernetes.io/dockercfg' }, ['data[.dockercfg]: Required value']],
   ];
   for (const [name, fields, want] of cases) {

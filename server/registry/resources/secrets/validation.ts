@@ -44,11 +44,34 @@ interface SecretLike {
   type?: string;
 }
 
+/** Go's JSON scanner refuses documents nested deeper than this. */
+const MAX_JSON_NESTING = 10000;
+
+/** Whether arrays and objects nest deeper than Go's scanner allows (brackets inside strings do not count). */
+function nestedTooDeep(bytes: Uint8Array): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_NESTING) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Go's json.Unmarshal into map[string]interface{}: its error text, or undefined when the bytes decode. */
 function jsonObjectError(base64: string): string | undefined {
+  const bytes = Buffer.from(base64, 'base64');
+  // (also keeps the recursive syntax-error scan below within the stack)
+  if (nestedTooDeep(bytes)) return 'exceeded max depth';
   let v: unknown;
   try {
-    v = parseGoJson(Buffer.from(base64, 'base64'));
+    v = parseGoJson(bytes);
   } catch (err) {
     if (err instanceof GoJsonError) return err.message;
     throw err;
