@@ -95,6 +95,7 @@ describe('kubectl with configmaps and secrets', () => {
       const tag = version.replace('.', '');
       const protobuf = version === '1.32';
       const run = (args: string[]) => kubectl.run(args, { cwd: files.path });
+      // 1.27 and 1.20 run the everyday commands; the rest once, with 1.32
       before(() => {
         kubectl = new Kubectl(server.kubeconfig, version);
       });
@@ -117,9 +118,11 @@ describe('kubectl with configmaps and secrets', () => {
         const table = await kubectl.ok(['get', 'configmaps']);
         assert.match(table.split('\n')[0]!, /^NAME\s+DATA\s+AGE$/);
         assert.deepEqual(rowFor(table, name)?.slice(0, 2), [name, '3']);
-        const yaml = await kubectl.ok(['get', 'cm', name, '-o', 'yaml']);
-        assert.match(yaml, /^ {2}mode: easy$/m);
-        assert.match(yaml, /^binaryData:\n {2}blob\.bin: \S+$/m);
+        if (protobuf) {
+          const yaml = await kubectl.ok(['get', 'cm', name, '-o', 'yaml']);
+          assert.match(yaml, /^ {2}mode: easy$/m);
+          assert.match(yaml, /^binaryData:\n {2}blob\.bin: \S+$/m);
+        }
       });
 
       it('describe configmap shows each value, and binary keys with their byte counts', async () => {
@@ -178,10 +181,12 @@ describe('kubectl with configmaps and secrets', () => {
         const name = `game-${tag}`;
         assert.equal((await kubectl.ok(['patch', 'configmap', name, '-p', '{"data":{"mode":"hard"}}'])).trim(), `configmap/${name} patched`);
         assert.equal((await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`)).data.mode, 'hard');
-        const edited = await runWithEditor(kubectl, ['edit', 'configmap', name], 'sed -i s/color=blue/color=green/');
-        assert.equal(edited.code, 0, edited.stderr);
-        assert.equal(edited.stdout.trim(), `configmap/${name} edited`);
-        assert.equal((await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`)).data['app.properties'], 'color=green\nsize=10\n');
+        if (protobuf) {
+          const edited = await runWithEditor(kubectl, ['edit', 'configmap', name], 'sed -i s/color=blue/color=green/');
+          assert.equal(edited.code, 0, edited.stderr);
+          assert.equal(edited.stdout.trim(), `configmap/${name} edited`);
+          assert.equal((await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`)).data['app.properties'], 'color=green\nsize=10\n');
+        }
         await kubectl.ok(['patch', 'secret', `db-${tag}`, '--type=merge', '-p', '{"stringData":{"password":"n3w"}}']);
         const db = await api.expect(200, 'GET', `/api/v1/namespaces/default/secrets/db-${tag}`);
         assert.equal(Buffer.from(db.data.password, 'base64').toString(), 'n3w');
@@ -195,9 +200,11 @@ describe('kubectl with configmaps and secrets', () => {
         const refused = await kubectl.run(['patch', 'configmap', name, '-p', '{"data":{"a":"2"}}']);
         assert.equal(refused.code, 1);
         assert.equal(refused.stderr.trim(), `The ConfigMap "${name}" is invalid: data: Forbidden: ${IMMUTABLE}`);
-        const unset = await kubectl.run(['patch', 'configmap', name, '--type=json', '-p', '[{"op":"remove","path":"/immutable"}]']);
-        assert.equal(unset.code, 1);
-        assert.equal(unset.stderr.trim(), `The ConfigMap "${name}" is invalid: immutable: Forbidden: ${IMMUTABLE}`);
+        if (protobuf) {
+          const unset = await kubectl.run(['patch', 'configmap', name, '--type=json', '-p', '[{"op":"remove","path":"/immutable"}]']);
+          assert.equal(unset.code, 1);
+          assert.equal(unset.stderr.trim(), `The ConfigMap "${name}" is invalid: immutable: Forbidden: ${IMMUTABLE}`);
+        }
         assert.equal((await kubectl.ok(['label', 'configmap', name, 'still=labelable'])).trim(), `configmap/${name} labeled`);
 
         const retyped = await kubectl.run(['patch', 'secret', `web-${tag}`, '-p', '{"type":"Opaque"}']);
@@ -226,6 +233,10 @@ describe('kubectl with configmaps and secrets', () => {
           [`sh.helm.release.v1.${rel}.v1`, 'helm.sh/release.v1', '1'],
           [`sh.helm.release.v1.${rel}.v2`, 'helm.sh/release.v1', '1'],
         ]);
+        if (!protobuf) {
+          await api.expect(200, 'DELETE', `/api/v1/namespaces/default/secrets?labelSelector=owner%3Dhelm,name%3D${rel}`);
+          return;
+        }
         const deployed = await kubectl.ok(['get', 'secrets', '-l', `owner=helm,name=${rel},status=deployed`, '-o', 'jsonpath={.items[*].data.release}']);
         assert.ok(Buffer.from(Buffer.from(deployed, 'base64').toString(), 'base64').equals(release), 'release bytes unchanged');
         const json = JSON.parse(await kubectl.ok(['get', 'secret', `sh.helm.release.v1.${rel}.v1`, '-o', 'json']));
