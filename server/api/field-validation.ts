@@ -121,7 +121,10 @@ function walk(v: unknown, t: TypeNode, path: string, go: GoCtx, ctx: WalkCtx, co
       for (const [k, x] of entries) {
         if (seen.has(k)) strictError(ctx, 'duplicate field', join(path, k));
         seen.add(k);
-        out[k] = walk(x, t.elem, join(path, k), go, ctx, v, k);
+        const elem = walk(x, t.elem, join(path, k), go, ctx, v, k);
+        // a map key is data: `__proto__` (a valid ConfigMap/Secret key) stays an own property
+        if (k === '__proto__') Object.defineProperty(out, k, { value: elem, enumerable: true, writable: true, configurable: true });
+        else out[k] = elem;
       }
       return out;
     }

@@ -190,6 +190,17 @@ describe('configmaps and secrets', () => {
       watch.close();
     });
 
+    it('`__proto__` is a key like any other', async () => {
+      const body = '{"metadata":{"name":"proto"},"data":{"__proto__":"YQ=="},"stringData":{"__proto__":"b","x":"c"}}';
+      const created = await api.request('POST', secrets, { raw: body });
+      assert.equal(created.status, 201, created.text);
+      assert.deepEqual(Object.keys(created.body.data), ['__proto__', 'x']);
+      assert.equal(JSON.parse(created.text).data.__proto__, b64('b'));
+      const cm = await api.request('POST', cms, { raw: '{"metadata":{"name":"proto"},"data":{"__proto__":"a"}}' });
+      assert.equal(cm.status, 201, cm.text);
+      assert.match(cm.text, /"data":\{"__proto__":"a"\}/);
+    });
+
     it('base64 values: Go decoding, canonical re-encoding, a 400 for illegal data', async () => {
       const created = await api.expect(201, 'POST', secrets, { body: { metadata: { name: 'b64' }, data: { a: 'YR==', b: 'YW\nJj', c: '' } } });
       assert.deepEqual(created.data, { a: 'YQ==', b: 'YWJj', c: '' });

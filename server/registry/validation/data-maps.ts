@@ -28,8 +28,14 @@ export function normalizeDataMap(obj: Obj, field: string): void {
     return;
   }
   const sorted: Obj = {};
-  for (const k of Object.keys(m).sort()) sorted[k] = m[k] ?? '';
+  for (const k of Object.keys(m).sort()) setOwn(sorted, k, m[k] ?? '');
   obj[field] = sorted;
+}
+
+/** Sets a key as an own property, `__proto__` included (a valid config key that plain assignment would eat). */
+export function setOwn(obj: Obj, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../../../storage/interface.js';
 import type { ResourceDefinition, ResourceStrategy, ServedVersion } from '../../definition.js';
 import { identityVersion } from '../../identity-version.js';
 import { isObj, type Obj } from '../../validation/helpers.js';
-import { normalizeDataMap, orderFields } from '../../validation/data-maps.js';
+import { normalizeDataMap, orderFields, setOwn } from '../../validation/data-maps.js';
 import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { secretPrinter } from './printer.js';
 import { SecretType, validateSecret, validateSecretUpdate } from './validation.js';
@@ -35,7 +35,7 @@ export function mergeStringData(obj: KubeObject): void {
   delete secret.stringData;
   if (isObj(strings) && Object.keys(strings).length > 0) {
     const data: Obj = isObj(secret.data) ? secret.data : {};
-    for (const [k, v] of Object.entries(strings)) data[k] = Buffer.from(typeof v === 'string' ? v : '', 'utf8').toString('base64');
+    for (const [k, v] of Object.entries(strings)) setOwn(data, k, Buffer.from(typeof v === 'string' ? v : '', 'utf8').toString('base64'));
     secret.data = data;
   }
   normalizeDataMap(obj as Obj, 'data');
