@@ -91,6 +91,24 @@ describe('configmaps and secrets', () => {
       assert.equal((await api.get(`${cms}/game`)).status, 404);
     });
 
+    it('label-selected watches see add, update and delete (the conformance watch test uses config maps)', async () => {
+      const label = 'watch-this-configmap';
+      const watchA = await WatchStream.open(`${server.url}${cms}?watch=true&labelSelector=${encodeURIComponent(`${label} in (multiple-watchers-A)`)}`);
+      const watchAB = await WatchStream.open(`${server.url}${cms}?watch=true&labelSelector=${encodeURIComponent(`${label} in (multiple-watchers-A,multiple-watchers-B)`)}`);
+      const a = await api.expect(201, 'POST', cms, { body: { metadata: { name: 'watch-a', labels: { [label]: 'multiple-watchers-A' } } } });
+      await api.expect(200, 'PATCH', `${cms}/watch-a`, { body: { data: { mutation: '1' } }, contentType: 'application/merge-patch+json' });
+      await api.expect(201, 'POST', cms, { body: { metadata: { name: 'watch-b', labels: { [label]: 'multiple-watchers-B' } } } });
+      await api.expect(200, 'DELETE', `${cms}/watch-a`);
+      const seenA = await watchA.take(3);
+      assert.deepEqual(seenA.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'watch-a'], ['MODIFIED', 'watch-a'], ['DELETED', 'watch-a']]);
+      assert.deepEqual(seenA[1]!.object.data, { mutation: '1' });
+      assert.equal(seenA[0]!.object.metadata.uid, a.metadata.uid);
+      const seenAB = await watchAB.take(4);
+      assert.deepEqual(seenAB.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'watch-a'], ['MODIFIED', 'watch-a'], ['ADDED', 'watch-b'], ['DELETED', 'watch-a']]);
+      watchA.close();
+      watchAB.close();
+    });
+
     it('merge, strategic merge and JSON patches of data', async () => {
       await api.expect(201, 'POST', cms, { body: { metadata: { name: 'patched' }, data: { a: '1', b: '2' } } });
       const merged = await api.expect(200, 'PATCH', `${cms}/patched`, { body: { data: { a: null, c: '3' } }, contentType: 'application/merge-patch+json' });
