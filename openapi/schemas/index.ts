@@ -37,6 +37,7 @@ import { appsV1Definitions } from './apps-v1.js';
 import { authenticationV1Definitions } from './authentication-v1.js';
 import { authorizationV1Definitions } from './authorization-v1.js';
 import { coordinationV1Definitions } from './coordination-v1.js';
+import { coreV1ConfigDefinitions } from './core-v1-config.js';
 import { coreV1ContainerDefinitions } from './core-v1-container.js';
 import { coreV1NodeDefinitions } from './core-v1-node.js';
 import { coreV1OtherDefinitions } from './core-v1-other.js';
@@ -60,6 +61,7 @@ export const definitions: Record<string, TSchema> = {
   ...coreV1VolumePluginDefinitions,
   ...coreV1NodeDefinitions,
   ...coreV1OtherDefinitions,
+  ...coreV1ConfigDefinitions,
   ...appsV1Definitions,
   ...extensionsV1beta1Definitions,
   ...coordinationV1Definitions,

@@ -14,6 +14,7 @@ import { parseYaml, strictWarnings, yamlStrictError } from '../fieldmanager/yaml
 import { goV } from '../patch/go-fmt.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { errors, StatusError } from '../registry/status.js';
+import { goBase64Decode } from '../registry/validation/base64.js';
 import { quantityError } from '../registry/validation/quantity.js';
 import { decodeObjectBody, mediaType, type DecodeTarget } from './negotiation.js';
 
@@ -120,7 +121,10 @@ function walk(v: unknown, t: TypeNode, path: string, go: GoCtx, ctx: WalkCtx, co
       for (const [k, x] of entries) {
         if (seen.has(k)) strictError(ctx, 'duplicate field', join(path, k));
         seen.add(k);
-        out[k] = walk(x, t.elem, join(path, k), go, ctx, v, k);
+        const elem = walk(x, t.elem, join(path, k), go, ctx, v, k);
+        // a map key is data: `__proto__` (a valid ConfigMap/Secret key) stays an own property
+        if (k === '__proto__') Object.defineProperty(out, k, { value: elem, enumerable: true, writable: true, configurable: true });
+        else out[k] = elem;
       }
       return out;
     }
@@ -170,8 +174,17 @@ function scalar(
 ): unknown {
   switch (kind) {
     case 'string':
-    case 'bytes':
       return typeof v === 'string' ? v : mismatch();
+    case 'bytes': {
+      // []byte: base64 as Go decodes it; the value continues in canonical form (as a decode and encode gives)
+      if (typeof v !== 'string') return mismatch();
+      const decoded = goBase64Decode(v);
+      if (!decoded.ok) {
+        ctx.saved ??= decoded.error;
+        return v;
+      }
+      return decoded.bytes.toString('base64');
+    }
     case 'boolean':
       return typeof v === 'boolean' ? v : mismatch();
     case 'float':

@@ -197,8 +197,9 @@ describe('managedFields and server-side apply over HTTP', () => {
     });
 
     it('creates the object when it does not exist (201, one Apply entry), from YAML', async () => {
-      const yaml = 'apiVersion: v1\nkind: ConfigMap\n';
-      assert.equal((await call('PATCH', '/api/v1/namespaces/default/configmaps/x?fieldManager=a', yaml, APPLY)).status, 404);
+      // a resource the server does not have
+      const yaml = 'apiVersion: v1\nkind: Widget\n';
+      assert.equal((await call('PATCH', '/api/v1/namespaces/default/widgets/x?fieldManager=a', yaml, APPLY)).status, 404);
       const body = 'apiVersion: v1\nkind: Node\nmetadata:\n  name: applied\n  labels:\n    zone: a\n';
       const r = await call('PATCH', '/api/v1/nodes/applied?fieldManager=tool', body, APPLY);
       assert.equal(r.status, 201, JSON.stringify(r.body));

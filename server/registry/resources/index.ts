@@ -5,6 +5,7 @@ import type { VirtualResource } from '../virtual/definition.js';
 import { selfSubjectAccessReviews } from '../virtual/selfsubjectaccessreviews.js';
 import { selfSubjectReviews } from '../virtual/selfsubjectreviews.js';
 import { selfSubjectRulesReviews } from '../virtual/selfsubjectrulesreviews.js';
+import { configMaps } from './configmaps/index.js';
 import { controllerRevisions } from './controllerrevisions/index.js';
 import { daemonSets } from './daemonsets/index.js';
 import { events } from './events/index.js';
@@ -12,6 +13,7 @@ import { leases } from './leases/index.js';
 import { namespaces } from './namespaces/index.js';
 import { nodes } from './nodes/index.js';
 import { pods } from './pods/index.js';
+import { secrets } from './secrets/index.js';
 
 /** Every resource the server stores. */
 export function defaultResources(): ResourceDefinition[] {
@@ -20,6 +22,8 @@ export function defaultResources(): ResourceDefinition[] {
     nodes,
     pods,
     events,
+    configMaps,
+    secrets,
     daemonSets,
     controllerRevisions,
     leases,

@@ -41,7 +41,7 @@ const MISSING = `upstream reference documents not found at ${referenceDir}`;
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 /** Definitions the server must publish whatever refers to them. */
 const ROOTS = [
-  ...['Pod', 'PodList', 'Node', 'NodeList', 'Namespace', 'NamespaceList', 'Event', 'EventList', 'Binding'].map(
+  ...['Pod', 'PodList', 'Node', 'NodeList', 'Namespace', 'NamespaceList', 'Event', 'EventList', 'Binding', 'ConfigMap', 'ConfigMapList', 'Secret', 'SecretList'].map(
     (k) => `io.k8s.api.core.v1.${k}`,
   ),
   ...['DaemonSet', 'DaemonSetList', 'ControllerRevision', 'ControllerRevisionList'].map(
@@ -247,10 +247,12 @@ describe('openapi schemas: closure and kinds', () => {
     const served = kindDefinitions.map((k) => `${k.group}/${k.version}/${k.kind}`).sort();
     assert.deepEqual(served, [
       '/v1/Binding',
+      '/v1/ConfigMap',
       '/v1/Event',
       '/v1/Namespace',
       '/v1/Node',
       '/v1/Pod',
+      '/v1/Secret',
       'apps/v1/ControllerRevision',
       'apps/v1/DaemonSet',
       'authentication.k8s.io/v1/SelfSubjectReview',

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTable, defaultPrinter, type Printer } from '../../../server/printers/index.js';
 import { defaultResources } from '../../../server/registry/resources/index.js';
+import { configMapPrinter } from '../../../server/registry/resources/configmaps/printer.js';
 import { controllerRevisionPrinter } from '../../../server/registry/resources/controllerrevisions/printer.js';
 import { daemonSetPrinter } from '../../../server/registry/resources/daemonsets/printer.js';
 import { eventPrinter } from '../../../server/registry/resources/events/printer.js';
@@ -9,6 +10,7 @@ import { leasePrinter } from '../../../server/registry/resources/leases/printer.
 import { namespacePrinter } from '../../../server/registry/resources/namespaces/printer.js';
 import { nodePrinter } from '../../../server/registry/resources/nodes/printer.js';
 import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
+import { secretPrinter } from '../../../server/registry/resources/secrets/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
 describe('each resource prints with the printer its definition names', () => {
@@ -20,6 +22,8 @@ describe('each resource prints with the printer its definition names', () => {
     daemonsets: daemonSetPrinter,
     controllerrevisions: controllerRevisionPrinter,
     leases: leasePrinter,
+    configmaps: configMapPrinter,
+    secrets: secretPrinter,
   };
   for (const def of defaultResources()) {
     it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
@@ -34,6 +38,8 @@ describe('every printer', () => {
     ['events', eventPrinter],
     ['daemonsets', daemonSetPrinter],
     ['controllerrevisions', controllerRevisionPrinter],
+    ['configmaps', configMapPrinter],
+    ['secrets', secretPrinter],
     ['default', defaultPrinter],
   ];
   for (const [name, printer] of printers) {
