@@ -5,6 +5,8 @@ import type { VirtualResource } from '../virtual/definition.js';
 import { selfSubjectAccessReviews } from '../virtual/selfsubjectaccessreviews.js';
 import { selfSubjectReviews } from '../virtual/selfsubjectreviews.js';
 import { selfSubjectRulesReviews } from '../virtual/selfsubjectrulesreviews.js';
+import { clusterRoleBindings } from './clusterrolebindings/index.js';
+import { clusterRoles } from './clusterroles/index.js';
 import { controllerRevisions } from './controllerrevisions/index.js';
 import { daemonSets } from './daemonsets/index.js';
 import { events } from './events/index.js';
@@ -12,6 +14,8 @@ import { leases } from './leases/index.js';
 import { namespaces } from './namespaces/index.js';
 import { nodes } from './nodes/index.js';
 import { pods } from './pods/index.js';
+import { roleBindings } from './rolebindings/index.js';
+import { roles } from './roles/index.js';
 
 /** Every resource the server stores. */
 export function defaultResources(): ResourceDefinition[] {
@@ -23,6 +27,10 @@ export function defaultResources(): ResourceDefinition[] {
     daemonSets,
     controllerRevisions,
     leases,
+    clusterRoleBindings,
+    clusterRoles,
+    roleBindings,
+    roles,
   ];
 }
 

@@ -9,6 +9,8 @@ import { leasePrinter } from '../../../server/registry/resources/leases/printer.
 import { namespacePrinter } from '../../../server/registry/resources/namespaces/printer.js';
 import { nodePrinter } from '../../../server/registry/resources/nodes/printer.js';
 import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
+import { clusterRoleBindingPrinter, roleBindingPrinter } from '../../../server/registry/resources/rolebindings/printer.js';
+import { createdAtPrinter } from '../../../server/registry/resources/roles/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
 describe('each resource prints with the printer its definition names', () => {
@@ -20,6 +22,10 @@ describe('each resource prints with the printer its definition names', () => {
     daemonsets: daemonSetPrinter,
     controllerrevisions: controllerRevisionPrinter,
     leases: leasePrinter,
+    roles: createdAtPrinter,
+    clusterroles: createdAtPrinter,
+    rolebindings: roleBindingPrinter,
+    clusterrolebindings: clusterRoleBindingPrinter,
   };
   for (const def of defaultResources()) {
     it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
@@ -34,6 +40,8 @@ describe('every printer', () => {
     ['events', eventPrinter],
     ['daemonsets', daemonSetPrinter],
     ['controllerrevisions', controllerRevisionPrinter],
+    ['roles', createdAtPrinter],
+    ['rolebindings', roleBindingPrinter],
     ['default', defaultPrinter],
   ];
   for (const [name, printer] of printers) {
