@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAGIC, PROTOBUF } from '../../server/protobuf/envelope.js';
 import { Api, type Json } from '../helpers/http.js';
+import { eventually } from '../helpers/kubectl.js';
 import { PbWatch, pbRequest } from '../helpers/protobuf.js';
 import { startInProcess, type InProcessServer } from '../helpers/server.js';
 import { WatchStream } from '../helpers/watch.js';
@@ -500,6 +501,16 @@ describe('rbac.authorization.k8s.io/v1', () => {
       const left = await api.expect(200, 'GET', roles('rbac-b'));
       assert.ok(!left.items.some((r: Json) => r.metadata.labels?.team), JSON.stringify(left.items.map((r: Json) => r.metadata.name)));
       assert.ok(left.items.some((r: Json) => r.metadata.name === 'pb-role'));
+    });
+
+    it('deleting a namespace deletes its roles and role bindings', async () => {
+      assert.ok((await api.expect(200, 'GET', roleBindings('rbac-a'))).items.length > 0);
+      await api.expect(200, 'DELETE', '/api/v1/namespaces/rbac-a');
+      await eventually(async () => (await api.request('GET', '/api/v1/namespaces/rbac-a')).status === 404, { what: 'rbac-a to go', timeoutMs: 15_000 });
+      assert.deepEqual((await api.expect(200, 'GET', `${GV}/roles?fieldSelector=metadata.namespace%3Drbac-a`)).items, []);
+      assert.deepEqual((await api.expect(200, 'GET', `${GV}/rolebindings?fieldSelector=metadata.namespace%3Drbac-a`)).items, []);
+      // Cluster-scoped objects stay.
+      assert.equal((await api.request('GET', `${CLUSTER_ROLES}/monitoring`)).status, 200);
     });
   });
 });
