@@ -2,6 +2,7 @@
  * Every component the controller manager runs, in start order. Each engineer adds one line for their
  * component's factory (DaemonSet controller, simulated kubelet, garbage collector, ...).
  */
+import { clusterRoleAggregation } from './clusterrole-aggregation/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { garbageCollector } from './garbage-collector/index.js';
 import { kubelet } from './kubelet/index.js';
@@ -15,4 +16,5 @@ export const components: ComponentFactory[] = [
   kubelet,
   podGC,
   garbageCollector,
+  clusterRoleAggregation,
 ];

@@ -15,6 +15,7 @@ import type {
   KubeObject,
   ListOptions,
   ListResponse,
+  PatchOptions,
   PatchType,
   ResourceRef,
   WatchEvent,
@@ -119,6 +120,7 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
   strategic: 'application/strategic-merge-patch+json',
   json: 'application/json-patch+json',
+  apply: 'application/apply-patch+yaml',
 };
 
 /** `/api/v1[/namespaces/ns]/pods[/name[/sub]]` or `/apis/group/version/...`. */
@@ -206,9 +208,13 @@ export class HttpApiClient implements ApiClient {
     name: string,
     type: PatchType,
     patch: unknown,
-    opts: { subresource?: string } = {},
+    opts: PatchOptions = {},
   ): Promise<T> {
-    return this.request('PATCH', resourcePath(ref, namespace, name, opts.subresource), patch, PATCH_CONTENT_TYPES[type]) as Promise<T>;
+    const q = new URLSearchParams();
+    if (opts.fieldManager) q.set('fieldManager', opts.fieldManager);
+    if (opts.force) q.set('force', 'true');
+    const query = q.toString();
+    return this.request('PATCH', resourcePath(ref, namespace, name, opts.subresource) + (query ? `?${query}` : ''), patch, PATCH_CONTENT_TYPES[type]) as Promise<T>;
   }
 
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject | undefined> {

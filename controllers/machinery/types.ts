@@ -85,7 +85,15 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-export type PatchType = 'merge' | 'strategic' | 'json';
+/** `apply` is server-side apply (`application/apply-patch+yaml`; needs `fieldManager`, may `force`). */
+export type PatchType = 'merge' | 'strategic' | 'json' | 'apply';
+
+/** Options of a patch: the subresource, and the field manager and force flag of an apply. */
+export interface PatchOptions {
+  subresource?: string;
+  fieldManager?: string;
+  force?: boolean;
+}
 
 /** The API server as the controllers see it. Errors are ApiError (with the Status code and reason). */
 export interface ApiClient {
@@ -105,7 +113,7 @@ export interface ApiClient {
     name: string,
     type: PatchType,
     patch: unknown,
-    opts?: { subresource?: string },
+    opts?: PatchOptions,
   ): Promise<T>;
   /** Returns the object (marked for deletion or as last seen) or undefined when the server answered a Status. */
   delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined>;

@@ -49,6 +49,7 @@ import { coreV1VolumeDefinitions } from './core-v1-volumes.js';
 import { extensionsV1beta1Definitions } from './extensions-v1beta1.js';
 import { metaDefinitions } from './meta.js';
 import { policyV1Definitions } from './policy-v1.js';
+import { rbacV1Definitions } from './rbac-v1.js';
 
 /** Every served definition, keyed by its OpenAPI definition name (e.g. `io.k8s.api.core.v1.Pod`). */
 export const definitions: Record<string, TSchema> = {
@@ -68,6 +69,7 @@ export const definitions: Record<string, TSchema> = {
   ...policyV1Definitions,
   ...authorizationV1Definitions,
   ...authenticationV1Definitions,
+  ...rbacV1Definitions,
 };
 
 export { findKind, kindsOf, openAPIRef, type KindDefinition, type OpenAPIStyle } from '../kinds.js';

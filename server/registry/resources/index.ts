@@ -6,6 +6,8 @@ import { selfSubjectAccessReviews } from '../virtual/selfsubjectaccessreviews.js
 import { selfSubjectReviews } from '../virtual/selfsubjectreviews.js';
 import { selfSubjectRulesReviews } from '../virtual/selfsubjectrulesreviews.js';
 import { configMaps } from './configmaps/index.js';
+import { clusterRoleBindings } from './clusterrolebindings/index.js';
+import { clusterRoles } from './clusterroles/index.js';
 import { controllerRevisions } from './controllerrevisions/index.js';
 import { daemonSets } from './daemonsets/index.js';
 import { events } from './events/index.js';
@@ -14,6 +16,8 @@ import { namespaces } from './namespaces/index.js';
 import { nodes } from './nodes/index.js';
 import { pods } from './pods/index.js';
 import { secrets } from './secrets/index.js';
+import { roleBindings } from './rolebindings/index.js';
+import { roles } from './roles/index.js';
 
 /** Every resource the server stores. */
 export function defaultResources(): ResourceDefinition[] {
@@ -27,6 +31,10 @@ export function defaultResources(): ResourceDefinition[] {
     daemonSets,
     controllerRevisions,
     leases,
+    clusterRoleBindings,
+    clusterRoles,
+    roleBindings,
+    roles,
   ];
 }
 

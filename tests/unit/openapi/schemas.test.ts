@@ -263,6 +263,10 @@ describe('openapi schemas: closure and kinds', () => {
       'extensions/v1beta1/DaemonSet',
       'policy/v1/Eviction',
       'policy/v1beta1/Eviction',
+      'rbac.authorization.k8s.io/v1/ClusterRole',
+      'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+      'rbac.authorization.k8s.io/v1/Role',
+      'rbac.authorization.k8s.io/v1/RoleBinding',
     ]);
     for (const k of kindDefinitions) {
       const object = v2[k.definition];

@@ -11,6 +11,8 @@ import { namespacePrinter } from '../../../server/registry/resources/namespaces/
 import { nodePrinter } from '../../../server/registry/resources/nodes/printer.js';
 import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
 import { secretPrinter } from '../../../server/registry/resources/secrets/printer.js';
+import { clusterRoleBindingPrinter, roleBindingPrinter } from '../../../server/registry/resources/rolebindings/printer.js';
+import { createdAtPrinter } from '../../../server/registry/resources/roles/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
 describe('each resource prints with the printer its definition names', () => {
@@ -24,6 +26,10 @@ describe('each resource prints with the printer its definition names', () => {
     leases: leasePrinter,
     configmaps: configMapPrinter,
     secrets: secretPrinter,
+    roles: createdAtPrinter,
+    clusterroles: createdAtPrinter,
+    rolebindings: roleBindingPrinter,
+    clusterrolebindings: clusterRoleBindingPrinter,
   };
   for (const def of defaultResources()) {
     it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
@@ -40,6 +46,8 @@ describe('every printer', () => {
     ['controllerrevisions', controllerRevisionPrinter],
     ['configmaps', configMapPrinter],
     ['secrets', secretPrinter],
+    ['roles', createdAtPrinter],
+    ['rolebindings', roleBindingPrinter],
     ['default', defaultPrinter],
   ];
   for (const [name, printer] of printers) {
