@@ -6,6 +6,7 @@
  * `node:<name>`, `lease:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter.
  * Writes happen only when something changed; status goes through PUT `/status` with the resourceVersion read.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isConflict, isNotFound } from '../machinery/client.js';
 import { runWorkers } from '../machinery/controller.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
@@ -17,7 +18,6 @@ import {
   type Controller,
   type ControllerContext,
   type Informer,
-  type KubeObject,
   type Logger,
   type WorkQueue,
 } from '../machinery/types.js';

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import YAML from 'yaml';
-import type { KubeObject, Storage } from '../../storage/interface.js';
+import { clone } from '../../apimachinery/copy.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import type { Storage } from '../../storage/interface.js';
 import type { CreateSubresource } from '../registry/definition.js';
 import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors, successStatus } from '../registry/status.js';
-import { clone } from '../registry/meta.js';
 import { decodeCreateOnlyBody } from './create-only.js';
 import { decodeObjectBody, mediaType, negotiate, type OutputFormat } from './negotiation.js';
 import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQuery, first, intParam, type Query } from './request.js';

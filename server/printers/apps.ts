@@ -1,13 +1,14 @@
 /** Printers for apps resources served by the emulator: DaemonSets (apps/v1 and extensions/v1beta1) and ControllerRevisions. */
+import { formatLabels, formatLabelSelector, type LabelSelectorObject } from '../../apimachinery/labels.js';
+import type { OwnerReference } from '../../apimachinery/objects.js';
 import { ageColumn, column, containerCells, CONTAINERS_DESCRIPTION, IMAGES_DESCRIPTION, nameColumn } from './columns.js';
 import { translateTimestampSince } from './duration.js';
-import { formatLabels, formatLabelSelector, type LabelSelectorLike } from './labels.js';
-import type { KubeObjectLike, OwnerReferenceLike, Printer } from './types.js';
+import type { KubeObjectLike, Printer } from './types.js';
 
 /** The DaemonSet fields the printer reads. */
 export interface DaemonSetLike extends KubeObjectLike {
   spec?: {
-    selector?: LabelSelectorLike | null;
+    selector?: LabelSelectorObject | null;
     template?: {
       spec?: {
         nodeSelector?: Record<string, string> | null;
@@ -101,7 +102,7 @@ export interface ControllerRevisionLike extends KubeObjectLike {
  * core owners have no group: `pod/x`), the bare name when the reference has neither kind nor group, and
  * `<none>` without a controller reference.
  */
-export function controllerName(owners: OwnerReferenceLike[] | null | undefined): string {
+export function controllerName(owners: OwnerReference[] | null | undefined): string {
   const ref = (owners ?? []).find((o) => o.controller === true);
   if (!ref) return '<none>';
   const apiVersion = ref.apiVersion ?? '';

@@ -8,7 +8,6 @@ import type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCondition 
 
 export type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCells, TableRowCondition } from './types.js';
 export { humanDuration, translateTimestampSince } from './duration.js';
-export { formatLabels, formatLabelSelector } from './labels.js';
 
 /** Printers by `<group>/<resource>` (the core group is the empty string). */
 const PRINTERS: ReadonlyMap<string, Printer<any>> = new Map<string, Printer<any>>([

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../storage/interface.js';
-import type { FieldError } from './field-errors.js';
+import type { FieldError } from '../../apimachinery/field-errors.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import type { GroupResource } from './status.js';
 import type { GenericStore } from './store.js';
 
