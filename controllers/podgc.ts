@@ -4,10 +4,11 @@
  * the node is really gone, not just missing from a lagging cache — it is force-deleted (grace period 0, uid
  * precondition). Pods bound to existing nodes and unbound pods are none of its business.
  */
+import type { KubeObject } from '../apimachinery/objects.js';
 import { isConflict, isNotFound } from './machinery/client.js';
 import { runWorkers } from './machinery/controller.js';
 import { RateLimitingQueue } from './machinery/workqueue.js';
-import { RESOURCES, type Component, type Controller, type ControllerContext, type Informer, type KubeObject, type Logger, type WorkQueue } from './machinery/types.js';
+import { RESOURCES, type Component, type Controller, type ControllerContext, type Informer, type Logger, type WorkQueue } from './machinery/types.js';
 
 /** The component name (upstream: pod-garbage-collector). */
 export const POD_GC_COMPONENT = 'pod-garbage-collector';

@@ -1,7 +1,9 @@
 /** Shared pieces of the storage conformance suite (see conformance.ts). */
 import assert from 'node:assert/strict';
+import { storageKey } from '../apimachinery/keys.js';
+import type { KubeObject } from '../apimachinery/objects.js';
 import { isStorageError, type StorageErrorCode } from './errors.js';
-import type { KubeObject, Storage, WatchItem } from './interface.js';
+import type { Storage, WatchItem } from './interface.js';
 
 /** Options a conformance case may ask of a freshly opened store; implementations must honour them. */
 export interface ConformanceOpenOptions {
@@ -30,7 +32,7 @@ export async function withStorage(
 }
 
 export function podKey(namespace: string, name: string): string {
-  return `/registry/pods/${namespace}/${name}`;
+  return storageKey('pods', namespace, name);
 }
 
 export function pod(name: string, namespace = 'default', extra: Partial<KubeObject> = {}): KubeObject {

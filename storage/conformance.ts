@@ -4,10 +4,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject, Storage } from './interface.js';
-import {
-  type OpenStorage, pod, podKey, rejectsWithCode, rv, withStorage,
-} from './conformance-helpers.js';
+import type { KubeObject } from '../apimachinery/objects.js';
+import type { Storage } from './interface.js';
+import { type OpenStorage, pod, podKey, rejectsWithCode, rv, withStorage } from './conformance-helpers.js';
 import { watchConformance } from './conformance-watch.js';
 
 export type { ConformanceOpenOptions, OpenStorage } from './conformance-helpers.js';

@@ -7,42 +7,7 @@
  * Every stored object carries `metadata.resourceVersion` = the decimal revision of its last write. Objects
  * handed out by a Storage are deeply frozen and shared: callers clone before they change anything.
  */
-
-/** The metadata every stored object has; the registry owns its meaning, storage only reads name/RV. */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string | null;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: unknown[];
-  [key: string]: unknown;
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** A Kubernetes object as stored: the storage form (for DaemonSets, the apps/v1 shape). */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  [key: string]: unknown;
-}
+import type { KubeObject } from '../apimachinery/objects.js';
 
 /** Conditions checked against the current object before a delete or an update is committed. */
 export interface Preconditions {

@@ -1,6 +1,7 @@
 /** Preconditions as kube-apiserver checks them before a delete or an update is committed. */
+import type { KubeObject } from '../apimachinery/objects.js';
 import { StorageError } from './errors.js';
-import type { KubeObject, Preconditions } from './interface.js';
+import type { Preconditions } from './interface.js';
 
 /**
  * Throws StorageError 'Conflict' when `obj` does not satisfy `pre` (a set uid or resourceVersion must match

@@ -6,11 +6,11 @@
  * forced), and only when it differs. Any change to any ClusterRole queues every aggregated one: the set is small and
  * the dependency graph unknown, as upstream reasons.
  */
-import { labelSelectorAsSelector } from '../daemonset/selector.js';
-import type { LabelSelector } from '../daemonset/types.js';
+import { labelSelectorFromObject, type LabelSelectorObject } from '../../apimachinery/labels.js';
 import { runWorkers } from '../machinery/controller.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import type { Component, Controller, ControllerContext, Informer, KubeObject, Logger, ResourceRef, WorkQueue } from '../machinery/types.js';
+import type { Component, Controller, ControllerContext, Informer, Logger, ResourceRef, WorkQueue } from '../machinery/types.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 
 /** The controller's name, also its field manager (upstream's). */
 export const CLUSTERROLE_AGGREGATION_COMPONENT = 'clusterrole-aggregation-controller';
@@ -34,7 +34,7 @@ export interface PolicyRule {
 
 export interface ClusterRole extends KubeObject {
   rules?: PolicyRule[] | null;
-  aggregationRule?: { clusterRoleSelectors?: LabelSelector[] | null } | null;
+  aggregationRule?: { clusterRoleSelectors?: LabelSelectorObject[] | null } | null;
 }
 
 /**
@@ -63,7 +63,7 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
 export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]): PolicyRule[] {
   const out: PolicyRule[] = [];
   for (const selector of role.aggregationRule?.clusterRoleSelectors ?? []) {
-    const matcher = labelSelectorAsSelector(selector);
+    const matcher = labelSelectorFromObject(selector);
     const matched = all
       .filter((r) => matcher.matches(r.metadata.labels))
       .sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : (a.metadata.name ?? '') > (b.metadata.name ?? '') ? 1 : 0));

@@ -5,9 +5,10 @@
  * (a controller reference patched in) after a live GET has confirmed that the DaemonSet still exists with the
  * same uid and is not being deleted. Both patches carry `metadata.uid` of the object as a precondition.
  */
+import type { LabelSelector } from '../../apimachinery/labels.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isNotFound } from '../machinery/client.js';
-import type { ApiClient, KubeObject, ResourceRef } from '../machinery/types.js';
-import type { Selector } from './selector.js';
+import type { ApiClient, ResourceRef } from '../machinery/types.js';
 import type { DaemonSet } from './types.js';
 import { controllerOf, newControllerRef } from './util.js';
 
@@ -41,7 +42,7 @@ export interface ClaimOptions {
   client: ApiClient;
   ref: ResourceRef;
   ds: DaemonSet;
-  selector: Selector;
+  selector: LabelSelector;
   canAdopt: () => Promise<void>;
 }
 

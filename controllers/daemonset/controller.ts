@@ -5,6 +5,8 @@
  * work: history, then placement (`manage`), then the update strategy (`rollingUpdate`, see rollout.ts; OnDelete
  * needs nothing), then history cleanup, then status.
  */
+import { isEmptyLabelSelector, LabelSelector, labelSelectorFromObject } from '../../apimachinery/labels.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { processOne, runWorkers } from '../machinery/controller.js';
 import { isAbortError } from '../machinery/clock.js';
 import { ControllerExpectations } from '../machinery/expectations.js';
@@ -19,7 +21,6 @@ import {
   type ControllerContext,
   type EventRecorder,
   type Informer,
-  type KubeObject,
   type Logger,
   type WorkQueue,
 } from '../machinery/types.js';
@@ -28,11 +29,11 @@ import { claim, recheckDaemonSet } from './claim.js';
 import { registerHandlers } from './handlers.js';
 import { cleanupHistory, constructHistory } from './history.js';
 import { eventTarget, groupByNode, planNodes, syncNodes } from './manage.js';
-import { isEmptySelector, labelSelectorAsSelector, NOTHING, type Selector } from './selector.js';
 import { rollingUpdate } from './rollout.js';
 import { computeStatus, storeStatus } from './status.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
-import { BURST_REPLICAS, BY_CONTROLLER_INDEX, BY_NODE_INDEX, COMPONENT, controllerOf, keyOf, newControllerRef, orphanIndexValue, REASONS, splitKey, targetNodeName } from './util.js';
+import { objectKey, splitKey } from '../machinery/lister.js';
+import { BURST_REPLICAS, BY_CONTROLLER_INDEX, BY_NODE_INDEX, COMPONENT, controllerOf, newControllerRef, orphanIndexValue, REASONS, targetNodeName } from './util.js';
 
 /** How often the failed-pod back-off forgets old entries (BackoffGCInterval). */
 export const BACKOFF_GC_INTERVAL_MS = 60_000;
@@ -73,7 +74,7 @@ export class DaemonSetController implements Controller, Component {
   readonly clock: Clock;
   readonly recorder: EventRecorder;
   readonly log: Logger;
-  private readonly selectors = new WeakMap<DaemonSet, Selector>();
+  private readonly selectors = new WeakMap<DaemonSet, LabelSelector>();
 
   constructor(private readonly ctx: ControllerContext, opts: DaemonSetControllerOptions = {}) {
     this.client = ctx.client;
@@ -132,22 +133,22 @@ export class DaemonSetController implements Controller, Component {
 
   /** Queues the DaemonSet's key. */
   enqueue(ds: DaemonSet): void {
-    this.queue.add(keyOf(ds));
+    this.queue.add(objectKey(ds));
   }
 
   /** Queues the DaemonSet's key after `ms`. */
   enqueueAfter(ds: DaemonSet, ms: number): void {
-    this.queue.addAfter(keyOf(ds), Math.max(0, ms));
+    this.queue.addAfter(objectKey(ds), Math.max(0, ms));
   }
 
   /** The DaemonSet's selector, parsed once per cached object; an unparseable one matches nothing. */
-  selectorOf(ds: DaemonSet): Selector {
+  selectorOf(ds: DaemonSet): LabelSelector {
     let sel = this.selectors.get(ds);
     if (!sel) {
       try {
-        sel = labelSelectorAsSelector(ds.spec.selector);
+        sel = labelSelectorFromObject(ds.spec.selector);
       } catch {
-        sel = NOTHING;
+        sel = LabelSelector.nothing();
       }
       this.selectors.set(ds, sel);
     }
@@ -184,7 +185,7 @@ export class DaemonSetController implements Controller, Component {
       .filter((p) => !sync.released.has(p.metadata.uid!))
       .map((p) => (sync.adopted.has(p.metadata.uid!) ? withController(p, ds) : p));
     const { claimed, errors } = await claim({ client: this.client, ref: RESOURCES.pods, ds, selector: sync.selector, canAdopt: sync.canAdopt }, candidates);
-    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `failed to claim pods of DaemonSet ${keyOf(ds)}`);
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `failed to claim pods of DaemonSet ${objectKey(ds)}`);
     const claimedUids = new Set(claimed.map((p) => p.metadata.uid!));
     for (const p of candidates) {
       const owned = controllerOf(p)?.uid === ds.metadata.uid;
@@ -211,7 +212,7 @@ export class DaemonSetController implements Controller, Component {
       return;
     }
     const nodes = this.nodes.lister.list();
-    if (isEmptySelector(ds.spec.selector)) {
+    if (isEmptyLabelSelector(ds.spec.selector)) {
       this.recorder.event(eventTarget(ds), 'Warning', REASONS.selectingAll, 'This daemon set is selecting all pods. A non-empty selector is required.');
       return;
     }
@@ -219,7 +220,7 @@ export class DaemonSetController implements Controller, Component {
     if (ds.metadata.deletionTimestamp) return;
 
     const sync: SyncState = {
-      selector: labelSelectorAsSelector(ds.spec.selector),
+      selector: labelSelectorFromObject(ds.spec.selector),
       canAdopt: recheckDaemonSet(this.client, RESOURCES.daemonsets, ds),
       adopted: new Set(),
       released: new Set(),
@@ -287,8 +288,8 @@ export class DaemonSetController implements Controller, Component {
       plan.nodesNeedingDaemonPods,
       hash,
     );
-    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `errors syncing pods of DaemonSet ${keyOf(ds)}`);
-    if (plan.failedPodsObserved > 0) throw new Error(`deleted ${plan.failedPodsObserved} failed pods of DaemonSet ${keyOf(ds)}`);
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `errors syncing pods of DaemonSet ${objectKey(ds)}`);
+    if (plan.failedPodsObserved > 0) throw new Error(`deleted ${plan.failedPodsObserved} failed pods of DaemonSet ${objectKey(ds)}`);
   }
 
   // --- rolling update (rollout.ts) ---
@@ -328,7 +329,7 @@ export class DaemonSetController implements Controller, Component {
 
 /** State shared by the steps of one sync. */
 export interface SyncState {
-  selector: Selector;
+  selector: LabelSelector;
   /** The adoption check (a live GET of the DaemonSet), made at most once per sync. */
   canAdopt: () => Promise<void>;
   /** Uids of pods adopted in this sync: later steps treat them as owned without patching again. */

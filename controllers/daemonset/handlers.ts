@@ -2,30 +2,16 @@
  * The DaemonSet controller's informer handlers (upstream add/update/delete of DaemonSets, ControllerRevisions,
  * pods and nodes). They only enqueue keys and count expectations down; all work happens in `sync`.
  */
-import type { KubeObject } from '../machinery/types.js';
+import { semanticEqual } from '../../apimachinery/copy.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import type { DaemonSetController } from './controller.js';
 import { nodeShouldRunDaemonPod } from './placement.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
-import { BY_NODE_INDEX, controllerOf, isPodReady, keyOf } from './util.js';
-
-/** Structural equality of JSON values. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
-}
+import { objectKey } from '../machinery/lister.js';
+import { BY_NODE_INDEX, controllerOf, isPodReady } from './util.js';
 
 function sameControllerRef(a: KubeObject, b: KubeObject): boolean {
-  return deepEqual(controllerOf(a), controllerOf(b));
+  return semanticEqual(controllerOf(a), controllerOf(b));
 }
 
 /** nodeInSameCondition: the same set of condition types with status True. */
@@ -47,7 +33,7 @@ export function shouldIgnoreNodeUpdate(oldNode: Node, curNode: Node): boolean {
     metadata: { ...n.metadata, resourceVersion: undefined },
     status: { ...(n.status ?? {}), conditions: undefined },
   });
-  return deepEqual(strip(oldNode), strip(curNode));
+  return semanticEqual(strip(oldNode), strip(curNode));
 }
 
 /** Registers the handlers of `c` on its four informers. */
@@ -58,8 +44,8 @@ export function registerHandlers(c: DaemonSetController): void {
 
   const deleteDaemonSet = (ds: DaemonSet) => {
     // A DaemonSet re-created under the same name starts with clean expectations.
-    c.expectations.deleteExpectations(keyOf(ds));
-    c.queue.add(keyOf(ds));
+    c.expectations.deleteExpectations(objectKey(ds));
+    c.queue.add(objectKey(ds));
   };
   c.daemonSets.on({
     add: (ds) => c.enqueue(ds),
@@ -97,7 +83,7 @@ export function registerHandlers(c: DaemonSetController): void {
         if (ds) c.enqueue(ds);
         return;
       }
-      if (refChanged || !deepEqual(oldRev.metadata.labels, curRev.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curRev));
+      if (refChanged || !semanticEqual(oldRev.metadata.labels, curRev.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curRev));
     },
     delete: deleteRevision,
   });
@@ -105,7 +91,7 @@ export function registerHandlers(c: DaemonSetController): void {
   const deletePod = (pod: Pod) => {
     const ds = ownerOf(pod);
     if (!ds) return; // nobody waits for orphans
-    c.expectations.deletionObserved(keyOf(ds));
+    c.expectations.deletionObserved(objectKey(ds));
     c.enqueue(ds);
   };
   c.pods.on({
@@ -115,7 +101,7 @@ export function registerHandlers(c: DaemonSetController): void {
       if (controllerOf(pod)) {
         const ds = ownerOf(pod);
         if (!ds) return;
-        c.expectations.creationObserved(keyOf(ds));
+        c.expectations.creationObserved(objectKey(ds));
         c.enqueue(ds);
         return;
       }
@@ -139,7 +125,7 @@ export function registerHandlers(c: DaemonSetController): void {
         if (!isPodReady(oldPod) && isPodReady(curPod) && minReady > 0) c.enqueueAfter(ds, minReady * 1000 + 1000);
         return;
       }
-      if (refChanged || !deepEqual(oldPod.metadata.labels, curPod.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curPod));
+      if (refChanged || !semanticEqual(oldPod.metadata.labels, curPod.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curPod));
     },
     delete: deletePod,
   });

@@ -5,11 +5,11 @@
  * kubectl's byte comparison (rollout undo) finds it equal. The current revision is the one whose data equals the
  * DaemonSet's; re-applying an old template renumbers its revision to max+1.
  */
+import type { LabelSelector } from '../../apimachinery/labels.js';
 import { isAlreadyExists, isNotFound } from '../machinery/client.js';
 import { RESOURCES, type ApiClient, type Logger } from '../machinery/types.js';
 import { claim, type ClaimOptions } from './claim.js';
 import { computeHash, goJSON } from './hash.js';
-import type { Selector } from './selector.js';
 import type { ControllerRevision, DaemonSet, Pod } from './types.js';
 import { CONTROLLER_REVISION_HASH_LABEL, newControllerRef } from './util.js';
 
@@ -79,7 +79,7 @@ export interface History {
  * constructHistory: claims the DaemonSet's revisions, labels any without a hash label with its name, splits them
  * into current and old, then creates the current one (revision max+1) or renumbers and deduplicates it.
  */
-export async function constructHistory(deps: HistoryDeps, ds: DaemonSet, selector: Selector, canAdopt: ClaimOptions['canAdopt']): Promise<History> {
+export async function constructHistory(deps: HistoryDeps, ds: DaemonSet, selector: LabelSelector, canAdopt: ClaimOptions['canAdopt']): Promise<History> {
   const { client } = deps;
   const ref = RESOURCES.controllerrevisions;
   const ns = ds.metadata.namespace;

@@ -4,12 +4,14 @@
  * (keeping the oldest); then issue the creates in slow-start batches and the deletes, at most BurstReplicas of
  * each per sync, with expectations set beforehand so a slow watch never causes duplicates.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 import type { ControllerExpectations } from '../machinery/expectations.js';
 import { isNotFound } from '../machinery/client.js';
-import { RESOURCES, type ApiClient, type Clock, type EventRecorder, type KubeObject, type Logger } from '../machinery/types.js';
+import { RESOURCES, type ApiClient, type Clock, type EventRecorder, type Logger } from '../machinery/types.js';
 import type { Backoff } from './backoff.js';
 import { addDaemonTolerations, nodeShouldRunDaemonPod } from './placement.js';
 import type { DaemonSet, Node, Pod, PodTemplateSpec } from './types.js';
+import { objectKey } from '../machinery/lister.js';
 import {
   allowsSurge,
   BURST_REPLICAS,
@@ -19,7 +21,6 @@ import {
   DS_KIND,
   isPodAvailable,
   isPodReady,
-  keyOf,
   newControllerRef,
   POD_TEMPLATE_GENERATION_LABEL,
   REASONS,
@@ -244,7 +245,7 @@ export async function slowStartBatch(count: number, initial: number, fn: (i: num
  */
 export async function syncNodes(deps: SyncNodesDeps, ds: DaemonSet, podsToDelete: readonly string[], nodesNeedingDaemonPods: readonly string[], hash: string): Promise<unknown[]> {
   const burst = deps.burstReplicas ?? BURST_REPLICAS;
-  const key = keyOf(ds);
+  const key = objectKey(ds);
   const ns = ds.metadata.namespace;
   const createDiff = Math.min(nodesNeedingDaemonPods.length, burst);
   const deleteDiff = Math.min(podsToDelete.length, burst);

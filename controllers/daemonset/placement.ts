@@ -5,7 +5,7 @@
  * daemon pods are scheduled by the default scheduler; node readiness and `spec.unschedulable` are ignored too
  * (only taints count, and the default daemon tolerations cover the condition taints).
  */
-import { matchRequirement, newRequirement, type Requirement } from './selector.js';
+import { LABEL_SELECTOR_OPERATORS, LabelSelector, newRequirement, SelectorParseError, type SelectorOperator } from '../../apimachinery/labels.js';
 import type { DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint, Toleration } from './types.js';
 
 /** The verdict for one (node, DaemonSet) pair. */
@@ -94,11 +94,26 @@ export function addDaemonTolerations(spec: PodSpec): PodSpec {
   return spec;
 }
 
-const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'] as const;
+/** core/v1 NodeSelectorOperator → the label requirement operator (node selectors add Gt and Lt). */
+const NODE_SELECTOR_OPERATORS: Readonly<Record<string, SelectorOperator>> = { ...LABEL_SELECTOR_OPERATORS, Gt: 'gt', Lt: 'lt' };
 
-/** One parsed term; `invalid` terms (bad operator or arity) match nothing, as upstream's lazy parse errors. */
+/**
+ * A term's matchExpressions as a label selector (component-helpers' nodeSelectorRequirementsAsSelector): each one
+ * a labels.NewRequirement, with its checks of the key, the operator's arity and the values.
+ */
+function nodeSelectorRequirementsAsSelector(exprs: NodeSelectorRequirement[]): LabelSelector {
+  return LabelSelector.of(
+    exprs.map((e) => {
+      const op = NODE_SELECTOR_OPERATORS[e.operator];
+      if (!op) throw new SelectorParseError(`${JSON.stringify(e.operator)} is not a valid node selector operator`);
+      return newRequirement(e.key, op, e.values ?? null);
+    }),
+  );
+}
+
+/** One parsed term; `invalid` terms (bad operator, arity or value) match nothing, as upstream's lazy parse errors. */
 interface ParsedTerm {
-  labels?: Requirement[];
+  labels?: LabelSelector;
   fields?: Array<{ key: string; op: 'In' | 'NotIn'; value: string }>;
   invalid: boolean;
 }
@@ -107,7 +122,7 @@ function parseTerm(term: NodeSelectorTerm): ParsedTerm {
   const out: ParsedTerm = { invalid: false };
   try {
     if ((term.matchExpressions ?? []).length > 0) {
-      out.labels = term.matchExpressions!.map((e) => newRequirement(e.key, e.operator, e.values, NODE_OPERATORS));
+      out.labels = nodeSelectorRequirementsAsSelector(term.matchExpressions!);
     }
   } catch {
     out.invalid = true;
@@ -128,7 +143,7 @@ function parseTerm(term: NodeSelectorTerm): ParsedTerm {
 
 function termMatches(term: ParsedTerm, node: Node): boolean {
   if (term.invalid) return false;
-  if (term.labels && !term.labels.every((r) => matchRequirement(r, node.metadata.labels))) return false;
+  if (term.labels && !term.labels.matches(node.metadata.labels)) return false;
   const name = node.metadata.name ?? '';
   if (term.fields && name !== '') {
     for (const f of term.fields) if ((f.op === 'In') !== (name === f.value)) return false;

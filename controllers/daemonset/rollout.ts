@@ -20,7 +20,8 @@ import type { Logger } from '../machinery/types.js';
 import { syncNodes, type SyncNodesDeps } from './manage.js';
 import { nodeShouldRunDaemonPod } from './placement.js';
 import type { DaemonSet, Node, Pod } from './types.js';
-import { isPodAvailable, isPodReady, isPodUpdated, keyOf, parseTime, readyCondition, surgeCount, templateGenerationOf, unavailableCount } from './util.js';
+import { objectKey } from '../machinery/lister.js';
+import { isPodAvailable, isPodReady, isPodUpdated, parseTime, readyCondition, surgeCount, templateGenerationOf, unavailableCount } from './util.js';
 
 /** The rollout budget of a DaemonSet on the current nodes (updatedDesiredNodeCounts). */
 export interface RolloutBudget {
@@ -257,12 +258,12 @@ export async function rollingUpdate(deps: RolloutDeps, ds: DaemonSet, nodes: rea
   if (plan.requeueAfterMs !== undefined) deps.enqueueAfter(ds, plan.requeueAfterMs);
   if (plan.podsToDelete.length > 0 || plan.nodesToCreate.length > 0) {
     deps.log.debug(
-      { daemonset: keyOf(ds), maxSurge: plan.maxSurge, maxUnavailable: plan.maxUnavailable, delete: plan.podsToDelete, create: plan.nodesToCreate },
+      { daemonset: objectKey(ds), maxSurge: plan.maxSurge, maxUnavailable: plan.maxUnavailable, delete: plan.podsToDelete, create: plan.nodesToCreate },
       'rolling update step',
     );
   }
   const errors = await syncNodes(deps, ds, plan.podsToDelete, plan.nodesToCreate, hash);
-  if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `errors during the rolling update of DaemonSet ${keyOf(ds)}`);
+  if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `errors during the rolling update of DaemonSet ${objectKey(ds)}`);
   return plan;
 }
 

@@ -1,21 +1,9 @@
+import type { LabelSelectorObject } from '../../apimachinery/labels.js';
+import type { KubeObject, ObjectMeta } from '../../apimachinery/objects.js';
 /**
  * The slices of the apps/v1 and core/v1 types the DaemonSet controller reads, as JSON. Objects come from the
  * informers' caches and are shared: read them, clone before changing.
  */
-import type { KubeObject, ObjectMeta } from '../machinery/types.js';
-
-/** metav1.LabelSelectorRequirement (operators In, NotIn, Exists, DoesNotExist). */
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: string;
-  values?: string[];
-}
-
-/** metav1.LabelSelector. */
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
 
 /** core/v1 NodeSelectorRequirement (operators In, NotIn, Exists, DoesNotExist, Gt, Lt). */
 export interface NodeSelectorRequirement {
@@ -76,7 +64,7 @@ export type IntOrString = number | string;
 /** apps/v1 DaemonSet. */
 export interface DaemonSet extends KubeObject {
   spec: {
-    selector?: LabelSelector | null;
+    selector?: LabelSelectorObject | null;
     template: PodTemplateSpec;
     updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: IntOrString; maxSurge?: IntOrString } };
     minReadySeconds?: number;

@@ -3,7 +3,7 @@
  * (pkg/api/v1/pod), daemon pod ordering, target node, template generation, controller references and
  * int-or-percent scaling (daemon/util, controller_utils, intstr).
  */
-import type { KubeObject, OwnerReference } from '../machinery/types.js';
+import type { KubeObject, OwnerReference } from '../../apimachinery/objects.js';
 import type { DaemonSet, IntOrString, Pod } from './types.js';
 
 /** Pod and ControllerRevision label with the hash of the revision a pod was created from. */
@@ -43,18 +43,6 @@ export const BY_NODE_INDEX = 'daemonset-controller/node-name';
 /** The BY_CONTROLLER_INDEX value of objects without a controller in `namespace`. */
 export function orphanIndexValue(namespace: string | undefined): string {
   return `orphan/${namespace ?? ''}`;
-}
-
-/** `namespace/name` (or `name` for cluster-scoped objects), the work queue key. */
-export function keyOf(obj: KubeObject): string {
-  const ns = obj.metadata.namespace;
-  return ns ? `${ns}/${obj.metadata.name}` : String(obj.metadata.name);
-}
-
-/** Splits a queue key into namespace and name. */
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
 /** The controller owner reference of an object (metav1.GetControllerOf), if any. */

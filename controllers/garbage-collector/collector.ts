@@ -9,11 +9,12 @@
  *   dependent, then the finalizer from the owner (the API server then removes it).
  * Failures are retried with per-item exponential backoff; nothing is retried in a hot loop.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError } from '../machinery/clock.js';
 import { ApiError, isNotFound } from '../machinery/client.js';
 import { errorInfo } from '../machinery/informer.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import type { ApiClient, Component, ControllerContext, EventRecorder, KubeObject, Logger, ResourceRef, WorkQueue } from '../machinery/types.js';
+import type { ApiClient, Component, ControllerContext, EventRecorder, Logger, ResourceRef, WorkQueue } from '../machinery/types.js';
 import { decide, ownerReferencesPatch, removeFinalizerPatch, unblockedOwners, withoutOwners, type OwnerClassification } from './decisions.js';
 import { discoverDeletableResources, fetcherOf, groupKindKey, wellKnownResources, type DeletableResources, type DiscoveryFetcher } from './discovery.js';
 import { DependencyGraph, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, type GraphNode, type ObjectIdentity } from './graph.js';

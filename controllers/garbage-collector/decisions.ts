@@ -4,7 +4,7 @@
  * dependents), *dangling* (404, or a different uid under that name), *waiting* (being deleted with the
  * foregroundDeletion finalizer).
  */
-import type { KubeObject, OwnerReference } from '../machinery/types.js';
+import type { KubeObject, OwnerReference } from '../../apimachinery/objects.js';
 import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from './graph.js';
 
 /** An item's ownerReferences sorted by what their owners are now. */

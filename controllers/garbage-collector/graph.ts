@@ -6,7 +6,7 @@
  * finalizer goes to attemptToOrphan, one deleted with `foregroundDeletion` starts deleting its dependents,
  * and an owner waiting for its dependents is looked at again whenever one of them goes or stops blocking.
  */
-import type { KubeObject, OwnerReference } from '../machinery/types.js';
+import type { KubeObject, OwnerReference } from '../../apimachinery/objects.js';
 
 /** The finalizer of Orphan propagation. */
 export const FINALIZER_ORPHAN = 'orphan';

@@ -8,6 +8,7 @@
  * Each container instance keeps a bounded log (log-store.ts), served over HTTP as a kubelet serves
  * `/containerLogs/...` (log-server.ts) by one server for every node, which the nodes report in their status.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isConflict, isNotFound } from '../machinery/client.js';
 import { runWorkers } from '../machinery/controller.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
@@ -19,7 +20,6 @@ import {
   type Controller,
   type ControllerContext,
   type Informer,
-  type KubeObject,
   type Logger,
   type WorkQueue,
 } from '../machinery/types.js';

@@ -4,8 +4,10 @@
  * Like the kubelet, the renewer keeps the last Lease it wrote and updates from it; it reads the Lease again
  * only after a conflict, and creates it when it is missing.
  */
+import type { KubeObject, OwnerReference } from '../../apimachinery/objects.js';
+import { rfc3339Micro } from '../../apimachinery/time.js';
 import { ApiError, isNotFound } from '../machinery/client.js';
-import { RESOURCES, type ApiClient, type KubeObject, type OwnerReference } from '../machinery/types.js';
+import { RESOURCES, type ApiClient } from '../machinery/types.js';
 import type { Node } from './node-status.js';
 import type { KubeletTimings } from './timings.js';
 
@@ -15,11 +17,6 @@ export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 /** A coordination.k8s.io/v1 Lease. */
 export interface Lease extends KubeObject {
   spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string; leaseTransitions?: number; [key: string]: unknown };
-}
-
-/** metav1.MicroTime: RFC 3339 with microseconds (`2024-01-01T00:00:00.000000Z`). */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 /** The owner reference of a node's Lease. */
@@ -36,7 +33,7 @@ export function renewedLease(node: Node, existing: Lease | undefined, now: numbe
     : { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: NODE_LEASE_NAMESPACE } };
   const refs = (base.metadata.ownerReferences ?? []).filter((r) => !(r.kind === 'Node' && r.apiVersion === 'v1'));
   base.metadata.ownerReferences = [owner, ...refs];
-  base.spec = { ...(existing?.spec ?? {}), holderIdentity: name, leaseDurationSeconds: t.leaseDurationSeconds, renewTime: microTime(now) };
+  base.spec = { ...(existing?.spec ?? {}), holderIdentity: name, leaseDurationSeconds: t.leaseDurationSeconds, renewTime: rfc3339Micro(now) };
   return base;
 }
 

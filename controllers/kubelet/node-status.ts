@@ -5,9 +5,9 @@
  * Values the node already has are kept (a user-made node may state its capacity); only missing ones are filled.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../machinery/types.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 import { hexDigest, uuidFrom } from './ids.js';
-import { rfc3339 } from './pod-status.js';
 
 type Json = Record<string, unknown>;
 

@@ -5,7 +5,7 @@
  * transitions driven by the clock: `advancePod` moves a PodRecord to `now` and says what happened (events) and
  * when it next needs to look again. Building the API status from a record is pod-status.ts.
  */
-import type { KubeObject } from '../machinery/types.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { hexDigest } from './ids.js';
 import { defaultPullPolicy, imageSize, isMissingImage, pullErrorMessage } from './images.js';
 import { pullBackOff, type KubeletTimings } from './timings.js';

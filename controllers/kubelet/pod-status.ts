@@ -4,16 +4,12 @@
  * from the status it wrote before, so nothing is rewritten and no container restarts.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { rfc3339 } from '../../apimachinery/time.js';
 import { imageID, normalizeImage, pullErrorMessage } from './images.js';
 import { containerIDFor, startDelay, type ContainerRecord, type Pod, type PodRecord, type Terminated } from './pod-runtime.js';
 import type { KubeletTimings } from './timings.js';
 
 type Json = Record<string, unknown>;
-
-/** An RFC 3339 timestamp with second precision, as metav1.Time serializes. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 function parseTime(v: unknown, fallback: number): number {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;

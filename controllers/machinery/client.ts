@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import YAML from 'yaml';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError, realClock } from './clock.js';
 import { TokenBucket } from './ratelimit.js';
 import type {
   ApiClient,
   Clock,
   DeleteOptions,
-  KubeObject,
   ListOptions,
   ListResponse,
   PatchOptions,

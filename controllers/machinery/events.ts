@@ -3,10 +3,12 @@
  * tools/record EventCorrelator does it (repeats counted on one Event, floods of similar events combined,
  * a per-object spam budget), written in the background so that recording never blocks or fails a sync.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 import { isAbortError } from './clock.js';
 import { isNotFound } from './client.js';
 import { errorInfo } from './informer.js';
-import { RESOURCES, type ApiClient, type Clock, type EventRecorder, type EventType, type KubeObject, type Logger } from './types.js';
+import { RESOURCES, type ApiClient, type Clock, type EventRecorder, type EventType, type Logger } from './types.js';
 
 /** Similar events (same object, type, reason; another message) beyond this many within the interval are combined. */
 export const AGGREGATE_MAX_EVENTS = 10;
@@ -61,11 +63,6 @@ export function uniqueNanos(ms: number): bigint {
   if (n <= lastNanos) n = lastNanos + 1n;
   lastNanos = n;
   return n;
-}
-
-/** RFC 3339 with second precision, as metav1.Time serializes. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**

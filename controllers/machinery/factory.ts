@@ -2,9 +2,10 @@
  * The shared informer factory: one informer per resource for the whole controller manager, however many
  * components ask for it, as client-go's SharedInformerFactory.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError } from './clock.js';
 import { SharedInformer, errorInfo, type SharedInformerOptions } from './informer.js';
-import type { ApiClient, Clock, InformerFactory, KubeObject, Logger, ResourceRef } from './types.js';
+import type { ApiClient, Clock, InformerFactory, Logger, ResourceRef } from './types.js';
 
 export interface SharedInformerFactoryOptions extends Omit<SharedInformerOptions, 'ref' | 'client' | 'clock' | 'log'> {
   client: ApiClient;

@@ -2,10 +2,11 @@
  * The shared informer: client-go's reflector, store and event distribution in one, without the DeltaFIFO
  * (handlers are called synchronously, in the order the changes arrive, after the cache reflects them).
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError } from './clock.js';
 import { ApiError, isGone, type Status } from './client.js';
 import { IndexedStore, objectKey } from './lister.js';
-import type { ApiClient, Clock, EventHandlers, IndexFunc, Informer, KubeObject, Logger, ResourceRef } from './types.js';
+import type { ApiClient, Clock, EventHandlers, IndexFunc, Informer, Logger, ResourceRef } from './types.js';
 
 export interface SharedInformerOptions {
   client: ApiClient;

@@ -2,7 +2,9 @@
  * An informer's cache: objects by key (`namespace/name`, or `name` for cluster-scoped ones) with secondary
  * indexes, as client-go's thread-safe store and indexer. Objects are frozen on the way in and shared.
  */
-import type { IndexFunc, KubeObject, Lister } from './types.js';
+import { deepFreeze } from '../../apimachinery/copy.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import type { IndexFunc, Lister } from './types.js';
 
 /** The index every cache has: objects by `metadata.namespace` ('' for cluster-scoped). */
 export const NAMESPACE_INDEX = 'namespace';
@@ -24,15 +26,6 @@ export function splitKey(key: string): { namespace: string; name: string } {
   if (parts.length === 1) return { namespace: '', name: parts[0]! };
   if (parts.length === 2) return { namespace: parts[0]!, name: parts[1]! };
   throw new Error(`unexpected key format: ${JSON.stringify(key)}`);
-}
-
-/** Freezes an object and everything in it, so a handler that changes a cached object fails loudly. */
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
-  }
-  return value;
 }
 
 /**

@@ -3,10 +3,11 @@
  * book's GKE cluster names them (`k0-default-pool-35609c18-z7tb`). The simulated kubelet fills their status.
  */
 import { createHash } from 'node:crypto';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError } from './clock.js';
 import { isAlreadyExists } from './client.js';
 import { errorInfo } from './informer.js';
-import { RESOURCES, type ApiClient, type Clock, type KubeObject, type Logger } from './types.js';
+import { RESOURCES, type ApiClient, type Clock, type Logger } from './types.js';
 
 /** The prefix of every node the controller manager creates. */
 export const NODE_POOL_PREFIX = 'k0-default-pool-';

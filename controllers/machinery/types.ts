@@ -3,40 +3,7 @@
  * HTTP only (it never imports server/ or storage/), as kube-controller-manager does: list, watch, create,
  * update, patch, delete. Everything that waits takes a Clock so tests never sleep.
  */
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  [key: string]: unknown;
-}
-
-/** Any API object as JSON. Objects held by informers are shared: treat them as read-only, clone to change. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  [key: string]: unknown;
-}
+import type { KubeObject } from '../../apimachinery/objects.js';
 
 /** Where a resource lives on the API: `{group: 'apps', version: 'v1', resource: 'daemonsets', ...}`. */
 export interface ResourceRef {

@@ -17,18 +17,8 @@ import { isAbortError } from '../machinery/clock.js';
 import { processOne, runWorkers } from '../machinery/controller.js';
 import { ItemExponentialRateLimiter } from '../machinery/ratelimit.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import {
-  RESOURCES,
-  type Component,
-  type ComponentFactory,
-  type Controller,
-  type ControllerContext,
-  type EventRecorder,
-  type Informer,
-  type KubeObject,
-  type Logger,
-  type WorkQueue,
-} from '../machinery/types.js';
+import { RESOURCES, type Component, type ComponentFactory, type Controller, type ControllerContext, type EventRecorder, type Informer, type Logger, type WorkQueue } from '../machinery/types.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { buildSnapshot, isTerminal, schedulePod } from './framework.js';
 import type { Node, Pod, PodCondition } from './types.js';
 

@@ -3,7 +3,7 @@
  * shared: read them, never change them.
  */
 import type { NodeSelectorTerm, PodSpec as PlacementSpec, Taint, Toleration } from '../daemonset/types.js';
-import type { KubeObject } from '../machinery/types.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 
 export type { NodeSelectorTerm, Taint, Toleration };
 

@@ -7,7 +7,7 @@
  * Patches are checked on the patched object (422 `patch: Invalid value`), plus duplicated keys in the patch.
  */
 import type { FastifyReply } from 'fastify';
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { goJsonMarshal, goQuote, JsonSyntaxError, parseStrictJson, type StrictJson } from '../fieldmanager/json.js';
 import { typeFor, UNTYPED, type StructType, type TypeNode } from '../fieldmanager/typed.js';
 import { parseYaml, strictWarnings, yamlStrictError } from '../fieldmanager/yaml.js';

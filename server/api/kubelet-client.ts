@@ -13,7 +13,7 @@
  * disconnect (or the server's shutdown) closes the kubelet's stream.
  */
 import { request, type IncomingMessage } from 'node:http';
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { StatusError, errors, type GroupResource } from '../registry/status.js';
 
 /** kube-apiserver's default kubelet port. */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { applyPatch, PatchError, type FieldValidation } from '../patch/index.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { StatusError } from '../registry/status.js';

@@ -1,8 +1,9 @@
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { fieldLabelsOf, fieldValuesOf, type ResourceDefinition, type PropagationPolicy } from '../registry/definition.js';
 import type { DeleteParams, ObjectFilter } from '../registry/store.js';
 import { errors, StatusError } from '../registry/status.js';
-import { parseFieldSelector, parseLabelSelector, checkFieldSelectorFields } from '../registry/selectors.js';
+import { parseFieldSelector, checkFieldSelectorFields } from '../registry/selectors.js';
+import { parseLabelSelector } from '../../apimachinery/labels.js';
 
 /** A query string as Fastify parses it: repeated parameters become arrays; the first value counts. */
 export type Query = Record<string, string | string[] | undefined>;

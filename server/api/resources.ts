@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import YAML from 'yaml';
-import type { KubeObject, Storage } from '../../storage/interface.js';
+import type { Storage } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import type { CreateSubresource, GetSubresource } from '../registry/definition.js';
 import { KubeletClient } from './kubelet-client.js';
 import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors, successStatus } from '../registry/status.js';
-import { clone } from '../registry/meta.js';
 import { decodeCreateOnlyBody } from './create-only.js';
 import { decodeObjectBody, mediaType, negotiate, type OutputFormat } from './negotiation.js';
 import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQuery, first, intParam, type Query } from './request.js';
@@ -20,6 +20,7 @@ import { patchObject } from './patch.js';
 // field validation and field management (server/api/field-validation.ts, server/fieldmanager/)
 import { addWarnings, checkPatchedObject, decodeTypedBody } from './field-validation.js';
 import { APPLY_PATCH_TYPE, requestManager, serverSideApply, trackWrite } from '../fieldmanager/request.js';
+import { clone } from '../../apimachinery/copy.js';
 
 export interface ResourceRoutesOptions {
   registry: Registry;

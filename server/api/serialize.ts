@@ -1,4 +1,5 @@
-import type { KubeObject, StoredEvent } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import type { StoredEvent } from '../../storage/interface.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { withTypeMeta } from '../registry/meta.js';
 import { encodeEnvelope, encodeList, encodeRaw, watchFrame } from '../protobuf/envelope.js';

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { buildTable, defaultPrinter, type IncludeObject, type KubeObjectLike, type Table, type TableApiVersion } from '../printers/index.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { errors } from '../registry/status.js';

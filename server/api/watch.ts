@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import type { KubeObject, Storage, StoredEvent } from '../../storage/interface.js';
+import { clone, deepFreeze } from '../../apimachinery/copy.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import type { Storage, StoredEvent } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import type { ObjectFilter } from '../registry/store.js';
 import { parseResourceVersion } from '../registry/store.js';
-import { clone, deepFreeze } from '../registry/meta.js';
 import type { StatusBody } from '../registry/status.js';
 import { eventFrame, eventLine, objectJSON } from './serialize.js';
 import { encodeObject, PROTOBUF_WATCH, watchFrame } from '../protobuf/envelope.js';

@@ -5,9 +5,10 @@
  * `before-first-apply` manager for objects without managedFields, and the kubectl client-side → server-side
  * apply upgrade through the last-applied-configuration annotation.
  */
-import type { KubeObject } from '../../storage/interface.js';
+import { clone } from '../../apimachinery/copy.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 import type { ResourceHandle } from '../registry/registry.js';
-import { clone, rfc3339 } from '../registry/meta.js';
 import { errors, StatusError } from '../registry/status.js';
 import { FieldSet, fieldPE, pathString, type Path } from './fieldpath.js';
 import { goJsonMarshal, goQuote } from './json.js';

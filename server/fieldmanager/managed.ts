@@ -4,7 +4,7 @@
  * and without apiVersion for appliers), entry order, the cap on update managers, and the manager name of a
  * request (`fieldManager`, else the User-Agent up to its first `/`).
  */
-import { fieldErr, type FieldError } from '../registry/field-errors.js';
+import { fieldErr, type FieldError } from '../../apimachinery/field-errors.js';
 import { FieldSet } from './fieldpath.js';
 import { compareBytes, goJsonString } from './json.js';
 import type { ManagedFieldSets } from './updater.js';

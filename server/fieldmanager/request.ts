@@ -3,11 +3,11 @@
  * ValidateCreateOptions / ValidateUpdateOptions / ValidatePatchOptions do, and the server-side apply request
  * (`PATCH` with `application/apply-patch+yaml`): decode, apply through the FieldManager, create when absent.
  */
-import type { KubeObject } from '../../storage/interface.js';
+import { clone } from '../../apimachinery/copy.js';
+import { fieldErr, type FieldError, fieldErrorBody, fieldErrorString } from '../../apimachinery/field-errors.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import type { Query } from '../api/request.js';
 import { boolParam, first } from '../api/request.js';
-import { fieldErr, fieldErrorBody, fieldErrorString, type FieldError } from '../registry/field-errors.js';
-import { clone } from '../registry/meta.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { errors, StatusError } from '../registry/status.js';
 import { fieldManagerFor } from './index.js';

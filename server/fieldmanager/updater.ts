@@ -4,9 +4,10 @@
  * setting. Objects are given in the request's version; managers may hold sets in other versions, for which
  * objects are converted.
  */
+import { semanticEqual } from '../../apimachinery/copy.js';
 import { FieldSet, type Path } from './fieldpath.js';
 import type { TypeNode } from './typed.js';
-import { compare, ensureNamedFieldsAreMembers, jsonEqual, merge, removeItems, toFieldSet, type Comparison } from './walk.js';
+import { compare, ensureNamedFieldsAreMembers, merge, removeItems, toFieldSet, type Comparison } from './walk.js';
 
 /** A manager's fields, the version they are expressed in, and whether they were applied. */
 export interface VersionedSet {
@@ -139,7 +140,7 @@ export function apply(
   withApplier.set(manager, { set, apiVersion: version, applied: true });
   merged = prune(ctx, merged, version, withApplier, last);
   const { managers: out } = updateOthers(ctx, live, merged, version, withApplier, manager, force);
-  return { object: jsonEqual(live, merged) ? undefined : merged, managers: out };
+  return { object: semanticEqual(live, merged) ? undefined : merged, managers: out };
 }
 
 function prune(ctx: UpdaterContext, merged: unknown, version: string, managers: ManagedFieldSets, last: VersionedSet | undefined): unknown {

@@ -4,6 +4,7 @@
  * items, validation of an applied configuration, and the round trip through Go structs (zero values that are
  * always serialized, empty optional fields dropped).
  */
+import { semanticEqual } from '../../apimachinery/copy.js';
 import { fieldPE, FieldSet, keyPE, PathCursor, peKey, peString, type PathElement } from './fieldpath.js';
 import { goV } from '../patch/go-fmt.js';
 import { UNTYPED, type ListType, type StructType, type TypeNode } from './typed.js';
@@ -12,22 +13,6 @@ type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Deep equality of JSON values (key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const y = b as unknown[];
-    return a.length === y.length && a.every((x, i) => jsonEqual(x, y[i]));
-  }
-  const x = a as Obj;
-  const y = b as Obj;
-  const kx = Object.keys(x).filter((k) => x[k] !== undefined);
-  const ky = Object.keys(y).filter((k) => y[k] !== undefined);
-  return kx.length === ky.length && kx.every((k) => Object.hasOwn(y, k) && jsonEqual(x[k], y[k]));
 }
 
 type Shape = 'map' | 'list' | 'scalar';
@@ -155,7 +140,7 @@ function emptyMap(v: unknown): boolean {
 function leafChange(l: unknown, r: unknown, at: PathCursor, c: Comparison): void {
   if (l === undefined) at.insertInto(c.added);
   else if (r === undefined) at.insertInto(c.removed);
-  else if (!jsonEqual(l, r)) at.insertInto(c.modified);
+  else if (!semanticEqual(l, r)) at.insertInto(c.modified);
 }
 
 function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison): void {
@@ -207,7 +192,7 @@ function compareItems(l: unknown[], r: unknown[], t: TypeNode, at: PathCursor, c
     const item = at.child(pe);
     if (li.length <= 1 && ri.length <= 1) cmp(li[0], ri[0], elem, item, c);
     else if (li.length >= 2 && ri.length >= 2) {
-      if (!jsonEqual(li, ri)) item.insertInto(c.modified);
+      if (!semanticEqual(li, ri)) item.insertInto(c.modified);
     } else if (li.length >= 2) {
       if (ri.length) cmp(undefined, ri[0], elem, item, c);
       item.insertInto(c.removed);

@@ -9,7 +9,6 @@ import type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCondition 
 
 export type { KubeObjectLike, Printer, TableColumnDefinition, TableRowCells, TableRowCondition } from './types.js';
 export { humanDuration, translateTimestampSince } from './duration.js';
-export { formatLabels, formatLabelSelector } from './labels.js';
 
 /** Any other resource: Name and Age. */
 export const defaultPrinter: Printer<KubeObjectLike> = {

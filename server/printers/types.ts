@@ -2,6 +2,7 @@
  * Shapes of server-side printing (meta.k8s.io Table) shared by every printer.
  * Printers are pure: they read a stored object (plain JSON) and a clock value and return cells.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 
 /** One column of a Table, serialized with every field present (upstream does not omit `format`/`priority`). */
 export interface TableColumnDefinition {
@@ -38,31 +39,5 @@ export interface Printer<T> {
   conditions?(obj: T): TableRowCondition[] | undefined;
 }
 
-/** The ObjectMeta fields printers read; everything else passes through untouched. */
-export interface ObjectMetaLike {
-  name?: string;
-  namespace?: string;
-  creationTimestamp?: string | null;
-  deletionTimestamp?: string | null;
-  labels?: Record<string, string> | null;
-  ownerReferences?: OwnerReferenceLike[] | null;
-  [key: string]: unknown;
-}
-
-/** An entry of `metadata.ownerReferences`. */
-export interface OwnerReferenceLike {
-  apiVersion?: string;
-  kind?: string;
-  name?: string;
-  uid?: string;
-  controller?: boolean | null;
-  [key: string]: unknown;
-}
-
-/** Any stored Kubernetes object: only `metadata` is relied upon. */
-export interface KubeObjectLike {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMetaLike;
-  [key: string]: unknown;
-}
+/** Any stored Kubernetes object as printers read it: apimachinery's KubeObject, metadata possibly absent. */
+export type KubeObjectLike = Partial<KubeObject>;

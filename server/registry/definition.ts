@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import type { KubeletClient } from '../api/kubelet-client.js';
-import type { FieldError } from './field-errors.js';
+import type { FieldError } from '../../apimachinery/field-errors.js';
 import type { GroupResource } from './status.js';
 import type { Printer } from '../printers/types.js';
 import type { Registry } from './registry.js';

@@ -1,4 +1,6 @@
-import type { KubeObject, Storage } from '../../storage/interface.js';
+import { storageKey, storagePrefix } from '../../apimachinery/keys.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import type { Storage } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
 
 /** kube-apiserver's default `--event-ttl`: events live an hour after their last write. */
@@ -48,10 +50,10 @@ export class EventTTL {
     let removed = 0;
     try {
       const cutoff = now - this.opts.ttlSeconds * 1000;
-      const listed = await this.storage.list('/registry/events/', { filter: (ev) => lastActivity(ev) < cutoff });
+      const listed = await this.storage.list(storagePrefix('events'), { filter: (ev) => lastActivity(ev) < cutoff });
       for (const ev of listed.items) {
         try {
-          await this.storage.delete(`/registry/events/${ev.metadata.namespace}/${ev.metadata.name}`, {
+          await this.storage.delete(storageKey('events', ev.metadata.namespace, ev.metadata.name!), {
             preconditions: { resourceVersion: ev.metadata.resourceVersion },
           });
           removed++;

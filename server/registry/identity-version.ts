@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { groupVersionOf, type PropagationPolicy, type ServedVersion } from './definition.js';
 
 /**

@@ -1,6 +1,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { KubeObject, ObjectMeta } from '../../storage/interface.js';
-import { plainJsonCopy } from '../../storage/json-copy.js';
+import type { KubeObject, ObjectMeta } from '../../apimachinery/objects.js';
+/**
+ * Server-side object metadata: generated names and uids, ObjectMeta normalization and the field order objects
+ * serialize in. Types, copies, comparisons and timestamps are apimachinery's.
+ */
 
 /** The alphabet Kubernetes draws generated name suffixes from (no vowels, no look-alikes). */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -23,23 +26,6 @@ export function randomString(n: number): string {
 
 export function newUID(): string {
   return randomUUID();
-}
-
-/** RFC 3339 with second precision in UTC, as metav1.Time serializes. */
-export function rfc3339(d: Date): string {
-  // toISOString always ends in `.sssZ`.
-  return `${d.toISOString().slice(0, -5)}Z`;
-}
-
-/** RFC 3339 with microseconds, as metav1.MicroTime serializes. */
-export function rfc3339Micro(d: Date): string {
-  return `${d.toISOString().slice(0, -1)}000Z`;
-}
-
-/** A mutable deep copy of a (possibly frozen) JSON object: what `JSON.parse(JSON.stringify(obj))` returns. */
-export function clone<T>(obj: T): T {
-  const copy = plainJsonCopy(obj);
-  return (copy !== undefined ? copy : JSON.parse(JSON.stringify(obj))) as T;
 }
 
 const META_ORDER = [
@@ -92,32 +78,4 @@ export function orderTopLevel(obj: KubeObject): KubeObject {
   for (const k of Object.keys(obj)) if (!ORDERED_TOP_LEVEL.has(k)) ordered[k] = obj[k];
   if (obj['status'] !== undefined) ordered['status'] = obj['status'];
   return ordered;
-}
-
-/** Deeply freezes a JSON value (shared cached objects must never change). */
-export function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const k of Object.keys(v as object)) deepFreeze((v as Record<string, unknown>)[k]);
-  }
-  return v;
-}
-
-/** Stable JSON for equality checks (key order independent). */
-export function semanticEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
-    return a === b;
-  }
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => semanticEqual(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  return ak.every((k) => semanticEqual(ao[k], bo[k]));
 }

@@ -1,7 +1,11 @@
-import type { KubeObject, Storage } from '../../storage/interface.js';
+import { clone } from '../../apimachinery/copy.js';
+import { storageKey, storagePrefix } from '../../apimachinery/keys.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import { rfc3339 } from '../../apimachinery/time.js';
+import type { Storage } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { Registry } from './registry.js';
-import { clone, normalizeMeta, rfc3339 } from './meta.js';
+import { normalizeMeta } from './meta.js';
 import { INITIAL_NAMESPACES } from './resources/namespaces/index.js';
 import { isStatusError } from './status.js';
 
@@ -38,25 +42,25 @@ export class NamespaceLifecycle {
         status: { phase: 'Active' },
       };
       try {
-        await this.storage.create(`/registry/namespaces/${name}`, ns);
+        await this.storage.create(storageKey('namespaces', undefined, name), ns);
       } catch (err) {
         if (!isStorageError(err, 'KeyExists')) throw err;
       }
     }
-    const listed = await this.storage.list('/registry/namespaces/');
+    const listed = await this.storage.list(storagePrefix('namespaces'));
     for (const ns of listed.items) if (ns.metadata.deletionTimestamp) this.enqueue(ns.metadata.name!);
     void this.follow(listed.revision);
   }
 
   private async follow(from: number): Promise<void> {
     try {
-      for await (const ev of this.storage.watch('/registry/namespaces/', from, { signal: this.abort.signal })) {
+      for await (const ev of this.storage.watch(storagePrefix('namespaces'), from, { signal: this.abort.signal })) {
         if (ev.type === 'MODIFIED' && ev.object.metadata.deletionTimestamp) this.enqueue(ev.object.metadata.name!);
       }
     } catch (err) {
       if (this.stopped) return;
       // history gone or watcher dropped: rescan and follow again
-      const listed = await this.storage.list('/registry/namespaces/').catch(() => undefined);
+      const listed = await this.storage.list(storagePrefix('namespaces')).catch(() => undefined);
       if (!listed) return;
       for (const ns of listed.items) if (ns.metadata.deletionTimestamp) this.enqueue(ns.metadata.name!);
       void this.follow(listed.revision);
@@ -119,7 +123,7 @@ export class NamespaceLifecycle {
       }
     }
     if (remaining > 0) return false;
-    const key = `/registry/namespaces/${name}`;
+    const key = storageKey('namespaces', undefined, name);
     try {
       const updated = await this.storage.guaranteedUpdate(key, (cur) => {
         const spec = (cur.spec ?? {}) as { finalizers?: string[] };

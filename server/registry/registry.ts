@@ -1,3 +1,4 @@
+import { storageKey } from '../../apimachinery/keys.js';
 import type { Storage } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ResourceDefinition, ServedVersion } from './definition.js';
@@ -125,7 +126,7 @@ export class Registry {
   /** Whether a namespace exists and accepts new content (namespace lifecycle admission). */
   async namespacePhase(namespace: string): Promise<'Active' | 'Terminating' | undefined> {
     try {
-      const ns = await this.storage.get(`/registry/namespaces/${namespace}`);
+      const ns = await this.storage.get(storageKey('namespaces', undefined, namespace));
       const phase = (ns.status as { phase?: string } | undefined)?.phase;
       return ns.metadata.deletionTimestamp || phase === 'Terminating' ? 'Terminating' : 'Active';
     } catch (err) {

@@ -1,4 +1,4 @@
-import { fieldErrorBody, fieldErrorString, type FieldError } from './field-errors.js';
+import { type FieldError, fieldErrorBody, fieldErrorString } from '../../apimachinery/field-errors.js';
 
 /** The `metav1.Status` body every error reply carries, shaped exactly like the real apiserver's. */
 export interface StatusBody {

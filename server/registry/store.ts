@@ -1,13 +1,15 @@
-import type { KubeObject, ListResult, Storage } from '../../storage/interface.js';
+import { clone, semanticEqual } from '../../apimachinery/copy.js';
+import { type FieldError, fieldErrorString, renderedError } from '../../apimachinery/field-errors.js';
+import { storageKey, storagePrefix } from '../../apimachinery/keys.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import { rfc3339 } from '../../apimachinery/time.js';
+import type { ListResult, Storage } from '../../storage/interface.js';
 import { isStorageError, StorageError } from '../../storage/errors.js';
 import { checkPreconditions as checkStoredPreconditions } from '../../storage/preconditions.js';
 import type { PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion } from './definition.js';
-import { type FieldError } from './field-errors.js';
-import { clone, generateName, newUID, normalizeMeta, orderTopLevel, rfc3339, semanticEqual } from './meta.js';
+import { generateName, newUID, normalizeMeta, orderTopLevel } from './meta.js';
 import { errors, StatusError, type GroupResource } from './status.js';
 import { validateGenericObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
-import { renderedError } from './validation/helpers.js';
-import { fieldErrorString } from './field-errors.js';
 
 /** What a list or watch filters by, already parsed and checked against the resource's field labels. */
 export interface ObjectFilter {
@@ -75,12 +77,12 @@ export class GenericStore {
 
   /** `/registry/<resource>/<namespace>/<name>`; cluster-scoped without the namespace. */
   key(namespace: string | undefined, name: string): string {
-    return this.def.namespaced ? `/registry/${this.def.etcdPrefix}/${namespace}/${name}` : `/registry/${this.def.etcdPrefix}/${name}`;
+    return storageKey(this.def.etcdPrefix, this.def.namespaced ? namespace : undefined, name);
   }
 
   /** The key prefix of a namespace's objects, or of all of them. */
   prefix(namespace?: string): string {
-    return this.def.namespaced && namespace ? `/registry/${this.def.etcdPrefix}/${namespace}/` : `/registry/${this.def.etcdPrefix}/`;
+    return storagePrefix(this.def.etcdPrefix, this.def.namespaced ? namespace : undefined);
   }
 
   /** Error naming for a view: requests through extensions/v1beta1 say `daemonsets.extensions`. */

@@ -1,7 +1,7 @@
-import type { KubeObject } from '../../storage/interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import type { RequestContext, ResourceStrategy } from './definition.js';
-import type { FieldError } from './field-errors.js';
-import { semanticEqual } from './meta.js';
+import type { FieldError } from '../../apimachinery/field-errors.js';
+import { semanticEqual } from '../../apimachinery/copy.js';
 
 /** A strategy for objects with spec and status: status is the controllers' (through /status), spec the users'. */
 export function specStatusStrategy(opts: {

@@ -5,7 +5,7 @@
  * Keys compare as JS strings (UTF-16 code units), which for the ASCII keys Kubernetes uses is the same order as
  * LevelDB's bytes.
  */
-import type { KubeObject } from '../interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 
 /** A current object and the revision of its last write (its `metadata.resourceVersion`). */
 export interface Entry {

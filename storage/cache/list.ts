@@ -3,7 +3,8 @@
  * is the current state with the retained events after R undone: a key's value at R is the `prevObject` of its
  * first event after R (absent when that event is an ADDED); keys without events after R are unchanged.
  */
-import type { KubeObject, ListOptions, ListResult, StoredEvent } from '../interface.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import type { ListOptions, ListResult, StoredEvent } from '../interface.js';
 import type { History } from './history.js';
 import { compareKeys, type KeyIndex } from './key-index.js';
 

@@ -4,15 +4,14 @@
  * record, event-log record and the revision counter to the batch. Nothing in memory changes here: the store
  * applies the plan only once the batch is synced.
  */
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { StorageError } from '../errors.js';
-import type { KubeObject, Preconditions, StoredEvent } from '../interface.js';
+import type { Preconditions, StoredEvent } from '../interface.js';
 import type { Entry, KeyIndex } from '../cache/key-index.js';
 import type { History } from '../cache/history.js';
 import { checkPreconditions } from '../preconditions.js';
 import type { Outcome } from './group-commit.js';
-import {
-  META_COMPACTED, META_REVISION, encodeEvent, eventKey, makeEvent, materialize, objectKey, withResourceVersion,
-} from './codec.js';
+import { META_COMPACTED, META_REVISION, encodeEvent, eventKey, makeEvent, materialize, objectKey, withResourceVersion } from './codec.js';
 
 /** One queued write. `update` is a compare-and-swap on the key's mod revision (0: the key must be absent). */
 export type WriteOp =

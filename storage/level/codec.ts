@@ -7,8 +7,9 @@
  * - `m:rev`          the revision of the last committed batch;
  * - `m:compacted`    history at or below this revision has been removed.
  */
-import type { KubeObject, StoredEvent, WatchEventType } from '../interface.js';
-import { plainJsonCopy } from '../json-copy.js';
+import { deepFreeze, plainJsonCopy } from '../../apimachinery/copy.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+import type { StoredEvent, WatchEventType } from '../interface.js';
 
 /** Key prefixes and meta keys of the layout described above. */
 export const OBJECT_PREFIX = 'o:';
@@ -28,15 +29,6 @@ export function objectKey(key: string): string {
 /** The LevelDB key of the event-log record of `revision`. */
 export function eventKey(revision: number): string {
   return EVENT_PREFIX + String(revision).padStart(16, '0');
-}
-
-/** Freezes `value` and everything reachable from it; returns it for chaining. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value as object)) deepFreeze(child);
-  }
-  return value;
 }
 
 /**

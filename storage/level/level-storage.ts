@@ -5,10 +5,10 @@
  * does the in-memory state change and do watchers see the events.
  */
 import { Level } from 'level';
+import { deepFreeze } from '../../apimachinery/copy.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { StorageError } from '../errors.js';
-import type {
-  KubeObject, ListOptions, ListResult, StoredEvent, Storage, TryUpdate, UpdateOptions, WatchItem, WatchOptions,
-} from '../interface.js';
+import type { ListOptions, ListResult, StoredEvent, Storage, TryUpdate, UpdateOptions, WatchItem, WatchOptions } from '../interface.js';
 import { History } from '../cache/history.js';
 import { KeyIndex, type Entry } from '../cache/key-index.js';
 import { listAt } from '../cache/list.js';
@@ -16,7 +16,7 @@ import { WatchHub, expired, type WatchSource } from '../cache/watch-hub.js';
 import { checkPreconditions } from '../preconditions.js';
 import { CasConflict, planBatch, type WriteOp } from './batch-plan.js';
 import {
-  EVENT_RANGE_END, META_COMPACTED, META_REVISION, OBJECT_PREFIX, OBJECT_RANGE_END, decodeEvent, deepFreeze, eventKey,
+  EVENT_RANGE_END, META_COMPACTED, META_REVISION, OBJECT_PREFIX, OBJECT_RANGE_END, decodeEvent, eventKey,
   makeEvent, revisionOf,
 } from './codec.js';
 import { GroupCommitQueue, type Outcome } from './group-commit.js';

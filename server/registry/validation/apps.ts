@@ -5,12 +5,14 @@
  * rendered as kube-apiserver renders them (`%#v` of the internal type, `String()` of IntOrString), so 422
  * messages read like the real ones.
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { validateLabelSelector, validateLabels, labelSelectorFromObject, type LabelSelectorObject } from '../selectors.js';
-import { arr, child, goQuote, goStringSlice, index, invalidRendered, isObj, key, num, obj, renderedError, semanticEqual, sortedKeys, str, type Obj } from './helpers.js';
-import { semanticEqual as strictEqual } from '../meta.js';
+import { semanticEqual as strictEqual } from '../../../apimachinery/copy.js';
+import {
+  child, fieldErr, type FieldError, goQuote, goStringSlice, index, invalidRendered, key, renderedError,
+} from '../../../apimachinery/field-errors.js';
+import { isEmptyLabelSelector, labelSelectorFromObject, type LabelSelectorObject, validateLabels, validateLabelSelector } from '../../../apimachinery/labels.js';
+import { regexError } from '../../../apimachinery/validation.js';
+import { arr, isObj, num, obj, semanticEqual, sortedKeys, str, type Obj } from './helpers.js';
 import { FIELD_IMMUTABLE, validateAnnotations } from './meta.js';
-import { regexError } from './names.js';
 import { validatePodSpec } from './pod.js';
 
 /** The annotation the apps/v1 form carries `spec.templateGeneration` in (upstream's DeprecatedTemplateGeneration). */
@@ -208,7 +210,7 @@ export function validateDaemonSetSpec(ds: Obj, path = 'spec'): FieldError[] {
   if (parsed && !matches) {
     errs.push(invalidRendered(`${path}.template.metadata.labels`, goStringMap(tmeta.labels), tmeta.labels ?? null, '`selector` does not match template `labels`'));
   }
-  if (sel && Object.keys(obj(sel.matchLabels)).length + arr(sel.matchExpressions).length === 0) {
+  if (sel && isEmptyLabelSelector(sel)) {
     errs.push(invalidRendered(child(path, 'selector'), goLabelSelector(sel), sel, 'empty selector is invalid for daemonset'));
   }
   errs.push(...validatePodTemplateSpec(template, child(path, 'template')));

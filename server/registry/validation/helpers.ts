@@ -1,17 +1,14 @@
+import { child } from '../../../apimachinery/field-errors.js';
+import { isObj, type Obj } from '../../../apimachinery/objects.js';
 /**
- * Small shared helpers for the validation/defaulting modules: safe readers over plain JSON, field-path
- * builders in upstream's notation, Go-style value rendering for error messages, and semantic equality.
- * Everything here is pure.
+ * Small shared helpers for the validation/defaulting modules: safe readers over plain JSON, Go's time
+ * rendering for error messages, and semantic equality. Everything here is pure. Field paths, errors and the
+ * Go renderings of bad values are in apimachinery/field-errors.ts, format checks in apimachinery/validation.ts.
  */
-import type { FieldError } from '../field-errors.js';
 
-/** A plain JSON object. */
-export type Obj = Record<string, unknown>;
-
-/** True for a non-null, non-array object. */
-export function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+// The JSON object guard is apimachinery's; it is re-exported beside the readers below, which every validator
+// imports together with it.
+export { isObj, type Obj };
 
 /** The value if it is a string, else `''` (Go's zero value). */
 export function str(v: unknown): string {
@@ -38,37 +35,6 @@ export function sortedKeys(o: Obj): string[] {
   return Object.keys(o).sort();
 }
 
-/** Go's `len(s)` for a string: its UTF-8 byte length. */
-export function byteLen(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
-
-/** `a.b` path join (upstream's `Path.Child`). */
-export function child(path: string, name: string): string {
-  return path ? `${path}.${name}` : name;
-}
-
-/** `a[i]` (upstream's `Path.Index`). */
-export function index(path: string, i: number): string {
-  return `${path}[${i}]`;
-}
-
-/** `a[key]` (upstream's `Path.Key`). */
-export function key(path: string, k: string): string {
-  return `${path}[${k}]`;
-}
-
-/** Go's `%q` for a plain string (close enough to JSON quoting for printable text). */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** Go's `%#v` of a `[]string`: `[]string{"a", "b"}`, or `[]string(nil)` when absent. */
-export function goStringSlice(v: readonly string[] | null | undefined): string {
-  if (v == null) return '[]string(nil)';
-  return `[]string{${v.map(goQuote).join(', ')}}`;
-}
-
 /**
  * Renders an RFC 3339 timestamp the way Go's `time.Time.String()` prints it after metav1 decoding (UTC):
  * `2024-01-02 03:04:05 +0000 UTC`. Unparseable input is returned unchanged.
@@ -81,25 +47,6 @@ export function goTime(rfc3339: string): string {
   const frac = /\.(\d+)/.exec(rfc3339)?.[1]?.replace(/0+$/, '');
   if (frac) s += `.${frac}`;
   return `${s} +0000 UTC`;
-}
-
-/**
- * An Invalid error whose bad value is printed verbatim (already rendered Go-style, e.g. `[]string{}` or a time)
- * instead of JSON. The rendered value travels in the detail so `fieldErrorBody` prints
- * `Invalid value: <rendered>: <detail>`; `badValue` keeps the raw value for structured consumers.
- */
-export function invalidRendered(field: string, rendered: string, badValue: unknown, detail: string): FieldError {
-  return { type: 'FieldValueInvalid', field, badValue, omitValue: true, detail: `${rendered}: ${detail}` };
-}
-
-/** Any error type with a verbatim-rendered bad value (see invalidRendered). */
-export function renderedError(type: FieldError['type'], field: string, rendered: string, badValue: unknown, detail?: string): FieldError {
-  return { type, field, badValue, omitValue: true, detail: detail ? `${rendered}: ${detail}` : rendered };
-}
-
-/** A NotFound error with a detail. */
-export function notFoundWithDetail(field: string, badValue: unknown, detail: string): FieldError {
-  return { type: 'FieldValueNotFound', field, badValue, detail };
 }
 
 function isEmptyish(v: unknown): boolean {
@@ -126,11 +73,6 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   return a === b;
-}
-
-/** A deep copy of plain JSON. */
-export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
 
 /**

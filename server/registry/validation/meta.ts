@@ -2,10 +2,11 @@
  * ObjectMeta validation on create and update (k8s.io/apimachinery/pkg/api/validation/objectmeta.go, plus the
  * core-group finalizer rule from pkg/apis/core/validation). Pure functions returning upstream field errors.
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { validateLabels } from '../selectors.js';
-import { arr, byteLen, child, goStringSlice, goTime, index, invalidRendered, isObj, num, sortedKeys, str } from './helpers.js';
-import { isQualifiedName, nameIsDNSLabel, nameIsPathSegment, type NameValidator } from './names.js';
+import { child, fieldErr, type FieldError, goStringSlice, index, invalidRendered } from '../../../apimachinery/field-errors.js';
+import { validateLabels } from '../../../apimachinery/labels.js';
+import { byteLen, isQualifiedName } from '../../../apimachinery/validation.js';
+import { arr, goTime, isObj, num, sortedKeys, str } from './helpers.js';
+import { nameIsDNSLabel, nameIsPathSegment, type NameValidator } from './names.js';
 import type { ObjectMeta, OwnerReference } from './types.js';
 
 /** Upstream's FieldImmutableErrorMsg. */

@@ -2,10 +2,11 @@
  * Namespace and core/v1 Event defaulting and validation (pkg/apis/core/v1 defaults, the namespace
  * strategy, pkg/apis/core/validation ValidateNamespace* and events.go legacy rules).
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { arr, byteLen, isObj, obj, str } from './helpers.js';
+import { fieldErr, type FieldError } from '../../../apimachinery/field-errors.js';
+import { byteLen, isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
+import { arr, isObj, obj, str } from './helpers.js';
 import { validateKubeFinalizerName, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { isDNS1123Subdomain, isQualifiedName, nameIsDNSLabel } from './names.js';
+import { nameIsDNSLabel } from './names.js';
 import type { Event, Namespace } from './types.js';
 
 /**

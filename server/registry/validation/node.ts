@@ -2,10 +2,11 @@
  * Node defaulting and validation (pkg/apis/core/v1 defaults and conversion of podCIDR/podCIDRs,
  * pkg/apis/core/validation ValidateNode / ValidateNodeUpdate).
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { arr, child, goQuote, index, isObj, obj, renderedError, sortedKeys, str, type Obj } from './helpers.js';
+import { child, fieldErr, type FieldError, goQuote, index, renderedError } from '../../../apimachinery/field-errors.js';
+import { cidrFamily, isQualifiedName, isValidCIDR, isValidLabelValue } from '../../../apimachinery/validation.js';
+import { arr, isObj, obj, sortedKeys, str, type Obj } from './helpers.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import { cidrFamily, isQualifiedName, isValidCIDR, isValidLabelValue, nameIsDNSSubdomain } from './names.js';
+import { nameIsDNSSubdomain } from './names.js';
 import { validateResourceQuantity } from './pod-containers.js';
 import { validateTaintEffect } from './pod.js';
 import { parseQuantity, quantityError, roundUpToMilli } from './quantity.js';

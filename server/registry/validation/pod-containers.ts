@@ -3,11 +3,11 @@
  * mounts, resources (quantities, requests ≤ limits), probes and lifecycle handlers, and the rules for
  * regular vs init containers.
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { arr, child, index, invalidRendered, isObj, key, notFoundWithDetail, num, obj, sortedKeys, str, type Obj } from './helpers.js';
+import { child, fieldErr, type FieldError, index, invalidRendered, key, notFoundWithDetail } from '../../../apimachinery/field-errors.js';
 import {
   inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isHTTPHeaderName, isQualifiedName, isValidPortName, isValidPortNum,
-} from './names.js';
+} from '../../../apimachinery/validation.js';
+import { arr, isObj, num, obj, sortedKeys, str, type Obj } from './helpers.js';
 import { validateKeySelector, validateLocalDescendingPath } from './pod-volumes.js';
 import { compareQuantity, milliValue, parseQuantity, quantityError, type Quantity } from './quantity.js';
 import type { Container } from './types.js';

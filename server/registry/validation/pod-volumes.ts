@@ -2,9 +2,9 @@
  * Pod volume validation (ValidateVolumes / validateVolumeSource and the path helpers of
  * pkg/apis/core/validation): names, one source per volume, and the checks of the common source types.
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { arr, child, index, isObj, num, str, type Obj } from './helpers.js';
-import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain } from './names.js';
+import { child, fieldErr, type FieldError, index } from '../../../apimachinery/field-errors.js';
+import { isConfigMapKey, isDNS1123Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
+import { arr, isObj, num, str, type Obj } from './helpers.js';
 import { parseQuantity } from './quantity.js';
 
 /** Upstream's fileModeErrorMsg. */

@@ -3,15 +3,15 @@
  * ValidatePodCreate, ValidatePodUpdate, ValidatePodStatusUpdate). Expects objects already defaulted
  * (defaultPodFields), as the apiserver validates after decoding+defaulting.
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { validateLabels } from '../selectors.js';
+import { clone } from '../../../apimachinery/copy.js';
+import { child, fieldErr, type FieldError, goQuote, index, invalidRendered, key, renderedError } from '../../../apimachinery/field-errors.js';
+import { validateLabels } from '../../../apimachinery/labels.js';
 import {
-  arr, child, clone, diffPaths, goQuote, index, invalidRendered, isObj, key, num, obj, renderedError, semanticEqual, str, type Obj,
-} from './helpers.js';
+  inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidIP, isValidLabelValue, parseIPSloppy,
+} from '../../../apimachinery/validation.js';
+import { arr, diffPaths, isObj, num, obj, semanticEqual, str, type Obj } from './helpers.js';
 import { FIELD_IMMUTABLE, validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
-import {
-  inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidIP, isValidLabelValue, nameIsDNSSubdomain, parseIPSloppy,
-} from './names.js';
+import { nameIsDNSSubdomain } from './names.js';
 import { validateContainers, validateInitContainers, validateResources } from './pod-containers.js';
 import { validateVolumes } from './pod-volumes.js';
 import type { Pod, PodSpec, Toleration } from './types.js';

@@ -6,9 +6,9 @@
  * accounts (of the core group, with a namespace on cluster role bindings). Bad values are rendered as kube-apiserver
  * renders them (`%#v` of the internal Go value), so 422 messages match. Pure functions.
  */
-import { fieldErr, type FieldError } from '../field-errors.js';
-import { labelSelectorFromObject, validateLabelSelector, type LabelSelectorObject } from '../selectors.js';
-import { arr, child, goQuote, goStringSlice, index, invalidRendered, isObj, renderedError, str, type Obj } from './helpers.js';
+import { child, fieldErr, goQuote, goStringSlice, index, invalidRendered, renderedError, type FieldError } from '../../../apimachinery/field-errors.js';
+import { labelSelectorFromObject, validateLabelSelector, type LabelSelectorObject } from '../../../apimachinery/labels.js';
+import { arr, isObj, str, type Obj } from './helpers.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { nameIsDNSSubdomain, nameIsPathSegment } from './names.js';
 

@@ -1,6 +1,5 @@
-import type { FieldError } from '../field-errors.js';
+import { type FieldError, goQuote, goStringSlice, invalidRendered } from '../../../apimachinery/field-errors.js';
 import { errors } from '../status.js';
-import { goQuote, goStringSlice, invalidRendered } from '../validation/helpers.js';
 import { emptyObjectMeta, isObj, nonEmptyStrings, type VirtualResource } from './definition.js';
 
 type Obj = Record<string, unknown>;

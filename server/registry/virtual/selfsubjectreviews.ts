@@ -1,4 +1,4 @@
-import { rfc3339 } from '../meta.js';
+import { rfc3339 } from '../../../apimachinery/time.js';
 import type { VirtualResource } from './definition.js';
 
 /**

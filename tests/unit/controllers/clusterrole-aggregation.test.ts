@@ -14,7 +14,8 @@ import {
   type ClusterRole,
 } from '../../../controllers/clusterrole-aggregation/controller.js';
 import { HttpApiClient } from '../../../controllers/machinery/client.js';
-import type { KubeObject, PatchOptions, PatchType, ResourceRef } from '../../../controllers/machinery/types.js';
+import type { PatchOptions, PatchType, ResourceRef } from '../../../controllers/machinery/types.js';
+import type { KubeObject } from '../../../apimachinery/objects.js';
 import { FakeCluster } from './kubelet/fake-cluster.js';
 
 /** The fake cluster, with server-side apply of a cluster role's rules (what the controller sends). */

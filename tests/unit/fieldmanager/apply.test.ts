@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../storage/interface.js';
+import type { KubeObject } from '../../../apimachinery/objects.js';
 import { conflictError, fieldManagerFor, LAST_APPLIED_ANNOTATION } from '../../../server/fieldmanager/index.js';
 import { fieldPE, keyPE, pathString } from '../../../server/fieldmanager/fieldpath.js';
 import { typeFor } from '../../../server/fieldmanager/typed.js';

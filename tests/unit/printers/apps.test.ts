@@ -2,51 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { controllerName, controllerRevisionPrinter } from '../../../server/registry/resources/controllerrevisions/printer.js';
 import { daemonSetPrinter, type DaemonSetLike } from '../../../server/registry/resources/daemonsets/printer.js';
-import { formatLabels, formatLabelSelector, type LabelSelectorLike } from '../../../server/printers/labels.js';
-import type { OwnerReferenceLike } from '../../../server/printers/types.js';
+import { formatLabels, formatLabelSelector, type LabelSelectorObject } from '../../../apimachinery/labels.js';
+import type { OwnerReference } from '../../../apimachinery/objects.js';
 import { ago, DAY, MIN, NOW } from './helpers.js';
-
-describe('formatLabels', () => {
-  const cases: Array<[string, Record<string, string> | null | undefined, string]> = [
-    ['undefined', undefined, '<none>'],
-    ['null', null, '<none>'],
-    ['empty', {}, '<none>'],
-    ['one pair', { ssd: 'true' }, 'ssd=true'],
-    ['sorted by key', { zone: 'a', app: 'x', 'kubernetes.io/os': 'linux' }, 'app=x,kubernetes.io/os=linux,zone=a'],
-    ['empty value', { flag: '' }, 'flag='],
-  ];
-  for (const [name, labels, want] of cases) {
-    it(`${name} → ${want}`, () => assert.equal(formatLabels(labels), want));
-  }
-});
-
-describe('formatLabelSelector', () => {
-  const cases: Array<[string, LabelSelectorLike | null | undefined, string]> = [
-    ['missing selector', undefined, '<none>'],
-    ['null selector', null, '<none>'],
-    ['empty selector', {}, '<none>'],
-    ['empty matchLabels and expressions', { matchLabels: {}, matchExpressions: [] }, '<none>'],
-    ['matchLabels', { matchLabels: { app: 'fluentd' } }, 'app=fluentd'],
-    ['matchLabels sorted', { matchLabels: { tier: 'web', app: 'x' } }, 'app=x,tier=web'],
-    ['In with values sorted', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] }, 'env in (dev,prod)'],
-    ['NotIn single value', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['cache'] }] }, 'tier notin (cache)'],
-    ['Exists', { matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, 'gpu'],
-    ['DoesNotExist', { matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist', values: [] }] }, '!gpu'],
-    [
-      'mixed, sorted by key',
-      { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'zone', operator: 'Exists' }, { key: 'beta', operator: 'DoesNotExist' }] },
-      'app=x,!beta,zone',
-    ],
-    ['unknown operator', { matchExpressions: [{ key: 'a', operator: 'Equals', values: ['b'] }] }, '<error>'],
-    ['In without values', { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, '<error>'],
-    ['Exists with values', { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['b'] }] }, '<error>'],
-    ['invalid key', { matchLabels: { 'bad key': 'x' } }, '<error>'],
-    ['invalid value', { matchLabels: { app: 'no spaces' } }, '<error>'],
-  ];
-  for (const [name, selector, want] of cases) {
-    it(`${name} → ${want}`, () => assert.equal(formatLabelSelector(selector), want));
-  }
-});
 
 describe('daemonset cells', () => {
   const fluentd: DaemonSetLike = {
@@ -114,10 +72,10 @@ describe('daemonset cells', () => {
 });
 
 describe('controllerrevision controller column', () => {
-  const ds = (extra: Partial<OwnerReferenceLike> = {}): OwnerReferenceLike => ({
+  const ds = (extra: Partial<OwnerReference> = {}): OwnerReference => ({
     apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'fluentd', uid: 'u1', controller: true, blockOwnerDeletion: true, ...extra,
   });
-  const cases: Array<[string, OwnerReferenceLike[] | null | undefined, string]> = [
+  const cases: Array<[string, OwnerReference[] | null | undefined, string]> = [
     ['DaemonSet controller', [ds()], 'daemonset.apps/fluentd'],
     ['no owner references', undefined, '<none>'],
     ['empty owner references', [], '<none>'],

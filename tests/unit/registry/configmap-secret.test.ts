@@ -2,7 +2,7 @@
 // write-only stringData, Go's base64 for []byte fields, and their Table rows.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldErrorString } from '../../../server/registry/field-errors.js';
+import { fieldErrorString } from '../../../apimachinery/field-errors.js';
 import { base64DecodedLength, goBase64Decode } from '../../../server/registry/validation/base64.js';
 import { configMaps } from '../../../server/registry/resources/configmaps/index.js';
 import { configMapPrinter } from '../../../server/registry/resources/configmaps/printer.js';
@@ -10,7 +10,7 @@ import { validateConfigMap, validateConfigMapUpdate } from '../../../server/regi
 import { secrets } from '../../../server/registry/resources/secrets/index.js';
 import { secretPrinter } from '../../../server/registry/resources/secrets/printer.js';
 import { validateSecret, validateSecretUpdate } from '../../../server/registry/resources/secrets/validation.js';
-import type { KubeObject } from '../../../storage/interface.js';
+import type { KubeObject } from '../../../apimachinery/objects.js';
 import { ago, NOW, SEC } from '../printers/helpers.js';
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');

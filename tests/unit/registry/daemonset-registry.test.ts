@@ -2,8 +2,8 @@
 // validation with upstream's messages.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../storage/interface.js';
-import { fieldErrorString } from '../../../server/registry/field-errors.js';
+import type { KubeObject } from '../../../apimachinery/objects.js';
+import { fieldErrorString } from '../../../apimachinery/field-errors.js';
 import { fieldLabelsOf } from '../../../server/registry/definition.js';
 import { controllerRevisions } from '../../../server/registry/resources/controllerrevisions/index.js';
 import { daemonSets, daemonSetStatusStrategy, daemonSetStrategy } from '../../../server/registry/resources/daemonsets/index.js';

@@ -1,8 +1,8 @@
 // DaemonSet views: per-version defaulting (apps/v1, extensions/v1beta1) and conversion to and from storage.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../storage/interface.js';
-import { deepFreeze } from '../../../server/registry/meta.js';
+import { deepFreeze } from '../../../apimachinery/copy.js';
+import type { KubeObject } from '../../../apimachinery/objects.js';
 import { StatusError } from '../../../server/registry/status.js';
 import { TEMPLATE_GENERATION_ANNOTATION } from '../../../server/registry/validation/apps.js';
 import { appsV1DaemonSetView, defaultAppsV1DaemonSet } from '../../../server/registry/resources/daemonsets/apps-v1.js';

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldErrorString } from '../../../server/registry/field-errors.js';
+import { fieldErrorString } from '../../../apimachinery/field-errors.js';
+import type { KubeObject } from '../../../apimachinery/objects.js';
+import { orderTopLevel } from '../../../server/registry/meta.js';
 import { validateGenericObjectMeta, validateObjectMeta, validateObjectMetaUpdate } from '../../../server/registry/validation/meta.js';
 import { nameIsDNSLabel, nameIsDNSSubdomain } from '../../../server/registry/validation/names.js';
 import type { ObjectMeta } from '../../../server/registry/validation/types.js';
@@ -104,4 +106,14 @@ describe('validateObjectMetaUpdate', () => {
     ['labels still validated', { ...old, labels: { a: '-' } }, old, [`metadata.labels: Invalid value: "-": ${LABEL_VALUE}`]],
   ];
   for (const [name, n, o, want] of rows) it(name, () => assert.deepEqual(validateObjectMetaUpdate(n, o).map(fieldErrorString), want));
+});
+
+describe('serialization order', () => {
+  it('orderTopLevel puts type meta, metadata and spec first and status last, keeping other fields in order', () => {
+    const obj = { status: { phase: 'x' }, extra: 1, spec: {}, metadata: { name: 'n' }, kind: 'Pod', other: undefined, apiVersion: 'v1', 1: 'one' } as unknown as KubeObject;
+    const ordered = orderTopLevel(obj);
+    assert.deepEqual(Object.keys(ordered), ['1', 'apiVersion', 'kind', 'metadata', 'spec', 'extra', 'other', 'status']);
+    assert.equal(ordered.metadata, obj.metadata);
+    assert.deepEqual(Object.keys(orderTopLevel({ metadata: {} } as KubeObject)), ['metadata']);
+  });
 });

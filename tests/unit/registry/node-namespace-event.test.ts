@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldErrorString } from '../../../server/registry/field-errors.js';
+import { fieldErrorString } from '../../../apimachinery/field-errors.js';
 import {
   defaultEvent, defaultNamespace, defaultNode, validateEvent, validateNamespace, validateNamespaceFinalizeUpdate, validateNamespaceStatusUpdate,
   validateNamespaceUpdate, validateNode, validateNodeUpdate,

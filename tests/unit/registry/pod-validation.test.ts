@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldErrorString } from '../../../server/registry/field-errors.js';
+import { fieldErrorString } from '../../../apimachinery/field-errors.js';
 import {
   defaultPod, defaultPodFields, validatePod, validatePodSpec, validatePodStatusUpdate, validatePodUpdate,
 } from '../../../server/registry/validation/core.js';

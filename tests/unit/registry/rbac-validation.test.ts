@@ -2,7 +2,7 @@
 // (pkg/apis/rbac/validation/validation.go, pkg/apis/rbac/v1/defaults.go).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fieldErrorString } from '../../../server/registry/field-errors.js';
+import { fieldErrorString } from '../../../apimachinery/field-errors.js';
 import {
   canonicalBinding,
   canonicalRole,

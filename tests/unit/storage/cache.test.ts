@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject } from '../../../apimachinery/objects.js';
 import { History } from '../../../storage/cache/history.js';
 import { KeyIndex, compareKeys } from '../../../storage/cache/key-index.js';
 import { listAt } from '../../../storage/cache/list.js';
-import type { KubeObject, StoredEvent } from '../../../storage/interface.js';
+import type { StoredEvent } from '../../../storage/interface.js';
 import { makeEvent } from '../../../storage/level/codec.js';
 
 /** A small deterministic PRNG so failures reproduce. */

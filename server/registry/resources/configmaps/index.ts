@@ -2,7 +2,7 @@
  * ConfigMaps (core/v1; pkg/registry/core/configmap): namespaced, no status, no generation. `data` holds text,
  * `binaryData` bytes (base64 in JSON, `bytes` in protobuf); an immutable config map only takes metadata changes.
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ResourceDefinition, ResourceStrategy } from '../../definition.js';
 import { identityVersion } from '../../identity-version.js';
 import { normalizeDataMap, orderFields } from '../../validation/data-maps.js';

@@ -3,13 +3,15 @@
  * `binaryData` are config keys and appear in only one of the two, the values together fit in 1 MiB, and an
  * immutable config map keeps its data (and its immutability) for good.
  */
-import type { KubeObject } from '../../../../storage/interface.js';
-import { fieldErr, type FieldError } from '../../field-errors.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
+import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors.js';
 import { base64DecodedLength } from '../../validation/base64.js';
-import { byteLen, isObj, key, sortedKeys, str, type Obj } from '../../validation/helpers.js';
+import { key } from '../../../../apimachinery/field-errors.js';
+import { byteLen, isConfigMapKey } from '../../../../apimachinery/validation.js';
+import { isObj, sortedKeys, str, type Obj } from '../../validation/helpers.js';
 import { FIELD_IMMUTABLE_WHEN_IMMUTABLE, sameStringMap } from '../../validation/data-maps.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../validation/meta.js';
-import { isConfigMapKey, nameIsDNSSubdomain } from '../../validation/names.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
 
 /** The most bytes the values of a ConfigMap or Secret may hold together (upstream's MaxSecretSize, 1 MiB). */
 export const MAX_CONFIG_SIZE = 1024 * 1024;

@@ -1,7 +1,8 @@
 // Table columns of ControllerRevisions.
 import { ageColumn, column, nameColumn } from '../../../printers/columns.js';
 import { translateTimestampSince } from '../../../printers/duration.js';
-import type { KubeObjectLike, OwnerReferenceLike, Printer } from '../../../printers/types.js';
+import type { OwnerReference } from '../../../../apimachinery/objects.js';
+import type { KubeObjectLike, Printer } from '../../../printers/types.js';
 
 /** The ControllerRevision fields the printer reads. */
 export interface ControllerRevisionLike extends KubeObjectLike {
@@ -13,7 +14,7 @@ export interface ControllerRevisionLike extends KubeObjectLike {
  * core owners have no group: `pod/x`), the bare name when the reference has neither kind nor group, and
  * `<none>` without a controller reference.
  */
-export function controllerName(owners: OwnerReferenceLike[] | null | undefined): string {
+export function controllerName(owners: OwnerReference[] | null | undefined): string {
   const ref = (owners ?? []).find((o) => o.controller === true);
   if (!ref) return '<none>';
   const apiVersion = ref.apiVersion ?? '';

@@ -3,7 +3,7 @@
  * templateGeneration annotation of a request is checked the way the v1 → internal conversion parses it, and a
  * stray `spec.templateGeneration` (an extensions/v1beta1 field) is dropped as Go decoding would.
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ServedVersion } from '../../definition.js';
 import type { Obj } from '../../validation/helpers.js';
 import { validateDaemonSetSelectorUpdate } from '../../validation/apps.js';

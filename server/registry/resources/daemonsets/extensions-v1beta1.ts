@@ -4,7 +4,7 @@
  * `rollingUpdate.maxSurge` (the stored value is kept by the strategy when a request through this view cannot
  * express it).
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ServedVersion } from '../../definition.js';
 import { errors } from '../../status.js';
 import { isObj, type Obj } from '../../validation/helpers.js';

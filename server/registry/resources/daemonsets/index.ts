@@ -3,7 +3,7 @@
  * and extensions/v1beta1 (pkg/registry/apps/daemonset/strategy.go). templateGeneration lives in the annotation
  * `deprecated.daemonset.template.generation`, where the apps/v1 form keeps it.
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { RequestContext, ResourceDefinition, ResourceStrategy } from '../../definition.js';
 import { isObj, obj, semanticEqual, type Obj } from '../../validation/helpers.js';
 import {

@@ -1,13 +1,13 @@
 // Table columns of DaemonSets, the same in apps/v1 and extensions/v1beta1.
 import { ageColumn, column, containerCells, CONTAINERS_DESCRIPTION, IMAGES_DESCRIPTION, nameColumn } from '../../../printers/columns.js';
 import { translateTimestampSince } from '../../../printers/duration.js';
-import { formatLabels, formatLabelSelector, type LabelSelectorLike } from '../../../printers/labels.js';
+import { formatLabels, formatLabelSelector, type LabelSelectorObject } from '../../../../apimachinery/labels.js';
 import type { KubeObjectLike, Printer } from '../../../printers/types.js';
 
 /** The DaemonSet fields the printer reads. */
 export interface DaemonSetLike extends KubeObjectLike {
   spec?: {
-    selector?: LabelSelectorLike | null;
+    selector?: LabelSelectorObject | null;
     template?: {
       spec?: {
         nodeSelector?: Record<string, string> | null;

@@ -3,12 +3,13 @@
  * `kube-node-lease` and the leader-election lock of controllers. Namespaced, no status subresource, no
  * generation; validation is ValidateLease(Update) (metadata with a DNS-subdomain name, then the spec rules).
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ResourceDefinition, ResourceStrategy } from '../../definition.js';
-import { fieldErr, type FieldError } from '../../field-errors.js';
+import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors.js';
 import { isObj, num, str } from '../../validation/helpers.js';
 import { validateObjectMeta } from '../../validation/meta.js';
-import { isQualifiedName, nameIsDNSSubdomain } from '../../validation/names.js';
+import { isQualifiedName } from '../../../../apimachinery/validation.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { identityVersion } from '../../identity-version.js';
 import { leasePrinter } from './printer.js';
 

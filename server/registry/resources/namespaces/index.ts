@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ResourceDefinition } from '../../definition.js';
 import { nameIsDNSLabel } from '../../validation/names.js';
 import { defaultNamespace, validateNamespace, validateNamespaceUpdate } from '../../validation/core.js';

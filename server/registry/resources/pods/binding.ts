@@ -1,7 +1,7 @@
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { CreateSubresource } from '../../definition.js';
-import { fieldErr, fieldErrorString, type FieldError } from '../../field-errors.js';
-import { rfc3339 } from '../../meta.js';
+import { fieldErr, fieldErrorString, type FieldError } from '../../../../apimachinery/field-errors.js';
+import { rfc3339 } from '../../../../apimachinery/time.js';
 import { errors, StatusError } from '../../status.js';
 
 type Obj = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { deleteParams } from '../../../api/request.js';
 import type { CreateSubresource, CreateSubresourceRequest } from '../../definition.js';
 import type { DeleteParams } from '../../store.js';

@@ -4,8 +4,8 @@
  * for `0`, `f`, `false`; integers by strconv.ParseInt; `sinceTime` by time.Parse(RFC3339)), a value it cannot convert
  * is a 400 with the conversion's error, and ValidatePodLogOptions' errors are a 422 Invalid PodLogOptions.
  */
-import type { FieldError } from '../../field-errors.js';
-import { fieldErr } from '../../field-errors.js';
+import type { FieldError } from '../../../../apimachinery/field-errors.js';
+import { fieldErr } from '../../../../apimachinery/field-errors.js';
 import { errors } from '../../status.js';
 
 /** A query string as Fastify parses it. */

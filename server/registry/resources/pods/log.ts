@@ -8,7 +8,7 @@
  * and its answer is streamed as `text/plain` — flushed as it comes when following — until the kubelet ends it or
  * the client goes away (which closes the kubelet's stream).
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { GetSubresource, GetSubresourceRequest } from '../../definition.js';
 import { errors } from '../../status.js';
 import { decodePodLogOptions, invalidPodLogOptions, validatePodLogOptions, type PodLogOptions } from './log-options.js';

@@ -4,7 +4,7 @@
  * (create, update, patch, apply), so it is never stored or returned. `type` defaults to Opaque and never changes;
  * the field selector `type` selects by it (`kubectl get secrets --field-selector type=kubernetes.io/tls`).
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ResourceDefinition, ResourceStrategy, ServedVersion } from '../../definition.js';
 import { identityVersion } from '../../identity-version.js';
 import { isObj, type Obj } from '../../validation/helpers.js';

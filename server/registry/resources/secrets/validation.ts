@@ -3,14 +3,16 @@
  * values, the keys each well-known type requires, and on update an unchanged `type` and, once immutable, unchanged
  * `data` and `immutable`. Values are checked as bytes (decoded from their canonical base64).
  */
-import type { KubeObject } from '../../../../storage/interface.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { GoJsonError, cannotUnmarshal, parseGoJson } from '../../../patch/go-json.js';
-import { fieldErr, type FieldError } from '../../field-errors.js';
+import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors.js';
 import { base64DecodedLength } from '../../validation/base64.js';
-import { isObj, key, sortedKeys, str, type Obj } from '../../validation/helpers.js';
+import { key } from '../../../../apimachinery/field-errors.js';
+import { isConfigMapKey } from '../../../../apimachinery/validation.js';
+import { isObj, sortedKeys, str, type Obj } from '../../validation/helpers.js';
 import { FIELD_IMMUTABLE_WHEN_IMMUTABLE, sameStringMap } from '../../validation/data-maps.js';
 import { FIELD_IMMUTABLE, validateObjectMeta, validateObjectMetaUpdate } from '../../validation/meta.js';
-import { isConfigMapKey, nameIsDNSSubdomain } from '../../validation/names.js';
+import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { MAX_CONFIG_SIZE } from '../configmaps/validation.js';
 
 /** The well-known secret types and the keys and annotations they use (k8s.io/api/core/v1 constants). */

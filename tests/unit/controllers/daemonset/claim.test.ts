@@ -1,14 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { labelSelectorFromObject } from '../../../../apimachinery/labels.js';
 import { claim, recheckDaemonSet } from '../../../../controllers/daemonset/claim.js';
-import { labelSelectorAsSelector } from '../../../../controllers/daemonset/selector.js';
 import type { DaemonSet, Pod } from '../../../../controllers/daemonset/types.js';
 import { apiError, daemonPod, daemonSet, FakeCluster, RESOURCES } from './fakes.js';
 
 function setup(dsPatch?: (d: DaemonSet) => void) {
   const cluster = new FakeCluster();
   const ds = cluster.seed(RESOURCES.daemonsets, daemonSet('foo', dsPatch));
-  const opts = { client: cluster, ref: RESOURCES.pods, ds, selector: labelSelectorAsSelector(ds.spec.selector), canAdopt: recheckDaemonSet(cluster, RESOURCES.daemonsets, ds) };
+  const opts = { client: cluster, ref: RESOURCES.pods, ds, selector: labelSelectorFromObject(ds.spec.selector), canAdopt: recheckDaemonSet(cluster, RESOURCES.daemonsets, ds) };
   return { cluster, ds, opts };
 }
 const other = { name: 'x', type: 'y' };

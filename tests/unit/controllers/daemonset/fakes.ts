@@ -3,6 +3,8 @@
  * makes (recording each), informers over the machinery's IndexedStore whose watch events the test delivers
  * with `flush()` (so a slow watch is simply one not flushed yet), an event recorder and a silent logger.
  */
+import type { KubeObject, OwnerReference } from '../../../../apimachinery/objects.js';
+import { rfc3339 } from '../../../../apimachinery/time.js';
 import { ApiError } from '../../../../controllers/machinery/client.js';
 import { FakeClock } from '../../../../controllers/machinery/clock.js';
 import { IndexedStore, objectKey } from '../../../../controllers/machinery/lister.js';
@@ -16,10 +18,8 @@ import type {
   IndexFunc,
   Informer,
   InformerFactory,
-  KubeObject,
   ListResponse,
   Logger,
-  OwnerReference,
   PatchType,
   ResourceRef,
   WatchEvent,
@@ -114,10 +114,6 @@ export class FakeRecorder implements EventRecorder {
 /** An API error as the server answers it. */
 export function apiError(code: number, reason: string, message = reason): ApiError {
   return new ApiError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message });
-}
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { labelSelectorFromObject } from '../../../../apimachinery/labels.js';
 import { computeHash, fnv32a, goJSON, safeEncodeString, SAFE_ALPHABET } from '../../../../controllers/daemonset/hash.js';
 import {
   cleanupHistory,
@@ -12,7 +13,6 @@ import {
   templateHash,
   type HistoryDeps,
 } from '../../../../controllers/daemonset/history.js';
-import { labelSelectorAsSelector } from '../../../../controllers/daemonset/selector.js';
 import type { ControllerRevision, DaemonSet, Pod } from '../../../../controllers/daemonset/types.js';
 import { daemonPod, daemonSet, FakeCluster, nullLog, RESOURCES } from './fakes.js';
 
@@ -102,12 +102,12 @@ describe('constructHistory', () => {
   it('creates revision 1 for a new DaemonSet, then finds it', async () => {
     const cluster = new FakeCluster();
     const ds = daemonSet();
-    const h = await constructHistory(deps(cluster), ds, labelSelectorAsSelector(ds.spec.selector), canAdopt);
+    const h = await constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt);
     assert.equal(h.cur.revision, 1);
     assert.equal(h.hash, templateHash(ds));
     assert.deepEqual(h.old, []);
     assert.equal(cluster.callsOf('create', 'controllerrevisions').length, 1);
-    const again = await constructHistory(deps(cluster), ds, labelSelectorAsSelector(ds.spec.selector), canAdopt);
+    const again = await constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt);
     assert.equal(again.cur.metadata.name, h.cur.metadata.name);
     assert.equal(cluster.callsOf('create').length, 1, 'nothing created the second time');
     assert.equal(cluster.callsOf('update').length, 0);
@@ -116,7 +116,7 @@ describe('constructHistory', () => {
   it('a template change creates revision max+1; going back renumbers the old revision', async () => {
     const cluster = new FakeCluster();
     const v1 = withImage('a');
-    const sel = labelSelectorAsSelector(v1.spec.selector);
+    const sel = labelSelectorFromObject(v1.spec.selector);
     const r1 = await constructHistory(deps(cluster), v1, sel, canAdopt);
     const r2 = await constructHistory(deps(cluster), withImage('b'), sel, canAdopt);
     assert.equal(r2.cur.revision, 2);
@@ -136,7 +136,7 @@ describe('constructHistory', () => {
     cluster.seed(RESOURCES.controllerrevisions, a);
     cluster.seed(RESOURCES.controllerrevisions, b);
     const stale = cluster.seed(RESOURCES.pods, daemonPod(ds, 'p1', 'n1', { labels: { ...ds.spec.template.metadata!.labels!, 'controller-revision-hash': 'dup' } }));
-    const h = await constructHistory(deps(cluster, [stale as Pod]), ds, labelSelectorAsSelector(ds.spec.selector), canAdopt);
+    const h = await constructHistory(deps(cluster, [stale as Pod]), ds, labelSelectorFromObject(ds.spec.selector), canAdopt);
     assert.equal(h.cur.metadata.name, a.metadata.name);
     assert.deepEqual(cluster.callsOf('delete').map((c) => c.name), ['foo-dup']);
     const patched = cluster.callsOf('patch', 'pods');
@@ -150,7 +150,7 @@ describe('constructHistory', () => {
     const old = newRevision(withImage('old'), 1);
     delete old.metadata.labels!['controller-revision-hash'];
     cluster.seed(RESOURCES.controllerrevisions, old);
-    await constructHistory(deps(cluster), ds, labelSelectorAsSelector(ds.spec.selector), canAdopt);
+    await constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt);
     const updated = cluster.objects<ControllerRevision>(RESOURCES.controllerrevisions).find((r) => r.metadata.name === old.metadata.name)!;
     assert.equal(updated.metadata.labels!['controller-revision-hash'], old.metadata.name);
   });
@@ -163,7 +163,7 @@ describe('constructHistory', () => {
     delete orphan.metadata.ownerReferences;
     cluster.seed(RESOURCES.controllerrevisions, orphan);
     let checks = 0;
-    const h = await constructHistory(deps(cluster), ds, labelSelectorAsSelector(ds.spec.selector), async () => void checks++);
+    const h = await constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), async () => void checks++);
     assert.equal(h.cur.metadata.name, orphan.metadata.name);
     assert.equal(checks, 1);
     assert.equal(cluster.callsOf('patch', 'controllerrevisions').length, 1);
@@ -177,7 +177,7 @@ describe('constructHistory', () => {
     const existing = newRevision(ds, 1);
     existing.metadata.ownerReferences = [{ ...existing.metadata.ownerReferences![0]!, uid: 'other' }];
     cluster.seed(RESOURCES.controllerrevisions, existing);
-    const h = await constructHistory(deps(cluster), ds, labelSelectorAsSelector(ds.spec.selector), canAdopt);
+    const h = await constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt);
     assert.equal(h.cur.metadata.name, existing.metadata.name);
   });
 
@@ -189,7 +189,7 @@ describe('constructHistory', () => {
     squatter.metadata.name = `foo-${templateHash(ds)}`;
     squatter.metadata.ownerReferences = [{ ...squatter.metadata.ownerReferences![0]!, uid: 'other' }];
     cluster.seed(RESOURCES.controllerrevisions, squatter);
-    await assert.rejects(constructHistory(deps(cluster), ds, labelSelectorAsSelector(ds.spec.selector), canAdopt), HashCollisionError);
+    await assert.rejects(constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt), HashCollisionError);
     const status = cluster.callsOf('update', 'daemonsets');
     assert.equal(status.length, 1);
     assert.equal(status[0]!.subresource, 'status');
@@ -197,7 +197,7 @@ describe('constructHistory', () => {
     // With the new collision count the hash (and name) differ.
     const bumped = { ...ds, status: { ...ds.status, collisionCount: 1 } };
     assert.notEqual(templateHash(bumped), templateHash(ds));
-    const h = await constructHistory(deps(cluster), bumped, labelSelectorAsSelector(ds.spec.selector), canAdopt);
+    const h = await constructHistory(deps(cluster), bumped, labelSelectorFromObject(ds.spec.selector), canAdopt);
     assert.equal(h.cur.metadata.name, `foo-${templateHash(bumped)}`);
   });
 });

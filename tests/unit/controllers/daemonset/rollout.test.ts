@@ -7,6 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rfc3339 } from '../../../../apimachinery/time.js';
 import { DaemonSetController } from '../../../../controllers/daemonset/controller.js';
 import { newRevision, templateHash } from '../../../../controllers/daemonset/history.js';
 import { findUpdatedPodsOnNode, nextAvailableAfter, planRollingUpdate, rolloutBudget } from '../../../../controllers/daemonset/rollout.js';
@@ -16,10 +17,6 @@ import { daemonPod, daemonSet, FakeCluster, node, RESOURCES } from './fakes.js';
 
 const KEY = 'default/foo';
 const HASH_LABEL = 'controller-revision-hash';
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /** A client over the cluster whose watch delivers each write as soon as it is made (upstream's fake pod control). */
 function immediateWatch(cluster: FakeCluster): ApiClient {

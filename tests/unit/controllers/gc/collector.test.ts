@@ -1,8 +1,9 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject, OwnerReference } from '../../../../apimachinery/objects.js';
 import { GarbageCollector } from '../../../../controllers/garbage-collector/collector.js';
 import { wellKnownResources } from '../../../../controllers/garbage-collector/discovery.js';
-import type { DeleteOptions, KubeObject, OwnerReference } from '../../../../controllers/machinery/types.js';
+import type { DeleteOptions } from '../../../../controllers/machinery/types.js';
 import { apiError, FakeCluster, RESOURCES } from '../kubelet/fake-cluster.js';
 
 type Any = Record<string, any>;

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject, OwnerReference } from '../../../../apimachinery/objects.js';
 import { decide, ownerReferencesPatch, removeFinalizerPatch, unblockedOwners, withoutOwners, type GCAction, type ItemFacts, type OwnerClassification } from '../../../../controllers/garbage-collector/decisions.js';
 import { classifyResources, discoverDeletableResources, groupKindKey } from '../../../../controllers/garbage-collector/discovery.js';
 import { DependencyGraph } from '../../../../controllers/garbage-collector/graph.js';
-import type { KubeObject, OwnerReference } from '../../../../controllers/machinery/types.js';
 
 const ref = (uid: string, block = false): OwnerReference => ({ apiVersion: 'v1', kind: 'Pod', name: `p-${uid}`, uid, ...(block ? { blockOwnerDeletion: true } : {}) });
 const facts = (f: Partial<ItemFacts> = {}): ItemFacts => ({ finalizers: [], hasDependents: false, dependentDeletingDependents: false, ...f });

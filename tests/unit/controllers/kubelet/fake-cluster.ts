@@ -4,6 +4,8 @@
  * uid preconditions, graceful pod deletion, orphan/foreground finalizers, removal when the last finalizer
  * goes) and feed fake informers synchronously, plus a ControllerContext on a FakeClock. Every call is recorded.
  */
+import { clone as copyJson } from '../../../../apimachinery/copy.js';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { ApiError } from '../../../../controllers/machinery/client.js';
 import { FakeClock, settle } from '../../../../controllers/machinery/clock.js';
 import { IndexedStore, keyOf, objectKey } from '../../../../controllers/machinery/lister.js';
@@ -17,7 +19,6 @@ import {
   type IndexFunc,
   type Informer,
   type InformerFactory,
-  type KubeObject,
   type ListResponse,
   type Logger,
   type PatchType,
@@ -62,8 +63,9 @@ export function apiError(code: number, reason: string, message = reason): ApiErr
   return new ApiError({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code }, code);
 }
 
+/** A copy of JSON data; undefined (an absent status, no options) stays undefined. */
 function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  return v === undefined ? v : copyJson(v);
 }
 
 /** RFC 7386 merge patch. */

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import {
   ApiError,
   DEFAULT_USER_AGENT,
@@ -20,7 +21,7 @@ import {
   loadKubeconfig,
   resourcePath,
 } from '../../../../controllers/machinery/client.js';
-import { RESOURCES, type KubeObject, type WatchEvent } from '../../../../controllers/machinery/types.js';
+import { RESOURCES, type WatchEvent } from '../../../../controllers/machinery/types.js';
 import { writeKubeconfig } from '../../../../server/kubeconfig.js';
 import { podManifest } from '../../../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../../../helpers/server.js';

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { FakeClock } from '../../../../controllers/machinery/clock.js';
 import { ApiError } from '../../../../controllers/machinery/client.js';
 import { ApiEventRecorder, COMBINED_PREFIX, type CoreEvent } from '../../../../controllers/machinery/events.js';
 import { memoryLogger } from '../../../../controllers/machinery/logging.js';
-import type { KubeObject } from '../../../../controllers/machinery/types.js';
 import { FakeApiClient } from './fake-client.js';
 
 const ds: KubeObject = {

@@ -2,11 +2,11 @@
  * A scriptable ApiClient for informer and recorder tests: lists and watches answer from what the test sets
  * up, every call is recorded, and each watch is a channel the test pushes events into and ends.
  */
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { ApiError, type Status } from '../../../../controllers/machinery/client.js';
 import type {
   ApiClient,
   DeleteOptions,
-  KubeObject,
   ListOptions,
   ListResponse,
   PatchType,

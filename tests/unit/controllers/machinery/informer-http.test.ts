@@ -4,11 +4,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { realClock } from '../../../../controllers/machinery/clock.js';
 import { HttpApiClient } from '../../../../controllers/machinery/client.js';
 import { SharedInformer } from '../../../../controllers/machinery/informer.js';
 import { silentLogger } from '../../../../controllers/machinery/logging.js';
-import { RESOURCES, type ApiClient, type KubeObject, type WatchEvent, type WatchOptions } from '../../../../controllers/machinery/types.js';
+import { RESOURCES, type ApiClient, type WatchEvent, type WatchOptions } from '../../../../controllers/machinery/types.js';
 import { podManifest } from '../../../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../../../helpers/server.js';
 

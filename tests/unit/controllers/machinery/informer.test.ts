@@ -1,12 +1,13 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { FakeClock, settle } from '../../../../controllers/machinery/clock.js';
 import { ApiError } from '../../../../controllers/machinery/client.js';
 import { SharedInformerFactory } from '../../../../controllers/machinery/factory.js';
 import { SharedInformer } from '../../../../controllers/machinery/informer.js';
 import { splitKey, objectKey, keyOf } from '../../../../controllers/machinery/lister.js';
 import { memoryLogger, silentLogger } from '../../../../controllers/machinery/logging.js';
-import { RESOURCES, type KubeObject, type WatchOptions } from '../../../../controllers/machinery/types.js';
+import { RESOURCES, type WatchOptions } from '../../../../controllers/machinery/types.js';
 import { FakeApiClient, gone, pod } from './fake-client.js';
 
 interface Harness {

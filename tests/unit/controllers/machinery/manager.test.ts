@@ -4,10 +4,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { HttpApiClient } from '../../../../controllers/machinery/client.js';
 import { silentLogger } from '../../../../controllers/machinery/logging.js';
 import { NAME_SUFFIX_ALPHABET, nodeManifest, poolId, randomSuffix } from '../../../../controllers/machinery/nodes.js';
-import { RESOURCES, type Component, type ComponentFactory, type ControllerContext, type KubeObject } from '../../../../controllers/machinery/types.js';
+import { RESOURCES, type Component, type ComponentFactory, type ControllerContext } from '../../../../controllers/machinery/types.js';
 import { startControllerManager } from '../../../../controllers/manager.js';
 import { podManifest } from '../../../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../../../helpers/server.js';

@@ -1,5 +1,6 @@
 /**
- * Field errors as Kubernetes' validation reports them (k8s.io/apimachinery/pkg/util/validation/field).
+ * Field errors as Kubernetes' validation reports them (k8s.io/apimachinery/pkg/util/validation/field): the
+ * errors, their field paths in upstream's notation, and Go-style renderings of bad values.
  * A 422 Invalid Status carries one `cause` per error: `{reason: type, message, field}`; the Status message
  * joins them as `<Kind> "<name>" is invalid: <field>: <message>` (several in `[a, b]`).
  */
@@ -88,3 +89,52 @@ export const fieldErr = {
   }),
   notFound: (field: string, badValue: unknown): FieldError => ({ type: 'FieldValueNotFound', field, badValue }),
 };
+
+/**
+ * An Invalid error whose bad value is printed verbatim (already rendered Go-style, e.g. `[]string{}` or a time)
+ * instead of JSON. The rendered value travels in the detail so `fieldErrorBody` prints
+ * `Invalid value: <rendered>: <detail>`; `badValue` keeps the raw value for structured consumers.
+ */
+export function invalidRendered(field: string, rendered: string, badValue: unknown, detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field, badValue, omitValue: true, detail: `${rendered}: ${detail}` };
+}
+
+/** Any error type with a verbatim-rendered bad value (see invalidRendered). */
+export function renderedError(type: FieldError['type'], field: string, rendered: string, badValue: unknown, detail?: string): FieldError {
+  return { type, field, badValue, omitValue: true, detail: detail ? `${rendered}: ${detail}` : rendered };
+}
+
+/** A NotFound error with a detail. */
+export function notFoundWithDetail(field: string, badValue: unknown, detail: string): FieldError {
+  return { type: 'FieldValueNotFound', field, badValue, detail };
+}
+
+// ---- field paths (upstream's field.Path) ----
+
+/** `a.b` path join (upstream's `Path.Child`). */
+export function child(path: string, name: string): string {
+  return path ? `${path}.${name}` : name;
+}
+
+/** `a[i]` (upstream's `Path.Index`). */
+export function index(path: string, i: number): string {
+  return `${path}[${i}]`;
+}
+
+/** `a[key]` (upstream's `Path.Key`). */
+export function key(path: string, k: string): string {
+  return `${path}[${k}]`;
+}
+
+// ---- Go renderings of bad values ----
+
+/** Go's `%q` for a plain string (close enough to JSON quoting for printable text). */
+export function goQuote(s: string): string {
+  return JSON.stringify(s);
+}
+
+/** Go's `%#v` of a `[]string`: `[]string{"a", "b"}`, or `[]string(nil)` when absent. */
+export function goStringSlice(v: readonly string[] | null | undefined): string {
+  if (v == null) return '[]string(nil)';
+  return `[]string{${v.map(goQuote).join(', ')}}`;
+}

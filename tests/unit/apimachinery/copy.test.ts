@@ -1,8 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../storage/interface.js';
-import { plainJsonCopy } from '../../../storage/json-copy.js';
-import { clone, orderTopLevel, rfc3339, rfc3339Micro } from '../../../server/registry/meta.js';
+import { clone, deepFreeze, plainJsonCopy, semanticEqual } from '../../../apimachinery/copy.js';
 
 const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
@@ -78,19 +76,38 @@ describe('plainJsonCopy: the copy itself', () => {
   });
 });
 
-describe('serialization helpers', () => {
-  it('rfc3339 and rfc3339Micro print UTC at second and microsecond precision', () => {
-    const d = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678));
-    assert.equal(rfc3339(d), '2024-01-02T03:04:05Z');
-    assert.equal(rfc3339Micro(d), '2024-01-02T03:04:05.678000Z');
-    assert.equal(rfc3339(new Date(Date.UTC(12345, 0, 1))), '+012345-01-01T00:00:00Z');
+describe('deepFreeze', () => {
+  it('freezes every object and array and returns the value', () => {
+    const v = { a: [1, { b: 'c' }], d: { e: null } };
+    assert.equal(deepFreeze(v), v);
+    assert.ok(deeplyFrozen(v));
+    assert.throws(() => {
+      (v.a[1] as { b: string }).b = 'x';
+    }, TypeError);
   });
+  it('leaves scalars and null alone', () => {
+    for (const v of [null, undefined, 1, 'x', true]) assert.equal(deepFreeze(v), v);
+  });
+});
 
-  it('orderTopLevel puts type meta, metadata and spec first and status last, keeping other fields in order', () => {
-    const obj = { status: { phase: 'x' }, extra: 1, spec: {}, metadata: { name: 'n' }, kind: 'Pod', other: undefined, apiVersion: 'v1', 1: 'one' } as unknown as KubeObject;
-    const ordered = orderTopLevel(obj);
-    assert.deepEqual(Object.keys(ordered), ['1', 'apiVersion', 'kind', 'metadata', 'spec', 'extra', 'other', 'status']);
-    assert.equal(ordered.metadata, obj.metadata);
-    assert.deepEqual(Object.keys(orderTopLevel({ metadata: {} } as KubeObject)), ['metadata']);
-  });
+describe('semanticEqual: JSON structure, key order independent', () => {
+  const rows: Array<[string, unknown, unknown, boolean]> = [
+    ['same scalars', 'a', 'a', true],
+    ['different scalars', 1, '1', false],
+    ['key order', { a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }, true],
+    ['undefined members count as absent', { a: 1, b: undefined }, { a: 1 }, true],
+    ['null is not absent', { a: null }, {}, false],
+    ['empty array is not null', [], null, false],
+    ['array order matters', [1, 2], [2, 1], false],
+    ['array is not object', [], {}, false],
+    ['nested difference', { a: { b: [1, 2] } }, { a: { b: [1, 3] } }, false],
+    ['extra key', { a: 1 }, { a: 1, b: 2 }, false],
+    ['both absent', undefined, undefined, true],
+  ];
+  for (const [name, a, b, want] of rows) {
+    it(name, () => {
+      assert.equal(semanticEqual(a, b), want);
+      assert.equal(semanticEqual(b, a), want);
+    });
+  }
 });

@@ -1,0 +1,94 @@
+/**
+ * Copies, freezing and comparison of JSON objects. Deep copies are made without the text in between: what
+ * `JSON.parse(JSON.stringify(value))` gives back, made directly when the value is plain data (the store's copy
+ * of each written object, the registry's mutable copies of request and stored objects).
+ */
+
+/** A mutable deep copy of a (possibly frozen) JSON object: what `JSON.parse(JSON.stringify(obj))` returns. */
+export function clone<T>(obj: T): T {
+  const copy = plainJsonCopy(obj);
+  return (copy !== undefined ? copy : JSON.parse(JSON.stringify(obj))) as T;
+}
+
+/**
+ * Deeply freezes a JSON value and returns it: shared cached objects (the store's, an informer's) must never
+ * change, and a caller that tries fails loudly. Already frozen objects are taken as frozen throughout.
+ */
+export function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
+}
+
+/**
+ * Structural equality of JSON values, independent of key order: members whose value is undefined count as absent
+ * (as in JSON text), scalars compare with `===`, and null, [] and {} all differ from each other and from absence.
+ */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => semanticEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => semanticEqual(ao[k], bo[k]));
+}
+
+/**
+ * `value` copied as the JSON round trip copies it, every object and array frozen when `freeze` is set; undefined
+ * when `value` is not plain JSON data and only the round trip can say what it becomes: undefined or function
+ * items, NaN, ±Infinity and -0, bigints, symbols, `toJSON`, objects other than plain objects and arrays,
+ * `__proto__` keys, cycles. Object members whose value is undefined are left out, as JSON.stringify leaves them.
+ */
+export function plainJsonCopy(value: unknown, freeze = false): unknown {
+  try {
+    return copy(value, freeze);
+  } catch {
+    return undefined; // a cycle, or nesting deeper than the stack
+  }
+}
+
+function copy(v: unknown, freeze: boolean): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0) ? v : undefined;
+    case 'object':
+      break;
+    default:
+      return undefined;
+  }
+  if (v === null) return null;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (Array.isArray(v)) {
+    if (proto !== Array.prototype || 'toJSON' in v) return undefined;
+    const out: unknown[] = [];
+    for (const item of v) {
+      const c = copy(item, freeze);
+      if (c === undefined) return undefined;
+      out.push(c);
+    }
+    return freeze ? Object.freeze(out) : out;
+  }
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in v) return undefined;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === undefined) continue;
+    if (k === '__proto__') return undefined;
+    const c = copy(x, freeze);
+    if (c === undefined) return undefined;
+    out[k] = c;
+  }
+  return freeze ? Object.freeze(out) : out;
+}
