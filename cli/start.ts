@@ -79,6 +79,7 @@ class Launcher {
     this.kubeconfig = join(dataDir, 'kubeconfig');
     const args = [SERVER_MAIN, '--port', String(f.port), '--host', f.host, '--data-dir', dataDir, '--log-level', f.logLevel];
     if (f.token) args.push('--token', f.token);
+    if (f.disableAdmissionPlugins.length > 0) args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },

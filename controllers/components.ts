@@ -7,10 +7,12 @@ import { garbageCollector } from './garbage-collector/index.js';
 import { kubelet } from './kubelet/index.js';
 import type { ComponentFactory } from './machinery/types.js';
 import { podGC } from './podgc.js';
+import { serviceAccountsController } from './serviceaccounts/controller.js';
 
 export const components: ComponentFactory[] = [
   daemonSetController,
   kubelet,
   podGC,
   garbageCollector,
+  serviceAccountsController,
 ];

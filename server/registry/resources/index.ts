@@ -12,6 +12,7 @@ import { leases } from './leases/index.js';
 import { namespaces } from './namespaces/index.js';
 import { nodes } from './nodes/index.js';
 import { pods } from './pods/index.js';
+import { serviceAccounts } from './serviceaccounts/index.js';
 
 /** Every resource the server stores. */
 export function defaultResources(): ResourceDefinition[] {
@@ -20,6 +21,7 @@ export function defaultResources(): ResourceDefinition[] {
     nodes,
     pods,
     events,
+    serviceAccounts,
     daemonSets,
     controllerRevisions,
     leases,

@@ -9,6 +9,7 @@ import { leasePrinter } from '../../../server/registry/resources/leases/printer.
 import { namespacePrinter } from '../../../server/registry/resources/namespaces/printer.js';
 import { nodePrinter } from '../../../server/registry/resources/nodes/printer.js';
 import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
+import { serviceAccountPrinter } from '../../../server/registry/resources/serviceaccounts/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
 describe('each resource prints with the printer its definition names', () => {
@@ -20,6 +21,7 @@ describe('each resource prints with the printer its definition names', () => {
     daemonsets: daemonSetPrinter,
     controllerrevisions: controllerRevisionPrinter,
     leases: leasePrinter,
+    serviceaccounts: serviceAccountPrinter,
   };
   for (const def of defaultResources()) {
     it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
@@ -34,6 +36,7 @@ describe('every printer', () => {
     ['events', eventPrinter],
     ['daemonsets', daemonSetPrinter],
     ['controllerrevisions', controllerRevisionPrinter],
+    ['serviceaccounts', serviceAccountPrinter],
     ['default', defaultPrinter],
   ];
   for (const [name, printer] of printers) {

@@ -4,6 +4,7 @@ import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../../validation/core.js';
 import { identityVersion } from '../../identity-version.js';
 import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
+import { serviceAccountAdmissionPlugin } from '../serviceaccounts/admission.js';
 import { podEviction } from './eviction.js';
 import { podPrinter } from './printer.js';
 
@@ -50,6 +51,7 @@ export const pods: ResourceDefinition = {
   strategy,
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
   createSubresources: [podEviction],
+  admission: [serviceAccountAdmissionPlugin],
   fieldSelectors: {
     'spec.nodeName': (o) => (o as PodLike).spec?.nodeName ?? '',
     'spec.restartPolicy': (o) => (o as PodLike).spec?.restartPolicy ?? '',
