@@ -80,6 +80,7 @@ class Launcher {
     const args = [SERVER_MAIN, '--port', String(f.port), '--host', f.host, '--data-dir', dataDir, '--log-level', f.logLevel];
     if (f.token) args.push('--token', f.token);
     if (f.kubeletPreferredAddressTypes) args.push('--kubelet-preferred-address-types', f.kubeletPreferredAddressTypes.join(','));
+    if (f.disableAdmissionPlugins.length > 0) args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },

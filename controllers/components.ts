@@ -9,6 +9,7 @@ import { kubelet } from './kubelet/index.js';
 import type { ComponentFactory } from './machinery/types.js';
 import { podGC } from './podgc.js';
 import { scheduler } from './scheduler/index.js';
+import { serviceAccountsController } from './serviceaccounts/controller.js';
 
 export const components: ComponentFactory[] = [
   daemonSetController,
@@ -17,4 +18,5 @@ export const components: ComponentFactory[] = [
   podGC,
   garbageCollector,
   clusterRoleAggregation,
+  serviceAccountsController,
 ];

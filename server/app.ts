@@ -13,6 +13,8 @@ import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { Registry } from './registry/registry.js';
 import { defaultResources, defaultVirtualResources } from './registry/resources/index.js';
+import { authenticateServiceAccountToken } from './serviceaccount/claims.js';
+import { TokenSigner } from './serviceaccount/jwt.js';
 
 export interface AppOptions {
   storage: Storage;
@@ -28,6 +30,13 @@ export interface AppOptions {
   eventSweepMs?: number;
   /** How the server reaches kubelets for pods/log (preferred node address types, time and stream bounds). */
   kubelet?: KubeletClientOptions;
+  /**
+   * The PEM private key that signs service account tokens (kube-apiserver's --service-account-signing-key-file),
+   * created when missing; without it a key is made in memory and tokens die with the server.
+   */
+  serviceAccountKeyFile?: string;
+  /** Admission plugins turned off by name (kube-apiserver's --disable-admission-plugins): `ServiceAccount`. */
+  disableAdmissionPlugins?: readonly string[];
 }
 
 
@@ -74,7 +83,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     routerOptions: { maxParamLength: 512 },
     schemaController: lazySchemaCompilers(),
   });
-  const registry = new Registry(opts.storage, defaultResources(), defaultVirtualResources());
+  const tokenSigner = opts.serviceAccountKeyFile ? TokenSigner.fromKeyFile(opts.serviceAccountKeyFile) : undefined;
+  const registry = new Registry(opts.storage, defaultResources(), defaultVirtualResources(), {
+    tokenSigner,
+    disabledAdmissionPlugins: opts.disableAdmissionPlugins,
+  });
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open watch listens for shutdown
   let ready = false;
@@ -84,7 +97,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   registerErrorHandling(fastify);
-  registerAuthentication(fastify, { bearerToken: opts.bearerToken });
+  registerAuthentication(fastify, {
+    bearerToken: opts.bearerToken,
+    tokenAuthenticator: (token) => authenticateServiceAccountToken(token, registry.services.tokenSigner, registry.services.read),
+  });
   registerDiscoveryRoutes(fastify, registry, () => ready);
   registerResourceRoutes(fastify, {
     registry,

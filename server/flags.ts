@@ -10,8 +10,13 @@ export interface ServerFlags {
   token?: string;
   /** The node address types tried in order to reach a node's kubelet (pods/log). */
   kubeletPreferredAddressTypes?: string[];
+  /** Admission plugins turned off (kube-apiserver's --disable-admission-plugins). */
+  disableAdmissionPlugins: string[];
   help: boolean;
 }
+
+/** The admission plugins the server runs (and --disable-admission-plugins may turn off), as upstream names them. */
+export const ADMISSION_PLUGINS: readonly string[] = ['ServiceAccount'];
 
 /** The port the API server listens on when none is given (kube-apiserver's historical insecure port). */
 export const DEFAULT_PORT = 8080;
@@ -34,6 +39,7 @@ export function usage(program: 'server' | 'start'): string {
     '  --kubelet-preferred-address-types T',
     '                  node address types tried in order to reach a kubelet (default InternalDNS,Hostname,InternalIP,ExternalDNS,ExternalIP)',
     '  --log-level L   fatal, error, warn, info, debug, trace or silent (default info)',
+    `  --disable-admission-plugins P   comma-separated admission plugins to turn off (${ADMISSION_PLUGINS.join(', ')})`,
     '  -h, --help      show this help',
     '',
   ].join('\n');
@@ -41,7 +47,7 @@ export function usage(program: 'server' | 'start'): string {
 
 /** Parses `--flag value` and `--flag=value`; an unknown flag or a bad value is a UsageError. */
 export function parseFlags(argv: string[], _program: 'server' | 'start'): ServerFlags {
-  const flags: ServerFlags = { port: DEFAULT_PORT, host: '127.0.0.1', dataDir: './data', nodes: 0, logLevel: 'info', help: false };
+  const flags: ServerFlags = { port: DEFAULT_PORT, host: '127.0.0.1', dataDir: './data', nodes: 0, logLevel: 'info', disableAdmissionPlugins: [], help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -96,6 +102,14 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         const v = takeValue();
         if (!LOG_LEVELS.includes(v)) throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
         flags.logLevel = v;
+        break;
+      }
+      case 'disable-admission-plugins': {
+        const names = takeValue().split(',').map((n) => n.trim()).filter((n) => n !== '');
+        for (const n of names) {
+          if (!ADMISSION_PLUGINS.includes(n)) throw new UsageError(`unknown admission plugin ${JSON.stringify(n)} in --disable-admission-plugins: one of ${ADMISSION_PLUGINS.join(', ')}`);
+          if (!flags.disableAdmissionPlugins.includes(n)) flags.disableAdmissionPlugins.push(n);
+        }
         break;
       }
       default:

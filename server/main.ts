@@ -39,6 +39,8 @@ async function main(argv: string[]): Promise<void> {
     logger: { level: flags.logLevel, stream: process.stderr },
     bearerToken: token,
     kubelet: flags.kubeletPreferredAddressTypes ? { preferredAddressTypes: flags.kubeletPreferredAddressTypes } : undefined,
+    serviceAccountKeyFile: resolve(dataDir, 'sa.key'),
+    disableAdmissionPlugins: flags.disableAdmissionPlugins,
   });
   await fastify.listen({ port: flags.port, host: flags.host });
   const address = fastify.server.address();

@@ -44,6 +44,7 @@ import { coreV1OtherDefinitions } from './core-v1-other.js';
 import { coreV1PodDefinitions } from './core-v1-pod.js';
 import { coreV1SchedulingDefinitions } from './core-v1-scheduling.js';
 import { coreV1SecurityDefinitions } from './core-v1-security.js';
+import { coreV1ServiceAccountDefinitions } from './core-v1-serviceaccount.js';
 import { coreV1VolumePluginDefinitions } from './core-v1-volume-plugins.js';
 import { coreV1VolumeDefinitions } from './core-v1-volumes.js';
 import { extensionsV1beta1Definitions } from './extensions-v1beta1.js';
@@ -63,6 +64,7 @@ export const definitions: Record<string, TSchema> = {
   ...coreV1NodeDefinitions,
   ...coreV1OtherDefinitions,
   ...coreV1ConfigDefinitions,
+  ...coreV1ServiceAccountDefinitions,
   ...appsV1Definitions,
   ...extensionsV1beta1Definitions,
   ...coordinationV1Definitions,

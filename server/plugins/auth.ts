@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** Paths anyone may read, as kube-apiserver lets unauthenticated health and version probes through. */
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -52,33 +52,52 @@ export function prepareToken(dataDir: string, token?: string): string {
 }
 
 /**
+ * Looks at a bearer token other than the server's own: `unknown` when it is none of its business, the user it
+ * identifies, or `invalid` (a token it issued that no longer holds: expired, its account or bound object gone).
+ */
+export type TokenAuthenticator = (
+  token: string,
+) => Promise<{ kind: 'unknown' } | { kind: 'user'; user: UserInfo } | { kind: 'invalid'; reason: string }>;
+
+const UNAUTHORIZED = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+
+/**
  * Authentication: every request gets its user in `req.user`. With a bearer token, `Authorization: Bearer <token>`
  * is required on every request but health and version probes (401 otherwise) and identifies the administrator;
- * without one (a loopback server) every caller is anonymous.
+ * without one (a loopback server) a caller without credentials is anonymous. In both cases a bearer token the
+ * `tokenAuthenticator` knows (a service account token this server signed) identifies its user, and one it refuses is
+ * a 401, as kube-apiserver fails a request whose credentials do not hold rather than taking it as anonymous.
  */
-export function registerAuthentication(app: FastifyInstance, opts: { bearerToken?: string }): void {
+export function registerAuthentication(app: FastifyInstance, opts: { bearerToken?: string; tokenAuthenticator?: TokenAuthenticator }): void {
   app.decorateRequest('user', null as unknown as UserInfo);
   const secret = opts.bearerToken;
-  if (!secret) {
-    app.addHook('onRequest', (req, _reply, done) => {
-      req.user = ANONYMOUS_USER;
-      done();
-    });
-    return;
-  }
-  const expected = Buffer.from(`Bearer ${secret}`);
+  const authenticate = opts.tokenAuthenticator;
+  const expected = secret ? Buffer.from(`Bearer ${secret}`) : undefined;
+  const isPublic = (url: string) => PUBLIC_PATHS.has(url.split('?')[0]!);
+  const unauthorized = (reply: FastifyReply) => reply.code(401).type('application/json').send(UNAUTHORIZED);
   app.addHook('onRequest', async (req, reply) => {
-    const got = Buffer.from(req.headers.authorization ?? '');
-    if (got.length === expected.length && timingSafeEqual(got, expected)) {
-      req.user = ADMIN_USER;
-      return;
-    }
     req.user = ANONYMOUS_USER;
-    const path = req.url.split('?')[0]!;
-    if (PUBLIC_PATHS.has(path)) return;
-    return reply
-      .code(401)
-      .type('application/json')
-      .send(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
+    const header = req.headers.authorization;
+    if (expected && header !== undefined) {
+      const got = Buffer.from(header);
+      if (got.length === expected.length && timingSafeEqual(got, expected)) {
+        req.user = ADMIN_USER;
+        return;
+      }
+    }
+    const bearer = header !== undefined ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (bearer && authenticate) {
+      const result = await authenticate(bearer[1]!).catch((err: unknown) => ({ kind: 'invalid' as const, reason: String(err) }));
+      if (result.kind === 'user') {
+        req.user = result.user;
+        return;
+      }
+      if (result.kind === 'invalid') {
+        req.log.debug({ reason: result.reason }, 'service account token refused');
+        if (!isPublic(req.url)) return unauthorized(reply);
+        return;
+      }
+    }
+    if (expected && !isPublic(req.url)) return unauthorized(reply);
   });
 }

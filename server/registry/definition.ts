@@ -6,6 +6,7 @@ import type { GroupResource } from './status.js';
 import type { Printer } from '../printers/types.js';
 import type { Registry } from './registry.js';
 import type { GenericStore } from './store.js';
+import type { TokenSigner } from '../serviceaccount/jwt.js';
 
 /** What a strategy knows about the request it serves. */
 export interface RequestContext {
@@ -15,6 +16,34 @@ export interface RequestContext {
   view: ServedVersion;
   now: Date;
   dryRun: boolean;
+}
+
+/** Reads a stored object of a core resource by its plural (`serviceaccounts`, `nodes`); undefined when there is none. */
+export type ObjectReader = (resource: string, namespace: string | undefined, name: string) => Promise<KubeObject | undefined>;
+
+/** What the server lends every resource beyond its own store (`GenericStore.services`). */
+export interface ServerServices {
+  /** Reads objects of other resources (admission lookups, the objects a token is bound to). */
+  readonly read: ObjectReader;
+  /** Signs service account tokens (serviceaccounts/token) and checks them (authentication). */
+  readonly tokenSigner: TokenSigner;
+  /** The admission plugins turned off (kube-apiserver's --disable-admission-plugins), by name. */
+  readonly disabledAdmissionPlugins: ReadonlySet<string>;
+}
+
+/**
+ * An admission plugin acting on the creation of a resource's objects (kube-apiserver's ServiceAccount plugin for
+ * pods): it may change the new object, or refuse it by throwing a StatusError.
+ */
+export interface AdmissionPlugin {
+  /** Upstream's plugin name (`ServiceAccount`), as --disable-admission-plugins names it. */
+  readonly name: string;
+  admit(obj: KubeObject, ctx: AdmissionContext): Promise<void>;
+}
+
+/** What admission on create is told: the request, and a way to read the objects it looks up. */
+export interface AdmissionContext extends RequestContext {
+  read: ObjectReader;
 }
 
 /**
@@ -91,6 +120,12 @@ export interface ResourceDefinition {
    * with its value for an object: the one place they are declared (see fieldLabelsOf, fieldValuesOf).
    */
   fieldSelectors?: Readonly<Record<string, (obj: KubeObject) => string>>;
+  /**
+   * Admission on create (upstream's admission plugins for the kind, e.g. ServiceAccount for pods), in order, each
+   * unless disabled: after defaulting and the namespace check, before the name is generated and the object
+   * validated, as kube-apiserver's mutating admission runs before BeforeCreate.
+   */
+  admission?: readonly AdmissionPlugin[];
   /** The Table columns of `kubectl get` (server-side printing); the Name/Age printer when absent. */
   printer?: Printer<any>;
   /** A DELETE that removes the object at once answers with the object rather than a Status (upstream's pods). */

@@ -1,7 +1,9 @@
 import { storageKey } from '../../apimachinery/keys.js';
 import type { Storage } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
-import type { ResourceDefinition, ServedVersion } from './definition.js';
+import type { ResourceDefinition, ServedVersion, ServerServices } from './definition.js';
+import type { TokenSigner } from '../serviceaccount/jwt.js';
+import { storageServices } from './services.js';
 import { GenericStore } from './store.js';
 import type { VirtualResource } from './virtual/definition.js';
 
@@ -54,14 +56,22 @@ export class Registry {
   readonly storage: Storage;
   readonly handles: ResourceHandle[] = [];
   readonly virtuals: readonly VirtualResource[];
+  /** Reads across resources and the service account token signer, shared by every store. */
+  readonly services: ServerServices;
   private readonly byDef = new Map<ResourceDefinition, GenericStore>();
   private readonly byPath = new Map<string, ResourceHandle>();
 
-  constructor(storage: Storage, defs: ResourceDefinition[], virtuals: readonly VirtualResource[] = []) {
+  constructor(
+    storage: Storage,
+    defs: ResourceDefinition[],
+    virtuals: readonly VirtualResource[] = [],
+    opts: { tokenSigner?: TokenSigner; disabledAdmissionPlugins?: Iterable<string> } = {},
+  ) {
     this.storage = storage;
     this.virtuals = virtuals;
+    this.services = storageServices(storage, { ...opts, prefixOf: (resource) => defs.find((d) => d.group === '' && d.plural === resource)?.etcdPrefix });
     for (const def of defs) {
-      const store = new GenericStore(def, storage, (ns) => this.namespacePhase(ns));
+      const store = new GenericStore(def, storage, (ns) => this.namespacePhase(ns), this.services);
       this.byDef.set(def, store);
       for (const view of def.versions) {
         const handle = { def, view, store };

@@ -6,10 +6,11 @@ import { rfc3339 } from '../../apimachinery/time.js';
 import type { ListResult, Storage } from '../../storage/interface.js';
 import { isStorageError, StorageError } from '../../storage/errors.js';
 import { checkPreconditions as checkStoredPreconditions } from '../../storage/preconditions.js';
-import type { PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion } from './definition.js';
+import type { PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion, ServerServices } from './definition.js';
 import { generateName, newUID, normalizeMeta, orderTopLevel } from './meta.js';
 import { errors, StatusError, type GroupResource } from './status.js';
 import { validateGenericObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
+import { storageServices } from './services.js';
 
 /** What a list or watch filters by, already parsed and checked against the resource's field labels. */
 export interface ObjectFilter {
@@ -67,12 +68,15 @@ export class GenericStore {
   readonly gr: GroupResource;
   private readonly storage: Storage;
   private readonly namespaceLookup: NamespaceLookup;
+  /** What the server lends the resource's admission and subresources: reads of other resources, the token signer. */
+  readonly services: ServerServices;
 
-  constructor(def: ResourceDefinition, storage: Storage, namespaceLookup: NamespaceLookup) {
+  constructor(def: ResourceDefinition, storage: Storage, namespaceLookup: NamespaceLookup, services?: ServerServices) {
     this.def = def;
     this.storage = storage;
     this.namespaceLookup = namespaceLookup;
     this.gr = { group: def.group, resource: def.plural };
+    this.services = services ?? storageServices(storage);
   }
 
   /** `/registry/<resource>/<namespace>/<name>`; cluster-scoped without the namespace. */
@@ -158,6 +162,9 @@ export class GenericStore {
     this.checkTypeMeta(view, body);
     const obj = this.prepareNew(view, namespace, body, ctx);
     if (this.def.namespaced) await this.admitNamespace(obj.metadata.namespace!, obj.metadata.name ?? '');
+    for (const plugin of this.def.admission ?? []) {
+      if (!this.services.disabledAdmissionPlugins.has(plugin.name)) await plugin.admit(obj, { ...ctx, read: this.services.read });
+    }
     const base = obj.metadata.generateName && !obj.metadata.name ? obj.metadata.generateName : undefined;
     for (let attempt = 0; ; attempt++) {
       if (base !== undefined) obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });

@@ -17,10 +17,21 @@ export interface InProcessServer {
   close(): Promise<void>;
 }
 
+/**
+ * The admission plugins an API server started alone turns off unless a test asks for them: without the controller
+ * manager no namespace gets its `default` ServiceAccount, so the ServiceAccount admission would refuse every pod
+ * (kube-apiserver's own integration tests start their servers with `--disable-admission-plugins=ServiceAccount`).
+ */
+export const API_SERVER_ALONE_DISABLED_ADMISSION = ['ServiceAccount'];
+
+/**
+ * An API server in the test process. The ServiceAccount admission is off unless `disableAdmissionPlugins` says
+ * otherwise (`[]`: everything on, as in a cluster).
+ */
 export async function startInProcess(opts: Partial<Omit<AppOptions, 'storage'>> & { storageOptions?: Record<string, unknown> } = {}): Promise<InProcessServer> {
   const dir = tempDir();
   const storage = await openLevelStorage({ dir: join(dir.path, 'store'), ...(opts.storageOptions ?? {}) });
-  const { fastify } = await buildApp({ storage, ...opts });
+  const { fastify } = await buildApp({ storage, disableAdmissionPlugins: API_SERVER_ALONE_DISABLED_ADMISSION, ...opts });
   await fastify.listen({ port: 0, host: '127.0.0.1' });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -52,10 +63,12 @@ export interface ServerProcess {
   cleanup(): void;
 }
 
-export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ServerProcess> {
+/** `admission: true` runs every admission plugin; by default the ServiceAccount admission is off (see startInProcess). */
+export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; admission?: boolean } = {}): Promise<ServerProcess> {
   const owned = opts.dataDir ? undefined : tempDir();
   const dataDir = opts.dataDir ?? owned!.path;
-  const proc = spawn(process.execPath, [SERVER_MAIN, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', ...(opts.args ?? [])], {
+  const admission = opts.admission ? [] : ['--disable-admission-plugins', API_SERVER_ALONE_DISABLED_ADMISSION.join(',')];
+  const proc = spawn(process.execPath, [SERVER_MAIN, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', ...admission, ...(opts.args ?? [])], {
     env: { ...process.env, ...(opts.env ?? {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

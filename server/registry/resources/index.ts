@@ -18,6 +18,7 @@ import { pods } from './pods/index.js';
 import { secrets } from './secrets/index.js';
 import { roleBindings } from './rolebindings/index.js';
 import { roles } from './roles/index.js';
+import { serviceAccounts } from './serviceaccounts/index.js';
 
 /** Every resource the server stores. */
 export function defaultResources(): ResourceDefinition[] {
@@ -28,6 +29,7 @@ export function defaultResources(): ResourceDefinition[] {
     events,
     configMaps,
     secrets,
+    serviceAccounts,
     daemonSets,
     controllerRevisions,
     leases,

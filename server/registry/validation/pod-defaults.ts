@@ -126,6 +126,11 @@ export function defaultPodSpec(spec: PodSpec): PodSpec {
   if (!isObj(spec.securityContext)) spec.securityContext = {};
   spec.terminationGracePeriodSeconds ??= 30;
   spec.schedulerName ||= 'default-scheduler';
+  // The deprecated `serviceAccount` is an alias of serviceAccountName (which wins when both are set) and always
+  // mirrors it, as the v1 conversions read and write them.
+  if (!spec.serviceAccountName && typeof spec.serviceAccount === 'string' && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  else delete spec.serviceAccount;
   for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) for (const c of arr<Container>(list)) defaultContainer(c);
   for (const v of arr<Obj>(spec.volumes)) if (isObj(v)) defaultVolume(v);
   defaultResourceList(spec.overhead);

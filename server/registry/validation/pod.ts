@@ -307,6 +307,8 @@ export function validatePodUpdate(newPod: Pod, oldPod: Pod): FieldError[] {
     });
   }
   munged.activeDeadlineSeconds = os.activeDeadlineSeconds;
+  // The deprecated serviceAccount is derived from serviceAccountName (upstream's internal form has no such field).
+  munged.serviceAccount = os.serviceAccount;
   munged.schedulingGates = os.schedulingGates;
   munged.tolerations = os.tolerations;
   const otg = num(os.terminationGracePeriodSeconds);

@@ -53,7 +53,9 @@ const ROOTS = [
   ...['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReviewStatus', 'SubjectRulesReviewStatus'].map(
     (k) => `io.k8s.api.authorization.v1.${k}`,
   ),
-  ...['SelfSubjectReview', 'UserInfo'].map((k) => `io.k8s.api.authentication.v1.${k}`),
+  ...['SelfSubjectReview', 'UserInfo', 'TokenRequest'].map((k) => `io.k8s.api.authentication.v1.${k}`),
+  'io.k8s.api.core.v1.ServiceAccount',
+  'io.k8s.api.core.v1.ServiceAccountList',
   'io.k8s.api.authentication.v1beta1.SelfSubjectReview',
   ...[
     'Status',
@@ -253,9 +255,11 @@ describe('openapi schemas: closure and kinds', () => {
       '/v1/Node',
       '/v1/Pod',
       '/v1/Secret',
+      '/v1/ServiceAccount',
       'apps/v1/ControllerRevision',
       'apps/v1/DaemonSet',
       'authentication.k8s.io/v1/SelfSubjectReview',
+      'authentication.k8s.io/v1/TokenRequest',
       'authentication.k8s.io/v1beta1/SelfSubjectReview',
       'authorization.k8s.io/v1/SelfSubjectAccessReview',
       'authorization.k8s.io/v1/SelfSubjectRulesReview',

@@ -13,6 +13,7 @@ import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
 import { secretPrinter } from '../../../server/registry/resources/secrets/printer.js';
 import { clusterRoleBindingPrinter, roleBindingPrinter } from '../../../server/registry/resources/rolebindings/printer.js';
 import { createdAtPrinter } from '../../../server/registry/resources/roles/printer.js';
+import { serviceAccountPrinter } from '../../../server/registry/resources/serviceaccounts/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
 describe('each resource prints with the printer its definition names', () => {
@@ -30,6 +31,7 @@ describe('each resource prints with the printer its definition names', () => {
     clusterroles: createdAtPrinter,
     rolebindings: roleBindingPrinter,
     clusterrolebindings: clusterRoleBindingPrinter,
+    serviceaccounts: serviceAccountPrinter,
   };
   for (const def of defaultResources()) {
     it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
@@ -48,6 +50,7 @@ describe('every printer', () => {
     ['secrets', secretPrinter],
     ['roles', createdAtPrinter],
     ['rolebindings', roleBindingPrinter],
+    ['serviceaccounts', serviceAccountPrinter],
     ['default', defaultPrinter],
   ];
   for (const [name, printer] of printers) {

@@ -5,6 +5,7 @@ import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUp
 import { identityVersion } from '../../identity-version.js';
 import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
 import { podBinding } from './binding.js';
+import { serviceAccountAdmissionPlugin } from '../serviceaccounts/admission.js';
 import { podEviction } from './eviction.js';
 import { podLog } from './log.js';
 import { podPrinter } from './printer.js';
@@ -54,6 +55,7 @@ export const pods: ResourceDefinition = {
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),
   createSubresources: [podBinding, podEviction],
   getSubresources: [podLog],
+  admission: [serviceAccountAdmissionPlugin],
   fieldSelectors: {
     'spec.nodeName': (o) => (o as PodLike).spec?.nodeName ?? '',
     'spec.restartPolicy': (o) => (o as PodLike).spec?.restartPolicy ?? '',
