@@ -105,7 +105,7 @@ describe('pods/log', () => {
     const pod = agg.items[0].versions[0].resources.find((r: Json) => r.resource === 'pods');
     assert.deepEqual(
       pod.subresources.map((s: Json) => s.subresource),
-      ['eviction', 'log', 'status'],
+      ['binding', 'eviction', 'log', 'status'],
     );
     assert.deepEqual(pod.subresources[1], { subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] });
   });
