@@ -79,6 +79,8 @@ class Launcher {
     this.kubeconfig = join(dataDir, 'kubeconfig');
     const args = [SERVER_MAIN, '--port', String(f.port), '--host', f.host, '--data-dir', dataDir, '--log-level', f.logLevel];
     if (f.token) args.push('--token', f.token);
+    if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
+    if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },

@@ -3,6 +3,8 @@
  * component's factory (DaemonSet controller, simulated kubelet, garbage collector, ...).
  */
 import { daemonSetController } from './daemonset/controller.js';
+import { endpointsController } from './endpoints/controller.js';
+import { endpointSliceController } from './endpointslice/controller.js';
 import { garbageCollector } from './garbage-collector/index.js';
 import { kubelet } from './kubelet/index.js';
 import type { ComponentFactory } from './machinery/types.js';
@@ -13,4 +15,6 @@ export const components: ComponentFactory[] = [
   kubelet,
   podGC,
   garbageCollector,
+  endpointsController,
+  endpointSliceController,
 ];

@@ -12,6 +12,7 @@ import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { Registry } from './registry/registry.js';
 import { defaultResources, defaultVirtualResources } from './registry/resources/index.js';
+import { advertiseAddress, KubernetesServiceController } from './registry/resources/services/kubernetes-service.js';
 
 export interface AppOptions {
   storage: Storage;
@@ -25,6 +26,10 @@ export interface AppOptions {
   eventTTLSeconds?: number;
   /** How often expired events are looked for. */
   eventSweepMs?: number;
+  /** IPv4 range of Service cluster IPs (kube-apiserver's --service-cluster-ip-range; default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** Range of Service node ports (kube-apiserver's --service-node-port-range; default 30000-32767). */
+  serviceNodePortRange?: string;
 }
 
 
@@ -71,7 +76,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     routerOptions: { maxParamLength: 512 },
     schemaController: lazySchemaCompilers(),
   });
-  const registry = new Registry(opts.storage, defaultResources(), defaultVirtualResources());
+  const registry = new Registry(
+    opts.storage,
+    defaultResources({ serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange }),
+    defaultVirtualResources(),
+  );
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open watch listens for shutdown
   let ready = false;
@@ -99,11 +108,18 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     sweepMs: opts.eventSweepMs ?? 60_000,
     log: fastify.log,
   });
+  // The `kubernetes` Service and its endpoints name the address and port the server listens on, known once it does.
+  const kubernetesService = new KubernetesServiceController(registry, opts.storage, fastify.log);
+  fastify.addHook('onListen', async () => {
+    const address = fastify.server.address();
+    if (address && typeof address === 'object') kubernetesService.start(advertiseAddress(address.address), address.port);
+  });
   fastify.addHook('preClose', async () => {
     ready = false;
     shutdown.abort();
     lifecycle.stop();
     eventTTL.stop();
+    kubernetesService.stop();
   });
   await lifecycle.start();
   eventTTL.start();

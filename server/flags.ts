@@ -1,3 +1,5 @@
+import { parsePortRange, parseServiceCIDR } from './registry/resources/services/allocator.js';
+
 /** Command-line flags shared by `npm start` (both processes) and the API server alone. */
 export interface ServerFlags {
   port: number;
@@ -6,6 +8,10 @@ export interface ServerFlags {
   nodes: number;
   logLevel: string;
   token?: string;
+  /** kube-apiserver's --service-cluster-ip-range (IPv4 CIDR; default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** kube-apiserver's --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
   help: boolean;
 }
 
@@ -28,6 +34,8 @@ export function usage(program: 'server' | 'start'): string {
     '  --nodes N       make sure at least N simulated nodes exist (default 0)',
     '  --token T       require "Authorization: Bearer T" (generated and saved to D/token when binding a non-loopback address)',
     '  --log-level L   fatal, error, warn, info, debug, trace or silent (default info)',
+    '  --service-cluster-ip-range CIDR   IPv4 range of Service cluster IPs (default 10.96.0.0/12)',
+    '  --service-node-port-range A-B     range of Service node ports (default 30000-32767)',
     '  -h, --help      show this help',
     '',
   ].join('\n');
@@ -81,6 +89,26 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         const v = takeValue();
         if (!LOG_LEVELS.includes(v)) throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
         flags.logLevel = v;
+        break;
+      }
+      case 'service-cluster-ip-range': {
+        const v = takeValue();
+        try {
+          parseServiceCIDR(v);
+        } catch (err) {
+          throw new UsageError(`invalid --service-cluster-ip-range: ${(err as Error).message}`);
+        }
+        flags.serviceClusterIPRange = v;
+        break;
+      }
+      case 'service-node-port-range': {
+        const v = takeValue();
+        try {
+          parsePortRange(v);
+        } catch (err) {
+          throw new UsageError(`invalid --service-node-port-range: ${(err as Error).message}`);
+        }
+        flags.serviceNodePortRange = v;
         break;
       }
       default:

@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<void> {
     storage,
     logger: { level: flags.logLevel, stream: process.stderr },
     bearerToken: token,
+    serviceClusterIPRange: flags.serviceClusterIPRange,
+    serviceNodePortRange: flags.serviceNodePortRange,
   });
   await fastify.listen({ port: flags.port, host: flags.host });
   const address = fastify.server.address();

@@ -43,8 +43,10 @@ import { coreV1OtherDefinitions } from './core-v1-other.js';
 import { coreV1PodDefinitions } from './core-v1-pod.js';
 import { coreV1SchedulingDefinitions } from './core-v1-scheduling.js';
 import { coreV1SecurityDefinitions } from './core-v1-security.js';
+import { coreV1ServiceDefinitions } from './core-v1-service.js';
 import { coreV1VolumePluginDefinitions } from './core-v1-volume-plugins.js';
 import { coreV1VolumeDefinitions } from './core-v1-volumes.js';
+import { discoveryV1Definitions } from './discovery-v1.js';
 import { extensionsV1beta1Definitions } from './extensions-v1beta1.js';
 import { metaDefinitions } from './meta.js';
 import { policyV1Definitions } from './policy-v1.js';
@@ -60,12 +62,14 @@ export const definitions: Record<string, TSchema> = {
   ...coreV1VolumePluginDefinitions,
   ...coreV1NodeDefinitions,
   ...coreV1OtherDefinitions,
+  ...coreV1ServiceDefinitions,
   ...appsV1Definitions,
   ...extensionsV1beta1Definitions,
   ...coordinationV1Definitions,
   ...policyV1Definitions,
   ...authorizationV1Definitions,
   ...authenticationV1Definitions,
+  ...discoveryV1Definitions,
 };
 
 export { findKind, kindsOf, openAPIRef, type KindDefinition, type OpenAPIStyle } from '../kinds.js';

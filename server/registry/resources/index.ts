@@ -7,22 +7,31 @@ import { selfSubjectReviews } from '../virtual/selfsubjectreviews.js';
 import { selfSubjectRulesReviews } from '../virtual/selfsubjectrulesreviews.js';
 import { controllerRevisions } from './controllerrevisions/index.js';
 import { daemonSets } from './daemonsets/index.js';
+import { endpoints } from './endpoints/index.js';
+import { endpointSlices } from './endpointslices/index.js';
 import { events } from './events/index.js';
 import { leases } from './leases/index.js';
 import { namespaces } from './namespaces/index.js';
 import { nodes } from './nodes/index.js';
 import { pods } from './pods/index.js';
+import { servicesResource, type ServiceNetworkOptions } from './services/index.js';
 
-/** Every resource the server stores. */
-export function defaultResources(): ResourceDefinition[] {
+/** What resources take from the server's flags (the Service network: --service-cluster-ip-range, ...). */
+export type ResourceOptions = ServiceNetworkOptions;
+
+/** Every resource the server stores (a new set per server: Services carry their allocators). */
+export function defaultResources(opts: ResourceOptions = {}): ResourceDefinition[] {
   return [
     namespaces,
     nodes,
     pods,
     events,
+    servicesResource(opts),
+    endpoints,
     daemonSets,
     controllerRevisions,
     leases,
+    endpointSlices,
   ];
 }
 
