@@ -260,6 +260,13 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.equal(again.status, 201, again.text);
     });
 
+    it('frees the address of a Service created with generateName', async () => {
+      const made = await api.expect(201, 'POST', SVC, { body: { metadata: { generateName: 'gen-' }, spec: { clusterIP: '10.96.0.33', ports: [{ port: 80 }] } } });
+      assert.match(made.metadata.name, /^gen-[a-z0-9]{5}$/);
+      await api.expect(200, 'DELETE', `${SVC}/${made.metadata.name}`);
+      assert.equal((await create(service('gen-reuse', { clusterIP: '10.96.0.33' }))).status, 201);
+    });
+
     it('dry runs check and show an allocation without keeping it', async () => {
       const dry = await api.request('POST', `${SVC}?dryRun=All`, { body: service('dry', { clusterIP: '10.96.0.40' }) });
       assert.equal(dry.status, 201, dry.text);

@@ -9,6 +9,9 @@ import { leasePrinter } from '../../../server/registry/resources/leases/printer.
 import { namespacePrinter } from '../../../server/registry/resources/namespaces/printer.js';
 import { nodePrinter } from '../../../server/registry/resources/nodes/printer.js';
 import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
+import { servicePrinter } from '../../../server/registry/resources/services/printer.js';
+import { endpointsPrinter } from '../../../server/registry/resources/endpoints/printer.js';
+import { endpointSlicePrinter } from '../../../server/registry/resources/endpointslices/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
 describe('each resource prints with the printer its definition names', () => {
@@ -20,6 +23,9 @@ describe('each resource prints with the printer its definition names', () => {
     daemonsets: daemonSetPrinter,
     controllerrevisions: controllerRevisionPrinter,
     leases: leasePrinter,
+    services: servicePrinter,
+    endpoints: endpointsPrinter,
+    endpointslices: endpointSlicePrinter,
   };
   for (const def of defaultResources()) {
     it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
@@ -34,6 +40,9 @@ describe('every printer', () => {
     ['events', eventPrinter],
     ['daemonsets', daemonSetPrinter],
     ['controllerrevisions', controllerRevisionPrinter],
+    ['services', servicePrinter],
+    ['endpoints', endpointsPrinter],
+    ['endpointslices', endpointSlicePrinter],
     ['default', defaultPrinter],
   ];
   for (const [name, printer] of printers) {

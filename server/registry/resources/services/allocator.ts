@@ -184,12 +184,14 @@ export class ServiceAllocators {
     for (const p of held.ports) if (this.ports.contains(p)) this.ports.take(p, owner);
   }
 
-  /** Frees what a removed Service held. */
+  /**
+   * Frees what a removed Service held. Whatever a stored Service holds is its alone (allocations are exclusive), so
+   * this does not look at owners: a Service created under a generated name that changed after allocation frees too.
+   */
   releaseAll(svc: KubeObject): void {
-    const owner = ownerKey(svc);
     const held = heldBy(svc);
-    for (const ip of held.ips) this.releaseIP(ip, owner);
-    for (const p of held.ports) this.releasePort(p, owner);
+    for (const ip of held.ips) this.releaseIP(ip);
+    for (const p of held.ports) this.releasePort(p);
   }
 
   /** The range as upstream's errors name it: `10.96.0.0/12`. */

@@ -230,14 +230,15 @@ class Reservation {
     }
   }
 
+  // What is released was this write's or this Service's alone: no owner check (a generated name may have changed).
   finish: FinishWrite = (stored) => {
     if (stored && !this.dryRun) {
-      for (const ip of this.releaseIPs) this.alloc.releaseIP(ip, this.owner);
-      for (const p of this.releasePorts) this.alloc.releasePort(p, this.owner);
+      for (const ip of this.releaseIPs) this.alloc.releaseIP(ip);
+      for (const p of this.releasePorts) this.alloc.releasePort(p);
       return;
     }
-    for (const ip of this.ips) this.alloc.releaseIP(ip, this.owner);
-    for (const p of this.ports) this.alloc.releasePort(p, this.owner);
+    for (const ip of this.ips) this.alloc.releaseIP(ip);
+    for (const p of this.ports) this.alloc.releasePort(p);
   };
 
   /** Undoes what was reserved so far when a later step fails. */
