@@ -298,6 +298,22 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.equal(table.rows[0].cells[3], '203.0.113.7');
     });
 
+    it('server-side apply creates and updates a Service (ports keyed by port and protocol, TCP by default)', async () => {
+      const applied = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa' }, spec: { selector: { app: 'ssa' }, ports: [{ name: 'http', port: 80 }] } };
+      const apply = (body: Json) =>
+        api.request('PATCH', `${SVC}/ssa?fieldManager=tester`, { raw: JSON.stringify(body), contentType: 'application/apply-patch+yaml' });
+      const first = await apply(applied);
+      assert.equal(first.status, 201, first.text);
+      assert.ok(inRange(first.body.spec.clusterIP));
+      const managed = first.body.metadata.managedFields.find((m: Json) => m.manager === 'tester');
+      assert.ok(managed.fieldsV1['f:spec']['f:ports']['k:{"port":80,"protocol":"TCP"}'], JSON.stringify(managed.fieldsV1));
+      applied.spec.ports[0]!.port = 8080;
+      const second = await apply(applied);
+      assert.equal(second.status, 200, second.text);
+      assert.deepEqual(second.body.spec.ports, [{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 8080 }]);
+      assert.equal(second.body.spec.clusterIP, first.body.spec.clusterIP);
+    });
+
     it('lists with label and field selectors (spec.type, spec.clusterIP) and pages', async () => {
       await create(service('lab1', {}, { tier: 'front' }));
       await create(service('lab2', {}, { tier: 'front' }));
@@ -391,7 +407,22 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.match(pb.contentType, /protobuf/);
       assert.deepEqual(pb.body.subsets, (await api.expect(200, 'GET', `${EP}/manual`)).subsets);
       assert.equal((await api.get(`${EP}?fieldSelector=metadata.name%3Dmanual`)).body.items.length, 1);
+      // subsets is an atomic list: a strategic merge patch replaces it whole
+      const smp = await api.expect(200, 'PATCH', `${EP}/manual`, {
+        body: { metadata: { labels: { a: 'b' } }, subsets: [{ addresses: [{ ip: '10.1.0.7' }], ports: [{ port: 81 }] }] },
+        contentType: 'application/strategic-merge-patch+json',
+      });
+      assert.deepEqual(smp.subsets, [{ addresses: [{ ip: '10.1.0.7' }], ports: [{ port: 81, protocol: 'TCP' }] }]);
+      assert.equal(smp.metadata.labels.a, 'b');
       await api.expect(200, 'DELETE', `${EP}/manual`);
+      // deletecollection and paging
+      for (const n of ['p1', 'p2', 'p3']) await api.expect(201, 'POST', EP, { body: { ...endpoints(n, [{ addresses: [{ ip: '10.1.1.1' }] }]), metadata: { name: n, labels: { page: 'yes' } } } });
+      const page = await api.expect(200, 'GET', `${EP}?labelSelector=page%3Dyes&limit=2`);
+      assert.deepEqual(page.items.map((e: Json) => e.metadata.name), ['p1', 'p2']);
+      const rest = await api.expect(200, 'GET', `${EP}?labelSelector=page%3Dyes&limit=2&continue=${encodeURIComponent(page.metadata.continue)}`);
+      assert.deepEqual(rest.items.map((e: Json) => e.metadata.name), ['p3']);
+      const removed = await api.expect(200, 'DELETE', `${EP}?labelSelector=page%3Dyes`);
+      assert.equal(removed.items.length, 3);
     });
 
     it('are validated as upstream (addresses, special IPs, ports)', async () => {
@@ -451,6 +482,16 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.deepEqual(t2.rows[0].cells.slice(1, 4), ['IPv4', '<unset>', '<unset>']);
       const byLabel = await api.expect(200, 'GET', `${SLICES}?labelSelector=kubernetes.io%2Fservice-name%3Dweb,x%3Dy`);
       assert.deepEqual(byLabel.items.map((i: Json) => i.metadata.name), ['web-manual']);
+      // endpoints and ports are atomic lists: a strategic merge patch replaces them, and the generation moves
+      const smp = await api.expect(200, 'PATCH', `${SLICES}/web-manual`, {
+        body: { endpoints: [{ addresses: ['10.2.0.8'], conditions: { ready: false } }] },
+        contentType: 'application/strategic-merge-patch+json',
+      });
+      assert.deepEqual(smp.endpoints, [{ addresses: ['10.2.0.8'], conditions: { ready: false } }]);
+      assert.equal(smp.metadata.generation, 3);
+      const page = await api.expect(200, 'GET', `${SLICES}?limit=1`);
+      assert.equal(page.items.length, 1);
+      assert.ok(page.metadata.continue);
     });
 
     it('are validated as upstream; the address type cannot change', async () => {

@@ -413,11 +413,10 @@ export function dropTypeDependentFields(svc: ServiceLike, old: ServiceLike): voi
   }
 }
 
-/** sameNodePorts: the same node port numbers, in any order, counting only set ones. */
-function sameNodePorts(a: number[], b: number[]): boolean {
-  const x = a.filter((n) => n > 0).sort();
-  const y = b.filter((n) => n > 0).sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
+/** sameNodePorts: the update brings no node port the Service did not have (ports may be removed or reordered). */
+function sameNodePorts(old: number[], updated: number[]): boolean {
+  const had = new Set(old.filter((n) => n > 0));
+  return updated.every((n) => n <= 0 || had.has(n));
 }
 
 export { isHeadless };
