@@ -23,6 +23,7 @@ import {
   isPodReady,
   podEndpointsChanged,
   podIPv4,
+  selectorOf,
   SERVICES,
   servicesOfPod,
   shouldPodBeInEndpoints,
@@ -237,7 +238,7 @@ export class EndpointsController implements Component, Controller {
       }
       return;
     }
-    const selector = svc.spec?.selector;
+    const selector = selectorOf(svc);
     if (!selector) return;
     const pods = this.pods.lister.list(namespace).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
     const subsets = desiredSubsets(svc, pods);

@@ -54,6 +54,15 @@ export interface Pod extends KubeObject {
   };
 }
 
+/**
+ * A Service's selector, or undefined when it has none: an empty map is none, as upstream (Go drops an empty
+ * `selector` when it stores the Service, so a Service with `selector: {}` reads back without one).
+ */
+export function selectorOf(svc: Service): Record<string, string> | undefined {
+  const sel = svc.spec?.selector;
+  return sel && Object.keys(sel).length > 0 ? sel : undefined;
+}
+
 /** Whether a label selector given as a map (a Service's) matches the labels. */
 export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   for (const [k, v] of Object.entries(selector)) if ((labels ?? {})[k] !== v) return false;
@@ -108,8 +117,8 @@ export function isHeadless(svc: Service): boolean {
 export function servicesOfPod(services: Informer<Service>, pod: Pod, old?: Pod): string[] {
   const out: string[] = [];
   for (const svc of services.lister.list(pod.metadata.namespace ?? '')) {
-    const sel = svc.spec?.selector;
-    if (!sel || Object.keys(sel).length === 0) continue;
+    const sel = selectorOf(svc);
+    if (!sel) continue;
     if (selectorMatches(sel, pod.metadata.labels) || (old && selectorMatches(sel, old.metadata.labels))) out.push(`${svc.metadata.namespace}/${svc.metadata.name}`);
   }
   return out;

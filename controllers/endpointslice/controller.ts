@@ -24,6 +24,7 @@ import {
   isPodReady,
   podEndpointsChanged,
   podIPv4,
+  selectorOf,
   SERVICES,
   servicesOfPod,
   shouldPodBeInEndpoints,
@@ -299,13 +300,13 @@ export class EndpointSliceController implements Component, Controller {
       this.tracker.forget(key);
       return;
     }
-    if (svc.spec?.type === 'ExternalName' || !svc.spec?.selector) return;
+    const selector = selectorOf(svc);
+    if (svc.spec?.type === 'ExternalName' || !selector) return;
     const existing = this.slices.lister.byIndex(BY_SERVICE_INDEX, key);
     if (!this.tracker.caughtUp(key, (n) => this.slices.lister.get(namespace, n))) {
       this.queue.addAfter(key, STALE_RETRY_MS);
       return;
     }
-    const selector = svc.spec.selector;
     const desired = new Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }>();
     const pods = this.pods.lister
       .list(namespace)

@@ -85,6 +85,18 @@ describe('kubectl and Services', () => {
         assert.equal(await create(['nodeport', 'np', '--tcp=80:8080', `--node-port=${nodePort}`]), 'service/np created');
         assert.equal(await create(['clusterip', 'hl', '--clusterip=None', '--tcp=80:80']), 'service/hl created');
         assert.equal(await create(['externalname', 'ext', '--external-name=example.com']), 'service/ext created');
+        // a manifest through apply (client-side validation against the OpenAPI documents)
+        const manifest = `apiVersion: v1
+kind: Service
+metadata:
+  name: applied
+spec:
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+`;
+        assert.equal((await kubectl.ok(['apply', '-n', ns, '-f', '-'], { input: manifest })).trim(), 'service/applied created');
+        assert.equal((await kubectl.ok(['apply', '-n', ns, '-f', '-'], { input: manifest })).trim(), 'service/applied unchanged');
         const table = rows(await kubectl.ok(['get', 'svc', '-n', ns, '-o', 'wide']));
         assert.deepEqual(table[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR']);
         const byName = new Map(table.slice(1).map((r) => [r[0], r]));

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { desiredSubsets, truncateSubsets, MAX_ENDPOINTS_CAPACITY, type EndpointSubset } from '../../../../controllers/endpoints/controller.js';
-import { findPort, shouldPodBeInEndpoints, type Pod, type Service } from '../../../../controllers/endpoints/util.js';
+import { findPort, selectorOf, shouldPodBeInEndpoints, type Pod, type Service } from '../../../../controllers/endpoints/util.js';
 import { endpointPorts, planSlices, podToEndpoint, sliceLabels, slicePrefix, MAX_ENDPOINTS_PER_SLICE, type EndpointSlice, type SliceEndpoint } from '../../../../controllers/endpointslice/controller.js';
 
 const svc = (spec: Service['spec'] = {}): Service => ({
@@ -47,6 +47,12 @@ describe('endpoints controller', () => {
     const two = desiredSubsets(svc(), [pod('a', '10.0.0.1'), pod('b', '10.0.0.2', { ports: [{ name: 'http', containerPort: 9090 }] })]);
     assert.equal(two.length, 2);
     assert.deepEqual(two.map((s) => s.ports![0]!.port).sort(), [8080, 9090]);
+  });
+
+  it('treats an empty selector as none, as a stored Service reads back upstream', () => {
+    assert.equal(selectorOf(svc({ selector: {} })), undefined);
+    assert.equal(selectorOf(svc({ selector: null })), undefined);
+    assert.deepEqual(selectorOf(svc()), { app: 'web' });
   });
 
   it('finds ports by number or by name and protocol', () => {
