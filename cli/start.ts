@@ -81,6 +81,8 @@ class Launcher {
     if (f.token) args.push('--token', f.token);
     if (f.kubeletPreferredAddressTypes) args.push('--kubelet-preferred-address-types', f.kubeletPreferredAddressTypes.join(','));
     if (f.disableAdmissionPlugins.length > 0) args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
+    if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
+    if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },

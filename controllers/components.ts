@@ -4,6 +4,8 @@
  */
 import { clusterRoleAggregation } from './clusterrole-aggregation/controller.js';
 import { daemonSetController } from './daemonset/controller.js';
+import { endpointsController } from './endpoints/controller.js';
+import { endpointSliceController } from './endpointslice/controller.js';
 import { garbageCollector } from './garbage-collector/index.js';
 import { kubelet } from './kubelet/index.js';
 import type { ComponentFactory } from './machinery/types.js';
@@ -19,4 +21,6 @@ export const components: ComponentFactory[] = [
   garbageCollector,
   clusterRoleAggregation,
   serviceAccountsController,
+  endpointsController,
+  endpointSliceController,
 ];

@@ -15,6 +15,7 @@ import { Registry } from './registry/registry.js';
 import { defaultResources, defaultVirtualResources } from './registry/resources/index.js';
 import { authenticateServiceAccountToken } from './serviceaccount/claims.js';
 import { TokenSigner } from './serviceaccount/jwt.js';
+import { advertiseAddress, KubernetesServiceController } from './registry/resources/services/kubernetes-service.js';
 
 export interface AppOptions {
   storage: Storage;
@@ -37,6 +38,10 @@ export interface AppOptions {
   serviceAccountKeyFile?: string;
   /** Admission plugins turned off by name (kube-apiserver's --disable-admission-plugins): `ServiceAccount`. */
   disableAdmissionPlugins?: readonly string[];
+  /** IPv4 range of Service cluster IPs (kube-apiserver's --service-cluster-ip-range; default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** Range of Service node ports (kube-apiserver's --service-node-port-range; default 30000-32767). */
+  serviceNodePortRange?: string;
 }
 
 
@@ -84,10 +89,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     schemaController: lazySchemaCompilers(),
   });
   const tokenSigner = opts.serviceAccountKeyFile ? TokenSigner.fromKeyFile(opts.serviceAccountKeyFile) : undefined;
-  const registry = new Registry(opts.storage, defaultResources(), defaultVirtualResources(), {
-    tokenSigner,
-    disabledAdmissionPlugins: opts.disableAdmissionPlugins,
-  });
+  const registry = new Registry(
+    opts.storage,
+    defaultResources({ serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange }),
+    defaultVirtualResources(),
+    { tokenSigner, disabledAdmissionPlugins: opts.disableAdmissionPlugins },
+  );
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open watch listens for shutdown
   let ready = false;
@@ -119,11 +126,18 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     sweepMs: opts.eventSweepMs ?? 60_000,
     log: fastify.log,
   });
+  // The `kubernetes` Service and its endpoints name the address and port the server listens on, known once it does.
+  const kubernetesService = new KubernetesServiceController(registry, opts.storage, fastify.log);
+  fastify.addHook('onListen', async () => {
+    const address = fastify.server.address();
+    if (address && typeof address === 'object') kubernetesService.start(advertiseAddress(address.address), address.port);
+  });
   fastify.addHook('preClose', async () => {
     ready = false;
     shutdown.abort();
     lifecycle.stop();
     eventTTL.stop();
+    kubernetesService.stop();
   });
   await lifecycle.start();
   eventTTL.start();

@@ -1,4 +1,5 @@
 import { NODE_ADDRESS_TYPES } from './api/kubelet-client.js';
+import { parsePortRange, parseServiceCIDR } from './registry/resources/services/allocator.js';
 
 /** Command-line flags shared by `npm start` (both processes) and the API server alone. */
 export interface ServerFlags {
@@ -12,6 +13,10 @@ export interface ServerFlags {
   kubeletPreferredAddressTypes?: string[];
   /** Admission plugins turned off (kube-apiserver's --disable-admission-plugins). */
   disableAdmissionPlugins: string[];
+  /** kube-apiserver's --service-cluster-ip-range (IPv4 CIDR; default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** kube-apiserver's --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
   help: boolean;
 }
 
@@ -40,6 +45,8 @@ export function usage(program: 'server' | 'start'): string {
     '                  node address types tried in order to reach a kubelet (default InternalDNS,Hostname,InternalIP,ExternalDNS,ExternalIP)',
     '  --log-level L   fatal, error, warn, info, debug, trace or silent (default info)',
     `  --disable-admission-plugins P   comma-separated admission plugins to turn off (${ADMISSION_PLUGINS.join(', ')})`,
+    '  --service-cluster-ip-range CIDR   IPv4 range of Service cluster IPs (default 10.96.0.0/12)',
+    '  --service-node-port-range A-B     range of Service node ports (default 30000-32767)',
     '  -h, --help      show this help',
     '',
   ].join('\n');
@@ -110,6 +117,26 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
           if (!ADMISSION_PLUGINS.includes(n)) throw new UsageError(`unknown admission plugin ${JSON.stringify(n)} in --disable-admission-plugins: one of ${ADMISSION_PLUGINS.join(', ')}`);
           if (!flags.disableAdmissionPlugins.includes(n)) flags.disableAdmissionPlugins.push(n);
         }
+        break;
+      }
+      case 'service-cluster-ip-range': {
+        const v = takeValue();
+        try {
+          parseServiceCIDR(v);
+        } catch (err) {
+          throw new UsageError(`invalid --service-cluster-ip-range: ${(err as Error).message}`);
+        }
+        flags.serviceClusterIPRange = v;
+        break;
+      }
+      case 'service-node-port-range': {
+        const v = takeValue();
+        try {
+          parsePortRange(v);
+        } catch (err) {
+          throw new UsageError(`invalid --service-node-port-range: ${(err as Error).message}`);
+        }
+        flags.serviceNodePortRange = v;
         break;
       }
       default:

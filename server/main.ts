@@ -41,6 +41,8 @@ async function main(argv: string[]): Promise<void> {
     kubelet: flags.kubeletPreferredAddressTypes ? { preferredAddressTypes: flags.kubeletPreferredAddressTypes } : undefined,
     serviceAccountKeyFile: resolve(dataDir, 'sa.key'),
     disableAdmissionPlugins: flags.disableAdmissionPlugins,
+    serviceClusterIPRange: flags.serviceClusterIPRange,
+    serviceNodePortRange: flags.serviceNodePortRange,
   });
   await fastify.listen({ port: flags.port, host: flags.host });
   const address = fastify.server.address();

@@ -45,8 +45,10 @@ import { coreV1PodDefinitions } from './core-v1-pod.js';
 import { coreV1SchedulingDefinitions } from './core-v1-scheduling.js';
 import { coreV1SecurityDefinitions } from './core-v1-security.js';
 import { coreV1ServiceAccountDefinitions } from './core-v1-serviceaccount.js';
+import { coreV1ServiceDefinitions } from './core-v1-service.js';
 import { coreV1VolumePluginDefinitions } from './core-v1-volume-plugins.js';
 import { coreV1VolumeDefinitions } from './core-v1-volumes.js';
+import { discoveryV1Definitions } from './discovery-v1.js';
 import { extensionsV1beta1Definitions } from './extensions-v1beta1.js';
 import { metaDefinitions } from './meta.js';
 import { policyV1Definitions } from './policy-v1.js';
@@ -65,6 +67,7 @@ export const definitions: Record<string, TSchema> = {
   ...coreV1OtherDefinitions,
   ...coreV1ConfigDefinitions,
   ...coreV1ServiceAccountDefinitions,
+  ...coreV1ServiceDefinitions,
   ...appsV1Definitions,
   ...extensionsV1beta1Definitions,
   ...coordinationV1Definitions,
@@ -72,6 +75,7 @@ export const definitions: Record<string, TSchema> = {
   ...authorizationV1Definitions,
   ...authenticationV1Definitions,
   ...rbacV1Definitions,
+  ...discoveryV1Definitions,
 };
 
 export { findKind, kindsOf, openAPIRef, type KindDefinition, type OpenAPIStyle } from '../kinds.js';

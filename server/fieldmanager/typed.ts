@@ -167,6 +167,7 @@ const ZERO: Record<string, Record<string, unknown>> = {
 /** Defaults of list-map key fields, which upstream publishes as schema `default`s. */
 const KEY_DEFAULTS: Record<string, Record<string, unknown>> = {
   'core.v1.ContainerPort': { protocol: 'TCP' },
+  'core.v1.ServicePort': { protocol: 'TCP' },
 };
 
 function shortDef(def: string): string {

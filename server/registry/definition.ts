@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { KubeletClient } from '../api/kubelet-client.js';
 import type { FieldError } from '../../apimachinery/field-errors.js';
+import type { Storage } from '../../storage/interface.js';
 import type { GroupResource } from './status.js';
 import type { Printer } from '../printers/types.js';
 import type { Registry } from './registry.js';
@@ -72,7 +73,21 @@ export interface ResourceStrategy {
   beforeDelete?(obj: KubeObject, gr: GroupResource): void;
   /** Changes made when an object is marked for deletion (a namespace becomes Terminating). */
   prepareForDelete?(obj: KubeObject): void;
+  // --- Hooks around the write (upstream's BeginCreate, BeginUpdate, AfterDelete), for what lives beside the object:
+  // a Service's cluster IPs and node ports. Given the store's Storage to read what they need.
+  /**
+   * Before prepareForCreate and validation: may complete the object and reserve what it takes (throwing a StatusError
+   * refuses the create). The returned function is called once, with whether the object was stored.
+   */
+  beginCreate?(obj: KubeObject, ctx: RequestContext, storage: Storage): Promise<FinishWrite>;
+  /** The same for an update, before prepareForUpdate; called again (after a `false` finish) when the write is retried. */
+  beginUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext, storage: Storage): Promise<FinishWrite>;
+  /** After the object was removed from storage (not on dry runs). Must not throw. */
+  afterDelete?(obj: KubeObject, storage: Storage): Promise<void>;
 }
+
+/** Completes what a begin hook started: keeps its reservations when the object was written, undoes them otherwise. */
+export type FinishWrite = (stored: boolean) => void;
 
 /** One served group/version of a resource: a view over the single stored form. */
 export interface ServedVersion {

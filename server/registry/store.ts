@@ -1,16 +1,16 @@
-import { clone, semanticEqual } from '../../apimachinery/copy.js';
 import { type FieldError, fieldErrorString, renderedError } from '../../apimachinery/field-errors.js';
 import { storageKey, storagePrefix } from '../../apimachinery/keys.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { rfc3339 } from '../../apimachinery/time.js';
 import type { ListResult, Storage } from '../../storage/interface.js';
 import { isStorageError, StorageError } from '../../storage/errors.js';
 import { checkPreconditions as checkStoredPreconditions } from '../../storage/preconditions.js';
-import type { PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion, ServerServices } from './definition.js';
+import type { FinishWrite, PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion, ServerServices } from './definition.js';
 import { generateName, newUID, normalizeMeta, orderTopLevel } from './meta.js';
 import { errors, StatusError, type GroupResource } from './status.js';
 import { validateGenericObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
 import { storageServices } from './services.js';
+import { clone, semanticEqual } from '../../apimachinery/copy.js';
+import { rfc3339 } from '../../apimachinery/time.js';
 
 /** What a list or watch filters by, already parsed and checked against the resource's field labels. */
 export interface ObjectFilter {
@@ -166,20 +166,29 @@ export class GenericStore {
       if (!this.services.disabledAdmissionPlugins.has(plugin.name)) await plugin.admit(obj, { ...ctx, read: this.services.read });
     }
     const base = obj.metadata.generateName && !obj.metadata.name ? obj.metadata.generateName : undefined;
-    for (let attempt = 0; ; attempt++) {
-      if (base !== undefined) obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });
-      const name = obj.metadata.name!;
-      this.validateCreate(view, obj, ctx);
-      if (opts.dryRun) {
-        await this.ensureAbsent(view, namespace, name);
-        return obj;
+    if (base !== undefined) obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });
+    const finish = await this.def.strategy.beginCreate?.(obj, ctx, this.storage);
+    let stored = false;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (base !== undefined && attempt > 0) obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });
+        const name = obj.metadata.name!;
+        this.validateCreate(view, obj, ctx);
+        if (opts.dryRun) {
+          await this.ensureAbsent(view, namespace, name);
+          return obj;
+        }
+        try {
+          const created = await this.storage.create(this.key(obj.metadata.namespace, name), obj);
+          stored = true;
+          return created;
+        } catch (err) {
+          if (isStorageError(err, 'KeyExists') && base !== undefined && attempt < GENERATE_NAME_ATTEMPTS) continue;
+          throw this.translate(err, view, name);
+        }
       }
-      try {
-        return await this.storage.create(this.key(obj.metadata.namespace, name), obj);
-      } catch (err) {
-        if (isStorageError(err, 'KeyExists') && base !== undefined && attempt < GENERATE_NAME_ATTEMPTS) continue;
-        throw this.translate(err, view, name);
-      }
+    } finally {
+      finish?.(stored);
     }
   }
 
@@ -263,6 +272,7 @@ export class GenericStore {
       const body = await build(undefined);
       return { object: await this.create(view, namespace, body, { dryRun: opts.dryRun }), created: true };
     }
+    let finish: FinishWrite | undefined;
     const tryUpdate = async (cur: KubeObject): Promise<KubeObject> => {
       const body = clone(await build(cur));
       this.checkTypeMeta(view, body);
@@ -299,6 +309,11 @@ export class GenericStore {
       if (om.deletionGracePeriodSeconds !== undefined) nm.deletionGracePeriodSeconds = om.deletionGracePeriodSeconds;
       else delete nm.deletionGracePeriodSeconds;
       nm.resourceVersion = om.resourceVersion;
+      if (strategy.beginUpdate) {
+        finish?.(false); // a retried write starts over
+        finish = undefined;
+        finish = await strategy.beginUpdate(obj, old, ctx, this.storage);
+      }
       strategy.prepareForUpdate(obj, old, ctx);
       obj.metadata = normalizeMeta(obj.metadata);
       obj = orderTopLevel(obj);
@@ -321,16 +336,26 @@ export class GenericStore {
     for (;;) {
       let deleteNow: DeleteInstead;
       try {
-        if (opts.dryRun) return { object: await tryUpdate(current), created: false };
-        return { object: await this.storage.guaranteedUpdate(key, tryUpdate), created: false };
+        if (opts.dryRun) {
+          const object = await tryUpdate(current);
+          finish?.(false);
+          return { object, created: false };
+        }
+        const object = await this.storage.guaranteedUpdate(key, tryUpdate);
+        finish?.(true);
+        return { object, created: false };
       } catch (err) {
+        finish?.(false);
+        finish = undefined;
         if (!(err instanceof DeleteInstead)) throw this.translate(err, view, name);
         deleteNow = err;
       }
       if (opts.dryRun) return { object: deleteNow.current, created: false };
       const { uid, resourceVersion } = deleteNow.current.metadata;
       try {
-        return { object: await this.storage.delete(key, { preconditions: { uid, resourceVersion } }), created: false };
+        const gone = await this.storage.delete(key, { preconditions: { uid, resourceVersion } });
+        await this.def.strategy.afterDelete?.(gone, this.storage);
+        return { object: gone, created: false };
       } catch (err) {
         if (isStorageError(err, 'Conflict')) continue; // written meanwhile: decide again on the new state
         throw this.translate(err, view, name);
@@ -387,6 +412,7 @@ export class GenericStore {
       if (params.dryRun) return { object: current, deleted: true };
       try {
         const gone = await this.storage.delete(key, { preconditions: { uid: current.metadata.uid, resourceVersion: params.preconditions?.resourceVersion } });
+        await this.def.strategy.afterDelete?.(gone, this.storage);
         return { object: gone, deleted: true };
       } catch (err) {
         throw this.translate(err, view, name);

@@ -191,7 +191,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
     const groups = (await api.get('/apis', { headers: { accept: 'application/json' } })).body.groups;
     assert.deepEqual(
       groups.map((g: Json) => g.name),
-      ['apps', 'extensions', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io'],
+      ['apps', 'extensions', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
     );
     const authn = groups.find((g: Json) => g.name === 'authentication.k8s.io');
     assert.deepEqual(authn.versions, [
@@ -223,7 +223,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       const items = (await api.get('/apis', { headers: { accept } })).body.items;
       assert.deepEqual(
         items.map((g: Json) => g.metadata.name),
-        ['apps', 'extensions', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io'],
+        ['apps', 'extensions', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
       );
       const authz = items.find((g: Json) => g.metadata.name === 'authorization.k8s.io');
       assert.deepEqual(authz.versions, [

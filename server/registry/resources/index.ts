@@ -10,6 +10,8 @@ import { clusterRoleBindings } from './clusterrolebindings/index.js';
 import { clusterRoles } from './clusterroles/index.js';
 import { controllerRevisions } from './controllerrevisions/index.js';
 import { daemonSets } from './daemonsets/index.js';
+import { endpoints } from './endpoints/index.js';
+import { endpointSlices } from './endpointslices/index.js';
 import { events } from './events/index.js';
 import { leases } from './leases/index.js';
 import { namespaces } from './namespaces/index.js';
@@ -19,9 +21,13 @@ import { secrets } from './secrets/index.js';
 import { roleBindings } from './rolebindings/index.js';
 import { roles } from './roles/index.js';
 import { serviceAccounts } from './serviceaccounts/index.js';
+import { servicesResource, type ServiceNetworkOptions } from './services/index.js';
 
-/** Every resource the server stores. */
-export function defaultResources(): ResourceDefinition[] {
+/** What resources take from the server's flags (the Service network: --service-cluster-ip-range, ...). */
+export type ResourceOptions = ServiceNetworkOptions;
+
+/** Every resource the server stores (a new set per server: Services carry their allocators). */
+export function defaultResources(opts: ResourceOptions = {}): ResourceDefinition[] {
   return [
     namespaces,
     nodes,
@@ -37,6 +43,12 @@ export function defaultResources(): ResourceDefinition[] {
     clusterRoles,
     roleBindings,
     roles,
+    servicesResource(opts),
+    endpoints,
+    daemonSets,
+    controllerRevisions,
+    leases,
+    endpointSlices,
   ];
 }
 

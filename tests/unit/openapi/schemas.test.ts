@@ -41,7 +41,7 @@ const MISSING = `upstream reference documents not found at ${referenceDir}`;
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 /** Definitions the server must publish whatever refers to them. */
 const ROOTS = [
-  ...['Pod', 'PodList', 'Node', 'NodeList', 'Namespace', 'NamespaceList', 'Event', 'EventList', 'Binding', 'ConfigMap', 'ConfigMapList', 'Secret', 'SecretList'].map(
+  ...['Pod', 'PodList', 'Node', 'NodeList', 'Namespace', 'NamespaceList', 'Event', 'EventList', 'Binding', 'ConfigMap', 'ConfigMapList', 'Secret', 'SecretList', 'Service', 'ServiceList', 'Endpoints', 'EndpointsList'].map(
     (k) => `io.k8s.api.core.v1.${k}`,
   ),
   ...['DaemonSet', 'DaemonSetList', 'ControllerRevision', 'ControllerRevisionList'].map(
@@ -50,6 +50,8 @@ const ROOTS = [
   ...['DaemonSet', 'DaemonSetList'].map((k) => `io.k8s.api.extensions.v1beta1.${k}`),
   'io.k8s.api.policy.v1.Eviction',
   'io.k8s.api.policy.v1beta1.Eviction',
+  'io.k8s.api.discovery.v1.EndpointSlice',
+  'io.k8s.api.discovery.v1.EndpointSliceList',
   ...['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReviewStatus', 'SubjectRulesReviewStatus'].map(
     (k) => `io.k8s.api.authorization.v1.${k}`,
   ),
@@ -250,11 +252,13 @@ describe('openapi schemas: closure and kinds', () => {
     assert.deepEqual(served, [
       '/v1/Binding',
       '/v1/ConfigMap',
+      '/v1/Endpoints',
       '/v1/Event',
       '/v1/Namespace',
       '/v1/Node',
       '/v1/Pod',
       '/v1/Secret',
+      '/v1/Service',
       '/v1/ServiceAccount',
       'apps/v1/ControllerRevision',
       'apps/v1/DaemonSet',
@@ -264,6 +268,7 @@ describe('openapi schemas: closure and kinds', () => {
       'authorization.k8s.io/v1/SelfSubjectAccessReview',
       'authorization.k8s.io/v1/SelfSubjectRulesReview',
       'coordination.k8s.io/v1/Lease',
+      'discovery.k8s.io/v1/EndpointSlice',
       'extensions/v1beta1/DaemonSet',
       'policy/v1/Eviction',
       'policy/v1beta1/Eviction',

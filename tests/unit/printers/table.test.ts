@@ -14,6 +14,9 @@ import { secretPrinter } from '../../../server/registry/resources/secrets/printe
 import { clusterRoleBindingPrinter, roleBindingPrinter } from '../../../server/registry/resources/rolebindings/printer.js';
 import { createdAtPrinter } from '../../../server/registry/resources/roles/printer.js';
 import { serviceAccountPrinter } from '../../../server/registry/resources/serviceaccounts/printer.js';
+import { servicePrinter } from '../../../server/registry/resources/services/printer.js';
+import { endpointsPrinter } from '../../../server/registry/resources/endpoints/printer.js';
+import { endpointSlicePrinter } from '../../../server/registry/resources/endpointslices/printer.js';
 import { ago, NOW, SEC } from './helpers.js';
 
 describe('each resource prints with the printer its definition names', () => {
@@ -32,6 +35,9 @@ describe('each resource prints with the printer its definition names', () => {
     rolebindings: roleBindingPrinter,
     clusterrolebindings: clusterRoleBindingPrinter,
     serviceaccounts: serviceAccountPrinter,
+    services: servicePrinter,
+    endpoints: endpointsPrinter,
+    endpointslices: endpointSlicePrinter,
   };
   for (const def of defaultResources()) {
     it(def.plural, () => assert.equal(def.printer ?? defaultPrinter, expected[def.plural] ?? defaultPrinter));
@@ -51,6 +57,9 @@ describe('every printer', () => {
     ['roles', createdAtPrinter],
     ['rolebindings', roleBindingPrinter],
     ['serviceaccounts', serviceAccountPrinter],
+    ['services', servicePrinter],
+    ['endpoints', endpointsPrinter],
+    ['endpointslices', endpointSlicePrinter],
     ['default', defaultPrinter],
   ];
   for (const [name, printer] of printers) {

@@ -1,0 +1,153 @@
+/**
+ * What the endpoints and EndpointSlice controllers share (upstream pkg/controller/util/endpoint and
+ * staging/src/k8s.io/endpointslice/util): the resources they use, which pods back a Service, the pod port a
+ * Service port leads to, readiness, and the services a pod belongs to.
+ */
+import type { Informer, ResourceRef } from '../machinery/types.js';
+import type { KubeObject } from '../../apimachinery/objects.js';
+
+export const SERVICES: ResourceRef = { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true };
+export const ENDPOINTS: ResourceRef = { group: '', version: 'v1', resource: 'endpoints', kind: 'Endpoints', namespaced: true };
+export const ENDPOINT_SLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true };
+
+/** The label of a headless Service's endpoints (v1.IsHeadlessService). */
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+
+export interface ServicePort {
+  name?: string;
+  protocol?: string;
+  port?: number;
+  targetPort?: number | string;
+  appProtocol?: string;
+}
+
+export interface Service extends KubeObject {
+  spec?: {
+    type?: string;
+    selector?: Record<string, string> | null;
+    clusterIP?: string;
+    clusterIPs?: string[];
+    ipFamilies?: string[];
+    ports?: ServicePort[] | null;
+    publishNotReadyAddresses?: boolean;
+  };
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort?: number;
+  protocol?: string;
+}
+
+export interface Pod extends KubeObject {
+  spec?: {
+    nodeName?: string;
+    hostname?: string;
+    subdomain?: string;
+    restartPolicy?: string;
+    containers?: Array<{ name?: string; ports?: ContainerPort[] }>;
+  };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    podIPs?: Array<{ ip?: string }>;
+    conditions?: Array<{ type?: string; status?: string }>;
+  };
+}
+
+/**
+ * A Service's selector, or undefined when it has none: an empty map is none, as upstream (Go drops an empty
+ * `selector` when it stores the Service, so a Service with `selector: {}` reads back without one).
+ */
+export function selectorOf(svc: Service): Record<string, string> | undefined {
+  const sel = svc.spec?.selector;
+  return sel && Object.keys(sel).length > 0 ? sel : undefined;
+}
+
+/** Whether a label selector given as a map (a Service's) matches the labels. */
+export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+  for (const [k, v] of Object.entries(selector)) if ((labels ?? {})[k] !== v) return false;
+  return true;
+}
+
+/** IsPodReady: the Ready condition is True. */
+export function isPodReady(pod: Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** ShouldPodBeInEndpoints: not finished, has an IP, and not terminating unless terminating pods are included. */
+export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return false;
+  if (!pod.status?.podIP && (pod.status?.podIPs ?? []).length === 0) return false;
+  if (!includeTerminating && pod.metadata.deletionTimestamp) return false;
+  return true;
+}
+
+/** The pod's IPv4 address, as a single-stack IPv4 Service uses it (podIPs first, podIP otherwise). */
+export function podIPv4(pod: Pod): string | undefined {
+  const ips = [...(pod.status?.podIPs ?? []).map((p) => p.ip ?? ''), pod.status?.podIP ?? ''].filter(Boolean);
+  return ips.find((ip) => !ip.includes(':'));
+}
+
+/** FindPort: a numeric targetPort as is; a named one is the container port of that name and the Service port's protocol. */
+export function findPort(pod: Pod, sp: ServicePort): number | undefined {
+  const target = sp.targetPort ?? sp.port;
+  if (typeof target === 'number') return target;
+  if (typeof target !== 'string' || target === '') return undefined;
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.name === target && (p.protocol ?? 'TCP') === (sp.protocol ?? 'TCP')) return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+/** ShouldSetHostname: the pod names this Service as its subdomain and has a hostname. */
+export function shouldSetHostname(pod: Pod, svc: Service): boolean {
+  return !!pod.spec?.hostname && pod.spec?.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
+}
+
+/** A Service without a cluster IP (headless): its endpoints are labelled as such. */
+export function isHeadless(svc: Service): boolean {
+  const ip = svc.spec?.clusterIP;
+  return ip === undefined || ip === '' || ip === 'None';
+}
+
+/** The keys (`namespace/name`) of the Services whose selector matches the pod now or before the change. */
+export function servicesOfPod(services: Informer<Service>, pod: Pod, old?: Pod): string[] {
+  const out: string[] = [];
+  for (const svc of services.lister.list(pod.metadata.namespace ?? '')) {
+    const sel = selectorOf(svc);
+    if (!sel) continue;
+    if (selectorMatches(sel, pod.metadata.labels) || (old && selectorMatches(sel, old.metadata.labels))) out.push(`${svc.metadata.namespace}/${svc.metadata.name}`);
+  }
+  return out;
+}
+
+/** Whether a pod change can change endpoints: IPs, readiness, labels, deletion, node, hostname, ports, phase. */
+export function podEndpointsChanged(old: Pod, cur: Pod): boolean {
+  const view = (p: Pod) =>
+    JSON.stringify([
+      p.metadata.labels ?? {},
+      p.metadata.deletionTimestamp ?? null,
+      p.status?.podIP ?? '',
+      p.status?.podIPs ?? [],
+      p.status?.phase ?? '',
+      isPodReady(p),
+      p.spec?.nodeName ?? '',
+      p.spec?.hostname ?? '',
+      p.spec?.subdomain ?? '',
+      (p.spec?.containers ?? []).map((c) => c.ports ?? []),
+    ]);
+  return view(old) !== view(cur);
+}
+
+/** Adds an index once (informers are shared: another controller may have added it). */
+export function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
+  try {
+    inf.addIndex(name, fn);
+  } catch (err) {
+    if (!/already exists/.test(String((err as Error)?.message))) throw err;
+  }
+}
