@@ -36,6 +36,8 @@ export function defaultResources(opts: ResourceOptions = {}): ResourceDefinition
     configMaps,
     secrets,
     serviceAccounts,
+    servicesResource(opts),
+    endpoints,
     daemonSets,
     controllerRevisions,
     leases,
@@ -43,11 +45,6 @@ export function defaultResources(opts: ResourceOptions = {}): ResourceDefinition
     clusterRoles,
     roleBindings,
     roles,
-    servicesResource(opts),
-    endpoints,
-    daemonSets,
-    controllerRevisions,
-    leases,
     endpointSlices,
   ];
 }
