@@ -107,7 +107,7 @@ describe('pods/log', () => {
       pod.subresources.map((s: Json) => s.subresource),
       ['binding', 'eviction', 'log', 'status'],
     );
-    assert.deepEqual(pod.subresources[1], { subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] });
+    assert.deepEqual(pod.subresources[2], { subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] });
   });
 
   it('streams the only container\'s log as text/plain', async () => {
