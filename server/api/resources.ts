@@ -147,6 +147,7 @@ class ResourceRoutes {
       const timeoutSeconds = intParam(q, 'timeoutSeconds');
       const table = format.type === 'table' ? tableWatchRenderer(this.handle, format.version, includeObjectParam(q)) : undefined;
       const allowBookmarks = boolParam(q, 'allowWatchBookmarks') ?? false;
+      const sendInitialEvents = boolParam(q, 'sendInitialEvents') ?? false;
       reply.hijack();
       await serveWatch(reply.raw, {
         handle: this.handle,
@@ -156,6 +157,7 @@ class ResourceRoutes {
         resourceVersion: rv,
         timeoutSeconds,
         allowBookmarks,
+        sendInitialEvents,
         bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
         table,
         protobuf: format.type === 'protobuf',

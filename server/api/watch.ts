@@ -22,6 +22,12 @@ export interface WatchRequest {
   resourceVersion?: string;
   timeoutSeconds?: number;
   allowBookmarks: boolean;
+  /**
+   * `sendInitialEvents=true` (the WatchList protocol of client-go >= 1.27 behind a gate, on by default in newer
+   * clients such as helm 4): ADDED for every current object whatever resourceVersion says, then a BOOKMARK annotated
+   * `k8s.io/initial-events-end: "true"`, then the changes.
+   */
+  sendInitialEvents?: boolean;
   bookmarkIntervalMs: number;
   /** Set when the client asked for Tables. */
   table?: TableEventRenderer;
@@ -83,13 +89,14 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   try {
     const prefix = w.handle.store.prefix(w.namespace);
     let from: number;
-    if (!w.resourceVersion || w.resourceVersion === '0') {
+    if (w.sendInitialEvents || !w.resourceVersion || w.resourceVersion === '0') {
       const listed = await w.storage.list(prefix, { filter: w.filter.everything ? undefined : (o) => w.filter.matches(o) });
       for (const obj of listed.items) {
         if (abort.signal.aborted) return;
         await send(undefined, 'ADDED', obj);
       }
       from = listed.revision;
+      if (w.sendInitialEvents) await write(bookmarkLine(w.handle, from, pb, true));
     } else {
       from = parseResourceVersion(w.resourceVersion);
       if (from < w.storage.compactedRevision()) {
@@ -153,12 +160,10 @@ function errorLine(pb: boolean, code: number, reason: string, message: string): 
   return `{"type":"ERROR","object":${JSON.stringify(status)}}\n`;
 }
 
-function bookmarkLine(handle: ResourceHandle, revision: number, pb: boolean): string | Buffer {
-  const obj = {
-    kind: handle.def.kind,
-    apiVersion: handle.view.groupVersion,
-    metadata: { resourceVersion: String(revision), creationTimestamp: null },
-  };
+function bookmarkLine(handle: ResourceHandle, revision: number, pb: boolean, initialEventsEnd = false): string | Buffer {
+  const metadata: Record<string, unknown> = { resourceVersion: String(revision), creationTimestamp: null };
+  if (initialEventsEnd) metadata['annotations'] = { 'k8s.io/initial-events-end': 'true' };
+  const obj = { kind: handle.def.kind, apiVersion: handle.view.groupVersion, metadata };
   if (pb) return watchFrame('BOOKMARK', encodeObject(obj));
   return `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
 }

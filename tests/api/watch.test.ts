@@ -75,6 +75,24 @@ describe('watch', () => {
     assert.deepEqual(warnings.map((w) => `${w.name}: ${w.message}`), []);
   });
 
+  it('sendInitialEvents (WatchList, as helm 4 and newer client-go watch): the current objects, a bookmark ending them, then changes', async () => {
+    const ns = 'watchlist';
+    await api.createNamespace(ns);
+    await create(ns, podManifest('wl-1'));
+    await create(ns, podManifest('wl-2'));
+    const rv = (await api.expect(200, 'GET', pods(ns))).metadata.resourceVersion;
+    const w = await watch(`${pods(ns)}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=${rv}`);
+    const initial = [await w.next(), await w.next()];
+    assert.deepEqual(initial.map((e) => `${e.type} ${e.object.metadata.name}`).sort(), ['ADDED wl-1', 'ADDED wl-2']);
+    const end = await w.next();
+    assert.equal(end.type, 'BOOKMARK');
+    assert.deepEqual(end.object.metadata.annotations, { 'k8s.io/initial-events-end': 'true' });
+    assert.ok(Number(end.object.metadata.resourceVersion) >= Number(rv));
+    await create(ns, podManifest('wl-3'));
+    const later = await w.next();
+    assert.equal(`${later.type} ${later.object.metadata.name}`, 'ADDED wl-3');
+  });
+
   it('starts from a specific resourceVersion: only later changes (watch.go: specific resource version)', async () => {
     const ns = 'watch-from-rv';
     await api.createNamespace(ns);
