@@ -3,6 +3,7 @@
 // `goPointer` (see openapi/schemas/index.ts). The types whose JSON form is not their message form (Time,
 // MicroTime, Duration, Quantity, IntOrString, RawExtension, FieldsV1, and maps of string lists such as
 // UserInfo.extra) are encoded here by name, as apimachinery's hand-written marshalers do.
+import { jsonTooDeep } from '../../apimachinery/json-depth.js';
 import { definitionsSnapshot } from '../../openapi/served.js';
 import { FIXED64, LENGTH_DELIMITED, ProtoError, Reader, VARINT, Writer } from './wire.js';
 
@@ -397,28 +398,8 @@ function readScalar(r: Reader, field: FieldDesc, scalar: Scalar, wire: number): 
   }
 }
 
-/** Go's encoding/json refuses documents nested deeper than this. */
-const MAX_JSON_DEPTH = 10000;
-
-/** Whether JSON text nests deeper than `max` arrays and objects (strings skipped); a linear scan, no parse. */
-function jsonTooDeep(bytes: Uint8Array, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
-
 function parseEmbeddedJson(bytes: Uint8Array, what: string): unknown {
-  if (jsonTooDeep(bytes, MAX_JSON_DEPTH)) throw new ProtoError(`${what}: exceeded max depth`);
+  if (jsonTooDeep(bytes)) throw new ProtoError(`${what}: exceeded max depth`);
   try {
     return JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (err) {

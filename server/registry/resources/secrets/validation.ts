@@ -8,6 +8,7 @@ import { GoJsonError, cannotUnmarshal, parseGoJson } from '../../../patch/go-jso
 import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors.js';
 import { base64DecodedLength } from '../../validation/base64.js';
 import { key } from '../../../../apimachinery/field-errors.js';
+import { jsonTooDeep } from '../../../../apimachinery/json-depth.js';
 import { isConfigMapKey } from '../../../../apimachinery/validation.js';
 import { isObj, sortedKeys, str, type Obj } from '../../validation/helpers.js';
 import { FIELD_IMMUTABLE_WHEN_IMMUTABLE, sameStringMap } from '../../validation/data-maps.js';
@@ -46,31 +47,11 @@ interface SecretLike {
   type?: string;
 }
 
-/** Go's JSON scanner refuses documents nested deeper than this. */
-const MAX_JSON_NESTING = 10000;
-
-/** Whether arrays and objects nest deeper than Go's scanner allows (brackets inside strings do not count). */
-function nestedTooDeep(bytes: Uint8Array): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > MAX_JSON_NESTING) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
-
 /** Go's json.Unmarshal into map[string]interface{}: its error text, or undefined when the bytes decode. */
 function jsonObjectError(base64: string): string | undefined {
   const bytes = Buffer.from(base64, 'base64');
   // (also keeps the recursive syntax-error scan below within the stack)
-  if (nestedTooDeep(bytes)) return 'exceeded max depth';
+  if (jsonTooDeep(bytes)) return 'exceeded max depth';
   let v: unknown;
   try {
     v = parseGoJson(bytes);
