@@ -73,7 +73,12 @@ export function fieldErrorString(e: FieldError): string {
 
 export const fieldErr = {
   required: (field: string, detail?: string): FieldError => ({ type: 'FieldValueRequired', field, detail }),
-  invalid: (field: string, badValue: unknown, detail?: string): FieldError => ({ type: 'FieldValueInvalid', field, badValue, detail }),
+  invalid: (field: string, badValue: unknown, detail?: string): FieldError => ({
+    type: 'FieldValueInvalid',
+    field,
+    badValue,
+    detail,
+  }),
   notSupported: (field: string, badValue: unknown, supported: readonly string[]): FieldError => ({
     type: 'FieldValueNotSupported',
     field,
@@ -100,7 +105,13 @@ export function invalidRendered(field: string, rendered: string, badValue: unkno
 }
 
 /** Any error type with a verbatim-rendered bad value (see invalidRendered). */
-export function renderedError(type: FieldError['type'], field: string, rendered: string, badValue: unknown, detail?: string): FieldError {
+export function renderedError(
+  type: FieldError['type'],
+  field: string,
+  rendered: string,
+  badValue: unknown,
+  detail?: string,
+): FieldError {
   return { type, field, badValue, omitValue: true, detail: detail ? `${rendered}: ${detail}` : rendered };
 }
 

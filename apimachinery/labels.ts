@@ -7,7 +7,16 @@
  * terms (Gt, Lt) into selectors. Error texts are upstream's, so a 400 built from `err.message` reads exactly
  * like kube-apiserver's.
  */
-import { child, fieldErr, fieldErrorString, goStringSlice, index, invalidRendered, key as keyPath, type FieldError } from './field-errors.js';
+import {
+  child,
+  fieldErr,
+  fieldErrorString,
+  goStringSlice,
+  index,
+  invalidRendered,
+  key as keyPath,
+  type FieldError,
+} from './field-errors.js';
 import { isObj } from './objects.js';
 import { isQualifiedName, isValidLabelValue } from './validation.js';
 
@@ -40,7 +49,7 @@ function int64(s: string): bigint | null {
 }
 
 function requirementMatches(r: Requirement, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
+  const has = Object.hasOwn(labels, r.key);
   const val = has ? labels[r.key]! : undefined;
   switch (r.operator) {
     case 'in':
@@ -68,7 +77,15 @@ function requirementMatches(r: Requirement, labels: Record<string, string>): boo
 /** Upstream's Requirement.String(): `!k`, `k`, `k=v`, `k in (a,b)` (values sorted for output). */
 export function requirementString(r: Requirement): string {
   let s = r.operator === '!' ? `!${r.key}` : r.key;
-  const ops: Partial<Record<SelectorOperator, string>> = { '=': '=', '==': '==', '!=': '!=', in: ' in ', notin: ' notin ', gt: '>', lt: '<' };
+  const ops: Partial<Record<SelectorOperator, string>> = {
+    '=': '=',
+    '==': '==',
+    '!=': '!=',
+    in: ' in ',
+    notin: ' notin ',
+    gt: '>',
+    lt: '<',
+  };
   if (r.operator === 'exists' || r.operator === '!') return s;
   s += ops[r.operator] ?? '';
   const vals = r.values.length === 1 ? r.values[0]! : [...r.values].sort().join(',');
@@ -85,7 +102,10 @@ export class LabelSelector {
 
   /** A selector from requirements (sorted by key); no requirements means "everything". */
   static of(reqs: readonly Requirement[]): LabelSelector {
-    return new LabelSelector([...reqs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), false);
+    return new LabelSelector(
+      [...reqs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+      false,
+    );
   }
   /** Matches every object. */
   static everything(): LabelSelector {
@@ -146,22 +166,27 @@ function requirementErrors(k: string, op: SelectorOperator, values: readonly str
   switch (op) {
     case 'in':
     case 'notin':
-      if (vals.length === 0) errs.push(invalidRendered(vp, list, vals, "for 'in', 'notin' operators, values set can't be empty"));
+      if (vals.length === 0)
+        errs.push(invalidRendered(vp, list, vals, "for 'in', 'notin' operators, values set can't be empty"));
       break;
     case '=':
     case '==':
     case '!=':
-      if (vals.length !== 1) errs.push(invalidRendered(vp, list, vals, 'exact-match compatibility requires one single value'));
+      if (vals.length !== 1)
+        errs.push(invalidRendered(vp, list, vals, 'exact-match compatibility requires one single value'));
       break;
     case 'exists':
     case '!':
-      if (vals.length !== 0) errs.push(invalidRendered(vp, list, vals, 'values set must be empty for exists and does not exist'));
+      if (vals.length !== 0)
+        errs.push(invalidRendered(vp, list, vals, 'values set must be empty for exists and does not exist'));
       break;
     case 'gt':
     case 'lt':
-      if (vals.length !== 1) errs.push(invalidRendered(vp, list, vals, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      if (vals.length !== 1)
+        errs.push(invalidRendered(vp, list, vals, "for 'Gt', 'Lt' operators, exactly one value is required"));
       vals.forEach((v, i) => {
-        if (int64(v) === null) errs.push(fieldErr.invalid(index(vp, i), v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+        if (int64(v) === null)
+          errs.push(fieldErr.invalid(index(vp, i), v, "for 'Gt', 'Lt' operators, the value must be an integer"));
       });
       break;
     default:
@@ -188,7 +213,19 @@ export function newRequirement(k: string, op: SelectorOperator, values: readonly
 // ---- label selector lexer/parser (same token rules and messages as upstream) ----
 
 type Tok = 'err' | 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'id' | 'in' | '<' | '!=' | 'notin' | '(';
-const TOKENS: Record<string, Tok> = { ')': ')', ',': ',', '!': '!', '==': '==', '=': '=', '>': '>', in: 'in', '<': '<', '!=': '!=', notin: 'notin', '(': '(' };
+const TOKENS: Record<string, Tok> = {
+  ')': ')',
+  ',': ',',
+  '!': '!',
+  '==': '==',
+  '=': '=',
+  '>': '>',
+  in: 'in',
+  '<': '<',
+  '!=': '!=',
+  notin: 'notin',
+  '(': '(',
+};
 const isSpecial = (c: string) => '=!(),><'.includes(c);
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 
@@ -244,7 +281,8 @@ class Parser {
     for (;;) {
       const [tok, lit] = this.look();
       if (tok === 'eos') return reqs;
-      if (tok !== 'id' && tok !== '!') throw new SelectorParseError(`found '${lit}', expected: !, identifier, or 'end of string'`);
+      if (tok !== 'id' && tok !== '!')
+        throw new SelectorParseError(`found '${lit}', expected: !, identifier, or 'end of string'`);
       try {
         reqs.push(this.requirement());
       } catch (e) {
@@ -273,7 +311,15 @@ class Parser {
     if ((next === 'eos' || next === ',') && op !== '!') op = 'exists';
     if (op === 'exists' || op === '!') return newRequirement(k, op, []);
     const [otok, olit] = this.take(false);
-    const opMap: Partial<Record<Tok, SelectorOperator>> = { in: 'in', '=': '=', '==': '==', '>': 'gt', '<': 'lt', notin: 'notin', '!=': '!=' };
+    const opMap: Partial<Record<Tok, SelectorOperator>> = {
+      in: 'in',
+      '=': '=',
+      '==': '==',
+      '>': 'gt',
+      '<': 'lt',
+      notin: 'notin',
+      '!=': '!=',
+    };
     const binOp = opMap[otok];
     if (!binOp) throw new Error(`found '${olit}', expected: ${BINARY_OPERATORS.join(', ')}`);
     const values = binOp === 'in' || binOp === 'notin' ? this.values() : this.exactValue();
@@ -351,11 +397,19 @@ export interface LabelSelectorObject {
 }
 
 /** metav1.LabelSelectorOperator → the requirement operator (node selectors add `Gt: 'gt'`, `Lt: 'lt'`). */
-export const LABEL_SELECTOR_OPERATORS: Readonly<Record<string, SelectorOperator>> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+export const LABEL_SELECTOR_OPERATORS: Readonly<Record<string, SelectorOperator>> = {
+  In: 'in',
+  NotIn: 'notin',
+  Exists: 'exists',
+  DoesNotExist: '!',
+};
 
 /** matchLabels and matchExpressions, each empty when absent (or not of its JSON type). */
 function parts(sel: LabelSelectorObject): { ml: Record<string, string>; me: LabelSelectorRequirementObject[] } {
-  return { ml: isObj(sel.matchLabels) ? sel.matchLabels : {}, me: Array.isArray(sel.matchExpressions) ? sel.matchExpressions : [] };
+  return {
+    ml: isObj(sel.matchLabels) ? sel.matchLabels : {},
+    me: Array.isArray(sel.matchExpressions) ? sel.matchExpressions : [],
+  };
 }
 
 /** A present selector with no matchLabels and no matchExpressions: `{}`, which selects everything. */
@@ -434,11 +488,18 @@ export function validateLabelSelector(
     switch (e.operator) {
       case 'In':
       case 'NotIn':
-        if (vals.length === 0) errs.push(fieldErr.required(child(p, 'values'), "must be specified when `operator` is 'In' or 'NotIn'"));
+        if (vals.length === 0)
+          errs.push(fieldErr.required(child(p, 'values'), "must be specified when `operator` is 'In' or 'NotIn'"));
         break;
       case 'Exists':
       case 'DoesNotExist':
-        if (vals.length > 0) errs.push(fieldErr.forbidden(child(p, 'values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        if (vals.length > 0)
+          errs.push(
+            fieldErr.forbidden(
+              child(p, 'values'),
+              "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            ),
+          );
         break;
       default:
         errs.push(fieldErr.invalid(child(p, 'operator'), e.operator ?? '', 'not a valid selector operator'));

@@ -47,8 +47,10 @@ export function parseStartFlags(argv: string[]): StartFlags {
     }
     const v = m[2] ?? argv[++i];
     if (v === undefined || v === '') throw new UsageError(`flag --${m[1]} needs a value`);
-    if (m[1] === 'speed' && !(Number(v) > 0 && Number.isFinite(Number(v)))) throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
-    if (m[1] === 'workers' && !(/^\d+$/.test(v) && Number(v) >= 1)) throw new UsageError(`invalid --workers ${JSON.stringify(v)}: must be a positive integer`);
+    if (m[1] === 'speed' && !(Number(v) > 0 && Number.isFinite(Number(v))))
+      throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
+    if (m[1] === 'workers' && !(/^\d+$/.test(v) && Number(v) >= 1))
+      throw new UsageError(`invalid --workers ${JSON.stringify(v)}: must be a positive integer`);
     extra[m[1] as 'speed' | 'workers'] = v;
   }
   return { ...parseFlags(rest, 'start'), ...extra };
@@ -70,17 +72,30 @@ class Launcher {
     if (!QUIET_LEVELS.has(this.flags.logLevel)) process.stderr.write(`kube-emulator: ${msg}\n`);
   }
   warn(msg: string): void {
-    if (this.flags.logLevel !== 'silent' && this.flags.logLevel !== 'fatal' && this.flags.logLevel !== 'error') process.stderr.write(`kube-emulator: ${msg}\n`);
+    if (this.flags.logLevel !== 'silent' && this.flags.logLevel !== 'fatal' && this.flags.logLevel !== 'error')
+      process.stderr.write(`kube-emulator: ${msg}\n`);
   }
 
   async start(): Promise<void> {
     const f = this.flags;
     const dataDir = resolve(f.dataDir);
     this.kubeconfig = join(dataDir, 'kubeconfig');
-    const args = [SERVER_MAIN, '--port', String(f.port), '--host', f.host, '--data-dir', dataDir, '--log-level', f.logLevel];
+    const args = [
+      SERVER_MAIN,
+      '--port',
+      String(f.port),
+      '--host',
+      f.host,
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      f.logLevel,
+    ];
     if (f.token) args.push('--token', f.token);
-    if (f.kubeletPreferredAddressTypes) args.push('--kubelet-preferred-address-types', f.kubeletPreferredAddressTypes.join(','));
-    if (f.disableAdmissionPlugins.length > 0) args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
+    if (f.kubeletPreferredAddressTypes)
+      args.push('--kubelet-preferred-address-types', f.kubeletPreferredAddressTypes.join(','));
+    if (f.disableAdmissionPlugins.length > 0)
+      args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
     if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
     if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
     const server = spawn(process.execPath, args, {
@@ -98,7 +113,15 @@ class Launcher {
 
   private startManager(): void {
     const f = this.flags;
-    const args = [CONTROLLERS_MAIN, '--kubeconfig', this.kubeconfig, '--nodes', String(f.nodes), '--log-level', f.logLevel];
+    const args = [
+      CONTROLLERS_MAIN,
+      '--kubeconfig',
+      this.kubeconfig,
+      '--nodes',
+      String(f.nodes),
+      '--log-level',
+      f.logLevel,
+    ];
     if (f.speed) args.push('--speed', f.speed);
     if (f.workers) args.push('--workers', f.workers);
     const started = Date.now();
@@ -115,7 +138,9 @@ class Launcher {
       if (Date.now() - started >= RESTART_RESET_AFTER_MS) this.restartDelay = RESTART_INITIAL_MS;
       const delay = this.restartDelay;
       this.restartDelay = Math.min(RESTART_MAX_MS, this.restartDelay * 2);
-      this.warn(`controller manager (pid ${manager.pid}) exited (${signal ? `signal ${signal}` : `code ${code}`}); restarting in ${delay} ms`);
+      this.warn(
+        `controller manager (pid ${manager.pid}) exited (${signal ? `signal ${signal}` : `code ${code}`}); restarting in ${delay} ms`,
+      );
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         if (!this.stopping) this.startManager();
@@ -128,7 +153,9 @@ class Launcher {
     // A Ctrl-C reaches the whole process group: give our own signal handler the chance to run first.
     setTimeout(() => {
       if (this.stopping) return;
-      this.warn(`API server (pid ${this.server?.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}): stopping`);
+      this.warn(
+        `API server (pid ${this.server?.pid}) exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`}): stopping`,
+      );
       void this.stop(code && code !== 0 ? code : 1);
     }, 200);
   }
@@ -146,7 +173,8 @@ class Launcher {
 
   forceStop(): void {
     this.warn('second signal: killing everything');
-    for (const p of [this.manager, this.server]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    for (const p of [this.manager, this.server])
+      if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     process.exit(1);
   }
 
@@ -172,7 +200,8 @@ function waitForListening(server: ChildProcess): Promise<string> {
       }
     });
     server.once('exit', (code, signal) => {
-      if (!found) reject(new Error(`the API server exited before listening (${signal ? `signal ${signal}` : `code ${code}`})`));
+      if (!found)
+        reject(new Error(`the API server exited before listening (${signal ? `signal ${signal}` : `code ${code}`})`));
     });
   });
 }
@@ -181,7 +210,8 @@ function waitForListening(server: ChildProcess): Promise<string> {
 async function waitForReady(url: string, server: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error('the API server exited before it was ready');
+    if (server.exitCode !== null || server.signalCode !== null)
+      throw new Error('the API server exited before it was ready');
     try {
       const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
       await res.text();
@@ -189,7 +219,8 @@ async function waitForReady(url: string, server: ChildProcess): Promise<void> {
     } catch {
       // not answering yet
     }
-    if (Date.now() > deadline) throw new Error(`the API server at ${url} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`the API server at ${url} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -55,7 +55,15 @@ const USAGE = [
 ].join('\n');
 
 function parseFlags(argv: string[]): Flags {
-  const flags: Flags = { nodes: 0, workers: DEFAULT_WORKERS, speed: 1, kubeletAddress: '127.0.0.1', kubeletPort: 0, logLevel: 'info', help: false };
+  const flags: Flags = {
+    nodes: 0,
+    workers: DEFAULT_WORKERS,
+    speed: 1,
+    kubeletAddress: '127.0.0.1',
+    kubeletPort: 0,
+    logLevel: 'info',
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -72,7 +80,8 @@ function parseFlags(argv: string[]): Flags {
     };
     const integer = (min: number): number => {
       const v = value();
-      if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: must be an integer >= ${min}`);
+      if (!/^\d+$/.test(v) || Number(v) < min)
+        throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: must be an integer >= ${min}`);
       return Number(v);
     };
     switch (name) {
@@ -94,14 +103,18 @@ function parseFlags(argv: string[]): Flags {
       case 'speed': {
         const v = value();
         const n = Number(v);
-        if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
+        if (!(n > 0) || !Number.isFinite(n))
+          throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
         flags.speed = n;
         break;
       }
       case 'kubelet-address': {
         const v = value();
         // The server has no authentication: it only binds loopback (as the API server without a token does).
-        if (!isLoopback(v)) throw new UsageError(`invalid --kubelet-address ${JSON.stringify(v)}: must be a loopback address (the kubelet server has no authentication)`);
+        if (!isLoopback(v))
+          throw new UsageError(
+            `invalid --kubelet-address ${JSON.stringify(v)}: must be a loopback address (the kubelet server has no authentication)`,
+          );
         flags.kubeletAddress = v;
         break;
       }
@@ -113,7 +126,8 @@ function parseFlags(argv: string[]): Flags {
       }
       case 'log-level': {
         const v = value();
-        if (!LOG_LEVELS.includes(v)) throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
+        if (!LOG_LEVELS.includes(v))
+          throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
         flags.logLevel = v;
         break;
       }
@@ -144,7 +158,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const log = pino({ level: flags.logLevel, name: 'kube-controller-manager' }, pino.destination({ fd: 2, sync: true })) as unknown as Logger;
+  const log = pino(
+    { level: flags.logLevel, name: 'kube-controller-manager' },
+    pino.destination({ fd: 2, sync: true }),
+  ) as unknown as Logger;
   let server: string;
   let client: HttpApiClient;
   try {
@@ -183,7 +200,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdin.resume();
   }
 
-  log.info({ server, nodes: flags.nodes, workers: flags.workers, speed: flags.speed, components: components.length }, 'starting controller manager');
+  log.info(
+    { server, nodes: flags.nodes, workers: flags.workers, speed: flags.speed, components: components.length },
+    'starting controller manager',
+  );
   try {
     const cm = await startControllerManager({
       client,
@@ -204,7 +224,10 @@ async function main(argv: string[]): Promise<number> {
       log.info({}, 'stopped before the caches synced');
       return 0;
     }
-    log.error({ err: errorInfo(err), stack: err instanceof Error ? err.stack : undefined }, 'controller manager failed');
+    log.error(
+      { err: errorInfo(err), stack: err instanceof Error ? err.stack : undefined },
+      'controller manager failed',
+    );
     return 1;
   }
 }
@@ -212,7 +235,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`kube-controller-manager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `kube-controller-manager: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -9,7 +9,16 @@ import { ApiEventRecorder } from './machinery/events.js';
 import { SharedInformerFactory } from './machinery/factory.js';
 import { errorInfo } from './machinery/informer.js';
 import { ensureNodes } from './machinery/nodes.js';
-import type { ApiClient, Clock, Component, ComponentFactory, ControllerContext, EventRecorder, KubeletServerAddress, Logger } from './machinery/types.js';
+import type {
+  ApiClient,
+  Clock,
+  Component,
+  ComponentFactory,
+  ControllerContext,
+  EventRecorder,
+  KubeletServerAddress,
+  Logger,
+} from './machinery/types.js';
 
 export interface ControllerManagerOptions {
   client: ApiClient;
@@ -52,8 +61,10 @@ export interface RunningControllerManager {
  * running; rejects when a component factory throws, or with an AbortError when the signal aborts first.
  */
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<RunningControllerManager> {
-  if (!(opts.speed > 0) || !Number.isFinite(opts.speed)) throw new Error(`speed must be a positive number, got ${opts.speed}`);
-  if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new Error(`workers must be a positive integer, got ${opts.workers}`);
+  if (!(opts.speed > 0) || !Number.isFinite(opts.speed))
+    throw new Error(`speed must be a positive number, got ${opts.speed}`);
+  if (!Number.isInteger(opts.workers) || opts.workers < 1)
+    throw new Error(`workers must be a positive integer, got ${opts.workers}`);
   const nodes = opts.nodes ?? 0;
   if (!Number.isInteger(nodes) || nodes < 0) throw new Error(`nodes must be a non-negative integer, got ${nodes}`);
 
@@ -100,7 +111,18 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     log.info({ informers: informers.list().map((i) => i.ref.resource) }, 'waiting for caches to sync');
     await informers.waitForSync(signal);
     log.info({}, 'caches synced');
-    const createdNodes = nodes > 0 ? await ensureNodes({ client: opts.client, clock, log, count: nodes, seed: opts.clusterSeed ?? 'kube-emulator', random: opts.random, signal }) : [];
+    const createdNodes =
+      nodes > 0
+        ? await ensureNodes({
+            client: opts.client,
+            clock,
+            log,
+            count: nodes,
+            seed: opts.clusterSeed ?? 'kube-emulator',
+            random: opts.random,
+            signal,
+          })
+        : [];
 
     let failure: unknown;
     const runs = components.map(async (c) => {
@@ -115,7 +137,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       }
     });
     log.info({ components: components.map((c) => c.name) }, 'controller manager running');
-    const aborted = new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    const aborted = new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     const done = Promise.all([...runs, aborted, informers.stopped()]).then(() => {
       opts.signal.removeEventListener('abort', onAbort);
       if (failure !== undefined) throw failure;

@@ -8,7 +8,15 @@ import type { KubeObject } from '../apimachinery/objects.js';
 import { isConflict, isNotFound } from './machinery/client.js';
 import { runWorkers } from './machinery/controller.js';
 import { RateLimitingQueue } from './machinery/workqueue.js';
-import { RESOURCES, type Component, type Controller, type ControllerContext, type Informer, type Logger, type WorkQueue } from './machinery/types.js';
+import {
+  RESOURCES,
+  type Component,
+  type Controller,
+  type ControllerContext,
+  type Informer,
+  type Logger,
+  type WorkQueue,
+} from './machinery/types.js';
 
 /** The component name (upstream: pod-garbage-collector). */
 export const POD_GC_COMPONENT = 'pod-garbage-collector';

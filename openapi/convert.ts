@@ -106,7 +106,10 @@ function convertSchema(schema: unknown, style: OpenAPIStyle): JsonObject {
  * and nothing TypeBox-specific remains. Keys are sorted, as in the Kubernetes documents. Each call returns fresh
  * objects.
  */
-export function convertDefinitions(definitions: Readonly<Record<string, unknown>>, style: OpenAPIStyle): Record<string, object> {
+export function convertDefinitions(
+  definitions: Readonly<Record<string, unknown>>,
+  style: OpenAPIStyle,
+): Record<string, object> {
   const out: Record<string, object> = {};
   for (const name of Object.keys(definitions).sort()) out[name] = convertSchema(definitions[name], style);
   return out;

@@ -30,7 +30,11 @@ export const PATCH_MEDIA_TYPES = [
 /** What the resource routes render, in kube-apiserver's order: JSON, YAML and Kubernetes protobuf. */
 const PRODUCES = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 /** Lists also stream watch events, as JSON lines or protobuf frames. */
-const PRODUCES_LIST = [...PRODUCES, 'application/json;stream=watch', 'application/vnd.kubernetes.protobuf;stream=watch'];
+const PRODUCES_LIST = [
+  ...PRODUCES,
+  'application/json;stream=watch',
+  'application/vnd.kubernetes.protobuf;stream=watch',
+];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parameters
@@ -49,27 +53,83 @@ function query(name: string, type: ParamSpec['type'], description: string): Para
 
 const Q = {
   pretty: query('pretty', 'string', "When 'true', the response body is indented for reading."),
-  dryRun: query('dryRun', 'string', 'When set to All, the request is validated and processed but nothing is persisted.'),
-  fieldManager: query('fieldManager', 'string', 'Name of the actor making the change, recorded in managedFields. Required for apply patches.'),
+  dryRun: query(
+    'dryRun',
+    'string',
+    'When set to All, the request is validated and processed but nothing is persisted.',
+  ),
+  fieldManager: query(
+    'fieldManager',
+    'string',
+    'Name of the actor making the change, recorded in managedFields. Required for apply patches.',
+  ),
   fieldValidation: query(
     'fieldValidation',
     'string',
     'How unknown or duplicate fields in the body are treated: Ignore drops them silently, Warn (the default) drops them and reports each in a Warning header, Strict rejects the request with 400 BadRequest.',
   ),
-  force: query('force', 'boolean', 'Apply patches only: take over fields owned by other managers instead of failing with a conflict.'),
-  allowWatchBookmarks: query('allowWatchBookmarks', 'boolean', 'Watch only: the server may send BOOKMARK events carrying the current resourceVersion.'),
+  force: query(
+    'force',
+    'boolean',
+    'Apply patches only: take over fields owned by other managers instead of failing with a conflict.',
+  ),
+  allowWatchBookmarks: query(
+    'allowWatchBookmarks',
+    'boolean',
+    'Watch only: the server may send BOOKMARK events carrying the current resourceVersion.',
+  ),
   continue: query('continue', 'string', 'The token of the previous page of a paginated list (its metadata.continue).'),
-  fieldSelector: query('fieldSelector', 'string', 'Restricts the result to objects whose fields match, e.g. metadata.name=web or spec.nodeName=node-1.'),
-  labelSelector: query('labelSelector', 'string', 'Restricts the result to objects whose labels match, e.g. app=web,tier!=db or env in (a,b).'),
-  limit: query('limit', 'integer', 'The largest number of items to return; the list carries a continue token when more remain.'),
-  resourceVersion: query('resourceVersion', 'string', 'The state to read at (with resourceVersionMatch), or the point a watch starts after. Unset means the latest state.'),
-  resourceVersionMatch: query('resourceVersionMatch', 'string', 'How resourceVersion is interpreted on a list: Exact or NotOlderThan.'),
-  sendInitialEvents: query('sendInitialEvents', 'boolean', 'Watch only: start with synthetic ADDED events for the current objects, then a BOOKMARK.'),
+  fieldSelector: query(
+    'fieldSelector',
+    'string',
+    'Restricts the result to objects whose fields match, e.g. metadata.name=web or spec.nodeName=node-1.',
+  ),
+  labelSelector: query(
+    'labelSelector',
+    'string',
+    'Restricts the result to objects whose labels match, e.g. app=web,tier!=db or env in (a,b).',
+  ),
+  limit: query(
+    'limit',
+    'integer',
+    'The largest number of items to return; the list carries a continue token when more remain.',
+  ),
+  resourceVersion: query(
+    'resourceVersion',
+    'string',
+    'The state to read at (with resourceVersionMatch), or the point a watch starts after. Unset means the latest state.',
+  ),
+  resourceVersionMatch: query(
+    'resourceVersionMatch',
+    'string',
+    'How resourceVersion is interpreted on a list: Exact or NotOlderThan.',
+  ),
+  sendInitialEvents: query(
+    'sendInitialEvents',
+    'boolean',
+    'Watch only: start with synthetic ADDED events for the current objects, then a BOOKMARK.',
+  ),
   timeoutSeconds: query('timeoutSeconds', 'integer', 'Ends a list or watch call after this many seconds.'),
-  watch: query('watch', 'boolean', 'Streams ADDED, MODIFIED and DELETED events, one JSON object per line, instead of returning a list.'),
-  gracePeriodSeconds: query('gracePeriodSeconds', 'integer', 'Seconds the object gets to terminate before it is removed; 0 removes it at once.'),
-  orphanDependents: query('orphanDependents', 'boolean', 'Deprecated: use propagationPolicy. When true, dependents are orphaned.'),
-  propagationPolicy: query('propagationPolicy', 'string', 'What happens to dependents: Orphan, Background or Foreground. Each resource has its default.'),
+  watch: query(
+    'watch',
+    'boolean',
+    'Streams ADDED, MODIFIED and DELETED events, one JSON object per line, instead of returning a list.',
+  ),
+  gracePeriodSeconds: query(
+    'gracePeriodSeconds',
+    'integer',
+    'Seconds the object gets to terminate before it is removed; 0 removes it at once.',
+  ),
+  orphanDependents: query(
+    'orphanDependents',
+    'boolean',
+    'Deprecated: use propagationPolicy. When true, dependents are orphaned.',
+  ),
+  propagationPolicy: query(
+    'propagationPolicy',
+    'string',
+    'What happens to dependents: Orphan, Background or Foreground. Each resource has its default.',
+  ),
 };
 
 const LIST_PARAMS = [
@@ -134,13 +194,25 @@ function pascal(s: string): string {
 /** `Core`, `Apps`, `RbacAuthorization` (for rbac.authorization.k8s.io): the group as operation ids spell it. */
 function groupWord(group: string): string {
   if (!group) return 'Core';
-  return group.replace(/\.k8s\.io$/, '').split(/[.-]/).map(pascal).join('');
+  return group
+    .replace(/\.k8s\.io$/, '')
+    .split(/[.-]/)
+    .map(pascal)
+    .join('');
 }
 
-const RESPONSE_TEXT: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '401': 'Unauthorized' };
+const RESPONSE_TEXT: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted',
+  '401': 'Unauthorized',
+};
 
 function responses(codes: string[], schema: SchemaSpec): OperationSpec['responses'] {
-  return [...codes.map((code) => ({ code, description: RESPONSE_TEXT[code]!, schema })), { code: '401', description: 'Unauthorized' }];
+  return [
+    ...codes.map((code) => ({ code, description: RESPONSE_TEXT[code]!, schema })),
+    { code: '401', description: 'Unauthorized' },
+  ];
 }
 
 /**
@@ -164,7 +236,13 @@ export interface ServedResource {
      * Create-only subresources (pods/eviction) and the kind each takes; `collection` when it is also served as a
      * create-only collection of the parent's group version (pods/binding as `bindings`).
      */
-    createSubresources?: readonly { name: string; group: string; version: string; kind: string; collection?: { plural: string } }[];
+    createSubresources?: readonly {
+      name: string;
+      group: string;
+      version: string;
+      kind: string;
+      collection?: { plural: string };
+    }[];
     /** A DELETE answers with the object (pods) rather than a Status. */
     returnsDeletedObject?: boolean;
     /** `false` when the collection has no DELETE (namespaces). */
@@ -187,8 +265,12 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
   const kind = def.kind;
   const gvk = { group: view.group, version: view.version, kind };
   const names = findKindDefinition(view.group, view.version, kind);
-  const object: SchemaSpec = names ? { ref: names.definition } : { inline: { type: 'object', description: `A ${kind}.` } };
-  const list: SchemaSpec = names?.listDefinition ? { ref: names.listDefinition } : { inline: { type: 'object', description: `A list of ${kind} objects.` } };
+  const object: SchemaSpec = names
+    ? { ref: names.definition }
+    : { inline: { type: 'object', description: `A ${kind}.` } };
+  const list: SchemaSpec = names?.listDefinition
+    ? { ref: names.listDefinition }
+    : { inline: { type: 'object', description: `A list of ${kind} objects.` } };
   const status: SchemaSpec = { ref: STATUS };
   const base = view.group ? `/apis/${view.group}/${view.version}` : '/api/v1';
   const ns = def.namespaced ? 'Namespaced' : '';
@@ -196,22 +278,46 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
   const tag = `${view.group ? groupWord(view.group)[0]!.toLowerCase() + groupWord(view.group).slice(1) : 'core'}_${view.version}`;
   // Only the strategic-merge-patch advertisement depends on a complete schema (kubectl ≥1.27 computes apply patches
   // from it); without a definition the other patch types are still served.
-  const patchTypes = names ? PATCH_MEDIA_TYPES : PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
+  const patchTypes = names
+    ? PATCH_MEDIA_TYPES
+    : PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
   const op = (o: Omit<OperationSpec, 'gvk' | 'tag'>): OperationSpec => ({ ...o, gvk, tag });
 
-  const namespaceParam: ParamSpec = { name: 'namespace', in: 'path', type: 'string', required: true, description: 'The namespace of the objects.' };
-  const nameParam: ParamSpec = { name: 'name', in: 'path', type: 'string', required: true, description: `The name of the ${kind}.` };
+  const namespaceParam: ParamSpec = {
+    name: 'namespace',
+    in: 'path',
+    type: 'string',
+    required: true,
+    description: 'The namespace of the objects.',
+  };
+  const nameParam: ParamSpec = {
+    name: 'name',
+    in: 'path',
+    type: 'string',
+    required: true,
+    description: `The name of the ${kind}.`,
+  };
   const collectionPath = def.namespaced ? `${base}/namespaces/{namespace}/${def.plural}` : `${base}/${def.plural}`;
   const itemPath = `${collectionPath}/{name}`;
 
   const collectionOps: OperationSpec[] = [
     op({
-      method: 'get', operationId: `list${gv}${ns}${kind}`, action: 'list', description: `Lists or watches ${kind} objects.`,
-      params: LIST_PARAMS, produces: PRODUCES_LIST, responses: responses(['200'], list),
+      method: 'get',
+      operationId: `list${gv}${ns}${kind}`,
+      action: 'list',
+      description: `Lists or watches ${kind} objects.`,
+      params: LIST_PARAMS,
+      produces: PRODUCES_LIST,
+      responses: responses(['200'], list),
     }),
     op({
-      method: 'post', operationId: `create${gv}${ns}${kind}`, action: 'post', description: `Creates a ${kind}.`,
-      params: WRITE_PARAMS, body: { schema: object, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+      method: 'post',
+      operationId: `create${gv}${ns}${kind}`,
+      action: 'post',
+      description: `Creates a ${kind}.`,
+      params: WRITE_PARAMS,
+      body: { schema: object, required: true, consumes: ['*/*'] },
+      produces: PRODUCES,
       responses: responses(['200', '201', '202'], object),
     }),
   ];
@@ -219,8 +325,13 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
   if (def.deleteCollection !== false) {
     collectionOps.push(
       op({
-        method: 'delete', operationId: `delete${gv}Collection${ns}${kind}`, action: 'deletecollection', description: `Deletes a collection of ${kind} objects.`,
-        params: DELETE_COLLECTION_PARAMS, body: { schema: { ref: DELETE_OPTIONS }, required: false, consumes: ['*/*'] }, produces: PRODUCES,
+        method: 'delete',
+        operationId: `delete${gv}Collection${ns}${kind}`,
+        action: 'deletecollection',
+        description: `Deletes a collection of ${kind} objects.`,
+        params: DELETE_COLLECTION_PARAMS,
+        body: { schema: { ref: DELETE_OPTIONS }, required: false, consumes: ['*/*'] },
+        produces: PRODUCES,
         responses: responses(['200'], status),
       }),
     );
@@ -229,21 +340,46 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
   const itemOps = (sub: '' | 'Status'): OperationSpec[] => {
     const of = sub ? `status of the ${kind}` : `the ${kind}`;
     const ops = [
-      op({ method: 'get', operationId: `read${gv}${ns}${kind}${sub}`, action: 'get', description: `Reads ${of}.`, params: [], produces: PRODUCES, responses: responses(['200'], object) }),
       op({
-        method: 'put', operationId: `replace${gv}${ns}${kind}${sub}`, action: 'put', description: `Replaces ${of}.`,
-        params: WRITE_PARAMS, body: { schema: object, required: true, consumes: ['*/*'] }, produces: PRODUCES, responses: responses(['200', '201'], object),
+        method: 'get',
+        operationId: `read${gv}${ns}${kind}${sub}`,
+        action: 'get',
+        description: `Reads ${of}.`,
+        params: [],
+        produces: PRODUCES,
+        responses: responses(['200'], object),
       }),
       op({
-        method: 'patch', operationId: `patch${gv}${ns}${kind}${sub}`, action: 'patch', description: `Partially updates ${of}.`,
-        params: PATCH_PARAMS, body: { schema: { ref: PATCH }, required: true, consumes: patchTypes }, produces: PRODUCES, responses: responses(['200', '201'], object),
+        method: 'put',
+        operationId: `replace${gv}${ns}${kind}${sub}`,
+        action: 'put',
+        description: `Replaces ${of}.`,
+        params: WRITE_PARAMS,
+        body: { schema: object, required: true, consumes: ['*/*'] },
+        produces: PRODUCES,
+        responses: responses(['200', '201'], object),
+      }),
+      op({
+        method: 'patch',
+        operationId: `patch${gv}${ns}${kind}${sub}`,
+        action: 'patch',
+        description: `Partially updates ${of}.`,
+        params: PATCH_PARAMS,
+        body: { schema: { ref: PATCH }, required: true, consumes: patchTypes },
+        produces: PRODUCES,
+        responses: responses(['200', '201'], object),
       }),
     ];
     if (!sub) {
       ops.push(
         op({
-          method: 'delete', operationId: `delete${gv}${ns}${kind}`, action: 'delete', description: `Deletes the ${kind}.`,
-          params: DELETE_PARAMS, body: { schema: { ref: DELETE_OPTIONS }, required: false, consumes: ['*/*'] }, produces: PRODUCES,
+          method: 'delete',
+          operationId: `delete${gv}${ns}${kind}`,
+          action: 'delete',
+          description: `Deletes the ${kind}.`,
+          params: DELETE_PARAMS,
+          body: { schema: { ref: DELETE_OPTIONS }, required: false, consumes: ['*/*'] },
+          produces: PRODUCES,
           responses: responses(['200', '202'], deleted),
         }),
       );
@@ -256,19 +392,29 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
     { path: collectionPath, params: [...scope, Q.pretty], operations: collectionOps },
     { path: itemPath, params: [nameParam, ...scope, Q.pretty], operations: itemOps('') },
   ];
-  if (def.statusStrategy) out.push({ path: `${itemPath}/status`, params: [nameParam, ...scope, Q.pretty], operations: itemOps('Status') });
+  if (def.statusStrategy)
+    out.push({ path: `${itemPath}/status`, params: [nameParam, ...scope, Q.pretty], operations: itemOps('Status') });
   for (const sub of def.createSubresources ?? []) {
     // POST only, with the subresource's own kind as body and answer (createCoreV1NamespacedPodEviction).
     const subKind = { group: sub.group, version: sub.version, kind: sub.kind };
     const subNames = findKindDefinition(sub.group, sub.version, sub.kind);
-    const schema: SchemaSpec = subNames ? { ref: subNames.definition } : { inline: { type: 'object', description: `A ${sub.kind}.` } };
+    const schema: SchemaSpec = subNames
+      ? { ref: subNames.definition }
+      : { inline: { type: 'object', description: `A ${sub.kind}.` } };
     out.push({
       path: `${itemPath}/${sub.name}`,
       params: [nameParam, ...scope, Q.pretty],
       operations: [
         {
-          method: 'post', operationId: `create${gv}${ns}${kind}${pascal(sub.name)}`, action: 'post', description: `Creates the ${sub.name} of the ${kind}.`,
-          gvk: subKind, tag, params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+          method: 'post',
+          operationId: `create${gv}${ns}${kind}${pascal(sub.name)}`,
+          action: 'post',
+          description: `Creates the ${sub.name} of the ${kind}.`,
+          gvk: subKind,
+          tag,
+          params: WRITE_PARAMS,
+          body: { schema, required: true, consumes: ['*/*'] },
+          produces: PRODUCES,
           responses: responses(['200', '201', '202'], schema),
         },
       ],
@@ -276,12 +422,21 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
     if (sub.collection) {
       // The create-only collection beside it (createCoreV1NamespacedBinding): the object's name is in the body.
       out.push({
-        path: def.namespaced ? `${base}/namespaces/{namespace}/${sub.collection.plural}` : `${base}/${sub.collection.plural}`,
+        path: def.namespaced
+          ? `${base}/namespaces/{namespace}/${sub.collection.plural}`
+          : `${base}/${sub.collection.plural}`,
         params: [...scope, Q.pretty],
         operations: [
           {
-            method: 'post', operationId: `create${gv}${ns}${sub.kind}`, action: 'post', description: `Creates a ${sub.kind}.`,
-            gvk: subKind, tag, params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+            method: 'post',
+            operationId: `create${gv}${ns}${sub.kind}`,
+            action: 'post',
+            description: `Creates a ${sub.kind}.`,
+            gvk: subKind,
+            tag,
+            params: WRITE_PARAMS,
+            body: { schema, required: true, consumes: ['*/*'] },
+            produces: PRODUCES,
             responses: responses(['200', '201', '202'], schema),
           },
         ],
@@ -294,8 +449,13 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
       params: [...LIST_PARAMS, Q.pretty].sort((a, b) => a.name.localeCompare(b.name)),
       operations: [
         op({
-          method: 'get', operationId: `list${gv}${kind}ForAllNamespaces`, action: 'list', description: `Lists or watches ${kind} objects of every namespace.`,
-          params: [], produces: PRODUCES_LIST, responses: responses(['200'], list),
+          method: 'get',
+          operationId: `list${gv}${kind}ForAllNamespaces`,
+          action: 'list',
+          description: `Lists or watches ${kind} objects of every namespace.`,
+          params: [],
+          produces: PRODUCES_LIST,
+          responses: responses(['200'], list),
         }),
       ],
     });
@@ -306,7 +466,9 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
 /** The path of a virtual resource in one version: POST only, the kind as body and answer (createAuthorizationV1SelfSubjectAccessReview). */
 function pathsOfVirtual(v: ServedCreateOnly, version: string): PathSpec[] {
   const names = findKindDefinition(v.group, version, v.kind);
-  const schema: SchemaSpec = names ? { ref: names.definition } : { inline: { type: 'object', description: `A ${v.kind}.` } };
+  const schema: SchemaSpec = names
+    ? { ref: names.definition }
+    : { inline: { type: 'object', description: `A ${v.kind}.` } };
   const word = groupWord(v.group);
   return [
     {
@@ -314,9 +476,15 @@ function pathsOfVirtual(v: ServedCreateOnly, version: string): PathSpec[] {
       params: [Q.pretty],
       operations: [
         {
-          method: 'post', operationId: `create${word}${pascal(version)}${v.kind}`, action: 'post', description: `Creates a ${v.kind}: the server answers it; nothing is stored.`,
-          gvk: { group: v.group, version, kind: v.kind }, tag: `${word[0]!.toLowerCase()}${word.slice(1)}_${version}`,
-          params: WRITE_PARAMS, body: { schema, required: true, consumes: ['*/*'] }, produces: PRODUCES,
+          method: 'post',
+          operationId: `create${word}${pascal(version)}${v.kind}`,
+          action: 'post',
+          description: `Creates a ${v.kind}: the server answers it; nothing is stored.`,
+          gvk: { group: v.group, version, kind: v.kind },
+          tag: `${word[0]!.toLowerCase()}${word.slice(1)}_${version}`,
+          params: WRITE_PARAMS,
+          body: { schema, required: true, consumes: ['*/*'] },
+          produces: PRODUCES,
           responses: responses(['200', '201', '202'], schema),
         },
       ],
@@ -328,8 +496,10 @@ function pathsOfVirtual(v: ServedCreateOnly, version: string): PathSpec[] {
 function pathsByGroupVersion(registry: ServedAPI): Map<string, PathSpec[]> {
   const byGV = new Map<string, PathSpec[]>();
   const add = (key: string, specs: PathSpec[]) => byGV.set(key, [...(byGV.get(key) ?? []), ...specs]);
-  for (const h of registry.handles) add(h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`, pathsOfHandle(h));
-  for (const v of registry.virtuals) for (const version of v.versions) add(`apis/${v.group}/${version}`, pathsOfVirtual(v, version));
+  for (const h of registry.handles)
+    add(h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`, pathsOfHandle(h));
+  for (const v of registry.virtuals)
+    for (const version of v.versions) add(`apis/${v.group}/${version}`, pathsOfVirtual(v, version));
   return byGV;
 }
 
@@ -372,7 +542,10 @@ function operationV2(o: OperationSpec): JsonObject {
   if (params.length) out.parameters = params;
   out.produces = [...o.produces];
   out.responses = Object.fromEntries(
-    o.responses.map((r) => [r.code, r.schema ? { description: r.description, schema: schemaJSON('v2', r.schema) } : { description: r.description }]),
+    o.responses.map((r) => [
+      r.code,
+      r.schema ? { description: r.description, schema: schemaJSON('v2', r.schema) } : { description: r.description },
+    ]),
   );
   out.tags = [o.tag];
   out['x-kubernetes-action'] = o.action;
@@ -393,7 +566,10 @@ function operationV3(o: OperationSpec): JsonObject {
     o.responses.map((r) => {
       if (!r.schema) return [r.code, { description: r.description }];
       const schema = schemaJSON('v3', r.schema);
-      return [r.code, { description: r.description, content: Object.fromEntries(o.produces.map((t) => [t, { schema }])) }];
+      return [
+        r.code,
+        { description: r.description, content: Object.fromEntries(o.produces.map((t) => [t, { schema }])) },
+      ];
     }),
   );
   out['x-kubernetes-action'] = o.action;
@@ -405,7 +581,8 @@ function renderPaths(specs: PathSpec[], style: OpenAPIStyle): Record<string, Jso
   const out: Record<string, JsonObject> = {};
   for (const spec of [...specs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const item: JsonObject = {};
-    for (const o of [...spec.operations].sort((a, b) => a.method.localeCompare(b.method))) item[o.method] = style === 'v2' ? operationV2(o) : operationV3(o);
+    for (const o of [...spec.operations].sort((a, b) => a.method.localeCompare(b.method)))
+      item[o.method] = style === 'v2' ? operationV2(o) : operationV3(o);
     item.parameters = spec.params.map(style === 'v2' ? paramV2 : paramV3);
     out[spec.path] = item;
   }
@@ -420,7 +597,12 @@ export interface OpenAPIOptions {
   security?: boolean;
 }
 
-const BEARER = { description: 'A bearer token in the Authorization header: `Bearer <token>`.', in: 'header', name: 'authorization', type: 'apiKey' };
+const BEARER = {
+  description: 'A bearer token in the Authorization header: `Bearer <token>`.',
+  in: 'header',
+  name: 'authorization',
+  type: 'apiKey',
+};
 
 /** The Swagger 2.0 document of every served path and every definition, as `GET /openapi/v2` returns it (in JSON). */
 export function buildOpenAPIv2(registry: ServedAPI, opts: OpenAPIOptions = {}): JsonObject {
@@ -500,9 +682,16 @@ export function buildOpenAPIv3(registry: ServedAPI, opts: OpenAPIOptions = {}): 
     const schemas: Record<string, object> = {};
     for (const name of closure(roots, all, prefix)) schemas[name] = all[name]!;
     const components: JsonObject = { schemas };
-    const doc: JsonObject = { openapi: '3.0.0', info: { title: 'Kubernetes', version: opts.version ?? SERVER_VERSION.gitVersion }, paths, components };
+    const doc: JsonObject = {
+      openapi: '3.0.0',
+      info: { title: 'Kubernetes', version: opts.version ?? SERVER_VERSION.gitVersion },
+      paths,
+      components,
+    };
     if (opts.security ?? true) {
-      components.securitySchemes = { BearerToken: { type: BEARER.type, description: BEARER.description, name: BEARER.name, in: BEARER.in } };
+      components.securitySchemes = {
+        BearerToken: { type: BEARER.type, description: BEARER.description, name: BEARER.name, in: BEARER.in },
+      };
       doc.security = [{ BearerToken: [] }];
     }
     const hash = contentHash(JSON.stringify(doc));

@@ -29,18 +29,29 @@ export function kindsOf(definitions: Readonly<Record<string, unknown>>): KindDef
   const out: KindDefinition[] = [];
   for (const [name, schema] of Object.entries(definitions)) {
     if (name.startsWith(META_PACKAGE)) continue;
-    const gvks = (schema as { 'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[] })['x-kubernetes-group-version-kind'];
+    const gvks = (schema as { 'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[] })[
+      'x-kubernetes-group-version-kind'
+    ];
     if (!gvks || gvks.length !== 1) continue;
     const { group, version, kind } = gvks[0]!;
     if (kind.endsWith('List') && definitions[name.slice(0, -'List'.length)] !== undefined) continue;
     const list = `${name}List`;
-    out.push(definitions[list] !== undefined ? { group, version, kind, definition: name, listDefinition: list } : { group, version, kind, definition: name });
+    out.push(
+      definitions[list] !== undefined
+        ? { group, version, kind, definition: name, listDefinition: list }
+        : { group, version, kind, definition: name },
+    );
   }
   return out;
 }
 
 /** The kind entry for a group/version/kind among `kinds`, if it is served. */
-export function findKind(kinds: readonly KindDefinition[], group: string, version: string, kind: string): KindDefinition | undefined {
+export function findKind(
+  kinds: readonly KindDefinition[],
+  group: string,
+  version: string,
+  kind: string,
+): KindDefinition | undefined {
   return kinds.find((k) => k.group === group && k.version === version && k.kind === kind);
 }
 

@@ -297,7 +297,9 @@ function schemaMsg(s: J): Msg {
         out.all_of = (value as J[]).map(schemaMsg);
         break;
       case 'properties':
-        out.properties = { additional_properties: Object.entries(value as J).map(([name, v]) => ({ name, value: schemaMsg(v as J) })) };
+        out.properties = {
+          additional_properties: Object.entries(value as J).map(([name, v]) => ({ name, value: schemaMsg(v as J) })),
+        };
         break;
       case 'additionalProperties':
         out.additional_properties = typeof value === 'boolean' ? { boolean: value } : { schema: schemaMsg(value as J) };
@@ -321,12 +323,22 @@ function parameterMsg(p: J): Msg {
     return { parameter: { body_parameter: body } };
   }
   const sub: Msg = { name: p.name, in: p.in };
-  for (const [from, to] of [['required', 'required'], ['description', 'description'], ['type', 'type'], ['format', 'format'], ['uniqueItems', 'unique_items']]) {
+  for (const [from, to] of [
+    ['required', 'required'],
+    ['description', 'description'],
+    ['type', 'type'],
+    ['format', 'format'],
+    ['uniqueItems', 'unique_items'],
+  ]) {
     setIf(sub, to!, p[from!]);
   }
   const ext = extensions(p);
   if (ext.length) sub.vendor_extension = ext;
-  const which = { query: 'query_parameter_sub_schema', path: 'path_parameter_sub_schema', header: 'header_parameter_sub_schema' }[String(p.in)];
+  const which = {
+    query: 'query_parameter_sub_schema',
+    path: 'path_parameter_sub_schema',
+    header: 'header_parameter_sub_schema',
+  }[String(p.in)];
   if (!which) throw new Error(`openapi v2 protobuf: parameters in ${JSON.stringify(p.in)} are not supported`);
   return { parameter: { non_body_parameter: { [which]: sub } } };
 }
@@ -372,7 +384,10 @@ function pathItemMsg(p: J): Msg {
 /** A Swagger 2.0 document (JSON form) as the plain `openapi.v2.Document` message object protobufjs encodes. */
 export function toGnosticDocument(doc: J): Msg {
   const info = (doc.info ?? {}) as J;
-  const out: Msg = { swagger: doc.swagger, info: { title: info.title, version: info.version, ...(info.description ? { description: info.description } : {}) } };
+  const out: Msg = {
+    swagger: doc.swagger,
+    info: { title: info.title, version: info.version, ...(info.description ? { description: info.description } : {}) },
+  };
   setIf(out, 'host', doc.host);
   setIf(out, 'base_path', doc.basePath);
   setIf(out, 'schemes', doc.schemes);
@@ -382,7 +397,9 @@ export function toGnosticDocument(doc: J): Msg {
     out.paths = { path: Object.entries(doc.paths).map(([name, item]) => ({ name, value: pathItemMsg(item as J) })) };
   }
   if (isObject(doc.definitions)) {
-    out.definitions = { additional_properties: Object.entries(doc.definitions).map(([name, s]) => ({ name, value: schemaMsg(s as J) })) };
+    out.definitions = {
+      additional_properties: Object.entries(doc.definitions).map(([name, s]) => ({ name, value: schemaMsg(s as J) })),
+    };
   }
   if (Array.isArray(doc.security)) {
     out.security = (doc.security as J[]).map((req) => ({
@@ -393,8 +410,12 @@ export function toGnosticDocument(doc: J): Msg {
     out.security_definitions = {
       additional_properties: Object.entries(doc.securityDefinitions).map(([name, d]) => {
         const def = d as J;
-        if (def.type !== 'apiKey') throw new Error(`openapi v2 protobuf: security scheme type ${JSON.stringify(def.type)} is not supported`);
-        return { name, value: { api_key_security: { type: def.type, name: def.name, in: def.in, description: def.description } } };
+        if (def.type !== 'apiKey')
+          throw new Error(`openapi v2 protobuf: security scheme type ${JSON.stringify(def.type)} is not supported`);
+        return {
+          name,
+          value: { api_key_security: { type: def.type, name: def.name, in: def.in, description: def.description } },
+        };
       }),
     };
   }

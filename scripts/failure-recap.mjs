@@ -30,11 +30,13 @@ export default async function* failureRecap(source) {
   let out = `\n# ${failures.length} failing test(s):\n`;
   for (const f of failures) {
     out += `\n# ✖ ${f.file}: ${f.name}\n`;
-    out += describeError(f.error)
-      .split('\n')
-      .filter((l) => !/\(?node:|new Promise|Array\.map/.test(l))
-      .slice(0, 40)
-      .map((l) => `#   ${l}`).join('\n') + '\n';
+    out +=
+      describeError(f.error)
+        .split('\n')
+        .filter((l) => !/\(?node:|new Promise|Array\.map/.test(l))
+        .slice(0, 40)
+        .map((l) => `#   ${l}`)
+        .join('\n') + '\n';
   }
   out += `\n${summary.join('\n')}\n`;
   yield out;

@@ -35,8 +35,12 @@ const recapDir = mkdtempSync(join(tmpdir(), 'test-recap-'));
 const recapFile = join(recapDir, 'recap.txt');
 const reporters = passThrough.some((a) => a.startsWith('--test-reporter'))
   ? []
-  : ['--test-reporter=tap', '--test-reporter-destination=stdout',
-     `--test-reporter=${join(root, 'scripts', 'failure-recap.mjs')}`, `--test-reporter-destination=${recapFile}`];
+  : [
+      '--test-reporter=tap',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'scripts', 'failure-recap.mjs')}`,
+      `--test-reporter-destination=${recapFile}`,
+    ];
 const result = spawnSync(
   process.execPath,
   ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...passThrough, ...files],

@@ -44,7 +44,6 @@ export interface AppOptions {
   serviceNodePortRange?: string;
 }
 
-
 /**
  * Fastify's own schema compilers (Ajv and fast-json-stringify), loaded the first time a route declares a schema
  * rather than when Fastify is constructed. The Kubernetes routes decode and validate bodies themselves, so a
@@ -91,7 +90,10 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const tokenSigner = opts.serviceAccountKeyFile ? TokenSigner.fromKeyFile(opts.serviceAccountKeyFile) : undefined;
   const registry = new Registry(
     opts.storage,
-    defaultResources({ serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange }),
+    defaultResources({
+      serviceClusterIPRange: opts.serviceClusterIPRange,
+      serviceNodePortRange: opts.serviceNodePortRange,
+    }),
     defaultVirtualResources(),
     { tokenSigner, disabledAdmissionPlugins: opts.disableAdmissionPlugins },
   );
@@ -106,7 +108,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerErrorHandling(fastify);
   registerAuthentication(fastify, {
     bearerToken: opts.bearerToken,
-    tokenAuthenticator: (token) => authenticateServiceAccountToken(token, registry.services.tokenSigner, registry.services.read),
+    tokenAuthenticator: (token) =>
+      authenticateServiceAccountToken(token, registry.services.tokenSigner, registry.services.read),
   });
   registerDiscoveryRoutes(fastify, registry, () => ready);
   registerResourceRoutes(fastify, {
@@ -130,7 +133,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const kubernetesService = new KubernetesServiceController(registry, opts.storage, fastify.log);
   fastify.addHook('onListen', async () => {
     const address = fastify.server.address();
-    if (address && typeof address === 'object') kubernetesService.start(advertiseAddress(address.address), address.port);
+    if (address && typeof address === 'object')
+      kubernetesService.start(advertiseAddress(address.address), address.port);
   });
   fastify.addHook('preClose', async () => {
     ready = false;

@@ -54,7 +54,15 @@ export function usage(program: 'server' | 'start'): string {
 
 /** Parses `--flag value` and `--flag=value`; an unknown flag or a bad value is a UsageError. */
 export function parseFlags(argv: string[], _program: 'server' | 'start'): ServerFlags {
-  const flags: ServerFlags = { port: DEFAULT_PORT, host: '127.0.0.1', dataDir: './data', nodes: 0, logLevel: 'info', disableAdmissionPlugins: [], help: false };
+  const flags: ServerFlags = {
+    port: DEFAULT_PORT,
+    host: '127.0.0.1',
+    dataDir: './data',
+    nodes: 0,
+    logLevel: 'info',
+    disableAdmissionPlugins: [],
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -74,7 +82,8 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
       case 'port': {
         const v = takeValue();
         const n = Number(v);
-        if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`invalid --port ${JSON.stringify(v)}: must be an integer from 0 to 65535`);
+        if (!/^\d+$/.test(v) || n > 65535)
+          throw new UsageError(`invalid --port ${JSON.stringify(v)}: must be an integer from 0 to 65535`);
         flags.port = n;
         break;
       }
@@ -88,7 +97,8 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         break;
       case 'nodes': {
         const v = takeValue();
-        if (!/^\d+$/.test(v)) throw new UsageError(`invalid --nodes ${JSON.stringify(v)}: must be a non-negative integer`);
+        if (!/^\d+$/.test(v))
+          throw new UsageError(`invalid --nodes ${JSON.stringify(v)}: must be a non-negative integer`);
         flags.nodes = Number(v);
         break;
       }
@@ -97,24 +107,35 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         if (!flags.token) throw new UsageError('--token must not be empty');
         break;
       case 'kubelet-preferred-address-types': {
-        const types = takeValue().split(',').map((t) => t.trim());
+        const types = takeValue()
+          .split(',')
+          .map((t) => t.trim());
         const bad = types.filter((t) => !NODE_ADDRESS_TYPES.includes(t));
         if (bad.length || types.length === 0) {
-          throw new UsageError(`invalid --kubelet-preferred-address-types: ${JSON.stringify(bad[0] ?? '')} is not one of ${NODE_ADDRESS_TYPES.join(', ')}`);
+          throw new UsageError(
+            `invalid --kubelet-preferred-address-types: ${JSON.stringify(bad[0] ?? '')} is not one of ${NODE_ADDRESS_TYPES.join(', ')}`,
+          );
         }
         flags.kubeletPreferredAddressTypes = types;
         break;
       }
       case 'log-level': {
         const v = takeValue();
-        if (!LOG_LEVELS.includes(v)) throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
+        if (!LOG_LEVELS.includes(v))
+          throw new UsageError(`invalid --log-level ${JSON.stringify(v)}: one of ${LOG_LEVELS.join(', ')}`);
         flags.logLevel = v;
         break;
       }
       case 'disable-admission-plugins': {
-        const names = takeValue().split(',').map((n) => n.trim()).filter((n) => n !== '');
+        const names = takeValue()
+          .split(',')
+          .map((n) => n.trim())
+          .filter((n) => n !== '');
         for (const n of names) {
-          if (!ADMISSION_PLUGINS.includes(n)) throw new UsageError(`unknown admission plugin ${JSON.stringify(n)} in --disable-admission-plugins: one of ${ADMISSION_PLUGINS.join(', ')}`);
+          if (!ADMISSION_PLUGINS.includes(n))
+            throw new UsageError(
+              `unknown admission plugin ${JSON.stringify(n)} in --disable-admission-plugins: one of ${ADMISSION_PLUGINS.join(', ')}`,
+            );
           if (!flags.disableAdmissionPlugins.includes(n)) flags.disableAdmissionPlugins.push(n);
         }
         break;

@@ -27,7 +27,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (flags.nodes > 0) {
-    process.stderr.write('error: --nodes is for `npm start` (node dist/cli/start.js), which runs the controller manager that creates the nodes; the API server alone cannot\n');
+    process.stderr.write(
+      'error: --nodes is for `npm start` (node dist/cli/start.js), which runs the controller manager that creates the nodes; the API server alone cannot\n',
+    );
     process.exit(2);
   }
   const dataDir = resolve(flags.dataDir);
@@ -38,7 +40,9 @@ async function main(argv: string[]): Promise<void> {
     storage,
     logger: { level: flags.logLevel, stream: process.stderr },
     bearerToken: token,
-    kubelet: flags.kubeletPreferredAddressTypes ? { preferredAddressTypes: flags.kubeletPreferredAddressTypes } : undefined,
+    kubelet: flags.kubeletPreferredAddressTypes
+      ? { preferredAddressTypes: flags.kubeletPreferredAddressTypes }
+      : undefined,
     serviceAccountKeyFile: resolve(dataDir, 'sa.key'),
     disableAdmissionPlugins: flags.disableAdmissionPlugins,
     serviceClusterIPRange: flags.serviceClusterIPRange,
@@ -59,7 +63,9 @@ async function main(argv: string[]): Promise<void> {
       'Use it with:',
       `  export KUBECONFIG=${kubeconfig}`,
       '  kubectl get namespaces',
-      token ? `  curl -H "Authorization: Bearer $(cat ${resolve(dataDir, 'token')})" ${url}/api/v1/namespaces` : `  curl ${url}/api/v1/namespaces`,
+      token
+        ? `  curl -H "Authorization: Bearer $(cat ${resolve(dataDir, 'token')})" ${url}/api/v1/namespaces`
+        : `  curl ${url}/api/v1/namespaces`,
       '',
     ].join('\n'),
   );
@@ -87,6 +93,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err) => {
-  process.stderr.write(`kube-emulator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`kube-emulator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

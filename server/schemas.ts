@@ -18,7 +18,11 @@ function init(): void {
 }
 
 /** The schema of a kind as served at group/version (undefined when the project has none). */
-export function schemaFor(group: string, version: string, kind: string): { schema: SchemaNode | undefined; resolver: SchemaResolver } {
+export function schemaFor(
+  group: string,
+  version: string,
+  kind: string,
+): { schema: SchemaNode | undefined; resolver: SchemaResolver } {
   init();
   return { schema: byGVK!.get(`${group}/${version}/${kind}`), resolver: resolver! };
 }

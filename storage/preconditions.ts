@@ -12,12 +12,18 @@ export function checkPreconditions(key: string, obj: KubeObject, pre: Preconditi
   if (!pre) return;
   const meta = obj.metadata ?? {};
   if (pre.uid !== undefined && pre.uid !== meta.uid) {
-    throw new StorageError('Conflict', key,
-      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`);
+    throw new StorageError(
+      'Conflict',
+      key,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`,
+    );
   }
   if (pre.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
-    throw new StorageError('Conflict', key,
+    throw new StorageError(
+      'Conflict',
+      key,
       `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ` +
-        `ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`);
+        `ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`,
+    );
   }
 }

@@ -9,7 +9,15 @@
 import { labelSelectorFromObject, type LabelSelectorObject } from '../../apimachinery/labels.js';
 import { runWorkers } from '../machinery/controller.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import type { Component, Controller, ControllerContext, Informer, Logger, ResourceRef, WorkQueue } from '../machinery/types.js';
+import type {
+  Component,
+  Controller,
+  ControllerContext,
+  Informer,
+  Logger,
+  ResourceRef,
+  WorkQueue,
+} from '../machinery/types.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 
 /** The controller's name, also its field manager (upstream's). */
@@ -66,7 +74,13 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
     const matcher = labelSelectorFromObject(selector);
     const matched = all
       .filter((r) => matcher.matches(r.metadata.labels))
-      .sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : (a.metadata.name ?? '') > (b.metadata.name ?? '') ? 1 : 0));
+      .sort((a, b) =>
+        (a.metadata.name ?? '') < (b.metadata.name ?? '')
+          ? -1
+          : (a.metadata.name ?? '') > (b.metadata.name ?? '')
+            ? 1
+            : 0,
+      );
     for (const r of matched) {
       if (r.metadata.name === role.metadata.name) continue;
       for (const rule of r.rules ?? []) if (!out.some((have) => semanticEqual(have, rule))) out.push(rule);
@@ -91,7 +105,8 @@ export class ClusterRoleAggregationController implements Component, Controller {
     opts: ClusterRoleAggregationOptions = {},
   ) {
     this.log = ctx.log.child({ component: CLUSTERROLE_AGGREGATION_COMPONENT });
-    this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'ClusterRoleAggregator', log: this.log });
+    this.queue =
+      opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'ClusterRoleAggregator', log: this.log });
     this.clusterRoles = ctx.informers.informer<ClusterRole>(CLUSTER_ROLES);
     const enqueue = () => this.enqueueAggregated();
     this.clusterRoles.on({ add: enqueue, update: enqueue, delete: enqueue });
@@ -116,9 +131,16 @@ export class ClusterRoleAggregationController implements Component, Controller {
     const rules = aggregatedRules(role, this.clusterRoles.lister.list());
     if (semanticEqual(rules, role.rules)) return;
     this.log.info({ clusterRole: name, rules: rules.length }, 'aggregating rules');
-    const apply: Record<string, unknown> = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name } };
+    const apply: Record<string, unknown> = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name },
+    };
     if (rules.length > 0) apply.rules = rules;
-    await this.ctx.client.patch(CLUSTER_ROLES, undefined, name, 'apply', apply, { fieldManager: CLUSTERROLE_AGGREGATION_COMPONENT, force: true });
+    await this.ctx.client.patch(CLUSTER_ROLES, undefined, name, 'apply', apply, {
+      fieldManager: CLUSTERROLE_AGGREGATION_COMPONENT,
+      force: true,
+    });
   }
 }
 

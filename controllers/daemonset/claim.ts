@@ -27,10 +27,14 @@ export function recheckDaemonSet(client: ApiClient, ref: ResourceRef, ds: Daemon
     result ??= (async () => {
       const fresh = await client.get<DaemonSet>(ref, ds.metadata.namespace, ds.metadata.name!);
       if (fresh.metadata.uid !== ds.metadata.uid) {
-        throw new Error(`original DaemonSet ${ds.metadata.namespace}/${ds.metadata.name} is gone: got uid ${fresh.metadata.uid}, wanted ${ds.metadata.uid}`);
+        throw new Error(
+          `original DaemonSet ${ds.metadata.namespace}/${ds.metadata.name} is gone: got uid ${fresh.metadata.uid}, wanted ${ds.metadata.uid}`,
+        );
       }
       if (fresh.metadata.deletionTimestamp) {
-        throw new Error(`${ds.metadata.namespace}/${ds.metadata.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
+        throw new Error(
+          `${ds.metadata.namespace}/${ds.metadata.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`,
+        );
       }
     })();
     return result;
@@ -68,7 +72,10 @@ export function releasePatch(ds: DaemonSet, obj: KubeObject): unknown {
  * returned as they are in the cache (still without the owner reference the patch gave them). NotFound answers mean the object
  * is gone and are not errors.
  */
-export async function claim<T extends KubeObject>(opts: ClaimOptions, candidates: readonly T[]): Promise<ClaimResult<T>> {
+export async function claim<T extends KubeObject>(
+  opts: ClaimOptions,
+  candidates: readonly T[],
+): Promise<ClaimResult<T>> {
   const { client, ref, ds, selector } = opts;
   const uid = ds.metadata.uid;
   const claimed: T[] = [];

@@ -33,7 +33,17 @@ import { rollingUpdate } from './rollout.js';
 import { computeStatus, storeStatus } from './status.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
 import { objectKey, splitKey } from '../machinery/lister.js';
-import { BURST_REPLICAS, BY_CONTROLLER_INDEX, BY_NODE_INDEX, COMPONENT, controllerOf, newControllerRef, orphanIndexValue, REASONS, targetNodeName } from './util.js';
+import {
+  BURST_REPLICAS,
+  BY_CONTROLLER_INDEX,
+  BY_NODE_INDEX,
+  COMPONENT,
+  controllerOf,
+  newControllerRef,
+  orphanIndexValue,
+  REASONS,
+  targetNodeName,
+} from './util.js';
 
 /** How often the failed-pod back-off forgets old entries (BackoffGCInterval). */
 export const BACKOFF_GC_INTERVAL_MS = 60_000;
@@ -76,7 +86,10 @@ export class DaemonSetController implements Controller, Component {
   readonly log: Logger;
   private readonly selectors = new WeakMap<DaemonSet, LabelSelector>();
 
-  constructor(private readonly ctx: ControllerContext, opts: DaemonSetControllerOptions = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: DaemonSetControllerOptions = {},
+  ) {
     this.client = ctx.client;
     this.clock = ctx.clock;
     this.log = ctx.log.child({ controller: COMPONENT });
@@ -156,7 +169,10 @@ export class DaemonSetController implements Controller, Component {
   }
 
   /** The cached DaemonSet a controller reference points to (same name, kind and uid), if any. */
-  resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string }): DaemonSet | undefined {
+  resolveControllerRef(
+    namespace: string | undefined,
+    ref: { kind: string; name: string; uid: string },
+  ): DaemonSet | undefined {
     if (ref.kind !== 'DaemonSet') return undefined;
     const ds = this.daemonSets.lister.get(namespace, ref.name);
     return ds && ds.metadata.uid === ref.uid ? ds : undefined;
@@ -184,8 +200,14 @@ export class DaemonSetController implements Controller, Component {
     const candidates = this.candidates(this.pods, ds)
       .filter((p) => !sync.released.has(p.metadata.uid!))
       .map((p) => (sync.adopted.has(p.metadata.uid!) ? withController(p, ds) : p));
-    const { claimed, errors } = await claim({ client: this.client, ref: RESOURCES.pods, ds, selector: sync.selector, canAdopt: sync.canAdopt }, candidates);
-    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `failed to claim pods of DaemonSet ${objectKey(ds)}`);
+    const { claimed, errors } = await claim(
+      { client: this.client, ref: RESOURCES.pods, ds, selector: sync.selector, canAdopt: sync.canAdopt },
+      candidates,
+    );
+    if (errors.length > 0)
+      throw errors.length === 1
+        ? errors[0]
+        : new AggregateError(errors, `failed to claim pods of DaemonSet ${objectKey(ds)}`);
     const claimedUids = new Set(claimed.map((p) => p.metadata.uid!));
     for (const p of candidates) {
       const owned = controllerOf(p)?.uid === ds.metadata.uid;
@@ -213,7 +235,12 @@ export class DaemonSetController implements Controller, Component {
     }
     const nodes = this.nodes.lister.list();
     if (isEmptyLabelSelector(ds.spec.selector)) {
-      this.recorder.event(eventTarget(ds), 'Warning', REASONS.selectingAll, 'This daemon set is selecting all pods. A non-empty selector is required.');
+      this.recorder.event(
+        eventTarget(ds),
+        'Warning',
+        REASONS.selectingAll,
+        'This daemon set is selecting all pods. A non-empty selector is required.',
+      );
       return;
     }
     // Pods and revisions of a DaemonSet being deleted may already be gone or orphaned: leave it alone.
@@ -259,7 +286,14 @@ export class DaemonSetController implements Controller, Component {
   }
 
   /** manage, then the update strategy once expectations allow, then history cleanup. */
-  private async updateDaemonSet(ds: DaemonSet, nodes: Node[], hash: string, key: string, old: ControllerRevision[], sync: SyncState): Promise<void> {
+  private async updateDaemonSet(
+    ds: DaemonSet,
+    nodes: Node[],
+    hash: string,
+    key: string,
+    old: ControllerRevision[],
+    sync: SyncState,
+  ): Promise<void> {
     await this.manage(ds, nodes, hash, sync);
     if (this.expectations.satisfied(key) && ds.spec.updateStrategy?.type === 'RollingUpdate') {
       await this.rollingUpdate(ds, nodes, hash, sync);
@@ -275,21 +309,37 @@ export class DaemonSetController implements Controller, Component {
   private async manage(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
     const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
     const plan = planNodes(
-      { recorder: this.recorder, backoff: this.failedPodsBackoff, clock: this.clock, log: this.log, enqueueAfter: (d, ms) => this.enqueueAfter(d, ms) },
+      {
+        recorder: this.recorder,
+        backoff: this.failedPodsBackoff,
+        clock: this.clock,
+        log: this.log,
+        enqueueAfter: (d, ms) => this.enqueueAfter(d, ms),
+      },
       ds,
       nodes,
       nodeToDaemonPods,
       hash,
     );
     const errors = await syncNodes(
-      { client: this.client, recorder: this.recorder, expectations: this.expectations, log: this.log, burstReplicas: this.burstReplicas },
+      {
+        client: this.client,
+        recorder: this.recorder,
+        expectations: this.expectations,
+        log: this.log,
+        burstReplicas: this.burstReplicas,
+      },
       ds,
       plan.podsToDelete,
       plan.nodesNeedingDaemonPods,
       hash,
     );
-    if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `errors syncing pods of DaemonSet ${objectKey(ds)}`);
-    if (plan.failedPodsObserved > 0) throw new Error(`deleted ${plan.failedPodsObserved} failed pods of DaemonSet ${objectKey(ds)}`);
+    if (errors.length > 0)
+      throw errors.length === 1
+        ? errors[0]
+        : new AggregateError(errors, `errors syncing pods of DaemonSet ${objectKey(ds)}`);
+    if (plan.failedPodsObserved > 0)
+      throw new Error(`deleted ${plan.failedPodsObserved} failed pods of DaemonSet ${objectKey(ds)}`);
   }
 
   // --- rolling update (rollout.ts) ---
@@ -318,7 +368,13 @@ export class DaemonSetController implements Controller, Component {
   // --- end rolling update ---
 
   /** Computes and stores the status; re-queues after minReadySeconds while some ready pods are not yet available. */
-  private async updateStatus(ds: DaemonSet, nodes: Node[], hash: string, updateObservedGeneration: boolean, sync: SyncState): Promise<void> {
+  private async updateStatus(
+    ds: DaemonSet,
+    nodes: Node[],
+    hash: string,
+    updateObservedGeneration: boolean,
+    sync: SyncState,
+  ): Promise<void> {
     const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
     const counts = computeStatus(ds, nodes, nodeToDaemonPods, hash, this.clock.now());
     await storeStatus(this.client, ds, counts, updateObservedGeneration);
@@ -340,7 +396,10 @@ export interface SyncState {
 
 /** A cached orphan as it is after its adoption (the watch may not have delivered the patched pod yet). */
 function withController(pod: Pod, ds: DaemonSet): Pod {
-  return { ...pod, metadata: { ...pod.metadata, ownerReferences: [...(pod.metadata.ownerReferences ?? []), newControllerRef(ds)] } };
+  return {
+    ...pod,
+    metadata: { ...pod.metadata, ownerReferences: [...(pod.metadata.ownerReferences ?? []), newControllerRef(ds)] },
+  };
 }
 
 /** The ComponentFactory of the DaemonSet controller, for `controllers/components.ts`. */

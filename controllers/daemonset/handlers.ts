@@ -16,7 +16,8 @@ function sameControllerRef(a: KubeObject, b: KubeObject): boolean {
 
 /** nodeInSameCondition: the same set of condition types with status True. */
 export function nodeInSameCondition(oldNode: Node, curNode: Node): boolean {
-  const trueTypes = (n: Node) => new Set((n.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => c.type));
+  const trueTypes = (n: Node) =>
+    new Set((n.status?.conditions ?? []).filter((c) => c.status === 'True').map((c) => c.type));
   const a = trueTypes(oldNode);
   const b = trueTypes(curNode);
   return a.size === b.size && [...a].every((t) => b.has(t));
@@ -83,7 +84,8 @@ export function registerHandlers(c: DaemonSetController): void {
         if (ds) c.enqueue(ds);
         return;
       }
-      if (refChanged || !semanticEqual(oldRev.metadata.labels, curRev.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curRev));
+      if (refChanged || !semanticEqual(oldRev.metadata.labels, curRev.metadata.labels))
+        enqueueAll(c.daemonSetsSelecting(curRev));
     },
     delete: deleteRevision,
   });
@@ -125,7 +127,8 @@ export function registerHandlers(c: DaemonSetController): void {
         if (!isPodReady(oldPod) && isPodReady(curPod) && minReady > 0) c.enqueueAfter(ds, minReady * 1000 + 1000);
         return;
       }
-      if (refChanged || !semanticEqual(oldPod.metadata.labels, curPod.metadata.labels)) enqueueAll(c.daemonSetsSelecting(curPod));
+      if (refChanged || !semanticEqual(oldPod.metadata.labels, curPod.metadata.labels))
+        enqueueAll(c.daemonSetsSelecting(curPod));
     },
     delete: deletePod,
   });

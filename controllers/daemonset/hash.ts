@@ -34,7 +34,9 @@ export function goJSON(value: unknown): string {
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((v) => goJSON(v === undefined ? null : v)).join(',')}]`;
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort(compareKeys);
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort(compareKeys);
       return `{${keys.map((k) => `${goString(k)}:${goJSON(obj[k])}`).join(',')}}`;
     }
     default:

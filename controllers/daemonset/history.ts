@@ -79,12 +79,18 @@ export interface History {
  * constructHistory: claims the DaemonSet's revisions, labels any without a hash label with its name, splits them
  * into current and old, then creates the current one (revision max+1) or renumbers and deduplicates it.
  */
-export async function constructHistory(deps: HistoryDeps, ds: DaemonSet, selector: LabelSelector, canAdopt: ClaimOptions['canAdopt']): Promise<History> {
+export async function constructHistory(
+  deps: HistoryDeps,
+  ds: DaemonSet,
+  selector: LabelSelector,
+  canAdopt: ClaimOptions['canAdopt'],
+): Promise<History> {
   const { client } = deps;
   const ref = RESOURCES.controllerrevisions;
   const ns = ds.metadata.namespace;
   const { claimed, errors } = await claim({ client, ref, ds, selector, canAdopt }, deps.candidates(ds));
-  if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'failed to claim ControllerRevisions');
+  if (errors.length > 0)
+    throw errors.length === 1 ? errors[0] : new AggregateError(errors, 'failed to claim ControllerRevisions');
 
   const expected = revisionDataJSON(ds);
   const current: ControllerRevision[] = [];
@@ -92,7 +98,10 @@ export async function constructHistory(deps: HistoryDeps, ds: DaemonSet, selecto
   for (let rev of claimed) {
     if (!rev.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL]) {
       const toUpdate = structuredClone(rev) as ControllerRevision;
-      toUpdate.metadata.labels = { ...(toUpdate.metadata.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: rev.metadata.name! };
+      toUpdate.metadata.labels = {
+        ...(toUpdate.metadata.labels ?? {}),
+        [CONTROLLER_REVISION_HASH_LABEL]: rev.metadata.name!,
+      };
       rev = await client.update<ControllerRevision>(ref, ns, toUpdate);
     }
     (matchRevision(ds, rev, expected) ? current : old).push(rev);
@@ -118,7 +127,12 @@ export async function constructHistory(deps: HistoryDeps, ds: DaemonSet, selecto
  * attempt succeeded; with other data it is a hash collision: `status.collisionCount` is incremented on the live
  * DaemonSet (unless the cached count was stale) and HashCollisionError thrown so the sync runs again.
  */
-async function snapshot(deps: HistoryDeps, ds: DaemonSet, revision: number, expected: string): Promise<ControllerRevision> {
+async function snapshot(
+  deps: HistoryDeps,
+  ds: DaemonSet,
+  revision: number,
+  expected: string,
+): Promise<ControllerRevision> {
   const { client } = deps;
   const rev = newRevision(ds, revision);
   const ns = ds.metadata.namespace;
@@ -137,9 +151,19 @@ async function snapshot(deps: HistoryDeps, ds: DaemonSet, revision: number, expe
     }
     const toUpdate = structuredClone(live) as DaemonSet;
     toUpdate.status = { ...(toUpdate.status ?? {}), collisionCount: (toUpdate.status?.collisionCount ?? 0) + 1 };
-    await client.update(RESOURCES.daemonsets, ns, { apiVersion: 'apps/v1', kind: 'DaemonSet', ...toUpdate }, { subresource: 'status' });
-    deps.log.info({ daemonset: `${ns}/${ds.metadata.name}`, collisionCount: toUpdate.status.collisionCount }, 'hash collision: bumped collisionCount');
-    throw new HashCollisionError(`hash collision for DaemonSet ${ns}/${ds.metadata.name}: ControllerRevision ${rev.metadata.name} holds another template`);
+    await client.update(
+      RESOURCES.daemonsets,
+      ns,
+      { apiVersion: 'apps/v1', kind: 'DaemonSet', ...toUpdate },
+      { subresource: 'status' },
+    );
+    deps.log.info(
+      { daemonset: `${ns}/${ds.metadata.name}`, collisionCount: toUpdate.status.collisionCount },
+      'hash collision: bumped collisionCount',
+    );
+    throw new HashCollisionError(
+      `hash collision for DaemonSet ${ns}/${ds.metadata.name}: ControllerRevision ${rev.metadata.name} holds another template`,
+    );
   }
 }
 
@@ -147,7 +171,11 @@ async function snapshot(deps: HistoryDeps, ds: DaemonSet, revision: number, expe
  * dedupCurHistories: of several revisions holding the current template keep the highest-numbered, relabel
  * daemon pods carrying another hash with its hash, and delete the rest.
  */
-async function dedupCurrent(deps: HistoryDeps, ds: DaemonSet, current: ControllerRevision[]): Promise<ControllerRevision> {
+async function dedupCurrent(
+  deps: HistoryDeps,
+  ds: DaemonSet,
+  current: ControllerRevision[],
+): Promise<ControllerRevision> {
   if (current.length === 1) return current[0]!;
   let keep = current[0]!;
   for (const rev of current) if ((rev.revision ?? 0) >= (keep.revision ?? 0)) keep = rev;
@@ -158,7 +186,10 @@ async function dedupCurrent(deps: HistoryDeps, ds: DaemonSet, current: Controlle
     for (const pod of await deps.daemonPods(ds)) {
       if (pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] === keepHash) continue;
       await deps.client.patch(RESOURCES.pods, ns, pod.metadata.name!, 'merge', {
-        metadata: { labels: { [CONTROLLER_REVISION_HASH_LABEL]: keepHash }, resourceVersion: pod.metadata.resourceVersion },
+        metadata: {
+          labels: { [CONTROLLER_REVISION_HASH_LABEL]: keepHash },
+          resourceVersion: pod.metadata.resourceVersion,
+        },
       });
     }
     await deps.client.delete(RESOURCES.controllerrevisions, ns, rev.metadata.name!);
@@ -170,7 +201,12 @@ async function dedupCurrent(deps: HistoryDeps, ds: DaemonSet, current: Controlle
  * cleanupHistory: deletes old revisions beyond `revisionHistoryLimit` (default 10), lowest revision first,
  * never one whose hash a live daemon pod still carries.
  */
-export async function cleanupHistory(client: ApiClient, ds: DaemonSet, old: readonly ControllerRevision[], pods: readonly Pod[]): Promise<void> {
+export async function cleanupHistory(
+  client: ApiClient,
+  ds: DaemonSet,
+  old: readonly ControllerRevision[],
+  pods: readonly Pod[],
+): Promise<void> {
   let toKill = old.length - (ds.spec.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT);
   if (toKill <= 0) return;
   const liveHashes = new Set<string>();

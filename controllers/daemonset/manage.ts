@@ -86,7 +86,13 @@ export function failedPodsBackoffKey(ds: DaemonSet, nodeName: string): string {
  * the new one is not yet available. May not continue → delete every pod not already being deleted.
  * A pod being deleted counts as present: nothing is created on its node until it is gone.
  */
-export function podsShouldBeOnNode(deps: PlanDeps, node: Node, nodeToDaemonPods: Map<string, Pod[]>, ds: DaemonSet, hash: string): NodePlan {
+export function podsShouldBeOnNode(
+  deps: PlanDeps,
+  node: Node,
+  nodeToDaemonPods: Map<string, Pod[]>,
+  ds: DaemonSet,
+  hash: string,
+): NodePlan {
   const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
   const nodeName = node.metadata.name!;
   const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
@@ -109,11 +115,21 @@ export function podsShouldBeOnNode(deps: PlanDeps, node: Node, nodeToDaemonPods:
           continue;
         }
         deps.backoff.next(key, now);
-        deps.recorder.event(eventTarget(ds), 'Warning', REASONS.failedDaemonPod, `Found failed daemon pod ${ns}/${pod.metadata.name} on node ${nodeName}, will try to kill it`);
+        deps.recorder.event(
+          eventTarget(ds),
+          'Warning',
+          REASONS.failedDaemonPod,
+          `Found failed daemon pod ${ns}/${pod.metadata.name} on node ${nodeName}, will try to kill it`,
+        );
         plan.podsToDelete.push(pod.metadata.name!);
         plan.failedPodsObserved++;
       } else if (pod.status?.phase === 'Succeeded') {
-        deps.recorder.event(eventTarget(ds), 'Normal', REASONS.succeededDaemonPod, `Found succeeded daemon pod ${ns}/${pod.metadata.name} on node ${nodeName}, will try to delete it`);
+        deps.recorder.event(
+          eventTarget(ds),
+          'Normal',
+          REASONS.succeededDaemonPod,
+          `Found succeeded daemon pod ${ns}/${pod.metadata.name} on node ${nodeName}, will try to delete it`,
+        );
         plan.podsToDelete.push(pod.metadata.name!);
       } else {
         running.push(pod);
@@ -163,7 +179,13 @@ export function unscheduledPodsWithoutNode(nodes: readonly Node[], nodeToDaemonP
 }
 
 /** The plan over every node (upstream manage, before syncNodes). */
-export function planNodes(deps: PlanDeps, ds: DaemonSet, nodes: readonly Node[], nodeToDaemonPods: Map<string, Pod[]>, hash: string): NodePlan {
+export function planNodes(
+  deps: PlanDeps,
+  ds: DaemonSet,
+  nodes: readonly Node[],
+  nodeToDaemonPods: Map<string, Pod[]>,
+  hash: string,
+): NodePlan {
   const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
   for (const node of nodes) {
     const p = podsShouldBeOnNode(deps, node, nodeToDaemonPods, ds, hash);
@@ -209,7 +231,9 @@ export function newDaemonPod(ds: DaemonSet, template: PodTemplateSpec, nodeName:
 
 /** Whether an API error says the namespace is being terminated (no point creating anything in it). */
 export function isNamespaceTerminating(err: unknown): boolean {
-  const causes = (err as { status?: { details?: { causes?: Array<{ reason?: string; type?: string }> } } })?.status?.details?.causes ?? [];
+  const causes =
+    (err as { status?: { details?: { causes?: Array<{ reason?: string; type?: string }> } } })?.status?.details
+      ?.causes ?? [];
   return causes.some((c) => c.reason === 'NamespaceTerminating' || c.type === 'NamespaceTerminating');
 }
 
@@ -226,7 +250,11 @@ export interface SyncNodesDeps {
  * Runs `fn` for `count` items in batches of 1, 2, 4, ... (slowStartBatch), all calls of a batch concurrently,
  * stopping after the first batch with a failure. `fn` reports success. Returns the number of calls made.
  */
-export async function slowStartBatch(count: number, initial: number, fn: (i: number) => Promise<boolean>): Promise<{ attempted: number; failed: boolean }> {
+export async function slowStartBatch(
+  count: number,
+  initial: number,
+  fn: (i: number) => Promise<boolean>,
+): Promise<{ attempted: number; failed: boolean }> {
   let pos = 0;
   let batch = Math.min(count, initial);
   while (pos < count) {
@@ -243,7 +271,13 @@ export async function slowStartBatch(count: number, initial: number, fn: (i: num
  * slow-start batches (skipped creates lowered from the expectations), deletes the pods, recording
  * SuccessfulCreate / FailedCreate / SuccessfulDelete / FailedDelete events. Returns the errors.
  */
-export async function syncNodes(deps: SyncNodesDeps, ds: DaemonSet, podsToDelete: readonly string[], nodesNeedingDaemonPods: readonly string[], hash: string): Promise<unknown[]> {
+export async function syncNodes(
+  deps: SyncNodesDeps,
+  ds: DaemonSet,
+  podsToDelete: readonly string[],
+  nodesNeedingDaemonPods: readonly string[],
+  hash: string,
+): Promise<unknown[]> {
   const burst = deps.burstReplicas ?? BURST_REPLICAS;
   const key = objectKey(ds);
   const ns = ds.metadata.namespace;
@@ -257,7 +291,11 @@ export async function syncNodes(deps: SyncNodesDeps, ds: DaemonSet, podsToDelete
     const template = daemonPodTemplate(ds, hash);
     const { attempted, failed } = await slowStartBatch(createDiff, SLOW_START_INITIAL_BATCH_SIZE, async (i) => {
       try {
-        const created = await deps.client.create<Pod>(RESOURCES.pods, ns, newDaemonPod(ds, template, nodesNeedingDaemonPods[i]!));
+        const created = await deps.client.create<Pod>(
+          RESOURCES.pods,
+          ns,
+          newDaemonPod(ds, template, nodesNeedingDaemonPods[i]!),
+        );
         deps.recorder.event(target, 'Normal', REASONS.successfulCreate, `Created pod: ${created.metadata.name}`);
         return true;
       } catch (err) {

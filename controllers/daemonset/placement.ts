@@ -5,8 +5,22 @@
  * daemon pods are scheduled by the default scheduler; node readiness and `spec.unschedulable` are ignored too
  * (only taints count, and the default daemon tolerations cover the condition taints).
  */
-import { LABEL_SELECTOR_OPERATORS, LabelSelector, newRequirement, SelectorParseError, type SelectorOperator } from '../../apimachinery/labels.js';
-import type { DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint, Toleration } from './types.js';
+import {
+  LABEL_SELECTOR_OPERATORS,
+  LabelSelector,
+  newRequirement,
+  SelectorParseError,
+  type SelectorOperator,
+} from '../../apimachinery/labels.js';
+import type {
+  DaemonSet,
+  Node,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  PodSpec,
+  Taint,
+  Toleration,
+} from './types.js';
 
 /** The verdict for one (node, DaemonSet) pair. */
 export interface Placement {
@@ -44,7 +58,11 @@ export function toleratesTaint(t: Toleration, taint: Taint): boolean {
 }
 
 /** FindMatchingUntoleratedTaint: the first taint passing `filter` that no toleration tolerates. */
-export function findUntoleratedTaint(taints: readonly Taint[] | undefined, tolerations: readonly Toleration[] | undefined, filter: (t: Taint) => boolean): Taint | undefined {
+export function findUntoleratedTaint(
+  taints: readonly Taint[] | undefined,
+  tolerations: readonly Toleration[] | undefined,
+  filter: (t: Taint) => boolean,
+): Taint | undefined {
   for (const taint of taints ?? []) {
     if (!filter(taint)) continue;
     if (!(tolerations ?? []).some((t) => toleratesTaint(t, taint))) return taint;
@@ -53,7 +71,12 @@ export function findUntoleratedTaint(taints: readonly Taint[] | undefined, toler
 }
 
 function sameToleration(a: Toleration, b: Toleration): boolean {
-  return (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '');
+  return (
+    (a.key ?? '') === (b.key ?? '') &&
+    (a.operator ?? '') === (b.operator ?? '') &&
+    (a.value ?? '') === (b.value ?? '') &&
+    (a.effect ?? '') === (b.effect ?? '')
+  );
 }
 
 /**
@@ -95,7 +118,11 @@ export function addDaemonTolerations(spec: PodSpec): PodSpec {
 }
 
 /** core/v1 NodeSelectorOperator → the label requirement operator (node selectors add Gt and Lt). */
-const NODE_SELECTOR_OPERATORS: Readonly<Record<string, SelectorOperator>> = { ...LABEL_SELECTOR_OPERATORS, Gt: 'gt', Lt: 'lt' };
+const NODE_SELECTOR_OPERATORS: Readonly<Record<string, SelectorOperator>> = {
+  ...LABEL_SELECTOR_OPERATORS,
+  Gt: 'gt',
+  Lt: 'lt',
+};
 
 /**
  * A term's matchExpressions as a label selector (component-helpers' nodeSelectorRequirementsAsSelector): each one
@@ -172,7 +199,7 @@ function compileAffinity(spec: PodSpec): CompiledAffinity {
 function matchesCompiled(c: CompiledAffinity, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of c.nodeSelector) {
-    if (!Object.prototype.hasOwnProperty.call(labels, k) || labels[k] !== v) return false;
+    if (!Object.hasOwn(labels, k) || labels[k] !== v) return false;
   }
   return c.terms === undefined || c.terms.some((t) => termMatches(t, node));
 }
@@ -208,7 +235,11 @@ function compile(ds: DaemonSet): CompiledDaemonSet {
   let c = compiled.get(ds);
   if (!c) {
     const spec = simulatedPodSpec(ds, '');
-    c = { nodeName: ds.spec.template.spec?.nodeName ?? '', tolerations: spec.tolerations ?? [], affinity: compileAffinity(spec) };
+    c = {
+      nodeName: ds.spec.template.spec?.nodeName ?? '',
+      tolerations: spec.tolerations ?? [],
+      affinity: compileAffinity(spec),
+    };
     compiled.set(ds, c);
   }
   return c;
@@ -225,11 +256,15 @@ const isNoScheduleOrNoExecute = (t: Taint) => t.effect === 'NoExecute' || t.effe
  */
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Placement {
   const c = compile(ds);
-  if (c.nodeName !== '' && c.nodeName !== (node.metadata.name ?? '')) return { shouldRun: false, shouldContinueRunning: false };
+  if (c.nodeName !== '' && c.nodeName !== (node.metadata.name ?? ''))
+    return { shouldRun: false, shouldContinueRunning: false };
   if (!matchesCompiled(c.affinity, node)) return { shouldRun: false, shouldContinueRunning: false };
   const taints = node.spec?.taints;
   if (findUntoleratedTaint(taints, c.tolerations, isNoScheduleOrNoExecute) !== undefined) {
-    return { shouldRun: false, shouldContinueRunning: findUntoleratedTaint(taints, c.tolerations, isNoExecute) === undefined };
+    return {
+      shouldRun: false,
+      shouldContinueRunning: findUntoleratedTaint(taints, c.tolerations, isNoExecute) === undefined,
+    };
   }
   return { shouldRun: true, shouldContinueRunning: true };
 }

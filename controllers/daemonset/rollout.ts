@@ -21,7 +21,16 @@ import { syncNodes, type SyncNodesDeps } from './manage.js';
 import { nodeShouldRunDaemonPod } from './placement.js';
 import type { DaemonSet, Node, Pod } from './types.js';
 import { objectKey } from '../machinery/lister.js';
-import { isPodAvailable, isPodReady, isPodUpdated, parseTime, readyCondition, surgeCount, templateGenerationOf, unavailableCount } from './util.js';
+import {
+  isPodAvailable,
+  isPodReady,
+  isPodUpdated,
+  parseTime,
+  readyCondition,
+  surgeCount,
+  templateGenerationOf,
+  unavailableCount,
+} from './util.js';
 
 /** The rollout budget of a DaemonSet on the current nodes (updatedDesiredNodeCounts). */
 export interface RolloutBudget {
@@ -36,7 +45,11 @@ export interface RolloutBudget {
  * cluster. Adds an empty entry to `nodeToDaemonPods` for every such node without pods. Throws on a value that
  * is neither an integer nor a percentage.
  */
-export function rolloutBudget(ds: DaemonSet, nodes: readonly Node[], nodeToDaemonPods: Map<string, Pod[]>): RolloutBudget {
+export function rolloutBudget(
+  ds: DaemonSet,
+  nodes: readonly Node[],
+  nodeToDaemonPods: Map<string, Pod[]>,
+): RolloutBudget {
   let desiredNumberScheduled = 0;
   for (const node of nodes) {
     if (!nodeShouldRunDaemonPod(node, ds).shouldRun) continue;
@@ -141,7 +154,13 @@ export function nextAvailableAfter(pods: Iterable<Pod>, minReadySeconds: number,
  * by node (after the placement step) and the current revision's hash at `now` (ms). Does not change
  * `nodeToDaemonPods`.
  */
-export function planRollingUpdate(ds: DaemonSet, nodes: readonly Node[], nodeToDaemonPods: Map<string, Pod[]>, hash: string, now: number): RolloutPlan {
+export function planRollingUpdate(
+  ds: DaemonSet,
+  nodes: readonly Node[],
+  nodeToDaemonPods: Map<string, Pod[]>,
+  hash: string,
+  now: number,
+): RolloutPlan {
   const byNode = new Map(nodeToDaemonPods);
   const budget = rolloutBudget(ds, nodes, byNode);
   const minReady = ds.spec.minReadySeconds ?? 0;
@@ -156,7 +175,14 @@ export function planRollingUpdate(ds: DaemonSet, nodes: readonly Node[], nodeToD
 type Decisions = Pick<RolloutPlan, 'podsToDelete' | 'nodesToCreate' | 'numUnavailable' | 'numSurge'>;
 
 /** maxSurge 0: delete unavailable old pods, and available ones while fewer than maxUnavailable nodes are unavailable. */
-function planWithoutSurge(ds: DaemonSet, order: string[], byNode: Map<string, Pod[]>, hash: string, budget: RolloutBudget, available: (p: Pod) => boolean): Decisions {
+function planWithoutSurge(
+  ds: DaemonSet,
+  order: string[],
+  byNode: Map<string, Pod[]>,
+  hash: string,
+  budget: RolloutBudget,
+  available: (p: Pod) => boolean,
+): Decisions {
   let numUnavailable = 0;
   const replacements: string[] = [];
   const candidates: string[] = [];
@@ -178,7 +204,12 @@ function planWithoutSurge(ds: DaemonSet, order: string[], byNode: Map<string, Po
     }
   }
   const take = Math.min(Math.max(0, budget.maxUnavailable - numUnavailable), candidates.length);
-  return { podsToDelete: [...replacements, ...candidates.slice(0, take)], nodesToCreate: [], numUnavailable: numUnavailable + take, numSurge: 0 };
+  return {
+    podsToDelete: [...replacements, ...candidates.slice(0, take)],
+    nodesToCreate: [],
+    numUnavailable: numUnavailable + take,
+    numSurge: 0,
+  };
 }
 
 /**
@@ -237,7 +268,12 @@ function planWithSurge(
   const deletable = Math.min(Math.max(0, numAvailable - budget.desiredNumberScheduled), shouldNotRun.length);
   podsToDelete.push(...shouldNotRun.slice(0, deletable));
   const take = Math.min(Math.max(0, budget.maxSurge - numSurge), candidates.length);
-  return { podsToDelete, nodesToCreate: [...allowedNew, ...candidates.slice(0, take)], numUnavailable: 0, numSurge: numSurge + take };
+  return {
+    podsToDelete,
+    nodesToCreate: [...allowedNew, ...candidates.slice(0, take)],
+    numUnavailable: 0,
+    numSurge: numSurge + take,
+  };
 }
 
 /** What `rollingUpdate` needs: syncNodes' dependencies, a logger, and the re-queue of the DaemonSet. */
@@ -253,17 +289,31 @@ export interface RolloutDeps extends SyncNodesDeps {
  * syncNodes (expectations, events, BurstReplicas), and re-queues the DaemonSet for the moment the next Ready pod
  * becomes available. Throws the create/delete errors.
  */
-export async function rollingUpdate(deps: RolloutDeps, ds: DaemonSet, nodes: readonly Node[], nodeToDaemonPods: Map<string, Pod[]>, hash: string): Promise<RolloutPlan> {
+export async function rollingUpdate(
+  deps: RolloutDeps,
+  ds: DaemonSet,
+  nodes: readonly Node[],
+  nodeToDaemonPods: Map<string, Pod[]>,
+  hash: string,
+): Promise<RolloutPlan> {
   const plan = planRollingUpdate(ds, nodes, nodeToDaemonPods, hash, deps.now());
   if (plan.requeueAfterMs !== undefined) deps.enqueueAfter(ds, plan.requeueAfterMs);
   if (plan.podsToDelete.length > 0 || plan.nodesToCreate.length > 0) {
     deps.log.debug(
-      { daemonset: objectKey(ds), maxSurge: plan.maxSurge, maxUnavailable: plan.maxUnavailable, delete: plan.podsToDelete, create: plan.nodesToCreate },
+      {
+        daemonset: objectKey(ds),
+        maxSurge: plan.maxSurge,
+        maxUnavailable: plan.maxUnavailable,
+        delete: plan.podsToDelete,
+        create: plan.nodesToCreate,
+      },
       'rolling update step',
     );
   }
   const errors = await syncNodes(deps, ds, plan.podsToDelete, plan.nodesToCreate, hash);
-  if (errors.length > 0) throw errors.length === 1 ? errors[0] : new AggregateError(errors, `errors during the rolling update of DaemonSet ${objectKey(ds)}`);
+  if (errors.length > 0)
+    throw errors.length === 1
+      ? errors[0]
+      : new AggregateError(errors, `errors during the rolling update of DaemonSet ${objectKey(ds)}`);
   return plan;
 }
-

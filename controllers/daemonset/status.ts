@@ -24,7 +24,13 @@ export interface StatusCounts {
  * templateGeneration label). Pods on nodes that should not run one count as misscheduled.
  * unavailable = desired − available.
  */
-export function computeStatus(ds: DaemonSet, nodes: readonly Node[], nodeToDaemonPods: Map<string, Pod[]>, hash: string, now: number): StatusCounts {
+export function computeStatus(
+  ds: DaemonSet,
+  nodes: readonly Node[],
+  nodeToDaemonPods: Map<string, Pod[]>,
+  hash: string,
+  now: number,
+): StatusCounts {
   const c: StatusCounts = {
     desiredNumberScheduled: 0,
     currentNumberScheduled: 0,
@@ -70,11 +76,18 @@ const COUNTERS: Array<keyof StatusCounts> = [
 /** Whether the stored status already has these counters and an observedGeneration at least the generation. */
 export function statusUpToDate(ds: DaemonSet, counts: StatusCounts): boolean {
   const st: DaemonSetStatus = ds.status ?? {};
-  return COUNTERS.every((k) => (st[k] ?? 0) === counts[k]) && (st.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0);
+  return (
+    COUNTERS.every((k) => (st[k] ?? 0) === counts[k]) && (st.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0)
+  );
 }
 
 /** The DaemonSet with the counters (and, when asked, observedGeneration = generation) set, as a new object. */
-export function withStatus(ds: DaemonSet, counts: StatusCounts, updateObservedGeneration: boolean, generation = ds.metadata.generation): DaemonSet {
+export function withStatus(
+  ds: DaemonSet,
+  counts: StatusCounts,
+  updateObservedGeneration: boolean,
+  generation = ds.metadata.generation,
+): DaemonSet {
   const out = structuredClone(ds) as DaemonSet;
   const status: DaemonSetStatus = { ...(out.status ?? {}), ...counts };
   if (updateObservedGeneration) status.observedGeneration = generation ?? 0;
@@ -89,7 +102,12 @@ export function withStatus(ds: DaemonSet, counts: StatusCounts, updateObservedGe
  * failure one more from a fresh GET (observedGeneration from the cached object's generation, as upstream). A
  * second failure (or a failed GET) is thrown. Returns whether a write succeeded.
  */
-export async function storeStatus(client: ApiClient, ds: DaemonSet, counts: StatusCounts, updateObservedGeneration: boolean): Promise<boolean> {
+export async function storeStatus(
+  client: ApiClient,
+  ds: DaemonSet,
+  counts: StatusCounts,
+  updateObservedGeneration: boolean,
+): Promise<boolean> {
   if (statusUpToDate(ds, counts)) return false;
   const ref = RESOURCES.daemonsets;
   const ns = ds.metadata.namespace;
@@ -98,7 +116,9 @@ export async function storeStatus(client: ApiClient, ds: DaemonSet, counts: Stat
     return true;
   } catch {
     const fresh = await client.get<DaemonSet>(ref, ns, ds.metadata.name!);
-    await client.update(ref, ns, withStatus(fresh, counts, updateObservedGeneration, ds.metadata.generation), { subresource: 'status' });
+    await client.update(ref, ns, withStatus(fresh, counts, updateObservedGeneration, ds.metadata.generation), {
+      subresource: 'status',
+    });
     return true;
   }
 }

@@ -52,7 +52,14 @@ export function controllerOf(obj: KubeObject): OwnerReference | undefined {
 
 /** The controller reference pods and revisions of `ds` carry (metav1.NewControllerRef). */
 export function newControllerRef(ds: DaemonSet): OwnerReference {
-  return { apiVersion: DS_API_VERSION, kind: DS_KIND, name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: DS_API_VERSION,
+    kind: DS_KIND,
+    name: ds.metadata.name!,
+    uid: ds.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** An RFC 3339 timestamp in ms since the epoch; undefined when absent or unparseable. */
@@ -103,10 +110,12 @@ export function compareDaemonPods(a: Pod, b: Pod): number {
  */
 export function targetNodeName(pod: Pod): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName;
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const terms =
+    pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const term of terms) {
     for (const f of term.matchFields ?? []) {
-      if (f.key === 'metadata.name' && f.operator === 'In') return (f.values ?? []).length === 1 ? f.values![0] : undefined;
+      if (f.key === 'metadata.name' && f.operator === 'In')
+        return (f.values ?? []).length === 1 ? f.values![0] : undefined;
     }
   }
   return undefined;
@@ -122,7 +131,8 @@ export function templateGenerationOf(ds: DaemonSet): number | undefined {
 /** IsPodUpdated: the pod carries the current revision hash, or the DaemonSet's templateGeneration label. */
 export function isPodUpdated(pod: Pod, hash: string, templateGeneration: number | undefined): boolean {
   const labels = pod.metadata.labels ?? {};
-  const templateMatches = templateGeneration !== undefined && labels[POD_TEMPLATE_GENERATION_LABEL] === String(templateGeneration);
+  const templateMatches =
+    templateGeneration !== undefined && labels[POD_TEMPLATE_GENERATION_LABEL] === String(templateGeneration);
   const hashMatches = hash.length > 0 && labels[CONTROLLER_REVISION_HASH_LABEL] === hash;
   return hashMatches || templateMatches;
 }

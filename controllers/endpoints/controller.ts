@@ -70,8 +70,11 @@ const portKey = (p: EndpointPort) => `${p.name ?? ''}\u0000${p.port}\u0000${p.pr
  * RepackSubsets: addresses offering the same set of ports go in one subset; addresses sorted by IP (then pod uid),
  * ports by name and number, subsets by their ports. A pod ready for some ports and not others lands in two subsets.
  */
-export function repackSubsets(entries: Array<{ address: EndpointAddress; ready: boolean; port?: EndpointPort }>): EndpointSubset[] {
-  const addrKey = (a: EndpointAddress, ready: boolean) => `${ready ? 'r' : 'n'}\u0000${a.ip}\u0000${a.targetRef?.uid ?? ''}`;
+export function repackSubsets(
+  entries: Array<{ address: EndpointAddress; ready: boolean; port?: EndpointPort }>,
+): EndpointSubset[] {
+  const addrKey = (a: EndpointAddress, ready: boolean) =>
+    `${ready ? 'r' : 'n'}\u0000${a.ip}\u0000${a.targetRef?.uid ?? ''}`;
   const byAddr = new Map<string, { address: EndpointAddress; ready: boolean; ports: Map<string, EndpointPort> }>();
   for (const e of entries) {
     const k = addrKey(e.address, e.ready);
@@ -81,13 +84,16 @@ export function repackSubsets(entries: Array<{ address: EndpointAddress; ready: 
   }
   const groups = new Map<string, { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }>();
   for (const rec of byAddr.values()) {
-    const ports = [...rec.ports.values()].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || a.protocol.localeCompare(b.protocol));
+    const ports = [...rec.ports.values()].sort(
+      (a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || a.protocol.localeCompare(b.protocol),
+    );
     const k = ports.map(portKey).join('\u0001');
     let g = groups.get(k);
     if (!g) groups.set(k, (g = { ports, ready: [], notReady: [] }));
     (rec.ready ? g.ready : g.notReady).push(rec.address);
   }
-  const byIP = (a: EndpointAddress, b: EndpointAddress) => compareIP(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+  const byIP = (a: EndpointAddress, b: EndpointAddress) =>
+    compareIP(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
   return [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, g]) => {
@@ -181,7 +187,10 @@ export class EndpointsController implements Component, Controller {
   readonly endpoints: Informer<Endpoints>;
   private readonly log: Logger;
 
-  constructor(private readonly ctx: ControllerContext, opts: { queue?: WorkQueue } = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: { queue?: WorkQueue } = {},
+  ) {
     this.log = ctx.log.child({ controller: ENDPOINTS_COMPONENT });
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'endpoint', log: this.log });
     this.services = ctx.informers.informer<Service>(SERVICES);
@@ -205,7 +214,8 @@ export class EndpointsController implements Component, Controller {
   }
 
   private enqueueIfService(ep: KubeObject): void {
-    if (this.services.lister.get(ep.metadata.namespace, ep.metadata.name ?? '')) this.queue.add(`${ep.metadata.namespace}/${ep.metadata.name}`);
+    if (this.services.lister.get(ep.metadata.namespace, ep.metadata.name ?? ''))
+      this.queue.add(`${ep.metadata.namespace}/${ep.metadata.name}`);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -217,7 +227,10 @@ export class EndpointsController implements Component, Controller {
     }
     // Endpoints whose Service is gone (deleted while the controller was down) are removed.
     for (const ep of this.endpoints.lister.list()) {
-      if (!this.services.lister.get(ep.metadata.namespace, ep.metadata.name ?? '') && ep.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'] !== 'true') {
+      if (
+        !this.services.lister.get(ep.metadata.namespace, ep.metadata.name ?? '') &&
+        ep.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'] !== 'true'
+      ) {
         this.queue.add(`${ep.metadata.namespace}/${ep.metadata.name}`);
       }
     }
@@ -241,7 +254,9 @@ export class EndpointsController implements Component, Controller {
     }
     const selector = selectorOf(svc);
     if (!selector) return;
-    const pods = this.pods.lister.list(namespace).filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
+    const pods = this.pods.lister
+      .list(namespace)
+      .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
     const subsets = desiredSubsets(svc, pods);
     const truncated = truncateSubsets(subsets);
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
@@ -251,7 +266,12 @@ export class EndpointsController implements Component, Controller {
     const annotations: Record<string, string> = { ...(current?.metadata.annotations ?? {}) };
     if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
     else delete annotations[OVER_CAPACITY_ANNOTATION];
-    if (current && json(current.subsets ?? []) === json(subsets) && json(current.metadata.labels ?? {}) === json(labels) && json(current.metadata.annotations ?? {}) === json(annotations)) {
+    if (
+      current &&
+      json(current.subsets ?? []) === json(subsets) &&
+      json(current.metadata.labels ?? {}) === json(labels) &&
+      json(current.metadata.annotations ?? {}) === json(annotations)
+    ) {
       return;
     }
     const body: Endpoints = {

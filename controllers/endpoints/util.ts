@@ -6,9 +6,27 @@
 import type { Informer, ResourceRef } from '../machinery/types.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 
-export const SERVICES: ResourceRef = { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true };
-export const ENDPOINTS: ResourceRef = { group: '', version: 'v1', resource: 'endpoints', kind: 'Endpoints', namespaced: true };
-export const ENDPOINT_SLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: true };
+export const SERVICES: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'services',
+  kind: 'Service',
+  namespaced: true,
+};
+export const ENDPOINTS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'endpoints',
+  kind: 'Endpoints',
+  namespaced: true,
+};
+export const ENDPOINT_SLICES: ResourceRef = {
+  group: 'discovery.k8s.io',
+  version: 'v1',
+  resource: 'endpointslices',
+  kind: 'EndpointSlice',
+  namespaced: true,
+};
 
 /** The label of a headless Service's endpoints (v1.IsHeadlessService). */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
@@ -105,7 +123,11 @@ export function findPort(pod: Pod, sp: ServicePort): number | undefined {
 
 /** ShouldSetHostname: the pod names this Service as its subdomain and has a hostname. */
 export function shouldSetHostname(pod: Pod, svc: Service): boolean {
-  return !!pod.spec?.hostname && pod.spec?.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
+  return (
+    !!pod.spec?.hostname &&
+    pod.spec?.subdomain === svc.metadata.name &&
+    pod.metadata.namespace === svc.metadata.namespace
+  );
 }
 
 /** A Service without a cluster IP (headless): its endpoints are labelled as such. */
@@ -120,7 +142,8 @@ export function servicesOfPod(services: Informer<Service>, pod: Pod, old?: Pod):
   for (const svc of services.lister.list(pod.metadata.namespace ?? '')) {
     const sel = selectorOf(svc);
     if (!sel) continue;
-    if (selectorMatches(sel, pod.metadata.labels) || (old && selectorMatches(sel, old.metadata.labels))) out.push(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    if (selectorMatches(sel, pod.metadata.labels) || (old && selectorMatches(sel, old.metadata.labels)))
+      out.push(`${svc.metadata.namespace}/${svc.metadata.name}`);
   }
   return out;
 }

@@ -14,7 +14,15 @@ import { isAbortError } from '../machinery/clock.js';
 import { runWorkers } from '../machinery/controller.js';
 import { splitKey } from '../machinery/lister.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import { RESOURCES, type Component, type Controller, type ControllerContext, type Informer, type Logger, type WorkQueue } from '../machinery/types.js';
+import {
+  RESOURCES,
+  type Component,
+  type Controller,
+  type ControllerContext,
+  type Informer,
+  type Logger,
+  type WorkQueue,
+} from '../machinery/types.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import {
   addIndexOnce,
@@ -133,10 +141,21 @@ export interface SlicePlan {
  * The reconciler: given the desired endpoints grouped by their ports and the existing slices, the slices to create,
  * update and delete. Endpoints stay in the slice they are in; new ones fill existing slices with room first.
  */
-export function planSlices(svc: Service, desired: Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }>, existing: EndpointSlice[]): SlicePlan {
+export function planSlices(
+  svc: Service,
+  desired: Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }>,
+  existing: EndpointSlice[],
+): SlicePlan {
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   const labels = sliceLabels(svc);
-  const owner = { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name ?? '', uid: svc.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+  const owner = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    name: svc.metadata.name ?? '',
+    uid: svc.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
   const metaOK = (s: EndpointSlice) =>
     json(s.metadata.labels ?? {}) === json(labels) && json(s.metadata.ownerReferences ?? []) === json([owner]);
   const withMeta = (s: EndpointSlice): EndpointSlice => ({
@@ -148,7 +167,7 @@ export function planSlices(svc: Service, desired: Map<string, { ports: SlicePort
 
   if (total === 0) {
     // one placeholder slice (no ports, no endpoints) stands for a Service without endpoints
-    const keep = sorted.find((s) => s.addressType === 'IPv4') ;
+    const keep = sorted.find((s) => s.addressType === 'IPv4');
     for (const s of sorted) if (s !== keep) plan.delete.push(s);
     if (!keep) {
       plan.create.push(newSlice(svc, labels, owner, [], []));
@@ -191,7 +210,8 @@ export function planSlices(svc: Service, desired: Map<string, { ports: SlicePort
     for (const s of slices) {
       while (rest.length > 0 && s.endpoints!.length < MAX_ENDPOINTS_PER_SLICE) s.endpoints!.push(rest.shift()!);
     }
-    while (rest.length > 0) plan.create.push(newSlice(svc, labels, owner, group.ports, rest.splice(0, MAX_ENDPOINTS_PER_SLICE)));
+    while (rest.length > 0)
+      plan.create.push(newSlice(svc, labels, owner, group.ports, rest.splice(0, MAX_ENDPOINTS_PER_SLICE)));
     for (const s of slices) {
       const before = existing.find((x) => x.metadata.name === s.metadata.name)!;
       if (s.endpoints!.length === 0) plan.delete.push(before);
@@ -201,11 +221,22 @@ export function planSlices(svc: Service, desired: Map<string, { ports: SlicePort
   return plan;
 }
 
-function newSlice(svc: Service, labels: Record<string, string>, owner: Record<string, unknown>, ports: SlicePort[], endpoints: SliceEndpoint[]): EndpointSlice {
+function newSlice(
+  svc: Service,
+  labels: Record<string, string>,
+  owner: Record<string, unknown>,
+  ports: SlicePort[],
+  endpoints: SliceEndpoint[],
+): EndpointSlice {
   const s: EndpointSlice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { generateName: slicePrefix(svc.metadata.name ?? ''), namespace: svc.metadata.namespace, labels: { ...labels }, ownerReferences: [owner as never] },
+    metadata: {
+      generateName: slicePrefix(svc.metadata.name ?? ''),
+      namespace: svc.metadata.namespace,
+      labels: { ...labels },
+      ownerReferences: [owner as never],
+    },
     addressType: 'IPv4',
     endpoints,
   };
@@ -251,7 +282,10 @@ export class EndpointSliceController implements Component, Controller {
   private readonly tracker = new SliceTracker();
   private readonly log: Logger;
 
-  constructor(private readonly ctx: ControllerContext, opts: { queue?: WorkQueue } = {}) {
+  constructor(
+    private readonly ctx: ControllerContext,
+    opts: { queue?: WorkQueue } = {},
+  ) {
     this.log = ctx.log.child({ controller: ENDPOINTSLICE_COMPONENT });
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'endpoint_slice', log: this.log });
     this.services = ctx.informers.informer<Service>(SERVICES);
@@ -273,7 +307,8 @@ export class EndpointSliceController implements Component, Controller {
     });
     const enqueueSlice = (s: EndpointSlice) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
-      if (svc && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME) this.queue.add(`${s.metadata.namespace}/${svc}`);
+      if (svc && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME)
+        this.queue.add(`${s.metadata.namespace}/${svc}`);
     };
     this.slices.on({ add: enqueueSlice, update: (_o, s) => enqueueSlice(s), delete: enqueueSlice });
   }
@@ -321,7 +356,14 @@ export class EndpointSliceController implements Component, Controller {
       const k = portsKey(ports);
       let group = desired.get(k);
       if (!group) desired.set(k, (group = { ports, endpoints: [] }));
-      group.endpoints.push(podToEndpoint(pod, svc, ip, pod.spec?.nodeName ? this.nodes.lister.get(undefined, pod.spec.nodeName) : undefined));
+      group.endpoints.push(
+        podToEndpoint(
+          pod,
+          svc,
+          ip,
+          pod.spec?.nodeName ? this.nodes.lister.get(undefined, pod.spec.nodeName) : undefined,
+        ),
+      );
     }
     const plan = planSlices(svc, desired, existing);
     const client = this.ctx.client;
@@ -336,7 +378,9 @@ export class EndpointSliceController implements Component, Controller {
       }
       for (const s of plan.delete) {
         try {
-          await client.delete(ENDPOINT_SLICES, namespace, s.metadata.name ?? '', { preconditions: { uid: s.metadata.uid } });
+          await client.delete(ENDPOINT_SLICES, namespace, s.metadata.name ?? '', {
+            preconditions: { uid: s.metadata.uid },
+          });
         } catch (err) {
           if (!isNotFound(err)) throw err;
         }

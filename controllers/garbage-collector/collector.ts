@@ -14,10 +14,38 @@ import { isAbortError } from '../machinery/clock.js';
 import { ApiError, isNotFound } from '../machinery/client.js';
 import { errorInfo } from '../machinery/informer.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import type { ApiClient, Component, ControllerContext, EventRecorder, Logger, ResourceRef, WorkQueue } from '../machinery/types.js';
-import { decide, ownerReferencesPatch, removeFinalizerPatch, unblockedOwners, withoutOwners, type OwnerClassification } from './decisions.js';
-import { discoverDeletableResources, fetcherOf, groupKindKey, wellKnownResources, type DeletableResources, type DiscoveryFetcher } from './discovery.js';
-import { DependencyGraph, FINALIZER_FOREGROUND, FINALIZER_ORPHAN, type GraphNode, type ObjectIdentity } from './graph.js';
+import type {
+  ApiClient,
+  Component,
+  ControllerContext,
+  EventRecorder,
+  Logger,
+  ResourceRef,
+  WorkQueue,
+} from '../machinery/types.js';
+import {
+  decide,
+  ownerReferencesPatch,
+  removeFinalizerPatch,
+  unblockedOwners,
+  withoutOwners,
+  type OwnerClassification,
+} from './decisions.js';
+import {
+  discoverDeletableResources,
+  fetcherOf,
+  groupKindKey,
+  wellKnownResources,
+  type DeletableResources,
+  type DiscoveryFetcher,
+} from './discovery.js';
+import {
+  DependencyGraph,
+  FINALIZER_FOREGROUND,
+  FINALIZER_ORPHAN,
+  type GraphNode,
+  type ObjectIdentity,
+} from './graph.js';
 
 /** The component name (upstream: garbage-collector-controller). */
 export const GC_COMPONENT = 'garbage-collector-controller';
@@ -65,8 +93,12 @@ export class GarbageCollector implements Component {
     this.log = ctx.log.child({ component: GC_COMPONENT });
     this.recorder = ctx.recorder(GC_COMPONENT);
     this.workers = opts.workers ?? ctx.workers;
-    this.deleteQueue = opts.deleteQueue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'garbage_collector_attempt_to_delete', log: this.log });
-    this.orphanQueue = opts.orphanQueue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'garbage_collector_attempt_to_orphan', log: this.log });
+    this.deleteQueue =
+      opts.deleteQueue ??
+      new RateLimitingQueue({ clock: ctx.clock, name: 'garbage_collector_attempt_to_delete', log: this.log });
+    this.orphanQueue =
+      opts.orphanQueue ??
+      new RateLimitingQueue({ clock: ctx.clock, name: 'garbage_collector_attempt_to_orphan', log: this.log });
     this.graph = new DependencyGraph(
       { attemptToDelete: (uid) => this.deleteQueue.add(uid), attemptToOrphan: (uid) => this.orphanQueue.add(uid) },
       (apiVersion, kind) => this.resourceFor(apiVersion, kind)?.namespaced,
@@ -86,7 +118,8 @@ export class GarbageCollector implements Component {
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
     const loops: Promise<void>[] = [];
-    for (let i = 0; i < this.workers; i++) loops.push(this.work(this.deleteQueue, (uid) => this.attemptToDelete(uid), signal));
+    for (let i = 0; i < this.workers; i++)
+      loops.push(this.work(this.deleteQueue, (uid) => this.attemptToDelete(uid), signal));
     loops.push(this.work(this.orphanQueue, (uid) => this.attemptToOrphan(uid), signal));
     await Promise.all(loops);
   }
@@ -132,7 +165,10 @@ export class GarbageCollector implements Component {
       } catch (err) {
         if (!(signal.aborted && isAbortError(err))) {
           queue.addRateLimited(key);
-          this.log.warn({ uid: key, retries: queue.retries(key), err: errorInfo(err) }, 'garbage collection failed: requeuing');
+          this.log.warn(
+            { uid: key, retries: queue.retries(key), err: errorInfo(err) },
+            'garbage collection failed: requeuing',
+          );
         }
       } finally {
         queue.done(key);
@@ -164,7 +200,10 @@ export class GarbageCollector implements Component {
   }
 
   /** Applies a merge patch computed from the live object; reads again after a conflict. False when it is gone. */
-  private async patchLive(id: ObjectIdentity, make: (latest: KubeObject) => Record<string, unknown> | undefined): Promise<boolean> {
+  private async patchLive(
+    id: ObjectIdentity,
+    make: (latest: KubeObject) => Record<string, unknown> | undefined,
+  ): Promise<boolean> {
     const ref = this.mustResource(id);
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = await this.getLive(id);
@@ -187,7 +226,10 @@ export class GarbageCollector implements Component {
     const id = node.identity;
     this.log.debug({ item: id, policy }, 'deleting');
     try {
-      await this.client.delete(ref, ref.namespaced ? id.namespace : undefined, id.name, { propagationPolicy: policy, preconditions: { uid: id.uid } });
+      await this.client.delete(ref, ref.namespaced ? id.namespace : undefined, id.name, {
+        propagationPolicy: policy,
+        preconditions: { uid: id.uid },
+      });
     } catch (err) {
       if (isNotFound(err)) this.graph.observeDeleted(id.uid);
       else if (!(err instanceof ApiError && err.code === 409)) throw err;
@@ -195,7 +237,8 @@ export class GarbageCollector implements Component {
   }
 
   private remember(uid: string): void {
-    if (this.absentOwners.size >= ABSENT_OWNER_CACHE_SIZE) this.absentOwners.delete(this.absentOwners.values().next().value!);
+    if (this.absentOwners.size >= ABSENT_OWNER_CACHE_SIZE)
+      this.absentOwners.delete(this.absentOwners.values().next().value!);
     this.absentOwners.add(uid);
   }
 
@@ -211,11 +254,22 @@ export class GarbageCollector implements Component {
       if (!res) throw new Error(`ownerReference to ${ref.apiVersion}, Kind=${ref.kind}: no resource serves it`);
       if (res.namespaced && !itemNamespace) {
         // A cluster-scoped object cannot be owned by a namespaced one: the reference can never resolve.
-        this.recorder.event(item, 'Warning', 'OwnerRefInvalidNamespace', `ownerRef [${ref.apiVersion}, Kind=${ref.kind}, Namespace=, Name=${ref.name}, UID=${ref.uid}] does not exist in namespace ""`);
+        this.recorder.event(
+          item,
+          'Warning',
+          'OwnerRefInvalidNamespace',
+          `ownerRef [${ref.apiVersion}, Kind=${ref.kind}, Namespace=, Name=${ref.name}, UID=${ref.uid}] does not exist in namespace ""`,
+        );
         out.dangling.push(ref);
         continue;
       }
-      const owner = await this.getLive({ apiVersion: ref.apiVersion, kind: ref.kind, namespace: res.namespaced ? itemNamespace : '', name: ref.name, uid: ref.uid });
+      const owner = await this.getLive({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        namespace: res.namespaced ? itemNamespace : '',
+        name: ref.name,
+        uid: ref.uid,
+      });
       if (!owner) {
         this.remember(ref.uid);
         out.dangling.push(ref);
@@ -259,7 +313,9 @@ export class GarbageCollector implements Component {
       case 'removeOwnerRefs':
         await this.patchLive(node.identity, (obj) => {
           const keep = withoutOwners(obj, action.uids);
-          return keep.length === (obj.metadata.ownerReferences ?? []).length ? undefined : ownerReferencesPatch(obj, keep);
+          return keep.length === (obj.metadata.ownerReferences ?? []).length
+            ? undefined
+            : ownerReferencesPatch(obj, keep);
         });
         return 'done';
       case 'delete':
@@ -290,11 +346,14 @@ export class GarbageCollector implements Component {
     const node = this.graph.get(uid);
     if (!node) return 'done';
     const owner = await this.getLive(node.identity);
-    if (!owner || !owner.metadata.deletionTimestamp || !(owner.metadata.finalizers ?? []).includes(FINALIZER_ORPHAN)) return 'done';
+    if (!owner || !owner.metadata.deletionTimestamp || !(owner.metadata.finalizers ?? []).includes(FINALIZER_ORPHAN))
+      return 'done';
     for (const d of [...node.dependents]) {
       await this.patchLive(d.identity, (obj) => {
         const keep = withoutOwners(obj, [uid]);
-        return keep.length === (obj.metadata.ownerReferences ?? []).length ? undefined : ownerReferencesPatch(obj, keep);
+        return keep.length === (obj.metadata.ownerReferences ?? []).length
+          ? undefined
+          : ownerReferencesPatch(obj, keep);
       });
     }
     await this.patchLive(node.identity, (obj) => removeFinalizerPatch(obj, FINALIZER_ORPHAN));

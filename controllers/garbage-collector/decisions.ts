@@ -50,7 +50,11 @@ export function decide(c: OwnerClassification, item: ItemFacts): GCAction {
   if (c.waiting.length > 0 && item.hasDependents) {
     return { kind: 'delete', policy: 'Foreground', unblockFirst: item.dependentDeletingDependents };
   }
-  const policy = item.finalizers.includes(FINALIZER_ORPHAN) ? 'Orphan' : item.finalizers.includes(FINALIZER_FOREGROUND) ? 'Foreground' : 'Background';
+  const policy = item.finalizers.includes(FINALIZER_ORPHAN)
+    ? 'Orphan'
+    : item.finalizers.includes(FINALIZER_FOREGROUND)
+      ? 'Foreground'
+      : 'Background';
   return { kind: 'delete', policy, unblockFirst: false };
 }
 

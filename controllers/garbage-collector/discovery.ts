@@ -86,7 +86,13 @@ export async function discoverDeletableResources(fetch: DiscoveryFetcher): Promi
 
 /** The well-known resources, for a client that cannot read discovery documents. */
 export function wellKnownResources(): DeletableResources {
-  const extensionsDaemonSets: ResourceRef = { group: 'extensions', version: 'v1beta1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true };
+  const extensionsDaemonSets: ResourceRef = {
+    group: 'extensions',
+    version: 'v1beta1',
+    resource: 'daemonsets',
+    kind: 'DaemonSet',
+    namespaced: true,
+  };
   return classifyResources([...Object.values(RESOURCES), extensionsDaemonSets]);
 }
 

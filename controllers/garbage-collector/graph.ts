@@ -47,7 +47,9 @@ export class GraphNode {
 
   /** Dependents whose reference to this node has blockOwnerDeletion: true. */
   blockingDependents(): GraphNode[] {
-    return [...this.dependents].filter((d) => d.owners.some((r) => r.uid === this.uid && r.blockOwnerDeletion === true));
+    return [...this.dependents].filter((d) =>
+      d.owners.some((r) => r.uid === this.uid && r.blockOwnerDeletion === true),
+    );
   }
 }
 
@@ -65,7 +67,12 @@ function hasFinalizer(obj: KubeObject, f: string): boolean {
 }
 
 function sameIdentity(a: ObjectIdentity, b: ObjectIdentity): boolean {
-  return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace && a.apiVersion.split('/')[0] === b.apiVersion.split('/')[0];
+  return (
+    a.kind === b.kind &&
+    a.name === b.name &&
+    a.namespace === b.namespace &&
+    a.apiVersion.split('/')[0] === b.apiVersion.split('/')[0]
+  );
 }
 
 /** The uid graph of owners and dependents, fed by informer events. */
@@ -89,7 +96,13 @@ export class DependencyGraph {
   observe(obj: KubeObject, apiVersion: string, kind: string): void {
     const uid = obj.metadata.uid;
     if (!uid) return;
-    const identity: ObjectIdentity = { apiVersion, kind, namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '', uid };
+    const identity: ObjectIdentity = {
+      apiVersion,
+      kind,
+      namespace: obj.metadata.namespace ?? '',
+      name: obj.metadata.name ?? '',
+      uid,
+    };
     const owners = [...(obj.metadata.ownerReferences ?? [])];
     let node = this.nodes.get(uid);
     if (!node) {
@@ -129,7 +142,10 @@ export class DependencyGraph {
     if (!owner) {
       const namespaced = this.namespaced(ref.apiVersion, ref.kind);
       const namespace = namespaced === false ? '' : node.identity.namespace;
-      owner = new GraphNode({ apiVersion: ref.apiVersion, kind: ref.kind, namespace, name: ref.name, uid: ref.uid }, true);
+      owner = new GraphNode(
+        { apiVersion: ref.apiVersion, kind: ref.kind, namespace, name: ref.name, uid: ref.uid },
+        true,
+      );
       this.nodes.set(ref.uid, owner);
       this.sink.attemptToDelete(ref.uid);
     }

@@ -28,8 +28,22 @@ import { LeaseRenewer } from './lease.js';
 import type { ContainerLog, LogLimits } from './log-buffer.js';
 import { KubeletLogServer, type KubeletLogBackend, type KubeletServerOptions } from './log-server.js';
 import { PodLogStore } from './log-store.js';
-import { internalIPOf, lastHeartbeat, planNodeStatus, registrationPatch, type KubeletEndpoint, type Node } from './node-status.js';
-import { advancePod, defaultPullFails, newPodRecord, type Pod, type PodRecord, type RuntimeEnv } from './pod-runtime.js';
+import {
+  internalIPOf,
+  lastHeartbeat,
+  planNodeStatus,
+  registrationPatch,
+  type KubeletEndpoint,
+  type Node,
+} from './node-status.js';
+import {
+  advancePod,
+  defaultPullFails,
+  newPodRecord,
+  type Pod,
+  type PodRecord,
+  type RuntimeEnv,
+} from './pod-runtime.js';
 import { desiredPodStatus, recordFromStatus, statusChanged, waitingPodStatus } from './pod-status.js';
 import { scaledTimings, type KubeletTimings } from './timings.js';
 
@@ -170,7 +184,8 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const rec = this.records.get(key);
     const now = this.clock.now();
-    if (rec && rec.uid === pod.metadata.uid && rec.sandboxAt !== undefined) return desiredPodStatus(pod, rec, { hostIP: '' }, now) ?? {};
+    if (rec && rec.uid === pod.metadata.uid && rec.sandboxAt !== undefined)
+      return desiredPodStatus(pod, rec, { hostIP: '' }, now) ?? {};
     if (!rec && Array.isArray(pod.status?.containerStatuses)) return pod.status;
     return waitingPodStatus(pod);
   }
@@ -267,8 +282,16 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       const plan = planNodeStatus(current, ip, now, heartbeatDue, this.endpoint);
       if (!plan.status) break;
       try {
-        current = await this.client.update<Node>(RESOURCES.nodes, undefined, { ...current, status: plan.status }, { subresource: 'status' });
-        if (plan.becameReady) this.ctx.recorder(KUBELET_COMPONENT, name).event(current, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+        current = await this.client.update<Node>(
+          RESOURCES.nodes,
+          undefined,
+          { ...current, status: plan.status },
+          { subresource: 'status' },
+        );
+        if (plan.becameReady)
+          this.ctx
+            .recorder(KUBELET_COMPONENT, name)
+            .event(current, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
         break;
       } catch (err) {
         if (isNotFound(err)) return;
@@ -370,7 +393,12 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       const desired = desiredPodStatus(current, rec, { hostIP }, this.clock.now());
       if (!desired || !statusChanged(current, desired)) return;
       try {
-        await this.client.update(RESOURCES.pods, current.metadata.namespace, { ...current, status: desired }, { subresource: 'status' });
+        await this.client.update(
+          RESOURCES.pods,
+          current.metadata.namespace,
+          { ...current, status: desired },
+          { subresource: 'status' },
+        );
         return;
       } catch (err) {
         if (isNotFound(err)) return;

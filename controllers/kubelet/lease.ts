@@ -16,7 +16,14 @@ export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** A coordination.k8s.io/v1 Lease. */
 export interface Lease extends KubeObject {
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string; leaseTransitions?: number; [key: string]: unknown };
+  spec?: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    renewTime?: string;
+    acquireTime?: string;
+    leaseTransitions?: number;
+    [key: string]: unknown;
+  };
 }
 
 /** The owner reference of a node's Lease. */
@@ -33,7 +40,12 @@ export function renewedLease(node: Node, existing: Lease | undefined, now: numbe
     : { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: NODE_LEASE_NAMESPACE } };
   const refs = (base.metadata.ownerReferences ?? []).filter((r) => !(r.kind === 'Node' && r.apiVersion === 'v1'));
   base.metadata.ownerReferences = [owner, ...refs];
-  base.spec = { ...(existing?.spec ?? {}), holderIdentity: name, leaseDurationSeconds: t.leaseDurationSeconds, renewTime: rfc3339Micro(now) };
+  base.spec = {
+    ...(existing?.spec ?? {}),
+    holderIdentity: name,
+    leaseDurationSeconds: t.leaseDurationSeconds,
+    renewTime: rfc3339Micro(now),
+  };
   return base;
 }
 
@@ -71,8 +83,16 @@ export class LeaseRenewer {
       }
       try {
         const written = current
-          ? await this.client.update<Lease>(RESOURCES.leases, NODE_LEASE_NAMESPACE, renewedLease(node, current, now, this.timings))
-          : await this.client.create<Lease>(RESOURCES.leases, NODE_LEASE_NAMESPACE, renewedLease(node, undefined, now, this.timings));
+          ? await this.client.update<Lease>(
+              RESOURCES.leases,
+              NODE_LEASE_NAMESPACE,
+              renewedLease(node, current, now, this.timings),
+            )
+          : await this.client.create<Lease>(
+              RESOURCES.leases,
+              NODE_LEASE_NAMESPACE,
+              renewedLease(node, undefined, now, this.timings),
+            );
         this.last.set(name, { lease: written, renewedAt: now });
         return;
       } catch (err) {

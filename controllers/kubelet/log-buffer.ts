@@ -27,7 +27,11 @@ export interface LogLimits {
 }
 
 /** The last 1,000 lines or 256 KiB, whichever is less; lines of at most 16 KiB (the CRI's line size). */
-export const DEFAULT_LOG_LIMITS: Readonly<LogLimits> = Object.freeze({ maxLines: 1000, maxBytes: 256 * 1024, maxLineBytes: 16 * 1024 });
+export const DEFAULT_LOG_LIMITS: Readonly<LogLimits> = Object.freeze({
+  maxLines: 1000,
+  maxBytes: 256 * 1024,
+  maxLineBytes: 16 * 1024,
+});
 
 /** A timestamp as (ms, ns within the ms), compared as one number of nanoseconds without losing precision. */
 export function compareStamp(aMs: number, aNs: number, bMs: number, bNs: number): number {
@@ -111,7 +115,10 @@ export class ContainerLog {
     const entry: LogLine = { seq: this.nextSeq++, ms, ns, stream, text: line, bytes: Buffer.byteLength(line) + 1 };
     this.lines.push(entry);
     this.bytes += entry.bytes;
-    while (this.lines.length - this.head > this.limits.maxLines || (this.bytes > this.limits.maxBytes && this.lines.length - this.head > 1)) {
+    while (
+      this.lines.length - this.head > this.limits.maxLines ||
+      (this.bytes > this.limits.maxBytes && this.lines.length - this.head > 1)
+    ) {
       this.bytes -= this.lines[this.head]!.bytes;
       this.head++;
     }

@@ -45,7 +45,8 @@ export function imageFamily(image: string): string | undefined {
   if (!image) return undefined;
   const path = parseImage(image).path;
   const last = path.slice(path.lastIndexOf('/') + 1);
-  if (/^fluentd/.test(last) || /^fluent-bit/.test(last)) return last.startsWith('fluent-bit') ? 'fluent-bit' : 'fluentd';
+  if (/^fluentd/.test(last) || /^fluent-bit/.test(last))
+    return last.startsWith('fluent-bit') ? 'fluent-bit' : 'fluentd';
   for (const f of ['nginx', 'busybox', 'redis', 'httpd', 'postgres', 'memcached', 'pause', 'alpine']) {
     if (last === f || last.startsWith(`${f}-`)) return f;
   }
@@ -104,15 +105,25 @@ export function startLines(c: ContainerFacts, ms: number): SyntheticLine[] {
       const d = new Date(t);
       const stamp = `${pad(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${hms(t)}.${pad(d.getUTCMilliseconds(), 3)}`;
       at(1500, `1:C ${stamp} * oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo`);
-      at(2500, `1:C ${stamp} * Redis version=${versionOf(c.image, '7.4.1')}, bits=64, commit=00000000, modified=0, pid=1, just started`);
+      at(
+        2500,
+        `1:C ${stamp} * Redis version=${versionOf(c.image, '7.4.1')}, bits=64, commit=00000000, modified=0, pid=1, just started`,
+      );
       at(3500, `1:M ${stamp} * Ready to accept connections tcp`);
       break;
     }
     case 'httpd':
-      at(1500, `[${new Date(t).toUTCString().replace(/GMT$/, '').trim()}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/${versionOf(c.image, '2.4.62')} (Unix) configured -- resuming normal operations`, 'stderr');
+      at(
+        1500,
+        `[${new Date(t).toUTCString().replace(/GMT$/, '').trim()}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/${versionOf(c.image, '2.4.62')} (Unix) configured -- resuming normal operations`,
+        'stderr',
+      );
       break;
     case 'postgres':
-      at(1500, `${ymd(t, '-')} ${hms(t)}.000 UTC [1] LOG:  starting PostgreSQL ${versionOf(c.image, '17.2')} on x86_64-pc-linux-gnu`);
+      at(
+        1500,
+        `${ymd(t, '-')} ${hms(t)}.000 UTC [1] LOG:  starting PostgreSQL ${versionOf(c.image, '17.2')} on x86_64-pc-linux-gnu`,
+      );
       at(2500, `${ymd(t, '-')} ${hms(t)}.000 UTC [1] LOG:  database system is ready to accept connections`);
       break;
     case 'memcached':
@@ -164,7 +175,11 @@ export function stopLines(c: ContainerFacts, ms: number, reason: StopReason, exi
     }
   }
   const why =
-    reason === 'deleted' ? 'stopped: the pod is being deleted' : reason === 'restarted' ? 'stopped: its definition changed, it will be restarted' : 'completed';
+    reason === 'deleted'
+      ? 'stopped: the pod is being deleted'
+      : reason === 'restarted'
+        ? 'stopped: its definition changed, it will be restarted'
+        : 'completed';
   const what = c.init ? 'init container' : 'container';
   at(out.length ? 1500 : 0, `[kube-emulator] ${what} "${c.name}" ${why} (exit code ${exitCode})`);
   return out;

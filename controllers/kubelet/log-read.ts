@@ -45,7 +45,11 @@ export function parseKubeletLogQuery(q: URLSearchParams, now: number): KubeletLo
   let tail = q.get('tailLines');
   const old = q.get('tail');
   if (old !== null && old !== '') tail = old === 'all' ? null : old;
-  for (const [name, raw] of [['tailLines', tail], ['limitBytes', q.get('limitBytes')], ['sinceSeconds', q.get('sinceSeconds')]] as const) {
+  for (const [name, raw] of [
+    ['tailLines', tail],
+    ['limitBytes', q.get('limitBytes')],
+    ['sinceSeconds', q.get('sinceSeconds')],
+  ] as const) {
     if (raw === null) continue;
     if (!INT64.test(raw)) return undecodable;
     ints[name] = Number(raw);
@@ -67,9 +71,16 @@ export function parseKubeletLogQuery(q: URLSearchParams, now: number): KubeletLo
   const stream = q.get('stream');
   if (stream !== null && stream !== 'All') {
     if (!['Stdout', 'Stderr'].includes(stream)) return invalid;
-    return { code: 400, body: `unable to return the given log stream: ${JSON.stringify(stream)}. Please enable PodLogsQuerySplitStreams feature gate in kubelet` };
+    return {
+      code: 400,
+      body: `unable to return the given log stream: ${JSON.stringify(stream)}. Please enable PodLogsQuerySplitStreams feature gate in kubelet`,
+    };
   }
-  const opts: KubeletLogOptions = { follow: goBool(q.get('follow')), previous: goBool(q.get('previous')), timestamps: goBool(q.get('timestamps')) };
+  const opts: KubeletLogOptions = {
+    follow: goBool(q.get('follow')),
+    previous: goBool(q.get('previous')),
+    timestamps: goBool(q.get('timestamps')),
+  };
   if (tailLines !== undefined) opts.tailLines = tailLines;
   if (limitBytes !== undefined) opts.limitBytes = limitBytes;
   if (sinceSeconds !== undefined) opts.sinceMs = now - sinceSeconds * 1000;
@@ -80,7 +91,9 @@ export function parseKubeletLogQuery(q: URLSearchParams, now: number): KubeletLo
 /** Whether the pod's spec has a container of that name (regular, init or ephemeral). */
 export function hasContainerSpec(pod: Json, name: string): boolean {
   const spec = pod.spec ?? {};
-  return ['containers', 'initContainers', 'ephemeralContainers'].some((k) => Array.isArray(spec[k]) && spec[k].some((c: Json) => c?.name === name));
+  return ['containers', 'initContainers', 'ephemeralContainers'].some(
+    (k) => Array.isArray(spec[k]) && spec[k].some((c: Json) => c?.name === name),
+  );
 }
 
 /**
@@ -88,8 +101,14 @@ export function hasContainerSpec(pod: Json, name: string): boolean {
  * validateContainerLogStatus): `previous` reads the last terminated instance; otherwise the running one, else the
  * terminated one, else the last terminated. A container that has not run yet is an error saying what it waits for.
  */
-export function logTarget(podName: string, status: Json, container: string, previous: boolean): { containerID: string } | { error: string } {
-  const find = (k: string) => (Array.isArray(status[k]) ? (status[k] as Json[]) : []).find((s) => s?.name === container);
+export function logTarget(
+  podName: string,
+  status: Json,
+  container: string,
+  previous: boolean,
+): { containerID: string } | { error: string } {
+  const find = (k: string) =>
+    (Array.isArray(status[k]) ? (status[k] as Json[]) : []).find((s) => s?.name === container);
   const cs = find('containerStatuses') ?? find('initContainerStatuses') ?? find('ephemeralContainerStatuses');
   const q = (s: string) => JSON.stringify(s);
   const where = `container ${q(container)} in pod ${q(podName)}`;
@@ -97,7 +116,8 @@ export function logTarget(podName: string, status: Json, container: string, prev
   const last = cs.lastState?.terminated as Json | undefined;
   const { waiting, running, terminated } = (cs.state ?? {}) as Json;
   if (previous) {
-    if (!last || !last.containerID) return { error: `previous terminated container ${q(container)} in pod ${q(podName)} not found` };
+    if (!last || !last.containerID)
+      return { error: `previous terminated container ${q(container)} in pod ${q(podName)} not found` };
     return { containerID: last.containerID };
   }
   if (running) return { containerID: cs.containerID ?? '' };
@@ -112,7 +132,8 @@ export function logTarget(podName: string, status: Json, container: string, prev
   }
   if (waiting) {
     if (waiting.reason === 'ErrImagePull') return { error: `${where} is waiting to start: image can't be pulled` };
-    if (waiting.reason === 'ImagePullBackOff') return { error: `${where} is waiting to start: trying and failing to pull image` };
+    if (waiting.reason === 'ImagePullBackOff')
+      return { error: `${where} is waiting to start: trying and failing to pull image` };
     return { error: `${where} is waiting to start: ${waiting.reason ?? ''}` };
   }
   return { error: `${where} is waiting to start - no logs yet` };
@@ -132,7 +153,11 @@ export function rfc3339Nano(ms: number, ns = 0): string {
  * each prefixed with its RFC3339Nano stamp when `timestamps`, cut after `limitBytes` bytes; with `follow`, new lines
  * as they are written until the instance stops, its log is thrown away, or the signal aborts.
  */
-export async function* readContainerLog(log: ContainerLog, o: KubeletLogOptions, signal: AbortSignal): AsyncGenerator<Buffer> {
+export async function* readContainerLog(
+  log: ContainerLog,
+  o: KubeletLogOptions,
+  signal: AbortSignal,
+): AsyncGenerator<Buffer> {
   let remaining = o.limitBytes ?? Infinity;
   let lines = log.read();
   if (o.tailLines !== undefined) lines = o.tailLines === 0 ? [] : lines.slice(-o.tailLines);

@@ -109,8 +109,10 @@ export class KubeletLogServer {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     const parts = url.pathname.split('/').slice(1);
     if (url.pathname === '/healthz') return plain(res, 200, 'ok');
-    if (parts[0] !== 'containerLogs' || parts.length !== 4 || parts.slice(1).some((p) => p === '')) return plain(res, 404, '404 page not found');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, '405: Method Not Allowed', { Allow: 'GET' });
+    if (parts[0] !== 'containerLogs' || parts.length !== 4 || parts.slice(1).some((p) => p === ''))
+      return plain(res, 404, '404 page not found');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return plain(res, 405, '405: Method Not Allowed', { Allow: 'GET' });
     let namespace: string, podName: string, container: string;
     try {
       [namespace, podName, container] = parts.slice(1).map(decodeURIComponent) as [string, string, string];
@@ -121,10 +123,12 @@ export class KubeletLogServer {
     if ('code' in opts) return plain(res, opts.code, opts.body);
     const pod = this.backend.pod(namespace, podName);
     if (!pod) return plain(res, 404, `pod ${JSON.stringify(podName)} does not exist`);
-    if (!hasContainerSpec(pod, container)) return plain(res, 404, `container ${JSON.stringify(container)} not found in pod ${JSON.stringify(podName)}`);
+    if (!hasContainerSpec(pod, container))
+      return plain(res, 404, `container ${JSON.stringify(container)} not found in pod ${JSON.stringify(podName)}`);
     const target = logTarget(podName, this.backend.podStatus(pod), container, opts.previous);
     if ('error' in target) return plain(res, 400, target.error);
-    if (this.closed || this.streams.size >= this.maxStreams) return plain(res, 429, 'too many concurrent log streams, try again later', { 'Retry-After': '1' });
+    if (this.closed || this.streams.size >= this.maxStreams)
+      return plain(res, 429, 'too many concurrent log streams, try again later', { 'Retry-After': '1' });
 
     const stream = new AbortController();
     this.streams.add(stream);

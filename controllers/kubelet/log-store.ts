@@ -40,7 +40,12 @@ function jitterNs(text: string): number {
 function write(log: ContainerLog, ms: number, lines: SyntheticLine[]): void {
   for (const l of lines) {
     const us = Math.max(0, Math.round(l.offsetUs));
-    log.append(l.text, ms + Math.floor(us / 1000), (us % 1000) * 1000 + jitterNs(`${log.containerID}${l.text}`), l.stream ?? 'stdout');
+    log.append(
+      l.text,
+      ms + Math.floor(us / 1000),
+      (us % 1000) * 1000 + jitterNs(`${log.containerID}${l.text}`),
+      l.stream ?? 'stdout',
+    );
   }
 }
 
@@ -97,10 +102,17 @@ export class PodLogStore {
     if (rec.sandboxAt !== undefined) {
       for (const spec of pod.spec?.initContainers ?? []) {
         if (p.containers.has(spec.name)) continue;
-        const facts: ContainerFacts = { ...factsOf(spec.name, spec, initContainerID(rec.uid, spec.name), spec.image ?? ''), init: true };
+        const facts: ContainerFacts = {
+          ...factsOf(spec.name, spec, initContainerID(rec.uid, spec.name), spec.image ?? ''),
+          init: true,
+        };
         const log = new ContainerLog(facts.containerID, false, this.limits);
         write(log, rec.sandboxAt, startLines(facts, rec.sandboxAt));
-        write(log, rec.sandboxAt, stopLines(facts, rec.sandboxAt, 'completed').map((l) => ({ ...l, offsetUs: l.offsetUs + 5000 })));
+        write(
+          log,
+          rec.sandboxAt,
+          stopLines(facts, rec.sandboxAt, 'completed').map((l) => ({ ...l, offsetUs: l.offsetUs + 5000 })),
+        );
         p.containers.set(spec.name, [{ log, image: facts.image }]);
       }
     }
@@ -123,9 +135,18 @@ export class PodLogStore {
         if (!i.log.isRunning) continue;
         if (c.state.kind === 'running' && c.containerID === i.log.containerID) continue;
         const terminated = c.state.kind === 'terminated' ? c.state.terminated : undefined;
-        const ended = last?.containerID === i.log.containerID ? last : terminated?.containerID === i.log.containerID ? terminated : undefined;
+        const ended =
+          last?.containerID === i.log.containerID
+            ? last
+            : terminated?.containerID === i.log.containerID
+              ? terminated
+              : undefined;
         const at = ended?.finishedAt ?? now;
-        write(i.log, at, stopLines(factsOf(c.name, spec, i.log.containerID, i.image), at, stopReason, ended?.exitCode ?? 0));
+        write(
+          i.log,
+          at,
+          stopLines(factsOf(c.name, spec, i.log.containerID, i.image), at, stopReason, ended?.exitCode ?? 0),
+        );
         i.log.stop();
       }
       if (c.state.kind === 'running' && c.containerID && !has(c.containerID)) {
@@ -133,8 +154,14 @@ export class PodLogStore {
         const log = new ContainerLog(c.containerID, true, this.limits);
         write(log, c.state.startedAt, startLines(facts, c.state.startedAt));
         instances.push({ log, image: c.image });
-      } else if (c.state.kind === 'terminated' && c.state.terminated.containerID && !has(c.state.terminated.containerID)) {
-        instances.push(this.finished(factsOf(c.name, spec, c.state.terminated.containerID, c.image), c.state.terminated, stopReason));
+      } else if (
+        c.state.kind === 'terminated' &&
+        c.state.terminated.containerID &&
+        !has(c.state.terminated.containerID)
+      ) {
+        instances.push(
+          this.finished(factsOf(c.name, spec, c.state.terminated.containerID, c.image), c.state.terminated, stopReason),
+        );
       }
       while (instances.length > INSTANCES_KEPT) instances.shift()!.log.close();
     }

@@ -42,9 +42,24 @@ export const DEFAULT_ALLOCATABLE: Readonly<Record<string, string>> = Object.free
 
 /** The kubelet's node conditions, in upstream's order, with the reasons and messages of a healthy node. */
 export const NODE_CONDITIONS = [
-  { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
-  { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-  { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+  {
+    type: 'MemoryPressure',
+    status: 'False',
+    reason: 'KubeletHasSufficientMemory',
+    message: 'kubelet has sufficient memory available',
+  },
+  {
+    type: 'DiskPressure',
+    status: 'False',
+    reason: 'KubeletHasNoDiskPressure',
+    message: 'kubelet has no disk pressure',
+  },
+  {
+    type: 'PIDPressure',
+    status: 'False',
+    reason: 'KubeletHasSufficientPID',
+    message: 'kubelet has sufficient PID available',
+  },
   { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
 ] as const;
 
@@ -98,7 +113,8 @@ export function registrationPatch(node: Node, podCIDR: string | undefined): Json
   const labels = node.metadata.labels ?? {};
   const missing = Object.entries(defaultNodeLabels(node.metadata.name ?? '')).filter(([k]) => labels[k] === undefined);
   if (missing.length) patch.metadata = { labels: Object.fromEntries(missing) };
-  if (podCIDR && !node.spec?.podCIDR && !(node.spec?.podCIDRs ?? []).length) patch.spec = { podCIDR, podCIDRs: [podCIDR] };
+  if (podCIDR && !node.spec?.podCIDR && !(node.spec?.podCIDRs ?? []).length)
+    patch.spec = { podCIDR, podCIDRs: [podCIDR] };
   return Object.keys(patch).length ? patch : undefined;
 }
 
@@ -118,7 +134,9 @@ export function lastHeartbeat(node: Node): number | undefined {
 }
 
 function fillMissing(current: unknown, defaults: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = { ...((current && typeof current === 'object' ? current : {}) as Record<string, string>) };
+  const out: Record<string, string> = {
+    ...((current && typeof current === 'object' ? current : {}) as Record<string, string>),
+  };
   for (const [k, v] of Object.entries(defaults)) if (out[k] === undefined) out[k] = v;
   return out;
 }
@@ -136,11 +154,20 @@ export interface NodeStatusPlan {
  * lastHeartbeatTime moves only when something else changes or `heartbeatDue` (so a quiet node is written once
  * per report interval, not on every look).
  */
-export function planNodeStatus(node: Node, internalIP: string, now: number, heartbeatDue: boolean, endpoint?: KubeletEndpoint): NodeStatusPlan {
+export function planNodeStatus(
+  node: Node,
+  internalIP: string,
+  now: number,
+  heartbeatDue: boolean,
+  endpoint?: KubeletEndpoint,
+): NodeStatusPlan {
   const old = (node.status ?? {}) as Json;
   const status: Json = { ...old };
   const capacity = fillMissing(old.capacity, DEFAULT_CAPACITY);
-  const givenCapacity = (old.capacity && typeof old.capacity === 'object' ? old.capacity : {}) as Record<string, string>;
+  const givenCapacity = (old.capacity && typeof old.capacity === 'object' ? old.capacity : {}) as Record<
+    string,
+    string
+  >;
   // Allocatable defaults to the node's own capacity for resources the node stated, ours for the others.
   const allocDefaults: Record<string, string> = { ...DEFAULT_ALLOCATABLE };
   for (const [k, v] of Object.entries(givenCapacity)) allocDefaults[k] = v;
@@ -149,7 +176,8 @@ export function planNodeStatus(node: Node, internalIP: string, now: number, hear
 
   const addresses = Array.isArray(old.addresses) ? [...(old.addresses as Json[])] : [];
   if (!addresses.some((a) => a.type === 'InternalIP')) addresses.unshift({ type: 'InternalIP', address: internalIP });
-  if (!addresses.some((a) => a.type === 'Hostname')) addresses.push({ type: 'Hostname', address: node.metadata.name ?? '' });
+  if (!addresses.some((a) => a.type === 'Hostname'))
+    addresses.push({ type: 'Hostname', address: node.metadata.name ?? '' });
   if (endpoint) {
     // The kubelet's own address replaces any InternalDNS entry; it goes before the Hostname, as kubelets order them.
     const rest = addresses.filter((a) => a.type !== 'InternalDNS');
@@ -159,12 +187,15 @@ export function planNodeStatus(node: Node, internalIP: string, now: number, hear
   }
   status.addresses = addresses;
 
-  const info = { ...((old.nodeInfo && typeof old.nodeInfo === 'object' ? old.nodeInfo : {}) as Record<string, string>) };
+  const info = {
+    ...((old.nodeInfo && typeof old.nodeInfo === 'object' ? old.nodeInfo : {}) as Record<string, string>),
+  };
   for (const [k, v] of Object.entries(nodeInfoFor(node))) if (!info[k]) info[k] = v;
   status.nodeInfo = info;
 
   const port = ((old.daemonEndpoints as Json | undefined)?.kubeletEndpoint as Json | undefined)?.Port;
-  if (endpoint ? port !== endpoint.port : !port) status.daemonEndpoints = { kubeletEndpoint: { Port: endpoint?.port ?? KUBELET_PORT } };
+  if (endpoint ? port !== endpoint.port : !port)
+    status.daemonEndpoints = { kubeletEndpoint: { Port: endpoint?.port ?? KUBELET_PORT } };
 
   const oldConds = Array.isArray(old.conditions) ? (old.conditions as Json[]) : [];
   const stamp = rfc3339(now);
@@ -175,14 +206,22 @@ export function planNodeStatus(node: Node, internalIP: string, now: number, hear
     const same = prev && prev.status === want.status && prev.reason === want.reason && prev.message === want.message;
     if (!same) condsChanged = true;
     if (want.type === 'Ready' && prev?.status !== 'True') becameReady = true;
-    const transition = prev && prev.status === want.status && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : stamp;
-    return { ...want, lastHeartbeatTime: (prev?.lastHeartbeatTime as string | undefined) ?? stamp, lastTransitionTime: transition };
+    const transition =
+      prev && prev.status === want.status && typeof prev.lastTransitionTime === 'string'
+        ? prev.lastTransitionTime
+        : stamp;
+    return {
+      ...want,
+      lastHeartbeatTime: (prev?.lastHeartbeatTime as string | undefined) ?? stamp,
+      lastTransitionTime: transition,
+    };
   });
   // Conditions someone else added (other types) are kept after the kubelet's own.
   for (const c of oldConds) if (!NODE_CONDITIONS.some((w) => w.type === c.type)) conds.push(c);
   status.conditions = conds;
 
-  const changed = condsChanged || !isDeepStrictEqual({ ...status, conditions: undefined }, { ...old, conditions: undefined });
+  const changed =
+    condsChanged || !isDeepStrictEqual({ ...status, conditions: undefined }, { ...old, conditions: undefined });
   if (!changed && !heartbeatDue) return { becameReady: false };
   for (const c of conds) if (NODE_CONDITIONS.some((w) => w.type === c.type)) c.lastHeartbeatTime = stamp;
   return { status, becameReady };

@@ -122,7 +122,12 @@ export function newPodRecord(pod: Pod, now: number): PodRecord {
   return {
     uid: pod.metadata.uid ?? '',
     seenAt: now,
-    containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image ?? '', restartCount: 0, state: { kind: 'creating', since: now, doneAt: now, pulling: false } })),
+    containers: (pod.spec?.containers ?? []).map((c) => ({
+      name: c.name,
+      image: c.image ?? '',
+      restartCount: 0,
+      state: { kind: 'creating', since: now, doneAt: now, pulling: false },
+    })),
   };
 }
 
@@ -157,12 +162,23 @@ function pullPolicyOf(spec: ContainerSpec | undefined, image: string): string {
 }
 
 /** Starts pulling the record's image (or finds it present) and schedules the container's creation. */
-function beginCreate(rec: PodRecord, c: ContainerRecord, spec: ContainerSpec | undefined, now: number, env: RuntimeEnv, events: KubeletEvent[]): void {
+function beginCreate(
+  rec: PodRecord,
+  c: ContainerRecord,
+  spec: ContainerSpec | undefined,
+  now: number,
+  env: RuntimeEnv,
+  events: KubeletEvent[],
+): void {
   const t = env.timings;
   const policy = pullPolicyOf(spec, c.image);
   const present = env.hasImage(c.image) && policy !== 'Always' && !env.pullFails(c.image);
   if (present) {
-    events.push({ type: 'Normal', reason: EVENT_REASONS.pulled, message: `Container image "${c.image}" already present on machine` });
+    events.push({
+      type: 'Normal',
+      reason: EVENT_REASONS.pulled,
+      message: `Container image "${c.image}" already present on machine`,
+    });
   } else {
     events.push({ type: 'Normal', reason: EVENT_REASONS.pulling, message: `Pulling image "${c.image}"` });
   }
@@ -172,7 +188,11 @@ function beginCreate(rec: PodRecord, c: ContainerRecord, spec: ContainerSpec | u
 
 /** A failed pull: the Failed events and the ErrImagePull state. */
 function failPull(c: ContainerRecord, now: number, failures: number, events: KubeletEvent[]): void {
-  events.push({ type: 'Warning', reason: EVENT_REASONS.failed, message: `Failed to pull image "${c.image}": ${pullErrorMessage(c.image)}` });
+  events.push({
+    type: 'Warning',
+    reason: EVENT_REASONS.failed,
+    message: `Failed to pull image "${c.image}": ${pullErrorMessage(c.image)}`,
+  });
   events.push({ type: 'Warning', reason: EVENT_REASONS.failed, message: 'Error: ErrImagePull' });
   c.state = { kind: 'pullError', since: now, failures };
 }
@@ -180,19 +200,36 @@ function failPull(c: ContainerRecord, now: number, failures: number, events: Kub
 /** Stops a running container (graceful deletion or a changed definition): it becomes terminated. */
 function stop(c: ContainerRecord, now: number): Terminated | undefined {
   if (c.state.kind !== 'running') return undefined;
-  const terminated: Terminated = { exitCode: 0, reason: 'Completed', startedAt: c.state.startedAt, finishedAt: now, containerID: c.containerID ?? '' };
+  const terminated: Terminated = {
+    exitCode: 0,
+    reason: 'Completed',
+    startedAt: c.state.startedAt,
+    finishedAt: now,
+    containerID: c.containerID ?? '',
+  };
   c.state = { kind: 'terminated', terminated };
   return terminated;
 }
 
 /** Moves one container to `now`; returns when it next changes, if it will. */
-function advanceContainer(rec: PodRecord, c: ContainerRecord, spec: ContainerSpec | undefined, now: number, env: RuntimeEnv, events: KubeletEvent[]): number | undefined {
+function advanceContainer(
+  rec: PodRecord,
+  c: ContainerRecord,
+  spec: ContainerSpec | undefined,
+  now: number,
+  env: RuntimeEnv,
+  events: KubeletEvent[],
+): number | undefined {
   const t = env.timings;
   // A changed image is a new container: the old one is stopped and the new image pulled.
   const specImage = spec?.image ?? c.image;
   if (specImage !== c.image && c.state.kind !== 'terminated') {
     if (c.state.kind === 'running') {
-      events.push({ type: 'Normal', reason: EVENT_REASONS.killing, message: `Container ${c.name} definition changed, will be restarted` });
+      events.push({
+        type: 'Normal',
+        reason: EVENT_REASONS.killing,
+        message: `Container ${c.name} definition changed, will be restarted`,
+      });
       c.lastTerminated = stop(c, now);
       c.restartCount++;
     }
@@ -229,7 +266,11 @@ function advanceContainer(rec: PodRecord, c: ContainerRecord, spec: ContainerSpe
         if (now < due) return due;
         events.push({ type: 'Normal', reason: EVENT_REASONS.backOff, message: `Back-off pulling image "${c.image}"` });
         events.push({ type: 'Warning', reason: EVENT_REASONS.failed, message: 'Error: ImagePullBackOff' });
-        c.state = { kind: 'pullBackOff', failures: s.failures, retryAt: Math.max(now, s.since + pullBackOff(t, s.failures)) };
+        c.state = {
+          kind: 'pullBackOff',
+          failures: s.failures,
+          retryAt: Math.max(now, s.since + pullBackOff(t, s.failures)),
+        };
         continue;
       }
       case 'pullBackOff': {
@@ -239,7 +280,12 @@ function advanceContainer(rec: PodRecord, c: ContainerRecord, spec: ContainerSpe
           failPull(c, now, s.failures + 1, events);
           continue;
         }
-        c.state = { kind: 'creating', since: now, doneAt: now + startDelay(t, rec.uid, c.name, c.restartCount), pulling: true };
+        c.state = {
+          kind: 'creating',
+          since: now,
+          doneAt: now + startDelay(t, rec.uid, c.name, c.restartCount),
+          pulling: true,
+        };
         continue;
       }
       default:

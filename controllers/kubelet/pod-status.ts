@@ -6,7 +6,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import { rfc3339 } from '../../apimachinery/time.js';
 import { imageID, normalizeImage, pullErrorMessage } from './images.js';
-import { containerIDFor, startDelay, type ContainerRecord, type Pod, type PodRecord, type Terminated } from './pod-runtime.js';
+import {
+  containerIDFor,
+  startDelay,
+  type ContainerRecord,
+  type Pod,
+  type PodRecord,
+  type Terminated,
+} from './pod-runtime.js';
 import type { KubeletTimings } from './timings.js';
 
 type Json = Record<string, unknown>;
@@ -17,7 +24,12 @@ function parseTime(v: unknown, fallback: number): number {
 }
 
 function terminatedJson(t: Terminated): Json {
-  const out: Json = { exitCode: t.exitCode, reason: t.reason, startedAt: rfc3339(t.startedAt), finishedAt: rfc3339(t.finishedAt) };
+  const out: Json = {
+    exitCode: t.exitCode,
+    reason: t.reason,
+    startedAt: rfc3339(t.startedAt),
+    finishedAt: rfc3339(t.finishedAt),
+  };
   if (t.containerID) out.containerID = t.containerID;
   return out;
 }
@@ -74,10 +86,18 @@ export function podPhase(rec: PodRecord, previous: string | undefined): string {
   return previous && previous !== 'Pending' ? previous : 'Running';
 }
 
-function condition(type: string, status: boolean, since: number, old: Json[] | undefined, reason?: string, message?: string): Json {
+function condition(
+  type: string,
+  status: boolean,
+  since: number,
+  old: Json[] | undefined,
+  reason?: string,
+  message?: string,
+): Json {
   const s = status ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
-  const lastTransitionTime = prev && prev.status === s && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : rfc3339(since);
+  const lastTransitionTime =
+    prev && prev.status === s && typeof prev.lastTransitionTime === 'string' ? prev.lastTransitionTime : rfc3339(since);
   const out: Json = { type, status: s, lastProbeTime: null, lastTransitionTime };
   if (reason) out.reason = reason;
   if (message) out.message = message;
@@ -131,7 +151,10 @@ export function desiredPodStatus(pod: Pod, rec: PodRecord, placement: PodPlaceme
         image: c.image ?? '',
         containerID,
         restartCount: 0,
-        state: { kind: 'terminated', terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at, containerID } },
+        state: {
+          kind: 'terminated',
+          terminated: { exitCode: 0, reason: 'Completed', startedAt: at, finishedAt: at, containerID },
+        },
       };
       return containerStatus(done, c.image ?? '');
     });

@@ -46,7 +46,8 @@ export const DEFAULT_TIMINGS: Readonly<KubeletTimings> = Object.freeze({
  * excepted: it is an API value). Throws on a speed that is not a positive number.
  */
 export function scaledTimings(speed: number, overrides: Partial<KubeletTimings> = {}): KubeletTimings {
-  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`kubelet: speed must be a positive number, got ${speed}`);
+  if (!(speed > 0) || !Number.isFinite(speed))
+    throw new Error(`kubelet: speed must be a positive number, got ${speed}`);
   const t = { ...DEFAULT_TIMINGS, ...overrides };
   const s = (ms: number) => Math.max(0, Math.round(ms * speed));
   return {

@@ -30,7 +30,14 @@ export interface Status {
   status?: string;
   message?: string;
   reason?: string;
-  details?: { name?: string; group?: string; kind?: string; uid?: string; causes?: Array<{ reason?: string; message?: string; field?: string }>; retryAfterSeconds?: number };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    uid?: string;
+    causes?: Array<{ reason?: string; message?: string; field?: string }>;
+    retryAfterSeconds?: number;
+  };
   code?: number;
 }
 
@@ -52,9 +59,11 @@ export class ApiError extends Error {
 /** 404: the object (or its namespace) does not exist. */
 export const isNotFound = (err: unknown): boolean => err instanceof ApiError && err.code === 404;
 /** 409 AlreadyExists: a create of a name that is taken. */
-export const isAlreadyExists = (err: unknown): boolean => err instanceof ApiError && err.code === 409 && err.reason === 'AlreadyExists';
+export const isAlreadyExists = (err: unknown): boolean =>
+  err instanceof ApiError && err.code === 409 && err.reason === 'AlreadyExists';
 /** 409 other than AlreadyExists: a stale resourceVersion or a failed precondition; re-read and retry. */
-export const isConflict = (err: unknown): boolean => err instanceof ApiError && err.code === 409 && err.reason !== 'AlreadyExists';
+export const isConflict = (err: unknown): boolean =>
+  err instanceof ApiError && err.code === 409 && err.reason !== 'AlreadyExists';
 /** 422: the object failed validation (the Status carries `details.causes`). */
 export const isInvalid = (err: unknown): boolean => err instanceof ApiError && err.code === 422;
 /** 410: the resourceVersion (or continue token) asked for is older than the server keeps. */
@@ -90,7 +99,10 @@ export function loadKubeconfig(path: string, context?: string): KubeconfigInfo {
   const ctx = doc.contexts?.find((c) => c.name === ctxName)?.context;
   if (!ctx) throw new Error(`kubeconfig ${path}: context ${JSON.stringify(ctxName)} not found`);
   const cluster = doc.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
-  if (!cluster?.server) throw new Error(`kubeconfig ${path}: cluster ${JSON.stringify(ctx.cluster)} of context ${JSON.stringify(ctxName)} has no server`);
+  if (!cluster?.server)
+    throw new Error(
+      `kubeconfig ${path}: cluster ${JSON.stringify(ctx.cluster)} of context ${JSON.stringify(ctxName)} has no server`,
+    );
   const user = ctx.user ? doc.users?.find((u) => u.name === ctx.user)?.user : undefined;
   let token = user?.token;
   if (!token && user?.tokenFile) token = readFileSync(resolve(dirname(path), user.tokenFile), 'utf8').trim();
@@ -169,7 +181,8 @@ export class HttpApiClient implements ApiClient {
     } catch {
       throw new Error(`invalid server URL ${JSON.stringify(opts.server)}`);
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`invalid server URL ${JSON.stringify(opts.server)}: http or https only`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`invalid server URL ${JSON.stringify(opts.server)}: http or https only`);
     this.server = opts.server.replace(/\/+$/, '');
     this.headers = { Accept: 'application/json', 'User-Agent': opts.userAgent ?? DEFAULT_USER_AGENT };
     if (opts.token) this.headers.Authorization = `Bearer ${opts.token}`;
@@ -191,15 +204,31 @@ export class HttpApiClient implements ApiClient {
     return this.request('GET', resourcePath(ref, namespace, name)) as Promise<T>;
   }
 
-  create<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts: { subresource?: string } = {}): Promise<T> {
+  create<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts: { subresource?: string } = {},
+  ): Promise<T> {
     const ns = namespace ?? obj.metadata.namespace;
-    const path = opts.subresource ? resourcePath(ref, ns, obj.metadata.name ?? '', opts.subresource) : resourcePath(ref, ns);
+    const path = opts.subresource
+      ? resourcePath(ref, ns, obj.metadata.name ?? '', opts.subresource)
+      : resourcePath(ref, ns);
     return this.request('POST', path, obj) as Promise<T>;
   }
 
-  update<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts: { subresource?: string } = {}): Promise<T> {
+  update<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts: { subresource?: string } = {},
+  ): Promise<T> {
     const name = obj.metadata.name ?? '';
-    return this.request('PUT', resourcePath(ref, namespace ?? obj.metadata.namespace, name, opts.subresource), obj) as Promise<T>;
+    return this.request(
+      'PUT',
+      resourcePath(ref, namespace ?? obj.metadata.namespace, name, opts.subresource),
+      obj,
+    ) as Promise<T>;
   }
 
   patch<T extends KubeObject = KubeObject>(
@@ -214,10 +243,20 @@ export class HttpApiClient implements ApiClient {
     if (opts.fieldManager) q.set('fieldManager', opts.fieldManager);
     if (opts.force) q.set('force', 'true');
     const query = q.toString();
-    return this.request('PATCH', resourcePath(ref, namespace, name, opts.subresource) + (query ? `?${query}` : ''), patch, PATCH_CONTENT_TYPES[type]) as Promise<T>;
+    return this.request(
+      'PATCH',
+      resourcePath(ref, namespace, name, opts.subresource) + (query ? `?${query}` : ''),
+      patch,
+      PATCH_CONTENT_TYPES[type],
+    ) as Promise<T>;
   }
 
-  async delete(ref: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject | undefined> {
+  async delete(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<KubeObject | undefined> {
     const body = { kind: 'DeleteOptions', apiVersion: 'v1', ...opts };
     const res = (await this.request('DELETE', resourcePath(ref, namespace, name), body)) as KubeObject | undefined;
     return res && res.kind !== 'Status' ? res : undefined;
@@ -286,7 +325,12 @@ export class HttpApiClient implements ApiClient {
     return this.request('GET', path);
   }
 
-  private async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<unknown> {
     await this.limiter.take();
     const headers: Record<string, string> = { ...this.headers };
     if (body !== undefined) headers['Content-Type'] = contentType;
@@ -302,7 +346,9 @@ export class HttpApiClient implements ApiClient {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new Error(`${method} ${path}: the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+      throw new Error(
+        `${method} ${path}: the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
   }
 }

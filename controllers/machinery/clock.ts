@@ -19,17 +19,24 @@ export function isAbortError(err: unknown): boolean {
 }
 
 /** Resolves after `ms` on `clock`, or rejects with an AbortError as soon as the signal aborts. */
-export function sleepOn(clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>, ms: number, signal?: AbortSignal): Promise<void> {
+export function sleepOn(
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortError(signal));
   return new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       clock.clearTimeout(timer);
       reject(abortError(signal));
     };
-    const timer = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = clock.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -43,10 +50,13 @@ class RealClock implements Clock {
   }
   setTimeout(fn: () => void, ms: number): Timer {
     const id = this.nextId++;
-    const handle = setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, Math.max(0, ms));
+    const handle = setTimeout(
+      () => {
+        this.timers.delete(id);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     this.timers.set(id, handle);
     return { id };
   }

@@ -12,8 +12,15 @@ import type { Controller, Logger, WorkQueue } from './types.js';
  * with `addRateLimited` and logged (at debug level while it was aborted by shutdown); one that returns is
  * forgotten. Resolves when every worker has finished its current sync and stopped.
  */
-export async function runWorkers(controller: Controller, queue: WorkQueue, workers: number, signal: AbortSignal, log: Logger): Promise<void> {
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`runWorkers(${controller.name}): workers must be a positive integer, got ${workers}`);
+export async function runWorkers(
+  controller: Controller,
+  queue: WorkQueue,
+  workers: number,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`runWorkers(${controller.name}): workers must be a positive integer, got ${workers}`);
   const onAbort = () => queue.shutDown();
   if (signal.aborted) queue.shutDown();
   else signal.addEventListener('abort', onAbort, { once: true });
@@ -35,7 +42,13 @@ async function workerLoop(controller: Controller, queue: WorkQueue, signal: Abor
 }
 
 /** Syncs one key taken from the queue; exported for tests that drive a controller step by step. */
-export async function processOne(controller: Controller, queue: WorkQueue, key: string, signal: AbortSignal, log: Logger): Promise<void> {
+export async function processOne(
+  controller: Controller,
+  queue: WorkQueue,
+  key: string,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
   try {
     await controller.sync(key, signal);
     queue.forget(key);
@@ -44,7 +57,10 @@ export async function processOne(controller: Controller, queue: WorkQueue, key: 
       log.debug({ controller: controller.name, key }, 'sync interrupted by shutdown');
     } else {
       queue.addRateLimited(key);
-      log.warn({ controller: controller.name, key, retries: queue.retries(key), err: errorInfo(err) }, 'error syncing: requeuing');
+      log.warn(
+        { controller: controller.name, key, retries: queue.retries(key), err: errorInfo(err) },
+        'error syncing: requeuing',
+      );
     }
   } finally {
     queue.done(key);

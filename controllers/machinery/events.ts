@@ -36,7 +36,14 @@ export interface ApiEventRecorderOptions {
 
 /** The core/v1 Event as this recorder writes it. */
 export interface CoreEvent extends KubeObject {
-  involvedObject: { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string };
+  involvedObject: {
+    kind?: string;
+    namespace?: string;
+    name?: string;
+    uid?: string;
+    apiVersion?: string;
+    resourceVersion?: string;
+  };
   reason: string;
   message: string;
   type: EventType;
@@ -77,7 +84,10 @@ export class ApiEventRecorder implements EventRecorder {
   private busy = false;
   private idle: Array<() => void> = [];
   private readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
-  private readonly observed = new Map<string, { name: string; namespace: string; count: number; firstTimestamp: string; last: number }>();
+  private readonly observed = new Map<
+    string,
+    { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
+  >();
   private readonly spam = new Map<string, { tokens: number; last: number }>();
   private readonly maxPending: number;
   private readonly log: Logger;
@@ -121,7 +131,10 @@ export class ApiEventRecorder implements EventRecorder {
         try {
           await this.record(item);
         } catch (err) {
-          this.log.warn({ err: errorInfo(err), reason: item.reason, object: item.obj.metadata.name }, 'could not write event (will not retry)');
+          this.log.warn(
+            { err: errorInfo(err), reason: item.reason, object: item.obj.metadata.name },
+            'could not write event (will not retry)',
+          );
         }
       }
     } finally {
@@ -156,7 +169,13 @@ export class ApiEventRecorder implements EventRecorder {
       ev.count = repeat.count + 1;
       ev.firstTimestamp = repeat.firstTimestamp;
     }
-    this.observed.set(cacheKey, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: ev.count, firstTimestamp: ev.firstTimestamp, last: item.at });
+    this.observed.set(cacheKey, {
+      name: ev.metadata.name!,
+      namespace: ev.metadata.namespace!,
+      count: ev.count,
+      firstTimestamp: ev.firstTimestamp,
+      last: item.at,
+    });
 
     if (!this.allowedBySpamFilter(ev, item.at)) {
       this.log.debug({ reason: ev.reason, object: ev.involvedObject.name }, 'event dropped by the spam filter');
@@ -235,7 +254,16 @@ export class ApiEventRecorder implements EventRecorder {
     const cfg = this.spamConfig();
     if (!cfg) return true;
     const io = ev.involvedObject;
-    const key = [ev.source.component, ev.source.host, io.kind, io.namespace, io.name, io.uid, io.apiVersion, ev.type].join('\u0000');
+    const key = [
+      ev.source.component,
+      ev.source.host,
+      io.kind,
+      io.namespace,
+      io.name,
+      io.uid,
+      io.apiVersion,
+      ev.type,
+    ].join('\u0000');
     let b = this.spam.get(key);
     if (!b) this.spam.set(key, (b = { tokens: cfg.burst, last: now }));
     b.tokens = Math.min(cfg.burst, b.tokens + (now - b.last) / cfg.refillMs);
@@ -263,7 +291,17 @@ export class ApiEventRecorder implements EventRecorder {
 /** The correlation key of an event: with its message (exact repeats) or without (similar events). */
 function keyOf(ev: CoreEvent, withMessage: boolean): string {
   const io = ev.involvedObject;
-  const parts = [ev.source.component, ev.source.host ?? '', io.kind, io.namespace, io.name, io.uid, io.apiVersion, ev.type, ev.reason];
+  const parts = [
+    ev.source.component,
+    ev.source.host ?? '',
+    io.kind,
+    io.namespace,
+    io.name,
+    io.uid,
+    io.apiVersion,
+    ev.type,
+    ev.reason,
+  ];
   if (withMessage) parts.push(ev.message);
   else parts.push(ev.reportingComponent, ev.reportingInstance);
   return parts.map((p) => p ?? '').join('\u0000');

@@ -63,7 +63,8 @@ export class SharedInformerFactory implements InformerFactory {
   private runOne(inf: SharedInformer, signal: AbortSignal): void {
     this.runs.push(
       inf.run(signal).catch((err) => {
-        if (!isAbortError(err)) this.opts.log.error({ err: errorInfo(err), resource: inf.ref.resource }, 'informer stopped with an error');
+        if (!isAbortError(err))
+          this.opts.log.error({ err: errorInfo(err), resource: inf.ref.resource }, 'informer stopped with an error');
       }),
     );
   }

@@ -41,7 +41,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   readonly ref: ResourceRef;
   readonly lister: IndexedStore<T>;
   private readonly handlers: EventHandlers<T>[] = [];
-  private readonly opts: Required<Omit<SharedInformerOptions, 'backoff'>> & { backoff: { initialMs: number; maxMs: number } };
+  private readonly opts: Required<Omit<SharedInformerOptions, 'backoff'>> & {
+    backoff: { initialMs: number; maxMs: number };
+  };
   private readonly log: Logger;
   private synced = false;
   private syncWaiters: Array<() => void> = [];
@@ -51,7 +53,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   constructor(opts: SharedInformerOptions) {
     this.ref = opts.ref;
     this.lister = new IndexedStore<T>();
-    this.log = opts.log.child({ informer: opts.ref.group ? `${opts.ref.resource}.${opts.ref.group}` : opts.ref.resource });
+    this.log = opts.log.child({
+      informer: opts.ref.group ? `${opts.ref.resource}.${opts.ref.group}` : opts.ref.resource,
+    });
     this.opts = {
       client: opts.client,
       ref: opts.ref,

@@ -20,7 +20,10 @@ export interface LogRecord {
 }
 
 /** A logger that appends every record (children included) to `records`. */
-export function memoryLogger(records: LogRecord[] = [], bindings: Record<string, unknown> = {}): Logger & { records: LogRecord[] } {
+export function memoryLogger(
+  records: LogRecord[] = [],
+  bindings: Record<string, unknown> = {},
+): Logger & { records: LogRecord[] } {
   const at =
     (level: LogRecord['level']) =>
     (obj: unknown, msg?: string): void => {

@@ -28,7 +28,8 @@ export function poolId(existingNames: string[], seed: string): string {
 /** A random suffix of `length` characters from NAME_SUFFIX_ALPHABET. */
 export function randomSuffix(random: () => number, length = 4): string {
   let s = '';
-  for (let i = 0; i < length; i++) s += NAME_SUFFIX_ALPHABET[Math.floor(random() * NAME_SUFFIX_ALPHABET.length) % NAME_SUFFIX_ALPHABET.length];
+  for (let i = 0; i < length; i++)
+    s += NAME_SUFFIX_ALPHABET[Math.floor(random() * NAME_SUFFIX_ALPHABET.length) % NAME_SUFFIX_ALPHABET.length];
   return s;
 }
 

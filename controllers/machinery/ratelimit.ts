@@ -26,7 +26,8 @@ export class TokenBucket {
     readonly burst: number,
     private readonly clock: Clock,
   ) {
-    if (!(qps > 0) || !(burst >= 1)) throw new Error(`TokenBucket: qps must be > 0 and burst >= 1 (got ${qps}, ${burst})`);
+    if (!(qps > 0) || !(burst >= 1))
+      throw new Error(`TokenBucket: qps must be > 0 and burst >= 1 (got ${qps}, ${burst})`);
     this.tokens = burst;
     this.last = clock.now();
   }
@@ -105,5 +106,8 @@ export class MaxOfRateLimiter implements RateLimiter {
 
 /** client-go's DefaultControllerRateLimiter: max(per-item 5 ms…1000 s, overall 10 qps with a burst of 100). */
 export function defaultControllerRateLimiter(clock: Clock): RateLimiter {
-  return new MaxOfRateLimiter(new ItemExponentialRateLimiter(5, 1_000_000), new BucketRateLimiter(new TokenBucket(10, 100, clock)));
+  return new MaxOfRateLimiter(
+    new ItemExponentialRateLimiter(5, 1_000_000),
+    new BucketRateLimiter(new TokenBucket(10, 100, clock)),
+  );
 }

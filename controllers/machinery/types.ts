@@ -72,8 +72,18 @@ export interface ApiClient {
    * POST of a new object; with `subresource`, POST of `obj` to that subresource of the object `obj.metadata.name`
    * names (`pods/<name>/binding`), answered with whatever the server answers (a Status).
    */
-  create<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts?: { subresource?: string }): Promise<T>;
-  update<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts?: { subresource?: string }): Promise<T>;
+  create<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts?: { subresource?: string },
+  ): Promise<T>;
+  update<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts?: { subresource?: string },
+  ): Promise<T>;
   patch<T extends KubeObject = KubeObject>(
     ref: ResourceRef,
     namespace: string | undefined,
@@ -83,7 +93,12 @@ export interface ApiClient {
     opts?: PatchOptions,
   ): Promise<T>;
   /** Returns the object (marked for deletion or as last seen) or undefined when the server answered a Status. */
-  delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined>;
+  delete(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    opts?: DeleteOptions,
+  ): Promise<KubeObject | undefined>;
 }
 
 /** Time, injectable: the real clock in production, a fake one that tests advance by hand. */
@@ -219,6 +234,12 @@ export const RESOURCES = {
   namespaces: { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false },
   events: { group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true },
   daemonsets: { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
-  controllerrevisions: { group: 'apps', version: 'v1', resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: true },
+  controllerrevisions: {
+    group: 'apps',
+    version: 'v1',
+    resource: 'controllerrevisions',
+    kind: 'ControllerRevision',
+    namespaced: true,
+  },
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true },
 } as const satisfies Record<string, ResourceRef>;

@@ -48,7 +48,10 @@ export class RateLimitingQueue implements WorkQueue {
     if (this.shuttingDown || this.dirty.has(key)) return;
     if (this.dirty.size >= this.maxLength) {
       if (this.dropped++ % 1000 === 0) {
-        this.opts.log?.warn({ queue: this.opts.name, key, maxLength: this.maxLength, dropped: this.dropped }, 'work queue full: key dropped');
+        this.opts.log?.warn(
+          { queue: this.opts.name, key, maxLength: this.maxLength, dropped: this.dropped },
+          'work queue full: key dropped',
+        );
       }
       return;
     }

@@ -12,8 +12,23 @@
  * `node.kubernetes.io/unreachable:NoSchedule`; this emulator has no such controller, so the snapshot adds those
  * taints to the nodes it reads.
  */
-import { findUntoleratedTaint, matchesNodeAffinity, TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE, toleratesTaint } from '../daemonset/placement.js';
-import { addResource, cloneResource, isScalarResourceName, nodeAllocatable, podRequests, subtractResource, type Resource } from './resources.js';
+import {
+  findUntoleratedTaint,
+  matchesNodeAffinity,
+  TAINT_NODE_NOT_READY,
+  TAINT_NODE_UNREACHABLE,
+  TAINT_NODE_UNSCHEDULABLE,
+  toleratesTaint,
+} from '../daemonset/placement.js';
+import {
+  addResource,
+  cloneResource,
+  isScalarResourceName,
+  nodeAllocatable,
+  podRequests,
+  subtractResource,
+  type Resource,
+} from './resources.js';
 import type { Node, NodeSelectorTerm, Pod, Taint } from './types.js';
 
 /** framework.MaxNodeScore. */
@@ -87,15 +102,20 @@ export function isTerminal(pod: Pod): boolean {
 export function effectiveTaints(node: Node): Taint[] {
   const taints = [...(node.spec?.taints ?? [])];
   const ready = (node.status?.conditions ?? []).find((c) => c.type === 'Ready');
-  const key = ready?.status === 'True' ? undefined : ready?.status === 'False' ? TAINT_NODE_NOT_READY : TAINT_NODE_UNREACHABLE;
-  if (key && !taints.some((t) => t.key === key && t.effect === 'NoSchedule')) taints.push({ key, effect: 'NoSchedule' });
+  const key =
+    ready?.status === 'True' ? undefined : ready?.status === 'False' ? TAINT_NODE_NOT_READY : TAINT_NODE_UNREACHABLE;
+  if (key && !taints.some((t) => t.key === key && t.effect === 'NoSchedule'))
+    taints.push({ key, effect: 'NoSchedule' });
   return taints;
 }
 
 /** The host ports a pod binds: its containers' and sidecars' ports with a hostPort. */
 export function hostPortsOf(pod: Pod): Array<{ ip: string; protocol: string; port: number }> {
   const out: Array<{ ip: string; protocol: string; port: number }> = [];
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
+  const containers = [
+    ...(pod.spec?.containers ?? []),
+    ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
+  ];
   for (const c of containers) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort || p.hostPort <= 0) continue;
@@ -129,7 +149,13 @@ export function addPod(info: NodeInfo, pod: Pod): void {
 
 /** A copy of the node without some of its pods (preemption's dry run). */
 function withoutPods(info: NodeInfo, remove: Set<Pod>): NodeInfo {
-  const copy: NodeInfo = { ...info, pods: [], requested: cloneResource(info.requested), nonZeroRequested: cloneResource(info.nonZeroRequested), usedPorts: new Set() };
+  const copy: NodeInfo = {
+    ...info,
+    pods: [],
+    requested: cloneResource(info.requested),
+    nonZeroRequested: cloneResource(info.nonZeroRequested),
+    usedPorts: new Set(),
+  };
   for (const pod of info.pods) {
     if (remove.has(pod)) {
       subtractResource(copy.requested, requestsOf(pod).requests);
@@ -163,7 +189,8 @@ export function buildSnapshot(nodes: readonly Node[], pods: Iterable<Pod>): Node
  * fit. Undefined means every node; an empty set is a conflict (no term can be satisfied).
  */
 export function preFilterNodeNames(pod: Pod): Set<string> | undefined {
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  const terms =
+    pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   if (terms.length === 0) return undefined;
   let names: Set<string> | undefined;
   for (const t of terms as NodeSelectorTerm[]) {
@@ -204,13 +231,16 @@ export const FILTERS: readonly Filter[] = [
   {
     name: 'NodeAffinity',
     run(pod, info) {
-      return matchesNodeAffinity(pod.spec ?? {}, info.node) ? undefined : { code: 'UnschedulableAndUnresolvable', reasons: [REASONS.nodeAffinity] };
+      return matchesNodeAffinity(pod.spec ?? {}, info.node)
+        ? undefined
+        : { code: 'UnschedulableAndUnresolvable', reasons: [REASONS.nodeAffinity] };
     },
   },
   {
     name: 'NodePorts',
     run(pod, info) {
-      for (const p of hostPortsOf(pod)) if (portConflict(info.usedPorts, p)) return { code: 'Unschedulable', reasons: [REASONS.nodePorts] };
+      for (const p of hostPortsOf(pod))
+        if (portConflict(info.usedPorts, p)) return { code: 'Unschedulable', reasons: [REASONS.nodePorts] };
       return undefined;
     },
   },
@@ -238,15 +268,21 @@ export function insufficientResources(pod: Pod, info: NodeInfo): string[] {
   if (BigInt(info.pods.length + 1) > info.allocatable.allowedPodNumber) reasons.push(REASONS.tooManyPods);
   const req = requestsOf(pod).requests;
   const free = (alloc: bigint, used: bigint) => alloc - used;
-  if (req.milliCPU > 0n && req.milliCPU > free(info.allocatable.milliCPU, info.requested.milliCPU)) reasons.push(REASONS.insufficient('cpu'));
-  if (req.memory > 0n && req.memory > free(info.allocatable.memory, info.requested.memory)) reasons.push(REASONS.insufficient('memory'));
-  if (req.ephemeralStorage > 0n && req.ephemeralStorage > free(info.allocatable.ephemeralStorage, info.requested.ephemeralStorage)) {
+  if (req.milliCPU > 0n && req.milliCPU > free(info.allocatable.milliCPU, info.requested.milliCPU))
+    reasons.push(REASONS.insufficient('cpu'));
+  if (req.memory > 0n && req.memory > free(info.allocatable.memory, info.requested.memory))
+    reasons.push(REASONS.insufficient('memory'));
+  if (
+    req.ephemeralStorage > 0n &&
+    req.ephemeralStorage > free(info.allocatable.ephemeralStorage, info.requested.ephemeralStorage)
+  ) {
     reasons.push(REASONS.insufficient('ephemeral-storage'));
   }
   for (const name of [...req.scalar.keys()].sort()) {
     const q = req.scalar.get(name)!;
     if (q === 0n || !isScalarResourceName(name)) continue;
-    if (q > free(info.allocatable.scalar.get(name) ?? 0n, info.requested.scalar.get(name) ?? 0n)) reasons.push(REASONS.insufficient(name));
+    if (q > free(info.allocatable.scalar.get(name) ?? 0n, info.requested.scalar.get(name) ?? 0n))
+      reasons.push(REASONS.insufficient(name));
   }
   return reasons;
 }
@@ -298,7 +334,9 @@ export function balancedAllocationScore(pod: Pod, info: NodeInfo): number | unde
 /** TaintToleration's raw score: the node's PreferNoSchedule taints the pod does not tolerate. */
 function intolerablePreferNoSchedule(pod: Pod, info: NodeInfo): number {
   const tolerations = (pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
-  return (info.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !tolerations.some((tol) => toleratesTaint(tol, t))).length;
+  return (info.node.spec?.taints ?? []).filter(
+    (t) => t.effect === 'PreferNoSchedule' && !tolerations.some((tol) => toleratesTaint(tol, t)),
+  ).length;
 }
 
 /** NodeAffinity's raw score: the summed weights of the preferred terms the node matches. */
@@ -309,7 +347,15 @@ function preferredAffinityWeight(pod: Pod, info: NodeInfo): number {
     const pref = term.preference ?? {};
     // An empty preference matches nothing (NodeSelectorTerm with no requirements).
     if ((pref.matchExpressions ?? []).length === 0 && (pref.matchFields ?? []).length === 0) continue;
-    if (matchesNodeAffinity({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [pref] } } } }, info.node)) sum += term.weight;
+    if (
+      matchesNodeAffinity(
+        {
+          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [pref] } } },
+        },
+        info.node,
+      )
+    )
+      sum += term.weight;
   }
   return sum;
 }
@@ -328,8 +374,14 @@ function normalize(scores: number[], reverse: boolean): number[] {
 export function scoreNodes(pod: Pod, infos: readonly NodeInfo[]): number[] {
   const fit = infos.map((i) => leastAllocatedScore(pod, i));
   const balanced = infos.map((i) => balancedAllocationScore(pod, i) ?? 0);
-  const taints = normalize(infos.map((i) => intolerablePreferNoSchedule(pod, i)), true);
-  const affinity = normalize(infos.map((i) => preferredAffinityWeight(pod, i)), false);
+  const taints = normalize(
+    infos.map((i) => intolerablePreferNoSchedule(pod, i)),
+    true,
+  );
+  const affinity = normalize(
+    infos.map((i) => preferredAffinityWeight(pod, i)),
+    false,
+  );
   return infos.map((_, k) => fit[k]! * 1 + balanced[k]! * 1 + taints[k]! * 3 + affinity[k]! * 2);
 }
 
@@ -423,12 +475,20 @@ export function schedulePod(pod: Pod, snapshot: readonly NodeInfo[]): ScheduleRe
   const names = preFilterNodeNames(pod);
   if (names !== undefined && names.size === 0) {
     d.preFilterMsg = REASONS.nodeAffinityConflict;
-    d.absent = { code: 'UnschedulableAndUnresolvable', reasons: [REASONS.nodeAffinityConflict], plugin: 'NodeAffinity' };
+    d.absent = {
+      code: 'UnschedulableAndUnresolvable',
+      reasons: [REASONS.nodeAffinityConflict],
+      plugin: 'NodeAffinity',
+    };
     rejectedBy.add('NodeAffinity');
   } else {
     if (names !== undefined) {
       candidates = snapshot.filter((i) => names.has(i.name));
-      d.absent = { code: 'UnschedulableAndUnresolvable', reasons: [REASONS.didNotSatisfy(['NodeAffinity'])], plugin: 'NodeAffinity' };
+      d.absent = {
+        code: 'UnschedulableAndUnresolvable',
+        reasons: [REASONS.didNotSatisfy(['NodeAffinity'])],
+        plugin: 'NodeAffinity',
+      };
       if (candidates.length < snapshot.length) rejectedBy.add('NodeAffinity');
     }
     const feasible: NodeInfo[] = [];

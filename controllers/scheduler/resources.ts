@@ -35,7 +35,8 @@ function isPrefixedNative(name: string): boolean {
   return name.includes('kubernetes.io/');
 }
 
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** IsExtendedResourceName: a domain-prefixed name outside kubernetes.io (`example.com/foo`). */
 export function isExtendedResourceName(name: string): boolean {
@@ -46,7 +47,12 @@ export function isExtendedResourceName(name: string): boolean {
 
 /** IsScalarResourceName: the resources counted by name beyond cpu, memory, ephemeral-storage and pods. */
 export function isScalarResourceName(name: string): boolean {
-  return isExtendedResourceName(name) || name.startsWith('hugepages-') || isPrefixedNative(name) || name.startsWith('attachable-volumes-');
+  return (
+    isExtendedResourceName(name) ||
+    name.startsWith('hugepages-') ||
+    isPrefixedNative(name) ||
+    name.startsWith('attachable-volumes-')
+  );
 }
 
 /** Resource.Add: adds a ResourceList into `r` (unknown native names are ignored, as upstream). */

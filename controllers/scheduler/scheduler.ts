@@ -17,7 +17,17 @@ import { isAbortError } from '../machinery/clock.js';
 import { processOne, runWorkers } from '../machinery/controller.js';
 import { ItemExponentialRateLimiter } from '../machinery/ratelimit.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import { RESOURCES, type Component, type ComponentFactory, type Controller, type ControllerContext, type EventRecorder, type Informer, type Logger, type WorkQueue } from '../machinery/types.js';
+import {
+  RESOURCES,
+  type Component,
+  type ComponentFactory,
+  type Controller,
+  type ControllerContext,
+  type EventRecorder,
+  type Informer,
+  type Logger,
+  type WorkQueue,
+} from '../machinery/types.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { buildSnapshot, isTerminal, schedulePod } from './framework.js';
 import type { Node, Pod, PodCondition } from './types.js';
@@ -73,7 +83,14 @@ function podSpecOrMetaChanged(a: Pod, b: Pod): boolean {
 export function nodeSchedulingChanged(a: Node, b: Node): boolean {
   const conditions = (n: Node) => (n.status?.conditions ?? []).map((c) => [c.type, c.status]);
   const view = (n: Node) =>
-    JSON.stringify([n.spec?.unschedulable ?? false, n.spec?.taints ?? [], n.metadata.labels ?? {}, n.metadata.annotations ?? {}, n.status?.allocatable ?? {}, conditions(n)]);
+    JSON.stringify([
+      n.spec?.unschedulable ?? false,
+      n.spec?.taints ?? [],
+      n.metadata.labels ?? {},
+      n.metadata.annotations ?? {},
+      n.status?.allocatable ?? {},
+      conditions(n),
+    ]);
   return view(a) !== view(b);
 }
 
@@ -100,7 +117,12 @@ export class Scheduler implements Component, Controller {
     this.recorder = ctx.recorder(SCHEDULER_NAME);
     this.queue =
       opts.queue ??
-      new RateLimitingQueue({ clock: ctx.clock, name: 'scheduler', log: this.log, rateLimiter: new ItemExponentialRateLimiter(INITIAL_BACKOFF_MS, MAX_BACKOFF_MS) });
+      new RateLimitingQueue({
+        clock: ctx.clock,
+        name: 'scheduler',
+        log: this.log,
+        rateLimiter: new ItemExponentialRateLimiter(INITIAL_BACKOFF_MS, MAX_BACKOFF_MS),
+      });
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.pods.on({
@@ -146,7 +168,8 @@ export class Scheduler implements Component, Controller {
       if (pod.metadata.uid) this.assumed.delete(pod.metadata.uid);
       this.forget(keyOf(pod));
       // A bound pod that finished leaves room behind it.
-      if (isTerminal(pod) && !isTerminal(old)) this.requeueUnschedulable((u) => [...u.rejectedBy].some((p) => RESOURCE_PLUGINS.has(p)));
+      if (isTerminal(pod) && !isTerminal(old))
+        this.requeueUnschedulable((u) => [...u.rejectedBy].some((p) => RESOURCE_PLUGINS.has(p)));
       return;
     }
     if (!wantsScheduling(pod)) {
@@ -160,7 +183,8 @@ export class Scheduler implements Component, Controller {
   private podDeleted(pod: Pod): void {
     if (pod.metadata.uid) this.assumed.delete(pod.metadata.uid);
     this.forget(keyOf(pod));
-    if (pod.spec?.nodeName && !isTerminal(pod)) this.requeueUnschedulable((u) => [...u.rejectedBy].some((p) => RESOURCE_PLUGINS.has(p)));
+    if (pod.spec?.nodeName && !isTerminal(pod))
+      this.requeueUnschedulable((u) => [...u.rejectedBy].some((p) => RESOURCE_PLUGINS.has(p)));
   }
 
   private forget(key: string): void {
@@ -252,7 +276,8 @@ export class Scheduler implements Component, Controller {
     }
     // Assumed on its node until the watch shows it there (unless the watch was quicker than the answer).
     const seen = this.pods.lister.get(namespace, name ?? '');
-    if (uid && !(seen?.metadata.uid === uid && seen.spec?.nodeName)) this.assumed.set(uid, { pod: { ...pod, spec: { ...pod.spec, nodeName: node } }, at: this.ctx.clock.now() });
+    if (uid && !(seen?.metadata.uid === uid && seen.spec?.nodeName))
+      this.assumed.set(uid, { pod: { ...pod, spec: { ...pod.spec, nodeName: node } }, at: this.ctx.clock.now() });
     this.forget(keyOf(pod));
     this.log.debug({ pod: keyOf(pod), node }, 'bound pod');
     this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
@@ -269,7 +294,10 @@ export class Scheduler implements Component, Controller {
       type: 'PodScheduled',
       status: 'False',
       lastProbeTime: null,
-      lastTransitionTime: old?.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : new Date(this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime:
+        old?.status === 'False' && old.lastTransitionTime
+          ? old.lastTransitionTime
+          : new Date(this.ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       reason: 'Unschedulable',
       message,
     };
@@ -286,7 +314,9 @@ export class Scheduler implements Component, Controller {
             { op: 'replace', path: `/status/conditions/${i}`, value: condition },
           ];
     try {
-      await this.ctx.client.patch(RESOURCES.pods, pod.metadata.namespace, pod.metadata.name ?? '', 'json', ops, { subresource: 'status' });
+      await this.ctx.client.patch(RESOURCES.pods, pod.metadata.namespace, pod.metadata.name ?? '', 'json', ops, {
+        subresource: 'status',
+      });
     } catch (err) {
       if (isNotFound(err)) return;
       // The pod changed meanwhile (its watch event brings it back here) or the server refused: the event says it all.

@@ -77,5 +77,10 @@ export interface NodeCondition {
 
 export interface Node extends KubeObject {
   spec?: { unschedulable?: boolean; taints?: Taint[]; [key: string]: unknown };
-  status?: { allocatable?: ResourceList; capacity?: ResourceList; conditions?: NodeCondition[]; [key: string]: unknown };
+  status?: {
+    allocatable?: ResourceList;
+    capacity?: ResourceList;
+    conditions?: NodeCondition[];
+    [key: string]: unknown;
+  };
 }

@@ -7,14 +7,29 @@
 import { isAlreadyExists, isNotFound, ApiError } from '../machinery/client.js';
 import { runWorkers } from '../machinery/controller.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
-import { RESOURCES, type Component, type Controller, type ControllerContext, type Informer, type Logger, type ResourceRef, type WorkQueue } from '../machinery/types.js';
+import {
+  RESOURCES,
+  type Component,
+  type Controller,
+  type ControllerContext,
+  type Informer,
+  type Logger,
+  type ResourceRef,
+  type WorkQueue,
+} from '../machinery/types.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 
 /** The component name (kube-controller-manager: serviceaccount-controller). */
 export const SERVICE_ACCOUNTS_COMPONENT = 'serviceaccount-controller';
 
 /** core/v1 ServiceAccounts. */
-export const SERVICE_ACCOUNTS: ResourceRef = { group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true };
+export const SERVICE_ACCOUNTS: ResourceRef = {
+  group: '',
+  version: 'v1',
+  resource: 'serviceaccounts',
+  kind: 'ServiceAccount',
+  namespaced: true,
+};
 
 /** The accounts every namespace gets (upstream's DefaultServiceAccountsControllerOptions). */
 export const SERVICE_ACCOUNTS_TO_ENSURE: readonly string[] = ['default'];
@@ -48,7 +63,8 @@ export class ServiceAccountsController implements Component, Controller {
     opts: ServiceAccountsControllerOptions = {},
   ) {
     this.log = ctx.log.child({ component: SERVICE_ACCOUNTS_COMPONENT });
-    this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: SERVICE_ACCOUNTS_COMPONENT, log: this.log });
+    this.queue =
+      opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: SERVICE_ACCOUNTS_COMPONENT, log: this.log });
     this.namespaces = ctx.informers.informer<Namespace>(RESOURCES.namespaces);
     this.accounts = ctx.informers.informer(SERVICE_ACCOUNTS);
     this.namespaces.on({
@@ -76,7 +92,11 @@ export class ServiceAccountsController implements Component, Controller {
     for (const name of SERVICE_ACCOUNTS_TO_ENSURE) {
       if (this.accounts.lister.get(namespace, name)) continue;
       try {
-        await this.ctx.client.create(SERVICE_ACCOUNTS, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
+        await this.ctx.client.create(SERVICE_ACCOUNTS, namespace, {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name, namespace },
+        });
         this.log.debug({ namespace, serviceAccount: name }, 'created service account');
       } catch (err) {
         if (isAlreadyExists(err) || namespaceGoingAway(err)) continue;
@@ -88,6 +108,9 @@ export class ServiceAccountsController implements Component, Controller {
 }
 
 /** The service accounts controller as a component factory (`serviceAccountsController(ctx)`). */
-export function serviceAccountsController(ctx: ControllerContext, opts: ServiceAccountsControllerOptions = {}): Component {
+export function serviceAccountsController(
+  ctx: ControllerContext,
+  opts: ServiceAccountsControllerOptions = {},
+): Component {
   return new ServiceAccountsController(ctx, opts);
 }

@@ -60,9 +60,14 @@ export const UserInfo = Type.Object(
       }),
     ),
     uid: Type.Optional(
-      Type.String({ protobuf: 2, description: 'An identifier of the user that differs between two users of the same name over time.' }),
+      Type.String({
+        protobuf: 2,
+        description: 'An identifier of the user that differs between two users of the same name over time.',
+      }),
     ),
-    username: Type.Optional(Type.String({ protobuf: 1, description: 'The user name, unique among the current users.' })),
+    username: Type.Optional(
+      Type.String({ protobuf: 1, description: 'The user name, unique among the current users.' }),
+    ),
   },
   { description: 'A user as an authenticator identified it.' },
 );
@@ -74,7 +79,9 @@ export const SelfSubjectReviewStatusV1beta1 = selfSubjectReviewStatus();
 
 export const TokenRequest = Type.Object(
   {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `authentication.k8s.io/v1`." })),
+    apiVersion: Type.Optional(
+      Type.String({ description: "API version of this object's schema: `authentication.k8s.io/v1`." }),
+    ),
     kind: Type.Optional(Type.String({ description: 'Object kind: `TokenRequest`.' })),
     metadata: Type.Optional(
       Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
@@ -82,9 +89,15 @@ export const TokenRequest = Type.Object(
         description: 'Standard object metadata; name and namespace, when given, must be those of the service account.',
       }),
     ),
-    spec: Type.Ref('io.k8s.api.authentication.v1.TokenRequestSpec', { protobuf: 2, description: 'What the token is for and how long it lives.' }),
+    spec: Type.Ref('io.k8s.api.authentication.v1.TokenRequestSpec', {
+      protobuf: 2,
+      description: 'What the token is for and how long it lives.',
+    }),
     status: Type.Optional(
-      Type.Ref('io.k8s.api.authentication.v1.TokenRequestStatus', { protobuf: 3, description: 'The token, written by the server.' }),
+      Type.Ref('io.k8s.api.authentication.v1.TokenRequestStatus', {
+        protobuf: 3,
+        description: 'The token, written by the server.',
+      }),
     ),
   },
   {
@@ -99,13 +112,14 @@ export const TokenRequestSpec = Type.Object(
     audiences: Type.Array(Type.String(), {
       protobuf: 1,
       description:
-        'Who the token is meant for: a recipient accepts it only when it finds itself in this list. Empty: the API server\'s own audiences.',
+        "Who the token is meant for: a recipient accepts it only when it finds itself in this list. Empty: the API server's own audiences.",
       'x-kubernetes-list-type': 'atomic',
     }),
     boundObjectRef: Type.Optional(
       Type.Ref('io.k8s.api.authentication.v1.BoundObjectReference', {
         protobuf: 3,
-        description: 'An object (Pod, Secret or Node) the token is tied to: the API server stops accepting the token once that object is gone.',
+        description:
+          'An object (Pod, Secret or Node) the token is tied to: the API server stops accepting the token once that object is gone.',
       }),
     ),
     expirationSeconds: Type.Optional(
@@ -113,7 +127,8 @@ export const TokenRequestSpec = Type.Object(
         protobuf: 4,
         goPointer: true,
         format: 'int64',
-        description: 'How long the token should stay valid, at least 600 seconds (default 3600); the answer says when it actually expires.',
+        description:
+          'How long the token should stay valid, at least 600 seconds (default 3600); the answer says when it actually expires.',
       }),
     ),
   },
@@ -122,7 +137,10 @@ export const TokenRequestSpec = Type.Object(
 
 export const TokenRequestStatus = Type.Object(
   {
-    expirationTimestamp: Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', { protobuf: 2, description: 'When the token stops being valid.' }),
+    expirationTimestamp: Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time', {
+      protobuf: 2,
+      description: 'When the token stops being valid.',
+    }),
     token: Type.String({ protobuf: 1, description: 'The bearer token: a JWT signed by the API server.' }),
   },
   { description: 'The answer to a token request.' },
@@ -133,7 +151,9 @@ export const BoundObjectReference = Type.Object(
     apiVersion: Type.Optional(Type.String({ protobuf: 2, description: 'API version of the object (`v1`).' })),
     kind: Type.Optional(Type.String({ protobuf: 1, description: 'Kind of the object: `Pod`, `Secret` or `Node`.' })),
     name: Type.Optional(Type.String({ protobuf: 3, description: 'Name of the object.' })),
-    uid: Type.Optional(Type.String({ protobuf: 4, description: 'UID of the object; when given, the object must still have it.' })),
+    uid: Type.Optional(
+      Type.String({ protobuf: 4, description: 'UID of the object; when given, the object must still have it.' }),
+    ),
   },
   { description: 'The object a token is bound to.' },
 );

@@ -17,7 +17,9 @@ const stringList = (protobuf: number, description: string) =>
 
 export const SelfSubjectAccessReview = Type.Object(
   {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `authorization.k8s.io/v1`." })),
+    apiVersion: Type.Optional(
+      Type.String({ description: "API version of this object's schema: `authorization.k8s.io/v1`." }),
+    ),
     kind: Type.Optional(Type.String({ description: 'Object kind: `SelfSubjectAccessReview`.' })),
     metadata: objectMeta(1),
     spec: Type.Ref('io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec', {
@@ -34,7 +36,9 @@ export const SelfSubjectAccessReview = Type.Object(
   {
     description:
       'Asks whether the caller may perform one action (`kubectl auth can-i`). An empty namespace means every namespace. Create-only; the answer comes back in the response.',
-    'x-kubernetes-group-version-kind': [{ group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', version: 'v1' }],
+    'x-kubernetes-group-version-kind': [
+      { group: 'authorization.k8s.io', kind: 'SelfSubjectAccessReview', version: 'v1' },
+    ],
   },
 );
 
@@ -58,15 +62,27 @@ export const SelfSubjectAccessReviewSpec = Type.Object(
 
 export const ResourceAttributes = Type.Object(
   {
-    group: Type.Optional(Type.String({ protobuf: 3, description: 'API group of the resource: empty for the core group, `*` for any.' })),
+    group: Type.Optional(
+      Type.String({ protobuf: 3, description: 'API group of the resource: empty for the core group, `*` for any.' }),
+    ),
     name: Type.Optional(Type.String({ protobuf: 7, description: 'Name of one object; empty for all of them.' })),
     namespace: Type.Optional(
-      Type.String({ protobuf: 1, description: 'Namespace of the action; empty for cluster-scoped resources or for all namespaces.' }),
+      Type.String({
+        protobuf: 1,
+        description: 'Namespace of the action; empty for cluster-scoped resources or for all namespaces.',
+      }),
     ),
-    resource: Type.Optional(Type.String({ protobuf: 5, description: 'Resource (plural name, e.g. `pods`), `*` for any.' })),
-    subresource: Type.Optional(Type.String({ protobuf: 6, description: 'Subresource such as `status` or `log`; empty for none.' })),
+    resource: Type.Optional(
+      Type.String({ protobuf: 5, description: 'Resource (plural name, e.g. `pods`), `*` for any.' }),
+    ),
+    subresource: Type.Optional(
+      Type.String({ protobuf: 6, description: 'Subresource such as `status` or `log`; empty for none.' }),
+    ),
     verb: Type.Optional(
-      Type.String({ protobuf: 2, description: 'API verb: get, list, watch, create, update, patch, delete, deletecollection..., `*` for any.' }),
+      Type.String({
+        protobuf: 2,
+        description: 'API verb: get, list, watch, create, update, patch, delete, deletecollection..., `*` for any.',
+      }),
     ),
     version: Type.Optional(Type.String({ protobuf: 4, description: 'API version of the resource, `*` for any.' })),
   },
@@ -76,7 +92,9 @@ export const ResourceAttributes = Type.Object(
 export const NonResourceAttributes = Type.Object(
   {
     path: Type.Optional(Type.String({ protobuf: 1, description: 'URL path of the request, e.g. `/version`.' })),
-    verb: Type.Optional(Type.String({ protobuf: 2, description: 'HTTP verb in lower case: get, post, put, delete...' })),
+    verb: Type.Optional(
+      Type.String({ protobuf: 2, description: 'HTTP verb in lower case: get, post, put, delete...' }),
+    ),
   },
   { description: 'An action on a URL path outside the resource API, as an authorizer sees it.' },
 );
@@ -87,20 +105,25 @@ export const SubjectAccessReviewStatus = Type.Object(
     denied: Type.Optional(
       Type.Boolean({
         protobuf: 4,
-        description: 'Whether an authorizer refused the action outright. Both false means no authorizer had an opinion.',
+        description:
+          'Whether an authorizer refused the action outright. Both false means no authorizer had an opinion.',
       }),
     ),
     evaluationError: Type.Optional(
       Type.String({ protobuf: 3, description: 'An error met while deciding; the decision may still hold.' }),
     ),
-    reason: Type.Optional(Type.String({ protobuf: 2, description: 'Why the action is permitted or refused, when an authorizer says.' })),
+    reason: Type.Optional(
+      Type.String({ protobuf: 2, description: 'Why the action is permitted or refused, when an authorizer says.' }),
+    ),
   },
   { description: 'The answer to an access review.' },
 );
 
 export const SelfSubjectRulesReview = Type.Object(
   {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `authorization.k8s.io/v1`." })),
+    apiVersion: Type.Optional(
+      Type.String({ description: "API version of this object's schema: `authorization.k8s.io/v1`." }),
+    ),
     kind: Type.Optional(Type.String({ description: 'Object kind: `SelfSubjectRulesReview`.' })),
     metadata: objectMeta(1),
     spec: Type.Ref('io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec', {
@@ -117,13 +140,17 @@ export const SelfSubjectRulesReview = Type.Object(
   {
     description:
       'Lists what the caller may do in a namespace (`kubectl auth can-i --list`). Meant for showing or hiding actions in user interfaces, not for making authorization decisions. Create-only.',
-    'x-kubernetes-group-version-kind': [{ group: 'authorization.k8s.io', kind: 'SelfSubjectRulesReview', version: 'v1' }],
+    'x-kubernetes-group-version-kind': [
+      { group: 'authorization.k8s.io', kind: 'SelfSubjectRulesReview', version: 'v1' },
+    ],
   },
 );
 
 export const SelfSubjectRulesReviewSpec = Type.Object(
   {
-    namespace: Type.Optional(Type.String({ protobuf: 1, description: 'The namespace to list the rules of; required.' })),
+    namespace: Type.Optional(
+      Type.String({ protobuf: 1, description: 'The namespace to list the rules of; required.' }),
+    ),
   },
   { description: 'What a rules review asks about.' },
 );
@@ -131,7 +158,10 @@ export const SelfSubjectRulesReviewSpec = Type.Object(
 export const SubjectRulesReviewStatus = Type.Object(
   {
     evaluationError: Type.Optional(
-      Type.String({ protobuf: 4, description: 'An error met while listing the rules; the lists may then be incomplete.' }),
+      Type.String({
+        protobuf: 4,
+        description: 'An error met while listing the rules; the lists may then be incomplete.',
+      }),
     ),
     incomplete: Type.Boolean({
       protobuf: 3,
@@ -148,14 +178,19 @@ export const SubjectRulesReviewStatus = Type.Object(
       'x-kubernetes-list-type': 'atomic',
     }),
   },
-  { description: 'The answer to a rules review. Rules only add permissions, so every listed rule holds even when incomplete.' },
+  {
+    description:
+      'The answer to a rules review. Rules only add permissions, so every listed rule holds even when incomplete.',
+  },
 );
 
 export const ResourceRule = Type.Object(
   {
     apiGroups: Type.Optional(stringList(2, 'API groups the rule covers, `*` for all.')),
     resourceNames: Type.Optional(stringList(4, 'Object names the rule is limited to; empty for all objects.')),
-    resources: Type.Optional(stringList(3, 'Resources the rule covers, `*` for all; `*/status` names a subresource of every resource.')),
+    resources: Type.Optional(
+      stringList(3, 'Resources the rule covers, `*` for all; `*/status` names a subresource of every resource.'),
+    ),
     verbs: stringList(1, 'Permitted API verbs, `*` for all.'),
   },
   { description: 'Actions permitted on API resources.' },

@@ -8,15 +8,26 @@ const microTime = (protobuf: number, description: string) =>
 
 export const Lease = Type.Object(
   {
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `coordination.k8s.io/v1`." })),
+    apiVersion: Type.Optional(
+      Type.String({ description: "API version of this object's schema: `coordination.k8s.io/v1`." }),
+    ),
     kind: Type.Optional(Type.String({ description: 'Object kind: `Lease`.' })),
     metadata: Type.Optional(
-      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', { protobuf: 1, description: 'Standard object metadata: name, namespace, labels, annotations.' }),
+      Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
+        protobuf: 1,
+        description: 'Standard object metadata: name, namespace, labels, annotations.',
+      }),
     ),
-    spec: Type.Optional(Type.Ref('io.k8s.api.coordination.v1.LeaseSpec', { protobuf: 2, description: 'Who holds the lease and until when.' })),
+    spec: Type.Optional(
+      Type.Ref('io.k8s.api.coordination.v1.LeaseSpec', {
+        protobuf: 2,
+        description: 'Who holds the lease and until when.',
+      }),
+    ),
   },
   {
-    description: 'A time-bound claim: kubelets renew one per node in `kube-node-lease` as their heartbeat; components use them for leader election.',
+    description:
+      'A time-bound claim: kubelets renew one per node in `kube-node-lease` as their heartbeat; components use them for leader election.',
     'x-kubernetes-group-version-kind': [{ group: 'coordination.k8s.io', kind: 'Lease', version: 'v1' }],
   },
 );
@@ -32,11 +43,29 @@ export const LeaseList = listOf({
 export const LeaseSpec = Type.Object(
   {
     acquireTime: microTime(3, 'When the current holder took the lease.'),
-    holderIdentity: Type.Optional(Type.String({ protobuf: 1, goPointer: true, description: 'Who holds the lease now (for node leases, the node name).' })),
-    leaseDurationSeconds: Type.Optional(
-      Type.Integer({ protobuf: 2, goPointer: true, format: 'int32', description: 'How long others wait after the last renewal before they may take the lease over.' }),
+    holderIdentity: Type.Optional(
+      Type.String({
+        protobuf: 1,
+        goPointer: true,
+        description: 'Who holds the lease now (for node leases, the node name).',
+      }),
     ),
-    leaseTransitions: Type.Optional(Type.Integer({ protobuf: 5, goPointer: true, format: 'int32', description: 'How many times the lease changed hands.' })),
+    leaseDurationSeconds: Type.Optional(
+      Type.Integer({
+        protobuf: 2,
+        goPointer: true,
+        format: 'int32',
+        description: 'How long others wait after the last renewal before they may take the lease over.',
+      }),
+    ),
+    leaseTransitions: Type.Optional(
+      Type.Integer({
+        protobuf: 5,
+        goPointer: true,
+        format: 'int32',
+        description: 'How many times the lease changed hands.',
+      }),
+    ),
     renewTime: microTime(4, 'When the holder last renewed the lease.'),
   },
   { description: 'The holder of a lease and its timing.' },

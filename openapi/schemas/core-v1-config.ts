@@ -8,12 +8,14 @@ const objectMeta = (protobuf: number) =>
   Type.Optional(
     Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
       protobuf,
-      description: 'Standard object metadata: name, namespace, labels, annotations, owners and server-maintained fields.',
+      description:
+        'Standard object metadata: name, namespace, labels, annotations, owners and server-maintained fields.',
     }),
   );
 
 /** A map of text values by key. */
-const textMap = (protobuf: number, description: string) => Type.Optional(Type.Record(Type.String(), Type.String(), { protobuf, description }));
+const textMap = (protobuf: number, description: string) =>
+  Type.Optional(Type.Record(Type.String(), Type.String(), { protobuf, description }));
 
 /** A map of byte values by key: base64 strings in JSON, `bytes` in protobuf. */
 const bytesMap = (protobuf: number, description: string) =>
@@ -34,14 +36,16 @@ export const ConfigMap = Type.Object(
       Type.Boolean({
         protobuf: 4,
         goPointer: true,
-        description: 'When true, `data` and `binaryData` can no longer change and `immutable` cannot be unset; only metadata may still be updated. Unset by default.',
+        description:
+          'When true, `data` and `binaryData` can no longer change and `immutable` cannot be unset; only metadata may still be updated. Unset by default.',
       }),
     ),
     kind: Type.Optional(Type.String({ description: 'Object kind: `ConfigMap`.' })),
     metadata: objectMeta(1),
   },
   {
-    description: 'Configuration for pods to read as environment variables, command arguments or files in a volume. All values together may take at most 1 MiB.',
+    description:
+      'Configuration for pods to read as environment variables, command arguments or files in a volume. All values together may take at most 1 MiB.',
     'x-kubernetes-group-version-kind': [{ group: '', kind: 'ConfigMap', version: 'v1' }],
   },
 );
@@ -65,7 +69,8 @@ export const Secret = Type.Object(
       Type.Boolean({
         protobuf: 5,
         goPointer: true,
-        description: 'When true, `data` can no longer change and `immutable` cannot be unset; only metadata may still be updated. Unset by default.',
+        description:
+          'When true, `data` can no longer change and `immutable` cannot be unset; only metadata may still be updated. Unset by default.',
       }),
     ),
     kind: Type.Optional(Type.String({ description: 'Object kind: `Secret`.' })),
@@ -83,7 +88,8 @@ export const Secret = Type.Object(
     ),
   },
   {
-    description: 'Sensitive data such as passwords, tokens or keys, kept apart from pod definitions. The values together may take at most 1 MiB.',
+    description:
+      'Sensitive data such as passwords, tokens or keys, kept apart from pod definitions. The values together may take at most 1 MiB.',
     'x-kubernetes-group-version-kind': [{ group: '', kind: 'Secret', version: 'v1' }],
   },
 );

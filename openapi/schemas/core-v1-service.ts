@@ -66,7 +66,10 @@ export const ServiceSpec = Type.Object(
       18,
       'Every virtual IP of the service (one per IP family), the first equal to `clusterIP`. Allocated when not given.',
     ),
-    externalIPs: atomicStrings(5, 'Further addresses, not managed by the cluster, at which nodes also accept traffic for the service.'),
+    externalIPs: atomicStrings(
+      5,
+      'Further addresses, not managed by the cluster, at which nodes also accept traffic for the service.',
+    ),
     externalName: str(10, 'For `ExternalName` services: the DNS name the service is an alias (CNAME) of.'),
     externalTrafficPolicy: str(
       11,
@@ -81,17 +84,27 @@ export const ServiceSpec = Type.Object(
       'How traffic from inside the cluster is routed: `Cluster` (any endpoint, the default) or `Local` (endpoints on the same node only).',
       { goPointer: true },
     ),
-    ipFamilies: atomicStrings(19, 'The IP families (`IPv4`, `IPv6`) of the virtual IPs, in the order of `clusterIPs`. Defaulted from the cluster.'),
+    ipFamilies: atomicStrings(
+      19,
+      'The IP families (`IPv4`, `IPv6`) of the virtual IPs, in the order of `clusterIPs`. Defaulted from the cluster.',
+    ),
     ipFamilyPolicy: str(
       17,
       '`SingleStack`, `PreferDualStack` or `RequireDualStack`: how many IP families the service gets. Defaults to `SingleStack`.',
       { goPointer: true },
     ),
-    loadBalancerClass: str(21, 'For `LoadBalancer` services: which load balancer implementation handles it. Cannot change.', {
-      goPointer: true,
-    }),
+    loadBalancerClass: str(
+      21,
+      'For `LoadBalancer` services: which load balancer implementation handles it. Cannot change.',
+      {
+        goPointer: true,
+      },
+    ),
     loadBalancerIP: str(8, 'Deprecated: a load balancer address requested from the provider.'),
-    loadBalancerSourceRanges: atomicStrings(9, 'For `LoadBalancer` services: the client CIDRs the load balancer admits.'),
+    loadBalancerSourceRanges: atomicStrings(
+      9,
+      'For `LoadBalancer` services: the client CIDRs the load balancer admits.',
+    ),
     ports: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.core.v1.ServicePort'), {
         protobuf: 1,
@@ -115,9 +128,14 @@ export const ServiceSpec = Type.Object(
     ),
     sessionAffinity: str(7, '`None` (the default) or `ClientIP`: whether a client keeps reaching the same endpoint.'),
     sessionAffinityConfig: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.SessionAffinityConfig', { protobuf: 14, description: 'Settings of `ClientIP` session affinity.' }),
+      Type.Ref('io.k8s.api.core.v1.SessionAffinityConfig', {
+        protobuf: 14,
+        description: 'Settings of `ClientIP` session affinity.',
+      }),
     ),
-    trafficDistribution: str(23, 'A preference for how traffic is spread over endpoints, e.g. `PreferClose`.', { goPointer: true }),
+    trafficDistribution: str(23, 'A preference for how traffic is spread over endpoints, e.g. `PreferClose`.', {
+      goPointer: true,
+    }),
     type: str(
       4,
       '`ClusterIP` (the default: a virtual IP inside the cluster), `NodePort` (also a port on every node), `LoadBalancer` (also an external load balancer) or `ExternalName` (a DNS alias).',
@@ -128,9 +146,14 @@ export const ServiceSpec = Type.Object(
 
 export const ServicePort = Type.Object(
   {
-    appProtocol: str(6, 'The application protocol spoken on this port, as a hint to implementations.', { goPointer: true }),
+    appProtocol: str(6, 'The application protocol spoken on this port, as a hint to implementations.', {
+      goPointer: true,
+    }),
     name: str(1, 'Name of the port; required, and unique, when the service has more than one.'),
-    nodePort: int32(5, 'For `NodePort` and `LoadBalancer` services: the port opened on every node. Allocated when not given.'),
+    nodePort: int32(
+      5,
+      'For `NodePort` and `LoadBalancer` services: the port opened on every node. Allocated when not given.',
+    ),
     port: Type.Integer({ protobuf: 3, format: 'int32', description: 'The port the service listens on.' }),
     protocol: str(2, '`TCP` (the default), `UDP` or `SCTP`.'),
     targetPort: Type.Optional(
@@ -156,7 +179,10 @@ export const ServiceStatus = Type.Object(
       }),
     ),
     loadBalancer: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.LoadBalancerStatus', { protobuf: 1, description: 'The load balancer of the service, once one exists.' }),
+      Type.Ref('io.k8s.api.core.v1.LoadBalancerStatus', {
+        protobuf: 1,
+        description: 'The load balancer of the service, once one exists.',
+      }),
     ),
   },
   { description: 'The observed state of a service.' },
@@ -211,7 +237,9 @@ export const SessionAffinityConfig = Type.Object(
 
 export const ClientIPConfig = Type.Object(
   {
-    timeoutSeconds: int32(1, 'How long a client sticks to an endpoint, in seconds (1 to 86400; default 10800).', { goPointer: true }),
+    timeoutSeconds: int32(1, 'How long a client sticks to an endpoint, in seconds (1 to 86400; default 10800).', {
+      goPointer: true,
+    }),
   },
   { description: 'Settings of session affinity by client IP.' },
 );
@@ -279,10 +307,16 @@ export const EndpointSubset = Type.Object(
 export const EndpointAddress = Type.Object(
   {
     hostname: str(3, 'The hostname of this endpoint, if it has one.'),
-    ip: Type.String({ protobuf: 1, description: 'The IP address of the endpoint (not loopback, link-local or unspecified).' }),
+    ip: Type.String({
+      protobuf: 1,
+      description: 'The IP address of the endpoint (not loopback, link-local or unspecified).',
+    }),
     nodeName: str(4, 'The node the endpoint runs on.', { goPointer: true }),
     targetRef: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.ObjectReference', { protobuf: 2, description: 'The object, usually a pod, behind this address.' }),
+      Type.Ref('io.k8s.api.core.v1.ObjectReference', {
+        protobuf: 2,
+        description: 'The object, usually a pod, behind this address.',
+      }),
     ),
   },
   { description: 'One address of an endpoint.', 'x-kubernetes-map-type': 'atomic' },
@@ -290,7 +324,9 @@ export const EndpointAddress = Type.Object(
 
 export const CoreEndpointPort = Type.Object(
   {
-    appProtocol: str(4, 'The application protocol spoken on this port, as a hint to implementations.', { goPointer: true }),
+    appProtocol: str(4, 'The application protocol spoken on this port, as a hint to implementations.', {
+      goPointer: true,
+    }),
     name: str(1, 'The name of the service port this port belongs to; required when there are several.'),
     port: Type.Integer({ protobuf: 2, format: 'int32', description: 'The port number on the endpoints.' }),
     protocol: str(3, '`TCP` (the default), `UDP` or `SCTP`.'),
@@ -306,11 +342,18 @@ export const Condition = Type.Object(
     }),
     message: Type.String({ protobuf: 6, description: 'A readable account of the last transition; may be empty.' }),
     observedGeneration: Type.Optional(
-      Type.Integer({ protobuf: 3, format: 'int64', description: 'The metadata.generation the condition was computed from.' }),
+      Type.Integer({
+        protobuf: 3,
+        format: 'int64',
+        description: 'The metadata.generation the condition was computed from.',
+      }),
     ),
     reason: Type.String({ protobuf: 5, description: 'A CamelCase word saying why the condition last changed.' }),
     status: Type.String({ protobuf: 2, description: '`True`, `False` or `Unknown`.' }),
-    type: Type.String({ protobuf: 1, description: 'Which condition this is, in CamelCase (or a domain-prefixed name).' }),
+    type: Type.String({
+      protobuf: 1,
+      description: 'Which condition this is, in CamelCase (or a domain-prefixed name).',
+    }),
   },
   { description: 'One aspect of the state of an object, in the common shape of conditions.' },
 );

@@ -10,7 +10,9 @@ export const EndpointSlice = Type.Object(
       protobuf: 4,
       description: 'The kind of every address in the slice: `IPv4`, `IPv6` or `FQDN`. Cannot change.',
     }),
-    apiVersion: Type.Optional(Type.String({ description: "API version of this object's schema: `discovery.k8s.io/v1`." })),
+    apiVersion: Type.Optional(
+      Type.String({ description: "API version of this object's schema: `discovery.k8s.io/v1`." }),
+    ),
     endpoints: Type.Array(Type.Ref('io.k8s.api.discovery.v1.Endpoint'), {
       protobuf: 2,
       description: 'The endpoints in this slice (at most 1000).',
@@ -26,7 +28,8 @@ export const EndpointSlice = Type.Object(
     ports: Type.Optional(
       Type.Array(Type.Ref('io.k8s.api.discovery.v1.EndpointPort'), {
         protobuf: 3,
-        description: 'The ports every endpoint of the slice serves (at most 100); a port without a number stands for all ports.',
+        description:
+          'The ports every endpoint of the slice serves (at most 100); a port without a number stands for all ports.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
@@ -49,11 +52,15 @@ export const Endpoint = Type.Object(
   {
     addresses: Type.Array(Type.String(), {
       protobuf: 1,
-      description: 'The addresses of this endpoint (1 to 100), of the slice\'s address type; consumers may use only the first.',
+      description:
+        "The addresses of this endpoint (1 to 100), of the slice's address type; consumers may use only the first.",
       'x-kubernetes-list-type': 'set',
     }),
     conditions: Type.Optional(
-      Type.Ref('io.k8s.api.discovery.v1.EndpointConditions', { protobuf: 2, description: 'Whether the endpoint is ready, serving, terminating.' }),
+      Type.Ref('io.k8s.api.discovery.v1.EndpointConditions', {
+        protobuf: 2,
+        description: 'Whether the endpoint is ready, serving, terminating.',
+      }),
     ),
     deprecatedTopology: Type.Optional(
       Type.Record(Type.String(), Type.String(), {
@@ -62,12 +69,26 @@ export const Endpoint = Type.Object(
       }),
     ),
     hints: Type.Optional(
-      Type.Ref('io.k8s.api.discovery.v1.EndpointHints', { protobuf: 8, description: 'Hints on which consumers should use this endpoint.' }),
+      Type.Ref('io.k8s.api.discovery.v1.EndpointHints', {
+        protobuf: 8,
+        description: 'Hints on which consumers should use this endpoint.',
+      }),
     ),
-    hostname: Type.Optional(Type.String({ protobuf: 3, goPointer: true, description: 'A hostname for the endpoint (a DNS-1123 label), e.g. for DNS records.' })),
-    nodeName: Type.Optional(Type.String({ protobuf: 6, goPointer: true, description: 'The node the endpoint runs on.' })),
+    hostname: Type.Optional(
+      Type.String({
+        protobuf: 3,
+        goPointer: true,
+        description: 'A hostname for the endpoint (a DNS-1123 label), e.g. for DNS records.',
+      }),
+    ),
+    nodeName: Type.Optional(
+      Type.String({ protobuf: 6, goPointer: true, description: 'The node the endpoint runs on.' }),
+    ),
     targetRef: Type.Optional(
-      Type.Ref('io.k8s.api.core.v1.ObjectReference', { protobuf: 4, description: 'The object, usually a pod, behind this endpoint.' }),
+      Type.Ref('io.k8s.api.core.v1.ObjectReference', {
+        protobuf: 4,
+        description: 'The object, usually a pod, behind this endpoint.',
+      }),
     ),
     zone: Type.Optional(Type.String({ protobuf: 7, goPointer: true, description: 'The zone the endpoint runs in.' })),
   },
@@ -77,10 +98,18 @@ export const Endpoint = Type.Object(
 export const EndpointConditions = Type.Object(
   {
     ready: Type.Optional(
-      Type.Boolean({ protobuf: 1, goPointer: true, description: 'Ready to receive traffic (false while terminating, unless not-ready addresses are published).' }),
+      Type.Boolean({
+        protobuf: 1,
+        goPointer: true,
+        description: 'Ready to receive traffic (false while terminating, unless not-ready addresses are published).',
+      }),
     ),
-    serving: Type.Optional(Type.Boolean({ protobuf: 2, goPointer: true, description: 'Like `ready`, but regardless of termination.' })),
-    terminating: Type.Optional(Type.Boolean({ protobuf: 3, goPointer: true, description: 'Whether the endpoint is being shut down.' })),
+    serving: Type.Optional(
+      Type.Boolean({ protobuf: 2, goPointer: true, description: 'Like `ready`, but regardless of termination.' }),
+    ),
+    terminating: Type.Optional(
+      Type.Boolean({ protobuf: 3, goPointer: true, description: 'Whether the endpoint is being shut down.' }),
+    ),
   },
   { description: 'The state of an endpoint; an unset condition is unknown.' },
 );
@@ -106,13 +135,31 @@ export const ForZone = Type.Object(
 export const EndpointPort = Type.Object(
   {
     appProtocol: Type.Optional(
-      Type.String({ protobuf: 4, goPointer: true, description: 'The application protocol spoken on this port, as a hint to implementations.' }),
+      Type.String({
+        protobuf: 4,
+        goPointer: true,
+        description: 'The application protocol spoken on this port, as a hint to implementations.',
+      }),
     ),
     name: Type.Optional(
-      Type.String({ protobuf: 1, goPointer: true, description: 'The name of the service port this port belongs to (a DNS-1123 label, or empty); unique in the slice.' }),
+      Type.String({
+        protobuf: 1,
+        goPointer: true,
+        description:
+          'The name of the service port this port belongs to (a DNS-1123 label, or empty); unique in the slice.',
+      }),
     ),
-    port: Type.Optional(Type.Integer({ protobuf: 3, goPointer: true, format: 'int32', description: 'The port number on the endpoints; unset means every port.' })),
-    protocol: Type.Optional(Type.String({ protobuf: 2, goPointer: true, description: '`TCP` (the default), `UDP` or `SCTP`.' })),
+    port: Type.Optional(
+      Type.Integer({
+        protobuf: 3,
+        goPointer: true,
+        format: 'int32',
+        description: 'The port number on the endpoints; unset means every port.',
+      }),
+    ),
+    protocol: Type.Optional(
+      Type.String({ protobuf: 2, goPointer: true, description: '`TCP` (the default), `UDP` or `SCTP`.' }),
+    ),
   },
   { description: 'One port of an endpoint slice.', 'x-kubernetes-map-type': 'atomic' },
 );

@@ -9,7 +9,9 @@ export function listOf(o: { group: string; version: string; kind: string; item: 
   const groupVersion = o.group ? `${o.group}/${o.version}` : o.version;
   return Type.Object(
     {
-      apiVersion: Type.Optional(Type.String({ description: `API version of this object's schema: \`${groupVersion}\`.` })),
+      apiVersion: Type.Optional(
+        Type.String({ description: `API version of this object's schema: \`${groupVersion}\`.` }),
+      ),
       items: Type.Array(Type.Ref(o.item), { protobuf: 2, description: `The ${o.kind} objects in the list.` }),
       kind: Type.Optional(Type.String({ description: `Object kind: \`${o.kind}List\`.` })),
       metadata: Type.Optional(

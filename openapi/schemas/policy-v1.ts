@@ -7,18 +7,22 @@ import Type, { type TSchema } from 'typebox';
 function eviction(version: 'v1' | 'v1beta1') {
   return Type.Object(
     {
-      apiVersion: Type.Optional(Type.String({ description: `API version of this object's schema: \`policy/${version}\`.` })),
+      apiVersion: Type.Optional(
+        Type.String({ description: `API version of this object's schema: \`policy/${version}\`.` }),
+      ),
       deleteOptions: Type.Optional(
         Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', {
           protobuf: 2,
-          description: 'How the pod is deleted: grace period, preconditions, dry run, propagation. As for a DELETE of the pod.',
+          description:
+            'How the pod is deleted: grace period, preconditions, dry run, propagation. As for a DELETE of the pod.',
         }),
       ),
       kind: Type.Optional(Type.String({ description: 'Object kind: `Eviction`.' })),
       metadata: Type.Optional(
         Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', {
           protobuf: 1,
-          description: 'Names the pod to evict: its name must be the one in the URL; its namespace, when set, the URL\'s.',
+          description:
+            "Names the pod to evict: its name must be the one in the URL; its namespace, when set, the URL's.",
         }),
       ),
     },

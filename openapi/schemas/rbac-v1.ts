@@ -20,7 +20,13 @@ const stringList = (protobuf: number, description: string) =>
   Type.Optional(Type.Array(Type.String(), { protobuf, description, 'x-kubernetes-list-type': 'atomic' }));
 
 const rules = (description: string) =>
-  Type.Optional(Type.Array(Type.Ref('io.k8s.api.rbac.v1.PolicyRule'), { protobuf: 2, description, 'x-kubernetes-list-type': 'atomic' }));
+  Type.Optional(
+    Type.Array(Type.Ref('io.k8s.api.rbac.v1.PolicyRule'), {
+      protobuf: 2,
+      description,
+      'x-kubernetes-list-type': 'atomic',
+    }),
+  );
 
 const subjects = Type.Optional(
   Type.Array(Type.Ref('io.k8s.api.rbac.v1.Subject'), {
@@ -32,7 +38,10 @@ const subjects = Type.Optional(
 
 export const PolicyRule = Type.Object(
   {
-    apiGroups: stringList(2, 'API groups of the resources (`""` is the core group, `*` any group). Used with `resources`.'),
+    apiGroups: stringList(
+      2,
+      'API groups of the resources (`""` is the core group, `*` any group). Used with `resources`.',
+    ),
     nonResourceURLs: stringList(
       5,
       'URL paths outside the resource API (`/healthz`, `/metrics`); a trailing `*` matches any suffix. Only in ClusterRoles, and never together with resources.',
@@ -41,11 +50,15 @@ export const PolicyRule = Type.Object(
     resources: stringList(3, 'Resources (and `resource/subresource`) the rule covers; `*` covers them all.'),
     verbs: Type.Array(Type.String(), {
       protobuf: 1,
-      description: 'The actions allowed (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, ...); `*` allows every verb.',
+      description:
+        'The actions allowed (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, ...); `*` allows every verb.',
       'x-kubernetes-list-type': 'atomic',
     }),
   },
-  { description: 'One permission: verbs allowed on API resources or on non-resource URL paths. It says nothing about who holds it.' },
+  {
+    description:
+      'One permission: verbs allowed on API resources or on non-resource URL paths. It says nothing about who holds it.',
+  },
 );
 
 export const Role = Type.Object(
@@ -60,14 +73,21 @@ export const Role = Type.Object(
   },
 );
 
-export const RoleList = listOf({ group: GROUP, version: 'v1', kind: 'Role', item: 'io.k8s.api.rbac.v1.Role', description: 'A list of roles.' });
+export const RoleList = listOf({
+  group: GROUP,
+  version: 'v1',
+  kind: 'Role',
+  item: 'io.k8s.api.rbac.v1.Role',
+  description: 'A list of roles.',
+});
 
 export const AggregationRule = Type.Object(
   {
     clusterRoleSelectors: Type.Optional(
       Type.Array(Type.Ref('io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector'), {
         protobuf: 1,
-        description: 'Label selectors of the cluster roles whose rules are gathered; a cluster role matching any of them contributes.',
+        description:
+          'Label selectors of the cluster roles whose rules are gathered; a cluster role matching any of them contributes.',
         'x-kubernetes-list-type': 'atomic',
       }),
     ),
@@ -80,15 +100,19 @@ export const ClusterRole = Type.Object(
     aggregationRule: Type.Optional(
       Type.Ref('io.k8s.api.rbac.v1.AggregationRule', {
         protobuf: 3,
-        description: 'When set, the rules are maintained by the controller manager as the union of the rules of the selected cluster roles; rules written by hand are replaced.',
+        description:
+          'When set, the rules are maintained by the controller manager as the union of the rules of the selected cluster roles; rules written by hand are replaced.',
       }),
     ),
     ...typeMeta('ClusterRole'),
     metadata: objectMeta('Standard object metadata; cluster roles have no namespace.'),
-    rules: rules('The permissions the cluster role grants: cluster-wide through a ClusterRoleBinding, in one namespace through a RoleBinding.'),
+    rules: rules(
+      'The permissions the cluster role grants: cluster-wide through a ClusterRoleBinding, in one namespace through a RoleBinding.',
+    ),
   },
   {
-    description: 'A named set of permissions for the whole cluster (including non-resource URLs), granted by ClusterRoleBindings or, per namespace, by RoleBindings.',
+    description:
+      'A named set of permissions for the whole cluster (including non-resource URLs), granted by ClusterRoleBindings or, per namespace, by RoleBindings.',
     'x-kubernetes-group-version-kind': [{ group: GROUP, kind: 'ClusterRole', version: 'v1' }],
   },
 );
@@ -115,7 +139,8 @@ export const Subject = Type.Object(
     apiGroup: Type.Optional(
       Type.String({
         protobuf: 2,
-        description: 'Group of the subject\'s kind: `rbac.authorization.k8s.io` for users and groups (the default), empty for service accounts.',
+        description:
+          "Group of the subject's kind: `rbac.authorization.k8s.io` for users and groups (the default), empty for service accounts.",
       }),
     ),
     kind: Type.String({ protobuf: 1, description: 'What the subject is: `User`, `Group` or `ServiceAccount`.' }),
@@ -138,7 +163,7 @@ export const RoleBinding = Type.Object(
     subjects,
   },
   {
-    description: 'Grants a Role or ClusterRole to subjects within the binding\'s namespace.',
+    description: "Grants a Role or ClusterRole to subjects within the binding's namespace.",
     'x-kubernetes-group-version-kind': [{ group: GROUP, kind: 'RoleBinding', version: 'v1' }],
   },
 );

@@ -48,7 +48,10 @@ export function checkBodyKind(body: unknown, expected: ExpectedKind): { group: s
     errors.badRequest(`the object provided is unrecognized (must be of type ${expected.kind})${why ? `: ${why}` : ''}`);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw unrecognized();
   const b = body as Obj;
-  if ((b.apiVersion !== undefined && typeof b.apiVersion !== 'string') || (b.kind !== undefined && typeof b.kind !== 'string')) {
+  if (
+    (b.apiVersion !== undefined && typeof b.apiVersion !== 'string') ||
+    (b.kind !== undefined && typeof b.kind !== 'string')
+  ) {
     throw unrecognized();
   }
   const apiVersion = (b.apiVersion as string | undefined) ?? '';
@@ -70,12 +73,18 @@ export function checkBodyKind(body: unknown, expected: ExpectedKind): { group: s
   // expected kind, or a kind that cannot be converted into it. Anything else does not decode at all.
   if (findKindDefinition(group, version, kind)) {
     if (kind === expected.kind) {
-      throw errors.badRequest(`the API version in the data (${gv}) does not match the expected API version (${gvString(expected.group, expected.version)})`);
+      throw errors.badRequest(
+        `the API version in the data (${gv}) does not match the expected API version (${gvString(expected.group, expected.version)})`,
+      );
     }
     const internal = expected.group ? expected.group.split('.')[0]! : 'core';
-    throw errors.badRequest(`${prefix}converting (${version}.${kind}) to (${internal}.${expected.kind}): unknown conversion`);
+    throw errors.badRequest(
+      `${prefix}converting (${version}.${kind}) to (${internal}.${expected.kind}): unknown conversion`,
+    );
   }
-  throw errors.badRequest(`${prefix}no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(gv)} in scheme ${JSON.stringify(SCHEME)}`);
+  throw errors.badRequest(
+    `${prefix}no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(gv)} in scheme ${JSON.stringify(SCHEME)}`,
+  );
 }
 
 /**
@@ -89,7 +98,10 @@ export function decodeCreateOnlyBody(req: FastifyRequest, reply: FastifyReply, e
   const dryRun = dryRunParam(query['dryRun']);
   const validation = fieldValidationParam(query);
   requestManager(query, req.headers['user-agent'], 'CreateOptions');
-  const decoded = decodeObjectBody(req.headers['content-type'], req.body, { apiVersion: gvString(expected.group, expected.version), kind: expected.kind });
+  const decoded = decodeObjectBody(req.headers['content-type'], req.body, {
+    apiVersion: gvString(expected.group, expected.version),
+    kind: expected.kind,
+  });
   const { group, version } = checkBodyKind(decoded, expected);
   let object = decoded as Obj;
   const type = typeFor(group, version, expected.kind);
@@ -98,7 +110,8 @@ export function decodeCreateOnlyBody(req: FastifyRequest, reply: FastifyReply, e
     const checked = checkTyped(object, type, { strict });
     const prefix = `${expected.kind} in version ${JSON.stringify(version)} cannot be handled as a ${expected.kind}: `;
     if (checked.error !== undefined) throw errors.badRequest(prefix + checked.error);
-    if (validation === 'Strict' && checked.strict.length > 0) throw errors.badRequest(`${prefix}strict decoding error: ${checked.strict.join(', ')}`);
+    if (validation === 'Strict' && checked.strict.length > 0)
+      throw errors.badRequest(`${prefix}strict decoding error: ${checked.strict.join(', ')}`);
     if (strict) addWarnings(reply, checked.strict);
     object = checked.value as Obj;
   }

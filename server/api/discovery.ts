@@ -54,24 +54,57 @@ function subresourcesOf(h: ResourceHandle): Subresource[] {
 
 /** The APIResourceList entries of one handle: the resource and its subresources. */
 function legacyResources(h: ResourceHandle): LegacyResource[] {
-  const main: LegacyResource = { name: h.def.plural, singularName: h.def.singular, namespaced: h.def.namespaced, kind: h.def.kind, verbs: verbsOf(h) };
+  const main: LegacyResource = {
+    name: h.def.plural,
+    singularName: h.def.singular,
+    namespaced: h.def.namespaced,
+    kind: h.def.kind,
+    verbs: verbsOf(h),
+  };
   if (h.view.shortNames.length) main.shortNames = h.view.shortNames;
   if (h.view.categories.length) main.categories = h.view.categories;
   const out = [main];
   for (const sub of subresourcesOf(h)) {
-    const entry: LegacyResource = { name: `${h.def.plural}/${sub.name}`, singularName: '', namespaced: h.def.namespaced, kind: sub.kind.kind, verbs: sub.verbs };
+    const entry: LegacyResource = {
+      name: `${h.def.plural}/${sub.name}`,
+      singularName: '',
+      namespaced: h.def.namespaced,
+      kind: sub.kind.kind,
+      verbs: sub.verbs,
+    };
     // A subresource of another group/version's kind says which (pods/eviction: policy/v1 Eviction); kubectl drain
     // looks for exactly that before it evicts.
     const foreign = sub.kind.group !== h.view.group || sub.kind.version !== h.view.version;
-    out.push(foreign ? { name: entry.name, singularName: '', namespaced: entry.namespaced, group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind, verbs: sub.verbs } : entry);
+    out.push(
+      foreign
+        ? {
+            name: entry.name,
+            singularName: '',
+            namespaced: entry.namespaced,
+            group: sub.kind.group,
+            version: sub.kind.version,
+            kind: sub.kind.kind,
+            verbs: sub.verbs,
+          }
+        : entry,
+    );
   }
-  for (const c of collectionsOf(h)) out.push({ name: c.plural, singularName: c.singular, namespaced: h.def.namespaced, kind: c.kind, verbs: ['create'] });
+  for (const c of collectionsOf(h))
+    out.push({
+      name: c.plural,
+      singularName: c.singular,
+      namespaced: h.def.namespaced,
+      kind: c.kind,
+      verbs: ['create'],
+    });
   return out;
 }
 
 /** Create-only collections served beside a resource (core/v1 `bindings`, through pods' binding subresource). */
 function collectionsOf(h: ResourceHandle): Array<{ plural: string; singular: string; kind: string }> {
-  return (h.def.createSubresources ?? []).flatMap((sub) => (sub.collection ? [{ ...sub.collection, kind: sub.kind }] : []));
+  return (h.def.createSubresources ?? []).flatMap((sub) =>
+    sub.collection ? [{ ...sub.collection, kind: sub.kind }] : [],
+  );
 }
 
 /** The aggregated discovery entries of one handle: its resource, then the create-only collections beside it. */
@@ -152,20 +185,37 @@ function aggregatedVersion(accept: string | undefined): 'v2' | 'v2beta1' | undef
 }
 
 function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', items: unknown[]) {
-  return reply
-    .header('Vary', 'Accept')
-    .header('content-type', `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
-    // a Buffer keeps the Content-Type byte for byte (Fastify would append a charset to a JSON string)
-    .send(Buffer.from(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items })));
+  return (
+    reply
+      .header('Vary', 'Accept')
+      .header('content-type', `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`)
+      // a Buffer keeps the Content-Type byte for byte (Fastify would append a charset to a JSON string)
+      .send(
+        Buffer.from(
+          JSON.stringify({
+            kind: 'APIGroupDiscoveryList',
+            apiVersion: `apidiscovery.k8s.io/${version}`,
+            metadata: {},
+            items,
+          }),
+        ),
+      )
+  );
 }
 
 /** `/version`, `/api`, `/apis` (legacy and aggregated), per-group and per-group-version documents, health checks. */
 export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry, ready: () => boolean): void {
-  app.get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(SERVER_VERSION, null, 2)));
+  app.get('/version', async (_req, reply) =>
+    reply.type('application/json').send(JSON.stringify(SERVER_VERSION, null, 2)),
+  );
 
   for (const path of ['/healthz', '/livez', '/readyz']) {
     app.get(path, async (_req, reply) => {
-      if (path === '/readyz' && !ready()) return reply.code(500).type('text/plain; charset=utf-8').send('[-]ready failed: reason withheld\nreadyz check failed');
+      if (path === '/readyz' && !ready())
+        return reply
+          .code(500)
+          .type('text/plain; charset=utf-8')
+          .send('[-]ready failed: reason withheld\nreadyz check failed');
       return reply.type('text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send('ok');
     });
   }
@@ -174,10 +224,16 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
     const agg = aggregatedVersion(req.headers.accept);
     if (agg) {
       const resources = registry.handlesOf('v1').flatMap(aggregatedResources);
-      return sendAggregated(reply, agg, [{ metadata: { creationTimestamp: null }, versions: [{ version: 'v1', resources, freshness: 'Current' }] }]);
+      return sendAggregated(reply, agg, [
+        { metadata: { creationTimestamp: null }, versions: [{ version: 'v1', resources, freshness: 'Current' }] },
+      ]);
     }
     const host = req.headers.host ?? 'localhost';
-    return sendDiscovery(req, reply, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] });
+    return sendDiscovery(req, reply, {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
+    });
   });
 
   app.get('/api/v1', async (req, reply) => sendDiscovery(req, reply, resourceList(registry, 'v1')));
@@ -203,9 +259,13 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
   });
 
   for (const g of registry.groups()) {
-    app.get(`/apis/${g.name}`, async (req, reply) => sendDiscovery(req, reply, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) }));
+    app.get(`/apis/${g.name}`, async (req, reply) =>
+      sendDiscovery(req, reply, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) }),
+    );
     for (const v of g.versions) {
-      app.get(`/apis/${g.name}/${v}`, async (req, reply) => sendDiscovery(req, reply, resourceList(registry, `${g.name}/${v}`)));
+      app.get(`/apis/${g.name}/${v}`, async (req, reply) =>
+        sendDiscovery(req, reply, resourceList(registry, `${g.name}/${v}`)),
+      );
     }
   }
   app.get('/apis/:group', async () => {
@@ -223,6 +283,9 @@ function resourceList(registry: Registry, groupVersion: string) {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion,
-    resources: [...registry.handlesOf(groupVersion).flatMap(legacyResources), ...registry.virtualsOf(groupVersion).map(legacyVirtual)],
+    resources: [
+      ...registry.handlesOf(groupVersion).flatMap(legacyResources),
+      ...registry.virtualsOf(groupVersion).map(legacyVirtual),
+    ],
   };
 }

@@ -98,7 +98,15 @@ function literal(ctx: WalkCtx, container: object | undefined, key: string | numb
   return (container && key !== undefined && ctx.parse?.numberText.get(container)?.get(key)) || String(n);
 }
 
-function walk(v: unknown, t: TypeNode, path: string, go: GoCtx, ctx: WalkCtx, container: object | undefined, key: string | number | undefined): unknown {
+function walk(
+  v: unknown,
+  t: TypeNode,
+  path: string,
+  go: GoCtx,
+  ctx: WalkCtx,
+  container: object | undefined,
+  key: string | number | undefined,
+): unknown {
   if (ctx.fatal !== undefined || v === null || v === undefined) return v;
   const mismatch = (desc = jsonKind(v)) => {
     ctx.saved ??= unmarshalError(desc, t.goType, go);
@@ -110,7 +118,8 @@ function walk(v: unknown, t: TypeNode, path: string, go: GoCtx, ctx: WalkCtx, co
     case 'scalar':
       return scalar(v, t.scalar, go, ctx, container, key, mismatch);
     case 'list': {
-      if (!Array.isArray(v)) return t.elem.kind === 'scalar' && t.elem.scalar === 'bytes' && typeof v === 'string' ? v : mismatch();
+      if (!Array.isArray(v))
+        return t.elem.kind === 'scalar' && t.elem.scalar === 'bytes' && typeof v === 'string' ? v : mismatch();
       return v.map((item, i) => walk(item, t.elem, `${path}[${i}]`, go, ctx, v, i));
     }
     case 'map': {
@@ -123,7 +132,8 @@ function walk(v: unknown, t: TypeNode, path: string, go: GoCtx, ctx: WalkCtx, co
         seen.add(k);
         const elem = walk(x, t.elem, join(path, k), go, ctx, v, k);
         // a map key is data: `__proto__` (a valid ConfigMap/Secret key) stays an own property
-        if (k === '__proto__') Object.defineProperty(out, k, { value: elem, enumerable: true, writable: true, configurable: true });
+        if (k === '__proto__')
+          Object.defineProperty(out, k, { value: elem, enumerable: true, writable: true, configurable: true });
         else out[k] = elem;
       }
       return out;
@@ -147,7 +157,15 @@ function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): O
     const again = seen.has(k);
     if (again) strictError(ctx, 'duplicate field', join(path, k));
     seen.add(k);
-    const child = walk(x, ft, join(path, k), { struct: t.goName, fields: go.fields ? `${go.fields}.${k}` : k }, ctx, v, k);
+    const child = walk(
+      x,
+      ft,
+      join(path, k),
+      { struct: t.goName, fields: go.fields ? `${go.fields}.${k}` : k },
+      ctx,
+      v,
+      k,
+    );
     out[k] = again ? decodeAgain(ft, out[k], child) : child;
   }
   return out;
@@ -159,7 +177,8 @@ function decodeAgain(t: TypeNode, before: unknown, after: unknown): unknown {
   if (t.kind === 'map') return { ...before, ...after };
   if (t.kind !== 'struct') return after;
   const out: Obj = { ...before };
-  for (const [k, x] of Object.entries(after)) out[k] = Object.hasOwn(before, k) ? decodeAgain(t.field(k) ?? UNTYPED, before[k], x) : x;
+  for (const [k, x] of Object.entries(after))
+    out[k] = Object.hasOwn(before, k) ? decodeAgain(t.field(k) ?? UNTYPED, before[k], x) : x;
   return out;
 }
 
@@ -203,7 +222,8 @@ function scalar(
       return v;
     }
     case 'quantity': {
-      const text = typeof v === 'string' ? v.trim() : typeof v === 'number' ? literal(ctx, container, key, v) : goJsonMarshal(v);
+      const text =
+        typeof v === 'string' ? v.trim() : typeof v === 'number' ? literal(ctx, container, key, v) : goJsonMarshal(v);
       const err = quantityError(text);
       if (err !== null) ctx.fatal = err;
       return v;
@@ -236,7 +256,8 @@ function fitsInt(text: string, bits: 32 | 64): boolean {
  * layout here, fractional seconds of any length accepted.)
  */
 export function timeParseError(s: string): string | undefined {
-  const fail = (rest: string, elem: string) => `parsing time ${goQuote(s)} as ${goQuote(RFC3339)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`;
+  const fail = (rest: string, elem: string) =>
+    `parsing time ${goQuote(s)} as ${goQuote(RFC3339)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`;
   const range = (what: string) => `parsing time ${goQuote(s)}: ${what} out of range`;
   let i = 0;
   const digits = (n: number, elem: string): number | string => {
@@ -250,7 +271,19 @@ export function timeParseError(s: string): string | undefined {
     i++;
     return undefined;
   };
-  const steps: [string, number | undefined][] = [['2006', 4], ['-', undefined], ['01', 2], ['-', undefined], ['02', 2], ['T', undefined], ['15', 2], [':', undefined], ['04', 2], [':', undefined], ['05', 2]];
+  const steps: [string, number | undefined][] = [
+    ['2006', 4],
+    ['-', undefined],
+    ['01', 2],
+    ['-', undefined],
+    ['02', 2],
+    ['T', undefined],
+    ['15', 2],
+    [':', undefined],
+    ['04', 2],
+    [':', undefined],
+    ['05', 2],
+  ];
   const values: number[] = [];
   for (const [elem, n] of steps) {
     if (n === undefined) {
@@ -282,7 +315,8 @@ export function timeParseError(s: string): string | undefined {
 
 function gvkOf(handle: ResourceHandle, body: Obj): { kind: string; version: string } {
   const kind = typeof body.kind === 'string' && body.kind ? body.kind : handle.def.kind;
-  const apiVersion = typeof body.apiVersion === 'string' && body.apiVersion ? body.apiVersion : handle.view.groupVersion;
+  const apiVersion =
+    typeof body.apiVersion === 'string' && body.apiVersion ? body.apiVersion : handle.view.groupVersion;
   return { kind, version: apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion };
 }
 
@@ -319,7 +353,8 @@ export function decodeTypedBody(
   }
   if (!isObj(value)) return { object: value as KubeObject, warnings: [] };
   const t = typeFor(handle.view.group, handle.view.version, handle.def.kind);
-  const sameKind = (value.kind === undefined || value.kind === '' || value.kind === handle.def.kind) &&
+  const sameKind =
+    (value.kind === undefined || value.kind === '' || value.kind === handle.def.kind) &&
     (value.apiVersion === undefined || value.apiVersion === '' || value.apiVersion === handle.view.groupVersion);
   if (t === UNTYPED || !sameKind) return { object: value as KubeObject, warnings: [] };
   const strict = directive !== 'Ignore';
@@ -328,7 +363,8 @@ export function decodeTypedBody(
   const checked = checkTyped(value, t, { strict, parse });
   if (checked.error !== undefined) throw errors.badRequest(prefix + checked.error);
   const strictErrs = strict ? [...(yamlDups.length ? [yamlStrictError(yamlDups)] : []), ...checked.strict] : [];
-  if (directive === 'Strict' && strictErrs.length > 0) throw errors.badRequest(`${prefix}strict decoding error: ${strictErrs.join(', ')}`);
+  if (directive === 'Strict' && strictErrs.length > 0)
+    throw errors.badRequest(`${prefix}strict decoding error: ${strictErrs.join(', ')}`);
   return { object: checked.value as KubeObject, warnings: strictErrs.flatMap(strictWarnings) };
 }
 
@@ -397,7 +433,13 @@ function invalidPatch(shown: string, detail: string): StatusError {
  * without unknown fields and the warnings to send, or the 422 the apiserver answers with (type errors always,
  * unknown or duplicated fields under `Strict`).
  */
-export function checkPatchedObject(handle: ResourceHandle, patchType: string, patchBody: Buffer | string, patched: KubeObject, directive: FieldValidation): TypedBody {
+export function checkPatchedObject(
+  handle: ResourceHandle,
+  patchType: string,
+  patchBody: Buffer | string,
+  patched: KubeObject,
+  directive: FieldValidation,
+): TypedBody {
   const t = typeFor(handle.view.group, handle.view.version, handle.def.kind);
   if (t === UNTYPED || !isObj(patched)) return { object: patched, warnings: [] };
   const strict = directive !== 'Ignore';

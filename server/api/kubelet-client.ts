@@ -19,7 +19,13 @@ import { StatusError, errors, type GroupResource } from '../registry/status.js';
 /** kube-apiserver's default kubelet port. */
 export const DEFAULT_KUBELET_PORT = 10250;
 /** The address types tried in order for a node's kubelet. */
-export const DEFAULT_PREFERRED_ADDRESS_TYPES = ['InternalDNS', 'Hostname', 'InternalIP', 'ExternalDNS', 'ExternalIP'] as const;
+export const DEFAULT_PREFERRED_ADDRESS_TYPES = [
+  'InternalDNS',
+  'Hostname',
+  'InternalIP',
+  'ExternalDNS',
+  'ExternalIP',
+] as const;
 export const NODE_ADDRESS_TYPES = ['Hostname', 'InternalIP', 'ExternalIP', 'InternalDNS', 'ExternalDNS'];
 
 export interface KubeletClientOptions {
@@ -100,7 +106,10 @@ export class KubeletClient {
 
   /** Where the node's kubelet listens (GetPreferredNodeAddress and the reported port). */
   connectionInfo(node: KubeObject): ConnectionInfo {
-    const status = (node.status ?? {}) as { addresses?: { type?: unknown; address?: unknown }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: unknown } } };
+    const status = (node.status ?? {}) as {
+      addresses?: { type?: unknown; address?: unknown }[];
+      daemonEndpoints?: { kubeletEndpoint?: { Port?: unknown } };
+    };
     const addresses = Array.isArray(status.addresses) ? status.addresses : [];
     let host: string | undefined;
     for (const type of this.preferredAddressTypes) {
@@ -128,10 +137,21 @@ export class KubeletClient {
    * GETs `path` from the kubelet and resolves once it answered 2xx. A non-2xx answer is turned into the Status
    * kube-apiserver would send for `gr`/`name`; failing to reach the kubelet in time is a 500 with Go's error text.
    */
-  async get(info: ConnectionInfo, path: string, gr: GroupResource, name: string, signal: AbortSignal): Promise<KubeletStream> {
+  async get(
+    info: ConnectionInfo,
+    path: string,
+    gr: GroupResource,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<KubeletStream> {
     if (this.open >= this.maxStreams) {
       throw new StatusError(
-        { message: 'Too many requests: too many open streams from kubelets, please try again later', reason: 'TooManyRequests', details: { retryAfterSeconds: 1 }, code: 429 },
+        {
+          message: 'Too many requests: too many open streams from kubelets, please try again later',
+          reason: 'TooManyRequests',
+          details: { retryAfterSeconds: 1 },
+          code: 429,
+        },
         { 'Retry-After': '1' },
       );
     }
@@ -168,7 +188,10 @@ export class KubeletClient {
         req.on('error', (err: NodeJS.ErrnoException) => {
           clearTimeout(timer);
           if (abort.signal.aborted && !timedOut) reject(errors.badRequest('the request was cancelled'));
-          else reject(plainError(goRequestError(url, timedOut ? Object.assign(err, { code: 'ETIMEDOUT' }) : err, hostPort)));
+          else
+            reject(
+              plainError(goRequestError(url, timedOut ? Object.assign(err, { code: 'ETIMEDOUT' }) : err, hostPort)),
+            );
         });
         req.end();
       });
@@ -263,7 +286,8 @@ export function kubeletErrorStatus(code: number, body: string, gr: GroupResource
       break;
     case 504:
       reason = 'Timeout';
-      message = 'the server was unable to return a response in the time allotted, but may still be processing the request';
+      message =
+        'the server was unable to return a response in the time allotted, but may still be processing the request';
       break;
     default:
       if (code >= 500) {

@@ -24,7 +24,11 @@ function parseAccept(header: string): MediaRange[] {
       const params: Record<string, string> = {};
       for (const p of rest) {
         const eq = p.indexOf('=');
-        if (eq > 0) params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+        if (eq > 0)
+          params[p.slice(0, eq).trim().toLowerCase()] = p
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, '');
       }
       return { type: (type ?? '').toLowerCase(), params };
     })
@@ -58,7 +62,12 @@ export function negotiate(
       }
       continue; // other transformations (PartialObjectMetadata, ...) are not served: try the next range
     }
-    if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*' || m.type === 'application/json-patch+json') {
+    if (
+      m.type === 'application/json' ||
+      m.type === '*/*' ||
+      m.type === 'application/*' ||
+      m.type === 'application/json-patch+json'
+    ) {
       return { type: 'json' };
     }
     if (m.type === 'application/yaml') return { type: 'yaml' };
@@ -85,12 +94,19 @@ export interface DecodeTarget {
 export function decodeObjectBody(contentType: string | undefined, body: unknown, target?: DecodeTarget): unknown {
   const type = mediaType(contentType);
   if (type === PROTOBUF) return decodeProtobufBody(body, target);
-  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body);
-  if (type === 'application/json' || type === '' ) {
+  const text = Buffer.isBuffer(body)
+    ? body.toString('utf8')
+    : typeof body === 'string'
+      ? body
+      : body === undefined
+        ? ''
+        : JSON.stringify(body);
+  if (type === 'application/json' || type === '') {
     try {
       return parseGoJson(text);
     } catch (err) {
-      if (err instanceof GoJsonError) throw errors.badRequest(`couldn't get version/kind; json parse error: ${err.message}`);
+      if (err instanceof GoJsonError)
+        throw errors.badRequest(`couldn't get version/kind; json parse error: ${err.message}`);
       throw err;
     }
   }
@@ -114,9 +130,13 @@ function decodeProtobufBody(body: unknown, target: DecodeTarget | undefined): un
     if (!(err instanceof ProtoError)) throw err;
     if (err instanceof ObjectDecodeError) {
       const t = err.typeMeta;
-      throw errors.badRequest(`${t.kind} in version ${JSON.stringify(versionOf(t.apiVersion))} cannot be handled as a ${into}: ${err.message}`);
+      throw errors.badRequest(
+        `${t.kind} in version ${JSON.stringify(versionOf(t.apiVersion))} cannot be handled as a ${into}: ${err.message}`,
+      );
     }
-    throw errors.badRequest(`the object provided is unrecognized (must be of type ${into}): ${err.message} (${summarize(bytes)})`);
+    throw errors.badRequest(
+      `the object provided is unrecognized (must be of type ${into}): ${err.message} (${summarize(bytes)})`,
+    );
   }
 }
 

@@ -125,7 +125,10 @@ export function registerOpenAPIRoutes(app: FastifyInstance, registry: Registry):
 
   app.get('/openapi/v2', async (req, reply) => {
     const format = negotiateV2(req.headers.accept);
-    if (!format) throw errors.notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`);
+    if (!format)
+      throw errors.notAcceptable(
+        `only the following media types are accepted: application/json, ${OPENAPI_V2_PROTOBUF}`,
+      );
     reply.header('Vary', 'Accept');
     return send(req, reply, format === 'protobuf' ? docs.v2Protobuf : docs.v2JSON);
   });
@@ -134,19 +137,22 @@ export function registerOpenAPIRoutes(app: FastifyInstance, registry: Registry):
 
   app.get('/openapi/v3', async (req, reply) => send(req, reply, docs.v3Index));
 
-  app.get('/openapi/v3/*', async (req: FastifyRequest<{ Params: { '*': string }; Querystring: { hash?: string | string[] } }>, reply) => {
-    const prefix = req.params['*'].replace(/\/+$/, '');
-    const rep = docs.v3Document(prefix);
-    if (!rep) throw errors.pathNotFound();
-    const hash = req.query.hash;
-    // As kube-apiserver: a URL naming the current hash never changes content, so clients may cache it for good.
-    if (typeof hash === 'string' && hash === rep.etag) {
-      reply.header('Vary', 'Accept');
-      reply.header('Cache-Control', 'public, immutable');
-      reply.header('Expires', new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString());
-    }
-    return send(req, reply, rep);
-  });
+  app.get(
+    '/openapi/v3/*',
+    async (req: FastifyRequest<{ Params: { '*': string }; Querystring: { hash?: string | string[] } }>, reply) => {
+      const prefix = req.params['*'].replace(/\/+$/, '');
+      const rep = docs.v3Document(prefix);
+      if (!rep) throw errors.pathNotFound();
+      const hash = req.query.hash;
+      // As kube-apiserver: a URL naming the current hash never changes content, so clients may cache it for good.
+      if (typeof hash === 'string' && hash === rep.etag) {
+        reply.header('Vary', 'Accept');
+        reply.header('Cache-Control', 'public, immutable');
+        reply.header('Expires', new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString());
+      }
+      return send(req, reply, rep);
+    },
+  );
 }
 
 /** Where the Swagger UI is served. */

@@ -16,7 +16,13 @@ const PATCH_TYPES = [
  * validated and stored like a PUT body. Strategic merge takes merge keys and strategies from the schemas.
  * `fieldValidation` selects how strictly the patch body is decoded (the server default is Warn).
  */
-export function patchObject(handle: ResourceHandle, contentType: string, original: KubeObject, body: Buffer, fieldValidation?: FieldValidation): KubeObject {
+export function patchObject(
+  handle: ResourceHandle,
+  contentType: string,
+  original: KubeObject,
+  body: Buffer,
+  fieldValidation?: FieldValidation,
+): KubeObject {
   if (!PATCH_TYPES.includes(contentType)) {
     throw new StatusError({
       message: `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,

@@ -1,5 +1,10 @@
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { fieldLabelsOf, fieldValuesOf, type ResourceDefinition, type PropagationPolicy } from '../registry/definition.js';
+import {
+  fieldLabelsOf,
+  fieldValuesOf,
+  type ResourceDefinition,
+  type PropagationPolicy,
+} from '../registry/definition.js';
 import type { DeleteParams, ObjectFilter } from '../registry/store.js';
 import { errors, StatusError } from '../registry/status.js';
 import { parseFieldSelector, checkFieldSelectorFields } from '../registry/selectors.js';
@@ -45,7 +50,9 @@ export function fieldValidationParam(q: Query): 'Strict' | 'Warn' | 'Ignore' {
   const v = first(q, 'fieldValidation');
   if (v === undefined || v === '') return 'Warn';
   if (!FIELD_VALIDATION.includes(v)) {
-    throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(v)}: supported values: "Ignore", "Strict", "Warn"`);
+    throw errors.badRequest(
+      `fieldValidation: Unsupported value: ${JSON.stringify(v)}: supported values: "Ignore", "Strict", "Warn"`,
+    );
   }
   return v as 'Strict' | 'Warn' | 'Ignore';
 }
@@ -100,26 +107,43 @@ export function deleteParams(body: unknown, q: Query): DeleteParams {
   }
   const grace = b.gracePeriodSeconds ?? intParam(q, 'gracePeriodSeconds');
   if (grace !== undefined && grace !== null && (typeof grace !== 'number' || !Number.isInteger(grace))) {
-    throw errors.badRequest('json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds of type int64');
+    throw errors.badRequest(
+      'json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds of type int64',
+    );
   }
   const policy = (b.propagationPolicy ?? first(q, 'propagationPolicy')) as string | undefined | null;
   const orphan = b.orphanDependents ?? boolParam(q, 'orphanDependents');
   const errs: string[] = [];
   if (policy !== undefined && policy !== null && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
-    errs.push(`propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`);
+    errs.push(
+      `propagationPolicy: Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   if (policy && orphan !== undefined && orphan !== null) {
-    errs.push('propagationPolicy: Invalid value: ' + JSON.stringify(policy) + ': orphanDependents and deletionPropagation cannot be both set');
+    errs.push(
+      'propagationPolicy: Invalid value: ' +
+        JSON.stringify(policy) +
+        ': orphanDependents and deletionPropagation cannot be both set',
+    );
   }
   if (errs.length) {
-    throw new StatusError({ message: errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`, reason: 'BadRequest', code: 400 });
+    throw new StatusError({
+      message: errs.length === 1 ? errs[0] : `[${errs.join(', ')}]`,
+      reason: 'BadRequest',
+      code: 400,
+    });
   }
   const pre = b.preconditions ?? undefined;
   return {
     gracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
     propagationPolicy: (policy ?? undefined) as PropagationPolicy | undefined,
     orphanDependents: typeof orphan === 'boolean' ? orphan : undefined,
-    preconditions: pre ? { uid: pre.uid ? String(pre.uid) : undefined, resourceVersion: pre.resourceVersion ? String(pre.resourceVersion) : undefined } : undefined,
+    preconditions: pre
+      ? {
+          uid: pre.uid ? String(pre.uid) : undefined,
+          resourceVersion: pre.resourceVersion ? String(pre.resourceVersion) : undefined,
+        }
+      : undefined,
     dryRun: dryRunParam(b.dryRun ?? q['dryRun']),
   };
 }

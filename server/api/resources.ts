@@ -8,7 +8,16 @@ import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors, successStatus } from '../registry/status.js';
 import { decodeCreateOnlyBody } from './create-only.js';
 import { decodeObjectBody, mediaType, negotiate, type OutputFormat } from './negotiation.js';
-import { boolParam, deleteParams, dryRunParam, fieldValidationParam, filterFromQuery, first, intParam, type Query } from './request.js';
+import {
+  boolParam,
+  deleteParams,
+  dryRunParam,
+  fieldValidationParam,
+  filterFromQuery,
+  first,
+  intParam,
+  type Query,
+} from './request.js';
 import { listJSON, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
 import { sendObject, sendValue } from './respond.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
@@ -34,7 +43,6 @@ export interface ResourceRoutesOptions {
 
 type Req = FastifyRequest<{ Params: { namespace?: string; name?: string }; Querystring: Query }>;
 
-
 /**
  * Routes for every resource and served version, generated from the registry: collection (list, watch, create,
  * deletecollection), item (get, update, patch, delete), and the status subresource.
@@ -43,7 +51,9 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
   for (const handle of opts.registry.handles) {
     const { def, view } = handle;
     const base = view.group ? `/apis/${view.group}/${view.version}` : '/api/v1';
-    const collections = def.namespaced ? [`${base}/namespaces/:namespace/${def.plural}`, `${base}/${def.plural}`] : [`${base}/${def.plural}`];
+    const collections = def.namespaced
+      ? [`${base}/namespaces/:namespace/${def.plural}`, `${base}/${def.plural}`]
+      : [`${base}/${def.plural}`];
     const item = def.namespaced ? `${base}/namespaces/:namespace/${def.plural}/:name` : `${base}/${def.plural}/:name`;
     const r = new ResourceRoutes(handle, opts);
 
@@ -75,16 +85,26 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
     }
     for (const sub of def.createSubresources ?? []) {
       app.post(`${item}/${sub.name}`, (req: Req, reply) => r.createSubresource(sub, req, reply));
-      app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: `${item}/${sub.name}`, handler: async () => r.notAllowed() });
+      app.route({
+        method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+        url: `${item}/${sub.name}`,
+        handler: async () => r.notAllowed(),
+      });
       if (sub.collection) {
-        const url = def.namespaced ? `${base}/namespaces/:namespace/${sub.collection.plural}` : `${base}/${sub.collection.plural}`;
+        const url = def.namespaced
+          ? `${base}/namespaces/:namespace/${sub.collection.plural}`
+          : `${base}/${sub.collection.plural}`;
         app.post(url, (req: Req, reply) => r.createSubresource(sub, req, reply, true));
         app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: async () => r.notAllowed() });
       }
     }
     for (const sub of def.getSubresources ?? []) {
       app.get(`${item}/${sub.name}`, (req: Req, reply) => r.getSubresource(sub, req, reply));
-      app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: `${item}/${sub.name}`, handler: async () => r.notAllowed() });
+      app.route({
+        method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+        url: `${item}/${sub.name}`,
+        handler: async () => r.notAllowed(),
+      });
     }
   }
 }
@@ -106,9 +126,16 @@ class ResourceRoutes {
 
   private send(reply: FastifyReply, code: number, format: OutputFormat, obj: KubeObject, req: Req): FastifyReply {
     if (format.type === 'table') {
-      return reply.code(code).type('application/json').send(JSON.stringify(tableForObject(this.handle, obj, format.version, includeObjectParam(req.query))));
+      return reply
+        .code(code)
+        .type('application/json')
+        .send(JSON.stringify(tableForObject(this.handle, obj, format.version, includeObjectParam(req.query))));
     }
-    if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(versioned(this.handle, obj)));
+    if (format.type === 'yaml')
+      return reply
+        .code(code)
+        .type('application/yaml')
+        .send(YAML.stringify(versioned(this.handle, obj)));
     if (format.type === 'protobuf') {
       const body = orJSON(() => objectProtobuf(this.handle, obj));
       if (body) return reply.code(code).type(PROTOBUF).send(body);
@@ -116,8 +143,14 @@ class ResourceRoutes {
     return reply.code(code).type('application/json').send(objectJSON(this.handle, obj));
   }
 
-  private sendList(reply: FastifyReply, format: OutputFormat, items: KubeObject[], meta: Parameters<typeof listJSON>[2]): FastifyReply {
-    if (format.type === 'yaml') return reply.type('application/yaml').send(YAML.stringify(JSON.parse(listJSON(this.handle, items, meta))));
+  private sendList(
+    reply: FastifyReply,
+    format: OutputFormat,
+    items: KubeObject[],
+    meta: Parameters<typeof listJSON>[2],
+  ): FastifyReply {
+    if (format.type === 'yaml')
+      return reply.type('application/yaml').send(YAML.stringify(JSON.parse(listJSON(this.handle, items, meta))));
     if (format.type === 'protobuf') {
       const body = orJSON(() => listProtobuf(this.handle, items, meta));
       if (body) return reply.type(PROTOBUF).send(body);
@@ -145,7 +178,8 @@ class ResourceRoutes {
       const rv = first(q, 'resourceVersion');
       if (rv) parseResourceVersion(rv); // a malformed one is a 400 before the stream starts
       const timeoutSeconds = intParam(q, 'timeoutSeconds');
-      const table = format.type === 'table' ? tableWatchRenderer(this.handle, format.version, includeObjectParam(q)) : undefined;
+      const table =
+        format.type === 'table' ? tableWatchRenderer(this.handle, format.version, includeObjectParam(q)) : undefined;
       const allowBookmarks = boolParam(q, 'allowWatchBookmarks') ?? false;
       const sendInitialEvents = boolParam(q, 'sendInitialEvents') ?? false;
       reply.hijack();
@@ -169,11 +203,18 @@ class ResourceRoutes {
     const match = first(q, 'resourceVersionMatch');
     const rv = first(q, 'resourceVersion');
     if (match !== undefined && match !== '' && !['Exact', 'NotOlderThan'].includes(match)) {
-      throw errors.badRequest(`resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`);
+      throw errors.badRequest(
+        `resourceVersionMatch: Unsupported value: ${JSON.stringify(match)}: supported values: "Exact", "NotOlderThan"`,
+      );
     }
-    if (match && !rv) throw errors.badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    if (match && !rv)
+      throw errors.badRequest(
+        'resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+      );
     if (first(q, 'continue') && rv && rv !== '0') {
-      throw errors.badRequest('resourceVersion: Forbidden: specifying resource version is not allowed when using continue');
+      throw errors.badRequest(
+        'resourceVersion: Forbidden: specifying resource version is not allowed when using continue',
+      );
     }
     const result = await this.handle.store.list(this.handle.view, namespace, {
       filter,
@@ -182,9 +223,15 @@ class ResourceRoutes {
       resourceVersion: rv,
       resourceVersionMatch: match,
     });
-    const meta = { resourceVersion: result.resourceVersion, continue: result.continueToken, remainingItemCount: result.remainingItemCount };
+    const meta = {
+      resourceVersion: result.resourceVersion,
+      continue: result.continueToken,
+      remainingItemCount: result.remainingItemCount,
+    };
     if (format.type === 'table') {
-      return reply.type('application/json').send(JSON.stringify(tableForList(this.handle, result.items, meta, format.version, includeObjectParam(q))));
+      return reply
+        .type('application/json')
+        .send(JSON.stringify(tableForList(this.handle, result.items, meta, format.version, includeObjectParam(q))));
     }
     return this.sendList(reply, format, result.items, meta);
   }
@@ -194,7 +241,13 @@ class ResourceRoutes {
     const dryRun = dryRunParam(req.query['dryRun']);
     const validation = fieldValidationParam(req.query);
     const manager = requestManager(req.query, req.headers['user-agent'], 'CreateOptions');
-    const { object: decoded, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation, this.target());
+    const { object: decoded, warnings } = decodeTypedBody(
+      this.handle,
+      req.headers['content-type'],
+      req.body,
+      validation,
+      this.target(),
+    );
     addWarnings(reply, warnings);
     const body = trackWrite(this.handle, undefined, decoded, manager);
     const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun });
@@ -206,14 +259,26 @@ class ResourceRoutes {
     const dryRun = dryRunParam(req.query['dryRun']);
     const validation = fieldValidationParam(req.query);
     const manager = requestManager(req.query, req.headers['user-agent'], 'UpdateOptions');
-    const { object: body, warnings } = decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation, this.target());
+    const { object: body, warnings } = decodeTypedBody(
+      this.handle,
+      req.headers['content-type'],
+      req.body,
+      validation,
+      this.target(),
+    );
     addWarnings(reply, warnings);
     const build = (current: KubeObject | undefined) => trackWrite(this.handle, current, body, manager, subresource);
-    const { object, created } = await this.handle.store.update(this.handle.view, this.ns(req), req.params.name!, build, {
-      dryRun,
-      subresource,
-      createIfMissing: true,
-    });
+    const { object, created } = await this.handle.store.update(
+      this.handle.view,
+      this.ns(req),
+      req.params.name!,
+      build,
+      {
+        dryRun,
+        subresource,
+        createIfMissing: true,
+      },
+    );
     return this.send(reply, created ? 201 : 200, format, object, req);
   }
 
@@ -225,7 +290,17 @@ class ResourceRoutes {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '');
     if (contentType === APPLY_PATCH_TYPE) {
       const ns = this.ns(req);
-      const applied = await serverSideApply({ handle: this.handle, namespace: ns, name: req.params.name!, body: raw, query: req.query, userAgent: req.headers['user-agent'], subresource, dryRun, fieldValidation: validation });
+      const applied = await serverSideApply({
+        handle: this.handle,
+        namespace: ns,
+        name: req.params.name!,
+        body: raw,
+        query: req.query,
+        userAgent: req.headers['user-agent'],
+        subresource,
+        dryRun,
+        fieldValidation: validation,
+      });
       addWarnings(reply, applied.warnings);
       return this.send(reply, applied.created ? 201 : 200, format, applied.object, req);
     }
@@ -240,7 +315,8 @@ class ResourceRoutes {
         const original = clone(versioned(this.handle, current));
         const patched = patchObject(this.handle, contentType, original, raw, validation);
         // A patch keeps the resourceVersion it was computed against unless it names one itself.
-        if (patched.metadata && patched.metadata.resourceVersion === undefined) patched.metadata.resourceVersion = current.metadata.resourceVersion;
+        if (patched.metadata && patched.metadata.resourceVersion === undefined)
+          patched.metadata.resourceVersion = current.metadata.resourceVersion;
         // field validation + managedFields of the patched object
         const checked = checkPatchedObject(this.handle, contentType, raw, patched, validation);
         for (const w of checked.warnings) if (!warnings.includes(w)) warnings.push(w);
@@ -260,15 +336,33 @@ class ResourceRoutes {
     if (!outcome.deleted || this.handle.def.returnsDeletedObject) {
       return this.send(reply, 200, format, outcome.object, req);
     }
-    return sendValue(reply, 200, format, successStatus(this.handle.store.grFor(this.handle.view), name, outcome.object.metadata.uid));
+    return sendValue(
+      reply,
+      200,
+      format,
+      successStatus(this.handle.store.grFor(this.handle.view), name, outcome.object.metadata.uid),
+    );
   }
 
   /** POST to a create-only subresource (pods/eviction): its own kind in the body, answered with 201 and no storing. */
   async createSubresource(sub: CreateSubresource, req: Req, reply: FastifyReply, fromCollection = false) {
     const accepted = sub.acceptedVersions;
-    const { object, dryRun } = decodeCreateOnlyBody(req, reply, { group: sub.group, version: sub.version, kind: sub.kind, accepted });
+    const { object, dryRun } = decodeCreateOnlyBody(req, reply, {
+      group: sub.group,
+      version: sub.version,
+      kind: sub.kind,
+      accepted,
+    });
     const name = fromCollection ? '' : req.params.name!;
-    const result = await sub.create({ store: this.handle.store, view: this.handle.view, namespace: this.ns(req), name, fromCollection, body: object, dryRun });
+    const result = await sub.create({
+      store: this.handle.store,
+      view: this.handle.view,
+      namespace: this.ns(req),
+      name,
+      fromCollection,
+      body: object,
+      dryRun,
+    });
     // As kube-apiserver's create handler: a Status without a code carries the response's (201).
     if (result.kind === 'Status' && result.code === undefined) result.code = 201;
     return sendObject(reply, req, 201, result);
@@ -279,7 +373,18 @@ class ResourceRoutes {
     const { store, view } = this.handle;
     const { registry, shutdownSignal } = this.opts;
     const kubelets = (this.opts.kubelets ??= new KubeletClient());
-    await sub.get({ store, view, namespace: this.ns(req), name: req.params.name!, query: req.query, registry, kubelets, shutdownSignal, request: req, reply });
+    await sub.get({
+      store,
+      view,
+      namespace: this.ns(req),
+      name: req.params.name!,
+      query: req.query,
+      registry,
+      kubelets,
+      shutdownSignal,
+      request: req,
+      reply,
+    });
     return reply;
   }
 
@@ -308,5 +413,8 @@ function orJSON(render: () => Buffer): Buffer | undefined {
 /** The DeleteOptions a DELETE may carry in its body (absent or empty: none), in any encoding. */
 export function deleteOptionsBody(req: FastifyRequest): unknown {
   if (req.body === undefined || (Buffer.isBuffer(req.body) && req.body.length === 0)) return undefined;
-  return decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body, { apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions' });
+  return decodeObjectBody(req.headers['content-type'] ?? 'application/json', req.body, {
+    apiVersion: 'meta.k8s.io/v1',
+    kind: 'DeleteOptions',
+  });
 }

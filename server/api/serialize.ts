@@ -98,11 +98,20 @@ export function listProtobuf(
   if (meta.resourceVersion !== undefined) m['resourceVersion'] = meta.resourceVersion;
   if (meta.continue) m['continue'] = meta.continue;
   if (meta.remainingItemCount !== undefined) m['remainingItemCount'] = meta.remainingItemCount;
-  return encodeList({ apiVersion: handle.view.groupVersion, kind: handle.def.listKind }, m, items.map((o) => objectRaw(handle, o)));
+  return encodeList(
+    { apiVersion: handle.view.groupVersion, kind: handle.def.listKind },
+    m,
+    items.map((o) => objectRaw(handle, o)),
+  );
 }
 
 /** One protobuf watch frame, shared by all watchers of that version. */
-export function eventFrame(handle: ResourceHandle, ev: StoredEvent | undefined, type: string, object: KubeObject): Buffer {
+export function eventFrame(
+  handle: ResourceHandle,
+  ev: StoredEvent | undefined,
+  type: string,
+  object: KubeObject,
+): Buffer {
   if (!ev || object !== ev.object) return watchFrame(type, objectProtobuf(handle, object));
   const key = `${type} ${handle.view.groupVersion}`;
   let perEvent = frameCache.get(ev);

@@ -1,5 +1,12 @@
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { buildTable, defaultPrinter, type IncludeObject, type KubeObjectLike, type Table, type TableApiVersion } from '../printers/index.js';
+import {
+  buildTable,
+  defaultPrinter,
+  type IncludeObject,
+  type KubeObjectLike,
+  type Table,
+  type TableApiVersion,
+} from '../printers/index.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { errors } from '../registry/status.js';
 import { first, type Query } from './request.js';
@@ -10,7 +17,9 @@ export function includeObjectParam(q: Query): IncludeObject {
   const v = first(q, 'includeObject');
   if (v === undefined || v === '') return 'Metadata';
   if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
-  throw errors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`);
+  throw errors.badRequest(
+    `includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`,
+  );
 }
 
 function tableVersion(v: 'v1' | 'v1beta1'): TableApiVersion {
@@ -27,12 +36,23 @@ export function tableForList(
 ): Table {
   return buildTable(
     items.map((o) => versioned(handle, o) as unknown as KubeObjectLike),
-    { printer: handle.def.printer ?? defaultPrinter, includeObject: include, listMeta: meta, apiVersion: tableVersion(version), now: new Date() },
+    {
+      printer: handle.def.printer ?? defaultPrinter,
+      includeObject: include,
+      listMeta: meta,
+      apiVersion: tableVersion(version),
+      now: new Date(),
+    },
   );
 }
 
 /** The one-row Table of a GET. */
-export function tableForObject(handle: ResourceHandle, obj: KubeObject, version: 'v1' | 'v1beta1', include: IncludeObject): Table {
+export function tableForObject(
+  handle: ResourceHandle,
+  obj: KubeObject,
+  version: 'v1' | 'v1beta1',
+  include: IncludeObject,
+): Table {
   return buildTable([versioned(handle, obj) as unknown as KubeObjectLike], {
     printer: handle.def.printer ?? defaultPrinter,
     includeObject: include,

@@ -28,7 +28,12 @@ export function registerVirtualRoutes(app: FastifyInstance, registry: Registry):
 
 function create(resource: VirtualResource, version: string, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const groupVersion = `${resource.group}/${version}`;
-  const { object, dryRun } = decodeCreateOnlyBody(req, reply, { group: resource.group, version, kind: resource.kind, accepted: [groupVersion] });
+  const { object, dryRun } = decodeCreateOnlyBody(req, reply, {
+    group: resource.group,
+    version,
+    kind: resource.kind,
+    accepted: [groupVersion],
+  });
   // Cluster-scoped: a namespace in the body's metadata is cleared, as the create handler does.
   if (object.metadata && typeof object.metadata === 'object' && !Array.isArray(object.metadata)) {
     const { namespace: _ignored, ...metadata } = object.metadata as Record<string, unknown>;

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { clone, deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
@@ -84,13 +83,19 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       await write(eventFrame(w.handle, ev, type, obj));
       return;
     }
-    await write(ev ? eventLine(w.handle, ev, type, obj) : `{"type":${JSON.stringify(type)},"object":${objectJSON(w.handle, obj)}}\n`);
+    await write(
+      ev
+        ? eventLine(w.handle, ev, type, obj)
+        : `{"type":${JSON.stringify(type)},"object":${objectJSON(w.handle, obj)}}\n`,
+    );
   };
   try {
     const prefix = w.handle.store.prefix(w.namespace);
     let from: number;
     if (w.sendInitialEvents || !w.resourceVersion || w.resourceVersion === '0') {
-      const listed = await w.storage.list(prefix, { filter: w.filter.everything ? undefined : (o) => w.filter.matches(o) });
+      const listed = await w.storage.list(prefix, {
+        filter: w.filter.everything ? undefined : (o) => w.filter.matches(o),
+      });
       for (const obj of listed.items) {
         if (abort.signal.aborted) return;
         await send(undefined, 'ADDED', obj);
@@ -100,7 +105,9 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     } else {
       from = parseResourceVersion(w.resourceVersion);
       if (from < w.storage.compactedRevision()) {
-        await write(errorLine(pb, 410, 'Expired', `too old resource version: ${from} (${w.storage.compactedRevision()})`));
+        await write(
+          errorLine(pb, 410, 'Expired', `too old resource version: ${from} (${w.storage.compactedRevision()})`),
+        );
         return;
       }
     }
@@ -155,12 +162,25 @@ function leftSelector(ev: StoredEvent): KubeObject {
 }
 
 function errorLine(pb: boolean, code: number, reason: string, message: string): string | Buffer {
-  const status: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  const status: StatusBody = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  };
   if (pb) return watchFrame('ERROR', encodeObject(status as unknown as Record<string, unknown>));
   return `{"type":"ERROR","object":${JSON.stringify(status)}}\n`;
 }
 
-function bookmarkLine(handle: ResourceHandle, revision: number, pb: boolean, initialEventsEnd = false): string | Buffer {
+function bookmarkLine(
+  handle: ResourceHandle,
+  revision: number,
+  pb: boolean,
+  initialEventsEnd = false,
+): string | Buffer {
   const metadata: Record<string, unknown> = { resourceVersion: String(revision), creationTimestamp: null };
   if (initialEventsEnd) metadata['annotations'] = { 'k8s.io/initial-events-end': 'true' };
   const obj = { kind: handle.def.kind, apiVersion: handle.view.groupVersion, metadata };

@@ -6,11 +6,7 @@
 import { compareBytes, goJsonString, goQuote } from './json.js';
 
 /** One step of a path: a struct/map field, a keyed list item, a set item, or a list index. */
-export type PathElement =
-  | { field: string }
-  | { key: [string, unknown][] }
-  | { value: unknown }
-  | { index: number };
+export type PathElement = { field: string } | { key: [string, unknown][] } | { value: unknown } | { index: number };
 
 export type Path = readonly PathElement[];
 
@@ -98,7 +94,10 @@ function valueJson(v: unknown): string {
   if (typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(valueJson).join(',')}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort(compareBytes).map((k) => `${goJsonString(k)}:${valueJson(o[k])}`).join(',')}}`;
+  return `{${Object.keys(o)
+    .sort(compareBytes)
+    .map((k) => `${goJsonString(k)}:${valueJson(o[k])}`)
+    .join(',')}}`;
 }
 
 const keys = new WeakMap<PathElement, string>();
@@ -135,7 +134,10 @@ function valueString(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return goQuote(v);
   if (Array.isArray(v)) return `[${v.map(valueString).join(',')}]`;
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${valueString(x)}`).join('');
+  if (typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}=${valueString(x)}`)
+      .join('');
   return String(v);
 }
 
@@ -370,7 +372,8 @@ export class FieldSet {
       const c = this.children.get(key);
       nodes.push({ key, pe, sub: c && !c.set.isEmpty() ? c.set : undefined });
     }
-    for (const [key, c] of this.children) if (!this.members.has(key) && !c.set.isEmpty()) nodes.push({ key, pe: c.pe, sub: c.set });
+    for (const [key, c] of this.children)
+      if (!this.members.has(key) && !c.set.isEmpty()) nodes.push({ key, pe: c.pe, sub: c.set });
     nodes.sort((a, b) => comparePE(a.pe, b.pe));
     const out: Record<string, unknown> = {};
     for (const { key, sub } of nodes) out[key] = sub ? sub.emit(this.members.has(key)) : LEAF;

@@ -13,8 +13,15 @@ import { errors, StatusError } from '../registry/status.js';
 import { FieldSet, fieldPE, pathString, type Path } from './fieldpath.js';
 import { goJsonMarshal, goQuote } from './json.js';
 import {
-  capUpdateManagers, decodeManagedFields, emptyManaged, encodeManagedFields, isResetManagedFields, managerIdentifier, parseIdentifier,
-  tryDecodeManagedFields, type Managed,
+  capUpdateManagers,
+  decodeManagedFields,
+  emptyManaged,
+  encodeManagedFields,
+  isResetManagedFields,
+  managerIdentifier,
+  parseIdentifier,
+  tryDecodeManagedFields,
+  type Managed,
 } from './managed.js';
 import { typeFor, type TypeNode } from './typed.js';
 import { apply, ConflictsError, update, type Conflict, type UpdaterContext } from './updater.js';
@@ -33,11 +40,24 @@ const STRIP = FieldSet.of(
   [fieldPE('apiVersion')],
   [fieldPE('kind')],
   [fieldPE('metadata')],
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map((f) => [fieldPE('metadata'), fieldPE(f)]),
+  ...[
+    'name',
+    'namespace',
+    'creationTimestamp',
+    'selfLink',
+    'uid',
+    'clusterName',
+    'generation',
+    'managedFields',
+    'resourceVersion',
+  ].map((f) => [fieldPE('metadata'), fieldPE(f)]),
 );
 /** Extra fields a /status write may not own, beyond `spec` (the status strategies' reset fields). */
 const STATUS_RESET: Record<string, string[][]> = {
-  pods: [['metadata', 'deletionTimestamp'], ['metadata', 'ownerReferences']],
+  pods: [
+    ['metadata', 'deletionTimestamp'],
+    ['metadata', 'ownerReferences'],
+  ],
 };
 
 type Obj = Record<string, unknown>;
@@ -74,7 +94,11 @@ export function printManager(id: string): string {
 /** The 409 of an apply that conflicts (upstream's NewConflictError), one cause per conflicting field. */
 export function conflictError(conflicts: Conflict[]): StatusError {
   const sorted = [...conflicts].sort((a, b) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0));
-  const causes = sorted.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: pathString(c.path) }));
+  const causes = sorted.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${printManager(c.manager)}`,
+    field: pathString(c.path),
+  }));
   let message: string;
   if (sorted.length === 1) {
     message = `Apply failed with 1 conflict: conflict with ${printManager(sorted[0]!.manager)}: ${pathString(sorted[0]!.path)}`;
@@ -111,7 +135,12 @@ export class FieldManager {
     let ctx = this.ctxs.get(subresource);
     if (ctx) return ctx;
     const { def } = this.handle;
-    const resetPaths = subresource === 'status' ? [['spec'], ...(STATUS_RESET[def.plural] ?? [])] : def.statusStrategy ? [['status']] : [];
+    const resetPaths =
+      subresource === 'status'
+        ? [['spec'], ...(STATUS_RESET[def.plural] ?? [])]
+        : def.statusStrategy
+          ? [['status']]
+          : [];
     const reset = resetPaths.length ? FieldSet.of(...resetPaths.map((p) => p.map(fieldPE))) : undefined;
     const viewOf = (gv: string) => def.versions.find((v) => v.groupVersion === gv);
     ctx = {
@@ -124,7 +153,12 @@ export class FieldManager {
         const src = viewOf(from);
         const dst = viewOf(to);
         if (!src || !dst || !isObj(obj)) return undefined;
-        const stored = src.toStorage(clone(obj) as KubeObject, { view: src, now: new Date(), dryRun: true, namespace: undefined });
+        const stored = src.toStorage(clone(obj) as KubeObject, {
+          view: src,
+          now: new Date(),
+          dryRun: true,
+          namespace: undefined,
+        });
         return goNormalize(dst.fromStorage(stored), typeFor(dst.group, dst.version, def.kind));
       },
       ignored: () => reset,
@@ -138,7 +172,14 @@ export class FieldManager {
   }
 
   /** Adds the update of `id` (through the managedFieldsUpdater/stripMeta wrappers) to `managed`. */
-  private recordUpdate(managed: Managed, live: unknown, next: unknown, id: string, subresource: string, now: string): Managed {
+  private recordUpdate(
+    managed: Managed,
+    live: unknown,
+    next: unknown,
+    id: string,
+    subresource: string,
+    now: string,
+  ): Managed {
     const fields = update(this.context(subresource), live, next, this.version, managed.fields, SELF);
     const times = new Map(managed.times);
     const self = fields.get(SELF);
@@ -179,8 +220,20 @@ export class FieldManager {
     // Objects that exist without managedFields are not tracked until they are applied to.
     if (managed.fields.size === 0 && live?.metadata?.uid) return next;
     try {
-      const id = managerIdentifier({ manager: manager || 'unknown', operation: 'Update', apiVersion: this.version, subresource });
-      const result = this.recordUpdate(managed, this.normalized(live), this.normalized(next), id, subresource, rfc3339(new Date()));
+      const id = managerIdentifier({
+        manager: manager || 'unknown',
+        operation: 'Update',
+        apiVersion: this.version,
+        subresource,
+      });
+      const result = this.recordUpdate(
+        managed,
+        this.normalized(live),
+        this.normalized(next),
+        id,
+        subresource,
+        rfc3339(new Date()),
+      );
       const entries = encodeManagedFields(result);
       if (entries) next.metadata.managedFields = entries;
     } catch {
@@ -226,22 +279,38 @@ export class FieldManager {
     return object;
   }
 
-  private applyOnce(liveView: KubeObject | undefined, config: Obj, initial: Managed, manager: string, force: boolean, subresource: string): { object: KubeObject; managed: Managed } {
+  private applyOnce(
+    liveView: KubeObject | undefined,
+    config: Obj,
+    initial: Managed,
+    manager: string,
+    force: boolean,
+    subresource: string,
+  ): { object: KubeObject; managed: Managed } {
     const now = rfc3339(new Date());
     const liveT = this.normalized(liveView);
     let managed = initial;
     if (managed.fields.size === 0) {
-      const id = managerIdentifier({ manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: this.version, subresource });
+      const id = managerIdentifier({
+        manager: BEFORE_FIRST_APPLY,
+        operation: 'Update',
+        apiVersion: this.version,
+        subresource,
+      });
       managed = this.recordUpdate(managed, this.normalized(undefined), liveT, id, subresource, now);
     }
     const meta = config.metadata;
-    if (isObj(meta) && meta.managedFields !== undefined && meta.managedFields !== null) throw errors.badRequest('metadata.managedFields must be nil');
+    if (isObj(meta) && meta.managedFields !== undefined && meta.managedFields !== null)
+      throw errors.badRequest('metadata.managedFields must be nil');
     const errs = validateApplied(config, this.type());
     if (errs.length > 0) {
       const ns = isObj(meta) && typeof meta.namespace === 'string' ? meta.namespace : '';
       const name = isObj(meta) && typeof meta.name === 'string' ? meta.name : '';
       const detail = errs.length === 1 ? errs[0] : `errors:\n${errs.map((e) => `  ${e}`).join('\n')}`;
-      throw new StatusError({ message: `failed to create typed patch object (${ns}/${name}; ${gvkString(config.apiVersion, config.kind)}): ${detail}`, code: 500 });
+      throw new StatusError({
+        message: `failed to create typed patch object (${ns}/${name}; ${gvkString(config.apiVersion, config.kind)}): ${detail}`,
+        code: 500,
+      });
     }
     const id = managerIdentifier({ manager, operation: 'Apply', subresource });
     const r = apply(this.context(subresource), liveT, config, this.version, managed.fields, id, force);
@@ -275,7 +344,8 @@ export class FieldManager {
     } catch {
       return conflicts;
     }
-    if (!isObj(last) || last.apiVersion !== this.version || validateApplied(last, this.type()).length > 0) return conflicts;
+    if (!isObj(last) || last.apiVersion !== this.version || validateApplied(last, this.type()).length > 0)
+      return conflicts;
     const t = this.type();
     const cmp = compare(last, this.normalized(liveView), t);
     const allowed = toFieldSet(last, t).difference(cmp.modified).difference(cmp.added).difference(cmp.removed);
@@ -286,9 +356,15 @@ export class FieldManager {
 /** Rewrites an existing last-applied-configuration annotation to the applied configuration (kubectl only). */
 function syncLastApplied(object: KubeObject, config: Obj): void {
   const annotations = object.metadata?.annotations;
-  if (!isObj(annotations) || typeof annotations[LAST_APPLIED_ANNOTATION] !== 'string' || annotations[LAST_APPLIED_ANNOTATION] === '') return;
+  if (
+    !isObj(annotations) ||
+    typeof annotations[LAST_APPLIED_ANNOTATION] !== 'string' ||
+    annotations[LAST_APPLIED_ANNOTATION] === ''
+  )
+    return;
   const copy = clone(config);
-  if (isObj(copy.metadata) && isObj(copy.metadata.annotations)) delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
+  if (isObj(copy.metadata) && isObj(copy.metadata.annotations))
+    delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
   object.metadata.annotations = { ...annotations, [LAST_APPLIED_ANNOTATION]: `${goJsonMarshal(copy)}\n` };
 }
 

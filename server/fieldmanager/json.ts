@@ -81,9 +81,9 @@ export function parseStrictJson(text: string): StrictJson {
     if (c === '{') return obj(depth + 1);
     if (c === '[') return arr(depth + 1);
     if (c === '"') return str();
-    if (c === 't' && text.startsWith('true', i)) return (i += 4), true;
-    if (c === 'f' && text.startsWith('false', i)) return (i += 5), false;
-    if (c === 'n' && text.startsWith('null', i)) return (i += 4), null;
+    if (c === 't' && text.startsWith('true', i)) return ((i += 4), true);
+    if (c === 'f' && text.startsWith('false', i)) return ((i += 5), false);
+    if (c === 'n' && text.startsWith('null', i)) return ((i += 4), null);
     return num(container, key);
   };
   const obj = (depth: number): Record<string, unknown> => {
@@ -92,7 +92,7 @@ export function parseStrictJson(text: string): StrictJson {
     let dup = false;
     i++;
     ws();
-    if (text[i] === '}') return i++, out;
+    if (text[i] === '}') return (i++, out);
     for (;;) {
       ws();
       if (text[i] !== '"') fail();
@@ -103,7 +103,8 @@ export function parseStrictJson(text: string): StrictJson {
       const v = value(out, k, depth);
       if (Object.hasOwn(out, k)) dup = true;
       entries.push([k, v]);
-      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       else out[k] = v;
       ws();
       if (text[i] === ',') {
@@ -121,7 +122,7 @@ export function parseStrictJson(text: string): StrictJson {
     const out: unknown[] = [];
     i++;
     ws();
-    if (text[i] === ']') return i++, out;
+    if (text[i] === ']') return (i++, out);
     for (;;) {
       out.push(value(out, out.length, depth));
       ws();
@@ -144,7 +145,20 @@ export function parseStrictJson(text: string): StrictJson {
   return { value: v, repeated, numberText };
 }
 
-const ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
 
 const ESCAPED = /["\\<>&\u2028\u2029\u0000-\u001f]/;
 const ESCAPED_ALL = new RegExp(ESCAPED.source, 'g');
@@ -162,7 +176,9 @@ export function goJsonMarshal(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(goJsonMarshal).join(',')}]`;
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort(compareBytes);
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort(compareBytes);
   return `{${keys.map((k) => `${goJsonString(k)}:${goJsonMarshal(o[k])}`).join(',')}}`;
 }
 
@@ -195,7 +211,8 @@ export function goQuote(s: string): string {
     else if (cp === 9) out += '\\t';
     else if (cp === 11) out += '\\v';
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (/[\p{C}\p{Z}]/u.test(ch) && ch !== ' ') out += cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
+    else if (/[\p{C}\p{Z}]/u.test(ch) && ch !== ' ')
+      out += cp > 0xffff ? `\\U${cp.toString(16).padStart(8, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
     else out += ch;
   }
   return out + '"';

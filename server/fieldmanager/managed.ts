@@ -37,7 +37,12 @@ export function emptyManaged(): Managed {
 }
 
 /** The identifier of a manager: its entry as JSON without time, fields and (for appliers) apiVersion. */
-export function managerIdentifier(e: { manager?: string; operation?: string; apiVersion?: string; subresource?: string }): string {
+export function managerIdentifier(e: {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  subresource?: string;
+}): string {
   const parts: string[] = [];
   if (e.manager) parts.push(`"manager":${goJsonString(e.manager)}`);
   if (e.operation) parts.push(`"operation":${goJsonString(e.operation)}`);
@@ -68,7 +73,13 @@ export function isResetManagedFields(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   if (v.length === 0) return true;
   const only = v[0] as unknown;
-  return v.length === 1 && only !== null && typeof only === 'object' && !Array.isArray(only) && Object.values(only).every((x) => x === undefined || x === '' || x === null);
+  return (
+    v.length === 1 &&
+    only !== null &&
+    typeof only === 'object' &&
+    !Array.isArray(only) &&
+    Object.values(only).every((x) => x === undefined || x === '' || x === null)
+  );
 }
 
 /** Decodes managedFields entries; throws on what upstream refuses (bad operation, no apiVersion, bad fieldsType or fields). */
@@ -80,8 +91,10 @@ export function decodeManagedFields(entries: unknown): Managed {
     const e = (raw ?? {}) as ManagedFieldsEntry;
     if (e.operation !== 'Apply' && e.operation !== 'Update') throw new Error('operation must be `Apply` or `Update`');
     if (typeof e.apiVersion !== 'string' || e.apiVersion.length < 1) throw new Error('apiVersion must not be empty');
-    if (e.fieldsType === undefined || e.fieldsType === '') throw new Error(`missing fieldsType in managed fields entry ${i}`);
-    if (e.fieldsType !== 'FieldsV1') throw new Error(`invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`);
+    if (e.fieldsType === undefined || e.fieldsType === '')
+      throw new Error(`missing fieldsType in managed fields entry ${i}`);
+    if (e.fieldsType !== 'FieldsV1')
+      throw new Error(`invalid fieldsType ${JSON.stringify(e.fieldsType)} in managed fields entry ${i}`);
     const id = managerIdentifier(e);
     const set = FieldSet.fromFieldsV1(e.fieldsV1 === undefined ? {} : e.fieldsV1);
     m.fields.set(id, { set, apiVersion: e.apiVersion, applied: e.operation === 'Apply' });
@@ -113,7 +126,7 @@ export function encodeManagedFields(m: Managed): ManagedFieldsEntry[] | undefine
     const ident = parseIdentifier(id);
     const e: ManagedFieldsEntry = {};
     if (ident.manager) e.manager = ident.manager;
-    e.operation = vs.applied ? 'Apply' : ident.operation ?? 'Update';
+    e.operation = vs.applied ? 'Apply' : (ident.operation ?? 'Update');
     e.apiVersion = vs.apiVersion;
     const time = m.times.get(id);
     if (time) e.time = time;
@@ -157,7 +170,11 @@ export function capUpdateManagers(m: Managed, max = MAX_UPDATE_MANAGERS): void {
       m.fields.delete(first);
       m.fields.set(bucket, s);
     }
-    m.fields.set(bucket, { set: vs.set.union(m.fields.get(bucket)!.set), apiVersion: vs.apiVersion, applied: vs.applied });
+    m.fields.set(bucket, {
+      set: vs.set.union(m.fields.get(bucket)!.set),
+      apiVersion: vs.apiVersion,
+      applied: vs.applied,
+    });
     m.fields.delete(id);
     m.times.delete(id);
     length--;

@@ -26,7 +26,11 @@ function optionsInvalid(kind: OptionsKind, errs: FieldError[]): StatusError {
   return new StatusError({
     message: `${kind}.meta.k8s.io "" is invalid: ${list.length === 1 ? list[0] : `[${list.join(', ')}]`}`,
     reason: 'Invalid',
-    details: { group: 'meta.k8s.io', kind, causes: errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })) },
+    details: {
+      group: 'meta.k8s.io',
+      kind,
+      causes: errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
+    },
     code: 422,
   });
 }
@@ -36,12 +40,18 @@ function optionsInvalid(kind: OptionsKind, errs: FieldError[]): StatusError {
  * User-Agent's prefix. For patches `force` is only allowed with apply, which requires `fieldManager`. Throws the
  * 422 the apiserver answers with.
  */
-export function requestManager(query: Query, userAgent: string | undefined, kind: OptionsKind, patchType?: string): string {
+export function requestManager(
+  query: Query,
+  userAgent: string | undefined,
+  kind: OptionsKind,
+  patchType?: string,
+): string {
   const name = first(query, 'fieldManager') ?? '';
   const errs: FieldError[] = [];
   if (kind === 'PatchOptions') {
     if (patchType !== APPLY_PATCH_TYPE) {
-      if (query['force'] !== undefined) errs.push(fieldErr.forbidden('force', 'may not be specified for non-apply patch'));
+      if (query['force'] !== undefined)
+        errs.push(fieldErr.forbidden('force', 'may not be specified for non-apply patch'));
     } else if (name === '') {
       errs.push(fieldErr.required('fieldManager', 'is required for apply patch'));
     }
@@ -56,9 +66,16 @@ export function requestManager(query: Query, userAgent: string | undefined, kind
  * `manager`: computed, as upstream, between the live object and the defaulted request object, both in the
  * request's version. `live` is in storage form; `body` (the request's object, view form) is not modified.
  */
-export function trackWrite(handle: ResourceHandle, live: KubeObject | undefined, body: KubeObject, manager: string, subresource?: string): KubeObject {
+export function trackWrite(
+  handle: ResourceHandle,
+  live: KubeObject | undefined,
+  body: KubeObject,
+  manager: string,
+  subresource?: string,
+): KubeObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  const meta = body.metadata !== null && typeof body.metadata === 'object' && !Array.isArray(body.metadata) ? body.metadata : {};
+  const meta =
+    body.metadata !== null && typeof body.metadata === 'object' && !Array.isArray(body.metadata) ? body.metadata : {};
   const defaulted = clone(body);
   try {
     if (!defaulted.metadata || typeof defaulted.metadata !== 'object') defaulted.metadata = {};
@@ -100,7 +117,9 @@ function decodeApplyBody(body: unknown): { config: Record<string, unknown>; dupl
   const v = y.value;
   if (v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v))) {
     const kind = Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v;
-    throw errors.badRequest(`error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`);
+    throw errors.badRequest(
+      `error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`,
+    );
   }
   return { config: (v ?? {}) as Record<string, unknown>, duplicates: y.duplicates };
 }
@@ -140,7 +159,8 @@ export async function serverSideApply(r: ApplyRequest): Promise<ApplyOutcome> {
     const obj = fm.apply(undefined, config, manager, force, r.subresource ?? '');
     strictCheck();
     const objName = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
-    if (objName !== r.name) throw errors.badRequest(`the name of the object (${objName}) does not match the name on the URL (${r.name})`);
+    if (objName !== r.name)
+      throw errors.badRequest(`the name of the object (${objName}) does not match the name on the URL (${r.name})`);
     return handle.store.create(handle.view, r.namespace, obj, { dryRun: r.dryRun });
   };
   for (let attempt = 0; ; attempt++) {
@@ -148,7 +168,14 @@ export async function serverSideApply(r: ApplyRequest): Promise<ApplyOutcome> {
       const { object, created } = await update();
       return { object, created, warnings };
     } catch (err) {
-      if (!(err instanceof StatusError) || err.code !== 404 || err.status.reason !== 'NotFound' || r.subresource || err.status.details?.name !== r.name) throw err;
+      if (
+        !(err instanceof StatusError) ||
+        err.code !== 404 ||
+        err.status.reason !== 'NotFound' ||
+        r.subresource ||
+        err.status.details?.name !== r.name
+      )
+        throw err;
     }
     try {
       return { object: await create(), created: true, warnings };

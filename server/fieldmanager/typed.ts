@@ -10,7 +10,17 @@ import { schemaFor } from '../schemas.js';
 import { findKindDefinition } from '../../openapi/served.js';
 
 /** How a scalar decodes: its JSON type, or one of the types with a custom decoder. */
-export type ScalarKind = 'string' | 'int32' | 'int64' | 'float' | 'boolean' | 'quantity' | 'int-or-string' | 'time' | 'micro-time' | 'bytes';
+export type ScalarKind =
+  | 'string'
+  | 'int32'
+  | 'int64'
+  | 'float'
+  | 'boolean'
+  | 'quantity'
+  | 'int-or-string'
+  | 'time'
+  | 'micro-time'
+  | 'bytes';
 
 export interface StructType {
   kind: 'struct';
@@ -65,7 +75,11 @@ export const UNTYPED: UntypedType = Object.freeze({ kind: 'untyped', goType: 'in
 
 const SPECIAL: Record<string, TypeNode> = {
   'io.k8s.apimachinery.pkg.api.resource.Quantity': { kind: 'scalar', scalar: 'quantity', goType: 'resource.Quantity' },
-  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { kind: 'scalar', scalar: 'int-or-string', goType: 'intstr.IntOrString' },
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': {
+    kind: 'scalar',
+    scalar: 'int-or-string',
+    goType: 'intstr.IntOrString',
+  },
   'io.k8s.apimachinery.pkg.apis.meta.v1.Time': { kind: 'scalar', scalar: 'time', goType: 'v1.Time' },
   'io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime': { kind: 'scalar', scalar: 'micro-time', goType: 'v1.MicroTime' },
   'io.k8s.apimachinery.pkg.runtime.RawExtension': { kind: 'untyped', goType: 'runtime.RawExtension' },
@@ -135,32 +149,64 @@ const ZERO: Record<string, Record<string, unknown>> = {
   'core.v1.VolumeMount': { name: '', mountPath: '' },
   'core.v1.Volume': { name: '' },
   'core.v1.PodCondition': { type: '', status: '', lastProbeTime: null, lastTransitionTime: null },
-  'core.v1.ContainerStatus': { name: '', state: {}, lastState: {}, ready: false, restartCount: 0, image: '', imageID: '' },
+  'core.v1.ContainerStatus': {
+    name: '',
+    state: {},
+    lastState: {},
+    ready: false,
+    restartCount: 0,
+    image: '',
+    imageID: '',
+  },
   'core.v1.Node': { metadata: {}, spec: {}, status: {} },
   'core.v1.NodeStatus': { daemonEndpoints: {}, nodeInfo: {} },
   'core.v1.NodeDaemonEndpoints': { kubeletEndpoint: {} },
   'core.v1.DaemonEndpoint': { Port: 0 },
   'core.v1.NodeSystemInfo': {
-    machineID: '', systemUUID: '', bootID: '', kernelVersion: '', osImage: '', containerRuntimeVersion: '',
-    kubeletVersion: '', kubeProxyVersion: '', operatingSystem: '', architecture: '',
+    machineID: '',
+    systemUUID: '',
+    bootID: '',
+    kernelVersion: '',
+    osImage: '',
+    containerRuntimeVersion: '',
+    kubeletVersion: '',
+    kubeProxyVersion: '',
+    operatingSystem: '',
+    architecture: '',
   },
   'core.v1.NodeCondition': { type: '', status: '', lastHeartbeatTime: null, lastTransitionTime: null },
   'core.v1.NodeAddress': { type: '', address: '' },
   'core.v1.Taint': { key: '', effect: '' },
   'core.v1.Namespace': { metadata: {}, spec: {}, status: {} },
   'core.v1.Event': {
-    metadata: {}, involvedObject: {}, source: {}, firstTimestamp: null, lastTimestamp: null, eventTime: null,
-    reportingComponent: '', reportingInstance: '',
+    metadata: {},
+    involvedObject: {},
+    source: {},
+    firstTimestamp: null,
+    lastTimestamp: null,
+    eventTime: null,
+    reportingComponent: '',
+    reportingInstance: '',
   },
   'apps.v1.DaemonSet': { metadata: {}, spec: {}, status: {} },
   'apps.v1.DaemonSetSpec': { selector: null, template: {}, updateStrategy: {} },
-  'apps.v1.DaemonSetStatus': { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  'apps.v1.DaemonSetStatus': {
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    desiredNumberScheduled: 0,
+    numberReady: 0,
+  },
   'apps.v1.DaemonSetCondition': { type: '', status: '', lastTransitionTime: null },
   'apps.v1.ControllerRevision': { metadata: {}, data: null, revision: 0 },
   'coordination.v1.Lease': { metadata: {}, spec: {} },
   'extensions.v1beta1.DaemonSet': { metadata: {}, spec: {}, status: {} },
   'extensions.v1beta1.DaemonSetSpec': { template: {}, updateStrategy: {} },
-  'extensions.v1beta1.DaemonSetStatus': { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 },
+  'extensions.v1beta1.DaemonSetStatus': {
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    desiredNumberScheduled: 0,
+    numberReady: 0,
+  },
   'extensions.v1beta1.DaemonSetCondition': { type: '', status: '', lastTransitionTime: null },
 };
 
@@ -198,7 +244,10 @@ class Compiler {
 
   /** The type of a (property) node; `owner`/`field` name it for Go type overrides. */
   node(n: SchemaNode, owner?: StructType, field?: string): TypeNode {
-    const named = owner && field ? NAMED_FIELD_TYPES[`${owner.goName}.${field}`]?.replace('<pkg>', owner.goType.split('.')[0]!) : undefined;
+    const named =
+      owner && field
+        ? NAMED_FIELD_TYPES[`${owner.goName}.${field}`]?.replace('<pkg>', owner.goType.split('.')[0]!)
+        : undefined;
     const t = this.nodeType(n, owner, field);
     if (!named || t.kind === 'struct' || t.kind === 'untyped') return t;
     return { ...t, goType: named } as TypeNode;
@@ -225,7 +274,12 @@ class Compiler {
       if (isNode(n.properties)) return this.struct(n, def ?? where ?? 'inline');
       if (isNode(n.additionalProperties)) {
         const elem = this.node(n.additionalProperties);
-        return { kind: 'map', elem, atomic: n['x-kubernetes-map-type'] === 'atomic', goType: `map[string]${elem.goType}` };
+        return {
+          kind: 'map',
+          elem,
+          atomic: n['x-kubernetes-map-type'] === 'atomic',
+          goType: `map[string]${elem.goType}`,
+        };
       }
       return UNTYPED;
     }
@@ -235,7 +289,9 @@ class Compiler {
         if (n.format === 'byte') return { kind: 'scalar', scalar: 'bytes', goType: '[]uint8' };
         return { kind: 'scalar', scalar: 'string', goType: 'string' };
       case 'integer':
-        return n.format === 'int32' ? { kind: 'scalar', scalar: 'int32', goType: 'int32' } : { kind: 'scalar', scalar: 'int64', goType: 'int64' };
+        return n.format === 'int32'
+          ? { kind: 'scalar', scalar: 'int32', goType: 'int32' }
+          : { kind: 'scalar', scalar: 'int64', goType: 'int64' };
       case 'number':
         return { kind: 'scalar', scalar: 'float', goType: 'float64' };
       case 'boolean':
@@ -260,7 +316,8 @@ class Compiler {
       atomic: n['x-kubernetes-map-type'] === 'atomic',
       field: (name) => {
         let t = fields.get(name);
-        if (!t && Object.hasOwn(props, name) && isNode(props[name])) fields.set(name, (t = this.node(props[name], st, name)));
+        if (!t && Object.hasOwn(props, name) && isNode(props[name]))
+          fields.set(name, (t = this.node(props[name], st, name)));
         return t;
       },
       zero: ZERO[short] ?? {},

@@ -105,7 +105,14 @@ function updateOthers(
  * An update (create, PUT, patch) by `manager`: it gains what it added or changed and loses what it removed;
  * other managers lose the fields it changed (updates always win).
  */
-export function update(ctx: UpdaterContext, live: unknown, next: unknown, version: string, managers: ManagedFieldSets, manager: string): ManagedFieldSets {
+export function update(
+  ctx: UpdaterContext,
+  live: unknown,
+  next: unknown,
+  version: string,
+  managers: ManagedFieldSets,
+  manager: string,
+): ManagedFieldSets {
   const { managers: out, compare: cmp } = updateOthers(ctx, live, next, version, managers, manager, true);
   const prev = out.get(manager)?.set;
   let set = (prev ? prev.difference(cmp.removed) : new FieldSet()).union(cmp.modified).union(cmp.added);
@@ -143,7 +150,13 @@ export function apply(
   return { object: semanticEqual(live, merged) ? undefined : merged, managers: out };
 }
 
-function prune(ctx: UpdaterContext, merged: unknown, version: string, managers: ManagedFieldSets, last: VersionedSet | undefined): unknown {
+function prune(
+  ctx: UpdaterContext,
+  merged: unknown,
+  version: string,
+  managers: ManagedFieldSets,
+  last: VersionedSet | undefined,
+): unknown {
   if (!last || last.set.isEmpty()) return merged;
   const lv = last.apiVersion;
   const t = ctx.typeOf(lv);
@@ -152,7 +165,8 @@ function prune(ctx: UpdaterContext, merged: unknown, version: string, managers: 
   let pruned: unknown = removeItems(converted, ensureNamedFieldsAreMembers(last.set, t), t) ?? {};
   // Add back what any manager (the applier's new configuration included) still owns.
   const byVersion = new Map<string, FieldSet>();
-  for (const vs of managers.values()) byVersion.set(vs.apiVersion, (byVersion.get(vs.apiVersion) ?? vs.set).union(vs.set));
+  for (const vs of managers.values())
+    byVersion.set(vs.apiVersion, (byVersion.get(vs.apiVersion) ?? vs.set).union(vs.set));
   const versions = [...byVersion.keys()].sort((a, b) => (a === lv ? -1 : b === lv ? 1 : 0));
   let at = lv;
   for (const v of versions) {
@@ -162,7 +176,9 @@ function prune(ctx: UpdaterContext, merged: unknown, version: string, managers: 
     const p = ctx.convert(pruned, at, v);
     if (m === undefined || p === undefined) continue;
     const owned = ensureNamedFieldsAreMembers(byVersion.get(v)!, vt);
-    const drop = ensureNamedFieldsAreMembers(toFieldSet(m, vt), vt).difference(ensureNamedFieldsAreMembers(toFieldSet(p, vt), vt).union(owned));
+    const drop = ensureNamedFieldsAreMembers(toFieldSet(m, vt), vt).difference(
+      ensureNamedFieldsAreMembers(toFieldSet(p, vt), vt).union(owned),
+    );
     pruned = removeItems(m, drop, vt) ?? {};
     at = v;
   }

@@ -63,7 +63,8 @@ function keyedPE(list: ListType, item: unknown): PathElement | string {
   for (const k of list.keys) {
     if (Object.hasOwn(item, k)) fields.push([k, item[k]]);
     else if (defaults[k] !== undefined) fields.push([k, defaults[k]]);
-    else return `associative list with keys has an element that omits key field ${JSON.stringify(k)} (and doesn't have default value)`;
+    else
+      return `associative list with keys has an element that omits key field ${JSON.stringify(k)} (and doesn't have default value)`;
   }
   return keyPE(fields);
 }
@@ -364,7 +365,11 @@ function normalizeStruct(v: Obj, t: StructType): Obj {
       out[k] = x;
       continue;
     }
-    if (!always && (x === null || ((ft.kind === 'map' || ft.kind === 'list') && (Array.isArray(x) ? x.length === 0 : emptyMap(x))))) continue;
+    if (
+      !always &&
+      (x === null || ((ft.kind === 'map' || ft.kind === 'list') && (Array.isArray(x) ? x.length === 0 : emptyMap(x))))
+    )
+      continue;
     out[k] = goNormalize(x, ft);
   }
   for (const k of Object.keys(t.zero)) {

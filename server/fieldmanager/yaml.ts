@@ -12,7 +12,9 @@ export function yamlDuplicateKeys(doc: YAML.Document, lc: YAML.LineCounter): str
     if (YAML.isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
-        const k = YAML.isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(YAML.isNode(pair.key) ? pair.key.toJSON() : pair.key);
+        const k = YAML.isScalar(pair.key)
+          ? String(pair.key.value)
+          : JSON.stringify(YAML.isNode(pair.key) ? pair.key.toJSON() : pair.key);
         if (seen.has(k)) {
           const offset = YAML.isNode(pair.key) && pair.key.range ? pair.key.range[0] : 0;
           out.push(`line ${lc.linePos(offset).line}: key ${goQuote(k)} already set in map`);
@@ -38,7 +40,11 @@ export function parseYaml(text: string): { value: unknown; duplicates: string[];
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;
-    return { value: undefined, duplicates: [], error: `yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
+    return {
+      value: undefined,
+      duplicates: [],
+      error: `yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+    };
   }
   return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, duplicates: yamlDuplicateKeys(doc, lc) };
 }
@@ -46,7 +52,11 @@ export function parseYaml(text: string): { value: unknown; duplicates: string[];
 /** Splits a strict error into warnings, one per YAML error line (the apiserver's parseYAMLWarnings). */
 export function strictWarnings(err: string): string[] {
   for (const prefix of ['yaml: unmarshal errors:\n', 'error converting YAML to JSON: yaml: unmarshal errors:\n']) {
-    if (err.startsWith(prefix)) return err.slice(prefix.length).split('\n').map((s) => s.trim());
+    if (err.startsWith(prefix))
+      return err
+        .slice(prefix.length)
+        .split('\n')
+        .map((s) => s.trim());
   }
   return [err];
 }

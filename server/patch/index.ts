@@ -56,7 +56,12 @@ export function patchMediaType(contentType: string): string {
  * `original` is not modified. Throws a PatchError (with `code`, `reason` and `toStatus()`) on failure:
  * 415 for an unknown media type, 400 for an undecodable body, and the codes of the individual patchers.
  */
-export function applyPatch(contentType: string, original: object, patchBody: string | Uint8Array, opts: ApplyPatchOptions = {}): object {
+export function applyPatch(
+  contentType: string,
+  original: object,
+  patchBody: string | Uint8Array,
+  opts: ApplyPatchOptions = {},
+): object {
   const strict = (opts.fieldValidation ?? 'Warn') !== 'Ignore';
   switch (patchMediaType(contentType)) {
     case JSON_PATCH_TYPE:
@@ -64,7 +69,12 @@ export function applyPatch(contentType: string, original: object, patchBody: str
     case MERGE_PATCH_TYPE:
       return jsonMergePatch(original, decodeMergePatch(patchBody, strict)) as object;
     case STRATEGIC_MERGE_PATCH_TYPE:
-      return strategicMergePatch(original, decodeStrategicMergePatch(patchBody), opts.schema, opts.resolver ?? NO_DEFINITIONS) as object;
+      return strategicMergePatch(
+        original,
+        decodeStrategicMergePatch(patchBody),
+        opts.schema,
+        opts.resolver ?? NO_DEFINITIONS,
+      ) as object;
     default:
       throw unsupportedMediaType(opts.acceptedMediaTypes ?? SUPPORTED_PATCH_TYPES);
   }
@@ -95,7 +105,8 @@ function decodeStrategicMergePatch(body: string | Uint8Array): unknown {
 function decodeMergePatch(body: string | Uint8Array, strict: boolean): unknown {
   if (strict) {
     const v = parseBody(body, 'error decoding patch: ');
-    if (v !== null && !isMap(v)) throw badRequest(`error decoding patch: ${cannotUnmarshal(v, 'map[string]interface {}')}`);
+    if (v !== null && !isMap(v))
+      throw badRequest(`error decoding patch: ${cannotUnmarshal(v, 'map[string]interface {}')}`);
     if (v === null) throw badRequest('Invalid JSON Patch');
     return v;
   }
@@ -108,7 +119,11 @@ function decodeMergePatch(body: string | Uint8Array, strict: boolean): unknown {
   if (isMap(v)) return v;
   if (Array.isArray(v)) {
     // evanphx returns the array itself, which the typed decoding then rejects.
-    throw new PatchError(422, 'Invalid', ` "" is invalid: patch: Invalid value: ${JSON.stringify(JSON.stringify(v))}: ${cannotUnmarshal(v, 'map[string]interface {}')}`);
+    throw new PatchError(
+      422,
+      'Invalid',
+      ` "" is invalid: patch: Invalid value: ${JSON.stringify(JSON.stringify(v))}: ${cannotUnmarshal(v, 'map[string]interface {}')}`,
+    );
   }
   throw badRequest('Invalid JSON Patch');
 }
@@ -118,10 +133,12 @@ function decodeJsonPatch(body: string | Uint8Array, strict: boolean): unknown[] 
   const prefix = strict ? 'error decoding patch: ' : '';
   const v = parseBody(body, prefix);
   if (v === null) return [];
-  if (!Array.isArray(v)) throw badRequest(prefix + cannotUnmarshal(v, strict ? '[]handlers.jsonPatchOp' : 'jsonpatch.Patch'));
+  if (!Array.isArray(v))
+    throw badRequest(prefix + cannotUnmarshal(v, strict ? '[]handlers.jsonPatchOp' : 'jsonpatch.Patch'));
   for (const op of v) {
     if (op === null) continue;
-    if (!isMap(op)) throw badRequest(prefix + cannotUnmarshal(op, strict ? 'handlers.jsonPatchOp' : 'jsonpatch.Operation'));
+    if (!isMap(op))
+      throw badRequest(prefix + cannotUnmarshal(op, strict ? 'handlers.jsonPatchOp' : 'jsonpatch.Operation'));
     if (!strict) continue;
     for (const [k, x] of Object.entries(op)) {
       if ((k === 'op' || k === 'path' || k === 'from') && x !== null && typeof x !== 'string') {

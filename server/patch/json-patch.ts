@@ -94,7 +94,8 @@ function arrayIndex(list: unknown[], key: string, forInsert: boolean): number | 
 
 function stringMember(op: JsonPatchOperation, name: 'path' | 'from', what: string): string {
   const v = op[name];
-  if (typeof v !== 'string') fail(v === undefined || v === null ? `${what}: missing value` : `${what}: json: cannot unmarshal into string`);
+  if (typeof v !== 'string')
+    fail(v === undefined || v === null ? `${what}: missing value` : `${what}: json: cannot unmarshal into string`);
   return v as string;
 }
 
@@ -102,7 +103,10 @@ function stringMember(op: JsonPatchOperation, name: 'path' | 'from', what: strin
 function read(loc: Location, path: string, what: string): unknown {
   if (Array.isArray(loc.container)) {
     const idx = arrayIndex(loc.container, loc.key, false);
-    if (idx === undefined) fail(`error in ${what} for path: '${path}': Unable to access invalid index: ${loc.key}: invalid index referenced`);
+    if (idx === undefined)
+      fail(
+        `error in ${what} for path: '${path}': Unable to access invalid index: ${loc.key}: invalid index referenced`,
+      );
     return loc.container[idx as number];
   }
   return Object.hasOwn(loc.container, loc.key) ? loc.container[loc.key] : undefined;
@@ -113,7 +117,8 @@ function add(doc: unknown, path: string, value: unknown): void {
   let target: string;
   if (Array.isArray(loc.container)) {
     const idx = arrayIndex(loc.container, loc.key, true);
-    if (idx === undefined) fail(`error in add for path: '${path}': Unable to access invalid index: ${loc.key}: invalid index referenced`);
+    if (idx === undefined)
+      fail(`error in add for path: '${path}': Unable to access invalid index: ${loc.key}: invalid index referenced`);
     target = `${loc.pointer}/${idx}`;
   } else {
     target = `${loc.pointer}/${encodeKey(loc.key)}`;
@@ -122,18 +127,25 @@ function add(doc: unknown, path: string, value: unknown): void {
 }
 
 function remove(doc: unknown, path: string, what: string): unknown {
-  const loc = locate(doc, path) ?? fail(`${what} operation does not apply: doc is missing path: "${path}": missing value`);
+  const loc =
+    locate(doc, path) ?? fail(`${what} operation does not apply: doc is missing path: "${path}": missing value`);
   if (Array.isArray(loc.container)) {
     const idx = arrayIndex(loc.container, loc.key, false);
-    if (idx === undefined) fail(`error in ${what} for path: '${path}': Unable to access invalid index: ${loc.key}: invalid index referenced`);
+    if (idx === undefined)
+      fail(
+        `error in ${what} for path: '${path}': Unable to access invalid index: ${loc.key}: invalid index referenced`,
+      );
     return jsonpatch.applyOperation(doc, { op: 'remove', path: `${loc.pointer}/${idx}` }, true, true).removed;
   }
-  if (!Object.hasOwn(loc.container, loc.key)) fail(`error in ${what} for path: '${path}': Unable to remove nonexistent key: ${loc.key}: missing value`);
-  return jsonpatch.applyOperation(doc, { op: 'remove', path: `${loc.pointer}/${encodeKey(loc.key)}` }, true, true).removed;
+  if (!Object.hasOwn(loc.container, loc.key))
+    fail(`error in ${what} for path: '${path}': Unable to remove nonexistent key: ${loc.key}: missing value`);
+  return jsonpatch.applyOperation(doc, { op: 'remove', path: `${loc.pointer}/${encodeKey(loc.key)}` }, true, true)
+    .removed;
 }
 
 function replace(doc: unknown, path: string, value: unknown): void {
-  const loc = locate(doc, path) ?? fail(`replace operation does not apply: doc is missing path: ${path}: missing value`);
+  const loc =
+    locate(doc, path) ?? fail(`replace operation does not apply: doc is missing path: ${path}: missing value`);
   if (Array.isArray(loc.container)) {
     const idx = arrayIndex(loc.container, loc.key, false);
     if (idx === undefined) fail(`replace operation does not apply: doc is missing key: ${path}: missing value`);
@@ -141,7 +153,8 @@ function replace(doc: unknown, path: string, value: unknown): void {
     return;
   }
   const target = `${loc.pointer}/${encodeKey(loc.key)}`;
-  if (Object.hasOwn(loc.container, loc.key)) jsonpatch.applyOperation(doc, { op: 'replace', path: target, value }, true, true);
+  if (Object.hasOwn(loc.container, loc.key))
+    jsonpatch.applyOperation(doc, { op: 'replace', path: target, value }, true, true);
   else jsonpatch.applyOperation(doc, { op: 'add', path: target, value }, true, true);
 }
 
@@ -152,7 +165,9 @@ function test(doc: unknown, path: string, expected: unknown): void {
     if (actual === null && expected === null) return;
     fail(`testing value ${path} failed: test failed`);
   }
-  const pointer = Array.isArray(loc.container) ? `${loc.pointer}/${arrayIndex(loc.container, loc.key, false)}` : `${loc.pointer}/${encodeKey(loc.key)}`;
+  const pointer = Array.isArray(loc.container)
+    ? `${loc.pointer}/${arrayIndex(loc.container, loc.key, false)}`
+    : `${loc.pointer}/${encodeKey(loc.key)}`;
   try {
     jsonpatch.applyOperation(doc, { op: 'test', path: pointer, value: expected }, true, true);
   } catch {
@@ -162,7 +177,7 @@ function test(doc: unknown, path: string, expected: unknown): void {
 
 function applyOne(doc: unknown, op: JsonPatchOperation): void {
   const kind = typeof op.op === 'string' ? op.op : 'unknown';
-  const value = Object.hasOwn(op, 'value') ? op.value ?? null : null;
+  const value = Object.hasOwn(op, 'value') ? (op.value ?? null) : null;
   switch (kind) {
     case 'add':
       return add(doc, stringMember(op, 'path', 'add operation failed to decode path'), value);
@@ -178,7 +193,8 @@ function applyOne(doc: unknown, op: JsonPatchOperation): void {
     }
     case 'copy': {
       const from = stringMember(op, 'from', 'copy operation failed to decode from');
-      const loc = locate(doc, from) ?? fail(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
+      const loc =
+        locate(doc, from) ?? fail(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
       const copied = structuredClone(read(loc, from, 'copy') ?? null);
       return add(doc, stringMember(op, 'path', 'copy operation failed to decode path'), copied);
     }
@@ -195,7 +211,9 @@ function applyOne(doc: unknown, op: JsonPatchOperation): void {
  */
 export function jsonPatch(original: unknown, ops: readonly unknown[]): unknown {
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw entityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
+    throw entityTooLarge(
+      `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
+    );
   }
   const doc = structuredClone(original);
   for (const raw of structuredClone(ops)) {

@@ -14,7 +14,8 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 function setKey(m: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
   else m[k] = v;
 }
 

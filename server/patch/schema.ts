@@ -78,7 +78,8 @@ export class SchemaResolver {
   /** The (unresolved) schema of property `name` of an object node, or of its map values; undefined if unknown. */
   field(node: SchemaNode, name: string): SchemaNode | undefined {
     const r = this.resolve(node);
-    if (isNode(r.properties) && Object.hasOwn(r.properties, name) && isNode(r.properties[name])) return r.properties[name];
+    if (isNode(r.properties) && Object.hasOwn(r.properties, name) && isNode(r.properties[name]))
+      return r.properties[name];
     if (isNode(r.additionalProperties)) return r.additionalProperties;
     return undefined;
   }

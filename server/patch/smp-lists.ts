@@ -57,7 +57,18 @@ export function sliceElementKind(lists: unknown[][]): ElemKind {
   let first: string | undefined;
   for (const list of lists) {
     for (const v of list) {
-      const t = v === null ? 'nil' : Array.isArray(v) ? 'slice' : isMap(v) ? 'map' : typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float64') : typeof v;
+      const t =
+        v === null
+          ? 'nil'
+          : Array.isArray(v)
+            ? 'slice'
+            : isMap(v)
+              ? 'map'
+              : typeof v === 'number'
+                ? Number.isInteger(v)
+                  ? 'int64'
+                  : 'float64'
+                : typeof v;
       if (first === undefined) {
         if (t === 'slice') throw genericInvalid(MERGEPATCH.noListOfLists);
         first = t;
@@ -140,10 +151,14 @@ export function mergeSlice(
   if (original.length === 0 && patch.length === 0) return { merged: original, aliasedOriginal: original };
   const kind = sliceElementKind([original, patch]);
   if (kind === 'scalar') {
-    if (isDeleteList) return { merged: original.filter((v) => !patch.some((d) => goEq(v, d))), aliasedOriginal: original };
+    if (isDeleteList)
+      return { merged: original.filter((v) => !patch.some((d) => goEq(v, d))), aliasedOriginal: original };
     const merged = dedupeScalars([...original, ...patch]);
     const [inPatch, serverOnly] = mergeKey ? partitionMaps(merged, patch, mergeKey) : partitionScalars(merged, patch);
-    return { merged: normalizeElementOrder(inPatch, serverOnly, patch, original, mergeKey, kind), aliasedOriginal: original };
+    return {
+      merged: normalizeElementOrder(inPatch, serverOnly, patch, original, mergeKey, kind),
+      aliasedOriginal: original,
+    };
   }
   if (!mergeKey) throw internalError('cannot merge lists without merge key for struct');
   const live = new LiveList(original);
@@ -157,7 +172,10 @@ export function mergeSlice(
     else live.append(v);
   }
   const [inPatch, serverOnly] = partitionMaps(live.cur, rest, mergeKey);
-  return { merged: normalizeElementOrder(inPatch, serverOnly, rest, serverOrder, mergeKey, kind), aliasedOriginal: live.view };
+  return {
+    merged: normalizeElementOrder(inPatch, serverOnly, rest, serverOrder, mergeKey, kind),
+    aliasedOriginal: live.view,
+  };
 }
 
 /**
@@ -177,7 +195,12 @@ function applySpecialElements(live: LiveList, patch: unknown[], mergeKey: string
     const directive = m[DIRECTIVE];
     if (directive === 'delete') {
       if (!hasOwn(m, mergeKey)) throw noMergeKey(m, mergeKey);
-      for (let idx = findByKey(live.cur, mergeKey, m[mergeKey]); idx >= 0; idx = findByKey(live.cur, mergeKey, m[mergeKey])) live.deleteAt(idx);
+      for (
+        let idx = findByKey(live.cur, mergeKey, m[mergeKey]);
+        idx >= 0;
+        idx = findByKey(live.cur, mergeKey, m[mergeKey])
+      )
+        live.deleteAt(idx);
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {

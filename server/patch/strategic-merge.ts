@@ -44,7 +44,12 @@ const DELETE_FROM = '$deleteFromPrimitiveList';
  * schema, or below fields it does not describe, maps are merged and lists replaced. Errors are PatchErrors
  * with upstream's messages and codes; a `null` patch leaves the object unchanged.
  */
-export function strategicMergePatch(original: unknown, patch: unknown, schema: SchemaNode | undefined, resolver: SchemaResolver): unknown {
+export function strategicMergePatch(
+  original: unknown,
+  patch: unknown,
+  schema: SchemaNode | undefined,
+  resolver: SchemaResolver,
+): unknown {
   const base = original ?? {};
   if (!isMap(base)) throw new TypeError('strategicMergePatch: the original object must be a JSON object');
   if (patch === null || patch === undefined) return structuredClone(base);
@@ -92,7 +97,13 @@ class StrategicMerger {
       } else if (Array.isArray(cur)) {
         const f = this.lookup(schema, k, true);
         const merge = f.strategy === 'merge' || isDeleteList;
-        setKey(original, k, merge ? mergeSlice(cur, patchV as unknown[], f.sub, f.mergeKey, isDeleteList, this.mergeElement).merged : patchV);
+        setKey(
+          original,
+          k,
+          merge
+            ? mergeSlice(cur, patchV as unknown[], f.sub, f.mergeKey, isDeleteList, this.mergeElement).merged
+            : patchV,
+        );
       } else {
         setKey(original, k, patchV);
       }
@@ -132,7 +143,19 @@ class StrategicMerger {
       // Upstream fails with "no elements in any of the given slices" here; only empty live lists (which a
       // typed object never has) and empty patch lists reach it, so an empty result is kept instead.
       if (serverOrder.length === 0 && patchList.length === 0) setKey(original, k, merged);
-      else setKey(original, k, normalizeElementOrder(inOrder, others, order, serverOrder, f.mergeKey, sliceElementKind([serverOrder, patchList])));
+      else
+        setKey(
+          original,
+          k,
+          normalizeElementOrder(
+            inOrder,
+            others,
+            order,
+            serverOrder,
+            f.mergeKey,
+            sliceElementKind([serverOrder, patchList]),
+          ),
+        );
       delete patch[k];
     }
   }
@@ -143,7 +166,11 @@ class StrategicMerger {
     const field = this.resolver.field(schema, key);
     if (!field) return { sub: undefined, strategy: '', mergeKey: '' };
     const meta = this.resolver.patchMeta(field);
-    return { sub: slice ? this.resolver.items(field) : field, strategy: extractStrategy(meta.strategies), mergeKey: meta.mergeKey };
+    return {
+      sub: slice ? this.resolver.items(field) : field,
+      strategy: extractStrategy(meta.strategies),
+      mergeKey: meta.mergeKey,
+    };
   }
 }
 
@@ -197,7 +224,9 @@ function validateAgainstOrder(patchList: unknown[], order: unknown[], mergeKey: 
     o++;
   }
   if (p < items.length && o >= order.length) {
-    throw internalError(`The order in patch list:\n${goV(patchList)}\n doesn't match ${SET_ORDER} list:\n${goV(order)}\n`);
+    throw internalError(
+      `The order in patch list:\n${goV(patchList)}\n doesn't match ${SET_ORDER} list:\n${goV(order)}\n`,
+    );
   }
 }
 
@@ -284,6 +313,7 @@ function removeDirectives(v: unknown): [unknown, boolean] {
 
 /** Assigns an own property, also for the key `__proto__`. */
 function setKey(m: JMap, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(m, k, { value: v, enumerable: true, writable: true, configurable: true });
   else m[k] = v;
 }

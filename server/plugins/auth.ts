@@ -59,7 +59,15 @@ export type TokenAuthenticator = (
   token: string,
 ) => Promise<{ kind: 'unknown' } | { kind: 'user'; user: UserInfo } | { kind: 'invalid'; reason: string }>;
 
-const UNAUTHORIZED = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+const UNAUTHORIZED = JSON.stringify({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message: 'Unauthorized',
+  reason: 'Unauthorized',
+  code: 401,
+});
 
 /**
  * Authentication: every request gets its user in `req.user`. With a bearer token, `Authorization: Bearer <token>`
@@ -68,7 +76,10 @@ const UNAUTHORIZED = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata
  * `tokenAuthenticator` knows (a service account token this server signed) identifies its user, and one it refuses is
  * a 401, as kube-apiserver fails a request whose credentials do not hold rather than taking it as anonymous.
  */
-export function registerAuthentication(app: FastifyInstance, opts: { bearerToken?: string; tokenAuthenticator?: TokenAuthenticator }): void {
+export function registerAuthentication(
+  app: FastifyInstance,
+  opts: { bearerToken?: string; tokenAuthenticator?: TokenAuthenticator },
+): void {
   app.decorateRequest('user', null as unknown as UserInfo);
   const secret = opts.bearerToken;
   const authenticate = opts.tokenAuthenticator;
@@ -87,7 +98,10 @@ export function registerAuthentication(app: FastifyInstance, opts: { bearerToken
     }
     const bearer = header !== undefined ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (bearer && authenticate) {
-      const result = await authenticate(bearer[1]!).catch((err: unknown) => ({ kind: 'invalid' as const, reason: String(err) }));
+      const result = await authenticate(bearer[1]!).catch((err: unknown) => ({
+        kind: 'invalid' as const,
+        reason: String(err),
+      }));
       if (result.kind === 'user') {
         req.user = result.user;
         return;

@@ -26,7 +26,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
         status = errors.unsupportedMediaType('application/json, application/yaml, application/vnd.kubernetes.protobuf');
       } else if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-        status = new StatusError({ message: fe.message, reason: fe.statusCode === 404 ? 'NotFound' : 'BadRequest', code: fe.statusCode });
+        status = new StatusError({
+          message: fe.message,
+          reason: fe.statusCode === 404 ? 'NotFound' : 'BadRequest',
+          code: fe.statusCode,
+        });
       } else {
         req.log.error({ err }, 'unexpected error');
         status = errors.internal(err.message);

@@ -46,7 +46,9 @@ export function ageColumn(): TableColumnDefinition {
 }
 
 /** Container names and images of a pod template, each joined with `,` (empty strings without containers). */
-export function containerCells(containers: Array<{ name?: string; image?: string }> | null | undefined): [string, string] {
+export function containerCells(
+  containers: Array<{ name?: string; image?: string }> | null | undefined,
+): [string, string] {
   const list = containers ?? [];
   return [list.map((c) => c.name ?? '').join(','), list.map((c) => c.image ?? '').join(',')];
 }

@@ -93,7 +93,12 @@ function mapValueSchema(schema: Json): unknown {
 }
 
 function fieldOf(name: string, schema: Json, required: boolean, no: number): FieldDesc | undefined {
-  const base = { name, no, keepZero: required || schema['goPointer'] === true, goName: name.charAt(0).toUpperCase() + name.slice(1) };
+  const base = {
+    name,
+    no,
+    keepZero: required || schema['goPointer'] === true,
+    goName: name.charAt(0).toUpperCase() + name.slice(1),
+  };
   const mapValue = mapValueSchema(schema);
   if (mapValue !== undefined) {
     const value = valueTypeOf(mapValue);
@@ -187,7 +192,16 @@ export function formatTime(seconds: number, nanos: number, micro: boolean): stri
   return `${base}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
 }
 
-const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  μs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+};
 
 /** Go's time.ParseDuration, in nanoseconds. */
 function parseDuration(text: string): number | undefined {
@@ -380,7 +394,8 @@ function isZero(v: unknown): boolean {
 }
 
 function readScalar(r: Reader, field: FieldDesc, scalar: Scalar, wire: number): unknown {
-  const expected = scalar === 'double' ? FIXED64 : scalar === 'string' || scalar === 'bytes' ? LENGTH_DELIMITED : VARINT;
+  const expected =
+    scalar === 'double' ? FIXED64 : scalar === 'string' || scalar === 'bytes' ? LENGTH_DELIMITED : VARINT;
   if (wire !== expected) throw wrongWire(field, wire);
   switch (scalar) {
     case 'string':
@@ -514,7 +529,8 @@ function zeroOf(type: ValueType): unknown {
 }
 
 function setKey(obj: Json, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 

@@ -35,7 +35,9 @@ export function definitionOfKind(apiVersion: string, kind: string): string | und
     kindIndex = new Map();
     metaKinds = new Map();
     for (const [name, schema] of Object.entries(definitionsSnapshot())) {
-      const gvks = (schema as { 'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[] })['x-kubernetes-group-version-kind'];
+      const gvks = (
+        schema as { 'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[] }
+      )['x-kubernetes-group-version-kind'];
       for (const g of gvks ?? []) {
         const key = `${g.group ? `${g.group}/${g.version}` : g.version}\n${g.kind}`;
         if (!kindIndex.has(key)) kindIndex.set(key, name);
@@ -122,13 +124,17 @@ export function decodeEnvelope(bytes: Uint8Array): { typeMeta: TypeMeta; raw: Ui
         const u = sub.tag();
         if (u.field === 1 && u.wire === LENGTH_DELIMITED) typeMeta.apiVersion = sub.string();
         else if (u.field === 2 && u.wire === LENGTH_DELIMITED) typeMeta.kind = sub.string();
-        else if (u.field <= 2) throw new ProtoError(`proto: wrong wireType = ${u.wire} for field ${u.field === 1 ? 'APIVersion' : 'Kind'}`);
+        else if (u.field <= 2)
+          throw new ProtoError(`proto: wrong wireType = ${u.wire} for field ${u.field === 1 ? 'APIVersion' : 'Kind'}`);
         else sub.skip(u.wire);
       }
     } else if (t.field === 2 && t.wire === LENGTH_DELIMITED) {
       raw = r.bytes();
     } else if (t.field <= 4) {
-      if (t.wire !== LENGTH_DELIMITED) throw new ProtoError(`proto: wrong wireType = ${t.wire} for field ${['', 'TypeMeta', 'Raw', 'ContentEncoding', 'ContentType'][t.field]}`);
+      if (t.wire !== LENGTH_DELIMITED)
+        throw new ProtoError(
+          `proto: wrong wireType = ${t.wire} for field ${['', 'TypeMeta', 'Raw', 'ContentEncoding', 'ContentType'][t.field]}`,
+        );
       r.skip(t.wire);
     } else r.skip(t.wire);
   }
@@ -157,13 +163,17 @@ export function decodeObject(bytes: Uint8Array, defaults?: TypeMeta, depth = 0):
   if (!typeMeta.apiVersion) throw new ProtoError(`Object 'apiVersion' is missing in '${goTypeMeta(typeMeta)}'`);
   const def = definitionOfKind(typeMeta.apiVersion, typeMeta.kind);
   if (!def || !messageOf(def)) {
-    throw new ObjectDecodeError(typeMeta, `no kind ${JSON.stringify(typeMeta.kind)} is registered for version ${JSON.stringify(typeMeta.apiVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`);
+    throw new ObjectDecodeError(
+      typeMeta,
+      `no kind ${JSON.stringify(typeMeta.kind)} is registered for version ${JSON.stringify(typeMeta.apiVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`,
+    );
   }
   let fields: Json;
   try {
     fields = decodeMessage(def, raw, depth);
   } catch (err) {
-    if (err instanceof ProtoError && !(err instanceof ObjectDecodeError)) throw new ObjectDecodeError(typeMeta, err.message);
+    if (err instanceof ProtoError && !(err instanceof ObjectDecodeError))
+      throw new ObjectDecodeError(typeMeta, err.message);
     throw err;
   }
   return { object: { apiVersion: typeMeta.apiVersion, kind: typeMeta.kind, ...fields }, typeMeta };

@@ -20,7 +20,11 @@ export interface RequestContext {
 }
 
 /** Reads a stored object of a core resource by its plural (`serviceaccounts`, `nodes`); undefined when there is none. */
-export type ObjectReader = (resource: string, namespace: string | undefined, name: string) => Promise<KubeObject | undefined>;
+export type ObjectReader = (
+  resource: string,
+  namespace: string | undefined,
+  name: string,
+) => Promise<KubeObject | undefined>;
 
 /** What the server lends every resource beyond its own store (`GenericStore.services`). */
 export interface ServerServices {

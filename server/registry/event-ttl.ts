@@ -16,7 +16,13 @@ interface EventTimes {
 /** The last moment an event was written (upstream renews an event's TTL on every write). */
 export function lastActivity(ev: KubeObject): number {
   const t = ev as KubeObject & EventTimes;
-  const candidates = [t.lastTimestamp, t.series?.lastObservedTime, t.eventTime, t.firstTimestamp, ev.metadata.creationTimestamp];
+  const candidates = [
+    t.lastTimestamp,
+    t.series?.lastObservedTime,
+    t.eventTime,
+    t.firstTimestamp,
+    ev.metadata.creationTimestamp,
+  ];
   let latest = 0;
   for (const c of candidates) {
     const ms = c ? Date.parse(c) : NaN;

@@ -52,11 +52,14 @@ export function normalizeMeta(meta: ObjectMeta): ObjectMeta {
   for (const k of META_ORDER) {
     const v = meta[k];
     if (v === undefined || v === null || v === '') continue;
-    if ((k === 'labels' || k === 'annotations') && typeof v === 'object' && Object.keys(v as object).length === 0) continue;
-    if ((k === 'ownerReferences' || k === 'finalizers' || k === 'managedFields') && Array.isArray(v) && v.length === 0) continue;
+    if ((k === 'labels' || k === 'annotations') && typeof v === 'object' && Object.keys(v as object).length === 0)
+      continue;
+    if ((k === 'ownerReferences' || k === 'finalizers' || k === 'managedFields') && Array.isArray(v) && v.length === 0)
+      continue;
     out[k] = v;
   }
-  for (const k of Object.keys(meta)) if (!(k in out) && !META_ORDER.includes(k) && meta[k] !== undefined) out[k] = meta[k];
+  for (const k of Object.keys(meta))
+    if (!(k in out) && !META_ORDER.includes(k) && meta[k] !== undefined) out[k] = meta[k];
   return out;
 }
 

@@ -37,7 +37,12 @@ export class NamespaceLifecycle {
       const ns: KubeObject = {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: normalizeMeta({ name, uid: crypto.randomUUID(), creationTimestamp: now, labels: { 'kubernetes.io/metadata.name': name } }),
+        metadata: normalizeMeta({
+          name,
+          uid: crypto.randomUUID(),
+          creationTimestamp: now,
+          labels: { 'kubernetes.io/metadata.name': name },
+        }),
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
       };
@@ -57,7 +62,7 @@ export class NamespaceLifecycle {
       for await (const ev of this.storage.watch(storagePrefix('namespaces'), from, { signal: this.abort.signal })) {
         if (ev.type === 'MODIFIED' && ev.object.metadata.deletionTimestamp) this.enqueue(ev.object.metadata.name!);
       }
-    } catch (err) {
+    } catch {
       if (this.stopped) return;
       // history gone or watcher dropped: rescan and follow again
       const listed = await this.storage.list(storagePrefix('namespaces')).catch(() => undefined);
@@ -116,7 +121,10 @@ export class NamespaceLifecycle {
         remaining++;
         if (obj.metadata.deletionTimestamp) continue;
         try {
-          await handle.store.delete(handle.view, name, obj.metadata.name!, { dryRun: false, propagationPolicy: 'Background' });
+          await handle.store.delete(handle.view, name, obj.metadata.name!, {
+            dryRun: false,
+            propagationPolicy: 'Background',
+          });
         } catch (err) {
           if (!(isStatusError(err) && err.code === 404)) throw err;
         }

@@ -69,7 +69,10 @@ export class Registry {
   ) {
     this.storage = storage;
     this.virtuals = virtuals;
-    this.services = storageServices(storage, { ...opts, prefixOf: (resource) => defs.find((d) => d.group === '' && d.plural === resource)?.etcdPrefix });
+    this.services = storageServices(storage, {
+      ...opts,
+      prefixOf: (resource) => defs.find((d) => d.group === '' && d.plural === resource)?.etcdPrefix,
+    });
     for (const def of defs) {
       const store = new GenericStore(def, storage, (ns) => this.namespacePhase(ns), this.services);
       this.byDef.set(def, store);
@@ -120,7 +123,10 @@ export class Registry {
       const i = GROUP_ORDER.indexOf(name);
       return i < 0 ? GROUP_ORDER.length : i;
     };
-    return out.map((g, i) => ({ g, i })).sort((a, b) => rank(a.g.name) - rank(b.g.name) || a.i - b.i).map(({ g }) => g);
+    return out
+      .map((g, i) => ({ g, i }))
+      .sort((a, b) => rank(a.g.name) - rank(b.g.name) || a.i - b.i)
+      .map(({ g }) => g);
   }
 
   /** The handles of one group/version, in registration order. */

@@ -28,11 +28,13 @@ function unescapeFieldValue(s: string): string {
   let inSlash = false;
   for (const c of s) {
     if (inSlash) {
-      if (c !== '\\' && c !== ',' && c !== '=') throw new FieldSelectorError(`invalid field selector: invalid escape sequence: \\${c}`);
+      if (c !== '\\' && c !== ',' && c !== '=')
+        throw new FieldSelectorError(`invalid field selector: invalid escape sequence: \\${c}`);
       out += c;
       inSlash = false;
     } else if (c === '\\') inSlash = true;
-    else if (c === ',' || c === '=') throw new FieldSelectorError(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
+    else if (c === ',' || c === '=')
+      throw new FieldSelectorError(`invalid field selector: unescaped character in value: ${c.codePointAt(0)}`);
     else out += c;
   }
   if (inSlash) throw new FieldSelectorError('invalid field selector: invalid escape sequence: \\');
@@ -108,7 +110,16 @@ export function parseFieldSelector(s: string): FieldSelector {
  * `"<label>" is not a known field selector: only "metadata.name", "metadata.namespace"`.
  */
 export const FIELD_LABEL_CONVERSION_KINDS: ReadonlySet<string> = new Set([
-  'Pod', 'Node', 'ReplicationController', 'Event', 'Namespace', 'Secret', 'Service', 'ReplicaSet', 'Job', 'CertificateSigningRequest',
+  'Pod',
+  'Node',
+  'ReplicationController',
+  'Event',
+  'Namespace',
+  'Secret',
+  'Service',
+  'ReplicaSet',
+  'Job',
+  'CertificateSigningRequest',
 ]);
 
 /**
@@ -118,12 +129,18 @@ export const FIELD_LABEL_CONVERSION_KINDS: ReadonlySet<string> = new Set([
  * FIELD_LABEL_CONVERSION_KINDS → `field label not supported: <label>`; any other kind → the default
  * metadata-only message.
  */
-export function checkFieldSelectorFields(sel: FieldSelector, allowed: readonly string[], kindForMessage?: string | null): void {
+export function checkFieldSelectorFields(
+  sel: FieldSelector,
+  allowed: readonly string[],
+  kindForMessage?: string | null,
+): void {
   for (const r of sel.requirements) {
     if (allowed.includes(r.field)) continue;
     if (kindForMessage == null || FIELD_LABEL_CONVERSION_KINDS.has(kindForMessage)) {
       throw new FieldSelectorError(`field label not supported: ${r.field}`);
     }
-    throw new FieldSelectorError(`${JSON.stringify(r.field)} is not a known field selector: only "metadata.name", "metadata.namespace"`);
+    throw new FieldSelectorError(
+      `${JSON.stringify(r.field)} is not a known field selector: only "metadata.name", "metadata.namespace"`,
+    );
   }
 }

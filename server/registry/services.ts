@@ -12,7 +12,11 @@ import type { ServerServices } from './definition.js';
  */
 export function storageServices(
   storage: Storage,
-  opts: { tokenSigner?: TokenSigner; disabledAdmissionPlugins?: Iterable<string>; prefixOf?: (resource: string) => string | undefined } = {},
+  opts: {
+    tokenSigner?: TokenSigner;
+    disabledAdmissionPlugins?: Iterable<string>;
+    prefixOf?: (resource: string) => string | undefined;
+  } = {},
 ): ServerServices {
   let signer = opts.tokenSigner;
   return {

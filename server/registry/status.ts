@@ -34,10 +34,19 @@ export class StatusError extends Error {
   readonly status: StatusBody;
   /** Extra response headers (Retry-After, ...). */
   readonly headers: Record<string, string>;
-  constructor(status: Omit<StatusBody, 'kind' | 'apiVersion' | 'metadata' | 'status'> & { metadata?: StatusBody['metadata'] }, headers: Record<string, string> = {}) {
+  constructor(
+    status: Omit<StatusBody, 'kind' | 'apiVersion' | 'metadata' | 'status'> & { metadata?: StatusBody['metadata'] },
+    headers: Record<string, string> = {},
+  ) {
     super(status.message ?? status.reason ?? 'error');
     this.name = 'StatusError';
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: status.metadata ?? {}, status: 'Failure', ...status } as StatusBody;
+    this.status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: status.metadata ?? {},
+      status: 'Failure',
+      ...status,
+    } as StatusBody;
     this.headers = headers;
   }
   get code(): number {
@@ -59,14 +68,29 @@ function details(gr: GroupResource, name: string | undefined) {
 
 export const errors = {
   notFound(gr: GroupResource, name: string): StatusError {
-    return new StatusError({ message: `${groupResourceString(gr)} "${name}" not found`, reason: 'NotFound', details: details(gr, name), code: 404 });
+    return new StatusError({
+      message: `${groupResourceString(gr)} "${name}" not found`,
+      reason: 'NotFound',
+      details: details(gr, name),
+      code: 404,
+    });
   },
   /** The reply for a path no resource serves. */
   pathNotFound(): StatusError {
-    return new StatusError({ message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+    return new StatusError({
+      message: 'the server could not find the requested resource',
+      reason: 'NotFound',
+      details: {},
+      code: 404,
+    });
   },
   alreadyExists(gr: GroupResource, name: string): StatusError {
-    return new StatusError({ message: `${groupResourceString(gr)} "${name}" already exists`, reason: 'AlreadyExists', details: details(gr, name), code: 409 });
+    return new StatusError({
+      message: `${groupResourceString(gr)} "${name}" already exists`,
+      reason: 'AlreadyExists',
+      details: details(gr, name),
+      code: 409,
+    });
   },
   conflict(gr: GroupResource, name: string, why: string): StatusError {
     return new StatusError({
@@ -93,20 +117,39 @@ export const errors = {
   },
   forbidden(gr: GroupResource, name: string, why: string): StatusError {
     const subject = name ? `${groupResourceString(gr)} "${name}"` : groupResourceString(gr);
-    return new StatusError({ message: `${subject} is forbidden: ${why}`, reason: 'Forbidden', details: details(gr, name || undefined), code: 403 });
+    return new StatusError({
+      message: `${subject} is forbidden: ${why}`,
+      reason: 'Forbidden',
+      details: details(gr, name || undefined),
+      code: 403,
+    });
   },
   methodNotAllowed(): StatusError {
-    return new StatusError({ message: 'the server does not allow this method on the requested resource', reason: 'MethodNotAllowed', details: {}, code: 405 });
+    return new StatusError({
+      message: 'the server does not allow this method on the requested resource',
+      reason: 'MethodNotAllowed',
+      details: {},
+      code: 405,
+    });
   },
   notAcceptable(message: string): StatusError {
     return new StatusError({ message, reason: 'NotAcceptable', code: 406 });
   },
   unsupportedMediaType(contentType: string): StatusError {
-    return new StatusError({ message: `the body of the request was in an unknown format - accepted media types include: ${contentType}`, reason: 'UnsupportedMediaType', code: 415 });
+    return new StatusError({
+      message: `the body of the request was in an unknown format - accepted media types include: ${contentType}`,
+      reason: 'UnsupportedMediaType',
+      code: 415,
+    });
   },
   /** 410 for a continue token or watch start older than the retained history. */
   expired(message: string, continueToken?: string): StatusError {
-    return new StatusError({ message, reason: 'Expired', code: 410, metadata: continueToken ? { continue: continueToken } : {} });
+    return new StatusError({
+      message,
+      reason: 'Expired',
+      code: 410,
+      metadata: continueToken ? { continue: continueToken } : {},
+    });
   },
   gone(message: string): StatusError {
     return new StatusError({ message, reason: 'Gone', code: 410 });
@@ -116,7 +159,10 @@ export const errors = {
       {
         message: `Timeout: Too large resource version: ${requested}, current: ${current}`,
         reason: 'Timeout',
-        details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+        details: {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        },
         code: 504,
       },
       { 'Retry-After': '1' },
@@ -126,7 +172,12 @@ export const errors = {
     return new StatusError({ message, reason: 'RequestEntityTooLarge', code: 413 });
   },
   internal(message: string): StatusError {
-    return new StatusError({ message: `Internal error occurred: ${message}`, reason: 'InternalError', details: { causes: [{ message }] }, code: 500 });
+    return new StatusError({
+      message: `Internal error occurred: ${message}`,
+      reason: 'InternalError',
+      details: { causes: [{ message }] },
+      code: 500,
+    });
   },
   serviceUnavailable(message: string): StatusError {
     return new StatusError({ message, reason: 'ServiceUnavailable', code: 503 });

@@ -4,7 +4,15 @@ import type { KubeObject } from '../../apimachinery/objects.js';
 import type { ListResult, Storage } from '../../storage/interface.js';
 import { isStorageError, StorageError } from '../../storage/errors.js';
 import { checkPreconditions as checkStoredPreconditions } from '../../storage/preconditions.js';
-import type { FinishWrite, PropagationPolicy, RequestContext, ResourceDefinition, ResourceStrategy, ServedVersion, ServerServices } from './definition.js';
+import type {
+  FinishWrite,
+  PropagationPolicy,
+  RequestContext,
+  ResourceDefinition,
+  ResourceStrategy,
+  ServedVersion,
+  ServerServices,
+} from './definition.js';
 import { generateName, newUID, normalizeMeta, orderTopLevel } from './meta.js';
 import { errors, StatusError, type GroupResource } from './status.js';
 import { validateGenericObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
@@ -132,7 +140,9 @@ export class GenericStore {
         );
       }
       if (isStorageError(err, 'Expired')) {
-        throw errors.expired(`too old resource version: ${revision} (${err.currentRevision ?? this.storage.compactedRevision()})`);
+        throw errors.expired(
+          `too old resource version: ${revision} (${err.currentRevision ?? this.storage.compactedRevision()})`,
+        );
       }
       if (isStorageError(err, 'TooLargeResourceVersion')) {
         throw errors.tooLargeResourceVersion(revision ?? 0, this.storage.currentRevision());
@@ -157,13 +167,19 @@ export class GenericStore {
   }
 
   /** POST: the body is in `view`'s form; returns the stored (storage-form) object. */
-  async create(view: ServedVersion, namespace: string | undefined, body: KubeObject, opts: { dryRun: boolean }): Promise<KubeObject> {
+  async create(
+    view: ServedVersion,
+    namespace: string | undefined,
+    body: KubeObject,
+    opts: { dryRun: boolean },
+  ): Promise<KubeObject> {
     const ctx = this.context(view, namespace, opts.dryRun);
     this.checkTypeMeta(view, body);
     const obj = this.prepareNew(view, namespace, body, ctx);
     if (this.def.namespaced) await this.admitNamespace(obj.metadata.namespace!, obj.metadata.name ?? '');
     for (const plugin of this.def.admission ?? []) {
-      if (!this.services.disabledAdmissionPlugins.has(plugin.name)) await plugin.admit(obj, { ...ctx, read: this.services.read });
+      if (!this.services.disabledAdmissionPlugins.has(plugin.name))
+        await plugin.admit(obj, { ...ctx, read: this.services.read });
     }
     const base = obj.metadata.generateName && !obj.metadata.name ? obj.metadata.generateName : undefined;
     if (base !== undefined) obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });
@@ -171,7 +187,8 @@ export class GenericStore {
     let stored = false;
     try {
       for (let attempt = 0; ; attempt++) {
-        if (base !== undefined && attempt > 0) obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });
+        if (base !== undefined && attempt > 0)
+          obj.metadata = normalizeMeta({ ...obj.metadata, name: generateName(base) });
         const name = obj.metadata.name!;
         this.validateCreate(view, obj, ctx);
         if (opts.dryRun) {
@@ -203,12 +220,19 @@ export class GenericStore {
   }
 
   /** Turns a request body into a new storage-form object with the system fields set (BeforeCreate). */
-  private prepareNew(view: ServedVersion, namespace: string | undefined, body: KubeObject, ctx: RequestContext): KubeObject {
+  private prepareNew(
+    view: ServedVersion,
+    namespace: string | undefined,
+    body: KubeObject,
+    ctx: RequestContext,
+  ): KubeObject {
     const input = clone(body);
     if (!input.metadata || typeof input.metadata !== 'object') input.metadata = {};
     if (this.def.namespaced) {
       if (input.metadata.namespace && namespace && input.metadata.namespace !== namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       input.metadata.namespace = namespace ?? input.metadata.namespace;
     } else {
@@ -232,7 +256,8 @@ export class GenericStore {
     // The kind's own validation (metadata included) first, then the generic checks, as BeforeCreate does.
     let errs: FieldError[] = this.def.strategy.validate(obj, ctx);
     if (errs.length === 0) errs = validateGenericObjectMeta(obj.metadata, this.def.namespaced);
-    if (errs.length) throw errors.invalid(view.group, this.def.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
+    if (errs.length)
+      throw errors.invalid(view.group, this.def.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
   }
 
   private async admitNamespace(namespace: string, name: string): Promise<void> {
@@ -268,7 +293,8 @@ export class GenericStore {
       if (!isStorageError(err, 'KeyNotFound')) throw this.translate(err, view, name);
     }
     if (!current) {
-      if (!(opts.createIfMissing && strategy.allowCreateOnUpdate && !opts.subresource)) throw errors.notFound(this.grFor(view), name);
+      if (!(opts.createIfMissing && strategy.allowCreateOnUpdate && !opts.subresource))
+        throw errors.notFound(this.grFor(view), name);
       const body = await build(undefined);
       return { object: await this.create(view, namespace, body, { dryRun: opts.dryRun }), created: true };
     }
@@ -282,7 +308,9 @@ export class GenericStore {
         throw errors.badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
       }
       if (this.def.namespaced && meta.namespace && meta.namespace !== namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       meta.name = name;
       if (this.def.namespaced) meta.namespace = namespace;
@@ -290,10 +318,16 @@ export class GenericStore {
       const rv = meta.resourceVersion;
       if (!rv) {
         if (!strategy.allowUnconditionalUpdate) {
-          throw errors.invalid(view.group, this.def.kind, name, [renderedError('FieldValueInvalid', 'metadata.resourceVersion', '0x0', 0, 'must be specified for an update')]);
+          throw errors.invalid(view.group, this.def.kind, name, [
+            renderedError('FieldValueInvalid', 'metadata.resourceVersion', '0x0', 0, 'must be specified for an update'),
+          ]);
         }
       } else if (rv !== cur.metadata.resourceVersion) {
-        throw errors.conflict(this.grFor(view), name, 'the object has been modified; please apply your changes to the latest version and try again');
+        throw errors.conflict(
+          this.grFor(view),
+          name,
+          'the object has been modified; please apply your changes to the latest version and try again',
+        );
       }
       view.default(body);
       let obj = view.toStorage(body, ctx);
@@ -327,7 +361,12 @@ export class GenericStore {
       if (semanticEqual(obj, old)) return old; // a no-op update writes nothing
       const fin = obj.metadata.finalizers ?? [];
       const pending = this.def.strategy.pendingFinalizers?.(obj) ?? [];
-      if (obj.metadata.deletionTimestamp && fin.length === 0 && pending.length === 0 && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0) {
+      if (
+        obj.metadata.deletionTimestamp &&
+        fin.length === 0 &&
+        pending.length === 0 &&
+        (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0
+      ) {
         // The last finalizer of an object being deleted is gone: the object is removed instead of written.
         throw new DeleteInstead(old);
       }
@@ -394,7 +433,12 @@ export class GenericStore {
   }
 
   /** DELETE: graceful deletion, finalizers and the propagation policy's finalizer, or removal now. */
-  async delete(view: ServedVersion, namespace: string | undefined, name: string, params: DeleteParams): Promise<DeleteOutcome> {
+  async delete(
+    view: ServedVersion,
+    namespace: string | undefined,
+    name: string,
+    params: DeleteParams,
+  ): Promise<DeleteOutcome> {
     const key = this.key(namespace, name);
     const current = await this.get(view, namespace, name);
     this.checkPreconditionsEarly(current, params.preconditions);
@@ -411,7 +455,9 @@ export class GenericStore {
     if (wantFinalizers.size === 0 && blocking.length === 0 && !graceful) {
       if (params.dryRun) return { object: current, deleted: true };
       try {
-        const gone = await this.storage.delete(key, { preconditions: { uid: current.metadata.uid, resourceVersion: params.preconditions?.resourceVersion } });
+        const gone = await this.storage.delete(key, {
+          preconditions: { uid: current.metadata.uid, resourceVersion: params.preconditions?.resourceVersion },
+        });
         await this.def.strategy.afterDelete?.(gone, this.storage);
         return { object: gone, deleted: true };
       } catch (err) {
@@ -480,7 +526,11 @@ export class GenericStore {
   private checkPreconditions(view: ServedVersion, obj: KubeObject, pre: DeleteParams['preconditions']): void {
     if (!pre) return;
     if (pre.uid && pre.uid !== obj.metadata.uid) {
-      throw errors.conflict(this.grFor(view), obj.metadata.name ?? '', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+      throw errors.conflict(
+        this.grFor(view),
+        obj.metadata.name ?? '',
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`,
+      );
     }
     if (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
       throw errors.conflict(
@@ -492,7 +542,12 @@ export class GenericStore {
   }
 
   /** DELETE on a collection: every matching object, each with the same options; returns what was deleted. */
-  async deleteCollection(view: ServedVersion, namespace: string | undefined, filter: ObjectFilter, params: DeleteParams): Promise<KubeObject[]> {
+  async deleteCollection(
+    view: ServedVersion,
+    namespace: string | undefined,
+    filter: ObjectFilter,
+    params: DeleteParams,
+  ): Promise<KubeObject[]> {
     const listed = await this.list(view, namespace, { filter });
     const out: KubeObject[] = [];
     for (const item of listed.items) {
@@ -529,7 +584,9 @@ export class GenericStore {
       throw errors.badRequest(`the object provided is unrecognized (must be of type ${this.def.kind})`);
     }
     if (body.kind !== undefined && body.kind !== '' && body.kind !== this.def.kind) {
-      throw errors.badRequest(`${String(body.kind)} in version "${view.version}" cannot be handled as a ${this.def.kind}: the object provided is unrecognized (must be of type ${this.def.kind})`);
+      throw errors.badRequest(
+        `${String(body.kind)} in version "${view.version}" cannot be handled as a ${this.def.kind}: the object provided is unrecognized (must be of type ${this.def.kind})`,
+      );
     }
     if (body.apiVersion !== undefined && body.apiVersion !== '' && body.apiVersion !== view.groupVersion) {
       throw errors.badRequest(
@@ -581,7 +638,11 @@ function dedupe(errs: FieldError[]): FieldError[] {
  * The finalizers an object keeps once deleted with `policy`: Orphan adds `orphan`, Foreground adds
  * `foregroundDeletion` (the garbage collector acts on them); an explicit Background drops both.
  */
-function deletionFinalizers(existing: string[] | undefined, policy: PropagationPolicy, params: DeleteParams): Set<string> {
+function deletionFinalizers(
+  existing: string[] | undefined,
+  policy: PropagationPolicy,
+  params: DeleteParams,
+): Set<string> {
   const fin = new Set(existing ?? []);
   if (policy === 'Orphan') {
     fin.add('orphan');
@@ -633,7 +694,9 @@ export function decodeContinue(token: string, prefix: string): { rv: number; sta
     throw errors.badRequest(`continue key is not valid: ${token}`);
   }
   if (parsed.v !== CONTINUE_VERSION || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') {
-    throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+    throw errors.badRequest(
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
   }
   if (parsed.start.includes('/..') || parsed.start.startsWith('..')) {
     throw errors.badRequest('continue key is not valid: continue key is not valid');

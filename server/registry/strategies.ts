@@ -29,7 +29,8 @@ export function specStatusStrategy(opts: {
     prepareForUpdate(obj, old) {
       if (old.status === undefined) delete obj.status;
       else obj.status = old.status;
-      if (opts.generation && !semanticEqual(obj.spec, old.spec)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+      if (opts.generation && !semanticEqual(obj.spec, old.spec))
+        obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     },
     validateUpdate: opts.validateUpdate,
     allowUnconditionalUpdate: opts.allowUnconditionalUpdate ?? true,
@@ -39,7 +40,10 @@ export function specStatusStrategy(opts: {
 }
 
 /** The /status strategy: takes only status (and metadata) from the request, keeps the spec. */
-export function statusStrategyOf(base: ResourceStrategy, validateStatus?: (obj: KubeObject, old: KubeObject) => FieldError[]): ResourceStrategy {
+export function statusStrategyOf(
+  base: ResourceStrategy,
+  validateStatus?: (obj: KubeObject, old: KubeObject) => FieldError[],
+): ResourceStrategy {
   return {
     prepareForCreate: base.prepareForCreate,
     validate: base.validate,

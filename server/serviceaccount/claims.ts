@@ -41,7 +41,15 @@ export interface TokenSubjects {
  * The claims of a new token: registered claims (second precision) and the `kubernetes.io` claim with the bound
  * objects; `warnAfterSeconds` adds the time after which the holder should have refreshed an extended token.
  */
-export function tokenClaims(o: TokenSubjects & { issuer: string; audiences: readonly string[]; now: Date; expirationSeconds: number; warnAfterSeconds?: number }): Record<string, unknown> {
+export function tokenClaims(
+  o: TokenSubjects & {
+    issuer: string;
+    audiences: readonly string[];
+    now: Date;
+    expirationSeconds: number;
+    warnAfterSeconds?: number;
+  },
+): Record<string, unknown> {
   const sa = o.serviceAccount;
   const now = Math.floor(o.now.getTime() / 1000);
   const k8s: Record<string, unknown> = { namespace: sa.metadata.namespace ?? '', serviceaccount: refOf(sa) };
@@ -72,7 +80,10 @@ function omitEmpty(ref: Ref): Partial<Ref> {
 }
 
 /** The result of looking at a bearer token: not ours (another authenticator may know it), a user, or refused. */
-export type TokenAuthentication = { kind: 'unknown' } | { kind: 'user'; user: UserInfo } | { kind: 'invalid'; reason: string };
+export type TokenAuthentication =
+  | { kind: 'unknown' }
+  | { kind: 'user'; user: UserInfo }
+  | { kind: 'invalid'; reason: string };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -94,7 +105,12 @@ function numericDate(v: unknown): number | undefined {
  * leeway), name one of our audiences, and everything it names (service account, bound pod, secret or node) must
  * still exist with the uid it names and not have been deleted more than a minute ago.
  */
-export async function authenticateServiceAccountToken(token: string, signer: TokenSigner, read: ObjectReader, now = new Date()): Promise<TokenAuthentication> {
+export async function authenticateServiceAccountToken(
+  token: string,
+  signer: TokenSigner,
+  read: ObjectReader,
+  now = new Date(),
+): Promise<TokenAuthentication> {
   if (unverifiedIssuer(token) !== signer.issuer) return { kind: 'unknown' };
   const parsed = parseToken(token);
   if (!parsed) return { kind: 'invalid', reason: 'malformed token' };
@@ -104,29 +120,43 @@ export async function authenticateServiceAccountToken(token: string, signer: Tok
   const nbf = numericDate(claims.nbf);
   const exp = numericDate(claims.exp);
   const iat = numericDate(claims.iat);
-  if (nbf !== undefined && t + LEEWAY_SECONDS < nbf) return { kind: 'invalid', reason: 'service account token is not valid yet' };
-  if (exp !== undefined && t - LEEWAY_SECONDS > exp) return { kind: 'invalid', reason: 'service account token has expired' };
-  if (iat !== undefined && t + LEEWAY_SECONDS < iat) return { kind: 'invalid', reason: 'service account token is issued in the future' };
-  const audiences = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud.map(str) : [];
+  if (nbf !== undefined && t + LEEWAY_SECONDS < nbf)
+    return { kind: 'invalid', reason: 'service account token is not valid yet' };
+  if (exp !== undefined && t - LEEWAY_SECONDS > exp)
+    return { kind: 'invalid', reason: 'service account token has expired' };
+  if (iat !== undefined && t + LEEWAY_SECONDS < iat)
+    return { kind: 'invalid', reason: 'service account token is issued in the future' };
+  const audiences =
+    typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud.map(str) : [];
   const tokenAudiences = audiences.length > 0 ? audiences : [...signer.audiences];
   if (!tokenAudiences.some((a) => signer.audiences.includes(a))) {
-    return { kind: 'invalid', reason: `token audiences ${JSON.stringify(tokenAudiences)} is invalid for the target audiences ${JSON.stringify(signer.audiences)}` };
+    return {
+      kind: 'invalid',
+      reason: `token audiences ${JSON.stringify(tokenAudiences)} is invalid for the target audiences ${JSON.stringify(signer.audiences)}`,
+    };
   }
 
   const k8s = isObj(claims['kubernetes.io']) ? claims['kubernetes.io'] : undefined;
   const sa = refClaim(k8s?.serviceaccount);
   const namespace = str(k8s?.namespace);
-  if (!k8s || !sa || !namespace || !sa.name) return { kind: 'invalid', reason: 'service account token claims are incomplete' };
+  if (!k8s || !sa || !namespace || !sa.name)
+    return { kind: 'invalid', reason: 'service account token claims are incomplete' };
   const deletedLongAgo = (obj: KubeObject) => {
     const ts = obj.metadata.deletionTimestamp;
     return !!ts && Date.parse(ts) < now.getTime() - LEEWAY_SECONDS * 1000;
   };
-  const check = async (what: string, resource: string, ns: string | undefined, ref: Ref): Promise<KubeObject | string> => {
+  const check = async (
+    what: string,
+    resource: string,
+    ns: string | undefined,
+    ref: Ref,
+  ): Promise<KubeObject | string> => {
     const obj = await read(resource, ns, ref.name);
     const where = ns ? `${ns}/${ref.name}` : ref.name;
     if (!obj) return `${what} ${where} not found`;
     if (deletedLongAgo(obj)) return `${what} ${where} has been deleted`;
-    if ((obj.metadata.uid ?? '') !== ref.uid) return `${what} UID (${obj.metadata.uid ?? ''}) does not match claim (${ref.uid})`;
+    if ((obj.metadata.uid ?? '') !== ref.uid)
+      return `${what} UID (${obj.metadata.uid ?? ''}) does not match claim (${ref.uid})`;
     return obj;
   };
   const account = await check('service account', 'serviceaccounts', namespace, sa);

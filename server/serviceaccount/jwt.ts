@@ -4,7 +4,15 @@
  * key (what this server generates) or RS256 for an RSA key (kubeadm's `sa.key`), the header naming the key by its
  * `kid` (the unpadded base64url SHA-256 of the public key's PKIX DER form, as upstream derives it).
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 /** The issuer kubeadm configures (`--service-account-issuer`); also the default API audience. */
@@ -20,7 +28,9 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 export function sortedJSON(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => sortedJSON(v === undefined ? null : v)).join(',')}]`;
   if (isObj(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJSON(value[k])}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -81,7 +91,9 @@ export class TokenSigner {
     const type = privateKey.asymmetricKeyType;
     if (type === 'ec') {
       if (privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-        throw new Error(`service account signing key: only EC keys on P-256 are supported, got ${privateKey.asymmetricKeyDetails?.namedCurve}`);
+        throw new Error(
+          `service account signing key: only EC keys on P-256 are supported, got ${privateKey.asymmetricKeyDetails?.namedCurve}`,
+        );
       }
       this.algorithm = 'ES256';
     } else if (type === 'rsa') {
@@ -91,7 +103,9 @@ export class TokenSigner {
     }
     this.privateKey = privateKey;
     this.publicKey = createPublicKey(privateKey);
-    this.keyId = createHash('sha256').update(this.publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+    this.keyId = createHash('sha256')
+      .update(this.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url');
     this.issuer = opts.issuer ?? DEFAULT_ISSUER;
     this.audiences = Object.freeze([...(opts.audiences ?? [this.issuer])]);
   }
@@ -131,7 +145,12 @@ export class TokenSigner {
     if (token.header.alg !== this.algorithm) return false;
     try {
       return this.algorithm === 'ES256'
-        ? verify('sha256', Buffer.from(token.signingInput), { key: this.publicKey, dsaEncoding: 'ieee-p1363' }, token.signature)
+        ? verify(
+            'sha256',
+            Buffer.from(token.signingInput),
+            { key: this.publicKey, dsaEncoding: 'ieee-p1363' },
+            token.signature,
+          )
         : verify('sha256', Buffer.from(token.signingInput), this.publicKey, token.signature);
     } catch {
       return false;

@@ -50,7 +50,9 @@ export function listAt(
     if (items.length >= limit) {
       const remaining = remainingAfter(index, prefix, changed, key);
       if (remaining === 0) break;
-      return filter ? { items, revision, nextKey: key } : { items, revision, nextKey: key, remainingItemCount: remaining };
+      return filter
+        ? { items, revision, nextKey: key }
+        : { items, revision, nextKey: key, remainingItemCount: remaining };
     }
   }
   return { items, revision };

@@ -121,8 +121,13 @@ class WatchIterator implements AsyncIterableIterator<WatchItem> {
     for (const ev of events) if (ev.revision > this.fromRevision) this.buffer.push(ev);
     if (this.buffer.length - this.bufferHead > this.hub.options.bufferLimit) {
       const limit = this.hub.options.bufferLimit;
-      this.fail(new StorageError('TooSlow', this.prefix,
-        `watch of ${this.prefix} dropped: more than ${limit} events waiting to be read`));
+      this.fail(
+        new StorageError(
+          'TooSlow',
+          this.prefix,
+          `watch of ${this.prefix} dropped: more than ${limit} events waiting to be read`,
+        ),
+      );
       return;
     }
     this.wake?.();
@@ -154,8 +159,11 @@ class WatchIterator implements AsyncIterableIterator<WatchItem> {
     }
     if (!Number.isSafeInteger(this.fromRevision)) {
       this.finished = true;
-      this.error = new StorageError('Internal', this.prefix,
-        `watch: fromRevision must be an integer, got ${String(this.fromRevision)}`);
+      this.error = new StorageError(
+        'Internal',
+        this.prefix,
+        `watch: fromRevision must be an integer, got ${String(this.fromRevision)}`,
+      );
       return;
     }
     const compacted = source.compactedRevision();
@@ -258,6 +266,5 @@ class WatchIterator implements AsyncIterableIterator<WatchItem> {
 
 /** The 'Expired' error of a watch or read whose starting point was compacted away. */
 export function expired(key: string, revision: number, compacted: number, current: number): StorageError {
-  return new StorageError('Expired', key,
-    `too old resource version: ${revision} (${compacted + 1})`, current);
+  return new StorageError('Expired', key, `too old resource version: ${revision} (${compacted + 1})`, current);
 }

@@ -11,7 +11,16 @@ import type { Entry, KeyIndex } from '../cache/key-index.js';
 import type { History } from '../cache/history.js';
 import { checkPreconditions } from '../preconditions.js';
 import type { Outcome } from './group-commit.js';
-import { META_COMPACTED, META_REVISION, encodeEvent, eventKey, makeEvent, materialize, objectKey, withResourceVersion } from './codec.js';
+import {
+  META_COMPACTED,
+  META_REVISION,
+  encodeEvent,
+  eventKey,
+  makeEvent,
+  materialize,
+  objectKey,
+  withResourceVersion,
+} from './codec.js';
 
 /** One queued write. `update` is a compare-and-swap on the key's mod revision (0: the key must be absent). */
 export type WriteOp =
@@ -65,7 +74,7 @@ export function planBatch(ops: readonly WriteOp[], state: PlanState): BatchPlan 
   const overlay = new Map<string, Entry | null>();
   const lookup = (key: string): Entry | undefined => {
     const e = overlay.get(key);
-    return e === null ? undefined : e ?? index.get(key);
+    return e === null ? undefined : (e ?? index.get(key));
   };
   const puts: DbOp[] = [];
   const events: StoredEvent[] = [];

@@ -69,9 +69,8 @@ export function makeEvent(
   object: KubeObject,
   prevObject?: KubeObject,
 ): StoredEvent {
-  const event: StoredEvent = prevObject === undefined
-    ? { type, key, revision, object }
-    : { type, key, revision, object, prevObject };
+  const event: StoredEvent =
+    prevObject === undefined ? { type, key, revision, object } : { type, key, revision, object, prevObject };
   return Object.freeze(event);
 }
 

@@ -8,7 +8,16 @@ import { Level } from 'level';
 import { deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { StorageError } from '../errors.js';
-import type { ListOptions, ListResult, StoredEvent, Storage, TryUpdate, UpdateOptions, WatchItem, WatchOptions } from '../interface.js';
+import type {
+  ListOptions,
+  ListResult,
+  StoredEvent,
+  Storage,
+  TryUpdate,
+  UpdateOptions,
+  WatchItem,
+  WatchOptions,
+} from '../interface.js';
 import { History } from '../cache/history.js';
 import { KeyIndex, type Entry } from '../cache/key-index.js';
 import { listAt } from '../cache/list.js';
@@ -16,8 +25,15 @@ import { WatchHub, expired, type WatchSource } from '../cache/watch-hub.js';
 import { checkPreconditions } from '../preconditions.js';
 import { CasConflict, planBatch, type WriteOp } from './batch-plan.js';
 import {
-  EVENT_RANGE_END, META_COMPACTED, META_REVISION, OBJECT_PREFIX, OBJECT_RANGE_END, decodeEvent, eventKey,
-  makeEvent, revisionOf,
+  EVENT_RANGE_END,
+  META_COMPACTED,
+  META_REVISION,
+  OBJECT_PREFIX,
+  OBJECT_RANGE_END,
+  decodeEvent,
+  eventKey,
+  makeEvent,
+  revisionOf,
 } from './codec.js';
 import { GroupCommitQueue, type Outcome } from './group-commit.js';
 
@@ -85,7 +101,8 @@ export class LevelStorage implements Storage, WatchSource {
 
   /** See {@link openLevelStorage}. */
   static async open(opts: LevelStorageOptions): Promise<LevelStorage> {
-    if (!opts || typeof opts.dir !== 'string' || opts.dir === '') throw new TypeError('openLevelStorage: dir is required');
+    if (!opts || typeof opts.dir !== 'string' || opts.dir === '')
+      throw new TypeError('openLevelStorage: dir is required');
     const interval = positiveInteger('compactionIntervalMs', opts.compactionIntervalMs, DEFAULT_COMPACTION_INTERVAL_MS);
     const maxHistory = positiveInteger('maxHistoryEvents', opts.maxHistoryEvents, DEFAULT_MAX_HISTORY_EVENTS);
     const bufferLimit = positiveInteger('watchBufferLimit', opts.watchBufferLimit, DEFAULT_WATCH_BUFFER_LIMIT);
@@ -119,8 +136,12 @@ export class LevelStorage implements Storage, WatchSource {
       throw new StorageError('Internal', prefix, `list: revision must be an integer, got ${String(revision)}`);
     }
     if (revision > committed) {
-      throw new StorageError('TooLargeResourceVersion', prefix,
-        `Too large resource version: ${revision}, current: ${committed}`, committed);
+      throw new StorageError(
+        'TooLargeResourceVersion',
+        prefix,
+        `Too large resource version: ${revision}, current: ${committed}`,
+        committed,
+      );
     }
     if (revision < this.compacted) throw expired(prefix, revision, this.compacted, committed);
     return listAt(this.index, this.history, prefix, revision, committed, opts);
@@ -258,12 +279,15 @@ export class LevelStorage implements Storage, WatchSource {
       const revision = Number(k.slice(2));
       const rec = decodeEvent(v);
       const last = latest.get(rec.key);
-      const prev = rec.prevObject === undefined ? undefined
-        : last !== undefined && last.metadata.resourceVersion === rec.prevObject.metadata?.resourceVersion
-          ? last
-          : deepFreeze(rec.prevObject);
+      const prev =
+        rec.prevObject === undefined
+          ? undefined
+          : last !== undefined && last.metadata.resourceVersion === rec.prevObject.metadata?.resourceVersion
+            ? last
+            : deepFreeze(rec.prevObject);
       const current = this.index.get(rec.key);
-      const object = rec.type !== 'DELETED' && current?.modRevision === revision ? current.object : deepFreeze(rec.object);
+      const object =
+        rec.type !== 'DELETED' && current?.modRevision === revision ? current.object : deepFreeze(rec.object);
       if (rec.type === 'DELETED') latest.delete(rec.key);
       else latest.set(rec.key, object);
       this.history.append(makeEvent(rec.type, rec.key, revision, object, prev));

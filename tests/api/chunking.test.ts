@@ -26,7 +26,10 @@ describe('chunked lists', () => {
     // create in a shuffled order with some concurrency: the list order must come from the keys
     const order = [...names].sort(() => Math.random() - 0.5);
     const workers = Array.from({ length: 16 }, async (_, w) => {
-      for (let i = w; i < order.length; i += 16) await api.expect(201, 'POST', base, { body: podManifest(order[i]!, { labels: { parity: parity(order[i]!) } }) });
+      for (let i = w; i < order.length; i += 16)
+        await api.expect(201, 'POST', base, {
+          body: podManifest(order[i]!, { labels: { parity: parity(order[i]!) } }),
+        });
     });
     await Promise.all(workers);
   });
@@ -37,13 +40,18 @@ describe('chunked lists', () => {
   }
 
   /** Follows continue tokens from `first`; checks the invariants of every page; returns the pages. */
-  async function follow(first: Json, limit: number, expectedTotal: number, betweenPages?: (n: number) => Promise<void>): Promise<Json[]> {
+  async function follow(
+    first: Json,
+    limit: number,
+    expectedTotal: number,
+    betweenPages?: (n: number) => Promise<void>,
+  ): Promise<Json[]> {
     const pages = [first];
     const rv = first.metadata.resourceVersion;
     let seen = 0;
     for (let cur = first; ; ) {
       assert.ok(cur.items.length <= limit, `page of ${cur.items.length} > limit ${limit}`);
-      assert.equal(cur.metadata.resourceVersion, rv, 'every page carries the first page\'s resourceVersion');
+      assert.equal(cur.metadata.resourceVersion, rv, "every page carries the first page's resourceVersion");
       seen += cur.items.length;
       const token = cur.metadata.continue;
       if (!token) {
@@ -65,7 +73,10 @@ describe('chunked lists', () => {
     assert.equal(first.items.length, 17);
     const pages = await follow(first, 17, TOTAL);
     assert.equal(pages.length, Math.ceil(TOTAL / 17));
-    assert.deepEqual(pages.flatMap((p) => p.items.map((i: Json) => i.metadata.name)), names);
+    assert.deepEqual(
+      pages.flatMap((p) => p.items.map((i: Json) => i.metadata.name)),
+      names,
+    );
     const last = pages[pages.length - 1]!;
     assert.equal(last.items.length, TOTAL % 17);
     assert.ok(!last.metadata.continue, 'continue empty on the last page');
@@ -75,7 +86,8 @@ describe('chunked lists', () => {
     const first = await page('limit=17');
     const rv0 = first.metadata.resourceVersion;
     const before = new Map<string, string>();
-    for (const name of ['template-0300', 'template-0350']) before.set(name, (await api.expect(200, 'GET', `${base}/${name}`)).metadata.resourceVersion);
+    for (const name of ['template-0300', 'template-0350'])
+      before.set(name, (await api.expect(200, 'GET', `${base}/${name}`)).metadata.resourceVersion);
     let changedRV = '';
     const pages = await follow(first, 17, TOTAL, async (n) => {
       if (n !== 1) return;
@@ -87,7 +99,11 @@ describe('chunked lists', () => {
     });
     try {
       const items = pages.flatMap((p) => p.items);
-      assert.deepEqual(items.map((i: Json) => i.metadata.name), names, 'the snapshot of the first page: no new item, the deleted one still there');
+      assert.deepEqual(
+        items.map((i: Json) => i.metadata.name),
+        names,
+        'the snapshot of the first page: no new item, the deleted one still there',
+      );
       const t350 = items.find((i: Json) => i.metadata.name === 'template-0350');
       assert.equal(t350.metadata.resourceVersion, before.get('template-0350'), 'the old state of the updated item');
       assert.equal(t350.metadata.annotations, undefined);
@@ -100,7 +116,9 @@ describe('chunked lists', () => {
       assert.ok(!nowNames.includes('template-0300'));
     } finally {
       await api.expect(200, 'DELETE', `${base}/template-0100a`);
-      await api.expect(201, 'POST', base, { body: podManifest('template-0300', { labels: { parity: parity('template-0300') } }) });
+      await api.expect(201, 'POST', base, {
+        body: podManifest('template-0300', { labels: { parity: parity('template-0300') } }),
+      });
     }
   });
 
@@ -108,7 +126,10 @@ describe('chunked lists', () => {
     for (const limit of [401, 400]) {
       const all = await page(`limit=${limit}`);
       assert.equal(all.items.length, TOTAL, `limit=${limit}`);
-      assert.deepEqual(all.items.map((i: Json) => i.metadata.name), names);
+      assert.deepEqual(
+        all.items.map((i: Json) => i.metadata.name),
+        names,
+      );
       assert.ok(!all.metadata.continue, `no continue with limit=${limit} (etcd reports more=false)`);
       assert.equal(all.metadata.remainingItemCount, undefined);
     }
@@ -124,9 +145,13 @@ describe('chunked lists', () => {
       assert.equal(cur.metadata.remainingItemCount, undefined, 'remainingItemCount is only set without selectors');
       collected.push(...cur.items.map((i: Json) => i.metadata.name));
       if (!cur.metadata.continue) break;
-      cur = await page(`limit=17&labelSelector=${encodeURIComponent('parity=odd')}&continue=${encodeURIComponent(cur.metadata.continue)}`);
+      cur = await page(
+        `limit=17&labelSelector=${encodeURIComponent('parity=odd')}&continue=${encodeURIComponent(cur.metadata.continue)}`,
+      );
     }
-    const odd = (await page(`labelSelector=${encodeURIComponent('parity=odd')}`)).items.map((i: Json) => i.metadata.name);
+    const odd = (await page(`labelSelector=${encodeURIComponent('parity=odd')}`)).items.map(
+      (i: Json) => i.metadata.name,
+    );
     assert.equal(odd.length, TOTAL / 2);
     assert.ok(odd.every((n: string) => parity(n) === 'odd'));
     assert.deepEqual(collected, odd);
@@ -134,19 +159,30 @@ describe('chunked lists', () => {
   });
 
   it('a Table list pages too (table_conversion.go)', async () => {
-    const table = await api.expect(200, 'GET', `${base}?limit=2`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
-    assert.equal(table.kind, 'Table');
-    assert.deepEqual(table.rows.map((r: Json) => r.cells[0]), ['template-0000', 'template-0001']);
-    assert.ok(table.metadata.resourceVersion);
-    assert.ok(table.metadata.continue);
-    const next = await api.expect(200, 'GET', `${base}?limit=2&continue=${encodeURIComponent(table.metadata.continue)}`, {
+    const table = await api.expect(200, 'GET', `${base}?limit=2`, {
       headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
     });
+    assert.equal(table.kind, 'Table');
+    assert.deepEqual(
+      table.rows.map((r: Json) => r.cells[0]),
+      ['template-0000', 'template-0001'],
+    );
+    assert.ok(table.metadata.resourceVersion);
+    assert.ok(table.metadata.continue);
+    const next = await api.expect(
+      200,
+      'GET',
+      `${base}?limit=2&continue=${encodeURIComponent(table.metadata.continue)}`,
+      {
+        headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+      },
+    );
     assert.equal(next.rows[0].cells[0], 'template-0002');
   });
 
   it('an all-namespaces list pages in (namespace, name) order', async () => {
-    for (const name of ['a-first', 'z-last']) await api.expect(201, 'POST', `/api/v1/namespaces/${NS}-other/pods`, { body: podManifest(name) });
+    for (const name of ['a-first', 'z-last'])
+      await api.expect(201, 'POST', `/api/v1/namespaces/${NS}-other/pods`, { body: podManifest(name) });
     await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', { body: podManifest('in-default') });
     const key = (i: Json) => `${i.metadata.namespace}/${i.metadata.name}`;
     const full = (await api.expect(200, 'GET', '/api/v1/pods')).items.map(key);
@@ -164,13 +200,21 @@ describe('chunked lists', () => {
       cur = await api.expect(200, 'GET', `/api/v1/pods?limit=50&continue=${encodeURIComponent(cur.metadata.continue)}`);
     }
     assert.deepEqual(paged, full);
-    for (const [ns, name] of [[`${NS}-other`, 'a-first'], [`${NS}-other`, 'z-last'], ['default', 'in-default']]) {
+    for (const [ns, name] of [
+      [`${NS}-other`, 'a-first'],
+      [`${NS}-other`, 'z-last'],
+      ['default', 'in-default'],
+    ]) {
       await api.expect(200, 'DELETE', `/api/v1/namespaces/${ns}/pods/${name}`);
     }
   });
 
   it('an invalid continue token is a 400', async () => {
-    for (const token of ['not-a-token', Buffer.from('{"v":"meta.k8s.io/v1"}').toString('base64url'), 'eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MSwic3RhcnQiOjF9']) {
+    for (const token of [
+      'not-a-token',
+      Buffer.from('{"v":"meta.k8s.io/v1"}').toString('base64url'),
+      'eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MSwic3RhcnQiOjF9',
+    ]) {
       const res = await api.get(`${base}?limit=10&continue=${encodeURIComponent(token)}`);
       assert.equal(res.status, 400, `token ${token}: ${res.text}`);
       assert.equal(res.body.kind, 'Status');
@@ -182,7 +226,9 @@ describe('chunked lists', () => {
 
   it('continue together with a resourceVersion is a 400', async () => {
     const first = await page('limit=5');
-    const res = await api.get(`${base}?limit=5&resourceVersion=${first.metadata.resourceVersion}&continue=${encodeURIComponent(first.metadata.continue)}`);
+    const res = await api.get(
+      `${base}?limit=5&resourceVersion=${first.metadata.resourceVersion}&continue=${encodeURIComponent(first.metadata.continue)}`,
+    );
     assert.equal(res.status, 400);
     assert.equal(res.body.reason, 'BadRequest');
   });

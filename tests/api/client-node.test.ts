@@ -58,7 +58,10 @@ describe('@kubernetes/client-node', () => {
     assert.equal(read.metadata?.resourceVersion, created.metadata?.resourceVersion);
 
     const list = await api.listNamespacedPod({ namespace: 'default', labelSelector: 'app=cn' });
-    assert.deepEqual(list.items.map((p) => p.metadata?.name), ['client-node-1']);
+    assert.deepEqual(
+      list.items.map((p) => p.metadata?.name),
+      ['client-node-1'],
+    );
 
     read.metadata!.labels = { ...read.metadata!.labels, version: '2' };
     const replaced = await api.replaceNamespacedPod({ name: 'client-node-1', namespace: 'default', body: read });
@@ -100,9 +103,13 @@ describe('@kubernetes/client-node', () => {
     await api.createNamespacedPod({ namespace: 'informed', body: pod('existing') });
     const seen: string[] = [];
     const errors: unknown[] = [];
-    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/informed/pods', () => api.listNamespacedPod({ namespace: 'informed' }));
+    const informer = k8s.makeInformer(kc, '/api/v1/namespaces/informed/pods', () =>
+      api.listNamespacedPod({ namespace: 'informed' }),
+    );
     informer.on('add', (p: k8s.V1Pod) => seen.push(`add ${p.metadata?.name}`));
-    informer.on('update', (p: k8s.V1Pod) => seen.push(`update ${p.metadata?.name} ${p.metadata?.labels?.['step'] ?? ''}`));
+    informer.on('update', (p: k8s.V1Pod) =>
+      seen.push(`update ${p.metadata?.name} ${p.metadata?.labels?.['step'] ?? ''}`),
+    );
     informer.on('delete', (p: k8s.V1Pod) => seen.push(`delete ${p.metadata?.name}`));
     informer.on('error', (err: unknown) => errors.push(err));
     await informer.start();

@@ -25,7 +25,10 @@ describe(`SIGKILL of the controller manager while it creates pods for ${NODES} n
     let addedEvents = 0;
     const ac = new AbortController();
     const watching = (async () => {
-      const res = await fetch(`${c.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${listed.body.metadata.resourceVersion}`, { signal: ac.signal });
+      const res = await fetch(
+        `${c.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${listed.body.metadata.resourceVersion}`,
+        { signal: ac.signal },
+      );
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
       let buf = '';
@@ -49,7 +52,13 @@ describe(`SIGKILL of the controller manager while it creates pods for ${NODES} n
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'agent' },
-      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'agent:1' }] } } },
+      spec: {
+        selector: { matchLabels: { app: 'agent' } },
+        template: {
+          metadata: { labels: { app: 'agent' } },
+          spec: { containers: [{ name: 'agent', image: 'agent:1' }] },
+        },
+      },
     };
     assert.equal((await c.api('POST', '/apis/apps/v1/namespaces/default/daemonsets', ds)).status, 201);
     // kill it in the middle of the slow-start batches
@@ -59,11 +68,15 @@ describe(`SIGKILL of the controller manager while it creates pods for ${NODES} n
     process.kill(pid!, 'SIGKILL');
     const atKill = addedEvents;
     assert.ok(atKill < NODES, `killed mid-way (${atKill} pods so far)`);
-    await eventually(() => c.controllerManagerPid() !== undefined && c.controllerManagerPid() !== pid, { timeoutMs: 30_000, what: 'a restarted controller manager' });
+    await eventually(() => c.controllerManagerPid() !== undefined && c.controllerManagerPid() !== pid, {
+      timeoutMs: 30_000,
+      what: 'a restarted controller manager',
+    });
 
     const pods = await eventually(
       async () => {
-        const items = (await c.api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dagent')).body.items as any[];
+        const items = (await c.api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dagent')).body
+          .items as any[];
         return items.length === NODES && items.every((p) => !p.metadata.deletionTimestamp) ? items : undefined;
       },
       { timeoutMs: 180_000, what: `${NODES} pods` },
@@ -71,12 +84,20 @@ describe(`SIGKILL of the controller manager while it creates pods for ${NODES} n
     const byNode = new Map<string, number>();
     for (const p of pods!) byNode.set(p.spec.nodeName, (byNode.get(p.spec.nodeName) ?? 0) + 1);
     assert.equal(byNode.size, NODES, 'every node has a pod');
-    assert.ok([...byNode.values()].every((n) => n === 1), 'no node has two');
+    assert.ok(
+      [...byNode.values()].every((n) => n === 1),
+      'no node has two',
+    );
     // let the (restarted) controller settle, then check nothing more was ever created
-    await eventually(async () => (await c.api('GET', '/apis/apps/v1/namespaces/default/daemonsets/agent')).body.status?.currentNumberScheduled === NODES, {
-      timeoutMs: 60_000,
-      what: 'the status to count every node',
-    });
+    await eventually(
+      async () =>
+        (await c.api('GET', '/apis/apps/v1/namespaces/default/daemonsets/agent')).body.status
+          ?.currentNumberScheduled === NODES,
+      {
+        timeoutMs: 60_000,
+        what: 'the status to count every node',
+      },
+    );
     // the watch delivers asynchronously: wait until it has shown every pod the list shows, then give a late
     // duplicate a second to show up too
     await eventually(() => added.size >= NODES, { timeoutMs: 30_000, what: `the watch to deliver the ${NODES} pods` });

@@ -42,7 +42,8 @@ describe('CRUD over HTTP', () => {
       assert.equal(list.apiVersion, 'v1');
       assert.match(list.metadata.resourceVersion, /^\d+$/);
       const got = names(list);
-      for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system']) assert.ok(got.includes(ns), `${ns} in ${got}`);
+      for (const ns of ['default', 'kube-node-lease', 'kube-public', 'kube-system'])
+        assert.ok(got.includes(ns), `${ns} in ${got}`);
       for (const ns of list.items) {
         assert.equal(ns.status.phase, 'Active');
         assert.equal(ns.metadata.labels['kubernetes.io/metadata.name'], ns.metadata.name);
@@ -92,7 +93,13 @@ describe('CRUD over HTTP', () => {
     }
 
     it('unknown paths are a 404 Status; an unsupported method is a 405', async () => {
-      for (const path of ['/foo', '/api/v1/foos', '/api/v2', '/apis/nope.example.com/v1/things', '/api/v1/namespaces/default/foos']) {
+      for (const path of [
+        '/foo',
+        '/api/v1/foos',
+        '/api/v2',
+        '/apis/nope.example.com/v1/things',
+        '/api/v1/namespaces/default/foos',
+      ]) {
         const res = await api.get(path);
         assert.equal(res.status, 404, path);
         assertStatus(res.body, 404, 'NotFound', 'the server could not find the requested resource');
@@ -118,7 +125,9 @@ describe('CRUD over HTTP', () => {
     });
 
     it('create, get, list, update, delete', async () => {
-      const created = await api.expect(201, 'POST', pods(NS), { body: podManifest('web-1', { labels: { app: 'web' } }) });
+      const created = await api.expect(201, 'POST', pods(NS), {
+        body: podManifest('web-1', { labels: { app: 'web' } }),
+      });
       assert.equal(created.kind, 'Pod');
       assert.equal(created.apiVersion, 'v1');
       assert.equal(created.metadata.namespace, NS);
@@ -136,7 +145,10 @@ describe('CRUD over HTTP', () => {
       assert.deepEqual(names(list), ['web-1']);
       assert.ok(Number(list.metadata.resourceVersion) >= Number(created.metadata.resourceVersion));
       const all = await api.expect(200, 'GET', '/api/v1/pods');
-      assert.ok(all.items.some((p: Json) => p.metadata.uid === created.metadata.uid), 'in the all-namespaces list');
+      assert.ok(
+        all.items.some((p: Json) => p.metadata.uid === created.metadata.uid),
+        'in the all-namespaces list',
+      );
 
       const change = structuredClone(got);
       change.metadata.labels.version = 'v2';
@@ -201,8 +213,14 @@ describe('CRUD over HTTP', () => {
     it('malformed JSON: the messages encoding/json gives', async () => {
       const cases: Array<[string, string]> = [
         ['{"metadata":{"name":"p1"', "couldn't get version/kind; json parse error: unexpected end of JSON input"],
-        ['{bad json}', "couldn't get version/kind; json parse error: invalid character 'b' looking for beginning of object key string"],
-        ['{"metadata":{"name":"p1"},}', "couldn't get version/kind; json parse error: invalid character '}' looking for beginning of object key string"],
+        [
+          '{bad json}',
+          "couldn't get version/kind; json parse error: invalid character 'b' looking for beginning of object key string",
+        ],
+        [
+          '{"metadata":{"name":"p1"},}',
+          "couldn't get version/kind; json parse error: invalid character '}' looking for beginning of object key string",
+        ],
         ['{"metadata":', "couldn't get version/kind; json parse error: unexpected end of JSON input"],
       ];
       const got: Array<[string, string]> = [];
@@ -217,15 +235,27 @@ describe('CRUD over HTTP', () => {
     it('an invalid name is a 422 Invalid with a cause on metadata.name', async () => {
       const res = await api.post(pods(NS), podManifest('Bad_Name'));
       assert.equal(res.status, 422);
-      assertStatus(res.body, 422, 'Invalid', `Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": ${SUBDOMAIN_MSG}`);
+      assertStatus(
+        res.body,
+        422,
+        'Invalid',
+        `Pod "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": ${SUBDOMAIN_MSG}`,
+      );
       assert.equal(res.body.details.name, 'Bad_Name');
       assert.equal(res.body.details.kind, 'Pod');
       assert.equal(res.body.details.group, undefined);
-      assert.deepEqual(res.body.details.causes, [{ reason: 'FieldValueInvalid', message: `Invalid value: "Bad_Name": ${SUBDOMAIN_MSG}`, field: 'metadata.name' }]);
+      assert.deepEqual(res.body.details.causes, [
+        { reason: 'FieldValueInvalid', message: `Invalid value: "Bad_Name": ${SUBDOMAIN_MSG}`, field: 'metadata.name' },
+      ]);
     });
 
     it('a missing name is a 422 (name or generateName is required)', async () => {
-      const res = await api.post(pods(NS), { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [{ name: 'c', image: 'x' }] } });
+      const res = await api.post(pods(NS), {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {},
+        spec: { containers: [{ name: 'c', image: 'x' }] },
+      });
       assert.equal(res.status, 422);
       assertStatus(res.body, 422, 'Invalid', /metadata\.name: Required value: name or generateName is required/);
     });
@@ -242,7 +272,12 @@ describe('CRUD over HTTP', () => {
       body.metadata.namespace = 'default';
       const res = await api.post(pods(NS), body);
       assert.equal(res.status, 400);
-      assertStatus(res.body, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+      assertStatus(
+        res.body,
+        400,
+        'BadRequest',
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     });
 
     it('AlreadyExists 409 and NotFound 404 shapes (kind = resource plural, no group for core)', async () => {
@@ -264,7 +299,11 @@ describe('CRUD over HTTP', () => {
       assert.equal(delMissing.status, 404);
       assertStatus(delMissing.body, 404, 'NotFound', 'pods "missing" not found');
 
-      const putMissing = await api.put('/api/v1/nodes/missing-node/status', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'missing-node' } });
+      const putMissing = await api.put('/api/v1/nodes/missing-node/status', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'missing-node' },
+      });
       assert.equal(putMissing.status, 404);
       assertStatus(putMissing.body, 404, 'NotFound', 'nodes "missing-node" not found');
     });
@@ -296,7 +335,11 @@ describe('CRUD over HTTP', () => {
     it('DELETE with a uid precondition that does not match is a 409', async () => {
       const p = await api.expect(201, 'POST', pods(NS), { body: podManifest('precond') });
       const wrong = '00000000-0000-0000-0000-000000000000';
-      const res = await api.delete(`${pods(NS)}/precond`, { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: wrong } });
+      const res = await api.delete(`${pods(NS)}/precond`, {
+        kind: 'DeleteOptions',
+        apiVersion: 'v1',
+        preconditions: { uid: wrong },
+      });
       assert.equal(res.status, 409);
       assertStatus(
         res.body,
@@ -308,7 +351,12 @@ describe('CRUD over HTTP', () => {
       await api.expect(200, 'GET', `${pods(NS)}/precond`);
       const stale = await api.delete(`${pods(NS)}/precond`, { preconditions: { resourceVersion: '1' } });
       assert.equal(stale.status, 409);
-      assertStatus(stale.body, 409, 'Conflict', /^Operation cannot be fulfilled on Pod "precond": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/);
+      assertStatus(
+        stale.body,
+        409,
+        'Conflict',
+        /^Operation cannot be fulfilled on Pod "precond": the ResourceVersion in the precondition \(1\) does not match the ResourceVersion in record \(\d+\)\. The object might have been modified$/,
+      );
       const ok = await api.delete(`${pods(NS)}/precond`, { preconditions: { uid: p.metadata.uid } });
       assert.equal(ok.status, 200);
       assert.equal((await api.get(`${pods(NS)}/precond`)).status, 404);
@@ -319,7 +367,10 @@ describe('CRUD over HTTP', () => {
       const marked = await api.expect(200, 'DELETE', `${pods(NS)}/bound`);
       assert.ok(marked.metadata.deletionTimestamp, 'deletionTimestamp set');
       assert.equal(marked.metadata.deletionGracePeriodSeconds, 30);
-      assert.ok(Date.parse(marked.metadata.deletionTimestamp) > Date.now() + 20_000, 'deletionTimestamp = now + grace period');
+      assert.ok(
+        Date.parse(marked.metadata.deletionTimestamp) > Date.now() + 20_000,
+        'deletionTimestamp = now + grace period',
+      );
       assert.ok(Number(marked.metadata.resourceVersion) > Number(p.metadata.resourceVersion));
       const still = await api.expect(200, 'GET', `${pods(NS)}/bound`);
       assert.equal(still.metadata.deletionTimestamp, marked.metadata.deletionTimestamp);
@@ -362,7 +413,11 @@ describe('CRUD over HTTP', () => {
     it('deletecollection with a label selector deletes only the selected', async () => {
       const ns = 'crud-deletecollection';
       await api.createNamespace(ns);
-      for (const [name, app] of [['dc-1', 'x'], ['dc-2', 'x'], ['dc-3', 'y']] as const) {
+      for (const [name, app] of [
+        ['dc-1', 'x'],
+        ['dc-2', 'x'],
+        ['dc-3', 'y'],
+      ] as const) {
         await api.expect(201, 'POST', pods(ns), { body: podManifest(name, { labels: { app } }) });
       }
       const res = await api.expect(200, 'DELETE', `${pods(ns)}?labelSelector=${encodeURIComponent('app=x')}`);
@@ -389,15 +444,20 @@ describe('CRUD over HTTP', () => {
     const NS = 'crud-selectors';
     before(async () => {
       await api.createNamespace(NS);
-      await api.expect(201, 'POST', pods(NS), { body: podManifest('a', { labels: { app: 'web', tier: 'fe' }, nodeName: 'n1' }) });
-      await api.expect(201, 'POST', pods(NS), { body: podManifest('b', { labels: { app: 'web', tier: 'be' }, nodeName: 'n2' }) });
+      await api.expect(201, 'POST', pods(NS), {
+        body: podManifest('a', { labels: { app: 'web', tier: 'fe' }, nodeName: 'n1' }),
+      });
+      await api.expect(201, 'POST', pods(NS), {
+        body: podManifest('b', { labels: { app: 'web', tier: 'be' }, nodeName: 'n2' }),
+      });
       await api.expect(201, 'POST', pods(NS), { body: podManifest('c', { labels: { app: 'db' }, nodeName: 'n1' }) });
       await api.expect(201, 'POST', pods(NS), { body: podManifest('d') });
       const c = await api.expect(200, 'GET', `${pods(NS)}/c`);
       c.status = { ...c.status, phase: 'Running' };
       await api.expect(200, 'PUT', `${pods(NS)}/c/status`, { body: c });
     });
-    const select = async (param: string, value: string) => names(await api.expect(200, 'GET', `${pods(NS)}?${param}=${encodeURIComponent(value)}`));
+    const select = async (param: string, value: string) =>
+      names(await api.expect(200, 'GET', `${pods(NS)}?${param}=${encodeURIComponent(value)}`));
 
     const labelCases: Array<[string, string[]]> = [
       ['app=web', ['a', 'b']],
@@ -431,7 +491,11 @@ describe('CRUD over HTTP', () => {
     }
 
     it('fieldSelector metadata.namespace across all namespaces', async () => {
-      const list = await api.expect(200, 'GET', `/api/v1/pods?fieldSelector=${encodeURIComponent(`metadata.namespace=${NS}`)}`);
+      const list = await api.expect(
+        200,
+        'GET',
+        `/api/v1/pods?fieldSelector=${encodeURIComponent(`metadata.namespace=${NS}`)}`,
+      );
       assert.deepEqual(names(list), ['a', 'b', 'c', 'd']);
     });
 
@@ -464,10 +528,13 @@ describe('CRUD over HTTP', () => {
       assert.deepEqual(await evSelect('involvedObject.name=a'), ['ev-a-1', 'ev-a-2', 'ev-ds']);
       assert.deepEqual(await evSelect('involvedObject.name=a,involvedObject.kind=Pod'), ['ev-a-1', 'ev-a-2']);
       assert.deepEqual(await evSelect(`involvedObject.uid=${pod.metadata.uid}`), ['ev-a-1', 'ev-a-2']);
-      assert.deepEqual(await evSelect(`involvedObject.name=a,involvedObject.namespace=${NS},involvedObject.kind=Pod,involvedObject.uid=${pod.metadata.uid}`, '/api/v1/events'), [
-        'ev-a-1',
-        'ev-a-2',
-      ]);
+      assert.deepEqual(
+        await evSelect(
+          `involvedObject.name=a,involvedObject.namespace=${NS},involvedObject.kind=Pod,involvedObject.uid=${pod.metadata.uid}`,
+          '/api/v1/events',
+        ),
+        ['ev-a-1', 'ev-a-2'],
+      );
       assert.deepEqual(await evSelect('involvedObject.kind=DaemonSet'), ['ev-ds']);
       assert.deepEqual(await evSelect('reason=Pulled'), ['ev-a-2']);
       assert.deepEqual(await evSelect('involvedObject.namespace=elsewhere'), []);
@@ -477,12 +544,20 @@ describe('CRUD over HTTP', () => {
   describe('nodes, namespaces and events', () => {
     it('nodes: create, get, list, update, delete (a Success Status)', async () => {
       const created = await api.expect(201, 'POST', '/api/v1/nodes', {
-        body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'crud-node-1', labels: { 'kubernetes.io/hostname': 'crud-node-1' } } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: 'crud-node-1', labels: { 'kubernetes.io/hostname': 'crud-node-1' } },
+        },
       });
       assert.equal(created.kind, 'Node');
       assert.equal(created.metadata.namespace, undefined);
       assert.deepEqual(await api.expect(200, 'GET', '/api/v1/nodes/crud-node-1'), created);
-      const list = await api.expect(200, 'GET', `/api/v1/nodes?labelSelector=${encodeURIComponent('kubernetes.io/hostname=crud-node-1')}`);
+      const list = await api.expect(
+        200,
+        'GET',
+        `/api/v1/nodes?labelSelector=${encodeURIComponent('kubernetes.io/hostname=crud-node-1')}`,
+      );
       assert.equal(list.kind, 'NodeList');
       assert.deepEqual(names(list), ['crud-node-1']);
       const change = structuredClone(created);
@@ -492,7 +567,11 @@ describe('CRUD over HTTP', () => {
       assert.equal(updated.metadata.labels.ssd, 'true');
       assert.equal(updated.spec.unschedulable, true);
       assert.deepEqual(names(await api.expect(200, 'GET', '/api/v1/nodes?labelSelector=ssd%3Dtrue')), ['crud-node-1']);
-      const again = await api.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'crud-node-1' } });
+      const again = await api.post('/api/v1/nodes', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'crud-node-1' },
+      });
       assert.equal(again.status, 409);
       assertStatus(again.body, 409, 'AlreadyExists', 'nodes "crud-node-1" already exists');
       const del = await api.expect(200, 'DELETE', '/api/v1/nodes/crud-node-1');
@@ -503,12 +582,20 @@ describe('CRUD over HTTP', () => {
     });
 
     it('a node POSTed to a namespaced path is not routed (404)', async () => {
-      const res = await api.post('/api/v1/namespaces/default/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } });
+      const res = await api.post('/api/v1/namespaces/default/nodes', {
+        apiVersion: 'v1',
+        kind: 'Node',
+        metadata: { name: 'n' },
+      });
       assert.equal(res.status, 404);
     });
 
     it('a body of another kind is a 400', async () => {
-      const res = await api.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kind-mismatch' } });
+      const res = await api.post('/api/v1/nodes', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'kind-mismatch' },
+      });
       assert.equal(res.status, 400);
       assertStatus(res.body, 400, 'BadRequest');
     });
@@ -517,7 +604,9 @@ describe('CRUD over HTTP', () => {
       const ns = 'crud-events';
       await api.createNamespace(ns);
       const base = `/api/v1/namespaces/${ns}/events`;
-      const created = await api.expect(201, 'POST', base, { body: eventManifest('e1', ns, { name: 'p', kind: 'Pod' }) });
+      const created = await api.expect(201, 'POST', base, {
+        body: eventManifest('e1', ns, { name: 'p', kind: 'Pod' }),
+      });
       assert.equal(created.kind, 'Event');
       assert.deepEqual(await api.expect(200, 'GET', `${base}/e1`), created);
       assert.equal((await api.expect(200, 'GET', base)).kind, 'EventList');
@@ -543,7 +632,11 @@ describe('CRUD over HTTP', () => {
       change.metadata.labels.team = 'a';
       const updated = await api.expect(200, 'PUT', '/api/v1/namespaces/crud-ns-1', { body: change });
       assert.equal(updated.metadata.labels.team, 'a');
-      const bad = await api.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'Not.A.Label' } });
+      const bad = await api.post('/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'Not.A.Label' },
+      });
       assert.equal(bad.status, 422);
       assertStatus(bad.body, 422, 'Invalid');
       assert.equal(bad.body.details.causes[0].field, 'metadata.name');
@@ -556,7 +649,9 @@ describe('CRUD over HTTP', () => {
       const blocked = podManifest('blocked');
       blocked.metadata.finalizers = ['example.com/hold'];
       await api.expect(201, 'POST', pods(ns), { body: blocked });
-      await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/events`, { body: eventManifest('ev', ns, { name: 'plain', kind: 'Pod' }) });
+      await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/events`, {
+        body: eventManifest('ev', ns, { name: 'plain', kind: 'Pod' }),
+      });
 
       const res = await api.expect(200, 'DELETE', `/api/v1/namespaces/${ns}`);
       assert.equal(res.kind, 'Namespace');
@@ -564,8 +659,14 @@ describe('CRUD over HTTP', () => {
       assert.ok(res.metadata.deletionTimestamp);
 
       // emptied: everything but the pod held by its finalizer goes
-      await eventually(async () => (await api.get(`${pods(ns)}/plain`)).status === 404, { what: 'pod plain deleted', timeoutMs: 20000 });
-      await eventually(async () => (await api.expect(200, 'GET', `/api/v1/namespaces/${ns}/events`)).items.length === 0, { what: 'events deleted', timeoutMs: 20000 });
+      await eventually(async () => (await api.get(`${pods(ns)}/plain`)).status === 404, {
+        what: 'pod plain deleted',
+        timeoutMs: 20000,
+      });
+      await eventually(
+        async () => (await api.expect(200, 'GET', `/api/v1/namespaces/${ns}/events`)).items.length === 0,
+        { what: 'events deleted', timeoutMs: 20000 },
+      );
       const held = await api.expect(200, 'GET', `${pods(ns)}/blocked`);
       assert.ok(held.metadata.deletionTimestamp, 'the held pod is being deleted');
       const nsNow = await api.expect(200, 'GET', `/api/v1/namespaces/${ns}`);
@@ -574,14 +675,22 @@ describe('CRUD over HTTP', () => {
       // creating in a terminating namespace is forbidden
       const refused = await api.post(pods(ns), podManifest('late'));
       assert.equal(refused.status, 403);
-      assertStatus(refused.body, 403, 'Forbidden', `pods "late" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
+      assertStatus(
+        refused.body,
+        403,
+        'Forbidden',
+        `pods "late" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+      );
       assert.deepEqual(refused.body.details, { name: 'late', kind: 'pods' });
 
       // releasing the finalizer lets the namespace finish
       held.metadata.finalizers = [];
       const released = await api.put(`${pods(ns)}/blocked`, held);
       assert.equal(released.status, 200, released.text);
-      await eventually(async () => (await api.get(`/api/v1/namespaces/${ns}`)).status === 404, { what: 'namespace gone', timeoutMs: 20000 });
+      await eventually(async () => (await api.get(`/api/v1/namespaces/${ns}`)).status === 404, {
+        what: 'namespace gone',
+        timeoutMs: 20000,
+      });
     });
 
     it('a second DELETE of a terminating namespace is a 409 Conflict', async () => {
@@ -616,7 +725,10 @@ describe('CRUD over HTTP', () => {
     it('an empty namespace is deleted promptly', async () => {
       await api.createNamespace('crud-empty-ns');
       await api.expect(200, 'DELETE', '/api/v1/namespaces/crud-empty-ns');
-      await eventually(async () => (await api.get('/api/v1/namespaces/crud-empty-ns')).status === 404, { what: 'namespace gone', timeoutMs: 20000 });
+      await eventually(async () => (await api.get('/api/v1/namespaces/crud-empty-ns')).status === 404, {
+        what: 'namespace gone',
+        timeoutMs: 20000,
+      });
     });
   });
 
@@ -625,9 +737,16 @@ describe('CRUD over HTTP', () => {
       const current = Number((await api.expect(200, 'GET', '/api/v1/namespaces')).metadata.resourceVersion);
       const future = current + 1000;
       for (const match of ['Exact', 'NotOlderThan']) {
-        const res = await api.get(`${pods('default')}?resourceVersion=${future}&resourceVersionMatch=${match}`, { timeoutMs: 30000 });
+        const res = await api.get(`${pods('default')}?resourceVersion=${future}&resourceVersionMatch=${match}`, {
+          timeoutMs: 30000,
+        });
         assert.equal(res.status, 504, `${match}: ${res.text}`);
-        assertStatus(res.body, 504, 'Timeout', new RegExp(`^Timeout: Too large resource version: ${future}, current: \\d+$`));
+        assertStatus(
+          res.body,
+          504,
+          'Timeout',
+          new RegExp(`^Timeout: Too large resource version: ${future}, current: \\d+$`),
+        );
         assert.equal(res.body.details.causes[0].reason, 'ResourceVersionTooLarge');
         assert.equal(res.headers.get('retry-after'), '1');
       }
@@ -664,7 +783,10 @@ describe('CRUD over HTTP', () => {
         ['Name', 'Ready', 'Status', 'Restarts', 'Age'],
       );
       assert.equal(t.columnDefinitions[0].format, 'name');
-      assert.deepEqual(t.rows.map((r: Json) => r.cells[0]), ['t-1', 't-2']);
+      assert.deepEqual(
+        t.rows.map((r: Json) => r.cells[0]),
+        ['t-1', 't-2'],
+      );
       for (const row of t.rows) {
         assert.equal(row.cells.length, t.columnDefinitions.length);
         assert.equal(row.object.kind, 'PartialObjectMetadata');
@@ -673,7 +795,9 @@ describe('CRUD over HTTP', () => {
     });
 
     it('get with Accept as=Table returns one row (table_conversion.go: pod details)', async () => {
-      const t = await api.expect(200, 'GET', `${pods(NS)}/t-1`, { headers: { Accept: 'application/json;as=Table;v=v1beta1;g=meta.k8s.io' } });
+      const t = await api.expect(200, 'GET', `${pods(NS)}/t-1`, {
+        headers: { Accept: 'application/json;as=Table;v=v1beta1;g=meta.k8s.io' },
+      });
       assert.equal(t.kind, 'Table');
       assert.equal(t.apiVersion, 'meta.k8s.io/v1beta1');
       assert.ok(t.columnDefinitions.length > 2);
@@ -684,7 +808,9 @@ describe('CRUD over HTTP', () => {
     });
 
     it('nodes and namespaces as Tables', async () => {
-      await api.expect(201, 'POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'table-node' } } });
+      await api.expect(201, 'POST', '/api/v1/nodes', {
+        body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'table-node' } },
+      });
       const nodes = await api.expect(200, 'GET', '/api/v1/nodes', { headers: { Accept: TABLE_ACCEPT } });
       assert.equal(nodes.kind, 'Table');
       assert.ok(nodes.columnDefinitions.length >= 2);

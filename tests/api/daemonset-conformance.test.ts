@@ -13,7 +13,10 @@ const NS = 'e2e-daemonsets';
 const DS_PATH = `/apis/apps/v1/namespaces/${NS}/daemonsets`;
 const LABELS = { 'daemonset-name': 'daemon-set' };
 
-function daemonSet(name: string, extra: { nodeSelector?: Record<string, string>; affinity?: unknown; labels?: Record<string, string> } = {}) {
+function daemonSet(
+  name: string,
+  extra: { nodeSelector?: Record<string, string>; affinity?: unknown; labels?: Record<string, string> } = {},
+) {
   return {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
@@ -23,7 +26,9 @@ function daemonSet(name: string, extra: { nodeSelector?: Record<string, string>;
       template: {
         metadata: { labels: LABELS },
         spec: {
-          containers: [{ name: 'app', image: 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4', ports: [{ containerPort: 9376 }] }],
+          containers: [
+            { name: 'app', image: 'registry.k8s.io/e2e-test-images/httpd:2.4.38-4', ports: [{ containerPort: 9376 }] },
+          ],
           ...(extra.nodeSelector ? { nodeSelector: extra.nodeSelector } : {}),
           ...(extra.affinity ? { affinity: extra.affinity } : {}),
         },
@@ -70,7 +75,10 @@ describe('DaemonSet e2e conformance cases', () => {
     await eventually(
       async () => {
         const byNode = await daemonPodsByNode(dsName);
-        return [...byNode.keys()].sort().join() === [...expected].sort().join() && [...byNode.values()].every((ps) => ps.length === 1);
+        return (
+          [...byNode.keys()].sort().join() === [...expected].sort().join() &&
+          [...byNode.values()].every((ps) => ps.length === 1)
+        );
       },
       { timeoutMs: 60_000, what },
     );
@@ -89,14 +97,22 @@ describe('DaemonSet e2e conformance cases', () => {
   async function deleteAndWaitForGC(dsName: string): Promise<void> {
     await c.api('DELETE', `${DS_PATH}/${dsName}`, { propagationPolicy: 'Background' });
     await runsOn(dsName, [], 'no daemon pods left');
-    await eventually(async () => ((await c.api('GET', `/api/v1/namespaces/${NS}/pods`)).body.items as any[]).length === 0, {
-      timeoutMs: 60_000,
-      what: 'the garbage collector to remove the daemon pods',
-    });
+    await eventually(
+      async () => ((await c.api('GET', `/api/v1/namespaces/${NS}/pods`)).body.items as any[]).length === 0,
+      {
+        timeoutMs: 60_000,
+        what: 'the garbage collector to remove the daemon pods',
+      },
+    );
   }
 
   async function setNodeLabel(node: string, key: string, value: string | null): Promise<void> {
-    const r = await c.api('PATCH', `/api/v1/nodes/${node}`, { metadata: { labels: { [key]: value } } }, 'application/merge-patch+json');
+    const r = await c.api(
+      'PATCH',
+      `/api/v1/nodes/${node}`,
+      { metadata: { labels: { [key]: value } } },
+      'application/merge-patch+json',
+    );
     assert.equal(r.status, 200);
   }
 
@@ -109,7 +125,10 @@ describe('DaemonSet e2e conformance cases', () => {
     await eventually(
       async () => {
         const byNode = await daemonPodsByNode('daemon-set');
-        return byNode.size === nodes.length && ![...byNode.values()].flat().some((p) => p.metadata.name === victim.metadata.name);
+        return (
+          byNode.size === nodes.length &&
+          ![...byNode.values()].flat().some((p) => p.metadata.name === victim.metadata.name)
+        );
       },
       { timeoutMs: 60_000, what: 'the deleted pod replaced' },
     );
@@ -117,7 +136,10 @@ describe('DaemonSet e2e conformance cases', () => {
   });
 
   it('should run and stop complex daemon (node selector)', async () => {
-    assert.equal((await c.api('POST', DS_PATH, daemonSet('daemon-set', { nodeSelector: { 'daemonset-color': 'blue' } }))).status, 201);
+    assert.equal(
+      (await c.api('POST', DS_PATH, daemonSet('daemon-set', { nodeSelector: { 'daemonset-color': 'blue' } }))).status,
+      201,
+    );
     await runsOn('daemon-set', [], 'no pods before any node is blue');
     const node = nodes[0]!;
     await setNodeLabel(node, 'daemonset-color', 'blue');
@@ -125,8 +147,16 @@ describe('DaemonSet e2e conformance cases', () => {
     await checkDaemonStatus('daemon-set');
     await setNodeLabel(node, 'daemonset-color', 'green');
     await runsOn('daemon-set', [], 'the pod gone once the node is green');
-    const patch = { spec: { template: { spec: { nodeSelector: { 'daemonset-color': 'green' } } }, updateStrategy: { type: 'RollingUpdate' } } };
-    assert.equal((await c.api('PATCH', `${DS_PATH}/daemon-set`, patch, 'application/strategic-merge-patch+json')).status, 200);
+    const patch = {
+      spec: {
+        template: { spec: { nodeSelector: { 'daemonset-color': 'green' } } },
+        updateStrategy: { type: 'RollingUpdate' },
+      },
+    };
+    assert.equal(
+      (await c.api('PATCH', `${DS_PATH}/daemon-set`, patch, 'application/strategic-merge-patch+json')).status,
+      200,
+    );
     await runsOn('daemon-set', [node], 'a pod on the green node');
     await checkDaemonStatus('daemon-set');
     await deleteAndWaitForGC('daemon-set');
@@ -160,14 +190,18 @@ describe('DaemonSet e2e conformance cases', () => {
     const put = await c.api('PUT', `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}/status`, pod);
     assert.equal(put.status, 200, JSON.stringify(put.body));
     await runsOn('daemon-set', nodes, 'the failed pod replaced');
-    await eventually(async () => (await c.api('GET', `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`)).status === 404, {
-      timeoutMs: 60_000,
-      what: 'the failed pod deleted',
-    });
+    await eventually(
+      async () => (await c.api('GET', `/api/v1/namespaces/${NS}/pods/${pod.metadata.name}`)).status === 404,
+      {
+        timeoutMs: 60_000,
+        what: 'the failed pod deleted',
+      },
+    );
     // the event recorder writes asynchronously
     await eventually(
       async () => {
-        const events = (await c.api('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DFailedDaemonPod`)).body.items as any[];
+        const events = (await c.api('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DFailedDaemonPod`))
+          .body.items as any[];
         return events.some((e) => e.type === 'Warning' && e.message.includes(pod.metadata.name));
       },
       { timeoutMs: 30_000, what: 'a FailedDaemonPod warning naming the pod' },
@@ -185,26 +219,39 @@ describe('DaemonSet e2e conformance cases', () => {
     assert.equal(del.status, 200);
     const after = await c.api('GET', '/apis/apps/v1/daemonsets?labelSelector=daemonset-name%3Ddaemon-set');
     assert.equal(after.body.items.length, 0);
-    await eventually(async () => ((await c.api('GET', `/api/v1/namespaces/${NS}/pods`)).body.items as any[]).length === 0, {
-      timeoutMs: 60_000,
-      what: 'the pods of the deleted collection gone',
-    });
+    await eventually(
+      async () => ((await c.api('GET', `/api/v1/namespaces/${NS}/pods`)).body.items as any[]).length === 0,
+      {
+        timeoutMs: 60_000,
+        what: 'the pods of the deleted collection gone',
+      },
+    );
   });
 
   it('should verify changes to a daemon set status', async () => {
-    const listRV = (await c.api('GET', `/apis/apps/v1/daemonsets?labelSelector=daemonset-name%3Ddaemon-set`)).body.metadata.resourceVersion;
+    const listRV = (await c.api('GET', `/apis/apps/v1/daemonsets?labelSelector=daemonset-name%3Ddaemon-set`)).body
+      .metadata.resourceVersion;
     assert.equal((await c.api('POST', DS_PATH, daemonSet('daemon-set', { labels: LABELS }))).status, 201);
     await runsOn('daemon-set', nodes, 'a daemon pod on every node');
     // UpdateStatus: GET + PUT /status appending a condition, retried on conflict
-    await eventually(async () => {
-      const cur = (await c.api('GET', `${DS_PATH}/daemon-set/status`)).body;
-      cur.status.conditions = [...(cur.status.conditions ?? []), { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from e2e test' }];
-      const put = await c.api('PUT', `${DS_PATH}/daemon-set/status`, cur);
-      return put.status === 200;
-    }, { timeoutMs: 30_000, what: 'the status PUT to succeed' });
+    await eventually(
+      async () => {
+        const cur = (await c.api('GET', `${DS_PATH}/daemon-set/status`)).body;
+        cur.status.conditions = [
+          ...(cur.status.conditions ?? []),
+          { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from e2e test' },
+        ];
+        const put = await c.api('PUT', `${DS_PATH}/daemon-set/status`, cur);
+        return put.status === 200;
+      },
+      { timeoutMs: 30_000, what: 'the status PUT to succeed' },
+    );
     const watchSees = async (type: string) => {
       const ac = new AbortController();
-      const res = await fetch(`${c.url}/apis/apps/v1/daemonsets?labelSelector=daemonset-name%3Ddaemon-set&watch=true&resourceVersion=${listRV}`, { signal: ac.signal });
+      const res = await fetch(
+        `${c.url}/apis/apps/v1/daemonsets?labelSelector=daemonset-name%3Ddaemon-set&watch=true&resourceVersion=${listRV}`,
+        { signal: ac.signal },
+      );
       const reader = res.body!.getReader();
       const decoder = new TextDecoder();
       let buf = '';
@@ -229,8 +276,18 @@ describe('DaemonSet e2e conformance cases', () => {
     // the merge patch the e2e test sends: a whole DaemonSet with zero values, only status.conditions set
     const body = {
       metadata: { creationTimestamp: null },
-      spec: { selector: null, template: { metadata: { creationTimestamp: null }, spec: { containers: null } }, updateStrategy: {} },
-      status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, conditions: [{ type: 'StatusPatched', status: 'True', lastTransitionTime: null }] },
+      spec: {
+        selector: null,
+        template: { metadata: { creationTimestamp: null }, spec: { containers: null } },
+        updateStrategy: {},
+      },
+      status: {
+        currentNumberScheduled: 0,
+        numberMisscheduled: 0,
+        desiredNumberScheduled: 0,
+        numberReady: 0,
+        conditions: [{ type: 'StatusPatched', status: 'True', lastTransitionTime: null }],
+      },
     };
     const patched = await c.api('PATCH', `${DS_PATH}/daemon-set/status`, body, 'application/merge-patch+json');
     assert.equal(patched.status, 200, JSON.stringify(patched.body));

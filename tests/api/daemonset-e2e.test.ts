@@ -26,7 +26,9 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
 
   before(async () => {
     cluster = await startCluster({ nodes: 3, speed: 0.1 });
-    nodes = ((await cluster.api('GET', '/api/v1/nodes')).body.items as Obj[]).map((n) => n.metadata.name as string).sort();
+    nodes = ((await cluster.api('GET', '/api/v1/nodes')).body.items as Obj[])
+      .map((n) => n.metadata.name as string)
+      .sort();
     assert.equal(nodes.length, 3);
   });
   after(async () => {
@@ -41,7 +43,11 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
   const dsPath = (ns: string) => `/apis/apps/v1/namespaces/${ns}/daemonsets/${DS_NAME}`;
 
   /** A namespace and the e2e DaemonSet in it (one container `app`, port 9376), as upstream's newDaemonSet. */
-  async function createDaemonSet(ns: string, spec: Obj = {}, env?: Array<{ name: string; value: string }>): Promise<Obj> {
+  async function createDaemonSet(
+    ns: string,
+    spec: Obj = {},
+    env?: Array<{ name: string; value: string }>,
+  ): Promise<Obj> {
     await call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const container: Obj = { name: 'app', image: IMAGE, ports: [{ containerPort: 9376 }] };
     if (env) container['env'] = env;
@@ -59,20 +65,33 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
 
   async function daemonPods(ns: string, ds: Obj): Promise<WatchedPod[]> {
     const list = await call('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(SELECTOR)}`);
-    return (list['items'] as WatchedPod[]).filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.uid === ds['metadata'].uid));
+    return (list['items'] as WatchedPod[]).filter((p) =>
+      p.metadata.ownerReferences?.some((r) => r.controller && r.uid === ds['metadata'].uid),
+    );
   }
 
   /** checkDaemonPodOnNodes (+ image): exactly one available, non-terminating pod per node; returns them by node. */
-  async function runningOnAllNodes(ns: string, ds: Obj, opts: { image?: string; minReadySeconds?: number; timeoutMs?: number } = {}): Promise<Map<string, WatchedPod>> {
+  async function runningOnAllNodes(
+    ns: string,
+    ds: Obj,
+    opts: { image?: string; minReadySeconds?: number; timeoutMs?: number } = {},
+  ): Promise<Map<string, WatchedPod>> {
     const byNode = await eventually(
       async () => {
         const live = (await daemonPods(ns, ds)).filter((p) => !p.metadata.deletionTimestamp);
         const now = Date.now();
-        const ok = live.length === nodes.length && live.every((p) => isAvailable(p, opts.minReadySeconds ?? 0, now) && (!opts.image || imageOf(p) === opts.image));
+        const ok =
+          live.length === nodes.length &&
+          live.every(
+            (p) => isAvailable(p, opts.minReadySeconds ?? 0, now) && (!opts.image || imageOf(p) === opts.image),
+          );
         const byNode = new Map(live.map((p) => [p.spec!.nodeName!, p]));
         return ok && byNode.size === nodes.length ? byNode : undefined;
       },
-      { timeoutMs: opts.timeoutMs ?? 60_000, what: `one available pod${opts.image ? ` of ${opts.image}` : ''} on every node` },
+      {
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        what: `one available pod${opts.image ? ` of ${opts.image}` : ''} on every node`,
+      },
     );
     return byNode!;
   }
@@ -81,14 +100,24 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
   async function history(ns: string, n: number): Promise<{ cur: Obj; all: Obj[] }> {
     const found = await eventually(
       async () => {
-        const all = (await call('GET', `/apis/apps/v1/namespaces/${ns}/controllerrevisions?labelSelector=${encodeURIComponent(SELECTOR)}`))['items'] as Obj[];
+        const all = (
+          await call(
+            'GET',
+            `/apis/apps/v1/namespaces/${ns}/controllerrevisions?labelSelector=${encodeURIComponent(SELECTOR)}`,
+          )
+        )['items'] as Obj[];
         if (all.length !== n) return undefined;
         const ds = await call('GET', dsPath(ns));
         const cur = all.filter((r) => {
           const { $patch, ...template } = r['data'].spec.template;
-          return $patch === 'replace' && JSON.stringify(sortKeys(template)) === JSON.stringify(sortKeys(ds['spec'].template));
+          return (
+            $patch === 'replace' && JSON.stringify(sortKeys(template)) === JSON.stringify(sortKeys(ds['spec'].template))
+          );
         });
-        assert.ok(all.every((r) => r['metadata'].labels?.[HASH]), 'every revision carries a hash label');
+        assert.ok(
+          all.every((r) => r['metadata'].labels?.[HASH]),
+          'every revision carries a hash label',
+        );
         return cur.length === 1 ? { cur: cur[0]!, all } : undefined;
       },
       { timeoutMs: 30_000, what: `${n} revisions, one of them current` },
@@ -107,7 +136,12 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
 
   /** A strategic-merge patch of the `app` container. */
   const patchApp = (ns: string, container: Obj) =>
-    call('PATCH', dsPath(ns), { spec: { template: { spec: { containers: [{ name: 'app', ...container }] } } } }, 'application/strategic-merge-patch+json');
+    call(
+      'PATCH',
+      dsPath(ns),
+      { spec: { template: { spec: { containers: [{ name: 'app', ...container }] } } } },
+      'application/strategic-merge-patch+json',
+    );
 
   /** GET + PUT of the image, retried on conflicts (upstream updateDaemonSetWithRetries). */
   async function setImage(ns: string, image: string): Promise<Obj> {
@@ -121,7 +155,10 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
   }
 
   /** Records the rollout: the largest number of nodes without an available pod seen at any pod change. */
-  async function watchUnavailable(ns: string, minReadySeconds = 0): Promise<{ stop(): Promise<number>; log: string[] }> {
+  async function watchUnavailable(
+    ns: string,
+    minReadySeconds = 0,
+  ): Promise<{ stop(): Promise<number>; log: string[] }> {
     let worst = 0;
     const log: string[] = [];
     const rec = await PodRecorder.start(cluster.url, ns, SELECTOR, (pods, at) => {
@@ -201,12 +238,18 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
     await runningOnAllNodes(ns, ds);
 
     await setImage(ns, 'foo:non-existent');
-    await eventually(async () => (await daemonPods(ns, ds)).some((p) => imageOf(p) === 'foo:non-existent'), { timeoutMs: 30_000, what: 'a pod of the new image' });
+    await eventually(async () => (await daemonPods(ns, ds)).some((p) => imageOf(p) === 'foo:non-existent'), {
+      timeoutMs: 30_000,
+      what: 'a pod of the new image',
+    });
     const live = (await daemonPods(ns, ds)).filter((p) => !p.metadata.deletionTimestamp);
     const oldPods = live.filter((p) => imageOf(p) === IMAGE).map((p) => p.metadata.name);
     const newPods = live.filter((p) => imageOf(p) !== IMAGE);
     assert.ok(oldPods.length >= 1 && newPods.length >= 1, `old ${oldPods.length}, new ${newPods.length}`);
-    assert.ok(newPods.every((p) => !isAvailable(p, 0, Date.now())), 'foo:non-existent never gets Ready');
+    assert.ok(
+      newPods.every((p) => !isAvailable(p, 0, Date.now())),
+      'foo:non-existent never gets Ready',
+    );
 
     const rec = await watchUnavailable(ns);
     await setImage(ns, IMAGE);
@@ -224,7 +267,10 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
     const minReadySeconds = 2;
     const ds = await createDaemonSet(
       ns,
-      { minReadySeconds, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '20%' } } },
+      {
+        minReadySeconds,
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '20%' } },
+      },
       [{ name: 'VERSION', value: '1' }],
     );
     await runningOnAllNodes(ns, ds, { minReadySeconds });
@@ -243,7 +289,8 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
       for (const n of nodes) {
         const here = live.filter((p) => p.spec?.nodeName === n);
         if (here.length > 2) violations.push(`${when}: ${here.length} pods on ${n}`);
-        if (here.filter((p) => version(p) === '1').length > 1 || here.filter((p) => version(p) === '2').length > 1) violations.push(`${when}: two pods of a version on ${n}`);
+        if (here.filter((p) => version(p) === '1').length > 1 || here.filter((p) => version(p) === '2').length > 1)
+          violations.push(`${when}: two pods of a version on ${n}`);
         const fresh = here.find((p) => version(p) === '2');
         if (fresh && here.some((p) => version(p) === '1') && !isAvailable(fresh, minReadySeconds, at)) surged++;
       }
@@ -254,7 +301,10 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
       async () => {
         const pods = await daemonPods(ns, ds);
         const now = Date.now();
-        return pods.length === nodes.length && pods.every((p) => !p.metadata.deletionTimestamp && version(p) === '2' && isAvailable(p, minReadySeconds, now));
+        return (
+          pods.length === nodes.length &&
+          pods.every((p) => !p.metadata.deletionTimestamp && version(p) === '2' && isAvailable(p, minReadySeconds, now))
+        );
       },
       { timeoutMs: 60_000 + nodes.length * 30_000, what: 'every node running only VERSION=2, available' },
     );
@@ -264,13 +314,19 @@ describe('DaemonSet update e2e (daemon_set.go) against the emulator', { timeout:
 
     const revs = await history(ns, 2);
     assert.equal(revs.cur['revision'], 2);
-    for (const p of await daemonPods(ns, ds)) assert.equal(p.metadata.labels?.[HASH], revs.cur['metadata'].labels[HASH]);
+    for (const p of await daemonPods(ns, ds))
+      assert.equal(p.metadata.labels?.[HASH], revs.cur['metadata'].labels[HASH]);
   });
 });
 
 /** A JSON value with object keys sorted at every depth (for order-independent comparison). */
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as Obj).sort().map((k) => [k, sortKeys((v as Obj)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v as Obj)
+        .sort()
+        .map((k) => [k, sortKeys((v as Obj)[k])]),
+    );
   return v;
 }

@@ -20,20 +20,32 @@ function fluentd(): Any {
     apiVersion: 'extensions/v1beta1',
     kind: 'DaemonSet',
     metadata: { name: 'fluentd', namespace: 'kube-system', labels: { app: 'fluentd' } },
-    spec: { template: { metadata: { labels: { app: 'fluentd' } }, spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v0.14.10' }] } } },
+    spec: {
+      template: {
+        metadata: { labels: { app: 'fluentd' } },
+        spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v0.14.10' }] },
+      },
+    },
   };
 }
 
 /** An apps/v1 DaemonSet named `name` with labels `app: <name>`. */
 function appsDS(name: string, selector = true): Any {
-  const spec: Any = { template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } };
+  const spec: Any = {
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } },
+  };
   if (selector) spec.selector = { matchLabels: { app: name } };
   return { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name }, spec };
 }
 
 describe('DaemonSets over HTTP', () => {
   let srv: InProcessServer;
-  const call = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: Any }> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<{ status: number; body: Any }> => {
     const res = await fetch(srv.url + path, {
       method,
       headers: body === undefined ? {} : { 'content-type': contentType },
@@ -54,7 +66,9 @@ describe('DaemonSets over HTTP', () => {
     const groups = (await call('GET', '/apis')).body.groups.map((g: Any) => g.name);
     assert.ok(groups.indexOf('apps') >= 0 && groups.indexOf('apps') < groups.indexOf('extensions'), String(groups));
     const apps = (await call('GET', '/apis/apps/v1')).body.resources.find((r: Any) => r.name === 'daemonsets');
-    const ext = (await call('GET', '/apis/extensions/v1beta1')).body.resources.find((r: Any) => r.name === 'daemonsets');
+    const ext = (await call('GET', '/apis/extensions/v1beta1')).body.resources.find(
+      (r: Any) => r.name === 'daemonsets',
+    );
     assert.deepEqual([apps.shortNames, apps.categories], [['ds'], ['all']]);
     assert.deepEqual([ext.shortNames ?? [], ext.categories ?? []], [[], []]);
   });
@@ -70,7 +84,12 @@ describe('DaemonSets over HTTP', () => {
     assert.equal(ds.spec.revisionHistoryLimit, 10);
     assert.equal(ds.metadata.generation, 1);
     assert.equal(ds.metadata.annotations?.[ANN], undefined);
-    assert.deepEqual(ds.status, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+    assert.deepEqual(ds.status, {
+      currentNumberScheduled: 0,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 0,
+      numberReady: 0,
+    });
   });
 
   it('reads the same object through both versions', async () => {
@@ -86,25 +105,40 @@ describe('DaemonSets over HTTP', () => {
     assert.equal(a.spec.template.spec.containers[0].terminationMessagePath, '/dev/termination-log');
     const list = (await call('GET', '/apis/apps/v1/daemonsets')).body;
     assert.equal(list.kind, 'DaemonSetList');
-    assert.deepEqual(list.items.map((i: Any) => i.metadata.name), ['fluentd']);
+    assert.deepEqual(
+      list.items.map((i: Any) => i.metadata.name),
+      ['fluentd'],
+    );
   });
 
   it('apps/v1 create without a selector is 422 (nil selector matches nothing)', async () => {
     const res = await call('POST', APPS, appsDS('nosel', false));
     assert.equal(res.status, 422);
-    assert.equal(res.body.message, 'DaemonSet.apps "nosel" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"nosel"}: `selector` does not match template `labels`');
+    assert.equal(
+      res.body.message,
+      'DaemonSet.apps "nosel" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"nosel"}: `selector` does not match template `labels`',
+    );
     assert.deepEqual(res.body.details, {
       name: 'nosel',
       group: 'apps',
       kind: 'DaemonSet',
-      causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: map[string]string{"app":"nosel"}: `selector` does not match template `labels`', field: 'spec.template.metadata.labels' }],
+      causes: [
+        {
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: map[string]string{"app":"nosel"}: `selector` does not match template `labels`',
+          field: 'spec.template.metadata.labels',
+        },
+      ],
     });
   });
 
   it('apps/v1 create defaults RollingUpdate; extensions hides maxSurge', async () => {
     const res = await call('POST', APPS, appsDS('web'));
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    assert.deepEqual(res.body.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    assert.deepEqual(res.body.spec.updateStrategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+    });
     assert.equal(res.body.metadata.annotations[ANN], '1');
     const e = (await call('GET', `${EXT}/web`)).body;
     assert.deepEqual(e.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } });
@@ -153,7 +187,10 @@ describe('DaemonSets over HTTP', () => {
     ds.spec.template.spec.restartPolicy = 'OnFailure';
     const res = await call('PUT', `${EXT}/fluentd`, ds);
     assert.equal(res.status, 422);
-    assert.equal(res.body.message, 'DaemonSet.extensions "fluentd" is invalid: spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: "Always"');
+    assert.equal(
+      res.body.message,
+      'DaemonSet.extensions "fluentd" is invalid: spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: "Always"',
+    );
     assert.equal(res.body.details.group, 'extensions');
   });
 
@@ -161,34 +198,67 @@ describe('DaemonSets over HTTP', () => {
     const ds = (await call('GET', `${APPS}/fluentd/status`)).body;
     const spec = ds.spec;
     ds.spec = { ...ds.spec, minReadySeconds: 99 };
-    ds.status = { ...ds.status, desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 2, observedGeneration: 3 };
+    ds.status = {
+      ...ds.status,
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      numberReady: 2,
+      observedGeneration: 3,
+    };
     const res = await call('PUT', `${APPS}/fluentd/status`, ds);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body.spec, spec);
     assert.equal(res.body.metadata.generation, 3);
-    assert.deepEqual(res.body.status, { currentNumberScheduled: 3, numberMisscheduled: 0, desiredNumberScheduled: 3, numberReady: 2, observedGeneration: 3 });
-    const bad = await call('PUT', `${APPS}/fluentd/status`, { ...res.body, status: { ...res.body.status, numberReady: -1 } });
+    assert.deepEqual(res.body.status, {
+      currentNumberScheduled: 3,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 3,
+      numberReady: 2,
+      observedGeneration: 3,
+    });
+    const bad = await call('PUT', `${APPS}/fluentd/status`, {
+      ...res.body,
+      status: { ...res.body.status, numberReady: -1 },
+    });
     assert.equal(bad.status, 422);
-    assert.equal(bad.body.message, 'DaemonSet.apps "fluentd" is invalid: status.numberReady: Invalid value: -1: must be greater than or equal to 0');
+    assert.equal(
+      bad.body.message,
+      'DaemonSet.apps "fluentd" is invalid: status.numberReady: Invalid value: -1: must be greater than or equal to 0',
+    );
   });
 
   it('a merge patch to /status (the e2e body) changes only the status', async () => {
     const before = (await call('GET', `${APPS}/fluentd`)).body;
     const patch = {
       metadata: { creationTimestamp: null },
-      spec: { selector: null, template: { metadata: { creationTimestamp: null }, spec: { containers: null } }, updateStrategy: {} },
-      status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, conditions: [{ type: 'StatusPatched', status: 'True', lastTransitionTime: null }] },
+      spec: {
+        selector: null,
+        template: { metadata: { creationTimestamp: null }, spec: { containers: null } },
+        updateStrategy: {},
+      },
+      status: {
+        currentNumberScheduled: 0,
+        numberMisscheduled: 0,
+        desiredNumberScheduled: 0,
+        numberReady: 0,
+        conditions: [{ type: 'StatusPatched', status: 'True', lastTransitionTime: null }],
+      },
     };
     const res = await call('PATCH', `${APPS}/fluentd/status`, patch, 'application/merge-patch+json');
     assert.equal(res.status, 200, `PATCH /status: ${JSON.stringify(res.body)}`);
     assert.deepEqual(res.body.spec, before.spec);
     assert.equal(res.body.metadata.creationTimestamp, before.metadata.creationTimestamp);
     assert.equal(res.body.metadata.generation, before.metadata.generation);
-    assert.deepEqual(res.body.status.conditions.map((c: Any) => [c.type, c.status]), [['StatusPatched', 'True']]);
+    assert.deepEqual(
+      res.body.status.conditions.map((c: Any) => [c.type, c.status]),
+      [['StatusPatched', 'True']],
+    );
   });
 
   it('a strategic merge patch of the image through apps/v1 bumps templateGeneration', async () => {
-    const patch = { spec: { template: { spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v1.17' }] } } } };
+    const patch = {
+      spec: { template: { spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v1.17' }] } } },
+    };
     const res = await call('PATCH', `${APPS}/fluentd`, patch, 'application/strategic-merge-patch+json');
     assert.equal(res.status, 200, `PATCH: ${JSON.stringify(res.body)}`);
     assert.equal(res.body.spec.template.spec.containers[0].image, 'fluent/fluentd:v1.17');
@@ -245,7 +315,11 @@ describe('DaemonSets over HTTP', () => {
 describe('ControllerRevisions over HTTP', () => {
   let srv: InProcessServer;
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Any }> => {
-    const res = await fetch(srv.url + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(srv.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Any };
   };
   before(async () => {
@@ -258,15 +332,29 @@ describe('ControllerRevisions over HTTP', () => {
   const data = { spec: { template: { $patch: 'replace', metadata: { creationTimestamp: null } } } };
 
   it('creates with data and revision', async () => {
-    const res = await call('POST', CR, { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'ds-abc' }, data, revision: 1 });
+    const res = await call('POST', CR, {
+      apiVersion: 'apps/v1',
+      kind: 'ControllerRevision',
+      metadata: { name: 'ds-abc' },
+      data,
+      revision: 1,
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.deepEqual([res.body.data, res.body.revision], [data, 1]);
   });
 
   it('requires data', async () => {
-    const res = await call('POST', CR, { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'nodata' }, revision: 1 });
+    const res = await call('POST', CR, {
+      apiVersion: 'apps/v1',
+      kind: 'ControllerRevision',
+      metadata: { name: 'nodata' },
+      revision: 1,
+    });
     assert.equal(res.status, 422);
-    assert.equal(res.body.message, 'ControllerRevision.apps "nodata" is invalid: data: Required value: data is mandatory');
+    assert.equal(
+      res.body.message,
+      'ControllerRevision.apps "nodata" is invalid: data: Required value: data is mandatory',
+    );
   });
 
   it('revision may change', async () => {
@@ -282,7 +370,10 @@ describe('ControllerRevisions over HTTP', () => {
     cr.data = { spec: {} };
     const res = await call('PUT', `${CR}/ds-abc`, cr);
     assert.equal(res.status, 422);
-    assert.match(res.body.message, /^ControllerRevision\.apps "ds-abc" is invalid: data: Invalid value: runtime\.Unknown\{.*\}: field is immutable$/);
+    assert.match(
+      res.body.message,
+      /^ControllerRevision\.apps "ds-abc" is invalid: data: Invalid value: runtime\.Unknown\{.*\}: field is immutable$/,
+    );
     assert.equal(res.body.details.causes[0].field, 'data');
   });
 

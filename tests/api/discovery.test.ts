@@ -46,7 +46,16 @@ describe('discovery', () => {
     assert.equal(eds.categories, undefined);
     const core = await get('/api/v1');
     const names = core.body.resources.map((r: any) => r.name);
-    for (const n of ['namespaces', 'nodes', 'pods', 'events', 'pods/status', 'nodes/status', 'namespaces/status', 'namespaces/finalize']) {
+    for (const n of [
+      'namespaces',
+      'nodes',
+      'pods',
+      'events',
+      'pods/status',
+      'nodes/status',
+      'namespaces/status',
+      'namespaces/finalize',
+    ]) {
       assert.ok(names.includes(n), n);
     }
   });
@@ -66,7 +75,8 @@ describe('discovery', () => {
             assert.equal(v.freshness, 'Current');
             for (const res of v.resources) {
               assert.ok(res.responseKind?.kind, `${res.resource} has a responseKind`);
-              for (const sub of res.subresources ?? []) assert.ok(sub.responseKind?.kind, `${res.resource}/${sub.subresource}`);
+              for (const sub of res.subresources ?? [])
+                assert.ok(sub.responseKind?.kind, `${res.resource}/${sub.subresource}`);
             }
           }
         }
@@ -88,18 +98,38 @@ describe('discovery', () => {
   it('pods/eviction is listed as kubectl drain looks for it: policy/v1 Eviction, verb create', async () => {
     const core = await get('/api/v1');
     const names = core.body.resources.map((r: any) => r.name);
-    assert.deepEqual(names.filter((n: string) => n.startsWith('pods')), ['pods', 'pods/binding', 'pods/eviction', 'pods/log', 'pods/status']);
-    assert.deepEqual(core.body.resources.find((r: any) => r.name === 'pods/eviction'), {
-      name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'],
-    });
+    assert.deepEqual(
+      names.filter((n: string) => n.startsWith('pods')),
+      ['pods', 'pods/binding', 'pods/eviction', 'pods/log', 'pods/status'],
+    );
+    assert.deepEqual(
+      core.body.resources.find((r: any) => r.name === 'pods/eviction'),
+      {
+        name: 'pods/eviction',
+        singularName: '',
+        namespaced: true,
+        group: 'policy',
+        version: 'v1',
+        kind: 'Eviction',
+        verbs: ['create'],
+      },
+    );
     for (const accept of [AGG_V2, AGG_V2BETA1]) {
       const agg = await get('/api', accept);
       const pods = agg.body.items[0].versions[0].resources.find((r: any) => r.resource === 'pods');
       assert.deepEqual(pods.subresources, [
         { subresource: 'binding', responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
-        { subresource: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
+        {
+          subresource: 'eviction',
+          responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' },
+          verbs: ['create'],
+        },
         { subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] },
-        { subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] },
+        {
+          subresource: 'status',
+          responseKind: { group: '', version: 'v1', kind: 'Pod' },
+          verbs: ['get', 'patch', 'update'],
+        },
       ]);
     }
   });
@@ -118,7 +148,12 @@ describe('discovery', () => {
     for (const version of ['v1', 'v1beta1']) {
       const list = await get(`/apis/policy/${version}`);
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body, { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `policy/${version}`, resources: [] });
+      assert.deepEqual(list.body, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: `policy/${version}`,
+        resources: [],
+      });
     }
     assert.equal((await get('/apis/policy')).body.kind, 'APIGroup');
     const agg = await get('/apis', AGG_V2);

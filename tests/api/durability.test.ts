@@ -28,7 +28,8 @@ describe('durability across SIGKILL', () => {
     await api.createNamespace(NS);
     const base = `/api/v1/namespaces/${NS}/pods`;
     const targets: Json[] = [];
-    for (let i = 0; i < UPDATED_PODS; i++) targets.push(await api.expect(201, 'POST', base, { body: podManifest(`counter-${i}`) }));
+    for (let i = 0; i < UPDATED_PODS; i++)
+      targets.push(await api.expect(201, 'POST', base, { body: podManifest(`counter-${i}`) }));
 
     const createdAcks = new Map<string, { uid: string; rv: number }>();
     const updateAcks: Array<{ name: string; n: number; rv: number }> = [];
@@ -88,14 +89,19 @@ describe('durability across SIGKILL', () => {
     await Promise.all([...creates, ...updates]);
     const ackedAtKill = createdAcks.size + updateAcks.length;
     assert.ok(ackedAtKill >= 80);
-    t.diagnostic(`acknowledged creates ${createdAcks.size}, updates ${updateAcks.length}; requests cut off by the kill: ${failed}`);
+    t.diagnostic(
+      `acknowledged creates ${createdAcks.size}, updates ${updateAcks.length}; requests cut off by the kill: ${failed}`,
+    );
 
     const second = await startServerProcess({ dataDir: first.dataDir });
     servers.push(second);
     const api2 = new Api(second.url);
     const list = await api2.expect(200, 'GET', base);
     const byName = new Map<string, Json>(list.items.map((p: Json) => [p.metadata.name, p]));
-    assert.ok(Number(list.metadata.resourceVersion) >= maxSeenRV, `list RV ${list.metadata.resourceVersion} >= ${maxSeenRV}`);
+    assert.ok(
+      Number(list.metadata.resourceVersion) >= maxSeenRV,
+      `list RV ${list.metadata.resourceVersion} >= ${maxSeenRV}`,
+    );
 
     const lost: string[] = [];
     for (const [name, ack] of createdAcks) {
@@ -105,7 +111,10 @@ describe('durability across SIGKILL', () => {
         continue;
       }
       assert.equal(p.metadata.uid, ack.uid, `${name} is the object that was acknowledged`);
-      assert.ok(Number(p.metadata.resourceVersion) >= ack.rv, `${name}: RV ${p.metadata.resourceVersion} >= acknowledged ${ack.rv}`);
+      assert.ok(
+        Number(p.metadata.resourceVersion) >= ack.rv,
+        `${name}: RV ${p.metadata.resourceVersion} >= acknowledged ${ack.rv}`,
+      );
     }
     assert.deepEqual(lost, [], 'acknowledged creates lost');
 
@@ -116,14 +125,26 @@ describe('durability across SIGKILL', () => {
       assert.ok(p, `${name} exists`);
       if (acks.length === 0) continue;
       const last = acks.reduce((a, b) => (b.rv > a.rv ? b : a));
-      assert.ok(Number(p.metadata.resourceVersion) >= last.rv, `${name}: RV ${p.metadata.resourceVersion} >= acknowledged ${last.rv}`);
-      assert.ok(Number(p.metadata.annotations?.n ?? 0) >= last.n, `${name}: update ${last.n} survived (have ${p.metadata.annotations?.n})`);
+      assert.ok(
+        Number(p.metadata.resourceVersion) >= last.rv,
+        `${name}: RV ${p.metadata.resourceVersion} >= acknowledged ${last.rv}`,
+      );
+      assert.ok(
+        Number(p.metadata.annotations?.n ?? 0) >= last.n,
+        `${name}: update ${last.n} survived (have ${p.metadata.annotations?.n})`,
+      );
     }
 
     const fresh = await api2.expect(201, 'POST', base, { body: podManifest('after-restart') });
-    assert.ok(Number(fresh.metadata.resourceVersion) > maxSeenRV, `new RV ${fresh.metadata.resourceVersion} > ${maxSeenRV}`);
+    assert.ok(
+      Number(fresh.metadata.resourceVersion) > maxSeenRV,
+      `new RV ${fresh.metadata.resourceVersion} > ${maxSeenRV}`,
+    );
     const maxStored = Math.max(...list.items.map((p: Json) => Number(p.metadata.resourceVersion)));
-    assert.ok(Number(fresh.metadata.resourceVersion) > maxStored, `new RV ${fresh.metadata.resourceVersion} > every stored RV (${maxStored})`);
+    assert.ok(
+      Number(fresh.metadata.resourceVersion) > maxStored,
+      `new RV ${fresh.metadata.resourceVersion} > every stored RV (${maxStored})`,
+    );
     assert.ok(Number(fresh.metadata.resourceVersion) > Number(list.metadata.resourceVersion));
     const ns = await api2.expect(200, 'GET', `/api/v1/namespaces/${NS}`);
     assert.equal(ns.status.phase, 'Active');

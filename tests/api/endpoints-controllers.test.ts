@@ -16,7 +16,11 @@ describe('endpoints and EndpointSlice controllers', () => {
   let cluster: Cluster;
   let node = '';
   const api = (method: string, path: string, body?: unknown, ct?: string) => cluster.api(method, path, body, ct);
-  const pod = (name: string, labels: Record<string, string>, opts: { image?: string; ports?: Json[]; hostname?: string; subdomain?: string } = {}) => ({
+  const pod = (
+    name: string,
+    labels: Record<string, string>,
+    opts: { image?: string; ports?: Json[]; hostname?: string; subdomain?: string } = {},
+  ) => ({
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels },
@@ -24,23 +28,42 @@ describe('endpoints and EndpointSlice controllers', () => {
       nodeName: node,
       terminationGracePeriodSeconds: 30,
       ...(opts.hostname ? { hostname: opts.hostname, subdomain: opts.subdomain } : {}),
-      containers: [{ name: 'c', image: opts.image ?? 'nginx', ports: opts.ports ?? [{ name: 'http', containerPort: 8080 }] }],
+      containers: [
+        { name: 'c', image: opts.image ?? 'nginx', ports: opts.ports ?? [{ name: 'http', containerPort: 8080 }] },
+      ],
     },
   });
-  const service = (name: string, spec: Json) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, labels: { team: 'a' } }, spec });
-  const endpoints = (name: string) => api('GET', `/api/v1/namespaces/${NS}/endpoints/${name}`).then((r) => (r.status === 200 ? r.body : undefined));
+  const service = (name: string, spec: Json) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, labels: { team: 'a' } },
+    spec,
+  });
+  const endpoints = (name: string) =>
+    api('GET', `/api/v1/namespaces/${NS}/endpoints/${name}`).then((r) => (r.status === 200 ? r.body : undefined));
   const slicesOf = async (name: string): Promise<Json[]> =>
-    (await api('GET', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${name}`)).body.items;
+    (
+      await api(
+        'GET',
+        `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${name}`,
+      )
+    ).body.items;
   const podIP = (name: string): Promise<string> =>
-    eventually(async () => {
-      const p = (await api('GET', `/api/v1/namespaces/${NS}/pods/${name}`)).body;
-      return p.status?.podIP as string | undefined;
-    }, { timeoutMs: 20000, what: `IP of ${name}` }) as Promise<string>;
+    eventually(
+      async () => {
+        const p = (await api('GET', `/api/v1/namespaces/${NS}/pods/${name}`)).body;
+        return p.status?.podIP as string | undefined;
+      },
+      { timeoutMs: 20000, what: `IP of ${name}` },
+    ) as Promise<string>;
   const ready = (name: string) =>
-    eventually(async () => {
-      const p = (await api('GET', `/api/v1/namespaces/${NS}/pods/${name}`)).body;
-      return (p.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True');
-    }, { timeoutMs: 20000, what: `${name} ready` });
+    eventually(
+      async () => {
+        const p = (await api('GET', `/api/v1/namespaces/${NS}/pods/${name}`)).body;
+        return (p.status?.conditions ?? []).some((c: Json) => c.type === 'Ready' && c.status === 'True');
+      },
+      { timeoutMs: 20000, what: `${name} ready` },
+    );
 
   before(async () => {
     cluster = await startCluster({ nodes: 1 });
@@ -60,28 +83,49 @@ describe('endpoints and EndpointSlice controllers', () => {
   after(async () => cluster?.stop());
 
   it('Endpoints: ready pods in addresses, the unready one in notReadyAddresses, ports resolved by name', async () => {
-    assert.equal((await api('POST', `/api/v1/namespaces/${NS}/services`, service('a', { selector: { app: 'a' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] }))).status, 201);
+    assert.equal(
+      (
+        await api(
+          'POST',
+          `/api/v1/namespaces/${NS}/services`,
+          service('a', { selector: { app: 'a' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] }),
+        )
+      ).status,
+      201,
+    );
     const [ip1, ip2, ipBroken] = await Promise.all([podIP('a1'), podIP('a2'), podIP('broken')]);
-    const ep = await eventually(async () => {
-      const e = await endpoints('a');
-      return e?.subsets?.[0]?.addresses?.length === 2 && e.subsets[0].notReadyAddresses?.length === 1 ? e : undefined;
-    }, { what: 'endpoints of a' });
+    const ep = await eventually(
+      async () => {
+        const e = await endpoints('a');
+        return e?.subsets?.[0]?.addresses?.length === 2 && e.subsets[0].notReadyAddresses?.length === 1 ? e : undefined;
+      },
+      { what: 'endpoints of a' },
+    );
     assert.equal(ep.subsets.length, 1);
     assert.deepEqual(ep.subsets[0].addresses.map((a: Json) => a.ip).sort(), [ip1, ip2].sort());
-    assert.deepEqual(ep.subsets[0].notReadyAddresses.map((a: Json) => a.ip), [ipBroken]);
+    assert.deepEqual(
+      ep.subsets[0].notReadyAddresses.map((a: Json) => a.ip),
+      [ipBroken],
+    );
     assert.deepEqual(ep.subsets[0].ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
     const a1 = ep.subsets[0].addresses.find((a: Json) => a.ip === ip1);
     assert.equal(a1.nodeName, node);
-    assert.deepEqual({ kind: a1.targetRef.kind, name: a1.targetRef.name, namespace: a1.targetRef.namespace }, { kind: 'Pod', name: 'a1', namespace: NS });
+    assert.deepEqual(
+      { kind: a1.targetRef.kind, name: a1.targetRef.name, namespace: a1.targetRef.namespace },
+      { kind: 'Pod', name: 'a1', namespace: NS },
+    );
     assert.equal(ep.metadata.labels.team, 'a');
   });
 
   it('EndpointSlices: the conditions of each pod; a pod without the named port lands in a slice without ports', async () => {
     const withPorts = (all: Json[]) => all.find((x) => x.ports?.length);
-    const slices = (await eventually(async () => {
-      const s = await slicesOf('a');
-      return s.length === 2 && withPorts(s)?.endpoints?.length === 3 ? s : undefined;
-    }, { what: 'slices of a' })) as Json[];
+    const slices = (await eventually(
+      async () => {
+        const s = await slicesOf('a');
+        return s.length === 2 && withPorts(s)?.endpoints?.length === 3 ? s : undefined;
+      },
+      { what: 'slices of a' },
+    )) as Json[];
     const slice = withPorts(slices);
     assert.equal(slice.addressType, 'IPv4');
     assert.deepEqual(slice.ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
@@ -91,36 +135,64 @@ describe('endpoints and EndpointSlice controllers', () => {
     assert.equal(byPod.has('noport'), false);
     // as upstream: the endpoint of a pod that resolves none of the ports is published with no ports at all
     const portless = slices.find((x) => !x.ports);
-    assert.deepEqual(portless.endpoints.map((e: Json) => e.targetRef.name), ['noport']);
-    assert.deepEqual(slice.metadata.ownerReferences.map((o: Json) => [o.kind, o.name, o.controller, o.blockOwnerDeletion]), [['Service', 'a', true, true]]);
+    assert.deepEqual(
+      portless.endpoints.map((e: Json) => e.targetRef.name),
+      ['noport'],
+    );
+    assert.deepEqual(
+      slice.metadata.ownerReferences.map((o: Json) => [o.kind, o.name, o.controller, o.blockOwnerDeletion]),
+      [['Service', 'a', true, true]],
+    );
     assert.equal(slice.metadata.labels.team, 'a');
     assert.equal(slice.metadata.generateName, 'a-');
   });
 
   it('a deleted pod leaves the Endpoints and the slice', async () => {
     assert.equal((await api('DELETE', `/api/v1/namespaces/${NS}/pods/a2`, { gracePeriodSeconds: 30 })).status, 200);
-    const slice = await eventually(async () => {
-      const s = (await slicesOf('a')).find((x) => x.ports?.length);
-      return s?.endpoints.length === 2 ? s : undefined;
-    }, { what: 'a2 out of the slice' });
+    const slice = await eventually(
+      async () => {
+        const s = (await slicesOf('a')).find((x) => x.ports?.length);
+        return s?.endpoints.length === 2 ? s : undefined;
+      },
+      { what: 'a2 out of the slice' },
+    );
     assert.deepEqual(slice.endpoints.map((e: Json) => e.targetRef.name).sort(), ['a1', 'broken']);
-    const ep = await eventually(async () => {
-      const e = await endpoints('a');
-      return e?.subsets?.[0]?.addresses?.length === 1 ? e : undefined;
-    }, { what: 'a2 out of the endpoints' });
+    const ep = await eventually(
+      async () => {
+        const e = await endpoints('a');
+        return e?.subsets?.[0]?.addresses?.length === 1 ? e : undefined;
+      },
+      { what: 'a2 out of the endpoints' },
+    );
     assert.equal(ep.subsets[0].addresses[0].targetRef.name, 'a1');
   });
 
   it('headless Service without ports: bare addresses, hostnames, the headless label', async () => {
-    assert.equal((await api('POST', `/api/v1/namespaces/${NS}/services`, service('hl', { clusterIP: 'None', selector: { app: 'h' } }))).status, 201);
+    assert.equal(
+      (
+        await api(
+          'POST',
+          `/api/v1/namespaces/${NS}/services`,
+          service('hl', { clusterIP: 'None', selector: { app: 'h' } }),
+        )
+      ).status,
+      201,
+    );
     const ip = await podIP('h1');
-    const ep = await eventually(async () => {
-      const e = await endpoints('hl');
-      return e?.subsets ? e : undefined;
-    }, { what: 'endpoints of hl' });
-    assert.deepEqual(ep.subsets, [{ addresses: [{ ip, hostname: 'h1', nodeName: node, targetRef: ep.subsets[0].addresses[0].targetRef }] }]);
+    const ep = await eventually(
+      async () => {
+        const e = await endpoints('hl');
+        return e?.subsets ? e : undefined;
+      },
+      { what: 'endpoints of hl' },
+    );
+    assert.deepEqual(ep.subsets, [
+      { addresses: [{ ip, hostname: 'h1', nodeName: node, targetRef: ep.subsets[0].addresses[0].targetRef }] },
+    ]);
     assert.equal(ep.metadata.labels['service.kubernetes.io/headless'], '');
-    const slice = await eventually(async () => (await slicesOf('hl')).find((s) => s.endpoints?.length === 1), { what: 'slice of hl' });
+    const slice = await eventually(async () => (await slicesOf('hl')).find((s) => s.endpoints?.length === 1), {
+      what: 'slice of hl',
+    });
     assert.equal(slice.endpoints[0].hostname, 'h1');
     assert.equal(slice.ports, undefined);
     assert.equal(slice.metadata.labels['service.kubernetes.io/headless'], '');
@@ -128,33 +200,71 @@ describe('endpoints and EndpointSlice controllers', () => {
 
   it('publishNotReadyAddresses lists the unready pod as ready', async () => {
     assert.equal(
-      (await api('POST', `/api/v1/namespaces/${NS}/services`, service('all', { selector: { app: 'a' }, publishNotReadyAddresses: true, ports: [{ port: 80, targetPort: 8080 }] }))).status,
+      (
+        await api(
+          'POST',
+          `/api/v1/namespaces/${NS}/services`,
+          service('all', {
+            selector: { app: 'a' },
+            publishNotReadyAddresses: true,
+            ports: [{ port: 80, targetPort: 8080 }],
+          }),
+        )
+      ).status,
       201,
     );
-    const ep = await eventually(async () => {
-      const e = await endpoints('all');
-      return e?.subsets?.[0]?.addresses?.some((a: Json) => a.targetRef.name === 'broken') ? e : undefined;
-    }, { what: 'broken published' });
+    const ep = await eventually(
+      async () => {
+        const e = await endpoints('all');
+        return e?.subsets?.[0]?.addresses?.some((a: Json) => a.targetRef.name === 'broken') ? e : undefined;
+      },
+      { what: 'broken published' },
+    );
     assert.equal(ep.subsets[0].notReadyAddresses, undefined);
-    const slice = await eventually(async () => (await slicesOf('all')).find((s) => s.endpoints?.some((e: Json) => e.targetRef.name === 'broken')), { what: 'slice of all' });
-    assert.deepEqual(slice.endpoints.find((e: Json) => e.targetRef.name === 'broken').conditions, { ready: true, serving: false, terminating: false });
+    const slice = await eventually(
+      async () => (await slicesOf('all')).find((s) => s.endpoints?.some((e: Json) => e.targetRef.name === 'broken')),
+      { what: 'slice of all' },
+    );
+    assert.deepEqual(slice.endpoints.find((e: Json) => e.targetRef.name === 'broken').conditions, {
+      ready: true,
+      serving: false,
+      terminating: false,
+    });
   });
 
   it('a Service whose selector matches nothing keeps an empty placeholder slice and empty Endpoints', async () => {
-    assert.equal((await api('PATCH', `/api/v1/namespaces/${NS}/services/all`, { spec: { selector: { app: 'nobody' } } }, 'application/merge-patch+json')).status, 200);
-    const slices = (await eventually(async () => {
-      const s = await slicesOf('all');
-      return s.length === 1 && s[0].endpoints.length === 0 ? s : undefined;
-    }, { what: 'placeholder' })) as Json[];
+    assert.equal(
+      (
+        await api(
+          'PATCH',
+          `/api/v1/namespaces/${NS}/services/all`,
+          { spec: { selector: { app: 'nobody' } } },
+          'application/merge-patch+json',
+        )
+      ).status,
+      200,
+    );
+    const slices = (await eventually(
+      async () => {
+        const s = await slicesOf('all');
+        return s.length === 1 && s[0].endpoints.length === 0 ? s : undefined;
+      },
+      { what: 'placeholder' },
+    )) as Json[];
     assert.equal(slices[0].ports, undefined);
     await eventually(async () => (await endpoints('all'))?.subsets === undefined, { what: 'empty endpoints' });
   });
 
   it('Endpoints deleted by hand come back; a deleted Service takes its Endpoints and slices along', async () => {
     assert.equal((await api('DELETE', `/api/v1/namespaces/${NS}/endpoints/a`)).status, 200);
-    await eventually(async () => (await endpoints('a'))?.subsets?.[0]?.addresses?.length === 1, { what: 'endpoints of a recreated' });
+    await eventually(async () => (await endpoints('a'))?.subsets?.[0]?.addresses?.length === 1, {
+      what: 'endpoints of a recreated',
+    });
     assert.equal((await api('DELETE', `/api/v1/namespaces/${NS}/services/a`)).status, 200);
     await eventually(async () => (await endpoints('a')) === undefined, { what: 'endpoints of a gone' });
-    await eventually(async () => (await slicesOf('a')).length === 0, { timeoutMs: 20000, what: 'slices of a collected' });
+    await eventually(async () => (await slicesOf('a')).length === 0, {
+      timeoutMs: 20000,
+      what: 'slices of a collected',
+    });
   });
 });

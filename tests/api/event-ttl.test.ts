@@ -30,7 +30,11 @@ describe('event TTL', () => {
     const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
     try {
       for (const name of ['web.a', 'web.b']) {
-        const res = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event(name, at(start))) });
+        const res = await fetch(url(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(event(name, at(start))),
+        });
         assert.equal(res.status, 201);
       }
       // the recorder's way of counting a repeat: count+1 and a new lastTimestamp
@@ -40,9 +44,15 @@ describe('event TTL', () => {
         body: JSON.stringify({ count: 2, lastTimestamp: at(start + 3000) }),
       });
       assert.equal(renewed.status, 200);
-      await eventually(async () => (await fetch(url('web.a'))).status === 404, { timeoutMs: 10_000, what: 'web.a to expire' });
+      await eventually(async () => (await fetch(url('web.a'))).status === 404, {
+        timeoutMs: 10_000,
+        what: 'web.a to expire',
+      });
       assert.equal((await fetch(url('web.b'))).status, 200, 'the renewed event is still there');
-      await eventually(async () => (await fetch(url('web.b'))).status === 404, { timeoutMs: 10_000, what: 'web.b to expire in turn' });
+      await eventually(async () => (await fetch(url('web.b'))).status === 404, {
+        timeoutMs: 10_000,
+        what: 'web.b to expire in turn',
+      });
     } finally {
       await s.close();
     }

@@ -64,7 +64,10 @@ describe('pods/eviction', () => {
 
   it('removes an unbound pod at once (nothing runs it); a second eviction is the pods NotFound', async () => {
     const pod = await newPod({ bound: false });
-    assert.deepEqual(await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name) }), SUCCESS);
+    assert.deepEqual(
+      await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name) }),
+      SUCCESS,
+    );
     assert.equal((await getPod(pod.metadata.name)).status, 404);
     const again = await api.post(evictionOf(pod.metadata.name), eviction(pod.metadata.name));
     assert.equal(again.status, 404);
@@ -74,16 +77,26 @@ describe('pods/eviction', () => {
 
   it('takes policy/v1beta1 bodies (kubectl 1.20) and bodies without type meta (read as policy/v1)', async () => {
     const a = await newPod();
-    assert.deepEqual(await api.expect(201, 'POST', evictionOf(a.metadata.name), { body: eviction(a.metadata.name, {}, 'policy/v1beta1') }), SUCCESS);
+    assert.deepEqual(
+      await api.expect(201, 'POST', evictionOf(a.metadata.name), {
+        body: eviction(a.metadata.name, {}, 'policy/v1beta1'),
+      }),
+      SUCCESS,
+    );
     assert.ok((await getPod(a.metadata.name)).body.metadata.deletionTimestamp);
     const b = await newPod();
-    assert.deepEqual(await api.expect(201, 'POST', evictionOf(b.metadata.name), { body: { metadata: { name: b.metadata.name } } }), SUCCESS);
+    assert.deepEqual(
+      await api.expect(201, 'POST', evictionOf(b.metadata.name), { body: { metadata: { name: b.metadata.name } } }),
+      SUCCESS,
+    );
     assert.ok((await getPod(b.metadata.name)).body.metadata.deletionTimestamp);
   });
 
   it('answers YAML when asked', async () => {
     const pod = await newPod({ bound: false });
-    const res = await api.post(evictionOf(pod.metadata.name), eviction(pod.metadata.name), { headers: { accept: 'application/yaml' } });
+    const res = await api.post(evictionOf(pod.metadata.name), eviction(pod.metadata.name), {
+      headers: { accept: 'application/yaml' },
+    });
     assert.equal(res.status, 201);
     assert.match(res.headers.get('content-type') ?? '', /^application\/yaml/);
     assert.match(res.text, /^kind: Status\napiVersion: v1\nmetadata: \{\}\nstatus: Success\ncode: 201\n$/);
@@ -91,43 +104,71 @@ describe('pods/eviction', () => {
 
   it('deleteOptions.gracePeriodSeconds: shortens the grace period; 0 removes the pod at once', async () => {
     const a = await newPod();
-    await api.expect(201, 'POST', evictionOf(a.metadata.name), { body: eviction(a.metadata.name, { deleteOptions: { gracePeriodSeconds: 7 } }) });
+    await api.expect(201, 'POST', evictionOf(a.metadata.name), {
+      body: eviction(a.metadata.name, { deleteOptions: { gracePeriodSeconds: 7 } }),
+    });
     assert.equal((await getPod(a.metadata.name)).body.metadata.deletionGracePeriodSeconds, 7);
     const b = await newPod();
-    await api.expect(201, 'POST', evictionOf(b.metadata.name), { body: eviction(b.metadata.name, { deleteOptions: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } }) });
+    await api.expect(201, 'POST', evictionOf(b.metadata.name), {
+      body: eviction(b.metadata.name, {
+        deleteOptions: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 },
+      }),
+    });
     assert.equal((await getPod(b.metadata.name)).status, 404);
     // An eviction of a pod already terminating may only shorten its grace period.
-    await api.expect(201, 'POST', evictionOf(a.metadata.name), { body: eviction(a.metadata.name, { deleteOptions: { gracePeriodSeconds: 3 } }) });
+    await api.expect(201, 'POST', evictionOf(a.metadata.name), {
+      body: eviction(a.metadata.name, { deleteOptions: { gracePeriodSeconds: 3 } }),
+    });
     assert.equal((await getPod(a.metadata.name)).body.metadata.deletionGracePeriodSeconds, 3);
   });
 
   it('dryRun (query or deleteOptions) answers Success and changes nothing; different lists in both are refused', async () => {
     const pod = await newPod();
     const before = (await getPod(pod.metadata.name)).body;
-    assert.deepEqual(await api.expect(201, 'POST', `${evictionOf(pod.metadata.name)}?dryRun=All`, { body: eviction(pod.metadata.name) }), SUCCESS);
     assert.deepEqual(
-      await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All'] } }) }),
+      await api.expect(201, 'POST', `${evictionOf(pod.metadata.name)}?dryRun=All`, {
+        body: eviction(pod.metadata.name),
+      }),
       SUCCESS,
     );
     assert.deepEqual(
-      await api.expect(201, 'POST', `${evictionOf(pod.metadata.name)}?dryRun=All`, { body: eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All'] } }) }),
+      await api.expect(201, 'POST', evictionOf(pod.metadata.name), {
+        body: eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All'] } }),
+      }),
+      SUCCESS,
+    );
+    assert.deepEqual(
+      await api.expect(201, 'POST', `${evictionOf(pod.metadata.name)}?dryRun=All`, {
+        body: eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All'] } }),
+      }),
       SUCCESS,
     );
     assert.deepEqual((await getPod(pod.metadata.name)).body, before);
 
-    const mixed = await api.post(`${evictionOf(pod.metadata.name)}?dryRun=All`, eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All', 'All'] } }));
+    const mixed = await api.post(
+      `${evictionOf(pod.metadata.name)}?dryRun=All`,
+      eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All', 'All'] } }),
+    );
     assert.equal(mixed.status, 500);
-    assertStatus(mixed.body, 500, undefined, 'Non-matching dry-run options in request and content: [All] and [All All]');
+    assertStatus(
+      mixed.body,
+      500,
+      undefined,
+      'Non-matching dry-run options in request and content: [All] and [All All]',
+    );
     const bad = await api.post(`${evictionOf(pod.metadata.name)}?dryRun=Yes`, eviction(pod.metadata.name));
     assert.equal(bad.status, 400);
     assert.deepEqual((await getPod(pod.metadata.name)).body, before);
   });
 
-  it('preconditions: a uid or resourceVersion other than the pod\'s is a 409 Conflict; matching ones evict', async () => {
+  it("preconditions: a uid or resourceVersion other than the pod's is a 409 Conflict; matching ones evict", async () => {
     const pod = await newPod();
     const { name, uid, resourceVersion } = pod.metadata;
     const wrongUid = '00000000-0000-0000-0000-000000000000';
-    const byUid = await api.post(evictionOf(name), eviction(name, { deleteOptions: { preconditions: { uid: wrongUid } } }));
+    const byUid = await api.post(
+      evictionOf(name),
+      eviction(name, { deleteOptions: { preconditions: { uid: wrongUid } } }),
+    );
     assert.equal(byUid.status, 409);
     assertStatus(
       byUid.body,
@@ -135,7 +176,10 @@ describe('pods/eviction', () => {
       'Conflict',
       `Operation cannot be fulfilled on Pod "${name}": the UID in the precondition (${wrongUid}) does not match the UID in record (${uid}). The object might have been deleted and then recreated`,
     );
-    const byRv = await api.post(evictionOf(name), eviction(name, { deleteOptions: { preconditions: { resourceVersion: '1' } } }));
+    const byRv = await api.post(
+      evictionOf(name),
+      eviction(name, { deleteOptions: { preconditions: { resourceVersion: '1' } } }),
+    );
     assert.equal(byRv.status, 409);
     assertStatus(
       byRv.body,
@@ -144,20 +188,27 @@ describe('pods/eviction', () => {
       `Operation cannot be fulfilled on Pod "${name}": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${resourceVersion}). The object might have been modified`,
     );
     assert.equal((await getPod(name)).body.metadata.deletionTimestamp, undefined, 'still there, untouched');
-    await api.expect(201, 'POST', evictionOf(name), { body: eviction(name, { deleteOptions: { preconditions: { uid, resourceVersion } } }) });
+    await api.expect(201, 'POST', evictionOf(name), {
+      body: eviction(name, { deleteOptions: { preconditions: { uid, resourceVersion } } }),
+    });
     assert.ok((await getPod(name)).body.metadata.deletionTimestamp);
   });
 
   it('propagationPolicy Orphan: the pod keeps the orphan finalizer while it terminates', async () => {
     const pod = await newPod();
-    await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name, { deleteOptions: { propagationPolicy: 'Orphan' } }) });
+    await api.expect(201, 'POST', evictionOf(pod.metadata.name), {
+      body: eviction(pod.metadata.name, { deleteOptions: { propagationPolicy: 'Orphan' } }),
+    });
     assert.deepEqual((await getPod(pod.metadata.name)).body.metadata.finalizers, ['orphan']);
-    const bad = await api.post(evictionOf(pod.metadata.name), eviction(pod.metadata.name, { deleteOptions: { propagationPolicy: 'Sometimes' } }));
+    const bad = await api.post(
+      evictionOf(pod.metadata.name),
+      eviction(pod.metadata.name, { deleteOptions: { propagationPolicy: 'Sometimes' } }),
+    );
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /propagationPolicy: Unsupported value: "Sometimes"/);
   });
 
-  it('a DaemonSet\'s pod is evicted like any other', async () => {
+  it("a DaemonSet's pod is evicted like any other", async () => {
     const ds = await api.expect(201, 'POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, {
       body: {
         apiVersion: 'apps/v1',
@@ -165,32 +216,57 @@ describe('pods/eviction', () => {
         metadata: { name: 'agent' },
         spec: {
           selector: { matchLabels: { app: 'agent' } },
-          template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.9' }] } },
+          template: {
+            metadata: { labels: { app: 'agent' } },
+            spec: { containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.9' }] },
+          },
         },
       },
     });
-    const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true };
+    const owner = {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      name: 'agent',
+      uid: ds.metadata.uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
     const pod = await newPod({ ownerReferences: [owner] });
-    assert.deepEqual(await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name) }), SUCCESS);
+    assert.deepEqual(
+      await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name) }),
+      SUCCESS,
+    );
     const after = (await getPod(pod.metadata.name)).body;
     assert.ok(after.metadata.deletionTimestamp);
     assert.deepEqual(after.metadata.ownerReferences, [owner]);
   });
 
-  it('the name in the URL and in the body must agree; the body\'s namespace, when set, too', async () => {
+  it("the name in the URL and in the body must agree; the body's namespace, when set, too", async () => {
     const pod = await newPod();
     const other = await api.post(evictionOf(pod.metadata.name), eviction('someone-else'));
     assert.equal(other.status, 400);
     assertStatus(other.body, 400, 'BadRequest', 'name in URL does not match name in Eviction object');
-    const unnamed = await api.post(evictionOf(pod.metadata.name), { apiVersion: 'policy/v1', kind: 'Eviction', metadata: {} });
+    const unnamed = await api.post(evictionOf(pod.metadata.name), {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: {},
+    });
     assertStatus(unnamed.body, 400, 'BadRequest', 'name in URL does not match name in Eviction object');
-    const elsewhere = await api.post(evictionOf(pod.metadata.name), { ...eviction(pod.metadata.name), metadata: { name: pod.metadata.name, namespace: 'default' } });
+    const elsewhere = await api.post(evictionOf(pod.metadata.name), {
+      ...eviction(pod.metadata.name),
+      metadata: { name: pod.metadata.name, namespace: 'default' },
+    });
     assert.equal(elsewhere.status, 400);
-    assertStatus(elsewhere.body, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    assertStatus(
+      elsewhere.body,
+      400,
+      'BadRequest',
+      'the namespace of the provided object does not match the namespace sent on the request',
+    );
     assert.equal((await getPod(pod.metadata.name)).body.metadata.deletionTimestamp, undefined);
   });
 
-  it('a body of another kind or version is a 400 with the decoder\'s message', async () => {
+  it("a body of another kind or version is a 400 with the decoder's message", async () => {
     const pod = await newPod();
     const name = pod.metadata.name;
     const cases: Array<[Json, string]> = [
@@ -206,23 +282,42 @@ describe('pods/eviction', () => {
         { apiVersion: 'policy/v2', kind: 'Eviction', metadata: { name } },
         'Eviction in version "v2" cannot be handled as a Eviction: no kind "Eviction" is registered for version "policy/v2" in scheme "pkg/api/legacyscheme/scheme.go:30"',
       ],
-      [{ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name }, deleteOptions: { gracePeriodSeconds: 'soon' } }, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal string into Go struct field DeleteOptions.deleteOptions.gracePeriodSeconds of type int64'],
+      [
+        {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name },
+          deleteOptions: { gracePeriodSeconds: 'soon' },
+        },
+        'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal string into Go struct field DeleteOptions.deleteOptions.gracePeriodSeconds of type int64',
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await api.post(evictionOf(name), body);
       assert.equal(res.status, 400, JSON.stringify(body));
       assertStatus(res.body, 400, 'BadRequest', message);
     }
-    const notJson = await api.request('POST', evictionOf(name), { raw: '{"apiVersion":', contentType: 'application/json' });
+    const notJson = await api.request('POST', evictionOf(name), {
+      raw: '{"apiVersion":',
+      contentType: 'application/json',
+    });
     assert.equal(notJson.status, 400);
     assert.equal((await getPod(name)).body.metadata.deletionTimestamp, undefined);
   });
 
   it('fieldValidation: unknown fields are a warning by default and a 400 when Strict', async () => {
     const pod = await newPod({ bound: false });
-    const strict = await api.post(`${evictionOf(pod.metadata.name)}?fieldValidation=Strict`, eviction(pod.metadata.name, { spec: {} }));
+    const strict = await api.post(
+      `${evictionOf(pod.metadata.name)}?fieldValidation=Strict`,
+      eviction(pod.metadata.name, { spec: {} }),
+    );
     assert.equal(strict.status, 400);
-    assertStatus(strict.body, 400, 'BadRequest', 'Eviction in version "v1" cannot be handled as a Eviction: strict decoding error: unknown field "spec"');
+    assertStatus(
+      strict.body,
+      400,
+      'BadRequest',
+      'Eviction in version "v1" cannot be handled as a Eviction: strict decoding error: unknown field "spec"',
+    );
     const warned = await api.post(evictionOf(pod.metadata.name), eviction(pod.metadata.name, { spec: {} }));
     assert.equal(warned.status, 201);
     assert.equal(warned.headers.get('warning'), '299 - "unknown field \\"spec\\""');
@@ -233,7 +328,12 @@ describe('pods/eviction', () => {
     for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
       const res = await api.request(method, evictionOf(pod.metadata.name), method === 'GET' ? {} : { body: {} });
       assert.equal(res.status, 405, method);
-      assertStatus(res.body, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      assertStatus(
+        res.body,
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
     }
     assert.equal((await api.post(`${pods}/${pod.metadata.name}/evictions`, eviction(pod.metadata.name))).status, 404);
   });

@@ -14,7 +14,13 @@ import { podGC } from '../../controllers/podgc.js';
 import { Api, podManifest, sleep, type Json } from '../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../helpers/server.js';
 
-const quiet: Logger = { debug() {}, info() {}, warn: (o, m) => void (process.env.DEBUG_TESTS && console.log('WARN', m, JSON.stringify(o))), error: (o, m) => void (process.env.DEBUG_TESTS && console.log('ERROR', m, JSON.stringify(o))), child: () => quiet };
+const quiet: Logger = {
+  debug() {},
+  info() {},
+  warn: (o, m) => void (process.env.DEBUG_TESTS && console.log('WARN', m, JSON.stringify(o))),
+  error: (o, m) => void (process.env.DEBUG_TESTS && console.log('ERROR', m, JSON.stringify(o))),
+  child: () => quiet,
+};
 const NS = 'gc-test';
 const pods = `/api/v1/namespaces/${NS}/pods`;
 
@@ -68,7 +74,13 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
     Object.assign(m.spec, extra.spec ?? {});
     return api.expect(201, 'POST', pods, { body: m });
   }
-  const ref = (p: Json, block = false) => ({ apiVersion: 'v1', kind: 'Pod', name: p.metadata.name, uid: p.metadata.uid, ...(block ? { blockOwnerDeletion: true } : {}) });
+  const ref = (p: Json, block = false) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    name: p.metadata.name,
+    uid: p.metadata.uid,
+    ...(block ? { blockOwnerDeletion: true } : {}),
+  });
   const get = async (name: string) => {
     const r = await api.get(`${pods}/${name}`);
     return r.status === 200 ? r.body : undefined;
@@ -104,13 +116,19 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
     await pod('fg-b', [ref(owner, true)]);
     await api.expect(200, 'DELETE', `${pods}/fg-owner`, { body: { propagationPolicy: 'Foreground' } });
     await gone('fg-b');
-    const waiting = await eventually('fg-a marked for deletion', async () => (await get('fg-a'))?.metadata.deletionTimestamp);
+    const waiting = await eventually(
+      'fg-a marked for deletion',
+      async () => (await get('fg-a'))?.metadata.deletionTimestamp,
+    );
     assert.ok(waiting);
     await sleep(300);
     const o = await get('fg-owner');
     assert.ok(o?.metadata.deletionTimestamp, 'owner still there, being deleted');
     assert.deepEqual(o.metadata.finalizers, ['foregroundDeletion']);
-    await api.expect(200, 'PATCH', `${pods}/fg-a`, { body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' });
+    await api.expect(200, 'PATCH', `${pods}/fg-a`, {
+      body: { metadata: { finalizers: null } },
+      contentType: 'application/merge-patch+json',
+    });
     await gone('fg-a');
     await gone('fg-owner');
   });
@@ -129,21 +147,33 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
     const p1 = await pod('circle-1');
     const p2 = await pod('circle-2', [ref(p1, true)]);
     const p3 = await pod('circle-3', [ref(p2, true)]);
-    await api.expect(200, 'PATCH', `${pods}/circle-1`, { body: { metadata: { ownerReferences: [ref(p3, true)] } }, contentType: 'application/merge-patch+json' });
+    await api.expect(200, 'PATCH', `${pods}/circle-1`, {
+      body: { metadata: { ownerReferences: [ref(p3, true)] } },
+      contentType: 'application/merge-patch+json',
+    });
     await sleep(200);
     assert.ok(await get('circle-1'));
-    await api.expect(200, 'DELETE', `${pods}/circle-1`, { body: { propagationPolicy: 'Foreground', preconditions: { uid: p1.metadata.uid } } });
+    await api.expect(200, 'DELETE', `${pods}/circle-1`, {
+      body: { propagationPolicy: 'Foreground', preconditions: { uid: p1.metadata.uid } },
+    });
     for (const n of ['circle-1', 'circle-2', 'circle-3']) await gone(n);
   });
 
   it('the kubelet runs a bound pod, heartbeats its node and finishes graceful deletion', async () => {
-    await api.expect(201, 'POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'e2e-node' } } });
+    await api.expect(201, 'POST', '/api/v1/nodes', {
+      body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'e2e-node' } },
+    });
     const node = await eventually('node Ready', async () => {
       const n = (await api.get('/api/v1/nodes/e2e-node')).body;
-      return n.status?.conditions?.find((c: Json) => c.type === 'Ready')?.status === 'True' && n.spec?.podCIDR ? n : undefined;
+      return n.status?.conditions?.find((c: Json) => c.type === 'Ready')?.status === 'True' && n.spec?.podCIDR
+        ? n
+        : undefined;
     });
     assert.equal(node.status.nodeInfo.kubeletVersion, 'v1.32.0');
-    const lease = await eventually('lease', async () => (await api.get('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/e2e-node')).body.spec);
+    const lease = await eventually(
+      'lease',
+      async () => (await api.get('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/e2e-node')).body.spec,
+    );
     assert.equal(lease.holderIdentity, 'e2e-node');
 
     await pod('runs', [], { spec: { nodeName: 'e2e-node' } });
@@ -154,7 +184,11 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
     });
     assert.equal(running.status.containerStatuses[0].ready, true);
     assert.ok(running.status.podIP.startsWith(node.spec.podCIDR.split('.').slice(0, 3).join('.')));
-    await eventually('ErrImagePull', async () => ['ErrImagePull', 'ImagePullBackOff'].includes((await get('never'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason));
+    await eventually('ErrImagePull', async () =>
+      ['ErrImagePull', 'ImagePullBackOff'].includes(
+        (await get('never'))?.status?.containerStatuses?.[0]?.state?.waiting?.reason,
+      ),
+    );
     assert.equal((await get('never')).status.phase, 'Pending');
 
     // Nothing is rewritten once the pod runs.
@@ -164,8 +198,11 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
 
     // the kubelet's events are written asynchronously by its recorder
     await eventually('the kubelet events', async () => {
-      const events = (await api.get(`/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name=runs`)).body.items;
-      return ['Pulling', 'Pulled', 'Created', 'Started'].every((r) => events.some((e: Json) => e.reason === r && e.source.host === 'e2e-node' && e.source.component === 'kubelet'));
+      const events = (await api.get(`/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name=runs`)).body
+        .items;
+      return ['Pulling', 'Pulled', 'Created', 'Started'].every((r) =>
+        events.some((e: Json) => e.reason === r && e.source.host === 'e2e-node' && e.source.component === 'kubelet'),
+      );
     });
 
     const del = await api.expect(200, 'DELETE', `${pods}/runs`);
@@ -174,7 +211,9 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
   });
 
   it('foreground deletion of a pod bound to a node finishes after the kubelet stopped it', async () => {
-    await api.expect(201, 'POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'fg-node' } } });
+    await api.expect(201, 'POST', '/api/v1/nodes', {
+      body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'fg-node' } },
+    });
     const owner = await pod('bound-owner', [], { spec: { nodeName: 'fg-node' } });
     await pod('bound-dep', [ref(owner, true)], { metadata: { finalizers: ['example.com/hold'] } });
     await eventually('owner Running', async () => (await get('bound-owner'))?.status?.phase === 'Running');
@@ -182,18 +221,31 @@ describe('garbage collector, kubelet and pod GC against the API server', () => {
     // The kubelet finishes (grace 30 s capped at 2 s, × 0.05) while the dependent still blocks the owner.
     await sleep(400);
     assert.ok((await get('bound-owner'))?.metadata.finalizers?.includes('foregroundDeletion'));
-    await api.expect(200, 'PATCH', `${pods}/bound-dep`, { body: { metadata: { finalizers: null } }, contentType: 'application/merge-patch+json' });
+    await api.expect(200, 'PATCH', `${pods}/bound-dep`, {
+      body: { metadata: { finalizers: null } },
+      contentType: 'application/merge-patch+json',
+    });
     await gone('bound-dep');
     await gone('bound-owner');
   });
 
   it('the pod GC deletes the pods of a deleted node; the GC its Lease', async () => {
-    await api.expect(201, 'POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'doomed' } } });
-    await eventually('lease', async () => (await api.get('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/doomed')).status === 200);
+    await api.expect(201, 'POST', '/api/v1/nodes', {
+      body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'doomed' } },
+    });
+    await eventually(
+      'lease',
+      async () =>
+        (await api.get('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/doomed')).status === 200,
+    );
     await pod('on-doomed', [], { spec: { nodeName: 'doomed' } });
     await eventually('pod Running', async () => (await get('on-doomed'))?.status?.phase === 'Running');
     await api.expect(200, 'DELETE', '/api/v1/nodes/doomed');
     await gone('on-doomed');
-    await eventually('lease deleted', async () => (await api.get('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/doomed')).status === 404);
+    await eventually(
+      'lease deleted',
+      async () =>
+        (await api.get('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/doomed')).status === 404,
+    );
   });
 });

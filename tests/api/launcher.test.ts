@@ -99,7 +99,10 @@ describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
       await client.delete(RESOURCES.nodes, undefined, initial[0]!);
       const mark = l.output().length;
       process.kill(managerPid, 'SIGKILL');
-      await l.waitFor(new RegExp(`controller manager \\(pid ${managerPid}\\) exited \\(signal SIGKILL\\); restarting in \\d+ ms`), mark);
+      await l.waitFor(
+        new RegExp(`controller manager \\(pid ${managerPid}\\) exited \\(signal SIGKILL\\); restarting in \\d+ ms`),
+        mark,
+      );
       const restartedPid = Number((await l.waitFor(/controller manager started \(pid (\d+)\)/, mark))[1]);
       assert.notEqual(restartedPid, managerPid);
       assert.equal(alive(managerPid), false);
@@ -176,14 +179,21 @@ describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
 describe('node dist/controllers/main.js alone', { timeout: 30_000 }, () => {
   const MAIN = join(REPO_ROOT, 'dist', 'controllers', 'main.js');
   const cases: Array<{ args: string[]; code: number; out: RegExp }> = [
-    { args: ['--server', 'http://127.0.0.1:1', '--frobnicate'], code: 2, out: /unknown flag --frobnicate[\s\S]*Usage:/ },
+    {
+      args: ['--server', 'http://127.0.0.1:1', '--frobnicate'],
+      code: 2,
+      out: /unknown flag --frobnicate[\s\S]*Usage:/,
+    },
     { args: [], code: 2, out: /--kubeconfig or --server is required/ },
     { args: ['--kubeconfig', '/nonexistent/kubeconfig'], code: 1, out: /ENOENT/ },
     { args: ['--help'], code: 0, out: /--workers N/ },
   ];
   for (const c of cases) {
     it(`${c.args.join(' ') || '(no flags)'} → exit ${c.code}`, async () => {
-      const proc = spawn(process.execPath, [MAIN, ...c.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '' } });
+      const proc = spawn(process.execPath, [MAIN, ...c.args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, KUBECONFIG: '' },
+      });
       let out = '';
       proc.stdout!.on('data', (d) => (out += d));
       proc.stderr!.on('data', (d) => (out += d));

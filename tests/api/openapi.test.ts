@@ -69,7 +69,11 @@ describe('GET /openapi/v2 and /swagger.json', () => {
   });
 
   it('answers the gnostic protobuf to the Accept header kubectl 1.20–1.28 send', async () => {
-    for (const accept of [PROTO, 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', `application/json;q=0.5, ${PROTO}`]) {
+    for (const accept of [
+      PROTO,
+      'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+      `application/json;q=0.5, ${PROTO}`,
+    ]) {
       const res = await get('/openapi/v2', { accept });
       assert.equal(res.statusCode, 200);
       // kube-apiserver's spelling: client-go rejects the '@' form in a Content-Type (Go's mime.ParseMediaType).
@@ -106,7 +110,10 @@ describe('GET /openapi/v2 and /swagger.json', () => {
     const json = await get('/openapi/v2');
     const proto = await get('/openapi/v2', { accept: PROTO });
     assert.notEqual(json.headers.etag, proto.headers.etag);
-    for (const [accept, etag] of [['application/json', json.headers.etag], [PROTO, proto.headers.etag]] as const) {
+    for (const [accept, etag] of [
+      ['application/json', json.headers.etag],
+      [PROTO, proto.headers.etag],
+    ] as const) {
       const res = await get('/openapi/v2', { accept, 'if-none-match': String(etag) });
       assert.equal(res.statusCode, 304);
       assert.equal(res.body, '');
@@ -114,7 +121,10 @@ describe('GET /openapi/v2 and /swagger.json', () => {
       assert.equal((await get('/openapi/v2', { accept, 'if-none-match': `W/${etag}, "other"` })).statusCode, 304);
     }
     // The JSON tag does not validate the protobuf.
-    assert.equal((await get('/openapi/v2', { accept: PROTO, 'if-none-match': String(json.headers.etag) })).statusCode, 200);
+    assert.equal(
+      (await get('/openapi/v2', { accept: PROTO, 'if-none-match': String(json.headers.etag) })).statusCode,
+      200,
+    );
     assert.equal((await get('/swagger.json', { 'if-none-match': String(json.headers.etag) })).statusCode, 304);
   });
 });
@@ -143,7 +153,9 @@ describe('GET /openapi/v3 and /openapi/v3/<group-version>', () => {
     const index = res.json();
     const expected = [
       ...new Set([
-        ...registry.handles.map((h) => (h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`)),
+        ...registry.handles.map((h) =>
+          h.view.group ? `apis/${h.view.group}/${h.view.version}` : `api/${h.view.version}`,
+        ),
         ...registry.virtuals.flatMap((v) => v.versions.map((version) => `apis/${v.group}/${version}`)),
       ]),
     ].sort();
@@ -181,7 +193,13 @@ describe('GET /openapi/v3 and /openapi/v3/<group-version>', () => {
   });
 
   it('404 Status for documents it does not have', async () => {
-    for (const url of ['/openapi/v3/apis/nope/v1', '/openapi/v3/api/v2', '/openapi/v3/apis/apps', '/openapi/v3/', '/openapi/v4']) {
+    for (const url of [
+      '/openapi/v3/apis/nope/v1',
+      '/openapi/v3/api/v2',
+      '/openapi/v3/apis/apps',
+      '/openapi/v3/',
+      '/openapi/v4',
+    ]) {
       const res = await get(url);
       assert.equal(res.statusCode, 404, url);
       const body = res.json();
@@ -213,7 +231,9 @@ describe('Swagger UI at /openapi/ui', () => {
     assert.ok(spec.paths['/api/v1/namespaces/{namespace}/pods/{name}']);
     for (const h of registry.handles) {
       const base = h.view.group ? `/apis/${h.view.group}/${h.view.version}` : '/api/v1';
-      const collection = h.def.namespaced ? `${base}/namespaces/{namespace}/${h.def.plural}` : `${base}/${h.def.plural}`;
+      const collection = h.def.namespaced
+        ? `${base}/namespaces/{namespace}/${h.def.plural}`
+        : `${base}/${h.def.plural}`;
       assert.ok(spec.paths[collection], collection);
     }
     if (registry.find('apps/v1', 'daemonsets')) {
@@ -230,7 +250,12 @@ describe('Swagger UI at /openapi/ui', () => {
 
   it('leaves the resource routes behaving as before', async () => {
     const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'openapi-test', labels: { a: 'b' } } };
-    const created = await app.inject({ method: 'POST', url: '/api/v1/namespaces', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/namespaces',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     assert.equal(created.statusCode, 201, created.body);
     const got = await get('/api/v1/namespaces/openapi-test');
     assert.equal(got.statusCode, 200);

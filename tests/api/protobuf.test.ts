@@ -26,7 +26,9 @@ describe('Kubernetes protobuf', () => {
   });
 
   it('creates a namespace from a protobuf body and answers in protobuf, as kubectl create namespace does', async () => {
-    const res = await pbRequest(url('/api/v1/namespaces'), 'POST', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pb-demo' } } });
+    const res = await pbRequest(url('/api/v1/namespaces'), 'POST', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pb-demo' } },
+    });
     assert.equal(res.status, 201);
     assert.equal(res.contentType, PROTOBUF);
     assert.deepEqual([...res.bytes.subarray(0, 4)], [...MAGIC]);
@@ -38,8 +40,12 @@ describe('Kubernetes protobuf', () => {
   });
 
   it('serves get and list in protobuf with exactly the content of the JSON answers', async () => {
-    await pbRequest(url('/api/v1/namespaces/default/pods'), 'POST', { body: podManifest('pb-a', { labels: { app: 'pb' } }) });
-    await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', { body: podManifest('pb-b', { labels: { app: 'pb' } }) });
+    await pbRequest(url('/api/v1/namespaces/default/pods'), 'POST', {
+      body: podManifest('pb-a', { labels: { app: 'pb' } }),
+    });
+    await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', {
+      body: podManifest('pb-b', { labels: { app: 'pb' } }),
+    });
     for (const name of ['pb-a', 'pb-b']) {
       const pb = await pbRequest(url(`/api/v1/namespaces/default/pods/${name}`), 'GET');
       assert.equal(pb.contentType, PROTOBUF);
@@ -47,7 +53,11 @@ describe('Kubernetes protobuf', () => {
     }
     const list = await pbRequest(url('/api/v1/namespaces/default/pods?labelSelector=app%3Dpb'), 'GET');
     assert.equal(list.body.kind, 'PodList');
-    const jsonList = await api.expect(200, 'GET', `/api/v1/namespaces/default/pods?labelSelector=app%3Dpb&resourceVersion=${list.body.metadata.resourceVersion}&resourceVersionMatch=Exact`);
+    const jsonList = await api.expect(
+      200,
+      'GET',
+      `/api/v1/namespaces/default/pods?labelSelector=app%3Dpb&resourceVersion=${list.body.metadata.resourceVersion}&resourceVersionMatch=Exact`,
+    );
     // protobuf list items carry no type meta (upstream's JSON lists leave it out too)
     for (const item of jsonList.items) {
       delete item.kind;
@@ -59,7 +69,9 @@ describe('Kubernetes protobuf', () => {
     assert.equal(page.body.items.length, 1);
     assert.ok(page.body.metadata.continue);
     // a client that lists JSON first gets JSON; Tables stay JSON
-    const json = await pbRequest(url('/api/v1/namespaces/default/pods/pb-a'), 'GET', { accept: 'application/json,application/vnd.kubernetes.protobuf' });
+    const json = await pbRequest(url('/api/v1/namespaces/default/pods/pb-a'), 'GET', {
+      accept: 'application/json,application/vnd.kubernetes.protobuf',
+    });
     assert.match(json.contentType, /^application\/json/);
     const table = await pbRequest(url('/api/v1/namespaces/default/pods'), 'GET', {
       accept: `${PROTOBUF};as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1;g=meta.k8s.io,application/json`,
@@ -75,7 +87,9 @@ describe('Kubernetes protobuf', () => {
     assert.equal(put.status, 200, JSON.stringify(put.body));
     assert.equal(put.body.metadata.labels.updated, 'yes');
     put.body.status.phase = 'Running';
-    put.body.status.conditions = [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2024-05-01T12:00:00Z' }];
+    put.body.status.conditions = [
+      { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2024-05-01T12:00:00Z' },
+    ];
     const status = await pbRequest(url('/api/v1/namespaces/default/pods/pb-a/status'), 'PUT', { body: put.body });
     assert.equal(status.status, 200, JSON.stringify(status.body));
     assert.equal(status.body.status.phase, 'Running');
@@ -88,7 +102,9 @@ describe('Kubernetes protobuf', () => {
   });
 
   it('takes DeleteOptions in protobuf: an explicit gracePeriodSeconds 0 deletes at once', async () => {
-    await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', { body: podManifest('pb-graceful', { nodeName: 'n1' }) });
+    await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', {
+      body: podManifest('pb-graceful', { nodeName: 'n1' }),
+    });
     const graceful = await pbRequest(url('/api/v1/namespaces/default/pods/pb-graceful'), 'DELETE', {
       body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 30 },
     });
@@ -100,9 +116,14 @@ describe('Kubernetes protobuf', () => {
     assert.equal(now.status, 200);
     assert.equal((await api.get('/api/v1/namespaces/default/pods/pb-graceful')).status, 404);
     // deletecollection with a protobuf body, answered with a protobuf list
-    await api.expect(201, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pb-coll' } } });
-    for (const name of ['c1', 'c2']) await api.expect(201, 'POST', '/api/v1/namespaces/pb-coll/pods', { body: podManifest(name) });
-    const coll = await pbRequest(url('/api/v1/namespaces/pb-coll/pods'), 'DELETE', { body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' } });
+    await api.expect(201, 'POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pb-coll' } },
+    });
+    for (const name of ['c1', 'c2'])
+      await api.expect(201, 'POST', '/api/v1/namespaces/pb-coll/pods', { body: podManifest(name) });
+    const coll = await pbRequest(url('/api/v1/namespaces/pb-coll/pods'), 'DELETE', {
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' },
+    });
     assert.equal(coll.status, 200);
     assert.equal(coll.body.kind, 'PodList');
     assert.deepEqual(coll.body.items.map((p: Json) => p.metadata.name).sort(), ['c1', 'c2']);
@@ -111,7 +132,10 @@ describe('Kubernetes protobuf', () => {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'pb-ds' },
-      spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } },
+      },
     };
     const created = await pbRequest(url('/apis/apps/v1/namespaces/default/daemonsets'), 'POST', { body: ds });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -126,14 +150,30 @@ describe('Kubernetes protobuf', () => {
     const pod = encodeObject(podManifest('pb-bad'));
     const cases: [string, Buffer, RegExp][] = [
       ['truncated', pod.subarray(0, pod.length - 3), /unexpected EOF|cannot be handled as a Pod/],
-      ['no magic', Buffer.from('{"kind":"Pod"}'), /provided data does not appear to be a protobuf message, expected prefix \[107 56 115 0\]/],
+      [
+        'no magic',
+        Buffer.from('{"kind":"Pod"}'),
+        /provided data does not appear to be a protobuf message, expected prefix \[107 56 115 0\]/,
+      ],
       ['empty', Buffer.alloc(0), /must be of type Pod/],
-      ['unknown kind', encodeEnvelope({ apiVersion: 'v1', kind: 'Nope' }, Buffer.alloc(0)), /no kind "Nope" is registered for version "v1"/],
-      ['illegal wire type', Buffer.concat([pod.subarray(0, 4), Buffer.from([0x0f])]), /illegal wireType 7|must be of type Pod/],
+      [
+        'unknown kind',
+        encodeEnvelope({ apiVersion: 'v1', kind: 'Nope' }, Buffer.alloc(0)),
+        /no kind "Nope" is registered for version "v1"/,
+      ],
+      [
+        'illegal wire type',
+        Buffer.concat([pod.subarray(0, 4), Buffer.from([0x0f])]),
+        /illegal wireType 7|must be of type Pod/,
+      ],
     ];
     // a Pod whose metadata (field 1) comes as a varint
     const asPod = { apiVersion: 'v1', kind: 'Pod' };
-    cases.push(['wrong wire type', encodeEnvelope(asPod, Buffer.from([0x08, 0x01])), /Pod in version "v1" cannot be handled as a Pod: proto: wrong wireType = 0 for field Metadata/]);
+    cases.push([
+      'wrong wire type',
+      encodeEnvelope(asPod, Buffer.from([0x08, 0x01])),
+      /Pod in version "v1" cannot be handled as a Pod: proto: wrong wireType = 0 for field Metadata/,
+    ]);
     for (const [what, body, message] of cases) {
       for (const accept of [PB_ACCEPT, 'application/json']) {
         const res = await pbRequest(url('/api/v1/namespaces/default/pods'), 'POST', { body, accept });
@@ -163,7 +203,9 @@ describe('Kubernetes protobuf', () => {
       assert.deepEqual(pb.body, { apiVersion: 'v1', ...json }, path);
     }
     // aggregated discovery stays JSON (client-go asks for it as JSON only)
-    const agg = await pbRequest(url('/apis'), 'GET', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
+    const agg = await pbRequest(url('/apis'), 'GET', {
+      accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json',
+    });
     assert.equal(agg.body.kind, 'APIGroupDiscoveryList');
   });
 
@@ -173,7 +215,9 @@ describe('Kubernetes protobuf', () => {
     const json = await WatchStream.open(url(`/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`));
     try {
       assert.equal(pb.contentType, PROTOBUF_WATCH);
-      await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', { body: podManifest('w1', { labels: { w: '1' } }) });
+      await api.expect(201, 'POST', '/api/v1/namespaces/default/pods', {
+        body: podManifest('w1', { labels: { w: '1' } }),
+      });
       await pbRequest(url('/api/v1/namespaces/default/pods'), 'POST', { body: podManifest('w2') });
       await api.patch('/api/v1/namespaces/default/pods/w1', { metadata: { labels: { w: '2' } } });
       await api.delete('/api/v1/namespaces/default/pods/w2', { gracePeriodSeconds: 0 });
@@ -184,7 +228,10 @@ describe('Kubernetes protobuf', () => {
         pbEvents.push(await pb.next());
         jsonEvents.push(await json.next());
       }
-      assert.deepEqual(pbEvents.map((e) => `${e.type} ${e.object.metadata.name}`), expected);
+      assert.deepEqual(
+        pbEvents.map((e) => `${e.type} ${e.object.metadata.name}`),
+        expected,
+      );
       assert.deepEqual(pbEvents, jsonEvents);
     } finally {
       pb.close();
@@ -194,7 +241,9 @@ describe('Kubernetes protobuf', () => {
 
   it('sends bookmarks and expiry errors as protobuf frames', async () => {
     const rv = (await api.expect(200, 'GET', '/api/v1/namespaces/default/pods')).metadata.resourceVersion;
-    const w = await PbWatch.open(url(`/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`));
+    const w = await PbWatch.open(
+      url(`/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`),
+    );
     try {
       const bookmark = await w.next();
       assert.equal(bookmark.type, 'BOOKMARK');

@@ -61,11 +61,21 @@ describe('rbac.authorization.k8s.io/v1', () => {
     it('lists the group after policy and before coordination.k8s.io, as kube-apiserver ranks them', async () => {
       const groups = (await api.expect(200, 'GET', '/apis')).groups.map((g: Json) => g.name);
       const at = (n: string) => groups.indexOf(n);
-      assert.ok(at(G) > at('policy') && at(G) > at('authorization.k8s.io') && at(G) < at('coordination.k8s.io'), groups.join());
+      assert.ok(
+        at(G) > at('policy') && at(G) > at('authorization.k8s.io') && at(G) < at('coordination.k8s.io'),
+        groups.join(),
+      );
       const group = (await api.expect(200, 'GET', '/apis')).groups[at(G)];
-      assert.deepEqual(group, { name: G, versions: [{ groupVersion: `${G}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${G}/v1`, version: 'v1' } });
+      assert.deepEqual(group, {
+        name: G,
+        versions: [{ groupVersion: `${G}/v1`, version: 'v1' }],
+        preferredVersion: { groupVersion: `${G}/v1`, version: 'v1' },
+      });
       const agg = await api.expect(200, 'GET', '/apis', { headers: { accept: AGG_V2 } });
-      assert.equal(agg.items.findIndex((g: Json) => g.metadata.name === G), at(G));
+      assert.equal(
+        agg.items.findIndex((g: Json) => g.metadata.name === G),
+        at(G),
+      );
     });
 
     it('serves clusterrolebindings, clusterroles, rolebindings, roles with every verb and no short names', async () => {
@@ -73,7 +83,14 @@ describe('rbac.authorization.k8s.io/v1', () => {
       assert.equal(list.groupVersion, `${G}/v1`);
       const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
       assert.deepEqual(
-        list.resources.map((r: Json) => [r.name, r.singularName, r.namespaced, r.kind, [...r.verbs].sort(), r.shortNames]),
+        list.resources.map((r: Json) => [
+          r.name,
+          r.singularName,
+          r.namespaced,
+          r.kind,
+          [...r.verbs].sort(),
+          r.shortNames,
+        ]),
         [
           ['clusterrolebindings', 'clusterrolebinding', false, 'ClusterRoleBinding', verbs, undefined],
           ['clusterroles', 'clusterrole', false, 'ClusterRole', verbs, undefined],
@@ -103,13 +120,19 @@ describe('rbac.authorization.k8s.io/v1', () => {
       assert.equal(created.metadata.namespace, 'rbac-a');
       assert.match(created.metadata.uid, /^[0-9a-f-]{36}$/);
       assert.deepEqual(created.rules, [{ verbs: ['get', 'watch', 'list'], apiGroups: [''], resources: ['pods'] }]);
-      assert.equal(JSON.stringify(created.rules[0]), '{"verbs":["get","watch","list"],"apiGroups":[""],"resources":["pods"]}');
+      assert.equal(
+        JSON.stringify(created.rules[0]),
+        '{"verbs":["get","watch","list"],"apiGroups":[""],"resources":["pods"]}',
+      );
       assert.equal(created.metadata.generation, undefined);
       const got = await api.expect(200, 'GET', `${roles('rbac-a')}/pod-reader`);
       assert.deepEqual(got, created);
       const list = await api.expect(200, 'GET', roles('rbac-a'));
       assert.equal(list.kind, 'RoleList');
-      assert.deepEqual(list.items.map((r: Json) => r.metadata.name), ['pod-reader']);
+      assert.deepEqual(
+        list.items.map((r: Json) => r.metadata.name),
+        ['pod-reader'],
+      );
       const all = await api.expect(200, 'GET', `${GV}/roles`);
       assert.ok(all.items.some((r: Json) => r.metadata.name === 'pod-reader' && r.metadata.namespace === 'rbac-a'));
     });
@@ -119,14 +142,22 @@ describe('rbac.authorization.k8s.io/v1', () => {
       assert.equal(r.rules, null);
       assert.ok('rules' in r);
       const e = await api.expect(201, 'POST', roles('rbac-a'), {
-        body: { metadata: { name: 'named' }, rules: [{ verbs: ['get'], apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: [], nonResourceURLs: [] }] },
+        body: {
+          metadata: { name: 'named' },
+          rules: [
+            { verbs: ['get'], apiGroups: ['apps'], resources: ['daemonsets'], resourceNames: [], nonResourceURLs: [] },
+          ],
+        },
       });
       assert.deepEqual(e.rules, [{ verbs: ['get'], apiGroups: ['apps'], resources: ['daemonsets'] }]);
     });
 
     it('422 with upstream messages: verbs, groups, resources, non-resource URLs in a namespace, names', async () => {
       const bad = await api.request('POST', roles('rbac-a'), {
-        body: { metadata: { name: 'bad' }, rules: [{ resources: ['pods'] }, { verbs: ['get'], nonResourceURLs: ['/healthz'] }] },
+        body: {
+          metadata: { name: 'bad' },
+          rules: [{ resources: ['pods'] }, { verbs: ['get'], nonResourceURLs: ['/healthz'] }],
+        },
       });
       assert.equal(bad.status, 422);
       assertInvalid(bad.body, 'Role', 'bad', [
@@ -135,7 +166,7 @@ describe('rbac.authorization.k8s.io/v1', () => {
         'rules[1].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs',
       ]);
       const slash = await api.request('POST', roles('rbac-a'), { body: { metadata: { name: 'a%b' }, rules: [] } });
-      assertInvalid(slash.body, 'Role', 'a%b', ["metadata.name: Invalid value: \"a%b\": may not contain '%'"]);
+      assertInvalid(slash.body, 'Role', 'a%b', ['metadata.name: Invalid value: "a%b": may not contain \'%\'']);
       // Names are path segments: colons and capitals are fine (system:controller:... roles).
       await api.expect(201, 'POST', roles('rbac-a'), { body: { metadata: { name: 'system:Leader-Locking' } } });
     });
@@ -164,13 +195,24 @@ describe('rbac.authorization.k8s.io/v1', () => {
       assert.equal(dry.metadata.name, 'dry');
       assert.equal((await api.request('GET', `${roles('rbac-a')}/dry`)).status, 404);
       const strict = await api.request('POST', `${roles('rbac-a')}?fieldValidation=Strict`, {
-        body: { ...podReader('strict'), rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'], verb: 'list' }] },
+        body: {
+          ...podReader('strict'),
+          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'], verb: 'list' }],
+        },
       });
       assert.equal(strict.status, 400);
-      assert.equal(strict.body.message, 'Role in version "v1" cannot be handled as a Role: strict decoding error: unknown field "rules[0].verb"');
-      const wrongType = await api.request('POST', roles('rbac-a'), { body: { metadata: { name: 'wt' }, rules: [{ verbs: 'get' }] } });
+      assert.equal(
+        strict.body.message,
+        'Role in version "v1" cannot be handled as a Role: strict decoding error: unknown field "rules[0].verb"',
+      );
+      const wrongType = await api.request('POST', roles('rbac-a'), {
+        body: { metadata: { name: 'wt' }, rules: [{ verbs: 'get' }] },
+      });
       assert.equal(wrongType.status, 400);
-      assert.match(wrongType.body.message, /json: cannot unmarshal string into Go struct field PolicyRule\.rules\.verbs of type \[\]string/);
+      assert.match(
+        wrongType.body.message,
+        /json: cannot unmarshal string into Go struct field PolicyRule\.rules\.verbs of type \[\]string/,
+      );
     });
 
     it('label and field selectors, paging with continue', async () => {
@@ -178,37 +220,67 @@ describe('rbac.authorization.k8s.io/v1', () => {
       await api.expect(201, 'POST', roles('rbac-b'), { body: podReader('two', { team: 'b' }) });
       await api.expect(201, 'POST', roles('rbac-b'), { body: podReader('three', { team: 'a' }) });
       const names = (l: Json) => l.items.map((i: Json) => i.metadata.name).sort();
-      assert.deepEqual(names(await api.expect(200, 'GET', `${roles('rbac-b')}?labelSelector=team%3Da`)), ['one', 'three']);
-      assert.deepEqual(names(await api.expect(200, 'GET', `${roles('rbac-b')}?labelSelector=team%20notin%20(a)`)), ['two']);
-      assert.deepEqual(names(await api.expect(200, 'GET', `${roles('rbac-b')}?fieldSelector=metadata.name%3Dtwo`)), ['two']);
-      assert.deepEqual(names(await api.expect(200, 'GET', `${GV}/roles?fieldSelector=metadata.namespace%3Drbac-b,metadata.name!%3Dtwo`)), ['one', 'three']);
+      assert.deepEqual(names(await api.expect(200, 'GET', `${roles('rbac-b')}?labelSelector=team%3Da`)), [
+        'one',
+        'three',
+      ]);
+      assert.deepEqual(names(await api.expect(200, 'GET', `${roles('rbac-b')}?labelSelector=team%20notin%20(a)`)), [
+        'two',
+      ]);
+      assert.deepEqual(names(await api.expect(200, 'GET', `${roles('rbac-b')}?fieldSelector=metadata.name%3Dtwo`)), [
+        'two',
+      ]);
+      assert.deepEqual(
+        names(
+          await api.expect(200, 'GET', `${GV}/roles?fieldSelector=metadata.namespace%3Drbac-b,metadata.name!%3Dtwo`),
+        ),
+        ['one', 'three'],
+      );
       const badField = await api.request('GET', `${roles('rbac-b')}?fieldSelector=rules.verbs%3Dget`);
       assert.equal(badField.status, 400);
-      assert.equal(badField.body.message, '"rules.verbs" is not a known field selector: only "metadata.name", "metadata.namespace"');
+      assert.equal(
+        badField.body.message,
+        '"rules.verbs" is not a known field selector: only "metadata.name", "metadata.namespace"',
+      );
       const page1 = await api.expect(200, 'GET', `${roles('rbac-b')}?limit=2`);
       assert.equal(page1.items.length, 2);
       assert.ok(page1.metadata.continue);
       assert.equal(page1.metadata.remainingItemCount, 1);
-      const page2 = await api.expect(200, 'GET', `${roles('rbac-b')}?limit=2&continue=${encodeURIComponent(page1.metadata.continue)}`);
+      const page2 = await api.expect(
+        200,
+        'GET',
+        `${roles('rbac-b')}?limit=2&continue=${encodeURIComponent(page1.metadata.continue)}`,
+      );
       assert.equal(page2.items.length, 1);
       assert.equal(page2.metadata.continue, undefined);
-      assert.deepEqual([...page1.items, ...page2.items].map((i: Json) => i.metadata.name), ['one', 'three', 'two']);
+      assert.deepEqual(
+        [...page1.items, ...page2.items].map((i: Json) => i.metadata.name),
+        ['one', 'three', 'two'],
+      );
     });
 
     it('watch: ADDED, MODIFIED, DELETED from a list resourceVersion, filtered by label', async () => {
       const rv = (await api.expect(200, 'GET', roles('rbac-b'))).metadata.resourceVersion;
-      const w = await WatchStream.open(`${server.url}${roles('rbac-b')}?watch=true&resourceVersion=${rv}&labelSelector=watched%3Dyes`);
+      const w = await WatchStream.open(
+        `${server.url}${roles('rbac-b')}?watch=true&resourceVersion=${rv}&labelSelector=watched%3Dyes`,
+      );
       try {
         await api.expect(201, 'POST', roles('rbac-b'), { body: podReader('watched', { watched: 'yes' }) });
         await api.expect(201, 'POST', roles('rbac-b'), { body: podReader('unwatched') });
-        await api.expect(200, 'PATCH', `${roles('rbac-b')}/watched`, { body: { rules: [{ apiGroups: ['apps'], resources: ['*'], verbs: ['*'] }] }, contentType: 'application/merge-patch+json' });
+        await api.expect(200, 'PATCH', `${roles('rbac-b')}/watched`, {
+          body: { rules: [{ apiGroups: ['apps'], resources: ['*'], verbs: ['*'] }] },
+          contentType: 'application/merge-patch+json',
+        });
         await api.expect(200, 'DELETE', `${roles('rbac-b')}/watched`);
         const events = [await w.next(), await w.next(), await w.next()];
-        assert.deepEqual(events.map((e) => [e.type, e.object.kind, e.object.metadata.name]), [
-          ['ADDED', 'Role', 'watched'],
-          ['MODIFIED', 'Role', 'watched'],
-          ['DELETED', 'Role', 'watched'],
-        ]);
+        assert.deepEqual(
+          events.map((e) => [e.type, e.object.kind, e.object.metadata.name]),
+          [
+            ['ADDED', 'Role', 'watched'],
+            ['MODIFIED', 'Role', 'watched'],
+            ['DELETED', 'Role', 'watched'],
+          ],
+        );
         assert.deepEqual(events[1]!.object.rules, [{ verbs: ['*'], apiGroups: ['apps'], resources: ['*'] }]);
       } finally {
         w.close();
@@ -217,16 +289,25 @@ describe('rbac.authorization.k8s.io/v1', () => {
 
     it('patches: JSON patch, merge patch, strategic merge (rules are atomic: replaced whole)', async () => {
       const path = `${roles('rbac-a')}/pod-reader`;
-      const json = await api.expect(200, 'PATCH', path, { body: [{ op: 'add', path: '/rules/0/verbs/-', value: 'watch' }], contentType: 'application/json-patch+json' });
+      const json = await api.expect(200, 'PATCH', path, {
+        body: [{ op: 'add', path: '/rules/0/verbs/-', value: 'watch' }],
+        contentType: 'application/json-patch+json',
+      });
       assert.deepEqual(json.rules[0].verbs, ['get', 'watch']);
-      const merge = await api.expect(200, 'PATCH', path, { body: { metadata: { labels: { patched: 'merge' } } }, contentType: 'application/merge-patch+json' });
+      const merge = await api.expect(200, 'PATCH', path, {
+        body: { metadata: { labels: { patched: 'merge' } } },
+        contentType: 'application/merge-patch+json',
+      });
       assert.equal(merge.metadata.labels.patched, 'merge');
       const smp = await api.expect(200, 'PATCH', path, {
         body: { rules: [{ apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['list'] }] },
         contentType: 'application/strategic-merge-patch+json',
       });
       assert.deepEqual(smp.rules, [{ verbs: ['list'], apiGroups: ['apps'], resources: ['daemonsets'] }]);
-      const invalid = await api.request('PATCH', path, { body: { rules: [{ verbs: [] }] }, contentType: 'application/merge-patch+json' });
+      const invalid = await api.request('PATCH', path, {
+        body: { rules: [{ verbs: [] }] },
+        contentType: 'application/merge-patch+json',
+      });
       assert.equal(invalid.status, 422);
       assert.match(invalid.body.message, /rules\[0\]\.verbs: Required value: verbs must contain at least one value/);
     });
@@ -256,21 +337,33 @@ describe('rbac.authorization.k8s.io/v1', () => {
       const cr = await api.expect(201, 'POST', CLUSTER_ROLES, {
         body: {
           metadata: { name: 'metrics-reader' },
-          rules: [{ nonResourceURLs: ['/metrics', '/logs/*'], verbs: ['get'] }, { apiGroups: [''], resources: ['nodes'], verbs: ['list'] }],
+          rules: [
+            { nonResourceURLs: ['/metrics', '/logs/*'], verbs: ['get'] },
+            { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
+          ],
         },
       });
       assert.deepEqual(cr.rules[0], { verbs: ['get'], nonResourceURLs: ['/metrics', '/logs/*'] });
       assert.equal(cr.metadata.namespace, undefined);
       const agg = await api.expect(201, 'POST', CLUSTER_ROLES, {
-        body: { metadata: { name: 'monitoring' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }] } },
+        body: {
+          metadata: { name: 'monitoring' },
+          aggregationRule: {
+            clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }],
+          },
+        },
       });
       assert.deepEqual(Object.keys(agg).slice(2), ['metadata', 'rules', 'aggregationRule']);
       assert.equal(agg.rules, null);
-      const empty = await api.request('POST', CLUSTER_ROLES, { body: { metadata: { name: 'agg-empty' }, aggregationRule: {} } });
+      const empty = await api.request('POST', CLUSTER_ROLES, {
+        body: { metadata: { name: 'agg-empty' }, aggregationRule: {} },
+      });
       assertInvalid(empty.body, 'ClusterRole', 'agg-empty', [
         'aggregationRule.clusterRoleSelectors: Required value: at least one clusterRoleSelector required if aggregationRule is non-nil',
       ]);
-      const both = await api.request('POST', CLUSTER_ROLES, { body: { metadata: { name: 'both' }, rules: [{ verbs: ['get'], nonResourceURLs: ['/x'], resources: ['pods'] }] } });
+      const both = await api.request('POST', CLUSTER_ROLES, {
+        body: { metadata: { name: 'both' }, rules: [{ verbs: ['get'], nonResourceURLs: ['/x'], resources: ['pods'] }] },
+      });
       assertInvalid(both.body, 'ClusterRole', 'both', [
         'rules[0].nonResourceURLs: Invalid value: []string{"/x"}: rules cannot apply to both regular resources and non-resource URLs',
       ]);
@@ -278,7 +371,10 @@ describe('rbac.authorization.k8s.io/v1', () => {
 
     it('server-side apply creates and updates a cluster role; managedFields name the manager', async () => {
       const manifest = `apiVersion: ${G}/v1\nkind: ClusterRole\nmetadata:\n  name: applied\nrules:\n- apiGroups: [""]\n  resources: [configmaps]\n  verbs: [get]\n`;
-      const created = await api.request('PATCH', `${CLUSTER_ROLES}/applied?fieldManager=helm`, { raw: manifest, contentType: 'application/apply-patch+yaml' });
+      const created = await api.request('PATCH', `${CLUSTER_ROLES}/applied?fieldManager=helm`, {
+        raw: manifest,
+        contentType: 'application/apply-patch+yaml',
+      });
       assert.equal(created.status, 201, created.text);
       assert.deepEqual(created.body.rules, [{ verbs: ['get'], apiGroups: [''], resources: ['configmaps'] }]);
       assert.ok(created.body.metadata.managedFields.some((f: Json) => f.manager === 'helm' && f.operation === 'Apply'));
@@ -291,8 +387,13 @@ describe('rbac.authorization.k8s.io/v1', () => {
     });
 
     it('Tables of cluster roles: Name, Created At', async () => {
-      const t = await api.expect(200, 'GET', `${CLUSTER_ROLES}?labelSelector=none%3Dmatch`, { headers: { accept: TABLE_ACCEPT } });
-      assert.deepEqual(t.columnDefinitions.map((c: Json) => c.name), ['Name', 'Created At']);
+      const t = await api.expect(200, 'GET', `${CLUSTER_ROLES}?labelSelector=none%3Dmatch`, {
+        headers: { accept: TABLE_ACCEPT },
+      });
+      assert.deepEqual(
+        t.columnDefinitions.map((c: Json) => c.name),
+        ['Name', 'Created At'],
+      );
       assert.deepEqual(t.rows, []);
     });
   });
@@ -318,7 +419,11 @@ describe('rbac.authorization.k8s.io/v1', () => {
         { kind: 'ServiceAccount', name: 'default' },
       ]);
       const bad = await api.request('POST', roleBindings('rbac-a'), {
-        body: { metadata: { name: 'bad' }, roleRef: { apiGroup: 'apps', kind: 'Deployment', name: 'x' }, subjects: [{ kind: 'Robot', name: 'r2' }] },
+        body: {
+          metadata: { name: 'bad' },
+          roleRef: { apiGroup: 'apps', kind: 'Deployment', name: 'x' },
+          subjects: [{ kind: 'Robot', name: 'r2' }],
+        },
       });
       assertInvalid(bad.body, 'RoleBinding', 'bad', [
         'roleRef.apiGroup: Unsupported value: "apps": supported values: "rbac.authorization.k8s.io"',
@@ -335,14 +440,25 @@ describe('rbac.authorization.k8s.io/v1', () => {
     it('the roleRef cannot change (PUT and patch); subjects can', async () => {
       const path = `${roleBindings('rbac-a')}/read-pods`;
       const cur = await api.expect(200, 'GET', path);
-      const put = await api.request('PUT', path, { body: { ...cur, roleRef: { apiGroup: G, kind: 'ClusterRole', name: 'view' } } });
+      const put = await api.request('PUT', path, {
+        body: { ...cur, roleRef: { apiGroup: G, kind: 'ClusterRole', name: 'view' } },
+      });
       assertInvalid(put.body, 'RoleBinding', 'read-pods', [
         'roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"view"}: cannot change roleRef',
       ]);
-      const patch = await api.request('PATCH', path, { body: { roleRef: { name: 'other' } }, contentType: 'application/strategic-merge-patch+json' });
+      const patch = await api.request('PATCH', path, {
+        body: { roleRef: { name: 'other' } },
+        contentType: 'application/strategic-merge-patch+json',
+      });
       assert.equal(patch.status, 422);
-      assert.match(patch.body.message, /roleRef: Invalid value: rbac\.RoleRef\{APIGroup:"rbac\.authorization\.k8s\.io", Kind:"Role", Name:"other"\}: cannot change roleRef/);
-      const subjects = await api.expect(200, 'PATCH', path, { body: { subjects: [{ kind: 'User', name: 'bob' }] }, contentType: 'application/merge-patch+json' });
+      assert.match(
+        patch.body.message,
+        /roleRef: Invalid value: rbac\.RoleRef\{APIGroup:"rbac\.authorization\.k8s\.io", Kind:"Role", Name:"other"\}: cannot change roleRef/,
+      );
+      const subjects = await api.expect(200, 'PATCH', path, {
+        body: { subjects: [{ kind: 'User', name: 'bob' }] },
+        contentType: 'application/merge-patch+json',
+      });
       assert.deepEqual(subjects.subjects, [{ kind: 'User', apiGroup: G, name: 'bob' }]);
     });
 
@@ -356,7 +472,11 @@ describe('rbac.authorization.k8s.io/v1', () => {
       });
       assert.deepEqual(crb.subjects, [{ kind: 'ServiceAccount', name: 'fluentd', namespace: 'kube-system' }]);
       const bad = await api.request('POST', CLUSTER_ROLE_BINDINGS, {
-        body: { metadata: { name: 'bad' }, roleRef: { apiGroup: G, kind: 'Role', name: 'x' }, subjects: [{ kind: 'ServiceAccount', name: 'sa', apiGroup: G }] },
+        body: {
+          metadata: { name: 'bad' },
+          roleRef: { apiGroup: G, kind: 'Role', name: 'x' },
+          subjects: [{ kind: 'ServiceAccount', name: 'sa', apiGroup: G }],
+        },
       });
       assertInvalid(bad.body, 'ClusterRoleBinding', 'bad', [
         'roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',
@@ -390,10 +510,16 @@ describe('rbac.authorization.k8s.io/v1', () => {
           ['ServiceAccounts', 1],
         ],
       );
-      assert.deepEqual(t.rows[0].cells.filter((_: unknown, i: number) => i !== 2), ['mixed', 'ClusterRole/view', 'jane, bob', 'devs', 'ci/builder']);
+      assert.deepEqual(
+        t.rows[0].cells.filter((_: unknown, i: number) => i !== 2),
+        ['mixed', 'ClusterRole/view', 'jane, bob', 'devs', 'ci/builder'],
+      );
       const ct = await api.expect(200, 'GET', CLUSTER_ROLE_BINDINGS, { headers: { accept: TABLE_ACCEPT } });
       const fluentd = ct.rows.find((r: Json) => r.cells[0] === 'fluentd');
-      assert.deepEqual(fluentd.cells.filter((_: unknown, i: number) => i !== 2), ['fluentd', 'ClusterRole/fluentd', '', '', 'kube-system/fluentd']);
+      assert.deepEqual(
+        fluentd.cells.filter((_: unknown, i: number) => i !== 2),
+        ['fluentd', 'ClusterRole/fluentd', '', '', 'kube-system/fluentd'],
+      );
     });
   });
 
@@ -405,7 +531,10 @@ describe('rbac.authorization.k8s.io/v1', () => {
           kind: 'ClusterRoleBinding',
           metadata: { name: 'pb-crb' },
           roleRef: { apiGroup: G, kind: 'ClusterRole', name: 'view' },
-          subjects: [{ kind: 'User', apiGroup: G, name: 'jane' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }],
+          subjects: [
+            { kind: 'User', apiGroup: G, name: 'jane' },
+            { kind: 'ServiceAccount', name: 'sa', namespace: 'default' },
+          ],
         },
       });
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -437,18 +566,28 @@ describe('rbac.authorization.k8s.io/v1', () => {
 
     it('a protobuf body with an invalid roleRef gets the 422 Status in protobuf', async () => {
       const res = await pbRequest(`${server.url}${roleBindings('rbac-b')}`, 'POST', {
-        body: { apiVersion: `${G}/v1`, kind: 'RoleBinding', metadata: { name: 'pb-bad' }, roleRef: { apiGroup: G, kind: 'Secret', name: 'x' } },
+        body: {
+          apiVersion: `${G}/v1`,
+          kind: 'RoleBinding',
+          metadata: { name: 'pb-bad' },
+          roleRef: { apiGroup: G, kind: 'Secret', name: 'x' },
+        },
       });
       assert.equal(res.status, 422);
       assert.equal(res.body.kind, 'Status');
-      assert.equal(res.body.message, `RoleBinding.${G} "pb-bad" is invalid: roleRef.kind: Unsupported value: "Secret": supported values: "Role", "ClusterRole"`);
+      assert.equal(
+        res.body.message,
+        `RoleBinding.${G} "pb-bad" is invalid: roleRef.kind: Unsupported value: "Secret": supported values: "Role", "ClusterRole"`,
+      );
     });
 
     it('watches in protobuf frames', async () => {
       const rv = (await api.expect(200, 'GET', CLUSTER_ROLES)).metadata.resourceVersion;
       const w = await PbWatch.open(`${server.url}${CLUSTER_ROLES}?watch=true&resourceVersion=${rv}`);
       try {
-        await api.expect(201, 'POST', CLUSTER_ROLES, { body: { metadata: { name: 'pb-watched' }, rules: [{ verbs: ['get'], nonResourceURLs: ['/version'] }] } });
+        await api.expect(201, 'POST', CLUSTER_ROLES, {
+          body: { metadata: { name: 'pb-watched' }, rules: [{ verbs: ['get'], nonResourceURLs: ['/version'] }] },
+        });
         const ev = await w.next();
         assert.equal(ev.type, 'ADDED');
         assert.deepEqual(ev.object.rules, [{ verbs: ['get'], nonResourceURLs: ['/version'] }]);
@@ -475,7 +614,9 @@ describe('rbac.authorization.k8s.io/v1', () => {
         assert.ok(patch, path);
         assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: G, version: 'v1', kind });
         assert.ok(patch.parameters.some((p: Json) => p.name === 'fieldValidation'));
-        assert.deepEqual(doc.components.schemas[`io.k8s.api.rbac.v1.${kind}`]['x-kubernetes-group-version-kind'], [{ group: G, kind, version: 'v1' }]);
+        assert.deepEqual(doc.components.schemas[`io.k8s.api.rbac.v1.${kind}`]['x-kubernetes-group-version-kind'], [
+          { group: G, kind, version: 'v1' },
+        ]);
       }
       assert.deepEqual(doc.components.schemas['io.k8s.api.rbac.v1.RoleBinding'].required, ['roleRef']);
     });
@@ -499,16 +640,28 @@ describe('rbac.authorization.k8s.io/v1', () => {
       assert.equal(notFound.body.message, `clusterrolebindings.${G} "pb-crb" not found`);
       await api.expect(200, 'DELETE', `${roles('rbac-b')}?labelSelector=team`);
       const left = await api.expect(200, 'GET', roles('rbac-b'));
-      assert.ok(!left.items.some((r: Json) => r.metadata.labels?.team), JSON.stringify(left.items.map((r: Json) => r.metadata.name)));
+      assert.ok(
+        !left.items.some((r: Json) => r.metadata.labels?.team),
+        JSON.stringify(left.items.map((r: Json) => r.metadata.name)),
+      );
       assert.ok(left.items.some((r: Json) => r.metadata.name === 'pb-role'));
     });
 
     it('deleting a namespace deletes its roles and role bindings', async () => {
       assert.ok((await api.expect(200, 'GET', roleBindings('rbac-a'))).items.length > 0);
       await api.expect(200, 'DELETE', '/api/v1/namespaces/rbac-a');
-      await eventually(async () => (await api.request('GET', '/api/v1/namespaces/rbac-a')).status === 404, { what: 'rbac-a to go', timeoutMs: 15_000 });
-      assert.deepEqual((await api.expect(200, 'GET', `${GV}/roles?fieldSelector=metadata.namespace%3Drbac-a`)).items, []);
-      assert.deepEqual((await api.expect(200, 'GET', `${GV}/rolebindings?fieldSelector=metadata.namespace%3Drbac-a`)).items, []);
+      await eventually(async () => (await api.request('GET', '/api/v1/namespaces/rbac-a')).status === 404, {
+        what: 'rbac-a to go',
+        timeoutMs: 15_000,
+      });
+      assert.deepEqual(
+        (await api.expect(200, 'GET', `${GV}/roles?fieldSelector=metadata.namespace%3Drbac-a`)).items,
+        [],
+      );
+      assert.deepEqual(
+        (await api.expect(200, 'GET', `${GV}/rolebindings?fieldSelector=metadata.namespace%3Drbac-a`)).items,
+        [],
+      );
       // Cluster-scoped objects stay.
       assert.equal((await api.request('GET', `${CLUSTER_ROLES}/monitoring`)).status, 200);
     });

@@ -60,13 +60,23 @@ describe('self-reviews on a server without authentication (the caller is anonymo
   });
 
   it('SelfSubjectAccessReview: non-resource attributes, empty attributes and any verb are allowed too; nothing is stored', async () => {
-    const nonResource = await api.expect(201, 'POST', SSAR, { body: { spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' } } } });
+    const nonResource = await api.expect(201, 'POST', SSAR, {
+      body: { spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' } } },
+    });
     assert.deepEqual(nonResource.spec, { nonResourceAttributes: { path: '/healthz', verb: 'get' } });
     assert.deepEqual(nonResource.status, { allowed: true });
-    const empty = await api.expect(201, 'POST', SSAR, { body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: {} } } });
+    const empty = await api.expect(201, 'POST', SSAR, {
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: {} },
+      },
+    });
     assert.deepEqual(empty.spec, { resourceAttributes: {} });
     // Empty strings are not echoed (Go omits them).
-    const sparse = await api.expect(201, 'POST', SSAR, { body: { spec: { resourceAttributes: { verb: 'delete', group: '', resource: 'nodes', name: 'n1' } } } });
+    const sparse = await api.expect(201, 'POST', SSAR, {
+      body: { spec: { resourceAttributes: { verb: 'delete', group: '', resource: 'nodes', name: 'n1' } } },
+    });
     assert.deepEqual(sparse.spec, { resourceAttributes: { verb: 'delete', resource: 'nodes', name: 'n1' } });
     // dryRun is accepted (there is nothing to persist anyway).
     const dry = await api.expect(201, 'POST', `${SSAR}?dryRun=All`, { body: canICreatePods });
@@ -74,8 +84,12 @@ describe('self-reviews on a server without authentication (the caller is anonymo
     assert.equal((await api.post(`${SSAR}?dryRun=Maybe`, canICreatePods)).status, 400);
   });
 
-  it('SelfSubjectAccessReview: exactly one of resourceAttributes and nonResourceAttributes (422, upstream\'s messages)', async () => {
-    const neither = await api.post(SSAR, { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: {} });
+  it("SelfSubjectAccessReview: exactly one of resourceAttributes and nonResourceAttributes (422, upstream's messages)", async () => {
+    const neither = await api.post(SSAR, {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: {},
+    });
     assert.equal(neither.status, 422);
     assertStatus(
       neither.body,
@@ -85,11 +99,25 @@ describe('self-reviews on a server without authentication (the caller is anonymo
     );
     assert.deepEqual(neither.body.details, {
       group: 'authorization.k8s.io',
-      causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified', field: 'spec.resourceAttributes' }],
+      causes: [
+        {
+          reason: 'FieldValueInvalid',
+          message:
+            'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+          field: 'spec.resourceAttributes',
+        },
+      ],
     });
-    assertStatus((await api.post(SSAR, { metadata: {} })).body, 422, 'Invalid', /spec\.resourceAttributes: Invalid value: "null": exactly one of/);
+    assertStatus(
+      (await api.post(SSAR, { metadata: {} })).body,
+      422,
+      'Invalid',
+      /spec\.resourceAttributes: Invalid value: "null": exactly one of/,
+    );
 
-    const both = await api.post(SSAR, { spec: { resourceAttributes: { verb: 'get' }, nonResourceAttributes: { path: '/healthz', verb: 'get' } } });
+    const both = await api.post(SSAR, {
+      spec: { resourceAttributes: { verb: 'get' }, nonResourceAttributes: { path: '/healthz', verb: 'get' } },
+    });
     assert.equal(both.status, 422);
     assertStatus(
       both.body,
@@ -110,7 +138,12 @@ describe('self-reviews on a server without authentication (the caller is anonymo
         'CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>, DeletionGracePeriodSeconds:(*int64)(nil), Labels:map[string]string(nil), ' +
         'Annotations:map[string]string(nil), OwnerReferences:[]v1.OwnerReference(nil), Finalizers:[]string(nil), ManagedFields:[]v1.ManagedFieldsEntry(nil)}: must be empty',
     );
-    const spaced = await api.expect(201, 'POST', SSAR, { body: { metadata: { namespace: 'default', labels: {}, managedFields: [] }, spec: { resourceAttributes: { verb: 'get' } } } });
+    const spaced = await api.expect(201, 'POST', SSAR, {
+      body: {
+        metadata: { namespace: 'default', labels: {}, managedFields: [] },
+        spec: { resourceAttributes: { verb: 'get' } },
+      },
+    });
     assert.deepEqual(spaced.metadata, { creationTimestamp: null });
   });
 
@@ -142,20 +175,34 @@ describe('self-reviews on a server without authentication (the caller is anonymo
   for (const version of ['v1', 'v1beta1']) {
     it(`SelfSubjectReview ${version}: system:anonymous in system:unauthenticated, with a creation time`, async () => {
       const before = Date.now() - 1000;
-      const res = await api.post(SSR(version), { kind: 'SelfSubjectReview', apiVersion: `authentication.k8s.io/${version}`, metadata: { creationTimestamp: null }, status: { userInfo: {} } });
+      const res = await api.post(SSR(version), {
+        kind: 'SelfSubjectReview',
+        apiVersion: `authentication.k8s.io/${version}`,
+        metadata: { creationTimestamp: null },
+        status: { userInfo: {} },
+      });
       assert.equal(res.status, 201, res.text);
       assert.equal(res.body.kind, 'SelfSubjectReview');
       assert.equal(res.body.apiVersion, `authentication.k8s.io/${version}`);
-      assert.deepEqual(res.body.status, { userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] } });
+      assert.deepEqual(res.body.status, {
+        userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+      });
       assert.match(res.body.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       assert.ok(Date.parse(res.body.metadata.creationTimestamp) >= before);
       // An empty body is a review too.
-      assert.equal((await api.expect(201, 'POST', SSR(version), { body: {} })).status.userInfo.username, 'system:anonymous');
+      assert.equal(
+        (await api.expect(201, 'POST', SSR(version), { body: {} })).status.userInfo.username,
+        'system:anonymous',
+      );
     });
   }
 
   it('a body of another kind or version is refused as the decoder refuses it', async () => {
-    const rules = await api.post(SSAR, { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: 'default' } });
+    const rules = await api.post(SSAR, {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectRulesReview',
+      spec: { namespace: 'default' },
+    });
     assert.equal(rules.status, 400);
     assertStatus(
       rules.body,
@@ -164,7 +211,12 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       'SelfSubjectRulesReview in version "v1" cannot be handled as a SelfSubjectAccessReview: converting (v1.SelfSubjectRulesReview) to (authorization.SelfSubjectAccessReview): unknown conversion',
     );
     const beta = await api.post(SSR('v1'), { apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview' });
-    assertStatus(beta.body, 400, 'BadRequest', 'the API version in the data (authentication.k8s.io/v1beta1) does not match the expected API version (authentication.k8s.io/v1)');
+    assertStatus(
+      beta.body,
+      400,
+      'BadRequest',
+      'the API version in the data (authentication.k8s.io/v1beta1) does not match the expected API version (authentication.k8s.io/v1)',
+    );
     const typed = await api.post(SSAR, { spec: { resourceAttributes: { verb: 3 } } });
     assertStatus(
       typed.body,
@@ -172,8 +224,15 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       'BadRequest',
       'SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: json: cannot unmarshal number into Go struct field ResourceAttributes.spec.resourceAttributes.verb of type string',
     );
-    const strict = await api.post(`${SSAR}?fieldValidation=Strict`, { spec: { resourceAttributes: { verb: 'get', colour: 'blue' } } });
-    assertStatus(strict.body, 400, 'BadRequest', 'SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: strict decoding error: unknown field "spec.resourceAttributes.colour"');
+    const strict = await api.post(`${SSAR}?fieldValidation=Strict`, {
+      spec: { resourceAttributes: { verb: 'get', colour: 'blue' } },
+    });
+    assertStatus(
+      strict.body,
+      400,
+      'BadRequest',
+      'SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: strict decoding error: unknown field "spec.resourceAttributes.colour"',
+    );
   });
 
   it('other verbs are 405; there is no object to name', async () => {
@@ -181,7 +240,12 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
         const res = await api.request(method, path, method === 'GET' ? {} : { body: {} });
         assert.equal(res.status, 405, `${method} ${path}`);
-        assertStatus(res.body, 405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+        assertStatus(
+          res.body,
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        );
       }
       assert.equal((await api.get(`${path}/anything`)).status, 404);
     }
@@ -191,7 +255,16 @@ describe('self-reviews on a server without authentication (the caller is anonymo
     const groups = (await api.get('/apis', { headers: { accept: 'application/json' } })).body.groups;
     assert.deepEqual(
       groups.map((g: Json) => g.name),
-      ['apps', 'extensions', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
+      [
+        'apps',
+        'extensions',
+        'authentication.k8s.io',
+        'authorization.k8s.io',
+        'policy',
+        'rbac.authorization.k8s.io',
+        'coordination.k8s.io',
+        'discovery.k8s.io',
+      ],
     );
     const authn = groups.find((g: Json) => g.name === 'authentication.k8s.io');
     assert.deepEqual(authn.versions, [
@@ -204,13 +277,31 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       apiVersion: 'v1',
       groupVersion: 'authorization.k8s.io/v1',
       resources: [
-        { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
-        { name: 'selfsubjectrulesreviews', singularName: 'selfsubjectrulesreview', namespaced: false, kind: 'SelfSubjectRulesReview', verbs: ['create'] },
+        {
+          name: 'selfsubjectaccessreviews',
+          singularName: 'selfsubjectaccessreview',
+          namespaced: false,
+          kind: 'SelfSubjectAccessReview',
+          verbs: ['create'],
+        },
+        {
+          name: 'selfsubjectrulesreviews',
+          singularName: 'selfsubjectrulesreview',
+          namespaced: false,
+          kind: 'SelfSubjectRulesReview',
+          verbs: ['create'],
+        },
       ],
     });
     for (const version of ['v1', 'v1beta1']) {
       assert.deepEqual((await api.get(`/apis/authentication.k8s.io/${version}`)).body.resources, [
-        { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] },
+        {
+          name: 'selfsubjectreviews',
+          singularName: 'selfsubjectreview',
+          namespaced: false,
+          kind: 'SelfSubjectReview',
+          verbs: ['create'],
+        },
       ]);
     }
     const authz = (await api.get('/apis/authorization.k8s.io')).body;
@@ -223,22 +314,50 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       const items = (await api.get('/apis', { headers: { accept } })).body.items;
       assert.deepEqual(
         items.map((g: Json) => g.metadata.name),
-        ['apps', 'extensions', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io'],
+        [
+          'apps',
+          'extensions',
+          'authentication.k8s.io',
+          'authorization.k8s.io',
+          'policy',
+          'rbac.authorization.k8s.io',
+          'coordination.k8s.io',
+          'discovery.k8s.io',
+        ],
       );
       const authz = items.find((g: Json) => g.metadata.name === 'authorization.k8s.io');
       assert.deepEqual(authz.versions, [
         {
           version: 'v1',
           resources: [
-            { resource: 'selfsubjectaccessreviews', responseKind: { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview' }, scope: 'Cluster', singularResource: 'selfsubjectaccessreview', verbs: ['create'] },
-            { resource: 'selfsubjectrulesreviews', responseKind: { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview' }, scope: 'Cluster', singularResource: 'selfsubjectrulesreview', verbs: ['create'] },
+            {
+              resource: 'selfsubjectaccessreviews',
+              responseKind: { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview' },
+              scope: 'Cluster',
+              singularResource: 'selfsubjectaccessreview',
+              verbs: ['create'],
+            },
+            {
+              resource: 'selfsubjectrulesreviews',
+              responseKind: { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview' },
+              scope: 'Cluster',
+              singularResource: 'selfsubjectrulesreview',
+              verbs: ['create'],
+            },
           ],
           freshness: 'Current',
         },
       ]);
       const authn = items.find((g: Json) => g.metadata.name === 'authentication.k8s.io');
-      assert.deepEqual(authn.versions.map((v: Json) => v.version), ['v1', 'v1beta1']);
-      assert.deepEqual(authn.versions[1].resources[0].responseKind, { group: 'authentication.k8s.io', version: 'v1beta1', kind: 'SelfSubjectReview' });
+      assert.deepEqual(
+        authn.versions.map((v: Json) => v.version),
+        ['v1', 'v1beta1'],
+      );
+      assert.deepEqual(authn.versions[1].resources[0].responseKind, {
+        group: 'authentication.k8s.io',
+        version: 'v1beta1',
+        kind: 'SelfSubjectReview',
+      });
     });
   }
 });
@@ -259,12 +378,16 @@ describe('self-reviews on a server with a bearer token (the caller is the admini
     it(`SelfSubjectReview ${version}: kubernetes-admin in system:masters and system:authenticated`, async () => {
       const res = await api.post(SSR(version), {}, { headers: auth });
       assert.equal(res.status, 201, res.text);
-      assert.deepEqual(res.body.status, { userInfo: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } });
+      assert.deepEqual(res.body.status, {
+        userInfo: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+      });
     });
   }
 
   it('the access and rules reviews answer the administrator as they answer anyone', async () => {
-    assert.deepEqual((await api.expect(201, 'POST', SSAR, { body: canICreatePods, headers: auth })).status, { allowed: true });
+    assert.deepEqual((await api.expect(201, 'POST', SSAR, { body: canICreatePods, headers: auth })).status, {
+      allowed: true,
+    });
     const rules = await api.expect(201, 'POST', SSRR, { body: { spec: { namespace: 'kube-system' } }, headers: auth });
     assert.equal(rules.status.incomplete, false);
   });

@@ -21,7 +21,12 @@ const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 const ISSUER = 'https://kubernetes.default.svc.cluster.local';
 const MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-const account = (name: string, extra: Json = {}): Json => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name }, ...extra });
+const account = (name: string, extra: Json = {}): Json => ({
+  apiVersion: 'v1',
+  kind: 'ServiceAccount',
+  metadata: { name },
+  ...extra,
+});
 const claimsOf = (token: string): Json => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
 const headerOf = (token: string): Json => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
 
@@ -79,17 +84,32 @@ describe('serviceaccounts', () => {
       assert.deepEqual(await api.expect(200, 'GET', `${sas()}/build`), created);
       const list = await api.expect(200, 'GET', sas());
       assert.equal(list.kind, 'ServiceAccountList');
-      assert.deepEqual(list.items.map((i: Json) => i.metadata.name), ['build', 'default']);
+      assert.deepEqual(
+        list.items.map((i: Json) => i.metadata.name),
+        ['build', 'default'],
+      );
       const all = await api.expect(200, 'GET', '/api/v1/serviceaccounts');
       assert.ok(all.items.some((i: Json) => i.metadata.namespace === NS && i.metadata.name === 'build'));
 
       const update = { ...created, secrets: [{ name: 's1' }, { name: 's2', namespace: NS }] };
       const updated = await api.expect(200, 'PUT', `${sas()}/build`, { body: update });
       assert.deepEqual(updated.secrets, [{ name: 's1' }, { name: 's2' }]);
-      assertStatus((await api.put(`${sas()}/nope`, account('nope'))).body, 404, 'NotFound', 'serviceaccounts "nope" not found');
+      assertStatus(
+        (await api.put(`${sas()}/nope`, account('nope'))).body,
+        404,
+        'NotFound',
+        'serviceaccounts "nope" not found',
+      );
 
       const deleted = await api.expect(200, 'DELETE', `${sas()}/build`);
-      assert.deepEqual(deleted, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: 'build', kind: 'serviceaccounts', uid: created.metadata.uid }, code: 200 });
+      assert.deepEqual(deleted, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: { name: 'build', kind: 'serviceaccounts', uid: created.metadata.uid },
+        code: 200,
+      });
       assertStatus((await api.get(`${sas()}/build`)).body, 404, 'NotFound', 'serviceaccounts "build" not found');
     });
 
@@ -99,11 +119,26 @@ describe('serviceaccounts', () => {
         bad,
         422,
         'Invalid',
-        'ServiceAccount "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')',
+        "ServiceAccount \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       );
-      assertStatus((await api.post(sas(), { metadata: {} })).body, 422, 'Invalid', 'ServiceAccount "" is invalid: metadata.name: Required value: name or generateName is required');
-      assertStatus((await api.post(sas(), account('default'))).body, 409, 'AlreadyExists', 'serviceaccounts "default" already exists');
-      assertStatus((await api.post(sas('missing-ns'), account('x'))).body, 404, 'NotFound', 'namespaces "missing-ns" not found');
+      assertStatus(
+        (await api.post(sas(), { metadata: {} })).body,
+        422,
+        'Invalid',
+        'ServiceAccount "" is invalid: metadata.name: Required value: name or generateName is required',
+      );
+      assertStatus(
+        (await api.post(sas(), account('default'))).body,
+        409,
+        'AlreadyExists',
+        'serviceaccounts "default" already exists',
+      );
+      assertStatus(
+        (await api.post(sas('missing-ns'), account('x'))).body,
+        404,
+        'NotFound',
+        'namespaces "missing-ns" not found',
+      );
       const generated = await api.expect(201, 'POST', sas(), { body: { metadata: { generateName: 'gen-' } } });
       assert.match(generated.metadata.name, /^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
       await api.expect(200, 'DELETE', `${sas()}/${generated.metadata.name}`);
@@ -111,13 +146,25 @@ describe('serviceaccounts', () => {
 
     it('patches: merge, JSON, strategic merge (secrets merge by name), server-side apply', async () => {
       await api.expect(201, 'POST', sas(), { body: account('patched', { secrets: [{ name: 'a' }] }) });
-      const merged = await api.expect(200, 'PATCH', `${sas()}/patched`, { body: { metadata: { labels: { x: '1' } } }, contentType: 'application/merge-patch+json' });
+      const merged = await api.expect(200, 'PATCH', `${sas()}/patched`, {
+        body: { metadata: { labels: { x: '1' } } },
+        contentType: 'application/merge-patch+json',
+      });
       assert.equal(merged.metadata.labels.x, '1');
-      const smp = await api.expect(200, 'PATCH', `${sas()}/patched`, { body: { secrets: [{ name: 'b' }] }, contentType: 'application/strategic-merge-patch+json' });
+      const smp = await api.expect(200, 'PATCH', `${sas()}/patched`, {
+        body: { secrets: [{ name: 'b' }] },
+        contentType: 'application/strategic-merge-patch+json',
+      });
       assert.deepEqual(smp.secrets, [{ name: 'b' }, { name: 'a' }]);
-      const removed = await api.expect(200, 'PATCH', `${sas()}/patched`, { body: { secrets: [{ name: 'a', $patch: 'delete' }] }, contentType: 'application/strategic-merge-patch+json' });
+      const removed = await api.expect(200, 'PATCH', `${sas()}/patched`, {
+        body: { secrets: [{ name: 'a', $patch: 'delete' }] },
+        contentType: 'application/strategic-merge-patch+json',
+      });
       assert.deepEqual(removed.secrets, [{ name: 'b' }]);
-      const json = await api.expect(200, 'PATCH', `${sas()}/patched`, { body: [{ op: 'add', path: '/automountServiceAccountToken', value: false }], contentType: 'application/json-patch+json' });
+      const json = await api.expect(200, 'PATCH', `${sas()}/patched`, {
+        body: [{ op: 'add', path: '/automountServiceAccountToken', value: false }],
+        contentType: 'application/json-patch+json',
+      });
       assert.equal(json.automountServiceAccountToken, false);
       const applied = await api.expect(200, 'PATCH', `${sas()}/patched?fieldManager=test`, {
         raw: 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: patched\nimagePullSecrets:\n- name: reg\n',
@@ -125,23 +172,45 @@ describe('serviceaccounts', () => {
       });
       assert.deepEqual(applied.imagePullSecrets, [{ name: 'reg' }]);
       assert.ok(applied.metadata.managedFields.some((f: Json) => f.manager === 'test' && f.operation === 'Apply'));
-      const strict = await api.request('PATCH', `${sas()}/patched?fieldValidation=Strict`, { body: { bogus: 1 }, contentType: 'application/merge-patch+json' });
+      const strict = await api.request('PATCH', `${sas()}/patched?fieldValidation=Strict`, {
+        body: { bogus: 1 },
+        contentType: 'application/merge-patch+json',
+      });
       assertStatus(strict.body, 422, 'Invalid', /strict decoding error: unknown field "bogus"$/);
     });
 
     it('label and field selectors, paging, deletecollection', async () => {
-      for (const name of ['sel-a', 'sel-b', 'sel-c']) await api.expect(201, 'POST', sas(), { body: account(name, { metadata: { name, labels: { group: 'sel' } } }) });
+      for (const name of ['sel-a', 'sel-b', 'sel-c'])
+        await api.expect(201, 'POST', sas(), { body: account(name, { metadata: { name, labels: { group: 'sel' } } }) });
       const byLabel = await api.expect(200, 'GET', `${sas()}?labelSelector=group%3Dsel`);
-      assert.deepEqual(byLabel.items.map((i: Json) => i.metadata.name), ['sel-a', 'sel-b', 'sel-c']);
+      assert.deepEqual(
+        byLabel.items.map((i: Json) => i.metadata.name),
+        ['sel-a', 'sel-b', 'sel-c'],
+      );
       const byField = await api.expect(200, 'GET', `${sas()}?fieldSelector=metadata.name%3Dsel-b`);
-      assert.deepEqual(byField.items.map((i: Json) => i.metadata.name), ['sel-b']);
+      assert.deepEqual(
+        byField.items.map((i: Json) => i.metadata.name),
+        ['sel-b'],
+      );
       const badField = await api.get(`${sas()}?fieldSelector=spec.nope%3Dx`);
-      assertStatus(badField.body, 400, 'BadRequest', '"spec.nope" is not a known field selector: only "metadata.name", "metadata.namespace"');
+      assertStatus(
+        badField.body,
+        400,
+        'BadRequest',
+        '"spec.nope" is not a known field selector: only "metadata.name", "metadata.namespace"',
+      );
       const page1 = await api.expect(200, 'GET', `${sas()}?labelSelector=group%3Dsel&limit=2`);
       assert.equal(page1.items.length, 2);
       assert.ok(page1.metadata.continue);
-      const page2 = await api.expect(200, 'GET', `${sas()}?labelSelector=group%3Dsel&limit=2&continue=${page1.metadata.continue}`);
-      assert.deepEqual(page2.items.map((i: Json) => i.metadata.name), ['sel-c']);
+      const page2 = await api.expect(
+        200,
+        'GET',
+        `${sas()}?labelSelector=group%3Dsel&limit=2&continue=${page1.metadata.continue}`,
+      );
+      assert.deepEqual(
+        page2.items.map((i: Json) => i.metadata.name),
+        ['sel-c'],
+      );
       const gone = await api.expect(200, 'DELETE', `${sas()}?labelSelector=group%3Dsel`);
       assert.equal(gone.kind, 'ServiceAccountList');
       assert.equal(gone.items.length, 3);
@@ -150,14 +219,22 @@ describe('serviceaccounts', () => {
 
     it('watch: ADDED, MODIFIED, DELETED from a resourceVersion, filtered by selectors', async () => {
       const rv = (await api.expect(200, 'GET', sas())).metadata.resourceVersion;
-      const w = await WatchStream.open(`${srv.url}${sas()}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dwatched`);
+      const w = await WatchStream.open(
+        `${srv.url}${sas()}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dwatched`,
+      );
       try {
         await api.expect(201, 'POST', sas(), { body: account('other') });
         await api.expect(201, 'POST', sas(), { body: account('watched') });
-        await api.expect(200, 'PATCH', `${sas()}/watched`, { body: { metadata: { labels: { a: 'b' } } }, contentType: 'application/merge-patch+json' });
+        await api.expect(200, 'PATCH', `${sas()}/watched`, {
+          body: { metadata: { labels: { a: 'b' } } },
+          contentType: 'application/merge-patch+json',
+        });
         await api.expect(200, 'DELETE', `${sas()}/watched`);
         const events = await w.take(3);
-        assert.deepEqual(events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+        assert.deepEqual(
+          events.map((e) => e.type),
+          ['ADDED', 'MODIFIED', 'DELETED'],
+        );
         assert.ok(events.every((e) => e.object.kind === 'ServiceAccount' && e.object.metadata.name === 'watched'));
       } finally {
         w.close();
@@ -187,7 +264,11 @@ describe('serviceaccounts', () => {
     });
 
     it('protobuf: create from a protobuf body, answers equal to JSON', async () => {
-      const body = account('pb', { secrets: [{ name: 's' }], imagePullSecrets: [{ name: 'r' }], automountServiceAccountToken: false });
+      const body = account('pb', {
+        secrets: [{ name: 's' }],
+        imagePullSecrets: [{ name: 'r' }],
+        automountServiceAccountToken: false,
+      });
       const created = await pbRequest(`${srv.url}${sas()}`, 'POST', { body });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.contentType, PROTOBUF);
@@ -202,27 +283,37 @@ describe('serviceaccounts', () => {
 
     it('discovery: serviceaccounts (short name sa) and serviceaccounts/token (authentication.k8s.io/v1 TokenRequest)', async () => {
       const core = await api.expect(200, 'GET', '/api/v1');
-      assert.deepEqual(core.resources.find((r: Json) => r.name === 'serviceaccounts'), {
-        name: 'serviceaccounts',
-        singularName: 'serviceaccount',
-        namespaced: true,
-        kind: 'ServiceAccount',
-        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-        shortNames: ['sa'],
-      });
-      assert.deepEqual(core.resources.find((r: Json) => r.name === 'serviceaccounts/token'), {
-        name: 'serviceaccounts/token',
-        singularName: '',
-        namespaced: true,
-        group: 'authentication.k8s.io',
-        version: 'v1',
-        kind: 'TokenRequest',
-        verbs: ['create'],
-      });
+      assert.deepEqual(
+        core.resources.find((r: Json) => r.name === 'serviceaccounts'),
+        {
+          name: 'serviceaccounts',
+          singularName: 'serviceaccount',
+          namespaced: true,
+          kind: 'ServiceAccount',
+          verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+          shortNames: ['sa'],
+        },
+      );
+      assert.deepEqual(
+        core.resources.find((r: Json) => r.name === 'serviceaccounts/token'),
+        {
+          name: 'serviceaccounts/token',
+          singularName: '',
+          namespaced: true,
+          group: 'authentication.k8s.io',
+          version: 'v1',
+          kind: 'TokenRequest',
+          verbs: ['create'],
+        },
+      );
       const v3 = await api.expect(200, 'GET', '/openapi/v3/api/v1');
       const op = v3.paths['/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token'].post;
       assert.equal(op.operationId, 'createCoreV1NamespacedServiceAccountToken');
-      assert.deepEqual(op['x-kubernetes-group-version-kind'], { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' });
+      assert.deepEqual(op['x-kubernetes-group-version-kind'], {
+        group: 'authentication.k8s.io',
+        version: 'v1',
+        kind: 'TokenRequest',
+      });
       assert.ok(v3.components.schemas['io.k8s.api.authentication.v1.TokenRequest']);
       assert.ok(v3.paths['/api/v1/namespaces/{namespace}/serviceaccounts/{name}'].patch);
     });
@@ -242,7 +333,11 @@ describe('serviceaccounts', () => {
         sources: [
           { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
           { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          {
+            downwardAPI: {
+              items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+            },
+          },
         ],
         defaultMode: 420,
       });
@@ -250,7 +345,10 @@ describe('serviceaccounts', () => {
         assert.deepEqual(c.volumeMounts, [{ name: volume.name, readOnly: true, mountPath: MOUNT_PATH }]);
       }
       // an update keeps it as it is (defaulting adds nothing)
-      const relabeled = await api.expect(200, 'PATCH', `${pods()}/web`, { body: { metadata: { labels: { a: 'b' } } }, contentType: 'application/strategic-merge-patch+json' });
+      const relabeled = await api.expect(200, 'PATCH', `${pods()}/web`, {
+        body: { metadata: { labels: { a: 'b' } } },
+        contentType: 'application/strategic-merge-patch+json',
+      });
       assert.deepEqual(relabeled.spec, pod.spec);
       // a protobuf read carries exactly the same
       assert.deepEqual((await pbRequest(`${srv.url}${pods()}/web`, 'GET')).body, relabeled);
@@ -285,7 +383,10 @@ describe('serviceaccounts', () => {
       assert.equal((await api.get(`${pods()}/pulled`)).status, 404);
       await api.expect(201, 'POST', pods(), { body });
       const selected = await api.expect(200, 'GET', `${pods()}?fieldSelector=spec.serviceAccountName%3Dpuller`);
-      assert.deepEqual(selected.items.map((p: Json) => p.metadata.name), ['pulled']);
+      assert.deepEqual(
+        selected.items.map((p: Json) => p.metadata.name),
+        ['pulled'],
+      );
     });
 
     it('refuses a pod whose account does not exist (403 Forbidden, upstream message)', async () => {
@@ -299,14 +400,24 @@ describe('serviceaccounts', () => {
       );
       const generated = podManifest('', { generateName: 'gen-' });
       generated.spec.serviceAccountName = 'ghost';
-      assertStatus((await api.post(pods(), generated)).body, 403, 'Forbidden', /^pods "gen-" is forbidden: error looking up service account/);
+      assertStatus(
+        (await api.post(pods(), generated)).body,
+        403,
+        'Forbidden',
+        /^pods "gen-" is forbidden: error looking up service account/,
+      );
     });
 
     it('in a namespace without its default account (no controller manager) pods are refused after upstream’s retries', async () => {
       await api.createNamespace('no-default');
       const started = Date.now();
       const res = await api.post(pods('no-default'), podManifest('early'));
-      assertStatus(res.body, 403, 'Forbidden', 'pods "early" is forbidden: error looking up service account no-default/default: serviceaccount "default" not found');
+      assertStatus(
+        res.body,
+        403,
+        'Forbidden',
+        'pods "early" is forbidden: error looking up service account no-default/default: serviceaccount "default" not found',
+      );
       assert.ok(Date.now() - started >= 900, 'ten lookups, 100-200 ms apart');
       // the account appearing while the server still looks is enough
       const pending = api.post(pods('no-default'), podManifest('later'));
@@ -323,12 +434,22 @@ describe('serviceaccounts', () => {
       assert.equal(created.spec.volumes, undefined);
       const withAccount = podManifest('static2', { annotations: { 'kubernetes.io/config.mirror': 'abc' } });
       withAccount.spec.serviceAccountName = 'default';
-      assertStatus((await api.post(pods(), withAccount)).body, 403, 'Forbidden', 'pods "static2" is forbidden: a mirror pod may not reference service accounts');
+      assertStatus(
+        (await api.post(pods(), withAccount)).body,
+        403,
+        'Forbidden',
+        'pods "static2" is forbidden: a mirror pod may not reference service accounts',
+      );
     });
   });
 
   describe('serviceaccounts/token', () => {
-    const request = (spec: Json = {}, metadata: Json = {}): Json => ({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata, spec });
+    const request = (spec: Json = {}, metadata: Json = {}): Json => ({
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      metadata,
+      spec,
+    });
 
     it('issues a signed JWT: 201, defaulted spec, expirationTimestamp, upstream claims; the server takes it for the account', async () => {
       const sa = await api.expect(201, 'POST', sas(), { body: account('robot') });
@@ -350,7 +471,10 @@ describe('serviceaccounts', () => {
       assert.deepEqual(claims.aud, [ISSUER]);
       assert.equal(claims.iss, ISSUER);
       assert.equal(claims.sub, `system:serviceaccount:${NS}:robot`);
-      assert.deepEqual(claims['kubernetes.io'], { namespace: NS, serviceaccount: { name: 'robot', uid: sa.metadata.uid } });
+      assert.deepEqual(claims['kubernetes.io'], {
+        namespace: NS,
+        serviceaccount: { name: 'robot', uid: sa.metadata.uid },
+      });
       assert.ok(claims.iat >= before && claims.nbf === claims.iat && claims.exp === claims.iat + 3600);
       assert.equal(Date.parse(tr.status.expirationTimestamp) / 1000, claims.exp);
 
@@ -370,7 +494,12 @@ describe('serviceaccounts', () => {
     });
 
     it('audiences, expirationSeconds and metadata as given; the lifetime bounds and the name checks of upstream', async () => {
-      const tr = await api.expect(201, 'POST', tokenOf('default'), { body: request({ audiences: ['vault', 'api'], expirationSeconds: 7200 }, { name: 'default', labels: { a: 'b' }, uid: 'dropped' }) });
+      const tr = await api.expect(201, 'POST', tokenOf('default'), {
+        body: request(
+          { audiences: ['vault', 'api'], expirationSeconds: 7200 },
+          { name: 'default', labels: { a: 'b' }, uid: 'dropped' },
+        ),
+      });
       assert.deepEqual(tr.spec.audiences, ['vault', 'api']);
       assert.equal(tr.spec.expirationSeconds, 7200);
       assert.deepEqual(tr.metadata.labels, { a: 'b' });
@@ -386,11 +515,22 @@ describe('serviceaccounts', () => {
         'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes',
       );
       const tooLong = (await api.post(tokenOf('default'), request({ expirationSeconds: 2 ** 32 + 1 }))).body;
-      assertStatus(tooLong, 422, 'Invalid', 'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds');
+      assertStatus(
+        tooLong,
+        422,
+        'Invalid',
+        'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds',
+      );
       assert.deepEqual(tooLong.details, {
         group: 'authentication.k8s.io',
         kind: 'TokenRequest',
-        causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds', field: 'spec.expirationSeconds' }],
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: 'Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds',
+            field: 'spec.expirationSeconds',
+          },
+        ],
       });
       assertStatus(
         (await api.post(tokenOf('default'), request({}, { name: 'other' }))).body,
@@ -404,7 +544,12 @@ describe('serviceaccounts', () => {
         'Invalid',
         'TokenRequest.authentication.k8s.io "default" is invalid: metadata.namespace: Invalid value: "elsewhere": must match the service account namespace if specified',
       );
-      assertStatus((await api.post(tokenOf('ghost'), request())).body, 404, 'NotFound', 'serviceaccounts "ghost" not found');
+      assertStatus(
+        (await api.post(tokenOf('ghost'), request())).body,
+        404,
+        'NotFound',
+        'serviceaccounts "ghost" not found',
+      );
       assertStatus(
         (await api.post(tokenOf('default'), { apiVersion: 'v1', kind: 'Pod' })).body,
         400,
@@ -415,7 +560,9 @@ describe('serviceaccounts', () => {
     });
 
     it('binds tokens to a pod (and reports its node), a node, or refuses as upstream', async () => {
-      await api.expect(201, 'POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sa-node' } } });
+      await api.expect(201, 'POST', '/api/v1/nodes', {
+        body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'sa-node' } },
+      });
       const body = podManifest('bound', { nodeName: 'sa-node' });
       const pod = await api.expect(201, 'POST', pods(), { body });
       const node = await api.expect(200, 'GET', '/api/v1/nodes/sa-node');
@@ -430,28 +577,66 @@ describe('serviceaccounts', () => {
       assert.deepEqual(who.body.status.userInfo.extra['authentication.kubernetes.io/node-name'], ['sa-node']);
 
       // what pods get projected: 3607 s, extended to a year with warnafter
-      const projected = await api.expect(201, 'POST', tokenOf('default'), { body: request({ boundObjectRef: ref, expirationSeconds: 3607 }) });
+      const projected = await api.expect(201, 'POST', tokenOf('default'), {
+        body: request({ boundObjectRef: ref, expirationSeconds: 3607 }),
+      });
       const c = claimsOf(projected.status.token);
       assert.equal(c.exp - c.iat, 365 * 24 * 3600);
       assert.equal(c['kubernetes.io'].warnafter, c.iat + 3607);
       assert.equal(Date.parse(projected.status.expirationTimestamp) / 1000, c.iat + 3607);
 
-      const nodeBound = await api.expect(201, 'POST', tokenOf('default'), { body: request({ boundObjectRef: { kind: 'Node', apiVersion: 'v1', name: 'sa-node', uid: node.metadata.uid } }) });
-      assert.deepEqual(claimsOf(nodeBound.status.token)['kubernetes.io'].node, { name: 'sa-node', uid: node.metadata.uid });
+      const nodeBound = await api.expect(201, 'POST', tokenOf('default'), {
+        body: request({ boundObjectRef: { kind: 'Node', apiVersion: 'v1', name: 'sa-node', uid: node.metadata.uid } }),
+      });
+      assert.deepEqual(claimsOf(nodeBound.status.token)['kubernetes.io'].node, {
+        name: 'sa-node',
+        uid: node.metadata.uid,
+      });
 
-      const refused = async (boundObjectRef: Json, account = 'default') => (await api.post(tokenOf(account), request({ boundObjectRef }))).body;
-      assertStatus(await refused({ kind: 'Pod', apiVersion: 'v1', name: 'nope' }), 404, 'NotFound', 'pods "nope" not found');
-      assertStatus(await refused({ kind: 'Secret', apiVersion: 'v1', name: 'nope' }), 404, 'NotFound', 'secrets "nope" not found');
-      assertStatus(await refused({ kind: 'Node', apiVersion: 'v1', name: 'nope' }), 404, 'NotFound', 'nodes "nope" not found');
-      assertStatus(await refused({ kind: 'Deployment', apiVersion: 'apps/v1', name: 'd' }), 400, 'BadRequest', 'cannot bind token to object of type apps/v1, Kind=Deployment');
-      assertStatus(await refused({ kind: 'ConfigMap', apiVersion: 'v1', name: 'c' }), 400, 'BadRequest', 'cannot bind token to object of type /v1, Kind=ConfigMap');
+      const refused = async (boundObjectRef: Json, account = 'default') =>
+        (await api.post(tokenOf(account), request({ boundObjectRef }))).body;
+      assertStatus(
+        await refused({ kind: 'Pod', apiVersion: 'v1', name: 'nope' }),
+        404,
+        'NotFound',
+        'pods "nope" not found',
+      );
+      assertStatus(
+        await refused({ kind: 'Secret', apiVersion: 'v1', name: 'nope' }),
+        404,
+        'NotFound',
+        'secrets "nope" not found',
+      );
+      assertStatus(
+        await refused({ kind: 'Node', apiVersion: 'v1', name: 'nope' }),
+        404,
+        'NotFound',
+        'nodes "nope" not found',
+      );
+      assertStatus(
+        await refused({ kind: 'Deployment', apiVersion: 'apps/v1', name: 'd' }),
+        400,
+        'BadRequest',
+        'cannot bind token to object of type apps/v1, Kind=Deployment',
+      );
+      assertStatus(
+        await refused({ kind: 'ConfigMap', apiVersion: 'v1', name: 'c' }),
+        400,
+        'BadRequest',
+        'cannot bind token to object of type /v1, Kind=ConfigMap',
+      );
       assertStatus(
         await refused({ ...ref, uid: 'not-its-uid' }),
         409,
         'Conflict',
         'Operation cannot be fulfilled on Pod "bound": the UID in the bound object reference (not-its-uid) does not match the UID in record. The object might have been deleted and then recreated',
       );
-      assertStatus(await refused(ref, 'robot'), 400, 'BadRequest', 'cannot bind token for serviceaccount "robot" to pod running with different serviceaccount name.');
+      assertStatus(
+        await refused(ref, 'robot'),
+        400,
+        'BadRequest',
+        'cannot bind token for serviceaccount "robot" to pod running with different serviceaccount name.',
+      );
 
       // once the pod is gone, its tokens are worthless
       await api.expect(200, 'DELETE', `${pods()}/bound?gracePeriodSeconds=0`);
@@ -459,7 +644,9 @@ describe('serviceaccounts', () => {
     });
 
     it('takes and answers protobuf, as kubectl 1.32 create token sends it', async () => {
-      const res = await pbRequest(`${srv.url}${tokenOf('default')}`, 'POST', { body: request({ expirationSeconds: 1200 }) });
+      const res = await pbRequest(`${srv.url}${tokenOf('default')}`, 'POST', {
+        body: request({ expirationSeconds: 1200 }),
+      });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.contentType, PROTOBUF);
       assert.equal(res.body.kind, 'TokenRequest');
@@ -507,17 +694,31 @@ describe('service account tokens on a server that requires authentication', () =
 
   it('a token from serviceaccounts/token is accepted as the account; without one, or with a stale one, 401', async () => {
     assert.equal((await admin('POST', '/api/v1/namespaces/default/serviceaccounts', account('ci'))).status, 201);
-    const tr = await admin('POST', '/api/v1/namespaces/default/serviceaccounts/ci/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
+    const tr = await admin('POST', '/api/v1/namespaces/default/serviceaccounts/ci/token', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: {},
+    });
     assert.equal(tr.status, 201);
     const token = tr.body.status.token;
-    const list = await fetch(`${srv.url}/api/v1/namespaces/default/serviceaccounts`, { headers: { authorization: `Bearer ${token}` } });
+    const list = await fetch(`${srv.url}/api/v1/namespaces/default/serviceaccounts`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(list.status, 200);
     const who = await whoami(srv.url, token);
     assert.equal(who.body.status.userInfo.username, 'system:serviceaccount:default:ci');
-    assert.deepEqual(who.body.status.userInfo.groups, ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated']);
+    assert.deepEqual(who.body.status.userInfo.groups, [
+      'system:serviceaccounts',
+      'system:serviceaccounts:default',
+      'system:authenticated',
+    ]);
     assert.equal((await whoami(srv.url, 'wrong')).status, 401);
     assert.equal((await fetch(`${srv.url}/api/v1/namespaces`)).status, 401);
-    assert.equal((await fetch(`${srv.url}/readyz`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } })).status, 200, 'probes stay public');
+    assert.equal(
+      (await fetch(`${srv.url}/readyz`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } })).status,
+      200,
+      'probes stay public',
+    );
     assert.equal((await admin('DELETE', '/api/v1/namespaces/default/serviceaccounts/ci')).status, 200);
     assert.equal((await whoami(srv.url, token)).status, 401);
   });

@@ -23,7 +23,12 @@ const SLICES = `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`;
 function service(name: string, spec: Json = {}, labels?: Record<string, string>): Json {
   const metadata: Json = { name };
   if (labels) metadata.labels = labels;
-  return { apiVersion: 'v1', kind: 'Service', metadata, spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata,
+    spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec },
+  };
 }
 
 function inRange(ip: string, cidr = '10.96.0.0/12'): boolean {
@@ -62,8 +67,14 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.deepEqual(svc.spec.clusterIPs, ['10.96.0.1']);
       assert.deepEqual(svc.spec.ports, [{ name: 'https', protocol: 'TCP', port: 443, targetPort: port }]);
       assert.deepEqual(svc.metadata.labels, { component: 'apiserver', provider: 'kubernetes' });
-      const ep = await eventually(async () => (await api.get('/api/v1/namespaces/default/endpoints/kubernetes')).body?.subsets && (await api.get('/api/v1/namespaces/default/endpoints/kubernetes')).body);
-      assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }]);
+      const ep = await eventually(
+        async () =>
+          (await api.get('/api/v1/namespaces/default/endpoints/kubernetes')).body?.subsets &&
+          (await api.get('/api/v1/namespaces/default/endpoints/kubernetes')).body,
+      );
+      assert.deepEqual(ep.subsets, [
+        { addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] },
+      ]);
       const slice = await eventually(async () => {
         const r = await api.get('/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes');
         return r.status === 200 ? r.body : undefined;
@@ -78,7 +89,16 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       const byName = new Map(v1.resources.map((r: Json) => [r.name, r]));
       const svc = byName.get('services') as Json;
       assert.deepEqual([svc.kind, svc.namespaced, svc.shortNames, svc.categories], ['Service', true, ['svc'], ['all']]);
-      assert.deepEqual([...svc.verbs].sort(), ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
+      assert.deepEqual([...svc.verbs].sort(), [
+        'create',
+        'delete',
+        'deletecollection',
+        'get',
+        'list',
+        'patch',
+        'update',
+        'watch',
+      ]);
       assert.ok(byName.has('services/status'));
       const ep = byName.get('endpoints') as Json;
       assert.deepEqual([ep.kind, ep.shortNames], ['Endpoints', ['ep']]);
@@ -146,7 +166,15 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
     });
 
     it('allocates node ports for NodePort and LoadBalancer Services, refusing taken and out-of-range ones', async () => {
-      const np = await create(service('np', { type: 'NodePort', ports: [{ name: 'http', port: 80, targetPort: 8080 }, { name: 'https', port: 443 }] }));
+      const np = await create(
+        service('np', {
+          type: 'NodePort',
+          ports: [
+            { name: 'http', port: 80, targetPort: 8080 },
+            { name: 'https', port: 443 },
+          ],
+        }),
+      );
       assert.equal(np.status, 201, np.text);
       const ports = np.body.spec.ports.map((p: Json) => p.nodePort);
       assert.equal(new Set(ports).size, 2);
@@ -167,23 +195,32 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.ok(lb.body.spec.healthCheckNodePort >= 30000);
       invalid(
         await create(service('cip', { ports: [{ port: 80, nodePort: 30001 }] })),
-        "Service \"cip\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+        'Service "cip" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is \'ClusterIP\'',
       );
     });
 
     it('creates headless and ExternalName Services without an address', async () => {
       const hl = await create(service('hl', { clusterIP: 'None' }));
       assert.equal(hl.status, 201, hl.text);
-      assert.deepEqual([hl.body.spec.clusterIP, hl.body.spec.clusterIPs, hl.body.spec.ipFamilyPolicy, hl.body.spec.ipFamilies], ['None', ['None'], 'SingleStack', ['IPv4']]);
+      assert.deepEqual(
+        [hl.body.spec.clusterIP, hl.body.spec.clusterIPs, hl.body.spec.ipFamilyPolicy, hl.body.spec.ipFamilies],
+        ['None', ['None'], 'SingleStack', ['IPv4']],
+      );
       const bare = await create({ metadata: { name: 'hl-bare' }, spec: { clusterIP: 'None' } });
       assert.equal(bare.status, 201, bare.text);
       assert.equal(bare.body.spec.ipFamilyPolicy, 'RequireDualStack');
       assert.deepEqual(bare.body.spec.ipFamilies, ['IPv4', 'IPv6']);
-      const ext = await create({ metadata: { name: 'ext' }, spec: { type: 'ExternalName', externalName: 'example.com' } });
+      const ext = await create({
+        metadata: { name: 'ext' },
+        spec: { type: 'ExternalName', externalName: 'example.com' },
+      });
       assert.equal(ext.status, 201, ext.text);
       assert.equal(ext.body.spec.clusterIP, undefined);
       assert.equal(ext.body.spec.ipFamilies, undefined);
-      invalid(await create({ metadata: { name: 'ext2' }, spec: { type: 'ExternalName' } }), 'Service "ext2" is invalid: spec.externalName: Required value');
+      invalid(
+        await create({ metadata: { name: 'ext2' }, spec: { type: 'ExternalName' } }),
+        'Service "ext2" is invalid: spec.externalName: Required value',
+      );
     });
 
     it('validates as upstream: names, ports, protocols, session affinity', async () => {
@@ -191,7 +228,10 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
         await create(service('Bad_Name')),
         `Service "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
       );
-      invalid(await create({ metadata: { name: 'noports' }, spec: { selector: { a: 'b' } } }), 'Service "noports" is invalid: spec.ports: Required value');
+      invalid(
+        await create({ metadata: { name: 'noports' }, spec: { selector: { a: 'b' } } }),
+        'Service "noports" is invalid: spec.ports: Required value',
+      );
       invalid(
         await create(service('two', { ports: [{ port: 80 }, { port: 81 }] })),
         'Service "two" is invalid: [spec.ports[0].name: Required value, spec.ports[1].name: Required value]',
@@ -232,7 +272,11 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
     });
 
     it('frees the address when a Service becomes ExternalName and allocates one when it comes back', async () => {
-      const created = (await create(service('flip', { clusterIP: '10.96.0.20', type: 'NodePort', ports: [{ port: 80, nodePort: 30020 }] }))).body;
+      const created = (
+        await create(
+          service('flip', { clusterIP: '10.96.0.20', type: 'NodePort', ports: [{ port: 80, nodePort: 30020 }] }),
+        )
+      ).body;
       assert.equal(created.spec.clusterIP, '10.96.0.20');
       const ext = await api.expect(200, 'PATCH', `${SVC}/flip`, {
         body: { spec: { type: 'ExternalName', externalName: 'flip.example.com' } },
@@ -242,7 +286,14 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.equal(ext.spec.ports[0].nodePort, undefined);
       assert.equal(ext.spec.externalTrafficPolicy, undefined);
       // both the address and the node port are free again
-      assert.equal((await create(service('reuse', { clusterIP: '10.96.0.20', type: 'NodePort', ports: [{ port: 80, nodePort: 30020 }] }))).status, 201);
+      assert.equal(
+        (
+          await create(
+            service('reuse', { clusterIP: '10.96.0.20', type: 'NodePort', ports: [{ port: 80, nodePort: 30020 }] }),
+          )
+        ).status,
+        201,
+      );
       const back = await api.expect(200, 'PATCH', `${SVC}/flip`, {
         body: { spec: { type: 'ClusterIP', externalName: null } },
         contentType: 'application/merge-patch+json',
@@ -252,16 +303,22 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
     });
 
     it('frees what a deleted Service held; DELETE answers with the Service', async () => {
-      await create(service('gone', { clusterIP: '10.96.0.30', type: 'NodePort', ports: [{ port: 80, nodePort: 30030 }] }));
+      await create(
+        service('gone', { clusterIP: '10.96.0.30', type: 'NodePort', ports: [{ port: 80, nodePort: 30030 }] }),
+      );
       const del = await api.expect(200, 'DELETE', `${SVC}/gone`);
       assert.equal(del.kind, 'Service');
       assert.equal(del.metadata.name, 'gone');
-      const again = await create(service('gone2', { clusterIP: '10.96.0.30', type: 'NodePort', ports: [{ port: 80, nodePort: 30030 }] }));
+      const again = await create(
+        service('gone2', { clusterIP: '10.96.0.30', type: 'NodePort', ports: [{ port: 80, nodePort: 30030 }] }),
+      );
       assert.equal(again.status, 201, again.text);
     });
 
     it('frees the address of a Service created with generateName', async () => {
-      const made = await api.expect(201, 'POST', SVC, { body: { metadata: { generateName: 'gen-' }, spec: { clusterIP: '10.96.0.33', ports: [{ port: 80 }] } } });
+      const made = await api.expect(201, 'POST', SVC, {
+        body: { metadata: { generateName: 'gen-' }, spec: { clusterIP: '10.96.0.33', ports: [{ port: 80 }] } },
+      });
       assert.match(made.metadata.name, /^gen-[a-z0-9]{5}$/);
       await api.expect(200, 'DELETE', `${SVC}/${made.metadata.name}`);
       assert.equal((await create(service('gen-reuse', { clusterIP: '10.96.0.33' }))).status, 201);
@@ -299,14 +356,25 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
     });
 
     it('server-side apply creates and updates a Service (ports keyed by port and protocol, TCP by default)', async () => {
-      const applied = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'ssa' }, spec: { selector: { app: 'ssa' }, ports: [{ name: 'http', port: 80 }] } };
+      const applied = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'ssa' },
+        spec: { selector: { app: 'ssa' }, ports: [{ name: 'http', port: 80 }] },
+      };
       const apply = (body: Json) =>
-        api.request('PATCH', `${SVC}/ssa?fieldManager=tester`, { raw: JSON.stringify(body), contentType: 'application/apply-patch+yaml' });
+        api.request('PATCH', `${SVC}/ssa?fieldManager=tester`, {
+          raw: JSON.stringify(body),
+          contentType: 'application/apply-patch+yaml',
+        });
       const first = await apply(applied);
       assert.equal(first.status, 201, first.text);
       assert.ok(inRange(first.body.spec.clusterIP));
       const managed = first.body.metadata.managedFields.find((m: Json) => m.manager === 'tester');
-      assert.ok(managed.fieldsV1['f:spec']['f:ports']['k:{"port":80,"protocol":"TCP"}'], JSON.stringify(managed.fieldsV1));
+      assert.ok(
+        managed.fieldsV1['f:spec']['f:ports']['k:{"port":80,"protocol":"TCP"}'],
+        JSON.stringify(managed.fieldsV1),
+      );
       applied.spec.ports[0]!.port = 8080;
       const second = await apply(applied);
       assert.equal(second.status, 200, second.text);
@@ -318,33 +386,49 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       await create(service('lab1', {}, { tier: 'front' }));
       await create(service('lab2', {}, { tier: 'front' }));
       const byLabel = await api.expect(200, 'GET', `${SVC}?labelSelector=tier%3Dfront`);
-      assert.deepEqual(byLabel.items.map((s: Json) => s.metadata.name), ['lab1', 'lab2']);
+      assert.deepEqual(
+        byLabel.items.map((s: Json) => s.metadata.name),
+        ['lab1', 'lab2'],
+      );
       const byType = await api.expect(200, 'GET', `${SVC}?fieldSelector=spec.type%3DNodePort`);
       assert.deepEqual(byType.items.map((s: Json) => s.metadata.name).sort(), ['np', 'reuse', 'gone2'].sort());
       const byIP = await api.expect(200, 'GET', `/api/v1/services?fieldSelector=spec.clusterIP%3D10.96.0.1`);
-      assert.deepEqual(byIP.items.map((s: Json) => `${s.metadata.namespace}/${s.metadata.name}`), ['default/kubernetes']);
+      assert.deepEqual(
+        byIP.items.map((s: Json) => `${s.metadata.namespace}/${s.metadata.name}`),
+        ['default/kubernetes'],
+      );
       const bad = await api.get(`${SVC}?fieldSelector=spec.selector%3Dx`);
       assert.equal(bad.status, 400);
       assert.equal(bad.body.message, 'field label not supported: spec.selector');
       const page = await api.expect(200, 'GET', `${SVC}?limit=2`);
       assert.equal(page.items.length, 2);
       assert.ok(page.metadata.continue);
-      const next = await api.expect(200, 'GET', `${SVC}?limit=100&continue=${encodeURIComponent(page.metadata.continue)}`);
+      const next = await api.expect(
+        200,
+        'GET',
+        `${SVC}?limit=100&continue=${encodeURIComponent(page.metadata.continue)}`,
+      );
       const all = await api.expect(200, 'GET', SVC);
-      assert.deepEqual([...page.items, ...next.items].map((s: Json) => s.metadata.name), all.items.map((s: Json) => s.metadata.name));
+      assert.deepEqual(
+        [...page.items, ...next.items].map((s: Json) => s.metadata.name),
+        all.items.map((s: Json) => s.metadata.name),
+      );
     });
 
     it('prints the Table of kubectl get svc (-o wide)', async () => {
       const t = await api.expect(200, 'GET', SVC, { headers: { Accept: TABLE } });
-      assert.deepEqual(t.columnDefinitions.map((c: Json) => [c.name, c.priority]), [
-        ['Name', 0],
-        ['Type', 0],
-        ['Cluster-IP', 0],
-        ['External-IP', 0],
-        ['Port(s)', 0],
-        ['Age', 0],
-        ['Selector', 1],
-      ]);
+      assert.deepEqual(
+        t.columnDefinitions.map((c: Json) => [c.name, c.priority]),
+        [
+          ['Name', 0],
+          ['Type', 0],
+          ['Cluster-IP', 0],
+          ['External-IP', 0],
+          ['Port(s)', 0],
+          ['Age', 0],
+          ['Selector', 1],
+        ],
+      );
       const row = (name: string) => t.rows.find((r: Json) => r.cells[0] === name).cells;
       assert.deepEqual(row('hl').slice(1, 5), ['ClusterIP', 'None', '<none>', '80/TCP']);
       assert.deepEqual(row('ext').slice(1, 5), ['ExternalName', '<none>', 'example.com', '<none>']);
@@ -356,7 +440,9 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
 
     it('watches Services from a resourceVersion with a field selector', async () => {
       const list = await api.expect(200, 'GET', `${SVC}?fieldSelector=spec.type%3DClusterIP`);
-      const w = await WatchStream.open(`${server.url}${SVC}?watch=true&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=spec.type%3DClusterIP`);
+      const w = await WatchStream.open(
+        `${server.url}${SVC}?watch=true&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=spec.type%3DClusterIP`,
+      );
       try {
         await create(service('watched'));
         await create(service('watched-np', { type: 'NodePort' }));
@@ -371,7 +457,11 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
     });
 
     it('round-trips a Service through protobuf (create, get, list)', async () => {
-      const body = service('pb', { type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, targetPort: 'http', appProtocol: 'http' }] });
+      const body = service('pb', {
+        type: 'NodePort',
+        sessionAffinity: 'ClientIP',
+        ports: [{ name: 'http', port: 80, targetPort: 'http', appProtocol: 'http' }],
+      });
       body.metadata.namespace = NS;
       const res = await pbRequest(`${server.url}${SVC}`, 'POST', { body });
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -388,18 +478,34 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
   });
 
   describe('endpoints', () => {
-    const endpoints = (name: string, subsets: Json) => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name }, subsets });
+    const endpoints = (name: string, subsets: Json) => ({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name },
+      subsets,
+    });
 
     it('are created, defaulted (protocol TCP), printed and deleted like upstream', async () => {
       const ep = await api.expect(201, 'POST', EP, {
-        body: endpoints('manual', [{ addresses: [{ ip: '10.1.0.1' }, { ip: '10.1.0.2' }], notReadyAddresses: [{ ip: '10.1.0.3' }], ports: [{ port: 8080 }] }]),
+        body: endpoints('manual', [
+          {
+            addresses: [{ ip: '10.1.0.1' }, { ip: '10.1.0.2' }],
+            notReadyAddresses: [{ ip: '10.1.0.3' }],
+            ports: [{ port: 8080 }],
+          },
+        ]),
       });
       assert.deepEqual(ep.subsets[0].ports, [{ port: 8080, protocol: 'TCP' }]);
       const t = await api.expect(200, 'GET', `${EP}/manual`, { headers: { Accept: TABLE } });
-      assert.deepEqual(t.columnDefinitions.map((c: Json) => c.name), ['Name', 'Endpoints', 'Age']);
+      assert.deepEqual(
+        t.columnDefinitions.map((c: Json) => c.name),
+        ['Name', 'Endpoints', 'Age'],
+      );
       assert.equal(t.rows[0].cells[1], '10.1.0.1:8080,10.1.0.2:8080');
       await api.expect(200, 'PUT', `${EP}/manual`, {
-        body: endpoints('manual', [{ addresses: ['10.1.0.1', '10.1.0.2', '10.1.0.4', '10.1.0.5'].map((ip) => ({ ip })), ports: [{ port: 80 }] }]),
+        body: endpoints('manual', [
+          { addresses: ['10.1.0.1', '10.1.0.2', '10.1.0.4', '10.1.0.5'].map((ip) => ({ ip })), ports: [{ port: 80 }] },
+        ]),
       });
       const t2 = await api.expect(200, 'GET', `${EP}/manual`, { headers: { Accept: TABLE } });
       assert.equal(t2.rows[0].cells[1], '10.1.0.1:80,10.1.0.2:80,10.1.0.4:80 + 1 more...');
@@ -409,18 +515,37 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.equal((await api.get(`${EP}?fieldSelector=metadata.name%3Dmanual`)).body.items.length, 1);
       // subsets is an atomic list: a strategic merge patch replaces it whole
       const smp = await api.expect(200, 'PATCH', `${EP}/manual`, {
-        body: { metadata: { labels: { a: 'b' } }, subsets: [{ addresses: [{ ip: '10.1.0.7' }], ports: [{ port: 81 }] }] },
+        body: {
+          metadata: { labels: { a: 'b' } },
+          subsets: [{ addresses: [{ ip: '10.1.0.7' }], ports: [{ port: 81 }] }],
+        },
         contentType: 'application/strategic-merge-patch+json',
       });
       assert.deepEqual(smp.subsets, [{ addresses: [{ ip: '10.1.0.7' }], ports: [{ port: 81, protocol: 'TCP' }] }]);
       assert.equal(smp.metadata.labels.a, 'b');
       await api.expect(200, 'DELETE', `${EP}/manual`);
       // deletecollection and paging
-      for (const n of ['p1', 'p2', 'p3']) await api.expect(201, 'POST', EP, { body: { ...endpoints(n, [{ addresses: [{ ip: '10.1.1.1' }] }]), metadata: { name: n, labels: { page: 'yes' } } } });
+      for (const n of ['p1', 'p2', 'p3'])
+        await api.expect(201, 'POST', EP, {
+          body: {
+            ...endpoints(n, [{ addresses: [{ ip: '10.1.1.1' }] }]),
+            metadata: { name: n, labels: { page: 'yes' } },
+          },
+        });
       const page = await api.expect(200, 'GET', `${EP}?labelSelector=page%3Dyes&limit=2`);
-      assert.deepEqual(page.items.map((e: Json) => e.metadata.name), ['p1', 'p2']);
-      const rest = await api.expect(200, 'GET', `${EP}?labelSelector=page%3Dyes&limit=2&continue=${encodeURIComponent(page.metadata.continue)}`);
-      assert.deepEqual(rest.items.map((e: Json) => e.metadata.name), ['p3']);
+      assert.deepEqual(
+        page.items.map((e: Json) => e.metadata.name),
+        ['p1', 'p2'],
+      );
+      const rest = await api.expect(
+        200,
+        'GET',
+        `${EP}?labelSelector=page%3Dyes&limit=2&continue=${encodeURIComponent(page.metadata.continue)}`,
+      );
+      assert.deepEqual(
+        rest.items.map((e: Json) => e.metadata.name),
+        ['p3'],
+      );
       const removed = await api.expect(200, 'DELETE', `${EP}?labelSelector=page%3Dyes`);
       assert.equal(removed.items.length, 3);
     });
@@ -468,20 +593,40 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       assert.deepEqual(s.ports, [{ port: 80, name: '', protocol: 'TCP' }]);
       assert.equal(s.metadata.generation, 1);
       const upd = await api.expect(200, 'PATCH', `${SLICES}/web-manual`, {
-        body: { endpoints: [{ addresses: ['10.2.0.1'] }, { addresses: ['10.2.0.2'] }, { addresses: ['10.2.0.3'] }, { addresses: ['10.2.0.4'] }] },
+        body: {
+          endpoints: [
+            { addresses: ['10.2.0.1'] },
+            { addresses: ['10.2.0.2'] },
+            { addresses: ['10.2.0.3'] },
+            { addresses: ['10.2.0.4'] },
+          ],
+        },
         contentType: 'application/merge-patch+json',
       });
       assert.equal(upd.metadata.generation, 2);
-      const labelOnly = await api.expect(200, 'PATCH', `${SLICES}/web-manual`, { body: { metadata: { labels: { x: 'y' } } }, contentType: 'application/merge-patch+json' });
+      const labelOnly = await api.expect(200, 'PATCH', `${SLICES}/web-manual`, {
+        body: { metadata: { labels: { x: 'y' } } },
+        contentType: 'application/merge-patch+json',
+      });
       assert.equal(labelOnly.metadata.generation, 2);
       const t = await api.expect(200, 'GET', SLICES, { headers: { Accept: TABLE } });
-      assert.deepEqual(t.columnDefinitions.map((c: Json) => c.name), ['Name', 'AddressType', 'Ports', 'Endpoints', 'Age']);
-      assert.deepEqual(t.rows.find((r: Json) => r.cells[0] === 'web-manual').cells.slice(1, 4), ['IPv4', '80', '10.2.0.1,10.2.0.2,10.2.0.3 + 1 more...']);
+      assert.deepEqual(
+        t.columnDefinitions.map((c: Json) => c.name),
+        ['Name', 'AddressType', 'Ports', 'Endpoints', 'Age'],
+      );
+      assert.deepEqual(t.rows.find((r: Json) => r.cells[0] === 'web-manual').cells.slice(1, 4), [
+        'IPv4',
+        '80',
+        '10.2.0.1,10.2.0.2,10.2.0.3 + 1 more...',
+      ]);
       const empty = await api.expect(201, 'POST', SLICES, { body: slice('web-empty', { endpoints: [], ports: [] }) });
       const t2 = await api.expect(200, 'GET', `${SLICES}/${empty.metadata.name}`, { headers: { Accept: TABLE } });
       assert.deepEqual(t2.rows[0].cells.slice(1, 4), ['IPv4', '<unset>', '<unset>']);
       const byLabel = await api.expect(200, 'GET', `${SLICES}?labelSelector=kubernetes.io%2Fservice-name%3Dweb,x%3Dy`);
-      assert.deepEqual(byLabel.items.map((i: Json) => i.metadata.name), ['web-manual']);
+      assert.deepEqual(
+        byLabel.items.map((i: Json) => i.metadata.name),
+        ['web-manual'],
+      );
       // endpoints and ports are atomic lists: a strategic merge patch replaces them, and the generation moves
       const smp = await api.expect(200, 'PATCH', `${SLICES}/web-manual`, {
         body: { endpoints: [{ addresses: ['10.2.0.8'], conditions: { ready: false } }] },
@@ -519,9 +664,20 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
 
     it('round-trip through protobuf, and watch', async () => {
       const list = await api.expect(200, 'GET', SLICES);
-      const w = await WatchStream.open(`${server.url}${SLICES}?watch=true&resourceVersion=${list.metadata.resourceVersion}`);
+      const w = await WatchStream.open(
+        `${server.url}${SLICES}?watch=true&resourceVersion=${list.metadata.resourceVersion}`,
+      );
       try {
-        const body = slice('pb-slice', { endpoints: [{ addresses: ['10.2.0.9'], conditions: { ready: false, serving: false, terminating: true }, nodeName: 'n1', zone: 'z' }] });
+        const body = slice('pb-slice', {
+          endpoints: [
+            {
+              addresses: ['10.2.0.9'],
+              conditions: { ready: false, serving: false, terminating: true },
+              nodeName: 'n1',
+              zone: 'z',
+            },
+          ],
+        });
         body.metadata = { ...body.metadata, namespace: NS } as never;
         const res = await pbRequest(`${server.url}${SLICES}`, 'POST', { body });
         assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -542,30 +698,53 @@ describe('Service allocations across restarts and --service-cluster-ip-range', (
   it('keeps every allocation after a restart and allocates from the configured range', async () => {
     const dir = tempDir('svc-restart-');
     try {
-      let srv = await startServerProcess({ dataDir: dir.path, args: ['--service-cluster-ip-range', '10.100.0.0/24', '--service-node-port-range', '31000-31009'] });
+      let srv = await startServerProcess({
+        dataDir: dir.path,
+        args: ['--service-cluster-ip-range', '10.100.0.0/24', '--service-node-port-range', '31000-31009'],
+      });
       let api = new Api(srv.url);
       try {
-        const k = await eventually(async () => (await api.get('/api/v1/namespaces/default/services/kubernetes')).body?.spec);
+        const k = await eventually(
+          async () => (await api.get('/api/v1/namespaces/default/services/kubernetes')).body?.spec,
+        );
         assert.equal(k.clusterIP, '10.100.0.1');
-        const a = await api.expect(201, 'POST', '/api/v1/namespaces/default/services', { body: service('a', { type: 'NodePort' }) });
+        const a = await api.expect(201, 'POST', '/api/v1/namespaces/default/services', {
+          body: service('a', { type: 'NodePort' }),
+        });
         assert.ok(inRange(a.spec.clusterIP, '10.100.0.0/24'), a.spec.clusterIP);
         assert.ok(a.spec.ports[0].nodePort >= 31000 && a.spec.ports[0].nodePort <= 31009);
-        const out = await api.request('POST', '/api/v1/namespaces/default/services', { body: service('b', { clusterIP: '10.96.0.50' }) });
-        assert.equal(out.body.message, 'Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.50"}: failed to allocate IP 10.96.0.50: provided IP is not in the valid range. The range of valid IPs is 10.100.0.0/24');
+        const out = await api.request('POST', '/api/v1/namespaces/default/services', {
+          body: service('b', { clusterIP: '10.96.0.50' }),
+        });
+        assert.equal(
+          out.body.message,
+          'Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.50"}: failed to allocate IP 10.96.0.50: provided IP is not in the valid range. The range of valid IPs is 10.100.0.0/24',
+        );
         await srv.stop();
-        srv = await startServerProcess({ dataDir: dir.path, args: ['--service-cluster-ip-range', '10.100.0.0/24', '--service-node-port-range', '31000-31009'] });
+        srv = await startServerProcess({
+          dataDir: dir.path,
+          args: ['--service-cluster-ip-range', '10.100.0.0/24', '--service-node-port-range', '31000-31009'],
+        });
         api = new Api(srv.url);
-        const taken = await api.request('POST', '/api/v1/namespaces/default/services', { body: service('c', { clusterIP: a.spec.clusterIP }) });
+        const taken = await api.request('POST', '/api/v1/namespaces/default/services', {
+          body: service('c', { clusterIP: a.spec.clusterIP }),
+        });
         assert.equal(taken.status, 422);
         assert.match(taken.body.message, /provided IP is already allocated$/);
-        const port = await api.request('POST', '/api/v1/namespaces/default/services', { body: service('d', { type: 'NodePort', ports: [{ port: 80, nodePort: a.spec.ports[0].nodePort }] }) });
+        const port = await api.request('POST', '/api/v1/namespaces/default/services', {
+          body: service('d', { type: 'NodePort', ports: [{ port: 80, nodePort: a.spec.ports[0].nodePort }] }),
+        });
         assert.match(port.body.message, /provided port is already allocated$/);
         // nine ports are left: every new one differs from the first
         for (let i = 0; i < 9; i++) {
-          const s = await api.expect(201, 'POST', '/api/v1/namespaces/default/services', { body: service(`n${i}`, { type: 'NodePort' }) });
+          const s = await api.expect(201, 'POST', '/api/v1/namespaces/default/services', {
+            body: service(`n${i}`, { type: 'NodePort' }),
+          });
           assert.notEqual(s.spec.ports[0].nodePort, a.spec.ports[0].nodePort);
         }
-        const full = await api.request('POST', '/api/v1/namespaces/default/services', { body: service('full', { type: 'NodePort' }) });
+        const full = await api.request('POST', '/api/v1/namespaces/default/services', {
+          body: service('full', { type: 'NodePort' }),
+        });
         assert.equal(full.status, 500);
         assert.equal(full.body.message, 'Internal error occurred: failed to allocate a nodePort: range is full');
       } finally {
@@ -577,6 +756,9 @@ describe('Service allocations across restarts and --service-cluster-ip-range', (
   });
 
   it('refuses a bad --service-cluster-ip-range with a usage error', async () => {
-    await assert.rejects(startServerProcess({ args: ['--service-cluster-ip-range', 'fd00::/108'], timeoutMs: 10000 }), /service-cluster-ip-range/);
+    await assert.rejects(
+      startServerProcess({ args: ['--service-cluster-ip-range', 'fd00::/108'], timeoutMs: 10000 }),
+      /service-cluster-ip-range/,
+    );
   });
 });

@@ -11,9 +11,14 @@ import { tempDir } from '../helpers/tmp.js';
 
 /** CHROMIUM, else Debian's /usr/bin/chromium. */
 function findChromium(): string {
-  const candidates = [process.env['CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  const candidates = [process.env['CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
+    (p): p is string => !!p,
+  );
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`Chromium not found (looked at ${candidates.join(', ')}): set CHROMIUM or install Debian's chromium (apt-get install chromium)`);
+  if (!found)
+    throw new Error(
+      `Chromium not found (looked at ${candidates.join(', ')}): set CHROMIUM or install Debian's chromium (apt-get install chromium)`,
+    );
   return found;
 }
 
@@ -55,7 +60,9 @@ describe('Swagger UI in headless Chromium', () => {
   // With this session's many new kinds the served document is large, and Swagger UI renders its operations
   // progressively: Chromium's --dump-dom now returns the page after the first few core/v1 paths. Still run, as a
   // todo, until the test drives Chromium properly (e.g. playwright-core, waiting for the apps/v1 paths).
-  it('lists the DaemonSet endpoints of apps/v1 and extensions/v1beta1', { todo: 'the DOM dump ends before Swagger UI has rendered every path' }, async () => {
+  it('lists the DaemonSet endpoints of apps/v1 and extensions/v1beta1', {
+    todo: 'the DOM dump ends before Swagger UI has rendered every path',
+  }, async () => {
     const dom = await dumpDom(`${server.url}/openapi/ui/`);
     assert.match(dom, /swagger-ui/);
     for (const group of ['apps/v1', 'extensions/v1beta1']) {

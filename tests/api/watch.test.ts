@@ -46,7 +46,11 @@ describe('watch', () => {
   const listRV = async (path: string) => (await api.expect(200, 'GET', path)).metadata.resourceVersion as string;
 
   function assertEvent(ev: WatchEvent, type: string, expected: Json): void {
-    assert.equal(ev.type, type, `expected ${type} of ${expected.metadata.name}, got ${ev.type} ${ev.object?.metadata?.name}`);
+    assert.equal(
+      ev.type,
+      type,
+      `expected ${type} of ${expected.metadata.name}, got ${ev.type} ${ev.object?.metadata?.name}`,
+    );
     assert.equal(ev.object.kind, 'Pod');
     assert.equal(ev.object.apiVersion, 'v1');
     assert.equal(ev.object.metadata.name, expected.metadata.name);
@@ -72,7 +76,10 @@ describe('watch', () => {
       for (const w of streams) w.close();
       process.off('warning', onWarning);
     }
-    assert.deepEqual(warnings.map((w) => `${w.name}: ${w.message}`), []);
+    assert.deepEqual(
+      warnings.map((w) => `${w.name}: ${w.message}`),
+      [],
+    );
   });
 
   it('sendInitialEvents (WatchList, as helm 4 and newer client-go watch): the current objects, a bookmark ending them, then changes', async () => {
@@ -81,7 +88,9 @@ describe('watch', () => {
     await create(ns, podManifest('wl-1'));
     await create(ns, podManifest('wl-2'));
     const rv = (await api.expect(200, 'GET', pods(ns))).metadata.resourceVersion;
-    const w = await watch(`${pods(ns)}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=${rv}`);
+    const w = await watch(
+      `${pods(ns)}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=${rv}`,
+    );
     const initial = [await w.next(), await w.next()];
     assert.deepEqual(initial.map((e) => `${e.type} ${e.object.metadata.name}`).sort(), ['ADDED wl-1', 'ADDED wl-2']);
     const end = await w.next();
@@ -96,7 +105,10 @@ describe('watch', () => {
   it('starts from a specific resourceVersion: only later changes (watch.go: specific resource version)', async () => {
     const ns = 'watch-from-rv';
     await api.createNamespace(ns);
-    const created = await create(ns, podManifest('e2e-watch-test-resource-version', { labels: { 'watch-this-pod': 'from-rv' } }));
+    const created = await create(
+      ns,
+      podManifest('e2e-watch-test-resource-version', { labels: { 'watch-this-pod': 'from-rv' } }),
+    );
     const first = await mutate(ns, created, '1');
     const second = await mutate(ns, first, '2');
     const deleted = await remove(ns, created.metadata.name);
@@ -120,7 +132,10 @@ describe('watch', () => {
     await api.createNamespace(ns);
     const sel = 'labelSelector=' + encodeURIComponent('watch-this-pod=restart');
     const w1 = await watch(`${pods(ns)}?watch=true&${sel}`);
-    const created = await create(ns, podManifest('e2e-watch-test-watch-closed', { labels: { 'watch-this-pod': 'restart' } }));
+    const created = await create(
+      ns,
+      podManifest('e2e-watch-test-watch-closed', { labels: { 'watch-this-pod': 'restart' } }),
+    );
     const first = await mutate(ns, created, '1');
     assertEvent(await w1.next(), 'ADDED', created);
     const lastSeen = await w1.next();
@@ -140,7 +155,10 @@ describe('watch', () => {
     const ns = 'watch-selector';
     await api.createNamespace(ns);
     const w = await watch(`${pods(ns)}?watch=true&labelSelector=${encodeURIComponent('watch-this-pod=label-changed')}`);
-    const created = await create(ns, podManifest('e2e-watch-test-label-changed', { labels: { 'watch-this-pod': 'label-changed' } }));
+    const created = await create(
+      ns,
+      podManifest('e2e-watch-test-label-changed', { labels: { 'watch-this-pod': 'label-changed' } }),
+    );
     const m1 = await mutate(ns, created, '1');
     const away = await mutate(ns, m1, '1', { 'watch-this-pod': 'wrong-value' });
     const hidden = await mutate(ns, away, '2');
@@ -153,11 +171,23 @@ describe('watch', () => {
     const left = await w.next();
     assert.equal(left.type, 'DELETED');
     assert.equal(left.object.metadata.name, created.metadata.name);
-    assert.equal(left.object.metadata.resourceVersion, away.metadata.resourceVersion, 'DELETED at the revision of the label change');
-    assert.equal(left.object.metadata.labels['watch-this-pod'], 'label-changed', 'the last state that matched (upstream cacher sends prevObject)');
+    assert.equal(
+      left.object.metadata.resourceVersion,
+      away.metadata.resourceVersion,
+      'DELETED at the revision of the label change',
+    );
+    assert.equal(
+      left.object.metadata.labels['watch-this-pod'],
+      'label-changed',
+      'the last state that matched (upstream cacher sends prevObject)',
+    );
     const restored = await w.next();
     assertEvent(restored, 'ADDED', back);
-    assert.equal(restored.object.metadata.annotations.mutation, '2', 'the modification made while unselected is in the restored object');
+    assert.equal(
+      restored.object.metadata.annotations.mutation,
+      '2',
+      'the modification made while unselected is in the restored object',
+    );
     assertEvent(await w.next(), 'MODIFIED', m3);
     const del = await w.next();
     assert.equal(del.type, 'DELETED');
@@ -172,11 +202,17 @@ describe('watch', () => {
     const wA = await watch(q('watch-this-pod in (multiple-watchers-A)'));
     const wB = await watch(q('watch-this-pod in (multiple-watchers-B)'));
     const wAB = await watch(q('watch-this-pod in (multiple-watchers-A,multiple-watchers-B)'));
-    const a = await create(ns, podManifest('e2e-watch-test-configmap-a', { labels: { 'watch-this-pod': 'multiple-watchers-A' } }));
+    const a = await create(
+      ns,
+      podManifest('e2e-watch-test-configmap-a', { labels: { 'watch-this-pod': 'multiple-watchers-A' } }),
+    );
     const a1 = await mutate(ns, a, '1');
     const a2 = await mutate(ns, a1, '2');
     await remove(ns, 'e2e-watch-test-configmap-a');
-    const b = await create(ns, podManifest('e2e-watch-test-configmap-b', { labels: { 'watch-this-pod': 'multiple-watchers-B' } }));
+    const b = await create(
+      ns,
+      podManifest('e2e-watch-test-configmap-b', { labels: { 'watch-this-pod': 'multiple-watchers-B' } }),
+    );
     await remove(ns, 'e2e-watch-test-configmap-b');
 
     for (const w of [wA, wAB]) {
@@ -192,7 +228,11 @@ describe('watch', () => {
       assert.equal(del.object.metadata.name, 'e2e-watch-test-configmap-b');
     }
     assert.deepEqual(await wA.drainFor(300), [], 'A sees nothing of B');
-    assert.deepEqual(wB.received.filter((e) => e.object.metadata.name !== 'e2e-watch-test-configmap-b'), [], 'B sees nothing of A');
+    assert.deepEqual(
+      wB.received.filter((e) => e.object.metadata.name !== 'e2e-watch-test-configmap-b'),
+      [],
+      'B sees nothing of A',
+    );
   });
 
   it('concurrent watches from the same revisions see the same sequence (watch.go: same order)', async () => {
@@ -255,10 +295,16 @@ describe('watch', () => {
       reference.map((e) => `${e.type} ${e.object.metadata.name}`),
       writes.map((x) => `${x.type} ${x.name}`),
     );
-    for (const [i, x] of writes.entries()) if (x.rv !== undefined) assert.equal(rvOf(reference[i]!), x.rv, `event ${i}`);
-    for (let i = 1; i < reference.length; i++) assert.ok(rvOf(reference[i]!) > rvOf(reference[i - 1]!), 'revisions increase');
+    for (const [i, x] of writes.entries())
+      if (x.rv !== undefined) assert.equal(rvOf(reference[i]!), x.rv, `event ${i}`);
+    for (let i = 1; i < reference.length; i++)
+      assert.ok(rvOf(reference[i]!) > rvOf(reference[i - 1]!), 'revisions increase');
     for (const [i, entry] of watches.entries()) {
-      assert.deepEqual(entry.seen.map(show), reference.filter((e) => rvOf(e) > entry.from).map(show), `watch ${i} (from ${entry.from})`);
+      assert.deepEqual(
+        entry.seen.map(show),
+        reference.filter((e) => rvOf(e) > entry.from).map(show),
+        `watch ${i} (from ${entry.from})`,
+      );
     }
   });
 
@@ -271,7 +317,10 @@ describe('watch', () => {
       const p2b = await mutate(ns, p2, 'x');
       const w = await watch(`${pods(ns)}?watch=true${rvParam}`);
       const initial = await w.take(2);
-      assert.deepEqual(initial.map((e) => e.type), ['ADDED', 'ADDED']);
+      assert.deepEqual(
+        initial.map((e) => e.type),
+        ['ADDED', 'ADDED'],
+      );
       const byName = new Map(initial.map((e) => [e.object.metadata.name, e.object]));
       assert.deepEqual(byName.get('existing-1'), p1);
       assert.deepEqual(byName.get('existing-2'), p2b, 'the current state, not the history');
@@ -286,8 +335,12 @@ describe('watch', () => {
     const ns = 'watch-fields';
     await api.createNamespace(ns);
     const rv = await listRV(pods(ns));
-    const byNode = await watch(`${pods(ns)}?watch=true&resourceVersion=${rv}&fieldSelector=${encodeURIComponent('spec.nodeName=n1')}`);
-    const byName = await watch(`${pods(ns)}?watch=true&resourceVersion=${rv}&fieldSelector=${encodeURIComponent('metadata.name=x')}`);
+    const byNode = await watch(
+      `${pods(ns)}?watch=true&resourceVersion=${rv}&fieldSelector=${encodeURIComponent('spec.nodeName=n1')}`,
+    );
+    const byName = await watch(
+      `${pods(ns)}?watch=true&resourceVersion=${rv}&fieldSelector=${encodeURIComponent('metadata.name=x')}`,
+    );
     const onN2 = await create(ns, podManifest('on-n2', { nodeName: 'n2' }));
     const onN1 = await create(ns, podManifest('on-n1', { nodeName: 'n1' }));
     const y = await create(ns, podManifest('y'));
@@ -314,7 +367,9 @@ describe('watch', () => {
 
   it('field selector metadata.name on a cluster-scoped watch (namespaces)', async () => {
     const rv = await listRV('/api/v1/namespaces');
-    const w = await watch(`/api/v1/namespaces?watch=true&resourceVersion=${rv}&fieldSelector=${encodeURIComponent('metadata.name=watch-ns-target')}`);
+    const w = await watch(
+      `/api/v1/namespaces?watch=true&resourceVersion=${rv}&fieldSelector=${encodeURIComponent('metadata.name=watch-ns-target')}`,
+    );
     await api.createNamespace('watch-ns-other');
     const target = await api.createNamespace('watch-ns-target');
     const ev = await w.next();
@@ -341,7 +396,11 @@ describe('watch', () => {
     release.metadata.finalizers = [];
     await api.expect(200, 'PUT', `${pods(ns)}/held`, { body: release });
     const ev = await w.next();
-    assert.equal(ev.type, 'DELETED', `expected DELETED, got ${ev.type} (finalizers ${JSON.stringify(ev.object.metadata.finalizers)})`);
+    assert.equal(
+      ev.type,
+      'DELETED',
+      `expected DELETED, got ${ev.type} (finalizers ${JSON.stringify(ev.object.metadata.finalizers)})`,
+    );
     assert.equal(ev.object.metadata.uid, created.metadata.uid);
     assert.deepEqual(await w.drainFor(300), []);
   });
@@ -372,7 +431,11 @@ describe('watch', () => {
     assert.ok(rvOf(bm) >= rvOf(added), `bookmark RV ${rvOf(bm)} >= ${rvOf(added)}`);
     assertEvent(await plain.next(), 'ADDED', p);
     const extra = await plain.drainFor(BOOKMARK_MS * 4);
-    assert.deepEqual(extra.filter((e) => e.type === 'BOOKMARK'), [], 'no bookmarks unless asked for');
+    assert.deepEqual(
+      extra.filter((e) => e.type === 'BOOKMARK'),
+      [],
+      'no bookmarks unless asked for',
+    );
   });
 
   it('headers (200, application/json) arrive before any event', async () => {
@@ -380,7 +443,9 @@ describe('watch', () => {
     await api.createNamespace(ns);
     const rv = await listRV(pods(ns));
     // Nothing will ever be sent on this watch; fetch resolves only if the server flushes the headers.
-    const w = await WatchStream.open(`${server.url}${pods(ns)}?watch=true&resourceVersion=${rv}`, { headersTimeoutMs: 15000 });
+    const w = await WatchStream.open(`${server.url}${pods(ns)}?watch=true&resourceVersion=${rv}`, {
+      headersTimeoutMs: 15000,
+    });
     open.push(w);
     assert.equal(w.status, 200);
     assert.match(w.headers.get('content-type') ?? '', /^application\/json/);
@@ -405,7 +470,8 @@ describe('watch', () => {
     await api.createNamespace(ns);
     const rv = await listRV(pods(ns));
     const w = await watch(`${pods(ns)}?watch=true&resourceVersion=${rv}`, {
-      Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json',
+      Accept:
+        'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json',
     });
     await create(ns, podManifest('tabled'));
     const ev = await w.next();
@@ -426,8 +492,14 @@ describe('watch', () => {
   it('a malformed resourceVersion is refused before any stream starts (not 200 + an ERROR event)', async () => {
     // kube-apiserver parses the resourceVersion in the storage's Watch(), before serveWatch writes its 200,
     // so the client gets an error Status reply, as the list path here already does (400).
-    const bad = await api.get(`${pods('default')}?watch=true&resourceVersion=abc`, { timeoutMs: 5000 }).catch((err: Error) => ({ status: -1, body: String(err), text: '' }));
-    assert.notEqual(bad.status, 200, `a watch with resourceVersion=abc was served as a stream: ${bad.text.slice(0, 300)}`);
+    const bad = await api
+      .get(`${pods('default')}?watch=true&resourceVersion=abc`, { timeoutMs: 5000 })
+      .catch((err: Error) => ({ status: -1, body: String(err), text: '' }));
+    assert.notEqual(
+      bad.status,
+      200,
+      `a watch with resourceVersion=abc was served as a stream: ${bad.text.slice(0, 300)}`,
+    );
     assert.equal(bad.body.kind, 'Status');
     assert.equal(bad.body.status, 'Failure');
     assert.equal(bad.body.code, bad.status);
@@ -447,7 +519,8 @@ describe('watch from a compacted revision', () => {
     const ns = 'compacted';
     await api.createNamespace(ns);
     const old = await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: podManifest('old') });
-    for (let i = 0; i < 3; i++) await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: podManifest(`newer-${i}`) });
+    for (let i = 0; i < 3; i++)
+      await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: podManifest(`newer-${i}`) });
     await server.storage.compact(server.storage.currentRevision());
     const oldRV = Number(old.metadata.resourceVersion);
     assert.ok(oldRV < server.storage.compactedRevision());
@@ -473,7 +546,9 @@ describe('watch from a compacted revision', () => {
     const live = await WatchStream.open(`${server.url}/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`);
     try {
       assert.equal(live.status, 200);
-      const p = await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: podManifest('after-compaction') });
+      const p = await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, {
+        body: podManifest('after-compaction'),
+      });
       const ev = await live.next();
       assert.equal(ev.type, 'ADDED');
       assert.equal(ev.object.metadata.resourceVersion, p.metadata.resourceVersion);

@@ -27,7 +27,16 @@ function pod(name: string) {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, labels: { app: 'bench', tier: 'web' } },
-    spec: { containers: [{ name: 'app', image: 'nginx:1.25', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
+    spec: {
+      containers: [
+        {
+          name: 'app',
+          image: 'nginx:1.25',
+          ports: [{ containerPort: 80 }],
+          resources: { requests: { cpu: '100m', memory: '64Mi' } },
+        },
+      ],
+    },
   };
 }
 
@@ -61,7 +70,11 @@ async function startToReady(): Promise<number> {
   const dir = tempDir('bench-start-');
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [SERVER_MAIN, '--port', String(port), '--data-dir', dir.path, '--log-level', 'warn'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    [SERVER_MAIN, '--port', String(port), '--data-dir', dir.path, '--log-level', 'warn'],
+    { stdio: 'ignore' },
+  );
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
@@ -100,7 +113,11 @@ async function main() {
         while (next < CREATES) {
           const i = next++;
           const s = performance.now();
-          const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(pod(`bench-${i}`)) });
+          const res = await fetch(base, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(pod(`bench-${i}`)),
+          });
           await res.arrayBuffer();
           if (res.status !== 201) throw new Error(`create ${i}: ${res.status}`);
           latencies.push(performance.now() - s);
@@ -148,12 +165,16 @@ async function main() {
       ['json', 'application/json'],
       ['protobuf', PB_ACCEPT],
     ] as const) {
-      const rv = ((await (await fetch(`${base}?limit=1`)).json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+      const rv = ((await (await fetch(`${base}?limit=1`)).json()) as { metadata: { resourceVersion: string } }).metadata
+        .resourceVersion;
       let delivered = 0;
       const done = Promise.all(
         Array.from({ length: WATCHERS }, async () => {
           const ac = new AbortController();
-          const res = await fetch(`${base}?watch=true&resourceVersion=${rv}`, { signal: ac.signal, headers: { accept } });
+          const res = await fetch(`${base}?watch=true&resourceVersion=${rv}`, {
+            signal: ac.signal,
+            headers: { accept },
+          });
           const reader = res.body!.getReader();
           let seen = 0;
           let pending = Buffer.alloc(0);

@@ -6,8 +6,18 @@
 
 /** The slice of a core/v1 Pod the checks read. */
 export interface WatchedPod {
-  metadata: { name: string; uid?: string; resourceVersion?: string; deletionTimestamp?: string; labels?: Record<string, string>; ownerReferences?: Array<{ uid: string; controller?: boolean }> };
-  spec?: { nodeName?: string; containers?: Array<{ name: string; image?: string; env?: Array<{ name: string; value?: string }> }> };
+  metadata: {
+    name: string;
+    uid?: string;
+    resourceVersion?: string;
+    deletionTimestamp?: string;
+    labels?: Record<string, string>;
+    ownerReferences?: Array<{ uid: string; controller?: boolean }>;
+  };
+  spec?: {
+    nodeName?: string;
+    containers?: Array<{ name: string; image?: string; env?: Array<{ name: string; value?: string }> }>;
+  };
   status?: { phase?: string; conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }> };
 }
 
@@ -22,7 +32,12 @@ export function isAvailable(pod: WatchedPod, minReadySeconds: number, at: number
 }
 
 /** The nodes among `nodes` without an available pod (the nodes a rollout has made unavailable). */
-export function unavailableNodes(pods: Iterable<WatchedPod>, nodes: readonly string[], minReadySeconds: number, at: number): string[] {
+export function unavailableNodes(
+  pods: Iterable<WatchedPod>,
+  nodes: readonly string[],
+  minReadySeconds: number,
+  at: number,
+): string[] {
   const ok = new Set<string>();
   for (const p of pods) if (p.spec?.nodeName && isAvailable(p, minReadySeconds, at)) ok.add(p.spec.nodeName);
   return nodes.filter((n) => !ok.has(n));
@@ -49,7 +64,12 @@ export class PodRecorder {
    * Lists the pods of `namespace` matching `labelSelector`, calls `check`, then watches from the list's
    * resourceVersion and calls `check` after every event.
    */
-  static async start(url: string, namespace: string, labelSelector: string, check: (pods: WatchedPod[], at: number) => void): Promise<PodRecorder> {
+  static async start(
+    url: string,
+    namespace: string,
+    labelSelector: string,
+    check: (pods: WatchedPod[], at: number) => void,
+  ): Promise<PodRecorder> {
     const r = new PodRecorder(check);
     const base = `${url}/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(labelSelector)}`;
     const res = await fetch(base);
@@ -57,7 +77,9 @@ export class PodRecorder {
     const list = (await res.json()) as { metadata: { resourceVersion: string }; items: WatchedPod[] };
     for (const p of list.items) r.pods.set(p.metadata.name, p);
     check([...r.pods.values()], Date.now());
-    const watch = await fetch(`${base}&watch=true&resourceVersion=${list.metadata.resourceVersion}`, { signal: r.abort.signal });
+    const watch = await fetch(`${base}&watch=true&resourceVersion=${list.metadata.resourceVersion}`, {
+      signal: r.abort.signal,
+    });
     if (!watch.ok || !watch.body) throw new Error(`watch pods: ${watch.status}`);
     r.done = r.pump(watch.body);
     return r;

@@ -25,10 +25,25 @@ export interface Cluster {
  * Starts `node dist/cli/start.js --port 0 --data-dir <tmp> --nodes N --speed S` and waits until the API
  * server answers and N nodes are Ready. `speed` scales the simulated kubelet's timings (0.1: ten times faster).
  */
-export async function startCluster(opts: { nodes?: number; speed?: number; args?: string[]; timeoutMs?: number } = {}): Promise<Cluster> {
+export async function startCluster(
+  opts: { nodes?: number; speed?: number; args?: string[]; timeoutMs?: number } = {},
+): Promise<Cluster> {
   const dir = tempDir('kube-emu-cluster-');
   const nodes = opts.nodes ?? 0;
-  const args = [START, '--port', '0', '--data-dir', dir.path, '--nodes', String(nodes), '--log-level', 'warn', '--speed', String(opts.speed ?? 0.1), ...(opts.args ?? [])];
+  const args = [
+    START,
+    '--port',
+    '0',
+    '--data-dir',
+    dir.path,
+    '--nodes',
+    String(nodes),
+    '--log-level',
+    'warn',
+    '--speed',
+    String(opts.speed ?? 0.1),
+    ...(opts.args ?? []),
+  ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
@@ -64,7 +79,9 @@ export async function startCluster(opts: { nodes?: number; speed?: number; args?
   };
   for (;;) {
     const r = await api('GET', '/api/v1/nodes').catch(() => undefined);
-    const ready = (r?.body?.items ?? []).filter((n: any) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    const ready = (r?.body?.items ?? []).filter((n: any) =>
+      (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+    );
     if (ready.length >= nodes) break;
     if (Date.now() > deadline) throw new Error(`${nodes} nodes were not Ready in time:\n${out}`);
     await new Promise((r2) => setTimeout(r2, 100));

@@ -3,7 +3,6 @@
  * Nothing here retries or interprets status codes; tests assert on them.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export interface ApiResponse {
@@ -34,7 +33,12 @@ export class Api {
     if (opts.raw !== undefined) body = opts.raw;
     else if (opts.body !== undefined) body = JSON.stringify(opts.body);
     if (body !== undefined) headers['Content-Type'] = opts.contentType ?? 'application/json';
-    const res = await fetch(this.url + path, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30000) });
+    const res = await fetch(this.url + path, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 30000),
+    });
     const text = await res.text();
     let decoded: Json = text;
     if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') {
@@ -56,7 +60,12 @@ export class Api {
   put(path: string, body: unknown, opts: RequestOptions = {}): Promise<ApiResponse> {
     return this.request('PUT', path, { ...opts, body });
   }
-  patch(path: string, body: unknown, contentType = 'application/merge-patch+json', opts: RequestOptions = {}): Promise<ApiResponse> {
+  patch(
+    path: string,
+    body: unknown,
+    contentType = 'application/merge-patch+json',
+    opts: RequestOptions = {},
+  ): Promise<ApiResponse> {
     return this.request('PATCH', path, { ...opts, body, contentType });
   }
   delete(path: string, body?: unknown, opts: RequestOptions = {}): Promise<ApiResponse> {
@@ -66,20 +75,28 @@ export class Api {
   /** Like request, but fails with the whole reply when the status is not the expected one. */
   async expect(status: number, method: string, path: string, opts: RequestOptions = {}): Promise<Json> {
     const res = await this.request(method, path, opts);
-    if (res.status !== status) throw new Error(`${method} ${path}: expected ${status}, got ${res.status}: ${res.text.slice(0, 2000)}`);
+    if (res.status !== status)
+      throw new Error(`${method} ${path}: expected ${status}, got ${res.status}: ${res.text.slice(0, 2000)}`);
     return res.body;
   }
 
   /** POST /api/v1/namespaces; returns the namespace. */
   createNamespace(name: string): Promise<Json> {
-    return this.expect(201, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } } });
+    return this.expect(201, 'POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    });
   }
 }
 
 /** A minimal valid Pod. */
 export function podManifest(
   name: string,
-  opts: { labels?: Record<string, string>; annotations?: Record<string, string>; nodeName?: string; generateName?: string } = {},
+  opts: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    nodeName?: string;
+    generateName?: string;
+  } = {},
 ): Json {
   const metadata: Json = opts.generateName !== undefined ? { generateName: opts.generateName } : { name };
   if (opts.labels) metadata.labels = opts.labels;
@@ -90,12 +107,23 @@ export function podManifest(
 }
 
 /** A minimal valid core/v1 Event about `involved` (name, kind, uid) in `namespace`. */
-export function eventManifest(name: string, namespace: string, involved: { name: string; kind: string; uid?: string; namespace?: string }, reason = 'Testing'): Json {
+export function eventManifest(
+  name: string,
+  namespace: string,
+  involved: { name: string; kind: string; uid?: string; namespace?: string },
+  reason = 'Testing',
+): Json {
   return {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name, namespace },
-    involvedObject: { apiVersion: 'v1', kind: involved.kind, name: involved.name, namespace: involved.namespace ?? namespace, uid: involved.uid ?? '' },
+    involvedObject: {
+      apiVersion: 'v1',
+      kind: involved.kind,
+      name: involved.name,
+      namespace: involved.namespace ?? namespace,
+      uid: involved.uid ?? '',
+    },
     reason,
     message: `event ${name}`,
     type: 'Normal',

@@ -67,7 +67,10 @@ export class Kubectl {
 
   run(args: string[], opts: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<KubectlResult> {
     return new Promise((resolve, reject) => {
-      const proc = spawn(this.binary, this.argv(args), { cwd: opts.cwd ?? REPO_ROOT, env: { ...process.env, KUBECONFIG: this.kubeconfig } });
+      const proc = spawn(this.binary, this.argv(args), {
+        cwd: opts.cwd ?? REPO_ROOT,
+        env: { ...process.env, KUBECONFIG: this.kubeconfig },
+      });
       let stdout = '';
       let stderr = '';
       proc.stdout.on('data', (d) => (stdout += d));
@@ -89,7 +92,8 @@ export class Kubectl {
   /** Runs and fails the test with kubectl's output when it exits non-zero. */
   async ok(args: string[], opts: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<string> {
     const r = await this.run(args, opts);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    if (r.code !== 0)
+      throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
     return r.stdout;
   }
 
@@ -108,7 +112,10 @@ export class Kubectl {
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
-export async function eventually<T>(check: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => T | Promise<T>,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15000);
   let last: unknown;
   for (;;) {
@@ -119,7 +126,10 @@ export async function eventually<T>(check: () => T | Promise<T>, opts: { timeout
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${opts.what ?? 'condition'}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }
 }

@@ -18,7 +18,11 @@ export interface PbResponse {
   bytes: Buffer;
 }
 
-export async function pbRequest(url: string, method: string, opts: { body?: Json | Buffer; accept?: string; timeoutMs?: number } = {}): Promise<PbResponse> {
+export async function pbRequest(
+  url: string,
+  method: string,
+  opts: { body?: Json | Buffer; accept?: string; timeoutMs?: number } = {},
+): Promise<PbResponse> {
   const headers: Record<string, string> = { Accept: opts.accept ?? PB_ACCEPT };
   let body: Buffer | undefined;
   if (opts.body !== undefined) {
@@ -66,7 +70,10 @@ export class PbWatch {
         while (pending.length >= 4) {
           const len = pending.readUInt32BE(0);
           if (pending.length < 4 + len) break;
-          const ev = decodeMessage('io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent', pending.subarray(4, 4 + len)) as unknown as PbWatchEvent;
+          const ev = decodeMessage(
+            'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent',
+            pending.subarray(4, 4 + len),
+          ) as unknown as PbWatchEvent;
           this.received.push(ev);
           pending = pending.subarray(4 + len);
           for (const wake of this.waiters.splice(0)) wake();

@@ -25,7 +25,9 @@ export function referenceProtoDir(): string | undefined {
 
 /** The protobufjs message name of a served definition (`io.k8s.api.core.v1.Pod` → `k8s.io.api.core.v1.Pod`). */
 export function protoName(def: string): string {
-  return def.replace(/^io\.k8s\.api\./, 'k8s.io.api.').replace(/^io\.k8s\.apimachinery\.pkg\./, 'k8s.io.apimachinery.pkg.');
+  return def
+    .replace(/^io\.k8s\.api\./, 'k8s.io.api.')
+    .replace(/^io\.k8s\.apimachinery\.pkg\./, 'k8s.io.apimachinery.pkg.');
 }
 
 /** All reference protos in one protobufjs Root (field names as written: `keepCase`). */

@@ -28,10 +28,16 @@ export const API_SERVER_ALONE_DISABLED_ADMISSION = ['ServiceAccount'];
  * An API server in the test process. The ServiceAccount admission is off unless `disableAdmissionPlugins` says
  * otherwise (`[]`: everything on, as in a cluster).
  */
-export async function startInProcess(opts: Partial<Omit<AppOptions, 'storage'>> & { storageOptions?: Record<string, unknown> } = {}): Promise<InProcessServer> {
+export async function startInProcess(
+  opts: Partial<Omit<AppOptions, 'storage'>> & { storageOptions?: Record<string, unknown> } = {},
+): Promise<InProcessServer> {
   const dir = tempDir();
   const storage = await openLevelStorage({ dir: join(dir.path, 'store'), ...(opts.storageOptions ?? {}) });
-  const { fastify } = await buildApp({ storage, disableAdmissionPlugins: API_SERVER_ALONE_DISABLED_ADMISSION, ...opts });
+  const { fastify } = await buildApp({
+    storage,
+    disableAdmissionPlugins: API_SERVER_ALONE_DISABLED_ADMISSION,
+    ...opts,
+  });
   await fastify.listen({ port: 0, host: '127.0.0.1' });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -64,19 +70,42 @@ export interface ServerProcess {
 }
 
 /** `admission: true` runs every admission plugin; by default the ServiceAccount admission is off (see startInProcess). */
-export async function startServerProcess(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; admission?: boolean } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number; admission?: boolean } = {},
+): Promise<ServerProcess> {
   const owned = opts.dataDir ? undefined : tempDir();
   const dataDir = opts.dataDir ?? owned!.path;
-  const admission = opts.admission ? [] : ['--disable-admission-plugins', API_SERVER_ALONE_DISABLED_ADMISSION.join(',')];
-  const proc = spawn(process.execPath, [SERVER_MAIN, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--log-level', 'warn', ...admission, ...(opts.args ?? [])], {
-    env: { ...process.env, ...(opts.env ?? {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const admission = opts.admission
+    ? []
+    : ['--disable-admission-plugins', API_SERVER_ALONE_DISABLED_ADMISSION.join(',')];
+  const proc = spawn(
+    process.execPath,
+    [
+      SERVER_MAIN,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'warn',
+      ...admission,
+      ...(opts.args ?? []),
+    ],
+    {
+      env: { ...process.env, ...(opts.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${opts.timeoutMs ?? 20000} ms:\n${out}`)), opts.timeoutMs ?? 20000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start within ${opts.timeoutMs ?? 20000} ms:\n${out}`)),
+      opts.timeoutMs ?? 20000,
+    );
     const onData = () => {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {

@@ -31,10 +31,16 @@ export class WatchStream {
    * Opens a watch. Rejects when the response headers do not arrive within `headersTimeoutMs` (default 15 s);
    * a non-200 reply is returned as is (check `status`).
    */
-  static async open(url: string, opts: { headers?: Record<string, string>; headersTimeoutMs?: number } = {}): Promise<WatchStream> {
+  static async open(
+    url: string,
+    opts: { headers?: Record<string, string>; headersTimeoutMs?: number } = {},
+  ): Promise<WatchStream> {
     const abort = new AbortController();
     const timeoutMs = opts.headersTimeoutMs ?? 15000;
-    const timer = setTimeout(() => abort.abort(new Error(`watch ${url}: no response headers within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => abort.abort(new Error(`watch ${url}: no response headers within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     let res: Response;
     try {
       res = await fetch(url, { headers: opts.headers ?? {}, signal: abort.signal });
@@ -100,7 +106,12 @@ export class WatchStream {
   }
 
   private describe(): string {
-    return this.received.map((e) => `${e.type} ${e.object?.metadata?.name ?? e.object?.reason ?? ''}@${e.object?.metadata?.resourceVersion ?? ''}`).join(', ');
+    return this.received
+      .map(
+        (e) =>
+          `${e.type} ${e.object?.metadata?.name ?? e.object?.reason ?? ''}@${e.object?.metadata?.resourceVersion ?? ''}`,
+      )
+      .join(', ');
   }
 
   /** The next event, or undefined when the stream ended first; throws after `timeoutMs` (default 20 s) without either. */

@@ -31,8 +31,12 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
   let dsPod: string;
   const kubectls: Kubectl[] = [];
 
-  const podsOnNode = async (): Promise<Array<{ metadata: { name: string; ownerReferences?: Array<{ kind: string }>; deletionTimestamp?: string }; status?: { phase?: string } }>> =>
-    (await cluster.api('GET', `/api/v1/namespaces/${NS}/pods?fieldSelector=spec.nodeName%3D${node}`)).body.items;
+  const podsOnNode = async (): Promise<
+    Array<{
+      metadata: { name: string; ownerReferences?: Array<{ kind: string }>; deletionTimestamp?: string };
+      status?: { phase?: string };
+    }>
+  > => (await cluster.api('GET', `/api/v1/namespaces/${NS}/pods?fieldSelector=spec.nodeName%3D${node}`)).body.items;
 
   before(async () => {
     cluster = await startCluster({ nodes: 1 });
@@ -43,12 +47,19 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
       metadata: { name: DS },
       spec: {
         selector: { matchLabels: { app: DS } },
-        template: { metadata: { labels: { app: DS } }, spec: { containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.9' }] } },
+        template: {
+          metadata: { labels: { app: DS } },
+          spec: { containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.9' }] },
+        },
       },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     dsPod = (await eventually(
-      async () => (await podsOnNode()).find((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet' && p.status?.phase === 'Running')?.metadata.name,
+      async () =>
+        (
+          await podsOnNode()
+        ).find((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet' && p.status?.phase === 'Running')?.metadata
+          .name,
       { what: 'the DaemonSet pod to run', timeoutMs: 30_000 },
     ))!;
   });
@@ -81,9 +92,24 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
         assert.equal(r.stderr, '');
         const rows = linesOf(r.stdout).map((l) => l.split(/\s+/));
         const row = (name: string) => rows.find((cols) => cols[0] === name);
-        assert.deepEqual(row('selfsubjectaccessreviews'), ['selfsubjectaccessreviews', 'authorization.k8s.io/v1', 'false', 'SelfSubjectAccessReview']);
-        assert.deepEqual(row('selfsubjectrulesreviews'), ['selfsubjectrulesreviews', 'authorization.k8s.io/v1', 'false', 'SelfSubjectRulesReview']);
-        assert.deepEqual(row('selfsubjectreviews'), ['selfsubjectreviews', 'authentication.k8s.io/v1', 'false', 'SelfSubjectReview']);
+        assert.deepEqual(row('selfsubjectaccessreviews'), [
+          'selfsubjectaccessreviews',
+          'authorization.k8s.io/v1',
+          'false',
+          'SelfSubjectAccessReview',
+        ]);
+        assert.deepEqual(row('selfsubjectrulesreviews'), [
+          'selfsubjectrulesreviews',
+          'authorization.k8s.io/v1',
+          'false',
+          'SelfSubjectRulesReview',
+        ]);
+        assert.deepEqual(row('selfsubjectreviews'), [
+          'selfsubjectreviews',
+          'authentication.k8s.io/v1',
+          'false',
+          'SelfSubjectReview',
+        ]);
         assert.ok(!rows.some((cols) => cols.some((c) => c.startsWith('policy/'))), r.stdout);
         const creatable = await k.ok(['api-resources', '--verbs=create', '-o', 'name']);
         assert.ok(linesOf(creatable).includes('selfsubjectaccessreviews.authorization.k8s.io'), creatable);
@@ -109,11 +135,20 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
         it(`auth whoami: the anonymous user, asked through authentication.k8s.io/${version === '1.27' ? 'v1beta1' : 'v1'}`, async () => {
           const r = await k.run(['auth', 'whoami', '-v=6']);
           assert.equal(r.code, 0, r.stderr);
-          assert.deepEqual(linesOf(r.stdout), ['ATTRIBUTE   VALUE', 'Username    system:anonymous', 'Groups      [system:unauthenticated]']);
+          assert.deepEqual(linesOf(r.stdout), [
+            'ATTRIBUTE   VALUE',
+            'Username    system:anonymous',
+            'Groups      [system:unauthenticated]',
+          ]);
           const wanted = version === '1.27' ? 'v1beta1' : 'v1';
-          assert.match(r.stderr, new RegExp(`POST http://[^ ]+/apis/authentication\\.k8s\\.io/${wanted}/selfsubjectreviews 201 Created`));
+          assert.match(
+            r.stderr,
+            new RegExp(`POST http://[^ ]+/apis/authentication\\.k8s\\.io/${wanted}/selfsubjectreviews 201 Created`),
+          );
           const json = JSON.parse(await k.ok(['auth', 'whoami', '-o', 'json']));
-          assert.deepEqual(json.status, { userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] } });
+          assert.deepEqual(json.status, {
+            userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] },
+          });
         });
       }
 
@@ -127,7 +162,11 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
           spec: { nodeName: node, containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9' }] },
         });
         assert.equal(created.status, 201, JSON.stringify(created.body));
-        await eventually(async () => (await cluster.api('GET', `/api/v1/namespaces/${NS}/pods/${bare}`)).body.status?.phase === 'Running', { what: `${bare} to run` });
+        await eventually(
+          async () =>
+            (await cluster.api('GET', `/api/v1/namespaces/${NS}/pods/${bare}`)).body.status?.phase === 'Running',
+          { what: `${bare} to run` },
+        );
 
         const r = await k.run(['drain', node, '--ignore-daemonsets', '--force', '-v=6'], { timeoutMs: 60_000 });
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -137,9 +176,19 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
         assert.ok(out.includes(`pod/${bare} evicted`), out.join('\n'));
         // kubectl 1.20 reuses the printer of its last eviction for the node (a client quirk fixed in 1.21).
         assert.ok(out.includes(`node/${node} ${version === '1.20' ? 'evicted' : 'drained'}`), out.join('\n'));
-        assert.ok(out.some((l) => /^(Warning|WARNING): .*ignoring DaemonSet-managed Pods: default\//.test(l) && l.includes(`${NS}/${dsPod}`)), out.join('\n'));
+        assert.ok(
+          out.some(
+            (l) =>
+              /^(Warning|WARNING): .*ignoring DaemonSet-managed Pods: default\//.test(l) &&
+              l.includes(`${NS}/${dsPod}`),
+          ),
+          out.join('\n'),
+        );
         // Through the eviction subresource, not a DELETE of the pod.
-        assert.match(r.stderr, new RegExp(`POST http://[^ ]+/api/v1/namespaces/${NS}/pods/${bare}/eviction 201 Created`));
+        assert.match(
+          r.stderr,
+          new RegExp(`POST http://[^ ]+/api/v1/namespaces/${NS}/pods/${bare}/eviction 201 Created`),
+        );
         assert.doesNotMatch(r.stderr, new RegExp(`DELETE http://[^ ]+/pods/${bare}`));
 
         assert.equal((await cluster.api('GET', `/api/v1/namespaces/${NS}/pods/${bare}`)).status, 404);
@@ -153,12 +202,21 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
   }
 
   it('the DaemonSet pod, evicted through the API, is replaced by its controller', async () => {
-    const res = await cluster.api('POST', `/api/v1/namespaces/${NS}/pods/${dsPod}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: dsPod } });
+    const res = await cluster.api('POST', `/api/v1/namespaces/${NS}/pods/${dsPod}/eviction`, {
+      apiVersion: 'policy/v1',
+      kind: 'Eviction',
+      metadata: { name: dsPod },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.deepEqual(res.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-    await eventually(async () => (await cluster.api('GET', `/api/v1/namespaces/${NS}/pods/${dsPod}`)).status === 404, { what: `${dsPod} to be gone` });
+    await eventually(async () => (await cluster.api('GET', `/api/v1/namespaces/${NS}/pods/${dsPod}`)).status === 404, {
+      what: `${dsPod} to be gone`,
+    });
     const replacement = await eventually(
-      async () => (await podsOnNode()).find((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet' && !p.metadata.deletionTimestamp)?.metadata.name,
+      async () =>
+        (await podsOnNode()).find(
+          (p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet' && !p.metadata.deletionTimestamp,
+        )?.metadata.name,
       { what: 'a new DaemonSet pod', timeoutMs: 30_000 },
     );
     assert.notEqual(replacement, dsPod);

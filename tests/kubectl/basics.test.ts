@@ -71,7 +71,10 @@ for (const version of ['1.32', '1.27']) {
       const lines = out.trim().split('\n');
       assert.match(lines[0]!, /^NAME\s+STATUS\s+AGE$/);
       const rows = lines.slice(1).map((l) => l.split(/\s+/));
-      assert.deepEqual(rows.map((r) => r[0]), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+      assert.deepEqual(
+        rows.map((r) => r[0]),
+        ['default', 'kube-node-lease', 'kube-public', 'kube-system'],
+      );
       for (const r of rows) assert.equal(r[1], 'Active');
     });
 
@@ -81,7 +84,10 @@ for (const version of ['1.32', '1.27']) {
       assert.equal(r.stdout.trim(), `node/${NODE} created`);
       const again = await kubectl.run(['create', '-f', 'node.yaml'], { cwd: files.path });
       assert.equal(again.code, 1);
-      assert.equal(again.stderr.trim(), `Error from server (AlreadyExists): error when creating "node.yaml": nodes "${NODE}" already exists`);
+      assert.equal(
+        again.stderr.trim(),
+        `Error from server (AlreadyExists): error when creating "node.yaml": nodes "${NODE}" already exists`,
+      );
     });
 
     it('get nodes shows it', async () => {
@@ -124,23 +130,42 @@ for (const version of ['1.32', '1.27']) {
       const events = kubectl.start(['get', 'pods', '-w', '--output-watch-events']);
       started.push(watcher, events);
       // the initial list is printed first: the existing pod, once
-      await eventually(() => rowsFor(watcher.output(), 'kubectl-pod-1').length === 1, { what: 'initial list', timeoutMs: 30000 });
-      await eventually(() => events.output().includes('kubectl-pod-1'), { what: 'initial list with events', timeoutMs: 30000 });
+      await eventually(() => rowsFor(watcher.output(), 'kubectl-pod-1').length === 1, {
+        what: 'initial list',
+        timeoutMs: 30000,
+      });
+      await eventually(() => events.output().includes('kubectl-pod-1'), {
+        what: 'initial list with events',
+        timeoutMs: 30000,
+      });
 
       const created = await kubectl.run(['create', '-f', 'pod-2.yaml'], { cwd: files.path });
       assert.equal(created.code, 0, created.stderr);
-      await eventually(() => rowsFor(watcher.output(), 'kubectl-pod-2').length === 1, { what: 'new pod row', timeoutMs: 30000 });
+      await eventually(() => rowsFor(watcher.output(), 'kubectl-pod-2').length === 1, {
+        what: 'new pod row',
+        timeoutMs: 30000,
+      });
 
       const deleted = await kubectl.run(['delete', 'pod', 'kubectl-pod-2'], { timeoutMs: 60000 });
       assert.equal(deleted.code, 0, deleted.stderr);
       assert.equal(deleted.stdout.trim(), 'pod "kubectl-pod-2" deleted');
-      await eventually(() => rowsFor(watcher.output(), 'kubectl-pod-2').length >= 2, { what: 'deletion row', timeoutMs: 30000 });
-      await eventually(() => /^DELETED\s+kubectl-pod-2\s/m.test(events.output()), { what: 'DELETED event', timeoutMs: 30000 });
+      await eventually(() => rowsFor(watcher.output(), 'kubectl-pod-2').length >= 2, {
+        what: 'deletion row',
+        timeoutMs: 30000,
+      });
+      await eventually(() => /^DELETED\s+kubectl-pod-2\s/m.test(events.output()), {
+        what: 'DELETED event',
+        timeoutMs: 30000,
+      });
 
       const ev = events.output();
       assert.match(ev, /^ADDED\s+kubectl-pod-1\s/m, 'initial list as ADDED');
       assert.match(ev, /^ADDED\s+kubectl-pod-2\s/m);
-      assert.equal(rowsFor(watcher.output(), 'kubectl-pod-1').length, 1, 'the listed pod is not printed again by the watch');
+      assert.equal(
+        rowsFor(watcher.output(), 'kubectl-pod-1').length,
+        1,
+        'the listed pod is not printed again by the watch',
+      );
       assert.equal(watcher.proc.exitCode, null, 'get -w keeps running: the server does not close the watch');
       assert.equal(watcher.proc.signalCode, null);
       const gone = await kubectl.run(['get', 'pod', 'kubectl-pod-2']);
@@ -167,7 +192,10 @@ for (const version of ['1.32', '1.27']) {
       const all = await kubectl.ok(['get', 'pods', '-A']);
       assert.equal(all, '');
       const wide = await kubectl.ok(['get', 'nodes', '-o', 'wide']);
-      assert.match(wide.split('\n')[0]!, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME$/);
+      assert.match(
+        wide.split('\n')[0]!,
+        /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME$/,
+      );
     });
   });
 }

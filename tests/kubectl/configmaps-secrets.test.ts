@@ -48,7 +48,8 @@ function contentTypes(log: string, method: string, path: string): { sent: string
   let section: 'request' | 'response' = 'request';
   for (const raw of log.split('\n')) {
     const line = raw.replace(/^[IWE]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] /, '');
-    const req = /^"Request" verb="(\w+)" url="([^"]+)"/.exec(line) ?? /^(GET|POST|PUT|PATCH|DELETE) (http\S+)$/.exec(line);
+    const req =
+      /^"Request" verb="(\w+)" url="([^"]+)"/.exec(line) ?? /^(GET|POST|PUT|PATCH|DELETE) (http\S+)$/.exec(line);
     if (req) {
       inRequest = req[1] === method && req[2]!.includes(path);
       section = 'request';
@@ -63,14 +64,25 @@ function contentTypes(log: string, method: string, path: string): { sent: string
 }
 
 /** The rows of a `kubectl get` table whose first column is `name`, split into cells. */
-const rowFor = (out: string, name: string) => out.split('\n').find((l) => l.split(/\s+/)[0] === name)?.split(/\s{2,}/);
+const rowFor = (out: string, name: string) =>
+  out
+    .split('\n')
+    .find((l) => l.split(/\s+/)[0] === name)
+    ?.split(/\s{2,}/);
 
 describe('kubectl with configmaps and secrets', () => {
   let server: ServerProcess;
   let api: Api;
   const files = tempDir('kubectl-cfg-');
   const blob = randomBytes(300);
-  const release = gzipSync(Buffer.concat([Buffer.from('{"name":"web","info":{"status":"deployed"},"manifest":"'), randomBytes(200 * 1024), Buffer.from('"}')]), { level: 0 });
+  const release = gzipSync(
+    Buffer.concat([
+      Buffer.from('{"name":"web","info":{"status":"deployed"},"manifest":"'),
+      randomBytes(200 * 1024),
+      Buffer.from('"}'),
+    ]),
+    { level: 0 },
+  );
 
   before(async () => {
     server = await startServerProcess();
@@ -103,7 +115,15 @@ describe('kubectl with configmaps and secrets', () => {
 
       it('create configmap --from-literal --from-file: text in data, binary in binaryData, byte for byte', async () => {
         const name = `game-${tag}`;
-        const r = await run(['create', 'configmap', name, '--from-literal=mode=easy', '--from-file=app.properties', '--from-file=blob.bin', '-v=8']);
+        const r = await run([
+          'create',
+          'configmap',
+          name,
+          '--from-literal=mode=easy',
+          '--from-file=app.properties',
+          '--from-file=blob.bin',
+          '-v=8',
+        ]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout.trim(), `configmap/${name} created`);
         if (version !== '1.20') {
@@ -136,12 +156,32 @@ describe('kubectl with configmaps and secrets', () => {
       });
 
       it('create secret generic, tls and docker-registry; get, describe, --field-selector type=', async () => {
-        const generic = await run(['create', 'secret', 'generic', `db-${tag}`, '--from-literal=password=s3cr=t!', '--from-file=ssh-privatekey=id_rsa', '-v=8']);
+        const generic = await run([
+          'create',
+          'secret',
+          'generic',
+          `db-${tag}`,
+          '--from-literal=password=s3cr=t!',
+          '--from-file=ssh-privatekey=id_rsa',
+          '-v=8',
+        ]);
         assert.equal(generic.code, 0, generic.stderr);
         assert.equal(generic.stdout.trim(), `secret/db-${tag} created`);
         if (protobuf) assert.deepEqual(contentTypes(generic.stderr, 'POST', '/secrets').sent, [PB]);
-        assert.equal((await run(['create', 'secret', 'tls', `web-${tag}`, '--cert=tls.crt', '--key=tls.key'])).stdout.trim(), `secret/web-${tag} created`);
-        const reg = await run(['create', 'secret', 'docker-registry', `reg-${tag}`, '--docker-server=registry.example', '--docker-username=bob', '--docker-password=pw', '--docker-email=bob@example.com']);
+        assert.equal(
+          (await run(['create', 'secret', 'tls', `web-${tag}`, '--cert=tls.crt', '--key=tls.key'])).stdout.trim(),
+          `secret/web-${tag} created`,
+        );
+        const reg = await run([
+          'create',
+          'secret',
+          'docker-registry',
+          `reg-${tag}`,
+          '--docker-server=registry.example',
+          '--docker-username=bob',
+          '--docker-password=pw',
+          '--docker-email=bob@example.com',
+        ]);
         assert.equal(reg.code, 0, reg.stderr);
         assert.equal(reg.stdout.trim(), `secret/reg-${tag} created`);
 
@@ -162,9 +202,16 @@ describe('kubectl with configmaps and secrets', () => {
         assert.deepEqual(rowFor(all, `db-${tag}`)?.slice(0, 3), [`db-${tag}`, 'Opaque', '2']);
         assert.deepEqual(rowFor(all, `reg-${tag}`)?.slice(0, 3), [`reg-${tag}`, 'kubernetes.io/dockerconfigjson', '1']);
         const tls = await kubectl.ok(['get', 'secrets', '--field-selector', 'type=kubernetes.io/tls']);
-        const names = tls.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]);
+        const names = tls
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(/\s+/)[0]);
         assert.ok(names.includes(`web-${tag}`), tls);
-        assert.ok(names.every((n) => n!.startsWith('web-')), tls);
+        assert.ok(
+          names.every((n) => n!.startsWith('web-')),
+          tls,
+        );
         assert.deepEqual(rowFor(tls, `web-${tag}`)?.slice(0, 3), [`web-${tag}`, 'kubernetes.io/tls', '2']);
 
         const described = await kubectl.ok(['describe', 'secret', `web-${tag}`]);
@@ -179,13 +226,19 @@ describe('kubectl with configmaps and secrets', () => {
 
       it('patch and edit change data; stringData is written through data', async () => {
         const name = `game-${tag}`;
-        assert.equal((await kubectl.ok(['patch', 'configmap', name, '-p', '{"data":{"mode":"hard"}}'])).trim(), `configmap/${name} patched`);
+        assert.equal(
+          (await kubectl.ok(['patch', 'configmap', name, '-p', '{"data":{"mode":"hard"}}'])).trim(),
+          `configmap/${name} patched`,
+        );
         assert.equal((await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`)).data.mode, 'hard');
         if (protobuf) {
           const edited = await runWithEditor(kubectl, ['edit', 'configmap', name], 'sed -i s/color=blue/color=green/');
           assert.equal(edited.code, 0, edited.stderr);
           assert.equal(edited.stdout.trim(), `configmap/${name} edited`);
-          assert.equal((await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`)).data['app.properties'], 'color=green\nsize=10\n');
+          assert.equal(
+            (await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`)).data['app.properties'],
+            'color=green\nsize=10\n',
+          );
         }
         await kubectl.ok(['patch', 'secret', `db-${tag}`, '--type=merge', '-p', '{"stringData":{"password":"n3w"}}']);
         const db = await api.expect(200, 'GET', `/api/v1/namespaces/default/secrets/db-${tag}`);
@@ -201,18 +254,36 @@ describe('kubectl with configmaps and secrets', () => {
         assert.equal(refused.code, 1);
         assert.equal(refused.stderr.trim(), `The ConfigMap "${name}" is invalid: data: Forbidden: ${IMMUTABLE}`);
         if (protobuf) {
-          const unset = await kubectl.run(['patch', 'configmap', name, '--type=json', '-p', '[{"op":"remove","path":"/immutable"}]']);
+          const unset = await kubectl.run([
+            'patch',
+            'configmap',
+            name,
+            '--type=json',
+            '-p',
+            '[{"op":"remove","path":"/immutable"}]',
+          ]);
           assert.equal(unset.code, 1);
           assert.equal(unset.stderr.trim(), `The ConfigMap "${name}" is invalid: immutable: Forbidden: ${IMMUTABLE}`);
         }
-        assert.equal((await kubectl.ok(['label', 'configmap', name, 'still=labelable'])).trim(), `configmap/${name} labeled`);
+        assert.equal(
+          (await kubectl.ok(['label', 'configmap', name, 'still=labelable'])).trim(),
+          `configmap/${name} labeled`,
+        );
 
         const retyped = await kubectl.run(['patch', 'secret', `web-${tag}`, '-p', '{"type":"Opaque"}']);
         assert.equal(retyped.code, 1);
-        assert.equal(retyped.stderr.trim(), `The Secret "web-${tag}" is invalid: type: Invalid value: "Opaque": field is immutable`);
-        const missingKey = await kubectl.run(['create', '-f', '-'], { input: `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"half-${tag}"},"type":"kubernetes.io/tls","stringData":{"tls.crt":"x"}}` });
+        assert.equal(
+          retyped.stderr.trim(),
+          `The Secret "web-${tag}" is invalid: type: Invalid value: "Opaque": field is immutable`,
+        );
+        const missingKey = await kubectl.run(['create', '-f', '-'], {
+          input: `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"half-${tag}"},"type":"kubernetes.io/tls","stringData":{"tls.crt":"x"}}`,
+        });
         assert.equal(missingKey.code, 1);
-        assert.match(missingKey.stderr, new RegExp(`The Secret "half-${tag}" is invalid: data\\[tls\\.key\\]: Required value`));
+        assert.match(
+          missingKey.stderr,
+          new RegExp(`The Secret "half-${tag}" is invalid: data\\[tls\\.key\\]: Required value`),
+        );
       });
 
       it('helm release secrets: get secrets -l owner=helm lists them, their data unchanged', async () => {
@@ -220,7 +291,10 @@ describe('kubectl with configmaps and secrets', () => {
         for (const v of [1, 2]) {
           await api.expect(201, 'POST', '/api/v1/namespaces/default/secrets', {
             body: {
-              metadata: { name: `sh.helm.release.v1.${rel}.v${v}`, labels: { owner: 'helm', name: rel, version: String(v), status: v === 2 ? 'deployed' : 'superseded' } },
+              metadata: {
+                name: `sh.helm.release.v1.${rel}.v${v}`,
+                labels: { owner: 'helm', name: rel, version: String(v), status: v === 2 ? 'deployed' : 'superseded' },
+              },
               type: 'helm.sh/release.v1',
               data: { release: Buffer.from(release.toString('base64')).toString('base64') },
             },
@@ -229,19 +303,39 @@ describe('kubectl with configmaps and secrets', () => {
         const out = await kubectl.ok(['get', 'secrets', '-l', `owner=helm,name=${rel}`]);
         const rows = out.trim().split('\n');
         assert.match(rows[0]!, /^NAME\s+TYPE\s+DATA\s+AGE$/);
-        assert.deepEqual(rows.slice(1).map((l) => l.split(/\s+/).slice(0, 3)), [
-          [`sh.helm.release.v1.${rel}.v1`, 'helm.sh/release.v1', '1'],
-          [`sh.helm.release.v1.${rel}.v2`, 'helm.sh/release.v1', '1'],
-        ]);
+        assert.deepEqual(
+          rows.slice(1).map((l) => l.split(/\s+/).slice(0, 3)),
+          [
+            [`sh.helm.release.v1.${rel}.v1`, 'helm.sh/release.v1', '1'],
+            [`sh.helm.release.v1.${rel}.v2`, 'helm.sh/release.v1', '1'],
+          ],
+        );
         if (!protobuf) {
-          await api.expect(200, 'DELETE', `/api/v1/namespaces/default/secrets?labelSelector=owner%3Dhelm,name%3D${rel}`);
+          await api.expect(
+            200,
+            'DELETE',
+            `/api/v1/namespaces/default/secrets?labelSelector=owner%3Dhelm,name%3D${rel}`,
+          );
           return;
         }
-        const deployed = await kubectl.ok(['get', 'secrets', '-l', `owner=helm,name=${rel},status=deployed`, '-o', 'jsonpath={.items[*].data.release}']);
-        assert.ok(Buffer.from(Buffer.from(deployed, 'base64').toString(), 'base64').equals(release), 'release bytes unchanged');
+        const deployed = await kubectl.ok([
+          'get',
+          'secrets',
+          '-l',
+          `owner=helm,name=${rel},status=deployed`,
+          '-o',
+          'jsonpath={.items[*].data.release}',
+        ]);
+        assert.ok(
+          Buffer.from(Buffer.from(deployed, 'base64').toString(), 'base64').equals(release),
+          'release bytes unchanged',
+        );
         const json = JSON.parse(await kubectl.ok(['get', 'secret', `sh.helm.release.v1.${rel}.v1`, '-o', 'json']));
         assert.ok(Buffer.from(Buffer.from(json.data.release, 'base64').toString(), 'base64').equals(release));
-        assert.equal((await kubectl.ok(['delete', 'secrets', '-l', `owner=helm,name=${rel}`])).trim().split('\n').length, 2);
+        assert.equal(
+          (await kubectl.ok(['delete', 'secrets', '-l', `owner=helm,name=${rel}`])).trim().split('\n').length,
+          2,
+        );
       });
     });
   }
@@ -253,10 +347,19 @@ describe('kubectl with configmaps and secrets', () => {
       try {
         // created before or after the watch starts, the revision shows up (initial list or watch event)
         await api.expect(201, 'POST', '/api/v1/namespaces/default/secrets', {
-          body: { metadata: { name: 'sh.helm.release.v1.w.v1', labels: { owner: 'helm', name: 'w', version: '1' } }, type: 'helm.sh/release.v1', data: { release: 'SDRzSQ==' } },
+          body: {
+            metadata: { name: 'sh.helm.release.v1.w.v1', labels: { owner: 'helm', name: 'w', version: '1' } },
+            type: 'helm.sh/release.v1',
+            data: { release: 'SDRzSQ==' },
+          },
         });
-        await api.expect(201, 'POST', '/api/v1/namespaces/default/secrets', { body: { metadata: { name: 'not-helm' }, stringData: { a: 'b' } } });
-        await eventually(() => /^sh\.helm\.release\.v1\.w\.v1\s+helm\.sh\/release\.v1\s+1\s+/m.test(watcher.output()), { what: 'the new revision row', timeoutMs: 20000 });
+        await api.expect(201, 'POST', '/api/v1/namespaces/default/secrets', {
+          body: { metadata: { name: 'not-helm' }, stringData: { a: 'b' } },
+        });
+        await eventually(() => /^sh\.helm\.release\.v1\.w\.v1\s+helm\.sh\/release\.v1\s+1\s+/m.test(watcher.output()), {
+          what: 'the new revision row',
+          timeoutMs: 20000,
+        });
         assert.doesNotMatch(watcher.output(), /not-helm/);
       } finally {
         watcher.stop();

@@ -22,11 +22,18 @@ function unexpectedWarnings(stderr: string): string[] {
   return stderr
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .filter((l) => !/^Warning: resource daemonsets\/fluentd is missing the kubectl.kubernetes.io\/last-applied-configuration annotation/.test(l));
+    .filter(
+      (l) =>
+        !/^Warning: resource daemonsets\/fluentd is missing the kubectl.kubernetes.io\/last-applied-configuration annotation/.test(
+          l,
+        ),
+    );
 }
 
 for (const version of VERSIONS) {
-  describe(`kubectl ${version}: DaemonSets through both groups`, { skip: fluentdPath ? false : 'the chapter manifests (../shared/seed) are not present' }, () => {
+  describe(`kubectl ${version}: DaemonSets through both groups`, {
+    skip: fluentdPath ? false : 'the chapter manifests (../shared/seed) are not present',
+  }, () => {
     let server: ServerProcess;
     let kubectl: Kubectl;
     const files = tempDir('kubectl-files-');
@@ -47,7 +54,8 @@ for (const version of VERSIONS) {
       files.remove();
     });
 
-    const getJSON = async (args: string[]) => JSON.parse(await kubectl.ok([...args, '-o', 'json'])) as Record<string, any>;
+    const getJSON = async (args: string[]) =>
+      JSON.parse(await kubectl.ok([...args, '-o', 'json'])) as Record<string, any>;
 
     it('apply -f fluentd.yaml creates it through extensions/v1beta1', async () => {
       const r = await kubectl.run(['apply', '-f', fluentdPath!]);
@@ -81,7 +89,10 @@ for (const version of VERSIONS) {
       assert.match(lines[0]!, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE$/);
       assert.match(lines[1]!, /^fluentd\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+<none>\s+\d+s$/);
       const wide = await kubectl.ok(['get', 'daemonsets', '-n', 'kube-system', '-o', 'wide']);
-      assert.match(wide, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/);
+      assert.match(
+        wide,
+        /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR\n/,
+      );
       assert.match(wide, /fluentd\s+fluent\/fluentd:v0\.14\.10\s+app=fluentd/);
     });
 
@@ -108,15 +119,27 @@ for (const version of VERSIONS) {
     });
 
     it('label, annotate and patch (json, merge, strategic) as on a real cluster', async () => {
-      assert.equal((await kubectl.ok(['label', 'ds', 'fluentd', '-n', 'kube-system', 'tier=logging'])).trim(), 'daemonset.apps/fluentd labeled');
+      assert.equal(
+        (await kubectl.ok(['label', 'ds', 'fluentd', '-n', 'kube-system', 'tier=logging'])).trim(),
+        'daemonset.apps/fluentd labeled',
+      );
       const annotated = (await kubectl.ok(['annotate', 'ds', 'fluentd', '-n', 'kube-system', 'team=ops'])).trim();
       // kubectl 1.27 prints "annotate" (its own wording), the others "annotated"
       assert.match(annotated, /^daemonset\.apps\/fluentd annotated?$/);
-      const p = (type: string, body: string) => kubectl.ok(['patch', 'ds', 'fluentd', '-n', 'kube-system', '--type', type, '-p', body]);
+      const p = (type: string, body: string) =>
+        kubectl.ok(['patch', 'ds', 'fluentd', '-n', 'kube-system', '--type', type, '-p', body]);
       assert.equal((await p('merge', '{"spec":{"minReadySeconds":3}}')).trim(), 'daemonset.apps/fluentd patched');
-      assert.equal((await p('json', '[{"op":"replace","path":"/spec/revisionHistoryLimit","value":5}]')).trim(), 'daemonset.apps/fluentd patched');
       assert.equal(
-        (await p('strategic', '{"spec":{"template":{"spec":{"containers":[{"name":"fluentd","image":"fluent/fluentd:v0.14.11"}]}}}}')).trim(),
+        (await p('json', '[{"op":"replace","path":"/spec/revisionHistoryLimit","value":5}]')).trim(),
+        'daemonset.apps/fluentd patched',
+      );
+      assert.equal(
+        (
+          await p(
+            'strategic',
+            '{"spec":{"template":{"spec":{"containers":[{"name":"fluentd","image":"fluent/fluentd:v0.14.11"}]}}}}',
+          )
+        ).trim(),
         'daemonset.apps/fluentd patched',
       );
       const ds = await getJSON(['get', 'ds', 'fluentd', '-n', 'kube-system']);
@@ -141,9 +164,18 @@ for (const version of VERSIONS) {
       assert.equal(r.stdout.trim(), 'daemonset.extensions/fluentd serverside-applied');
       assert.deepEqual(unexpectedWarnings(r.stderr), []);
       // kubectl 1.20 always prints managedFields; later versions hide them unless asked
-      const ds = await getJSON(['get', 'ds', 'fluentd', '-n', 'kube-system', ...(version === '1.20' ? [] : ['--show-managed-fields'])]);
+      const ds = await getJSON([
+        'get',
+        'ds',
+        'fluentd',
+        '-n',
+        'kube-system',
+        ...(version === '1.20' ? [] : ['--show-managed-fields']),
+      ]);
       assert.equal(ds['spec'].template.spec.containers[0].image, 'fluent/fluentd:v0.14.10');
-      const managers = (ds['metadata'].managedFields as { manager: string; operation: string }[]).map((m) => `${m.manager}/${m.operation}`);
+      const managers = (ds['metadata'].managedFields as { manager: string; operation: string }[]).map(
+        (m) => `${m.manager}/${m.operation}`,
+      );
       assert.ok(managers.includes('kubectl/Apply'), `an Apply entry for kubectl (${managers.join(', ')})`);
     });
 
@@ -160,14 +192,20 @@ for (const version of VERSIONS) {
       assert.equal(empty.code, 0);
       assert.match(empty.stderr, /No resources found in kube-system namespace\./);
       const node = join(files.path, 'node.yaml');
-      writeFileSync(node, 'apiVersion: v1\nkind: Node\nmetadata:\n  name: k0-default-pool-35609c18-z7tb\n  labels:\n    ssd: "true"\n');
+      writeFileSync(
+        node,
+        'apiVersion: v1\nkind: Node\nmetadata:\n  name: k0-default-pool-35609c18-z7tb\n  labels:\n    ssd: "true"\n',
+      );
       assert.equal((await kubectl.ok(['create', '-f', node])).trim(), 'node/k0-default-pool-35609c18-z7tb created');
       const nodes = (await kubectl.ok(['get', 'nodes'])).trim().split('\n');
       assert.match(nodes[0]!, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
       // no kubelet runs in this test: a node without a Ready condition is Unknown, as on a real cluster
       assert.match(nodes[1]!, /^k0-default-pool-35609c18-z7tb\s+Unknown\s+<none>\s+\d+s\s*$/);
       const pod = join(files.path, 'pod.yaml');
-      writeFileSync(pod, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n');
+      writeFileSync(
+        pod,
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n',
+      );
       assert.equal((await kubectl.ok(['create', '-f', pod])).trim(), 'pod/web created');
       const pods = (await kubectl.ok(['get', 'pods', '-o', 'wide'])).trim().split('\n');
       assert.match(pods[0]!, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);

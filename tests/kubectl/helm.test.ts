@@ -18,7 +18,8 @@ import { tempDir } from '../helpers/tmp.js';
 function findHelm(): string {
   const candidates = [process.env['HELM'], join(REPO_ROOT, '.tools', 'helm', 'helm')].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`helm 4 not found (looked at: ${candidates.join(', ')}); run scripts/install-helm or set HELM`);
+  if (!found)
+    throw new Error(`helm 4 not found (looked at: ${candidates.join(', ')}); run scripts/install-helm or set HELM`);
   return found;
 }
 
@@ -126,9 +127,15 @@ describe('helm 4', () => {
         [...args, '--kubeconfig', cluster.kubeconfig],
         {
           timeout: timeoutMs,
-          env: { ...process.env, HELM_CACHE_HOME: join(helmHome, 'cache'), HELM_CONFIG_HOME: join(helmHome, 'config'), HELM_DATA_HOME: join(helmHome, 'data') },
+          env: {
+            ...process.env,
+            HELM_CACHE_HOME: join(helmHome, 'cache'),
+            HELM_CONFIG_HOME: join(helmHome, 'config'),
+            HELM_DATA_HOME: join(helmHome, 'data'),
+          },
         },
-        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
       );
     });
   const ok = async (args: string[], timeoutMs?: number): Promise<string> => {
@@ -166,35 +173,63 @@ describe('helm 4', () => {
     ]) {
       const obj = await api(path);
       assert.equal(obj.metadata?.labels?.['app.kubernetes.io/managed-by'], 'Helm', path);
-      assert.equal(obj.metadata?.annotations?.['meta.helm.sh/release-name'], 'demo', `${path} carries helm's ownership annotation`);
+      assert.equal(
+        obj.metadata?.annotations?.['meta.helm.sh/release-name'],
+        'demo',
+        `${path} carries helm's ownership annotation`,
+      );
     }
     const secrets = await kubectl.ok(['get', 'secrets', '-l', 'owner=helm']);
     assert.match(secrets, /^sh\.helm\.release\.v1\.demo\.v1\s+helm\.sh\/release\.v1\s+1\s+/m);
-    assert.match(await ok(['list', '--namespace', 'default']), /^demo\s+default\s+1\s+.*deployed\s+logship-0\.1\.0\s+1\.0/m);
-    await eventually(async () => (await api('/apis/apps/v1/namespaces/default/daemonsets/demo-logship')).status?.numberReady === 2, {
-      timeoutMs: 60_000,
-      what: 'two ready DaemonSet pods',
-    });
+    assert.match(
+      await ok(['list', '--namespace', 'default']),
+      /^demo\s+default\s+1\s+.*deployed\s+logship-0\.1\.0\s+1\.0/m,
+    );
+    await eventually(
+      async () => (await api('/apis/apps/v1/namespaces/default/daemonsets/demo-logship')).status?.numberReady === 2,
+      {
+        timeoutMs: 60_000,
+        what: 'two ready DaemonSet pods',
+      },
+    );
   });
 
   it('upgrades with --wait until the DaemonSet has rolled out', async () => {
-    const out = await ok(['upgrade', 'demo', chart, '--namespace', 'default', '--set', 'logLevel=debug', '--wait', '--timeout', '90s'], 150_000);
+    const out = await ok(
+      ['upgrade', 'demo', chart, '--namespace', 'default', '--set', 'logLevel=debug', '--wait', '--timeout', '90s'],
+      150_000,
+    );
     assert.match(out, /has been upgraded/);
     const ds = await api('/apis/apps/v1/namespaces/default/daemonsets/demo-logship');
     assert.equal(ds.status.updatedNumberScheduled, 2);
     assert.equal(ds.status.numberAvailable, 2);
-    assert.match((await api('/api/v1/namespaces/default/configmaps/demo-logship')).data['fluent.conf'], /log_level debug/);
+    assert.match(
+      (await api('/api/v1/namespaces/default/configmaps/demo-logship')).data['fluent.conf'],
+      /log_level debug/,
+    );
     assert.match(await kubectl.ok(['get', 'secrets', '-l', 'owner=helm,name=demo']), /sh\.helm\.release\.v1\.demo\.v2/);
   });
 
   it('rolls back to the first revision', async () => {
-    assert.match(await ok(['rollback', 'demo', '1', '--namespace', 'default', '--wait', '--timeout', '90s'], 150_000), /Rollback was a success/);
-    assert.match((await api('/api/v1/namespaces/default/configmaps/demo-logship')).data['fluent.conf'], /log_level info/);
-    assert.match(await ok(['history', 'demo', '--namespace', 'default']), /^3\s+.*deployed\s+logship-0\.1\.0\s+1\.0\s+Rollback to 1/m);
+    assert.match(
+      await ok(['rollback', 'demo', '1', '--namespace', 'default', '--wait', '--timeout', '90s'], 150_000),
+      /Rollback was a success/,
+    );
+    assert.match(
+      (await api('/api/v1/namespaces/default/configmaps/demo-logship')).data['fluent.conf'],
+      /log_level info/,
+    );
+    assert.match(
+      await ok(['history', 'demo', '--namespace', 'default']),
+      /^3\s+.*deployed\s+logship-0\.1\.0\s+1\.0\s+Rollback to 1/m,
+    );
   });
 
   it('uninstalls: the chart objects and the release Secrets are gone', async () => {
-    assert.match(await ok(['uninstall', 'demo', '--namespace', 'default', '--wait', '--timeout', '90s'], 150_000), /release "demo" uninstalled/);
+    assert.match(
+      await ok(['uninstall', 'demo', '--namespace', 'default', '--wait', '--timeout', '90s'], 150_000),
+      /release "demo" uninstalled/,
+    );
     for (const path of [
       '/api/v1/namespaces/default/serviceaccounts/demo-logship',
       '/apis/rbac.authorization.k8s.io/v1/clusterroles/demo-logship',

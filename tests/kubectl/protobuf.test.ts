@@ -28,7 +28,8 @@ function requestsOf(log: string): LoggedRequest[] {
   let section: 'request' | 'response' = 'request';
   for (const raw of log.split('\n')) {
     const line = raw.replace(/^[IWE]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] /, '');
-    const req = /^"Request" verb="(\w+)" url="([^"]+)"/.exec(line) ?? /^(GET|POST|PUT|PATCH|DELETE) (http\S+)$/.exec(line);
+    const req =
+      /^"Request" verb="(\w+)" url="([^"]+)"/.exec(line) ?? /^(GET|POST|PUT|PATCH|DELETE) (http\S+)$/.exec(line);
     if (req) {
       out.push({ method: req[1]!, url: req[2]!, headers: [], responseHeaders: [] });
       section = 'request';
@@ -77,7 +78,9 @@ describe('kubectl with Kubernetes protobuf', () => {
 
   before(async () => {
     cluster = await startCluster({ nodes: 4 });
-    nodes = (await cluster.api('GET', '/api/v1/nodes')).body.items.map((n: { metadata: { name: string } }) => n.metadata.name).sort();
+    nodes = (await cluster.api('GET', '/api/v1/nodes')).body.items
+      .map((n: { metadata: { name: string } }) => n.metadata.name)
+      .sort();
   });
   after(async () => {
     await cluster?.stop();
@@ -102,11 +105,21 @@ describe('kubectl with Kubernetes protobuf', () => {
         assert.ok(post, r.stderr);
         const expected = protobuf ? PB : 'application/json';
         // (kubectl 1.20 does not log the Content-Type it sends)
-        if (version !== '1.20') assert.ok(post.headers.includes(`Content-Type: ${expected}`), `${version} POST headers: ${post.headers.join(' | ')}`);
+        if (version !== '1.20')
+          assert.ok(
+            post.headers.includes(`Content-Type: ${expected}`),
+            `${version} POST headers: ${post.headers.join(' | ')}`,
+          );
         // the answer came in the encoding asked for, and kubectl understood it
-        assert.ok(post.responseHeaders.some((h) => h.startsWith(`Content-Type: ${expected}`)), `${version} response headers: ${post.responseHeaders.join(' | ')}`);
+        assert.ok(
+          post.responseHeaders.some((h) => h.startsWith(`Content-Type: ${expected}`)),
+          `${version} response headers: ${post.responseHeaders.join(' | ')}`,
+        );
         assert.match(await kubectl.ok(['get', 'namespace', `demo-${tag}`]), new RegExp(`demo-${tag}\\s+Active`));
-        assert.equal((await kubectl.ok(['delete', 'namespace', `demo-${tag}`])).trim(), `namespace "demo-${tag}" deleted`);
+        assert.equal(
+          (await kubectl.ok(['delete', 'namespace', `demo-${tag}`])).trim(),
+          `namespace "demo-${tag}" deleted`,
+        );
         assert.equal((await cluster.api('GET', `/api/v1/namespaces/demo-${tag}`)).status, 404);
       });
 
@@ -118,7 +131,11 @@ describe('kubectl with Kubernetes protobuf', () => {
         if (protobuf) {
           const typed = requestsOf(r.stderr).filter((q) => q.headers.includes(`Accept: ${PB},application/json`));
           assert.ok(typed.length > 0, r.stderr);
-          for (const q of typed) assert.ok(q.responseHeaders.includes(`Content-Type: ${PB}`), `${q.method} ${q.url}: ${q.responseHeaders.join(' | ')}`);
+          for (const q of typed)
+            assert.ok(
+              q.responseHeaders.includes(`Content-Type: ${PB}`),
+              `${q.method} ${q.url}: ${q.responseHeaders.join(' | ')}`,
+            );
         }
         // a missing object: the protobuf Status is decoded
         const missing = await kubectl.run(['describe', 'pod', 'no-such-pod']);
@@ -128,9 +145,20 @@ describe('kubectl with Kubernetes protobuf', () => {
 
       it('run, get and delete a pod', async () => {
         const name = `web-${tag}`;
-        assert.equal((await kubectl.ok(['run', name, '--image=nginx', `--overrides={"spec":{"nodeName":"${nodes[0]}"}}`])).trim(), `pod/${name} created`);
-        await eventually(async () => /Running/.test(await kubectl.ok(['get', 'pod', name])), { timeoutMs: 30000, what: `${name} Running` });
-        assert.equal((await kubectl.ok(['delete', 'pod', name, '--grace-period=0', '--force'], { timeoutMs: 60000 })).includes(`pod "${name}" force deleted`), true);
+        assert.equal(
+          (await kubectl.ok(['run', name, '--image=nginx', `--overrides={"spec":{"nodeName":"${nodes[0]}"}}`])).trim(),
+          `pod/${name} created`,
+        );
+        await eventually(async () => /Running/.test(await kubectl.ok(['get', 'pod', name])), {
+          timeoutMs: 30000,
+          what: `${name} Running`,
+        });
+        assert.equal(
+          (await kubectl.ok(['delete', 'pod', name, '--grace-period=0', '--force'], { timeoutMs: 60000 })).includes(
+            `pod "${name}" force deleted`,
+          ),
+          true,
+        );
       });
 
       it('debug node creates its pod on the node', async () => {
@@ -139,7 +167,9 @@ describe('kubectl with Kubernetes protobuf', () => {
         const profile = version === '1.20' ? [] : ['--profile=general'];
         const r = await kubectl.run(['debug', `node/${node}`, '--image=busybox', ...profile, '-v=8']);
         assert.equal(r.code, 0, r.stderr);
-        const m = /Creating debugging pod (node-debugger-\S+) with container debugger on node (\S+)\./.exec(r.stdout + r.stderr);
+        const m = /Creating debugging pod (node-debugger-\S+) with container debugger on node (\S+)\./.exec(
+          r.stdout + r.stderr,
+        );
         assert.ok(m, r.stdout + r.stderr);
         assert.equal(m[2], node);
         if (protobuf) {
@@ -177,9 +207,19 @@ describe('kubectl with Kubernetes protobuf', () => {
         await kubectl.ok(['apply', '-f', join(files.path, `${ds}.yaml`)]);
         await kubectl.ok(['apply', '-f', join(files.path, `${bare}.yaml`)]);
         const dsPodOn = async () =>
-          (await cluster.api('GET', `/api/v1/namespaces/default/pods?labelSelector=app%3D${ds}&fieldSelector=spec.nodeName%3D${node}`)).body.items;
-        await eventually(async () => (await dsPodOn()).length === 1, { timeoutMs: 30000, what: 'DaemonSet pod on the node' });
-        const r = await kubectl.run(['drain', node, '--ignore-daemonsets', '--force', '--timeout=60s'], { timeoutMs: 90000 });
+          (
+            await cluster.api(
+              'GET',
+              `/api/v1/namespaces/default/pods?labelSelector=app%3D${ds}&fieldSelector=spec.nodeName%3D${node}`,
+            )
+          ).body.items;
+        await eventually(async () => (await dsPodOn()).length === 1, {
+          timeoutMs: 30000,
+          what: 'DaemonSet pod on the node',
+        });
+        const r = await kubectl.run(['drain', node, '--ignore-daemonsets', '--force', '--timeout=60s'], {
+          timeoutMs: 90000,
+        });
         const out = r.stdout + r.stderr;
         assert.equal(r.code, 0, out);
         assert.match(out, new RegExp(`node/${node} cordoned`));

@@ -87,7 +87,8 @@ function postOf(log: string, path: string): { request: string[]; response: strin
   let section: 'none' | 'request' | 'response' = 'none';
   for (const raw of log.split('\n')) {
     const line = raw.replace(/^[IWE]\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] /, '');
-    const req = /^"Request" verb="(\w+)" url="([^"]+)"/.exec(line) ?? /^(GET|POST|PUT|PATCH|DELETE) (http\S+)$/.exec(line);
+    const req =
+      /^"Request" verb="(\w+)" url="([^"]+)"/.exec(line) ?? /^(GET|POST|PUT|PATCH|DELETE) (http\S+)$/.exec(line);
     if (req) section = req[1] === 'POST' && req[2]!.includes(path) && out.request.length === 0 ? 'request' : 'none';
     else if (section !== 'none' && /^"Response"|^Response (Status|Headers)/.test(line)) section = 'response';
     else if (section !== 'none' && /^\s*Content-Type:/.test(line)) out[section].push(line.trim());
@@ -134,7 +135,18 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
       after(() => k?.dispose());
 
       it('create role, clusterrole, rolebinding and clusterrolebinding', async () => {
-        const r = await k.run(['create', 'role', 'pod-reader', '-n', ns, '--verb=get', '--verb=list', '--verb=watch', '--resource=pods,daemonsets.apps', '-v=8']);
+        const r = await k.run([
+          'create',
+          'role',
+          'pod-reader',
+          '-n',
+          ns,
+          '--verb=get',
+          '--verb=list',
+          '--verb=watch',
+          '--resource=pods,daemonsets.apps',
+          '-v=8',
+        ]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout.trim(), `role.${G}/pod-reader created`);
         const post = postOf(r.stderr, '/roles');
@@ -142,7 +154,10 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
         // kubectl 1.32 sends the Role in protobuf and reads the answer in protobuf (1.20 does not log what it sends).
         const encoding = version === '1.32' ? PB : 'application/json';
         if (version !== '1.20') assert.ok(post.request.includes(`Content-Type: ${encoding}`), post.request.join(' | '));
-        assert.ok(post.response.some((h) => h.startsWith(`Content-Type: ${encoding}`)), post.response.join(' | '));
+        assert.ok(
+          post.response.some((h) => h.startsWith(`Content-Type: ${encoding}`)),
+          post.response.join(' | '),
+        );
         const role = (await cluster.api('GET', `/apis/${G}/v1/namespaces/${ns}/roles/pod-reader`)).body;
         assert.deepEqual(role.rules, [
           { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods'] },
@@ -150,20 +165,63 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
         ]);
 
         assert.equal(
-          (await k.ok(['create', 'clusterrole', `node-reader-${tag}`, '--verb=get,list', '--resource=nodes', '--resource-name=n1'])).trim(),
+          (
+            await k.ok([
+              'create',
+              'clusterrole',
+              `node-reader-${tag}`,
+              '--verb=get,list',
+              '--resource=nodes',
+              '--resource-name=n1',
+            ])
+          ).trim(),
           `clusterrole.${G}/node-reader-${tag} created`,
         );
-        assert.equal((await k.ok(['create', 'clusterrole', `logs-${tag}`, '--verb=get', '--non-resource-url=/logs/*'])).trim(), `clusterrole.${G}/logs-${tag} created`);
         assert.equal(
-          (await k.ok(['create', 'rolebinding', 'read-pods', '-n', ns, '--role=pod-reader', '--user=jane', '--group=devs', `--serviceaccount=${ns}:builder`])).trim(),
+          (await k.ok(['create', 'clusterrole', `logs-${tag}`, '--verb=get', '--non-resource-url=/logs/*'])).trim(),
+          `clusterrole.${G}/logs-${tag} created`,
+        );
+        assert.equal(
+          (
+            await k.ok([
+              'create',
+              'rolebinding',
+              'read-pods',
+              '-n',
+              ns,
+              '--role=pod-reader',
+              '--user=jane',
+              '--group=devs',
+              `--serviceaccount=${ns}:builder`,
+            ])
+          ).trim(),
           `rolebinding.${G}/read-pods created`,
         );
         assert.equal(
-          (await k.ok(['create', 'rolebinding', 'view-nodes', '-n', ns, `--clusterrole=node-reader-${tag}`, '--user=bob'])).trim(),
+          (
+            await k.ok([
+              'create',
+              'rolebinding',
+              'view-nodes',
+              '-n',
+              ns,
+              `--clusterrole=node-reader-${tag}`,
+              '--user=bob',
+            ])
+          ).trim(),
           `rolebinding.${G}/view-nodes created`,
         );
         assert.equal(
-          (await k.ok(['create', 'clusterrolebinding', `node-readers-${tag}`, `--clusterrole=node-reader-${tag}`, '--group=ops', '--serviceaccount=kube-system:agent'])).trim(),
+          (
+            await k.ok([
+              'create',
+              'clusterrolebinding',
+              `node-readers-${tag}`,
+              `--clusterrole=node-reader-${tag}`,
+              '--group=ops',
+              '--serviceaccount=kube-system:agent',
+            ])
+          ).trim(),
           `clusterrolebinding.${G}/node-readers-${tag} created`,
         );
         const crb = (await cluster.api('GET', `/apis/${G}/v1/clusterrolebindings/node-readers-${tag}`)).body;
@@ -175,7 +233,12 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
         // A second create is refused with the server's AlreadyExists.
         const again = await k.run(['create', 'role', 'pod-reader', '-n', ns, '--verb=get', '--resource=pods']);
         assert.notEqual(again.code, 0);
-        assert.match(again.stderr, new RegExp(`Error from server \\(AlreadyExists\\): roles\\.${G.replace(/\./g, '\\.')} "pod-reader" already exists`));
+        assert.match(
+          again.stderr,
+          new RegExp(
+            `Error from server \\(AlreadyExists\\): roles\\.${G.replace(/\./g, '\\.')} "pod-reader" already exists`,
+          ),
+        );
       });
 
       it('get -o wide: Created At for roles; Role, Users, Groups, ServiceAccounts for bindings', async () => {
@@ -183,36 +246,93 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
         assert.deepEqual(linesOf(roles)[0]!.split(/\s{2,}/), ['NAME', 'CREATED AT']);
         assert.match(row(roles, 'pod-reader')[1]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
         const rbs = await k.ok(['get', 'rolebindings', '-n', ns, '-o', 'wide']);
-        assert.deepEqual(linesOf(rbs)[0]!.split(/\s{2,}/), ['NAME', 'ROLE', 'AGE', 'USERS', 'GROUPS', 'SERVICEACCOUNTS']);
+        assert.deepEqual(linesOf(rbs)[0]!.split(/\s{2,}/), [
+          'NAME',
+          'ROLE',
+          'AGE',
+          'USERS',
+          'GROUPS',
+          'SERVICEACCOUNTS',
+        ]);
         const readPods = row(rbs, 'read-pods');
-        assert.deepEqual([readPods[0], readPods[1], ...readPods.slice(3)], ['read-pods', 'Role/pod-reader', 'jane', 'devs', `${ns}/builder`]);
-        assert.deepEqual(row(await k.ok(['get', 'rolebindings', '-n', ns]), 'view-nodes').slice(0, 2), ['view-nodes', `ClusterRole/node-reader-${tag}`]);
+        assert.deepEqual(
+          [readPods[0], readPods[1], ...readPods.slice(3)],
+          ['read-pods', 'Role/pod-reader', 'jane', 'devs', `${ns}/builder`],
+        );
+        assert.deepEqual(row(await k.ok(['get', 'rolebindings', '-n', ns]), 'view-nodes').slice(0, 2), [
+          'view-nodes',
+          `ClusterRole/node-reader-${tag}`,
+        ]);
         const crbs = await k.ok(['get', 'clusterrolebinding', `node-readers-${tag}`, '-o', 'wide']);
         const crb = row(crbs, `node-readers-${tag}`);
-        assert.deepEqual([crb[0], crb[1], ...crb.slice(3)], [`node-readers-${tag}`, `ClusterRole/node-reader-${tag}`, 'ops', 'kube-system/agent']);
+        assert.deepEqual(
+          [crb[0], crb[1], ...crb.slice(3)],
+          [`node-readers-${tag}`, `ClusterRole/node-reader-${tag}`, 'ops', 'kube-system/agent'],
+        );
         const crs = await k.ok(['get', 'clusterroles', '-o', 'wide']);
         assert.deepEqual(linesOf(crs)[0]!.split(/\s{2,}/), ['NAME', 'CREATED AT']);
         assert.ok(row(crs, `logs-${tag}`));
         const named = await k.ok(['get', 'roles,rolebindings', '-n', ns, '-o', 'name']);
-        assert.deepEqual(linesOf(named).sort(), [`role.${G}/pod-reader`, `rolebinding.${G}/read-pods`, `rolebinding.${G}/view-nodes`]);
+        assert.deepEqual(linesOf(named).sort(), [
+          `role.${G}/pod-reader`,
+          `rolebinding.${G}/read-pods`,
+          `rolebinding.${G}/view-nodes`,
+        ]);
       });
 
       it('describe: the PolicyRule table of roles, the Role and Subjects of bindings', async () => {
         const role = linesOf(await k.ok(['describe', 'role', 'pod-reader', '-n', ns]));
-        assert.deepEqual(role.slice(0, 4), ['Name:         pod-reader', 'Labels:       <none>', 'Annotations:  <none>', 'PolicyRule:']);
-        assert.match(role[4]!, /^\s+Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
-        assert.deepEqual(role.slice(6).map((l) => l.trim().split(/\s{2,}/)).sort(), [
-          ['daemonsets.apps', '[]', '[]', '[get list watch]'],
-          ['pods', '[]', '[]', '[get list watch]'],
+        assert.deepEqual(role.slice(0, 4), [
+          'Name:         pod-reader',
+          'Labels:       <none>',
+          'Annotations:  <none>',
+          'PolicyRule:',
         ]);
+        assert.match(role[4]!, /^\s+Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
+        assert.deepEqual(
+          role
+            .slice(6)
+            .map((l) => l.trim().split(/\s{2,}/))
+            .sort(),
+          [
+            ['daemonsets.apps', '[]', '[]', '[get list watch]'],
+            ['pods', '[]', '[]', '[get list watch]'],
+          ],
+        );
         const nodes = linesOf(await k.ok(['describe', 'clusterrole', `node-reader-${tag}`]));
-        assert.deepEqual(nodes.at(-1)!.trim().split(/\s{2,}/), ['nodes', '[]', '[n1]', '[get list]']);
+        assert.deepEqual(
+          nodes
+            .at(-1)!
+            .trim()
+            .split(/\s{2,}/),
+          ['nodes', '[]', '[n1]', '[get list]'],
+        );
         const logs = linesOf(await k.ok(['describe', 'clusterrole', `logs-${tag}`]));
-        assert.deepEqual(logs.at(-1)!.trim().split(/\s{2,}/), ['[/logs/*]', '[]', '[get]']);
+        assert.deepEqual(
+          logs
+            .at(-1)!
+            .trim()
+            .split(/\s{2,}/),
+          ['[/logs/*]', '[]', '[get]'],
+        );
         const rb = linesOf(await k.ok(['describe', 'rolebinding', 'read-pods', '-n', ns]));
-        assert.deepEqual(rb.slice(0, 6), ['Name:         read-pods', 'Labels:       <none>', 'Annotations:  <none>', 'Role:', '  Kind:  Role', '  Name:  pod-reader']);
+        assert.deepEqual(rb.slice(0, 6), [
+          'Name:         read-pods',
+          'Labels:       <none>',
+          'Annotations:  <none>',
+          'Role:',
+          '  Kind:  Role',
+          '  Name:  pod-reader',
+        ]);
         assert.equal(rb[6], 'Subjects:');
-        assert.deepEqual(rb.slice(9).map((l) => l.trim().split(/\s{2,}/)), [['User', 'jane'], ['Group', 'devs'], ['ServiceAccount', 'builder', ns]]);
+        assert.deepEqual(
+          rb.slice(9).map((l) => l.trim().split(/\s{2,}/)),
+          [
+            ['User', 'jane'],
+            ['Group', 'devs'],
+            ['ServiceAccount', 'builder', ns],
+          ],
+        );
         const crb = linesOf(await k.ok(['describe', 'clusterrolebinding', `node-readers-${tag}`]));
         assert.deepEqual(crb.slice(3, 6), ['Role:', '  Kind:  ClusterRole', `  Name:  node-reader-${tag}`]);
       });
@@ -248,14 +368,21 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
           // `auth reconcile` (typed rbac clients, protobuf) deletes and recreates a binding whose roleRef changed.
           const r = await k.run(['auth', 'reconcile', '-f', file]);
           assert.equal(r.code, 0, r.stderr);
-          assert.deepEqual(linesOf(r.stdout), [`clusterrole.${G}/fluentd-${tag} reconciled`, `clusterrolebinding.${G}/fluentd-${tag} reconciled`]);
+          assert.deepEqual(linesOf(r.stdout), [
+            `clusterrole.${G}/fluentd-${tag} reconciled`,
+            `clusterrolebinding.${G}/fluentd-${tag} reconciled`,
+          ]);
           assert.match(r.stderr, /reconciliation required recreate/);
-          assert.equal((await cluster.api('GET', `/apis/${G}/v1/clusterrolebindings/fluentd-${tag}`)).body.roleRef.name, 'view');
+          assert.equal(
+            (await cluster.api('GET', `/apis/${G}/v1/clusterrolebindings/fluentd-${tag}`)).body.roleRef.name,
+            'view',
+          );
         }
-        assert.deepEqual(
-          linesOf(await k.ok(['delete', '-f', file])),
-          [`clusterrole.${G} "fluentd-${tag}" deleted`, `clusterrolebinding.${G} "fluentd-${tag}" deleted`, `daemonset.apps "fluentd-${tag}" deleted`],
-        );
+        assert.deepEqual(linesOf(await k.ok(['delete', '-f', file])), [
+          `clusterrole.${G} "fluentd-${tag}" deleted`,
+          `clusterrolebinding.${G} "fluentd-${tag}" deleted`,
+          `daemonset.apps "fluentd-${tag}" deleted`,
+        ]);
         assert.equal((await cluster.api('GET', `/apis/${G}/v1/clusterroles/fluentd-${tag}`)).status, 404);
       });
 
@@ -264,8 +391,12 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
           `rolebinding.${G} "read-pods" deleted`,
           `rolebinding.${G} "view-nodes" deleted`,
         ]);
-        assert.deepEqual(linesOf(await k.ok(['delete', 'role', '--all', '-n', ns])), [`role.${G} "pod-reader" deleted`]);
-        assert.deepEqual(linesOf(await k.ok(['delete', 'clusterrolebinding', `node-readers-${tag}`])), [`clusterrolebinding.${G} "node-readers-${tag}" deleted`]);
+        assert.deepEqual(linesOf(await k.ok(['delete', 'role', '--all', '-n', ns])), [
+          `role.${G} "pod-reader" deleted`,
+        ]);
+        assert.deepEqual(linesOf(await k.ok(['delete', 'clusterrolebinding', `node-readers-${tag}`])), [
+          `clusterrolebinding.${G} "node-readers-${tag}" deleted`,
+        ]);
         assert.deepEqual(linesOf(await k.ok(['delete', 'clusterrole', `node-reader-${tag}`, `logs-${tag}`])), [
           `clusterrole.${G} "node-reader-${tag}" deleted`,
           `clusterrole.${G} "logs-${tag}" deleted`,
@@ -286,7 +417,10 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
 
     it('create clusterrole --aggregation-rule, then labelled cluster roles fill its rules', async () => {
       const label = 'rbac.example.com/aggregate-to-monitoring=true';
-      assert.equal((await k.ok(['create', 'clusterrole', 'monitoring', `--aggregation-rule=${label}`])).trim(), `clusterrole.${G}/monitoring created`);
+      assert.equal(
+        (await k.ok(['create', 'clusterrole', 'monitoring', `--aggregation-rule=${label}`])).trim(),
+        `clusterrole.${G}/monitoring created`,
+      );
       await k.ok(['create', 'clusterrole', 'monitoring-endpoints', '--verb=get,list,watch', '--resource=pods,nodes']);
       await k.ok(['label', 'clusterrole', 'monitoring-endpoints', label]);
       const policyRows = async () =>
@@ -294,14 +428,20 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
           .slice(6)
           .map((l) => l.trim().split(/\s{2,}/))
           .sort();
-      await eventually(async () => (await policyRows()).length === 2, { what: 'the aggregated rules', timeoutMs: 20_000 });
+      await eventually(async () => (await policyRows()).length === 2, {
+        what: 'the aggregated rules',
+        timeoutMs: 20_000,
+      });
       assert.deepEqual(await policyRows(), [
         ['nodes', '[]', '[]', '[get list watch]'],
         ['pods', '[]', '[]', '[get list watch]'],
       ]);
       const cr = (await cluster.api('GET', `/apis/${G}/v1/clusterroles/monitoring`)).body;
       assert.ok(
-        cr.metadata.managedFields.some((f: { manager: string; operation: string }) => f.manager === 'clusterrole-aggregation-controller' && f.operation === 'Apply'),
+        cr.metadata.managedFields.some(
+          (f: { manager: string; operation: string }) =>
+            f.manager === 'clusterrole-aggregation-controller' && f.operation === 'Apply',
+        ),
         JSON.stringify(cr.metadata.managedFields),
       );
       // Removing the label takes the rules away again.

@@ -25,7 +25,10 @@ interface PodList {
   items: WatchedPod[];
 }
 
-describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false : 'the chapter manifests (../shared/seed) are not present', timeout: 180_000 }, () => {
+describe('kubectl 1.32: updating the fluentd DaemonSet', {
+  skip: fluentd ? false : 'the chapter manifests (../shared/seed) are not present',
+  timeout: 180_000,
+}, () => {
   let cluster: Cluster;
   let k: Kubectl;
   let nodes: string[] = [];
@@ -40,23 +43,35 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false
     // The rolling update settings go at the top of spec, the image changes once more.
     const rolling = manifest
       .replace(V1, V3)
-      .replace(/^spec:\n/m, `spec:\n  minReadySeconds: ${MIN_READY}\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1\n`);
+      .replace(
+        /^spec:\n/m,
+        `spec:\n  minReadySeconds: ${MIN_READY}\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 1\n`,
+      );
     writeFileSync(file('fluentd-rolling.yaml'), rolling);
-    nodes = ((await cluster.api('GET', '/api/v1/nodes')).body.items as Array<{ metadata: { name: string } }>).map((n) => n.metadata.name).sort();
+    nodes = ((await cluster.api('GET', '/api/v1/nodes')).body.items as Array<{ metadata: { name: string } }>)
+      .map((n) => n.metadata.name)
+      .sort();
   });
   after(async () => {
     k?.dispose();
     await cluster?.stop();
   });
 
-  const podList = async () => (JSON.parse(await k.ok(['get', 'pods', '-n', NS, '-l', 'app=fluentd', '-o', 'json'])) as PodList).items;
+  const podList = async () =>
+    (JSON.parse(await k.ok(['get', 'pods', '-n', NS, '-l', 'app=fluentd', '-o', 'json'])) as PodList).items;
   /** Pods by node; only when every node has exactly one Ready, non-terminating pod. */
   const settled = async (image?: string) => {
     const pods = (await podList()).filter((p) => !p.metadata.deletionTimestamp);
-    const ok = pods.length === nodes.length && pods.every((p) => isAvailable(p, 0, Date.now()) && (!image || imageOf(p) === image));
+    const ok =
+      pods.length === nodes.length &&
+      pods.every((p) => isAvailable(p, 0, Date.now()) && (!image || imageOf(p) === image));
     return ok ? new Map(pods.map((p) => [p.spec!.nodeName!, p])) : undefined;
   };
-  const waitSettled = (image?: string) => eventually(() => settled(image), { timeoutMs: 40_000, what: `one Ready pod per node${image ? ` running ${image}` : ''}` });
+  const waitSettled = (image?: string) =>
+    eventually(() => settled(image), {
+      timeoutMs: 40_000,
+      what: `one Ready pod per node${image ? ` running ${image}` : ''}`,
+    });
   const historyRevisions = async () =>
     (await k.ok(['rollout', 'history', 'daemonset', 'fluentd', '-n', NS]))
       .trim()
@@ -65,9 +80,14 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false
       .map((l) => Number(l.trim().split(/\s+/)[0]));
 
   /** Runs `rollout status` to completion while a watch checks that at most one node is ever without an available pod. */
-  async function rolloutWatched(start: () => Promise<string>): Promise<{ started: string; status: string; maxUnavailable: number }> {
+  async function rolloutWatched(
+    start: () => Promise<string>,
+  ): Promise<{ started: string; status: string; maxUnavailable: number }> {
     // Pods Ready for less than minReadySeconds are not available yet: let the last replacements get there first.
-    await eventually(async () => unavailableNodes(await podList(), nodes, MIN_READY, Date.now()).length === 0, { timeoutMs: 20_000, what: 'every node available' });
+    await eventually(async () => unavailableNodes(await podList(), nodes, MIN_READY, Date.now()).length === 0, {
+      timeoutMs: 20_000,
+      what: 'every node available',
+    });
     let maxUnavailable = 0;
     const seen: string[] = [];
     const rec = await PodRecorder.start(cluster.url, NS, 'app=fluentd', (pods, at) => {
@@ -93,7 +113,10 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false
   it('apply -f fluentd.yaml: one pod per node; its strategy defaults to OnDelete', async () => {
     assert.equal((await k.ok(['apply', '-f', fluentd!])).trim(), 'daemonset.extensions/fluentd created');
     await waitSettled(V1);
-    assert.equal((await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'jsonpath={.spec.updateStrategy.type}'])).trim(), 'OnDelete');
+    assert.equal(
+      (await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'jsonpath={.spec.updateStrategy.type}'])).trim(),
+      'OnDelete',
+    );
   });
 
   it('rollout status refuses an OnDelete DaemonSet', async () => {
@@ -104,29 +127,54 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false
 
   it('OnDelete: a new image replaces no pod until each pod is deleted, then each comes back with it', async () => {
     const before = (await waitSettled(V1))!;
-    assert.equal((await k.ok(['apply', '-f', file('fluentd-v2.yaml')])).trim(), 'daemonset.extensions/fluentd configured');
-    await eventually(async () => (await historyRevisions()).join() === '1,2', { timeoutMs: 20_000, what: 'revision 2' });
-    await eventually(async () => {
-      const ds = JSON.parse(await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'json']));
-      return ds.status.observedGeneration === ds.metadata.generation;
-    }, { what: 'the controller to observe the change' });
+    assert.equal(
+      (await k.ok(['apply', '-f', file('fluentd-v2.yaml')])).trim(),
+      'daemonset.extensions/fluentd configured',
+    );
+    await eventually(async () => (await historyRevisions()).join() === '1,2', {
+      timeoutMs: 20_000,
+      what: 'revision 2',
+    });
+    await eventually(
+      async () => {
+        const ds = JSON.parse(await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'json']));
+        return ds.status.observedGeneration === ds.metadata.generation;
+      },
+      { what: 'the controller to observe the change' },
+    );
     await new Promise((r) => setTimeout(r, 1000));
     const unchanged = (await settled(V1))!;
     assert.ok(unchanged, 'every pod still runs the old image');
-    assert.deepEqual([...unchanged.values()].map((p) => p.metadata.name).sort(), [...before.values()].map((p) => p.metadata.name).sort());
+    assert.deepEqual(
+      [...unchanged.values()].map((p) => p.metadata.name).sort(),
+      [...before.values()].map((p) => p.metadata.name).sort(),
+    );
 
     for (const node of nodes) {
       const victim = before.get(node)!.metadata.name;
-      assert.equal((await k.ok(['delete', 'pods', victim, '-n', NS], { timeoutMs: 60_000 })).trim(), `pod "${victim}" deleted`);
-      const replacement = await eventually(async () => {
-        const p = (await podList()).find((x) => x.spec?.nodeName === node && x.metadata.name !== victim && !x.metadata.deletionTimestamp);
-        return p && isAvailable(p, 0, Date.now()) ? p : undefined;
-      }, { timeoutMs: 30_000, what: `a replacement on ${node}` });
+      assert.equal(
+        (await k.ok(['delete', 'pods', victim, '-n', NS], { timeoutMs: 60_000 })).trim(),
+        `pod "${victim}" deleted`,
+      );
+      const replacement = await eventually(
+        async () => {
+          const p = (await podList()).find(
+            (x) => x.spec?.nodeName === node && x.metadata.name !== victim && !x.metadata.deletionTimestamp,
+          );
+          return p && isAvailable(p, 0, Date.now()) ? p : undefined;
+        },
+        { timeoutMs: 30_000, what: `a replacement on ${node}` },
+      );
       assert.equal(imageOf(replacement!), V2);
       const others = (await podList()).filter((p) => p.spec?.nodeName !== node && !p.metadata.deletionTimestamp);
       for (const p of others) {
         const untouchedYet = nodes.indexOf(p.spec!.nodeName!) > nodes.indexOf(node);
-        if (untouchedYet) assert.equal(p.metadata.name, before.get(p.spec!.nodeName!)!.metadata.name, 'pods not deleted yet are left alone');
+        if (untouchedYet)
+          assert.equal(
+            p.metadata.name,
+            before.get(p.spec!.nodeName!)!.metadata.name,
+            'pods not deleted yet are left alone',
+          );
       }
     }
     await waitSettled(V2);
@@ -139,13 +187,21 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false
     assert.equal(lines.at(-1), 'daemon set "fluentd" successfully rolled out');
     assert.ok(lines.length >= 2, `progress was printed:\n${status}`);
     for (const l of lines.slice(0, -1)) {
-      assert.match(l, /^Waiting for daemon set spec update to be observed\.\.\.$|^Waiting for daemon set "fluentd" rollout to finish: (\d+ out of 3 new pods have been updated|\d+ of 3 updated pods are available)\.\.\.$/);
+      assert.match(
+        l,
+        /^Waiting for daemon set spec update to be observed\.\.\.$|^Waiting for daemon set "fluentd" rollout to finish: (\d+ out of 3 new pods have been updated|\d+ of 3 updated pods are available)\.\.\.$/,
+      );
     }
     assert.ok(lines.some((l) => /out of 3 new pods have been updated/.test(l)));
     await waitSettled(V3);
     const ds = JSON.parse(await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'json']));
     assert.deepEqual(
-      [ds.status.desiredNumberScheduled, ds.status.updatedNumberScheduled, ds.status.numberAvailable, ds.status.observedGeneration],
+      [
+        ds.status.desiredNumberScheduled,
+        ds.status.updatedNumberScheduled,
+        ds.status.numberAvailable,
+        ds.status.observedGeneration,
+      ],
       [3, 3, 3, ds.metadata.generation],
     );
   });
@@ -173,7 +229,10 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false
   it('rollout undo to the current template is skipped', async () => {
     const r = await k.run(['rollout', 'undo', 'daemonset', 'fluentd', '-n', NS, '--to-revision=4']);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout.trim(), 'daemonset.apps/fluentd skipped rollback (current template already matches revision 4)');
+    assert.equal(
+      r.stdout.trim(),
+      'daemonset.apps/fluentd skipped rollback (current template already matches revision 4)',
+    );
     assert.deepEqual(await historyRevisions(), [1, 3, 4]);
   });
 
@@ -183,7 +242,9 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', { skip: fluentd ? false
     assert.equal(started.trim(), 'daemonset.apps/fluentd restarted');
     const after = (await waitSettled(V2))!;
     for (const p of after.values()) assert.ok(!before.has(p.metadata.name), `${p.metadata.name} was restarted`);
-    const ann = (await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'jsonpath={.spec.template.metadata.annotations}'])).trim();
+    const ann = (
+      await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'jsonpath={.spec.template.metadata.annotations}'])
+    ).trim();
     assert.match(ann, /kubectl\.kubernetes\.io\/restartedAt/);
     assert.deepEqual(await historyRevisions(), [1, 3, 4, 5]);
   });

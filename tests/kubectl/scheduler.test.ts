@@ -33,7 +33,9 @@ describe('kubectl and the scheduler', { timeout: 240_000 }, () => {
 
   before(async () => {
     cluster = await startCluster({ nodes: 3 });
-    nodes = ((await cluster.api('GET', '/api/v1/nodes')).body.items as Array<{ metadata: { name: string } }>).map((n) => n.metadata.name).sort();
+    nodes = ((await cluster.api('GET', '/api/v1/nodes')).body.items as Array<{ metadata: { name: string } }>)
+      .map((n) => n.metadata.name)
+      .sort();
     assert.equal(nodes.length, 3);
   });
   after(async () => {
@@ -41,7 +43,8 @@ describe('kubectl and the scheduler', { timeout: 240_000 }, () => {
     await cluster?.stop();
   });
 
-  const nodeOf = async (k: Kubectl, pod: string) => (await k.ok(['get', 'pod', pod, '-o', 'jsonpath={.spec.nodeName}'])).trim();
+  const nodeOf = async (k: Kubectl, pod: string) =>
+    (await k.ok(['get', 'pod', pod, '-o', 'jsonpath={.spec.nodeName}'])).trim();
 
   for (const version of ['1.32', '1.27', '1.20']) {
     it(`kubectl ${version}: run, wait for Ready, describe shows the Scheduled event`, async () => {
@@ -49,13 +52,19 @@ describe('kubectl and the scheduler', { timeout: 240_000 }, () => {
       kubectls.push(k);
       const pod = `nginx-${version.replace('.', '-')}`;
       assert.equal(await k.ok(['run', pod, '--image=nginx']), `pod/${pod} created\n`);
-      assert.equal(await k.ok(['wait', '--for=condition=Ready', `pod/${pod}`, '--timeout=60s'], { timeoutMs: 70_000 }), `pod/${pod} condition met\n`);
+      assert.equal(
+        await k.ok(['wait', '--for=condition=Ready', `pod/${pod}`, '--timeout=60s'], { timeoutMs: 70_000 }),
+        `pod/${pod} condition met\n`,
+      );
       const node = await nodeOf(k, pod);
       assert.ok(nodes.includes(node), `bound to a node of the cluster, got ${JSON.stringify(node)}`);
-      const rows = await eventually(async () => {
-        const r = eventRows(await k.ok(['describe', 'pod', pod]), 'Scheduled');
-        return r.length > 0 ? r : undefined;
-      }, { what: 'the Scheduled event in kubectl describe' });
+      const rows = await eventually(
+        async () => {
+          const r = eventRows(await k.ok(['describe', 'pod', pod]), 'Scheduled');
+          return r.length > 0 ? r : undefined;
+        },
+        { what: 'the Scheduled event in kubectl describe' },
+      );
       assert.equal(rows!.length, 1);
       const [type, , , from, message] = rows![0]!;
       assert.equal(type, 'Normal');
@@ -74,17 +83,23 @@ describe('kubectl and the scheduler', { timeout: 240_000 }, () => {
     });
 
     const failedScheduling = async (pod: string, expected: string) => {
-      const rows = await eventually(async () => {
-        const r = eventRows(await k.ok(['describe', 'pod', pod]), 'FailedScheduling');
-        return r.some((row) => row[4] === expected) ? r : undefined;
-      }, { what: `FailedScheduling for ${pod}` });
+      const rows = await eventually(
+        async () => {
+          const r = eventRows(await k.ok(['describe', 'pod', pod]), 'FailedScheduling');
+          return r.some((row) => row[4] === expected) ? r : undefined;
+        },
+        { what: `FailedScheduling for ${pod}` },
+      );
       const row = rows!.find((r) => r[4] === expected)!;
       assert.equal(row[0], 'Warning');
       assert.equal(row[3], 'default-scheduler');
       const status = JSON.parse(await k.ok(['get', 'pod', pod, '-o', 'json'])).status;
       assert.equal(status.phase, 'Pending');
       const condition = status.conditions.find((c: { type: string }) => c.type === 'PodScheduled');
-      assert.deepEqual({ status: condition.status, reason: condition.reason, message: condition.message }, { status: 'False', reason: 'Unschedulable', message: expected });
+      assert.deepEqual(
+        { status: condition.status, reason: condition.reason, message: condition.message },
+        { status: 'False', reason: 'Unschedulable', message: expected },
+      );
     };
 
     it('a pod asking for 1000 CPUs stays Pending with FailedScheduling in upstream words', async () => {
@@ -101,13 +116,21 @@ spec:
         cpu: "1000"
 `;
       assert.equal(await k.ok(['apply', '-f', '-'], { input: manifest }), 'pod/huge created\n');
-      await failedScheduling('huge', '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
+      await failedScheduling(
+        'huge',
+        '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+      );
       assert.equal(await nodeOf(k, 'huge'), '');
       await k.ok(['delete', 'pod', 'huge', '--wait=false']);
     });
 
     it('a nodeSelector no node matches stays Pending with its event', async () => {
-      await k.ok(['run', 'nowhere', '--image=nginx', '--overrides={"apiVersion":"v1","spec":{"nodeSelector":{"disktype":"ssd"}}}']);
+      await k.ok([
+        'run',
+        'nowhere',
+        '--image=nginx',
+        '--overrides={"apiVersion":"v1","spec":{"nodeSelector":{"disktype":"ssd"}}}',
+      ]);
       await failedScheduling(
         'nowhere',
         "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
@@ -116,7 +139,10 @@ spec:
       assert.match(get.split('\n')[1]!, /^nowhere\s+0\/1\s+Pending\s+0\s+/);
       // Labelling a node makes it fit: the pod is bound there and runs.
       await k.ok(['label', 'node', nodes[1]!, 'disktype=ssd']);
-      assert.equal(await k.ok(['wait', '--for=condition=Ready', 'pod/nowhere', '--timeout=60s'], { timeoutMs: 70_000 }), 'pod/nowhere condition met\n');
+      assert.equal(
+        await k.ok(['wait', '--for=condition=Ready', 'pod/nowhere', '--timeout=60s'], { timeoutMs: 70_000 }),
+        'pod/nowhere condition met\n',
+      );
       assert.equal(await nodeOf(k, 'nowhere'), nodes[1]);
       await k.ok(['label', 'node', nodes[1]!, 'disktype-']);
     });
@@ -129,7 +155,8 @@ spec:
       try {
         const names = ['c1', 'c2', 'c3', 'c4'];
         for (const name of names) await k.ok(['run', name, '--image=nginx']);
-        for (const name of names) await k.ok(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
+        for (const name of names)
+          await k.ok(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s'], { timeoutMs: 70_000 });
         for (const name of names) assert.equal(await nodeOf(k, name), open, `${name} is on the uncordoned node`);
         const table = await k.ok(['get', 'nodes']);
         for (const n of nodes.slice(0, 2)) assert.match(table, new RegExp(`${n}\\s+Ready,SchedulingDisabled\\s`));
@@ -137,9 +164,15 @@ spec:
         await k.ok(['cordon', open]);
         await sleep(200);
         await k.ok(['run', 'c5', '--image=nginx']);
-        await failedScheduling('c5', '0/3 nodes are available: 3 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.');
+        await failedScheduling(
+          'c5',
+          '0/3 nodes are available: 3 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+        );
         await k.ok(['uncordon', nodes[0]!]);
-        assert.equal(await k.ok(['wait', '--for=condition=Ready', 'pod/c5', '--timeout=60s'], { timeoutMs: 70_000 }), 'pod/c5 condition met\n');
+        assert.equal(
+          await k.ok(['wait', '--for=condition=Ready', 'pod/c5', '--timeout=60s'], { timeoutMs: 70_000 }),
+          'pod/c5 condition met\n',
+        );
         assert.equal(await nodeOf(k, 'c5'), nodes[0]);
       } finally {
         for (const n of nodes) await k.ok(['uncordon', n]);

@@ -17,7 +17,9 @@ const TOKEN_VOLUME = {
   sources: [
     { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
     { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-    { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    {
+      downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] },
+    },
   ],
 };
 
@@ -36,7 +38,10 @@ function assertTokenVolume(pod: Json): void {
   assert.match(volumes[0].name, /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   assert.deepEqual(volumes[0].projected, TOKEN_VOLUME);
   for (const c of pod.spec.containers) {
-    assert.deepEqual(c.volumeMounts.find((m: Json) => m.mountPath === MOUNT_PATH), { name: volumes[0].name, readOnly: true, mountPath: MOUNT_PATH });
+    assert.deepEqual(
+      c.volumeMounts.find((m: Json) => m.mountPath === MOUNT_PATH),
+      { name: volumes[0].name, readOnly: true, mountPath: MOUNT_PATH },
+    );
   }
 }
 
@@ -86,9 +91,18 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
 
     it('a new namespace gets its default account shortly; a pod created right away is admitted', async () => {
       assert.equal(await k.ok(['create', 'namespace', 'team-a']), 'namespace/team-a created\n');
-      assert.equal(await k.ok(['run', 'first', '-n', 'team-a', '--image=registry.k8s.io/pause:3.9']), 'pod/first created\n');
+      assert.equal(
+        await k.ok(['run', 'first', '-n', 'team-a', '--image=registry.k8s.io/pause:3.9']),
+        'pod/first created\n',
+      );
       const rows = linesOf(await k.ok(['get', 'serviceaccounts', '-n', 'team-a']));
-      assert.deepEqual(rows.map((r) => r.slice(0, 2)), [['NAME', 'SECRETS'], ['default', '0']]);
+      assert.deepEqual(
+        rows.map((r) => r.slice(0, 2)),
+        [
+          ['NAME', 'SECRETS'],
+          ['default', '0'],
+        ],
+      );
       assertTokenVolume((await cluster.api('GET', '/api/v1/namespaces/team-a/pods/first')).body);
     });
 
@@ -96,7 +110,13 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
       assert.equal(await k.ok(['create', 'serviceaccount', 'builder']), 'serviceaccount/builder created\n');
       const rows = linesOf(await k.ok(['get', 'sa']));
       assert.deepEqual(rows[0], ['NAME', 'SECRETS', 'AGE']);
-      assert.deepEqual(rows.slice(1).map((r) => r.slice(0, 2)), [['builder', '0'], ['default', '0']]);
+      assert.deepEqual(
+        rows.slice(1).map((r) => r.slice(0, 2)),
+        [
+          ['builder', '0'],
+          ['default', '0'],
+        ],
+      );
       const described = await k.ok(['describe', 'sa', 'builder']);
       assert.match(described, /^Name:\s+builder$/m);
       assert.match(described, /^Namespace:\s+default$/m);
@@ -109,7 +129,10 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
     it('create token prints a JWT (TokenRequest in protobuf) that the server accepts as the account', async () => {
       const r = await k.run(['create', 'token', 'builder', '-v=8']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stderr, /POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/default\/serviceaccounts\/builder\/token/);
+      assert.match(
+        r.stderr,
+        /POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/default\/serviceaccounts\/builder\/token/,
+      );
       assert.match(r.stderr, /Content-Type: application\/vnd\.kubernetes\.protobuf/);
       assert.match(r.stderr, /Response Status: 201 Created/);
       const token = r.stdout.trim();
@@ -120,7 +143,11 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
       const who = await whoami(token);
       assert.equal(who.status, 201);
       assert.equal(who.body.status.userInfo.username, 'system:serviceaccount:default:builder');
-      assert.deepEqual(who.body.status.userInfo.groups, ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated']);
+      assert.deepEqual(who.body.status.userInfo.groups, [
+        'system:serviceaccounts',
+        'system:serviceaccounts:default',
+        'system:authenticated',
+      ]);
 
       const short = await k.run(['create', 'token', 'builder', '--duration=5m']);
       assert.equal(short.code, 1);
@@ -134,11 +161,34 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
 
     it('create token --bound-object-kind Pod: tied to the pod, refused for a pod of another account', async () => {
       assert.equal(await k.ok(['run', 'web', '--image=registry.k8s.io/pause:3.9']), 'pod/web created\n');
-      const token = (await k.ok(['create', 'token', 'default', '--bound-object-kind', 'Pod', '--bound-object-name', 'web', '--audience', 'https://kubernetes.default.svc.cluster.local'])).trim();
+      const token = (
+        await k.ok([
+          'create',
+          'token',
+          'default',
+          '--bound-object-kind',
+          'Pod',
+          '--bound-object-name',
+          'web',
+          '--audience',
+          'https://kubernetes.default.svc.cluster.local',
+        ])
+      ).trim();
       const who = await whoami(token);
       assert.deepEqual(who.body.status.userInfo.extra['authentication.kubernetes.io/pod-name'], ['web']);
-      const other = await k.run(['create', 'token', 'builder', '--bound-object-kind', 'Pod', '--bound-object-name', 'web']);
-      assert.equal(other.stderr, 'error: failed to create token: cannot bind token for serviceaccount "builder" to pod running with different serviceaccount name.\n');
+      const other = await k.run([
+        'create',
+        'token',
+        'builder',
+        '--bound-object-kind',
+        'Pod',
+        '--bound-object-name',
+        'web',
+      ]);
+      assert.equal(
+        other.stderr,
+        'error: failed to create token: cannot bind token for serviceaccount "builder" to pod running with different serviceaccount name.\n',
+      );
     });
 
     it('kubectl run: the pod runs as default with the kube-api-access volume, exactly as upstream', async () => {
@@ -152,13 +202,23 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
         apiVersion: 'apps/v1',
         kind: 'DaemonSet',
         metadata: { name: 'agent' },
-        spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'registry.k8s.io/pause:3.9' }] } } },
+        spec: {
+          selector: { matchLabels: { app: 'agent' } },
+          template: {
+            metadata: { labels: { app: 'agent' } },
+            spec: { containers: [{ name: 'a', image: 'registry.k8s.io/pause:3.9' }] },
+          },
+        },
       });
       assert.equal(ds.status, 201, JSON.stringify(ds.body));
-      const pod = await eventually(async () => (await cluster.api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dagent')).body.items[0], {
-        what: 'the DaemonSet pod',
-        timeoutMs: 30_000,
-      });
+      const pod = await eventually(
+        async () =>
+          (await cluster.api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dagent')).body.items[0],
+        {
+          what: 'the DaemonSet pod',
+          timeoutMs: 30_000,
+        },
+      );
       assertTokenVolume(pod);
     });
 
@@ -198,11 +258,17 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
       it('apply -f: created, then unchanged; explain', async () => {
         const manifest = `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}-applied\nsecrets:\n- name: s1\nautomountServiceAccountToken: false\n`;
         assert.equal(await k.ok(['apply', '-f', '-'], { input: manifest }), `serviceaccount/${name}-applied created\n`);
-        assert.equal(await k.ok(['apply', '-f', '-'], { input: manifest }), `serviceaccount/${name}-applied unchanged\n`);
+        assert.equal(
+          await k.ok(['apply', '-f', '-'], { input: manifest }),
+          `serviceaccount/${name}-applied unchanged\n`,
+        );
         const sa = (await cluster.api('GET', `/api/v1/namespaces/default/serviceaccounts/${name}-applied`)).body;
         assert.deepEqual(sa.secrets, [{ name: 's1' }]);
         assert.equal(sa.automountServiceAccountToken, false);
-        assert.match(await k.ok(['explain', 'serviceaccount.automountServiceAccountToken']), /automountServiceAccountToken/);
+        assert.match(
+          await k.ok(['explain', 'serviceaccount.automountServiceAccountToken']),
+          /automountServiceAccountToken/,
+        );
       });
 
       it('kubectl run: the pod runs as default with the kube-api-access volume', async () => {

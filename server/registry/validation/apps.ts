@@ -7,9 +7,23 @@
  */
 import { semanticEqual as strictEqual } from '../../../apimachinery/copy.js';
 import {
-  child, fieldErr, type FieldError, goQuote, goStringSlice, index, invalidRendered, key, renderedError,
+  child,
+  fieldErr,
+  type FieldError,
+  goQuote,
+  goStringSlice,
+  index,
+  invalidRendered,
+  key,
+  renderedError,
 } from '../../../apimachinery/field-errors.js';
-import { isEmptyLabelSelector, labelSelectorFromObject, type LabelSelectorObject, validateLabels, validateLabelSelector } from '../../../apimachinery/labels.js';
+import {
+  isEmptyLabelSelector,
+  labelSelectorFromObject,
+  type LabelSelectorObject,
+  validateLabels,
+  validateLabelSelector,
+} from '../../../apimachinery/labels.js';
 import { regexError } from '../../../apimachinery/validation.js';
 import { arr, isObj, num, obj, semanticEqual, sortedKeys, str, type Obj } from './helpers.js';
 import { FIELD_IMMUTABLE, validateAnnotations } from './meta.js';
@@ -27,14 +41,19 @@ const MAX_INT32 = 2147483647;
  * The templateGeneration of a storage-form DaemonSet: its annotation parsed as an integer, 0 when absent or
  * unparseable (the views reject unparseable values before anything is stored).
  */
-export function templateGenerationOf(ds: { metadata?: { annotations?: Record<string, string> | null } | null }): number {
+export function templateGenerationOf(ds: {
+  metadata?: { annotations?: Record<string, string> | null } | null;
+}): number {
   const v = ds.metadata?.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
   if (typeof v !== 'string' || !/^[+-]?\d+$/.test(v)) return 0;
   return Number(v);
 }
 
 /** Writes the templateGeneration annotation of a (mutable) storage-form DaemonSet. */
-export function setTemplateGeneration(ds: { metadata: { annotations?: Record<string, string> | null } }, generation: number): void {
+export function setTemplateGeneration(
+  ds: { metadata: { annotations?: Record<string, string> | null } },
+  generation: number,
+): void {
   const ann = isObj(ds.metadata.annotations) ? ds.metadata.annotations : (ds.metadata.annotations = {});
   ann[TEMPLATE_GENERATION_ANNOTATION] = String(generation);
 }
@@ -44,7 +63,9 @@ export function setTemplateGeneration(ds: { metadata: { annotations?: Record<str
 /** `%#v` of a Go `map[string]string`: `map[string]string{"a":"b", "c":"d"}`, `map[string]string(nil)` when absent. */
 export function goStringMap(m: unknown): string {
   if (!isObj(m)) return 'map[string]string(nil)';
-  return `map[string]string{${sortedKeys(m).map((k) => `${goQuote(k)}:${goQuote(str(m[k]))}`).join(', ')}}`;
+  return `map[string]string{${sortedKeys(m)
+    .map((k) => `${goQuote(k)}:${goQuote(str(m[k]))}`)
+    .join(', ')}}`;
 }
 
 /**
@@ -54,7 +75,10 @@ export function goStringMap(m: unknown): string {
 export function goLabelSelector(sel: LabelSelectorObject): string {
   const exprs = Array.isArray(sel.matchExpressions)
     ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
-        .map((e) => `v1.LabelSelectorRequirement{Key:${goQuote(str(e?.key))}, Operator:${goQuote(str(e?.operator))}, Values:${goStringSlice(Array.isArray(e?.values) ? e.values.map(str) : null)}}`)
+        .map(
+          (e) =>
+            `v1.LabelSelectorRequirement{Key:${goQuote(str(e?.key))}, Operator:${goQuote(str(e?.operator))}, Values:${goStringSlice(Array.isArray(e?.values) ? e.values.map(str) : null)}}`,
+        )
         .join(', ')}}`
     : '[]v1.LabelSelectorRequirement(nil)';
   return `v1.LabelSelector{MatchLabels:${goStringMap(sel.matchLabels)}, MatchExpressions:${exprs}}`;
@@ -72,7 +96,9 @@ export function goIntOrString(v: unknown): string {
  * fixed placeholder address stands in for it here.
  */
 export function goUpdateStrategy(s: Obj): string {
-  const ru = isObj(s.rollingUpdate) ? '(*apps.RollingUpdateDaemonSet)(0xc000000000)' : '(*apps.RollingUpdateDaemonSet)(nil)';
+  const ru = isObj(s.rollingUpdate)
+    ? '(*apps.RollingUpdateDaemonSet)(0xc000000000)'
+    : '(*apps.RollingUpdateDaemonSet)(nil)';
   return `apps.DaemonSetUpdateStrategy{Type:${goQuote(str(s.type))}, RollingUpdate:${ru}}`;
 }
 
@@ -90,7 +116,12 @@ export function validateNonnegative(value: number, path: string): FieldError[] {
 }
 
 const PERCENT_RE = /^[0-9]+%$/;
-const PERCENT_ERROR = regexError("a valid percent string must be a numeric string followed by an ending '%'", '[0-9]+%', '1%', '93%');
+const PERCENT_ERROR = regexError(
+  "a valid percent string must be a numeric string followed by an ending '%'",
+  '[0-9]+%',
+  '1%',
+  '93%',
+);
 
 function percentValue(v: unknown): number | undefined {
   return typeof v === 'string' && PERCENT_RE.test(v) ? Number(v.slice(0, -1)) : undefined;
@@ -108,15 +139,20 @@ export function intOrPercentValue(v: unknown): number {
 /** ValidatePositiveIntOrPercent: an integer ≥ 0 or a valid percent string (an absent value is the integer 0). */
 export function validatePositiveIntOrPercent(v: unknown, path: string): FieldError[] {
   if (v == null) return [];
-  if (typeof v === 'string') return PERCENT_RE.test(v) ? [] : [renderedError('FieldValueInvalid', path, v, v, PERCENT_ERROR)];
+  if (typeof v === 'string')
+    return PERCENT_RE.test(v) ? [] : [renderedError('FieldValueInvalid', path, v, v, PERCENT_ERROR)];
   if (typeof v === 'number' && Number.isInteger(v)) return validateNonnegative(v, path);
-  return [renderedError('FieldValueInvalid', path, goIntOrString(v), v, "must be an integer or percentage (e.g '5%%')")];
+  return [
+    renderedError('FieldValueInvalid', path, goIntOrString(v), v, "must be an integer or percentage (e.g '5%%')"),
+  ];
 }
 
 /** IsNotMoreThan100Percent. */
 export function isNotMoreThan100Percent(v: unknown, path: string): FieldError[] {
   const p = percentValue(v);
-  return p !== undefined && p > 100 ? [renderedError('FieldValueInvalid', path, goIntOrString(v), v, 'must not be greater than 100%')] : [];
+  return p !== undefined && p > 100
+    ? [renderedError('FieldValueInvalid', path, goIntOrString(v), v, 'must not be greater than 100%')]
+    : [];
 }
 
 // ---- pod template ----
@@ -135,7 +171,14 @@ export function validatePodTemplateSpec(template: unknown, path: string): FieldE
   const ann = obj(meta.annotations);
   const annPath = child(path, 'annotations');
   const mirror = 'kubernetes.io/config.mirror';
-  if (mirror in ann && !str(spec.nodeName)) errs.push(fieldErr.invalid(key(annPath, mirror), str(ann[mirror]), 'must set spec.nodeName if mirror pod annotation is set'));
+  if (mirror in ann && !str(spec.nodeName))
+    errs.push(
+      fieldErr.invalid(
+        key(annPath, mirror),
+        str(ann[mirror]),
+        'must set spec.nodeName if mirror pod annotation is set',
+      ),
+    );
   const cost = 'controller.kubernetes.io/pod-deletion-cost';
   if (cost in ann) {
     const v = str(ann[cost]);
@@ -144,7 +187,13 @@ export function validatePodTemplateSpec(template: unknown, path: string): FieldE
     if (!ok) errs.push(fieldErr.invalid(key(annPath, cost), v, 'must be a 32bit integer'));
   }
   errs.push(...validatePodSpec(spec, child(path, 'spec'), { resourceIsPod: false }));
-  if (arr(spec.ephemeralContainers).length > 0) errs.push(fieldErr.forbidden(child(child(path, 'spec'), 'ephemeralContainers'), 'ephemeral containers not allowed in pod template'));
+  if (arr(spec.ephemeralContainers).length > 0)
+    errs.push(
+      fieldErr.forbidden(
+        child(child(path, 'spec'), 'ephemeralContainers'),
+        'ephemeral containers not allowed in pod template',
+      ),
+    );
   return errs;
 }
 
@@ -154,11 +203,23 @@ export function validatePodTemplateSpec(template: unknown, path: string): FieldE
 export function validateRollingUpdateDaemonSet(ru: Obj, path: string): FieldError[] {
   const muPath = child(path, 'maxUnavailable');
   const msPath = child(path, 'maxSurge');
-  const errs = [...validatePositiveIntOrPercent(ru.maxUnavailable, muPath), ...validatePositiveIntOrPercent(ru.maxSurge, msPath)];
+  const errs = [
+    ...validatePositiveIntOrPercent(ru.maxUnavailable, muPath),
+    ...validatePositiveIntOrPercent(ru.maxSurge, msPath),
+  ];
   errs.push(...isNotMoreThan100Percent(ru.maxUnavailable, muPath), ...isNotMoreThan100Percent(ru.maxSurge, msPath));
   const hasUnavailable = intOrPercentValue(ru.maxUnavailable) !== 0;
   const hasSurge = intOrPercentValue(ru.maxSurge) !== 0;
-  if (hasUnavailable && hasSurge) errs.push(renderedError('FieldValueInvalid', msPath, goIntOrString(ru.maxSurge), ru.maxSurge, 'may not be set when maxUnavailable is non-zero'));
+  if (hasUnavailable && hasSurge)
+    errs.push(
+      renderedError(
+        'FieldValueInvalid',
+        msPath,
+        goIntOrString(ru.maxSurge),
+        ru.maxSurge,
+        'may not be set when maxUnavailable is non-zero',
+      ),
+    );
   else if (!hasUnavailable && !hasSurge) errs.push(fieldErr.required(muPath, 'cannot be 0 when maxSurge is 0'));
   return errs;
 }
@@ -173,7 +234,15 @@ export function validateDaemonSetUpdateStrategy(strategy: unknown, path: string)
       if (!isObj(s.rollingUpdate)) return [fieldErr.required(child(path, 'rollingUpdate'), '')];
       return validateRollingUpdateDaemonSet(s.rollingUpdate, child(path, 'rollingUpdate'));
     default:
-      return [renderedError('FieldValueNotSupported', path, goUpdateStrategy(s), strategy, 'supported values: "RollingUpdate", "OnDelete"')];
+      return [
+        renderedError(
+          'FieldValueNotSupported',
+          path,
+          goUpdateStrategy(s),
+          strategy,
+          'supported values: "RollingUpdate", "OnDelete"',
+        ),
+      ];
   }
 }
 
@@ -182,7 +251,13 @@ function readOnlyPersistentDisks(volumes: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   arr<Obj>(volumes).forEach((v, i) => {
     if (isObj(v) && isObj(v.gcePersistentDisk) && !v.gcePersistentDisk.readOnly) {
-      errs.push(fieldErr.invalid(child(index(path, i), 'gcePersistentDisk.readOnly'), false, 'must be true for replicated pods > 1; GCE PD can only be mounted on multiple machines if it is read-only'));
+      errs.push(
+        fieldErr.invalid(
+          child(index(path, i), 'gcePersistentDisk.readOnly'),
+          false,
+          'must be true for replicated pods > 1; GCE PD can only be mounted on multiple machines if it is read-only',
+        ),
+      );
     }
   });
   return errs;
@@ -208,19 +283,41 @@ export function validateDaemonSetSpec(ds: Obj, path = 'spec'): FieldError[] {
     parsed = false;
   }
   if (parsed && !matches) {
-    errs.push(invalidRendered(`${path}.template.metadata.labels`, goStringMap(tmeta.labels), tmeta.labels ?? null, '`selector` does not match template `labels`'));
+    errs.push(
+      invalidRendered(
+        `${path}.template.metadata.labels`,
+        goStringMap(tmeta.labels),
+        tmeta.labels ?? null,
+        '`selector` does not match template `labels`',
+      ),
+    );
   }
   if (sel && isEmptyLabelSelector(sel)) {
-    errs.push(invalidRendered(child(path, 'selector'), goLabelSelector(sel), sel, 'empty selector is invalid for daemonset'));
+    errs.push(
+      invalidRendered(child(path, 'selector'), goLabelSelector(sel), sel, 'empty selector is invalid for daemonset'),
+    );
   }
   errs.push(...validatePodTemplateSpec(template, child(path, 'template')));
   errs.push(...readOnlyPersistentDisks(tspec.volumes, `${path}.template.spec.volumes`));
-  if (tspec.restartPolicy !== 'Always') errs.push(fieldErr.notSupported(`${path}.template.spec.restartPolicy`, str(tspec.restartPolicy), ['Always']));
-  if (tspec.activeDeadlineSeconds != null) errs.push(fieldErr.forbidden(`${path}.template.spec.activeDeadlineSeconds`, 'activeDeadlineSeconds in DaemonSet is not Supported'));
+  if (tspec.restartPolicy !== 'Always')
+    errs.push(fieldErr.notSupported(`${path}.template.spec.restartPolicy`, str(tspec.restartPolicy), ['Always']));
+  if (tspec.activeDeadlineSeconds != null)
+    errs.push(
+      fieldErr.forbidden(
+        `${path}.template.spec.activeDeadlineSeconds`,
+        'activeDeadlineSeconds in DaemonSet is not Supported',
+      ),
+    );
   errs.push(...validateNonnegative(num(spec.minReadySeconds) ?? 0, child(path, 'minReadySeconds')));
-  errs.push(...validateNonnegative(templateGenerationOf(ds as { metadata?: { annotations?: Record<string, string> } }), child(path, 'templateGeneration')));
+  errs.push(
+    ...validateNonnegative(
+      templateGenerationOf(ds as { metadata?: { annotations?: Record<string, string> } }),
+      child(path, 'templateGeneration'),
+    ),
+  );
   errs.push(...validateDaemonSetUpdateStrategy(spec.updateStrategy, child(path, 'updateStrategy')));
-  if (spec.revisionHistoryLimit != null) errs.push(...validateNonnegative(num(spec.revisionHistoryLimit) ?? 0, child(path, 'revisionHistoryLimit')));
+  if (spec.revisionHistoryLimit != null)
+    errs.push(...validateNonnegative(num(spec.revisionHistoryLimit) ?? 0, child(path, 'revisionHistoryLimit')));
   return errs;
 }
 
@@ -236,7 +333,8 @@ export function validateDaemonSetSpecUpdate(ds: Obj, old: Obj, path = 'spec'): F
   if (tg < oldTg) errs.push(fieldErr.invalid(p, tg, 'must not be decremented'));
   const templateUpdated = !semanticEqual(obj(ds.spec).template, obj(old.spec).template);
   if (tg === oldTg && templateUpdated) errs.push(fieldErr.invalid(p, tg, 'must be incremented upon template update'));
-  else if (tg > oldTg && !templateUpdated) errs.push(fieldErr.invalid(p, tg, 'must not be incremented without template update'));
+  else if (tg > oldTg && !templateUpdated)
+    errs.push(fieldErr.invalid(p, tg, 'must not be incremented without template update'));
   return errs;
 }
 
@@ -265,7 +363,8 @@ export function validateDaemonSetStatusUpdate(ds: Obj, old: Obj): FieldError[] {
   const st = obj(ds.status);
   const errs: FieldError[] = [];
   for (const f of STATUS_COUNTERS) errs.push(...validateNonnegative(num(st[f]) ?? 0, `status.${f}`));
-  if (st.collisionCount != null) errs.push(...validateNonnegative(num(st.collisionCount) ?? 0, 'status.collisionCount'));
+  if (st.collisionCount != null)
+    errs.push(...validateNonnegative(num(st.collisionCount) ?? 0, 'status.collisionCount'));
   const oldCount = num(obj(old.status).collisionCount);
   const newCount = num(st.collisionCount);
   if (oldCount !== undefined && (newCount === undefined || newCount < oldCount)) {
@@ -288,7 +387,9 @@ export function validateControllerRevision(cr: Obj): FieldError[] {
 export function validateControllerRevisionUpdate(cr: Obj, old: Obj): FieldError[] {
   const errs = validateControllerRevision(cr);
   if (!strictEqual(cr.data ?? null, old.data ?? null)) {
-    errs.push(invalidRendered('data', cr.data == null ? '"null"' : goRawExtension(cr.data), cr.data ?? null, FIELD_IMMUTABLE));
+    errs.push(
+      invalidRendered('data', cr.data == null ? '"null"' : goRawExtension(cr.data), cr.data ?? null, FIELD_IMMUTABLE),
+    );
   }
   return errs;
 }

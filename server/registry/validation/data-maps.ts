@@ -34,7 +34,8 @@ export function normalizeDataMap(obj: Obj, field: string): void {
 
 /** Sets a key as an own property, `__proto__` included (a valid config key that plain assignment would eat). */
 export function setOwn(obj: Obj, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
 

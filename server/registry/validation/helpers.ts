@@ -87,7 +87,8 @@ export function diffPaths(a: unknown, b: unknown, path = '', out: string[] = [])
     return out;
   }
   if (isObj(a) && isObj(b)) {
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) diffPaths(a[k], b[k], child(path, k), out);
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort())
+      diffPaths(a[k], b[k], child(path, k), out);
     return out;
   }
   out.push(`  ${path || '.'}: ${JSON.stringify(a ?? null)} → ${JSON.stringify(b ?? null)}`);

@@ -2,7 +2,14 @@
  * ObjectMeta validation on create and update (k8s.io/apimachinery/pkg/api/validation/objectmeta.go, plus the
  * core-group finalizer rule from pkg/apis/core/validation). Pure functions returning upstream field errors.
  */
-import { child, fieldErr, type FieldError, goStringSlice, index, invalidRendered } from '../../../apimachinery/field-errors.js';
+import {
+  child,
+  fieldErr,
+  type FieldError,
+  goStringSlice,
+  index,
+  invalidRendered,
+} from '../../../apimachinery/field-errors.js';
 import { validateLabels } from '../../../apimachinery/labels.js';
 import { byteLen, isQualifiedName } from '../../../apimachinery/validation.js';
 import { arr, goTime, isObj, num, sortedKeys, str } from './helpers.js';
@@ -55,7 +62,8 @@ export function validateOwnerReferences(refs: unknown, path: string): FieldError
   let firstController = '';
   for (const r of arr<OwnerReference>(refs)) {
     const gv = parseGroupVersion(str(r.apiVersion));
-    if (!gv.version) errs.push(fieldErr.invalid(child(path, 'apiVersion'), str(r.apiVersion), 'version must not be empty'));
+    if (!gv.version)
+      errs.push(fieldErr.invalid(child(path, 'apiVersion'), str(r.apiVersion), 'version must not be empty'));
     if (!str(r.kind)) errs.push(fieldErr.invalid(child(path, 'kind'), str(r.kind), 'must not be empty'));
     if (!str(r.name)) errs.push(fieldErr.invalid(child(path, 'name'), str(r.name), 'must not be empty'));
     if (!str(r.uid)) errs.push(fieldErr.invalid(child(path, 'uid'), str(r.uid), 'must not be empty'));
@@ -66,7 +74,11 @@ export function validateOwnerReferences(refs: unknown, path: string): FieldError
       const cur = `${str(r.kind)}/${str(r.name)}`;
       if (firstController) {
         errs.push(
-          fieldErr.invalid(path, refs, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${cur}`),
+          fieldErr.invalid(
+            path,
+            refs,
+            `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${cur}`,
+          ),
         );
       } else firstController = cur;
     }
@@ -80,7 +92,9 @@ export function validateFinalizers(finalizers: unknown, path: string): FieldErro
   const errs: FieldError[] = [];
   for (const f of list) for (const m of isQualifiedName(f)) errs.push(fieldErr.invalid(path, f, m));
   if (list.includes('orphan') && list.includes('foregroundDeletion')) {
-    errs.push(invalidRendered(path, goStringSlice(list), list, 'finalizer orphan and foregroundDeletion cannot be both set'));
+    errs.push(
+      invalidRendered(path, goStringSlice(list), list, 'finalizer orphan and foregroundDeletion cannot be both set'),
+    );
   }
   return errs;
 }
@@ -98,8 +112,10 @@ function validateManagedFields(entries: unknown, path: string): FieldError[] {
   arr(entries).forEach((e, i) => {
     if (!isObj(e)) return;
     const p = index(path, i);
-    if (e.operation !== 'Apply' && e.operation !== 'Update') errs.push(fieldErr.invalid(child(p, 'operation'), str(e.operation), 'must be `Apply` or `Update`'));
-    if (str(e.fieldsType) && e.fieldsType !== 'FieldsV1') errs.push(fieldErr.invalid(child(p, 'fieldsType'), str(e.fieldsType), 'must be `FieldsV1`'));
+    if (e.operation !== 'Apply' && e.operation !== 'Update')
+      errs.push(fieldErr.invalid(child(p, 'operation'), str(e.operation), 'must be `Apply` or `Update`'));
+    if (str(e.fieldsType) && e.fieldsType !== 'FieldsV1')
+      errs.push(fieldErr.invalid(child(p, 'fieldsType'), str(e.fieldsType), 'must be `FieldsV1`'));
     const manager = str(e.manager);
     if (byteLen(manager) > 128) errs.push(fieldErr.tooLong(child(p, 'manager'), 128));
     let at = 0;
@@ -135,7 +151,9 @@ function commonMeta(meta: ObjectMeta, namespaced: boolean, path: string): FieldE
 }
 
 function kubeFinalizerErrors(meta: ObjectMeta, path: string): FieldError[] {
-  return arr<string>(meta.finalizers).flatMap((f, i) => validateKubeFinalizerName(str(f), index(child(path, 'finalizers'), i)));
+  return arr<string>(meta.finalizers).flatMap((f, i) =>
+    validateKubeFinalizerName(str(f), index(child(path, 'finalizers'), i)),
+  );
 }
 
 /**
@@ -143,11 +161,16 @@ function kubeFinalizerErrors(meta: ObjectMeta, path: string): FieldError[] {
  * name against `nameValidator`, namespace presence by scope, generation, labels, annotations,
  * ownerReferences, finalizers and managedFields. Errors are in upstream's order.
  */
-export function validateObjectMeta(meta: ObjectMeta | undefined | null, opts: ObjectMetaOptions, path = 'metadata'): FieldError[] {
+export function validateObjectMeta(
+  meta: ObjectMeta | undefined | null,
+  opts: ObjectMetaOptions,
+  path = 'metadata',
+): FieldError[] {
   const m: ObjectMeta = isObj(meta) ? meta : {};
   const errs: FieldError[] = [];
   const gen = str(m.generateName);
-  if (gen) for (const msg of opts.nameValidator(gen, true)) errs.push(fieldErr.invalid(child(path, 'generateName'), gen, msg));
+  if (gen)
+    for (const msg of opts.nameValidator(gen, true)) errs.push(fieldErr.invalid(child(path, 'generateName'), gen, msg));
   const name = str(m.name);
   if (!name) errs.push(fieldErr.required(child(path, 'name'), 'name or generateName is required'));
   else for (const msg of opts.nameValidator(name, false)) errs.push(fieldErr.invalid(child(path, 'name'), name, msg));
@@ -160,7 +183,11 @@ export function validateObjectMeta(meta: ObjectMeta | undefined | null, opts: Ob
  * The generic metadata check the apiserver's BeforeCreate runs for every kind after the kind's own
  * validation (names only need to be valid path segments).
  */
-export function validateGenericObjectMeta(meta: ObjectMeta | undefined | null, namespaced: boolean, path = 'metadata'): FieldError[] {
+export function validateGenericObjectMeta(
+  meta: ObjectMeta | undefined | null,
+  namespaced: boolean,
+  path = 'metadata',
+): FieldError[] {
   return validateObjectMeta(meta, { namespaced, nameValidator: nameIsPathSegment }, path);
 }
 
@@ -192,13 +219,18 @@ export function validateObjectMetaUpdate(
     const extra = [...new Set(arr<string>(n.finalizers))].filter((f) => !oldSet.has(f)).sort();
     if (extra.length) {
       errs.push(
-        fieldErr.forbidden(child(path, 'finalizers'), `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(extra)}`),
+        fieldErr.forbidden(
+          child(path, 'finalizers'),
+          `no new finalizers can be added if the object is being deleted, found new finalizers ${goStringSlice(extra)}`,
+        ),
       );
     }
   }
-  if (!str(n.resourceVersion)) errs.push(fieldErr.invalid(child(path, 'resourceVersion'), '', 'must be specified for an update'));
+  if (!str(n.resourceVersion))
+    errs.push(fieldErr.invalid(child(path, 'resourceVersion'), '', 'must be specified for an update'));
   const ng = num(n.generation) ?? 0;
-  if (ng < (num(o.generation) ?? 0)) errs.push(fieldErr.invalid(child(path, 'generation'), ng, 'must not be decremented'));
+  if (ng < (num(o.generation) ?? 0))
+    errs.push(fieldErr.invalid(child(path, 'generation'), ng, 'must not be decremented'));
   for (const f of ['name', 'namespace', 'uid'] as const) {
     if (str(n[f]) !== str(o[f])) errs.push(fieldErr.invalid(child(path, f), str(n[f]), FIELD_IMMUTABLE));
   }
@@ -211,7 +243,13 @@ export function validateObjectMetaUpdate(
     errs.push(invalidRendered(child(path, 'deletionTimestamp'), v, n.deletionTimestamp ?? null, FIELD_IMMUTABLE));
   }
   if ((n.deletionGracePeriodSeconds ?? null) !== (o.deletionGracePeriodSeconds ?? null)) {
-    errs.push(fieldErr.invalid(child(path, 'deletionGracePeriodSeconds'), n.deletionGracePeriodSeconds ?? null, FIELD_IMMUTABLE));
+    errs.push(
+      fieldErr.invalid(
+        child(path, 'deletionGracePeriodSeconds'),
+        n.deletionGracePeriodSeconds ?? null,
+        FIELD_IMMUTABLE,
+      ),
+    );
   }
   errs.push(...validateLabels(n.labels, child(path, 'labels')));
   errs.push(...validateAnnotations(n.annotations, child(path, 'annotations')));

@@ -17,7 +17,8 @@ export function defaultNamespace(ns: Namespace): Namespace {
   if (!isObj(ns)) return ns;
   if (!isObj(ns.metadata)) ns.metadata = {};
   const name = str(ns.metadata.name);
-  if (name) ns.metadata.labels = { ...obj(ns.metadata.labels), 'kubernetes.io/metadata.name': name } as Record<string, string>;
+  if (name)
+    ns.metadata.labels = { ...obj(ns.metadata.labels), 'kubernetes.io/metadata.name': name } as Record<string, string>;
   if (!isObj(ns.status)) ns.status = {};
   ns.status.phase ||= 'Active';
   if (!isObj(ns.spec)) ns.spec = {};
@@ -38,7 +39,11 @@ function specFinalizers(ns: Namespace, indexed: boolean): FieldError[] {
 
 /** ValidateNamespace: metadata (cluster-scoped, DNS-label name) and spec.finalizers names. */
 export function validateNamespace(ns: Namespace): FieldError[] {
-  const errs = validateObjectMeta(ns?.metadata, { namespaced: false, nameValidator: nameIsDNSLabel, kubeFinalizers: true });
+  const errs = validateObjectMeta(ns?.metadata, {
+    namespaced: false,
+    nameValidator: nameIsDNSLabel,
+    kubeFinalizers: true,
+  });
   return errs.concat(specFinalizers(ns, false));
 }
 
@@ -52,7 +57,8 @@ export function validateNamespaceStatusUpdate(ns: Namespace, old: Namespace): Fi
   const errs = validateNamespaceUpdate(ns, old);
   const phase = str(ns?.status?.phase);
   if (!ns?.metadata?.deletionTimestamp) {
-    if (phase !== 'Active') errs.push(fieldErr.invalid('status.Phase', phase, "may only be 'Active' if `deletionTimestamp` is empty"));
+    if (phase !== 'Active')
+      errs.push(fieldErr.invalid('status.Phase', phase, "may only be 'Active' if `deletionTimestamp` is empty"));
   } else if (phase !== 'Terminating') {
     errs.push(fieldErr.invalid('status.Phase', phase, "may only be 'Terminating' if `deletionTimestamp` is not empty"));
   }

@@ -17,13 +17,15 @@ function maskTrailingDash(name: string): string {
 }
 
 /** Names that must be DNS-1123 subdomains (pods, nodes, configmaps, secrets, most kinds). */
-export const nameIsDNSSubdomain: NameValidator = (name, prefix) => isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
+export const nameIsDNSSubdomain: NameValidator = (name, prefix) =>
+  isDNS1123Subdomain(prefix ? maskTrailingDash(name) : name);
 
 /** Names that must be DNS-1123 labels (namespaces). */
 export const nameIsDNSLabel: NameValidator = (name, prefix) => isDNS1123Label(prefix ? maskTrailingDash(name) : name);
 
 /** Names that must be DNS-1035 labels (services). */
-export const nameIsDNS1035Label: NameValidator = (name, prefix) => isDNS1035Label(prefix ? maskTrailingDash(name) : name);
+export const nameIsDNS1035Label: NameValidator = (name, prefix) =>
+  isDNS1035Label(prefix ? maskTrailingDash(name) : name);
 
 /**
  * The generic rule every stored name obeys (apiserver `path.ValidatePathSegmentName`, run by BeforeCreate

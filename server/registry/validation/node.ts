@@ -13,7 +13,16 @@ import { parseQuantity, quantityError, roundUpToMilli } from './quantity.js';
 import type { Node, Taint } from './types.js';
 
 const NODE_INFO_FIELDS = [
-  'architecture', 'bootID', 'containerRuntimeVersion', 'kernelVersion', 'kubeProxyVersion', 'kubeletVersion', 'machineID', 'operatingSystem', 'osImage', 'systemUUID',
+  'architecture',
+  'bootID',
+  'containerRuntimeVersion',
+  'kernelVersion',
+  'kubeProxyVersion',
+  'kubeletVersion',
+  'machineID',
+  'operatingSystem',
+  'osImage',
+  'systemUUID',
 ];
 
 /** The node's pod CIDRs as the internal type holds them (podCIDRs, else the single podCIDR). */
@@ -74,7 +83,9 @@ export function validateNodeTaints(taints: unknown, path: string): FieldError[] 
     errs.push(...validateTaintEffect(str(t.effect), false, child(p, 'effect')));
     const k = `${str(t.effect)}\u0000${str(t.key)}`;
     if (seen.has(k)) {
-      errs.push(renderedError('FieldValueDuplicate', p, renderTaint(t), t, 'taints must be unique by key and effect pair'));
+      errs.push(
+        renderedError('FieldValueDuplicate', p, renderTaint(t), t, 'taints must be unique by key and effect pair'),
+      );
       return;
     }
     seen.add(k);
@@ -102,7 +113,11 @@ function nodeResources(node: Node): FieldError[] {
  * quantities, and spec pod CIDRs (valid, at most one per IP family, no duplicates).
  */
 export function validateNode(node: Node): FieldError[] {
-  const errs = validateObjectMeta(node?.metadata, { namespaced: false, nameValidator: nameIsDNSSubdomain, kubeFinalizers: true });
+  const errs = validateObjectMeta(node?.metadata, {
+    namespaced: false,
+    nameValidator: nameIsDNSSubdomain,
+    kubeFinalizers: true,
+  });
   errs.push(...validateNodeTaints(node?.spec?.taints, 'metadata.taints'));
   errs.push(...nodeResources(node));
   const cidrs = nodePodCIDRs(node);
@@ -110,7 +125,15 @@ export function validateNode(node: Node): FieldError[] {
   if (cidrs.length > 1) {
     const fams = cidrs.map(cidrFamily);
     if (cidrs.length > 2 || !(fams.includes(4) && fams.includes(6))) {
-      errs.push(renderedError('FieldValueInvalid', 'spec.podCIDRs', `[]string{${cidrs.map(goQuote).join(', ')}}`, cidrs, 'may specify no more than one CIDR for each IP family'));
+      errs.push(
+        renderedError(
+          'FieldValueInvalid',
+          'spec.podCIDRs',
+          `[]string{${cidrs.map(goQuote).join(', ')}}`,
+          cidrs,
+          'may specify no more than one CIDR for each IP family',
+        ),
+      );
     }
     const seen = new Set<string>();
     cidrs.forEach((c, i) => {
@@ -132,7 +155,14 @@ export function validateNodeUpdate(node: Node, oldNode: Node): FieldError[] {
   arr<Obj>(node?.status?.addresses).forEach((a, i) => {
     const k = `${str(a?.type)}\u0000${str(a?.address)}`;
     if (seen.has(k)) {
-      errs.push(renderedError('FieldValueDuplicate', index('status.addresses', i), `core.NodeAddress{Type:${goQuote(str(a?.type))}, Address:${goQuote(str(a?.address))}}`, a));
+      errs.push(
+        renderedError(
+          'FieldValueDuplicate',
+          index('status.addresses', i),
+          `core.NodeAddress{Type:${goQuote(str(a?.type))}, Address:${goQuote(str(a?.address))}}`,
+          a,
+        ),
+      );
     }
     seen.add(k);
   });
@@ -148,6 +178,7 @@ export function validateNodeUpdate(node: Node, oldNode: Node): FieldError[] {
     errs.push(fieldErr.forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
   }
   errs.push(...validateNodeTaints(node?.spec?.taints, 'metadata.taints'));
-  if (str(node?.spec?.externalID) !== str(oldNode?.spec?.externalID)) errs.push(fieldErr.forbidden('spec.externalID', 'may not be updated'));
+  if (str(node?.spec?.externalID) !== str(oldNode?.spec?.externalID))
+    errs.push(fieldErr.forbidden('spec.externalID', 'may not be updated'));
   return errs;
 }

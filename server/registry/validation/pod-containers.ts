@@ -3,27 +3,98 @@
  * mounts, resources (quantities, requests ≤ limits), probes and lifecycle handlers, and the rules for
  * regular vs init containers.
  */
-import { child, fieldErr, type FieldError, index, invalidRendered, key, notFoundWithDetail } from '../../../apimachinery/field-errors.js';
 import {
-  inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isHTTPHeaderName, isQualifiedName, isValidPortName, isValidPortNum,
+  child,
+  fieldErr,
+  type FieldError,
+  index,
+  invalidRendered,
+  key,
+  notFoundWithDetail,
+} from '../../../apimachinery/field-errors.js';
+import {
+  inclusiveRangeError,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isEnvVarName,
+  isHTTPHeaderName,
+  isQualifiedName,
+  isValidPortName,
+  isValidPortNum,
 } from '../../../apimachinery/validation.js';
 import { arr, isObj, num, obj, sortedKeys, str, type Obj } from './helpers.js';
 import { validateKeySelector, validateLocalDescendingPath } from './pod-volumes.js';
 import { compareQuantity, milliValue, parseQuantity, quantityError, type Quantity } from './quantity.js';
 import type { Container } from './types.js';
 
-const ENV_FIELD_PATHS = ['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs'];
+const ENV_FIELD_PATHS = [
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.serviceAccountName',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
+];
 const DOWNWARD_LABELS = new Set([
-  'metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.restartPolicy',
-  'spec.serviceAccountName', 'spec.schedulerName', 'status.phase', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs',
+  'metadata.annotations',
+  'metadata.labels',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.restartPolicy',
+  'spec.serviceAccountName',
+  'spec.schedulerName',
+  'status.phase',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
 ]);
-const RESOURCE_FIELD_PATHS = ['limits.cpu', 'limits.ephemeral-storage', 'limits.memory', 'requests.cpu', 'requests.ephemeral-storage', 'requests.memory'];
+const RESOURCE_FIELD_PATHS = [
+  'limits.cpu',
+  'limits.ephemeral-storage',
+  'limits.memory',
+  'requests.cpu',
+  'requests.ephemeral-storage',
+  'requests.memory',
+];
 const STANDARD_RESOURCES = new Set([
-  'cpu', 'memory', 'ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'limits.cpu', 'limits.memory',
-  'limits.ephemeral-storage', 'pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps', 'persistentvolumeclaims',
-  'storage', 'requests.storage', 'services.nodeports', 'services.loadbalancers',
+  'cpu',
+  'memory',
+  'ephemeral-storage',
+  'requests.cpu',
+  'requests.memory',
+  'requests.ephemeral-storage',
+  'limits.cpu',
+  'limits.memory',
+  'limits.ephemeral-storage',
+  'pods',
+  'resourcequotas',
+  'services',
+  'replicationcontrollers',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'storage',
+  'requests.storage',
+  'services.nodeports',
+  'services.loadbalancers',
 ]);
-const INTEGER_RESOURCES = new Set(['pods', 'resourcequotas', 'services', 'replicationcontrollers', 'secrets', 'configmaps', 'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers']);
+const INTEGER_RESOURCES = new Set([
+  'pods',
+  'resourcequotas',
+  'services',
+  'replicationcontrollers',
+  'secrets',
+  'configmaps',
+  'persistentvolumeclaims',
+  'services.nodeports',
+  'services.loadbalancers',
+]);
 
 /** Context shared by the container validators of one pod spec. */
 export interface ContainerContext {
@@ -37,17 +108,25 @@ export interface ContainerContext {
 
 const isNative = (n: string) => !n.includes('/') || n.includes('kubernetes.io/');
 const isHugePages = (n: string) => n.startsWith('hugepages-');
-const isExtended = (n: string) => !isNative(n) && !n.startsWith('requests.') && isQualifiedName(`requests.${n}`).length === 0;
+const isExtended = (n: string) =>
+  !isNative(n) && !n.startsWith('requests.') && isQualifiedName(`requests.${n}`).length === 0;
 /** Whether requests may be below limits for this resource (native and not hugepages). */
 export const isOvercommitAllowed = (n: string) => isNative(n) && !isHugePages(n);
 
 function resourceNameErrors(name: string, path: string): FieldError[] {
   const errs = isQualifiedName(name).map((m) => fieldErr.invalid(path, name, m));
-  if (errs.length === 0 && !name.includes('/') && !STANDARD_RESOURCES.has(name) && !name.startsWith('hugepages-') && !name.startsWith('requests.hugepages-')) {
+  if (
+    errs.length === 0 &&
+    !name.includes('/') &&
+    !STANDARD_RESOURCES.has(name) &&
+    !name.startsWith('hugepages-') &&
+    !name.startsWith('requests.hugepages-')
+  ) {
     errs.push(fieldErr.invalid(path, name, 'must be a standard resource type or fully qualified'));
   }
   if (!name.includes('/')) {
-    if (!['cpu', 'memory', 'ephemeral-storage'].includes(name) && !isHugePages(name)) errs.push(fieldErr.invalid(path, name, 'must be a standard resource for containers'));
+    if (!['cpu', 'memory', 'ephemeral-storage'].includes(name) && !isHugePages(name))
+      errs.push(fieldErr.invalid(path, name, 'must be a standard resource for containers'));
   } else if (!isNative(name) && !isExtended(name)) {
     errs.push(fieldErr.invalid(path, name, "doesn't follow extended resource name standard"));
   }
@@ -58,7 +137,8 @@ function resourceNameErrors(name: string, path: string): FieldError[] {
 export function validateResourceQuantity(name: string, q: Quantity, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (q.nanos < 0n) errs.push(fieldErr.invalid(path, q.canonical, 'must be greater than or equal to 0'));
-  if ((INTEGER_RESOURCES.has(name) || isExtended(name)) && milliValue(q) % 1000n !== 0n) errs.push(invalidRendered(path, q.canonical, q.canonical, 'must be an integer'));
+  if ((INTEGER_RESOURCES.has(name) || isExtended(name)) && milliValue(q) % 1000n !== 0n)
+    errs.push(invalidRendered(path, q.canonical, q.canonical, 'must be an integer'));
   return errs;
 }
 
@@ -106,8 +186,10 @@ export function validateResources(res: unknown, path: string, claimNames: Set<st
     errs.push(...validateResourceQuantity(k, q, fp));
     const l = limits.get(k);
     if (l) {
-      if (compareQuantity(q, l) !== 0 && !isOvercommitAllowed(k)) errs.push(fieldErr.invalid(reqPath, q.canonical, `must be equal to ${k} limit of ${l.canonical}`));
-      else if (compareQuantity(q, l) > 0) errs.push(fieldErr.invalid(reqPath, q.canonical, `must be less than or equal to ${k} limit of ${l.canonical}`));
+      if (compareQuantity(q, l) !== 0 && !isOvercommitAllowed(k))
+        errs.push(fieldErr.invalid(reqPath, q.canonical, `must be equal to ${k} limit of ${l.canonical}`));
+      else if (compareQuantity(q, l) > 0)
+        errs.push(fieldErr.invalid(reqPath, q.canonical, `must be less than or equal to ${k} limit of ${l.canonical}`));
     } else if (!isOvercommitAllowed(k) && !(k in lim)) {
       errs.push(fieldErr.required(limPath, 'Limit must be set for non overcommitable resources'));
     }
@@ -128,7 +210,13 @@ export function validateResources(res: unknown, path: string, claimNames: Set<st
     seen.add(k);
     if (!claimNames.has(name)) {
       const list = [...claimNames].sort();
-      errs.push(notFoundWithDetail(p, name, `must be one of the names in pod.spec.resourceClaims${list.length ? `: ${list.join(', ')}` : ' which is empty'}`));
+      errs.push(
+        notFoundWithDetail(
+          p,
+          name,
+          `must be one of the names in pod.spec.resourceClaims${list.length ? `: ${list.join(', ')}` : ' which is empty'}`,
+        ),
+      );
     }
   });
   return errs;
@@ -140,7 +228,13 @@ function portNumOrName(port: unknown, path: string): FieldError[] {
   return isValidPortNum(n).map((m) => fieldErr.invalid(path, n, m));
 }
 
-function validateHandler(h: Obj, path: string, gracePeriod: number | null, allowSleep: boolean, allowGRPC: boolean): FieldError[] {
+function validateHandler(
+  h: Obj,
+  path: string,
+  gracePeriod: number | null,
+  allowSleep: boolean,
+  allowGRPC: boolean,
+): FieldError[] {
   const errs: FieldError[] = [];
   let n = 0;
   const kinds = ['exec', 'httpGet', 'tcpSocket', ...(allowGRPC ? ['grpc'] : []), ...(allowSleep ? ['sleep'] : [])];
@@ -157,21 +251,32 @@ function validateHandler(h: Obj, path: string, gracePeriod: number | null, allow
     if (k === 'httpGet') {
       if (!str(v.path)) errs.push(fieldErr.required(child(p, 'path'), ''));
       errs.push(...portNumOrName(v.port, child(p, 'port')));
-      if (!['HTTP', 'HTTPS'].includes(str(v.scheme))) errs.push(fieldErr.notSupported(child(p, 'scheme'), str(v.scheme), ['HTTP', 'HTTPS']));
-      for (const hd of arr<Obj>(v.httpHeaders)) for (const m of isHTTPHeaderName(str(hd?.name))) errs.push(fieldErr.invalid(child(p, 'httpHeaders'), str(hd?.name), m));
+      if (!['HTTP', 'HTTPS'].includes(str(v.scheme)))
+        errs.push(fieldErr.notSupported(child(p, 'scheme'), str(v.scheme), ['HTTP', 'HTTPS']));
+      for (const hd of arr<Obj>(v.httpHeaders))
+        for (const m of isHTTPHeaderName(str(hd?.name)))
+          errs.push(fieldErr.invalid(child(p, 'httpHeaders'), str(hd?.name), m));
     }
     if (k === 'tcpSocket') errs.push(...portNumOrName(v.port, child(p, 'port')));
     if (k === 'grpc') errs.push(...portNumOrName(num(v.port) ?? 0, child(p, 'port')));
     if (k === 'sleep' && gracePeriod !== null) {
       const s = num(v.seconds) ?? 0;
-      if (s < 0 || s > gracePeriod) errs.push(fieldErr.invalid(p, s, `must be non-negative and less than terminationGracePeriodSeconds (${gracePeriod})`));
+      if (s < 0 || s > gracePeriod)
+        errs.push(
+          fieldErr.invalid(p, s, `must be non-negative and less than terminationGracePeriodSeconds (${gracePeriod})`),
+        );
     }
   }
   if (n === 0) errs.push(fieldErr.required(path, 'must specify a handler type'));
   return errs;
 }
 
-function validateProbe(probe: unknown, path: string, kind: 'liveness' | 'readiness' | 'startup', gracePeriod: number | null): FieldError[] {
+function validateProbe(
+  probe: unknown,
+  path: string,
+  kind: 'liveness' | 'readiness' | 'startup',
+  gracePeriod: number | null,
+): FieldError[] {
   if (!isObj(probe)) return [];
   const errs = validateHandler(probe, path, gracePeriod, false, true);
   for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
@@ -179,10 +284,18 @@ function validateProbe(probe: unknown, path: string, kind: 'liveness' | 'readine
     if (v < 0) errs.push(fieldErr.invalid(child(path, f), v, 'must be greater than or equal to 0'));
   }
   const tgp = num(probe.terminationGracePeriodSeconds);
-  if (tgp !== undefined && tgp <= 0) errs.push(fieldErr.invalid(child(path, 'terminationGracePeriodSeconds'), tgp, 'must be greater than 0'));
-  if (kind !== 'readiness' && (num(probe.successThreshold) ?? 0) !== 1) errs.push(fieldErr.invalid(child(path, 'successThreshold'), num(probe.successThreshold) ?? 0, 'must be 1'));
+  if (tgp !== undefined && tgp <= 0)
+    errs.push(fieldErr.invalid(child(path, 'terminationGracePeriodSeconds'), tgp, 'must be greater than 0'));
+  if (kind !== 'readiness' && (num(probe.successThreshold) ?? 0) !== 1)
+    errs.push(fieldErr.invalid(child(path, 'successThreshold'), num(probe.successThreshold) ?? 0, 'must be 1'));
   if (kind === 'readiness' && probe.terminationGracePeriodSeconds != null) {
-    errs.push(fieldErr.invalid(child(path, 'terminationGracePeriodSeconds'), probe.terminationGracePeriodSeconds, 'must not be set for readinessProbes'));
+    errs.push(
+      fieldErr.invalid(
+        child(path, 'terminationGracePeriodSeconds'),
+        probe.terminationGracePeriodSeconds,
+        'must not be set for readinessProbes',
+      ),
+    );
   }
   return errs;
 }
@@ -191,7 +304,8 @@ function probesAndLifecycle(c: Container, p: string, gracePeriod: number | null)
   const errs: FieldError[] = [];
   if (isObj(c.lifecycle)) {
     for (const h of ['postStart', 'preStop'] as const) {
-      if (isObj(c.lifecycle[h])) errs.push(...validateHandler(c.lifecycle[h] as Obj, child(child(p, 'lifecycle'), h), gracePeriod, true, false));
+      if (isObj(c.lifecycle[h]))
+        errs.push(...validateHandler(c.lifecycle[h] as Obj, child(child(p, 'lifecycle'), h), gracePeriod, true, false));
     }
   }
   errs.push(...validateProbe(c.livenessProbe, child(p, 'livenessProbe'), 'liveness', gracePeriod));
@@ -208,7 +322,8 @@ function fieldRefErrors(ref: Obj, path: string): FieldError[] {
   const sub = /^(.+)\['(.*)'\]$/.exec(fp);
   let err = '';
   if (v !== 'v1') err = `unsupported pod version: ${v}`;
-  else if (sub && sub[1] !== 'metadata.annotations' && sub[1] !== 'metadata.labels') err = `field label does not support subscript: ${fp}`;
+  else if (sub && sub[1] !== 'metadata.annotations' && sub[1] !== 'metadata.labels')
+    err = `field label does not support subscript: ${fp}`;
   else if (!sub && !DOWNWARD_LABELS.has(fp) && fp !== 'spec.host') err = `field label not supported: ${fp}`;
   if (err) return [fieldErr.invalid(child(path, 'fieldPath'), fp, `error converting fieldPath: ${err}`)];
   if (sub) {
@@ -216,7 +331,9 @@ function fieldRefErrors(ref: Obj, path: string): FieldError[] {
     return isQualifiedName(k).map((m) => fieldErr.invalid(path, k, m));
   }
   const internal = fp === 'spec.host' ? 'spec.nodeName' : fp;
-  return ENV_FIELD_PATHS.includes(internal) ? [] : [fieldErr.notSupported(child(path, 'fieldPath'), internal, ENV_FIELD_PATHS)];
+  return ENV_FIELD_PATHS.includes(internal)
+    ? []
+    : [fieldErr.notSupported(child(path, 'fieldPath'), internal, ENV_FIELD_PATHS)];
 }
 
 function validateEnv(env: unknown, path: string): FieldError[] {
@@ -239,14 +356,22 @@ function validateEnv(env: unknown, path: string): FieldError[] {
       const r = str(vf.resourceFieldRef.resource);
       const rp = child(vp, 'resourceFieldRef');
       if (!r) errs.push(fieldErr.required(child(rp, 'resource'), ''));
-      else if (!RESOURCE_FIELD_PATHS.includes(r) && !/^(requests|limits)\.hugepages-/.test(r)) errs.push(fieldErr.notSupported(child(rp, 'resource'), r, RESOURCE_FIELD_PATHS));
+      else if (!RESOURCE_FIELD_PATHS.includes(r) && !/^(requests|limits)\.hugepages-/.test(r))
+        errs.push(fieldErr.notSupported(child(rp, 'resource'), r, RESOURCE_FIELD_PATHS));
     }
     for (const k of ['configMapKeyRef', 'secretKeyRef']) {
       if (!isObj(vf[k])) continue;
       n++;
       errs.push(...validateKeySelector(vf[k] as Obj, child(vp, k)));
     }
-    if (n === 0) errs.push(fieldErr.invalid(vp, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+    if (n === 0)
+      errs.push(
+        fieldErr.invalid(
+          vp,
+          '',
+          'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
+        ),
+      );
     else if (str(e.value)) errs.push(fieldErr.invalid(vp, '', 'may not be specified when `value` is not empty'));
     else if (n > 1) errs.push(fieldErr.invalid(vp, '', 'may not have more than one field specified at a time'));
   });
@@ -257,7 +382,8 @@ function validateEnvFrom(list: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   arr<Obj>(list).forEach((e, i) => {
     const p = index(path, i);
-    if (str(e?.prefix)) for (const m of isEnvVarName(str(e.prefix))) errs.push(fieldErr.invalid(child(p, 'prefix'), str(e.prefix), m));
+    if (str(e?.prefix))
+      for (const m of isEnvVarName(str(e.prefix))) errs.push(fieldErr.invalid(child(p, 'prefix'), str(e.prefix), m));
     let n = 0;
     for (const k of ['configMapRef', 'secretRef']) {
       const ref = e?.[k];
@@ -266,7 +392,9 @@ function validateEnvFrom(list: unknown, path: string): FieldError[] {
       const name = str(ref.name);
       const np = child(child(p, k), 'name');
       if (!name) errs.push(fieldErr.required(np, ''));
-      else for (const m of isDNS1123Subdomain(name.endsWith('-') ? `${name.slice(0, -2)}a` : name)) errs.push(fieldErr.invalid(np, name, m));
+      else
+        for (const m of isDNS1123Subdomain(name.endsWith('-') ? `${name.slice(0, -2)}a` : name))
+          errs.push(fieldErr.invalid(np, name, m));
     }
     if (n === 0) errs.push(fieldErr.invalid(path, '', 'must specify one of: `configMapRef` or `secretRef`'));
     else if (n > 1) errs.push(fieldErr.invalid(path, '', 'may not have more than one field specified at a time'));
@@ -293,7 +421,8 @@ function validatePorts(ports: unknown, path: string): FieldError[] {
     if (hp !== 0) for (const m of isValidPortNum(hp)) errs.push(fieldErr.invalid(child(p, 'hostPort'), hp, m));
     const proto = str(port?.protocol);
     if (!proto) errs.push(fieldErr.required(child(p, 'protocol'), ''));
-    else if (!['SCTP', 'TCP', 'UDP'].includes(proto)) errs.push(fieldErr.notSupported(child(p, 'protocol'), proto, ['SCTP', 'TCP', 'UDP']));
+    else if (!['SCTP', 'TCP', 'UDP'].includes(proto))
+      errs.push(fieldErr.notSupported(child(p, 'protocol'), proto, ['SCTP', 'TCP', 'UDP']));
   });
   return errs;
 }
@@ -312,8 +441,10 @@ function validateMounts(c: Container, path: string, volumes: Map<string, Obj>): 
     if (!mp) errs.push(fieldErr.required(child(p, 'mountPath'), ''));
     if (mountPaths.has(mp)) errs.push(fieldErr.invalid(child(p, 'mountPath'), mp, 'must be unique'));
     mountPaths.add(mp);
-    if (devices.has(name)) errs.push(fieldErr.invalid(child(p, 'name'), name, 'must not already exist in volumeDevices'));
-    if ([...devices.values()].includes(mp)) errs.push(fieldErr.invalid(child(p, 'mountPath'), mp, 'must not already exist as a path in volumeDevices'));
+    if (devices.has(name))
+      errs.push(fieldErr.invalid(child(p, 'name'), name, 'must not already exist in volumeDevices'));
+    if ([...devices.values()].includes(mp))
+      errs.push(fieldErr.invalid(child(p, 'mountPath'), mp, 'must not already exist as a path in volumeDevices'));
     const sub = str(m?.subPath);
     const subExpr = str(m?.subPathExpr);
     if (isObj(volumes.get(name)?.image)) {
@@ -322,14 +453,17 @@ function validateMounts(c: Container, path: string, volumes: Map<string, Obj>): 
     }
     if (sub) errs.push(...validateLocalDescendingPath(sub, child(path, 'subPath')));
     if (subExpr) {
-      if (sub) errs.push(fieldErr.invalid(child(p, 'subPathExpr'), subExpr, 'subPathExpr and subPath are mutually exclusive'));
+      if (sub)
+        errs.push(fieldErr.invalid(child(p, 'subPathExpr'), subExpr, 'subPathExpr and subPath are mutually exclusive'));
       errs.push(...validateLocalDescendingPath(subExpr, child(path, 'subPathExpr')));
     }
     const prop = m?.mountPropagation;
     if (prop != null) {
       const pp = child(path, 'mountPropagation');
-      if (!['Bidirectional', 'HostToContainer', 'None'].includes(str(prop))) errs.push(fieldErr.notSupported(pp, prop, ['Bidirectional', 'HostToContainer', 'None']));
-      if (prop === 'Bidirectional' && !privileged) errs.push(fieldErr.forbidden(pp, 'Bidirectional mount propagation is available only to privileged containers'));
+      if (!['Bidirectional', 'HostToContainer', 'None'].includes(str(prop)))
+        errs.push(fieldErr.notSupported(pp, prop, ['Bidirectional', 'HostToContainer', 'None']));
+      if (prop === 'Bidirectional' && !privileged)
+        errs.push(fieldErr.forbidden(pp, 'Bidirectional mount propagation is available only to privileged containers'));
     }
   });
   return errs;
@@ -343,22 +477,26 @@ function validateCommon(c: Container, p: string, ctx: ContainerContext): FieldEr
   if (!str(c.image)) errs.push(fieldErr.required(child(p, 'image'), ''));
   const tmp = str(c.terminationMessagePolicy);
   if (!tmp) errs.push(fieldErr.required(child(p, 'terminationMessagePolicy'), ''));
-  else if (tmp !== 'File' && tmp !== 'FallbackToLogsOnError') errs.push(fieldErr.notSupported(child(p, 'terminationMessagePolicy'), tmp, ['File', 'FallbackToLogsOnError']));
+  else if (tmp !== 'File' && tmp !== 'FallbackToLogsOnError')
+    errs.push(fieldErr.notSupported(child(p, 'terminationMessagePolicy'), tmp, ['File', 'FallbackToLogsOnError']));
   errs.push(...validatePorts(c.ports, child(p, 'ports')));
   errs.push(...validateEnv(c.env, child(p, 'env')));
   errs.push(...validateEnvFrom(c.envFrom, child(p, 'envFrom')));
   errs.push(...validateMounts(c, child(p, 'volumeMounts'), ctx.volumes));
   arr<Obj>(c.volumeDevices).forEach((d, i) => {
-    if (!ctx.volumes.has(str(d?.name))) errs.push(fieldErr.notFound(child(index(child(p, 'volumeDevices'), i), 'name'), str(d?.name)));
+    if (!ctx.volumes.has(str(d?.name)))
+      errs.push(fieldErr.notFound(child(index(child(p, 'volumeDevices'), i), 'name'), str(d?.name)));
   });
   const pull = str(c.imagePullPolicy);
   if (!pull) errs.push(fieldErr.required(child(p, 'imagePullPolicy'), ''));
-  else if (!['Always', 'IfNotPresent', 'Never'].includes(pull)) errs.push(fieldErr.notSupported(child(p, 'imagePullPolicy'), pull, ['Always', 'IfNotPresent', 'Never']));
+  else if (!['Always', 'IfNotPresent', 'Never'].includes(pull))
+    errs.push(fieldErr.notSupported(child(p, 'imagePullPolicy'), pull, ['Always', 'IfNotPresent', 'Never']));
   errs.push(...validateResources(c.resources, child(p, 'resources'), ctx.claimNames));
   const sc = obj(c.securityContext);
   for (const f of ['runAsUser', 'runAsGroup']) {
     const v = num(sc[f]);
-    if (v !== undefined && (v < 0 || v > 0xffffffff)) errs.push(fieldErr.invalid(child(child(p, 'securityContext'), f), v, inclusiveRangeError(0, 4294967295)));
+    if (v !== undefined && (v < 0 || v > 0xffffffff))
+      errs.push(fieldErr.invalid(child(child(p, 'securityContext'), f), v, inclusiveRangeError(0, 4294967295)));
   }
   return errs;
 }
@@ -390,13 +528,19 @@ export function validateContainers(list: unknown, path: string, ctx: ContainerCo
     if (names.has(str(c.name))) errs.push(fieldErr.duplicate(child(p, 'name'), str(c.name)));
     else names.add(str(c.name));
     errs.push(...probesAndLifecycle(c, p, ctx.gracePeriod));
-    if (c.restartPolicy != null) errs.push(fieldErr.forbidden(child(p, 'restartPolicy'), 'may not be set for non-init containers'));
+    if (c.restartPolicy != null)
+      errs.push(fieldErr.forbidden(child(p, 'restartPolicy'), 'may not be set for non-init containers'));
   });
   return errs.concat(hostPortConflicts(containers, path));
 }
 
 /** Init containers: common checks, names unique across init+regular, restartPolicy only `Always` (sidecars). */
-export function validateInitContainers(list: unknown, regular: unknown, path: string, ctx: ContainerContext): FieldError[] {
+export function validateInitContainers(
+  list: unknown,
+  regular: unknown,
+  path: string,
+  ctx: ContainerContext,
+): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set(arr<Container>(regular).map((c) => str(c?.name)));
   arr<Container>(list).forEach((raw, i) => {
@@ -405,7 +549,8 @@ export function validateInitContainers(list: unknown, regular: unknown, path: st
     errs.push(...validateCommon(c, p, ctx));
     let sidecar = false;
     if (c.restartPolicy != null) {
-      if (c.restartPolicy !== 'Always') errs.push(fieldErr.notSupported(child(p, 'restartPolicy'), c.restartPolicy, ['Always']));
+      if (c.restartPolicy !== 'Always')
+        errs.push(fieldErr.notSupported(child(p, 'restartPolicy'), c.restartPolicy, ['Always']));
       sidecar = c.restartPolicy === 'Always';
     }
     const name = str(c.name);
@@ -415,7 +560,8 @@ export function validateInitContainers(list: unknown, regular: unknown, path: st
     if (sidecar) errs.push(...probesAndLifecycle(c, p, ctx.gracePeriod));
     else {
       for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
-        if (c[f] != null) errs.push(fieldErr.forbidden(child(p, f), 'may not be set for init containers without restartPolicy=Always'));
+        if (c[f] != null)
+          errs.push(fieldErr.forbidden(child(p, f), 'may not be set for init containers without restartPolicy=Always'));
       }
     }
   });

@@ -10,7 +10,10 @@ import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, ResourceList, Tol
 
 const DEFAULT_MODE = 420; // 0644
 const DEFAULT_TOLERATION_SECONDS = 300;
-const SYSTEM_PRIORITY_CLASSES: Record<string, number> = { 'system-cluster-critical': 2000000000, 'system-node-critical': 2000001000 };
+const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
+  'system-cluster-critical': 2000000000,
+  'system-node-critical': 2000001000,
+};
 
 const NAME_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -35,7 +38,8 @@ export function imageTag(image: string): string {
     ref = ref.slice(0, colon);
   }
   const parts = ref.split('/');
-  if (parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost' || /[A-Z]/.test(parts[0]!))) parts.shift();
+  if (parts.length > 1 && (/[.:]/.test(parts[0]!) || parts[0] === 'localhost' || /[A-Z]/.test(parts[0]!)))
+    parts.shift();
   if (!ref || !parts.every((p) => NAME_COMPONENT.test(p))) return '';
   if (tag && !TAG.test(tag)) return '';
   if (digest && !/^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/.test(digest)) return '';
@@ -72,7 +76,8 @@ function defaultFieldRef(ref: unknown): void {
 
 function defaultContainer(c: Container): void {
   if (!isObj(c)) return;
-  if (!c.imagePullPolicy) c.imagePullPolicy = imageTag(typeof c.image === 'string' ? c.image : '') === 'latest' ? 'Always' : 'IfNotPresent';
+  if (!c.imagePullPolicy)
+    c.imagePullPolicy = imageTag(typeof c.image === 'string' ? c.image : '') === 'latest' ? 'Always' : 'IfNotPresent';
   c.terminationMessagePath ||= '/dev/termination-log';
   c.terminationMessagePolicy ||= 'File';
   for (const p of arr<Obj>(c.ports)) if (isObj(p)) p.protocol ||= 'TCP';
@@ -101,8 +106,10 @@ function defaultVolume(v: Obj): void {
   if (isObj(v.projected)) {
     for (const src of arr<Obj>(v.projected.sources)) {
       if (!isObj(src)) continue;
-      if (isObj(src.downwardAPI)) for (const it of arr<Obj>(src.downwardAPI.items)) if (isObj(it)) defaultFieldRef(it.fieldRef);
-      if (isObj(src.serviceAccountToken) && src.serviceAccountToken.expirationSeconds == null) src.serviceAccountToken.expirationSeconds = 3600;
+      if (isObj(src.downwardAPI))
+        for (const it of arr<Obj>(src.downwardAPI.items)) if (isObj(it)) defaultFieldRef(it.fieldRef);
+      if (isObj(src.serviceAccountToken) && src.serviceAccountToken.expirationSeconds == null)
+        src.serviceAccountToken.expirationSeconds = 3600;
     }
   }
   if (isObj(v.iscsi)) v.iscsi.iscsiInterface ||= 'default';
@@ -128,10 +135,13 @@ export function defaultPodSpec(spec: PodSpec): PodSpec {
   spec.schedulerName ||= 'default-scheduler';
   // The deprecated `serviceAccount` is an alias of serviceAccountName (which wins when both are set) and always
   // mirrors it, as the v1 conversions read and write them.
-  if (!spec.serviceAccountName && typeof spec.serviceAccount === 'string' && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
-  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+  if (!spec.serviceAccountName && typeof spec.serviceAccount === 'string' && spec.serviceAccount)
+    spec.serviceAccountName = spec.serviceAccount;
+  if (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName)
+    spec.serviceAccount = spec.serviceAccountName;
   else delete spec.serviceAccount;
-  for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers]) for (const c of arr<Container>(list)) defaultContainer(c);
+  for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers])
+    for (const c of arr<Container>(list)) defaultContainer(c);
   for (const v of arr<Obj>(spec.volumes)) if (isObj(v)) defaultVolume(v);
   defaultResourceList(spec.overhead);
   return spec;
@@ -210,10 +220,12 @@ export function computePodQOS(pod: Pod): 'BestEffort' | 'Burstable' | 'Guarantee
  */
 export function addDefaultTolerations(spec: PodSpec): void {
   const tols = arr<Toleration>(spec.tolerations);
-  const covers = (key: string) => tols.some((t) => isObj(t) && (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
+  const covers = (key: string) =>
+    tols.some((t) => isObj(t) && (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
   const add: Toleration[] = [];
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-    if (!covers(key)) add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+    if (!covers(key))
+      add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
   }
   if (add.length) spec.tolerations = [...tols, ...add];
 }
@@ -252,7 +264,8 @@ export function preparePodForCreate(pod: Pod, opts: DefaultPodOptions = {}): Pod
   const className = spec.priorityClassName ?? '';
   let pc = opts.priorityClass ?? null;
   if (!className) pc = { value: 0, preemptionPolicy: 'PreemptLowerPriority' };
-  else if (className in SYSTEM_PRIORITY_CLASSES) pc = { value: SYSTEM_PRIORITY_CLASSES[className]!, preemptionPolicy: 'PreemptLowerPriority' };
+  else if (className in SYSTEM_PRIORITY_CLASSES)
+    pc = { value: SYSTEM_PRIORITY_CLASSES[className]!, preemptionPolicy: 'PreemptLowerPriority' };
   if (pc) {
     spec.priority ??= pc.value;
     if (pc.preemptionPolicy) spec.preemptionPolicy ??= pc.preemptionPolicy;

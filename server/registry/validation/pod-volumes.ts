@@ -12,16 +12,54 @@ export const FILE_MODE_ERROR = 'must be a number between 0 and 0777 (octal), bot
 
 /** Source keys in upstream's checking order, with the path segment used in "more than 1" errors. */
 const SOURCES: Array<[string, string]> = [
-  ['emptyDir', 'emptyDir'], ['hostPath', 'hostPath'], ['gitRepo', 'gitRepo'], ['gcePersistentDisk', 'gcePersistentDisk'],
-  ['awsElasticBlockStore', 'awsElasticBlockStore'], ['secret', 'secret'], ['nfs', 'nfs'], ['iscsi', 'iscsi'], ['glusterfs', 'glusterfs'],
-  ['flocker', 'flocker'], ['persistentVolumeClaim', 'persistentVolumeClaim'], ['rbd', 'rbd'], ['cinder', 'cinder'], ['cephfs', 'cephFS'],
-  ['quobyte', 'quobyte'], ['downwardAPI', 'downwarAPI'], ['fc', 'fc'], ['flexVolume', 'flexVolume'], ['configMap', 'configMap'],
-  ['azureFile', 'azureFile'], ['vsphereVolume', 'vsphereVolume'], ['photonPersistentDisk', 'photonPersistentDisk'],
-  ['portworxVolume', 'portworxVolume'], ['azureDisk', 'azureDisk'], ['storageos', 'storageos'], ['projected', 'projected'],
-  ['scaleIO', 'scaleIO'], ['csi', 'csi'], ['ephemeral', 'ephemeral'], ['image', 'image'],
+  ['emptyDir', 'emptyDir'],
+  ['hostPath', 'hostPath'],
+  ['gitRepo', 'gitRepo'],
+  ['gcePersistentDisk', 'gcePersistentDisk'],
+  ['awsElasticBlockStore', 'awsElasticBlockStore'],
+  ['secret', 'secret'],
+  ['nfs', 'nfs'],
+  ['iscsi', 'iscsi'],
+  ['glusterfs', 'glusterfs'],
+  ['flocker', 'flocker'],
+  ['persistentVolumeClaim', 'persistentVolumeClaim'],
+  ['rbd', 'rbd'],
+  ['cinder', 'cinder'],
+  ['cephfs', 'cephFS'],
+  ['quobyte', 'quobyte'],
+  ['downwardAPI', 'downwarAPI'],
+  ['fc', 'fc'],
+  ['flexVolume', 'flexVolume'],
+  ['configMap', 'configMap'],
+  ['azureFile', 'azureFile'],
+  ['vsphereVolume', 'vsphereVolume'],
+  ['photonPersistentDisk', 'photonPersistentDisk'],
+  ['portworxVolume', 'portworxVolume'],
+  ['azureDisk', 'azureDisk'],
+  ['storageos', 'storageos'],
+  ['projected', 'projected'],
+  ['scaleIO', 'scaleIO'],
+  ['csi', 'csi'],
+  ['ephemeral', 'ephemeral'],
+  ['image', 'image'],
 ];
-const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];
-const VOLUME_FIELD_PATHS = ['metadata.annotations', 'metadata.labels', 'metadata.name', 'metadata.namespace', 'metadata.uid'];
+const HOST_PATH_TYPES = [
+  '',
+  'BlockDevice',
+  'CharDevice',
+  'Directory',
+  'DirectoryOrCreate',
+  'File',
+  'FileOrCreate',
+  'Socket',
+];
+const VOLUME_FIELD_PATHS = [
+  'metadata.annotations',
+  'metadata.labels',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+];
 
 /** `..` may not appear as a path element. */
 export function validatePathNoBacksteps(target: string, path: string): FieldError[] {
@@ -38,7 +76,8 @@ export function validateLocalDescendingPath(target: string, path: string): Field
 /** Relative, no `..` elements, and not starting with `..`. */
 export function validateLocalNonReservedPath(target: string, path: string): FieldError[] {
   const errs = validateLocalDescendingPath(target, path);
-  if (target.startsWith('..') && !target.startsWith('../')) errs.push(fieldErr.invalid(path, target, "must not start with '..'"));
+  if (target.startsWith('..') && !target.startsWith('../'))
+    errs.push(fieldErr.invalid(path, target, "must not start with '..'"));
   return errs;
 }
 
@@ -67,10 +106,15 @@ function downwardAPIFile(file: Obj, path: string): FieldError[] {
     const base = fp.replace(/\['.*'\]$/, '');
     if (!str(file.fieldRef.apiVersion)) errs.push(fieldErr.required(child(child(path, 'fieldRef'), 'apiVersion'), ''));
     else if (!fp) errs.push(fieldErr.required(child(child(path, 'fieldRef'), 'fieldPath'), ''));
-    else if (base === fp && !VOLUME_FIELD_PATHS.includes(fp)) errs.push(fieldErr.notSupported(child(child(path, 'fieldRef'), 'fieldPath'), fp, VOLUME_FIELD_PATHS));
-    if (isObj(file.resourceFieldRef)) errs.push(fieldErr.invalid(path, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'));
+    else if (base === fp && !VOLUME_FIELD_PATHS.includes(fp))
+      errs.push(fieldErr.notSupported(child(child(path, 'fieldRef'), 'fieldPath'), fp, VOLUME_FIELD_PATHS));
+    if (isObj(file.resourceFieldRef))
+      errs.push(
+        fieldErr.invalid(path, 'resource', 'fieldRef and resourceFieldRef can not be specified simultaneously'),
+      );
   } else if (isObj(file.resourceFieldRef)) {
-    if (!str(file.resourceFieldRef.containerName)) errs.push(fieldErr.required(child(child(path, 'resourceFieldRef'), 'containerName'), ''));
+    if (!str(file.resourceFieldRef.containerName))
+      errs.push(fieldErr.required(child(child(path, 'resourceFieldRef'), 'containerName'), ''));
   } else {
     errs.push(fieldErr.required(path, 'one of fieldRef and resourceFieldRef is required'));
   }
@@ -92,7 +136,8 @@ function projected(src: Obj, path: string): FieldError[] {
     }
     if (isObj(s.downwardAPI)) {
       n++;
-      for (const f of arr<Obj>(s.downwardAPI.items)) if (isObj(f)) errs.push(...downwardAPIFile(f, child(sp, 'downwardAPI')));
+      for (const f of arr<Obj>(s.downwardAPI.items))
+        if (isObj(f)) errs.push(...downwardAPIFile(f, child(sp, 'downwardAPI')));
     }
     if (isObj(s.serviceAccountToken)) {
       n++;
@@ -115,29 +160,44 @@ function sourceErrors(kind: string, src: Obj, path: string, resourceIsPod: boole
   switch (kind) {
     case 'emptyDir': {
       const q = src.sizeLimit == null ? null : parseQuantity(src.sizeLimit as string | number);
-      return q && q.nanos < 0n ? [fieldErr.forbidden(child(path, 'sizeLimit'), 'SizeLimit field must be a valid resource quantity')] : [];
+      return q && q.nanos < 0n
+        ? [fieldErr.forbidden(child(path, 'sizeLimit'), 'SizeLimit field must be a valid resource quantity')]
+        : [];
     }
     case 'hostPath': {
       if (!str(src.path)) return [fieldErr.required(child(path, 'path'), '')];
       const errs = validatePathNoBacksteps(str(src.path), child(path, 'path'));
-      if (src.type != null && !HOST_PATH_TYPES.includes(str(src.type))) errs.push(fieldErr.notSupported(child(path, 'type'), src.type, HOST_PATH_TYPES));
+      if (src.type != null && !HOST_PATH_TYPES.includes(str(src.type)))
+        errs.push(fieldErr.notSupported(child(path, 'type'), src.type, HOST_PATH_TYPES));
       return errs;
     }
     case 'gitRepo':
       return [...req('repository'), ...validateLocalDescendingPath(str(src.directory), child(path, 'directory'))];
     case 'secret':
-      return [...req('secretName'), ...modeErr(src.defaultMode, child(path, 'defaultMode')), ...keyToPath(src.items, child(path, 'items'))];
+      return [
+        ...req('secretName'),
+        ...modeErr(src.defaultMode, child(path, 'defaultMode')),
+        ...keyToPath(src.items, child(path, 'items')),
+      ];
     case 'configMap':
-      return [...req('name'), ...modeErr(src.defaultMode, child(path, 'defaultMode')), ...keyToPath(src.items, child(path, 'items'))];
+      return [
+        ...req('name'),
+        ...modeErr(src.defaultMode, child(path, 'defaultMode')),
+        ...keyToPath(src.items, child(path, 'items')),
+      ];
     case 'persistentVolumeClaim':
       return req('claimName');
     case 'nfs': {
       const errs = [...req('server'), ...req('path')];
-      if (!str(src.path).startsWith('/')) errs.push(fieldErr.invalid(child(path, 'path'), str(src.path), 'must be an absolute path'));
+      if (!str(src.path).startsWith('/'))
+        errs.push(fieldErr.invalid(child(path, 'path'), str(src.path), 'must be an absolute path'));
       return errs;
     }
     case 'downwardAPI':
-      return [...modeErr(src.defaultMode, child(path, 'defaultMode')), ...arr<Obj>(src.items).flatMap((f) => (isObj(f) ? downwardAPIFile(f, path) : []))];
+      return [
+        ...modeErr(src.defaultMode, child(path, 'defaultMode')),
+        ...arr<Obj>(src.items).flatMap((f) => (isObj(f) ? downwardAPIFile(f, path) : [])),
+      ];
     case 'projected':
       return projected(src, path);
     case 'csi':
@@ -155,7 +215,11 @@ function sourceErrors(kind: string, src: Obj, path: string, resourceIsPod: boole
  * Validates `spec.volumes`: each name is a unique DNS-1123 label and each volume has exactly one source.
  * Returns the names of the volumes that validated (only those can be mounted) along with the errors.
  */
-export function validateVolumes(volumes: unknown, path: string, resourceIsPod = true): { names: Map<string, Obj>; errs: FieldError[] } {
+export function validateVolumes(
+  volumes: unknown,
+  path: string,
+  resourceIsPod = true,
+): { names: Map<string, Obj>; errs: FieldError[] } {
   const names = new Map<string, Obj>();
   const errs: FieldError[] = [];
   arr<Obj>(volumes).forEach((vol, i) => {
@@ -168,7 +232,9 @@ export function validateVolumes(volumes: unknown, path: string, resourceIsPod = 
       if (count > 0) el.push(fieldErr.forbidden(child(p, seg), 'may not specify more than 1 volume type'));
       else {
         count++;
-        el.push(...sourceErrors(k, v[k] as Obj, child(p, k === 'gcePersistentDisk' ? 'persistentDisk' : k), resourceIsPod));
+        el.push(
+          ...sourceErrors(k, v[k] as Obj, child(p, k === 'gcePersistentDisk' ? 'persistentDisk' : k), resourceIsPod),
+        );
       }
     }
     if (count === 0) el.push(fieldErr.required(p, 'must specify a volume type'));

@@ -140,7 +140,10 @@ export function parseQuantity(input: string | number): Quantity | null {
   if (s === '0') return build(0n, 'DecimalSI');
   const r = read(s);
   if ('error' in r) return null;
-  const { scanned: sc, unit: { base, exp } } = r;
+  const {
+    scanned: sc,
+    unit: { base, exp },
+  } = r;
   let format = r.unit.format;
   let n = BigInt(sc.num + sc.denom);
   let d = 10n ** BigInt(sc.denom.length);

@@ -6,8 +6,21 @@
  * accounts (of the core group, with a namespace on cluster role bindings). Bad values are rendered as kube-apiserver
  * renders them (`%#v` of the internal Go value), so 422 messages match. Pure functions.
  */
-import { child, fieldErr, goQuote, goStringSlice, index, invalidRendered, renderedError, type FieldError } from '../../../apimachinery/field-errors.js';
-import { labelSelectorFromObject, validateLabelSelector, type LabelSelectorObject } from '../../../apimachinery/labels.js';
+import {
+  child,
+  fieldErr,
+  goQuote,
+  goStringSlice,
+  index,
+  invalidRendered,
+  renderedError,
+  type FieldError,
+} from '../../../apimachinery/field-errors.js';
+import {
+  labelSelectorFromObject,
+  validateLabelSelector,
+  type LabelSelectorObject,
+} from '../../../apimachinery/labels.js';
 import { arr, isObj, str, type Obj } from './helpers.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { nameIsDNSSubdomain, nameIsPathSegment } from './names.js';
@@ -98,18 +111,31 @@ export function defaultBinding(obj: Obj): void {
 export function validatePolicyRule(rule: unknown, namespaced: boolean, path: string): FieldError[] {
   const r = isObj(rule) ? rule : {};
   const errs: FieldError[] = [];
-  if (arr(r.verbs).length === 0) errs.push(fieldErr.required(child(path, 'verbs'), 'verbs must contain at least one value'));
+  if (arr(r.verbs).length === 0)
+    errs.push(fieldErr.required(child(path, 'verbs'), 'verbs must contain at least one value'));
   const urls = strings(r.nonResourceURLs);
   if (urls.length > 0) {
     const urlsPath = child(path, 'nonResourceURLs');
-    if (namespaced) errs.push(invalidRendered(urlsPath, goStringSlice(urls), urls, 'namespaced rules cannot apply to non-resource URLs'));
+    if (namespaced)
+      errs.push(
+        invalidRendered(urlsPath, goStringSlice(urls), urls, 'namespaced rules cannot apply to non-resource URLs'),
+      );
     if (arr(r.apiGroups).length > 0 || arr(r.resources).length > 0 || arr(r.resourceNames).length > 0) {
-      errs.push(invalidRendered(urlsPath, goStringSlice(urls), urls, 'rules cannot apply to both regular resources and non-resource URLs'));
+      errs.push(
+        invalidRendered(
+          urlsPath,
+          goStringSlice(urls),
+          urls,
+          'rules cannot apply to both regular resources and non-resource URLs',
+        ),
+      );
     }
     return errs;
   }
-  if (arr(r.apiGroups).length === 0) errs.push(fieldErr.required(child(path, 'apiGroups'), 'resource rules must supply at least one api group'));
-  if (arr(r.resources).length === 0) errs.push(fieldErr.required(child(path, 'resources'), 'resource rules must supply at least one resource'));
+  if (arr(r.apiGroups).length === 0)
+    errs.push(fieldErr.required(child(path, 'apiGroups'), 'resource rules must supply at least one api group'));
+  if (arr(r.resources).length === 0)
+    errs.push(fieldErr.required(child(path, 'resources'), 'resource rules must supply at least one resource'));
   return errs;
 }
 
@@ -119,38 +145,62 @@ function validateRules(rules: unknown, namespaced: boolean): FieldError[] {
 
 /** ValidateRole: namespaced metadata with a path-segment name, then every rule (no non-resource URLs). */
 export function validateRole(role: Obj): FieldError[] {
-  return [...validateObjectMeta(role.metadata as never, { namespaced: true, nameValidator: nameIsPathSegment, kubeFinalizers: true }), ...validateRules(role.rules, true)];
+  return [
+    ...validateObjectMeta(role.metadata as never, {
+      namespaced: true,
+      nameValidator: nameIsPathSegment,
+      kubeFinalizers: true,
+    }),
+    ...validateRules(role.rules, true),
+  ];
 }
 
 /** ValidateRoleUpdate (the metadata update rules come on top of the create rules). */
 export function validateRoleUpdate(role: Obj, old: Obj): FieldError[] {
-  return [...validateRole(role), ...validateObjectMetaUpdate(role.metadata as never, old.metadata as never, 'metadata', { kubeFinalizers: true })];
+  return [
+    ...validateRole(role),
+    ...validateObjectMetaUpdate(role.metadata as never, old.metadata as never, 'metadata', { kubeFinalizers: true }),
+  ];
 }
 
 /** Whether a cluster role's aggregation selectors already hold label values that are invalid today. */
 export function hasInvalidLabelValueInSelectors(role: Obj): boolean {
   const rule = isObj(role.aggregationRule) ? role.aggregationRule : undefined;
-  return arr(rule?.clusterRoleSelectors).some((sel) => isObj(sel) && validateLabelSelector(sel as LabelSelectorObject, '').length > 0);
+  return arr(rule?.clusterRoleSelectors).some(
+    (sel) => isObj(sel) && validateLabelSelector(sel as LabelSelectorObject, '').length > 0,
+  );
 }
 
 /**
  * ValidateClusterRole: cluster-scoped metadata, the rules (non-resource URLs allowed), and an aggregation rule
  * that, when present, has at least one valid label selector.
  */
-export function validateClusterRole(role: Obj, opts: { allowInvalidLabelValueInSelector?: boolean } = {}): FieldError[] {
+export function validateClusterRole(
+  role: Obj,
+  opts: { allowInvalidLabelValueInSelector?: boolean } = {},
+): FieldError[] {
   const errs = [
-    ...validateObjectMeta(role.metadata as never, { namespaced: false, nameValidator: nameIsPathSegment, kubeFinalizers: true }),
+    ...validateObjectMeta(role.metadata as never, {
+      namespaced: false,
+      nameValidator: nameIsPathSegment,
+      kubeFinalizers: true,
+    }),
     ...validateRules(role.rules, false),
   ];
   if (role.aggregationRule != null) {
     const rule = isObj(role.aggregationRule) ? role.aggregationRule : {};
     const selectors = arr(rule.clusterRoleSelectors);
     const path = 'aggregationRule.clusterRoleSelectors';
-    if (selectors.length === 0) errs.push(fieldErr.required(path, 'at least one clusterRoleSelector required if aggregationRule is non-nil'));
+    if (selectors.length === 0)
+      errs.push(fieldErr.required(path, 'at least one clusterRoleSelector required if aggregationRule is non-nil'));
     selectors.forEach((sel, i) => {
       const p = index(path, i);
       const selector = (isObj(sel) ? sel : {}) as LabelSelectorObject;
-      errs.push(...validateLabelSelector(selector, p, { allowInvalidLabelValueInSelector: opts.allowInvalidLabelValueInSelector }));
+      errs.push(
+        ...validateLabelSelector(selector, p, {
+          allowInvalidLabelValueInSelector: opts.allowInvalidLabelValueInSelector,
+        }),
+      );
       try {
         labelSelectorFromObject(selector);
       } catch {
@@ -165,7 +215,10 @@ export function validateClusterRole(role: Obj, opts: { allowInvalidLabelValueInS
 /** ValidateClusterRoleUpdate, with invalid selector label values tolerated when the old object had them already. */
 export function validateClusterRoleUpdate(role: Obj, old: Obj): FieldError[] {
   const opts = { allowInvalidLabelValueInSelector: hasInvalidLabelValueInSelectors(old) };
-  return [...validateClusterRole(role, opts), ...validateObjectMetaUpdate(role.metadata as never, old.metadata as never, 'metadata', { kubeFinalizers: true })];
+  return [
+    ...validateClusterRole(role, opts),
+    ...validateObjectMetaUpdate(role.metadata as never, old.metadata as never, 'metadata', { kubeFinalizers: true }),
+  ];
 }
 
 // ---- bindings ----
@@ -188,7 +241,8 @@ export function validateSubject(subject: unknown, namespaced: boolean, path: str
   if (!name) errs.push(fieldErr.required(child(path, 'name'), ''));
   switch (s.kind) {
     case 'ServiceAccount':
-      if (name) for (const m of nameIsDNSSubdomain(name, false)) errs.push(fieldErr.invalid(child(path, 'name'), name, m));
+      if (name)
+        for (const m of nameIsDNSSubdomain(name, false)) errs.push(fieldErr.invalid(child(path, 'name'), name, m));
       if (apiGroup) errs.push(fieldErr.notSupported(child(path, 'apiGroup'), apiGroup, ['']));
       if (!namespaced && !str(s.namespace)) errs.push(fieldErr.required(child(path, 'namespace'), ''));
       break;
@@ -220,7 +274,11 @@ function validateRoleRefAndSubjects(binding: Obj, namespaced: boolean): FieldErr
 /** ValidateRoleBinding: namespaced metadata, a roleRef to a Role or ClusterRole, valid subjects. */
 export function validateRoleBinding(binding: Obj): FieldError[] {
   return [
-    ...validateObjectMeta(binding.metadata as never, { namespaced: true, nameValidator: nameIsPathSegment, kubeFinalizers: true }),
+    ...validateObjectMeta(binding.metadata as never, {
+      namespaced: true,
+      nameValidator: nameIsPathSegment,
+      kubeFinalizers: true,
+    }),
     ...validateRoleRefAndSubjects(binding, true),
   ];
 }
@@ -228,7 +286,11 @@ export function validateRoleBinding(binding: Obj): FieldError[] {
 /** ValidateClusterRoleBinding: cluster-scoped metadata, a roleRef to a ClusterRole, subjects (service accounts with a namespace). */
 export function validateClusterRoleBinding(binding: Obj): FieldError[] {
   return [
-    ...validateObjectMeta(binding.metadata as never, { namespaced: false, nameValidator: nameIsPathSegment, kubeFinalizers: true }),
+    ...validateObjectMeta(binding.metadata as never, {
+      namespaced: false,
+      nameValidator: nameIsPathSegment,
+      kubeFinalizers: true,
+    }),
     ...validateRoleRefAndSubjects(binding, false),
   ];
 }

@@ -47,7 +47,13 @@ export interface ResourceRequirements {
 /** v1.Probe / lifecycle handler (subset). */
 export interface Probe {
   exec?: { command?: string[] } | null;
-  httpGet?: { path?: string; port?: number | string; host?: string; scheme?: string; httpHeaders?: Array<{ name?: string; value?: string }> } | null;
+  httpGet?: {
+    path?: string;
+    port?: number | string;
+    host?: string;
+    scheme?: string;
+    httpHeaders?: Array<{ name?: string; value?: string }>;
+  } | null;
   tcpSocket?: { port?: number | string; host?: string } | null;
   grpc?: { port?: number; service?: string | null } | null;
   sleep?: { seconds?: number } | null;
@@ -100,7 +106,11 @@ export interface Container {
   args?: string[];
   ports?: ContainerPort[] | null;
   env?: EnvVar[] | null;
-  envFrom?: Array<{ prefix?: string; configMapRef?: { name?: string } | null; secretRef?: { name?: string } | null }> | null;
+  envFrom?: Array<{
+    prefix?: string;
+    configMapRef?: { name?: string } | null;
+    secretRef?: { name?: string } | null;
+  }> | null;
   resources?: ResourceRequirements | null;
   volumeMounts?: VolumeMount[] | null;
   volumeDevices?: Array<{ name?: string; devicePath?: string }> | null;
@@ -149,7 +159,11 @@ export interface PodSpec {
   terminationGracePeriodSeconds?: number | null;
   activeDeadlineSeconds?: number | null;
   dnsPolicy?: string;
-  dnsConfig?: { nameservers?: string[]; searches?: string[]; options?: Array<{ name?: string; value?: string }> } | null;
+  dnsConfig?: {
+    nameservers?: string[];
+    searches?: string[];
+    options?: Array<{ name?: string; value?: string }>;
+  } | null;
   nodeSelector?: Record<string, string> | null;
   serviceAccountName?: string;
   serviceAccount?: string;
@@ -176,7 +190,13 @@ export interface PodSpec {
 export interface PodStatus {
   phase?: string;
   qosClass?: string;
-  conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string; [k: string]: unknown }> | null;
+  conditions?: Array<{
+    type?: string;
+    status?: string;
+    reason?: string;
+    message?: string;
+    [k: string]: unknown;
+  }> | null;
   nominatedNodeName?: string;
   hostIP?: string;
   hostIPs?: Array<{ ip?: string }> | null;
@@ -250,7 +270,15 @@ export interface Event {
   apiVersion?: string;
   kind?: string;
   metadata?: ObjectMeta;
-  involvedObject?: { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string };
+  involvedObject?: {
+    kind?: string;
+    namespace?: string;
+    name?: string;
+    uid?: string;
+    apiVersion?: string;
+    resourceVersion?: string;
+    fieldPath?: string;
+  };
   reason?: string;
   message?: string;
   source?: { component?: string; host?: string };

@@ -24,8 +24,10 @@ export const selfSubjectAccessReviews: VirtualResource = {
     // Upstream names the group with the kind of the decoded (internal) object, which is empty: `.authorization.k8s.io`.
     if (errs.length) throw errors.invalid('authorization.k8s.io', '', '', errs);
     const echoed: Obj = {};
-    if (isObj(spec.resourceAttributes)) echoed.resourceAttributes = nonEmptyStrings(spec.resourceAttributes, RESOURCE_ATTRIBUTES);
-    if (isObj(spec.nonResourceAttributes)) echoed.nonResourceAttributes = nonEmptyStrings(spec.nonResourceAttributes, NON_RESOURCE_ATTRIBUTES);
+    if (isObj(spec.resourceAttributes))
+      echoed.resourceAttributes = nonEmptyStrings(spec.resourceAttributes, RESOURCE_ATTRIBUTES);
+    if (isObj(spec.nonResourceAttributes))
+      echoed.nonResourceAttributes = nonEmptyStrings(spec.nonResourceAttributes, NON_RESOURCE_ATTRIBUTES);
     return { metadata: emptyObjectMeta(), spec: echoed, status: { allowed: true } };
   },
 };
@@ -37,13 +39,26 @@ function validate(spec: Obj, metadata: Obj): FieldError[] {
   const nonResource = isObj(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined;
   if (resource && nonResource) {
     errs.push(
-      invalidRendered('spec.nonResourceAttributes', goNonResourceAttributes(nonResource), nonResource, 'cannot be specified in combination with resourceAttributes'),
+      invalidRendered(
+        'spec.nonResourceAttributes',
+        goNonResourceAttributes(nonResource),
+        nonResource,
+        'cannot be specified in combination with resourceAttributes',
+      ),
     );
   }
   if (!resource && !nonResource) {
-    errs.push(invalidRendered('spec.resourceAttributes', '"null"', null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
+    errs.push(
+      invalidRendered(
+        'spec.resourceAttributes',
+        '"null"',
+        null,
+        'exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      ),
+    );
   }
-  if (!metadataIsEmpty(metadata)) errs.push(invalidRendered('metadata', goObjectMeta(metadata), metadata, 'must be empty'));
+  if (!metadataIsEmpty(metadata))
+    errs.push(invalidRendered('metadata', goObjectMeta(metadata), metadata, 'must be empty'));
   return errs;
 }
 
@@ -66,7 +81,20 @@ function goNonResourceAttributes(v: Obj): string {
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** A metav1.Time as `%#v` prints it: `time.Date(2024, time.May, 1, 12, 0, 0, 0, time.UTC)`. */
 function goTimeValue(v: unknown): string {

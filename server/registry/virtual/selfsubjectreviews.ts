@@ -17,7 +17,8 @@ export const selfSubjectReviews: VirtualResource = {
     if (user.username) userInfo.username = user.username;
     if (user.uid) userInfo.uid = user.uid;
     if (user.groups.length) userInfo.groups = [...user.groups];
-    if (Object.keys(user.extra).length) userInfo.extra = Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]]));
+    if (Object.keys(user.extra).length)
+      userInfo.extra = Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]]));
     return { metadata: { creationTimestamp: rfc3339(now) }, status: { userInfo } };
   },
 };

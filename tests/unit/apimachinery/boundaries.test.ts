@@ -18,16 +18,27 @@ function sources(dir: string): string[] {
 /** The repository folders a source file imports from (relative imports only). */
 function importedFolders(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)].map((m) => relative(ROOT, join(ROOT, file, '..', m[1]!)).split('/')[0]!);
+  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/gms)].map(
+    (m) => relative(ROOT, join(ROOT, file, '..', m[1]!)).split('/')[0]!,
+  );
 }
 
 describe('module boundaries', () => {
   it('apimachinery/ imports nothing else of the project', () => {
-    for (const file of sources('apimachinery')) assert.deepEqual(importedFolders(file).filter((f) => f !== 'apimachinery'), [], file);
+    for (const file of sources('apimachinery'))
+      assert.deepEqual(
+        importedFolders(file).filter((f) => f !== 'apimachinery'),
+        [],
+        file,
+      );
   });
   it('the controller process never imports server/, storage/ or openapi/', () => {
     for (const file of sources('controllers')) {
-      assert.deepEqual(importedFolders(file).filter((f) => ['server', 'storage', 'openapi'].includes(f)), [], file);
+      assert.deepEqual(
+        importedFolders(file).filter((f) => ['server', 'storage', 'openapi'].includes(f)),
+        [],
+        file,
+      );
     }
   });
 });

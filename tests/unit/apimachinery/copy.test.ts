@@ -14,11 +14,20 @@ function noneFrozen(v: unknown): boolean {
 
 /** Values on both sides of the plain/not-plain line, each with what the JSON round trip makes of it. */
 const values: [string, unknown][] = [
-  ['a pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: '1' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } }],
+  [
+    'a pod',
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', labels: { a: '1' } },
+      spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
+    },
+  ],
   ['scalars and empties', { s: 'x', n: 1.5, t: true, z: null, e: {}, l: [], big: 1e21, neg: -3 }],
   ['integer-like keys', { b: 1, 2: 'two', a: 2, 1: 'one' }],
   ['undefined members', { a: undefined, b: 1, c: { d: undefined } }],
-  ['undefined and missing array items', [1, undefined, , 3]], // eslint-disable-line no-sparse-arrays
+  // biome-ignore lint/suspicious/noSparseArray: the hole is the case under test
+  ['undefined and missing array items', [1, undefined, , 3]],
   ['non-finite numbers and -0', { a: NaN, b: Infinity, c: -0, d: [-0] }],
   ['dates and toJSON', { d: new Date(0), t: { toJSON: () => 'x' } }],
   ['functions and symbols', { f: () => 1, s: Symbol('s'), l: [() => 1] }],
@@ -67,7 +76,16 @@ describe('plainJsonCopy: the copy itself', () => {
 
   it('leaves out undefined members but gives up on what only the round trip can convert', () => {
     assert.deepStrictEqual(plainJsonCopy({ a: undefined, b: [1] }), { b: [1] });
-    for (const v of [undefined, [undefined], { a: NaN }, { a: -0 }, { d: new Date(0) }, { t: { toJSON: () => 1 } }, JSON.parse('{"__proto__": 1}'), { f: () => 1 }]) {
+    for (const v of [
+      undefined,
+      [undefined],
+      { a: NaN },
+      { a: -0 },
+      { d: new Date(0) },
+      { t: { toJSON: () => 1 } },
+      JSON.parse('{"__proto__": 1}'),
+      { f: () => 1 },
+    ]) {
       assert.equal(plainJsonCopy(v), undefined);
     }
     const cyclic: unknown[] = [];

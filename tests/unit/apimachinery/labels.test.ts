@@ -2,11 +2,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorString } from '../../../apimachinery/field-errors.js';
 import {
-  formatLabels, formatLabelSelector, isEmptyLabelSelector, LabelSelector, labelSelectorFromObject, newRequirement, parseLabelSelector, SelectorParseError,
-  validateLabelSelector, type LabelSelectorObject,
+  formatLabels,
+  formatLabelSelector,
+  isEmptyLabelSelector,
+  LabelSelector,
+  labelSelectorFromObject,
+  newRequirement,
+  parseLabelSelector,
+  SelectorParseError,
+  validateLabelSelector,
+  type LabelSelectorObject,
 } from '../../../apimachinery/labels.js';
 
-const QNAME = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const QNAME =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 const LABEL_VALUE =
   "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
@@ -30,7 +39,8 @@ describe('parseLabelSelector: accepted input', () => {
     ['prefixed key', 'app.kubernetes.io/name=web', 'app.kubernetes.io/name=web'],
     ['empty string is everything', '', ''],
   ];
-  for (const [name, input, printed] of rows) it(name, () => assert.equal(parseLabelSelector(input).toString(), printed));
+  for (const [name, input, printed] of rows)
+    it(name, () => assert.equal(parseLabelSelector(input).toString(), printed));
 });
 
 describe('parseLabelSelector: upstream error messages', () => {
@@ -48,10 +58,19 @@ describe('parseLabelSelector: upstream error messages', () => {
     ['does-not-exist with value', '!a=b', "found '=', expected: ',' or 'end of string'"],
     ['invalid key', 'app:web', `unable to parse requirement: <nil>: Invalid value: "app:web": name part ${QNAME}`],
     ['invalid value', 'app=a/b', `unable to parse requirement: values[0][app]: Invalid value: "a/b": ${LABEL_VALUE}`],
-    ['non-integer gt', 'n>x', `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`],
+    [
+      'non-integer gt',
+      'n>x',
+      `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`,
+    ],
   ];
   for (const [name, input, message] of rows) {
-    it(name, () => assert.throws(() => parseLabelSelector(input), (e: unknown) => e instanceof SelectorParseError && e.message === message));
+    it(name, () =>
+      assert.throws(
+        () => parseLabelSelector(input),
+        (e: unknown) => e instanceof SelectorParseError && e.message === message,
+      ),
+    );
   }
 });
 
@@ -100,8 +119,20 @@ describe('labelSelectorFromObject / formatLabelSelector', () => {
     ['nil matches nothing', null, '<none>', {}, false],
     ['empty matches everything', {}, '<none>', { a: 'b' }, true],
     ['matchLabels', { matchLabels: { app: 'fluentd' } }, 'app=fluentd', { app: 'fluentd' }, true],
-    ['In', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] }, 'env in (dev,prod)', { env: 'dev' }, true],
-    ['NotIn', { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] }, 'env notin (dev)', { env: 'dev' }, false],
+    [
+      'In',
+      { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] },
+      'env in (dev,prod)',
+      { env: 'dev' },
+      true,
+    ],
+    [
+      'NotIn',
+      { matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }] },
+      'env notin (dev)',
+      { env: 'dev' },
+      false,
+    ],
     ['Exists', { matchExpressions: [{ key: 'env', operator: 'Exists' }] }, 'env', { env: 'x' }, true],
     ['DoesNotExist', { matchExpressions: [{ key: 'env', operator: 'DoesNotExist' }] }, '!env', { env: 'x' }, false],
     [
@@ -120,36 +151,86 @@ describe('labelSelectorFromObject / formatLabelSelector', () => {
   }
   const errs: Array<[string, LabelSelectorObject, string]> = [
     // Kubernetes 1.26+ (kubernetes/kubernetes#112472) says "label selector operator"; older releases said "pod".
-    ['bad operator', { matchExpressions: [{ key: 'a', operator: 'Foo' }] }, '"Foo" is not a valid label selector operator'],
+    [
+      'bad operator',
+      { matchExpressions: [{ key: 'a', operator: 'Foo' }] },
+      '"Foo" is not a valid label selector operator',
+    ],
     // LabelSelectorAsSelector passes append([]string(nil), values...): Go's nil slice when there are none.
-    ['In without values', { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"],
-    ['In with values absent', { matchExpressions: [{ key: 'a', operator: 'In' }] }, "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"],
-    ['Exists with values', { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, 'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist'],
-    ['bad value', { matchExpressions: [{ key: 'app', operator: 'In', values: ['a b'] }] }, `values[0][app]: Invalid value: "a b": ${LABEL_VALUE}`],
+    [
+      'In without values',
+      { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] },
+      "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty",
+    ],
+    [
+      'In with values absent',
+      { matchExpressions: [{ key: 'a', operator: 'In' }] },
+      "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty",
+    ],
+    [
+      'Exists with values',
+      { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] },
+      'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
+    ],
+    [
+      'bad value',
+      { matchExpressions: [{ key: 'app', operator: 'In', values: ['a b'] }] },
+      `values[0][app]: Invalid value: "a b": ${LABEL_VALUE}`,
+    ],
     ['bad key', { matchLabels: { 'a b': 'c' } }, `key: Invalid value: "a b": name part ${QNAME}`],
   ];
   for (const [name, sel, message] of errs) {
-    it(`throws: ${name}`, () => assert.throws(() => labelSelectorFromObject(sel), (e: unknown) => e instanceof SelectorParseError && e.message === message));
+    it(`throws: ${name}`, () =>
+      assert.throws(
+        () => labelSelectorFromObject(sel),
+        (e: unknown) => e instanceof SelectorParseError && e.message === message,
+      ));
   }
-  it('formats invalid selector as <error>', () => assert.equal(formatLabelSelector({ matchExpressions: [{ key: 'a', operator: 'Foo' }] }), '<error>'));
+  it('formats invalid selector as <error>', () =>
+    assert.equal(formatLabelSelector({ matchExpressions: [{ key: 'a', operator: 'Foo' }] }), '<error>'));
 });
 
 describe('validateLabelSelector', () => {
   const rows: Array<[string, LabelSelectorObject | null, string[]]> = [
     ['nil is valid', null, []],
     ['valid', { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'a', operator: 'In', values: ['b'] }] }, []],
-    ['In without values', { matchExpressions: [{ key: 'a', operator: 'In' }] }, ["spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"]],
+    [
+      'In without values',
+      { matchExpressions: [{ key: 'a', operator: 'In' }] },
+      [
+        "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+      ],
+    ],
     [
       'Exists with values',
       { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['b'] }] },
-      ["spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"],
+      [
+        "spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+      ],
     ],
-    ['bad operator', { matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }, ['spec.selector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator']],
-    ['bad key', { matchExpressions: [{ key: 'a b', operator: 'Exists' }] }, [`spec.selector.matchExpressions[0].key: Invalid value: "a b": name part ${QNAME}`]],
-    ['bad value', { matchExpressions: [{ key: 'a', operator: 'In', values: ['a b'] }] }, [`spec.selector.matchExpressions[0].values[0]: Invalid value: "a b": ${LABEL_VALUE}`]],
-    ['bad matchLabels value', { matchLabels: { a: 'a b' } }, [`spec.selector.matchLabels: Invalid value: "a b": ${LABEL_VALUE}`]],
+    [
+      'bad operator',
+      { matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] },
+      ['spec.selector.matchExpressions[0].operator: Invalid value: "Gt": not a valid selector operator'],
+    ],
+    [
+      'bad key',
+      { matchExpressions: [{ key: 'a b', operator: 'Exists' }] },
+      [`spec.selector.matchExpressions[0].key: Invalid value: "a b": name part ${QNAME}`],
+    ],
+    [
+      'bad value',
+      { matchExpressions: [{ key: 'a', operator: 'In', values: ['a b'] }] },
+      [`spec.selector.matchExpressions[0].values[0]: Invalid value: "a b": ${LABEL_VALUE}`],
+    ],
+    [
+      'bad matchLabels value',
+      { matchLabels: { a: 'a b' } },
+      [`spec.selector.matchLabels: Invalid value: "a b": ${LABEL_VALUE}`],
+    ],
   ];
-  for (const [name, sel, want] of rows) it(name, () => assert.deepEqual(validateLabelSelector(sel, 'spec.selector').map(fieldErrorString), want));
+  for (const [name, sel, want] of rows)
+    it(name, () => assert.deepEqual(validateLabelSelector(sel, 'spec.selector').map(fieldErrorString), want));
 });
 
 describe('labelSelectorFromObject: matching metav1.LabelSelectors (the DaemonSet controller)', () => {
@@ -163,10 +244,20 @@ describe('labelSelectorFromObject: matching metav1.LabelSelectors (the DaemonSet
     ['matchLabels on no labels', { matchLabels: { app: 'web' } }, undefined, false],
     ['In', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'back'] }] }, labels, true],
     ['NotIn', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, labels, false],
-    ['NotIn with the label absent', { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, labels, true],
+    [
+      'NotIn with the label absent',
+      { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] },
+      labels,
+      true,
+    ],
     ['Exists', { matchExpressions: [{ key: 'app', operator: 'Exists' }] }, labels, true],
     ['DoesNotExist', { matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, labels, false],
-    ['labels and expressions ANDed', { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] }, labels, false],
+    [
+      'labels and expressions ANDed',
+      { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['back'] }] },
+      labels,
+      false,
+    ],
   ];
   for (const [name, sel, l, want] of rows) it(name, () => assert.equal(labelSelectorFromObject(sel).matches(l), want));
 
@@ -175,7 +266,8 @@ describe('labelSelectorFromObject: matching metav1.LabelSelectors (the DaemonSet
     ['In without values', { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }],
     ['Exists with values', { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }],
   ];
-  for (const [name, sel] of bad) it(`rejects: ${name}`, () => assert.throws(() => labelSelectorFromObject(sel), SelectorParseError));
+  for (const [name, sel] of bad)
+    it(`rejects: ${name}`, () => assert.throws(() => labelSelectorFromObject(sel), SelectorParseError));
 
   it('isEmptyLabelSelector', () => {
     assert.equal(isEmptyLabelSelector({}), true);
@@ -207,13 +299,27 @@ describe('formatLabelSelector: Table cells', () => {
     ['empty matchLabels and expressions', { matchLabels: {}, matchExpressions: [] }, '<none>'],
     ['matchLabels', { matchLabels: { app: 'fluentd' } }, 'app=fluentd'],
     ['matchLabels sorted', { matchLabels: { tier: 'web', app: 'x' } }, 'app=x,tier=web'],
-    ['In with values sorted', { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] }, 'env in (dev,prod)'],
-    ['NotIn single value', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['cache'] }] }, 'tier notin (cache)'],
+    [
+      'In with values sorted',
+      { matchExpressions: [{ key: 'env', operator: 'In', values: ['prod', 'dev'] }] },
+      'env in (dev,prod)',
+    ],
+    [
+      'NotIn single value',
+      { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['cache'] }] },
+      'tier notin (cache)',
+    ],
     ['Exists', { matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, 'gpu'],
     ['DoesNotExist', { matchExpressions: [{ key: 'gpu', operator: 'DoesNotExist', values: [] }] }, '!gpu'],
     [
       'mixed, sorted by key',
-      { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'zone', operator: 'Exists' }, { key: 'beta', operator: 'DoesNotExist' }] },
+      {
+        matchLabels: { app: 'x' },
+        matchExpressions: [
+          { key: 'zone', operator: 'Exists' },
+          { key: 'beta', operator: 'DoesNotExist' },
+        ],
+      },
       'app=x,!beta,zone',
     ],
     ['unknown operator', { matchExpressions: [{ key: 'a', operator: 'Equals', values: ['b'] }] }, '<error>'],
@@ -238,21 +344,42 @@ describe('newRequirement: node affinity requirements (Gt, Lt) as labels.NewRequi
     ['NotIn with the label absent', ['rack', 'notin', ['r1']], labels, true],
     ['DoesNotExist', ['zone', '!', null], labels, false],
   ];
-  for (const [name, args, l, want] of ok) it(name, () => assert.equal(LabelSelector.of([newRequirement(...args)]).matches(l), want));
+  for (const [name, args, l, want] of ok)
+    it(name, () => assert.equal(LabelSelector.of([newRequirement(...args)]).matches(l), want));
 
   const bad: Array<[string, Parameters<typeof newRequirement>, string]> = [
-    ['Gt with two values', ['n', 'gt', ['1', '2']], `values: Invalid value: []string{"1", "2"}: for 'Gt', 'Lt' operators, exactly one value is required`],
-    ['Gt with a non-integer', ['n', 'gt', ['x']], `values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`],
+    [
+      'Gt with two values',
+      ['n', 'gt', ['1', '2']],
+      `values: Invalid value: []string{"1", "2"}: for 'Gt', 'Lt' operators, exactly one value is required`,
+    ],
+    [
+      'Gt with a non-integer',
+      ['n', 'gt', ['x']],
+      `values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`,
+    ],
     // The value must also be a label value: upstream rejects negative bounds.
     ['Lt with a negative bound', ['n', 'lt', ['-1']], `values[0][n]: Invalid value: "-1": ${LABEL_VALUE}`],
-    ['In with Go nil values', ['n', 'in', null], "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"],
+    [
+      'In with Go nil values',
+      ['n', 'in', null],
+      "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty",
+    ],
     ['a bad key', ['a b', 'exists', null], `key: Invalid value: "a b": name part ${QNAME}`],
   ];
   for (const [name, args, message] of bad) {
-    it(`rejects: ${name}`, () => assert.throws(() => newRequirement(...args), (e: unknown) => e instanceof SelectorParseError && e.message === message));
+    it(`rejects: ${name}`, () =>
+      assert.throws(
+        () => newRequirement(...args),
+        (e: unknown) => e instanceof SelectorParseError && e.message === message,
+      ));
   }
 
   it('a matchLabels value must be a label value too', () =>
-    assert.throws(() => labelSelectorFromObject({ matchLabels: { app: 'a b' } }), (e: unknown) => e instanceof SelectorParseError));
-  it('matchLabels print as k=v', () => assert.equal(labelSelectorFromObject({ matchLabels: { app: 'web' } }).toString(), 'app=web'));
+    assert.throws(
+      () => labelSelectorFromObject({ matchLabels: { app: 'a b' } }),
+      (e: unknown) => e instanceof SelectorParseError,
+    ));
+  it('matchLabels print as k=v', () =>
+    assert.equal(labelSelectorFromObject({ matchLabels: { app: 'web' } }).toString(), 'app=web'));
 });

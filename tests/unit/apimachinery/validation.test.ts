@@ -1,8 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  isConfigMapKey, isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isQualifiedName, isValidCIDR, isValidIP, isValidLabelValue,
-  isValidPortName, isValidPortNum, regexError,
+  isConfigMapKey,
+  isDNS1035Label,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isEnvVarName,
+  isQualifiedName,
+  isValidCIDR,
+  isValidIP,
+  isValidLabelValue,
+  isValidPortName,
+  isValidPortNum,
+  regexError,
 } from '../../../apimachinery/validation.js';
 
 const SUBDOMAIN =
@@ -21,7 +31,12 @@ const rows: Row[] = [
   ['subdomain uppercase', isDNS1123Subdomain, 'Foo', [SUBDOMAIN]],
   ['subdomain empty', isDNS1123Subdomain, '', [SUBDOMAIN]],
   ['subdomain too long', isDNS1123Subdomain, 'a'.repeat(254), ['must be no more than 253 characters']],
-  ['subdomain too long and invalid', isDNS1123Subdomain, 'A'.repeat(254), ['must be no more than 253 characters', SUBDOMAIN]],
+  [
+    'subdomain too long and invalid',
+    isDNS1123Subdomain,
+    'A'.repeat(254),
+    ['must be no more than 253 characters', SUBDOMAIN],
+  ],
   ['label ok', isDNS1123Label, 'my-name', []],
   ['label with dots', isDNS1123Label, 'a.b', ['must not contain dots']],
   ['label invalid', isDNS1123Label, 'a_b', [LABEL]],
@@ -55,12 +70,19 @@ const rows: Row[] = [
     'configmap key bad',
     isConfigMapKey,
     'a/b',
-    ["a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"],
+    [
+      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+    ],
   ],
   ['configmap key dotdot', isConfigMapKey, '..', ["must not be '..'"]],
   ['configmap key dotdot prefix', isConfigMapKey, '..a', ["must not start with '..'"]],
   ['env var relaxed ok', isEnvVarName, '1-my.VAR', []],
-  ['env var with =', isEnvVarName, 'A=B', ["a valid environment variable name must consist only of printable ASCII characters other than '='"]],
+  [
+    'env var with =',
+    isEnvVarName,
+    'A=B',
+    ["a valid environment variable name must consist only of printable ASCII characters other than '='"],
+  ],
   ['port name ok', isValidPortName, 'http', []],
   [
     'port name bad',
@@ -73,7 +95,15 @@ const rows: Row[] = [
       'must not begin or end with a hyphen',
     ],
   ],
-  ['port name uppercase', isValidPortName, 'HTTP', ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)', 'must contain at least one letter (a-z)']],
+  [
+    'port name uppercase',
+    isValidPortName,
+    'HTTP',
+    [
+      'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+      'must contain at least one letter (a-z)',
+    ],
+  ],
   ['ip ok v4', isValidIP, '10.0.0.1', []],
   ['ip ok v6', isValidIP, '2001:db8::1', []],
   ['ip bad', isValidIP, '10.0.0.256', ['must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)']],
@@ -91,7 +121,11 @@ describe('format checks', () => {
 describe('message helpers and port numbers', () => {
   const cases: Array<[string, () => unknown, unknown]> = [
     ['regexError without examples', () => regexError('msg', 're'), "msg (regex used for validation is 're')"],
-    ['regexError joins examples with double space', () => regexError('m', 'r', 'a', 'b'), "m (e.g. 'a',  or 'b', regex used for validation is 'r')"],
+    [
+      'regexError joins examples with double space',
+      () => regexError('m', 'r', 'a', 'b'),
+      "m (e.g. 'a',  or 'b', regex used for validation is 'r')",
+    ],
     ['port number 0', () => isValidPortNum(0), ['must be between 1 and 65535, inclusive']],
     ['port number 65535', () => isValidPortNum(65535), []],
   ];

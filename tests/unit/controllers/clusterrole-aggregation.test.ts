@@ -21,7 +21,14 @@ import { FakeCluster } from './kubelet/fake-cluster.js';
 /** The fake cluster, with server-side apply of a cluster role's rules (what the controller sends). */
 class ApplyingCluster extends FakeCluster {
   readonly applies: Array<{ name: string; body: any; opts: PatchOptions | undefined }> = [];
-  override async patch<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts?: PatchOptions): Promise<T> {
+  override async patch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts?: PatchOptions,
+  ): Promise<T> {
     if (type !== 'apply') return super.patch(ref, namespace, name, type, patch, opts);
     this.applies.push({ name, body: structuredClone(patch), opts });
     const cur = this.object(ref, namespace, name)!;
@@ -47,7 +54,12 @@ function start(cluster: FakeCluster): ClusterRoleAggregationController {
 }
 
 const rule = (resources: string[], verbs = ['get', 'list', 'watch']) => ({ verbs, apiGroups: [''], resources });
-const cr = (name: string, labels: Record<string, string>, rules: unknown[] | null, selectors?: unknown[]): ClusterRole =>
+const cr = (
+  name: string,
+  labels: Record<string, string>,
+  rules: unknown[] | null,
+  selectors?: unknown[],
+): ClusterRole =>
   ({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
@@ -58,7 +70,9 @@ const cr = (name: string, labels: Record<string, string>, rules: unknown[] | nul
 const rulesOf = (cluster: FakeCluster, name: string) => (cluster.object(CLUSTER_ROLES, undefined, name) as any)?.rules;
 
 describe('aggregatedRules', () => {
-  const monitoring = cr('monitoring', {}, null, [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }]);
+  const monitoring = cr('monitoring', {}, null, [
+    { matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } },
+  ]);
   const agg = { 'rbac.example.com/aggregate-to-monitoring': 'true' };
 
   it('unions the matching roles in name order, each distinct rule once, without itself', () => {
@@ -67,13 +81,19 @@ describe('aggregatedRules', () => {
       cr('b-services', agg, [rule(['services']), rule(['pods'])]),
       cr('a-pods', agg, [rule(['pods'])]),
       cr('c-other', {}, [rule(['secrets'])]),
-      { ...cr('monitoring-self', agg, [rule(['nodes'])]), metadata: { name: 'monitoring', labels: agg } } as ClusterRole,
+      {
+        ...cr('monitoring-self', agg, [rule(['nodes'])]),
+        metadata: { name: 'monitoring', labels: agg },
+      } as ClusterRole,
     ];
     assert.deepEqual(aggregatedRules(monitoring, all), [rule(['pods']), rule(['services'])]);
   });
 
   it('selectors are taken in order; a role matched twice adds nothing new', () => {
-    const two = cr('two', {}, null, [{ matchLabels: { b: 'x' } }, { matchExpressions: [{ key: 'a', operator: 'Exists' }] }]);
+    const two = cr('two', {}, null, [
+      { matchLabels: { b: 'x' } },
+      { matchExpressions: [{ key: 'a', operator: 'Exists' }] },
+    ]);
     const all = [two, cr('r-a', { a: '1' }, [rule(['a'])]), cr('r-ab', { a: '1', b: 'x' }, [rule(['ab'])])];
     assert.deepEqual(aggregatedRules(two, all), [rule(['ab']), rule(['a'])]);
   });
@@ -85,7 +105,10 @@ describe('aggregatedRules', () => {
   });
 
   it('a selector that cannot be parsed is an error (the key is retried)', () => {
-    assert.throws(() => aggregatedRules(cr('x', {}, null, [{ matchExpressions: [{ key: 'a', operator: 'Near' }] }]), []), /not a valid label selector operator/);
+    assert.throws(
+      () => aggregatedRules(cr('x', {}, null, [{ matchExpressions: [{ key: 'a', operator: 'Near' }] }]), []),
+      /not a valid label selector operator/,
+    );
   });
 });
 
@@ -160,13 +183,27 @@ describe('HttpApiClient apply patches', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const client = new HttpApiClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-      const body = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'monitoring' } };
-      await client.patch(CLUSTER_ROLES, undefined, 'monitoring', 'apply', body, { fieldManager: 'clusterrole-aggregation-controller', force: true });
+      const body = {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'monitoring' },
+      };
+      await client.patch(CLUSTER_ROLES, undefined, 'monitoring', 'apply', body, {
+        fieldManager: 'clusterrole-aggregation-controller',
+        force: true,
+      });
       await client.patch(CLUSTER_ROLES, undefined, 'monitoring', 'merge', { metadata: { labels: { a: 'b' } } });
-      assert.deepEqual(seen.map((r) => [r.method, r.url, r.type]), [
-        ['PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterroles/monitoring?fieldManager=clusterrole-aggregation-controller&force=true', 'application/apply-patch+yaml'],
-        ['PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterroles/monitoring', 'application/merge-patch+json'],
-      ]);
+      assert.deepEqual(
+        seen.map((r) => [r.method, r.url, r.type]),
+        [
+          [
+            'PATCH',
+            '/apis/rbac.authorization.k8s.io/v1/clusterroles/monitoring?fieldManager=clusterrole-aggregation-controller&force=true',
+            'application/apply-patch+yaml',
+          ],
+          ['PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterroles/monitoring', 'application/merge-patch+json'],
+        ],
+      );
       assert.deepEqual(JSON.parse(seen[0]!.body), body);
     } finally {
       await new Promise((resolve) => server.close(resolve));

@@ -93,18 +93,69 @@ describe('unknown and duplicate fields (strict decoding)', () => {
 
 describe('type errors: Go encoding/json messages', () => {
   const rows: { name: string; body: string; error: string; type?: typeof POD }[] = [
-    { name: 'string for a list', body: '{"spec":{"containers":"x"}}', error: 'json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container' },
-    { name: 'string for a struct', body: '{"spec":"x"}', error: 'json: cannot unmarshal string into Go struct field Pod.spec of type v1.PodSpec' },
-    { name: 'number for a string in a list item', body: '{"spec":{"containers":[{"name":5}]}}', error: 'json: cannot unmarshal number into Go struct field Container.spec.containers.name of type string' },
-    { name: 'map value of the wrong type', body: '{"metadata":{"labels":{"a":1}}}', error: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string' },
-    { name: 'fraction for an int32', body: '{"spec":{"containers":[{"name":"c","ports":[{"containerPort":80.5}]}]}}', error: 'json: cannot unmarshal number 80.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32' },
-    { name: 'int32 overflow', body: '{"spec":{"containers":[{"name":"c","ports":[{"containerPort":3000000000}]}]}}', error: 'json: cannot unmarshal number 3000000000 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32' },
-    { name: 'named string type', body: '{"spec":{"restartPolicy":true}}', error: 'json: cannot unmarshal bool into Go struct field PodSpec.spec.restartPolicy of type v1.RestartPolicy' },
-    { name: 'bool for an int-or-string', body: '{"spec":{"containers":[{"name":"c","livenessProbe":{"httpGet":{"port":true}}}]}}', error: 'json: cannot unmarshal bool into Go struct field HTTPGetAction.spec.containers.livenessProbe.httpGet.port of type int32' },
-    { name: 'bad quantity', body: '{"spec":{"containers":[{"name":"c","resources":{"limits":{"memory":"lots"}}}]}}', error: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" },
-    { name: 'bad time', body: '{"metadata":{"creationTimestamp":"yesterday"}}', error: 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"' },
-    { name: 'number for a time', body: '{"metadata":{"creationTimestamp":5}}', error: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.creationTimestamp of type string' },
-    { name: 'the first error wins', body: '{"spec":{"nodeName":1,"hostname":2}}', error: 'json: cannot unmarshal number into Go struct field PodSpec.spec.nodeName of type string' },
+    {
+      name: 'string for a list',
+      body: '{"spec":{"containers":"x"}}',
+      error: 'json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container',
+    },
+    {
+      name: 'string for a struct',
+      body: '{"spec":"x"}',
+      error: 'json: cannot unmarshal string into Go struct field Pod.spec of type v1.PodSpec',
+    },
+    {
+      name: 'number for a string in a list item',
+      body: '{"spec":{"containers":[{"name":5}]}}',
+      error: 'json: cannot unmarshal number into Go struct field Container.spec.containers.name of type string',
+    },
+    {
+      name: 'map value of the wrong type',
+      body: '{"metadata":{"labels":{"a":1}}}',
+      error: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string',
+    },
+    {
+      name: 'fraction for an int32',
+      body: '{"spec":{"containers":[{"name":"c","ports":[{"containerPort":80.5}]}]}}',
+      error:
+        'json: cannot unmarshal number 80.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
+    },
+    {
+      name: 'int32 overflow',
+      body: '{"spec":{"containers":[{"name":"c","ports":[{"containerPort":3000000000}]}]}}',
+      error:
+        'json: cannot unmarshal number 3000000000 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
+    },
+    {
+      name: 'named string type',
+      body: '{"spec":{"restartPolicy":true}}',
+      error: 'json: cannot unmarshal bool into Go struct field PodSpec.spec.restartPolicy of type v1.RestartPolicy',
+    },
+    {
+      name: 'bool for an int-or-string',
+      body: '{"spec":{"containers":[{"name":"c","livenessProbe":{"httpGet":{"port":true}}}]}}',
+      error:
+        'json: cannot unmarshal bool into Go struct field HTTPGetAction.spec.containers.livenessProbe.httpGet.port of type int32',
+    },
+    {
+      name: 'bad quantity',
+      body: '{"spec":{"containers":[{"name":"c","resources":{"limits":{"memory":"lots"}}}]}}',
+      error: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    },
+    {
+      name: 'bad time',
+      body: '{"metadata":{"creationTimestamp":"yesterday"}}',
+      error: 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+    },
+    {
+      name: 'number for a time',
+      body: '{"metadata":{"creationTimestamp":5}}',
+      error: 'json: cannot unmarshal number into Go struct field ObjectMeta.metadata.creationTimestamp of type string',
+    },
+    {
+      name: 'the first error wins',
+      body: '{"spec":{"nodeName":1,"hostname":2}}',
+      error: 'json: cannot unmarshal number into Go struct field PodSpec.spec.nodeName of type string',
+    },
   ];
   for (const row of rows) it(row.name, () => assert.equal(check(row.body, row.type ?? POD).error, row.error));
 
@@ -119,8 +170,14 @@ describe('time parsing like Go time.Parse(RFC3339)', () => {
     ['2024-01-02T03:04:05.123456+02:00', undefined],
     ['2024-13-02T03:04:05Z', 'parsing time "2024-13-02T03:04:05Z": month out of range'],
     ['2024-02-30T03:04:05Z', 'parsing time "2024-02-30T03:04:05Z": day out of range'],
-    ['2024-01-02 03:04:05Z', 'parsing time "2024-01-02 03:04:05Z" as "2006-01-02T15:04:05Z07:00": cannot parse " 03:04:05Z" as "T"'],
-    ['2024-01-02T03:04:05', 'parsing time "2024-01-02T03:04:05" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00"'],
+    [
+      '2024-01-02 03:04:05Z',
+      'parsing time "2024-01-02 03:04:05Z" as "2006-01-02T15:04:05Z07:00": cannot parse " 03:04:05Z" as "T"',
+    ],
+    [
+      '2024-01-02T03:04:05',
+      'parsing time "2024-01-02T03:04:05" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00"',
+    ],
     ['2024-01-02T03:04:05Zjunk', 'parsing time "2024-01-02T03:04:05Zjunk": extra text: "junk"'],
   ];
   for (const [input, want] of rows) it(input, () => assert.equal(timeParseError(input), want));

@@ -1,7 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { comparePE, fieldPE, FieldSet, keyPE, parsePE, pathString, peKey, peString, type PathElement } from '../../../server/fieldmanager/fieldpath.js';
-import { compareBytes, goJsonMarshal, goJsonString, goQuote, parseStrictJson } from '../../../server/fieldmanager/json.js';
+import {
+  comparePE,
+  fieldPE,
+  FieldSet,
+  keyPE,
+  parsePE,
+  pathString,
+  peKey,
+  peString,
+  type PathElement,
+} from '../../../server/fieldmanager/fieldpath.js';
+import {
+  compareBytes,
+  goJsonMarshal,
+  goJsonString,
+  goQuote,
+  parseStrictJson,
+} from '../../../server/fieldmanager/json.js';
 
 const f = fieldPE;
 const k = (o: Record<string, unknown>) => keyPE(Object.entries(o));
@@ -10,10 +26,25 @@ const v = (value: unknown): PathElement => ({ value });
 describe('path elements: FieldsV1 keys and conflict strings', () => {
   const rows: { name: string; pe: PathElement; key: string; str: string }[] = [
     { name: 'field', pe: f('spec'), key: 'f:spec', str: '.spec' },
-    { name: 'field with dots and slashes', pe: f('kubectl.kubernetes.io/last-applied-configuration'), key: 'f:kubectl.kubernetes.io/last-applied-configuration', str: '.kubectl.kubernetes.io/last-applied-configuration' },
+    {
+      name: 'field with dots and slashes',
+      pe: f('kubectl.kubernetes.io/last-applied-configuration'),
+      key: 'f:kubectl.kubernetes.io/last-applied-configuration',
+      str: '.kubectl.kubernetes.io/last-applied-configuration',
+    },
     { name: 'key of one field', pe: k({ name: 'fluentd' }), key: 'k:{"name":"fluentd"}', str: '[name="fluentd"]' },
-    { name: 'key fields sorted by name', pe: k({ protocol: 'TCP', containerPort: 80 }), key: 'k:{"containerPort":80,"protocol":"TCP"}', str: '[containerPort=80,protocol="TCP"]' },
-    { name: 'key with HTML characters escaped as Go does', pe: k({ name: '<a&b>' }), key: 'k:{"name":"\\u003ca\\u0026b\\u003e"}', str: '[name="<a&b>"]' },
+    {
+      name: 'key fields sorted by name',
+      pe: k({ protocol: 'TCP', containerPort: 80 }),
+      key: 'k:{"containerPort":80,"protocol":"TCP"}',
+      str: '[containerPort=80,protocol="TCP"]',
+    },
+    {
+      name: 'key with HTML characters escaped as Go does',
+      pe: k({ name: '<a&b>' }),
+      key: 'k:{"name":"\\u003ca\\u0026b\\u003e"}',
+      str: '[name="<a&b>"]',
+    },
     { name: 'set value', pe: v('kubernetes'), key: 'v:"kubernetes"', str: '[="kubernetes"]' },
     { name: 'numeric set value', pe: v(8080), key: 'v:8080', str: '[=8080]' },
     { name: 'index', pe: { index: 3 }, key: 'i:3', str: '[3]' },
@@ -44,7 +75,10 @@ describe('path elements: FieldsV1 keys and conflict strings', () => {
   });
 
   it('prints whole paths like conflict messages', () => {
-    assert.equal(pathString([f('spec'), f('template'), f('spec'), f('containers'), k({ name: 'fluentd' }), f('image')]), '.spec.template.spec.containers[name="fluentd"].image');
+    assert.equal(
+      pathString([f('spec'), f('template'), f('spec'), f('containers'), k({ name: 'fluentd' }), f('image')]),
+      '.spec.template.spec.containers[name="fluentd"].image',
+    );
   });
 });
 
@@ -65,7 +99,10 @@ describe('FieldSet: FieldsV1 encoding', () => {
   });
 
   it('round-trips through FieldsV1', () => {
-    const json = { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:finalizers': { 'v:"kubernetes"': {} }, 'f:x': {} } };
+    const json = {
+      'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+      'f:spec': { 'f:finalizers': { 'v:"kubernetes"': {} }, 'f:x': {} },
+    };
     const s = FieldSet.fromFieldsV1(json);
     assert.ok(s.has([f('metadata'), f('labels')]));
     assert.ok(s.has([f('metadata'), f('labels'), f('app')]));
@@ -129,7 +166,10 @@ describe('JSON helpers', () => {
     const p = parseStrictJson('{"a":1,"b":{"x":1.0,"y":1e3},"a":2,"c":[1.5]}');
     assert.deepEqual(p.value, { a: 2, b: { x: 1, y: 1000 }, c: [1.5] });
     const root = p.value as Record<string, unknown>;
-    assert.deepEqual(p.repeated.get(root)?.map(([key]) => key), ['a', 'b', 'a', 'c']);
+    assert.deepEqual(
+      p.repeated.get(root)?.map(([key]) => key),
+      ['a', 'b', 'a', 'c'],
+    );
     assert.equal(p.numberText.get(root.b as object)?.get('x'), '1.0');
     assert.equal(p.numberText.get(root.b as object)?.get('y'), '1e3');
     assert.equal(p.numberText.get(root.c as object)?.get(0), '1.5');
@@ -139,7 +179,8 @@ describe('JSON helpers', () => {
   it('parseStrictJson keeps __proto__ as a plain key and rejects malformed text', () => {
     const p = parseStrictJson('{"__proto__":{"x":1}}');
     assert.deepEqual(Object.keys(p.value as object), ['__proto__']);
-    for (const bad of ['{', '{"a":}', '[1,]', '{"a":1} x', '"\\u12"', 'nul']) assert.throws(() => parseStrictJson(bad), bad);
+    for (const bad of ['{', '{"a":}', '[1,]', '{"a":1} x', '"\\u12"', 'nul'])
+      assert.throws(() => parseStrictJson(bad), bad);
   });
 
   it('Go string escaping and quoting', () => {

@@ -2,31 +2,72 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fieldPE, FieldSet } from '../../../server/fieldmanager/fieldpath.js';
 import {
-  capUpdateManagers, decodeManagedFields, encodeManagedFields, isResetManagedFields, managerFromUserAgent, managerIdentifier, validateFieldManager,
+  capUpdateManagers,
+  decodeManagedFields,
+  encodeManagedFields,
+  isResetManagedFields,
+  managerFromUserAgent,
+  managerIdentifier,
+  validateFieldManager,
   type Managed,
 } from '../../../server/fieldmanager/managed.js';
 
-const set = (...fields: string[]) => FieldSet.of(...fields.map((f) => [fieldPE('metadata'), fieldPE('labels'), fieldPE(f)]));
+const set = (...fields: string[]) =>
+  FieldSet.of(...fields.map((f) => [fieldPE('metadata'), fieldPE('labels'), fieldPE(f)]));
 
 describe('manager identifiers', () => {
   it('leave out time and fields, and the apiVersion of appliers', () => {
-    assert.equal(managerIdentifier({ manager: 'kubectl', operation: 'Update', apiVersion: 'apps/v1' }), '{"manager":"kubectl","operation":"Update","apiVersion":"apps/v1"}');
-    assert.equal(managerIdentifier({ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1' }), '{"manager":"kubectl","operation":"Apply"}');
-    assert.equal(managerIdentifier({ manager: 'kubelet', operation: 'Update', apiVersion: 'v1', subresource: 'status' }), '{"manager":"kubelet","operation":"Update","apiVersion":"v1","subresource":"status"}');
+    assert.equal(
+      managerIdentifier({ manager: 'kubectl', operation: 'Update', apiVersion: 'apps/v1' }),
+      '{"manager":"kubectl","operation":"Update","apiVersion":"apps/v1"}',
+    );
+    assert.equal(
+      managerIdentifier({ manager: 'kubectl', operation: 'Apply', apiVersion: 'apps/v1' }),
+      '{"manager":"kubectl","operation":"Apply"}',
+    );
+    assert.equal(
+      managerIdentifier({ manager: 'kubelet', operation: 'Update', apiVersion: 'v1', subresource: 'status' }),
+      '{"manager":"kubelet","operation":"Update","apiVersion":"v1","subresource":"status"}',
+    );
   });
 });
 
 describe('decode and encode managedFields', () => {
   const entries = [
-    { manager: 'b', operation: 'Update', apiVersion: 'v1', time: '2024-01-01T00:00:02Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:b': {} } } } },
-    { manager: 'z', operation: 'Apply', apiVersion: 'v1', time: '2024-01-01T00:00:09Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:z': {} } } } },
-    { manager: 'a', operation: 'Update', apiVersion: 'v1', time: '2024-01-01T00:00:02Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:a': {} } } }, subresource: 'status' },
+    {
+      manager: 'b',
+      operation: 'Update',
+      apiVersion: 'v1',
+      time: '2024-01-01T00:00:02Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { 'f:b': {} } } },
+    },
+    {
+      manager: 'z',
+      operation: 'Apply',
+      apiVersion: 'v1',
+      time: '2024-01-01T00:00:09Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { 'f:z': {} } } },
+    },
+    {
+      manager: 'a',
+      operation: 'Update',
+      apiVersion: 'v1',
+      time: '2024-01-01T00:00:02Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { 'f:a': {} } } },
+      subresource: 'status',
+    },
   ];
 
   it('round-trips and sorts: Apply first, then by time, manager, apiVersion, subresource', () => {
     const m = decodeManagedFields(entries);
     assert.equal(m.fields.size, 3);
-    assert.deepEqual(encodeManagedFields(m)!.map((e) => e.manager), ['z', 'a', 'b']);
+    assert.deepEqual(
+      encodeManagedFields(m)!.map((e) => e.manager),
+      ['z', 'a', 'b'],
+    );
     assert.deepEqual(encodeManagedFields(m)![1], entries[2]);
   });
 
@@ -58,7 +99,11 @@ describe('capUpdateManagers', () => {
   it('merges the oldest update managers into ancient-changes once there are more than 10', () => {
     const m: Managed = { fields: new Map(), times: new Map() };
     for (let i = 0; i < 12; i++) {
-      const id = managerIdentifier({ manager: `m${String(i).padStart(2, '0')}`, operation: 'Update', apiVersion: 'v1' });
+      const id = managerIdentifier({
+        manager: `m${String(i).padStart(2, '0')}`,
+        operation: 'Update',
+        apiVersion: 'v1',
+      });
       m.fields.set(id, { set: set(`l${i}`), apiVersion: 'v1', applied: false });
       m.times.set(id, `2024-01-01T00:00:${String(i).padStart(2, '0')}Z`);
     }
@@ -69,7 +114,9 @@ describe('capUpdateManagers', () => {
     assert.equal(names.filter((n) => n !== 'applier').length, 10);
     assert.ok(names.includes('ancient-changes'));
     assert.ok(!names.includes('m00') && !names.includes('m01') && !names.includes('m02'));
-    const bucket = m.fields.get(managerIdentifier({ manager: 'ancient-changes', operation: 'Update', apiVersion: 'v1' }))!;
+    const bucket = m.fields.get(
+      managerIdentifier({ manager: 'ancient-changes', operation: 'Update', apiVersion: 'v1' }),
+    )!;
     assert.ok(bucket.set.equals(set('l0', 'l1', 'l2')));
   });
 });

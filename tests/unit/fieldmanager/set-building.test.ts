@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fieldPE, FieldSet, keyPE, PathCursor, pathString, type PathElement } from '../../../server/fieldmanager/fieldpath.js';
+import {
+  fieldPE,
+  FieldSet,
+  keyPE,
+  PathCursor,
+  pathString,
+  type PathElement,
+} from '../../../server/fieldmanager/fieldpath.js';
 import { typeFor } from '../../../server/fieldmanager/typed.js';
 import { compare, toFieldSet } from '../../../server/fieldmanager/walk.js';
 
@@ -26,7 +33,11 @@ describe('PathCursor: filling sets while walking', () => {
     spec.child(f('nodeName')).insertInto(b);
     root.child(f('metadata')).insertInto(a);
     root.insertInto(a); // the empty path is never a member
-    const want = FieldSet.of([f('spec'), f('containers'), k({ name: 'c' })], [f('spec'), f('containers'), k({ name: 'c' }), f('image')], [f('metadata')]);
+    const want = FieldSet.of(
+      [f('spec'), f('containers'), k({ name: 'c' })],
+      [f('spec'), f('containers'), k({ name: 'c' }), f('image')],
+      [f('metadata')],
+    );
     assert.ok(a.equals(want));
     assert.deepEqual(paths(b), ['.spec.nodeName']);
   });
@@ -46,7 +57,15 @@ describe('PathCursor: filling sets while walking', () => {
 
 describe('walkers over duplicated list items', () => {
   it('toFieldSet owns a duplicated key as a whole, not its contents', () => {
-    const obj = { spec: { containers: [{ name: 'c', image: 'a' }, { name: 'c', image: 'b' }, { name: 'd', image: 'x' }] } };
+    const obj = {
+      spec: {
+        containers: [
+          { name: 'c', image: 'a' },
+          { name: 'c', image: 'b' },
+          { name: 'd', image: 'x' },
+        ],
+      },
+    };
     assert.deepEqual(paths(toFieldSet(obj, POD)), [
       '.spec.containers[name="c"]',
       '.spec.containers[name="d"]',
@@ -57,15 +76,37 @@ describe('walkers over duplicated list items', () => {
 
   it('compare: an item that becomes duplicated is added as a whole and its single form removed, and back', () => {
     const one = { spec: { containers: [{ name: 'c', image: 'a' }] } };
-    const two = { spec: { containers: [{ name: 'c', image: 'a' }, { name: 'c', image: 'b' }] } };
-    const single = ['.spec.containers[name="c"]', '.spec.containers[name="c"].image', '.spec.containers[name="c"].name'];
+    const two = {
+      spec: {
+        containers: [
+          { name: 'c', image: 'a' },
+          { name: 'c', image: 'b' },
+        ],
+      },
+    };
+    const single = [
+      '.spec.containers[name="c"]',
+      '.spec.containers[name="c"].image',
+      '.spec.containers[name="c"].name',
+    ];
     const grew = compare(one, two, POD);
     assert.deepEqual(paths(grew.added), ['.spec.containers[name="c"]']);
     assert.deepEqual(paths(grew.removed), single);
     const shrank = compare(two, one, POD);
     assert.deepEqual(paths(shrank.added), single);
     assert.deepEqual(paths(shrank.removed), ['.spec.containers[name="c"]']);
-    const changed = compare(two, { spec: { containers: [{ name: 'c', image: 'a' }, { name: 'c', image: 'z' }] } }, POD);
+    const changed = compare(
+      two,
+      {
+        spec: {
+          containers: [
+            { name: 'c', image: 'a' },
+            { name: 'c', image: 'z' },
+          ],
+        },
+      },
+      POD,
+    );
     assert.deepEqual(paths(changed.modified), ['.spec.containers[name="c"]']);
   });
 });
@@ -102,7 +143,10 @@ describe('FieldSet.toFieldsV1', () => {
   });
 
   it('sets built by the walkers encode like sets built path by path', () => {
-    const obj = { metadata: { labels: { b: '1', a: '2' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } };
+    const obj = {
+      metadata: { labels: { b: '1', a: '2' } },
+      spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
+    };
     const walked = toFieldSet(obj, POD);
     const byPath = new FieldSet();
     for (const p of walked.paths()) byPath.insert(p as PathElement[]);

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fieldPE, FieldSet, keyPE, pathString } from '../../../server/fieldmanager/fieldpath.js';
 import { typeFor, UNTYPED } from '../../../server/fieldmanager/typed.js';
-import { compare, ensureNamedFieldsAreMembers, goNormalize, merge, removeItems, toFieldSet, validateApplied } from '../../../server/fieldmanager/walk.js';
+import {
+  compare,
+  ensureNamedFieldsAreMembers,
+  goNormalize,
+  merge,
+  removeItems,
+  toFieldSet,
+  validateApplied,
+} from '../../../server/fieldmanager/walk.js';
 
 const POD = typeFor('', 'v1', 'Pod');
 const DS = typeFor('apps', 'v1', 'DaemonSet');
@@ -15,7 +23,11 @@ describe('typeFor: the schema model', () => {
     const spec = POD.kind === 'struct' ? POD.field('spec')! : UNTYPED;
     const containers = spec.kind === 'struct' ? spec.field('containers')! : UNTYPED;
     assert.equal(containers.kind, 'list');
-    assert.deepEqual(containers.kind === 'list' ? [containers.listType, containers.keys, containers.goType] : [], ['map', ['name'], '[]v1.Container']);
+    assert.deepEqual(containers.kind === 'list' ? [containers.listType, containers.keys, containers.goType] : [], [
+      'map',
+      ['name'],
+      '[]v1.Container',
+    ]);
     const tolerations = spec.kind === 'struct' ? spec.field('tolerations')! : UNTYPED;
     assert.equal(tolerations.kind === 'list' && tolerations.listType, 'atomic');
   });
@@ -39,7 +51,12 @@ describe('toFieldSet (what an applied configuration sets)', () => {
     },
     {
       name: 'atomic lists and atomic structs are single leaves',
-      obj: { spec: { tolerations: [{ key: 'a' }], affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } } } },
+      obj: {
+        spec: {
+          tolerations: [{ key: 'a' }],
+          affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } } },
+        },
+      },
       want: '{"f:spec":{"f:affinity":{"f:nodeAffinity":{"f:requiredDuringSchedulingIgnoredDuringExecution":{}}},"f:tolerations":{}}}',
     },
     {
@@ -52,16 +69,35 @@ describe('toFieldSet (what an applied configuration sets)', () => {
 
   it('RawExtension contents are granular maps of untyped values', () => {
     const t = typeFor('apps', 'v1', 'ControllerRevision');
-    assert.deepEqual(paths(toFieldSet({ data: { spec: { template: { a: 1 } }, list: [1] } }, t)), ['.data.list', '.data.spec', '.data.spec.template', '.data.spec.template.a']);
+    assert.deepEqual(paths(toFieldSet({ data: { spec: { template: { a: 1 } }, list: [1] } }, t)), [
+      '.data.list',
+      '.data.spec',
+      '.data.spec.template',
+      '.data.spec.template.a',
+    ]);
   });
 });
 
 describe('compare (what an update changed)', () => {
   it('reports added nodes with their parents, modified leaves, removed subtrees', () => {
     const before = { metadata: { labels: { a: '1', b: '2' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
-    const after = { metadata: { labels: { a: '1', c: '3' } }, spec: { containers: [{ name: 'c', image: 'y' }, { name: 'd', image: 'z', resources: {} }] } };
+    const after = {
+      metadata: { labels: { a: '1', c: '3' } },
+      spec: {
+        containers: [
+          { name: 'c', image: 'y' },
+          { name: 'd', image: 'z', resources: {} },
+        ],
+      },
+    };
     const c = compare(before, after, POD);
-    assert.deepEqual(paths(c.added), ['.metadata.labels.c', '.spec.containers[name="d"]', '.spec.containers[name="d"].image', '.spec.containers[name="d"].name', '.spec.containers[name="d"].resources']);
+    assert.deepEqual(paths(c.added), [
+      '.metadata.labels.c',
+      '.spec.containers[name="d"]',
+      '.spec.containers[name="d"].image',
+      '.spec.containers[name="d"].name',
+      '.spec.containers[name="d"].resources',
+    ]);
     assert.deepEqual(paths(c.modified), ['.spec.containers[name="c"].image']);
     assert.deepEqual(paths(c.removed), ['.metadata.labels.b']);
   });
@@ -81,52 +117,139 @@ describe('merge (apply): the configuration wins, lists merge by key in order', (
   it('merges maps, keeps live-only fields, replaces atomic values', () => {
     const live = { metadata: { labels: { a: '1', b: '2' } }, spec: { tolerations: [{ key: 'x' }], nodeName: 'n' } };
     const config = { metadata: { labels: { b: '3' } }, spec: { tolerations: [{ key: 'y' }] } };
-    assert.deepEqual(merge(live, config, POD), { metadata: { labels: { a: '1', b: '3' } }, spec: { tolerations: [{ key: 'y' }], nodeName: 'n' } });
+    assert.deepEqual(merge(live, config, POD), {
+      metadata: { labels: { a: '1', b: '3' } },
+      spec: { tolerations: [{ key: 'y' }], nodeName: 'n' },
+    });
   });
 
   it('keyed lists: shared items merged, new items after, live-only items kept in place', () => {
-    const live = { spec: { containers: [{ name: 'a', image: '1' }, { name: 'b', image: '2' }, { name: 'c', image: '3' }] } };
-    const config = { spec: { containers: [{ name: 'c', image: '30' }, { name: 'd', image: '4' }, { name: 'a', image: '10' }] } };
+    const live = {
+      spec: {
+        containers: [
+          { name: 'a', image: '1' },
+          { name: 'b', image: '2' },
+          { name: 'c', image: '3' },
+        ],
+      },
+    };
+    const config = {
+      spec: {
+        containers: [
+          { name: 'c', image: '30' },
+          { name: 'd', image: '4' },
+          { name: 'a', image: '10' },
+        ],
+      },
+    };
     const out = merge(live, config, POD) as { spec: { containers: { name: string; image: string }[] } };
-    assert.deepEqual(out.spec.containers.map((c) => `${c.name}=${c.image}`), ['b=2', 'c=30', 'd=4', 'a=10']);
+    assert.deepEqual(
+      out.spec.containers.map((c) => `${c.name}=${c.image}`),
+      ['b=2', 'c=30', 'd=4', 'a=10'],
+    );
   });
 });
 
 describe('removeItems and ensureNamedFieldsAreMembers', () => {
   it('removes owned fields and list items; emptied maps disappear, emptied structs stay', () => {
-    const obj = { metadata: { labels: { a: '1' } }, spec: { containers: [{ name: 'a' }, { name: 'b' }], nodeName: 'n' } };
-    const set = FieldSet.of([fieldPE('metadata'), fieldPE('labels'), fieldPE('a')], [fieldPE('spec'), fieldPE('containers'), keyPE([['name', 'b']])]);
-    assert.deepEqual(removeItems(obj, set, POD), { metadata: {}, spec: { containers: [{ name: 'a' }], nodeName: 'n' } });
+    const obj = {
+      metadata: { labels: { a: '1' } },
+      spec: { containers: [{ name: 'a' }, { name: 'b' }], nodeName: 'n' },
+    };
+    const set = FieldSet.of(
+      [fieldPE('metadata'), fieldPE('labels'), fieldPE('a')],
+      [fieldPE('spec'), fieldPE('containers'), keyPE([['name', 'b']])],
+    );
+    assert.deepEqual(removeItems(obj, set, POD), {
+      metadata: {},
+      spec: { containers: [{ name: 'a' }], nodeName: 'n' },
+    });
   });
 
   it('struct fields with owned children become members, map keys do not', () => {
-    const set = FieldSet.of([fieldPE('spec'), fieldPE('nodeName')], [fieldPE('metadata'), fieldPE('labels'), fieldPE('a')]);
-    assert.deepEqual(paths(ensureNamedFieldsAreMembers(set, POD)), ['.metadata', '.spec', '.metadata.labels', '.metadata.labels.a', '.spec.nodeName']);
+    const set = FieldSet.of(
+      [fieldPE('spec'), fieldPE('nodeName')],
+      [fieldPE('metadata'), fieldPE('labels'), fieldPE('a')],
+    );
+    assert.deepEqual(paths(ensureNamedFieldsAreMembers(set, POD)), [
+      '.metadata',
+      '.spec',
+      '.metadata.labels',
+      '.metadata.labels.a',
+      '.spec.nodeName',
+    ]);
   });
 });
 
 describe('goNormalize: the object as a Go struct would serialize it', () => {
   it('adds always-serialized zero values and drops empty optional maps and lists', () => {
-    const out = goNormalize({ metadata: { labels: {} }, spec: { containers: [{ name: 'c', env: [] }], volumes: [] } }, POD);
-    assert.deepEqual(out, { metadata: { creationTimestamp: null }, spec: { containers: [{ name: 'c', resources: {} }] }, status: {} });
+    const out = goNormalize(
+      { metadata: { labels: {} }, spec: { containers: [{ name: 'c', env: [] }], volumes: [] } },
+      POD,
+    );
+    assert.deepEqual(out, {
+      metadata: { creationTimestamp: null },
+      spec: { containers: [{ name: 'c', resources: {} }] },
+      status: {},
+    });
   });
 
   it('fills the DaemonSet template and status counters', () => {
     const out = goNormalize({}, DS) as Record<string, Record<string, unknown>>;
-    assert.deepEqual(out.spec, { selector: null, template: { metadata: { creationTimestamp: null }, spec: { containers: null } }, updateStrategy: {} });
-    assert.deepEqual(out.status, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+    assert.deepEqual(out.spec, {
+      selector: null,
+      template: { metadata: { creationTimestamp: null }, spec: { containers: null } },
+      updateStrategy: {},
+    });
+    assert.deepEqual(out.status, {
+      currentNumberScheduled: 0,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 0,
+      numberReady: 0,
+    });
   });
 });
 
 describe('validateApplied: typed conversion of an applied configuration', () => {
   const rows: { name: string; obj: unknown; want: string[] }[] = [
-    { name: 'valid', obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 1 }] }] } }, want: [] },
+    {
+      name: 'valid',
+      obj: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p' },
+        spec: { containers: [{ name: 'c', ports: [{ containerPort: 1 }] }] },
+      },
+      want: [],
+    },
     { name: 'undeclared field', obj: { spec: { foo: 1 } }, want: ['.spec.foo: field not declared in schema'] },
-    { name: 'undeclared field inside a keyed item', obj: { spec: { containers: [{ name: 'c', bar: 1 }] } }, want: ['.spec.containers[name="c"].bar: field not declared in schema'] },
-    { name: 'wrong scalar type', obj: { spec: { hostNetwork: 'yes' } }, want: ['.spec.hostNetwork: expected boolean, got &{yes}'] },
-    { name: 'number expected', obj: { spec: { priority: 'high' } }, want: ['.spec.priority: expected numeric (int or float), got string'] },
-    { name: 'item without its key', obj: { spec: { containers: [{ image: 'x' }] } }, want: ['.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)'] },
-    { name: 'duplicate items', obj: { spec: { containers: [{ name: 'c' }, { name: 'c' }] } }, want: ['.spec.containers: duplicate entries for key [name="c"]'] },
+    {
+      name: 'undeclared field inside a keyed item',
+      obj: { spec: { containers: [{ name: 'c', bar: 1 }] } },
+      want: ['.spec.containers[name="c"].bar: field not declared in schema'],
+    },
+    {
+      name: 'wrong scalar type',
+      obj: { spec: { hostNetwork: 'yes' } },
+      want: ['.spec.hostNetwork: expected boolean, got &{yes}'],
+    },
+    {
+      name: 'number expected',
+      obj: { spec: { priority: 'high' } },
+      want: ['.spec.priority: expected numeric (int or float), got string'],
+    },
+    {
+      name: 'item without its key',
+      obj: { spec: { containers: [{ image: 'x' }] } },
+      want: [
+        '.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
+      ],
+    },
+    {
+      name: 'duplicate items',
+      obj: { spec: { containers: [{ name: 'c' }, { name: 'c' }] } },
+      want: ['.spec.containers: duplicate entries for key [name="c"]'],
+    },
     { name: 'map expected', obj: { spec: 'x' }, want: ['.spec: expected map, got &{x}'] },
   ];
   for (const row of rows) it(row.name, () => assert.deepEqual(validateApplied(row.obj, POD), row.want));

@@ -16,7 +16,16 @@ type Schema = Record<string, any>;
 const UPSTREAM: Record<string, Record<string, number>> = {
   'io.k8s.api.discovery.v1.EndpointSlice': { metadata: 1, endpoints: 2, ports: 3, addressType: 4 },
   'io.k8s.api.discovery.v1.EndpointSliceList': { metadata: 1, items: 2 },
-  'io.k8s.api.discovery.v1.Endpoint': { addresses: 1, conditions: 2, hostname: 3, targetRef: 4, deprecatedTopology: 5, nodeName: 6, zone: 7, hints: 8 },
+  'io.k8s.api.discovery.v1.Endpoint': {
+    addresses: 1,
+    conditions: 2,
+    hostname: 3,
+    targetRef: 4,
+    deprecatedTopology: 5,
+    nodeName: 6,
+    zone: 7,
+    hints: 8,
+  },
   'io.k8s.api.discovery.v1.EndpointConditions': { ready: 1, serving: 2, terminating: 3 },
   'io.k8s.api.discovery.v1.EndpointHints': { forZones: 1 },
   'io.k8s.api.discovery.v1.ForZone': { name: 1 },
@@ -52,7 +61,8 @@ describe('discovery.k8s.io/v1 schemas', () => {
   it('the served documents carry neither protobuf nor goPointer', () => {
     for (const style of ['v2', 'v3'] as const) {
       const served = toOpenAPIDefinitions(style) as Record<string, unknown>;
-      for (const name of Object.keys(UPSTREAM)) assert.doesNotMatch(JSON.stringify(served[name]), /"protobuf"|"goPointer"/, `${style} ${name}`);
+      for (const name of Object.keys(UPSTREAM))
+        assert.doesNotMatch(JSON.stringify(served[name]), /"protobuf"|"goPointer"/, `${style} ${name}`);
     }
   });
 

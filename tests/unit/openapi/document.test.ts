@@ -20,7 +20,12 @@ function stand_ins(present: ResourceDefinition[]): ResourceDefinition[] {
   if (!present.some((d) => d.plural === 'daemonsets')) {
     out.push({
       ...pods,
-      group: 'apps', plural: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', listKind: 'DaemonSetList', etcdPrefix: 'daemonsets',
+      group: 'apps',
+      plural: 'daemonsets',
+      singular: 'daemonset',
+      kind: 'DaemonSet',
+      listKind: 'DaemonSetList',
+      etcdPrefix: 'daemonsets',
       versions: [
         identityVersion({ group: 'apps', version: 'v1', kind: 'DaemonSet' }),
         identityVersion({ group: 'extensions', version: 'v1beta1', kind: 'DaemonSet' }),
@@ -31,8 +36,13 @@ function stand_ins(present: ResourceDefinition[]): ResourceDefinition[] {
     const { statusStrategy: _none, ...rest } = pods;
     out.push({
       ...rest,
-      group: 'apps', plural: 'controllerrevisions', singular: 'controllerrevision', kind: 'ControllerRevision', listKind: 'ControllerRevisionList',
-      etcdPrefix: 'controllerrevisions', versions: [identityVersion({ group: 'apps', version: 'v1', kind: 'ControllerRevision' })],
+      group: 'apps',
+      plural: 'controllerrevisions',
+      singular: 'controllerrevision',
+      kind: 'ControllerRevision',
+      listKind: 'ControllerRevisionList',
+      etcdPrefix: 'controllerrevisions',
+      versions: [identityVersion({ group: 'apps', version: 'v1', kind: 'ControllerRevision' })],
     });
   }
   return out;
@@ -78,14 +88,29 @@ function expectedOperations(h: ResourceHandle): Map<string, Record<string, strin
     post: `create${gv}${ns}${k}`,
     ...(def.plural === 'namespaces' ? {} : { delete: `delete${gv}Collection${ns}${k}` }),
   });
-  out.set(`${collection}/{name}`, { get: `read${gv}${ns}${k}`, put: `replace${gv}${ns}${k}`, patch: `patch${gv}${ns}${k}`, delete: `delete${gv}${ns}${k}` });
+  out.set(`${collection}/{name}`, {
+    get: `read${gv}${ns}${k}`,
+    put: `replace${gv}${ns}${k}`,
+    patch: `patch${gv}${ns}${k}`,
+    delete: `delete${gv}${ns}${k}`,
+  });
   if (def.statusStrategy) {
-    out.set(`${collection}/{name}/status`, { get: `read${gv}${ns}${k}Status`, put: `replace${gv}${ns}${k}Status`, patch: `patch${gv}${ns}${k}Status` });
+    out.set(`${collection}/{name}/status`, {
+      get: `read${gv}${ns}${k}Status`,
+      put: `replace${gv}${ns}${k}Status`,
+      patch: `patch${gv}${ns}${k}Status`,
+    });
   }
   for (const sub of def.createSubresources ?? []) {
-    out.set(`${collection}/{name}/${sub.name}`, { post: `create${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}` });
+    out.set(`${collection}/{name}/${sub.name}`, {
+      post: `create${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}`,
+    });
     // The create-only collection beside it: POST /api/v1/namespaces/{namespace}/bindings (createCoreV1NamespacedBinding).
-    if (sub.collection) out.set(def.namespaced ? `${base}/namespaces/{namespace}/${sub.collection.plural}` : `${base}/${sub.collection.plural}`, { post: `create${gv}${ns}${sub.kind}` });
+    if (sub.collection)
+      out.set(
+        def.namespaced ? `${base}/namespaces/{namespace}/${sub.collection.plural}` : `${base}/${sub.collection.plural}`,
+        { post: `create${gv}${ns}${sub.kind}` },
+      );
   }
   if (def.namespaced) out.set(`${base}/${def.plural}`, { get: `list${gv}${k}ForAllNamespaces` });
   return out;
@@ -96,7 +121,9 @@ function expectedVirtualOperations(): Map<string, Record<string, string>> {
   const out = new Map<string, Record<string, string>>();
   for (const v of registry.virtuals) {
     for (const version of v.versions) {
-      out.set(`/apis/${v.group}/${version}/${v.plural}`, { post: `create${groupWord(v.group)}${version[0]!.toUpperCase()}${version.slice(1)}${v.kind}` });
+      out.set(`/apis/${v.group}/${version}/${v.plural}`, {
+        post: `create${groupWord(v.group)}${version[0]!.toUpperCase()}${version.slice(1)}${v.kind}`,
+      });
     }
   }
   return out;
@@ -123,16 +150,27 @@ describe('OpenAPI documents: paths and operations', () => {
     it(`${h.view.groupVersion} ${h.def.plural}: every path and operation, in v2 and in its v3 document`, () => {
       const doc3 = v3.docs.get(prefixOf(h)) as Obj;
       for (const [path, ops] of expectedOperations(h)) {
-        for (const [style, paths] of [['v2', v2.paths], ['v3', doc3.paths]] as const) {
+        for (const [style, paths] of [
+          ['v2', v2.paths],
+          ['v3', doc3.paths],
+        ] as const) {
           const item = paths[path];
           assert.ok(item, `${style} lacks ${path}`);
           const got = Object.fromEntries(operations(item).map(([m, o]) => [m, o.operationId]));
           assert.deepEqual(got, ops, `${style} ${path}`);
-          const sub = h.def.createSubresources?.find((c) => path.endsWith(`/{name}/${c.name}`) || (c.collection !== undefined && path.endsWith(`}/${c.collection.plural}`)));
-          const gvk = sub ? { group: sub.group, version: sub.version, kind: sub.kind } : { group: h.view.group, version: h.view.version, kind: h.def.kind };
+          const sub = h.def.createSubresources?.find(
+            (c) =>
+              path.endsWith(`/{name}/${c.name}`) ||
+              (c.collection !== undefined && path.endsWith(`}/${c.collection.plural}`)),
+          );
+          const gvk = sub
+            ? { group: sub.group, version: sub.version, kind: sub.kind }
+            : { group: h.view.group, version: h.view.version, kind: h.def.kind };
           for (const [, o] of operations(item)) {
             assert.deepEqual(o['x-kubernetes-group-version-kind'], gvk);
-            assert.ok(['get', 'list', 'post', 'put', 'patch', 'delete', 'deletecollection'].includes(o['x-kubernetes-action']));
+            assert.ok(
+              ['get', 'list', 'post', 'put', 'patch', 'delete', 'deletecollection'].includes(o['x-kubernetes-action']),
+            );
             assert.ok(o.description, `${o.operationId} has a description`);
             assert.deepEqual(o.tags, [tagOf(h.view.group, h.view.version)]);
           }
@@ -148,10 +186,17 @@ describe('OpenAPI documents: paths and operations', () => {
       const names = findKindDefinition(v.group, version, v.kind)!;
       assert.ok(names, `${v.kind} ${version} has a definition`);
       const doc3 = v3.docs.get(`apis/${v.group}/${version}`) as Obj;
-      for (const [style, paths] of [['v2', v2.paths], ['v3', doc3.paths]] as const) {
+      for (const [style, paths] of [
+        ['v2', v2.paths],
+        ['v3', doc3.paths],
+      ] as const) {
         const item = paths[path];
         assert.ok(item, `${style} lacks ${path}`);
-        assert.deepEqual(Object.fromEntries(operations(item).map(([m, o]) => [m, o.operationId])), ops, `${style} ${path}`);
+        assert.deepEqual(
+          Object.fromEntries(operations(item).map(([m, o]) => [m, o.operationId])),
+          ops,
+          `${style} ${path}`,
+        );
         assert.deepEqual(item.post['x-kubernetes-group-version-kind'], { group: v.group, version, kind: v.kind });
         assert.deepEqual(item.post.tags, [tagOf(v.group, version)]);
         assert.equal(item.post['x-kubernetes-action'], 'post');
@@ -168,7 +213,11 @@ describe('OpenAPI documents: paths and operations', () => {
     const path = '/api/v1/namespaces/{namespace}/pods/{name}/eviction';
     const item = v2.paths[path];
     assert.equal(item.post.operationId, 'createCoreV1NamespacedPodEviction');
-    assert.deepEqual(item.post['x-kubernetes-group-version-kind'], { group: 'policy', version: 'v1', kind: 'Eviction' });
+    assert.deepEqual(item.post['x-kubernetes-group-version-kind'], {
+      group: 'policy',
+      version: 'v1',
+      kind: 'Eviction',
+    });
     assert.deepEqual(item.post.tags, ['core_v1']);
     assert.deepEqual(item.post.parameters[0].schema, { $ref: '#/definitions/io.k8s.api.policy.v1.Eviction' });
     assert.deepEqual(paramNames(item.parameters), ['name', 'namespace', 'pretty']);
@@ -204,12 +253,17 @@ describe('OpenAPI documents: paths and operations', () => {
   });
 
   it('operation ids are unique', () => {
-    const ids = Object.values(v2.paths).flatMap((item: any) => operations(item).map(([, o]) => o.operationId as string));
+    const ids = Object.values(v2.paths).flatMap((item: any) =>
+      operations(item).map(([, o]) => o.operationId as string),
+    );
     assert.equal(new Set(ids).size, ids.length);
   });
 
   it('serves no path the registry does not have', () => {
-    const expected = new Set([...registry.handles.flatMap((h) => [...expectedOperations(h).keys()]), ...expectedVirtualOperations().keys()]);
+    const expected = new Set([
+      ...registry.handles.flatMap((h) => [...expectedOperations(h).keys()]),
+      ...expectedVirtualOperations().keys(),
+    ]);
     assert.deepEqual(Object.keys(v2.paths).sort(), [...expected].sort());
     const in3 = [...v3.docs.values()].flatMap((d: Obj) => Object.keys(d.paths));
     assert.deepEqual(in3.sort(), [...expected].sort());
@@ -217,7 +271,12 @@ describe('OpenAPI documents: paths and operations', () => {
 });
 
 describe('OpenAPI documents: what kubectl looks for', () => {
-  const servedGVKs = registry.handles.map((h) => ({ group: h.view.group, version: h.view.version, kind: h.def.kind, prefix: prefixOf(h) }));
+  const servedGVKs = registry.handles.map((h) => ({
+    group: h.view.group,
+    version: h.view.version,
+    kind: h.def.kind,
+    prefix: prefixOf(h),
+  }));
 
   for (const gvk of servedGVKs) {
     const label = `${gvk.group || 'core'}/${gvk.version} ${gvk.kind}`;
@@ -225,7 +284,12 @@ describe('OpenAPI documents: what kubectl looks for', () => {
       const find = (paths: Obj) =>
         Object.values(paths)
           .map((item: any) => item.patch)
-          .filter((op: any) => op && JSON.stringify(op['x-kubernetes-group-version-kind']) === JSON.stringify({ group: gvk.group, version: gvk.version, kind: gvk.kind }));
+          .filter(
+            (op: any) =>
+              op &&
+              JSON.stringify(op['x-kubernetes-group-version-kind']) ===
+                JSON.stringify({ group: gvk.group, version: gvk.version, kind: gvk.kind }),
+          );
       for (const ops of [find(v2.paths), find((v3.docs.get(gvk.prefix) as Obj).paths)]) {
         assert.ok(ops.length >= 1);
         for (const op of ops) {
@@ -241,9 +305,13 @@ describe('OpenAPI documents: what kubectl looks for', () => {
 
     it(`${label}: v3 PATCH requestBody lists the patch media types, strategic merge only over a complete schema`, () => {
       // kubectl ≥1.27 computes apply patches from the v3 schema when strategic merge is listed: only with a definition.
-      const expected = names ? [...PATCH_MEDIA_TYPES] : PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
+      const expected = names
+        ? [...PATCH_MEDIA_TYPES]
+        : PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json');
       const doc = v3.docs.get(gvk.prefix) as Obj;
-      const patches = Object.values(doc.paths).map((i: any) => i.patch).filter((op: any) => op?.['x-kubernetes-group-version-kind']?.kind === gvk.kind);
+      const patches = Object.values(doc.paths)
+        .map((i: any) => i.patch)
+        .filter((op: any) => op?.['x-kubernetes-group-version-kind']?.kind === gvk.kind);
       for (const op of patches) {
         assert.deepEqual(Object.keys(op.requestBody.content).sort(), [...expected].sort());
         assert.equal(op.requestBody.required, true);
@@ -260,20 +328,32 @@ describe('OpenAPI documents: what kubectl looks for', () => {
       const doc = v3.docs.get(gvk.prefix) as Obj;
       if (!names) {
         // Served without a schema (openapi/schemas has none yet): bodies are free-form objects, explain cannot show it.
-        const item = Object.values(doc.paths).find((i: any) => i.put?.['x-kubernetes-group-version-kind']?.kind === gvk.kind) as Obj;
+        const item = Object.values(doc.paths).find(
+          (i: any) => i.put?.['x-kubernetes-group-version-kind']?.kind === gvk.kind,
+        ) as Obj;
         assert.deepEqual(item.put.requestBody.content['*/*'].schema.type, 'object');
         t.skip(`no definition for ${label} in openapi/schemas`);
         return;
       }
       const schema = doc.components.schemas[names.definition];
       assert.ok(schema);
-      assert.ok(schema['x-kubernetes-group-version-kind'].some((g: Obj) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind));
+      assert.ok(
+        schema['x-kubernetes-group-version-kind'].some(
+          (g: Obj) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind,
+        ),
+      );
       assert.ok(doc.components.schemas[names.listDefinition!]);
     });
   }
 
-  it('the chapter\'s kinds all have complete schemas', () => {
-    for (const [group, version, kind] of [['', 'v1', 'Pod'], ['', 'v1', 'Node'], ['', 'v1', 'Namespace'], ['apps', 'v1', 'DaemonSet'], ['extensions', 'v1beta1', 'DaemonSet']] as const) {
+  it("the chapter's kinds all have complete schemas", () => {
+    for (const [group, version, kind] of [
+      ['', 'v1', 'Pod'],
+      ['', 'v1', 'Node'],
+      ['', 'v1', 'Namespace'],
+      ['apps', 'v1', 'DaemonSet'],
+      ['extensions', 'v1beta1', 'DaemonSet'],
+    ] as const) {
       assert.ok(findKindDefinition(group, version, kind), `${group}/${version} ${kind}`);
     }
   });
@@ -282,12 +362,26 @@ describe('OpenAPI documents: what kubectl looks for', () => {
     const pod = v2.paths['/api/v1/namespaces/{namespace}/pods'];
     const item = v2.paths['/api/v1/namespaces/{namespace}/pods/{name}'];
     assert.deepEqual(paramNames(pod.get.parameters), [
-      'allowWatchBookmarks', 'continue', 'fieldSelector', 'labelSelector', 'limit', 'resourceVersion', 'resourceVersionMatch', 'sendInitialEvents', 'timeoutSeconds', 'watch',
+      'allowWatchBookmarks',
+      'continue',
+      'fieldSelector',
+      'labelSelector',
+      'limit',
+      'resourceVersion',
+      'resourceVersionMatch',
+      'sendInitialEvents',
+      'timeoutSeconds',
+      'watch',
     ]);
     assert.deepEqual(paramNames(pod.post.parameters), ['dryRun', 'fieldManager', 'fieldValidation']);
     assert.deepEqual(paramNames(item.put.parameters), ['dryRun', 'fieldManager', 'fieldValidation']);
     assert.deepEqual(paramNames(item.patch.parameters), ['dryRun', 'fieldManager', 'fieldValidation', 'force']);
-    assert.deepEqual(paramNames(item.delete.parameters), ['dryRun', 'gracePeriodSeconds', 'orphanDependents', 'propagationPolicy']);
+    assert.deepEqual(paramNames(item.delete.parameters), [
+      'dryRun',
+      'gracePeriodSeconds',
+      'orphanDependents',
+      'propagationPolicy',
+    ]);
     assert.ok(paramNames(pod.delete.parameters).includes('propagationPolicy'));
     assert.ok(paramNames(pod.delete.parameters).includes('labelSelector'));
     assert.deepEqual(paramNames(pod.parameters), ['namespace', 'pretty']);
@@ -298,24 +392,54 @@ describe('OpenAPI documents: what kubectl looks for', () => {
     assert.equal(ns.required, true);
     const limit = pod.get.parameters.find((p: Obj) => p.name === 'limit');
     assert.equal(limit.type, 'integer');
-    const v3Limit = (v3.docs.get('api/v1') as Obj).paths['/api/v1/namespaces/{namespace}/pods'].get.parameters.find((p: Obj) => p.name === 'limit');
+    const v3Limit = (v3.docs.get('api/v1') as Obj).paths['/api/v1/namespaces/{namespace}/pods'].get.parameters.find(
+      (p: Obj) => p.name === 'limit',
+    );
     assert.deepEqual(v3Limit.schema, { type: 'integer', uniqueItems: true });
   });
 
   it('bodies and responses reference the kind, Patch, DeleteOptions and Status definitions', () => {
     const item = v2.paths['/apis/apps/v1/namespaces/{namespace}/daemonsets/{name}'];
-    assert.deepEqual(item.put.parameters[0], { in: 'body', name: 'body', required: true, schema: { $ref: '#/definitions/io.k8s.api.apps.v1.DaemonSet' } });
+    assert.deepEqual(item.put.parameters[0], {
+      in: 'body',
+      name: 'body',
+      required: true,
+      schema: { $ref: '#/definitions/io.k8s.api.apps.v1.DaemonSet' },
+    });
     assert.equal(item.patch.parameters[0].schema.$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch');
-    assert.equal(item.delete.parameters[0].schema.$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions');
+    assert.equal(
+      item.delete.parameters[0].schema.$ref,
+      '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+    );
     assert.equal(item.delete.responses['200'].schema.$ref, '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Status');
     assert.deepEqual(Object.keys(item.get.responses), ['200', '401']);
-    assert.equal(v2.paths['/apis/apps/v1/daemonsets'].get.responses['200'].schema.$ref, '#/definitions/io.k8s.api.apps.v1.DaemonSetList');
-    assert.deepEqual(Object.keys(v2.paths['/apis/apps/v1/namespaces/{namespace}/daemonsets'].post.responses), ['200', '201', '202', '401']);
+    assert.equal(
+      v2.paths['/apis/apps/v1/daemonsets'].get.responses['200'].schema.$ref,
+      '#/definitions/io.k8s.api.apps.v1.DaemonSetList',
+    );
+    assert.deepEqual(Object.keys(v2.paths['/apis/apps/v1/namespaces/{namespace}/daemonsets'].post.responses), [
+      '200',
+      '201',
+      '202',
+      '401',
+    ]);
     // A pod DELETE answers with the pod, as kube-apiserver documents it.
-    assert.equal(v2.paths['/api/v1/namespaces/{namespace}/pods/{name}'].delete.responses['200'].schema.$ref, '#/definitions/io.k8s.api.core.v1.Pod');
-    const ds3 = (v3.docs.get('apis/extensions/v1beta1') as Obj).paths['/apis/extensions/v1beta1/namespaces/{namespace}/daemonsets/{name}'];
-    assert.deepEqual(ds3.put.requestBody, { content: { '*/*': { schema: { $ref: '#/components/schemas/io.k8s.api.extensions.v1beta1.DaemonSet' } } }, required: true });
-    assert.deepEqual(Object.keys(ds3.get.responses['200'].content), ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    assert.equal(
+      v2.paths['/api/v1/namespaces/{namespace}/pods/{name}'].delete.responses['200'].schema.$ref,
+      '#/definitions/io.k8s.api.core.v1.Pod',
+    );
+    const ds3 = (v3.docs.get('apis/extensions/v1beta1') as Obj).paths[
+      '/apis/extensions/v1beta1/namespaces/{namespace}/daemonsets/{name}'
+    ];
+    assert.deepEqual(ds3.put.requestBody, {
+      content: { '*/*': { schema: { $ref: '#/components/schemas/io.k8s.api.extensions.v1beta1.DaemonSet' } } },
+      required: true,
+    });
+    assert.deepEqual(Object.keys(ds3.get.responses['200'].content), [
+      'application/json',
+      'application/yaml',
+      'application/vnd.kubernetes.protobuf',
+    ]);
   });
 
   it('advertises the encodings kube-apiserver does: protobuf responses, JSON and protobuf watch streams', () => {
@@ -330,7 +454,7 @@ describe('OpenAPI documents: what kubectl looks for', () => {
     assert.deepEqual(pods.post.consumes, ['*/*']);
   });
 
-  it('the v2 document is shaped like kube-apiserver\'s', () => {
+  it("the v2 document is shaped like kube-apiserver's", () => {
     assert.equal(v2.swagger, '2.0');
     assert.deepEqual(v2.info, { title: 'Kubernetes', version: 'v1.32.0' });
     assert.equal(v2.securityDefinitions.BearerToken.type, 'apiKey');

@@ -45,8 +45,23 @@ const V130_ONLY: Record<string, Record<string, { number: number; type: string }>
 
 const TYPE_META = new Set(['apiVersion', 'kind']);
 const SCALAR_TYPES = new Set(['string', 'integer', 'boolean', 'number']);
-const PROTO_SCALARS = new Set(['string', 'bytes', 'bool', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64',
-  'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float']);
+const PROTO_SCALARS = new Set([
+  'string',
+  'bytes',
+  'bool',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+  'double',
+  'float',
+]);
 
 // --- a small parser for the generated.proto files --------------------------------------------------------------------
 
@@ -81,7 +96,8 @@ function parseProtoFile(text: string, messages: Map<string, ProtoMessage>): void
   const src = stripComments(text);
   const pkg = /\bpackage\s+([\w.]+)\s*;/.exec(src)?.[1];
   assert.ok(pkg, 'proto file without a package');
-  const qualify = (type: string) => (PROTO_SCALARS.has(type) ? type : type.startsWith('.') ? type.slice(1) : `${pkg}.${type}`);
+  const qualify = (type: string) =>
+    PROTO_SCALARS.has(type) ? type : type.startsWith('.') ? type.slice(1) : `${pkg}.${type}`;
   const fieldRe =
     /^\s*(?:(optional|repeated|required)\s+([\w.]+)|map\s*<\s*([\w.]+)\s*,\s*([\w.]+)\s*>)\s+(\w+)\s*=\s*(\d+)\s*(?:\[[^\]]*\])?\s*$/;
   // Walks the braces so that nested messages (none in the generated files today) get their own scope.
@@ -111,7 +127,10 @@ function parseProtoFile(text: string, messages: Map<string, ProtoMessage>): void
         const message = messages.get(scope);
         const f = fieldRe.exec(statement);
         if (!message || !f) continue;
-        const type = f[3] !== undefined ? `map<${qualify(f[3])}, ${qualify(f[4])}>` : `${f[1] === 'repeated' ? 'repeated ' : ''}${qualify(f[2])}`;
+        const type =
+          f[3] !== undefined
+            ? `map<${qualify(f[3])}, ${qualify(f[4])}>`
+            : `${f[1] === 'repeated' ? 'repeated ' : ''}${qualify(f[2])}`;
         message.set(f[5], { name: f[5], number: Number(f[6]), type });
       }
     }
@@ -123,7 +142,9 @@ function parseProtoFile(text: string, messages: Map<string, ProtoMessage>): void
 function loadProtos(): Map<string, ProtoMessage> | null {
   if (!existsSync(PROTO_DIR)) return null;
   const messages = new Map<string, ProtoMessage>();
-  for (const file of readdirSync(PROTO_DIR).filter((f) => f.endsWith('.proto')).sort()) {
+  for (const file of readdirSync(PROTO_DIR)
+    .filter((f) => f.endsWith('.proto'))
+    .sort()) {
     parseProtoFile(readFileSync(join(PROTO_DIR, file), 'utf8'), messages);
   }
   return messages;
@@ -141,7 +162,9 @@ function protoType(schema: Schema): string {
     case 'string':
       return schema.format === 'byte' ? 'bytes' : 'string';
     case 'integer':
-      return schema.format === 'int32' || schema.format === 'int64' ? schema.format : `integer without int32/int64 format`;
+      return schema.format === 'int32' || schema.format === 'int64'
+        ? schema.format
+        : `integer without int32/int64 format`;
     case 'boolean':
       return 'bool';
     case 'number':
@@ -211,10 +234,13 @@ describe('protobuf options of the API schemas', () => {
     // Nothing else carries them: not the definitions themselves, not items or map values.
     for (const name of Object.keys(defs)) {
       const visit = (s: Schema, path: string, isProperty: boolean) => {
-        if (!isProperty && (s.protobuf !== undefined || s.goPointer !== undefined)) problems.push(`${path}: not a property`);
-        for (const [prop, sub] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) visit(sub, `${path}.${prop}`, true);
+        if (!isProperty && (s.protobuf !== undefined || s.goPointer !== undefined))
+          problems.push(`${path}: not a property`);
+        for (const [prop, sub] of Object.entries((s.properties ?? {}) as Record<string, Schema>))
+          visit(sub, `${path}.${prop}`, true);
         if (s.items) visit(s.items, `${path}[]`, false);
-        for (const sub of Object.values((s.patternProperties ?? {}) as Record<string, Schema>)) visit(sub, `${path}{}`, false);
+        for (const sub of Object.values((s.patternProperties ?? {}) as Record<string, Schema>))
+          visit(sub, `${path}{}`, false);
       };
       visit(defs[name], name, false);
     }
@@ -298,8 +324,10 @@ describe('protobuf options: against the upstream generated.proto files', () => {
       number: 2,
       type: 'repeated k8s.io.api.core.v1.Container',
     });
-    assert.equal(messages.get('k8s.io.api.core.v1.ResourceRequirements')?.get('limits')?.type,
-      'map<string, k8s.io.apimachinery.pkg.api.resource.Quantity>');
+    assert.equal(
+      messages.get('k8s.io.api.core.v1.ResourceRequirements')?.get('limits')?.type,
+      'map<string, k8s.io.apimachinery.pkg.api.resource.Quantity>',
+    );
   });
 
   it('every served definition but the scalar-like ones has an upstream message', () => {
@@ -344,7 +372,8 @@ describe('protobuf options: against the upstream generated.proto files', () => {
         assert.ok(message);
         if (ours === undefined) {
           // Only TypeMeta's apiVersion and kind, which upstream leaves to the envelope.
-          if (!TYPE_META.has(prop) || message.has(prop)) problems.push(`${prop}: no field number, upstream ${message.get(prop)?.number}`);
+          if (!TYPE_META.has(prop) || message.has(prop))
+            problems.push(`${prop}: no field number, upstream ${message.get(prop)?.number}`);
           continue;
         }
         if (!Array.isArray(ours)) {
@@ -360,11 +389,13 @@ describe('protobuf options: against the upstream generated.proto files', () => {
         // [outer, inner]: a field of a nested message, either of an inlined Go struct (the nested field has the
         // property's name, the outer field is no property of ours) or of a one-field wrapper message (the outer field
         // has the property's name).
-        const [outerNumber, innerNumber] = ours;
+        const [outerNumber] = ours;
         const outer = [...message.values()].find((f) => f.number === outerNumber);
         const nested = outer ? messages.get(outer.type) : undefined;
         if (!outer || !nested) {
-          problems.push(`${prop}: upstream field ${outerNumber} is ${outer ? `a ${outer.type}` : 'missing'}, not a message`);
+          problems.push(
+            `${prop}: upstream field ${outerNumber} is ${outer ? `a ${outer.type}` : 'missing'}, not a message`,
+          );
           continue;
         }
         let inner: ProtoField | undefined;
@@ -372,7 +403,8 @@ describe('protobuf options: against the upstream generated.proto files', () => {
           if (nested.size !== 1) problems.push(`${prop}: wrapper ${outer.type} has ${nested.size} fields`);
           inner = [...nested.values()][0];
         } else {
-          if (outer.name in properties) problems.push(`${prop}: nested in ${outer.name}, which is a property of its own`);
+          if (outer.name in properties)
+            problems.push(`${prop}: nested in ${outer.name}, which is a property of its own`);
           inner = nested.get(prop);
         }
         if (!inner) {

@@ -25,10 +25,25 @@ function extensionsOf(msg: Obj, field = 'vendor_extension'): Obj {
 }
 
 const SCALARS: Record<string, string> = {
-  format: 'format', title: 'title', description: 'description', multiple_of: 'multipleOf', maximum: 'maximum', exclusive_maximum: 'exclusiveMaximum',
-  minimum: 'minimum', exclusive_minimum: 'exclusiveMinimum', max_length: 'maxLength', min_length: 'minLength', pattern: 'pattern', max_items: 'maxItems',
-  min_items: 'minItems', unique_items: 'uniqueItems', max_properties: 'maxProperties', min_properties: 'minProperties', discriminator: 'discriminator',
-  read_only: 'readOnly', required: 'required',
+  format: 'format',
+  title: 'title',
+  description: 'description',
+  multiple_of: 'multipleOf',
+  maximum: 'maximum',
+  exclusive_maximum: 'exclusiveMaximum',
+  minimum: 'minimum',
+  exclusive_minimum: 'exclusiveMinimum',
+  max_length: 'maxLength',
+  min_length: 'minLength',
+  pattern: 'pattern',
+  max_items: 'maxItems',
+  min_items: 'minItems',
+  unique_items: 'uniqueItems',
+  max_properties: 'maxProperties',
+  min_properties: 'minProperties',
+  discriminator: 'discriminator',
+  read_only: 'readOnly',
+  required: 'required',
 };
 
 function schemaJSON(m: Obj): Obj {
@@ -41,9 +56,14 @@ function schemaJSON(m: Obj): Obj {
   if (m.enum) out.enum = m.enum.map((a: Obj) => YAML.parse(a.yaml));
   if (m.items) out.items = schemaJSON(m.items.schema[0]);
   if (m.all_of) out.allOf = m.all_of.map(schemaJSON);
-  if (m.properties) out.properties = Object.fromEntries(m.properties.additional_properties.map((p: Obj) => [p.name, schemaJSON(p.value)]));
+  if (m.properties)
+    out.properties = Object.fromEntries(
+      m.properties.additional_properties.map((p: Obj) => [p.name, schemaJSON(p.value)]),
+    );
   if (m.additional_properties) {
-    out.additionalProperties = m.additional_properties.schema ? schemaJSON(m.additional_properties.schema) : m.additional_properties.boolean;
+    out.additionalProperties = m.additional_properties.schema
+      ? schemaJSON(m.additional_properties.schema)
+      : m.additional_properties.boolean;
   }
   return { ...out, ...extensionsOf(m) };
 }
@@ -53,7 +73,13 @@ function parameterJSON(m: Obj): Obj {
   const p = m.parameter;
   if (p.body_parameter) {
     const b = p.body_parameter;
-    return { in: b.in, name: b.name, ...(b.required ? { required: true } : {}), ...(b.description ? { description: b.description } : {}), schema: schemaJSON(b.schema) };
+    return {
+      in: b.in,
+      name: b.name,
+      ...(b.required ? { required: true } : {}),
+      ...(b.description ? { description: b.description } : {}),
+      schema: schemaJSON(b.schema),
+    };
   }
   const nb = p.non_body_parameter;
   const sub = nb.query_parameter_sub_schema ?? nb.path_parameter_sub_schema ?? nb.header_parameter_sub_schema;
@@ -64,12 +90,23 @@ function parameterJSON(m: Obj): Obj {
 }
 
 function operationJSON(m: Obj): Obj {
-  const out: Obj = { tags: m.tags, description: m.description, operationId: m.operation_id, produces: m.produces, consumes: m.consumes };
+  const out: Obj = {
+    tags: m.tags,
+    description: m.description,
+    operationId: m.operation_id,
+    produces: m.produces,
+    consumes: m.consumes,
+  };
   if (m.parameters) out.parameters = m.parameters.map(parameterJSON);
   out.responses = Object.fromEntries(
     m.responses.response_code.map((r: Obj) => {
       const resp = r.value.response;
-      return [r.name, resp.schema ? { description: resp.description, schema: schemaJSON(resp.schema.schema) } : { description: resp.description }];
+      return [
+        r.name,
+        resp.schema
+          ? { description: resp.description, schema: schemaJSON(resp.schema.schema) }
+          : { description: resp.description },
+      ];
     }),
   );
   return { ...out, ...extensionsOf(m) };
@@ -79,13 +116,18 @@ function documentJSON(m: Obj): Obj {
   const paths = Object.fromEntries(
     m.paths.path.map((p: Obj) => {
       const item: Obj = {};
-      for (const method of ['get', 'put', 'post', 'delete', 'patch']) if (p.value[method]) item[method] = operationJSON(p.value[method]);
+      for (const method of ['get', 'put', 'post', 'delete', 'patch'])
+        if (p.value[method]) item[method] = operationJSON(p.value[method]);
       if (p.value.parameters) item.parameters = p.value.parameters.map(parameterJSON);
       return [p.name, item];
     }),
   );
-  const definitions = Object.fromEntries(m.definitions.additional_properties.map((d: Obj) => [d.name, schemaJSON(d.value)]));
-  const security = m.security.map((s: Obj) => Object.fromEntries(s.additional_properties.map((a: Obj) => [a.name, a.value.value ?? []])));
+  const definitions = Object.fromEntries(
+    m.definitions.additional_properties.map((d: Obj) => [d.name, schemaJSON(d.value)]),
+  );
+  const security = m.security.map((s: Obj) =>
+    Object.fromEntries(s.additional_properties.map((a: Obj) => [a.name, a.value.value ?? []])),
+  );
   const securityDefinitions = Object.fromEntries(
     m.security_definitions.additional_properties.map((d: Obj) => {
       const k = d.value.api_key_security;
@@ -103,7 +145,10 @@ describe('OpenAPI v2 protobuf (gnostic openapi.v2.Document)', () => {
   it('keeps key fields: swagger, info, paths, operations, definitions', () => {
     assert.equal(decoded.swagger, '2.0');
     assert.deepEqual(decoded.info, { title: 'Kubernetes', version: 'v1.32.0' });
-    assert.deepEqual(decoded.paths.path.map((p: Obj) => p.name), Object.keys(doc.paths));
+    assert.deepEqual(
+      decoded.paths.path.map((p: Obj) => p.name),
+      Object.keys(doc.paths),
+    );
     assert.equal(decoded.definitions.additional_properties.length, Object.keys(doc.definitions).length);
     const item = decoded.paths.path.find((p: Obj) => p.name === '/api/v1/namespaces/{namespace}/pods/{name}').value;
     assert.equal(item.patch.operation_id, 'patchCoreV1NamespacedPod');
@@ -136,9 +181,16 @@ describe('OpenAPI v2 protobuf (gnostic openapi.v2.Document)', () => {
       }
     }
     assert.ok(checked >= 20);
-    const spec = decoded.definitions.additional_properties.find((d: Obj) => d.name === 'io.k8s.api.core.v1.PodSpec').value;
+    const spec = decoded.definitions.additional_properties.find(
+      (d: Obj) => d.name === 'io.k8s.api.core.v1.PodSpec',
+    ).value;
     const containers = spec.properties.additional_properties.find((p: Obj) => p.name === 'containers').value;
-    assert.deepEqual(extensionsOf(containers), { 'x-kubernetes-list-map-keys': ['name'], 'x-kubernetes-list-type': 'map', 'x-kubernetes-patch-merge-key': 'name', 'x-kubernetes-patch-strategy': 'merge' });
+    assert.deepEqual(extensionsOf(containers), {
+      'x-kubernetes-list-map-keys': ['name'],
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-patch-merge-key': 'name',
+      'x-kubernetes-patch-strategy': 'merge',
+    });
   });
 
   it('uses gnostic field numbers on the wire', () => {
@@ -164,6 +216,9 @@ describe('OpenAPI v2 protobuf (gnostic openapi.v2.Document)', () => {
   });
 
   it('refuses a schema keyword the message cannot carry instead of dropping it', () => {
-    assert.throws(() => toGnosticDocument({ swagger: '2.0', info: {}, definitions: { X: { oneOf: [{ type: 'string' }] } } }), /oneOf/);
+    assert.throws(
+      () => toGnosticDocument({ swagger: '2.0', info: {}, definitions: { X: { oneOf: [{ type: 'string' }] } } }),
+      /oneOf/,
+    );
   });
 });

@@ -57,7 +57,8 @@ describe('rbac.authorization.k8s.io/v1 schemas', () => {
   it('the served documents carry neither protobuf nor goPointer', () => {
     for (const style of ['v2', 'v3'] as const) {
       const served = toOpenAPIDefinitions(style) as Record<string, Schema>;
-      for (const name of Object.keys(UPSTREAM)) assert.doesNotMatch(JSON.stringify(served[name]), /"protobuf"|"goPointer"/, `${style} ${name}`);
+      for (const name of Object.keys(UPSTREAM))
+        assert.doesNotMatch(JSON.stringify(served[name]), /"protobuf"|"goPointer"/, `${style} ${name}`);
     }
   });
 
@@ -74,7 +75,9 @@ describe('rbac.authorization.k8s.io/v1 schemas', () => {
     assert.ok(
       check('io.k8s.api.rbac.v1.ClusterRole', {
         metadata: { name: 'monitoring' },
-        aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }] },
+        aggregationRule: {
+          clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } }],
+        },
       }),
     );
     assert.ok(

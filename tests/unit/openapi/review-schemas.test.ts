@@ -17,12 +17,25 @@ const UPSTREAM: Record<string, Record<string, number>> = {
   'io.k8s.api.policy.v1beta1.Eviction': { metadata: 1, deleteOptions: 2 },
   'io.k8s.api.authorization.v1.SelfSubjectAccessReview': { metadata: 1, spec: 2, status: 3 },
   'io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec': { resourceAttributes: 1, nonResourceAttributes: 2 },
-  'io.k8s.api.authorization.v1.ResourceAttributes': { namespace: 1, verb: 2, group: 3, version: 4, resource: 5, subresource: 6, name: 7 },
+  'io.k8s.api.authorization.v1.ResourceAttributes': {
+    namespace: 1,
+    verb: 2,
+    group: 3,
+    version: 4,
+    resource: 5,
+    subresource: 6,
+    name: 7,
+  },
   'io.k8s.api.authorization.v1.NonResourceAttributes': { path: 1, verb: 2 },
   'io.k8s.api.authorization.v1.SubjectAccessReviewStatus': { allowed: 1, reason: 2, evaluationError: 3, denied: 4 },
   'io.k8s.api.authorization.v1.SelfSubjectRulesReview': { metadata: 1, spec: 2, status: 3 },
   'io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec': { namespace: 1 },
-  'io.k8s.api.authorization.v1.SubjectRulesReviewStatus': { resourceRules: 1, nonResourceRules: 2, incomplete: 3, evaluationError: 4 },
+  'io.k8s.api.authorization.v1.SubjectRulesReviewStatus': {
+    resourceRules: 1,
+    nonResourceRules: 2,
+    incomplete: 3,
+    evaluationError: 4,
+  },
   'io.k8s.api.authorization.v1.ResourceRule': { verbs: 1, apiGroups: 2, resources: 3, resourceNames: 4 },
   'io.k8s.api.authorization.v1.NonResourceRule': { verbs: 1, nonResourceURLs: 2 },
   'io.k8s.api.authentication.v1.SelfSubjectReview': { metadata: 1, status: 2 },
@@ -82,13 +95,28 @@ describe('policy, authorization and authentication schemas', () => {
       }),
     );
     assert.ok(check('io.k8s.api.authorization.v1.SelfSubjectRulesReview', { spec: { namespace: 'default' } }));
-    assert.ok(check('io.k8s.api.authentication.v1beta1.SelfSubjectReview', { kind: 'SelfSubjectReview', metadata: {}, status: { userInfo: {} } }));
     assert.ok(
-      check('io.k8s.api.authentication.v1.SelfSubjectReview', {
-        status: { userInfo: { username: 'kubernetes-admin', groups: ['system:masters'], extra: { scopes: ['a', 'b'] } } },
+      check('io.k8s.api.authentication.v1beta1.SelfSubjectReview', {
+        kind: 'SelfSubjectReview',
+        metadata: {},
+        status: { userInfo: {} },
       }),
     );
-    assert.ok(check('io.k8s.api.policy.v1.Eviction', { kind: 'Eviction', apiVersion: 'policy/v1', metadata: { name: 'web', namespace: 'default' }, deleteOptions: { gracePeriodSeconds: 5 } }));
+    assert.ok(
+      check('io.k8s.api.authentication.v1.SelfSubjectReview', {
+        status: {
+          userInfo: { username: 'kubernetes-admin', groups: ['system:masters'], extra: { scopes: ['a', 'b'] } },
+        },
+      }),
+    );
+    assert.ok(
+      check('io.k8s.api.policy.v1.Eviction', {
+        kind: 'Eviction',
+        apiVersion: 'policy/v1',
+        metadata: { name: 'web', namespace: 'default' },
+        deleteOptions: { gracePeriodSeconds: 5 },
+      }),
+    );
     assert.ok(check('io.k8s.api.policy.v1beta1.Eviction', { metadata: { name: 'web' }, deleteOptions: {} }));
     // kubectl create token --audience a --duration 20m --bound-object-kind Pod --bound-object-name web
     assert.ok(
@@ -96,7 +124,11 @@ describe('policy, authorization and authentication schemas', () => {
         kind: 'TokenRequest',
         apiVersion: 'authentication.k8s.io/v1',
         metadata: { name: 'x', namespace: 'default' },
-        spec: { audiences: ['a'], expirationSeconds: 1200, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web' } },
+        spec: {
+          audiences: ['a'],
+          expirationSeconds: 1200,
+          boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web' },
+        },
         status: { token: 'a.b.c', expirationTimestamp: '2025-01-01T00:00:00Z' },
       }),
     );

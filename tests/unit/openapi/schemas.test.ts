@@ -41,9 +41,25 @@ const MISSING = `upstream reference documents not found at ${referenceDir}`;
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 /** Definitions the server must publish whatever refers to them. */
 const ROOTS = [
-  ...['Pod', 'PodList', 'Node', 'NodeList', 'Namespace', 'NamespaceList', 'Event', 'EventList', 'Binding', 'ConfigMap', 'ConfigMapList', 'Secret', 'SecretList', 'Service', 'ServiceList', 'Endpoints', 'EndpointsList'].map(
-    (k) => `io.k8s.api.core.v1.${k}`,
-  ),
+  ...[
+    'Pod',
+    'PodList',
+    'Node',
+    'NodeList',
+    'Namespace',
+    'NamespaceList',
+    'Event',
+    'EventList',
+    'Binding',
+    'ConfigMap',
+    'ConfigMapList',
+    'Secret',
+    'SecretList',
+    'Service',
+    'ServiceList',
+    'Endpoints',
+    'EndpointsList',
+  ].map((k) => `io.k8s.api.core.v1.${k}`),
   ...['DaemonSet', 'DaemonSetList', 'ControllerRevision', 'ControllerRevisionList'].map(
     (k) => `io.k8s.api.apps.v1.${k}`,
   ),

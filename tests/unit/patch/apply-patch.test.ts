@@ -8,7 +8,13 @@ const MERGE = 'application/merge-patch+json';
 const SMP = 'application/strategic-merge-patch+json';
 const original = { metadata: { name: 'x', labels: { a: '1' } }, spec: { list: [1, 2] } };
 
-function expectError(contentType: string, body: string, code: number, message: string, opts: ApplyPatchOptions = {}): void {
+function expectError(
+  contentType: string,
+  body: string,
+  code: number,
+  message: string,
+  opts: ApplyPatchOptions = {},
+): void {
   assert.throws(
     () => applyPatch(contentType, original, body, opts),
     (e: unknown) => e instanceof PatchError && e.code === code && e.message === message,
@@ -67,35 +73,94 @@ describe('applyPatch: dispatch on Content-Type', () => {
 describe('applyPatch: unsupported media types are a 415', () => {
   const accepted =
     'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json';
-  for (const contentType of ['application/json', 'application/apply-patch+yaml', 'Application/Merge-Patch+json', '', 'text/plain; application/merge-patch+json']) {
+  for (const contentType of [
+    'application/json',
+    'application/apply-patch+yaml',
+    'Application/Merge-Patch+json',
+    '',
+    'text/plain; application/merge-patch+json',
+  ]) {
     it(JSON.stringify(contentType), () => expectError(contentType, '{}', 415, accepted));
   }
   it('the 415 lists acceptedMediaTypes when given', () => {
-    expectError('application/json', '{}', 415, 'the body of the request was in an unknown format - accepted media types include: a/b, c/d', {
-      acceptedMediaTypes: ['a/b', 'c/d'],
-    });
+    expectError(
+      'application/json',
+      '{}',
+      415,
+      'the body of the request was in an unknown format - accepted media types include: a/b, c/d',
+      {
+        acceptedMediaTypes: ['a/b', 'c/d'],
+      },
+    );
   });
 });
 
 describe('applyPatch: undecodable bodies are a 400 with upstream wording', () => {
   const rows: { name: string; contentType: string; body: string; message: string; opts?: ApplyPatchOptions }[] = [
     { name: 'SMP truncated', contentType: SMP, body: '{"a":', message: 'unexpected end of JSON input' },
-    { name: 'SMP bad key', contentType: SMP, body: '{bad}', message: "invalid character 'b' looking for beginning of object key string" },
-    { name: 'SMP not an object', contentType: SMP, body: '[1]', message: 'json: cannot unmarshal array into Go value of type map[string]interface {}' },
-    { name: 'SMP a string', contentType: SMP, body: '"x"', message: 'json: cannot unmarshal string into Go value of type map[string]interface {}' },
-    { name: 'merge patch trailing garbage', contentType: MERGE, body: '{"a":1}x', message: "error decoding patch: invalid character 'x' after top-level value" },
-    { name: 'merge patch empty body', contentType: MERGE, body: '', message: 'error decoding patch: unexpected end of JSON input' },
-    { name: 'merge patch not an object', contentType: MERGE, body: '"s"', message: 'error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}' },
+    {
+      name: 'SMP bad key',
+      contentType: SMP,
+      body: '{bad}',
+      message: "invalid character 'b' looking for beginning of object key string",
+    },
+    {
+      name: 'SMP not an object',
+      contentType: SMP,
+      body: '[1]',
+      message: 'json: cannot unmarshal array into Go value of type map[string]interface {}',
+    },
+    {
+      name: 'SMP a string',
+      contentType: SMP,
+      body: '"x"',
+      message: 'json: cannot unmarshal string into Go value of type map[string]interface {}',
+    },
+    {
+      name: 'merge patch trailing garbage',
+      contentType: MERGE,
+      body: '{"a":1}x',
+      message: "error decoding patch: invalid character 'x' after top-level value",
+    },
+    {
+      name: 'merge patch empty body',
+      contentType: MERGE,
+      body: '',
+      message: 'error decoding patch: unexpected end of JSON input',
+    },
+    {
+      name: 'merge patch not an object',
+      contentType: MERGE,
+      body: '"s"',
+      message: 'error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}',
+    },
     { name: 'merge patch null', contentType: MERGE, body: 'null', message: 'Invalid JSON Patch' },
-    { name: 'merge patch syntax error, fieldValidation=Ignore', contentType: MERGE, body: '{', message: 'Invalid JSON Patch', opts: { fieldValidation: 'Ignore' } },
-    { name: 'merge patch scalar, fieldValidation=Ignore', contentType: MERGE, body: '1', message: 'Invalid JSON Patch', opts: { fieldValidation: 'Ignore' } },
+    {
+      name: 'merge patch syntax error, fieldValidation=Ignore',
+      contentType: MERGE,
+      body: '{',
+      message: 'Invalid JSON Patch',
+      opts: { fieldValidation: 'Ignore' },
+    },
+    {
+      name: 'merge patch scalar, fieldValidation=Ignore',
+      contentType: MERGE,
+      body: '1',
+      message: 'Invalid JSON Patch',
+      opts: { fieldValidation: 'Ignore' },
+    },
     {
       name: 'JSON patch an object',
       contentType: JSONP,
       body: '{"op":"add"}',
       message: 'error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp',
     },
-    { name: 'JSON patch a number element', contentType: JSONP, body: '[1]', message: 'error decoding patch: json: cannot unmarshal number into Go value of type handlers.jsonPatchOp' },
+    {
+      name: 'JSON patch a number element',
+      contentType: JSONP,
+      body: '[1]',
+      message: 'error decoding patch: json: cannot unmarshal number into Go value of type handlers.jsonPatchOp',
+    },
     {
       name: 'JSON patch a non-string op',
       contentType: JSONP,
@@ -109,7 +174,12 @@ describe('applyPatch: undecodable bodies are a 400 with upstream wording', () =>
       message: 'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
       opts: { fieldValidation: 'Ignore' },
     },
-    { name: 'JSON patch bad syntax', contentType: JSONP, body: '[{"op":"add",}]', message: "error decoding patch: invalid character '}' looking for beginning of object key string" },
+    {
+      name: 'JSON patch bad syntax',
+      contentType: JSONP,
+      body: '[{"op":"add",}]',
+      message: "error decoding patch: invalid character '}' looking for beginning of object key string",
+    },
   ];
   for (const row of rows) it(row.name, () => expectError(row.contentType, row.body, 400, row.message, row.opts));
 });
@@ -126,7 +196,12 @@ describe('PatchError.toStatus: the Status kube-apiserver writes', () => {
   };
   const base = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure' };
   it('400 BadRequest', () => {
-    assert.deepStrictEqual(statusOf(SMP, '{'), { ...base, message: 'unexpected end of JSON input', reason: 'BadRequest', code: 400 });
+    assert.deepStrictEqual(statusOf(SMP, '{'), {
+      ...base,
+      message: 'unexpected end of JSON input',
+      reason: 'BadRequest',
+      code: 400,
+    });
   });
   it('422 from a JSON patch that does not apply: generic message and empty details', () => {
     assert.deepStrictEqual(statusOf(JSONP, '[{"op":"test","path":"/metadata/name","value":"y"}]'), {
@@ -138,14 +213,31 @@ describe('PatchError.toStatus: the Status kube-apiserver writes', () => {
     });
   });
   it('500 without a reason from a strategic merge error', () => {
-    const schema = { properties: { spec: { properties: { list: { type: 'array', items: {}, 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'name' } } } } };
+    const schema = {
+      properties: {
+        spec: {
+          properties: {
+            list: {
+              type: 'array',
+              items: {},
+              'x-kubernetes-patch-strategy': 'merge',
+              'x-kubernetes-patch-merge-key': 'name',
+            },
+          },
+        },
+      },
+    };
     let status: unknown;
     try {
       applyPatch(SMP, { spec: { list: [{ name: 'a' }] } }, '{"spec":{"list":[{"id":1}]}}', { schema });
     } catch (e) {
       status = (e as PatchError).toStatus();
     }
-    assert.deepStrictEqual(status, { ...base, message: 'map: map[id:1] does not contain declared merge key: name', code: 500 });
+    assert.deepStrictEqual(status, {
+      ...base,
+      message: 'map: map[id:1] does not contain declared merge key: name',
+      code: 500,
+    });
   });
   it('415 UnsupportedMediaType', () => {
     assert.deepStrictEqual(statusOf('application/json', '{}'), {
@@ -180,7 +272,11 @@ describe("Go's JSON syntax error texts", () => {
     ['bad unicode escape', '"\\u12x4"', "invalid character 'x' in \\u hexadecimal character escape"],
     ['raw newline in string', '"a\nb"', "invalid character '\\n' in string literal"],
     ['unknown start', 'x', "invalid character 'x' looking for beginning of value"],
-    ['byte order mark', Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), "invalid character 'ï' looking for beginning of value"],
+    [
+      'byte order mark',
+      Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]),
+      "invalid character 'ï' looking for beginning of value",
+    ],
   ];
   for (const [name, input, message] of rows) {
     it(name, () => assert.equal(goSyntaxError(typeof input === 'string' ? Buffer.from(input) : input), message));

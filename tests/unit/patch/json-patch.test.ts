@@ -4,7 +4,12 @@ import { GENERIC_INVALID_MESSAGE, jsonPatch, PatchError } from '../../../server/
 
 const doc = {
   metadata: { name: 'p', labels: { a: '1' } },
-  spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }] },
+  spec: {
+    containers: [
+      { name: 'a', image: 'a:1' },
+      { name: 'b', image: 'b:1' },
+    ],
+  },
 };
 type Doc = typeof doc;
 
@@ -23,7 +28,11 @@ const rows: Row[] = [
     ops: [{ op: 'add', path: '/metadata/labels/b', value: '2' }],
     expected: (d) => ((d.metadata.labels = { a: '1', b: '2' } as Doc['metadata']['labels']), d),
   },
-  { name: 'add over an existing member replaces it', ops: [{ op: 'add', path: '/metadata/labels/a', value: '9' }], expected: (d) => ((d.metadata.labels.a = '9'), d) },
+  {
+    name: 'add over an existing member replaces it',
+    ops: [{ op: 'add', path: '/metadata/labels/a', value: '9' }],
+    expected: (d) => ((d.metadata.labels.a = '9'), d),
+  },
   {
     name: 'add inserts into a list at an index',
     ops: [{ op: 'add', path: '/spec/containers/1', value: { name: 'c' } }],
@@ -49,10 +58,26 @@ const rows: Row[] = [
     ops: [{ op: 'add', path: '/metadata/labels/b' }],
     expected: (d) => (((d.metadata.labels as Record<string, unknown>).b = null), d),
   },
-  { name: 'remove a member', ops: [{ op: 'remove', path: '/metadata/labels/a' }], expected: (d) => ((d.metadata.labels = {} as Doc['metadata']['labels']), d) },
-  { name: 'remove a list element', ops: [{ op: 'remove', path: '/spec/containers/0' }], expected: (d) => (d.spec.containers.shift(), d) },
-  { name: 'remove at -1 removes the last element', ops: [{ op: 'remove', path: '/spec/containers/-1' }], expected: (d) => (d.spec.containers.pop(), d) },
-  { name: 'replace a member', ops: [{ op: 'replace', path: '/metadata/name', value: 'q' }], expected: (d) => ((d.metadata.name = 'q'), d) },
+  {
+    name: 'remove a member',
+    ops: [{ op: 'remove', path: '/metadata/labels/a' }],
+    expected: (d) => ((d.metadata.labels = {} as Doc['metadata']['labels']), d),
+  },
+  {
+    name: 'remove a list element',
+    ops: [{ op: 'remove', path: '/spec/containers/0' }],
+    expected: (d) => (d.spec.containers.shift(), d),
+  },
+  {
+    name: 'remove at -1 removes the last element',
+    ops: [{ op: 'remove', path: '/spec/containers/-1' }],
+    expected: (d) => (d.spec.containers.pop(), d),
+  },
+  {
+    name: 'replace a member',
+    ops: [{ op: 'replace', path: '/metadata/name', value: 'q' }],
+    expected: (d) => ((d.metadata.name = 'q'), d),
+  },
   {
     name: 'replace of a missing member adds it (evanphx v4)',
     ops: [{ op: 'replace', path: '/metadata/namespace', value: 'ns' }],
@@ -73,8 +98,16 @@ const rows: Row[] = [
     ops: [{ op: 'copy', from: '/spec/containers/0', path: '/spec/containers/-' }],
     expected: (d) => (d.spec.containers.push({ name: 'a', image: 'a:1' }), d),
   },
-  { name: 'test of an equal value passes', ops: [{ op: 'test', path: '/spec/containers/0', value: { image: 'a:1', name: 'a' } }], expected: (d) => d },
-  { name: 'test of null on a missing member passes', ops: [{ op: 'test', path: '/metadata/namespace', value: null }], expected: (d) => d },
+  {
+    name: 'test of an equal value passes',
+    ops: [{ op: 'test', path: '/spec/containers/0', value: { image: 'a:1', name: 'a' } }],
+    expected: (d) => d,
+  },
+  {
+    name: 'test of null on a missing member passes',
+    ops: [{ op: 'test', path: '/metadata/namespace', value: null }],
+    expected: (d) => d,
+  },
   {
     name: 'operations apply in order',
     ops: [
@@ -84,8 +117,16 @@ const rows: Row[] = [
     ],
     expected: (d) => (((d.metadata as Record<string, unknown>).annotations = { k: 'v' }), d),
   },
-  { name: 'a failed test is a 422', ops: [{ op: 'test', path: '/metadata/name', value: 'other' }], detail: 'testing value /metadata/name failed: test failed' },
-  { name: 'test of a value on a missing member fails', ops: [{ op: 'test', path: '/metadata/namespace', value: 'x' }], detail: 'testing value /metadata/namespace failed: test failed' },
+  {
+    name: 'a failed test is a 422',
+    ops: [{ op: 'test', path: '/metadata/name', value: 'other' }],
+    detail: 'testing value /metadata/name failed: test failed',
+  },
+  {
+    name: 'test of a value on a missing member fails',
+    ops: [{ op: 'test', path: '/metadata/namespace', value: 'x' }],
+    detail: 'testing value /metadata/namespace failed: test failed',
+  },
   {
     name: 'add under a missing parent is a 422',
     ops: [{ op: 'add', path: '/metadata/annotations/x', value: 'y' }],
@@ -94,7 +135,8 @@ const rows: Row[] = [
   {
     name: 'remove of a missing member is a 422',
     ops: [{ op: 'remove', path: '/metadata/namespace' }],
-    detail: "error in remove for path: '/metadata/namespace': Unable to remove nonexistent key: namespace: missing value",
+    detail:
+      "error in remove for path: '/metadata/namespace': Unable to remove nonexistent key: namespace: missing value",
   },
   {
     name: 'replace beyond the end of a list is a 422',
@@ -103,7 +145,11 @@ const rows: Row[] = [
   },
   { name: 'an unknown op is a 422', ops: [{ op: 'frobnicate', path: '/x' }], detail: 'Unexpected kind: frobnicate' },
   { name: 'an operation without op is a 422', ops: [{ path: '/x' }], detail: 'Unexpected kind: unknown' },
-  { name: 'an operation without path is a 422', ops: [{ op: 'remove' }], detail: 'remove operation failed to decode path: missing value' },
+  {
+    name: 'an operation without path is a 422',
+    ops: [{ op: 'remove' }],
+    detail: 'remove operation failed to decode path: missing value',
+  },
   {
     name: 'a failing operation discards the earlier ones',
     ops: [
@@ -124,7 +170,12 @@ describe('jsonPatch: RFC 6902 operations as evanphx/json-patch v4 applies them',
       } else {
         assert.throws(
           () => jsonPatch(original, ops),
-          (e: unknown) => e instanceof PatchError && e.code === 422 && e.reason === 'Invalid' && e.message === GENERIC_INVALID_MESSAGE && e.detail === row.detail,
+          (e: unknown) =>
+            e instanceof PatchError &&
+            e.code === 422 &&
+            e.reason === 'Invalid' &&
+            e.message === GENERIC_INVALID_MESSAGE &&
+            e.detail === row.detail,
         );
       }
       assert.deepStrictEqual(original, doc);

@@ -15,7 +15,9 @@ const lastApplied = (image: string) =>
     apiVersion: 'extensions/v1beta1',
     kind: 'DaemonSet',
     metadata: { annotations: {}, labels: { app: 'fluentd' }, name: 'fluentd', namespace: 'kube-system' },
-    spec: { template: { metadata: { labels: { app: 'fluentd' } }, spec: { containers: [{ image, name: 'fluentd' }] } } },
+    spec: {
+      template: { metadata: { labels: { app: 'fluentd' } }, spec: { containers: [{ image, name: 'fluentd' }] } },
+    },
   }) + '\n';
 
 const fluentdContainer = (image: string) => ({
@@ -68,7 +70,13 @@ function liveFluentd(apiVersion: string, image: string, extra: Record<string, un
       revisionHistoryLimit: 10,
       ...extra,
     },
-    status: { currentNumberScheduled: 1, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 1, observedGeneration: 1 },
+    status: {
+      currentNumberScheduled: 1,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 1,
+      numberReady: 1,
+      observedGeneration: 1,
+    },
   };
 }
 
@@ -86,7 +94,14 @@ describe('kubectl apply (object exists): strategic merge patch on extensions/v1b
     const newApplied = lastApplied('fluent/fluentd:v0.14.11');
     const body = JSON.stringify({
       metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': newApplied } },
-      spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'fluentd' }], containers: [{ image: 'fluent/fluentd:v0.14.11', name: 'fluentd' }] } } },
+      spec: {
+        template: {
+          spec: {
+            '$setElementOrder/containers': [{ name: 'fluentd' }],
+            containers: [{ image: 'fluent/fluentd:v0.14.11', name: 'fluentd' }],
+          },
+        },
+      },
     });
     const expected = structuredClone(live);
     expected.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] = newApplied;
@@ -98,7 +113,8 @@ describe('kubectl apply (object exists): strategic merge patch on extensions/v1b
 
   it('adding updateStrategy merges it into the spec', () => {
     const live = liveFluentd('extensions/v1beta1', 'fluent/fluentd:v0.14.10');
-    const body = '{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}\\n"}},"spec":{"updateStrategy":{"rollingUpdate":{"maxUnavailable":1},"type":"RollingUpdate"}}}';
+    const body =
+      '{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}\\n"}},"spec":{"updateStrategy":{"rollingUpdate":{"maxUnavailable":1},"type":"RollingUpdate"}}}';
     const expected = structuredClone(live);
     expected.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'] = '{}\n';
     expected.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } };
@@ -118,7 +134,10 @@ describe('kubectl apply (object exists): strategic merge patch on extensions/v1b
       },
     });
     const out = applyPatch(SMP, live, body, { schema, resolver: resolver115() }) as ReturnType<typeof liveFluentd>;
-    assert.deepStrictEqual(out.spec.template.spec.containers, [{ image: 'logrotate:1', name: 'logrotate' }, fluentdContainer('fluent/fluentd:v0.14.10')]);
+    assert.deepStrictEqual(out.spec.template.spec.containers, [
+      { image: 'logrotate:1', name: 'logrotate' },
+      fluentdContainer('fluent/fluentd:v0.14.10'),
+    ]);
   });
 });
 
@@ -126,13 +145,24 @@ describe('kubectl rollout undo, e2e image PATCH: strategic merge patch on apps/v
   const schema = ref('io.k8s.api.apps.v1.DaemonSet');
 
   it('rollout undo: ControllerRevision data with "$patch":"replace" replaces spec.template', () => {
-    const live = liveFluentd('apps/v1', 'fluent/fluentd:v0.14.11', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } });
-    live.spec.template.metadata = { creationTimestamp: null, labels: { app: 'fluentd' }, annotations: { 'kubectl.kubernetes.io/restartedAt': '2024-01-01T00:00:00Z' } } as typeof live.spec.template.metadata;
+    const live = liveFluentd('apps/v1', 'fluent/fluentd:v0.14.11', {
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } },
+    });
+    live.spec.template.metadata = {
+      creationTimestamp: null,
+      labels: { app: 'fluentd' },
+      annotations: { 'kubectl.kubernetes.io/restartedAt': '2024-01-01T00:00:00Z' },
+    } as typeof live.spec.template.metadata;
     (live.spec.template.spec as Record<string, unknown>).nodeSelector = { ssd: 'true' };
     const revisionTemplate = {
       metadata: { creationTimestamp: null, labels: { app: 'fluentd' } },
       spec: {
-        containers: [{ ...fluentdContainer('fluent/fluentd:v0.14.10'), resources: { limits: { memory: '200Mi' }, requests: { cpu: '100m', memory: '200Mi' } } }],
+        containers: [
+          {
+            ...fluentdContainer('fluent/fluentd:v0.14.10'),
+            resources: { limits: { memory: '200Mi' }, requests: { cpu: '100m', memory: '200Mi' } },
+          },
+        ],
         dnsPolicy: 'ClusterFirst',
         restartPolicy: 'Always',
         schedulerName: 'default-scheduler',
@@ -161,12 +191,18 @@ describe('kubectl rollout undo, e2e image PATCH: strategic merge patch on apps/v
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'web', namespace: 'default', generation: 3 },
-      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [appContainer, helper] } } },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [appContainer, helper] } },
+      },
     };
     const body = '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"new"}]}}}}';
     const expected = structuredClone(live);
     expected.spec.template.spec.containers = [{ ...appContainer, image: 'new' }, helper];
-    assert.deepStrictEqual(applyPatch(`${SMP}; charset=utf-8`, live, Buffer.from(body), { schema, resolver: resolver130() }), expected);
+    assert.deepStrictEqual(
+      applyPatch(`${SMP}; charset=utf-8`, live, Buffer.from(body), { schema, resolver: resolver130() }),
+      expected,
+    );
   });
 });
 
@@ -180,11 +216,17 @@ describe('kubectl label: JSON merge patch on a Node', () => {
 
   it('kubectl label nodes node-1 ssd=true adds the label', () => {
     const out = applyPatch(MERGE, node, '{"metadata":{"labels":{"ssd":"true"}}}');
-    assert.deepStrictEqual(out, { ...node, metadata: { ...node.metadata, labels: { 'kubernetes.io/hostname': 'node-1', ssd: 'true' } } });
+    assert.deepStrictEqual(out, {
+      ...node,
+      metadata: { ...node.metadata, labels: { 'kubernetes.io/hostname': 'node-1', ssd: 'true' } },
+    });
   });
 
   it('kubectl label nodes node-1 ssd- removes it with null', () => {
-    const labelled = { ...node, metadata: { ...node.metadata, labels: { 'kubernetes.io/hostname': 'node-1', ssd: 'true' } } };
+    const labelled = {
+      ...node,
+      metadata: { ...node.metadata, labels: { 'kubernetes.io/hostname': 'node-1', ssd: 'true' } },
+    };
     const out = applyPatch(MERGE, labelled, '{"metadata":{"labels":{"ssd":null}}}');
     assert.deepStrictEqual(out, node);
     assert.deepStrictEqual(labelled.metadata.labels, { 'kubernetes.io/hostname': 'node-1', ssd: 'true' });

@@ -17,15 +17,30 @@ const rfcRows: Row[] = [
   { name: 'null removes only that member', original: { a: 'b', b: 'c' }, patch: { a: null }, expected: { b: 'c' } },
   { name: 'a scalar replaces a list', original: { a: ['b'] }, patch: { a: 'c' }, expected: { a: 'c' } },
   { name: 'a list replaces a scalar', original: { a: 'c' }, patch: { a: ['b'] }, expected: { a: ['b'] } },
-  { name: 'nested objects merge', original: { a: { b: 'c' } }, patch: { a: { b: 'd', c: null } }, expected: { a: { b: 'd' } } },
+  {
+    name: 'nested objects merge',
+    original: { a: { b: 'c' } },
+    patch: { a: { b: 'd', c: null } },
+    expected: { a: { b: 'd' } },
+  },
   { name: 'lists are replaced, not merged', original: { a: [{ b: 'c' }] }, patch: { a: [1] }, expected: { a: [1] } },
   { name: 'a list patch replaces a list document', original: ['a', 'b'], patch: ['c', 'd'], expected: ['c', 'd'] },
   { name: 'a list patch replaces an object document', original: { a: 'b' }, patch: ['c'], expected: ['c'] },
   { name: 'a null patch is the result', original: { a: 'foo' }, patch: null, expected: null },
   { name: 'a scalar patch is the result', original: { a: 'foo' }, patch: 'bar', expected: 'bar' },
   { name: 'nulls already in the document stay', original: { e: null }, patch: { a: 1 }, expected: { e: null, a: 1 } },
-  { name: 'an object patch on a list document starts from {}', original: [1, 2], patch: { a: 'b', c: null }, expected: { a: 'b' } },
-  { name: 'nulls inside a new member are removed', original: {}, patch: { a: { bb: { ccc: null } } }, expected: { a: { bb: {} } } },
+  {
+    name: 'an object patch on a list document starts from {}',
+    original: [1, 2],
+    patch: { a: 'b', c: null },
+    expected: { a: 'b' },
+  },
+  {
+    name: 'nulls inside a new member are removed',
+    original: {},
+    patch: { a: { bb: { ccc: null } } },
+    expected: { a: { bb: {} } },
+  },
 ];
 
 /** Behaviour of gopkg.in/evanphx/json-patch.v4 MergePatch beyond the RFC examples. */

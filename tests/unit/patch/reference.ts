@@ -36,13 +36,18 @@ let r115: SchemaResolver | undefined;
 
 /** Resolver over the Kubernetes 1.30 `definitions`. */
 export function resolver130(): SchemaResolver {
-  r130 ??= new SchemaResolver((JSON.parse(readFileSync(V130, 'utf8')) as { definitions: Record<string, SchemaNode> }).definitions);
+  r130 ??= new SchemaResolver(
+    (JSON.parse(readFileSync(V130, 'utf8')) as { definitions: Record<string, SchemaNode> }).definitions,
+  );
   return r130;
 }
 
 /** Resolver over the Kubernetes 1.15 `definitions` (has extensions/v1beta1 DaemonSet). */
 export function resolver115(): SchemaResolver {
-  r115 ??= new SchemaResolver((JSON.parse(gunzipSync(readFileSync(V115)).toString('utf8')) as { definitions: Record<string, SchemaNode> }).definitions);
+  r115 ??= new SchemaResolver(
+    (JSON.parse(gunzipSync(readFileSync(V115)).toString('utf8')) as { definitions: Record<string, SchemaNode> })
+      .definitions,
+  );
   return r115;
 }
 

@@ -10,7 +10,12 @@ describe('SchemaResolver on a small document', () => {
       properties: {
         inner: { $ref: '#/definitions/Inner', 'x-kubernetes-patch-strategy': 'retainKeys' },
         wrapped: { allOf: [{ $ref: '#/definitions/Inner' }], description: 'v3 style' },
-        items: { type: 'array', items: { $ref: '#/definitions/Inner' }, 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'id' },
+        items: {
+          type: 'array',
+          items: { $ref: '#/definitions/Inner' },
+          'x-kubernetes-patch-strategy': 'merge',
+          'x-kubernetes-patch-merge-key': 'id',
+        },
         labels: { type: 'object', additionalProperties: { type: 'string' } },
         dangling: { $ref: '#/definitions/Missing' },
       },
@@ -21,12 +26,17 @@ describe('SchemaResolver on a small document', () => {
   const outer: SchemaNode = { $ref: '#/definitions/Outer' };
 
   it('resolve follows $ref', () => assert.equal(r.resolve(outer), defs.Outer));
-  it('resolve follows a single-element allOf', () => assert.equal(r.resolve(r.field(outer, 'wrapped') as SchemaNode), defs.Inner));
-  it('resolve of a dangling $ref is an empty schema', () => assert.deepStrictEqual(r.resolve(r.field(outer, 'dangling') as SchemaNode), {}));
-  it('field returns the unresolved property', () => assert.equal(r.field(outer, 'inner'), defs.Outer.properties?.inner));
-  it('field of a map node returns its additionalProperties', () => assert.deepStrictEqual(r.field(r.field(outer, 'labels') as SchemaNode, 'any'), { type: 'string' }));
+  it('resolve follows a single-element allOf', () =>
+    assert.equal(r.resolve(r.field(outer, 'wrapped') as SchemaNode), defs.Inner));
+  it('resolve of a dangling $ref is an empty schema', () =>
+    assert.deepStrictEqual(r.resolve(r.field(outer, 'dangling') as SchemaNode), {}));
+  it('field returns the unresolved property', () =>
+    assert.equal(r.field(outer, 'inner'), defs.Outer.properties?.inner));
+  it('field of a map node returns its additionalProperties', () =>
+    assert.deepStrictEqual(r.field(r.field(outer, 'labels') as SchemaNode, 'any'), { type: 'string' }));
   it('field of an unknown property is undefined', () => assert.equal(r.field(outer, 'nope'), undefined));
-  it('items returns the element schema', () => assert.deepStrictEqual(r.items(r.field(outer, 'items') as SchemaNode), { $ref: '#/definitions/Inner' }));
+  it('items returns the element schema', () =>
+    assert.deepStrictEqual(r.items(r.field(outer, 'items') as SchemaNode), { $ref: '#/definitions/Inner' }));
   it('patchMeta reads the property extensions', () => {
     assert.deepStrictEqual(r.patchMeta(r.field(outer, 'items')), { strategies: ['merge'], mergeKey: 'id' });
     assert.deepStrictEqual(r.patchMeta(r.field(outer, 'inner')), { strategies: ['retainKeys'], mergeKey: '' });
@@ -71,7 +81,10 @@ describe('SchemaResolver.patchMeta on the 1.30 definitions', { skip: skip130 }, 
     let node = ref('io.k8s.api.apps.v1.DaemonSet');
     for (const f of ['spec', 'template', 'spec']) node = r.field(node, f) as SchemaNode;
     const containers = r.field(node, 'containers') as SchemaNode;
-    assert.deepStrictEqual(r.patchMeta(r.field(r.items(containers) as SchemaNode, 'env')), { strategies: ['merge'], mergeKey: 'name' });
+    assert.deepStrictEqual(r.patchMeta(r.field(r.items(containers) as SchemaNode, 'env')), {
+      strategies: ['merge'],
+      mergeKey: 'name',
+    });
   });
 });
 

@@ -38,7 +38,12 @@ function runRow(row: Row, resolver: SchemaResolver): void {
 }
 
 const podSpec = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec });
-const app = { name: 'app', image: 'app:1', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'A', value: '1' }] };
+const app = {
+  name: 'app',
+  image: 'app:1',
+  ports: [{ containerPort: 80, protocol: 'TCP' }],
+  env: [{ name: 'A', value: '1' }],
+};
 const sidecar = { name: 'sidecar', image: 'side:1' };
 
 const mergeKeyRows: Row[] = [
@@ -66,16 +71,46 @@ const mergeKeyRows: Row[] = [
   {
     name: 'volumes merge by name',
     kind: POD,
-    original: podSpec({ volumes: [{ name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c1', defaultMode: 420 } }] }),
+    original: podSpec({
+      volumes: [
+        { name: 'data', emptyDir: {} },
+        { name: 'cfg', configMap: { name: 'c1', defaultMode: 420 } },
+      ],
+    }),
     patch: { spec: { volumes: [{ name: 'cfg', configMap: { name: 'c2' } }] } },
-    expected: podSpec({ volumes: [{ name: 'data', emptyDir: {} }, { name: 'cfg', configMap: { name: 'c2', defaultMode: 420 } }] }),
+    expected: podSpec({
+      volumes: [
+        { name: 'data', emptyDir: {} },
+        { name: 'cfg', configMap: { name: 'c2', defaultMode: 420 } },
+      ],
+    }),
   },
   {
     name: 'env merges by name inside a merged container',
     kind: POD,
-    original: podSpec({ containers: [{ name: 'app', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] }),
+    original: podSpec({
+      containers: [
+        {
+          name: 'app',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '2' },
+          ],
+        },
+      ],
+    }),
     patch: { spec: { containers: [{ name: 'app', env: [{ name: 'B', value: '3' }] }] } },
-    expected: podSpec({ containers: [{ name: 'app', env: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }] }] }),
+    expected: podSpec({
+      containers: [
+        {
+          name: 'app',
+          env: [
+            { name: 'A', value: '1' },
+            { name: 'B', value: '3' },
+          ],
+        },
+      ],
+    }),
   },
   {
     name: 'imagePullSecrets merge by name',
@@ -88,16 +123,40 @@ const mergeKeyRows: Row[] = [
     name: 'ports merge by containerPort (an integer merge key)',
     kind: POD,
     original: podSpec({ containers: [{ name: 'app', ports: [{ containerPort: 80, name: 'http', protocol: 'TCP' }] }] }),
-    patch: { spec: { containers: [{ name: 'app', ports: [{ containerPort: 80, name: 'web' }, { containerPort: 443 }] }] } },
-    expected: podSpec({ containers: [{ name: 'app', ports: [{ containerPort: 80, name: 'web', protocol: 'TCP' }, { containerPort: 443 }] }] }),
+    patch: {
+      spec: { containers: [{ name: 'app', ports: [{ containerPort: 80, name: 'web' }, { containerPort: 443 }] }] },
+    },
+    expected: podSpec({
+      containers: [
+        { name: 'app', ports: [{ containerPort: 80, name: 'web', protocol: 'TCP' }, { containerPort: 443 }] },
+      ],
+    }),
   },
   {
     name: 'volumeMounts merge by mountPath',
     kind: POD,
-    original: podSpec({ containers: [{ name: 'app', volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'cfg', mountPath: '/etc/cfg' }] }] }),
+    original: podSpec({
+      containers: [
+        {
+          name: 'app',
+          volumeMounts: [
+            { name: 'data', mountPath: '/data' },
+            { name: 'cfg', mountPath: '/etc/cfg' },
+          ],
+        },
+      ],
+    }),
     patch: { spec: { containers: [{ name: 'app', volumeMounts: [{ mountPath: '/data', readOnly: true }] }] } },
     expected: podSpec({
-      containers: [{ name: 'app', volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }, { name: 'cfg', mountPath: '/etc/cfg' }] }],
+      containers: [
+        {
+          name: 'app',
+          volumeMounts: [
+            { name: 'data', mountPath: '/data', readOnly: true },
+            { name: 'cfg', mountPath: '/etc/cfg' },
+          ],
+        },
+      ],
     }),
   },
   {
@@ -110,32 +169,86 @@ const mergeKeyRows: Row[] = [
   {
     name: 'ownerReferences merge by uid',
     kind: POD,
-    original: { metadata: { name: 'p', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'u1', controller: true }] } },
+    original: {
+      metadata: {
+        name: 'p',
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'u1', controller: true }],
+      },
+    },
     patch: { metadata: { ownerReferences: [{ uid: 'u1', blockOwnerDeletion: true }] } },
     expected: {
-      metadata: { name: 'p', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'u1', controller: true, blockOwnerDeletion: true }] },
+      metadata: {
+        name: 'p',
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            name: 'ds',
+            uid: 'u1',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
     },
   },
   {
     name: 'pod status conditions merge by type',
     kind: POD,
-    original: { status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }, { type: 'PodScheduled', status: 'True' }] } },
+    original: {
+      status: {
+        phase: 'Pending',
+        conditions: [
+          { type: 'Ready', status: 'False' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+      },
+    },
     patch: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
-    expected: { status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }] } },
+    expected: {
+      status: {
+        phase: 'Pending',
+        conditions: [
+          { type: 'Ready', status: 'True' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+      },
+    },
   },
   {
     name: 'node addresses merge by type',
     kind: NODE,
-    original: { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'Hostname', address: 'n1' }] } },
+    original: {
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: '10.0.0.1' },
+          { type: 'Hostname', address: 'n1' },
+        ],
+      },
+    },
     patch: { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }] } },
-    expected: { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }, { type: 'Hostname', address: 'n1' }] } },
+    expected: {
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: '10.0.0.2' },
+          { type: 'Hostname', address: 'n1' },
+        ],
+      },
+    },
   },
   {
     name: 'node conditions merge by type; a new condition goes first',
     kind: NODE,
     original: { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }] } },
     patch: { status: { conditions: [{ type: 'MemoryPressure', status: 'False' }] } },
-    expected: { status: { conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True', reason: 'KubeletReady' }] } },
+    expected: {
+      status: {
+        conditions: [
+          { type: 'MemoryPressure', status: 'False' },
+          { type: 'Ready', status: 'True', reason: 'KubeletReady' },
+        ],
+      },
+    },
   },
   {
     name: 'finalizers (strategy merge, no key) merge as a set',
@@ -178,15 +291,31 @@ const template = {
   metadata: { labels: { app: 'x' }, annotations: { note: 'v2' } },
   spec: { containers: [{ name: 'c', image: 'img:2' }], nodeSelector: { ssd: 'true' } },
 };
-const dsWith = (spec: Record<string, unknown>) => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds' }, spec });
+const dsWith = (spec: Record<string, unknown>) => ({
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: 'ds' },
+  spec,
+});
 
 const directiveRows: Row[] = [
   {
     name: '$patch: replace on a map takes the patch map',
     kind: DAEMONSET,
     original: dsWith({ selector: { matchLabels: { app: 'x' } }, template }),
-    patch: { spec: { template: { $patch: 'replace', metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'img:1' }] } } } },
-    expected: dsWith({ selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'img:1' }] } } }),
+    patch: {
+      spec: {
+        template: {
+          $patch: 'replace',
+          metadata: { labels: { app: 'x' } },
+          spec: { containers: [{ name: 'c', image: 'img:1' }] },
+        },
+      },
+    },
+    expected: dsWith({
+      selector: { matchLabels: { app: 'x' } },
+      template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'img:1' }] } },
+    }),
   },
   {
     name: '$patch: replace in a list makes the other patch elements the list',
@@ -262,13 +391,25 @@ const directiveRows: Row[] = [
     name: 'a new list drops its $patch elements',
     kind: POD,
     original: podSpec({}),
-    patch: { spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', $patch: 'delete' }] } },
+    patch: {
+      spec: {
+        containers: [
+          { name: 'a', image: 'a:1' },
+          { name: 'b', $patch: 'delete' },
+        ],
+      },
+    },
     expected: podSpec({ containers: [{ name: 'a', image: 'a:1' }] }),
   },
   {
     name: '$retainKeys drops the fields it does not list (Deployment strategy)',
     kind: DEPLOYMENT,
-    original: { spec: { replicas: 1, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } } } },
+    original: {
+      spec: {
+        replicas: 1,
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      },
+    },
     patch: { spec: { strategy: { $retainKeys: ['type'], type: 'Recreate' } } },
     expected: { spec: { replicas: 1, strategy: { type: 'Recreate' } } },
   },
@@ -297,38 +438,64 @@ const directiveRows: Row[] = [
     name: '$setElementOrder/containers orders the merged list',
     kind: POD,
     original: podSpec({ containers: [app, sidecar] }),
-    patch: { spec: { '$setElementOrder/containers': [{ name: 'sidecar' }, { name: 'app' }], containers: [{ name: 'app', image: 'app:2' }] } },
+    patch: {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'sidecar' }, { name: 'app' }],
+        containers: [{ name: 'app', image: 'app:2' }],
+      },
+    },
     expected: podSpec({ containers: [sidecar, { ...app, image: 'app:2' }] }),
   },
   {
     name: '$setElementOrder puts a new container where kubectl placed it',
     kind: POD,
     original: podSpec({ containers: [app, sidecar] }),
-    patch: { spec: { '$setElementOrder/containers': [{ name: 'app' }, { name: 'log' }, { name: 'sidecar' }], containers: [{ name: 'log', image: 'log:1' }] } },
+    patch: {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'app' }, { name: 'log' }, { name: 'sidecar' }],
+        containers: [{ name: 'log', image: 'log:1' }],
+      },
+    },
     expected: podSpec({ containers: [app, { name: 'log', image: 'log:1' }, sidecar] }),
   },
   {
     name: '$setElementOrder leaves live-only containers after the ordered ones',
     kind: POD,
     original: podSpec({ containers: [app, { name: 'injected' }] }),
-    patch: { spec: { '$setElementOrder/containers': [{ name: 'log' }, { name: 'app' }], containers: [{ name: 'log' }] } },
+    patch: {
+      spec: { '$setElementOrder/containers': [{ name: 'log' }, { name: 'app' }], containers: [{ name: 'log' }] },
+    },
     expected: podSpec({ containers: [{ name: 'log' }, app, { name: 'injected' }] }),
   },
   {
     name: '$setElementOrder with deletion orders live-only items by the shifted live list (upstream slice aliasing)',
     kind: POD,
     original: podSpec({ containers: [{ name: 'a' }, { name: 'b', image: 'b' }, { name: 'd', image: 'd' }] }),
-    patch: { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }], containers: [{ name: 'c' }, { name: 'a', $patch: 'delete' }] } },
+    patch: {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'b' }, { name: 'c' }],
+        containers: [{ name: 'c' }, { name: 'a', $patch: 'delete' }],
+      },
+    },
     expected: podSpec({ containers: [{ name: 'b', image: 'b' }, { name: 'd', image: 'd' }, { name: 'c' }] }),
   },
   {
     name: '$setElementOrder contradicting the patch list is an error',
     kind: POD,
     original: podSpec({ containers: [{ name: 'a' }, { name: 'b' }] }),
-    patch: { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }], containers: [{ name: 'b', image: 'x' }, { name: 'a', image: 'y' }] } },
+    patch: {
+      spec: {
+        '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }],
+        containers: [
+          { name: 'b', image: 'x' },
+          { name: 'a', image: 'y' },
+        ],
+      },
+    },
     error: {
       code: 500,
-      message: "The order in patch list:\n[map[image:x name:b] map[image:y name:a]]\n doesn't match $setElementOrder list:\n[map[name:a] map[name:b]]\n",
+      message:
+        "The order in patch list:\n[map[image:x name:b] map[image:y name:a]]\n doesn't match $setElementOrder list:\n[map[name:a] map[name:b]]\n",
     },
   },
   {
@@ -443,7 +610,12 @@ const otherRows: Row[] = [
     name: 'without a schema maps merge and lists are replaced',
     original: podSpec({ containers: [app, sidecar] }),
     patch: { metadata: { labels: { l: 'v' } }, spec: { containers: [{ name: 'app', image: 'app:2' }] } },
-    expected: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { l: 'v' } }, spec: { containers: [{ name: 'app', image: 'app:2' }] } },
+    expected: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', labels: { l: 'v' } },
+      spec: { containers: [{ name: 'app', image: 'app:2' }] },
+    },
   },
   {
     name: 'without a schema directives still apply',
@@ -476,14 +648,20 @@ describe('strategicMergePatch: inputs', () => {
   it('a patch that is not an object is a 400 with the Go decoding message', () => {
     assert.throws(
       () => strategicMergePatch({}, ['x'], undefined, none),
-      (e: unknown) => e instanceof PatchError && e.code === 400 && e.message === 'json: cannot unmarshal array into Go value of type map[string]interface {}',
+      (e: unknown) =>
+        e instanceof PatchError &&
+        e.code === 400 &&
+        e.message === 'json: cannot unmarshal array into Go value of type map[string]interface {}',
     );
   });
   it('a top-level $patch: replace replaces the whole object', () => {
     assert.deepStrictEqual(strategicMergePatch({ a: 1, b: 2 }, { $patch: 'replace', c: 3 }, undefined, none), { c: 3 });
   });
   it('a key named __proto__ is an ordinary key', () => {
-    const out = strategicMergePatch({}, JSON.parse('{"__proto__": {"polluted": true}}'), undefined, none) as Record<string, unknown>;
+    const out = strategicMergePatch({}, JSON.parse('{"__proto__": {"polluted": true}}'), undefined, none) as Record<
+      string,
+      unknown
+    >;
     assert.deepStrictEqual(Object.keys(out), ['__proto__']);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });

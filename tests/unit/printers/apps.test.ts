@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { controllerName, controllerRevisionPrinter } from '../../../server/registry/resources/controllerrevisions/printer.js';
+import {
+  controllerName,
+  controllerRevisionPrinter,
+} from '../../../server/registry/resources/controllerrevisions/printer.js';
 import { daemonSetPrinter, type DaemonSetLike } from '../../../server/registry/resources/daemonsets/printer.js';
-import { formatLabels, formatLabelSelector, type LabelSelectorObject } from '../../../apimachinery/labels.js';
 import type { OwnerReference } from '../../../apimachinery/objects.js';
 import { ago, DAY, MIN, NOW } from './helpers.js';
 
@@ -13,10 +15,20 @@ describe('daemonset cells', () => {
       selector: { matchLabels: { app: 'fluentd' } },
       template: { spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v0.14.10' }] } },
     },
-    status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 2, updatedNumberScheduled: 1, numberAvailable: 2 },
+    status: {
+      desiredNumberScheduled: 3,
+      currentNumberScheduled: 3,
+      numberReady: 2,
+      updatedNumberScheduled: 1,
+      numberAvailable: 2,
+    },
   };
   const cases: Array<[string, DaemonSetLike, unknown[]]> = [
-    ['fluentd', fluentd, ['fluentd', 3, 3, 2, 1, 2, '<none>', '2d', 'fluentd', 'fluent/fluentd:v0.14.10', 'app=fluentd']],
+    [
+      'fluentd',
+      fluentd,
+      ['fluentd', 3, 3, 2, 1, 2, '<none>', '2d', 'fluentd', 'fluent/fluentd:v0.14.10', 'app=fluentd'],
+    ],
     [
       'node selector sorted, several containers',
       {
@@ -26,13 +38,34 @@ describe('daemonset cells', () => {
           template: {
             spec: {
               nodeSelector: { ssd: 'true', 'kubernetes.io/os': 'linux' },
-              containers: [{ name: 'nginx', image: 'nginx:1.10.0' }, { name: 'sidecar', image: 'busybox' }],
+              containers: [
+                { name: 'nginx', image: 'nginx:1.10.0' },
+                { name: 'sidecar', image: 'busybox' },
+              ],
             },
           },
         },
-        status: { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1 },
+        status: {
+          desiredNumberScheduled: 1,
+          currentNumberScheduled: 1,
+          numberReady: 1,
+          updatedNumberScheduled: 1,
+          numberAvailable: 1,
+        },
       },
-      ['nginx-fast-storage', 1, 1, 1, 1, 1, 'kubernetes.io/os=linux,ssd=true', '9m', 'nginx,sidecar', 'nginx:1.10.0,busybox', 'app=nginx,ssd=true'],
+      [
+        'nginx-fast-storage',
+        1,
+        1,
+        1,
+        1,
+        1,
+        'kubernetes.io/os=linux,ssd=true',
+        '9m',
+        'nginx,sidecar',
+        'nginx:1.10.0,busybox',
+        'app=nginx,ssd=true',
+      ],
     ],
     [
       'no status, no selector (extensions/v1beta1 before defaulting)',
@@ -43,7 +76,12 @@ describe('daemonset cells', () => {
       'selector with expressions',
       {
         metadata: { name: 'x', creationTimestamp: ago(0) },
-        spec: { selector: { matchLabels: { app: 'x' }, matchExpressions: [{ key: 'track', operator: 'NotIn', values: ['canary', 'beta'] }] } },
+        spec: {
+          selector: {
+            matchLabels: { app: 'x' },
+            matchExpressions: [{ key: 'track', operator: 'NotIn', values: ['canary', 'beta'] }],
+          },
+        },
       },
       ['x', 0, 0, 0, 0, 0, '<none>', '0s', '', '', 'app=x,track notin (beta,canary)'],
     ],
@@ -73,7 +111,13 @@ describe('daemonset cells', () => {
 
 describe('controllerrevision controller column', () => {
   const ds = (extra: Partial<OwnerReference> = {}): OwnerReference => ({
-    apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'fluentd', uid: 'u1', controller: true, blockOwnerDeletion: true, ...extra,
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    name: 'fluentd',
+    uid: 'u1',
+    controller: true,
+    blockOwnerDeletion: true,
+    ...extra,
   });
   const cases: Array<[string, OwnerReference[] | null | undefined, string]> = [
     ['DaemonSet controller', [ds()], 'daemonset.apps/fluentd'],
@@ -81,7 +125,11 @@ describe('controllerrevision controller column', () => {
     ['empty owner references', [], '<none>'],
     ['owner without controller flag', [ds({ controller: undefined })], '<none>'],
     ['owner with controller=false', [ds({ controller: false })], '<none>'],
-    ['first controller reference wins', [ds({ controller: false, name: 'a' }), ds({ name: 'b' }), ds({ name: 'c' })], 'daemonset.apps/b'],
+    [
+      'first controller reference wins',
+      [ds({ controller: false, name: 'a' }), ds({ name: 'b' }), ds({ name: 'c' })],
+      'daemonset.apps/b',
+    ],
     ['extensions group', [ds({ apiVersion: 'extensions/v1beta1' })], 'daemonset.extensions/fluentd'],
     ['StatefulSet', [ds({ kind: 'StatefulSet', name: 'web' })], 'statefulset.apps/web'],
     ['core group has no suffix', [ds({ apiVersion: 'v1', kind: 'Pod', name: 'p' })], 'pod/p'],
@@ -97,12 +145,22 @@ describe('controllerrevision controller column', () => {
       revision: 2,
       data: { spec: {} },
     };
-    assert.deepEqual(controllerRevisionPrinter.cells(cr, NOW), ['fluentd-7d9f8b6c5', 'daemonset.apps/fluentd', 2, '3m']);
+    assert.deepEqual(controllerRevisionPrinter.cells(cr, NOW), [
+      'fluentd-7d9f8b6c5',
+      'daemonset.apps/fluentd',
+      2,
+      '3m',
+    ]);
   });
   it('Revision column is declared string although the cell is an integer', () => {
     assert.deepEqual(
       controllerRevisionPrinter.columns.map((c) => [c.name, c.type]),
-      [['Name', 'string'], ['Controller', 'string'], ['Revision', 'string'], ['Age', 'string']],
+      [
+        ['Name', 'string'],
+        ['Controller', 'string'],
+        ['Revision', 'string'],
+        ['Age', 'string'],
+      ],
     );
   });
 });

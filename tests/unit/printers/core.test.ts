@@ -14,13 +14,37 @@ describe('node status', () => {
     ['Ready=False', { status: { conditions: [cond('Ready', 'False')] } }, 'NotReady'],
     ['Ready=Unknown', { status: { conditions: [cond('Ready', 'Unknown')] } }, 'NotReady'],
     ['no conditions', {}, 'Unknown'],
-    ['only other conditions', { status: { conditions: [cond('MemoryPressure', 'False'), cond('DiskPressure', 'False')] } }, 'Unknown'],
-    ['Ready among other conditions', { status: { conditions: [cond('MemoryPressure', 'False'), cond('Ready', 'True')] } }, 'Ready'],
-    ['duplicate Ready: the last one wins', { status: { conditions: [cond('Ready', 'True'), cond('Ready', 'False')] } }, 'NotReady'],
-    ['cordoned and ready', { spec: { unschedulable: true }, status: { conditions: [cond('Ready', 'True')] } }, 'Ready,SchedulingDisabled'],
-    ['cordoned and not ready', { spec: { unschedulable: true }, status: { conditions: [cond('Ready', 'False')] } }, 'NotReady,SchedulingDisabled'],
+    [
+      'only other conditions',
+      { status: { conditions: [cond('MemoryPressure', 'False'), cond('DiskPressure', 'False')] } },
+      'Unknown',
+    ],
+    [
+      'Ready among other conditions',
+      { status: { conditions: [cond('MemoryPressure', 'False'), cond('Ready', 'True')] } },
+      'Ready',
+    ],
+    [
+      'duplicate Ready: the last one wins',
+      { status: { conditions: [cond('Ready', 'True'), cond('Ready', 'False')] } },
+      'NotReady',
+    ],
+    [
+      'cordoned and ready',
+      { spec: { unschedulable: true }, status: { conditions: [cond('Ready', 'True')] } },
+      'Ready,SchedulingDisabled',
+    ],
+    [
+      'cordoned and not ready',
+      { spec: { unschedulable: true }, status: { conditions: [cond('Ready', 'False')] } },
+      'NotReady,SchedulingDisabled',
+    ],
     ['cordoned without conditions', { spec: { unschedulable: true } }, 'Unknown,SchedulingDisabled'],
-    ['unschedulable false', { spec: { unschedulable: false }, status: { conditions: [cond('Ready', 'True')] } }, 'Ready'],
+    [
+      'unschedulable false',
+      { spec: { unschedulable: false }, status: { conditions: [cond('Ready', 'True')] } },
+      'Ready',
+    ],
   ];
   for (const [name, node, want] of cases) {
     it(`${name} → ${want}`, () => assert.equal(nodeStatus(node), want));
@@ -38,7 +62,12 @@ describe('node roles', () => {
     ['empty kubernetes.io/role is ignored', { 'kubernetes.io/role': '' }, []],
     [
       'several roles sorted and de-duplicated',
-      { 'node-role.kubernetes.io/worker': '', 'kubernetes.io/role': 'master', 'node-role.kubernetes.io/master': '', 'node-role.kubernetes.io/etcd': '' },
+      {
+        'node-role.kubernetes.io/worker': '',
+        'kubernetes.io/role': 'master',
+        'node-role.kubernetes.io/master': '',
+        'node-role.kubernetes.io/etcd': '',
+      },
       ['etcd', 'master', 'worker'],
     ],
   ];
@@ -50,7 +79,11 @@ describe('node roles', () => {
 describe('node cells', () => {
   it('renders a complete node', () => {
     const node: NodeLike = {
-      metadata: { name: 'k0', creationTimestamp: ago(5 * DAY + 3 * HOUR), labels: { 'node-role.kubernetes.io/control-plane': '' } },
+      metadata: {
+        name: 'k0',
+        creationTimestamp: ago(5 * DAY + 3 * HOUR),
+        labels: { 'node-role.kubernetes.io/control-plane': '' },
+      },
       status: {
         conditions: [cond('Ready', 'True')],
         addresses: [
@@ -59,17 +92,40 @@ describe('node cells', () => {
           { type: 'ExternalIP', address: '34.1.2.3' },
           { type: 'InternalIP', address: '10.0.0.3' },
         ],
-        nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Ubuntu 22.04', kernelVersion: '6.1.0', containerRuntimeVersion: 'containerd://1.7.0' },
+        nodeInfo: {
+          kubeletVersion: 'v1.32.0',
+          osImage: 'Ubuntu 22.04',
+          kernelVersion: '6.1.0',
+          containerRuntimeVersion: 'containerd://1.7.0',
+        },
       },
     };
     assert.deepEqual(nodePrinter.cells(node, NOW), [
-      'k0', 'Ready', 'control-plane', '5d3h', 'v1.32.0', '10.0.0.2', '34.1.2.3', 'Ubuntu 22.04', '6.1.0', 'containerd://1.7.0',
+      'k0',
+      'Ready',
+      'control-plane',
+      '5d3h',
+      'v1.32.0',
+      '10.0.0.2',
+      '34.1.2.3',
+      'Ubuntu 22.04',
+      '6.1.0',
+      'containerd://1.7.0',
     ]);
   });
 
   it('fills placeholders for a bare node (empty version, <none> addresses, <unknown> node info)', () => {
     assert.deepEqual(nodePrinter.cells({ metadata: { name: 'n' } }, NOW), [
-      'n', 'Unknown', '<none>', '<unknown>', '', '<none>', '<none>', '<unknown>', '<unknown>', '<unknown>',
+      'n',
+      'Unknown',
+      '<none>',
+      '<unknown>',
+      '',
+      '<none>',
+      '<none>',
+      '<unknown>',
+      '<unknown>',
+      '<unknown>',
     ]);
   });
 
@@ -94,15 +150,26 @@ describe('node cells', () => {
 
 describe('namespace cells', () => {
   const cases: Array<[string, unknown, unknown[]]> = [
-    ['active', { metadata: { name: 'default', creationTimestamp: ago(10 * MIN) }, status: { phase: 'Active' } }, ['default', 'Active', '10m']],
-    ['terminating', { metadata: { name: 'x', creationTimestamp: ago(30 * SEC) }, status: { phase: 'Terminating' } }, ['x', 'Terminating', '30s']],
+    [
+      'active',
+      { metadata: { name: 'default', creationTimestamp: ago(10 * MIN) }, status: { phase: 'Active' } },
+      ['default', 'Active', '10m'],
+    ],
+    [
+      'terminating',
+      { metadata: { name: 'x', creationTimestamp: ago(30 * SEC) }, status: { phase: 'Terminating' } },
+      ['x', 'Terminating', '30s'],
+    ],
     ['no status', { metadata: { name: 'y' } }, ['y', '', '<unknown>']],
   ];
   for (const [name, ns, want] of cases) {
     it(name, () => assert.deepEqual(namespacePrinter.cells(ns as never, NOW), want));
   }
   it('columns are Name, Status, Age', () => {
-    assert.deepEqual(namespacePrinter.columns.map((c) => c.name), ['Name', 'Status', 'Age']);
+    assert.deepEqual(
+      namespacePrinter.columns.map((c) => c.name),
+      ['Name', 'Status', 'Age'],
+    );
     assert.equal(namespacePrinter.columns[1].description, 'The status of the namespace');
   });
 });
@@ -123,27 +190,88 @@ describe('event cells', () => {
     [
       'core event with first/last timestamps and count',
       base,
-      ['65s', 'Normal', 'SuccessfulCreate', 'daemonset/fluentd', '', 'daemonset-controller', 'Created pod: fluentd-2jstx', '5m', 3, 'fluentd.17a'],
+      [
+        '65s',
+        'Normal',
+        'SuccessfulCreate',
+        'daemonset/fluentd',
+        '',
+        'daemonset-controller',
+        'Created pod: fluentd-2jstx',
+        '5m',
+        3,
+        'fluentd.17a',
+      ],
     ],
     [
       'no lastTimestamp: last seen = first seen',
       { ...base, lastTimestamp: undefined },
-      ['5m', 'Normal', 'SuccessfulCreate', 'daemonset/fluentd', '', 'daemonset-controller', 'Created pod: fluentd-2jstx', '5m', 3, 'fluentd.17a'],
+      [
+        '5m',
+        'Normal',
+        'SuccessfulCreate',
+        'daemonset/fluentd',
+        '',
+        'daemonset-controller',
+        'Created pod: fluentd-2jstx',
+        '5m',
+        3,
+        'fluentd.17a',
+      ],
     ],
     [
       'eventTime only, no count: count 1',
-      { ...base, firstTimestamp: null, lastTimestamp: null, count: undefined, eventTime: '2024-05-01T11:59:00.000000Z' },
-      ['60s', 'Normal', 'SuccessfulCreate', 'daemonset/fluentd', '', 'daemonset-controller', 'Created pod: fluentd-2jstx', '60s', 1, 'fluentd.17a'],
+      {
+        ...base,
+        firstTimestamp: null,
+        lastTimestamp: null,
+        count: undefined,
+        eventTime: '2024-05-01T11:59:00.000000Z',
+      },
+      [
+        '60s',
+        'Normal',
+        'SuccessfulCreate',
+        'daemonset/fluentd',
+        '',
+        'daemonset-controller',
+        'Created pod: fluentd-2jstx',
+        '60s',
+        1,
+        'fluentd.17a',
+      ],
     ],
     [
       'series overrides last seen and count',
       { ...base, series: { count: 7, lastObservedTime: ago(2 * SEC) } },
-      ['2s', 'Normal', 'SuccessfulCreate', 'daemonset/fluentd', '', 'daemonset-controller', 'Created pod: fluentd-2jstx', '5m', 7, 'fluentd.17a'],
+      [
+        '2s',
+        'Normal',
+        'SuccessfulCreate',
+        'daemonset/fluentd',
+        '',
+        'daemonset-controller',
+        'Created pod: fluentd-2jstx',
+        '5m',
+        7,
+        'fluentd.17a',
+      ],
     ],
     [
       'no timestamps at all',
       { ...base, firstTimestamp: undefined, lastTimestamp: undefined },
-      ['<unknown>', 'Normal', 'SuccessfulCreate', 'daemonset/fluentd', '', 'daemonset-controller', 'Created pod: fluentd-2jstx', '<unknown>', 3, 'fluentd.17a'],
+      [
+        '<unknown>',
+        'Normal',
+        'SuccessfulCreate',
+        'daemonset/fluentd',
+        '',
+        'daemonset-controller',
+        'Created pod: fluentd-2jstx',
+        '<unknown>',
+        3,
+        'fluentd.17a',
+      ],
     ],
     [
       'involved object without name, subobject and host',
@@ -155,12 +283,34 @@ describe('event cells', () => {
         source: { component: 'kubelet', host: 'node-1' },
         message: '  Back-off restarting failed container \n',
       },
-      ['65s', 'Warning', 'BackOff', 'node', 'spec.containers{app}', 'kubelet, node-1', 'Back-off restarting failed container', '5m', 3, 'fluentd.17a'],
+      [
+        '65s',
+        'Warning',
+        'BackOff',
+        'node',
+        'spec.containers{app}',
+        'kubelet, node-1',
+        'Back-off restarting failed container',
+        '5m',
+        3,
+        'fluentd.17a',
+      ],
     ],
     [
       'empty source falls back to reportingComponent / reportingInstance',
       { ...base, source: {}, reportingComponent: 'kubelet', reportingInstance: 'node-2' },
-      ['65s', 'Normal', 'SuccessfulCreate', 'daemonset/fluentd', '', 'kubelet, node-2', 'Created pod: fluentd-2jstx', '5m', 3, 'fluentd.17a'],
+      [
+        '65s',
+        'Normal',
+        'SuccessfulCreate',
+        'daemonset/fluentd',
+        '',
+        'kubelet, node-2',
+        'Created pod: fluentd-2jstx',
+        '5m',
+        3,
+        'fluentd.17a',
+      ],
     ],
     [
       'events.k8s.io/v1 shape',
@@ -174,7 +324,18 @@ describe('event cells', () => {
         reportingInstance: 'default-scheduler-n0',
         eventTime: ago(90 * SEC),
       },
-      ['90s', 'Normal', 'Scheduled', 'pod/p', '', 'default-scheduler, default-scheduler-n0', 'Successfully assigned default/p to n1', '90s', 1, 'e2'],
+      [
+        '90s',
+        'Normal',
+        'Scheduled',
+        'pod/p',
+        '',
+        'default-scheduler, default-scheduler-n0',
+        'Successfully assigned default/p to n1',
+        '90s',
+        1,
+        'e2',
+      ],
     ],
   ];
   for (const [name, e, want] of cases) {
@@ -202,8 +363,17 @@ describe('event cells', () => {
 
 describe('default printer', () => {
   it('prints Name and Age', () => {
-    assert.deepEqual(defaultPrinter.cells({ metadata: { name: 'svc', creationTimestamp: ago(3 * HOUR) } }, NOW), ['svc', '3h']);
-    assert.deepEqual(defaultPrinter.columns.map((c) => [c.name, c.format]), [['Name', 'name'], ['Age', '']]);
+    assert.deepEqual(defaultPrinter.cells({ metadata: { name: 'svc', creationTimestamp: ago(3 * HOUR) } }, NOW), [
+      'svc',
+      '3h',
+    ]);
+    assert.deepEqual(
+      defaultPrinter.columns.map((c) => [c.name, c.format]),
+      [
+        ['Name', 'name'],
+        ['Age', ''],
+      ],
+    );
   });
   it('tolerates an object without metadata', () => {
     assert.deepEqual(defaultPrinter.cells({}, NOW), ['', '<unknown>']);

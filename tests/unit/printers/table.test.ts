@@ -11,7 +11,10 @@ import { namespacePrinter } from '../../../server/registry/resources/namespaces/
 import { nodePrinter } from '../../../server/registry/resources/nodes/printer.js';
 import { podPrinter } from '../../../server/registry/resources/pods/printer.js';
 import { secretPrinter } from '../../../server/registry/resources/secrets/printer.js';
-import { clusterRoleBindingPrinter, roleBindingPrinter } from '../../../server/registry/resources/rolebindings/printer.js';
+import {
+  clusterRoleBindingPrinter,
+  roleBindingPrinter,
+} from '../../../server/registry/resources/rolebindings/printer.js';
 import { createdAtPrinter } from '../../../server/registry/resources/roles/printer.js';
 import { serviceAccountPrinter } from '../../../server/registry/resources/serviceaccounts/printer.js';
 import { servicePrinter } from '../../../server/registry/resources/services/printer.js';
@@ -88,7 +91,12 @@ const podA = {
     ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'x', uid: 'u', controller: true }],
   },
   spec: { containers: [{ name: 'c' }], nodeName: 'n1' },
-  status: { phase: 'Succeeded', containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] },
+  status: {
+    phase: 'Succeeded',
+    containerStatuses: [
+      { name: 'c', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+    ],
+  },
 };
 const podB = {
   kind: 'Pod',
@@ -106,7 +114,11 @@ describe('buildTable', () => {
     assert.deepEqual(table.metadata, { resourceVersion: '169' });
     assert.deepEqual(table.columnDefinitions, podPrinter.columns);
     assert.equal(table.rows.length, 2);
-    assert.deepEqual(table.rows[0].object, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: podA.metadata });
+    assert.deepEqual(table.rows[0].object, {
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: podA.metadata,
+    });
     assert.deepEqual(table.rows[1].cells, ['b', '0/1', 'Pending', '0', '2s', '<none>', '<none>', '<none>', '<none>']);
   });
 
@@ -121,9 +133,21 @@ describe('buildTable', () => {
     assert.deepEqual(Object.keys(json.rows[1]), ['cells', 'object']);
   });
 
-  const includeCases: Array<[string, 'None' | 'Metadata' | 'Object', 'meta.k8s.io/v1' | 'meta.k8s.io/v1beta1', unknown]> = [
-    ['Metadata, v1', 'Metadata', 'meta.k8s.io/v1', { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: podB.metadata }],
-    ['Metadata, v1beta1', 'Metadata', 'meta.k8s.io/v1beta1', { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1beta1', metadata: podB.metadata }],
+  const includeCases: Array<
+    [string, 'None' | 'Metadata' | 'Object', 'meta.k8s.io/v1' | 'meta.k8s.io/v1beta1', unknown]
+  > = [
+    [
+      'Metadata, v1',
+      'Metadata',
+      'meta.k8s.io/v1',
+      { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: podB.metadata },
+    ],
+    [
+      'Metadata, v1beta1',
+      'Metadata',
+      'meta.k8s.io/v1beta1',
+      { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1beta1', metadata: podB.metadata },
+    ],
     ['Object', 'Object', 'meta.k8s.io/v1', podB],
     ['None', 'None', 'meta.k8s.io/v1', null],
   ];
@@ -138,17 +162,28 @@ describe('buildTable', () => {
 
   it('PartialObjectMetadata of an object without metadata has empty metadata', () => {
     const table = buildTable([{}], { printer: defaultPrinter, now: NOW });
-    assert.deepEqual(table.rows[0].object, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: {} });
+    assert.deepEqual(table.rows[0].object, {
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: {},
+    });
   });
 
   it('empty list keeps rows and column definitions', () => {
-    const json = JSON.parse(JSON.stringify(buildTable([], { printer: nodePrinter, now: NOW, listMeta: { resourceVersion: '5' } })));
+    const json = JSON.parse(
+      JSON.stringify(buildTable([], { printer: nodePrinter, now: NOW, listMeta: { resourceVersion: '5' } })),
+    );
     assert.deepEqual(json.rows, []);
     assert.equal(json.columnDefinitions.length, nodePrinter.columns.length);
   });
 
   it('watch events after the first carry columnDefinitions: null', () => {
-    const table = buildTable([podB], { printer: podPrinter, now: NOW, withColumns: false, listMeta: { resourceVersion: '12' } });
+    const table = buildTable([podB], {
+      printer: podPrinter,
+      now: NOW,
+      withColumns: false,
+      listMeta: { resourceVersion: '12' },
+    });
     assert.equal(table.columnDefinitions, null);
     assert.ok(JSON.stringify(table).includes('"columnDefinitions":null'));
     assert.equal(table.rows.length, 1);
@@ -157,9 +192,21 @@ describe('buildTable', () => {
   const metaCases: Array<[string, Record<string, unknown> | undefined, Record<string, unknown>]> = [
     ['no list metadata', undefined, {}],
     ['empty resourceVersion is omitted', { resourceVersion: '' }, {}],
-    ['continue and remaining count', { resourceVersion: '7', continue: 'tok', remainingItemCount: 18 }, { resourceVersion: '7', continue: 'tok', remainingItemCount: 18 }],
-    ['remainingItemCount 0 is kept', { resourceVersion: '7', continue: 'tok', remainingItemCount: 0 }, { resourceVersion: '7', continue: 'tok', remainingItemCount: 0 }],
-    ['empty continue and null count are omitted', { resourceVersion: '7', continue: '', remainingItemCount: null }, { resourceVersion: '7' }],
+    [
+      'continue and remaining count',
+      { resourceVersion: '7', continue: 'tok', remainingItemCount: 18 },
+      { resourceVersion: '7', continue: 'tok', remainingItemCount: 18 },
+    ],
+    [
+      'remainingItemCount 0 is kept',
+      { resourceVersion: '7', continue: 'tok', remainingItemCount: 0 },
+      { resourceVersion: '7', continue: 'tok', remainingItemCount: 0 },
+    ],
+    [
+      'empty continue and null count are omitted',
+      { resourceVersion: '7', continue: '', remainingItemCount: null },
+      { resourceVersion: '7' },
+    ],
   ];
   for (const [name, listMeta, want] of metaCases) {
     it(`metadata: ${name}`, () => {
@@ -176,10 +223,31 @@ describe('buildTable', () => {
   it('single daemonset row, as kubectl get ds receives it', () => {
     const ds = {
       metadata: { name: 'fluentd', namespace: 'kube-system', resourceVersion: '40', creationTimestamp: ago(65 * SEC) },
-      spec: { selector: { matchLabels: { app: 'fluentd' } }, template: { spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v0.14.10' }] } } },
-      status: { desiredNumberScheduled: 1, currentNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1 },
+      spec: {
+        selector: { matchLabels: { app: 'fluentd' } },
+        template: { spec: { containers: [{ name: 'fluentd', image: 'fluent/fluentd:v0.14.10' }] } },
+      },
+      status: {
+        desiredNumberScheduled: 1,
+        currentNumberScheduled: 1,
+        numberReady: 1,
+        updatedNumberScheduled: 1,
+        numberAvailable: 1,
+      },
     };
     const table = buildTable([ds], { printer: daemonSetPrinter, now: NOW, listMeta: { resourceVersion: '40' } });
-    assert.deepEqual(table.rows[0].cells, ['fluentd', 1, 1, 1, 1, 1, '<none>', '65s', 'fluentd', 'fluent/fluentd:v0.14.10', 'app=fluentd']);
+    assert.deepEqual(table.rows[0].cells, [
+      'fluentd',
+      1,
+      1,
+      1,
+      1,
+      1,
+      '<none>',
+      '65s',
+      'fluentd',
+      'fluent/fluentd:v0.14.10',
+      'app=fluentd',
+    ]);
   });
 });

@@ -11,7 +11,9 @@ const CORE = 'io.k8s.api.core.v1.';
 
 /** Bytes from a list of numbers and strings (strings as UTF-8). */
 function bytes(...parts: (number | string | Buffer)[]): Buffer {
-  return Buffer.concat(parts.map((p) => (typeof p === 'number' ? Buffer.from([p]) : typeof p === 'string' ? Buffer.from(p) : p)));
+  return Buffer.concat(
+    parts.map((p) => (typeof p === 'number' ? Buffer.from([p]) : typeof p === 'string' ? Buffer.from(p) : p)),
+  );
 }
 function varint(n: number): Buffer {
   const out: number[] = [];
@@ -33,7 +35,11 @@ describe('protobuf codec', () => {
     assert.equal(formatTime(1714564800, 123_456_789, true), '2024-05-01T12:00:00.123456Z');
     assert.equal(parseTime('yesterday'), undefined);
     // an Event's eventTime is a MicroTime; its creationTimestamp a Time
-    const ev = { metadata: { name: 'e', creationTimestamp: '2024-05-01T12:00:00Z' }, eventTime: '2024-05-01T12:00:00.000042Z', involvedObject: {} };
+    const ev = {
+      metadata: { name: 'e', creationTimestamp: '2024-05-01T12:00:00Z' },
+      eventTime: '2024-05-01T12:00:00.000042Z',
+      involvedObject: {},
+    };
     assert.deepEqual(decodeMessage(`${CORE}Event`, encodeMessage(`${CORE}Event`, ev)), ev);
   });
 
@@ -48,14 +54,32 @@ describe('protobuf codec', () => {
     // ObjectMeta.name "" and generation 0 are Go zero values: absent in JSON
     assert.deepEqual(decodeMessage(`${META}ObjectMeta`, bytes(ld(1, ''), 0x38, 0x00)), {});
     // DaemonSetStatus counters are always in JSON (no omitempty): 0 is kept; updatedNumberScheduled (6) is omitempty
-    const status = decodeMessage('io.k8s.api.apps.v1.DaemonSetStatus', bytes(0x08, 0x00, 0x10, 0x00, 0x18, 0x00, 0x20, 0x00, 0x30, 0x00));
-    assert.deepEqual(status, { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 });
+    const status = decodeMessage(
+      'io.k8s.api.apps.v1.DaemonSetStatus',
+      bytes(0x08, 0x00, 0x10, 0x00, 0x18, 0x00, 0x20, 0x00, 0x30, 0x00),
+    );
+    assert.deepEqual(status, {
+      currentNumberScheduled: 0,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 0,
+      numberReady: 0,
+    });
   });
 
   it('keeps explicit zeros of Go pointer fields (gracePeriodSeconds 0 means now)', () => {
-    const opts = decodeObject(encodeObject({ apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Orphan' })).object;
-    assert.deepEqual(opts, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Orphan' });
-    const spec = decodeMessage('io.k8s.api.apps.v1.DaemonSetSpec', encodeMessage('io.k8s.api.apps.v1.DaemonSetSpec', { revisionHistoryLimit: 0, minReadySeconds: 0 }));
+    const opts = decodeObject(
+      encodeObject({ apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, propagationPolicy: 'Orphan' }),
+    ).object;
+    assert.deepEqual(opts, {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      gracePeriodSeconds: 0,
+      propagationPolicy: 'Orphan',
+    });
+    const spec = decodeMessage(
+      'io.k8s.api.apps.v1.DaemonSetSpec',
+      encodeMessage('io.k8s.api.apps.v1.DaemonSetSpec', { revisionHistoryLimit: 0, minReadySeconds: 0 }),
+    );
     assert.deepEqual(spec, { revisionHistoryLimit: 0 });
   });
 
@@ -78,7 +102,9 @@ describe('protobuf codec', () => {
   it('writes map entries in key order and reads any key safely', () => {
     const labels = encodeMessage(`${META}ObjectMeta`, { labels: { b: '2', a: '1' } });
     assert.deepEqual(labels, bytes(ld(11, bytes(ld(1, 'a'), ld(2, '1'))), ld(11, bytes(ld(1, 'b'), ld(2, '2')))));
-    const evil = decodeMessage(`${META}ObjectMeta`, ld(11, bytes(ld(1, '__proto__'), ld(2, 'x')))) as { labels: Record<string, string> };
+    const evil = decodeMessage(`${META}ObjectMeta`, ld(11, bytes(ld(1, '__proto__'), ld(2, 'x')))) as {
+      labels: Record<string, string>;
+    };
     assert.equal(Object.getPrototypeOf(evil.labels), Object.prototype);
     assert.deepEqual(Object.keys(evil.labels), ['__proto__']);
     // a map entry without a value has the zero value
@@ -86,12 +112,46 @@ describe('protobuf codec', () => {
   });
 
   it('skips unknown fields of every wire type', () => {
-    const unknown = bytes(0xf8, 0x7f, 0x05, 0xf9, 0x7f, 1, 2, 3, 4, 5, 6, 7, 8, 0xfa, 0x7f, 0x01, 0x00, 0xfd, 0x7f, 1, 2, 3, 4, 0xfb, 0x7f, 0x08, 0x01, 0xfc, 0x7f);
+    const unknown = bytes(
+      0xf8,
+      0x7f,
+      0x05,
+      0xf9,
+      0x7f,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      0xfa,
+      0x7f,
+      0x01,
+      0x00,
+      0xfd,
+      0x7f,
+      1,
+      2,
+      3,
+      4,
+      0xfb,
+      0x7f,
+      0x08,
+      0x01,
+      0xfc,
+      0x7f,
+    );
     assert.deepEqual(decodeMessage(`${META}ObjectMeta`, bytes(unknown, ld(1, 'kept'))), { name: 'kept' });
   });
 
   it('fails malformed input with the texts of Go unmarshalers', () => {
-    const fails = (b: Buffer, message: RegExp) => assert.throws(() => decodeMessage(`${META}ObjectMeta`, b), (err: unknown) => err instanceof ProtoError && message.test(err.message));
+    const fails = (b: Buffer, message: RegExp) =>
+      assert.throws(
+        () => decodeMessage(`${META}ObjectMeta`, b),
+        (err: unknown) => err instanceof ProtoError && message.test(err.message),
+      );
     fails(bytes(0x0a, 0x05, 'ab'), /^unexpected EOF$/);
     fails(bytes(0x08, 0x01), /^proto: wrong wireType = 0 for field Name$/);
     fails(bytes(0x0e), /^proto: wrong wireType = 6 for field Name$/);
@@ -108,14 +168,21 @@ describe('protobuf codec', () => {
   it('refuses envelopes without the magic number and kinds it does not serve', () => {
     assert.throws(() => decodeObject(Buffer.from('{"kind":"Pod"}')), /expected prefix \[107 56 115 0\]/);
     assert.throws(() => decodeObject(encodeObject({ apiVersion: 'v1', kind: 'Pod' }).subarray(0, 6)), /unexpected EOF/);
-    assert.throws(() => decodeObject(bytes('k8s', 0, ld(1, bytes(ld(1, 'v1'), ld(2, 'Nope'))))), /no kind "Nope" is registered for version "v1"/);
+    assert.throws(
+      () => decodeObject(bytes('k8s', 0, ld(1, bytes(ld(1, 'v1'), ld(2, 'Nope'))))),
+      /no kind "Nope" is registered for version "v1"/,
+    );
     // missing type meta is taken from the endpoint
-    assert.deepEqual(decodeObject(bytes('k8s', 0, ld(2, ld(1, ld(1, 'n'))))  , { apiVersion: 'v1', kind: 'Namespace' }).object, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } });
+    assert.deepEqual(
+      decodeObject(bytes('k8s', 0, ld(2, ld(1, ld(1, 'n')))), { apiVersion: 'v1', kind: 'Namespace' }).object,
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } },
+    );
     assert.throws(() => decodeObject(bytes('k8s', 0, ld(2, ''))), /Object 'Kind' is missing/);
   });
 
   it('finds DeleteOptions in every group version, as apimachinery registers it', () => {
-    for (const gv of ['v1', 'apps/v1', 'policy/v1', 'meta.k8s.io/v1']) assert.equal(definitionOfKind(gv, 'DeleteOptions'), `${META}DeleteOptions`);
+    for (const gv of ['v1', 'apps/v1', 'policy/v1', 'meta.k8s.io/v1'])
+      assert.equal(definitionOfKind(gv, 'DeleteOptions'), `${META}DeleteOptions`);
     assert.equal(definitionOfKind('v1', 'Table'), undefined);
   });
 

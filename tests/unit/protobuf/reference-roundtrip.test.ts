@@ -24,10 +24,18 @@ function rng(seed: number): () => number {
 
 const SPECIAL_VALUES: Record<string, (r: () => number) => Record<string, unknown>> = {
   'k8s.io.apimachinery.pkg.apis.meta.v1.Time': (r) => ({ seconds: 1_000_000_000 + Math.floor(r() * 1e9), nanos: 0 }),
-  'k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime': (r) => ({ seconds: 1_000_000_000 + Math.floor(r() * 1e9), nanos: 1000 * (1 + Math.floor(r() * 999_999)) }),
-  'k8s.io.apimachinery.pkg.api.resource.Quantity': (r) => ({ string: ['500m', '128Mi', '2', '1e3', '0.5'][Math.floor(r() * 5)] }),
-  'k8s.io.apimachinery.pkg.util.intstr.IntOrString': (r) => (r() < 0.5 ? { type: 0, intVal: 1 + Math.floor(r() * 1000) } : { type: 1, strVal: `${Math.floor(r() * 100)}%` }),
-  'k8s.io.apimachinery.pkg.runtime.RawExtension': () => ({ raw: Buffer.from('{"apiVersion":"v1","kind":"X","spec":{"a":[1,2]}}') }),
+  'k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime': (r) => ({
+    seconds: 1_000_000_000 + Math.floor(r() * 1e9),
+    nanos: 1000 * (1 + Math.floor(r() * 999_999)),
+  }),
+  'k8s.io.apimachinery.pkg.api.resource.Quantity': (r) => ({
+    string: ['500m', '128Mi', '2', '1e3', '0.5'][Math.floor(r() * 5)],
+  }),
+  'k8s.io.apimachinery.pkg.util.intstr.IntOrString': (r) =>
+    r() < 0.5 ? { type: 0, intVal: 1 + Math.floor(r() * 1000) } : { type: 1, strVal: `${Math.floor(r() * 100)}%` },
+  'k8s.io.apimachinery.pkg.runtime.RawExtension': () => ({
+    raw: Buffer.from('{"apiVersion":"v1","kind":"X","spec":{"a":[1,2]}}'),
+  }),
   'k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1': () => ({ Raw: Buffer.from('{"f:metadata":{"f:labels":{".":{}}}}') }),
 };
 
@@ -50,7 +58,12 @@ function scalar(type: string, r: () => number): unknown {
 }
 
 /** A protobufjs message of `type` with every field our codec knows set to a random non-zero value. */
-function fill(type: protobuf.Type, desc: MessageDesc | undefined, r: () => number, depth: number): Record<string, unknown> {
+function fill(
+  type: protobuf.Type,
+  desc: MessageDesc | undefined,
+  r: () => number,
+  depth: number,
+): Record<string, unknown> {
   const special = SPECIAL_VALUES[type.fullName.slice(1)];
   if (special) return special(r);
   const out: Record<string, unknown> = {};
@@ -89,7 +102,9 @@ function servedMessages(): { def: string; type: protobuf.Type }[] {
   return out;
 }
 
-test('every served message: protobufjs → our decoder → our encoder → protobufjs loses nothing', { skip: root ? false : MISSING }, () => {
+test('every served message: protobufjs → our decoder → our encoder → protobufjs loses nothing', {
+  skip: root ? false : MISSING,
+}, () => {
   const messages = servedMessages();
   assert.ok(messages.length > 150, `only ${messages.length} served messages found`);
   for (const [i, { def, type }] of messages.entries()) {
@@ -99,14 +114,24 @@ test('every served message: protobufjs → our decoder → our encoder → proto
       const json = decodeMessage(def, upstreamBytes);
       const ourBytes = encodeMessage(def, json);
       const back = type.toObject(type.decode(ourBytes), OBJECT_OPTIONS);
-      assert.deepEqual(back, type.toObject(original, OBJECT_OPTIONS), `${def} (seed ${seed}) changed through our codec`);
+      assert.deepEqual(
+        back,
+        type.toObject(original, OBJECT_OPTIONS),
+        `${def} (seed ${seed}) changed through our codec`,
+      );
       // our bytes are what upstream's own encoder writes for the same message
-      assert.deepEqual(Buffer.from(type.encode(type.decode(ourBytes)).finish()), Buffer.from(ourBytes), `${def}: protobufjs re-encodes our bytes differently`);
+      assert.deepEqual(
+        Buffer.from(type.encode(type.decode(ourBytes)).finish()),
+        Buffer.from(ourBytes),
+        `${def}: protobufjs re-encodes our bytes differently`,
+      );
     }
   }
 });
 
-test('a Pod as kubectl would send it: envelope, special types and zero values', { skip: root ? false : MISSING }, () => {
+test('a Pod as kubectl would send it: envelope, special types and zero values', {
+  skip: root ? false : MISSING,
+}, () => {
   const Pod = root!.lookupType('k8s.io.api.core.v1.Pod');
   const Unknown = root!.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
   const pod = {
@@ -117,7 +142,16 @@ test('a Pod as kubectl would send it: envelope, special types and zero values', 
       namespace: 'default',
       labels: { app: 'web', tier: 'front' },
       creationTimestamp: '2024-05-01T12:00:00Z',
-      managedFields: [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', time: '2024-05-01T12:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} } } }],
+      managedFields: [
+        {
+          manager: 'kubectl',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: '2024-05-01T12:00:00Z',
+          fieldsType: 'FieldsV1',
+          fieldsV1: { 'f:metadata': { 'f:labels': {} } },
+        },
+      ],
     },
     spec: {
       containers: [
@@ -134,11 +168,18 @@ test('a Pod as kubectl would send it: envelope, special types and zero values', 
       volumes: [{ name: 'data', emptyDir: { sizeLimit: '1Gi' } }],
       hostNetwork: true,
     },
-    status: { phase: 'Running', startTime: '2024-05-01T12:00:01Z', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-05-01T12:00:02Z' }] },
+    status: {
+      phase: 'Running',
+      startTime: '2024-05-01T12:00:01Z',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-05-01T12:00:02Z' }],
+    },
   };
   const bytes = encodeObject(pod);
   assert.deepEqual([...bytes.subarray(0, 4)], [0x6b, 0x38, 0x73, 0x00]);
-  const unknown = Unknown.toObject(Unknown.decode(bytes.subarray(4)), OBJECT_OPTIONS) as { typeMeta: unknown; raw: string };
+  const unknown = Unknown.toObject(Unknown.decode(bytes.subarray(4)), OBJECT_OPTIONS) as {
+    typeMeta: unknown;
+    raw: string;
+  };
   assert.deepEqual(unknown.typeMeta, { apiVersion: 'v1', kind: 'Pod' });
   const upstream = Pod.toObject(Pod.decode(Buffer.from(unknown.raw, 'base64')), OBJECT_OPTIONS) as any;
   assert.deepEqual(upstream.metadata.creationTimestamp, { seconds: 1714564800, nanos: 0 });
@@ -147,18 +188,37 @@ test('a Pod as kubectl would send it: envelope, special types and zero values', 
   assert.deepEqual(upstream.spec.containers[0].readinessProbe.handler.tcpSocket.port, { type: 0, intVal: 8080 });
   assert.equal(upstream.spec.containers[0].env[0].valueFrom.configMapKeyRef.localObjectReference.name, 'cm');
   assert.equal(upstream.spec.volumes[0].volumeSource.emptyDir.sizeLimit.string, '1Gi');
-  assert.equal(Buffer.from(upstream.metadata.managedFields[0].fieldsV1.Raw, 'base64').toString(), '{"f:metadata":{"f:labels":{}}}');
+  assert.equal(
+    Buffer.from(upstream.metadata.managedFields[0].fieldsV1.Raw, 'base64').toString(),
+    '{"f:metadata":{"f:labels":{}}}',
+  );
   assert.deepEqual(decodeObject(bytes).object, pod);
 
   // What Go writes for a Pod built in code: every non-pointer scalar, zero or not, and empty Times.
   const fromGo = Pod.encode(
     Pod.fromObject({
-      metadata: { name: 'x', generateName: '', namespace: '', uid: '', resourceVersion: '', generation: 0, creationTimestamp: {} },
-      spec: { containers: [{ name: 'c', image: 'i', stdin: false, tty: false }], hostNetwork: false, terminationGracePeriodSeconds: 0, restartPolicy: '' },
+      metadata: {
+        name: 'x',
+        generateName: '',
+        namespace: '',
+        uid: '',
+        resourceVersion: '',
+        generation: 0,
+        creationTimestamp: {},
+      },
+      spec: {
+        containers: [{ name: 'c', image: 'i', stdin: false, tty: false }],
+        hostNetwork: false,
+        terminationGracePeriodSeconds: 0,
+        restartPolicy: '',
+      },
       status: {},
     }),
   ).finish();
-  const envelope = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Unknown.encode({ typeMeta: { apiVersion: 'v1', kind: 'Pod' }, raw: fromGo }).finish()]);
+  const envelope = Buffer.concat([
+    Buffer.from('k8s\0', 'latin1'),
+    Unknown.encode({ typeMeta: { apiVersion: 'v1', kind: 'Pod' }, raw: fromGo }).finish(),
+  ]);
   assert.deepEqual(decodeObject(envelope).object, {
     apiVersion: 'v1',
     kind: 'Pod',

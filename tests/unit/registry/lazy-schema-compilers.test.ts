@@ -7,12 +7,16 @@ import { lazySchemaCompilers } from '../../../server/app.js';
 describe('lazySchemaCompilers', () => {
   it('a route that declares schemas gets Ajv validation and fast-json-stringify serialization', async () => {
     const app = Fastify({ schemaController: lazySchemaCompilers() });
-    app.get('/q', {
-      schema: {
-        querystring: { type: 'object', properties: { limit: { type: 'integer' } }, required: ['limit'] },
-        response: { 200: { type: 'object', properties: { limit: { type: 'integer' } } } },
+    app.get(
+      '/q',
+      {
+        schema: {
+          querystring: { type: 'object', properties: { limit: { type: 'integer' } }, required: ['limit'] },
+          response: { 200: { type: 'object', properties: { limit: { type: 'integer' } } } },
+        },
       },
-    }, async (req) => ({ limit: (req.query as { limit: number }).limit, dropped: true }));
+      async (req) => ({ limit: (req.query as { limit: number }).limit, dropped: true }),
+    );
     try {
       const ok = await app.inject({ method: 'GET', url: '/q?limit=5' });
       assert.equal(ok.statusCode, 200);

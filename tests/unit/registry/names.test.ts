@@ -12,7 +12,11 @@ describe('validation/names: name validators', () => {
     ['name with trailing dash rejected', () => nameIsDNSSubdomain('web-', false), [SUBDOMAIN]],
     ['namespace prefix with trailing dash', () => nameIsDNSLabel('ns-', true), []],
     ['path segment dot', () => nameIsPathSegment('.', false), ["may not be '.'"]],
-    ['path segment slash and percent', () => nameIsPathSegment('a/%', false), ["may not contain '/'", "may not contain '%'"]],
+    [
+      'path segment slash and percent',
+      () => nameIsPathSegment('a/%', false),
+      ["may not contain '/'", "may not contain '%'"],
+    ],
     ['path segment prefix may be ..', () => nameIsPathSegment('..', true), []],
   ];
   for (const [name, fn, expected] of cases) it(name, () => assert.deepEqual(fn(), expected));

@@ -10,7 +10,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeletClient, kubeletErrorStatus } from '../../../server/api/kubelet-client.js';
 import { chooseContainer, kubeletLogQuery } from '../../../server/registry/resources/pods/log.js';
-import { decodePodLogOptions, GO_ZERO_TIME_MS, goQuote, invalidPodLogOptions, parseInt64, parseRFC3339, validatePodLogOptions } from '../../../server/registry/resources/pods/log-options.js';
+import {
+  decodePodLogOptions,
+  GO_ZERO_TIME_MS,
+  goQuote,
+  invalidPodLogOptions,
+  parseInt64,
+  parseRFC3339,
+  validatePodLogOptions,
+} from '../../../server/registry/resources/pods/log-options.js';
 import { StatusError } from '../../../server/registry/status.js';
 
 type Any = Record<string, any>;
@@ -27,8 +35,22 @@ function statusOf(fn: () => unknown): Any {
 
 describe('pods/log: decoding the query', () => {
   it('takes the first value; booleans as Go reads query parameters', () => {
-    const o = decodePodLogOptions({ container: ['a', 'b'], follow: 'true', previous: '0', timestamps: 'yes', insecureSkipTLSVerifyBackend: 'F', tailLines: ['3', 'x'] });
-    assert.deepEqual(o, { container: 'a', follow: true, previous: false, timestamps: true, insecureSkipTLSVerifyBackend: false, tailLines: 3n });
+    const o = decodePodLogOptions({
+      container: ['a', 'b'],
+      follow: 'true',
+      previous: '0',
+      timestamps: 'yes',
+      insecureSkipTLSVerifyBackend: 'F',
+      tailLines: ['3', 'x'],
+    });
+    assert.deepEqual(o, {
+      container: 'a',
+      follow: true,
+      previous: false,
+      timestamps: true,
+      insecureSkipTLSVerifyBackend: false,
+      tailLines: 3n,
+    });
     assert.equal(decodePodLogOptions({ follow: '' }).follow, true);
     assert.equal(decodePodLogOptions({ follow: 'FALSE' }).follow, false);
     assert.equal(decodePodLogOptions({ sinceTime: '' }).sinceTime, GO_ZERO_TIME_MS);
@@ -86,15 +108,18 @@ describe('pods/log: decoding the query', () => {
   }
 
   it('a value that does not convert is a 400 BadRequest with the conversion error', () => {
-    assert.deepEqual(statusOf(() => decodePodLogOptions({ limitBytes: 'lots' })), {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: 'strconv.ParseInt: parsing "lots": invalid syntax',
-      reason: 'BadRequest',
-      code: 400,
-    });
+    assert.deepEqual(
+      statusOf(() => decodePodLogOptions({ limitBytes: 'lots' })),
+      {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'strconv.ParseInt: parsing "lots": invalid syntax',
+        reason: 'BadRequest',
+        code: 400,
+      },
+    );
     assert.equal(goQuote('a\tb"\u0001é'), '"a\\tb\\"\\x01é"');
   });
 });
@@ -108,7 +133,10 @@ describe('pods/log: validation', () => {
   });
 
   it('the Invalid Status of PodLogOptions, one cause per error', () => {
-    const status = invalidPodLogOptions('web', errs({ tailLines: '-2', limitBytes: '0', sinceSeconds: '3', sinceTime: '', stream: 'Stdout' })).status;
+    const status = invalidPodLogOptions(
+      'web',
+      errs({ tailLines: '-2', limitBytes: '0', sinceSeconds: '3', sinceTime: '', stream: 'Stdout' }),
+    ).status;
     assert.equal(
       status.message,
       'PodLogOptions "web" is invalid: [tailLines: Invalid value: -2: must be greater than or equal to 0, limitBytes: Invalid value: 0: must be greater than 0, ' +
@@ -118,9 +146,16 @@ describe('pods/log: validation', () => {
       name: 'web',
       kind: 'PodLogOptions',
       causes: [
-        { reason: 'FieldValueInvalid', message: 'Invalid value: -2: must be greater than or equal to 0', field: 'tailLines' },
+        {
+          reason: 'FieldValueInvalid',
+          message: 'Invalid value: -2: must be greater than or equal to 0',
+          field: 'tailLines',
+        },
         { reason: 'FieldValueInvalid', message: 'Invalid value: 0: must be greater than 0', field: 'limitBytes' },
-        { reason: 'FieldValueForbidden', message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified' },
+        {
+          reason: 'FieldValueForbidden',
+          message: 'Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified',
+        },
         { reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified', field: 'stream' },
       ],
     });
@@ -133,21 +168,59 @@ describe('pods/log: the container and the kubelet query', () => {
 
   it('the only container, or the one named (init and ephemeral ones too)', () => {
     assert.equal(chooseContainer(pod({ containers: [{ name: 'a' }] }), ''), 'a');
-    assert.equal(chooseContainer(pod({ containers: [{ name: 'a' }], initContainers: [{ name: 'i' }], ephemeralContainers: [{ name: 'e' }] }), 'e'), 'e');
+    assert.equal(
+      chooseContainer(
+        pod({ containers: [{ name: 'a' }], initContainers: [{ name: 'i' }], ephemeralContainers: [{ name: 'e' }] }),
+        'e',
+      ),
+      'e',
+    );
     assert.equal(chooseContainer(pod({ containers: [{ name: 'a' }, { name: 'b' }] }), 'b'), 'b');
   });
 
-  it('upstream\'s errors otherwise', () => {
-    const spec = { initContainers: [{ name: 'i' }], containers: [{ name: 'a' }, { name: 'b' }], ephemeralContainers: [{ name: 'dbg' }] };
-    assert.equal(statusOf(() => chooseContainer(pod(spec), '')).message, 'a container name must be specified for pod p, choose one of: [i a b dbg]');
-    assert.equal(statusOf(() => chooseContainer(pod({ containers: [] }), '')).message, 'a container name must be specified for pod p');
-    assert.deepEqual(statusOf(() => chooseContainer(pod(spec), 'z')), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'container z is not valid for pod p', reason: 'BadRequest', code: 400 });
+  it("upstream's errors otherwise", () => {
+    const spec = {
+      initContainers: [{ name: 'i' }],
+      containers: [{ name: 'a' }, { name: 'b' }],
+      ephemeralContainers: [{ name: 'dbg' }],
+    };
+    assert.equal(
+      statusOf(() => chooseContainer(pod(spec), '')).message,
+      'a container name must be specified for pod p, choose one of: [i a b dbg]',
+    );
+    assert.equal(
+      statusOf(() => chooseContainer(pod({ containers: [] }), '')).message,
+      'a container name must be specified for pod p',
+    );
+    assert.deepEqual(
+      statusOf(() => chooseContainer(pod(spec), 'z')),
+      {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'container z is not valid for pod p',
+        reason: 'BadRequest',
+        code: 400,
+      },
+    );
   });
 
   it('passes the options on as kube-apiserver does (keys sorted, sinceTime in whole seconds)', () => {
     assert.equal(kubeletLogQuery(decodePodLogOptions({})), '');
     assert.equal(
-      kubeletLogQuery(decodePodLogOptions({ timestamps: 'true', tailLines: '5', follow: '1', previous: 'true', limitBytes: '10', sinceTime: '2024-01-02T03:04:05.9+01:00', container: 'c', insecureSkipTLSVerifyBackend: 'true' })),
+      kubeletLogQuery(
+        decodePodLogOptions({
+          timestamps: 'true',
+          tailLines: '5',
+          follow: '1',
+          previous: 'true',
+          limitBytes: '10',
+          sinceTime: '2024-01-02T03:04:05.9+01:00',
+          container: 'c',
+          insecureSkipTLSVerifyBackend: 'true',
+        }),
+      ),
       'follow=true&limitBytes=10&previous=true&sinceTime=2024-01-02T02%3A04%3A05Z&tailLines=5&timestamps=true',
     );
     assert.equal(kubeletLogQuery(decodePodLogOptions({ sinceSeconds: '60', previous: 'false' })), 'sinceSeconds=60');
@@ -164,31 +237,115 @@ describe('pods/log: reaching the kubelet', () => {
       { type: 'InternalDNS', address: '127.0.0.1' },
       { type: 'Hostname', address: 'n' },
     ];
-    assert.deepEqual(client.connectionInfo(node({ addresses, daemonEndpoints: { kubeletEndpoint: { Port: 12345 } } })), { scheme: 'http', host: '127.0.0.1', port: 12345 });
-    assert.deepEqual(client.connectionInfo(node({ addresses: addresses.slice(0, 1) })), { scheme: 'http', host: '10.0.0.1', port: 10250 });
-    const upstreamOrder = new KubeletClient({ preferredAddressTypes: ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'] });
+    assert.deepEqual(
+      client.connectionInfo(node({ addresses, daemonEndpoints: { kubeletEndpoint: { Port: 12345 } } })),
+      { scheme: 'http', host: '127.0.0.1', port: 12345 },
+    );
+    assert.deepEqual(client.connectionInfo(node({ addresses: addresses.slice(0, 1) })), {
+      scheme: 'http',
+      host: '10.0.0.1',
+      port: 10250,
+    });
+    const upstreamOrder = new KubeletClient({
+      preferredAddressTypes: ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'],
+    });
     assert.equal(upstreamOrder.connectionInfo(node({ addresses })).host, 'n');
-    assert.equal(upstreamOrder.connectionInfo(node({ addresses: [{ type: 'ExternalIP', address: '1.2.3.4' }] }, { 'kubernetes.io/hostname': 'from-label' })).host, 'from-label');
+    assert.equal(
+      upstreamOrder.connectionInfo(
+        node({ addresses: [{ type: 'ExternalIP', address: '1.2.3.4' }] }, { 'kubernetes.io/hostname': 'from-label' }),
+      ).host,
+      'from-label',
+    );
   });
 
-  it('a node without a usable address: kube-apiserver\'s error (a 500 without a reason)', () => {
+  it("a node without a usable address: kube-apiserver's error (a 500 without a reason)", () => {
     const status = statusOf(() => client.connectionInfo(node({ addresses: [{ type: 'ExternalDNS', address: '' }] })));
-    assert.deepEqual(status, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no preferred addresses found; known addresses: [{ExternalDNS }]', code: 500 });
+    assert.deepEqual(status, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'no preferred addresses found; known addresses: [{ExternalDNS }]',
+      code: 500,
+    });
   });
 
   const gr = { group: '', resource: 'pods/log' };
   const answers: Array<[number, string, Any]> = [
-    [400, 'container "c" in pod "p" is waiting to start: ContainerCreating', { message: 'container "c" in pod "p" is waiting to start: ContainerCreating', reason: 'BadRequest', code: 400 }],
-    [500, 'boom', { message: 'Internal error occurred: boom', reason: 'InternalError', details: { causes: [{ message: 'boom' }] }, code: 500 }],
-    [404, 'pod "p" does not exist', { message: 'the server could not find the requested resource ( pods/log p)', reason: 'NotFound', details: { name: 'p', kind: 'pods/log' }, code: 404 }],
-    [422, '{"message": "Invalid request."}', { message: 'the server rejected our request due to an error in our request ( pods/log p)', reason: 'Invalid', details: { name: 'p', kind: 'pods/log' }, code: 422 }],
-    [429, 'slow down', { message: 'the server has received too many requests and has asked us to try again later ( pods/log p)', reason: 'TooManyRequests', details: { name: 'p', kind: 'pods/log' }, code: 429 }],
-    [503, 'down', { message: 'an error on the server ("down") has prevented the request from succeeding ( pods/log p)', reason: 'InternalError', details: { name: 'p', kind: 'pods/log' }, code: 503 }],
-    [418, 'teapot', { message: 'the server responded with the status code 418 but did not return more information ( pods/log p)', details: { name: 'p', kind: 'pods/log' }, code: 418 }],
+    [
+      400,
+      'container "c" in pod "p" is waiting to start: ContainerCreating',
+      { message: 'container "c" in pod "p" is waiting to start: ContainerCreating', reason: 'BadRequest', code: 400 },
+    ],
+    [
+      500,
+      'boom',
+      {
+        message: 'Internal error occurred: boom',
+        reason: 'InternalError',
+        details: { causes: [{ message: 'boom' }] },
+        code: 500,
+      },
+    ],
+    [
+      404,
+      'pod "p" does not exist',
+      {
+        message: 'the server could not find the requested resource ( pods/log p)',
+        reason: 'NotFound',
+        details: { name: 'p', kind: 'pods/log' },
+        code: 404,
+      },
+    ],
+    [
+      422,
+      '{"message": "Invalid request."}',
+      {
+        message: 'the server rejected our request due to an error in our request ( pods/log p)',
+        reason: 'Invalid',
+        details: { name: 'p', kind: 'pods/log' },
+        code: 422,
+      },
+    ],
+    [
+      429,
+      'slow down',
+      {
+        message: 'the server has received too many requests and has asked us to try again later ( pods/log p)',
+        reason: 'TooManyRequests',
+        details: { name: 'p', kind: 'pods/log' },
+        code: 429,
+      },
+    ],
+    [
+      503,
+      'down',
+      {
+        message: 'an error on the server ("down") has prevented the request from succeeding ( pods/log p)',
+        reason: 'InternalError',
+        details: { name: 'p', kind: 'pods/log' },
+        code: 503,
+      },
+    ],
+    [
+      418,
+      'teapot',
+      {
+        message: 'the server responded with the status code 418 but did not return more information ( pods/log p)',
+        details: { name: 'p', kind: 'pods/log' },
+        code: 418,
+      },
+    ],
   ];
   for (const [code, body, want] of answers) {
     it(`a kubelet answering ${code} becomes the Status kube-apiserver makes of it`, () => {
-      assert.deepEqual(kubeletErrorStatus(code, body, gr, 'p').status, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', ...want });
+      assert.deepEqual(kubeletErrorStatus(code, body, gr, 'p').status, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        ...want,
+      });
     });
   }
 
@@ -219,32 +376,63 @@ describe('pods/log: reaching the kubelet', () => {
 
     it('streams a 2xx answer; streams are bounded; closing one frees its place', async () => {
       const bounded = new KubeletClient({ maxStreams: 1 });
-      const s = await bounded.get({ scheme: 'http', host: '127.0.0.1', port }, '/ok', gr, 'p', new AbortController().signal);
+      const s = await bounded.get(
+        { scheme: 'http', host: '127.0.0.1', port },
+        '/ok',
+        gr,
+        'p',
+        new AbortController().signal,
+      );
       assert.equal(s.response.statusCode, 200);
       assert.equal(bounded.openStreams, 1);
-      await assert.rejects(bounded.get({ scheme: 'http', host: '127.0.0.1', port }, '/ok', gr, 'p', new AbortController().signal), (err: StatusError) => err.code === 429 && err.headers['Retry-After'] === '1');
+      await assert.rejects(
+        bounded.get({ scheme: 'http', host: '127.0.0.1', port }, '/ok', gr, 'p', new AbortController().signal),
+        (err: StatusError) => err.code === 429 && err.headers['Retry-After'] === '1',
+      );
       s.close();
       assert.equal(bounded.openStreams, 0);
     });
 
     it('reads at most 50,000 bytes of an error body', async () => {
-      await assert.rejects(client.get({ scheme: 'http', host: '127.0.0.1', port }, '/bad', gr, 'p', new AbortController().signal), (err: StatusError) => err.code === 400 && err.message.length === 50_000);
+      await assert.rejects(
+        client.get({ scheme: 'http', host: '127.0.0.1', port }, '/bad', gr, 'p', new AbortController().signal),
+        (err: StatusError) => err.code === 400 && err.message.length === 50_000,
+      );
       assert.equal(client.openStreams, 0);
     });
 
-    it('a kubelet that does not answer in time, or at all: Go\'s client errors as a 500', async () => {
+    it("a kubelet that does not answer in time, or at all: Go's client errors as a 500", async () => {
       const quick = new KubeletClient({ connectTimeoutMs: 100 });
-      await assert.rejects(quick.get({ scheme: 'http', host: '127.0.0.1', port }, '/silent', gr, 'p', new AbortController().signal), (err: StatusError) => {
-        assert.deepEqual(err.status, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `Get "http://127.0.0.1:${port}/silent": dial tcp 127.0.0.1:${port}: i/o timeout`, code: 500 });
-        return true;
-      });
+      await assert.rejects(
+        quick.get({ scheme: 'http', host: '127.0.0.1', port }, '/silent', gr, 'p', new AbortController().signal),
+        (err: StatusError) => {
+          assert.deepEqual(err.status, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: `Get "http://127.0.0.1:${port}/silent": dial tcp 127.0.0.1:${port}: i/o timeout`,
+            code: 500,
+          });
+          return true;
+        },
+      );
       const closed = createServer();
       await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
       const free = (closed.address() as AddressInfo).port;
       await new Promise<void>((r) => closed.close(() => r()));
-      await assert.rejects(client.get({ scheme: 'http', host: '127.0.0.1', port: free }, '/containerLogs/a/b/c', gr, 'p', new AbortController().signal), {
-        message: `Get "http://127.0.0.1:${free}/containerLogs/a/b/c": dial tcp 127.0.0.1:${free}: connect: connection refused`,
-      });
+      await assert.rejects(
+        client.get(
+          { scheme: 'http', host: '127.0.0.1', port: free },
+          '/containerLogs/a/b/c',
+          gr,
+          'p',
+          new AbortController().signal,
+        ),
+        {
+          message: `Get "http://127.0.0.1:${free}/containerLogs/a/b/c": dial tcp 127.0.0.1:${free}: connect: connection refused`,
+        },
+      );
       assert.equal(quick.openStreams + client.openStreams, 0);
     });
   });

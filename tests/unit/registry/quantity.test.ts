@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  compareQuantity, parseQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, quantityError, roundUpToMilli,
+  compareQuantity,
+  parseQuantity,
+  QUANTITY_FORMAT_ERROR,
+  QUANTITY_SUFFIX_ERROR,
+  quantityError,
+  roundUpToMilli,
 } from '../../../server/registry/validation/quantity.js';
 
 describe('parseQuantity: canonical form', () => {
@@ -52,7 +57,10 @@ describe('parseQuantity: rejects like upstream', () => {
     });
   }
   it('format error quotes the regular expression', () =>
-    assert.equal(QUANTITY_FORMAT_ERROR, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+    assert.equal(
+      QUANTITY_FORMAT_ERROR,
+      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    ));
 });
 
 describe('quantity helpers', () => {
@@ -61,7 +69,8 @@ describe('quantity helpers', () => {
     ['milli vs unit', '500m', '1', -1],
     ['binary vs decimal', '1Ki', '1k', 1],
   ];
-  for (const [name, a, b, want] of cmp) it(`compare: ${name}`, () => assert.equal(compareQuantity(parseQuantity(a)!, parseQuantity(b)!), want));
+  for (const [name, a, b, want] of cmp)
+    it(`compare: ${name}`, () => assert.equal(compareQuantity(parseQuantity(a)!, parseQuantity(b)!), want));
   it('roundUpToMilli', () => assert.equal(roundUpToMilli(parseQuantity('1n')!).canonical, '1m'));
   it('roundUpToMilli keeps exact values', () => assert.equal(roundUpToMilli(parseQuantity('1.5')!).canonical, '1500m'));
 });

@@ -1,12 +1,37 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFieldSelectorFields, FieldSelectorError, parseFieldSelector } from '../../../server/registry/selectors.js';
+import {
+  checkFieldSelectorFields,
+  FieldSelectorError,
+  parseFieldSelector,
+} from '../../../server/registry/selectors.js';
 
 describe('parseFieldSelector', () => {
   const ok: Array<[string, string, string, Array<[Record<string, string>, boolean]>]> = [
-    ['equals', 'metadata.name=a', 'metadata.name=a', [[{ 'metadata.name': 'a' }, true], [{ 'metadata.name': 'b' }, false]]],
-    ['double equals normalised', 'status.phase==Running', 'status.phase=Running', [[{ 'status.phase': 'Running' }, true]]],
-    ['not equals', 'spec.nodeName!=', 'spec.nodeName!=', [[{ 'spec.nodeName': 'n1' }, true], [{}, false]]],
+    [
+      'equals',
+      'metadata.name=a',
+      'metadata.name=a',
+      [
+        [{ 'metadata.name': 'a' }, true],
+        [{ 'metadata.name': 'b' }, false],
+      ],
+    ],
+    [
+      'double equals normalised',
+      'status.phase==Running',
+      'status.phase=Running',
+      [[{ 'status.phase': 'Running' }, true]],
+    ],
+    [
+      'not equals',
+      'spec.nodeName!=',
+      'spec.nodeName!=',
+      [
+        [{ 'spec.nodeName': 'n1' }, true],
+        [{}, false],
+      ],
+    ],
     ['sorted terms', 'b=1,a=2', 'a=2,b=1', [[{ a: '2', b: '1' }, true]]],
     ['escaped comma', 'a=x\\,y', 'a=x\\,y', [[{ a: 'x,y' }, true]]],
     ['escaped equals and backslash', 'a=x\\=y\\\\', 'a=x\\=y\\\\', [[{ a: 'x=y\\' }, true]]],
@@ -27,7 +52,11 @@ describe('parseFieldSelector', () => {
     ['trailing backslash', 'a=b\\', 'invalid field selector: invalid escape sequence: \\'],
   ];
   for (const [name, input, message] of bad) {
-    it(`rejects: ${name}`, () => assert.throws(() => parseFieldSelector(input), (e: unknown) => e instanceof FieldSelectorError && e.message === message));
+    it(`rejects: ${name}`, () =>
+      assert.throws(
+        () => parseFieldSelector(input),
+        (e: unknown) => e instanceof FieldSelectorError && e.message === message,
+      ));
   }
   it('exposes requirements', () =>
     assert.deepEqual(parseFieldSelector('x!=1,y=2').requirements, [
@@ -42,7 +71,12 @@ describe('checkFieldSelectorFields', () => {
     ['supported labels', 'spec.nodeName=a,metadata.name=b', 'Pod', null],
     ['pod unknown label', 'spec.foo=a', 'Pod', 'field label not supported: spec.foo'],
     ['custom resource unknown label', 'spec.foo=a', undefined, 'field label not supported: spec.foo'],
-    ['default conversion kind', 'spec.foo=a', 'ConfigMap', '"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"'],
+    [
+      'default conversion kind',
+      'spec.foo=a',
+      'ConfigMap',
+      '"spec.foo" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    ],
     ['first unsupported in sorted order', 'z=1,b=2', 'Pod', 'field label not supported: b'],
   ];
   for (const [name, input, kind, message] of rows) {

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ISSUER, parseToken, sortedJSON, TokenSigner, unverifiedIssuer } from '../../../server/serviceaccount/jwt.js';
+import {
+  DEFAULT_ISSUER,
+  parseToken,
+  sortedJSON,
+  TokenSigner,
+  unverifiedIssuer,
+} from '../../../server/serviceaccount/jwt.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 const part = (token: string, i: number) => JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString('utf8'));
@@ -14,11 +20,18 @@ const part = (token: string, i: number) => JSON.parse(Buffer.from(token.split('.
 describe('TokenSigner', () => {
   it('signs ES256 with a generated key: header alg and kid (base64url SHA-256 of the PKIX public key), sorted claims', () => {
     const signer = TokenSigner.ephemeral();
-    const token = signer.sign({ sub: 's', aud: ['a'], 'kubernetes.io': { serviceaccount: { uid: 'u', name: 'n' }, namespace: 'ns' } });
+    const token = signer.sign({
+      sub: 's',
+      aud: ['a'],
+      'kubernetes.io': { serviceaccount: { uid: 'u', name: 'n' }, namespace: 'ns' },
+    });
     assert.equal(token.split('.').length, 3);
     assert.deepEqual(part(token, 0), { alg: 'ES256', kid: signer.keyId });
     assert.equal(Buffer.from(token.split('.')[0]!, 'base64url').toString(), `{"alg":"ES256","kid":"${signer.keyId}"}`);
-    assert.equal(Buffer.from(token.split('.')[1]!, 'base64url').toString(), '{"aud":["a"],"kubernetes.io":{"namespace":"ns","serviceaccount":{"name":"n","uid":"u"}},"sub":"s"}');
+    assert.equal(
+      Buffer.from(token.split('.')[1]!, 'base64url').toString(),
+      '{"aud":["a"],"kubernetes.io":{"namespace":"ns","serviceaccount":{"name":"n","uid":"u"}},"sub":"s"}',
+    );
     assert.equal(Buffer.from(token.split('.')[2]!, 'base64url').length, 64, 'a raw r||s ECDSA signature');
     assert.ok(signer.verifySignature(parseToken(token)!));
     assert.equal(signer.issuer, DEFAULT_ISSUER);
@@ -50,7 +63,9 @@ describe('TokenSigner', () => {
       writeFileSync(file, privateKey.export({ type: 'pkcs1', format: 'pem' }));
       const signer = TokenSigner.fromKeyFile(file);
       assert.equal(signer.algorithm, 'RS256');
-      const kid = createHash('sha256').update(createPublicKey(privateKey).export({ type: 'spki', format: 'der' })).digest('base64url');
+      const kid = createHash('sha256')
+        .update(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }))
+        .digest('base64url');
       assert.equal(signer.keyId, kid);
       const token = signer.sign({ a: 1 });
       assert.deepEqual(part(token, 0), { alg: 'RS256', kid });
@@ -91,6 +106,9 @@ describe('TokenSigner', () => {
   });
 
   it('sortedJSON sorts keys at every depth, keeps array order and drops undefined members', () => {
-    assert.equal(sortedJSON({ b: 1, a: [{ d: 1, c: 2 }, 'x'], c: undefined, e: null }), '{"a":[{"c":2,"d":1},"x"],"b":1,"e":null}');
+    assert.equal(
+      sortedJSON({ b: 1, a: [{ d: 1, c: 2 }, 'x'], c: undefined, e: null }),
+      '{"a":[{"c":2,"d":1},"x"],"b":1,"e":null}',
+    );
   });
 });

@@ -55,7 +55,12 @@ describe('KeyIndex', () => {
   it('bulk load sorts and dedupes', () => {
     const index = new KeyIndex();
     const e = (r: number) => ({ object: obj('x', r), modRevision: r });
-    index.load([['/b', e(1)], ['/a', e(2)], ['/c', e(3)], ['/a', e(4)]]);
+    index.load([
+      ['/b', e(1)],
+      ['/a', e(2)],
+      ['/c', e(3)],
+      ['/a', e(4)],
+    ]);
     assert.deepEqual([...index.keys('/')], ['/a', '/b', '/c']);
     assert.equal(index.get('/a')?.modRevision, 4);
     index.set('/ab', e(5));
@@ -76,7 +81,13 @@ describe('listAt', () => {
       let ev: StoredEvent;
       state = new Map(state);
       if (prev && rand(3) === 0) {
-        ev = makeEvent('DELETED', key, rev, { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } }, prev);
+        ev = makeEvent(
+          'DELETED',
+          key,
+          rev,
+          { ...prev, metadata: { ...prev.metadata, resourceVersion: String(rev) } },
+          prev,
+        );
         state.delete(key);
         index.delete(key);
       } else {
@@ -101,7 +112,11 @@ describe('listAt', () => {
       const got: [string, KubeObject][] = [];
       let startAfter: string | undefined;
       for (let pages = 0; pages < 100; pages++) {
-        const page = listAt(index, history, prefix, revision, 400, { limit, startAfter, filter: useFilter ? filter : undefined });
+        const page = listAt(index, history, prefix, revision, 400, {
+          limit,
+          startAfter,
+          filter: useFilter ? filter : undefined,
+        });
         assert.equal(page.revision, revision);
         got.push(...page.items.map((o): [string, KubeObject] => [o.metadata.name!, o]));
         if (page.nextKey === undefined) break;
@@ -123,7 +138,10 @@ describe('History', () => {
     assert.equal(h.length, 1500);
     assert.equal(h.dropThrough(2100), 1050);
     assert.equal(h.nth(0)?.revision, 2101);
-    assert.deepEqual([...h.after(2994)].map((e) => e.revision), [2995, 2997, 2999]);
+    assert.deepEqual(
+      [...h.after(2994)].map((e) => e.revision),
+      [2995, 2997, 2999],
+    );
     assert.throws(() => h.append(makeEvent('ADDED', '/x', 2999, obj('x', 2999))), /out of order/);
     assert.equal(h.dropThrough(5000), 450);
     assert.equal(h.length, 0);

@@ -10,7 +10,12 @@ if (!dir) throw new Error('usage: durability-child.js <dir>');
 const storage = await openLevelStorage({ dir });
 const COUNTER = '/registry/configmaps/default/counter';
 try {
-  await storage.create(COUNTER, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'counter' }, data: { n: '0' } });
+  await storage.create(COUNTER, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'counter' },
+    data: { n: '0' },
+  });
 } catch {
   // exists from an earlier run
 }

@@ -7,7 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storageConformance } from '../../../storage/conformance.js';
 import {
-  describeItems, pod, podKey, rejectsWithCode, rv, startWatch, take, within,
+  describeItems,
+  pod,
+  podKey,
+  rejectsWithCode,
+  rv,
+  startWatch,
+  take,
+  within,
 } from '../../../storage/conformance-helpers.js';
 import type { Storage, WatchItem } from '../../../storage/interface.js';
 import { LevelStorage, openLevelStorage, type LevelStorageOptions } from '../../../storage/level/level-storage.js';
@@ -88,11 +95,17 @@ describe('level storage', () => {
       const replay = await take(w, 4);
       ac.abort();
       assert.deepEqual(describeItems(replay), history);
-      assert.deepEqual(replay.map((e) => e.revision), [2, 3, 4, 5]);
+      assert.deepEqual(
+        replay.map((e) => e.revision),
+        [2, 3, 4, 5],
+      );
       const deleted = replay[2]!;
       assert.ok(deleted.type === 'DELETED' && deleted.prevObject?.metadata.name === 'b');
       const old = await s.list(PREFIX, { revision: 2 });
-      assert.deepEqual(old.items.map((o) => o.metadata.name), ['a', 'b']);
+      assert.deepEqual(
+        old.items.map((o) => o.metadata.name),
+        ['a', 'b'],
+      );
       const next = await s.create(podKey('default', 'd'), pod('d'));
       assert.equal(rv(next), revision + 1);
       await s.close();
@@ -101,31 +114,39 @@ describe('level storage', () => {
     }
   });
 
-  it('group commit: 200 concurrent creates share a few synced batches', T, () => withLevel({}, async (s) => {
-    const before = s.stats();
-    const created = await Promise.all(Array.from({ length: 200 }, (_, i) => s.create(podKey('default', `p${i}`), pod(`p${i}`))));
-    const after = s.stats();
-    assert.equal(new Set(created.map(rv)).size, 200);
-    assert.equal(after.operations - before.operations, 200);
-    assert.ok(after.batches - before.batches <= 10, `${after.batches - before.batches} batches for 200 writes`);
-  }));
+  it('group commit: 200 concurrent creates share a few synced batches', T, () =>
+    withLevel({}, async (s) => {
+      const before = s.stats();
+      const created = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => s.create(podKey('default', `p${i}`), pod(`p${i}`))),
+      );
+      const after = s.stats();
+      assert.equal(new Set(created.map(rv)).size, 200);
+      assert.equal(after.operations - before.operations, 200);
+      assert.ok(after.batches - before.batches <= 10, `${after.batches - before.batches} batches for 200 writes`);
+    }),
+  );
 
-  it('reads hand out shared frozen objects without copying', T, () => withLevel({}, async (s) => {
-    await s.create(podKey('default', 'a'), pod('a'));
-    const got = await s.get(podKey('default', 'a'));
-    assert.equal(await s.get(podKey('default', 'a')), got);
-    assert.equal((await s.list(PREFIX)).items[0], got);
-    assert.ok(Object.isFrozen((got.spec as { containers: object[] }).containers[0]));
-  }));
+  it('reads hand out shared frozen objects without copying', T, () =>
+    withLevel({}, async (s) => {
+      await s.create(podKey('default', 'a'), pod('a'));
+      const got = await s.get(podKey('default', 'a'));
+      assert.equal(await s.get(podKey('default', 'a')), got);
+      assert.equal((await s.list(PREFIX)).items[0], got);
+      assert.ok(Object.isFrozen((got.spec as { containers: object[] }).containers[0]));
+    }),
+  );
 
-  it('automatic compaction follows the previous tick\'s revision', T, () => withLevel({ compactionIntervalMs: 20 }, async (s) => {
-    for (let i = 0; i < 5; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
-    const deadline = Date.now() + 15_000;
-    while (s.compactedRevision() < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(s.compactedRevision(), 5);
-    await rejectsWithCode(startWatch(s, PREFIX, 0).it.next(), 'Expired');
-    await rejectsWithCode(s.list(PREFIX, { revision: 4 }), 'Expired');
-  }));
+  it("automatic compaction follows the previous tick's revision", T, () =>
+    withLevel({ compactionIntervalMs: 20 }, async (s) => {
+      for (let i = 0; i < 5; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
+      const deadline = Date.now() + 15_000;
+      while (s.compactedRevision() < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(s.compactedRevision(), 5);
+      await rejectsWithCode(startWatch(s, PREFIX, 0).it.next(), 'Expired');
+      await rejectsWithCode(s.list(PREFIX, { revision: 4 }), 'Expired');
+    }),
+  );
 
   it('maxHistoryEvents bounds the retained history, across reopen too', T, async () => {
     const dir = tempDir();
@@ -140,7 +161,10 @@ describe('level storage', () => {
       assert.equal(s.compactedRevision(), 20);
       assert.equal(s.history.length, 5);
       const { it: w, ac } = startWatch(s, PREFIX, 20);
-      assert.deepEqual((await take(w, 5)).map((e) => e.revision), [21, 22, 23, 24, 25]);
+      assert.deepEqual(
+        (await take(w, 5)).map((e) => e.revision),
+        [21, 22, 23, 24, 25],
+      );
       ac.abort();
       await rejectsWithCode(startWatch(s, PREFIX, 19).it.next(), 'Expired');
       assert.equal((await s.list(PREFIX, { revision: 20 })).items.length, 20);
@@ -150,15 +174,20 @@ describe('level storage', () => {
     }
   });
 
-  it('a replay overtaken by compaction ends with Expired', T, () => withLevel({}, async (s) => {
-    for (let i = 0; i < 20; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
-    const { it: w, ac } = startWatch(s, PREFIX, 0);
-    assert.deepEqual((await take(w, 2)).map((e) => e.revision), [1, 2]);
-    await s.compact(10);
-    await rejectsWithCode(w.next(), 'Expired');
-    assert.equal((await w.next()).done, true);
-    ac.abort();
-  }));
+  it('a replay overtaken by compaction ends with Expired', T, () =>
+    withLevel({}, async (s) => {
+      for (let i = 0; i < 20; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
+      const { it: w, ac } = startWatch(s, PREFIX, 0);
+      assert.deepEqual(
+        (await take(w, 2)).map((e) => e.revision),
+        [1, 2],
+      );
+      await s.compact(10);
+      await rejectsWithCode(w.next(), 'Expired');
+      assert.equal((await w.next()).done, true);
+      ac.abort();
+    }),
+  );
 
   it('aborted, dropped and closed watches release their registration', T, () =>
     withLevel({ watchBufferLimit: 3 }, async (s) => {
@@ -178,36 +207,47 @@ describe('level storage', () => {
       await within(loop);
       assert.equal(s.watcherCount(), 0, 'abort, break and TooSlow all unregister');
       await rejectsWithCode(slow.it.next(), 'TooSlow');
-    }));
+    }),
+  );
 
-  it('a failed batch rejects its writes and changes nothing in memory', T, () => withLevel({}, async (s) => {
-    await s.create(podKey('default', 'a'), pod('a'));
-    const { it: w, ac } = startWatch(s, PREFIX, s.currentRevision());
-    const pending = w.next();
-    const db = (s as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
-    const realBatch = db.batch;
-    db.batch = async () => { throw new Error('disk full'); };
-    const failed = await Promise.allSettled([
-      s.create(podKey('default', 'b'), pod('b')),
-      s.guaranteedUpdate(podKey('default', 'a'), (c) => ({ ...c, spec: { v: 2 } })),
-    ]);
-    db.batch = realBatch;
-    for (const r of failed) assert.ok(r.status === 'rejected' && (r.reason as { code?: string }).code === 'Internal');
-    assert.equal(s.currentRevision(), 1);
-    await rejectsWithCode(s.get(podKey('default', 'b')), 'KeyNotFound');
-    assert.deepEqual((await s.get(podKey('default', 'a'))).spec, pod('a').spec);
-    const ok = await s.create(podKey('default', 'b'), pod('b'));
-    assert.ok(rv(ok) > 1);
-    const first = await within(pending);
-    assert.ok(!first.done && first.value.type === 'ADDED' && first.value.revision === rv(ok));
-    ac.abort();
-  }));
+  it('a failed batch rejects its writes and changes nothing in memory', T, () =>
+    withLevel({}, async (s) => {
+      await s.create(podKey('default', 'a'), pod('a'));
+      const { it: w, ac } = startWatch(s, PREFIX, s.currentRevision());
+      const pending = w.next();
+      const db = (s as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+      const realBatch = db.batch;
+      db.batch = async () => {
+        throw new Error('disk full');
+      };
+      const failed = await Promise.allSettled([
+        s.create(podKey('default', 'b'), pod('b')),
+        s.guaranteedUpdate(podKey('default', 'a'), (c) => ({ ...c, spec: { v: 2 } })),
+      ]);
+      db.batch = realBatch;
+      for (const r of failed) assert.ok(r.status === 'rejected' && (r.reason as { code?: string }).code === 'Internal');
+      assert.equal(s.currentRevision(), 1);
+      await rejectsWithCode(s.get(podKey('default', 'b')), 'KeyNotFound');
+      assert.deepEqual((await s.get(podKey('default', 'a'))).spec, pod('a').spec);
+      const ok = await s.create(podKey('default', 'b'), pod('b'));
+      assert.ok(rv(ok) > 1);
+      const first = await within(pending);
+      assert.ok(!first.done && first.value.type === 'ADDED' && first.value.revision === rv(ok));
+      ac.abort();
+    }),
+  );
 
   it('rejects invalid options with a clear message', T, async () => {
     const dir = tempDir();
     try {
-      await assert.rejects(openLevelStorage({ dir, maxHistoryEvents: 0 }), /maxHistoryEvents must be a positive integer/);
-      await assert.rejects(openLevelStorage({ dir, watchBufferLimit: 1.5 }), /watchBufferLimit must be a positive integer/);
+      await assert.rejects(
+        openLevelStorage({ dir, maxHistoryEvents: 0 }),
+        /maxHistoryEvents must be a positive integer/,
+      );
+      await assert.rejects(
+        openLevelStorage({ dir, watchBufferLimit: 1.5 }),
+        /watchBufferLimit must be a positive integer/,
+      );
       await assert.rejects(openLevelStorage({ dir: '' }), /dir is required/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -215,19 +255,23 @@ describe('level storage', () => {
   });
 
   // How fast is for `npm run bench` to measure; this holds what the pages contain.
-  it('handles 20k objects: prefix pages at current and older revisions', T, () => withLevel({}, async (s) => {
-    const names = Array.from({ length: 20_000 }, (_, i) => `p-${String(i).padStart(5, '0')}`);
-    await Promise.all(names.map((n, i) => s.create(podKey(i % 2 ? 'ns-a' : 'ns-b', n), pod(n, i % 2 ? 'ns-a' : 'ns-b'))));
-    const R = s.currentRevision();
-    for (let i = 0; i < 100; i++) await s.delete(podKey('ns-a', names[2 * i + 1]!));
-    const page = await s.list('/registry/pods/ns-a/', { limit: 500, revision: R });
-    const current = await s.list('/registry/pods/ns-a/', { limit: 500 });
-    assert.equal(page.remainingItemCount, 9_500);
-    assert.equal(current.remainingItemCount, 9_400);
-    assert.equal(page.items.length, 500);
-    assert.equal(page.items[0]!.metadata.name, names[1]);
-    assert.equal(current.items[0]!.metadata.name, names[201]);
-  }));
+  it('handles 20k objects: prefix pages at current and older revisions', T, () =>
+    withLevel({}, async (s) => {
+      const names = Array.from({ length: 20_000 }, (_, i) => `p-${String(i).padStart(5, '0')}`);
+      await Promise.all(
+        names.map((n, i) => s.create(podKey(i % 2 ? 'ns-a' : 'ns-b', n), pod(n, i % 2 ? 'ns-a' : 'ns-b'))),
+      );
+      const R = s.currentRevision();
+      for (let i = 0; i < 100; i++) await s.delete(podKey('ns-a', names[2 * i + 1]!));
+      const page = await s.list('/registry/pods/ns-a/', { limit: 500, revision: R });
+      const current = await s.list('/registry/pods/ns-a/', { limit: 500 });
+      assert.equal(page.remainingItemCount, 9_500);
+      assert.equal(current.remainingItemCount, 9_400);
+      assert.equal(page.items.length, 500);
+      assert.equal(page.items[0]!.metadata.name, names[1]);
+      assert.equal(current.items[0]!.metadata.name, names[201]);
+    }),
+  );
 
   it('survives SIGKILL: every acknowledged write is there after reopen', { timeout: 30_000 }, async () => {
     const dir = tempDir();
@@ -245,7 +289,10 @@ describe('level storage', () => {
         assert.ok(s.currentRevision() >= acked.maxRevision);
         // History on disk is whole: one event per revision, no gap, no torn batch.
         const all = await replayAll(s, '/registry/', s.currentRevision());
-        assert.deepEqual(all.map((e) => e.revision), Array.from({ length: s.currentRevision() }, (_, i) => i + 1));
+        assert.deepEqual(
+          all.map((e) => e.revision),
+          Array.from({ length: s.currentRevision() }, (_, i) => i + 1),
+        );
         const after = await s.create(podKey('default', 'after-crash'), pod('after-crash'));
         assert.ok(rv(after) > acked.maxRevision && rv(after) === s.currentRevision());
       } finally {

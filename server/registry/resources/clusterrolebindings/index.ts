@@ -6,7 +6,12 @@
 import type { ResourceDefinition, ResourceStrategy } from '../../definition.js';
 import { identityVersion } from '../../identity-version.js';
 import { nameIsPathSegment } from '../../validation/names.js';
-import { canonicalBinding, defaultBinding, validateClusterRoleBinding, validateClusterRoleBindingUpdate } from '../../validation/rbac.js';
+import {
+  canonicalBinding,
+  defaultBinding,
+  validateClusterRoleBinding,
+  validateClusterRoleBindingUpdate,
+} from '../../validation/rbac.js';
 import { clusterRoleBindingPrinter } from '../rolebindings/printer.js';
 
 export const clusterRoleBindingStrategy: ResourceStrategy = {
@@ -27,7 +32,14 @@ export const clusterRoleBindings: ResourceDefinition = {
   listKind: 'ClusterRoleBindingList',
   namespaced: false,
   etcdPrefix: 'clusterrolebindings',
-  versions: [identityVersion({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', default: (o) => defaultBinding(o) })],
+  versions: [
+    identityVersion({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'ClusterRoleBinding',
+      default: (o) => defaultBinding(o),
+    }),
+  ],
   strategy: clusterRoleBindingStrategy,
   printer: clusterRoleBindingPrinter,
   nameValidator: nameIsPathSegment,

@@ -21,6 +21,10 @@ const count = (m: Record<string, unknown> | null | undefined) => (m ? Object.key
 export const configMapPrinter: Printer<ConfigMapLike> = {
   columns: [nameColumn(), column('Data', 'string', DATA_DESCRIPTION), ageColumn()],
   cells(cm, now) {
-    return [cm.metadata?.name ?? '', count(cm.data) + count(cm.binaryData), translateTimestampSince(cm.metadata?.creationTimestamp, now)];
+    return [
+      cm.metadata?.name ?? '',
+      count(cm.data) + count(cm.binaryData),
+      translateTimestampSince(cm.metadata?.creationTimestamp, now),
+    ];
   },
 };

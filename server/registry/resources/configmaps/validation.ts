@@ -26,13 +26,18 @@ interface ConfigMapLike {
 /** ValidateConfigMap: metadata, config keys (no key in both maps) and the total size of the values. */
 export function validateConfigMap(obj: KubeObject): FieldError[] {
   const cm = obj as ConfigMapLike;
-  const errs = validateObjectMeta(obj.metadata, { namespaced: true, nameValidator: nameIsDNSSubdomain, kubeFinalizers: true });
+  const errs = validateObjectMeta(obj.metadata, {
+    namespaced: true,
+    nameValidator: nameIsDNSSubdomain,
+    kubeFinalizers: true,
+  });
   const data = isObj(cm.data) ? cm.data : {};
   const binary = isObj(cm.binaryData) ? cm.binaryData : {};
   let total = 0;
   for (const k of sortedKeys(data)) {
     for (const msg of isConfigMapKey(k)) errs.push(fieldErr.invalid(key('data', k), k, msg));
-    if (Object.hasOwn(binary, k)) errs.push(fieldErr.invalid(key('data', k), k, 'duplicate of key present in binaryData'));
+    if (Object.hasOwn(binary, k))
+      errs.push(fieldErr.invalid(key('data', k), k, 'duplicate of key present in binaryData'));
     total += byteLen(str(data[k]));
   }
   for (const k of sortedKeys(binary)) {
@@ -52,7 +57,8 @@ export function validateConfigMapUpdate(obj: KubeObject, old: KubeObject): Field
   if (prev.immutable === true) {
     if (cm.immutable !== true) errs.push(fieldErr.forbidden('immutable', FIELD_IMMUTABLE_WHEN_IMMUTABLE));
     if (!sameStringMap(cm.data, prev.data)) errs.push(fieldErr.forbidden('data', FIELD_IMMUTABLE_WHEN_IMMUTABLE));
-    if (!sameStringMap(cm.binaryData, prev.binaryData)) errs.push(fieldErr.forbidden('binaryData', FIELD_IMMUTABLE_WHEN_IMMUTABLE));
+    if (!sameStringMap(cm.binaryData, prev.binaryData))
+      errs.push(fieldErr.forbidden('binaryData', FIELD_IMMUTABLE_WHEN_IMMUTABLE));
   }
   return [...errs, ...validateConfigMap(obj)];
 }

@@ -28,7 +28,14 @@ export const controllerRevisions: ResourceDefinition = {
   listKind: 'ControllerRevisionList',
   namespaced: true,
   etcdPrefix: 'controllerrevisions',
-  versions: [identityVersion({ group: 'apps', version: 'v1', kind: 'ControllerRevision', defaultPropagationPolicy: 'Background' })],
+  versions: [
+    identityVersion({
+      group: 'apps',
+      version: 'v1',
+      kind: 'ControllerRevision',
+      defaultPropagationPolicy: 'Background',
+    }),
+  ],
   strategy: controllerRevisionStrategy,
   printer: controllerRevisionPrinter,
   nameValidator: nameIsDNSSubdomain,

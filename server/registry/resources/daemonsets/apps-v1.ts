@@ -7,7 +7,13 @@ import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ServedVersion } from '../../definition.js';
 import type { Obj } from '../../validation/helpers.js';
 import { validateDaemonSetSelectorUpdate } from '../../validation/apps.js';
-import { APPS_V1_SPEC_ORDER, checkTemplateGenerationAnnotation, defaultDaemonSetTemplate, ensureObj, orderKeys } from './conversion.js';
+import {
+  APPS_V1_SPEC_ORDER,
+  checkTemplateGenerationAnnotation,
+  defaultDaemonSetTemplate,
+  ensureObj,
+  orderKeys,
+} from './conversion.js';
 
 /**
  * SetDefaults_DaemonSet of apps/v1 plus the pod template defaults: updateStrategy RollingUpdate with

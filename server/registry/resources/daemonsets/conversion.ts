@@ -11,7 +11,14 @@ import { TEMPLATE_GENERATION_ANNOTATION } from '../../validation/apps.js';
 /** apps/v1 DaemonSetSpec fields in Go struct order. */
 export const APPS_V1_SPEC_ORDER = ['selector', 'template', 'updateStrategy', 'minReadySeconds', 'revisionHistoryLimit'];
 /** extensions/v1beta1 DaemonSetSpec fields in Go struct order. */
-export const EXTENSIONS_SPEC_ORDER = ['selector', 'template', 'updateStrategy', 'minReadySeconds', 'templateGeneration', 'revisionHistoryLimit'];
+export const EXTENSIONS_SPEC_ORDER = [
+  'selector',
+  'template',
+  'updateStrategy',
+  'minReadySeconds',
+  'templateGeneration',
+  'revisionHistoryLimit',
+];
 /** DaemonSetStatus fields in Go struct order. */
 const STATUS_ORDER = [
   'currentNumberScheduled',
@@ -26,7 +33,16 @@ const STATUS_ORDER = [
   'conditions',
 ];
 /** ObjectMeta fields up to creationTimestamp, in Go struct order. */
-const TEMPLATE_META_ORDER = ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp'];
+const TEMPLATE_META_ORDER = [
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+];
 /** Status counters Go always serializes (no omitempty). */
 const REQUIRED_COUNTERS = ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady'];
 /** Status fields Go omits when zero (omitempty). */
@@ -96,9 +112,11 @@ export function normalizeDaemonSetStatus(status: unknown): Obj {
  * an unparseable value fails the request with 400, as a conversion error does upstream.
  */
 export function parseTemplateGenerationAnnotation(value: string): number {
-  if (!/^[+-]?\d+$/.test(value)) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  if (!/^[+-]?\d+$/.test(value))
+    throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
   const n = BigInt(value);
-  if (n > 9223372036854775807n || n < -9223372036854775808n) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
+  if (n > 9223372036854775807n || n < -9223372036854775808n)
+    throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
   return Number(n);
 }
 
@@ -107,5 +125,7 @@ export function checkTemplateGenerationAnnotation(meta: Obj): void {
   const ann = meta.annotations;
   if (!isObj(ann) || !(TEMPLATE_GENERATION_ANNOTATION in ann)) return;
   const raw = ann[TEMPLATE_GENERATION_ANNOTATION];
-  ann[TEMPLATE_GENERATION_ANNOTATION] = String(parseTemplateGenerationAnnotation(typeof raw === 'string' ? raw : String(raw)));
+  ann[TEMPLATE_GENERATION_ANNOTATION] = String(
+    parseTemplateGenerationAnnotation(typeof raw === 'string' ? raw : String(raw)),
+  );
 }

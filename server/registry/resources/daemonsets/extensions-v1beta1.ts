@@ -9,7 +9,14 @@ import type { ServedVersion } from '../../definition.js';
 import { errors } from '../../status.js';
 import { isObj, type Obj } from '../../validation/helpers.js';
 import { setTemplateGeneration, TEMPLATE_GENERATION_ANNOTATION, templateGenerationOf } from '../../validation/apps.js';
-import { APPS_V1_SPEC_ORDER, defaultDaemonSetTemplate, ensureObj, EXTENSIONS_SPEC_ORDER, orderKeys, withKeyOrder } from './conversion.js';
+import {
+  APPS_V1_SPEC_ORDER,
+  defaultDaemonSetTemplate,
+  ensureObj,
+  EXTENSIONS_SPEC_ORDER,
+  orderKeys,
+  withKeyOrder,
+} from './conversion.js';
 
 /**
  * SetDefaults_DaemonSet of extensions/v1beta1 plus the pod template defaults: when the template has labels,
@@ -43,7 +50,9 @@ function requestTemplateGeneration(v: unknown): number {
   if (v == null) return 0;
   if (typeof v === 'number' && Number.isInteger(v)) return v;
   const type = typeof v === 'number' ? 'number ' + String(v) : Array.isArray(v) ? 'array' : typeof v;
-  throw errors.badRequest(`json: cannot unmarshal ${type} into Go struct field DaemonSetSpec.spec.templateGeneration of type int64`);
+  throw errors.badRequest(
+    `json: cannot unmarshal ${type} into Go struct field DaemonSetSpec.spec.templateGeneration of type int64`,
+  );
 }
 
 /**
@@ -78,7 +87,11 @@ export function extensionsDaemonSetFromStorage(ds: KubeObject): KubeObject {
   const spec: Obj = { ...src };
   const tg = templateGenerationOf(ds);
   if (tg !== 0) spec.templateGeneration = tg;
-  if (isObj(src.updateStrategy) && isObj(src.updateStrategy.rollingUpdate) && 'maxSurge' in src.updateStrategy.rollingUpdate) {
+  if (
+    isObj(src.updateStrategy) &&
+    isObj(src.updateStrategy.rollingUpdate) &&
+    'maxSurge' in src.updateStrategy.rollingUpdate
+  ) {
     const { maxSurge: _ms, ...ru } = src.updateStrategy.rollingUpdate;
     spec.updateStrategy = { ...src.updateStrategy, rollingUpdate: ru };
   }

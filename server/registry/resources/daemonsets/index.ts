@@ -91,7 +91,8 @@ export const daemonSetStatusStrategy: ResourceStrategy = {
     else ds.spec = old.spec;
     const oldAnn = old.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
     if (oldAnn !== undefined) setTemplateGeneration(ds, templateGenerationOf(old));
-    else if (isObj(ds.metadata.annotations)) delete (ds.metadata.annotations as Record<string, string>)[TEMPLATE_GENERATION_ANNOTATION];
+    else if (isObj(ds.metadata.annotations))
+      delete (ds.metadata.annotations as Record<string, string>)[TEMPLATE_GENERATION_ANNOTATION];
     ds.metadata.generation = old.metadata.generation;
     ds.status = normalizeDaemonSetStatus(ds.status);
     orderTopLevel(ds);

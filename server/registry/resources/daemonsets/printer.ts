@@ -1,5 +1,12 @@
 // Table columns of DaemonSets, the same in apps/v1 and extensions/v1beta1.
-import { ageColumn, column, containerCells, CONTAINERS_DESCRIPTION, IMAGES_DESCRIPTION, nameColumn } from '../../../printers/columns.js';
+import {
+  ageColumn,
+  column,
+  containerCells,
+  CONTAINERS_DESCRIPTION,
+  IMAGES_DESCRIPTION,
+  nameColumn,
+} from '../../../printers/columns.js';
 import { translateTimestampSince } from '../../../printers/duration.js';
 import { formatLabels, formatLabelSelector, type LabelSelectorObject } from '../../../../apimachinery/labels.js';
 import type { KubeObjectLike, Printer } from '../../../printers/types.js';

@@ -30,7 +30,8 @@ function validateAddress(a: Record<string, unknown>, path: string): FieldError[]
   const hostname = str(a.hostname);
   if (hostname) errs.push(...isDNS1123Label(hostname).map((m) => fieldErr.invalid(`${path}.hostname`, hostname, m)));
   if (typeof a.nodeName === 'string') {
-    for (const m of nameIsDNSSubdomain(a.nodeName, false)) errs.push(fieldErr.invalid(`${path}.nodeName`, a.nodeName, m));
+    for (const m of nameIsDNSSubdomain(a.nodeName, false))
+      errs.push(fieldErr.invalid(`${path}.nodeName`, a.nodeName, m));
   }
   errs.push(...validateNonSpecialIP(ip, `${path}.ip`));
   return errs;
@@ -46,18 +47,24 @@ function validatePort(p: Record<string, unknown>, requireName: boolean, path: st
   const proto = str(p.protocol);
   if (!proto) errs.push(fieldErr.required(`${path}.protocol`));
   else if (!PROTOCOLS.includes(proto)) errs.push(fieldErr.notSupported(`${path}.protocol`, proto, PROTOCOLS));
-  if (typeof p.appProtocol === 'string') errs.push(...isQualifiedName(p.appProtocol).map((m) => fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m)));
+  if (typeof p.appProtocol === 'string')
+    errs.push(...isQualifiedName(p.appProtocol).map((m) => fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m)));
   return errs;
 }
 
 /** ValidateEndpoints (create and update alike). */
 export function validateEndpoints(ep: KubeObject): FieldError[] {
-  const errs = validateObjectMeta(ep?.metadata, { namespaced: true, nameValidator: nameIsDNSSubdomain, kubeFinalizers: true });
+  const errs = validateObjectMeta(ep?.metadata, {
+    namespaced: true,
+    nameValidator: nameIsDNSSubdomain,
+    kubeFinalizers: true,
+  });
   arr<Record<string, unknown>>(ep?.subsets).forEach((ss, i) => {
     const path = `subsets[${i}]`;
     const addresses = arr<Record<string, unknown>>(ss?.addresses);
     const notReady = arr<Record<string, unknown>>(ss?.notReadyAddresses);
-    if (addresses.length === 0 && notReady.length === 0) errs.push(fieldErr.required(path, 'must specify `addresses` or `notReadyAddresses`'));
+    if (addresses.length === 0 && notReady.length === 0)
+      errs.push(fieldErr.required(path, 'must specify `addresses` or `notReadyAddresses`'));
     addresses.forEach((a, j) => errs.push(...validateAddress(a ?? {}, `${path}.addresses[${j}]`)));
     notReady.forEach((a, j) => errs.push(...validateAddress(a ?? {}, `${path}.notReadyAddresses[${j}]`)));
     const ports = arr<Record<string, unknown>>(ss?.ports);
@@ -74,7 +81,9 @@ export const endpoints: ResourceDefinition = {
   listKind: 'EndpointsList',
   namespaced: true,
   etcdPrefix: 'services/endpoints',
-  versions: [identityVersion({ group: '', version: 'v1', kind: 'Endpoints', shortNames: ['ep'], default: defaultEndpoints })],
+  versions: [
+    identityVersion({ group: '', version: 'v1', kind: 'Endpoints', shortNames: ['ep'], default: defaultEndpoints }),
+  ],
   strategy: {
     prepareForCreate() {},
     validate: (ep) => validateEndpoints(ep),

@@ -13,7 +13,13 @@ import { FIELD_IMMUTABLE, validateObjectMeta } from '../../validation/meta.js';
 import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { validateNonSpecialIP } from '../services/validation.js';
 import { endpointSlicePrinter } from './printer.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidPortNum, parseIPSloppy } from '../../../../apimachinery/validation.js';
+import {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidPortNum,
+  parseIPSloppy,
+} from '../../../../apimachinery/validation.js';
 import { validateLabels } from '../../../../apimachinery/labels.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
@@ -41,7 +47,8 @@ function validateAddress(addressType: string, address: string, path: string): Fi
       if (parseIPSloppy(address) !== 6) return [fieldErr.invalid(path, address, 'must be a valid IPv6 address')];
       return validateNonSpecialIP(address, path);
     case 'FQDN':
-      if (!address.includes('.')) return [fieldErr.invalid(path, address, 'should be a domain with at least two segments separated by dots')];
+      if (!address.includes('.'))
+        return [fieldErr.invalid(path, address, 'should be a domain with at least two segments separated by dots')];
       return isDNS1123Subdomain(address.toLowerCase()).map((m) => fieldErr.invalid(path, address, m));
   }
   return [];
@@ -49,10 +56,15 @@ function validateAddress(addressType: string, address: string, path: string): Fi
 
 /** ValidateEndpointSlice: metadata, address type, endpoints (addresses, node name, hostname, topology), ports. */
 export function validateEndpointSlice(slice: KubeObject, allowedTypes = ADDRESS_TYPES): FieldError[] {
-  const errs = validateObjectMeta(slice?.metadata, { namespaced: true, nameValidator: nameIsDNSSubdomain, kubeFinalizers: true });
+  const errs = validateObjectMeta(slice?.metadata, {
+    namespaced: true,
+    nameValidator: nameIsDNSSubdomain,
+    kubeFinalizers: true,
+  });
   const addressType = str(slice?.addressType);
   if (!addressType) errs.push(fieldErr.required('addressType'));
-  else if (!allowedTypes.includes(addressType)) errs.push(fieldErr.notSupported('addressType', addressType, allowedTypes));
+  else if (!allowedTypes.includes(addressType))
+    errs.push(fieldErr.notSupported('addressType', addressType, allowedTypes));
   const endpoints = arr<Record<string, unknown>>(slice?.endpoints);
   if (endpoints.length > MAX_ENDPOINTS) {
     errs.push({ type: 'FieldValueTooMany', field: 'endpoints', detail: `must have at most ${MAX_ENDPOINTS} items` });
@@ -61,17 +73,28 @@ export function validateEndpointSlice(slice: KubeObject, allowedTypes = ADDRESS_
       const path = `endpoints[${i}]`;
       const addresses = arr<string>(ep?.addresses);
       if (addresses.length === 0) errs.push(fieldErr.required(`${path}.addresses`, 'must contain at least 1 address'));
-      else if (addresses.length > MAX_ADDRESSES) errs.push({ type: 'FieldValueTooMany', field: `${path}.addresses`, detail: `must have at most ${MAX_ADDRESSES} items` });
+      else if (addresses.length > MAX_ADDRESSES)
+        errs.push({
+          type: 'FieldValueTooMany',
+          field: `${path}.addresses`,
+          detail: `must have at most ${MAX_ADDRESSES} items`,
+        });
       addresses.forEach((a, j) => errs.push(...validateAddress(addressType, str(a), `${path}.addresses[${j}]`)));
       if (typeof ep?.nodeName === 'string') {
-        for (const m of nameIsDNSSubdomain(ep.nodeName, false)) errs.push(fieldErr.invalid(`${path}.nodeName`, ep.nodeName, m));
+        for (const m of nameIsDNSSubdomain(ep.nodeName, false))
+          errs.push(fieldErr.invalid(`${path}.nodeName`, ep.nodeName, m));
       }
       const topology = isObj(ep?.deprecatedTopology) ? ep.deprecatedTopology : {};
       if (Object.keys(topology).length > MAX_TOPOLOGY_LABELS) {
-        errs.push({ type: 'FieldValueTooMany', field: `${path}.deprecatedTopology`, detail: `must have at most ${MAX_TOPOLOGY_LABELS} items` });
+        errs.push({
+          type: 'FieldValueTooMany',
+          field: `${path}.deprecatedTopology`,
+          detail: `must have at most ${MAX_TOPOLOGY_LABELS} items`,
+        });
       }
       errs.push(...validateLabels(topology, `${path}.deprecatedTopology`));
-      if (typeof ep?.hostname === 'string') errs.push(...isDNS1123Label(ep.hostname).map((m) => fieldErr.invalid(`${path}.hostname`, ep.hostname, m)));
+      if (typeof ep?.hostname === 'string')
+        errs.push(...isDNS1123Label(ep.hostname).map((m) => fieldErr.invalid(`${path}.hostname`, ep.hostname, m)));
     });
   }
   const ports = arr<Record<string, unknown>>(slice?.ports);
@@ -87,13 +110,17 @@ export function validateEndpointSlice(slice: KubeObject, allowedTypes = ADDRESS_
     if (names.has(name)) errs.push(fieldErr.duplicate(`${path}.name`, name));
     else names.add(name);
     if (p?.protocol === undefined || p?.protocol === null) errs.push(fieldErr.required(`${path}.protocol`));
-    else if (!PROTOCOLS.includes(str(p.protocol))) errs.push(fieldErr.notSupported(`${path}.protocol`, str(p.protocol), PROTOCOLS));
+    else if (!PROTOCOLS.includes(str(p.protocol)))
+      errs.push(fieldErr.notSupported(`${path}.protocol`, str(p.protocol), PROTOCOLS));
     if (typeof p?.port === 'number') {
       const port = num(p.port) ?? 0;
       // a port of 0 stands for "every port" only when unset; a set port must be a real one
       errs.push(...isValidPortNum(port).map((m) => fieldErr.invalid(`${path}.port`, port, m)));
     }
-    if (typeof p?.appProtocol === 'string') errs.push(...isQualifiedName(p.appProtocol).map((m) => fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m)));
+    if (typeof p?.appProtocol === 'string')
+      errs.push(
+        ...isQualifiedName(p.appProtocol).map((m) => fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m)),
+      );
   });
   return errs;
 }
@@ -110,7 +137,9 @@ function dropTopology(slice: KubeObject, old: KubeObject | undefined): void {
 }
 
 const changedContent = (a: KubeObject, b: KubeObject) =>
-  !semanticEqual(a.addressType, b.addressType) || !semanticEqual(a.endpoints, b.endpoints) || !semanticEqual(a.ports, b.ports);
+  !semanticEqual(a.addressType, b.addressType) ||
+  !semanticEqual(a.endpoints, b.endpoints) ||
+  !semanticEqual(a.ports, b.ports);
 
 export const endpointSlices: ResourceDefinition = {
   group: 'discovery.k8s.io',
@@ -120,7 +149,9 @@ export const endpointSlices: ResourceDefinition = {
   listKind: 'EndpointSliceList',
   namespaced: true,
   etcdPrefix: 'endpointslices',
-  versions: [identityVersion({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', default: defaultEndpointSlice })],
+  versions: [
+    identityVersion({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', default: defaultEndpointSlice }),
+  ],
   strategy: {
     prepareForCreate(slice) {
       slice.metadata.generation = 1;
@@ -133,7 +164,8 @@ export const endpointSlices: ResourceDefinition = {
     },
     validateUpdate(slice, old) {
       const errs = validateEndpointSlice(slice, [...ADDRESS_TYPES, 'IP']);
-      if (str(slice.addressType) !== str(old.addressType)) errs.push(fieldErr.invalid('addressType', str(slice.addressType), FIELD_IMMUTABLE));
+      if (str(slice.addressType) !== str(old.addressType))
+        errs.push(fieldErr.invalid('addressType', str(slice.addressType), FIELD_IMMUTABLE));
       return errs;
     },
     allowUnconditionalUpdate: true,

@@ -21,7 +21,11 @@ function listWithMore(values: string[]): string {
 
 /** The PORTS cell: port numbers (the name, or `*`, for a port without number). */
 export function formatSlicePorts(slice: EndpointSliceLike): string {
-  return listWithMore((slice.ports ?? []).map((p) => (typeof p.port === 'number' ? String(p.port) : typeof p.name === 'string' ? p.name : '*')));
+  return listWithMore(
+    (slice.ports ?? []).map((p) =>
+      typeof p.port === 'number' ? String(p.port) : typeof p.name === 'string' ? p.name : '*',
+    ),
+  );
 }
 
 /** The ENDPOINTS cell: every address of every endpoint. */
@@ -43,10 +47,20 @@ export const endpointSlicePrinter: Printer<EndpointSliceLike> = {
       'string',
       'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports.',
     ),
-    column('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.'),
+    column(
+      'Endpoints',
+      'string',
+      'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.',
+    ),
     ageColumn(),
   ],
   cells(slice, now) {
-    return [slice.metadata?.name ?? '', slice.addressType ?? '', formatSlicePorts(slice), formatSliceEndpoints(slice), translateTimestampSince(slice.metadata?.creationTimestamp, now)];
+    return [
+      slice.metadata?.name ?? '',
+      slice.addressType ?? '',
+      formatSlicePorts(slice),
+      formatSliceEndpoints(slice),
+      translateTimestampSince(slice.metadata?.creationTimestamp, now),
+    ];
   },
 };

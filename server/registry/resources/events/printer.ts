@@ -59,9 +59,19 @@ export const eventPrinter: Printer<EventLike> = {
         'some well-defined way of referencing a part of an object.',
       1,
     ),
-    column('Source', 'string', 'The component reporting this event. Should be a short machine understandable string.', 1),
+    column(
+      'Source',
+      'string',
+      'The component reporting this event. Should be a short machine understandable string.',
+      1,
+    ),
     column('Message', 'string', 'A human-readable description of the status of this operation.'),
-    column('First Seen', 'string', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', 1),
+    column(
+      'First Seen',
+      'string',
+      'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)',
+      1,
+    ),
     column('Count', 'string', 'The number of times this event has occurred.', 1),
     column('Name', 'string', NAME_DESCRIPTION, 1, 'name'),
   ],
@@ -69,7 +79,9 @@ export const eventPrinter: Printer<EventLike> = {
     const first = e.firstTimestamp ?? e.deprecatedFirstTimestamp;
     const last = e.lastTimestamp ?? e.deprecatedLastTimestamp;
     const firstSeen =
-      parseTimestamp(first) !== undefined ? translateTimestampSince(first, now) : translateTimestampSince(e.eventTime, now);
+      parseTimestamp(first) !== undefined
+        ? translateTimestampSince(first, now)
+        : translateTimestampSince(e.eventTime, now);
     let lastSeen = parseTimestamp(last) !== undefined ? translateTimestampSince(last, now) : firstSeen;
     let count = e.count ?? e.deprecatedCount ?? 0;
     if (e.series) {

@@ -24,7 +24,8 @@ export function validateLeaseSpec(spec: unknown, path = 'spec'): FieldError[] {
   const errs: FieldError[] = [];
   if (!isObj(spec)) return errs;
   const duration = num(spec.leaseDurationSeconds);
-  if (duration !== undefined && duration <= 0) errs.push(fieldErr.invalid(`${path}.leaseDurationSeconds`, duration, 'must be greater than 0'));
+  if (duration !== undefined && duration <= 0)
+    errs.push(fieldErr.invalid(`${path}.leaseDurationSeconds`, duration, 'must be greater than 0'));
   const transitions = num(spec.leaseTransitions);
   if (transitions !== undefined && transitions < 0) {
     errs.push(fieldErr.invalid(`${path}.leaseTransitions`, transitions, 'must be greater than or equal to 0'));
@@ -33,7 +34,8 @@ export function validateLeaseSpec(spec: unknown, path = 'spec'): FieldError[] {
   if (strategy !== undefined) {
     const field = `${path}.strategy.strategy`;
     if (!strategy.includes('/')) {
-      if (!(LEASE_STRATEGIES as readonly string[]).includes(strategy)) errs.push(fieldErr.notSupported(field, strategy, LEASE_STRATEGIES));
+      if (!(LEASE_STRATEGIES as readonly string[]).includes(strategy))
+        errs.push(fieldErr.notSupported(field, strategy, LEASE_STRATEGIES));
     } else {
       for (const m of isQualifiedName(strategy)) errs.push(fieldErr.invalid(field, strategy, m));
     }
@@ -46,7 +48,10 @@ export function validateLeaseSpec(spec: unknown, path = 'spec'): FieldError[] {
 
 /** ValidateLease: metadata (namespaced, DNS-subdomain name) and the spec. */
 export function validateLease(lease: KubeObject): FieldError[] {
-  return [...validateObjectMeta(lease?.metadata, { namespaced: true, nameValidator: nameIsDNSSubdomain }), ...validateLeaseSpec(lease?.spec)];
+  return [
+    ...validateObjectMeta(lease?.metadata, { namespaced: true, nameValidator: nameIsDNSSubdomain }),
+    ...validateLeaseSpec(lease?.spec),
+  ];
 }
 
 /** The Lease strategy: nothing to clear or bump; PUT may create (AllowCreateOnUpdate) but must carry a resourceVersion. */

@@ -12,6 +12,10 @@ export interface LeaseLike extends KubeObjectLike {
 export const leasePrinter: Printer<LeaseLike> = {
   columns: [nameColumn(), column('Holder', 'string', 'The identity of the lease holder'), ageColumn()],
   cells(lease, now) {
-    return [lease.metadata?.name ?? '', lease.spec?.holderIdentity ?? '', translateTimestampSince(lease.metadata?.creationTimestamp, now)];
+    return [
+      lease.metadata?.name ?? '',
+      lease.spec?.holderIdentity ?? '',
+      translateTimestampSince(lease.metadata?.creationTimestamp, now),
+    ];
   },
 };

@@ -34,7 +34,15 @@ export const namespaces: ResourceDefinition = {
   listKind: 'NamespaceList',
   namespaced: false,
   etcdPrefix: 'namespaces',
-  versions: [identityVersion({ group: '', version: 'v1', kind: 'Namespace', shortNames: ['ns'], default: (o) => defaultNamespace(o) })],
+  versions: [
+    identityVersion({
+      group: '',
+      version: 'v1',
+      kind: 'Namespace',
+      shortNames: ['ns'],
+      default: (o) => defaultNamespace(o),
+    }),
+  ],
   strategy: {
     ...strategy,
     prepareForUpdate(obj, old, ctx) {
@@ -42,7 +50,7 @@ export const namespaces: ResourceDefinition = {
       // spec.finalizers change only through /finalize
       obj.spec = old.spec;
     },
-    pendingFinalizers: (obj) => ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []),
+    pendingFinalizers: (obj) => (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [],
     beforeDelete(obj, gr) {
       const name = obj.metadata.name ?? '';
       if (IMMORTAL_NAMESPACES.includes(name)) throw errors.forbidden(gr, name, 'this namespace may not be deleted');

@@ -12,6 +12,10 @@ export interface NamespaceLike extends KubeObjectLike {
 export const namespacePrinter: Printer<NamespaceLike> = {
   columns: [nameColumn(), column('Status', 'string', 'The status of the namespace'), ageColumn()],
   cells(ns, now) {
-    return [ns.metadata?.name ?? '', ns.status?.phase ?? '', translateTimestampSince(ns.metadata?.creationTimestamp, now)];
+    return [
+      ns.metadata?.name ?? '',
+      ns.status?.phase ?? '',
+      translateTimestampSince(ns.metadata?.creationTimestamp, now),
+    ];
   },
 };

@@ -1,4 +1,3 @@
-import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ResourceDefinition } from '../../definition.js';
 import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { defaultNode, validateNode, validateNodeUpdate } from '../../validation/core.js';
@@ -22,10 +21,14 @@ export const nodes: ResourceDefinition = {
   listKind: 'NodeList',
   namespaced: false,
   etcdPrefix: 'minions',
-  versions: [identityVersion({ group: '', version: 'v1', kind: 'Node', shortNames: ['no'], default: (o) => defaultNode(o) })],
+  versions: [
+    identityVersion({ group: '', version: 'v1', kind: 'Node', shortNames: ['no'], default: (o) => defaultNode(o) }),
+  ],
   strategy,
   statusStrategy: statusStrategyOf(strategy),
-  fieldSelectors: { 'spec.unschedulable': (o) => String(!!(o.spec as { unschedulable?: boolean } | undefined)?.unschedulable) },
+  fieldSelectors: {
+    'spec.unschedulable': (o) => String(!!(o.spec as { unschedulable?: boolean } | undefined)?.unschedulable),
+  },
   printer: nodePrinter,
   nameValidator: nameIsDNSSubdomain,
 };

@@ -78,9 +78,11 @@ function bind(pod: KubeObject, node: string, annotations: Record<string, string>
   const spec: Obj = isObj(pod.spec) ? pod.spec : (pod.spec = {});
   const current = str(spec.nodeName);
   if (current !== '') throw refuse(`pod ${name} is already assigned to node ${JSON.stringify(current)}`);
-  if (Array.isArray(spec.schedulingGates) && spec.schedulingGates.length > 0) throw refuse(`pod ${name} has non-empty .spec.schedulingGates`);
+  if (Array.isArray(spec.schedulingGates) && spec.schedulingGates.length > 0)
+    throw refuse(`pod ${name} has non-empty .spec.schedulingGates`);
   spec.nodeName = node;
-  if (Object.keys(annotations).length > 0) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
+  if (Object.keys(annotations).length > 0)
+    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
   const status: Obj = isObj(pod.status) ? pod.status : {};
   const conditions = updatePodCondition(status.conditions, { type: 'PodScheduled', status: 'True' }, now);
   // conditions follow phase, as PodStatus serializes its fields
@@ -93,7 +95,11 @@ function bind(pod: KubeObject, node: string, annotations: Record<string, string>
  * lastTransitionTime is now unless the status stays the same, when the old one is kept. Fields the new condition
  * leaves out (reason, message) are gone, lastProbeTime is null.
  */
-function updatePodCondition(conditions: unknown, next: { type: string; status: string; reason?: string; message?: string }, now: Date): Obj[] {
+function updatePodCondition(
+  conditions: unknown,
+  next: { type: string; status: string; reason?: string; message?: string },
+  now: Date,
+): Obj[] {
   const list = Array.isArray(conditions) ? (conditions as Obj[]).filter(isObj) : [];
   const i = list.findIndex((c) => c.type === next.type);
   const old = i >= 0 ? list[i] : undefined;
@@ -101,10 +107,10 @@ function updatePodCondition(conditions: unknown, next: { type: string; status: s
     type: next.type,
     status: next.status,
     lastProbeTime: null,
-    lastTransitionTime: old && old.status === next.status && old.lastTransitionTime !== undefined ? old.lastTransitionTime : rfc3339(now),
+    lastTransitionTime:
+      old && old.status === next.status && old.lastTransitionTime !== undefined ? old.lastTransitionTime : rfc3339(now),
   };
   if (next.reason) condition.reason = next.reason;
   if (next.message) condition.message = next.message;
   return i >= 0 ? list.map((c, j) => (j === i ? condition : c)) : [...list, condition];
 }
-

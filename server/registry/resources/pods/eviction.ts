@@ -47,7 +47,11 @@ export const podEviction: CreateSubresource = {
         await store.delete(view, namespace, name, params);
         return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' };
       } catch (err) {
-        const lostRace = pinned && err instanceof StatusError && err.code === 409 && !(options.preconditions?.uid && options.preconditions.uid !== pod.metadata.uid);
+        const lostRace =
+          pinned &&
+          err instanceof StatusError &&
+          err.code === 409 &&
+          !(options.preconditions?.uid && options.preconditions.uid !== pod.metadata.uid);
         if (!lostRace || attempt >= MAX_ATTEMPTS) throw err;
       }
     }
@@ -70,7 +74,10 @@ function deleteOptionsOf(req: CreateSubresourceRequest): Obj {
     options.dryRun = query;
   } else if (query.length > 0 && JSON.stringify(body) !== JSON.stringify(query)) {
     const goList = (l: unknown[]) => `[${l.map(String).join(' ')}]`;
-    throw new StatusError({ message: `Non-matching dry-run options in request and content: ${goList(query)} and ${goList(body)}`, code: 500 });
+    throw new StatusError({
+      message: `Non-matching dry-run options in request and content: ${goList(query)} and ${goList(body)}`,
+      code: 500,
+    });
   }
   return options;
 }

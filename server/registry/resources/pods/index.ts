@@ -1,7 +1,12 @@
-import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { ResourceDefinition } from '../../definition.js';
 import { nameIsDNSSubdomain } from '../../validation/names.js';
-import { defaultPodFields, preparePodForCreate, validatePod, validatePodStatusUpdate, validatePodUpdate } from '../../validation/core.js';
+import {
+  defaultPodFields,
+  preparePodForCreate,
+  validatePod,
+  validatePodStatusUpdate,
+  validatePodUpdate,
+} from '../../validation/core.js';
 import { identityVersion } from '../../identity-version.js';
 import { specStatusStrategy, statusStrategyOf } from '../../strategies.js';
 import { podBinding } from './binding.js';
@@ -11,7 +16,14 @@ import { podLog } from './log.js';
 import { podPrinter } from './printer.js';
 
 interface PodLike {
-  spec?: { nodeName?: string; terminationGracePeriodSeconds?: number; restartPolicy?: string; schedulerName?: string; serviceAccountName?: string; hostNetwork?: boolean };
+  spec?: {
+    nodeName?: string;
+    terminationGracePeriodSeconds?: number;
+    restartPolicy?: string;
+    schedulerName?: string;
+    serviceAccountName?: string;
+    hostNetwork?: boolean;
+  };
   status?: { phase?: string; podIP?: string; podIPs?: { ip: string }[]; nominatedNodeName?: string };
 }
 
@@ -49,7 +61,14 @@ export const pods: ResourceDefinition = {
   namespaced: true,
   etcdPrefix: 'pods',
   versions: [
-    identityVersion({ group: '', version: 'v1', kind: 'Pod', shortNames: ['po'], categories: ['all'], default: (o) => void defaultPodFields(o as never) }),
+    identityVersion({
+      group: '',
+      version: 'v1',
+      kind: 'Pod',
+      shortNames: ['po'],
+      categories: ['all'],
+      default: (o) => void defaultPodFields(o as never),
+    }),
   ],
   strategy,
   statusStrategy: statusStrategyOf(strategy, (obj, old) => validatePodStatusUpdate(obj, old)),

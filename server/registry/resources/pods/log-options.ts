@@ -89,7 +89,7 @@ function getnum(s: string, fixed: boolean): [number, string] | undefined {
 }
 
 function daysIn(month: number, year: number): number {
-  if (month === 2) return (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : 28;
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
@@ -100,7 +100,11 @@ function daysIn(month: number, year: number): number {
  */
 export function parseRFC3339(value: string): number {
   const fail = (elem: string, rest: string, message = ''): Error =>
-    new Error(message ? `parsing time ${goQuote(value)}${message}` : `parsing time ${goQuote(value)} as ${goQuote(RFC3339)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`);
+    new Error(
+      message
+        ? `parsing time ${goQuote(value)}${message}`
+        : `parsing time ${goQuote(value)} as ${goQuote(RFC3339)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`,
+    );
   let v = value;
   const skip = (prefix: string) => {
     for (const ch of prefix) {
@@ -211,14 +215,21 @@ export function decodePodLogOptions(q: Query): PodLogOptions {
  */
 export function validatePodLogOptions(o: PodLogOptions): FieldError[] {
   const errs: FieldError[] = [];
-  if (o.tailLines !== undefined && o.tailLines < 0n) errs.push(fieldErr.invalid('tailLines', o.tailLines, 'must be greater than or equal to 0'));
-  if (o.limitBytes !== undefined && o.limitBytes < 1n) errs.push(fieldErr.invalid('limitBytes', o.limitBytes, 'must be greater than 0'));
+  if (o.tailLines !== undefined && o.tailLines < 0n)
+    errs.push(fieldErr.invalid('tailLines', o.tailLines, 'must be greater than or equal to 0'));
+  if (o.limitBytes !== undefined && o.limitBytes < 1n)
+    errs.push(fieldErr.invalid('limitBytes', o.limitBytes, 'must be greater than 0'));
   if (o.sinceSeconds !== undefined && o.sinceTime !== undefined) {
-    errs.push({ type: 'FieldValueForbidden', field: '', detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified' });
+    errs.push({
+      type: 'FieldValueForbidden',
+      field: '',
+      detail: 'at most one of `sinceTime` or `sinceSeconds` may be specified',
+    });
   } else if (o.sinceSeconds !== undefined && o.sinceSeconds < 1n) {
     errs.push(fieldErr.invalid('sinceSeconds', o.sinceSeconds, 'must be greater than 0'));
   }
-  if (o.stream !== undefined) errs.push({ type: 'FieldValueForbidden', field: 'stream', detail: 'may not be specified' });
+  if (o.stream !== undefined)
+    errs.push({ type: 'FieldValueForbidden', field: 'stream', detail: 'may not be specified' });
   return errs;
 }
 

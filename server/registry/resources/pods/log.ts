@@ -27,7 +27,9 @@ const POD_LOG = { group: '', resource: 'pods/log' };
 
 /** Every container name of the pod, init containers first, then containers, then ephemeral ones (VisitContainers). */
 function allContainerNames(spec: PodSpecLike): string[] {
-  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].map((c) => c.name ?? '');
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])].map(
+    (c) => c.name ?? '',
+  );
 }
 
 /** The container a request reads (upstream's validateContainer): the one named, or the pod's only container. */
@@ -38,9 +40,12 @@ export function chooseContainer(pod: KubeObject, requested: string): string {
     const containers = spec.containers ?? [];
     if (containers.length === 1) return containers[0]!.name ?? '';
     if (containers.length === 0) throw errors.badRequest(`a container name must be specified for pod ${name}`);
-    throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${allContainerNames(spec).join(' ')}]`);
+    throw errors.badRequest(
+      `a container name must be specified for pod ${name}, choose one of: [${allContainerNames(spec).join(' ')}]`,
+    );
   }
-  if (!allContainerNames(spec).includes(requested)) throw errors.badRequest(`container ${requested} is not valid for pod ${name}`);
+  if (!allContainerNames(spec).includes(requested))
+    throw errors.badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
 }
 

@@ -7,7 +7,12 @@
 import type { ResourceDefinition, ResourceStrategy } from '../../definition.js';
 import { identityVersion } from '../../identity-version.js';
 import { nameIsPathSegment } from '../../validation/names.js';
-import { canonicalBinding, defaultBinding, validateRoleBinding, validateRoleBindingUpdate } from '../../validation/rbac.js';
+import {
+  canonicalBinding,
+  defaultBinding,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
+} from '../../validation/rbac.js';
 import { roleBindingPrinter } from './printer.js';
 
 export const roleBindingStrategy: ResourceStrategy = {
@@ -28,7 +33,14 @@ export const roleBindings: ResourceDefinition = {
   listKind: 'RoleBindingList',
   namespaced: true,
   etcdPrefix: 'rolebindings',
-  versions: [identityVersion({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'RoleBinding', default: (o) => defaultBinding(o) })],
+  versions: [
+    identityVersion({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: 'RoleBinding',
+      default: (o) => defaultBinding(o),
+    }),
+  ],
   strategy: roleBindingStrategy,
   printer: roleBindingPrinter,
   nameValidator: nameIsPathSegment,

@@ -35,7 +35,8 @@ export function mergeStringData(obj: KubeObject): void {
   delete secret.stringData;
   if (isObj(strings) && Object.keys(strings).length > 0) {
     const data: Obj = isObj(secret.data) ? secret.data : {};
-    for (const [k, v] of Object.entries(strings)) setOwn(data, k, Buffer.from(typeof v === 'string' ? v : '', 'utf8').toString('base64'));
+    for (const [k, v] of Object.entries(strings))
+      setOwn(data, k, Buffer.from(typeof v === 'string' ? v : '', 'utf8').toString('base64'));
     secret.data = data;
   }
   normalizeDataMap(obj as Obj, 'data');

@@ -19,7 +19,12 @@ const DATA_DESCRIPTION =
 
 /** Secrets: Name, Type, Data (how many keys), Age. */
 export const secretPrinter: Printer<SecretLike> = {
-  columns: [nameColumn(), column('Type', 'string', TYPE_DESCRIPTION), column('Data', 'string', DATA_DESCRIPTION), ageColumn()],
+  columns: [
+    nameColumn(),
+    column('Type', 'string', TYPE_DESCRIPTION),
+    column('Data', 'string', DATA_DESCRIPTION),
+    ageColumn(),
+  ],
   cells(secret, now) {
     return [
       secret.metadata?.name ?? '',

@@ -66,7 +66,11 @@ function jsonObjectError(base64: string): string | undefined {
 /** ValidateSecret: metadata, config keys, the size of the values, and the requirements of the secret's type. */
 export function validateSecret(obj: KubeObject): FieldError[] {
   const secret = obj as SecretLike;
-  const errs = validateObjectMeta(obj.metadata, { namespaced: true, nameValidator: nameIsDNSSubdomain, kubeFinalizers: true });
+  const errs = validateObjectMeta(obj.metadata, {
+    namespaced: true,
+    nameValidator: nameIsDNSSubdomain,
+    kubeFinalizers: true,
+  });
   const data: Obj = isObj(secret.data) ? secret.data : {};
   let total = 0;
   for (const k of sortedKeys(data)) {
@@ -102,7 +106,8 @@ export function validateSecret(obj: KubeObject): FieldError[] {
       }
       break;
     case SecretType.SSHAuth:
-      if (base64DecodedLength(str(data[SSH_AUTH_PRIVATE_KEY])) === 0) errs.push(fieldErr.required(key('data', SSH_AUTH_PRIVATE_KEY), ''));
+      if (base64DecodedLength(str(data[SSH_AUTH_PRIVATE_KEY])) === 0)
+        errs.push(fieldErr.required(key('data', SSH_AUTH_PRIVATE_KEY), ''));
       break;
     case SecretType.TLS:
       if (!has(TLS_CERT_KEY)) errs.push(fieldErr.required(key('data', TLS_CERT_KEY), ''));
@@ -120,7 +125,8 @@ export function validateSecretUpdate(obj: KubeObject, old: KubeObject): FieldErr
   const secret = obj as SecretLike;
   const prev = old as SecretLike;
   const errs = validateObjectMetaUpdate(obj.metadata, old.metadata, 'metadata', { kubeFinalizers: true });
-  if ((secret.type ?? '') !== (prev.type ?? '')) errs.push(fieldErr.invalid('type', secret.type ?? '', FIELD_IMMUTABLE));
+  if ((secret.type ?? '') !== (prev.type ?? ''))
+    errs.push(fieldErr.invalid('type', secret.type ?? '', FIELD_IMMUTABLE));
   if (prev.immutable === true) {
     if (secret.immutable !== true) errs.push(fieldErr.forbidden('immutable', FIELD_IMMUTABLE_WHEN_IMMUTABLE));
     // stringData was merged into data before validation, so data is all there is to compare.

@@ -39,7 +39,11 @@ export function tokenVolumeSource(): Obj {
     sources: [
       { serviceAccountToken: { expirationSeconds: PROJECTED_TOKEN_EXPIRATION_SECONDS, path: 'token' } },
       { configMap: { name: ROOT_CA_CONFIGMAP, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      {
+        downwardAPI: {
+          items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+        },
+      },
     ],
     // Set explicitly (upstream #104464), as the defaulting that would set it has already run.
     defaultMode: 420,
@@ -61,7 +65,8 @@ export function referencesSecrets(spec: Obj): boolean {
   const names: string[] = objs(spec.imagePullSecrets).map((r) => str(r.name));
   for (const c of allContainers(spec)) {
     for (const e of objs(c.envFrom)) if (isObj(e.secretRef)) names.push(str(e.secretRef.name));
-    for (const e of objs(c.env)) if (isObj(e.valueFrom) && isObj(e.valueFrom.secretKeyRef)) names.push(str(e.valueFrom.secretKeyRef.name));
+    for (const e of objs(c.env))
+      if (isObj(e.valueFrom) && isObj(e.valueFrom.secretKeyRef)) names.push(str(e.valueFrom.secretKeyRef.name));
   }
   for (const v of objs(spec.volumes)) {
     if (isObj(v.azureFile)) names.push(str(v.azureFile.secretName));
@@ -69,7 +74,8 @@ export function referencesSecrets(spec: Obj): boolean {
       const s = v[plugin];
       if (isObj(s) && isObj(s.secretRef)) names.push(str(s.secretRef.name));
     }
-    if (isObj(v.projected)) for (const src of objs(v.projected.sources)) if (isObj(src.secret)) names.push(str(src.secret.name));
+    if (isObj(v.projected))
+      for (const src of objs(v.projected.sources)) if (isObj(src.secret)) names.push(str(src.secret.name));
     if (isObj(v.secret)) names.push(str(v.secret.secretName));
     if (isObj(v.csi) && isObj(v.csi.nodePublishSecretRef)) names.push(str(v.csi.nodePublishSecretRef.name));
   }
@@ -126,7 +132,8 @@ function mountServiceAccountToken(spec: Obj): void {
     c.volumeMounts = [...mounts, { name: volumeName, readOnly: true, mountPath: DEFAULT_API_TOKEN_MOUNT_PATH }];
     needsVolume = true;
   }
-  if (!existing && needsVolume) spec.volumes = [...arr(spec.volumes), { name: volumeName, projected: tokenVolumeSource() }];
+  if (!existing && needsVolume)
+    spec.volumes = [...arr(spec.volumes), { name: volumeName, projected: tokenVolumeSource() }];
 }
 
 /** limitSecretReferences: what the pod uses beyond the secrets the account lists; undefined when nothing. */
@@ -136,9 +143,13 @@ function secretReferenceProblem(sa: KubeObject, spec: Obj): string | undefined {
   for (const v of objs(spec.volumes)) {
     if (!isObj(v.secret)) continue;
     const secretName = str(v.secret.secretName);
-    if (!mountable.has(secretName)) return `volume with secret.secretName="${secretName}" is not allowed because service account ${account} does not reference that secret`;
+    if (!mountable.has(secretName))
+      return `volume with secret.secretName="${secretName}" is not allowed because service account ${account} does not reference that secret`;
   }
-  for (const [list, what] of [[spec.initContainers, 'init container'], [spec.containers, 'container']] as const) {
+  for (const [list, what] of [
+    [spec.initContainers, 'init container'],
+    [spec.containers, 'container'],
+  ] as const) {
     for (const c of objs(list)) {
       for (const e of objs(c.env)) {
         if (!isObj(e.valueFrom) || !isObj(e.valueFrom.secretKeyRef)) continue;
@@ -167,7 +178,8 @@ export async function serviceAccountAdmission(pod: KubeObject, ctx: AdmissionCon
   if (!isObj(pod.spec)) pod.spec = {};
   const spec = pod.spec as Obj;
   const namespace = pod.metadata.namespace ?? ctx.namespace ?? '';
-  const forbidden = (why: string) => errors.forbidden({ group: '', resource: 'pods' }, pod.metadata.name || pod.metadata.generateName || 'Unknown', why);
+  const forbidden = (why: string) =>
+    errors.forbidden({ group: '', resource: 'pods' }, pod.metadata.name || pod.metadata.generateName || 'Unknown', why);
 
   if (isObj(pod.metadata.annotations) && MIRROR_POD_ANNOTATION in pod.metadata.annotations) {
     const problem = mirrorPodProblem(spec);
@@ -181,7 +193,10 @@ export async function serviceAccountAdmission(pod: KubeObject, ctx: AdmissionCon
   }
   const accountName = str(spec.serviceAccountName);
   const sa = await getServiceAccount(ctx.read, namespace, accountName);
-  if (!sa) throw forbidden(`error looking up service account ${namespace}/${accountName}: serviceaccount ${JSON.stringify(accountName)} not found`);
+  if (!sa)
+    throw forbidden(
+      `error looking up service account ${namespace}/${accountName}: serviceaccount ${JSON.stringify(accountName)} not found`,
+    );
   if (shouldAutomount(sa, spec)) mountServiceAccountToken(spec);
   if (arr(spec.imagePullSecrets).length === 0) {
     const pullSecrets = arr(sa.imagePullSecrets).map((r) => ({ name: nameOf(r) }));
@@ -194,4 +209,7 @@ export async function serviceAccountAdmission(pod: KubeObject, ctx: AdmissionCon
 }
 
 /** The plugin as pods enable it (`--disable-admission-plugins ServiceAccount` turns it off). */
-export const serviceAccountAdmissionPlugin: AdmissionPlugin = { name: 'ServiceAccount', admit: serviceAccountAdmission };
+export const serviceAccountAdmissionPlugin: AdmissionPlugin = {
+  name: 'ServiceAccount',
+  admit: serviceAccountAdmission,
+};

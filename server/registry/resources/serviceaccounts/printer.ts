@@ -13,8 +13,16 @@ export interface ServiceAccountLike extends KubeObjectLike {
  * integer cell although the column says string), Age.
  */
 export const serviceAccountPrinter: Printer<ServiceAccountLike> = {
-  columns: [nameColumn(), column('Secrets', 'string', 'The number of secrets the service account lists in `secrets`.'), ageColumn()],
+  columns: [
+    nameColumn(),
+    column('Secrets', 'string', 'The number of secrets the service account lists in `secrets`.'),
+    ageColumn(),
+  ],
   cells(sa, now) {
-    return [sa.metadata?.name ?? '', Array.isArray(sa.secrets) ? sa.secrets.length : 0, translateTimestampSince(sa.metadata?.creationTimestamp, now)];
+    return [
+      sa.metadata?.name ?? '',
+      Array.isArray(sa.secrets) ? sa.secrets.length : 0,
+      translateTimestampSince(sa.metadata?.creationTimestamp, now),
+    ];
   },
 };

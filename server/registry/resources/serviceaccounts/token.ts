@@ -4,7 +4,11 @@ import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors
 import { rfc3339 } from '../../../../apimachinery/time.js';
 import { normalizeMeta } from '../../meta.js';
 import { errors } from '../../status.js';
-import { EXPIRATION_EXTENSION_SECONDS, tokenClaims, WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS } from '../../../serviceaccount/claims.js';
+import {
+  EXPIRATION_EXTENSION_SECONDS,
+  tokenClaims,
+  WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS,
+} from '../../../serviceaccount/claims.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -23,8 +27,10 @@ const TOKEN_REQUEST_GROUP = 'authentication.k8s.io';
 export function validateTokenRequestSpec(expirationSeconds: number): FieldError[] {
   const errs: FieldError[] = [];
   const path = 'spec.expirationSeconds';
-  if (expirationSeconds < MIN_EXPIRATION_SECONDS) errs.push(fieldErr.invalid(path, expirationSeconds, 'may not specify a duration less than 10 minutes'));
-  if (expirationSeconds > MAX_EXPIRATION_SECONDS) errs.push(fieldErr.invalid(path, expirationSeconds, 'may not specify a duration larger than 2^32 seconds'));
+  if (expirationSeconds < MIN_EXPIRATION_SECONDS)
+    errs.push(fieldErr.invalid(path, expirationSeconds, 'may not specify a duration less than 10 minutes'));
+  if (expirationSeconds > MAX_EXPIRATION_SECONDS)
+    errs.push(fieldErr.invalid(path, expirationSeconds, 'may not specify a duration larger than 2^32 seconds'));
   return errs;
 }
 
@@ -32,7 +38,9 @@ export function validateTokenRequestSpec(expirationSeconds: number): FieldError[
 function gvkOf(apiVersion: string, kind: string): { group: string; version: string; kind: string } {
   const parts = apiVersion === '' ? [] : apiVersion.split('/');
   if (parts.length > 2) return { group: '', version: '', kind };
-  return parts.length === 2 ? { group: parts[0]!, version: parts[1]!, kind } : { group: '', version: parts[0] ?? '', kind };
+  return parts.length === 2
+    ? { group: parts[0]!, version: parts[1]!, kind }
+    : { group: '', version: parts[0] ?? '', kind };
 }
 
 /**
@@ -53,22 +61,37 @@ export const serviceAccountToken: CreateSubresource = {
   async create(req) {
     const { store, view, name, body } = req;
     const namespace = req.namespace ?? '';
-    const invalid = (errs: FieldError[], objectName: string) => errors.invalid(TOKEN_REQUEST_GROUP, 'TokenRequest', objectName, errs);
+    const invalid = (errs: FieldError[], objectName: string) =>
+      errors.invalid(TOKEN_REQUEST_GROUP, 'TokenRequest', objectName, errs);
     const metadata: Obj = isObj(body.metadata) ? { ...body.metadata } : {};
     const requestName = str(metadata.name);
     if (requestName && requestName !== name) {
-      throw invalid([fieldErr.invalid('metadata.name', requestName, 'must match the service account name if specified')], name);
+      throw invalid(
+        [fieldErr.invalid('metadata.name', requestName, 'must match the service account name if specified')],
+        name,
+      );
     }
     const requestNamespace = str(metadata.namespace);
     if (requestNamespace && requestNamespace !== namespace) {
-      throw invalid([fieldErr.invalid('metadata.namespace', requestNamespace, 'must match the service account namespace if specified')], name);
+      throw invalid(
+        [
+          fieldErr.invalid(
+            'metadata.namespace',
+            requestNamespace,
+            'must match the service account namespace if specified',
+          ),
+        ],
+        name,
+      );
     }
     const account = await store.get(view, namespace, name);
     const { read, tokenSigner } = store.services;
 
     const spec: Obj = isObj(body.spec) ? { ...body.spec } : {};
-    const audiences = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? spec.audiences.map(str) : [...tokenSigner.audiences];
-    const expirationSeconds = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : DEFAULT_EXPIRATION_SECONDS;
+    const audiences =
+      Array.isArray(spec.audiences) && spec.audiences.length > 0 ? spec.audiences.map(str) : [...tokenSigner.audiences];
+    const expirationSeconds =
+      typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : DEFAULT_EXPIRATION_SECONDS;
     const now = new Date();
     // The system fields of the request's metadata are not the client's to set (WipeObjectMetaSystemFields).
     for (const k of ['uid', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete metadata[k];
@@ -90,7 +113,10 @@ export const serviceAccountToken: CreateSubresource = {
         pod = await read('pods', namespace, refName);
         if (!pod) throw errors.notFound({ group: '', resource: 'pods' }, refName);
         const runsAs = (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? '';
-        if (runsAs !== name) throw errors.badRequest(`cannot bind token for serviceaccount ${JSON.stringify(name)} to pod running with different serviceaccount name.`);
+        if (runsAs !== name)
+          throw errors.badRequest(
+            `cannot bind token for serviceaccount ${JSON.stringify(name)} to pod running with different serviceaccount name.`,
+          );
         uid = pod.metadata.uid ?? '';
         const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
         // The pod's node goes into the claims too; known only by name when the Node object is gone.
@@ -117,7 +143,10 @@ export const serviceAccountToken: CreateSubresource = {
     }
 
     // A projected pod token (3607 s, for this server) is extended, with a time after which its use is only warned about.
-    const extend = !!pod && expirationSeconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS && audiences.every((a) => tokenSigner.audiences.includes(a));
+    const extend =
+      !!pod &&
+      expirationSeconds === WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS &&
+      audiences.every((a) => tokenSigner.audiences.includes(a));
     const claims = tokenClaims({
       serviceAccount: account,
       pod,
@@ -134,7 +163,10 @@ export const serviceAccountToken: CreateSubresource = {
       apiVersion: `${TOKEN_REQUEST_GROUP}/v1`,
       metadata: normalizeMeta(metadata),
       spec: { audiences, expirationSeconds, boundObjectRef: ref ?? null },
-      status: { token: tokenSigner.sign(claims), expirationTimestamp: rfc3339(new Date(Math.floor(now.getTime() / 1000) * 1000 + expirationSeconds * 1000)) },
+      status: {
+        token: tokenSigner.sign(claims),
+        expirationTimestamp: rfc3339(new Date(Math.floor(now.getTime() / 1000) * 1000 + expirationSeconds * 1000)),
+      },
     };
   },
 };

@@ -29,11 +29,16 @@ export interface IPv4Range {
 /** Parses an IPv4 CIDR (the network is masked: `10.96.0.5/12` is `10.96.0.0/12`); throws with a readable reason. */
 export function parseServiceCIDR(cidr: string): IPv4Range {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) throw new Error(`${JSON.stringify(cidr)} is not an IPv4 CIDR (e.g. ${DEFAULT_SERVICE_CIDR}); only IPv4 service ranges are supported`);
+  if (!m)
+    throw new Error(
+      `${JSON.stringify(cidr)} is not an IPv4 CIDR (e.g. ${DEFAULT_SERVICE_CIDR}); only IPv4 service ranges are supported`,
+    );
   const octets = m.slice(1, 5).map(Number);
   const bits = Number(m[5]);
   if (octets.some((o) => o > 255) || bits > 30 || bits < 8) {
-    throw new Error(`${JSON.stringify(cidr)} is not a usable service range (an IPv4 CIDR with a prefix from /8 to /30)`);
+    throw new Error(
+      `${JSON.stringify(cidr)} is not a usable service range (an IPv4 CIDR with a prefix from /8 to /30)`,
+    );
   }
   const raw = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
   const size = 2 ** (32 - bits);
@@ -46,7 +51,8 @@ export function parsePortRange(spec: string): { base: number; size: number; text
   const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(spec.trim());
   const lo = m ? Number(m[1]) : NaN;
   const hi = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!m || lo < 1 || hi > 65535 || hi < lo) throw new Error(`${JSON.stringify(spec)} is not a port range such as ${DEFAULT_NODE_PORT_RANGE}`);
+  if (!m || lo < 1 || hi > 65535 || hi < lo)
+    throw new Error(`${JSON.stringify(spec)} is not a port range such as ${DEFAULT_NODE_PORT_RANGE}`);
   return { base: lo, size: hi - lo + 1, text: `${lo}-${hi}` };
 }
 
@@ -128,8 +134,18 @@ class OwnedRange {
 
 /** What one stored Service holds: its cluster IPs (IPv4 in range) and node ports (health check port included). */
 export function heldBy(svc: KubeObject): { ips: string[]; ports: number[] } {
-  const spec = (svc.spec ?? {}) as { clusterIPs?: unknown; clusterIP?: unknown; ports?: unknown; healthCheckNodePort?: unknown; type?: unknown };
-  const ips = Array.isArray(spec.clusterIPs) ? spec.clusterIPs.filter((x): x is string => typeof x === 'string') : typeof spec.clusterIP === 'string' && spec.clusterIP ? [spec.clusterIP] : [];
+  const spec = (svc.spec ?? {}) as {
+    clusterIPs?: unknown;
+    clusterIP?: unknown;
+    ports?: unknown;
+    healthCheckNodePort?: unknown;
+    type?: unknown;
+  };
+  const ips = Array.isArray(spec.clusterIPs)
+    ? spec.clusterIPs.filter((x): x is string => typeof x === 'string')
+    : typeof spec.clusterIP === 'string' && spec.clusterIP
+      ? [spec.clusterIP]
+      : [];
   const ports: number[] = [];
   for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
     const n = (p as { nodePort?: unknown })?.nodePort;
@@ -159,7 +175,12 @@ export class ServiceAllocators {
     const size = 2 ** (32 - this.range.bits);
     // usable addresses: the network and broadcast addresses are never handed out
     this.ips = new OwnedRange(this.range.base + 1, size - 2, staticBand(size, 16, 256), random);
-    this.ports = new OwnedRange(this.portRange.base, this.portRange.size, staticBand(this.portRange.size, 32, 128), random);
+    this.ports = new OwnedRange(
+      this.portRange.base,
+      this.portRange.size,
+      staticBand(this.portRange.size, 32, 128),
+      random,
+    );
   }
 
   /** Reads what the stored Services hold, once; every allocation waits for it. */
@@ -227,7 +248,9 @@ export class ServiceAllocators {
   /** Reserves a requested node port; AllocationError with upstream's text when taken or outside the range. */
   allocatePort(port: number, owner: string, dryRun: boolean): void {
     if (!this.ports.contains(port)) {
-      throw new AllocationError(`provided port is not in the valid range. The range of valid ports is ${this.portRange.text}`);
+      throw new AllocationError(
+        `provided port is not in the valid range. The range of valid ports is ${this.portRange.text}`,
+      );
     }
     if (this.ports.ownerOf(port) !== undefined) throw new AllocationError('provided port is already allocated');
     if (!dryRun) this.ports.take(port, owner);

@@ -24,7 +24,10 @@ export interface ServiceNetworkOptions {
 const specOf = (o: KubeObject) => (o.spec ?? {}) as ServiceSpecLike;
 
 /** The Services resource over its own allocators (one per API server). */
-export function servicesResource(opts: ServiceNetworkOptions = {}, alloc = new ServiceAllocators({ serviceCIDR: opts.serviceClusterIPRange, nodePortRange: opts.serviceNodePortRange })): ResourceDefinition & { allocators: ServiceAllocators } {
+export function servicesResource(
+  opts: ServiceNetworkOptions = {},
+  alloc = new ServiceAllocators({ serviceCIDR: opts.serviceClusterIPRange, nodePortRange: opts.serviceNodePortRange }),
+): ResourceDefinition & { allocators: ServiceAllocators } {
   const { strategy, statusStrategy } = serviceStrategy(alloc);
   return {
     group: '',
@@ -34,7 +37,16 @@ export function servicesResource(opts: ServiceNetworkOptions = {}, alloc = new S
     listKind: 'ServiceList',
     namespaced: true,
     etcdPrefix: 'services/specs',
-    versions: [identityVersion({ group: '', version: 'v1', kind: 'Service', shortNames: ['svc'], categories: ['all'], default: defaultService })],
+    versions: [
+      identityVersion({
+        group: '',
+        version: 'v1',
+        kind: 'Service',
+        shortNames: ['svc'],
+        categories: ['all'],
+        default: defaultService,
+      }),
+    ],
     strategy,
     statusStrategy,
     fieldSelectors: {

@@ -101,7 +101,12 @@ export class KubernetesServiceController {
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: NAME, namespace: NAMESPACE, labels: { component: 'apiserver', provider: 'kubernetes' } },
-        spec: { type: 'ClusterIP', sessionAffinity: 'None', ports, ...(alloc ? { clusterIP: firstAddress(alloc.range) } : {}) },
+        spec: {
+          type: 'ClusterIP',
+          sessionAffinity: 'None',
+          ports,
+          ...(alloc ? { clusterIP: firstAddress(alloc.range) } : {}),
+        },
       };
       await handle.store.create(handle.view, NAMESPACE, body, { dryRun: false });
       return;
@@ -127,23 +132,33 @@ export class KubernetesServiceController {
   }
 
   private async ensureEndpoints(ip: string, port: number): Promise<void> {
-    await this.put(`/registry/services/endpoints/${NAMESPACE}/${NAME}`, {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { name: NAME, namespace: NAMESPACE, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
-    }, ['subsets'], false);
+    await this.put(
+      `/registry/services/endpoints/${NAMESPACE}/${NAME}`,
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: NAME, namespace: NAMESPACE, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+        subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+      },
+      ['subsets'],
+      false,
+    );
   }
 
   private async ensureEndpointSlice(ip: string, port: number): Promise<void> {
-    await this.put(`/registry/endpointslices/${NAMESPACE}/${NAME}`, {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: NAME, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': NAME } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
-      ports: [{ name: 'https', protocol: 'TCP', port }],
-    }, ['addressType', 'endpoints', 'ports'], true);
+    await this.put(
+      `/registry/endpointslices/${NAMESPACE}/${NAME}`,
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: NAME, namespace: NAMESPACE, labels: { 'kubernetes.io/service-name': NAME } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+        ports: [{ name: 'https', protocol: 'TCP', port }],
+      },
+      ['addressType', 'endpoints', 'ports'],
+      true,
+    );
   }
 
   /** Creates the object at `key`, or rewrites the `fields` (and labels) that differ. */
@@ -157,7 +172,12 @@ export class KubernetesServiceController {
     if (!current) {
       const obj: KubeObject = {
         ...want,
-        metadata: normalizeMeta({ ...want.metadata, uid: newUID(), creationTimestamp: rfc3339(new Date()), ...(generation ? { generation: 1 } : {}) }),
+        metadata: normalizeMeta({
+          ...want.metadata,
+          uid: newUID(),
+          creationTimestamp: rfc3339(new Date()),
+          ...(generation ? { generation: 1 } : {}),
+        }),
       };
       try {
         await this.storage.create(key, obj);

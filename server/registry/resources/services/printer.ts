@@ -51,7 +51,13 @@ export function serviceExternalIP(svc: ServiceRowLike, wide: boolean): string {
 
 /** The PORT(S) cell: `80/TCP`, `80:30080/TCP` with a node port, comma-separated. */
 export function servicePorts(svc: ServiceRowLike): string {
-  return (svc.spec?.ports ?? []).map((p) => (p.nodePort && p.nodePort > 0 ? `${p.port ?? 0}:${p.nodePort}/${p.protocol ?? ''}` : `${p.port ?? 0}/${p.protocol ?? ''}`)).join(',');
+  return (svc.spec?.ports ?? [])
+    .map((p) =>
+      p.nodePort && p.nodePort > 0
+        ? `${p.port ?? 0}:${p.nodePort}/${p.protocol ?? ''}`
+        : `${p.port ?? 0}/${p.protocol ?? ''}`,
+    )
+    .join(',');
 }
 
 /** Services: Name, Type, Cluster-IP, External-IP, Port(s), Age, then wide Selector. */
@@ -73,7 +79,11 @@ export const servicePrinter: Printer<ServiceRowLike> = {
       'string',
       'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.  These IPs are not managed by Kubernetes.  The user is responsible for ensuring that traffic arrives at a node with this IP.  A common example is external load-balancers that are not part of the Kubernetes system.',
     ),
-    column('Port(s)', 'string', 'The list of ports that are exposed by this service. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies'),
+    column(
+      'Port(s)',
+      'string',
+      'The list of ports that are exposed by this service. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies',
+    ),
     ageColumn(),
     column(
       'Selector',

@@ -12,7 +12,13 @@ import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors
 import { errors } from '../../status.js';
 import { semanticEqual } from '../../validation/helpers.js';
 import { AllocationError, ownerKey, type ServiceAllocators } from './allocator.js';
-import { isHeadless, validateClusterIPFields, validateService, validateServiceStatusUpdate, validateServiceUpdate } from './validation.js';
+import {
+  isHeadless,
+  validateClusterIPFields,
+  validateService,
+  validateServiceStatusUpdate,
+  validateServiceUpdate,
+} from './validation.js';
 import { goStringSlice, renderedError } from '../../../../apimachinery/field-errors.js';
 
 /** The JSON shape of the Service fields read and written here. */
@@ -60,7 +66,11 @@ function specOf(svc: KubeObject): ServiceSpecLike {
 
 /** NodePort, LoadBalancer, or ClusterIP with external IPs: reachable from outside the cluster. */
 export function externallyAccessible(spec: ServiceSpecLike): boolean {
-  return spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
+  return (
+    spec.type === 'LoadBalancer' ||
+    spec.type === 'NodePort' ||
+    (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0)
+  );
 }
 
 /** A LoadBalancer with `externalTrafficPolicy: Local` gets a health check node port. */
@@ -85,11 +95,14 @@ export function defaultService(svc: KubeObject): void {
   for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
     if (!p || typeof p !== 'object') continue;
     if (!p.protocol) p.protocol = 'TCP';
-    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+    if (p.targetPort === undefined || p.targetPort === null || p.targetPort === 0 || p.targetPort === '')
+      p.targetPort = p.port;
   }
   if (externallyAccessible(spec) && !spec.externalTrafficPolicy) spec.externalTrafficPolicy = 'Cluster';
-  if (spec.internalTrafficPolicy === undefined && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type)) spec.internalTrafficPolicy = 'Cluster';
-  if (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined) spec.allocateLoadBalancerNodePorts = true;
+  if (spec.internalTrafficPolicy === undefined && ['NodePort', 'LoadBalancer', 'ClusterIP'].includes(spec.type))
+    spec.internalTrafficPolicy = 'Cluster';
+  if (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined)
+    spec.allocateLoadBalancerNodePorts = true;
 }
 
 /** NormalizeClusterIPs: keeps `clusterIP` and `clusterIPs` in step for clients that set only one of them. */
@@ -98,7 +111,11 @@ export function normalizeClusterIPs(spec: ServiceSpecLike, old: ServiceSpecLike 
     if (spec.clusterIP && !spec.clusterIPs?.length) spec.clusterIPs = [spec.clusterIP];
     return;
   }
-  if ((old.clusterIPs?.length ?? 0) > 0 && !spec.clusterIPs?.length && (old.clusterIP ?? '') === (spec.clusterIP ?? '')) {
+  if (
+    (old.clusterIPs?.length ?? 0) > 0 &&
+    !spec.clusterIPs?.length &&
+    (old.clusterIP ?? '') === (spec.clusterIP ?? '')
+  ) {
     spec.clusterIPs = [...old.clusterIPs!];
   }
   if ((old.clusterIP ?? '') !== (spec.clusterIP ?? '')) {
@@ -118,7 +135,8 @@ export function patchAllocatedValues(spec: ServiceSpecLike, old: ServiceSpecLike
     if (!spec.clusterIPs?.length && old.clusterIPs?.length) spec.clusterIPs = [...old.clusterIPs];
   }
   if (needsNodePort(old) && needsNodePort(spec)) {
-    const used = (ports: ServicePortLike[] | undefined) => new Set((ports ?? []).map((p) => p.nodePort ?? 0).filter((n) => n > 0));
+    const used = (ports: ServicePortLike[] | undefined) =>
+      new Set((ports ?? []).map((p) => p.nodePort ?? 0).filter((n) => n > 0));
     const oldUsed = used(old.ports);
     const newUsed = used(spec.ports);
     const byName = new Map((old.ports ?? []).map((p) => [p.name ?? '', p.nodePort ?? 0]));
@@ -154,30 +172,46 @@ function initIPFamilies(svc: KubeObject, old: ServiceSpecLike | undefined): void
   const related = validateClusterIPFields(spec);
   if (related.length) throw invalid(svc, related);
   const errs: FieldError[] = [];
-  const policyErr = (detail: string) => renderedError('FieldValueInvalid', 'spec.ipFamilyPolicy', `"${spec.ipFamilyPolicy}"`, spec.ipFamilyPolicy, detail);
+  const policyErr = (detail: string) =>
+    renderedError('FieldValueInvalid', 'spec.ipFamilyPolicy', `"${spec.ipFamilyPolicy}"`, spec.ipFamilyPolicy, detail);
   if (old && spec.ipFamilyPolicy === 'SingleStack') {
-    if (semanticEqual(old.clusterIPs, spec.clusterIPs) && (spec.clusterIPs?.length ?? 0) > 1) spec.clusterIPs = spec.clusterIPs!.slice(0, 1);
-    if (semanticEqual(old.ipFamilies, spec.ipFamilies) && (spec.ipFamilies?.length ?? 0) > 1) spec.ipFamilies = spec.ipFamilies!.slice(0, 1);
+    if (semanticEqual(old.clusterIPs, spec.clusterIPs) && (spec.clusterIPs?.length ?? 0) > 1)
+      spec.clusterIPs = spec.clusterIPs!.slice(0, 1);
+    if (semanticEqual(old.ipFamilies, spec.ipFamilies) && (spec.ipFamilies?.length ?? 0) > 1)
+      spec.ipFamilies = spec.ipFamilies!.slice(0, 1);
   }
   if (spec.ipFamilyPolicy === 'SingleStack') {
-    if (spec.clusterIPs?.length === 2) errs.push(policyErr("must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"));
-    if (spec.ipFamilies?.length === 2) errs.push(policyErr("must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"));
+    if (spec.clusterIPs?.length === 2)
+      errs.push(policyErr("must be 'RequireDualStack' or 'PreferDualStack' when multiple cluster IPs are specified"));
+    if (spec.ipFamilies?.length === 2)
+      errs.push(policyErr("must be 'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"));
   }
   const families = [...(spec.ipFamilies ?? [])];
   (spec.clusterIPs ?? []).forEach((ip, i) => {
     if (ip === 'None' || i < families.length) return;
     const fam = ip.includes(':') ? 'IPv6' : 'IPv4';
-    if (fam !== 'IPv4') errs.push(renderedError('FieldValueInvalid', `spec.clusterIPs[${i}]`, goStringSlice(spec.clusterIPs), spec.clusterIPs, `${fam} is not configured on this cluster`));
+    if (fam !== 'IPv4')
+      errs.push(
+        renderedError(
+          'FieldValueInvalid',
+          `spec.clusterIPs[${i}]`,
+          goStringSlice(spec.clusterIPs),
+          spec.clusterIPs,
+          `${fam} is not configured on this cluster`,
+        ),
+      );
     else families.push(fam);
   });
   if (errs.length) throw invalid(svc, errs);
   spec.ipFamilies = families;
   if (headlessNoSelector) {
     if (spec.ipFamilies.length === 0) spec.ipFamilies = ['IPv4'];
-    if (spec.ipFamilies.length < 2 && spec.ipFamilyPolicy !== 'SingleStack') spec.ipFamilies.push(spec.ipFamilies[0] === 'IPv4' ? 'IPv6' : 'IPv4');
+    if (spec.ipFamilies.length < 2 && spec.ipFamilyPolicy !== 'SingleStack')
+      spec.ipFamilies.push(spec.ipFamilies[0] === 'IPv4' ? 'IPv6' : 'IPv4');
     return;
   }
-  if (spec.ipFamilyPolicy === 'RequireDualStack') errs.push(policyErr('this cluster is not configured for dual-stack services'));
+  if (spec.ipFamilyPolicy === 'RequireDualStack')
+    errs.push(policyErr('this cluster is not configured for dual-stack services'));
   spec.ipFamilies.forEach((f, i) => {
     if (f !== 'IPv4') errs.push(fieldErr.invalid(`spec.ipFamilies[${i}]`, f, 'not configured on this cluster'));
   });
@@ -211,7 +245,15 @@ class Reservation {
     } catch (err) {
       if (!(err instanceof AllocationError)) throw err;
       if (!ip) throw errors.internal(`failed to allocate a serviceIP: ${err.message}`);
-      throw invalid(svc, [renderedError('FieldValueInvalid', 'spec.clusterIPs', goStringSlice(spec.clusterIPs), spec.clusterIPs, `failed to allocate IP ${ip}: ${err.message}`)]);
+      throw invalid(svc, [
+        renderedError(
+          'FieldValueInvalid',
+          'spec.clusterIPs',
+          goStringSlice(spec.clusterIPs),
+          spec.clusterIPs,
+          `failed to allocate IP ${ip}: ${err.message}`,
+        ),
+      ]);
     }
   }
 
@@ -286,7 +328,8 @@ function allocateNodePorts(r: Reservation, svc: KubeObject, oldPorts: Set<number
     }
     // a later port with the same number may have asked for a specific node port
     const requested = (spec.ports ?? []).find((q) => q && q.port === p.port && q.nodePort)?.nodePort;
-    p.nodePort = requested && (oldPorts.has(requested) || taken.has(requested)) ? requested : r.port(requested, field, svc);
+    p.nodePort =
+      requested && (oldPorts.has(requested) || taken.has(requested)) ? requested : r.port(requested, field, svc);
     taken.add(p.nodePort);
     byPort.set(p.port ?? 0, p.nodePort);
   });
@@ -295,16 +338,27 @@ function allocateNodePorts(r: Reservation, svc: KubeObject, oldPorts: Set<number
 function allocateHealthCheckPort(r: Reservation, svc: KubeObject): void {
   const spec = specOf(svc);
   try {
-    spec.healthCheckNodePort = r.port(spec.healthCheckNodePort || undefined, 'spec.healthCheckNodePort', svc, 'a HealthCheck NodePort');
+    spec.healthCheckNodePort = r.port(
+      spec.healthCheckNodePort || undefined,
+      'spec.healthCheckNodePort',
+      svc,
+      'a HealthCheck NodePort',
+    );
   } catch (err) {
     // upstream reports a refused requested health check port as an internal error
-    if (spec.healthCheckNodePort) throw errors.internal(`failed to allocate requested HealthCheck NodePort ${spec.healthCheckNodePort}: ${(err as Error).message.replace(/^.*Invalid value: \d+: /, '')}`);
+    if (spec.healthCheckNodePort)
+      throw errors.internal(
+        `failed to allocate requested HealthCheck NodePort ${spec.healthCheckNodePort}: ${(err as Error).message.replace(/^.*Invalid value: \d+: /, '')}`,
+      );
     throw err;
   }
 }
 
 /** The Service strategy over one set of allocators. */
-export function serviceStrategy(alloc: ServiceAllocators): { strategy: ResourceStrategy; statusStrategy: ResourceStrategy } {
+export function serviceStrategy(alloc: ServiceAllocators): {
+  strategy: ResourceStrategy;
+  statusStrategy: ResourceStrategy;
+} {
   const strategy: ResourceStrategy = {
     async beginCreate(svc, ctx, storage) {
       await alloc.ensureLoaded(storage);
@@ -336,8 +390,16 @@ export function serviceStrategy(alloc: ServiceAllocators): { strategy: ResourceS
       try {
         // cluster IPs: allocated when leaving ExternalName, released when becoming one
         if (oldSpec.type === 'ExternalName' && spec.type !== 'ExternalName') allocateClusterIPs(r, svc);
-        else if (oldSpec.clusterIPs?.[0] !== 'None' && oldSpec.type !== 'ExternalName' && spec.type === 'ExternalName') {
-          r.releaseIPs.push(...(oldSpec.clusterIPs ?? (oldSpec.clusterIP ? [oldSpec.clusterIP] : [])).filter((ip) => ip && ip !== 'None'));
+        else if (
+          oldSpec.clusterIPs?.[0] !== 'None' &&
+          oldSpec.type !== 'ExternalName' &&
+          spec.type === 'ExternalName'
+        ) {
+          r.releaseIPs.push(
+            ...(oldSpec.clusterIPs ?? (oldSpec.clusterIP ? [oldSpec.clusterIP] : [])).filter(
+              (ip) => ip && ip !== 'None',
+            ),
+          );
         }
         // node ports
         const oldPorts = new Set((oldSpec.ports ?? []).map((p) => p?.nodePort ?? 0).filter((n) => n > 0));
@@ -365,7 +427,9 @@ export function serviceStrategy(alloc: ServiceAllocators): { strategy: ResourceS
     async afterDelete(svc, storage) {
       alloc.releaseAll(svc);
       // As kube-apiserver: the Service's Endpoints go with it, so that a new Service of that name never sees them.
-      await storage.delete(`/registry/services/endpoints/${svc.metadata.namespace}/${svc.metadata.name}`).catch(() => undefined);
+      await storage
+        .delete(`/registry/services/endpoints/${svc.metadata.namespace}/${svc.metadata.name}`)
+        .catch(() => undefined);
     },
   };
   const statusStrategy: ResourceStrategy = {
@@ -398,16 +462,27 @@ export function dropTypeDependentFields(svc: ServiceLike, old: ServiceLike): voi
   if (needsNodePort(oldSpec) && !needsNodePort(spec) && sameNodePorts(nodePorts(oldSpec), nodePorts(spec))) {
     for (const p of spec.ports ?? []) if (p) delete p.nodePort;
   }
-  if (needsHealthCheck(oldSpec) && !needsHealthCheck(spec) && (oldSpec.healthCheckNodePort ?? 0) === (spec.healthCheckNodePort ?? 0)) {
+  if (
+    needsHealthCheck(oldSpec) &&
+    !needsHealthCheck(spec) &&
+    (oldSpec.healthCheckNodePort ?? 0) === (spec.healthCheckNodePort ?? 0)
+  ) {
     delete spec.healthCheckNodePort;
   }
   if (oldSpec.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
-    if (spec.allocateLoadBalancerNodePorts !== undefined && oldSpec.allocateLoadBalancerNodePorts === spec.allocateLoadBalancerNodePorts) {
+    if (
+      spec.allocateLoadBalancerNodePorts !== undefined &&
+      oldSpec.allocateLoadBalancerNodePorts === spec.allocateLoadBalancerNodePorts
+    ) {
       delete spec.allocateLoadBalancerNodePorts;
     }
     if (oldSpec.loadBalancerClass === spec.loadBalancerClass) delete spec.loadBalancerClass;
   }
-  if (externallyAccessible(oldSpec) && !externallyAccessible(spec) && oldSpec.externalTrafficPolicy === spec.externalTrafficPolicy) {
+  if (
+    externallyAccessible(oldSpec) &&
+    !externallyAccessible(spec) &&
+    oldSpec.externalTrafficPolicy === spec.externalTrafficPolicy
+  ) {
     delete spec.externalTrafficPolicy;
   }
   if (spec.type !== 'LoadBalancer') {

@@ -7,7 +7,16 @@ import { arr, isObj, num, str } from '../../validation/helpers.js';
 import { validateObjectMeta } from '../../validation/meta.js';
 import { nameIsDNS1035Label } from '../../validation/names.js';
 import type { ServiceLike, ServiceSpecLike } from './strategy.js';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidCIDR, isValidIP, isValidPortName, isValidPortNum, parseIPSloppy } from '../../../../apimachinery/validation.js';
+import {
+  isDNS1123Label,
+  isDNS1123Subdomain,
+  isQualifiedName,
+  isValidCIDR,
+  isValidIP,
+  isValidPortName,
+  isValidPortNum,
+  parseIPSloppy,
+} from '../../../../apimachinery/validation.js';
 import { validateLabels } from '../../../../apimachinery/labels.js';
 import { goStringSlice, renderedError } from '../../../../apimachinery/field-errors.js';
 
@@ -28,7 +37,11 @@ export function isHeadless(spec: ServiceSpecLike | undefined): boolean {
 }
 
 function externallyAccessible(spec: ServiceSpecLike): boolean {
-  return spec.type === 'LoadBalancer' || spec.type === 'NodePort' || (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
+  return (
+    spec.type === 'LoadBalancer' ||
+    spec.type === 'NodePort' ||
+    (spec.type === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0)
+  );
 }
 
 /** ValidateNonSpecialIP: not unspecified, loopback, link-local or link-local multicast. */
@@ -39,8 +52,12 @@ export function validateNonSpecialIP(ip: string, path: string): FieldError[] {
   const lower = ip.toLowerCase();
   const octets = fam === 4 ? ip.split('.').map(Number) : [];
   const v6 = (prefix: RegExp) => fam === 6 && prefix.test(lower);
-  if ((fam === 4 && octets.every((o) => o === 0)) || (fam === 6 && /^[0:]+$/.test(lower))) errs.push(fieldErr.invalid(path, ip, `may not be unspecified (${ip})`));
-  if ((fam === 4 && octets[0] === 127) || (fam === 6 && /^(0{0,4}:){0,7}:?0{0,3}1$/.test(lower) && lower.replace(/[:0]/g, '') === '1')) {
+  if ((fam === 4 && octets.every((o) => o === 0)) || (fam === 6 && /^[0:]+$/.test(lower)))
+    errs.push(fieldErr.invalid(path, ip, `may not be unspecified (${ip})`));
+  if (
+    (fam === 4 && octets[0] === 127) ||
+    (fam === 6 && /^(0{0,4}:){0,7}:?0{0,3}1$/.test(lower) && lower.replace(/[:0]/g, '') === '1')
+  ) {
     errs.push(fieldErr.invalid(path, ip, 'may not be in the loopback range (127.0.0.0/8, ::1/128)'));
   }
   if ((fam === 4 && octets[0] === 169 && octets[1] === 254) || v6(/^fe[89ab][0-9a-f]?:/)) {
@@ -69,7 +86,8 @@ export function validateClusterIPFields(spec: ServiceSpecLike): FieldError[] {
   const errs: FieldError[] = [];
   const ips = spec.clusterIPs ?? [];
   const ipsValue = () => goStringSlice(spec.clusterIPs);
-  const invalidIPs = (field: string, detail: string) => renderedError('FieldValueInvalid', field, ipsValue(), spec.clusterIPs, detail);
+  const invalidIPs = (field: string, detail: string) =>
+    renderedError('FieldValueInvalid', field, ipsValue(), spec.clusterIPs, detail);
   if (spec.clusterIP) {
     if (ips.length === 0) errs.push(fieldErr.required('spec.clusterIPs'));
     else if (ips[0] !== spec.clusterIP) errs.push(invalidIPs('spec.clusterIPs', 'first value must match `clusterIP`'));
@@ -103,15 +121,22 @@ export function validateClusterIPFields(spec: ServiceSpecLike): FieldError[] {
   if (badIPs) return errs;
   if (ips.length > 1) {
     const fams = ips.map(parseIPSloppy);
-    if (!(ips.length === 2 && fams[0] !== fams[1])) errs.push(invalidIPs('spec.clusterIPs', 'may specify no more than one IP for each IP family'));
+    if (!(ips.length === 2 && fams[0] !== fams[1]))
+      errs.push(invalidIPs('spec.clusterIPs', 'may specify no more than one IP for each IP family'));
   }
   if (!isHeadless(spec) && ips.length > 0 && (spec.ipFamilies?.length ?? 0) > 0) {
     ips.forEach((ip, i) => {
       const fam = spec.ipFamilies![i];
       if (fam === undefined) return;
       const isV6 = parseIPSloppy(ip) === 6;
-      if (fam === 'IPv4' && isV6) errs.push(fieldErr.invalid(`spec.clusterIPs[${i}]`, ip, `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``));
-      if (fam === 'IPv6' && !isV6) errs.push(fieldErr.invalid(`spec.clusterIPs[${i}]`, ip, `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``));
+      if (fam === 'IPv4' && isV6)
+        errs.push(
+          fieldErr.invalid(`spec.clusterIPs[${i}]`, ip, `expected an IPv4 value as indicated by \`ipFamilies[${i}]\``),
+        );
+      if (fam === 'IPv6' && !isV6)
+        errs.push(
+          fieldErr.invalid(`spec.clusterIPs[${i}]`, ip, `expected an IPv6 value as indicated by \`ipFamilies[${i}]\``),
+        );
     });
   }
   return errs;
@@ -119,10 +144,24 @@ export function validateClusterIPFields(spec: ServiceSpecLike): FieldError[] {
 
 /** ValidateService. */
 export function validateService(svc: ServiceLike): FieldError[] {
-  const errs = validateObjectMeta(svc?.metadata, { namespaced: true, nameValidator: nameIsDNS1035Label, kubeFinalizers: true });
+  const errs = validateObjectMeta(svc?.metadata, {
+    namespaced: true,
+    nameValidator: nameIsDNS1035Label,
+    kubeFinalizers: true,
+  });
   const annotations = (svc?.metadata?.annotations ?? {}) as Record<string, string>;
-  if (annotations[TOPOLOGY_MODE] !== undefined && annotations[TOPOLOGY_HINTS] !== undefined && annotations[TOPOLOGY_MODE] !== annotations[TOPOLOGY_HINTS]) {
-    errs.push(fieldErr.invalid(`metadata.annotations[${TOPOLOGY_MODE}]`, annotations[TOPOLOGY_MODE], `must match annotations[${TOPOLOGY_HINTS}] when both are specified`));
+  if (
+    annotations[TOPOLOGY_MODE] !== undefined &&
+    annotations[TOPOLOGY_HINTS] !== undefined &&
+    annotations[TOPOLOGY_MODE] !== annotations[TOPOLOGY_HINTS]
+  ) {
+    errs.push(
+      fieldErr.invalid(
+        `metadata.annotations[${TOPOLOGY_MODE}]`,
+        annotations[TOPOLOGY_MODE],
+        `must match annotations[${TOPOLOGY_HINTS}] when both are specified`,
+      ),
+    );
   }
   const spec = (isObj(svc?.spec) ? svc.spec : {}) as ServiceSpecLike;
   const headless = isHeadless(spec);
@@ -130,15 +169,20 @@ export function validateService(svc: ServiceLike): FieldError[] {
   if (ports.length === 0 && !headless && spec.type !== 'ExternalName') errs.push(fieldErr.required('spec.ports'));
   switch (spec.type) {
     case 'LoadBalancer':
-      if (headless) errs.push(fieldErr.invalid('spec.clusterIPs[0]', 'None', "may not be set to 'None' for LoadBalancer services"));
+      if (headless)
+        errs.push(fieldErr.invalid('spec.clusterIPs[0]', 'None', "may not be set to 'None' for LoadBalancer services"));
       break;
     case 'NodePort':
-      if (headless) errs.push(fieldErr.invalid('spec.clusterIPs[0]', 'None', "may not be set to 'None' for NodePort services"));
+      if (headless)
+        errs.push(fieldErr.invalid('spec.clusterIPs[0]', 'None', "may not be set to 'None' for NodePort services"));
       break;
     case 'ExternalName': {
-      if ((spec.clusterIPs?.length ?? 0) > 0) errs.push(fieldErr.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
-      if ((spec.ipFamilies?.length ?? 0) > 0) errs.push(fieldErr.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
-      if (spec.ipFamilyPolicy !== undefined) errs.push(fieldErr.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
+      if ((spec.clusterIPs?.length ?? 0) > 0)
+        errs.push(fieldErr.forbidden('spec.clusterIPs', 'may not be set for ExternalName services'));
+      if ((spec.ipFamilies?.length ?? 0) > 0)
+        errs.push(fieldErr.forbidden('spec.ipFamilies', 'may not be set for ExternalName services'));
+      if (spec.ipFamilyPolicy !== undefined)
+        errs.push(fieldErr.forbidden('spec.ipFamilyPolicy', 'may not be set for ExternalName services'));
       const cname = str(spec.externalName).replace(/\.$/, '');
       if (cname) errs.push(...isDNS1123Subdomain(cname).map((m) => fieldErr.invalid('spec.externalName', cname, m)));
       else errs.push(fieldErr.required('spec.externalName'));
@@ -159,21 +203,39 @@ export function validateService(svc: ServiceLike): FieldError[] {
     for (const m of isValidPortNum(port)) errs.push(fieldErr.invalid(`${path}.port`, port, m));
     const proto = str(p.protocol);
     if (!proto) errs.push(fieldErr.required(`${path}.protocol`));
-    else if (!SUPPORTED_PROTOCOLS.includes(proto)) errs.push(fieldErr.notSupported(`${path}.protocol`, proto, SUPPORTED_PROTOCOLS));
+    else if (!SUPPORTED_PROTOCOLS.includes(proto))
+      errs.push(fieldErr.notSupported(`${path}.protocol`, proto, SUPPORTED_PROTOCOLS));
     errs.push(...validateTargetPort(p.targetPort, `${path}.targetPort`));
-    if (typeof p.appProtocol === 'string') errs.push(...isQualifiedName(p.appProtocol).map((m) => fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m)));
+    if (typeof p.appProtocol === 'string')
+      errs.push(
+        ...isQualifiedName(p.appProtocol).map((m) => fieldErr.invalid(`${path}.appProtocol`, p.appProtocol, m)),
+      );
   });
   if (spec.selector) errs.push(...validateLabels(spec.selector, 'spec.selector'));
   if (!spec.sessionAffinity) errs.push(fieldErr.required('spec.sessionAffinity'));
-  else if (!AFFINITIES.includes(spec.sessionAffinity)) errs.push(fieldErr.notSupported('spec.sessionAffinity', spec.sessionAffinity, AFFINITIES));
+  else if (!AFFINITIES.includes(spec.sessionAffinity))
+    errs.push(fieldErr.notSupported('spec.sessionAffinity', spec.sessionAffinity, AFFINITIES));
   if (spec.sessionAffinity === 'ClientIP') {
     const cfg = spec.sessionAffinityConfig;
     const timeout = cfg?.clientIP?.timeoutSeconds;
     if (!cfg) errs.push(fieldErr.required('spec.sessionAffinityConfig', 'when session affinity type is ClientIP'));
-    else if (!cfg.clientIP) errs.push(fieldErr.required('spec.sessionAffinityConfig.clientIP', 'when session affinity type is ClientIP'));
-    else if (timeout === undefined) errs.push(fieldErr.required('spec.sessionAffinityConfig.clientIP.timeoutSeconds', 'when session affinity type is ClientIP'));
+    else if (!cfg.clientIP)
+      errs.push(fieldErr.required('spec.sessionAffinityConfig.clientIP', 'when session affinity type is ClientIP'));
+    else if (timeout === undefined)
+      errs.push(
+        fieldErr.required(
+          'spec.sessionAffinityConfig.clientIP.timeoutSeconds',
+          'when session affinity type is ClientIP',
+        ),
+      );
     else if (!(timeout > 0 && timeout <= MAX_AFFINITY_SECONDS)) {
-      errs.push(fieldErr.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', timeout, `must be greater than 0 and less than ${MAX_AFFINITY_SECONDS}`));
+      errs.push(
+        fieldErr.invalid(
+          'spec.sessionAffinityConfig.clientIP.timeoutSeconds',
+          timeout,
+          `must be greater than 0 and less than ${MAX_AFFINITY_SECONDS}`,
+        ),
+      );
     }
   } else if (spec.sessionAffinity === 'None' && spec.sessionAffinityConfig) {
     errs.push(fieldErr.forbidden('spec.sessionAffinityConfig', 'must not be set when session affinity is None'));
@@ -189,7 +251,8 @@ export function validateService(svc: ServiceLike): FieldError[] {
   else if (!SERVICE_TYPES.includes(spec.type)) errs.push(fieldErr.notSupported('spec.type', spec.type, SERVICE_TYPES));
   if (spec.type === 'ClusterIP') {
     ports.forEach((p, i) => {
-      if (num(p.nodePort)) errs.push(fieldErr.forbidden(`spec.ports[${i}].nodePort`, "may not be used when `type` is 'ClusterIP'"));
+      if (num(p.nodePort))
+        errs.push(fieldErr.forbidden(`spec.ports[${i}].nodePort`, "may not be used when `type` is 'ClusterIP'"));
     });
   }
   const nodePorts = new Set<string>();
@@ -204,34 +267,60 @@ export function validateService(svc: ServiceLike): FieldError[] {
   ports.forEach((p, i) => {
     const k = `${str(p.protocol)}/${num(p.port) ?? 0}`;
     if (seenPorts.has(k)) {
-      errs.push(renderedError('FieldValueDuplicate', `spec.ports[${i}]`, `core.ServicePort{Name:"", Protocol:"${str(p.protocol)}", AppProtocol:(*string)(nil), Port:${num(p.port) ?? 0}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`, p));
+      errs.push(
+        renderedError(
+          'FieldValueDuplicate',
+          `spec.ports[${i}]`,
+          `core.ServicePort{Name:"", Protocol:"${str(p.protocol)}", AppProtocol:(*string)(nil), Port:${num(p.port) ?? 0}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`,
+          p,
+        ),
+      );
     }
     seenPorts.add(k);
   });
   const ranges = arr<string>(spec.loadBalancerSourceRanges);
   if (ranges.length > 0) {
-    if (spec.type !== 'LoadBalancer') errs.push(fieldErr.forbidden('spec.LoadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
+    if (spec.type !== 'LoadBalancer')
+      errs.push(fieldErr.forbidden('spec.LoadBalancerSourceRanges', "may only be used when `type` is 'LoadBalancer'"));
     ranges.forEach((r, i) => {
       const v = str(r).trim();
       errs.push(...isValidCIDR(v).map((m) => fieldErr.invalid(`spec.LoadBalancerSourceRanges[${i}]`, v, m)));
     });
   } else if (annotations[LB_SOURCE_RANGES] !== undefined) {
     const path = `metadata.annotations[${LB_SOURCE_RANGES}]`;
-    if (spec.type !== 'LoadBalancer') errs.push(fieldErr.forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
+    if (spec.type !== 'LoadBalancer')
+      errs.push(fieldErr.forbidden(path, "may only be used when `type` is 'LoadBalancer'"));
     const val = annotations[LB_SOURCE_RANGES].trim();
-    if (val) for (const c of val.split(',')) errs.push(...isValidCIDR(c.trim()).map((m) => fieldErr.invalid(path, c.trim(), m)));
+    if (val)
+      for (const c of val.split(','))
+        errs.push(...isValidCIDR(c.trim()).map((m) => fieldErr.invalid(path, c.trim(), m)));
   }
   if (spec.allocateLoadBalancerNodePorts !== undefined && spec.type !== 'LoadBalancer') {
-    errs.push(fieldErr.forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"));
+    errs.push(
+      fieldErr.forbidden('spec.allocateLoadBalancerNodePorts', "may only be used when `type` is 'LoadBalancer'"),
+    );
   }
-  if (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined) errs.push(fieldErr.required('allocateLoadBalancerNodePorts'));
+  if (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === undefined)
+    errs.push(fieldErr.required('allocateLoadBalancerNodePorts'));
   if (spec.type === 'LoadBalancer') {
-    if (typeof spec.loadBalancerClass === 'string') errs.push(...isQualifiedName(spec.loadBalancerClass).map((m) => fieldErr.invalid('spec.loadBalancerClass', spec.loadBalancerClass, m)));
+    if (typeof spec.loadBalancerClass === 'string')
+      errs.push(
+        ...isQualifiedName(spec.loadBalancerClass).map((m) =>
+          fieldErr.invalid('spec.loadBalancerClass', spec.loadBalancerClass, m),
+        ),
+      );
   } else if (spec.loadBalancerClass !== undefined) {
     errs.push(fieldErr.forbidden('spec.loadBalancerClass', "may only be used when `type` is 'LoadBalancer'"));
   }
   if (!externallyAccessible(spec)) {
-    if (spec.externalTrafficPolicy) errs.push(fieldErr.invalid('spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
+    if (spec.externalTrafficPolicy)
+      errs.push(
+        fieldErr.invalid(
+          'spec.externalTrafficPolicy',
+          spec.externalTrafficPolicy,
+          'may only be set for externally-accessible services',
+        ),
+      );
   } else if (!spec.externalTrafficPolicy) {
     errs.push(fieldErr.required('spec.externalTrafficPolicy'));
   } else if (!TRAFFIC_POLICIES.includes(spec.externalTrafficPolicy)) {
@@ -239,14 +328,22 @@ export function validateService(svc: ServiceLike): FieldError[] {
   }
   const hc = spec.healthCheckNodePort ?? 0;
   if (!(spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local')) {
-    if (hc) errs.push(fieldErr.invalid('spec.healthCheckNodePort', hc, "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"));
+    if (hc)
+      errs.push(
+        fieldErr.invalid(
+          'spec.healthCheckNodePort',
+          hc,
+          "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+        ),
+      );
   } else if (!hc) {
     errs.push(fieldErr.required('spec.healthCheckNodePort'));
   } else {
     errs.push(...isValidPortNum(hc).map((m) => fieldErr.invalid('spec.healthCheckNodePort', hc, m)));
   }
   if (spec.internalTrafficPolicy === undefined) {
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer' || spec.type === 'ClusterIP') errs.push(fieldErr.required('spec.internalTrafficPolicy'));
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer' || spec.type === 'ClusterIP')
+      errs.push(fieldErr.required('spec.internalTrafficPolicy'));
   } else if (!TRAFFIC_POLICIES.includes(spec.internalTrafficPolicy)) {
     errs.push(fieldErr.notSupported('spec.internalTrafficPolicy', spec.internalTrafficPolicy, TRAFFIC_POLICIES));
   }
@@ -265,34 +362,80 @@ export function validateServiceUpdate(svc: ServiceLike, old: ServiceLike): Field
   if (spec.type !== 'ExternalName' && oldSpec.type !== 'ExternalName' && !(isHeadless(spec) && isHeadless(oldSpec))) {
     const oldIPs = oldSpec.clusterIPs ?? [];
     const newIPs = spec.clusterIPs ?? [];
-    const changed = (i: number) => renderedError('FieldValueInvalid', `spec.clusterIPs[${i}]`, ipsValue(), spec.clusterIPs, 'may not change once set');
+    const changed = (i: number) =>
+      renderedError(
+        'FieldValueInvalid',
+        `spec.clusterIPs[${i}]`,
+        ipsValue(),
+        spec.clusterIPs,
+        'may not change once set',
+      );
     if (oldIPs.length === newIPs.length) {
       oldIPs.forEach((ip, i) => {
         if (ip !== newIPs[i]) errs.push(changed(i));
       });
     } else if (oldIPs.length > newIPs.length) {
-      if (newIPs.length === 0) errs.push(renderedError('FieldValueInvalid', 'spec.clusterIPs[0]', ipsValue(), spec.clusterIPs, 'primary clusterIP can not be unset'));
+      if (newIPs.length === 0)
+        errs.push(
+          renderedError(
+            'FieldValueInvalid',
+            'spec.clusterIPs[0]',
+            ipsValue(),
+            spec.clusterIPs,
+            'primary clusterIP can not be unset',
+          ),
+        );
       if (oldIPs.length > 0 && newIPs.length > 0 && newIPs[0] !== oldIPs[0]) errs.push(changed(0));
       if (newIPs.length === 1 && spec.ipFamilyPolicy !== 'SingleStack') {
-        errs.push(fieldErr.invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary clusterIP"));
+        errs.push(
+          fieldErr.invalid(
+            'spec.ipFamilyPolicy',
+            spec.ipFamilyPolicy ?? null,
+            "must be set to 'SingleStack' when releasing the secondary clusterIP",
+          ),
+        );
       }
     } else if (oldIPs.length > 0 && newIPs[0] !== oldIPs[0]) {
       errs.push(changed(0));
     }
   }
-  if (spec.type !== 'ExternalName' && oldSpec.type !== 'ExternalName' && isHeadless(spec) === isHeadless(oldSpec) && !isHeadless(spec)) {
+  if (
+    spec.type !== 'ExternalName' &&
+    oldSpec.type !== 'ExternalName' &&
+    isHeadless(spec) === isHeadless(oldSpec) &&
+    !isHeadless(spec)
+  ) {
     const oldF = oldSpec.ipFamilies ?? [];
     const newF = spec.ipFamilies ?? [];
     const famValue = goStringSlice(spec.ipFamilies).replace('[]string', '[]core.IPFamily');
     if (oldF.length === newF.length) {
       oldF.forEach((f, i) => {
-        if (f !== newF[i]) errs.push(renderedError('FieldValueInvalid', 'spec.ipFamilies[0]', famValue, spec.ipFamilies, 'may not change once set'));
+        if (f !== newF[i])
+          errs.push(
+            renderedError(
+              'FieldValueInvalid',
+              'spec.ipFamilies[0]',
+              famValue,
+              spec.ipFamilies,
+              'may not change once set',
+            ),
+          );
       });
     } else if (oldF.length > newF.length && newF.length === 1 && spec.ipFamilyPolicy !== 'SingleStack') {
-      errs.push(fieldErr.invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy ?? null, "must be set to 'SingleStack' when releasing the secondary ipFamily"));
+      errs.push(
+        fieldErr.invalid(
+          'spec.ipFamilyPolicy',
+          spec.ipFamilyPolicy ?? null,
+          "must be set to 'SingleStack' when releasing the secondary ipFamily",
+        ),
+      );
     }
   }
-  if (oldSpec.type === 'LoadBalancer' && spec.type === 'LoadBalancer' && (oldSpec.loadBalancerClass ?? null) !== (spec.loadBalancerClass ?? null)) {
+  if (
+    oldSpec.type === 'LoadBalancer' &&
+    spec.type === 'LoadBalancer' &&
+    (oldSpec.loadBalancerClass ?? null) !== (spec.loadBalancerClass ?? null)
+  ) {
     errs.push(fieldErr.invalid('spec.loadBalancerClass', spec.loadBalancerClass ?? null, 'may not change once set'));
   }
   const hcNeeded = (s: ServiceSpecLike) => s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local';
@@ -305,7 +448,9 @@ export function validateServiceUpdate(svc: ServiceLike, old: ServiceLike): Field
 /** ValidateServiceStatusUpdate: load balancer ingress addresses. */
 export function validateServiceStatusUpdate(svc: ServiceLike, _old: ServiceLike): FieldError[] {
   const errs: FieldError[] = [];
-  const ingress = arr<Record<string, unknown>>((svc.status as { loadBalancer?: { ingress?: unknown } } | undefined)?.loadBalancer?.ingress);
+  const ingress = arr<Record<string, unknown>>(
+    (svc.status as { loadBalancer?: { ingress?: unknown } } | undefined)?.loadBalancer?.ingress,
+  );
   ingress.forEach((ing, i) => {
     const path = `status.loadBalancer.ingress[${i}]`;
     const ip = str(ing.ip);
@@ -313,7 +458,8 @@ export function validateServiceStatusUpdate(svc: ServiceLike, _old: ServiceLike)
     const host = str(ing.hostname);
     if (host) {
       errs.push(...isDNS1123Subdomain(host).map((m) => fieldErr.invalid(`${path}.hostname`, host, m)));
-      if (parseIPSloppy(host)) errs.push(fieldErr.invalid(`${path}.hostname`, host, 'must be a DNS name, not an IP address'));
+      if (parseIPSloppy(host))
+        errs.push(fieldErr.invalid(`${path}.hostname`, host, 'must be a DNS name, not an IP address'));
     }
   });
   return errs;

@@ -8,7 +8,13 @@ import { apiError, daemonPod, daemonSet, FakeCluster, RESOURCES } from './fakes.
 function setup(dsPatch?: (d: DaemonSet) => void) {
   const cluster = new FakeCluster();
   const ds = cluster.seed(RESOURCES.daemonsets, daemonSet('foo', dsPatch));
-  const opts = { client: cluster, ref: RESOURCES.pods, ds, selector: labelSelectorFromObject(ds.spec.selector), canAdopt: recheckDaemonSet(cluster, RESOURCES.daemonsets, ds) };
+  const opts = {
+    client: cluster,
+    ref: RESOURCES.pods,
+    ds,
+    selector: labelSelectorFromObject(ds.spec.selector),
+    canAdopt: recheckDaemonSet(cluster, RESOURCES.daemonsets, ds),
+  };
   return { cluster, ds, opts };
 }
 const other = { name: 'x', type: 'y' };
@@ -17,7 +23,10 @@ describe('claim', () => {
   it('keeps owned matching pods without calls', async () => {
     const { cluster, ds, opts } = setup();
     const res = await claim(opts, [daemonPod(ds, 'a', 'n1')]);
-    assert.deepEqual(res.claimed.map((p) => p.metadata.name), ['a']);
+    assert.deepEqual(
+      res.claimed.map((p) => p.metadata.name),
+      ['a'],
+    );
     assert.equal(cluster.calls.length, 0);
   });
 
@@ -26,12 +35,30 @@ describe('claim', () => {
     const a = cluster.seed(RESOURCES.pods, daemonPod(ds, 'a', 'n1', { orphan: true }));
     const b = cluster.seed(RESOURCES.pods, daemonPod(ds, 'b', 'n2', { orphan: true }));
     const res = await claim(opts, [a, b]);
-    assert.deepEqual(res.claimed.map((p) => p.metadata.name), ['a', 'b']);
+    assert.deepEqual(
+      res.claimed.map((p) => p.metadata.name),
+      ['a', 'b'],
+    );
     assert.equal(cluster.callsOf('get', 'daemonsets').length, 1, 'the DaemonSet is re-checked once');
     const patches = cluster.callsOf('patch', 'pods');
-    assert.deepEqual(patches.map((p) => p.patchType), ['strategic', 'strategic']);
+    assert.deepEqual(
+      patches.map((p) => p.patchType),
+      ['strategic', 'strategic'],
+    );
     assert.deepEqual(patches[0]!.body, {
-      metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'foo', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }], uid: a.metadata.uid },
+      metadata: {
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'DaemonSet',
+            name: 'foo',
+            uid: ds.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+        uid: a.metadata.uid,
+      },
     });
     assert.equal(cluster.objects<Pod>(RESOURCES.pods)[0]!.metadata.ownerReferences![0]!.uid, ds.metadata.uid);
   });
@@ -41,19 +68,30 @@ describe('claim', () => {
     const p = cluster.seed(RESOURCES.pods, daemonPod(ds, 'a', 'n1', { labels: other }));
     const res = await claim(opts, [p]);
     assert.deepEqual(res.claimed, []);
-    assert.deepEqual(cluster.callsOf('patch')[0]!.body, { metadata: { ownerReferences: [{ $patch: 'delete', uid: ds.metadata.uid }], uid: p.metadata.uid } });
+    assert.deepEqual(cluster.callsOf('patch')[0]!.body, {
+      metadata: { ownerReferences: [{ $patch: 'delete', uid: ds.metadata.uid }], uid: p.metadata.uid },
+    });
     assert.deepEqual(cluster.objects<Pod>(RESOURCES.pods)[0]!.metadata.ownerReferences, []);
   });
 
   const ignored: Array<[string, (ds: DaemonSet) => Pod]> = [
     ['orphans that do not match', (ds) => daemonPod(ds, 'a', 'n1', { orphan: true, labels: other })],
-    ['pods controlled by another owner', (ds) => {
-      const p = daemonPod(ds, 'a', 'n1');
-      p.metadata.ownerReferences = [{ ...p.metadata.ownerReferences![0]!, uid: 'someone-else' }];
-      return p;
-    }],
+    [
+      'pods controlled by another owner',
+      (ds) => {
+        const p = daemonPod(ds, 'a', 'n1');
+        p.metadata.ownerReferences = [{ ...p.metadata.ownerReferences![0]!, uid: 'someone-else' }];
+        return p;
+      },
+    ],
     ['orphans being deleted', (ds) => daemonPod(ds, 'a', 'n1', { orphan: true, deleting: true })],
-    ['orphans of another namespace', (ds) => ({ ...daemonPod(ds, 'a', 'n1', { orphan: true }), metadata: { ...daemonPod(ds, 'a', 'n1', { orphan: true }).metadata, namespace: 'other' } })],
+    [
+      'orphans of another namespace',
+      (ds) => ({
+        ...daemonPod(ds, 'a', 'n1', { orphan: true }),
+        metadata: { ...daemonPod(ds, 'a', 'n1', { orphan: true }).metadata, namespace: 'other' },
+      }),
+    ],
   ];
   for (const [name, make] of ignored) {
     it(`ignores ${name}`, async () => {

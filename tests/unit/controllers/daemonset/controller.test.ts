@@ -46,7 +46,10 @@ describe('DaemonSetController.sync', () => {
       node('n1'),
       node('n2'),
       node('not-ready', { ready: 'False', taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute' }] }),
-      node('cordoned', { unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }] }),
+      node('cordoned', {
+        unschedulable: true,
+        taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }],
+      }),
       node('control-plane', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }),
     ]);
     await drain(c);
@@ -59,11 +62,22 @@ describe('DaemonSetController.sync', () => {
     assert.equal(cluster.calls.length, before, 'a second sync makes no call at all');
     const st = dsOf(cluster).status!;
     assert.deepEqual(
-      [st.desiredNumberScheduled, st.currentNumberScheduled, st.numberMisscheduled, st.updatedNumberScheduled, st.observedGeneration],
+      [
+        st.desiredNumberScheduled,
+        st.currentNumberScheduled,
+        st.numberMisscheduled,
+        st.updatedNumberScheduled,
+        st.observedGeneration,
+      ],
       [4, 4, 0, 4, 1],
     );
     const events = cluster.recorder.events.filter((e) => e.reason === 'SuccessfulCreate');
-    assert.deepEqual(events.map((e) => e.message).sort(), podsOf(cluster).map((p) => `Created pod: ${p.metadata.name}`).sort());
+    assert.deepEqual(
+      events.map((e) => e.message).sort(),
+      podsOf(cluster)
+        .map((p) => `Created pod: ${p.metadata.name}`)
+        .sort(),
+    );
   });
 
   it('pods carry the revision hash, template generation and controller reference', async () => {
@@ -102,11 +116,15 @@ describe('DaemonSetController.sync', () => {
   });
 
   it('an empty selector only records a SelectingAll warning', async () => {
-    const { cluster, c } = world([node('n1')], daemonSet('foo', (d) => (d.spec.selector = {})));
+    const { cluster, c } = world(
+      [node('n1')],
+      daemonSet('foo', (d) => (d.spec.selector = {})),
+    );
     await drain(c);
-    assert.deepEqual(cluster.recorder.events.map((e) => [e.type, e.reason, e.message]), [
-      ['Warning', 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.'],
-    ]);
+    assert.deepEqual(
+      cluster.recorder.events.map((e) => [e.type, e.reason, e.message]),
+      [['Warning', 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.']],
+    );
     assert.equal(cluster.calls.length, 0);
   });
 
@@ -133,12 +151,23 @@ describe('DaemonSetController.sync', () => {
     const { cluster, c } = world([node('n1')], ds);
     await settle(cluster, c);
     const [pod] = podsOf(cluster);
-    await cluster.update(RESOURCES.pods, 'default', { ...pod!, status: { phase: 'Failed' } }, { subresource: 'status' });
+    await cluster.update(
+      RESOURCES.pods,
+      'default',
+      { ...pod!, status: { phase: 'Failed' } },
+      { subresource: 'status' },
+    );
     cluster.flush();
     await drain(c);
-    assert.deepEqual(cluster.callsOf('delete', 'pods').map((d) => d.name), [pod!.metadata.name]);
+    assert.deepEqual(
+      cluster.callsOf('delete', 'pods').map((d) => d.name),
+      [pod!.metadata.name],
+    );
     const warning = cluster.recorder.events.find((e) => e.reason === 'FailedDaemonPod')!;
-    assert.equal(warning.message, `Found failed daemon pod default/${pod!.metadata.name} on node n1, will try to kill it`);
+    assert.equal(
+      warning.message,
+      `Found failed daemon pod default/${pod!.metadata.name} on node n1, will try to kill it`,
+    );
     assert.equal(c.queue.retries(KEY), 1, 'the sync failed and was rate-limited');
     await settle(cluster, c);
     assert.equal(podsOf(cluster).length, 1);
@@ -151,11 +180,17 @@ describe('DaemonSetController.sync', () => {
     await settle(cluster, c);
     assert.equal(podsOf(cluster).length, 0);
     const n1 = cluster.objects<Node>(RESOURCES.nodes).find((n) => n.metadata.name === 'n1')!;
-    await cluster.update(RESOURCES.nodes, undefined, { ...n1, metadata: { ...n1.metadata, labels: { ...n1.metadata.labels, color: 'blue' } } });
+    await cluster.update(RESOURCES.nodes, undefined, {
+      ...n1,
+      metadata: { ...n1.metadata, labels: { ...n1.metadata.labels, color: 'blue' } },
+    });
     await settle(cluster, c);
     assert.deepEqual(nodeNames(podsOf(cluster)), ['n1']);
     const blue = cluster.objects<Node>(RESOURCES.nodes).find((n) => n.metadata.name === 'n1')!;
-    await cluster.update(RESOURCES.nodes, undefined, { ...blue, metadata: { ...blue.metadata, labels: { ...blue.metadata.labels, color: 'green' } } });
+    await cluster.update(RESOURCES.nodes, undefined, {
+      ...blue,
+      metadata: { ...blue.metadata, labels: { ...blue.metadata.labels, color: 'green' } },
+    });
     await settle(cluster, c);
     assert.equal(podsOf(cluster).length, 0);
     assert.ok(cluster.recorder.events.some((e) => e.reason === 'SuccessfulDelete'));
@@ -171,7 +206,10 @@ describe('DaemonSetController.sync', () => {
     assert.equal(byName.get('orphan')!.metadata.ownerReferences![0]!.uid, ds.metadata.uid);
     assert.deepEqual(byName.get('stray')!.metadata.ownerReferences, []);
     assert.equal(cluster.callsOf('get', 'daemonsets').length >= 1, true, 'adoption re-checked the DaemonSet live');
-    assert.deepEqual(cluster.callsOf('create', 'pods').map((p) => (p.body as Pod).spec!.nodeName), ['n2']);
+    assert.deepEqual(
+      cluster.callsOf('create', 'pods').map((p) => (p.body as Pod).spec!.nodeName),
+      ['n2'],
+    );
     assert.equal(cluster.callsOf('patch', 'pods').length, 2, 'one adoption and one release, never repeated');
     assert.ok(stray);
   });
@@ -180,9 +218,16 @@ describe('DaemonSetController.sync', () => {
     const nodes = Array.from({ length: 100 }, (_, i) => node(`node-${i}`));
     const { cluster, c } = world(nodes);
     let ok = 0;
-    cluster.fail = (call) => (call.verb === 'create' && call.resource === 'pods' && ++ok > 10 ? apiError(403, 'Forbidden', 'exceeded quota') : undefined);
+    cluster.fail = (call) =>
+      call.verb === 'create' && call.resource === 'pods' && ++ok > 10
+        ? apiError(403, 'Forbidden', 'exceeded quota')
+        : undefined;
     await drain(c);
-    assert.equal(cluster.callsOf('create', 'pods').length, 15, 'batches 1, 2, 4, 8: the fourth fails and the rest are skipped');
+    assert.equal(
+      cluster.callsOf('create', 'pods').length,
+      15,
+      'batches 1, 2, 4, 8: the fourth fails and the rest are skipped',
+    );
     cluster.flush();
     await drain(c);
     assert.equal(cluster.callsOf('create', 'pods').length, 16, 'the next sync starts again with a batch of 1');
@@ -204,7 +249,18 @@ describe('DaemonSetController.sync', () => {
     await settle(cluster, c);
     assert.equal(dsOf(cluster).status!.numberReady, 0);
     for (const pod of podsOf(cluster)) {
-      await cluster.update(RESOURCES.pods, 'default', { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] } }, { subresource: 'status' });
+      await cluster.update(
+        RESOURCES.pods,
+        'default',
+        {
+          ...pod,
+          status: {
+            phase: 'Running',
+            conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }],
+          },
+        },
+        { subresource: 'status' },
+      );
     }
     await settle(cluster, c);
     const st = dsOf(cluster).status!;
@@ -281,7 +337,12 @@ describe('DaemonSetController handlers', () => {
   it('a pod becoming Ready requeues after minReadySeconds + 1 s', async () => {
     const { cluster, queue, ds } = setup(daemonSet('foo', (d) => (d.spec.minReadySeconds = 10)));
     const pod = cluster.seed(RESOURCES.pods, daemonPod(ds, 'p', 'n1', { ready: false }));
-    await cluster.update(RESOURCES.pods, 'default', { ...pod, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { subresource: 'status' });
+    await cluster.update(
+      RESOURCES.pods,
+      'default',
+      { ...pod, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+      { subresource: 'status' },
+    );
     cluster.flush();
     assert.deepEqual(queue.after, [[KEY, 11_000]]);
   });
@@ -311,13 +372,24 @@ describe('DaemonSetController handlers', () => {
     const { cluster, queue } = setup(daemonSet('foo', (d) => (d.spec.template.spec!.nodeSelector = { color: 'blue' })));
     const n = cluster.seed(RESOURCES.nodes, node('n1'));
     assert.deepEqual(queue.added, [], 'a node the DaemonSet cannot run on does not enqueue it');
-    const beat = await cluster.update(RESOURCES.nodes, undefined, { ...n, status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'later' }] } }, { subresource: 'status' });
+    const beat = await cluster.update(
+      RESOURCES.nodes,
+      undefined,
+      { ...n, status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: 'later' }] } },
+      { subresource: 'status' },
+    );
     assert.equal(cluster.objects<Node>(RESOURCES.nodes)[0]!.status!.conditions![0]!.lastHeartbeatTime, 'later');
-    await cluster.update(RESOURCES.nodes, undefined, { ...beat, metadata: { ...beat.metadata, labels: { other: 'x' } } });
+    await cluster.update(RESOURCES.nodes, undefined, {
+      ...beat,
+      metadata: { ...beat.metadata, labels: { other: 'x' } },
+    });
     cluster.flush();
     assert.deepEqual(queue.added, [], 'heartbeats and irrelevant labels are ignored');
     const cur = cluster.objects<Node>(RESOURCES.nodes)[0]!;
-    await cluster.update(RESOURCES.nodes, undefined, { ...cur, metadata: { ...cur.metadata, labels: { color: 'blue' } } });
+    await cluster.update(RESOURCES.nodes, undefined, {
+      ...cur,
+      metadata: { ...cur.metadata, labels: { color: 'blue' } },
+    });
     cluster.flush();
     assert.deepEqual(queue.added, [KEY]);
   });

@@ -137,7 +137,15 @@ export class FakeCluster implements ApiClient {
 
   /** The context a controller under test gets. */
   context(workers = 1): ControllerContext {
-    return { client: this, clock: this.clock, informers: this.informers, recorder: () => this.recorder, log: nullLog, speed: 1, workers };
+    return {
+      client: this,
+      clock: this.clock,
+      informers: this.informers,
+      recorder: () => this.recorder,
+      log: nullLog,
+      speed: 1,
+      workers,
+    };
   }
 
   private store(ref: ResourceRef): Map<string, KubeObject> {
@@ -236,7 +244,11 @@ export class FakeCluster implements ApiClient {
     throw new Error('FakeCluster does not watch: use flush()');
   }
 
-  async get<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T> {
     this.record({ verb: 'get', resource: ref.resource, namespace, name });
     return structuredClone(this.mustGet(ref, namespace, name)) as T;
   }
@@ -245,24 +257,62 @@ export class FakeCluster implements ApiClient {
     this.record({ verb: 'create', resource: ref.resource, namespace, body: structuredClone(obj) });
     const o = structuredClone(obj) as KubeObject;
     o.metadata.namespace = namespace;
-    if (!o.metadata.name && o.metadata.generateName) o.metadata.name = `${o.metadata.generateName}${String(++this.seq).padStart(5, 'x')}`;
-    if (this.store(ref).has(objectKey(o))) throw apiError(409, 'AlreadyExists', `${ref.resource} "${o.metadata.name}" already exists`);
+    if (!o.metadata.name && o.metadata.generateName)
+      o.metadata.name = `${o.metadata.generateName}${String(++this.seq).padStart(5, 'x')}`;
+    if (this.store(ref).has(objectKey(o)))
+      throw apiError(409, 'AlreadyExists', `${ref.resource} "${o.metadata.name}" already exists`);
     return structuredClone(this.write(ref, o, true)) as T;
   }
 
-  async update<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts?: { subresource?: string }): Promise<T> {
-    this.record({ verb: 'update', resource: ref.resource, namespace, name: obj.metadata.name, body: structuredClone(obj), subresource: opts?.subresource });
+  async update<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts?: { subresource?: string },
+  ): Promise<T> {
+    this.record({
+      verb: 'update',
+      resource: ref.resource,
+      namespace,
+      name: obj.metadata.name,
+      body: structuredClone(obj),
+      subresource: opts?.subresource,
+    });
     const cur = this.mustGet(ref, namespace, obj.metadata.name!);
     if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) {
-      throw apiError(409, 'Conflict', 'the object has been modified; please apply your changes to the latest version and try again');
+      throw apiError(
+        409,
+        'Conflict',
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
-    const next = structuredClone(opts?.subresource === 'status' ? { ...cur, status: obj.status } : { ...obj, status: cur.status }) as KubeObject;
-    next.metadata = { ...next.metadata, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp, namespace };
+    const next = structuredClone(
+      opts?.subresource === 'status' ? { ...cur, status: obj.status } : { ...obj, status: cur.status },
+    ) as KubeObject;
+    next.metadata = {
+      ...next.metadata,
+      uid: cur.metadata.uid,
+      creationTimestamp: cur.metadata.creationTimestamp,
+      namespace,
+    };
     return structuredClone(this.write(ref, next, false)) as T;
   }
 
-  async patch<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown): Promise<T> {
-    this.record({ verb: 'patch', resource: ref.resource, namespace, name, body: structuredClone(patch), patchType: type });
+  async patch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+  ): Promise<T> {
+    this.record({
+      verb: 'patch',
+      resource: ref.resource,
+      namespace,
+      name,
+      body: structuredClone(patch),
+      patchType: type,
+    });
     const cur = structuredClone(this.mustGet(ref, namespace, name));
     const pm = ((patch as { metadata?: Record<string, unknown> }).metadata ?? {}) as {
       uid?: string;
@@ -270,8 +320,10 @@ export class FakeCluster implements ApiClient {
       labels?: Record<string, string | null>;
       ownerReferences?: Array<OwnerReference & { $patch?: string }>;
     };
-    if (pm.uid !== undefined && pm.uid !== cur.metadata.uid) throw apiError(422, 'Invalid', 'metadata.uid: field is immutable');
-    if (pm.resourceVersion !== undefined && pm.resourceVersion !== cur.metadata.resourceVersion) throw apiError(409, 'Conflict', 'conflict');
+    if (pm.uid !== undefined && pm.uid !== cur.metadata.uid)
+      throw apiError(422, 'Invalid', 'metadata.uid: field is immutable');
+    if (pm.resourceVersion !== undefined && pm.resourceVersion !== cur.metadata.resourceVersion)
+      throw apiError(409, 'Conflict', 'conflict');
     if (pm.labels) {
       const labels = { ...(cur.metadata.labels ?? {}) };
       for (const [k, v] of Object.entries(pm.labels)) {
@@ -291,7 +343,12 @@ export class FakeCluster implements ApiClient {
     return structuredClone(this.write(ref, cur, false)) as T;
   }
 
-  async delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined> {
+  async delete(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    opts?: DeleteOptions,
+  ): Promise<KubeObject | undefined> {
     this.record({ verb: 'delete', resource: ref.resource, namespace, name, body: opts });
     const cur = this.mustGet(ref, namespace, name);
     this.store(ref).delete(objectKey(cur));
@@ -302,7 +359,15 @@ export class FakeCluster implements ApiClient {
 }
 
 /** A Ready node named `name` with labels and taints. */
-export function node(name: string, opts: { labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: 'True' | 'False' | 'Unknown' } = {}): Node {
+export function node(
+  name: string,
+  opts: {
+    labels?: Record<string, string>;
+    taints?: Taint[];
+    unschedulable?: boolean;
+    ready?: 'True' | 'False' | 'Unknown';
+  } = {},
+): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -317,12 +382,25 @@ export function daemonSet(name = 'foo', patch: (ds: DaemonSet) => void = () => {
   const ds: DaemonSet = {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
-    metadata: { name, namespace: 'default', uid: `ds-uid-${name}`, generation: 1, annotations: { 'deprecated.daemonset.template.generation': '1' } },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `ds-uid-${name}`,
+      generation: 1,
+      annotations: { 'deprecated.daemonset.template.generation': '1' },
+    },
     spec: {
       selector: { matchLabels: { name: 'simple-daemon', type: 'production' } },
       template: {
-        metadata: { creationTimestamp: null as unknown as string, labels: { name: 'simple-daemon', type: 'production' } },
-        spec: { containers: [{ name: 'foo', image: 'foo/bar', resources: {} }], restartPolicy: 'Always', dnsPolicy: 'ClusterFirst' },
+        metadata: {
+          creationTimestamp: null as unknown as string,
+          labels: { name: 'simple-daemon', type: 'production' },
+        },
+        spec: {
+          containers: [{ name: 'foo', image: 'foo/bar', resources: {} }],
+          restartPolicy: 'Always',
+          dnsPolicy: 'ClusterFirst',
+        },
       },
       updateStrategy: { type: 'OnDelete' },
       revisionHistoryLimit: 2,
@@ -334,7 +412,20 @@ export function daemonSet(name = 'foo', patch: (ds: DaemonSet) => void = () => {
 }
 
 /** A pod of `ds` on `nodeName` (controlled by it unless `orphan`), created at `created` seconds after the epoch of the fake clock. */
-export function daemonPod(ds: DaemonSet, name: string, nodeName: string, opts: { orphan?: boolean; phase?: string; ready?: boolean; readySince?: string; created?: string; deleting?: boolean; labels?: Record<string, string> } = {}): Pod {
+export function daemonPod(
+  ds: DaemonSet,
+  name: string,
+  nodeName: string,
+  opts: {
+    orphan?: boolean;
+    phase?: string;
+    ready?: boolean;
+    readySince?: string;
+    created?: string;
+    deleting?: boolean;
+    labels?: Record<string, string>;
+  } = {},
+): Pod {
   const labels = opts.labels ?? { ...(ds.spec.template.metadata?.labels ?? {}) };
   const pod: Pod = {
     apiVersion: 'v1',
@@ -345,13 +436,32 @@ export function daemonPod(ds: DaemonSet, name: string, nodeName: string, opts: {
       uid: `pod-uid-${name}`,
       labels,
       creationTimestamp: opts.created ?? '2024-01-01T00:00:00Z',
-      ...(opts.orphan ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }] }),
+      ...(opts.orphan
+        ? {}
+        : {
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'DaemonSet',
+                name: ds.metadata.name!,
+                uid: ds.metadata.uid!,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          }),
       ...(opts.deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}),
     },
     spec: { nodeName, containers: [] },
     status: {
       phase: opts.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True', lastTransitionTime: opts.readySince ?? '2024-01-01T00:00:00Z' }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: opts.ready === false ? 'False' : 'True',
+          lastTransitionTime: opts.readySince ?? '2024-01-01T00:00:00Z',
+        },
+      ],
     },
   };
   return pod;

@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { labelSelectorFromObject } from '../../../../apimachinery/labels.js';
-import { computeHash, fnv32a, goJSON, safeEncodeString, SAFE_ALPHABET } from '../../../../controllers/daemonset/hash.js';
+import {
+  computeHash,
+  fnv32a,
+  goJSON,
+  safeEncodeString,
+  SAFE_ALPHABET,
+} from '../../../../controllers/daemonset/hash.js';
 import {
   cleanupHistory,
   constructHistory,
@@ -18,8 +24,16 @@ import { daemonPod, daemonSet, FakeCluster, nullLog, RESOURCES } from './fakes.j
 
 describe('goJSON: Go json.Marshal of a map', () => {
   const rows: Array<[string, unknown, string]> = [
-    ['keys sorted at every depth', { b: 1, a: { d: [{ z: 1, y: 2 }], c: null } }, '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}'],
-    ['HTML characters escaped', { s: '<a href="x">&</a>' }, '{"s":"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e"}'],
+    [
+      'keys sorted at every depth',
+      { b: 1, a: { d: [{ z: 1, y: 2 }], c: null } },
+      '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}',
+    ],
+    [
+      'HTML characters escaped',
+      { s: '<a href="x">&</a>' },
+      '{"s":"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e"}',
+    ],
     ['line and paragraph separators escaped', '\u2028\u2029', '"\\u2028\\u2029"'],
     ['dollar keys sort before letters', { metadata: {}, $patch: 'replace' }, '{"$patch":"replace","metadata":{}}'],
     ['uppercase before lowercase (byte order)', { b: 1, B: 2, a: 3 }, '{"B":2,"a":3,"b":1}'],
@@ -37,9 +51,11 @@ describe('hashing', () => {
     ['"a"', 'a', 0xe40c292c],
     ['"foobar"', 'foobar', 0xbf9cf968],
   ];
-  for (const [name, input, want] of fnvRows) it(`fnv32a of ${name}`, () => assert.equal(fnv32a(new TextEncoder().encode(input)), want));
+  for (const [name, input, want] of fnvRows)
+    it(`fnv32a of ${name}`, () => assert.equal(fnv32a(new TextEncoder().encode(input)), want));
 
-  it('safeEncodeString maps digits onto the alphabet', () => assert.equal(safeEncodeString('0123456789'), '456789bcdf'));
+  it('safeEncodeString maps digits onto the alphabet', () =>
+    assert.equal(safeEncodeString('0123456789'), '456789bcdf'));
 
   it('computeHash is deterministic, independent of key order, and safe-encoded', () => {
     const a = computeHash({ metadata: { labels: { x: '1' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });
@@ -49,7 +65,12 @@ describe('hashing', () => {
   });
   it('computeHash changes with the template and with the collision count (0 included)', () => {
     const t = { spec: { containers: [{ name: 'c', image: 'i' }] } };
-    const hashes = new Set([computeHash(t), computeHash({ spec: { containers: [{ name: 'c', image: 'j' }] } }), computeHash(t, 0), computeHash(t, 1)]);
+    const hashes = new Set([
+      computeHash(t),
+      computeHash({ spec: { containers: [{ name: 'c', image: 'j' }] } }),
+      computeHash(t, 0),
+      computeHash(t, 1),
+    ]);
     assert.equal(hashes.size, 4);
     assert.equal(computeHash(t, 1), computeHash(t, 1));
   });
@@ -59,14 +80,26 @@ describe('revision data', () => {
   it('is the template with $patch replace, keys in Go order', () => {
     const ds = daemonSet();
     const json = revisionDataJSON(ds);
-    assert.ok(json.startsWith('{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"name":"simple-daemon","type":"production"}},"spec":{"containers":[{"image":"foo/bar","name":"foo","resources":{}}],"dnsPolicy":"ClusterFirst","restartPolicy":"Always"}}}}'), json);
+    assert.ok(
+      json.startsWith(
+        '{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"name":"simple-daemon","type":"production"}},"spec":{"containers":[{"image":"foo/bar","name":"foo","resources":{}}],"dnsPolicy":"ClusterFirst","restartPolicy":"Always"}}}}',
+      ),
+      json,
+    );
     assert.equal(JSON.stringify(revisionData(ds)), json, 'the parsed object keeps Go key order');
   });
   it('matchRevision compares content, not key order', () => {
     const ds = daemonSet();
     const rev = newRevision(ds, 1);
     assert.ok(matchRevision(ds, rev));
-    const reordered = { ...rev, data: JSON.parse(JSON.stringify({ spec: { template: { spec: ds.spec.template.spec, metadata: ds.spec.template.metadata, $patch: 'replace' } } })) };
+    const reordered = {
+      ...rev,
+      data: JSON.parse(
+        JSON.stringify({
+          spec: { template: { spec: ds.spec.template.spec, metadata: ds.spec.template.metadata, $patch: 'replace' } },
+        }),
+      ),
+    };
     assert.ok(matchRevision(ds, reordered));
     const changed = daemonSet('foo', (d) => (d.spec.template.spec!.containers = [{ name: 'foo', image: 'foo/baz' }]));
     assert.ok(!matchRevision(changed, rev));
@@ -76,9 +109,22 @@ describe('revision data', () => {
     const hash = templateHash(ds);
     const rev = newRevision(ds, 3);
     assert.equal(rev.metadata.name, `foo-${hash}`);
-    assert.deepEqual(rev.metadata.labels, { name: 'simple-daemon', type: 'production', 'controller-revision-hash': hash });
+    assert.deepEqual(rev.metadata.labels, {
+      name: 'simple-daemon',
+      type: 'production',
+      'controller-revision-hash': hash,
+    });
     assert.deepEqual(rev.metadata.annotations, { 'kubernetes.io/change-cause': 'x' });
-    assert.deepEqual(rev.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'foo', uid: 'ds-uid-foo', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(rev.metadata.ownerReferences, [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        name: 'foo',
+        uid: 'ds-uid-foo',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
     assert.equal(rev.revision, 3);
   });
 });
@@ -96,7 +142,8 @@ function deps(cluster: FakeCluster, pods: Pod[] = []): HistoryDeps {
   };
 }
 const canAdopt = async () => {};
-const withImage = (image: string) => daemonSet('foo', (d) => (d.spec.template.spec!.containers = [{ name: 'foo', image, resources: {} }]));
+const withImage = (image: string) =>
+  daemonSet('foo', (d) => (d.spec.template.spec!.containers = [{ name: 'foo', image, resources: {} }]));
 
 describe('constructHistory', () => {
   it('creates revision 1 for a new DaemonSet, then finds it', async () => {
@@ -120,28 +167,59 @@ describe('constructHistory', () => {
     const r1 = await constructHistory(deps(cluster), v1, sel, canAdopt);
     const r2 = await constructHistory(deps(cluster), withImage('b'), sel, canAdopt);
     assert.equal(r2.cur.revision, 2);
-    assert.deepEqual(r2.old.map((r) => r.revision), [1]);
+    assert.deepEqual(
+      r2.old.map((r) => r.revision),
+      [1],
+    );
     const back = await constructHistory(deps(cluster), v1, sel, canAdopt);
     assert.equal(back.cur.metadata.name, r1.cur.metadata.name, 'the old revision object is re-used');
     assert.equal(back.cur.revision, 3);
     assert.equal(cluster.callsOf('create').length, 2);
-    assert.deepEqual(cluster.objects<ControllerRevision>(RESOURCES.controllerrevisions).map((r) => r.revision).sort(), [2, 3]);
+    assert.deepEqual(
+      cluster
+        .objects<ControllerRevision>(RESOURCES.controllerrevisions)
+        .map((r) => r.revision)
+        .sort(),
+      [2, 3],
+    );
   });
 
   it('deduplicates revisions holding the current template: keeps the highest, relabels pods, deletes the rest', async () => {
     const cluster = new FakeCluster();
     const ds = daemonSet();
     const a = newRevision(ds, 4);
-    const b = { ...newRevision(ds, 2), metadata: { ...newRevision(ds, 2).metadata, name: 'foo-dup', labels: { ...a.metadata.labels, 'controller-revision-hash': 'dup' } } };
+    const b = {
+      ...newRevision(ds, 2),
+      metadata: {
+        ...newRevision(ds, 2).metadata,
+        name: 'foo-dup',
+        labels: { ...a.metadata.labels, 'controller-revision-hash': 'dup' },
+      },
+    };
     cluster.seed(RESOURCES.controllerrevisions, a);
     cluster.seed(RESOURCES.controllerrevisions, b);
-    const stale = cluster.seed(RESOURCES.pods, daemonPod(ds, 'p1', 'n1', { labels: { ...ds.spec.template.metadata!.labels!, 'controller-revision-hash': 'dup' } }));
-    const h = await constructHistory(deps(cluster, [stale as Pod]), ds, labelSelectorFromObject(ds.spec.selector), canAdopt);
+    const stale = cluster.seed(
+      RESOURCES.pods,
+      daemonPod(ds, 'p1', 'n1', {
+        labels: { ...ds.spec.template.metadata!.labels!, 'controller-revision-hash': 'dup' },
+      }),
+    );
+    const h = await constructHistory(
+      deps(cluster, [stale as Pod]),
+      ds,
+      labelSelectorFromObject(ds.spec.selector),
+      canAdopt,
+    );
     assert.equal(h.cur.metadata.name, a.metadata.name);
-    assert.deepEqual(cluster.callsOf('delete').map((c) => c.name), ['foo-dup']);
+    assert.deepEqual(
+      cluster.callsOf('delete').map((c) => c.name),
+      ['foo-dup'],
+    );
     const patched = cluster.callsOf('patch', 'pods');
     assert.equal(patched.length, 1);
-    assert.deepEqual((patched[0]!.body as { metadata: { labels: unknown } }).metadata.labels, { 'controller-revision-hash': h.hash });
+    assert.deepEqual((patched[0]!.body as { metadata: { labels: unknown } }).metadata.labels, {
+      'controller-revision-hash': h.hash,
+    });
   });
 
   it('labels a revision without a hash label with its name', async () => {
@@ -151,7 +229,9 @@ describe('constructHistory', () => {
     delete old.metadata.labels!['controller-revision-hash'];
     cluster.seed(RESOURCES.controllerrevisions, old);
     await constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt);
-    const updated = cluster.objects<ControllerRevision>(RESOURCES.controllerrevisions).find((r) => r.metadata.name === old.metadata.name)!;
+    const updated = cluster
+      .objects<ControllerRevision>(RESOURCES.controllerrevisions)
+      .find((r) => r.metadata.name === old.metadata.name)!;
     assert.equal(updated.metadata.labels!['controller-revision-hash'], old.metadata.name);
   });
 
@@ -163,7 +243,12 @@ describe('constructHistory', () => {
     delete orphan.metadata.ownerReferences;
     cluster.seed(RESOURCES.controllerrevisions, orphan);
     let checks = 0;
-    const h = await constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), async () => void checks++);
+    const h = await constructHistory(
+      deps(cluster),
+      ds,
+      labelSelectorFromObject(ds.spec.selector),
+      async () => void checks++,
+    );
     assert.equal(h.cur.metadata.name, orphan.metadata.name);
     assert.equal(checks, 1);
     assert.equal(cluster.callsOf('patch', 'controllerrevisions').length, 1);
@@ -189,7 +274,10 @@ describe('constructHistory', () => {
     squatter.metadata.name = `foo-${templateHash(ds)}`;
     squatter.metadata.ownerReferences = [{ ...squatter.metadata.ownerReferences![0]!, uid: 'other' }];
     cluster.seed(RESOURCES.controllerrevisions, squatter);
-    await assert.rejects(constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt), HashCollisionError);
+    await assert.rejects(
+      constructHistory(deps(cluster), ds, labelSelectorFromObject(ds.spec.selector), canAdopt),
+      HashCollisionError,
+    );
     const status = cluster.callsOf('update', 'daemonsets');
     assert.equal(status.length, 1);
     assert.equal(status[0]!.subresource, 'status');
@@ -220,10 +308,15 @@ describe('cleanupHistory', () => {
         if (limit === undefined) delete d.spec.revisionHistoryLimit;
         else d.spec.revisionHistoryLimit = limit;
       });
-      const pods = liveImages.map((img, i) => daemonPod(ds, `p${i}`, 'n1', { labels: { 'controller-revision-hash': templateHash(withImage(img)) } }));
+      const pods = liveImages.map((img, i) =>
+        daemonPod(ds, `p${i}`, 'n1', { labels: { 'controller-revision-hash': templateHash(withImage(img)) } }),
+      );
       await cleanupHistory(cluster, ds, old, pods);
       const byName = new Map(old.map((r) => [r.metadata.name, r.revision]));
-      assert.deepEqual(cluster.callsOf('delete').map((c) => byName.get(c.name!)), deleted);
+      assert.deepEqual(
+        cluster.callsOf('delete').map((c) => byName.get(c.name!)),
+        deleted,
+      );
     });
   }
 });

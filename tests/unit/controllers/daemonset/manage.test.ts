@@ -20,7 +20,13 @@ import { apiError, daemonPod, daemonSet, FakeCluster, FakeRecorder, node, nullLo
 function planDeps(clock = new FakeClock()) {
   const recorder = new FakeRecorder();
   const requeues: number[] = [];
-  const deps: PlanDeps = { recorder, backoff: new Backoff(clock), clock, log: nullLog, enqueueAfter: (_ds, ms) => void requeues.push(ms) };
+  const deps: PlanDeps = {
+    recorder,
+    backoff: new Backoff(clock),
+    clock,
+    log: nullLog,
+    enqueueAfter: (_ds, ms) => void requeues.push(ms),
+  };
   return { deps, recorder, requeues, clock };
 }
 
@@ -33,11 +39,15 @@ describe('podsShouldBeOnNode', () => {
     const nodes = ['n0', 'n1', 'n2', 'n3', 'n4'].map((n) => node(n));
     const pods: Pod[] = [];
     const counts: Record<string, number> = { n1: 1, n2: 2, n3: 5 };
-    for (const [n, k] of Object.entries(counts)) for (let i = 0; i < k; i++) pods.push(daemonPod(ds, `${n}-p${i}`, n, { created: at(i) }));
+    for (const [n, k] of Object.entries(counts))
+      for (let i = 0; i < k; i++) pods.push(daemonPod(ds, `${n}-p${i}`, n, { created: at(i) }));
     const plan = planNodes(deps, ds, nodes, groupByNode(pods), 'hash');
     assert.deepEqual(plan.nodesNeedingDaemonPods, ['n0', 'n4']);
     assert.equal(plan.podsToDelete.length, 5);
-    assert.ok(!plan.podsToDelete.includes('n2-p0') && !plan.podsToDelete.includes('n3-p0'), 'the oldest pod of each node is kept');
+    assert.ok(
+      !plan.podsToDelete.includes('n2-p0') && !plan.podsToDelete.includes('n3-p0'),
+      'the oldest pod of each node is kept',
+    );
   });
 
   const failedRows: Array<[string, number, number, number, number]> = [
@@ -58,8 +68,12 @@ describe('podsShouldBeOnNode', () => {
       assert.equal(plan.nodesNeedingDaemonPods.length, creates);
       assert.equal(plan.podsToDelete.length, deletes);
       assert.equal(plan.failedPodsObserved, failed);
-      assert.equal(recorder.events.filter((e) => e.reason === 'FailedDaemonPod' && e.type === 'Warning').length, failed);
-      if (failed) assert.equal(recorder.events[0]!.message, 'Found failed daemon pod default/f0 on node n1, will try to kill it');
+      assert.equal(
+        recorder.events.filter((e) => e.reason === 'FailedDaemonPod' && e.type === 'Warning').length,
+        failed,
+      );
+      if (failed)
+        assert.equal(recorder.events[0]!.message, 'Found failed daemon pod default/f0 on node n1, will try to kill it');
     });
   }
 
@@ -74,22 +88,41 @@ describe('podsShouldBeOnNode', () => {
     clock.advance(600);
     assert.equal(podsShouldBeOnNode(deps, node('n1'), map, ds, 'h').podsToDelete.length, 1);
     clock.advance(1500);
-    assert.equal(podsShouldBeOnNode(deps, node('n1'), map, ds, 'h').podsToDelete.length, 0, 'the back-off doubled to 2 s');
+    assert.equal(
+      podsShouldBeOnNode(deps, node('n1'), map, ds, 'h').podsToDelete.length,
+      0,
+      'the back-off doubled to 2 s',
+    );
     assert.deepEqual(requeues, [1000, 2000]);
   });
 
   it('a succeeded pod is deleted with a Normal event', () => {
     const ds = daemonSet();
     const { deps, recorder } = planDeps();
-    const plan = podsShouldBeOnNode(deps, node('n1'), groupByNode([daemonPod(ds, 's', 'n1', { phase: 'Succeeded' })]), ds, 'h');
+    const plan = podsShouldBeOnNode(
+      deps,
+      node('n1'),
+      groupByNode([daemonPod(ds, 's', 'n1', { phase: 'Succeeded' })]),
+      ds,
+      'h',
+    );
     assert.deepEqual(plan.podsToDelete, ['s']);
-    assert.deepEqual(recorder.events.map((e) => [e.type, e.reason]), [['Normal', 'SucceededDaemonPod']]);
+    assert.deepEqual(
+      recorder.events.map((e) => [e.type, e.reason]),
+      [['Normal', 'SucceededDaemonPod']],
+    );
   });
 
   it('a pod being deleted blocks creation and is not deleted again', () => {
     const ds = daemonSet();
     const { deps } = planDeps();
-    const plan = podsShouldBeOnNode(deps, node('n1'), groupByNode([daemonPod(ds, 'd', 'n1', { deleting: true })]), ds, 'h');
+    const plan = podsShouldBeOnNode(
+      deps,
+      node('n1'),
+      groupByNode([daemonPod(ds, 'd', 'n1', { deleting: true })]),
+      ds,
+      'h',
+    );
     assert.deepEqual(plan, { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 });
   });
 
@@ -104,7 +137,10 @@ describe('podsShouldBeOnNode', () => {
     const ds = daemonSet();
     const { deps } = planDeps();
     const tainted = node('n1', { taints: [{ key: 'k', effect: 'NoSchedule' }] });
-    assert.deepEqual(podsShouldBeOnNode(deps, tainted, groupByNode([daemonPod(ds, 'a', 'n1')]), ds, 'h').podsToDelete, []);
+    assert.deepEqual(
+      podsShouldBeOnNode(deps, tainted, groupByNode([daemonPod(ds, 'a', 'n1')]), ds, 'h').podsToDelete,
+      [],
+    );
     assert.deepEqual(podsShouldBeOnNode(deps, tainted, new Map(), ds, 'h').nodesNeedingDaemonPods, []);
   });
 
@@ -112,13 +148,25 @@ describe('podsShouldBeOnNode', () => {
     const ds = daemonSet();
     const { deps } = planDeps();
     const unbound = daemonPod(ds, 'a-unbound', 'n1', { created: at(0) });
-    unbound.spec = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }] } } } };
+    unbound.spec = {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n1'] }] }],
+          },
+        },
+      },
+    };
     const pods = [unbound, daemonPod(ds, 'c', 'n1', { created: at(5) }), daemonPod(ds, 'b', 'n1', { created: at(5) })];
-    assert.deepEqual(podsShouldBeOnNode(deps, node('n1'), groupByNode(pods), ds, 'h').podsToDelete.sort(), ['a-unbound', 'c']);
+    assert.deepEqual(podsShouldBeOnNode(deps, node('n1'), groupByNode(pods), ds, 'h').podsToDelete.sort(), [
+      'a-unbound',
+      'c',
+    ]);
   });
 
   describe('with surge (RollingUpdate, maxSurge 1)', () => {
-    const surge = (d: DaemonSet) => (d.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+    const surge = (d: DaemonSet) =>
+      (d.spec.updateStrategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
     const hashLabels = (h: string) => ({ name: 'simple-daemon', type: 'production', 'controller-revision-hash': h });
     const rows: Array<[string, { newReady: boolean; oldReady: boolean }, string[]]> = [
       ['new pod not ready, old ready: keep both', { newReady: false, oldReady: true }, []],
@@ -145,14 +193,25 @@ describe('podsShouldBeOnNode', () => {
         daemonPod(ds, 'new1', 'n1', { created: at(2), ready: false, labels: hashLabels('cur') }),
         daemonPod(ds, 'new2', 'n1', { created: at(3), labels: hashLabels('cur') }),
       ];
-      assert.deepEqual(podsShouldBeOnNode(deps, node('n1'), groupByNode(pods), ds, 'cur').podsToDelete, ['old2', 'new2']);
+      assert.deepEqual(podsShouldBeOnNode(deps, node('n1'), groupByNode(pods), ds, 'cur').podsToDelete, [
+        'old2',
+        'new2',
+      ]);
     });
   });
 
   it('unscheduled pods targeting a missing node are deleted', () => {
     const ds = daemonSet();
     const pod = daemonPod(ds, 'lost', 'gone');
-    pod.spec = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['gone'] }] }] } } } };
+    pod.spec = {
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['gone'] }] }],
+          },
+        },
+      },
+    };
     const bound = daemonPod(ds, 'bound', 'gone2');
     assert.deepEqual(unscheduledPodsWithoutNode([node('n1')], groupByNode([pod, bound])), ['lost']);
   });
@@ -160,7 +219,12 @@ describe('podsShouldBeOnNode', () => {
   it('groupByNode skips deleted terminal pods unless asked', () => {
     const ds = daemonSet();
     const pods = [daemonPod(ds, 'a', 'n1', { phase: 'Failed', deleting: true }), daemonPod(ds, 'b', 'n1')];
-    assert.deepEqual(groupByNode(pods).get('n1')!.map((p) => p.metadata.name), ['b']);
+    assert.deepEqual(
+      groupByNode(pods)
+        .get('n1')!
+        .map((p) => p.metadata.name),
+      ['b'],
+    );
     assert.equal(groupByNode(pods, true).get('n1')!.length, 2);
   });
 });
@@ -198,7 +262,13 @@ describe('syncNodes', () => {
     const ds = daemonSet('foo', patch);
     const expectations = new ControllerExpectations(cluster.clock);
     const names = Array.from({ length: nodes }, (_, i) => `node-${i}`);
-    return { cluster, ds, expectations, names, deps: { client: cluster, recorder: cluster.recorder, expectations, log: nullLog } };
+    return {
+      cluster,
+      ds,
+      expectations,
+      names,
+      deps: { client: cluster, recorder: cluster.recorder, expectations, log: nullLog },
+    };
   }
 
   it('creates one pod per node with labels, owner, node name and tolerations', async () => {
@@ -206,14 +276,34 @@ describe('syncNodes', () => {
     const errors = await syncNodes(deps, ds, [], names, 'abc');
     assert.deepEqual(errors, []);
     const bodies = cluster.callsOf('create', 'pods').map((c) => c.body as Pod);
-    assert.deepEqual(bodies.map((p) => p.spec!.nodeName), names);
+    assert.deepEqual(
+      bodies.map((p) => p.spec!.nodeName),
+      names,
+    );
     const p = bodies[0]!;
     assert.equal(p.metadata.generateName, 'foo-');
-    assert.deepEqual(p.metadata.labels, { name: 'simple-daemon', type: 'production', 'pod-template-generation': '1', 'controller-revision-hash': 'abc' });
-    assert.deepEqual(p.metadata.ownerReferences, [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'foo', uid: 'ds-uid-foo', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(p.metadata.labels, {
+      name: 'simple-daemon',
+      type: 'production',
+      'pod-template-generation': '1',
+      'controller-revision-hash': 'abc',
+    });
+    assert.deepEqual(p.metadata.ownerReferences, [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        name: 'foo',
+        uid: 'ds-uid-foo',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ]);
     assert.equal(p.spec!.tolerations!.length, 6);
     assert.deepEqual(expectations.get('default/foo')?.add, 3);
-    assert.deepEqual(cluster.recorder.events.map((e) => e.message), cluster.objects<Pod>(RESOURCES.pods).map((o) => `Created pod: ${o.metadata.name}`));
+    assert.deepEqual(
+      cluster.recorder.events.map((e) => e.message),
+      cluster.objects<Pod>(RESOURCES.pods).map((o) => `Created pod: ${o.metadata.name}`),
+    );
   });
 
   it('caps creates and deletes at BurstReplicas', async () => {
@@ -226,13 +316,17 @@ describe('syncNodes', () => {
   it('stops after the first failing slow-start batch and lowers the expectations', async () => {
     const { cluster, ds, expectations, names, deps } = setup(100);
     let creates = 0;
-    cluster.fail = (call) => (call.verb === 'create' && ++creates > 10 ? apiError(403, 'Forbidden', 'exceeded quota') : undefined);
+    cluster.fail = (call) =>
+      call.verb === 'create' && ++creates > 10 ? apiError(403, 'Forbidden', 'exceeded quota') : undefined;
     const errors = await syncNodes(deps, ds, [], names, 'h');
     assert.equal(cluster.callsOf('create').length, 15, 'batches 1, 2, 4, 8: the fourth fails');
     assert.equal(errors.length, 5);
     assert.equal(expectations.get('default/foo')?.add, 10, 'only the successful creates are still expected');
     assert.equal(cluster.recorder.events.filter((e) => e.reason === 'FailedCreate').length, 5);
-    assert.equal(cluster.recorder.events.find((e) => e.reason === 'FailedCreate')!.message, 'Error creating: exceeded quota');
+    assert.equal(
+      cluster.recorder.events.find((e) => e.reason === 'FailedCreate')!.message,
+      'Error creating: exceeded quota',
+    );
   });
 
   it('a terminating namespace is no error and records nothing', async () => {
@@ -250,7 +344,10 @@ describe('syncNodes', () => {
     cluster.seed(RESOURCES.pods, daemonPod(ds, 'a', 'n1'));
     const errors = await syncNodes(deps, ds, ['a', 'missing'], [], 'h');
     assert.deepEqual(errors, []);
-    assert.deepEqual(cluster.recorder.events.map((e) => `${e.reason}: ${e.message}`), ['SuccessfulDelete: Deleted pod: a']);
+    assert.deepEqual(
+      cluster.recorder.events.map((e) => `${e.reason}: ${e.message}`),
+      ['SuccessfulDelete: Deleted pod: a'],
+    );
     assert.equal(expectations.get('default/foo')?.del, 1, 'the missing pod counts as observed');
   });
 

@@ -10,7 +10,12 @@ import assert from 'node:assert/strict';
 import { rfc3339 } from '../../../../apimachinery/time.js';
 import { DaemonSetController } from '../../../../controllers/daemonset/controller.js';
 import { newRevision, templateHash } from '../../../../controllers/daemonset/history.js';
-import { findUpdatedPodsOnNode, nextAvailableAfter, planRollingUpdate, rolloutBudget } from '../../../../controllers/daemonset/rollout.js';
+import {
+  findUpdatedPodsOnNode,
+  nextAvailableAfter,
+  planRollingUpdate,
+  rolloutBudget,
+} from '../../../../controllers/daemonset/rollout.js';
 import type { ControllerRevision, DaemonSet, IntOrString, Pod } from '../../../../controllers/daemonset/types.js';
 import type { ApiClient } from '../../../../controllers/machinery/types.js';
 import { daemonPod, daemonSet, FakeCluster, node, RESOURCES } from './fakes.js';
@@ -38,8 +43,14 @@ function immediateWatch(cluster: FakeCluster): ApiClient {
   });
 }
 
-const unavailable = (v: IntOrString): DaemonSet['spec']['updateStrategy'] => ({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: v } });
-const surge = (v: IntOrString): DaemonSet['spec']['updateStrategy'] => ({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: v } });
+const unavailable = (v: IntOrString): DaemonSet['spec']['updateStrategy'] => ({
+  type: 'RollingUpdate',
+  rollingUpdate: { maxUnavailable: v },
+});
+const surge = (v: IntOrString): DaemonSet['spec']['updateStrategy'] => ({
+  type: 'RollingUpdate',
+  rollingUpdate: { maxUnavailable: 0, maxSurge: v },
+});
 
 interface World {
   cluster: FakeCluster;
@@ -64,7 +75,10 @@ const pods = (cluster: FakeCluster) => cluster.objects<Pod>(RESOURCES.pods);
 const dsOf = (cluster: FakeCluster) => cluster.objects<DaemonSet>(RESOURCES.daemonsets)[0]!;
 
 /** Marks up to `count` live pods matching `pred` Ready (or not) as of now, and delivers the updates. */
-function markReady(cluster: FakeCluster, opts: { ready?: boolean; count?: number; pred?: (p: Pod) => boolean } = {}): void {
+function markReady(
+  cluster: FakeCluster,
+  opts: { ready?: boolean; count?: number; pred?: (p: Pod) => boolean } = {},
+): void {
   const ready = opts.ready ?? true;
   let left = opts.count ?? Infinity;
   for (const pod of pods(cluster)) {
@@ -72,7 +86,12 @@ function markReady(cluster: FakeCluster, opts: { ready?: boolean; count?: number
     if (pod.metadata.deletionTimestamp) continue;
     const isReady = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     if (isReady === ready || (opts.pred && !opts.pred(pod))) continue;
-    const status = { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: rfc3339(cluster.clock.now()) }] };
+    const status = {
+      phase: 'Running',
+      conditions: [
+        { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: rfc3339(cluster.clock.now()) },
+      ],
+    };
     void cluster.update(RESOURCES.pods, pod.metadata.namespace, { ...pod, status }, { subresource: 'status' });
     left--;
   }
@@ -86,7 +105,9 @@ async function edit(cluster: FakeCluster, fn: (ds: DaemonSet) => void, templateC
   ds.metadata.generation = (ds.metadata.generation ?? 1) + 1;
   if (templateChanged) {
     const anns = ds.metadata.annotations!;
-    anns['deprecated.daemonset.template.generation'] = String(Number(anns['deprecated.daemonset.template.generation']) + 1);
+    anns['deprecated.daemonset.template.generation'] = String(
+      Number(anns['deprecated.daemonset.template.generation']) + 1,
+    );
   }
   await cluster.update(RESOURCES.daemonsets, 'default', ds);
   cluster.flush();
@@ -123,35 +144,96 @@ async function run(w: World, steps: Step[]): Promise<void> {
 }
 
 describe('RollingUpdate sequences (update_test.go)', () => {
-  const cases: Array<{ name: string; strategy: DaemonSet['spec']['updateStrategy']; initialReady?: boolean; templateChanged?: boolean; steps: Step[] }> = [
+  const cases: Array<{
+    name: string;
+    strategy: DaemonSet['spec']['updateStrategy'];
+    initialReady?: boolean;
+    templateChanged?: boolean;
+    steps: Step[];
+  }> = [
     {
       name: 'maxUnavailable 1: delete 1 → create 1, five times',
       strategy: unavailable(1),
       steps: [...Array.from({ length: 5 }, () => [[0, 1], [1, 0], R] as Step[]).flat(), [0, 0]],
     },
-    { name: 'maxUnavailable 2: delete 2 → create 2 → delete 2 → create 2 → delete 1 → create 1', strategy: unavailable(2), steps: [[0, 2], [2, 0], R, [0, 2], [2, 0], R, [0, 1], [1, 0], R, [0, 0]] },
-    { name: 'maxUnavailable 50% of 5 rounds up to 3', strategy: unavailable('50%'), steps: [[0, 3], [3, 0], R, [0, 2], [2, 0], R, [0, 0]] },
-    { name: 'maxUnavailable 10% of 5 rounds up to 1', strategy: unavailable('10%'), steps: [[0, 1], [1, 0], R, [0, 1], [1, 0], [0, 0], [0, 0]] },
-    { name: 'new pods that do not become Ready stop progress (maxUnavailable 3)', strategy: unavailable(3), steps: [[0, 3], [3, 0], [0, 0], [0, 0]] },
-    { name: 'all old pods unready: all replaced at once', strategy: unavailable(3), initialReady: false, steps: [[0, 5], [5, 0], [0, 0]] },
-    { name: 'maxUnavailable 0 and no surge behaves as maxUnavailable 1', strategy: unavailable(0), steps: [[0, 1], [1, 0], R, [0, 1]] },
+    {
+      name: 'maxUnavailable 2: delete 2 → create 2 → delete 2 → create 2 → delete 1 → create 1',
+      strategy: unavailable(2),
+      steps: [[0, 2], [2, 0], R, [0, 2], [2, 0], R, [0, 1], [1, 0], R, [0, 0]],
+    },
+    {
+      name: 'maxUnavailable 50% of 5 rounds up to 3',
+      strategy: unavailable('50%'),
+      steps: [[0, 3], [3, 0], R, [0, 2], [2, 0], R, [0, 0]],
+    },
+    {
+      name: 'maxUnavailable 10% of 5 rounds up to 1',
+      strategy: unavailable('10%'),
+      steps: [[0, 1], [1, 0], R, [0, 1], [1, 0], [0, 0], [0, 0]],
+    },
+    {
+      name: 'new pods that do not become Ready stop progress (maxUnavailable 3)',
+      strategy: unavailable(3),
+      steps: [
+        [0, 3],
+        [3, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    },
+    {
+      name: 'all old pods unready: all replaced at once',
+      strategy: unavailable(3),
+      initialReady: false,
+      steps: [
+        [0, 5],
+        [5, 0],
+        [0, 0],
+      ],
+    },
+    {
+      name: 'maxUnavailable 0 and no surge behaves as maxUnavailable 1',
+      strategy: unavailable(0),
+      steps: [[0, 1], [1, 0], R, [0, 1]],
+    },
     {
       name: 'maxSurge 2: create 2 → create 2 + delete 2 → create 1 + delete 2 → delete 1',
       strategy: surge(2),
       steps: [[2, 0], [0, 0], R, [2, 2], [0, 0], R, [1, 2], [0, 0], R, [0, 1], [0, 0]],
     },
     { name: 'maxSurge 20% of 5 rounds up to 1', strategy: surge('20%'), steps: [[1, 0], [0, 0], R, [1, 1], [0, 0]] },
-    { name: 'maxSurge 3 with all old pods unready: surge everywhere, then drop the old pods', strategy: surge(3), initialReady: false, steps: [[5, 0], [0, 5], [0, 0]] },
-    { name: 'template unchanged (only the strategy changed): nothing', strategy: unavailable(3), templateChanged: false, steps: [[0, 0], [0, 0]] },
+    {
+      name: 'maxSurge 3 with all old pods unready: surge everywhere, then drop the old pods',
+      strategy: surge(3),
+      initialReady: false,
+      steps: [
+        [5, 0],
+        [0, 5],
+        [0, 0],
+      ],
+    },
+    {
+      name: 'template unchanged (only the strategy changed): nothing',
+      strategy: unavailable(3),
+      templateChanged: false,
+      steps: [
+        [0, 0],
+        [0, 0],
+      ],
+    },
   ];
   for (const tc of cases) {
     it(tc.name, async () => {
       const w = await world(5, { ready: tc.initialReady ?? true });
       const changed = tc.templateChanged ?? true;
-      await edit(w.cluster, (ds) => {
-        if (changed) newImage('foo2/bar2')(ds);
-        ds.spec.updateStrategy = tc.strategy;
-      }, changed);
+      await edit(
+        w.cluster,
+        (ds) => {
+          if (changed) newImage('foo2/bar2')(ds);
+          ds.spec.updateStrategy = tc.strategy;
+        },
+        changed,
+      );
       await run(w, tc.steps);
     });
   }
@@ -164,9 +246,15 @@ describe('RollingUpdate sequences (update_test.go)', () => {
     });
     await run(w, [[0, 2], [2, 0], R, [0, 2], [2, 0], R, [0, 1], [1, 0], R, [0, 0]]);
     const hash = templateHash(dsOf(w.cluster));
-    assert.deepEqual(pods(w.cluster).map((p) => p.metadata.labels![HASH_LABEL]), Array(5).fill(hash));
+    assert.deepEqual(
+      pods(w.cluster).map((p) => p.metadata.labels![HASH_LABEL]),
+      Array(5).fill(hash),
+    );
     const st = dsOf(w.cluster).status!;
-    assert.deepEqual([st.desiredNumberScheduled, st.updatedNumberScheduled, st.numberAvailable, st.observedGeneration], [5, 5, 5, 2]);
+    assert.deepEqual(
+      [st.desiredNumberScheduled, st.updatedNumberScheduled, st.numberAvailable, st.observedGeneration],
+      [5, 5, 5, 2],
+    );
   });
 
   it('a later update never touches Ready pods beyond the budget (20 nodes, maxUnavailable 10, two updates)', async () => {
@@ -175,11 +263,20 @@ describe('RollingUpdate sequences (update_test.go)', () => {
       newImage('foo2/bar2')(ds);
       ds.spec.updateStrategy = unavailable(10);
     });
-    await run(w, [[0, 10], [10, 0]]);
-    const survivors = pods(w.cluster).filter((p) => p.status?.conditions?.[0]?.status === 'True').map((p) => p.metadata.name);
+    await run(w, [
+      [0, 10],
+      [10, 0],
+    ]);
+    const survivors = pods(w.cluster)
+      .filter((p) => p.status?.conditions?.[0]?.status === 'True')
+      .map((p) => p.metadata.name);
     assert.equal(survivors.length, 10);
     await edit(w.cluster, newImage('foo3/bar3'));
-    await run(w, [[0, 10], [10, 0], [0, 0]]);
+    await run(w, [
+      [0, 10],
+      [10, 0],
+      [0, 0],
+    ]);
     const names = new Set(pods(w.cluster).map((p) => p.metadata.name));
     for (const s of survivors) assert.ok(names.has(s), `${s} (Ready, old) was kept`);
   });
@@ -195,7 +292,10 @@ describe('minReadySeconds', () => {
     });
     // The old pods have been Ready since the start: advance past minReadySeconds so they are available.
     w.cluster.clock.advance(60_000);
-    await run(w, [[0, 1], [1, 0]]);
+    await run(w, [
+      [0, 1],
+      [1, 0],
+    ]);
     markReady(w.cluster);
     w.cluster.clock.advance(4000);
     while (w.c.queue.length() > 0) await w.c.processNext(new AbortController().signal);
@@ -212,7 +312,12 @@ describe('minReadySeconds', () => {
     const ds = daemonSet();
     const now = Date.UTC(2024, 0, 1, 0, 1, 0);
     const p = (name: string, since: string, ready = true) => daemonPod(ds, name, 'n', { readySince: since, ready });
-    const list = [p('a', '2024-01-01T00:00:55Z'), p('b', '2024-01-01T00:00:52Z'), p('c', '2024-01-01T00:00:00Z'), p('d', '2024-01-01T00:00:59Z', false)];
+    const list = [
+      p('a', '2024-01-01T00:00:55Z'),
+      p('b', '2024-01-01T00:00:52Z'),
+      p('c', '2024-01-01T00:00:00Z'),
+      p('d', '2024-01-01T00:00:59Z', false),
+    ];
     assert.equal(nextAvailableAfter(list, 10, now), 2001);
     assert.equal(nextAvailableAfter(list, 0, now), undefined);
     assert.equal(nextAvailableAfter([list[2]!], 10, now), undefined);
@@ -230,7 +335,10 @@ describe('minReadySeconds', () => {
     w.cluster.clock.advance(10_000);
     await run(w, [[0, 0]]);
     w.cluster.clock.advance(5001);
-    await run(w, [[1, 1], [0, 0]]);
+    await run(w, [
+      [1, 1],
+      [0, 0],
+    ]);
   });
 });
 
@@ -277,7 +385,11 @@ describe('rolloutBudget (updatedDesiredNodeCounts)', () => {
     it(name, () => {
       const ds = daemonSet('foo', (d) => (d.spec.updateStrategy = strategy));
       const byNode = new Map<string, Pod[]>();
-      const got = rolloutBudget(ds, Array.from({ length: n }, (_, i) => node(`n${i}`)), byNode);
+      const got = rolloutBudget(
+        ds,
+        Array.from({ length: n }, (_, i) => node(`n${i}`)),
+        byNode,
+      );
       assert.deepEqual(got, { maxSurge, maxUnavailable, desiredNumberScheduled: desired });
       assert.equal(byNode.size, n, 'an empty entry per node without pods');
     });
@@ -299,14 +411,24 @@ describe('a whole rollout with the watch delivered between syncs', () => {
     for (let round = 0; round < 60; round++) {
       await w.c.sync(KEY);
       const live = pods(w.cluster).filter((p) => !p.metadata.deletionTimestamp);
-      const availableNodes = new Set(live.filter((p) => p.status?.conditions?.[0]?.status === 'True').map((p) => p.spec!.nodeName));
+      const availableNodes = new Set(
+        live.filter((p) => p.status?.conditions?.[0]?.status === 'True').map((p) => p.spec!.nodeName),
+      );
       assert.ok(5 - availableNodes.size <= 2, `round ${round}: ${5 - availableNodes.size} nodes unavailable`);
       w.cluster.flush();
       markReady(w.cluster);
-      if (live.length === 5 && live.every((p) => p.metadata.labels![HASH_LABEL] === hash) && w.c.expectations.satisfied(KEY)) break;
+      if (
+        live.length === 5 &&
+        live.every((p) => p.metadata.labels![HASH_LABEL] === hash) &&
+        w.c.expectations.satisfied(KEY)
+      )
+        break;
     }
     await w.c.sync(KEY);
-    assert.deepEqual(pods(w.cluster).map((p) => p.metadata.labels![HASH_LABEL]), Array(5).fill(hash));
+    assert.deepEqual(
+      pods(w.cluster).map((p) => p.metadata.labels![HASH_LABEL]),
+      Array(5).fill(hash),
+    );
     assert.equal(dsOf(w.cluster).status!.updatedNumberScheduled, 5);
   });
 });
@@ -315,7 +437,10 @@ describe('OnDelete', () => {
   it('a template change makes a new revision and nothing else; a deleted pod comes back at the new revision', async () => {
     const w = await world(3);
     await edit(w.cluster, newImage('foo2/bar2'));
-    await run(w, [[0, 0], [0, 0]]);
+    await run(w, [
+      [0, 0],
+      [0, 0],
+    ]);
     const revs = w.cluster.objects<ControllerRevision>(RESOURCES.controllerrevisions);
     assert.deepEqual(revs.map((r) => r.revision).sort(), [1, 2]);
     const hash = templateHash(dsOf(w.cluster));
@@ -323,7 +448,10 @@ describe('OnDelete', () => {
     const victim = pods(w.cluster)[0]!;
     await w.cluster.delete(RESOURCES.pods, 'default', victim.metadata.name!);
     w.cluster.flush();
-    await run(w, [[1, 0], [0, 0]]);
+    await run(w, [
+      [1, 0],
+      [0, 0],
+    ]);
     const replacement = pods(w.cluster).find((p) => p.spec!.nodeName === victim.spec!.nodeName)!;
     assert.equal(replacement.metadata.labels![HASH_LABEL], hash);
     assert.equal(replacement.metadata.labels!['pod-template-generation'], '2');
@@ -341,19 +469,34 @@ describe('history during updates', () => {
       newImage('foo:non-existent')(ds);
       ds.spec.updateStrategy = unavailable(1);
     });
-    await run(w, [[0, 1], [1, 0], [0, 0]]); // the new pod never gets Ready: stuck
-    const survivors = pods(w.cluster).filter((p) => p.metadata.labels![HASH_LABEL] === firstHash).map((p) => p.metadata.name).sort();
+    await run(w, [
+      [0, 1],
+      [1, 0],
+      [0, 0],
+    ]); // the new pod never gets Ready: stuck
+    const survivors = pods(w.cluster)
+      .filter((p) => p.metadata.labels![HASH_LABEL] === firstHash)
+      .map((p) => p.metadata.name)
+      .sort();
     assert.equal(survivors.length, 2);
     await edit(w.cluster, (ds) => (ds.spec.template = structuredClone(original)));
     await run(w, [[0, 1], [1, 0], R, [0, 0]]);
-    const revs = w.cluster.objects<ControllerRevision>(RESOURCES.controllerrevisions).sort((a, b) => a.revision - b.revision);
-    assert.deepEqual(revs.map((r) => [r.metadata.name, r.revision]), [
-      [revs[0]!.metadata.name, 2],
-      [`foo-${firstHash}`, 3],
-    ]);
+    const revs = w.cluster
+      .objects<ControllerRevision>(RESOURCES.controllerrevisions)
+      .sort((a, b) => a.revision - b.revision);
+    assert.deepEqual(
+      revs.map((r) => [r.metadata.name, r.revision]),
+      [
+        [revs[0]!.metadata.name, 2],
+        [`foo-${firstHash}`, 3],
+      ],
+    );
     const names = pods(w.cluster).map((p) => p.metadata.name);
     for (const s of survivors) assert.ok(names.includes(s), `${s} was not restarted`);
-    assert.deepEqual(pods(w.cluster).map((p) => p.metadata.labels![HASH_LABEL]), Array(3).fill(firstHash));
+    assert.deepEqual(
+      pods(w.cluster).map((p) => p.metadata.labels![HASH_LABEL]),
+      Array(3).fill(firstHash),
+    );
   });
 
   it('revisionHistoryLimit keeps the revisions live pods still use', async () => {
@@ -364,7 +507,10 @@ describe('history during updates', () => {
       await step(w);
     }
     // OnDelete: the pods still run revision 1, so it stays; revision 2 ("b") is used by nobody and goes.
-    const names = w.cluster.objects<ControllerRevision>(RESOURCES.controllerrevisions).map((r) => r.metadata.name).sort();
+    const names = w.cluster
+      .objects<ControllerRevision>(RESOURCES.controllerrevisions)
+      .map((r) => r.metadata.name)
+      .sort();
     assert.deepEqual(names, [`foo-${firstHash}`, `foo-${templateHash(dsOf(w.cluster))}`].sort());
   });
 

@@ -2,31 +2,83 @@
 // how subsets are packed, and how endpoints are spread over slices.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { desiredSubsets, truncateSubsets, MAX_ENDPOINTS_CAPACITY, type EndpointSubset } from '../../../../controllers/endpoints/controller.js';
-import { findPort, selectorOf, shouldPodBeInEndpoints, type Pod, type Service } from '../../../../controllers/endpoints/util.js';
-import { endpointPorts, planSlices, podToEndpoint, sliceLabels, slicePrefix, MAX_ENDPOINTS_PER_SLICE, type EndpointSlice, type SliceEndpoint } from '../../../../controllers/endpointslice/controller.js';
+import {
+  desiredSubsets,
+  truncateSubsets,
+  MAX_ENDPOINTS_CAPACITY,
+  type EndpointSubset,
+} from '../../../../controllers/endpoints/controller.js';
+import {
+  findPort,
+  selectorOf,
+  shouldPodBeInEndpoints,
+  type Pod,
+  type Service,
+} from '../../../../controllers/endpoints/util.js';
+import {
+  endpointPorts,
+  planSlices,
+  podToEndpoint,
+  sliceLabels,
+  slicePrefix,
+  MAX_ENDPOINTS_PER_SLICE,
+  type EndpointSlice,
+  type SliceEndpoint,
+} from '../../../../controllers/endpointslice/controller.js';
 
 const svc = (spec: Service['spec'] = {}): Service => ({
   metadata: { name: 'web', namespace: 'ns', uid: 'svc-uid', labels: { team: 'a' } },
-  spec: { clusterIP: '10.96.0.9', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }], ...spec },
+  spec: {
+    clusterIP: '10.96.0.9',
+    selector: { app: 'web' },
+    ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    ...spec,
+  },
 });
 
-const pod = (name: string, ip: string, opts: { ready?: boolean; deleting?: boolean; phase?: string; ports?: Array<{ name?: string; containerPort?: number; protocol?: string }> } = {}): Pod => ({
-  metadata: { name, namespace: 'ns', uid: `uid-${name}`, labels: { app: 'web' }, ...(opts.deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}) },
+const pod = (
+  name: string,
+  ip: string,
+  opts: {
+    ready?: boolean;
+    deleting?: boolean;
+    phase?: string;
+    ports?: Array<{ name?: string; containerPort?: number; protocol?: string }>;
+  } = {},
+): Pod => ({
+  metadata: {
+    name,
+    namespace: 'ns',
+    uid: `uid-${name}`,
+    labels: { app: 'web' },
+    ...(opts.deleting ? { deletionTimestamp: '2024-01-01T00:00:00Z' } : {}),
+  },
   spec: { nodeName: 'n1', containers: [{ name: 'c', ports: opts.ports ?? [{ name: 'http', containerPort: 8080 }] }] },
-  status: { phase: opts.phase ?? 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
+  status: {
+    phase: opts.phase ?? 'Running',
+    podIP: ip,
+    podIPs: [{ ip }],
+    conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }],
+  },
 });
 
 describe('endpoints controller', () => {
   it('resolves named ports per pod and splits ready from unready addresses', () => {
-    const subsets = desiredSubsets(svc(), [pod('b', '10.0.0.10'), pod('a', '10.0.0.9'), pod('c', '10.0.0.11', { ready: false }), pod('d', '10.0.0.12', { ports: [] })]);
+    const subsets = desiredSubsets(svc(), [
+      pod('b', '10.0.0.10'),
+      pod('a', '10.0.0.9'),
+      pod('c', '10.0.0.11', { ready: false }),
+      pod('d', '10.0.0.12', { ports: [] }),
+    ]);
     assert.deepEqual(subsets, [
       {
         addresses: [
           { ip: '10.0.0.9', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' } },
           { ip: '10.0.0.10', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'ns', name: 'b', uid: 'uid-b' } },
         ],
-        notReadyAddresses: [{ ip: '10.0.0.11', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'ns', name: 'c', uid: 'uid-c' } }],
+        notReadyAddresses: [
+          { ip: '10.0.0.11', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'ns', name: 'c', uid: 'uid-c' } },
+        ],
         ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
       },
     ]);
@@ -37,14 +89,28 @@ describe('endpoints controller', () => {
     assert.equal(shouldPodBeInEndpoints({ metadata: { name: 'x' }, status: {} }, true), false);
     assert.equal(shouldPodBeInEndpoints(pod('a', '10.0.0.1', { deleting: true }), false), false);
     assert.equal(shouldPodBeInEndpoints(pod('a', '10.0.0.1', { deleting: true }), true), true);
-    const published = desiredSubsets(svc({ publishNotReadyAddresses: true, ports: [{ port: 80, targetPort: 80 }] }), [pod('c', '10.0.0.11', { ready: false })]);
-    assert.deepEqual(published.map((s) => [s.addresses?.length, s.notReadyAddresses]), [[1, undefined]]);
+    const published = desiredSubsets(svc({ publishNotReadyAddresses: true, ports: [{ port: 80, targetPort: 80 }] }), [
+      pod('c', '10.0.0.11', { ready: false }),
+    ]);
+    assert.deepEqual(
+      published.map((s) => [s.addresses?.length, s.notReadyAddresses]),
+      [[1, undefined]],
+    );
   });
 
   it('gives a headless Service without ports bare addresses; different port sets make different subsets', () => {
     const headless = desiredSubsets(svc({ clusterIP: 'None', ports: [] }), [pod('a', '10.0.0.1')]);
-    assert.deepEqual(headless, [{ addresses: [{ ip: '10.0.0.1', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' } }] }]);
-    const two = desiredSubsets(svc(), [pod('a', '10.0.0.1'), pod('b', '10.0.0.2', { ports: [{ name: 'http', containerPort: 9090 }] })]);
+    assert.deepEqual(headless, [
+      {
+        addresses: [
+          { ip: '10.0.0.1', nodeName: 'n1', targetRef: { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' } },
+        ],
+      },
+    ]);
+    const two = desiredSubsets(svc(), [
+      pod('a', '10.0.0.1'),
+      pod('b', '10.0.0.2', { ports: [{ name: 'http', containerPort: 9090 }] }),
+    ]);
     assert.equal(two.length, 2);
     assert.deepEqual(two.map((s) => s.ports![0]!.port).sort(), [8080, 9090]);
   });
@@ -63,8 +129,11 @@ describe('endpoints controller', () => {
   });
 
   it('truncates to the capacity, ready addresses first', () => {
-    const many = (n: number, ready: boolean) => Array.from({ length: n }, (_, i) => ({ ip: `10.${ready ? 1 : 2}.${Math.floor(i / 256)}.${i % 256}` }));
-    const subsets: EndpointSubset[] = [{ addresses: many(900, true), notReadyAddresses: many(200, false), ports: [{ port: 80, protocol: 'TCP' }] }];
+    const many = (n: number, ready: boolean) =>
+      Array.from({ length: n }, (_, i) => ({ ip: `10.${ready ? 1 : 2}.${Math.floor(i / 256)}.${i % 256}` }));
+    const subsets: EndpointSubset[] = [
+      { addresses: many(900, true), notReadyAddresses: many(200, false), ports: [{ port: 80, protocol: 'TCP' }] },
+    ];
     assert.equal(truncateSubsets(subsets), true);
     assert.equal(subsets[0]!.addresses!.length, 900);
     assert.equal(subsets[0]!.notReadyAddresses!.length, MAX_ENDPOINTS_CAPACITY - 900);
@@ -74,14 +143,27 @@ describe('endpoints controller', () => {
 describe('EndpointSlice controller', () => {
   it('turns pods into endpoints with conditions: a terminating pod is serving but not ready', () => {
     const s = svc();
-    assert.deepEqual(podToEndpoint(pod('a', '10.0.0.1', { deleting: true }), s, '10.0.0.1', { metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'z1' } } }), {
-      addresses: ['10.0.0.1'],
-      conditions: { ready: false, serving: true, terminating: true },
-      targetRef: { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' },
-      nodeName: 'n1',
-      zone: 'z1',
-    });
-    assert.deepEqual(podToEndpoint(pod('b', '10.0.0.2', { ready: false }), svc({ publishNotReadyAddresses: true }), '10.0.0.2', undefined).conditions, { ready: true, serving: false, terminating: false });
+    assert.deepEqual(
+      podToEndpoint(pod('a', '10.0.0.1', { deleting: true }), s, '10.0.0.1', {
+        metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'z1' } },
+      }),
+      {
+        addresses: ['10.0.0.1'],
+        conditions: { ready: false, serving: true, terminating: true },
+        targetRef: { kind: 'Pod', namespace: 'ns', name: 'a', uid: 'uid-a' },
+        nodeName: 'n1',
+        zone: 'z1',
+      },
+    );
+    assert.deepEqual(
+      podToEndpoint(
+        pod('b', '10.0.0.2', { ready: false }),
+        svc({ publishNotReadyAddresses: true }),
+        '10.0.0.2',
+        undefined,
+      ).conditions,
+      { ready: true, serving: false, terminating: false },
+    );
     assert.deepEqual(endpointPorts(s, pod('a', '10.0.0.1')), [{ name: 'http', protocol: 'TCP', port: 8080 }]);
   });
 
@@ -96,29 +178,62 @@ describe('EndpointSlice controller', () => {
     assert.equal(slicePrefix('x'.repeat(60)), 'endpointslice-');
   });
 
-  const ep = (i: number): SliceEndpoint => ({ addresses: [`10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`], conditions: { ready: true }, targetRef: { kind: 'Pod', uid: `u${i}` } });
+  const ep = (i: number): SliceEndpoint => ({
+    addresses: [`10.0.${Math.floor(i / 250)}.${(i % 250) + 1}`],
+    conditions: { ready: true },
+    targetRef: { kind: 'Pod', uid: `u${i}` },
+  });
   const ports = [{ name: 'http', protocol: 'TCP', port: 8080 }];
-  const group = (n: number) => new Map([[JSON.stringify(ports), { ports, endpoints: Array.from({ length: n }, (_, i) => ep(i)) }]]);
+  const group = (n: number) =>
+    new Map([[JSON.stringify(ports), { ports, endpoints: Array.from({ length: n }, (_, i) => ep(i)) }]]);
 
   it('creates a placeholder for no endpoints, slices of at most 100 otherwise', () => {
     const none = planSlices(svc(), new Map(), []);
-    assert.deepEqual([none.create.length, none.create[0]!.endpoints, none.create[0]!.ports, none.create[0]!.metadata.generateName], [1, [], undefined, 'web-']);
-    assert.deepEqual(none.create[0]!.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'svc-uid', controller: true, blockOwnerDeletion: true }]);
+    assert.deepEqual(
+      [none.create.length, none.create[0]!.endpoints, none.create[0]!.ports, none.create[0]!.metadata.generateName],
+      [1, [], undefined, 'web-'],
+    );
+    assert.deepEqual(none.create[0]!.metadata.ownerReferences, [
+      { apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'svc-uid', controller: true, blockOwnerDeletion: true },
+    ]);
     const big = planSlices(svc(), group(250), []);
-    assert.deepEqual(big.create.map((s) => s.endpoints!.length), [MAX_ENDPOINTS_PER_SLICE, MAX_ENDPOINTS_PER_SLICE, 50]);
+    assert.deepEqual(
+      big.create.map((s) => s.endpoints!.length),
+      [MAX_ENDPOINTS_PER_SLICE, MAX_ENDPOINTS_PER_SLICE, 50],
+    );
   });
 
   it('keeps endpoints where they are, fills existing slices first, deletes what is no longer needed', () => {
     const labels = sliceLabels(svc());
-    const owner = [{ apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'svc-uid', controller: true, blockOwnerDeletion: true }];
+    const owner = [
+      { apiVersion: 'v1', kind: 'Service', name: 'web', uid: 'svc-uid', controller: true, blockOwnerDeletion: true },
+    ];
     const existing: EndpointSlice[] = [
-      { metadata: { name: 'web-aaaaa', namespace: 'ns', labels, ownerReferences: owner as never }, addressType: 'IPv4', endpoints: [ep(0), ep(1)], ports },
-      { metadata: { name: 'web-bbbbb', namespace: 'ns', labels, ownerReferences: owner as never }, addressType: 'IPv4', endpoints: [{ addresses: ['10.9.9.9'], targetRef: { kind: 'Pod', uid: 'gone' } }], ports },
-      { metadata: { name: 'web-ccccc', namespace: 'ns', labels, ownerReferences: owner as never }, addressType: 'IPv4', endpoints: [ep(0)], ports: [{ name: 'old', protocol: 'TCP', port: 1 }] },
+      {
+        metadata: { name: 'web-aaaaa', namespace: 'ns', labels, ownerReferences: owner as never },
+        addressType: 'IPv4',
+        endpoints: [ep(0), ep(1)],
+        ports,
+      },
+      {
+        metadata: { name: 'web-bbbbb', namespace: 'ns', labels, ownerReferences: owner as never },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['10.9.9.9'], targetRef: { kind: 'Pod', uid: 'gone' } }],
+        ports,
+      },
+      {
+        metadata: { name: 'web-ccccc', namespace: 'ns', labels, ownerReferences: owner as never },
+        addressType: 'IPv4',
+        endpoints: [ep(0)],
+        ports: [{ name: 'old', protocol: 'TCP', port: 1 }],
+      },
     ];
     const plan = planSlices(svc(), group(3), existing);
     assert.deepEqual(plan.create, []);
-    assert.deepEqual(plan.update.map((s) => [s.metadata.name, s.endpoints!.length]), [['web-aaaaa', 3]]);
+    assert.deepEqual(
+      plan.update.map((s) => [s.metadata.name, s.endpoints!.length]),
+      [['web-aaaaa', 3]],
+    );
     assert.deepEqual(plan.delete.map((s) => s.metadata.name).sort(), ['web-bbbbb', 'web-ccccc']);
     const same = planSlices(svc(), group(2), [existing[0]!]);
     assert.deepEqual([same.create.length, same.update.length, same.delete.length], [0, 0, 0]);

@@ -29,17 +29,30 @@ async function setup(names: string[]) {
 }
 
 function pod(name: string, owners: OwnerReference[] = []): KubeObject {
-  return { metadata: { name, namespace: 'default', ownerReferences: owners }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+  return {
+    metadata: { name, namespace: 'default', ownerReferences: owners },
+    spec: { containers: [{ name: 'c', image: 'nginx' }] },
+  };
 }
 
-const owner = (name: string, uid: string, block = false): OwnerReference => ({ apiVersion: 'v1', kind: 'Pod', name, uid, ...(block ? { blockOwnerDeletion: true } : {}) });
+const owner = (name: string, uid: string, block = false): OwnerReference => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  name,
+  uid,
+  ...(block ? { blockOwnerDeletion: true } : {}),
+});
 
 /** Sets the ownerReferences of a pod. */
 async function own(cluster: FakeCluster, name: string, refs: OwnerReference[]): Promise<void> {
   await cluster.patch(RESOURCES.pods, 'default', name, 'merge', { metadata: { ownerReferences: refs } });
 }
 
-const names = (c: FakeCluster) => c.objects(RESOURCES.pods).map((p) => p.metadata.name).sort();
+const names = (c: FakeCluster) =>
+  c
+    .objects(RESOURCES.pods)
+    .map((p) => p.metadata.name)
+    .sort();
 const get = (c: FakeCluster, name: string) => c.object(RESOURCES.pods, 'default', name) as Any | undefined;
 
 async function remove(c: FakeCluster, name: string, opts: DeleteOptions) {
@@ -55,7 +68,10 @@ describe('garbage collector', () => {
     await remove(cluster, 'owner', { propagationPolicy: 'Background' });
     assert.deepEqual(names(cluster), []);
     const deletes = cluster.callsOf('delete', 'pods').filter((c) => c.name !== 'owner');
-    assert.deepEqual(deletes.map((c) => [c.name, c.opts?.propagationPolicy, c.opts?.preconditions?.uid]).sort(), [['a', 'Background', uids.a], ['b', 'Background', uids.b]]);
+    assert.deepEqual(deletes.map((c) => [c.name, c.opts?.propagationPolicy, c.opts?.preconditions?.uid]).sort(), [
+      ['a', 'Background', uids.a],
+      ['b', 'Background', uids.b],
+    ]);
   });
 
   it('orphan: dependents lose the reference and survive; the owner goes once its finalizer is removed', async () => {
@@ -78,7 +94,9 @@ describe('garbage collector', () => {
     const { cluster, uids } = await setup(['owner', 'a', 'fin']);
     await own(cluster, 'a', [owner('owner', uids.owner!, true)]);
     // A dependent held by someone else's finalizer keeps the owner waiting.
-    await cluster.patch(RESOURCES.pods, 'default', 'fin', 'merge', { metadata: { ownerReferences: [owner('owner', uids.owner!, true)], finalizers: ['example.com/hold'] } });
+    await cluster.patch(RESOURCES.pods, 'default', 'fin', 'merge', {
+      metadata: { ownerReferences: [owner('owner', uids.owner!, true)], finalizers: ['example.com/hold'] },
+    });
     await remove(cluster, 'owner', { propagationPolicy: 'Foreground' });
     assert.deepEqual(names(cluster), ['fin', 'owner']);
     const o = get(cluster, 'owner')!;
@@ -122,9 +140,18 @@ describe('garbage collector', () => {
     await cluster.tick(5000);
     assert.deepEqual(names(cluster), []);
     // The cycle was broken by making a reference non-blocking before a foreground delete.
-    const unblocked = cluster.callsOf('patch', 'pods').filter((c) => c.body?.metadata?.ownerReferences?.[0]?.blockOwnerDeletion === false);
+    const unblocked = cluster
+      .callsOf('patch', 'pods')
+      .filter((c) => c.body?.metadata?.ownerReferences?.[0]?.blockOwnerDeletion === false);
     assert.equal(unblocked.length, 1);
-    assert.deepEqual(cluster.callsOf('delete', 'pods').map((c) => [c.name, c.opts?.propagationPolicy]), [['pod1', 'Foreground'], ['pod2', 'Foreground'], ['pod3', 'Foreground']]);
+    assert.deepEqual(
+      cluster.callsOf('delete', 'pods').map((c) => [c.name, c.opts?.propagationPolicy]),
+      [
+        ['pod1', 'Foreground'],
+        ['pod2', 'Foreground'],
+        ['pod3', 'Foreground'],
+      ],
+    );
   });
 
   it('dependents of an owner deleted while the collector was down are collected on start', async () => {
@@ -139,8 +166,16 @@ describe('garbage collector', () => {
 
   it('the Lease of a deleted node goes with it (cluster-scoped owner of a namespaced object)', async () => {
     const cluster = new FakeCluster();
-    const node: KubeObject = await cluster.create(RESOURCES.nodes, undefined, { metadata: { name: 'n1' } } as KubeObject);
-    await cluster.create(RESOURCES.leases, 'kube-node-lease', { metadata: { name: 'n1', namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node.metadata.uid! }] } });
+    const node: KubeObject = await cluster.create(RESOURCES.nodes, undefined, {
+      metadata: { name: 'n1' },
+    } as KubeObject);
+    await cluster.create(RESOURCES.leases, 'kube-node-lease', {
+      metadata: {
+        name: 'n1',
+        namespace: 'kube-node-lease',
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node.metadata.uid! }],
+      },
+    });
     const gc = new GarbageCollector(cluster.context(), { discovery: wellKnownResources() });
     const stop = new AbortController();
     running.push({ stop, done: gc.run(stop.signal) });
@@ -154,7 +189,7 @@ describe('garbage collector', () => {
   it('retries with backoff, not in a hot loop, when the API fails', async () => {
     const { cluster, uids } = await setup(['owner', 'a']);
     await own(cluster, 'a', [owner('owner', uids.owner!)]);
-    cluster.failures.set(`get pods a`, apiError(500, "InternalError"));
+    cluster.failures.set(`get pods a`, apiError(500, 'InternalError'));
     await cluster.delete(RESOURCES.pods, 'default', 'owner', { propagationPolicy: 'Background' });
     const before = cluster.calls.length;
     await cluster.tick(100);

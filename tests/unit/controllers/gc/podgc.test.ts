@@ -18,7 +18,11 @@ function start(cluster: FakeCluster, speed = 1) {
   return gc;
 }
 
-const names = (c: FakeCluster) => c.objects(RESOURCES.pods).map((p) => p.metadata.name).sort();
+const names = (c: FakeCluster) =>
+  c
+    .objects(RESOURCES.pods)
+    .map((p) => p.metadata.name)
+    .sort();
 
 describe('pod GC', () => {
   const rows: Array<[string, number, number, string[]]> = [
@@ -50,7 +54,10 @@ describe('pod GC', () => {
     await cluster.delete(RESOURCES.nodes, undefined, 'n1');
     await cluster.tick(5000);
     assert.deepEqual(names(cluster), []);
-    assert.deepEqual(cluster.callsOf('delete', 'pods').at(-1)!.opts, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    assert.deepEqual(cluster.callsOf('delete', 'pods').at(-1)!.opts, {
+      gracePeriodSeconds: 0,
+      preconditions: { uid: pod.metadata.uid },
+    });
   });
 
   it('keeps pods whose node the cache missed but the API server has', async () => {
@@ -59,7 +66,9 @@ describe('pod GC', () => {
     start(cluster);
     await cluster.settle();
     // The node exists on the server; the informer has not seen it (as with a lagging watch).
-    (cluster as unknown as { store(ref: unknown): Map<string, unknown> }).store(RESOURCES.nodes).set('late', { metadata: { name: 'late', uid: 'x' } });
+    (cluster as unknown as { store(ref: unknown): Map<string, unknown> })
+      .store(RESOURCES.nodes)
+      .set('late', { metadata: { name: 'late', uid: 'x' } });
     await cluster.tick(5000);
     assert.deepEqual(names(cluster), ['p']);
     assert.equal(cluster.callsOf('get', 'nodes').length, 1);

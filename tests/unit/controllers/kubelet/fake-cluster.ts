@@ -132,7 +132,15 @@ export class FakeCluster implements ApiClient, InformerFactory {
       informers: this,
       recorder: (component: string, host?: string) => ({
         event: (obj: KubeObject, type: EventType, reason: string, message: string) =>
-          void this.events.push({ component, host, object: keyOf(obj.metadata.namespace, obj.metadata.name ?? ''), type, reason, message, at: this.clock.now() }),
+          void this.events.push({
+            component,
+            host,
+            object: keyOf(obj.metadata.namespace, obj.metadata.name ?? ''),
+            type,
+            reason,
+            message,
+            at: this.clock.now(),
+          }),
       }),
       log: quietLog,
       speed,
@@ -173,7 +181,11 @@ export class FakeCluster implements ApiClient, InformerFactory {
   }
 
   /** The stored object (a copy), or undefined. */
-  object<T extends KubeObject = Json & KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): T | undefined {
+  object<T extends KubeObject = Json & KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
     return clone(this.store(ref).get(keyOf(ref.namespaced ? namespace : undefined, name))) as T | undefined;
   }
 
@@ -184,7 +196,12 @@ export class FakeCluster implements ApiClient, InformerFactory {
 
   /** Calls of a verb (and resource, and subresource when given). */
   callsOf(verb: Call['verb'], resource?: string, subresource?: string): Call[] {
-    return this.calls.filter((c) => c.verb === verb && (!resource || c.resource === resource) && (subresource === undefined || c.subresource === subresource));
+    return this.calls.filter(
+      (c) =>
+        c.verb === verb &&
+        (!resource || c.resource === resource) &&
+        (subresource === undefined || c.subresource === subresource),
+    );
   }
 
   /** Stores an object as a user would create it (no call recorded). */
@@ -218,7 +235,8 @@ export class FakeCluster implements ApiClient, InformerFactory {
     const m = obj.metadata;
     if (m.finalizers && m.finalizers.length === 0) delete m.finalizers;
     if (m.ownerReferences && m.ownerReferences.length === 0) delete m.ownerReferences;
-    if (m.deletionTimestamp && !(m.finalizers ?? []).length && (m.deletionGracePeriodSeconds ?? 0) === 0) return this.remove(ref, obj);
+    if (m.deletionTimestamp && !(m.finalizers ?? []).length && (m.deletionGracePeriodSeconds ?? 0) === 0)
+      return this.remove(ref, obj);
     return this.put(ref, obj, 'MODIFIED');
   }
 
@@ -233,11 +251,15 @@ export class FakeCluster implements ApiClient, InformerFactory {
     this.calls.push({ verb: 'list', resource: ref.resource, name: '' });
     return { items: this.objects<T>(ref), metadata: { resourceVersion: String(this.rv) } };
   }
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: informers in these tests are fed directly, never watched
   async *watch<T extends KubeObject = KubeObject>(): AsyncIterable<WatchEvent<T>> {
     throw new Error('FakeCluster: watch is not supported (informers are fed directly)');
   }
-  async get<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T> {
     this.calls.push({ verb: 'get', resource: ref.resource, namespace, name });
     this.fail('get', ref, name);
     return clone(this.current(ref, namespace, name)) as T;
@@ -247,37 +269,80 @@ export class FakeCluster implements ApiClient, InformerFactory {
     if (ref.namespaced) o.metadata.namespace = namespace ?? o.metadata.namespace;
     this.calls.push({ verb: 'create', resource: ref.resource, namespace, name: o.metadata.name ?? '', body: clone(o) });
     this.fail('create', ref, o.metadata.name ?? '');
-    if (this.store(ref).has(keyOf(ref.namespaced ? o.metadata.namespace : undefined, o.metadata.name ?? ''))) throw apiError(409, 'AlreadyExists');
+    if (this.store(ref).has(keyOf(ref.namespaced ? o.metadata.namespace : undefined, o.metadata.name ?? '')))
+      throw apiError(409, 'AlreadyExists');
     delete o.metadata.resourceVersion;
     return this.put(ref, o, 'ADDED') as T;
   }
-  async update<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, obj: T, opts: { subresource?: string } = {}): Promise<T> {
+  async update<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    obj: T,
+    opts: { subresource?: string } = {},
+  ): Promise<T> {
     const name = obj.metadata.name ?? '';
-    this.calls.push({ verb: 'update', resource: ref.resource, namespace, name, subresource: opts.subresource, body: clone(obj) });
+    this.calls.push({
+      verb: 'update',
+      resource: ref.resource,
+      namespace,
+      name,
+      subresource: opts.subresource,
+      body: clone(obj),
+    });
     this.fail(opts.subresource ? `update/${opts.subresource}` : 'update', ref, name);
     const cur = this.current(ref, namespace, name);
-    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) throw apiError(409, 'Conflict', 'the object has been modified');
-    const next: KubeObject = opts.subresource === 'status' ? { ...clone(cur), status: clone((obj as Json).status) } : { ...clone(obj), status: clone((cur as Json).status) };
-    next.metadata = { ...clone(opts.subresource === 'status' ? cur.metadata : obj.metadata), uid: cur.metadata.uid, deletionTimestamp: cur.metadata.deletionTimestamp, deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds };
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata.resourceVersion)
+      throw apiError(409, 'Conflict', 'the object has been modified');
+    const next: KubeObject =
+      opts.subresource === 'status'
+        ? { ...clone(cur), status: clone((obj as Json).status) }
+        : { ...clone(obj), status: clone((cur as Json).status) };
+    next.metadata = {
+      ...clone(opts.subresource === 'status' ? cur.metadata : obj.metadata),
+      uid: cur.metadata.uid,
+      deletionTimestamp: cur.metadata.deletionTimestamp,
+      deletionGracePeriodSeconds: cur.metadata.deletionGracePeriodSeconds,
+    };
     if (next.metadata.deletionTimestamp === undefined) delete next.metadata.deletionTimestamp;
     if (next.metadata.deletionGracePeriodSeconds === undefined) delete next.metadata.deletionGracePeriodSeconds;
     return this.write(ref, next) as T;
   }
-  async patch<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: { subresource?: string } = {}): Promise<T> {
-    this.calls.push({ verb: 'patch', resource: ref.resource, namespace, name, subresource: opts.subresource, body: clone(patch) });
+  async patch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts: { subresource?: string } = {},
+  ): Promise<T> {
+    this.calls.push({
+      verb: 'patch',
+      resource: ref.resource,
+      namespace,
+      name,
+      subresource: opts.subresource,
+      body: clone(patch),
+    });
     this.fail('patch', ref, name);
     if (type !== 'merge') throw new Error(`FakeCluster: ${type} patches are not supported`);
     const cur = this.current(ref, namespace, name);
     const wantRV = (patch as Json)?.metadata?.resourceVersion;
-    if (wantRV && wantRV !== cur.metadata.resourceVersion) throw apiError(409, 'Conflict', 'the object has been modified');
+    if (wantRV && wantRV !== cur.metadata.resourceVersion)
+      throw apiError(409, 'Conflict', 'the object has been modified');
     const next = mergePatch(clone(cur), patch) as KubeObject;
     return this.write(ref, next) as T;
   }
-  async delete(ref: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject | undefined> {
+  async delete(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): Promise<KubeObject | undefined> {
     this.calls.push({ verb: 'delete', resource: ref.resource, namespace, name, opts: clone(opts) });
     this.fail('delete', ref, name);
     const cur = clone(this.current(ref, namespace, name));
-    if (opts.preconditions?.uid && opts.preconditions.uid !== cur.metadata.uid) throw apiError(409, 'Conflict', 'Precondition failed: UID');
+    if (opts.preconditions?.uid && opts.preconditions.uid !== cur.metadata.uid)
+      throw apiError(409, 'Conflict', 'Precondition failed: UID');
     const m = cur.metadata;
     const fins = new Set(m.finalizers ?? []);
     if (opts.propagationPolicy === 'Orphan') {
@@ -320,9 +385,18 @@ export function nodeObj(name: string, extra: Json = {}): KubeObject {
 
 /** A pod bound to `node` (or unbound with node ''), one container per image. */
 export function podObj(name: string, node: string, images: string[] = ['nginx'], extra: Json = {}): KubeObject {
-  const spec: Json = { containers: images.map((image, i) => ({ name: i === 0 ? 'app' : `app${i}`, image })), terminationGracePeriodSeconds: 30 };
+  const spec: Json = {
+    containers: images.map((image, i) => ({ name: i === 0 ? 'app' : `app${i}`, image })),
+    terminationGracePeriodSeconds: 30,
+  };
   if (node) spec.nodeName = node;
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...(extra.metadata ?? {}) }, spec: { ...spec, ...(extra.spec ?? {}) }, status: { phase: 'Pending', qosClass: 'BestEffort', ...(extra.status ?? {}) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', ...(extra.metadata ?? {}) },
+    spec: { ...spec, ...(extra.spec ?? {}) },
+    status: { phase: 'Pending', qosClass: 'BestEffort', ...(extra.status ?? {}) },
+  };
 }
 
 export { RESOURCES };

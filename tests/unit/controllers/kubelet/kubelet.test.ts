@@ -8,7 +8,9 @@ type Any = Record<string, any>;
 const running: Array<{ stop: AbortController; done: Promise<void> }> = [];
 
 /** A cluster with the kubelet running on it. */
-function start(opts: { speed?: number; nodes?: Any[]; pods?: Any[]; kubelet?: KubeletOptions; cluster?: FakeCluster } = {}) {
+function start(
+  opts: { speed?: number; nodes?: Any[]; pods?: Any[]; kubelet?: KubeletOptions; cluster?: FakeCluster } = {},
+) {
   const cluster = opts.cluster ?? new FakeCluster();
   for (const n of opts.nodes ?? []) cluster.seed(RESOURCES.nodes, n as never);
   for (const p of opts.pods ?? []) cluster.seed(RESOURCES.pods, p as never);
@@ -46,8 +48,18 @@ describe('kubelet: node status', () => {
     );
     assert.equal(cond(n, 'Ready').lastHeartbeatTime, '2024-01-01T00:00:00Z');
     assert.deepEqual(n.status.capacity.pods, '110');
-    assert.deepEqual(Object.keys(n.status.allocatable).sort(), ['cpu', 'ephemeral-storage', 'hugepages-1Gi', 'hugepages-2Mi', 'memory', 'pods']);
-    assert.deepEqual(n.status.addresses, [{ type: 'InternalIP', address: '10.128.0.2' }, { type: 'Hostname', address: 'n1' }]);
+    assert.deepEqual(Object.keys(n.status.allocatable).sort(), [
+      'cpu',
+      'ephemeral-storage',
+      'hugepages-1Gi',
+      'hugepages-2Mi',
+      'memory',
+      'pods',
+    ]);
+    assert.deepEqual(n.status.addresses, [
+      { type: 'InternalIP', address: '10.128.0.2' },
+      { type: 'Hostname', address: 'n1' },
+    ]);
     assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.0');
     assert.match(n.status.nodeInfo.containerRuntimeVersion, /^containerd:\/\/1\.7\./);
     assert.deepEqual([n.status.nodeInfo.operatingSystem, n.status.nodeInfo.architecture], ['linux', 'amd64']);
@@ -59,14 +71,35 @@ describe('kubelet: node status', () => {
     assert.deepEqual([n2.status.addresses[0].address, n2.spec.podCIDR], ['10.128.0.3', '10.244.1.0/24']);
     assert.deepEqual(
       cluster.events.filter((e) => e.reason === 'NodeReady').map((e) => [e.host, e.message]),
-      [['n1', 'Node n1 status is now: NodeReady'], ['n2', 'Node n2 status is now: NodeReady']],
+      [
+        ['n1', 'Node n1 status is now: NodeReady'],
+        ['n2', 'Node n2 status is now: NodeReady'],
+      ],
     );
   });
 
   const kept: Array<[string, Any, (n: Any) => unknown, unknown]> = [
-    ['a stated capacity', { status: { capacity: { cpu: '2', pods: '3' } } }, (n) => [n.status.capacity.cpu, n.status.capacity.pods, n.status.allocatable.pods, n.status.capacity.memory], ['2', '3', '3', '16374584Ki']],
-    ['an existing pod CIDR', { spec: { podCIDR: '10.99.0.0/24', podCIDRs: ['10.99.0.0/24'] } }, (n) => n.spec.podCIDR, '10.99.0.0/24'],
-    ['an existing InternalIP', { status: { addresses: [{ type: 'InternalIP', address: '192.168.1.5' }] } }, (n) => n.status.addresses, [{ type: 'InternalIP', address: '192.168.1.5' }, { type: 'Hostname', address: 'n1' }]],
+    [
+      'a stated capacity',
+      { status: { capacity: { cpu: '2', pods: '3' } } },
+      (n) => [n.status.capacity.cpu, n.status.capacity.pods, n.status.allocatable.pods, n.status.capacity.memory],
+      ['2', '3', '3', '16374584Ki'],
+    ],
+    [
+      'an existing pod CIDR',
+      { spec: { podCIDR: '10.99.0.0/24', podCIDRs: ['10.99.0.0/24'] } },
+      (n) => n.spec.podCIDR,
+      '10.99.0.0/24',
+    ],
+    [
+      'an existing InternalIP',
+      { status: { addresses: [{ type: 'InternalIP', address: '192.168.1.5' }] } },
+      (n) => n.status.addresses,
+      [
+        { type: 'InternalIP', address: '192.168.1.5' },
+        { type: 'Hostname', address: 'n1' },
+      ],
+    ],
   ];
   for (const [name, extra, pick, want] of kept) {
     it(`keeps ${name}`, async () => {
@@ -91,7 +124,11 @@ describe('kubelet: node status', () => {
       assert.equal(before, 1);
       await cluster.tick(ms);
       assert.equal(cluster.callsOf('update', 'nodes', 'status').length - before, writes);
-      if (writes) assert.equal(cond(node(cluster), 'Ready').lastHeartbeatTime, new Date(Date.UTC(2024, 0, 1) + ms).toISOString().replace('.000Z', 'Z'));
+      if (writes)
+        assert.equal(
+          cond(node(cluster), 'Ready').lastHeartbeatTime,
+          new Date(Date.UTC(2024, 0, 1) + ms).toISOString().replace('.000Z', 'Z'),
+        );
       assert.equal(cond(node(cluster), 'Ready').lastTransitionTime, '2024-01-01T00:00:00Z');
     });
   }
@@ -117,13 +154,18 @@ describe('kubelet: leases', () => {
     it(`creates the node Lease and renews it every 10 s × speed (speed ${speed}, ${ms} ms: ${updates} renewals)`, async () => {
       const { cluster } = start({ nodes: [nodeObj('n1')], speed });
       await cluster.settle();
-      const lease = (cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any);
-      assert.deepEqual([lease.spec.holderIdentity, lease.spec.leaseDurationSeconds, lease.spec.renewTime], ['n1', 40, '2024-01-01T00:00:00.000000Z']);
-      assert.deepEqual(lease.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node(cluster).metadata.uid }]);
+      const lease = cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any;
+      assert.deepEqual(
+        [lease.spec.holderIdentity, lease.spec.leaseDurationSeconds, lease.spec.renewTime],
+        ['n1', 40, '2024-01-01T00:00:00.000000Z'],
+      );
+      assert.deepEqual(lease.metadata.ownerReferences, [
+        { apiVersion: 'v1', kind: 'Node', name: 'n1', uid: node(cluster).metadata.uid },
+      ]);
       await cluster.tick(ms);
       assert.equal(cluster.callsOf('update', 'leases').length, updates);
       assert.equal(cluster.callsOf('get', 'leases').length, 1, 'the lease is read only once');
-      const renewed = (cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any);
+      const renewed = cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any;
       assert.equal(Date.parse(renewed.spec.renewTime), Date.UTC(2024, 0, 1) + updates * 10_000 * speed);
     });
   }
@@ -157,13 +199,27 @@ describe('kubelet: pods', () => {
     let p = pod(cluster);
     assert.equal(p.status.phase, 'Pending');
     assert.deepEqual(p.status.containerStatuses[0].state, { waiting: { reason: 'ContainerCreating' } });
-    assert.deepEqual([cond(p, 'PodScheduled').status, cond(p, 'Initialized').status, cond(p, 'Ready').status, cond(p, 'ContainersReady').status], ['True', 'True', 'False', 'False']);
-    assert.deepEqual([p.status.hostIP, p.status.hostIPs, p.status.podIP, p.status.startTime, p.status.qosClass], ['10.128.0.2', [{ ip: '10.128.0.2' }], undefined, at(0), 'BestEffort']);
+    assert.deepEqual(
+      [
+        cond(p, 'PodScheduled').status,
+        cond(p, 'Initialized').status,
+        cond(p, 'Ready').status,
+        cond(p, 'ContainersReady').status,
+      ],
+      ['True', 'True', 'False', 'False'],
+    );
+    assert.deepEqual(
+      [p.status.hostIP, p.status.hostIPs, p.status.podIP, p.status.startTime, p.status.qosClass],
+      ['10.128.0.2', [{ ip: '10.128.0.2' }], undefined, at(0), 'BestEffort'],
+    );
     await cluster.tick(2000);
     p = pod(cluster);
     const cs = p.status.containerStatuses[0];
     assert.equal(p.status.phase, 'Running');
-    assert.deepEqual([cs.name, cs.ready, cs.started, cs.restartCount, cs.image, cs.lastState], ['app', true, true, 0, 'docker.io/library/nginx:latest', {}]);
+    assert.deepEqual(
+      [cs.name, cs.ready, cs.started, cs.restartCount, cs.image, cs.lastState],
+      ['app', true, true, 0, 'docker.io/library/nginx:latest', {}],
+    );
     assert.match(cs.imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
     assert.match(cs.containerID, /^containerd:\/\/[0-9a-f]{64}$/);
     assert.ok(cs.state.running.startedAt);
@@ -171,7 +227,12 @@ describe('kubelet: pods', () => {
     assert.deepEqual([cond(p, 'Ready').status, cond(p, 'ContainersReady').status], ['True', 'True']);
     assert.deepEqual(
       cluster.events.filter((e) => e.object === 'default/p').map((e) => [e.component, e.host, e.reason]),
-      [['kubelet', 'n1', 'Pulling'], ['kubelet', 'n1', 'Pulled'], ['kubelet', 'n1', 'Created'], ['kubelet', 'n1', 'Started']],
+      [
+        ['kubelet', 'n1', 'Pulling'],
+        ['kubelet', 'n1', 'Pulled'],
+        ['kubelet', 'n1', 'Created'],
+        ['kubelet', 'n1', 'Started'],
+      ],
     );
   });
 
@@ -184,10 +245,20 @@ describe('kubelet: pods', () => {
   it('gives pods of a node distinct IPs and hostNetwork pods the node IP', async () => {
     const { cluster } = start({
       nodes: [nodeObj('n1'), nodeObj('n2')],
-      pods: [podObj('a', 'n1'), podObj('b', 'n1'), podObj('c', 'n2'), podObj('h', 'n1', ['nginx'], { spec: { hostNetwork: true } })],
+      pods: [
+        podObj('a', 'n1'),
+        podObj('b', 'n1'),
+        podObj('c', 'n2'),
+        podObj('h', 'n1', ['nginx'], { spec: { hostNetwork: true } }),
+      ],
     });
     await cluster.tick(3000);
-    assert.deepEqual(['a', 'b', 'c', 'h'].map((n) => pod(cluster, n).status.podIP).sort(), ['10.128.0.2', '10.244.0.2', '10.244.0.3', '10.244.1.2']);
+    assert.deepEqual(['a', 'b', 'c', 'h'].map((n) => pod(cluster, n).status.podIP).sort(), [
+      '10.128.0.2',
+      '10.244.0.2',
+      '10.244.0.3',
+      '10.244.1.2',
+    ]);
   });
 
   it('never starts an image tagged non-existent', async () => {
@@ -198,7 +269,10 @@ describe('kubelet: pods', () => {
     assert.equal(p.status.phase, 'Pending');
     await cluster.tick(1500);
     p = pod(cluster);
-    assert.deepEqual(p.status.containerStatuses[0].state.waiting, { reason: 'ImagePullBackOff', message: 'Back-off pulling image "foo:non-existent"' });
+    assert.deepEqual(p.status.containerStatuses[0].state.waiting, {
+      reason: 'ImagePullBackOff',
+      message: 'Back-off pulling image "foo:non-existent"',
+    });
     assert.equal(cond(p, 'Ready').status, 'False');
     // The next pull 10 s after the failure (at 11.5 s) fails again; back-off again 1.5 s later.
     await cluster.tick(9000);
@@ -206,7 +280,10 @@ describe('kubelet: pods', () => {
     await cluster.tick(1500);
     assert.equal(pod(cluster).status.containerStatuses[0].state.waiting.reason, 'ImagePullBackOff');
     assert.deepEqual(
-      cluster.events.filter((e) => e.type === 'Warning').map((e) => e.message).slice(0, 2),
+      cluster.events
+        .filter((e) => e.type === 'Warning')
+        .map((e) => e.message)
+        .slice(0, 2),
       [
         'Failed to pull image "foo:non-existent": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/foo:non-existent": failed to resolve reference "docker.io/library/foo:non-existent": docker.io/library/foo:non-existent: not found',
         'Error: ErrImagePull',
@@ -227,12 +304,22 @@ describe('kubelet: pods', () => {
     const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1', ['nginx:1'])] });
     await cluster.tick(3000);
     const before = pod(cluster);
-    await cluster.update(RESOURCES.pods, 'default', { ...before, spec: { ...before.spec, containers: [{ name: 'app', image: 'nginx:2' }] } } as never);
+    await cluster.update(RESOURCES.pods, 'default', {
+      ...before,
+      spec: { ...before.spec, containers: [{ name: 'app', image: 'nginx:2' }] },
+    } as never);
     await cluster.tick(3000);
     const cs = pod(cluster).status.containerStatuses[0];
-    assert.deepEqual([cs.restartCount, cs.image, cs.ready, cs.lastState.terminated.containerID], [1, 'docker.io/library/nginx:2', true, before.status.containerStatuses[0].containerID]);
+    assert.deepEqual(
+      [cs.restartCount, cs.image, cs.ready, cs.lastState.terminated.containerID],
+      [1, 'docker.io/library/nginx:2', true, before.status.containerStatuses[0].containerID],
+    );
     assert.notEqual(cs.containerID, before.status.containerStatuses[0].containerID);
-    assert.ok(cluster.events.some((e) => e.reason === 'Killing' && e.message === 'Container app definition changed, will be restarted'));
+    assert.ok(
+      cluster.events.some(
+        (e) => e.reason === 'Killing' && e.message === 'Container app definition changed, will be restarted',
+      ),
+    );
   });
 
   const deletions: Array<[string, number, number | undefined, number]> = [
@@ -262,7 +349,10 @@ describe('kubelet: pods', () => {
   }
 
   it('leaves terminal pods alone', async () => {
-    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1', ['nginx'], { status: { phase: 'Failed' } })] });
+    const { cluster } = start({
+      nodes: [nodeObj('n1')],
+      pods: [podObj('p', 'n1', ['nginx'], { status: { phase: 'Failed' } })],
+    });
     await cluster.tick(10_000);
     assert.equal(cluster.callsOf('update', 'pods').length, 0);
     assert.equal(pod(cluster).status.phase, 'Failed');
@@ -275,7 +365,10 @@ describe('kubelet: pods', () => {
   });
 
   it('a restarted kubelet carries on without rewriting anything', async () => {
-    const { cluster, stop } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1'), podObj('q', 'n1', ['foo:non-existent'])] });
+    const { cluster, stop } = start({
+      nodes: [nodeObj('n1')],
+      pods: [podObj('p', 'n1'), podObj('q', 'n1', ['foo:non-existent'])],
+    });
     await cluster.tick(4000);
     stop.abort();
     const before = [pod(cluster, 'p'), pod(cluster, 'q')];

@@ -2,7 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { allocatePodIP, IndexAllocator, nodeIPAt, podCIDRAt } from '../../../../controllers/kubelet/ids.js';
 import { defaultPullPolicy, imageID, isMissingImage, normalizeImage } from '../../../../controllers/kubelet/images.js';
-import { advancePod, goDuration, newPodRecord, terminationMs, type Pod, type RuntimeEnv } from '../../../../controllers/kubelet/pod-runtime.js';
+import {
+  advancePod,
+  goDuration,
+  newPodRecord,
+  terminationMs,
+  type Pod,
+  type RuntimeEnv,
+} from '../../../../controllers/kubelet/pod-runtime.js';
 import { desiredPodStatus, recordFromStatus } from '../../../../controllers/kubelet/pod-status.js';
 import { pullBackOff, scaledTimings } from '../../../../controllers/kubelet/timings.js';
 
@@ -29,14 +36,22 @@ describe('images', () => {
     assert.equal(imageID('nginx@sha256:abc'), 'docker.io/library/nginx@sha256:abc');
   });
   it('only the non-existent tag is missing', () => {
-    assert.deepEqual(['foo:non-existent', 'nginx', 'non-existent', 'a/non-existent:1'].map(isMissingImage), [true, false, false, false]);
+    assert.deepEqual(['foo:non-existent', 'nginx', 'non-existent', 'a/non-existent:1'].map(isMissingImage), [
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
 describe('ids', () => {
   it('node IPs and pod CIDRs by index', () => {
     assert.deepEqual([nodeIPAt(0), nodeIPAt(252), nodeIPAt(253)], ['10.128.0.2', '10.128.0.254', '10.128.1.2']);
-    assert.deepEqual([podCIDRAt(0), podCIDRAt(255), podCIDRAt(256)], ['10.244.0.0/24', '10.244.255.0/24', '10.245.0.0/24']);
+    assert.deepEqual(
+      [podCIDRAt(0), podCIDRAt(255), podCIDRAt(256)],
+      ['10.244.0.0/24', '10.244.255.0/24', '10.245.0.0/24'],
+    );
   });
   it('pod IPs skip used ones', () => {
     assert.equal(allocatePodIP('10.244.3.0/24', new Set()), '10.244.3.2');
@@ -58,24 +73,49 @@ describe('ids', () => {
 describe('timings', () => {
   it('scale with speed; the lease duration does not', () => {
     const t = scaledTimings(0.1);
-    assert.deepEqual([t.sandboxDelayMs, t.startMinMs, t.startMaxMs, t.leaseRenewMs, t.nodeStatusReportMs, t.leaseDurationSeconds], [50, 100, 200, 1000, 6000, 40]);
+    assert.deepEqual(
+      [t.sandboxDelayMs, t.startMinMs, t.startMaxMs, t.leaseRenewMs, t.nodeStatusReportMs, t.leaseDurationSeconds],
+      [50, 100, 200, 1000, 6000, 40],
+    );
   });
   it('pull back-off doubles up to the cap', () => {
     const t = scaledTimings(1);
-    assert.deepEqual([1, 2, 3, 6, 10].map((n) => pullBackOff(t, n)), [10_000, 20_000, 40_000, 300_000, 300_000]);
+    assert.deepEqual(
+      [1, 2, 3, 6, 10].map((n) => pullBackOff(t, n)),
+      [10_000, 20_000, 40_000, 300_000, 300_000],
+    );
   });
-  it('rejects a speed that is not positive', () => assert.throws(() => scaledTimings(0), /speed must be a positive number/));
-  const durations: Array<[number, string]> = [[0, '0s'], [812, '812ms'], [1500, '1.5s'], [2000, '2s'], [62_003, '1m2.003s']];
+  it('rejects a speed that is not positive', () =>
+    assert.throws(() => scaledTimings(0), /speed must be a positive number/));
+  const durations: Array<[number, string]> = [
+    [0, '0s'],
+    [812, '812ms'],
+    [1500, '1.5s'],
+    [2000, '2s'],
+    [62_003, '1m2.003s'],
+  ];
   for (const [ms, want] of durations) it(`goDuration(${ms})`, () => assert.equal(goDuration(ms), want));
 });
 
 function env(speed = 1, pulled = new Set<string>()): RuntimeEnv {
-  return { timings: scaledTimings(speed), speed, hasImage: (i) => pulled.has(i), markPulled: (i) => void pulled.add(i), pullFails: isMissingImage };
+  return {
+    timings: scaledTimings(speed),
+    speed,
+    hasImage: (i) => pulled.has(i),
+    markPulled: (i) => void pulled.add(i),
+    pullFails: isMissingImage,
+  };
 }
 
 function pod(images: string[], extra: Any = {}): Pod {
   return {
-    metadata: { name: 'p', namespace: 'default', uid: 'u1', creationTimestamp: '2024-01-01T00:00:00Z', ...(extra.metadata ?? {}) },
+    metadata: {
+      name: 'p',
+      namespace: 'default',
+      uid: 'u1',
+      creationTimestamp: '2024-01-01T00:00:00Z',
+      ...(extra.metadata ?? {}),
+    },
     spec: { nodeName: 'n1', containers: images.map((image, i) => ({ name: `c${i}`, image })), ...(extra.spec ?? {}) },
     status: { phase: 'Pending', qosClass: 'BestEffort' },
   };
@@ -90,15 +130,24 @@ describe('advancePod', () => {
     assert.deepEqual(advancePod(rec, p, T0 + 100, e), { events: [], wakeAt: T0 + 500 });
     assert.equal(desiredPodStatus(p, rec, { hostIP: '10.128.0.2' }, T0 + 100), undefined);
     const s1 = advancePod(rec, p, T0 + 500, e);
-    assert.deepEqual(s1.events.map((x) => x.reason), ['Pulling']);
+    assert.deepEqual(
+      s1.events.map((x) => x.reason),
+      ['Pulling'],
+    );
     const st1 = desiredPodStatus(p, rec, { hostIP: '10.128.0.2' }, T0 + 500)! as Any;
     assert.equal(st1.phase, 'Pending');
     assert.deepEqual(st1.containerStatuses[0].state, { waiting: { reason: 'ContainerCreating' } });
     assert.equal(st1.qosClass, 'BestEffort');
     assert.ok(s1.wakeAt! >= T0 + 1500 && s1.wakeAt! <= T0 + 2500, String(s1.wakeAt! - T0));
     const s2 = advancePod(rec, p, s1.wakeAt!, e);
-    assert.deepEqual(s2.events.map((x) => x.reason), ['Pulled', 'Created', 'Started']);
-    assert.match(s2.events[0]!.message, /^Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/);
+    assert.deepEqual(
+      s2.events.map((x) => x.reason),
+      ['Pulled', 'Created', 'Started'],
+    );
+    assert.match(
+      s2.events[0]!.message,
+      /^Successfully pulled image "nginx" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/,
+    );
     assert.equal(s2.wakeAt, undefined);
     assert.equal(rec.containers[0]!.state.kind, 'running');
   });
@@ -108,7 +157,10 @@ describe('advancePod', () => {
     const p = pod(['nginx:1.25']);
     const rec = newPodRecord(p, T0);
     const s = advancePod(rec, p, T0 + 500, env(1, pulled));
-    assert.deepEqual(s.events.map((x) => [x.reason, x.message]), [['Pulled', 'Container image "nginx:1.25" already present on machine']]);
+    assert.deepEqual(
+      s.events.map((x) => [x.reason, x.message]),
+      [['Pulled', 'Container image "nginx:1.25" already present on machine']],
+    );
   });
 
   it('a non-existent image alternates ErrImagePull and ImagePullBackOff with a growing back-off', () => {
@@ -117,18 +169,30 @@ describe('advancePod', () => {
     const e = env();
     advancePod(rec, p, T0 + 500, e);
     const fail = advancePod(rec, p, T0 + 1500, e);
-    assert.deepEqual(fail.events.map((x) => `${x.type} ${x.reason}`), ['Warning Failed', 'Warning Failed']);
+    assert.deepEqual(
+      fail.events.map((x) => `${x.type} ${x.reason}`),
+      ['Warning Failed', 'Warning Failed'],
+    );
     assert.equal(fail.events[1]!.message, 'Error: ErrImagePull');
     assert.equal(rec.containers[0]!.state.kind, 'pullError');
     const back = advancePod(rec, p, T0 + 3000, e);
-    assert.deepEqual(back.events.map((x) => [x.reason, x.message]), [['BackOff', 'Back-off pulling image "foo:non-existent"'], ['Failed', 'Error: ImagePullBackOff']]);
+    assert.deepEqual(
+      back.events.map((x) => [x.reason, x.message]),
+      [
+        ['BackOff', 'Back-off pulling image "foo:non-existent"'],
+        ['Failed', 'Error: ImagePullBackOff'],
+      ],
+    );
     assert.equal(back.wakeAt, T0 + 1500 + 10_000);
     const st = desiredPodStatus(p, rec, { hostIP: '10.128.0.2' }, T0 + 3000)! as Any;
     assert.equal(st.phase, 'Pending');
     assert.equal(st.containerStatuses[0].state.waiting.reason, 'ImagePullBackOff');
     assert.equal(st.conditions.find((c: Any) => c.type === 'Ready').status, 'False');
     const again = advancePod(rec, p, T0 + 11_500, e);
-    assert.deepEqual(again.events.map((x) => x.reason), ['Pulling', 'Failed', 'Failed']);
+    assert.deepEqual(
+      again.events.map((x) => x.reason),
+      ['Pulling', 'Failed', 'Failed'],
+    );
     const back2 = advancePod(rec, p, T0 + 13_000, e);
     assert.equal(back2.wakeAt, T0 + 11_500 + 20_000);
   });
@@ -142,7 +206,9 @@ describe('advancePod', () => {
   ];
   for (const [name, grace, speed, ms] of terminations) {
     it(`termination time: ${name}`, () => {
-      const p = pod(['nginx'], { metadata: { deletionTimestamp: '2024-01-01T00:01:00Z', deletionGracePeriodSeconds: grace } });
+      const p = pod(['nginx'], {
+        metadata: { deletionTimestamp: '2024-01-01T00:01:00Z', deletionGracePeriodSeconds: grace },
+      });
       assert.equal(terminationMs(p, env(speed)), ms);
     });
   }
@@ -153,9 +219,14 @@ describe('advancePod', () => {
     const e = env();
     advancePod(rec, p, T0 + 500, e);
     advancePod(rec, p, T0 + 3000, e);
-    const deleting = pod(['nginx'], { metadata: { deletionTimestamp: '2024-01-01T00:00:40Z', deletionGracePeriodSeconds: 30 } });
+    const deleting = pod(['nginx'], {
+      metadata: { deletionTimestamp: '2024-01-01T00:00:40Z', deletionGracePeriodSeconds: 30 },
+    });
     const k = advancePod(rec, deleting, T0 + 10_000, e);
-    assert.deepEqual(k.events.map((x) => [x.reason, x.message]), [['Killing', 'Stopping container c0']]);
+    assert.deepEqual(
+      k.events.map((x) => [x.reason, x.message]),
+      [['Killing', 'Stopping container c0']],
+    );
     assert.deepEqual(k.wakeAt, T0 + 12_000);
     const st = desiredPodStatus(deleting, rec, { hostIP: 'h' }, T0 + 10_000)! as Any;
     assert.equal(st.containerStatuses[0].state.terminated.reason, 'Completed');
@@ -164,7 +235,9 @@ describe('advancePod', () => {
   });
 
   it('a pod that never started is deleted at once', () => {
-    const p = pod(['foo:non-existent'], { metadata: { deletionTimestamp: '2024-01-01T00:00:40Z', deletionGracePeriodSeconds: 30 } });
+    const p = pod(['foo:non-existent'], {
+      metadata: { deletionTimestamp: '2024-01-01T00:00:40Z', deletionGracePeriodSeconds: 30 },
+    });
     const rec = newPodRecord(p, T0);
     assert.deepEqual(advancePod(rec, p, T0, env()), { events: [], deleteNow: true });
   });
@@ -178,7 +251,10 @@ describe('advancePod', () => {
     const firstID = rec.containers[0]!.containerID;
     const p2 = pod(['nginx:2']);
     const s = advancePod(rec, p2, T0 + 5000, e);
-    assert.deepEqual(s.events.map((x) => x.reason), ['Killing', 'Pulling']);
+    assert.deepEqual(
+      s.events.map((x) => x.reason),
+      ['Killing', 'Pulling'],
+    );
     advancePod(rec, p2, T0 + 8000, e);
     const c = rec.containers[0]!;
     assert.equal(c.state.kind, 'running');

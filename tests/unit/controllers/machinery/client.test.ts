@@ -47,14 +47,22 @@ describe('HttpApiClient against the API server', () => {
   before(async () => {
     server = await startInProcess();
     client = new HttpApiClient({ server: server.url });
-    await client.create(RESOURCES.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await client.create(RESOURCES.namespaces, undefined, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns },
+    });
   });
   after(async () => {
     await server.close();
   });
 
   it('creates, gets, lists with selectors and pages', async () => {
-    for (const [name, app] of [['p1', 'web'], ['p2', 'web'], ['p3', 'db']]) {
+    for (const [name, app] of [
+      ['p1', 'web'],
+      ['p2', 'web'],
+      ['p3', 'db'],
+    ]) {
       const created = await client.create(RESOURCES.pods, ns, podManifest(name!, { labels: { app: app! } }));
       assert.equal(created.metadata.name, name);
       assert.ok(created.metadata.uid && created.metadata.resourceVersion);
@@ -68,7 +76,10 @@ describe('HttpApiClient against the API server', () => {
     assert.equal(page1.items.length, 2);
     assert.ok(page1.metadata.continue);
     const page2 = await client.list(RESOURCES.pods, { namespace: ns, limit: 2, continue: page1.metadata.continue });
-    assert.deepEqual(page2.items.map((p) => p.metadata.name), ['p3']);
+    assert.deepEqual(
+      page2.items.map((p) => p.metadata.name),
+      ['p3'],
+    );
     const all = await client.list(RESOURCES.pods, { fieldSelector: `metadata.namespace=${ns}` });
     assert.equal(all.items.length, 3, 'all namespaces, filtered by field');
   });
@@ -77,13 +88,29 @@ describe('HttpApiClient against the API server', () => {
     await client.create(RESOURCES.pods, ns, podManifest('patched'));
     const merged = await client.patch(RESOURCES.pods, ns, 'patched', 'merge', { metadata: { labels: { a: '1' } } });
     assert.equal(merged.metadata.labels!.a, '1');
-    const strategic = await client.patch(RESOURCES.pods, ns, 'patched', 'strategic', { metadata: { labels: { b: '2' } } });
+    const strategic = await client.patch(RESOURCES.pods, ns, 'patched', 'strategic', {
+      metadata: { labels: { b: '2' } },
+    });
     assert.deepEqual(strategic.metadata.labels, { a: '1', b: '2' });
-    const json = await client.patch(RESOURCES.pods, ns, 'patched', 'json', [{ op: 'remove', path: '/metadata/labels/a' }]);
+    const json = await client.patch(RESOURCES.pods, ns, 'patched', 'json', [
+      { op: 'remove', path: '/metadata/labels/a' },
+    ]);
     assert.deepEqual(json.metadata.labels, { b: '2' });
-    const status = await client.patch<KubeObject & { status: { phase: string } }>(RESOURCES.pods, ns, 'patched', 'merge', { status: { phase: 'Running' } }, { subresource: 'status' });
+    const status = await client.patch<KubeObject & { status: { phase: string } }>(
+      RESOURCES.pods,
+      ns,
+      'patched',
+      'merge',
+      { status: { phase: 'Running' } },
+      { subresource: 'status' },
+    );
     assert.equal(status.status.phase, 'Running');
-    const updated = await client.update(RESOURCES.pods, ns, { ...status, status: { ...status.status, phase: 'Succeeded' } }, { subresource: 'status' });
+    const updated = await client.update(
+      RESOURCES.pods,
+      ns,
+      { ...status, status: { ...status.status, phase: 'Succeeded' } },
+      { subresource: 'status' },
+    );
     assert.equal((updated as { status?: { phase?: string } }).status!.phase, 'Succeeded');
   });
 
@@ -102,18 +129,27 @@ describe('HttpApiClient against the API server', () => {
 
     const current = await client.get(RESOURCES.pods, ns, 'dup');
     await client.patch(RESOURCES.pods, ns, 'dup', 'merge', { metadata: { labels: { x: 'y' } } });
-    const stale = await client.update(RESOURCES.pods, ns, { ...current, metadata: { ...current.metadata, labels: { stale: 'true' } } }).catch((e: unknown) => e);
+    const stale = await client
+      .update(RESOURCES.pods, ns, { ...current, metadata: { ...current.metadata, labels: { stale: 'true' } } })
+      .catch((e: unknown) => e);
     assert.ok(isConflict(stale), `expected a conflict, got ${String(stale)}`);
 
-    const invalid = await client.create(RESOURCES.pods, ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'Bad_Name' }, spec: {} }).catch((e: unknown) => e);
+    const invalid = await client
+      .create(RESOURCES.pods, ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'Bad_Name' }, spec: {} })
+      .catch((e: unknown) => e);
     assert.ok(invalid instanceof ApiError && invalid.code === 422 && invalid.reason === 'Invalid');
   });
 
   it('deletes with DeleteOptions (preconditions honoured)', async () => {
     const p = await client.create(RESOURCES.pods, ns, podManifest('doomed'));
-    const wrongUid = await client.delete(RESOURCES.pods, ns, 'doomed', { preconditions: { uid: 'not-the-uid' } }).catch((e: unknown) => e);
+    const wrongUid = await client
+      .delete(RESOURCES.pods, ns, 'doomed', { preconditions: { uid: 'not-the-uid' } })
+      .catch((e: unknown) => e);
     assert.ok(wrongUid instanceof ApiError && wrongUid.code === 409, 'the precondition was sent');
-    const res = await client.delete(RESOURCES.pods, ns, 'doomed', { preconditions: { uid: p.metadata.uid }, gracePeriodSeconds: 0 });
+    const res = await client.delete(RESOURCES.pods, ns, 'doomed', {
+      preconditions: { uid: p.metadata.uid },
+      gracePeriodSeconds: 0,
+    });
     assert.ok(res === undefined || res.metadata.name === 'doomed');
     assert.ok(isNotFound(await client.get(RESOURCES.pods, ns, 'doomed').catch((e: unknown) => e)));
   });
@@ -121,14 +157,21 @@ describe('HttpApiClient against the API server', () => {
   it('watches from a resourceVersion: ADDED, MODIFIED, DELETED in order; abort ends the stream quietly', async () => {
     const list = await client.list(RESOURCES.pods, { namespace: ns });
     const abort = new AbortController();
-    const stream = client.watch(RESOURCES.pods, { namespace: ns, resourceVersion: list.metadata.resourceVersion!, signal: abort.signal });
+    const stream = client.watch(RESOURCES.pods, {
+      namespace: ns,
+      resourceVersion: list.metadata.resourceVersion!,
+      signal: abort.signal,
+    });
     const events = take(stream, 3, abort);
     await new Promise((r) => setTimeout(r, 50));
     await client.create(RESOURCES.pods, ns, podManifest('watched'));
     await client.patch(RESOURCES.pods, ns, 'watched', 'merge', { metadata: { labels: { v: '2' } } });
     await client.delete(RESOURCES.pods, ns, 'watched', { gracePeriodSeconds: 0 });
     const got = await events;
-    assert.deepEqual(got.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED watched', 'MODIFIED watched', 'DELETED watched']);
+    assert.deepEqual(
+      got.map((e) => `${e.type} ${e.object.metadata.name}`),
+      ['ADDED watched', 'MODIFIED watched', 'DELETED watched'],
+    );
     assert.equal(got[1]!.object.metadata.labels!.v, '2');
   });
 
@@ -137,7 +180,13 @@ describe('HttpApiClient against the API server', () => {
     const abort = new AbortController();
     const started = Date.now();
     const seen: WatchEvent[] = [];
-    for await (const ev of client.watch(RESOURCES.nodes, { resourceVersion: list.metadata.resourceVersion!, timeoutSeconds: 1, allowWatchBookmarks: true, signal: abort.signal })) seen.push(ev);
+    for await (const ev of client.watch(RESOURCES.nodes, {
+      resourceVersion: list.metadata.resourceVersion!,
+      timeoutSeconds: 1,
+      allowWatchBookmarks: true,
+      signal: abort.signal,
+    }))
+      seen.push(ev);
     assert.ok(Date.now() - started >= 900);
     assert.ok(seen.every((e) => e.type === 'BOOKMARK'));
   });
@@ -149,7 +198,12 @@ describe('HttpApiClient against the API server', () => {
       const err = await anonymous.list(RESOURCES.nodes).catch((e: unknown) => e);
       assert.ok(err instanceof ApiError && err.code === 401 && err.reason === 'Unauthorized');
       const path = writeKubeconfig(secured.dataDir, secured.url, 's3cret');
-      assert.deepEqual(loadKubeconfig(path), { context: 'kube-emulator', server: secured.url, token: 's3cret', namespace: 'default' });
+      assert.deepEqual(loadKubeconfig(path), {
+        context: 'kube-emulator',
+        server: secured.url,
+        token: 's3cret',
+        namespace: 'default',
+      });
       const fromFile = HttpApiClient.fromKubeconfig(path);
       assert.ok(Array.isArray((await fromFile.list(RESOURCES.nodes)).items));
     } finally {
@@ -184,19 +238,40 @@ describe('HttpApiClient on the wire', () => {
   });
 
   it('sends User-Agent, Accept, Authorization, patch content types and a DeleteOptions body', async () => {
-    handler = (_req, _body, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"kind":"Status","status":"Success"}');
+    handler = (_req, _body, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"kind":"Status","status":"Success"}');
     seen.length = 0;
     const client = new HttpApiClient({ server: url + '/', token: 't0k' });
-    for (const type of ['merge', 'strategic', 'json'] as const) await client.patch(RESOURCES.daemonsets, 'ns', 'ds', type, {});
-    assert.equal(await client.delete(RESOURCES.pods, 'ns', 'p', { propagationPolicy: 'Foreground' }), undefined, 'a Status answer is undefined');
-    assert.deepEqual(seen.map((r) => r.headers['content-type']), ['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json', 'application/json']);
-    assert.deepEqual(seen.map((r) => `${r.method} ${r.url}`), [
-      'PATCH /apis/apps/v1/namespaces/ns/daemonsets/ds',
-      'PATCH /apis/apps/v1/namespaces/ns/daemonsets/ds',
-      'PATCH /apis/apps/v1/namespaces/ns/daemonsets/ds',
-      'DELETE /api/v1/namespaces/ns/pods/p',
-    ]);
-    assert.deepEqual(JSON.parse(seen[3]!.body), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' });
+    for (const type of ['merge', 'strategic', 'json'] as const)
+      await client.patch(RESOURCES.daemonsets, 'ns', 'ds', type, {});
+    assert.equal(
+      await client.delete(RESOURCES.pods, 'ns', 'p', { propagationPolicy: 'Foreground' }),
+      undefined,
+      'a Status answer is undefined',
+    );
+    assert.deepEqual(
+      seen.map((r) => r.headers['content-type']),
+      [
+        'application/merge-patch+json',
+        'application/strategic-merge-patch+json',
+        'application/json-patch+json',
+        'application/json',
+      ],
+    );
+    assert.deepEqual(
+      seen.map((r) => `${r.method} ${r.url}`),
+      [
+        'PATCH /apis/apps/v1/namespaces/ns/daemonsets/ds',
+        'PATCH /apis/apps/v1/namespaces/ns/daemonsets/ds',
+        'PATCH /apis/apps/v1/namespaces/ns/daemonsets/ds',
+        'DELETE /api/v1/namespaces/ns/pods/p',
+      ],
+    );
+    assert.deepEqual(JSON.parse(seen[3]!.body), {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: 'Foreground',
+    });
     for (const r of seen) {
       assert.equal(r.headers['user-agent'], DEFAULT_USER_AGENT);
       assert.equal(r.headers.authorization, 'Bearer t0k');
@@ -226,16 +301,36 @@ describe('HttpApiClient on the wire', () => {
     seen.length = 0;
     const client = new HttpApiClient({ server: url });
     const got: WatchEvent[] = [];
-    for await (const ev of client.watch(RESOURCES.pods, { namespace: 'ns', resourceVersion: '4', allowWatchBookmarks: true, timeoutSeconds: 300, labelSelector: 'a=b', signal: new AbortController().signal })) got.push(ev);
+    for await (const ev of client.watch(RESOURCES.pods, {
+      namespace: 'ns',
+      resourceVersion: '4',
+      allowWatchBookmarks: true,
+      timeoutSeconds: 300,
+      labelSelector: 'a=b',
+      signal: new AbortController().signal,
+    }))
+      got.push(ev);
     assert.deepEqual(got, events);
-    assert.equal(seen[0]!.url, '/api/v1/namespaces/ns/pods?watch=true&labelSelector=a%3Db&resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=300');
+    assert.equal(
+      seen[0]!.url,
+      '/api/v1/namespaces/ns/pods?watch=true&labelSelector=a%3Db&resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=300',
+    );
   });
 
   it('a non-2xx watch answer throws before any event; a text body becomes a Status', async () => {
-    handler = (_req, _body, res) => res.writeHead(410, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (50)' }));
+    handler = (_req, _body, res) =>
+      res
+        .writeHead(410, { 'Content-Type': 'application/json' })
+        .end(
+          JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (50)' }),
+        );
     const client = new HttpApiClient({ server: url });
     const consume = async () => {
-      for await (const _ of client.watch(RESOURCES.pods, { resourceVersion: '1', signal: new AbortController().signal })) assert.fail('no event expected');
+      for await (const _ of client.watch(RESOURCES.pods, {
+        resourceVersion: '1',
+        signal: new AbortController().signal,
+      }))
+        assert.fail('no event expected');
     };
     const err = await consume().catch((e: unknown) => e);
     assert.ok(isGone(err));
@@ -244,7 +339,10 @@ describe('HttpApiClient on the wire', () => {
     handler = (_req, _body, res) => res.writeHead(503, { 'Content-Type': 'text/plain' }).end('overloaded');
     const text = await client.get(RESOURCES.pods, 'ns', 'p').catch((e: unknown) => e);
     assert.ok(text instanceof ApiError);
-    assert.deepEqual({ code: text.code, reason: text.reason, message: text.message }, { code: 503, reason: 'ServiceUnavailable', message: 'overloaded' });
+    assert.deepEqual(
+      { code: text.code, reason: text.reason, message: text.message },
+      { code: 503, reason: 'ServiceUnavailable', message: 'overloaded' },
+    );
   });
 
   it('ends a watch quietly when aborted mid-stream', async () => {
@@ -309,8 +407,18 @@ describe('client helpers', () => {
           '- {name: broken, context: {cluster: nope}}',
         ].join('\n'),
       );
-      assert.deepEqual(loadKubeconfig(path), { context: 'b', server: 'http://127.0.0.1:2', token: 'from-file', namespace: 'kube-system' });
-      assert.deepEqual(loadKubeconfig(path, 'a'), { context: 'a', server: 'http://127.0.0.1:1', token: 't1', namespace: undefined });
+      assert.deepEqual(loadKubeconfig(path), {
+        context: 'b',
+        server: 'http://127.0.0.1:2',
+        token: 'from-file',
+        namespace: 'kube-system',
+      });
+      assert.deepEqual(loadKubeconfig(path, 'a'), {
+        context: 'a',
+        server: 'http://127.0.0.1:1',
+        token: 't1',
+        namespace: undefined,
+      });
       assert.throws(() => loadKubeconfig(path, 'missing'), /context "missing" not found/);
       assert.throws(() => loadKubeconfig(path, 'broken'), /has no server/);
       assert.throws(() => new HttpApiClient({ server: 'ftp://x' }), /http or https only/);

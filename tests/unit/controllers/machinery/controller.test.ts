@@ -50,7 +50,10 @@ describe('runWorkers', () => {
     q.add('a');
     q.add('b');
     await settle();
-    assert.deepEqual(c.log.filter((l) => l.startsWith('start')), ['start a', 'start b']);
+    assert.deepEqual(
+      c.log.filter((l) => l.startsWith('start')),
+      ['start a', 'start b'],
+    );
     assert.equal(q.retries('a'), 1);
     assert.equal(q.retries('b'), 0);
     await clock.tick(5);
@@ -60,7 +63,13 @@ describe('runWorkers', () => {
     assert.equal(c.log.filter((l) => l === 'start a').length, 3);
     const warns = log.records.filter((r) => r.level === 'warn');
     assert.equal(warns.length, 2);
-    assert.deepEqual(warns.map((w) => [w.obj.key, w.obj.retries]), [['a', 1], ['a', 2]]);
+    assert.deepEqual(
+      warns.map((w) => [w.obj.key, w.obj.retries]),
+      [
+        ['a', 1],
+        ['a', 2],
+      ],
+    );
     abort.abort();
     await done;
   });
@@ -128,7 +137,10 @@ describe('runWorkers', () => {
 
   it('rejects a bad worker count', async () => {
     const q = new RateLimitingQueue({ clock: new FakeClock() });
-    await assert.rejects(runWorkers(new Scripted(), q, 0, new AbortController().signal, silentLogger), /positive integer/);
+    await assert.rejects(
+      runWorkers(new Scripted(), q, 0, new AbortController().signal, silentLogger),
+      /positive integer/,
+    );
   });
 });
 

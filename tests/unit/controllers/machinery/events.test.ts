@@ -12,13 +12,24 @@ const ds: KubeObject = {
   kind: 'DaemonSet',
   metadata: { namespace: 'kube-system', name: 'fluentd', uid: 'uid-1', resourceVersion: '42' },
 };
-const node: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'k0-default-pool-35609c18-z7tb', uid: 'k0-default-pool-35609c18-z7tb' } };
+const node: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name: 'k0-default-pool-35609c18-z7tb', uid: 'k0-default-pool-35609c18-z7tb' },
+};
 
 function setup(opts: { host?: string; spamFilter?: false } = {}) {
   const client = new FakeApiClient();
   const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
   const log = memoryLogger();
-  const recorder = new ApiEventRecorder({ client, clock, log, component: 'daemonset-controller', host: opts.host, spamFilter: opts.spamFilter });
+  const recorder = new ApiEventRecorder({
+    client,
+    clock,
+    log,
+    component: 'daemonset-controller',
+    host: opts.host,
+    spamFilter: opts.spamFilter,
+  });
   const writes = () => client.calls.filter((c) => c.verb === 'create' || c.verb === 'patch');
   return { client, clock, log, recorder, writes };
 }
@@ -40,7 +51,14 @@ describe('ApiEventRecorder', () => {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { namespace: 'kube-system' },
-        involvedObject: { kind: 'DaemonSet', namespace: 'kube-system', name: 'fluentd', uid: 'uid-1', apiVersion: 'apps/v1', resourceVersion: '42' },
+        involvedObject: {
+          kind: 'DaemonSet',
+          namespace: 'kube-system',
+          name: 'fluentd',
+          uid: 'uid-1',
+          apiVersion: 'apps/v1',
+          resourceVersion: '42',
+        },
         reason: 'SuccessfulCreate',
         message: 'Created pod: fluentd-1q6c6',
         type: 'Normal',
@@ -93,7 +111,9 @@ describe('ApiEventRecorder', () => {
     const { recorder, writes } = setup();
     for (let i = 1; i <= 12; i++) recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: fluentd-${i}`);
     await recorder.flush();
-    const w = writes().map((c) => `${c.verb} ${(c.body as CoreEvent).message}${c.verb === 'patch' ? ` ${(c.body as CoreEvent).count}` : ''}`);
+    const w = writes().map(
+      (c) => `${c.verb} ${(c.body as CoreEvent).message}${c.verb === 'patch' ? ` ${(c.body as CoreEvent).count}` : ''}`,
+    );
     assert.deepEqual(w, [
       ...Array.from({ length: 9 }, (_, i) => `create Created pod: fluentd-${i + 1}`),
       `create ${COMBINED_PREFIX}Created pod: fluentd-10`,
@@ -109,7 +129,10 @@ describe('ApiEventRecorder', () => {
     client.objects.clear();
     recorder.event(ds, 'Normal', 'SuccessfulDelete', 'Deleted pod: fluentd-a');
     await recorder.flush();
-    assert.deepEqual(writes().map((c) => c.verb), ['create', 'patch', 'create']);
+    assert.deepEqual(
+      writes().map((c) => c.verb),
+      ['create', 'patch', 'create'],
+    );
     assert.equal((writes()[2]!.body as CoreEvent).count, 2);
   });
 

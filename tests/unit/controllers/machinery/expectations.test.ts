@@ -9,7 +9,12 @@ describe('ControllerExpectations', () => {
   const key = 'default/fluentd';
   const cases: Array<{ name: string; steps: Step[]; satisfied: boolean; left?: { add: number; del: number } }> = [
     { name: 'no expectations: satisfied', steps: [], satisfied: true },
-    { name: 'pending creations: not satisfied', steps: [(e) => e.expectCreations(key, 2)], satisfied: false, left: { add: 2, del: 0 } },
+    {
+      name: 'pending creations: not satisfied',
+      steps: [(e) => e.expectCreations(key, 2)],
+      satisfied: false,
+      left: { add: 2, del: 0 },
+    },
     {
       name: 'every creation observed: satisfied',
       steps: [(e) => e.expectCreations(key, 2), (e) => e.creationObserved(key), (e) => e.creationObserved(key)],
@@ -40,21 +45,43 @@ describe('ControllerExpectations', () => {
       satisfied: false,
       left: { add: 2, del: 1 },
     },
-    { name: 'raise without expectations does nothing', steps: [(e) => e.raiseExpectations(key, 2, 0)], satisfied: true },
-    { name: 'lower skips creations that will never be observed', steps: [(e) => e.expectCreations(key, 5), (e) => e.lowerExpectations(key, 5, 0)], satisfied: true, left: { add: 0, del: 0 } },
+    {
+      name: 'raise without expectations does nothing',
+      steps: [(e) => e.raiseExpectations(key, 2, 0)],
+      satisfied: true,
+    },
+    {
+      name: 'lower skips creations that will never be observed',
+      steps: [(e) => e.expectCreations(key, 5), (e) => e.lowerExpectations(key, 5, 0)],
+      satisfied: true,
+      left: { add: 0, del: 0 },
+    },
     {
       name: 'expired after five minutes: satisfied',
       steps: [(e) => e.expectCreations(key, 3), (_, c) => c.advance(EXPECTATIONS_TIMEOUT_MS + 1)],
       satisfied: true,
       left: { add: 3, del: 0 },
     },
-    { name: 'exactly five minutes: not yet expired', steps: [(e) => e.expectCreations(key, 3), (_, c) => c.advance(EXPECTATIONS_TIMEOUT_MS)], satisfied: false },
+    {
+      name: 'exactly five minutes: not yet expired',
+      steps: [(e) => e.expectCreations(key, 3), (_, c) => c.advance(EXPECTATIONS_TIMEOUT_MS)],
+      satisfied: false,
+    },
     {
       name: 'observations do not refresh the timestamp',
-      steps: [(e) => e.expectCreations(key, 3), (_, c) => c.advance(EXPECTATIONS_TIMEOUT_MS - 1), (e) => e.creationObserved(key), (_, c) => c.advance(2)],
+      steps: [
+        (e) => e.expectCreations(key, 3),
+        (_, c) => c.advance(EXPECTATIONS_TIMEOUT_MS - 1),
+        (e) => e.creationObserved(key),
+        (_, c) => c.advance(2),
+      ],
       satisfied: true,
     },
-    { name: 'deleteExpectations forgets the key', steps: [(e) => e.expectCreations(key, 3), (e) => e.deleteExpectations(key)], satisfied: true },
+    {
+      name: 'deleteExpectations forgets the key',
+      steps: [(e) => e.expectCreations(key, 3), (e) => e.deleteExpectations(key)],
+      satisfied: true,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

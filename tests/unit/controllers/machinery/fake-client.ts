@@ -154,7 +154,11 @@ export class FakeApiClient implements ApiClient {
     return w as unknown as AsyncIterable<WatchEvent<T>>;
   }
 
-  async get<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T> {
     this.calls.push({ verb: 'get', ref, namespace, name });
     this.failure('get');
     const obj = this.objects.get(namespace ? `${namespace}/${name}` : name);
@@ -168,7 +172,13 @@ export class FakeApiClient implements ApiClient {
     const custom = this.createHook?.(obj);
     if (custom) return custom as T;
     const k = key({ ...obj, metadata: { ...obj.metadata, namespace } });
-    if (this.objects.has(k)) throw new ApiError({ kind: 'Status', code: 409, reason: 'AlreadyExists', message: `${ref.resource} "${obj.metadata.name}" already exists` });
+    if (this.objects.has(k))
+      throw new ApiError({
+        kind: 'Status',
+        code: 409,
+        reason: 'AlreadyExists',
+        message: `${ref.resource} "${obj.metadata.name}" already exists`,
+      });
     return this.put({ ...obj, metadata: { ...obj.metadata, namespace } }) as T;
   }
 
@@ -178,7 +188,13 @@ export class FakeApiClient implements ApiClient {
     return this.put(obj) as T;
   }
 
-  async patch<T extends KubeObject = KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown): Promise<T> {
+  async patch<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+  ): Promise<T> {
     this.calls.push({ verb: 'patch', ref, namespace, name, body: structuredClone(patch), patchType: type });
     this.failure('patch');
     const obj = this.objects.get(namespace ? `${namespace}/${name}` : name);
@@ -186,7 +202,12 @@ export class FakeApiClient implements ApiClient {
     return this.put({ ...obj, ...(patch as object) }) as T;
   }
 
-  async delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteOptions): Promise<KubeObject | undefined> {
+  async delete(
+    ref: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    opts?: DeleteOptions,
+  ): Promise<KubeObject | undefined> {
     this.calls.push({ verb: 'delete', ref, namespace, name, opts });
     this.failure('delete');
     const obj = this.objects.get(namespace ? `${namespace}/${name}` : name);
@@ -197,7 +218,12 @@ export class FakeApiClient implements ApiClient {
 }
 
 export function notFound(ref: ResourceRef, name: string): ApiError {
-  return new ApiError({ kind: 'Status', code: 404, reason: 'NotFound', message: `${ref.resource} "${name}" not found` });
+  return new ApiError({
+    kind: 'Status',
+    code: 404,
+    reason: 'NotFound',
+    message: `${ref.resource} "${name}" not found`,
+  });
 }
 
 export function gone(message = 'too old resource version'): ApiError {
@@ -210,5 +236,9 @@ function key(obj: KubeObject): string {
 
 /** A pod-shaped object for cache tests. */
 export function pod(namespace: string, name: string, labels: Record<string, string> = {}, rv?: string): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { namespace, name, labels, uid: `uid-${namespace}-${name}`, ...(rv ? { resourceVersion: rv } : {}) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { namespace, name, labels, uid: `uid-${namespace}-${name}`, ...(rv ? { resourceVersion: rv } : {}) },
+  };
 }

@@ -9,7 +9,12 @@ import { realClock } from '../../../../controllers/machinery/clock.js';
 import { HttpApiClient } from '../../../../controllers/machinery/client.js';
 import { SharedInformer } from '../../../../controllers/machinery/informer.js';
 import { silentLogger } from '../../../../controllers/machinery/logging.js';
-import { RESOURCES, type ApiClient, type WatchEvent, type WatchOptions } from '../../../../controllers/machinery/types.js';
+import {
+  RESOURCES,
+  type ApiClient,
+  type WatchEvent,
+  type WatchOptions,
+} from '../../../../controllers/machinery/types.js';
 import { podManifest } from '../../../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../../../helpers/server.js';
 
@@ -68,7 +73,14 @@ describe('SharedInformer over HTTP', () => {
     await http.create(RESOURCES.pods, ns, podManifest('keep'));
     await http.create(RESOURCES.pods, ns, podManifest('lost'));
     const cuttable = new CuttableClient(http);
-    const informer = new SharedInformer({ client: cuttable.asApiClient(), ref: RESOURCES.pods, clock: realClock, log: silentLogger, backoff: { initialMs: 10, maxMs: 50 }, shortWatchMs: 0 });
+    const informer = new SharedInformer({
+      client: cuttable.asApiClient(),
+      ref: RESOURCES.pods,
+      clock: realClock,
+      log: silentLogger,
+      backoff: { initialMs: 10, maxMs: 50 },
+      shortWatchMs: 0,
+    });
     const seen: string[] = [];
     informer.on({
       add: (o) => seen.push(`add ${o.metadata.name}`),
@@ -97,7 +109,13 @@ describe('SharedInformer over HTTP', () => {
       await eventually(() => seen.includes('delete lost') && seen.includes('add new') && seen.includes('update keep'));
       assert.equal(cuttable.watchRVs[1], lastRV, 'it first re-watched from where it was');
       assert.ok(cuttable.watchRVs.length >= 3, 'then relisted and watched again');
-      assert.deepEqual(informer.lister.list(ns).map((p) => p.metadata.name).sort(), ['keep', 'live', 'new']);
+      assert.deepEqual(
+        informer.lister
+          .list(ns)
+          .map((p) => p.metadata.name)
+          .sort(),
+        ['keep', 'live', 'new'],
+      );
       assert.equal(informer.lister.get(ns, 'keep')!.metadata.labels!.changed, 'yes');
 
       await http.create(RESOURCES.pods, ns, podManifest('after'));

@@ -29,11 +29,19 @@ async function start(objects: KubeObject[], opts: { pageSize?: number; start?: b
   const client = new FakeApiClient();
   for (const o of objects) client.put(o);
   const clock = new FakeClock();
-  const informer = new SharedInformer({ client, ref: RESOURCES.pods, clock, log: silentLogger, random: () => 0, pageSize: opts.pageSize });
+  const informer = new SharedInformer({
+    client,
+    ref: RESOURCES.pods,
+    clock,
+    log: silentLogger,
+    random: () => 0,
+    pageSize: opts.pageSize,
+  });
   const seen: string[] = [];
   informer.on({
     add: (o) => seen.push(`add ${objectKey(o)}@${o.metadata.resourceVersion}`),
-    update: (old, cur) => seen.push(`update ${objectKey(cur)}@${old.metadata.resourceVersion}->${cur.metadata.resourceVersion}`),
+    update: (old, cur) =>
+      seen.push(`update ${objectKey(cur)}@${old.metadata.resourceVersion}->${cur.metadata.resourceVersion}`),
     delete: (o) => seen.push(`delete ${objectKey(o)}@${o.metadata.resourceVersion}`),
   });
   const abort = new AbortController();
@@ -59,7 +67,13 @@ describe('SharedInformer', () => {
     assert.equal(h.client.calls[0]!.verb, 'list');
     assert.equal((h.client.calls[0]!.opts as { limit: number }).limit, 500);
     assert.equal(h.informer.lister.get('ns1', 'a')!.metadata.name, 'a');
-    assert.deepEqual(h.informer.lister.list('ns1').map((o) => o.metadata.name).sort(), ['a', 'b']);
+    assert.deepEqual(
+      h.informer.lister
+        .list('ns1')
+        .map((o) => o.metadata.name)
+        .sort(),
+      ['a', 'b'],
+    );
   });
 
   it('applies watch events to the cache, then calls the handlers, in order', async () => {
@@ -77,7 +91,14 @@ describe('SharedInformer', () => {
     w.push('MODIFIED', pod('ns1', 'd', {}, '13')); // MODIFIED of an unknown one: an add
     w.push('DELETED', pod('ns1', 'c', {}, '14'));
     await settle();
-    assert.deepEqual(h.seen, ['add ns1/a@2', 'add ns1/c@10', 'update ns1/a@2->11', 'update ns1/a@11->12', 'add ns1/d@13', 'delete ns1/c@14']);
+    assert.deepEqual(h.seen, [
+      'add ns1/a@2',
+      'add ns1/c@10',
+      'update ns1/a@2->11',
+      'update ns1/a@11->12',
+      'add ns1/d@13',
+      'delete ns1/c@14',
+    ]);
     assert.deepEqual(order, ['add c cached=true', 'add d cached=true', 'delete c cached=false']);
     assert.equal(h.informer.lister.get('ns1', 'a')!.metadata.labels!.v, '3');
     assert.equal(h.informer.resourceVersion, '14');
@@ -193,7 +214,11 @@ describe('SharedInformer', () => {
   });
 
   it('keeps indexes current; an index added later covers objects already cached', async () => {
-    const h = await start([pod('ns1', 'a', { app: 'web' }), pod('ns2', 'b', { app: 'web' }), pod('ns2', 'c', { app: 'db' })]);
+    const h = await start([
+      pod('ns1', 'a', { app: 'web' }),
+      pod('ns2', 'b', { app: 'web' }),
+      pod('ns2', 'c', { app: 'db' }),
+    ]);
     const w = await h.client.watchNo(0);
     const byApp = (o: KubeObject) => (o.metadata.labels?.app ? [o.metadata.labels.app] : []);
     h.informer.addIndex('app', byApp);
@@ -220,7 +245,11 @@ describe('SharedInformer', () => {
     void informer.run(abort.signal);
     const w = await client.watchNo(0);
     const late: string[] = [];
-    informer.on({ add: () => { throw new Error('bad handler'); } });
+    informer.on({
+      add: () => {
+        throw new Error('bad handler');
+      },
+    });
     informer.on({ add: (o) => late.push(o.metadata.name!) });
     w.push('ADDED', pod('ns1', 'b', {}, '5'));
     await settle();

@@ -8,7 +8,12 @@ import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { HttpApiClient } from '../../../../controllers/machinery/client.js';
 import { silentLogger } from '../../../../controllers/machinery/logging.js';
 import { NAME_SUFFIX_ALPHABET, nodeManifest, poolId, randomSuffix } from '../../../../controllers/machinery/nodes.js';
-import { RESOURCES, type Component, type ComponentFactory, type ControllerContext } from '../../../../controllers/machinery/types.js';
+import {
+  RESOURCES,
+  type Component,
+  type ComponentFactory,
+  type ControllerContext,
+} from '../../../../controllers/machinery/types.js';
 import { startControllerManager } from '../../../../controllers/manager.js';
 import { podManifest } from '../../../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../../../helpers/server.js';
@@ -64,7 +69,17 @@ describe('startControllerManager', () => {
       };
     };
     const abort = new AbortController();
-    const cm = await startControllerManager({ client, log: silentLogger, speed: 0.5, workers: 3, components: [factory], nodes: 3, clusterSeed: server.url, random: seeded(1), signal: abort.signal });
+    const cm = await startControllerManager({
+      client,
+      log: silentLogger,
+      speed: 0.5,
+      workers: 3,
+      components: [factory],
+      nodes: 3,
+      clusterSeed: server.url,
+      random: seeded(1),
+      signal: abort.signal,
+    });
     assert.equal(context!.speed, 0.5);
     assert.equal(context!.workers, 3);
     assert.equal(context!.recorder('x'), context!.recorder('x'), 'one recorder per component');
@@ -92,7 +107,10 @@ describe('startControllerManager', () => {
 
     // events through the context's recorder land on the server
     context!.recorder('probe').event(nodes[0]!, 'Normal', 'Testing', 'hello');
-    const ev = await eventually(async () => (await client.list(RESOURCES.events, { namespace: 'default', fieldSelector: 'reason=Testing' })).items[0]);
+    const ev = await eventually(
+      async () =>
+        (await client.list(RESOURCES.events, { namespace: 'default', fieldSelector: 'reason=Testing' })).items[0],
+    );
     assert.equal((ev as KubeObject & { source: { component: string } }).source.component, 'probe');
 
     abort.abort();
@@ -104,7 +122,17 @@ describe('startControllerManager', () => {
     const before = (await client.list(RESOURCES.nodes)).items.map((n) => n.metadata.name!);
     const run = async (nodes: number) => {
       const abort = new AbortController();
-      const cm = await startControllerManager({ client, log: silentLogger, speed: 1, workers: 1, components: [], nodes, clusterSeed: 'another-url', random: seeded(2), signal: abort.signal });
+      const cm = await startControllerManager({
+        client,
+        log: silentLogger,
+        speed: 1,
+        workers: 1,
+        components: [],
+        nodes,
+        clusterSeed: 'another-url',
+        random: seeded(2),
+        signal: abort.signal,
+      });
       abort.abort();
       await cm.done;
       return cm.createdNodes;
@@ -121,9 +149,17 @@ describe('startControllerManager', () => {
     const failing: ComponentFactory = () => ({ name: 'failing', run: async () => Promise.reject(new Error('boom')) });
     const other: ComponentFactory = (): Component => ({
       name: 'other',
-      run: (signal) => new Promise<void>((r) => signal.addEventListener('abort', () => ((otherSawAbort = true), r()), { once: true })),
+      run: (signal) =>
+        new Promise<void>((r) => signal.addEventListener('abort', () => ((otherSawAbort = true), r()), { once: true })),
     });
-    const cm = await startControllerManager({ client, log: silentLogger, speed: 1, workers: 1, components: [other, failing], signal: new AbortController().signal });
+    const cm = await startControllerManager({
+      client,
+      log: silentLogger,
+      speed: 1,
+      workers: 1,
+      components: [other, failing],
+      signal: new AbortController().signal,
+    });
     await assert.rejects(cm.done, /boom/);
     assert.equal(otherSawAbort, true);
   });
@@ -148,8 +184,14 @@ describe('node names', () => {
     assert.notEqual(poolId([], 'a'), poolId([], 'b'));
   });
   it('suffixes from the upstream alphabet', () => {
-    assert.equal(randomSuffix(() => 0), 'bbbb');
-    assert.equal(randomSuffix(() => 0.9999), '9999');
+    assert.equal(
+      randomSuffix(() => 0),
+      'bbbb',
+    );
+    assert.equal(
+      randomSuffix(() => 0.9999),
+      '9999',
+    );
     assert.equal(nodeManifest('n').metadata.labels!['kubernetes.io/hostname'], 'n');
   });
 });

@@ -186,9 +186,15 @@ describe('rate limiters', () => {
     const clock = new FakeClock();
     const l = defaultControllerRateLimiter(clock);
     const delays = Array.from({ length: 102 }, (_, i) => l.when(`key-${i}`));
-    assert.ok(delays.slice(0, 100).every((d) => d === 5), 'the burst: only the per-key 5 ms');
+    assert.ok(
+      delays.slice(0, 100).every((d) => d === 5),
+      'the burst: only the per-key 5 ms',
+    );
     assert.deepEqual(delays.slice(100), [100, 200], 'then 10 per second');
-    const m = new MaxOfRateLimiter(new ItemExponentialRateLimiter(1, 10), new BucketRateLimiter(new TokenBucket(1, 1, clock)));
+    const m = new MaxOfRateLimiter(
+      new ItemExponentialRateLimiter(1, 10),
+      new BucketRateLimiter(new TokenBucket(1, 1, clock)),
+    );
     assert.equal(m.when('x'), 1, 'the bucket has a token: the per-key delay');
     assert.equal(m.when('x'), 1000, 'the bucket is empty: its delay');
     assert.equal(m.retries('x'), 2);

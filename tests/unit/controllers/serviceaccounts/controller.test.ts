@@ -20,8 +20,17 @@ function start(cluster: FakeCluster): ServiceAccountsController {
   return c;
 }
 
-const namespace = (name: string, phase = 'Active') => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name }, status: { phase } });
-const accounts = (c: FakeCluster) => c.objects(SERVICE_ACCOUNTS).map((sa) => `${sa.metadata.namespace}/${sa.metadata.name}`).sort();
+const namespace = (name: string, phase = 'Active') => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name },
+  status: { phase },
+});
+const accounts = (c: FakeCluster) =>
+  c
+    .objects(SERVICE_ACCOUNTS)
+    .map((sa) => `${sa.metadata.namespace}/${sa.metadata.name}`)
+    .sort();
 
 describe('service accounts controller', () => {
   it('creates the default account of every active namespace, and only that', async () => {
@@ -36,7 +45,11 @@ describe('service accounts controller', () => {
     assert.equal(cluster.object(SERVICE_ACCOUNTS, 'kube-system', 'default')!.metadata.uid, 'kept');
     const created = cluster.callsOf('create', 'serviceaccounts');
     assert.equal(created.length, 1);
-    assert.deepEqual(created[0]!.body, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'default' } });
+    assert.deepEqual(created[0]!.body, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'default', namespace: 'default' },
+    });
   });
 
   it('a new namespace gets its account; a deleted account comes back', async () => {
@@ -61,7 +74,14 @@ describe('service accounts controller', () => {
   it('does nothing in a terminating namespace and ignores a refusal because of one', async () => {
     const cluster = new FakeCluster();
     cluster.seed(RESOURCES.namespaces, namespace('going'));
-    cluster.failures.set('create serviceaccounts default', apiError(403, 'Forbidden', 'serviceaccounts "default" is forbidden: unable to create new content in namespace going because it is being terminated'));
+    cluster.failures.set(
+      'create serviceaccounts default',
+      apiError(
+        403,
+        'Forbidden',
+        'serviceaccounts "default" is forbidden: unable to create new content in namespace going because it is being terminated',
+      ),
+    );
     const c = start(cluster);
     await cluster.settle();
     assert.deepEqual(accounts(cluster), []);
