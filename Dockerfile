@@ -7,8 +7,10 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the sources are not here yet (npm ci's prepare would build them).
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
+COPY apimachinery ./apimachinery
 COPY server ./server
 COPY storage ./storage
 COPY controllers ./controllers
