@@ -46,10 +46,7 @@ const before = fingerprint();
 if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === before) process.exit(0);
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const steps = [
-  [tsc, '-p', join(root, 'tsconfig.json')],
-  [join(root, 'scripts', 'snapshot-definitions.mjs')],
-];
+const steps = [[tsc, '-p', join(root, 'tsconfig.json')], [join(root, 'scripts', 'snapshot-definitions.mjs')]];
 for (const args of steps) {
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
