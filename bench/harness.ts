@@ -262,11 +262,12 @@ export interface ApiServer {
  * ServiceAccount admission plugin, as kube-apiserver's own integration tests do.
  */
 export async function startApiServer(
-  opts: { dataDir?: string; extraArgs?: string[]; withServiceAccounts?: boolean } = {},
+  opts: { dataDir?: string; extraArgs?: string[]; withServiceAccounts?: boolean; nodeArgs?: string[] } = {},
 ): Promise<ApiServer> {
   const dir = opts.dataDir ? { path: opts.dataDir, remove() {} } : tempDir('bench-server-');
   const port = await freePort();
   const child = startChild('API server', [
+    ...(opts.nodeArgs ?? []),
     SERVER_MAIN,
     '--port',
     String(port),
