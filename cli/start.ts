@@ -107,7 +107,7 @@ class Launcher {
     const url = await waitForListening(server);
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
     await waitForReady(url, server);
-    this.info(`API server ready at ${url}`);
+    this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (!this.stopping) this.startManager();
   }
 

@@ -59,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
       `kube-emulator API server listening on ${url}`,
       `  data directory: ${dataDir}`,
       `  kubeconfig:     ${kubeconfig}`,
+      `  live view:      ${url}/ui/`,
       '',
       'Use it with:',
       `  export KUBECONFIG=${kubeconfig}`,
