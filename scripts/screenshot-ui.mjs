@@ -66,7 +66,12 @@ try {
     return n.length === 6 && n;
   }, '6 Ready nodes');
   const ds = (ns) => `/apis/extensions/v1beta1/namespaces/${ns}/daemonsets`;
-  await api('POST', ds('kube-system'), readFileSync(join(root, 'examples', 'fluentd.yaml'), 'utf8'), 'application/yaml');
+  await api(
+    'POST',
+    ds('kube-system'),
+    readFileSync(join(root, 'examples', 'fluentd.yaml'), 'utf8'),
+    'application/yaml',
+  );
   await api(
     'PATCH',
     `/api/v1/nodes/${nodes[1].metadata.name}`,

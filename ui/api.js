@@ -2,7 +2,7 @@
 // the list's resourceVersion, relist on 410 Gone) as client-go's reflector does.
 
 const TOKEN_KEY = 'kube-emulator.token';
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 1000;
 const WATCH_TIMEOUT_SECONDS = 300;
 
 /** The bearer token lives in this tab only (sessionStorage): never in a cookie, never in localStorage. */

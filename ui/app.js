@@ -76,7 +76,9 @@ function collection(kind, map, what, onChange) {
 }
 
 function nsPath(prefix, plural) {
-  return state.namespace ? `${prefix}/namespaces/${encodeURIComponent(state.namespace)}/${plural}` : `${prefix}/${plural}`;
+  return state.namespace
+    ? `${prefix}/namespaces/${encodeURIComponent(state.namespace)}/${plural}`
+    : `${prefix}/${plural}`;
 }
 
 function startInformers(which) {
@@ -168,7 +170,8 @@ async function fetchRevisions(ds) {
     let max = -1;
     for (const cr of list.items ?? []) {
       if (!(cr.metadata.ownerReferences ?? []).some((o) => o.uid === ds.metadata.uid)) continue;
-      const hash = cr.metadata.labels?.['controller-revision-hash'] ?? cr.metadata.name.slice(ds.metadata.name.length + 1);
+      const hash =
+        cr.metadata.labels?.['controller-revision-hash'] ?? cr.metadata.name.slice(ds.metadata.name.length + 1);
       hashes.set(hash, cr.revision);
       if (cr.revision > max) (max = cr.revision), (newest = hash);
     }
@@ -260,13 +263,11 @@ function columns() {
   }));
 }
 
-let lastColumns = [];
 const cards = new Map();
 
 function renderGrid() {
   dirty.grid = false;
   const cols = columns();
-  lastColumns = cols;
   const grid = $('#grid');
   const canvas = $('#canvas');
   const width = grid.clientWidth - 16;
@@ -339,7 +340,8 @@ function cardHTML(col, cells) {
   const ready = col.name === UNSCHEDULED ? '' : n ? nodeReady(n) : 'not listed';
   const badges = [];
   if (n?.spec?.unschedulable) badges.push('<span class="badge cordon">cordoned</span>');
-  if (n?.spec?.taints?.length) badges.push(`<span class="badge taint">${n.spec.taints.length} taint${n.spec.taints.length > 1 ? 's' : ''}</span>`);
+  if (n?.spec?.taints?.length)
+    badges.push(`<span class="badge taint">${n.spec.taints.length} taint${n.spec.taints.length > 1 ? 's' : ''}</span>`);
   const shown = col.pods.length > cells ? col.pods.slice(0, cells - 1) : col.pods;
   const podCells = shown.map(podHTML);
   if (shown.length < col.pods.length) podCells.push(`<div class="more">+${col.pods.length - shown.length} more</div>`);
@@ -352,7 +354,9 @@ function podHTML(pod) {
   const rev = podRevision(pod);
   const colour = owner ? colourOf(`${pod.metadata.namespace}/${owner.name}`) : '#8c959f';
   const key = keyOf(pod);
-  const meta = [status, rev.rev !== undefined ? `rev ${rev.rev}` : rev.hash ? rev.hash.slice(0, 10) : ''].filter(Boolean);
+  const meta = [status, rev.rev !== undefined ? `rev ${rev.rev}` : rev.hash ? rev.hash.slice(0, 10) : ''].filter(
+    Boolean,
+  );
   const sel = state.selected?.pod === key ? ' selected' : '';
   return `<div class="pod ${statusClass(status)}${rev.state ? ` rev-${rev.state}` : ''}${owner ? '' : ' bare'}${sel}" data-pod="${esc(key)}" data-status="${esc(status)}" data-owner="${esc(owner ? `${owner.kind}/${owner.name}` : '')}" data-revision="${esc(rev.hash)}" data-rev="${rev.state}" style="--owner:${colour}"><span class="pname">${esc(pod.metadata.name)}</span><span class="pmeta">${esc(meta.join(' · '))}${rev.state === 'old' ? ' · old' : ''}</span></div>`;
 }
@@ -391,7 +395,10 @@ function dsHTML(ds) {
   const revText = [...byRev.entries()]
     .sort()
     .reverse()
-    .map(([k, e]) => `<span class="revchip rev-${e.state || 'new'}">${esc(k)}${e.state === 'old' ? ' (old)' : ''}: ${e.n}</span>`)
+    .map(
+      ([k, e]) =>
+        `<span class="revchip rev-${e.state || 'new'}">${esc(k)}${e.state === 'old' ? ' (old)' : ''}: ${e.n}</span>`,
+    )
     .join(' ');
   let budget = '';
   if (r.budget !== undefined) {
@@ -442,8 +449,12 @@ function renderDetails() {
       el.innerHTML = `<p class="empty">Node ${esc(sel.node)} is not listed.</p>`;
       return;
     }
-    const conds = (n.status?.conditions ?? []).map((c) => `<tr><td>${esc(c.type)}</td><td>${esc(c.status)}</td><td>${esc(c.reason)}</td></tr>`);
-    const taints = (n.spec?.taints ?? []).map((t) => `<code>${esc(t.key)}${t.value ? `=${esc(t.value)}` : ''}:${esc(t.effect)}</code>`);
+    const conds = (n.status?.conditions ?? []).map(
+      (c) => `<tr><td>${esc(c.type)}</td><td>${esc(c.status)}</td><td>${esc(c.reason)}</td></tr>`,
+    );
+    const taints = (n.spec?.taints ?? []).map(
+      (t) => `<code>${esc(t.key)}${t.value ? `=${esc(t.value)}` : ''}:${esc(t.effect)}</code>`,
+    );
     el.innerHTML = `<h3>Node ${esc(n.metadata.name)}</h3>
 <p>${esc(nodeReady(n))}${n.spec?.unschedulable ? ' · <b>cordoned</b>' : ''} · age ${esc(age(n.metadata.creationTimestamp))}</p>
 <h4>Labels</h4><p class="kv">${kv(n.metadata.labels)}</p>

@@ -88,7 +88,8 @@ export function registerAuthentication(
   const secret = opts.bearerToken;
   const authenticate = opts.tokenAuthenticator;
   const expected = secret ? Buffer.from(`Bearer ${secret}`) : undefined;
-  const isPublic = (req: FastifyRequest) => req.routeOptions.config?.public === true || PUBLIC_PATHS.has(req.url.split('?')[0]!);
+  const isPublic = (req: FastifyRequest) =>
+    req.routeOptions.config?.public === true || PUBLIC_PATHS.has(req.url.split('?')[0]!);
   const unauthorized = (reply: FastifyReply) => reply.code(401).type('application/json').send(UNAUTHORIZED);
   app.addHook('onRequest', async (req, reply) => {
     req.user = ANONYMOUS_USER;
