@@ -16,6 +16,7 @@ COPY storage ./storage
 COPY controllers ./controllers
 COPY openapi ./openapi
 COPY cli ./cli
+COPY ui ./ui
 COPY scripts ./scripts
 COPY tests ./tests
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -26,6 +27,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/ui ./ui
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

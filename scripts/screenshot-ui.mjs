@@ -102,7 +102,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 820 }, deviceScaleFactor: 1 });
   await page.goto(`${url}/ui/`);
   await page.waitForSelector('body[data-synced="true"] .pod[data-rev="new"]');
-  await page.click(`.node[data-node="${nodes[1].metadata.name}"]`);
+  await page.click(`.node[data-node="${nodes[1].metadata.name}"] header`);
 
   await api(
     'PATCH',

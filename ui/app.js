@@ -41,6 +41,9 @@ const state = {
   selected: undefined,
 };
 const informers = {};
+/** Settles when the nodes were first listed (or could not be). */
+let settleNodesListed;
+const nodesListed = new Promise((resolve) => (settleNodesListed = resolve));
 const dirty = { grid: true, ds: true, events: true, details: true, status: true };
 let frame = 0;
 
@@ -59,6 +62,7 @@ function collection(kind, map, what, onChange) {
       for (const o of items) map.set(keyOf(o), o);
       state.synced[kind] = true;
       state.errors[kind] = undefined;
+      if (kind === 'nodes') settleNodesListed();
       for (const o of items) onChange?.('ADDED', o);
       invalidate(...what, 'status');
     },
@@ -70,6 +74,7 @@ function collection(kind, map, what, onChange) {
     },
     onState(s, err) {
       state.errors[kind] = s === 'error' ? err : undefined;
+      if (kind === 'nodes' && s === 'error') settleNodesListed();
       invalidate('status');
     },
   };
@@ -318,7 +323,83 @@ function renderGrid() {
   const summary = $('#summary');
   summary.dataset.nodes = String(nodes.length);
   summary.dataset.pods = String(state.pods.size);
+  renderOverview(cols, perRow, rowH);
   summary.textContent = `${nodes.length} nodes (${ready} Ready${nodes.length - ready ? `, ${nodes.length - ready} not Ready` : ''}${cordoned ? `, ${cordoned} cordoned` : ''}) · ${state.pods.size} pods${state.namespace ? ` in ${state.namespace}` : ''}`;
+}
+
+/** How bad a status is, for the overview's one colour per node (the worst of its pods). */
+const SEVERITY = { Ready: 0, Completed: 0, Running: 2, Pending: 3, ContainerCreating: 3, Terminating: 4 };
+const OVERVIEW_CELL = 7;
+let overviewLayout;
+
+/**
+ * Many nodes at a glance: one square per column, in the grid's order, coloured by the node's readiness and the
+ * worst of its pods (an old revision darker); a click scrolls the grid there. Shown from 60 columns on.
+ */
+function renderOverview(cols, perRow, rowH) {
+  const canvas = $('#overview');
+  if (cols.length < 60) {
+    canvas.hidden = true;
+    overviewLayout = undefined;
+    return;
+  }
+  canvas.hidden = false;
+  const width = canvas.parentElement.clientWidth - 24;
+  const across = Math.max(1, Math.floor(width / OVERVIEW_CELL));
+  const height = Math.ceil(cols.length / across) * OVERVIEW_CELL;
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+  }
+  overviewLayout = { across, perRow, rowH, cols };
+  const css = getComputedStyle(document.documentElement);
+  const colour = (v) => css.getPropertyValue(v).trim();
+  const palette = {
+    ready: colour('--ready'),
+    old: '#1a6e35',
+    running: colour('--running'),
+    pending: colour('--pending'),
+    creating: colour('--creating'),
+    terminating: colour('--terminating'),
+    bad: colour('--failed'),
+    pull: colour('--imagepull'),
+    empty: '#d0d7de',
+  };
+  const ctx = canvas.getContext('2d');
+  ctx.clearRect(0, 0, width, height);
+  cols.forEach((col, i) => {
+    let fill = palette.empty;
+    if (col.node && nodeReady(col.node) !== 'Ready') fill = palette.bad;
+    else if (col.pods.length) {
+      let worst = -1;
+      let old = false;
+      for (const p of col.pods) {
+        const st = podStatus(p);
+        const sev = SEVERITY[st] ?? 5;
+        if (sev > worst) (worst = sev), (fill = overviewColour(st, palette));
+        if (podRevision(p).state === 'old') old = true;
+      }
+      if (worst === 0 && old) fill = palette.old;
+    }
+    ctx.fillStyle = fill;
+    ctx.fillRect(
+      (i % across) * OVERVIEW_CELL,
+      Math.floor(i / across) * OVERVIEW_CELL,
+      OVERVIEW_CELL - 1,
+      OVERVIEW_CELL - 1,
+    );
+  });
+}
+
+function overviewColour(status, palette) {
+  const cls = statusClass(status);
+  if (cls === 's-Ready' || cls === 's-Completed') return palette.ready;
+  if (cls === 's-Running') return palette.running;
+  if (cls === 's-Pending') return palette.pending;
+  if (cls === 's-ContainerCreating') return palette.creating;
+  if (cls === 's-Terminating') return palette.terminating;
+  if (cls === 's-ImagePull') return palette.pull;
+  return palette.bad;
 }
 
 function nodeTitle(n) {
@@ -528,6 +609,16 @@ function setupControls() {
   }
   $('#grid').addEventListener('scroll', () => invalidate('grid'), { passive: true });
   window.addEventListener('resize', () => invalidate('grid'));
+  $('#overview').addEventListener('click', (e) => {
+    if (!overviewLayout) return;
+    const { across, perRow, rowH, cols } = overviewLayout;
+    const i = Math.floor(e.offsetY / OVERVIEW_CELL) * across + Math.floor(e.offsetX / OVERVIEW_CELL);
+    if (i >= cols.length) return;
+    $('#grid').scrollTop = Math.floor(i / perRow) * rowH;
+    if (cols[i].node) state.selected = { node: cols[i].name };
+    for (const c of cards.values()) c._html = undefined;
+    invalidate('grid', 'details');
+  });
   $('#grid').addEventListener('click', (e) => {
     const pod = e.target.closest('.pod');
     const card = e.target.closest('.node');
@@ -559,5 +650,10 @@ function setupControls() {
 }
 
 setupControls();
-loadNamespaces();
-startInformers(['nodes', 'pods', 'daemonsets', 'events']);
+// The nodes first: they are the columns, drawn as soon as they are listed; the pods (usually the largest list),
+// DaemonSets and events follow, rather than sharing the server's time with the node list.
+startInformers(['nodes']);
+Promise.race([nodesListed, new Promise((resolve) => setTimeout(resolve, 1000))]).then(() => {
+  startInformers(['pods', 'daemonsets', 'events']);
+  loadNamespaces();
+});

@@ -133,6 +133,62 @@ describe('live view in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  it('lists again when a watch answers 410 Gone, and watches on from the new list', async () => {
+    const server = await startInProcess();
+    try {
+      await post(server.url, '/api/v1/nodes', node('gone-a'));
+      const page = await browser.newPage();
+      // The first watch of nodes is answered, once node gone-b exists, with the ERROR event of an expired
+      // resourceVersion: gone-b reaches the page only if it lists again.
+      let nodeLists = 0;
+      let watches = 0;
+      let created!: () => void;
+      const goneBCreated = new Promise<void>((r) => (created = r));
+      await page.route(
+        (url) => url.pathname === '/api/v1/nodes',
+        async (route) => {
+          const watch = new URL(route.request().url()).searchParams.get('watch');
+          if (!watch) {
+            nodeLists++;
+            return route.continue();
+          }
+          if (++watches > 1) return route.continue();
+          await goneBCreated;
+          return route.fulfill({
+            status: 200,
+            contentType: 'application/json',
+            body: `${JSON.stringify({
+              type: 'ERROR',
+              object: {
+                kind: 'Status',
+                apiVersion: 'v1',
+                metadata: {},
+                status: 'Failure',
+                message: 'too old resource version: 1 (2)',
+                reason: 'Expired',
+                code: 410,
+              },
+            })}\n`,
+          });
+        },
+      );
+      await page.goto(`${server.url}/ui/`);
+      await page.waitForSelector('.node[data-node="gone-a"]');
+      await post(server.url, '/api/v1/nodes', node('gone-b'));
+      created();
+      await page.waitForSelector('.node[data-node="gone-b"]', { timeout: 10_000 });
+      assert.equal(nodeLists, 2, 'listed twice: at the start and after the 410');
+      // The watch from the second list delivers the next change.
+      await post(server.url, '/api/v1/nodes', node('gone-c'));
+      await page.waitForSelector('.node[data-node="gone-c"]', { timeout: 10_000 });
+      assert.equal(nodeLists, 2, 'no list for an ordinary change');
+      assert.ok(watches >= 2);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('renders 1,000 nodes and their pods in under 2 s, keeping only the rows in view in the DOM', async (t) => {
     const server = await startInProcess();
     try {
@@ -155,16 +211,19 @@ describe('live view in headless Chromium', { timeout: 180_000 }, () => {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       const started = Date.now();
       await page.goto(`${server.url}/ui/`);
-      // First render: the 1,000 node columns listed and the first row drawn.
-      await page.waitForFunction(
+      // First render: the 1,000 node columns listed and the first row drawn, timed by the page's clock from
+      // the start of its navigation (as browsers time their first paint), checked at every animation frame.
+      const firstRender = await page.waitForFunction(
         () =>
           (globalThis as any).document.querySelector('#summary')?.dataset['nodes'] === '1000' &&
-          (globalThis as any).document.querySelector('.node[data-node="node-0000"]') !== null,
+          (globalThis as any).document.querySelector('.node[data-node="node-0000"]') !== null &&
+          Math.round((globalThis as any).performance.now()),
         undefined,
         { timeout: 20_000, polling: 'raf' },
       );
-      const elapsed = Date.now() - started;
-      // Then every pod in its column (listed beside the nodes, usually drawn in the same frame).
+      const elapsed = (await firstRender.jsonValue()) as number;
+      const wall = Date.now() - started;
+      // Then every pod in its column (listed beside the nodes, usually drawn in the same frame or the next).
       await page.waitForFunction(
         () =>
           (globalThis as any).document.querySelector('#summary')?.dataset['pods'] === '1000' &&
@@ -174,7 +233,9 @@ describe('live view in headless Chromium', { timeout: 180_000 }, () => {
         undefined,
         { timeout: 20_000, polling: 'raf' },
       );
-      t.diagnostic(`first render of 1,000 nodes: ${elapsed} ms; with their 1,000 pods: ${Date.now() - started} ms`);
+      t.diagnostic(
+        `first render of 1,000 nodes: ${elapsed} ms after navigation start (${wall} ms for the test); with their 1,000 pods: ${Date.now() - started} ms for the test`,
+      );
       assert.ok(elapsed < 2000, `first render of 1,000 nodes took ${elapsed} ms`);
 
       const inDom = await page.locator('.node').count();
