@@ -133,6 +133,56 @@ describe('live view in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  it('narrows to a namespace and to label selectors, which the server applies', async () => {
+    const server = await startInProcess();
+    try {
+      await post(server.url, '/api/v1/nodes', node('sel-a', { ssd: 'true' }));
+      await post(server.url, '/api/v1/nodes', node('sel-b'));
+      await post(server.url, '/api/v1/namespaces', { metadata: { name: 'team' } });
+      const pod = (ns: string, name: string, nodeName: string, app: string) =>
+        post(server.url, `/api/v1/namespaces/${ns}/pods`, {
+          metadata: { name, labels: { app } },
+          spec: { nodeName, containers: [{ name: 'c', image: 'nginx' }] },
+        });
+      await pod('default', 'web-1', 'sel-a', 'web');
+      await pod('default', 'db-1', 'sel-b', 'db');
+      await pod('team', 'web-2', 'sel-b', 'web');
+      const page = await browser.newPage();
+      await page.goto(`${server.url}/ui/`);
+      const shown = () =>
+        page.evaluate(() =>
+          [...(globalThis as any).document.querySelectorAll('.pod')].map((p: any) => p.dataset.pod).sort(),
+        );
+      const nodesShown = () =>
+        page.evaluate(() =>
+          [...(globalThis as any).document.querySelectorAll('.node')].map((n: any) => n.dataset.node).sort(),
+        );
+      await page.waitForSelector('.pod[data-pod="team/web-2"]');
+      assert.deepEqual(await shown(), ['default/db-1', 'default/web-1', 'team/web-2']);
+
+      await page.selectOption('#namespace', 'team');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.pod').length === 1);
+      assert.deepEqual(await shown(), ['team/web-2']);
+      await page.selectOption('#namespace', '');
+      await page.fill('#pod-selector', 'app=web');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.pod').length === 2);
+      assert.deepEqual(await shown(), ['default/web-1', 'team/web-2']);
+
+      await page.fill('#node-selector', 'ssd=true');
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('.node').length === 1);
+      assert.deepEqual(await nodesShown(), ['sel-a']);
+      assert.deepEqual(await shown(), ['default/web-1'], 'pods of the nodes filtered out are not shown');
+
+      // A selector the server refuses (400) marks the field, with the server's message.
+      await page.fill('#pod-selector', 'app in (web');
+      await page.waitForSelector('#pod-selector.invalid');
+      assert.match((await page.getAttribute('#pod-selector', 'title')) ?? '', /selector|parse|unable/i);
+      await page.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('lists again when a watch answers 410 Gone, and watches on from the new list', async () => {
     const server = await startInProcess();
     try {
