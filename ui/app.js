@@ -90,6 +90,7 @@ function startInformers(which) {
   for (const w of which) {
     informers[w]?.stop();
     state.synced[w] = false;
+    state[w].clear(); // what another namespace or selector showed
   }
   if (which.includes('nodes'))
     informers.nodes = new Informer(
@@ -448,9 +449,19 @@ function renderDaemonSets() {
   const el = $('#daemonsets');
   if (!list.length) {
     el.innerHTML = `<p class="empty">${state.synced.daemonsets ? 'No DaemonSets' : 'Loading…'}${state.namespace ? ` in ${esc(state.namespace)}` : ''}.</p>`;
+    el._html = undefined;
     return;
   }
-  el.innerHTML = list.map(dsHTML).join('');
+  const podsByOwner = new Map();
+  for (const p of state.pods.values()) {
+    const uid = controllerOf(p)?.uid;
+    if (!uid) continue;
+    let pods = podsByOwner.get(uid);
+    if (!pods) podsByOwner.set(uid, (pods = []));
+    pods.push(p);
+  }
+  const html = list.map((ds) => dsHTML(ds, podsByOwner.get(ds.metadata.uid) ?? [])).join('');
+  if (el._html !== html) el.innerHTML = el._html = html;
 }
 
 function bar(label, value, total, cls = '') {
@@ -458,24 +469,21 @@ function bar(label, value, total, cls = '') {
   return `<div class="bar ${cls}"><span class="lbl">${label}</span><span class="track"><span class="fill" style="width:${pct}%"></span></span><span class="val">${value}</span></div>`;
 }
 
-function dsHTML(ds) {
+function dsHTML(ds, pods) {
   const r = rollout(ds);
   const revs = state.revisions.get(ds.metadata.uid);
   const newest = revs?.newest ? revs.hashes.get(revs.newest) : undefined;
   // Pods of this DaemonSet by revision (old ones still running while it rolls).
   const byRev = new Map();
-  for (const p of state.pods.values()) {
-    const o = controllerOf(p);
-    if (o?.uid !== ds.metadata.uid) continue;
+  for (const p of pods) {
     const pr = podRevision(p);
     const k = pr.rev !== undefined ? `rev ${pr.rev}` : pr.hash || '?';
-    const e = byRev.get(k) ?? { n: 0, state: pr.state };
+    const e = byRev.get(k) ?? { n: 0, state: pr.state, rev: pr.rev ?? -1 };
     e.n++;
     byRev.set(k, e);
   }
   const revText = [...byRev.entries()]
-    .sort()
-    .reverse()
+    .sort((a, b) => b[1].rev - a[1].rev || (a[0] < b[0] ? -1 : 1))
     .map(
       ([k, e]) =>
         `<span class="revchip rev-${e.state || 'new'}">${esc(k)}${e.state === 'old' ? ' (old)' : ''}: ${e.n}</span>`,
