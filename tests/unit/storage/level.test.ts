@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storageConformance } from '../../../storage/conformance.js';
+import { rawBackendConformance } from '../../../storage/conformance-raw.js';
+import { LevelBackend } from '../../../storage/level/level-backend.js';
 import {
   describeItems,
   pod,
@@ -338,3 +340,15 @@ function runAndKill(script: string, dir: string, minAcks: number): Promise<Acked
     });
   });
 }
+
+rawBackendConformance('level', async (options) => {
+  const dir = tempDir();
+  const backend = await LevelBackend.open({ dir, ...options });
+  return {
+    backend,
+    cleanup: async () => {
+      await backend.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
