@@ -47,9 +47,10 @@ export function rawBackendConformance(name: string, open: OpenRawBackend): void 
         assert.deepEqual(await b.txn({ kind: 'create', key: a, object: pod('a') }), {
           ok: false,
           modRevision: r1,
+          revision: r1,
         });
         const stale = await b.txn({ kind: 'update', key: a, object: pod('a'), expectedModRevision: r1 - 1 || 99 });
-        assert.deepEqual(stale, { ok: false, modRevision: r1 });
+        assert.deepEqual(stale, { ok: false, modRevision: r1, revision: r1 });
         const r2 = committed(
           await b.txn({ kind: 'update', key: a, object: { ...pod('a'), spec: { v: 2 } }, expectedModRevision: r1 }),
         );
@@ -58,6 +59,7 @@ export function rawBackendConformance(name: string, open: OpenRawBackend): void 
         assert.deepEqual(await b.txn({ kind: 'delete', key: podKey('default', 'zz'), expectedModRevision: 0 }), {
           ok: false,
           modRevision: 0,
+          revision: r3,
         });
         const page = await b.range('/registry/pods/default/', { limit: 1 });
         assert.equal(page.revision, r3);

@@ -42,9 +42,12 @@ export type RawWrite =
 
 /**
  * The outcome of a transaction: committed at `revision` (with the stored object for create/update), or not
- * committed because the key's mod revision was `modRevision` (0: absent) and did not match.
+ * committed because the key's mod revision was `modRevision` (0: absent) and did not match; `revision` is then
+ * the store's revision the comparison saw (etcd's response header), which a cache waits for before retrying.
  */
-export type RawWriteResult = { ok: true; revision: number; object?: KubeObject } | { ok: false; modRevision: number };
+export type RawWriteResult =
+  | { ok: true; revision: number; object?: KubeObject }
+  | { ok: false; modRevision: number; revision: number };
 
 /** A page of a range read. */
 export interface RawRange {

@@ -169,8 +169,8 @@ export class CachedStorage implements Storage, WatchSource {
         await this.caughtUp(res.revision, key);
         return res.object!;
       }
-      // Written in between: once the cache has that write, read again and retry.
-      await this.caughtUp(Math.max(res.modRevision, this.committed), key);
+      // Written in between: once the cache has seen what the comparison saw, read again and retry.
+      await this.caughtUp(res.revision, key);
     }
   }
 
@@ -185,7 +185,7 @@ export class CachedStorage implements Storage, WatchSource {
         await this.caughtUp(res.revision, key);
         return withResourceVersion(current.object, res.revision);
       }
-      await this.caughtUp(Math.max(res.modRevision, this.committed), key);
+      await this.caughtUp(res.revision, key);
     }
   }
 

@@ -30,13 +30,15 @@ export interface BatchPlan {
 
 /**
  * Checks `writes` in order against `current` (the committed records of their keys; absent = no key) plus the
- * earlier writes, assigns revisions after `allocatedRevision`, and builds the batch. A value larger than
+ * earlier writes, assigns revisions after `allocatedRevision` (>= `committedRevision`: a failed batch burns its
+ * revisions), and builds the batch. A value larger than
  * `maxRequestBytes` (key plus value, as etcd counts a request) fails with 'RequestTooLarge' and takes no revision.
  */
 export function planBatch(
   writes: readonly RawWrite[],
   current: ReadonlyMap<string, CurrentRecord>,
   allocatedRevision: number,
+  committedRevision: number,
   maxRequestBytes: number,
 ): BatchPlan {
   const overlay = new Map<string, CurrentRecord | null>();
@@ -48,6 +50,8 @@ export function planBatch(
   const events: RawEvent[] = [];
   const outcomes: Outcome<RawWriteResult>[] = [];
   let revision = allocatedRevision;
+  /** The revision a failed comparison reports: what is committed once this batch is. */
+  let seen = committedRevision;
 
   for (const w of writes) {
     try {
@@ -55,11 +59,11 @@ export function planBatch(
       const modRevision = cur?.modRevision ?? 0;
       const expected = w.kind === 'create' ? 0 : w.expectedModRevision;
       if (modRevision !== expected || (w.kind === 'delete' && !cur)) {
-        outcomes.push({ ok: true, value: { ok: false, modRevision } });
+        outcomes.push({ ok: true, value: { ok: false, modRevision, revision: Math.max(seen, modRevision) } });
         continue;
       }
       if (w.kind === 'delete') {
-        revision++;
+        seen = ++revision;
         overlay.set(w.key, null);
         dbOps.push({ type: 'del', key: objectKey(w.key) });
         dbOps.push({ type: 'put', key: eventKey(revision), value: encodeEvent('DELETED', w.key, cur!.json) });
@@ -71,7 +75,7 @@ export function planBatch(
       if (Buffer.byteLength(json) + Buffer.byteLength(w.key) > maxRequestBytes) {
         throw new StorageError('RequestTooLarge', w.key, 'etcdserver: request is too large');
       }
-      revision++;
+      seen = ++revision;
       const type = cur ? 'MODIFIED' : 'ADDED';
       overlay.set(w.key, { modRevision: revision, json });
       dbOps.push({ type: 'put', key: objectKey(w.key), value: encodeObject(revision, json) });

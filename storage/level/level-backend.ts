@@ -227,7 +227,7 @@ export class LevelBackend implements RawBackend {
       const v = values[i];
       if (v !== undefined) current.set(key, decodeObjectRecord(v));
     });
-    const plan = planBatch(writes, current, this.allocated, this.maxRequestBytes);
+    const plan = planBatch(writes, current, this.allocated, this.committed, this.maxRequestBytes);
     if (plan.events.length === 0) return plan.outcomes;
     this.allocated = plan.lastRevision;
     try {
