@@ -61,6 +61,9 @@ const DEFAULTS = {
   watchBufferLimit: 10_000,
 };
 
+/** Objects per range read at start-up. */
+const LOAD_PAGE = 5000;
+
 interface Waiter {
   revision: number;
   resolve(ok: boolean): void;
@@ -272,9 +275,8 @@ export class CachedStorage implements Storage, WatchSource {
   }
 
   private async load(): Promise<void> {
-    const range = await this.backend.range('');
-    const revision = range.revision;
-    this.index.load(range.items.map((o): [string, Entry] => [o.key, o]));
+    const { revision, entries } = await this.readAll();
+    this.index.load(entries);
     const recent = await this.backend.recentHistory(revision, {
       maxEvents: this.limits.maxHistoryEvents,
       maxBytes: this.limits.maxHistoryBytes,
@@ -304,6 +306,24 @@ export class CachedStorage implements Storage, WatchSource {
       events: (evs) => this.apply(evs),
       error: (err) => this.fail(err),
     });
+  }
+
+  /**
+   * Every live object, in pages (a remote store's messages are bounded), all at one revision: when a write lands
+   * between pages, the read starts over.
+   */
+  private async readAll(): Promise<{ revision: number; entries: [string, Entry][] }> {
+    for (;;) {
+      const entries: [string, Entry][] = [];
+      let page = await this.backend.range('', { limit: LOAD_PAGE });
+      const revision = page.revision;
+      for (;;) {
+        for (const o of page.items) entries.push([o.key, o]);
+        if (!page.more || page.items.length === 0) return { revision, entries };
+        page = await this.backend.range('', { limit: LOAD_PAGE, startAfter: page.items[page.items.length - 1]!.key });
+        if (page.revision !== revision) break;
+      }
+    }
   }
 
   /** Applies committed events: index, window, revision, then watchers and waiters, in one synchronous step. */
