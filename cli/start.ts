@@ -98,6 +98,7 @@ class Launcher {
       args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
     if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
     if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
+    if (f.watchCacheMiB) args.push('--watch-cache-mib', String(f.watchCacheMiB));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },

@@ -17,6 +17,8 @@ export interface ServerFlags {
   serviceClusterIPRange?: string;
   /** kube-apiserver's --service-node-port-range (default 30000-32767). */
   serviceNodePortRange?: string;
+  /** Most MiB of serialized recent events the watch cache keeps in memory (default 64). */
+  watchCacheMiB?: number;
   help: boolean;
 }
 
@@ -47,6 +49,7 @@ export function usage(program: 'server' | 'start'): string {
     `  --disable-admission-plugins P   comma-separated admission plugins to turn off (${ADMISSION_PLUGINS.join(', ')})`,
     '  --service-cluster-ip-range CIDR   IPv4 range of Service cluster IPs (default 10.96.0.0/12)',
     '  --service-node-port-range A-B     range of Service node ports (default 30000-32767)',
+    '  --watch-cache-mib N   most MiB of recent events the watch cache keeps in memory (default 64)',
     '  -h, --help      show this help',
     '',
   ].join('\n');
@@ -158,6 +161,13 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
           throw new UsageError(`invalid --service-node-port-range: ${(err as Error).message}`);
         }
         flags.serviceNodePortRange = v;
+        break;
+      }
+      case 'watch-cache-mib': {
+        const v = takeValue();
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024 * 1024)
+          throw new UsageError(`invalid --watch-cache-mib ${JSON.stringify(v)}: must be an integer from 1 to 1048576`);
+        flags.watchCacheMiB = Number(v);
         break;
       }
       default:

@@ -34,7 +34,10 @@ async function main(argv: string[]): Promise<void> {
   }
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const storage = await openLevelStorage({ dir: resolve(dataDir, 'store') });
+  const storage = await openLevelStorage({
+    dir: resolve(dataDir, 'store'),
+    maxHistoryBytes: flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined,
+  });
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
   const { fastify } = await buildApp({
     storage,
