@@ -31,16 +31,14 @@ import {
   HEADLESS_LABEL,
   isHeadless,
   isPodReady,
-  podEndpointsChanged,
   podIPv4,
   selectorOf,
-  SERVICES,
-  servicesOfPod,
+  ServicePods,
   shouldPodBeInEndpoints,
   shouldSetHostname,
   type Pod,
   type Service,
-} from '../endpoints/util.js';
+} from '../service-pods.js';
 
 export const ENDPOINTSLICE_COMPONENT = 'endpointslice-controller';
 /** The value of `endpointslice.kubernetes.io/managed-by` on the slices this controller owns. */
@@ -275,8 +273,8 @@ class SliceTracker {
 export class EndpointSliceController implements Component, Controller {
   readonly name = ENDPOINTSLICE_COMPONENT;
   readonly queue: WorkQueue;
-  readonly services: Informer<Service>;
-  readonly pods: Informer<Pod>;
+  /** The Services and their pods, watched (shared with the endpoints controller's code: ../service-pods.ts). */
+  readonly watched: ServicePods;
   readonly nodes: Informer<Node>;
   readonly slices: Informer<EndpointSlice>;
   private readonly tracker = new SliceTracker();
@@ -288,22 +286,12 @@ export class EndpointSliceController implements Component, Controller {
   ) {
     this.log = ctx.log.child({ controller: ENDPOINTSLICE_COMPONENT });
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'endpoint_slice', log: this.log });
-    this.services = ctx.informers.informer<Service>(SERVICES);
-    this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
+    this.watched = new ServicePods(ctx, (key) => this.queue.add(key));
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.slices = ctx.informers.informer<EndpointSlice>(ENDPOINT_SLICES);
     addIndexOnce(this.slices, BY_SERVICE_INDEX, (s) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
       return svc && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata.namespace}/${svc}`] : [];
-    });
-    const enqueueService = (svc: KubeObject) => this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
-    this.services.on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
-    this.pods.on({
-      add: (pod) => this.enqueuePod(pod),
-      update: (old, pod) => {
-        if (podEndpointsChanged(old, pod)) this.enqueuePod(pod, old);
-      },
-      delete: (pod) => this.enqueuePod(pod),
     });
     const enqueueSlice = (s: EndpointSlice) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -311,10 +299,6 @@ export class EndpointSliceController implements Component, Controller {
         this.queue.add(`${s.metadata.namespace}/${svc}`);
     };
     this.slices.on({ add: enqueueSlice, update: (_o, s) => enqueueSlice(s), delete: enqueueSlice });
-  }
-
-  private enqueuePod(pod: Pod, old?: Pod): void {
-    for (const key of servicesOfPod(this.services, pod, old)) this.queue.add(key);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -329,8 +313,8 @@ export class EndpointSliceController implements Component, Controller {
 
   /** syncService: the Service's slices made to match its pods. */
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
-    const svc = this.services.lister.get(namespace, name);
+    const { namespace } = splitKey(key);
+    const svc = this.watched.service(key);
     if (!svc) {
       // its slices are owned by it: the garbage collector removes them
       this.tracker.forget(key);
@@ -344,11 +328,7 @@ export class EndpointSliceController implements Component, Controller {
       return;
     }
     const desired = new Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }>();
-    const pods = this.pods.lister
-      .list(namespace)
-      .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v))
-      .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-    for (const pod of pods) {
+    for (const pod of this.watched.podsOf(svc, selector)) {
       if (!shouldPodBeInEndpoints(pod, true)) continue;
       const ip = podIPv4(pod);
       if (!ip) continue;

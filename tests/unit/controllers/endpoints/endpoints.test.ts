@@ -14,7 +14,7 @@ import {
   shouldPodBeInEndpoints,
   type Pod,
   type Service,
-} from '../../../../controllers/endpoints/util.js';
+} from '../../../../controllers/service-pods.js';
 import {
   endpointPorts,
   planSlices,

@@ -1,10 +1,13 @@
 /**
- * What the endpoints and EndpointSlice controllers share (upstream pkg/controller/util/endpoint and
- * staging/src/k8s.io/endpointslice/util): the resources they use, which pods back a Service, the pod port a
- * Service port leads to, readiness, and the services a pod belongs to.
+ * The pods behind Services: what the endpoints and EndpointSlice controllers share (upstream
+ * pkg/controller/util/endpoint and staging/src/k8s.io/endpointslice/util): the resources they use, which pods back
+ * a Service, the pod port a Service port leads to, readiness, the services a pod belongs to, and the watch of
+ * Services and pods that queues a Service whenever what backs it may have changed (ServicePods).
  */
-import type { Informer, ResourceRef } from '../machinery/types.js';
-import type { KubeObject } from '../../apimachinery/objects.js';
+import type { ControllerContext, Informer, ResourceRef } from './machinery/types.js';
+import { RESOURCES } from './machinery/types.js';
+import { splitKey } from './machinery/lister.js';
+import type { KubeObject } from '../apimachinery/objects.js';
 
 export const SERVICES: ResourceRef = {
   group: '',
@@ -172,5 +175,47 @@ export function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: strin
     inf.addIndex(name, fn);
   } catch (err) {
     if (!/already exists/.test(String((err as Error)?.message))) throw err;
+  }
+}
+
+/**
+ * The Services and pods of a controller whose key is a Service (`namespace/name`), with the event handlers both
+ * upstream controllers register: a Service added, changed or deleted queues itself; a pod added or deleted queues the
+ * Services whose selector matches it, and a pod changed in a way that can change endpoints (podEndpointsChanged)
+ * queues those matching it before or after the change. The informers are the shared ones of the context.
+ */
+export class ServicePods {
+  readonly services: Informer<Service>;
+  readonly pods: Informer<Pod>;
+
+  constructor(ctx: ControllerContext, enqueue: (serviceKey: string) => void) {
+    this.services = ctx.informers.informer<Service>(SERVICES);
+    this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
+    const enqueueService = (svc: KubeObject) => enqueue(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    const enqueuePod = (pod: Pod, old?: Pod) => {
+      for (const key of servicesOfPod(this.services, pod, old)) enqueue(key);
+    };
+    this.services.on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
+    this.pods.on({
+      add: (pod) => enqueuePod(pod),
+      update: (old, pod) => {
+        if (podEndpointsChanged(old, pod)) enqueuePod(pod, old);
+      },
+      delete: (pod) => enqueuePod(pod),
+    });
+  }
+
+  /** The Service of a key as the cache has it; undefined once it is gone. */
+  service(key: string): Service | undefined {
+    const { namespace, name } = splitKey(key);
+    return this.services.lister.get(namespace, name);
+  }
+
+  /** The pods of the Service's namespace that its selector (selectorOf) matches, sorted by name. */
+  podsOf(svc: Service, selector: Record<string, string>): Pod[] {
+    return this.pods.lister
+      .list(svc.metadata.namespace ?? '')
+      .filter((p) => selectorMatches(selector, p.metadata.labels))
+      .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
   }
 }
