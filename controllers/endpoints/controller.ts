@@ -24,6 +24,7 @@ import {
   podIPv4,
   selectorOf,
   ServicePods,
+  setTriggerTime,
   shouldPodBeInEndpoints,
   shouldSetHostname,
   type Pod,
@@ -226,6 +227,7 @@ export class EndpointsController implements Component, Controller {
     const svc = this.watched.service(key);
     if (!svc) {
       // The Service is gone: so are its Endpoints (unless the API server keeps them, as for `kubernetes`).
+      this.watched.triggerTimes.forget(key);
       const ep = this.endpoints.lister.get(namespace, name);
       if (!ep || ep.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'] === 'true') return;
       try {
@@ -237,7 +239,9 @@ export class EndpointsController implements Component, Controller {
     }
     const selector = selectorOf(svc);
     if (!selector) return;
-    const subsets = desiredSubsets(svc, this.watched.podsOf(svc, selector));
+    const pods = this.watched.podsOf(svc, selector);
+    const triggerTime = this.watched.triggerTimes.compute(svc, pods);
+    const subsets = desiredSubsets(svc, pods);
     const truncated = truncateSubsets(subsets);
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
     if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
@@ -260,6 +264,8 @@ export class EndpointsController implements Component, Controller {
       metadata: { ...(current ? structuredClone(current.metadata) : { name, namespace }), labels },
     };
     if (subsets.length) body.subsets = subsets;
+    // When the change behind this write happened, set only when the Endpoints are written (as upstream).
+    setTriggerTime(annotations, triggerTime);
     if (Object.keys(annotations).length) body.metadata.annotations = annotations;
     else delete body.metadata.annotations;
     try {

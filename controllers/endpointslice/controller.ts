@@ -34,6 +34,7 @@ import {
   podIPv4,
   selectorOf,
   ServicePods,
+  setTriggerTime,
   shouldPodBeInEndpoints,
   shouldSetHostname,
   type Pod,
@@ -318,6 +319,7 @@ export class EndpointSliceController implements Component, Controller {
     if (!svc) {
       // its slices are owned by it: the garbage collector removes them
       this.tracker.forget(key);
+      this.watched.triggerTimes.forget(key);
       return;
     }
     const selector = selectorOf(svc);
@@ -328,7 +330,9 @@ export class EndpointSliceController implements Component, Controller {
       return;
     }
     const desired = new Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }>();
-    for (const pod of this.watched.podsOf(svc, selector)) {
+    const pods = this.watched.podsOf(svc, selector);
+    const triggerTime = this.watched.triggerTimes.compute(svc, pods);
+    for (const pod of pods) {
       if (!shouldPodBeInEndpoints(pod, true)) continue;
       const ip = podIPv4(pod);
       if (!ip) continue;
@@ -346,6 +350,13 @@ export class EndpointSliceController implements Component, Controller {
       );
     }
     const plan = planSlices(svc, desired, existing);
+    // Every slice written says when the change behind the write happened (upstream's finalize).
+    for (const s of [...plan.create, ...plan.update]) {
+      const annotations = { ...(s.metadata.annotations ?? {}) };
+      setTriggerTime(annotations, triggerTime);
+      if (Object.keys(annotations).length) s.metadata.annotations = annotations;
+      else delete s.metadata.annotations;
+    }
     const client = this.ctx.client;
     try {
       for (const s of plan.create) {
