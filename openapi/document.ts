@@ -47,6 +47,25 @@ interface ParamSpec {
   required?: boolean;
 }
 
+/** A query parameter of a subresource read with GET (pods/log's `tailLines`), as its resource documents it. */
+export interface QueryParameterDoc {
+  name: string;
+  type: ParamSpec['type'];
+  description: string;
+}
+
+/**
+ * What the documents say about a subresource read with GET and answered by its own handler (pods/log): the query
+ * parameters it takes, what it produces (the first is what it answers by default) and what it answers with.
+ */
+export interface GetSubresourceDoc {
+  description: string;
+  query: readonly QueryParameterDoc[];
+  produces: readonly string[];
+  /** The 200 response's schema, inline (`{ type: 'string' }` for a log). */
+  response: Readonly<Record<string, unknown>>;
+}
+
 function query(name: string, type: ParamSpec['type'], description: string): ParamSpec {
   return { name, in: 'query', type, description };
 }
@@ -232,6 +251,10 @@ export interface ServedResource {
     namespaced: boolean;
     /** Present when the resource has a status subresource. */
     statusStrategy?: unknown;
+    /** Present when the resource has a finalize subresource (namespaces: PUT only). */
+    finalizeStrategy?: unknown;
+    /** Subresources read with GET and answered by their own handler (pods/log), with what the documents say. */
+    getSubresources?: readonly { name: string; openapi: GetSubresourceDoc }[];
     /**
      * Create-only subresources (pods/eviction) and the kind each takes; `collection` when it is also served as a
      * create-only collection of the parent's group version (pods/binding as `bindings`).
@@ -394,6 +417,45 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
   ];
   if (def.statusStrategy)
     out.push({ path: `${itemPath}/status`, params: [nameParam, ...scope, Q.pretty], operations: itemOps('Status') });
+  if (def.finalizeStrategy) {
+    // PUT only, the object as body and answer (replaceCoreV1NamespaceFinalize).
+    out.push({
+      path: `${itemPath}/finalize`,
+      params: [nameParam, ...scope, Q.pretty],
+      operations: [
+        op({
+          method: 'put',
+          operationId: `replace${gv}${ns}${kind}Finalize`,
+          action: 'put',
+          description: `Replaces the finalizers of the ${kind}'s spec.`,
+          params: WRITE_PARAMS,
+          body: { schema: object, required: true, consumes: ['*/*'] },
+          produces: PRODUCES,
+          responses: responses(['200', '201'], object),
+        }),
+      ],
+    });
+  }
+  for (const sub of def.getSubresources ?? []) {
+    // GET only, answered by the subresource's handler (readCoreV1NamespacedPodLog); its query parameters are
+    // common to the path, sorted with the path's own, as kube-apiserver lists them.
+    const query = sub.openapi.query.map((p) => ({ ...p, in: 'query' as const }));
+    out.push({
+      path: `${itemPath}/${sub.name}`,
+      params: [...query, nameParam, ...scope, Q.pretty].sort((a, b) => a.name.localeCompare(b.name)),
+      operations: [
+        op({
+          method: 'get',
+          operationId: `read${gv}${ns}${kind}${pascal(sub.name)}`,
+          action: 'get',
+          description: sub.openapi.description,
+          params: [],
+          produces: [...sub.openapi.produces],
+          responses: responses(['200'], { inline: { ...sub.openapi.response } }),
+        }),
+      ],
+    });
+  }
   for (const sub of def.createSubresources ?? []) {
     // POST only, with the subresource's own kind as body and answer (createCoreV1NamespacedPodEviction).
     const subKind = { group: sub.group, version: sub.version, kind: sub.kind };

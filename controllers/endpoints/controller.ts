@@ -15,23 +15,21 @@ import { splitKey } from '../machinery/lister.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
 import type { Component, ControllerContext, Controller, Informer, Logger, WorkQueue } from '../machinery/types.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { RESOURCES } from '../machinery/types.js';
 import {
   ENDPOINTS,
   findPort,
   HEADLESS_LABEL,
   isHeadless,
   isPodReady,
-  podEndpointsChanged,
   podIPv4,
   selectorOf,
-  SERVICES,
-  servicesOfPod,
+  ServicePods,
+  setTriggerTime,
   shouldPodBeInEndpoints,
   shouldSetHostname,
   type Pod,
   type Service,
-} from './util.js';
+} from '../service-pods.js';
 
 export const ENDPOINTS_COMPONENT = 'endpoint-controller';
 /** maxCapacity: addresses an Endpoints object keeps. */
@@ -182,8 +180,8 @@ const json = (v: unknown) => JSON.stringify(v ?? null);
 export class EndpointsController implements Component, Controller {
   readonly name = ENDPOINTS_COMPONENT;
   readonly queue: WorkQueue;
-  readonly services: Informer<Service>;
-  readonly pods: Informer<Pod>;
+  /** The Services and their pods, watched (shared with the EndpointSlice controller's code: ../service-pods.ts). */
+  readonly watched: ServicePods;
   readonly endpoints: Informer<Endpoints>;
   private readonly log: Logger;
 
@@ -193,29 +191,15 @@ export class EndpointsController implements Component, Controller {
   ) {
     this.log = ctx.log.child({ controller: ENDPOINTS_COMPONENT });
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'endpoint', log: this.log });
-    this.services = ctx.informers.informer<Service>(SERVICES);
-    this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
+    this.watched = new ServicePods(ctx, (key) => this.queue.add(key));
     this.endpoints = ctx.informers.informer<Endpoints>(ENDPOINTS);
-    const enqueueService = (svc: KubeObject) => this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
-    this.services.on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
-    this.pods.on({
-      add: (pod) => this.enqueuePod(pod),
-      update: (old, pod) => {
-        if (podEndpointsChanged(old, pod)) this.enqueuePod(pod, old);
-      },
-      delete: (pod) => this.enqueuePod(pod),
-    });
     // An Endpoints deleted (or changed) by someone else is put back.
     this.endpoints.on({ update: (_o, ep) => this.enqueueIfService(ep), delete: (ep) => this.enqueueIfService(ep) });
   }
 
-  private enqueuePod(pod: Pod, old?: Pod): void {
-    for (const key of servicesOfPod(this.services, pod, old)) this.queue.add(key);
-  }
-
   private enqueueIfService(ep: KubeObject): void {
-    if (this.services.lister.get(ep.metadata.namespace, ep.metadata.name ?? ''))
-      this.queue.add(`${ep.metadata.namespace}/${ep.metadata.name}`);
+    const key = `${ep.metadata.namespace}/${ep.metadata.name}`;
+    if (this.watched.service(key)) this.queue.add(key);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -228,7 +212,7 @@ export class EndpointsController implements Component, Controller {
     // Endpoints whose Service is gone (deleted while the controller was down) are removed.
     for (const ep of this.endpoints.lister.list()) {
       if (
-        !this.services.lister.get(ep.metadata.namespace, ep.metadata.name ?? '') &&
+        !this.watched.service(`${ep.metadata.namespace}/${ep.metadata.name}`) &&
         ep.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'] !== 'true'
       ) {
         this.queue.add(`${ep.metadata.namespace}/${ep.metadata.name}`);
@@ -240,9 +224,10 @@ export class EndpointsController implements Component, Controller {
   /** syncService: the Endpoints of one Service made to match its pods. */
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const svc = this.services.lister.get(namespace, name);
+    const svc = this.watched.service(key);
     if (!svc) {
       // The Service is gone: so are its Endpoints (unless the API server keeps them, as for `kubernetes`).
+      this.watched.triggerTimes.forget(key);
       const ep = this.endpoints.lister.get(namespace, name);
       if (!ep || ep.metadata.labels?.['endpointslice.kubernetes.io/skip-mirror'] === 'true') return;
       try {
@@ -254,9 +239,8 @@ export class EndpointsController implements Component, Controller {
     }
     const selector = selectorOf(svc);
     if (!selector) return;
-    const pods = this.pods.lister
-      .list(namespace)
-      .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v));
+    const pods = this.watched.podsOf(svc, selector);
+    const triggerTime = this.watched.triggerTimes.compute(svc, pods);
     const subsets = desiredSubsets(svc, pods);
     const truncated = truncateSubsets(subsets);
     const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
@@ -280,6 +264,8 @@ export class EndpointsController implements Component, Controller {
       metadata: { ...(current ? structuredClone(current.metadata) : { name, namespace }), labels },
     };
     if (subsets.length) body.subsets = subsets;
+    // When the change behind this write happened, set only when the Endpoints are written (as upstream).
+    setTriggerTime(annotations, triggerTime);
     if (Object.keys(annotations).length) body.metadata.annotations = annotations;
     else delete body.metadata.annotations;
     try {

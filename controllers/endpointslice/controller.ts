@@ -31,16 +31,15 @@ import {
   HEADLESS_LABEL,
   isHeadless,
   isPodReady,
-  podEndpointsChanged,
   podIPv4,
   selectorOf,
-  SERVICES,
-  servicesOfPod,
+  ServicePods,
+  setTriggerTime,
   shouldPodBeInEndpoints,
   shouldSetHostname,
   type Pod,
   type Service,
-} from '../endpoints/util.js';
+} from '../service-pods.js';
 
 export const ENDPOINTSLICE_COMPONENT = 'endpointslice-controller';
 /** The value of `endpointslice.kubernetes.io/managed-by` on the slices this controller owns. */
@@ -275,8 +274,8 @@ class SliceTracker {
 export class EndpointSliceController implements Component, Controller {
   readonly name = ENDPOINTSLICE_COMPONENT;
   readonly queue: WorkQueue;
-  readonly services: Informer<Service>;
-  readonly pods: Informer<Pod>;
+  /** The Services and their pods, watched (shared with the endpoints controller's code: ../service-pods.ts). */
+  readonly watched: ServicePods;
   readonly nodes: Informer<Node>;
   readonly slices: Informer<EndpointSlice>;
   private readonly tracker = new SliceTracker();
@@ -288,22 +287,12 @@ export class EndpointSliceController implements Component, Controller {
   ) {
     this.log = ctx.log.child({ controller: ENDPOINTSLICE_COMPONENT });
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: 'endpoint_slice', log: this.log });
-    this.services = ctx.informers.informer<Service>(SERVICES);
-    this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
+    this.watched = new ServicePods(ctx, (key) => this.queue.add(key));
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.slices = ctx.informers.informer<EndpointSlice>(ENDPOINT_SLICES);
     addIndexOnce(this.slices, BY_SERVICE_INDEX, (s) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
       return svc && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata.namespace}/${svc}`] : [];
-    });
-    const enqueueService = (svc: KubeObject) => this.queue.add(`${svc.metadata.namespace}/${svc.metadata.name}`);
-    this.services.on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
-    this.pods.on({
-      add: (pod) => this.enqueuePod(pod),
-      update: (old, pod) => {
-        if (podEndpointsChanged(old, pod)) this.enqueuePod(pod, old);
-      },
-      delete: (pod) => this.enqueuePod(pod),
     });
     const enqueueSlice = (s: EndpointSlice) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
@@ -311,10 +300,6 @@ export class EndpointSliceController implements Component, Controller {
         this.queue.add(`${s.metadata.namespace}/${svc}`);
     };
     this.slices.on({ add: enqueueSlice, update: (_o, s) => enqueueSlice(s), delete: enqueueSlice });
-  }
-
-  private enqueuePod(pod: Pod, old?: Pod): void {
-    for (const key of servicesOfPod(this.services, pod, old)) this.queue.add(key);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -329,11 +314,12 @@ export class EndpointSliceController implements Component, Controller {
 
   /** syncService: the Service's slices made to match its pods. */
   async sync(key: string): Promise<void> {
-    const { namespace, name } = splitKey(key);
-    const svc = this.services.lister.get(namespace, name);
+    const { namespace } = splitKey(key);
+    const svc = this.watched.service(key);
     if (!svc) {
       // its slices are owned by it: the garbage collector removes them
       this.tracker.forget(key);
+      this.watched.triggerTimes.forget(key);
       return;
     }
     const selector = selectorOf(svc);
@@ -344,10 +330,8 @@ export class EndpointSliceController implements Component, Controller {
       return;
     }
     const desired = new Map<string, { ports: SlicePort[]; endpoints: SliceEndpoint[] }>();
-    const pods = this.pods.lister
-      .list(namespace)
-      .filter((p) => Object.entries(selector).every(([k, v]) => p.metadata.labels?.[k] === v))
-      .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+    const pods = this.watched.podsOf(svc, selector);
+    const triggerTime = this.watched.triggerTimes.compute(svc, pods);
     for (const pod of pods) {
       if (!shouldPodBeInEndpoints(pod, true)) continue;
       const ip = podIPv4(pod);
@@ -366,6 +350,13 @@ export class EndpointSliceController implements Component, Controller {
       );
     }
     const plan = planSlices(svc, desired, existing);
+    // Every slice written says when the change behind the write happened (upstream's finalize).
+    for (const s of [...plan.create, ...plan.update]) {
+      const annotations = { ...(s.metadata.annotations ?? {}) };
+      setTriggerTime(annotations, triggerTime);
+      if (Object.keys(annotations).length) s.metadata.annotations = annotations;
+      else delete s.metadata.annotations;
+    }
     const client = this.ctx.client;
     try {
       for (const s of plan.create) {

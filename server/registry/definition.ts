@@ -8,6 +8,7 @@ import type { Printer } from '../printers/types.js';
 import type { Registry } from './registry.js';
 import type { GenericStore } from './store.js';
 import type { TokenSigner } from '../serviceaccount/jwt.js';
+import type { GetSubresourceDoc } from '../../openapi/document.js';
 
 /** What a strategy knows about the request it serves. */
 export interface RequestContext {
@@ -219,6 +220,8 @@ export interface CreateSubresourceRequest {
 export interface GetSubresource {
   /** The path segment and discovery name (`log` → `pods/log`). */
   name: string;
+  /** What /openapi/v2 and /openapi/v3 say about it: its query parameters, media types and answer. */
+  openapi: GetSubresourceDoc;
   /** Answers the GET: writes the reply itself, or throws a StatusError before anything is written. */
   get(req: GetSubresourceRequest): Promise<void>;
 }

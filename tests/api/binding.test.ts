@@ -4,16 +4,15 @@
  * refuses is refused with its codes and messages. Also the legacy `POST .../namespaces/<ns>/bindings`, discovery
  * and OpenAPI entries, and protobuf bodies (client-go's typed client sends Bindings in protobuf).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Api, podManifest, type Json } from '../helpers/http.js';
+import { assertFailureStatus, CREATED_SUCCESS, podManifest, type Json } from '../helpers/http.js';
 import { pbRequest } from '../helpers/protobuf.js';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer } from '../helpers/server.js';
 
 const NS = 'binding-test';
 const pods = `/api/v1/namespaces/${NS}/pods`;
 const bindingOf = (name: string) => `${pods}/${name}/binding`;
-const SUCCESS = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 
 function binding(name: string, node: string, extra: { metadata?: Json; target?: Json } = {}): Json {
   return {
@@ -24,18 +23,8 @@ function binding(name: string, node: string, extra: { metadata?: Json; target?: 
   };
 }
 
-function assertFailure(body: Json, code: number, reason: string | undefined, message: string | RegExp): void {
-  assert.equal(body.kind, 'Status', JSON.stringify(body));
-  assert.equal(body.status, 'Failure');
-  assert.equal(body.code, code);
-  assert.equal(body.reason, reason);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
-
 describe('pods/binding', () => {
-  let srv: InProcessServer;
-  let api: Api;
+  const { api, server } = useInProcessServer({ namespaces: [NS] });
   let n = 0;
   const newPod = async (mutate: (pod: Json) => void = () => {}): Promise<Json> => {
     const pod = podManifest(`p${++n}`);
@@ -44,15 +33,6 @@ describe('pods/binding', () => {
   };
   const getPod = async (name: string): Promise<Json> => api.expect(200, 'GET', `${pods}/${name}`);
 
-  before(async () => {
-    srv = await startInProcess();
-    api = new Api(srv.url);
-    await api.createNamespace(NS);
-  });
-  after(async () => {
-    await srv?.close();
-  });
-
   it('binds an unassigned pod: 201 Success, spec.nodeName set, PodScheduled=True, the Binding annotations merged', async () => {
     const pod = await newPod((p) => (p.metadata.annotations = { keep: 'me' }));
     const res = await api.post(
@@ -60,7 +40,7 @@ describe('pods/binding', () => {
       binding(pod.metadata.name, 'node-a', { metadata: { annotations: { 'scheduled-by': 'test' } } }),
     );
     assert.equal(res.status, 201, res.text);
-    assert.deepEqual(res.body, SUCCESS);
+    assert.deepEqual(res.body, CREATED_SUCCESS);
     const bound = await getPod(pod.metadata.name);
     assert.equal(bound.spec.nodeName, 'node-a');
     assert.deepEqual(bound.metadata.annotations, { keep: 'me', 'scheduled-by': 'test' });
@@ -86,7 +66,7 @@ describe('pods/binding', () => {
     await api.expect(201, 'POST', bindingOf(pod.metadata.name), { body: binding(pod.metadata.name, 'node-a') });
     const res = await api.post(bindingOf(pod.metadata.name), binding(pod.metadata.name, 'node-b'));
     assert.equal(res.status, 409);
-    assertFailure(
+    assertFailureStatus(
       res.body,
       409,
       'Conflict',
@@ -97,7 +77,7 @@ describe('pods/binding', () => {
     // A pod created with its node (a DaemonSet's) cannot be bound either.
     const placed = await newPod((p) => (p.spec.nodeName = 'node-c'));
     const again = await api.post(bindingOf(placed.metadata.name), binding(placed.metadata.name, 'node-a'));
-    assertFailure(
+    assertFailureStatus(
       again.body,
       409,
       'Conflict',
@@ -131,10 +111,10 @@ describe('pods/binding', () => {
     const pod = await newPod();
     const name = pod.metadata.name;
     const wrongName = await api.post(bindingOf(name), binding('someone-else', 'node-a'));
-    assertFailure(wrongName.body, 400, 'BadRequest', 'name in URL does not match name in Binding object');
+    assertFailureStatus(wrongName.body, 400, 'BadRequest', 'name in URL does not match name in Binding object');
     // ValidatePodBinding's errors come back as an aggregate, which kube-apiserver answers as a 500 without a reason.
     const wrongKind = await api.post(bindingOf(name), binding(name, 'node-a', { target: { kind: 'Pod' } }));
-    assertFailure(
+    assertFailureStatus(
       wrongKind.body,
       500,
       undefined,
@@ -146,7 +126,7 @@ describe('pods/binding', () => {
       metadata: { name },
       target: { kind: 'Pod' },
     });
-    assertFailure(
+    assertFailureStatus(
       noTarget.body,
       500,
       undefined,
@@ -156,7 +136,7 @@ describe('pods/binding', () => {
       bindingOf(name),
       binding(name, 'node-a', { metadata: { namespace: 'elsewhere' } }),
     );
-    assertFailure(
+    assertFailureStatus(
       otherNamespace.body,
       400,
       'BadRequest',
@@ -166,7 +146,7 @@ describe('pods/binding', () => {
     // An empty target kind is a Node; a body without type meta is read as a v1 Binding.
     assert.deepEqual(
       await api.expect(201, 'POST', bindingOf(name), { body: { metadata: { name }, target: { name: 'node-a' } } }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     assert.equal((await getPod(name)).spec.nodeName, 'node-a');
   });
@@ -175,7 +155,7 @@ describe('pods/binding', () => {
     const pod = await newPod();
     const name = pod.metadata.name;
     const wrongUID = await api.post(bindingOf(name), binding(name, 'node-a', { metadata: { uid: 'not-the-pod' } }));
-    assertFailure(
+    assertFailureStatus(
       wrongUID.body,
       409,
       'Conflict',
@@ -184,7 +164,7 @@ describe('pods/binding', () => {
       ),
     );
     const staleRV = await api.post(bindingOf(name), binding(name, 'node-a', { metadata: { resourceVersion: '1' } }));
-    assertFailure(
+    assertFailureStatus(
       staleRV.body,
       409,
       'Conflict',
@@ -196,17 +176,17 @@ describe('pods/binding', () => {
     const ok = binding(name, 'node-a', {
       metadata: { uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion },
     });
-    assert.deepEqual(await api.expect(201, 'POST', bindingOf(name), { body: ok }), SUCCESS);
+    assert.deepEqual(await api.expect(201, 'POST', bindingOf(name), { body: ok }), CREATED_SUCCESS);
     assert.equal((await getPod(name)).spec.nodeName, 'node-a');
   });
 
   it('refuses a missing pod (404), one being deleted and one with scheduling gates (409, upstream messages)', async () => {
     const missing = await api.post(bindingOf('nope'), binding('nope', 'node-a'));
-    assertFailure(missing.body, 404, 'NotFound', 'pods "nope" not found');
+    assertFailureStatus(missing.body, 404, 'NotFound', 'pods "nope" not found');
     const held = await newPod((p) => (p.metadata.finalizers = ['example.com/hold']));
     await api.expect(200, 'DELETE', `${pods}/${held.metadata.name}`);
     const deleting = await api.post(bindingOf(held.metadata.name), binding(held.metadata.name, 'node-a'));
-    assertFailure(
+    assertFailureStatus(
       deleting.body,
       409,
       'Conflict',
@@ -218,7 +198,7 @@ describe('pods/binding', () => {
     });
     const gated = await newPod((p) => (p.spec.schedulingGates = [{ name: 'example.com/wait' }]));
     const res = await api.post(bindingOf(gated.metadata.name), binding(gated.metadata.name, 'node-a'));
-    assertFailure(
+    assertFailureStatus(
       res.body,
       409,
       'Conflict',
@@ -232,7 +212,7 @@ describe('pods/binding', () => {
       await api.expect(201, 'POST', `${bindingOf(pod.metadata.name)}?dryRun=All`, {
         body: binding(pod.metadata.name, 'node-a'),
       }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     const after = await getPod(pod.metadata.name);
     assert.equal(after.spec.nodeName, undefined);
@@ -257,7 +237,7 @@ describe('pods/binding', () => {
       ...binding(pod.metadata.name, 'node-a'),
       extra: 1,
     });
-    assertFailure(
+    assertFailureStatus(
       strict.body,
       400,
       'BadRequest',
@@ -267,7 +247,7 @@ describe('pods/binding', () => {
 
   it('takes a protobuf Binding (client-go sends one) and answers the Status in protobuf', async () => {
     const pod = await newPod();
-    const res = await pbRequest(srv.url + bindingOf(pod.metadata.name), 'POST', {
+    const res = await pbRequest(server().url + bindingOf(pod.metadata.name), 'POST', {
       body: binding(pod.metadata.name, 'node-pb'),
     });
     assert.equal(res.status, 201);
@@ -275,7 +255,7 @@ describe('pods/binding', () => {
     assert.equal(res.body.kind, 'Status');
     assert.equal(res.body.status, 'Success');
     assert.equal((await getPod(pod.metadata.name)).spec.nodeName, 'node-pb');
-    const conflict = await pbRequest(srv.url + bindingOf(pod.metadata.name), 'POST', {
+    const conflict = await pbRequest(server().url + bindingOf(pod.metadata.name), 'POST', {
       body: binding(pod.metadata.name, 'node-pb'),
     });
     assert.equal(conflict.status, 409);
@@ -286,10 +266,10 @@ describe('pods/binding', () => {
     const pod = await newPod();
     const legacy = `/api/v1/namespaces/${NS}/bindings`;
     const body = binding(pod.metadata.name, 'node-l', { metadata: { uid: 'ignored', resourceVersion: '1' } });
-    assert.deepEqual(await api.expect(201, 'POST', legacy, { body }), SUCCESS);
+    assert.deepEqual(await api.expect(201, 'POST', legacy, { body }), CREATED_SUCCESS);
     assert.equal((await getPod(pod.metadata.name)).spec.nodeName, 'node-l');
     const again = await api.post(legacy, body);
-    assertFailure(
+    assertFailureStatus(
       again.body,
       409,
       'Conflict',
@@ -301,7 +281,7 @@ describe('pods/binding', () => {
       metadata: {},
       target: { name: 'node-l' },
     });
-    assertFailure(nameless.body, 400, 'BadRequest', 'Name parameter required.');
+    assertFailureStatus(nameless.body, 400, 'BadRequest', 'Name parameter required.');
     assert.equal((await api.get(legacy)).status, 405);
   });
 

@@ -2,10 +2,10 @@
  * Paginated lists (`limit` / `continue`), modelled on upstream's test/e2e/apimachinery/chunking.go: 400 objects
  * `template-0000`..`template-0399` in one namespace (pods here; the e2e test uses PodTemplates).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
-import { Api, podManifest, type Json } from '../helpers/http.js';
+import { useInProcessServer } from '../helpers/server.js';
+import { podManifest, type Json } from '../helpers/http.js';
 
 const NS = 'chunking';
 const TOTAL = 400;
@@ -14,15 +14,10 @@ const parity = (name: string) => (Number(name.slice(-4)) % 2 ? 'odd' : 'even');
 const names = Array.from({ length: TOTAL }, (_, i) => `template-${String(i).padStart(4, '0')}`);
 
 describe('chunked lists', () => {
-  let server: InProcessServer;
-  let api: Api;
+  const { api, server } = useInProcessServer({ namespaces: [NS, `${NS}-other`] });
   const base = `/api/v1/namespaces/${NS}/pods`;
 
   before(async () => {
-    server = await startInProcess();
-    api = new Api(server.url);
-    await api.createNamespace(NS);
-    await api.createNamespace(`${NS}-other`);
     // create in a shuffled order with some concurrency: the list order must come from the keys
     const order = [...names].sort(() => Math.random() - 0.5);
     const workers = Array.from({ length: 16 }, async (_, w) => {
@@ -33,7 +28,6 @@ describe('chunked lists', () => {
     });
     await Promise.all(workers);
   });
-  after(async () => server?.close());
 
   async function page(query: string): Promise<Json> {
     return api.expect(200, 'GET', `${base}?${query}`);
@@ -241,8 +235,8 @@ describe('chunked lists', () => {
     const rv0 = Number(first.metadata.resourceVersion);
     // a write elsewhere moves the store past the first page's revision; then that revision is compacted away
     await api.expect(201, 'POST', `/api/v1/namespaces/${NS}-other/pods`, { body: podManifest('bump') });
-    await server.storage.compact(server.storage.currentRevision());
-    assert.ok(server.storage.compactedRevision() > rv0);
+    await server().storage.compact(server().storage.currentRevision());
+    assert.ok(server().storage.compactedRevision() > rv0);
 
     const expired = await api.get(`${base}?limit=40&continue=${encodeURIComponent(first.metadata.continue)}`);
     assert.equal(expired.status, 410);

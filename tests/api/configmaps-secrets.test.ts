@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PROTOBUF } from '../../server/protobuf/envelope.js';
-import { Api, type Json } from '../helpers/http.js';
+import type { Json } from '../helpers/http.js';
 import { PbWatch, pbRequest } from '../helpers/protobuf.js';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer } from '../helpers/server.js';
 import { WatchStream } from '../helpers/watch.js';
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
@@ -20,20 +20,10 @@ const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 const IMMUTABLE = 'field is immutable when `immutable` is set';
 
 describe('configmaps and secrets', () => {
-  let server: InProcessServer;
-  let api: Api;
   const ns = 'cfg';
+  const { api, server } = useInProcessServer({ namespaces: [ns] });
   const cms = `/api/v1/namespaces/${ns}/configmaps`;
   const secrets = `/api/v1/namespaces/${ns}/secrets`;
-
-  before(async () => {
-    server = await startInProcess();
-    api = new Api(server.url);
-    await api.createNamespace(ns);
-  });
-  after(async () => {
-    await server?.close();
-  });
 
   describe('discovery and OpenAPI', () => {
     it('/api/v1 lists configmaps (short name cm) and secrets with every verb', async () => {
@@ -119,10 +109,10 @@ describe('configmaps and secrets', () => {
     it('label-selected watches see add, update and delete (the conformance watch test uses config maps)', async () => {
       const label = 'watch-this-configmap';
       const watchA = await WatchStream.open(
-        `${server.url}${cms}?watch=true&labelSelector=${encodeURIComponent(`${label} in (multiple-watchers-A)`)}`,
+        `${server().url}${cms}?watch=true&labelSelector=${encodeURIComponent(`${label} in (multiple-watchers-A)`)}`,
       );
       const watchAB = await WatchStream.open(
-        `${server.url}${cms}?watch=true&labelSelector=${encodeURIComponent(`${label} in (multiple-watchers-A,multiple-watchers-B)`)}`,
+        `${server().url}${cms}?watch=true&labelSelector=${encodeURIComponent(`${label} in (multiple-watchers-A,multiple-watchers-B)`)}`,
       );
       const a = await api.expect(201, 'POST', cms, {
         body: { metadata: { name: 'watch-a', labels: { [label]: 'multiple-watchers-A' } } },
@@ -284,7 +274,7 @@ describe('configmaps and secrets', () => {
       const dry = await api.expect(201, 'POST', `${secrets}?dryRun=All`, { body });
       assert.equal(dry.stringData, undefined);
       assert.equal((await api.get(`${secrets}/db`)).status, 404);
-      const watch = await WatchStream.open(`${server.url}${secrets}?watch=true&fieldSelector=metadata.name%3Ddb`);
+      const watch = await WatchStream.open(`${server().url}${secrets}?watch=true&fieldSelector=metadata.name%3Ddb`);
       const created = await api.expect(201, 'POST', secrets, { body });
       assert.equal(created.stringData, undefined);
       assert.equal(created.type, 'Opaque');
@@ -433,7 +423,7 @@ describe('configmaps and secrets', () => {
       );
       assert.ok(notTls.items.length > 0 && notTls.items.every((s: Json) => s.type !== 'kubernetes.io/tls'));
       const watch = await WatchStream.open(
-        `${server.url}${secrets}?watch=true&fieldSelector=type%3Dkubernetes.io%2Fssh-auth&resourceVersion=${list.metadata.resourceVersion}`,
+        `${server().url}${secrets}?watch=true&fieldSelector=type%3Dkubernetes.io%2Fssh-auth&resourceVersion=${list.metadata.resourceVersion}`,
       );
       await api.expect(201, 'POST', secrets, { body: { metadata: { name: 'not-ssh' }, stringData: { a: 'b' } } });
       await api.expect(201, 'POST', secrets, {
@@ -491,10 +481,12 @@ describe('configmaps and secrets', () => {
     const v2 = payload(600 * 1024);
 
     it('large values round-trip byte for byte: written in protobuf and JSON, read in both', async () => {
-      const watch = await WatchStream.open(`${server.url}${secrets}?watch=true&labelSelector=owner%3Dhelm,name%3Dweb`);
-      const pbWatch = await PbWatch.open(`${server.url}${secrets}?watch=true&labelSelector=owner%3Dhelm`);
+      const watch = await WatchStream.open(
+        `${server().url}${secrets}?watch=true&labelSelector=owner%3Dhelm,name%3Dweb`,
+      );
+      const pbWatch = await PbWatch.open(`${server().url}${secrets}?watch=true&labelSelector=owner%3Dhelm`);
       assert.equal(pbWatch.contentType, `${PROTOBUF};stream=watch`);
-      const viaPb = await pbRequest(`${server.url}${secrets}`, 'POST', { body: release('web', 1, v1) });
+      const viaPb = await pbRequest(`${server().url}${secrets}`, 'POST', { body: release('web', 1, v1) });
       assert.equal(viaPb.status, 201, JSON.stringify(viaPb.body).slice(0, 500));
       assert.equal(viaPb.contentType, PROTOBUF);
       await api.expect(201, 'POST', secrets, { body: release('web', 2, v2) });
@@ -504,7 +496,7 @@ describe('configmaps and secrets', () => {
       ] as const) {
         const name = `sh.helm.release.v1.web.v${version}`;
         const json = await api.expect(200, 'GET', `${secrets}/${name}`);
-        const pb = await pbRequest(`${server.url}${secrets}/${name}`, 'GET');
+        const pb = await pbRequest(`${server().url}${secrets}/${name}`, 'GET');
         assert.equal(pb.contentType, PROTOBUF);
         for (const got of [json, pb.body]) {
           const decoded = Buffer.from(Buffer.from(got.data.release, 'base64').toString('latin1'), 'base64');
@@ -563,7 +555,7 @@ describe('configmaps and secrets', () => {
         token = page.metadata.continue;
       }
       assert.deepEqual(paged, ['sh.helm.release.v1.web.v1', 'sh.helm.release.v1.web.v2']);
-      const pbList = await pbRequest(`${server.url}${secrets}?labelSelector=owner%3Dhelm`, 'GET');
+      const pbList = await pbRequest(`${server().url}${secrets}?labelSelector=owner%3Dhelm`, 'GET');
       assert.equal(pbList.body.kind, 'SecretList');
       assert.equal(pbList.body.items[1].data.release, b64(b64(v2)));
       // helm uninstall: delete the revisions by label
@@ -574,7 +566,7 @@ describe('configmaps and secrets', () => {
     });
 
     it('immutable: false and empty values survive protobuf (a pointer field, present map entries)', async () => {
-      const res = await pbRequest(`${server.url}${cms}`, 'POST', {
+      const res = await pbRequest(`${server().url}${cms}`, 'POST', {
         body: {
           apiVersion: 'v1',
           kind: 'ConfigMap',

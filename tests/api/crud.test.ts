@@ -3,10 +3,10 @@
  * events; error Status shapes (upstream messages, reasons, details); selectors; deletion (graceful, finalizers,
  * preconditions, namespaces, collections); dry run; Tables; discovery and health endpoints.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
-import { Api, eventManifest, podManifest, type Json } from '../helpers/http.js';
+import { useInProcessServer } from '../helpers/server.js';
+import { eventManifest, podManifest, type Json, assertFailureStatus } from '../helpers/http.js';
 import { eventually } from '../helpers/kubectl.js';
 
 const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io';
@@ -14,26 +14,9 @@ const SUBDOMAIN_MSG =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 describe('CRUD over HTTP', () => {
-  let server: InProcessServer;
-  let api: Api;
+  const { api } = useInProcessServer();
   const pods = (ns: string) => `/api/v1/namespaces/${ns}/pods`;
   const names = (list: Json) => list.items.map((i: Json) => i.metadata.name).sort();
-
-  before(async () => {
-    server = await startInProcess();
-    api = new Api(server.url);
-  });
-  after(async () => server?.close());
-
-  function assertStatus(body: Json, code: number, reason: string, message?: string | RegExp): void {
-    assert.equal(body.kind, 'Status', JSON.stringify(body));
-    assert.equal(body.apiVersion, 'v1');
-    assert.equal(body.status, 'Failure');
-    assert.equal(body.code, code);
-    assert.equal(body.reason, reason);
-    if (typeof message === 'string') assert.equal(body.message, message);
-    else if (message) assert.match(body.message, message);
-  }
 
   describe('discovery, version and health', () => {
     it('the four initial namespaces exist and are Active', async () => {
@@ -102,7 +85,7 @@ describe('CRUD over HTTP', () => {
       ]) {
         const res = await api.get(path);
         assert.equal(res.status, 404, path);
-        assertStatus(res.body, 404, 'NotFound', 'the server could not find the requested resource');
+        assertFailureStatus(res.body, 404, 'NotFound', 'the server could not find the requested resource');
       }
       for (const [method, path] of [
         ['PUT', pods('default')],
@@ -113,7 +96,7 @@ describe('CRUD over HTTP', () => {
       ] as const) {
         const res = await api.request(method, path, { body: {} });
         assert.equal(res.status, 405, `${method} ${path}: ${res.text}`);
-        assertStatus(res.body, 405, 'MethodNotAllowed');
+        assertFailureStatus(res.body, 405, 'MethodNotAllowed');
       }
     });
   });
@@ -193,7 +176,7 @@ describe('CRUD over HTTP', () => {
       second.metadata.labels = { a: '2' };
       const res = await api.put(`${pods(NS)}/stale`, second);
       assert.equal(res.status, 409);
-      assertStatus(
+      assertFailureStatus(
         res.body,
         409,
         'Conflict',
@@ -206,7 +189,7 @@ describe('CRUD over HTTP', () => {
       for (const raw of ['{"metadata":{"name":"p1"', '{bad json}', 'not json at all']) {
         const res = await api.request('POST', pods(NS), { raw });
         assert.equal(res.status, 400, raw);
-        assertStatus(res.body, 400, 'BadRequest');
+        assertFailureStatus(res.body, 400, 'BadRequest');
       }
     });
 
@@ -235,7 +218,7 @@ describe('CRUD over HTTP', () => {
     it('an invalid name is a 422 Invalid with a cause on metadata.name', async () => {
       const res = await api.post(pods(NS), podManifest('Bad_Name'));
       assert.equal(res.status, 422);
-      assertStatus(
+      assertFailureStatus(
         res.body,
         422,
         'Invalid',
@@ -257,13 +240,13 @@ describe('CRUD over HTTP', () => {
         spec: { containers: [{ name: 'c', image: 'x' }] },
       });
       assert.equal(res.status, 422);
-      assertStatus(res.body, 422, 'Invalid', /metadata\.name: Required value: name or generateName is required/);
+      assertFailureStatus(res.body, 422, 'Invalid', /metadata\.name: Required value: name or generateName is required/);
     });
 
     it('creating in a missing namespace is a 404 namespaces "x" not found', async () => {
       const res = await api.post(pods('no-such-ns'), podManifest('p'));
       assert.equal(res.status, 404);
-      assertStatus(res.body, 404, 'NotFound', 'namespaces "no-such-ns" not found');
+      assertFailureStatus(res.body, 404, 'NotFound', 'namespaces "no-such-ns" not found');
       assert.deepEqual(res.body.details, { name: 'no-such-ns', kind: 'namespaces' });
     });
 
@@ -272,7 +255,7 @@ describe('CRUD over HTTP', () => {
       body.metadata.namespace = 'default';
       const res = await api.post(pods(NS), body);
       assert.equal(res.status, 400);
-      assertStatus(
+      assertFailureStatus(
         res.body,
         400,
         'BadRequest',
@@ -284,20 +267,20 @@ describe('CRUD over HTTP', () => {
       await api.expect(201, 'POST', pods(NS), { body: podManifest('twice') });
       const again = await api.post(pods(NS), podManifest('twice'));
       assert.equal(again.status, 409);
-      assertStatus(again.body, 409, 'AlreadyExists', 'pods "twice" already exists');
+      assertFailureStatus(again.body, 409, 'AlreadyExists', 'pods "twice" already exists');
       assert.deepEqual(again.body.details, { name: 'twice', kind: 'pods' });
       assert.ok(!('group' in again.body.details));
 
       const missing = await api.get(`${pods(NS)}/missing`);
       assert.equal(missing.status, 404);
       assert.match(missing.headers.get('content-type') ?? '', /^application\/json/);
-      assertStatus(missing.body, 404, 'NotFound', 'pods "missing" not found');
+      assertFailureStatus(missing.body, 404, 'NotFound', 'pods "missing" not found');
       assert.deepEqual(missing.body.details, { name: 'missing', kind: 'pods' });
       assert.deepEqual(missing.body.metadata, {});
 
       const delMissing = await api.delete(`${pods(NS)}/missing`);
       assert.equal(delMissing.status, 404);
-      assertStatus(delMissing.body, 404, 'NotFound', 'pods "missing" not found');
+      assertFailureStatus(delMissing.body, 404, 'NotFound', 'pods "missing" not found');
 
       const putMissing = await api.put('/api/v1/nodes/missing-node/status', {
         apiVersion: 'v1',
@@ -305,7 +288,7 @@ describe('CRUD over HTTP', () => {
         metadata: { name: 'missing-node' },
       });
       assert.equal(putMissing.status, 404);
-      assertStatus(putMissing.body, 404, 'NotFound', 'nodes "missing-node" not found');
+      assertFailureStatus(putMissing.body, 404, 'NotFound', 'nodes "missing-node" not found');
     });
 
     it('dryRun=All creates, updates and deletes nothing', async () => {
@@ -341,7 +324,7 @@ describe('CRUD over HTTP', () => {
         preconditions: { uid: wrong },
       });
       assert.equal(res.status, 409);
-      assertStatus(
+      assertFailureStatus(
         res.body,
         409,
         'Conflict',
@@ -351,7 +334,7 @@ describe('CRUD over HTTP', () => {
       await api.expect(200, 'GET', `${pods(NS)}/precond`);
       const stale = await api.delete(`${pods(NS)}/precond`, { preconditions: { resourceVersion: '1' } });
       assert.equal(stale.status, 409);
-      assertStatus(
+      assertFailureStatus(
         stale.body,
         409,
         'Conflict',
@@ -502,16 +485,16 @@ describe('CRUD over HTTP', () => {
     it('an unsupported field label is a 400', async () => {
       const res = await api.get(`${pods(NS)}?fieldSelector=${encodeURIComponent('spec.containers=x')}`);
       assert.equal(res.status, 400);
-      assertStatus(res.body, 400, 'BadRequest', 'field label not supported: spec.containers');
+      assertFailureStatus(res.body, 400, 'BadRequest', 'field label not supported: spec.containers');
       const nodes = await api.get(`/api/v1/nodes?fieldSelector=${encodeURIComponent('spec.nodeName=x')}`);
       assert.equal(nodes.status, 400);
-      assertStatus(nodes.body, 400, 'BadRequest', 'field label not supported: spec.nodeName');
+      assertFailureStatus(nodes.body, 400, 'BadRequest', 'field label not supported: spec.nodeName');
     });
 
     it('an unparsable label selector is a 400', async () => {
       const res = await api.get(`${pods(NS)}?labelSelector=${encodeURIComponent('app in web')}`);
       assert.equal(res.status, 400);
-      assertStatus(res.body, 400, 'BadRequest');
+      assertFailureStatus(res.body, 400, 'BadRequest');
     });
 
     it('events: involvedObject.name/namespace/kind/uid', async () => {
@@ -573,7 +556,7 @@ describe('CRUD over HTTP', () => {
         metadata: { name: 'crud-node-1' },
       });
       assert.equal(again.status, 409);
-      assertStatus(again.body, 409, 'AlreadyExists', 'nodes "crud-node-1" already exists');
+      assertFailureStatus(again.body, 409, 'AlreadyExists', 'nodes "crud-node-1" already exists');
       const del = await api.expect(200, 'DELETE', '/api/v1/nodes/crud-node-1');
       assert.equal(del.kind, 'Status');
       assert.equal(del.status, 'Success');
@@ -597,7 +580,7 @@ describe('CRUD over HTTP', () => {
         metadata: { name: 'kind-mismatch' },
       });
       assert.equal(res.status, 400);
-      assertStatus(res.body, 400, 'BadRequest');
+      assertFailureStatus(res.body, 400, 'BadRequest');
     });
 
     it('events: create, get, list, update, delete', async () => {
@@ -638,7 +621,7 @@ describe('CRUD over HTTP', () => {
         metadata: { name: 'Not.A.Label' },
       });
       assert.equal(bad.status, 422);
-      assertStatus(bad.body, 422, 'Invalid');
+      assertFailureStatus(bad.body, 422, 'Invalid');
       assert.equal(bad.body.details.causes[0].field, 'metadata.name');
     });
 
@@ -675,7 +658,7 @@ describe('CRUD over HTTP', () => {
       // creating in a terminating namespace is forbidden
       const refused = await api.post(pods(ns), podManifest('late'));
       assert.equal(refused.status, 403);
-      assertStatus(
+      assertFailureStatus(
         refused.body,
         403,
         'Forbidden',
@@ -703,7 +686,7 @@ describe('CRUD over HTTP', () => {
       try {
         const again = await api.delete(`/api/v1/namespaces/${ns}`);
         assert.equal(again.status, 409, again.text);
-        assertStatus(
+        assertFailureStatus(
           again.body,
           409,
           'Conflict',
@@ -741,7 +724,7 @@ describe('CRUD over HTTP', () => {
           timeoutMs: 30000,
         });
         assert.equal(res.status, 504, `${match}: ${res.text}`);
-        assertStatus(
+        assertFailureStatus(
           res.body,
           504,
           'Timeout',
@@ -755,10 +738,10 @@ describe('CRUD over HTTP', () => {
     it('resourceVersionMatch needs a resourceVersion; unknown values are a 400', async () => {
       const none = await api.get(`${pods('default')}?resourceVersionMatch=Exact`);
       assert.equal(none.status, 400);
-      assertStatus(none.body, 400, 'BadRequest');
+      assertFailureStatus(none.body, 400, 'BadRequest');
       const bad = await api.get(`${pods('default')}?resourceVersion=1&resourceVersionMatch=Sometime`);
       assert.equal(bad.status, 400);
-      assertStatus(bad.body, 400, 'BadRequest');
+      assertFailureStatus(bad.body, 400, 'BadRequest');
     });
   });
 
@@ -831,13 +814,7 @@ describe('CRUD over HTTP', () => {
 });
 
 describe('immortal namespaces', () => {
-  let server: InProcessServer;
-  let api: Api;
-  before(async () => {
-    server = await startInProcess();
-    api = new Api(server.url);
-  });
-  after(async () => server?.close());
+  const { api } = useInProcessServer();
 
   // kube-apiserver's NamespaceLifecycle admission: default, kube-system and kube-public may not be deleted.
   for (const ns of ['default', 'kube-system', 'kube-public']) {

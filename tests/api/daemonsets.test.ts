@@ -1,10 +1,10 @@
 // DaemonSets through both served versions and ControllerRevisions, against an in-process API server.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { sharedFile } from '../helpers/paths.js';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer } from '../helpers/server.js';
 
 type Any = Record<string, any>;
 const ANN = 'deprecated.daemonset.template.generation';
@@ -39,14 +39,14 @@ function appsDS(name: string, selector = true): Any {
 }
 
 describe('DaemonSets over HTTP', () => {
-  let srv: InProcessServer;
+  const { server } = useInProcessServer();
   const call = async (
     method: string,
     path: string,
     body?: unknown,
     contentType = 'application/json',
   ): Promise<{ status: number; body: Any }> => {
-    const res = await fetch(srv.url + path, {
+    const res = await fetch(server().url + path, {
       method,
       headers: body === undefined ? {} : { 'content-type': contentType },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -54,13 +54,6 @@ describe('DaemonSets over HTTP', () => {
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Any) : {} };
   };
-
-  before(async () => {
-    srv = await startInProcess();
-  });
-  after(async () => {
-    await srv.close();
-  });
 
   it('discovery lists apps before extensions; only apps/v1 has ds and all', async () => {
     const groups = (await call('GET', '/apis')).body.groups.map((g: Any) => g.name);
@@ -313,21 +306,15 @@ describe('DaemonSets over HTTP', () => {
 });
 
 describe('ControllerRevisions over HTTP', () => {
-  let srv: InProcessServer;
+  const { server } = useInProcessServer();
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Any }> => {
-    const res = await fetch(srv.url + path, {
+    const res = await fetch(server().url + path, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: res.status, body: (await res.json()) as Any };
   };
-  before(async () => {
-    srv = await startInProcess();
-  });
-  after(async () => {
-    await srv.close();
-  });
 
   const data = { spec: { template: { $patch: 'replace', metadata: { creationTimestamp: null } } } };
 

@@ -2,24 +2,18 @@
  * Discovery as kubectl reads it: legacy documents (kubectl 1.20), aggregated apidiscovery.k8s.io v2beta1
  * (kubectl 1.27–1.29) and v2 (1.30+), chosen by the Accept header and told apart only by the Content-Type.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer } from '../helpers/server.js';
 
 const AGG_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const AGG_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
 
 describe('discovery', () => {
-  let s: InProcessServer;
-  before(async () => {
-    s = await startInProcess();
-  });
-  after(async () => {
-    await s.close();
-  });
+  const { server } = useInProcessServer();
 
   const get = async (path: string, accept?: string) => {
-    const res = await fetch(s.url + path, { headers: accept ? { accept } : {} });
+    const res = await fetch(server().url + path, { headers: accept ? { accept } : {} });
     return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as any };
   };
 

@@ -115,6 +115,9 @@ describe('endpoints and EndpointSlice controllers', () => {
       { kind: 'Pod', name: 'a1', namespace: NS },
     );
     assert.equal(ep.metadata.labels.team, 'a');
+    // Written once for a new Service whose pods were ready before it: the change behind it is the Service's creation.
+    const created = (await api('GET', `/api/v1/namespaces/${NS}/services/a`)).body.metadata.creationTimestamp;
+    assert.equal(ep.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'], created);
   });
 
   it('EndpointSlices: the conditions of each pod; a pod without the named port lands in a slice without ports', async () => {
@@ -145,6 +148,8 @@ describe('endpoints and EndpointSlice controllers', () => {
     );
     assert.equal(slice.metadata.labels.team, 'a');
     assert.equal(slice.metadata.generateName, 'a-');
+    const created = (await api('GET', `/api/v1/namespaces/${NS}/services/a`)).body.metadata.creationTimestamp;
+    assert.equal(slice.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'], created);
   });
 
   it('a deleted pod leaves the Endpoints and the slice', async () => {

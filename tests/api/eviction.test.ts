@@ -4,33 +4,22 @@
  * kube-apiserver does. Without a kubelet (in-process server, no controller manager) a bound pod stays Terminating,
  * so the graceful deletion can be inspected; unbound pods go at once.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Api, podManifest, type Json } from '../helpers/http.js';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { assertFailureStatus, CREATED_SUCCESS, podManifest, type Json } from '../helpers/http.js';
+import { useInProcessServer } from '../helpers/server.js';
 
 const NS = 'eviction-test';
 const pods = `/api/v1/namespaces/${NS}/pods`;
 const evictionOf = (name: string) => `${pods}/${name}/eviction`;
-const SUCCESS = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
 const NODE = 'node-a';
 
 function eviction(name: string, extra: Json = {}, apiVersion = 'policy/v1'): Json {
   return { apiVersion, kind: 'Eviction', metadata: { name, namespace: NS }, ...extra };
 }
 
-function assertStatus(body: Json, code: number, reason: string | undefined, message: string | RegExp): void {
-  assert.equal(body.kind, 'Status', JSON.stringify(body));
-  assert.equal(body.status, 'Failure');
-  assert.equal(body.code, code);
-  assert.equal(body.reason, reason);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
-
 describe('pods/eviction', () => {
-  let srv: InProcessServer;
-  let api: Api;
+  const { api } = useInProcessServer({ namespaces: [NS] });
   let n = 0;
   /** A new pod bound to NODE (graceful deletion applies), or unbound. */
   const newPod = async (opts: { bound?: boolean; grace?: number; ownerReferences?: Json[] } = {}): Promise<Json> => {
@@ -41,21 +30,12 @@ describe('pods/eviction', () => {
   };
   const getPod = async (name: string) => api.get(`${pods}/${name}`);
 
-  before(async () => {
-    srv = await startInProcess();
-    api = new Api(srv.url);
-    await api.createNamespace(NS);
-  });
-  after(async () => {
-    await srv?.close();
-  });
-
   it('evicts a bound pod gracefully: 201 and a Success Status, the pod Terminating with its grace period', async () => {
     const pod = await newPod({ grace: 45 });
     const res = await api.post(evictionOf(pod.metadata.name), eviction(pod.metadata.name));
     assert.equal(res.status, 201, res.text);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
-    assert.deepEqual(res.body, SUCCESS);
+    assert.deepEqual(res.body, CREATED_SUCCESS);
     const after = (await getPod(pod.metadata.name)).body;
     assert.ok(after.metadata.deletionTimestamp, 'marked for deletion');
     assert.equal(after.metadata.deletionGracePeriodSeconds, 45);
@@ -66,12 +46,12 @@ describe('pods/eviction', () => {
     const pod = await newPod({ bound: false });
     assert.deepEqual(
       await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name) }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     assert.equal((await getPod(pod.metadata.name)).status, 404);
     const again = await api.post(evictionOf(pod.metadata.name), eviction(pod.metadata.name));
     assert.equal(again.status, 404);
-    assertStatus(again.body, 404, 'NotFound', `pods "${pod.metadata.name}" not found`);
+    assertFailureStatus(again.body, 404, 'NotFound', `pods "${pod.metadata.name}" not found`);
     assert.deepEqual(again.body.details, { name: pod.metadata.name, kind: 'pods' });
   });
 
@@ -81,13 +61,13 @@ describe('pods/eviction', () => {
       await api.expect(201, 'POST', evictionOf(a.metadata.name), {
         body: eviction(a.metadata.name, {}, 'policy/v1beta1'),
       }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     assert.ok((await getPod(a.metadata.name)).body.metadata.deletionTimestamp);
     const b = await newPod();
     assert.deepEqual(
       await api.expect(201, 'POST', evictionOf(b.metadata.name), { body: { metadata: { name: b.metadata.name } } }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     assert.ok((await getPod(b.metadata.name)).body.metadata.deletionTimestamp);
   });
@@ -129,19 +109,19 @@ describe('pods/eviction', () => {
       await api.expect(201, 'POST', `${evictionOf(pod.metadata.name)}?dryRun=All`, {
         body: eviction(pod.metadata.name),
       }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     assert.deepEqual(
       await api.expect(201, 'POST', evictionOf(pod.metadata.name), {
         body: eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All'] } }),
       }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     assert.deepEqual(
       await api.expect(201, 'POST', `${evictionOf(pod.metadata.name)}?dryRun=All`, {
         body: eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All'] } }),
       }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     assert.deepEqual((await getPod(pod.metadata.name)).body, before);
 
@@ -150,7 +130,7 @@ describe('pods/eviction', () => {
       eviction(pod.metadata.name, { deleteOptions: { dryRun: ['All', 'All'] } }),
     );
     assert.equal(mixed.status, 500);
-    assertStatus(
+    assertFailureStatus(
       mixed.body,
       500,
       undefined,
@@ -170,7 +150,7 @@ describe('pods/eviction', () => {
       eviction(name, { deleteOptions: { preconditions: { uid: wrongUid } } }),
     );
     assert.equal(byUid.status, 409);
-    assertStatus(
+    assertFailureStatus(
       byUid.body,
       409,
       'Conflict',
@@ -181,7 +161,7 @@ describe('pods/eviction', () => {
       eviction(name, { deleteOptions: { preconditions: { resourceVersion: '1' } } }),
     );
     assert.equal(byRv.status, 409);
-    assertStatus(
+    assertFailureStatus(
       byRv.body,
       409,
       'Conflict',
@@ -234,7 +214,7 @@ describe('pods/eviction', () => {
     const pod = await newPod({ ownerReferences: [owner] });
     assert.deepEqual(
       await api.expect(201, 'POST', evictionOf(pod.metadata.name), { body: eviction(pod.metadata.name) }),
-      SUCCESS,
+      CREATED_SUCCESS,
     );
     const after = (await getPod(pod.metadata.name)).body;
     assert.ok(after.metadata.deletionTimestamp);
@@ -245,19 +225,19 @@ describe('pods/eviction', () => {
     const pod = await newPod();
     const other = await api.post(evictionOf(pod.metadata.name), eviction('someone-else'));
     assert.equal(other.status, 400);
-    assertStatus(other.body, 400, 'BadRequest', 'name in URL does not match name in Eviction object');
+    assertFailureStatus(other.body, 400, 'BadRequest', 'name in URL does not match name in Eviction object');
     const unnamed = await api.post(evictionOf(pod.metadata.name), {
       apiVersion: 'policy/v1',
       kind: 'Eviction',
       metadata: {},
     });
-    assertStatus(unnamed.body, 400, 'BadRequest', 'name in URL does not match name in Eviction object');
+    assertFailureStatus(unnamed.body, 400, 'BadRequest', 'name in URL does not match name in Eviction object');
     const elsewhere = await api.post(evictionOf(pod.metadata.name), {
       ...eviction(pod.metadata.name),
       metadata: { name: pod.metadata.name, namespace: 'default' },
     });
     assert.equal(elsewhere.status, 400);
-    assertStatus(
+    assertFailureStatus(
       elsewhere.body,
       400,
       'BadRequest',
@@ -295,7 +275,7 @@ describe('pods/eviction', () => {
     for (const [body, message] of cases) {
       const res = await api.post(evictionOf(name), body);
       assert.equal(res.status, 400, JSON.stringify(body));
-      assertStatus(res.body, 400, 'BadRequest', message);
+      assertFailureStatus(res.body, 400, 'BadRequest', message);
     }
     const notJson = await api.request('POST', evictionOf(name), {
       raw: '{"apiVersion":',
@@ -312,7 +292,7 @@ describe('pods/eviction', () => {
       eviction(pod.metadata.name, { spec: {} }),
     );
     assert.equal(strict.status, 400);
-    assertStatus(
+    assertFailureStatus(
       strict.body,
       400,
       'BadRequest',
@@ -328,7 +308,7 @@ describe('pods/eviction', () => {
     for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
       const res = await api.request(method, evictionOf(pod.metadata.name), method === 'GET' ? {} : { body: {} });
       assert.equal(res.status, 405, method);
-      assertStatus(
+      assertFailureStatus(
         res.body,
         405,
         'MethodNotAllowed',

@@ -1,7 +1,7 @@
 // fieldValidation (Strict / Warn / Ignore) on create, update and every patch type, against an in-process server.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer } from '../helpers/server.js';
 
 type Any = Record<string, any>;
 const PODS = '/api/v1/namespaces/default/pods';
@@ -20,14 +20,14 @@ function warningTexts(header: string | null): string[] {
 }
 
 describe('fieldValidation over HTTP', () => {
-  let srv: InProcessServer;
+  const { server } = useInProcessServer();
   const call = async (
     method: string,
     path: string,
     body?: unknown,
     contentType = 'application/json',
   ): Promise<Reply> => {
-    const res = await fetch(srv.url + path, {
+    const res = await fetch(server().url + path, {
       method,
       headers: body === undefined ? {} : { 'content-type': contentType },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -41,13 +41,6 @@ describe('fieldValidation over HTTP', () => {
   };
   const podText = (name: string, extra = '') =>
     `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"${name}"},"spec":{${extra}"containers":[{"name":"c","image":"nginx","foo":1}]}}`;
-
-  before(async () => {
-    srv = await startInProcess();
-  });
-  after(async () => {
-    await srv.close();
-  });
 
   describe('create (POST)', () => {
     it('Strict: 400 naming every unknown and duplicate field, nothing stored', async () => {

@@ -145,6 +145,51 @@ describe('every documented operation is a route of the server', () => {
   });
 });
 
+describe('every route the server serves for a resource is documented', () => {
+  it('each path and method that does not answer 405 is an operation of /openapi/v2 and of its v3 document', async () => {
+    const v2 = (await get('/openapi/v2')).json().paths as Obj;
+    const index = (await get('/openapi/v3')).json().paths as Obj;
+    const v3 = new Map<string, Obj>();
+    for (const prefix of Object.keys(index)) v3.set(prefix, (await get(`/openapi/v3/${prefix}`)).json().paths);
+    const resourceRoute = /^\/(api\/v1|apis\/[^/]+\/[^/]+)\/./;
+    const served: string[] = [];
+    const undocumented: string[] = [];
+    for (const r of routes) {
+      const url = String(r.url);
+      const m = resourceRoute.exec(url);
+      if (!m) continue;
+      for (const method of [r.method].flat().filter((x) => x !== 'HEAD')) {
+        // Parameters that name nothing and a dry run: whatever the route does, it changes nothing, and only the
+        // routes that exist to refuse the method answer 405 MethodNotAllowed.
+        const res = await app.inject({
+          method: method as 'GET',
+          url: `${url.replace(/:(\w+)/g, 'openapi-route-$1')}?dryRun=All`,
+          headers: { 'content-type': 'application/json' },
+          payload: method === 'GET' || method === 'DELETE' ? undefined : '{}',
+        });
+        if (res.statusCode === 405) continue;
+        const path = url.replace(/:(\w+)/g, '{$1}');
+        served.push(`${method} ${path}`);
+        const op = method.toLowerCase();
+        if (!v2[path]?.[op]) undocumented.push(`v2: ${method} ${path} (answers ${res.statusCode})`);
+        const prefix = m[1]!.replace(/^\//, '');
+        if (!v3.get(prefix)?.[path]?.[op]) undocumented.push(`v3 ${prefix}: ${method} ${path}`);
+      }
+    }
+    assert.deepEqual(undocumented, []);
+    for (const must of [
+      'GET /api/v1/namespaces/{namespace}/pods/{name}/log',
+      'POST /api/v1/namespaces/{namespace}/pods/{name}/eviction',
+      'POST /api/v1/namespaces/{namespace}/pods/{name}/binding',
+      'POST /api/v1/namespaces/{namespace}/bindings',
+      'POST /api/v1/namespaces/{namespace}/serviceaccounts/{name}/token',
+      'PUT /api/v1/namespaces/{name}/finalize',
+      'PATCH /api/v1/namespaces/{namespace}/pods/{name}/status',
+    ])
+      assert.ok(served.includes(must), `the server serves ${must}`);
+  });
+});
+
 describe('GET /openapi/v3 and /openapi/v3/<group-version>', () => {
   it('the index lists every served group-version with a hashed URL', async () => {
     const res = await get('/openapi/v3');

@@ -15,7 +15,7 @@ import { kubelet, SimulatedKubelet } from '../../controllers/kubelet/index.js';
 import { HttpApiClient } from '../../controllers/machinery/client.js';
 import type { Logger } from '../../controllers/machinery/types.js';
 import { startControllerManager, type RunningControllerManager } from '../../controllers/manager.js';
-import { Api, sleep, type Json } from '../helpers/http.js';
+import { Api, sleep, type Json, assertFailureStatus } from '../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../helpers/server.js';
 
 const quiet: Logger = {
@@ -41,14 +41,6 @@ async function eventually<T>(what: string, check: () => Promise<T>, timeoutMs = 
     if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(last)})`);
     await sleep(20);
   }
-}
-
-function assertStatus(body: Json, code: number, reason: string | undefined, message: string): void {
-  assert.equal(body.kind, 'Status', JSON.stringify(body));
-  assert.equal(body.status, 'Failure');
-  assert.equal(body.code, code, JSON.stringify(body));
-  assert.equal(body.reason, reason, JSON.stringify(body));
-  assert.equal(body.message, message);
 }
 
 describe('pods/log', () => {
@@ -168,14 +160,14 @@ describe('pods/log', () => {
   it('needs a container name when the pod has several, and one the pod has', async () => {
     const none = await api.get(logOf('multi'));
     assert.equal(none.status, 400);
-    assertStatus(
+    assertFailureStatus(
       none.body,
       400,
       'BadRequest',
       'a container name must be specified for pod multi, choose one of: [init web side]',
     );
     const wrong = await api.get(logOf('multi', 'container=nope'));
-    assertStatus(wrong.body, 400, 'BadRequest', 'container nope is not valid for pod multi');
+    assertFailureStatus(wrong.body, 400, 'BadRequest', 'container nope is not valid for pod multi');
     assert.match((await api.get(logOf('multi', 'container=side'))).text, /\nfirst\nsecond\nthird\n$/);
     assert.match(
       (await api.get(logOf('multi', 'container=init'))).text,
@@ -256,7 +248,7 @@ describe('pods/log', () => {
     for (const [query, detail, causes] of cases) {
       const res = await api.get(logOf('one', query));
       assert.equal(res.status, 422, query);
-      assertStatus(res.body, 422, 'Invalid', `PodLogOptions "one" is invalid: ${detail}`);
+      assertFailureStatus(res.body, 422, 'Invalid', `PodLogOptions "one" is invalid: ${detail}`);
       assert.deepEqual(res.body.details, { name: 'one', kind: 'PodLogOptions', causes }, query);
     }
     // Options are validated before the pod is looked for.
@@ -285,7 +277,7 @@ describe('pods/log', () => {
     for (const [query, message] of cases) {
       const res = await api.get(logOf('one', query));
       assert.equal(res.status, 400, query);
-      assertStatus(res.body, 400, 'BadRequest', message);
+      assertFailureStatus(res.body, 400, 'BadRequest', message);
     }
     // Go's query booleans: anything but 0/f/false is true; a repeated parameter counts once, the first.
     assert.equal(
@@ -296,7 +288,7 @@ describe('pods/log', () => {
 
   it('404 for a pod that does not exist; 204 for a pod no node runs yet; 405 for other verbs', async () => {
     const missing = await api.get(logOf('nope'));
-    assertStatus(missing.body, 404, 'NotFound', 'pods "nope" not found');
+    assertFailureStatus(missing.body, 404, 'NotFound', 'pods "nope" not found');
     assert.deepEqual(missing.body.details, { name: 'nope', kind: 'pods' });
     await api.expect(201, 'POST', pods, {
       body: {
@@ -315,7 +307,7 @@ describe('pods/log', () => {
     );
     for (const method of ['POST', 'PUT', 'DELETE']) {
       const res = await api.request(method, logOf('one'));
-      assertStatus(
+      assertFailureStatus(
         res.body,
         405,
         'MethodNotAllowed',
@@ -326,7 +318,7 @@ describe('pods/log', () => {
 
   it("a pod bound to a node that does not exist: the node's NotFound", async () => {
     await createPod('ghostly', [container('c', 'nginx')], { nodeName: 'ghost' });
-    assertStatus((await api.get(logOf('ghostly'))).body, 404, 'NotFound', 'nodes "ghost" not found');
+    assertFailureStatus((await api.get(logOf('ghostly'))).body, 404, 'NotFound', 'nodes "ghost" not found');
   });
 
   it("a container waiting to start is the kubelet's 400: ContainerCreating, image can't be pulled, trying and failing to pull image", async () => {
@@ -335,7 +327,7 @@ describe('pods/log', () => {
       const res = await api.get(logOf('slow'));
       return res.status === 400 ? res : undefined;
     });
-    assertStatus(
+    assertFailureStatus(
       creating!.body,
       400,
       'BadRequest',
@@ -362,7 +354,7 @@ describe('pods/log', () => {
   it('previous: the upstream error without a restart, the old instance after one', async () => {
     await createPod('restarts', [container('app', 'nginx:1.26')]);
     await running('restarts');
-    assertStatus(
+    assertFailureStatus(
       (await api.get(logOf('restarts', 'previous=true'))).body,
       400,
       'BadRequest',
@@ -419,7 +411,7 @@ describe('pods/log', () => {
     await eventually('the kubelet serves them all', async () => kl.activeLogStreams === MAX_STREAMS);
     const over = await api.get(logOf('one', 'follow=true'));
     assert.equal(over.headers.get('retry-after'), '1');
-    assertStatus(
+    assertFailureStatus(
       over.body,
       429,
       'TooManyRequests',

@@ -4,26 +4,17 @@
  * Status errors in protobuf; length-prefixed WatchEvent frames that carry exactly what a JSON watch carries.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { encodeMessage } from '../../server/protobuf/codec.js';
 import { encodeEnvelope, encodeObject, MAGIC, PROTOBUF, PROTOBUF_WATCH } from '../../server/protobuf/envelope.js';
-import { Api, podManifest, sleep, type Json } from '../helpers/http.js';
+import { podManifest, sleep, type Json } from '../helpers/http.js';
 import { PB_ACCEPT, PbWatch, pbRequest } from '../helpers/protobuf.js';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer } from '../helpers/server.js';
 import { WatchStream } from '../helpers/watch.js';
 
 describe('Kubernetes protobuf', () => {
-  let server: InProcessServer;
-  let api: Api;
-  const url = (path: string) => server.url + path;
-
-  before(async () => {
-    server = await startInProcess({ bookmarkIntervalMs: 200 });
-    api = new Api(server.url);
-  });
-  after(async () => {
-    await server?.close();
-  });
+  const { api, server } = useInProcessServer({ bookmarkIntervalMs: 200 });
+  const url = (path: string) => server().url + path;
 
   it('creates a namespace from a protobuf body and answers in protobuf, as kubectl create namespace does', async () => {
     const res = await pbRequest(url('/api/v1/namespaces'), 'POST', {
@@ -252,7 +243,7 @@ describe('Kubernetes protobuf', () => {
     } finally {
       w.close();
     }
-    await server.storage.compact(server.storage.currentRevision());
+    await server().storage.compact(server().storage.currentRevision());
     const old = await PbWatch.open(url('/api/v1/namespaces/default/pods?watch=true&resourceVersion=1'));
     try {
       const ev = await old.next();

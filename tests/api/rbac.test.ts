@@ -5,13 +5,13 @@
  * strategic merge / apply patches, Tables (Created At for roles, Role and subjects for bindings), protobuf bodies and
  * answers, the OpenAPI documents, deletecollection.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAGIC, PROTOBUF } from '../../server/protobuf/envelope.js';
-import { Api, type Json } from '../helpers/http.js';
+import type { Json } from '../helpers/http.js';
 import { eventually } from '../helpers/kubectl.js';
 import { PbWatch, pbRequest } from '../helpers/protobuf.js';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer } from '../helpers/server.js';
 import { WatchStream } from '../helpers/watch.js';
 
 const G = 'rbac.authorization.k8s.io';
@@ -46,16 +46,7 @@ function assertInvalid(body: Json, kind: string, name: string, causes: string[])
 }
 
 describe('rbac.authorization.k8s.io/v1', () => {
-  let server: InProcessServer;
-  let api: Api;
-
-  before(async () => {
-    server = await startInProcess({ bookmarkIntervalMs: 200 });
-    api = new Api(server.url);
-    await api.createNamespace('rbac-a');
-    await api.createNamespace('rbac-b');
-  });
-  after(async () => server?.close());
+  const { api, server } = useInProcessServer({ bookmarkIntervalMs: 200, namespaces: ['rbac-a', 'rbac-b'] });
 
   describe('discovery', () => {
     it('lists the group after policy and before coordination.k8s.io, as kube-apiserver ranks them', async () => {
@@ -262,7 +253,7 @@ describe('rbac.authorization.k8s.io/v1', () => {
     it('watch: ADDED, MODIFIED, DELETED from a list resourceVersion, filtered by label', async () => {
       const rv = (await api.expect(200, 'GET', roles('rbac-b'))).metadata.resourceVersion;
       const w = await WatchStream.open(
-        `${server.url}${roles('rbac-b')}?watch=true&resourceVersion=${rv}&labelSelector=watched%3Dyes`,
+        `${server().url}${roles('rbac-b')}?watch=true&resourceVersion=${rv}&labelSelector=watched%3Dyes`,
       );
       try {
         await api.expect(201, 'POST', roles('rbac-b'), { body: podReader('watched', { watched: 'yes' }) });
@@ -525,7 +516,7 @@ describe('rbac.authorization.k8s.io/v1', () => {
 
   describe('protobuf, as kubectl 1.32 creates and reads them', () => {
     it('creates a cluster role binding and a role from protobuf bodies; get and list answer the JSON content', async () => {
-      const res = await pbRequest(`${server.url}${CLUSTER_ROLE_BINDINGS}`, 'POST', {
+      const res = await pbRequest(`${server().url}${CLUSTER_ROLE_BINDINGS}`, 'POST', {
         body: {
           apiVersion: `${G}/v1`,
           kind: 'ClusterRoleBinding',
@@ -542,7 +533,7 @@ describe('rbac.authorization.k8s.io/v1', () => {
       assert.deepEqual([...res.bytes.subarray(0, 4)], [...MAGIC]);
       const json = await api.expect(200, 'GET', `${CLUSTER_ROLE_BINDINGS}/pb-crb`);
       assert.deepEqual(res.body, json);
-      const role = await pbRequest(`${server.url}${roles('rbac-b')}`, 'POST', {
+      const role = await pbRequest(`${server().url}${roles('rbac-b')}`, 'POST', {
         body: {
           apiVersion: `${G}/v1`,
           kind: 'Role',
@@ -551,21 +542,21 @@ describe('rbac.authorization.k8s.io/v1', () => {
         },
       });
       assert.equal(role.status, 201, JSON.stringify(role.body));
-      const pbGet = await pbRequest(`${server.url}${roles('rbac-b')}/pb-role`, 'GET');
+      const pbGet = await pbRequest(`${server().url}${roles('rbac-b')}/pb-role`, 'GET');
       assert.deepEqual(pbGet.body, await api.expect(200, 'GET', `${roles('rbac-b')}/pb-role`));
       // Protobuf has no null: an absent rules list decodes to nothing (Go's nil slice, `rules: null` in JSON).
-      const cr = await pbRequest(`${server.url}${CLUSTER_ROLES}/monitoring`, 'GET');
+      const cr = await pbRequest(`${server().url}${CLUSTER_ROLES}/monitoring`, 'GET');
       const crJson = await api.expect(200, 'GET', `${CLUSTER_ROLES}/monitoring`);
       assert.equal(crJson.rules, null);
       delete crJson.rules;
       assert.deepEqual(cr.body, crJson);
-      const list = await pbRequest(`${server.url}${CLUSTER_ROLE_BINDINGS}`, 'GET');
+      const list = await pbRequest(`${server().url}${CLUSTER_ROLE_BINDINGS}`, 'GET');
       assert.equal(list.body.kind, 'ClusterRoleBindingList');
       assert.ok(list.body.items.some((i: Json) => i.metadata.name === 'pb-crb' && i.roleRef.name === 'view'));
     });
 
     it('a protobuf body with an invalid roleRef gets the 422 Status in protobuf', async () => {
-      const res = await pbRequest(`${server.url}${roleBindings('rbac-b')}`, 'POST', {
+      const res = await pbRequest(`${server().url}${roleBindings('rbac-b')}`, 'POST', {
         body: {
           apiVersion: `${G}/v1`,
           kind: 'RoleBinding',
@@ -583,7 +574,7 @@ describe('rbac.authorization.k8s.io/v1', () => {
 
     it('watches in protobuf frames', async () => {
       const rv = (await api.expect(200, 'GET', CLUSTER_ROLES)).metadata.resourceVersion;
-      const w = await PbWatch.open(`${server.url}${CLUSTER_ROLES}?watch=true&resourceVersion=${rv}`);
+      const w = await PbWatch.open(`${server().url}${CLUSTER_ROLES}?watch=true&resourceVersion=${rv}`);
       try {
         await api.expect(201, 'POST', CLUSTER_ROLES, {
           body: { metadata: { name: 'pb-watched' }, rules: [{ verbs: ['get'], nonResourceURLs: ['/version'] }] },

@@ -4,10 +4,10 @@
  * without being stored; who the caller is (anonymous on a server without a token, the administrator with the
  * token); validation, dryRun, 405 for other verbs; and their discovery entries, in upstream's group order.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Api, type Json } from '../helpers/http.js';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
+import { assertFailureStatus, type Json } from '../helpers/http.js';
+import { useInProcessServer } from '../helpers/server.js';
 
 const SSAR = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 const SSRR = '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews';
@@ -25,25 +25,8 @@ const canICreatePods: Json = {
   status: { allowed: false },
 };
 
-function assertStatus(body: Json, code: number, reason: string, message: string | RegExp): void {
-  assert.equal(body.kind, 'Status', JSON.stringify(body));
-  assert.equal(body.status, 'Failure');
-  assert.equal(body.code, code);
-  assert.equal(body.reason, reason);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
-
 describe('self-reviews on a server without authentication (the caller is anonymous)', () => {
-  let srv: InProcessServer;
-  let api: Api;
-  before(async () => {
-    srv = await startInProcess();
-    api = new Api(srv.url);
-  });
-  after(async () => {
-    await srv?.close();
-  });
+  const { api } = useInProcessServer();
 
   it('SelfSubjectAccessReview: allowed, the question echoed, 201', async () => {
     const res = await api.post(SSAR, canICreatePods);
@@ -91,7 +74,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       spec: {},
     });
     assert.equal(neither.status, 422);
-    assertStatus(
+    assertFailureStatus(
       neither.body,
       422,
       'Invalid',
@@ -108,7 +91,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
         },
       ],
     });
-    assertStatus(
+    assertFailureStatus(
       (await api.post(SSAR, { metadata: {} })).body,
       422,
       'Invalid',
@@ -119,7 +102,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       spec: { resourceAttributes: { verb: 'get' }, nonResourceAttributes: { path: '/healthz', verb: 'get' } },
     });
     assert.equal(both.status, 422);
-    assertStatus(
+    assertFailureStatus(
       both.body,
       422,
       'Invalid',
@@ -130,7 +113,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
   it('SelfSubjectAccessReview: metadata must be empty (a namespace is cleared, managedFields ignored)', async () => {
     const named = await api.post(SSAR, { metadata: { name: 'mine' }, spec: { resourceAttributes: { verb: 'get' } } });
     assert.equal(named.status, 422);
-    assertStatus(
+    assertFailureStatus(
       named.body,
       422,
       'Invalid',
@@ -169,7 +152,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
     });
     const noNamespace = await api.post(SSRR, { spec: {} });
     assert.equal(noNamespace.status, 400);
-    assertStatus(noNamespace.body, 400, 'BadRequest', 'no namespace on request');
+    assertFailureStatus(noNamespace.body, 400, 'BadRequest', 'no namespace on request');
   });
 
   for (const version of ['v1', 'v1beta1']) {
@@ -204,21 +187,21 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       spec: { namespace: 'default' },
     });
     assert.equal(rules.status, 400);
-    assertStatus(
+    assertFailureStatus(
       rules.body,
       400,
       'BadRequest',
       'SelfSubjectRulesReview in version "v1" cannot be handled as a SelfSubjectAccessReview: converting (v1.SelfSubjectRulesReview) to (authorization.SelfSubjectAccessReview): unknown conversion',
     );
     const beta = await api.post(SSR('v1'), { apiVersion: 'authentication.k8s.io/v1beta1', kind: 'SelfSubjectReview' });
-    assertStatus(
+    assertFailureStatus(
       beta.body,
       400,
       'BadRequest',
       'the API version in the data (authentication.k8s.io/v1beta1) does not match the expected API version (authentication.k8s.io/v1)',
     );
     const typed = await api.post(SSAR, { spec: { resourceAttributes: { verb: 3 } } });
-    assertStatus(
+    assertFailureStatus(
       typed.body,
       400,
       'BadRequest',
@@ -227,7 +210,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
     const strict = await api.post(`${SSAR}?fieldValidation=Strict`, {
       spec: { resourceAttributes: { verb: 'get', colour: 'blue' } },
     });
-    assertStatus(
+    assertFailureStatus(
       strict.body,
       400,
       'BadRequest',
@@ -240,7 +223,7 @@ describe('self-reviews on a server without authentication (the caller is anonymo
       for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
         const res = await api.request(method, path, method === 'GET' ? {} : { body: {} });
         assert.equal(res.status, 405, `${method} ${path}`);
-        assertStatus(
+        assertFailureStatus(
           res.body,
           405,
           'MethodNotAllowed',
@@ -363,16 +346,8 @@ describe('self-reviews on a server without authentication (the caller is anonymo
 });
 
 describe('self-reviews on a server with a bearer token (the caller is the administrator)', () => {
-  let srv: InProcessServer;
-  let api: Api;
+  const { api } = useInProcessServer({ bearerToken: TOKEN });
   const auth = { authorization: `Bearer ${TOKEN}` };
-  before(async () => {
-    srv = await startInProcess({ bearerToken: TOKEN });
-    api = new Api(srv.url);
-  });
-  after(async () => {
-    await srv?.close();
-  });
 
   for (const version of ['v1', 'v1beta1']) {
     it(`SelfSubjectReview ${version}: kubernetes-admin in system:masters and system:authenticated`, async () => {

@@ -5,11 +5,11 @@
  * The servers here run every admission plugin (no `--disable-admission-plugins`), as in a cluster; without a
  * controller manager the tests create the `default` accounts themselves.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Api, podManifest, sleep, type Json } from '../helpers/http.js';
+import { Api, podManifest, sleep, type Json, assertFailureStatus } from '../helpers/http.js';
 import { pbRequest } from '../helpers/protobuf.js';
-import { startInProcess, startServerProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer, startServerProcess } from '../helpers/server.js';
 import { WatchStream } from '../helpers/watch.js';
 import { PROTOBUF } from '../../server/protobuf/envelope.js';
 
@@ -30,14 +30,6 @@ const account = (name: string, extra: Json = {}): Json => ({
 const claimsOf = (token: string): Json => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
 const headerOf = (token: string): Json => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
 
-function assertStatus(body: Json, code: number, reason: string, message: string | RegExp): void {
-  assert.equal(body.kind, 'Status', JSON.stringify(body));
-  assert.equal(body.code, code, JSON.stringify(body));
-  assert.equal(body.reason, reason);
-  if (typeof message === 'string') assert.equal(body.message, message);
-  else assert.match(body.message, message);
-}
-
 /** POST /apis/authentication.k8s.io/v1/selfsubjectreviews with a bearer token: who the server takes it for. */
 async function whoami(url: string, token: string): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${url}/apis/authentication.k8s.io/v1/selfsubjectreviews`, {
@@ -50,17 +42,10 @@ async function whoami(url: string, token: string): Promise<{ status: number; bod
 }
 
 describe('serviceaccounts', () => {
-  let srv: InProcessServer;
-  let api: Api;
+  const { api, server } = useInProcessServer({ disableAdmissionPlugins: [], namespaces: [NS] });
 
   before(async () => {
-    srv = await startInProcess({ disableAdmissionPlugins: [] });
-    api = new Api(srv.url);
-    await api.createNamespace(NS);
     await api.expect(201, 'POST', sas(), { body: account('default') });
-  });
-  after(async () => {
-    await srv?.close();
   });
 
   describe('the resource', () => {
@@ -94,7 +79,7 @@ describe('serviceaccounts', () => {
       const update = { ...created, secrets: [{ name: 's1' }, { name: 's2', namespace: NS }] };
       const updated = await api.expect(200, 'PUT', `${sas()}/build`, { body: update });
       assert.deepEqual(updated.secrets, [{ name: 's1' }, { name: 's2' }]);
-      assertStatus(
+      assertFailureStatus(
         (await api.put(`${sas()}/nope`, account('nope'))).body,
         404,
         'NotFound',
@@ -110,30 +95,30 @@ describe('serviceaccounts', () => {
         details: { name: 'build', kind: 'serviceaccounts', uid: created.metadata.uid },
         code: 200,
       });
-      assertStatus((await api.get(`${sas()}/build`)).body, 404, 'NotFound', 'serviceaccounts "build" not found');
+      assertFailureStatus((await api.get(`${sas()}/build`)).body, 404, 'NotFound', 'serviceaccounts "build" not found');
     });
 
     it('validation: a DNS subdomain name, upstream messages; duplicates are 409', async () => {
       const bad = (await api.post(sas(), account('Bad_Name'))).body;
-      assertStatus(
+      assertFailureStatus(
         bad,
         422,
         'Invalid',
         "ServiceAccount \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
       );
-      assertStatus(
+      assertFailureStatus(
         (await api.post(sas(), { metadata: {} })).body,
         422,
         'Invalid',
         'ServiceAccount "" is invalid: metadata.name: Required value: name or generateName is required',
       );
-      assertStatus(
+      assertFailureStatus(
         (await api.post(sas(), account('default'))).body,
         409,
         'AlreadyExists',
         'serviceaccounts "default" already exists',
       );
-      assertStatus(
+      assertFailureStatus(
         (await api.post(sas('missing-ns'), account('x'))).body,
         404,
         'NotFound',
@@ -176,7 +161,7 @@ describe('serviceaccounts', () => {
         body: { bogus: 1 },
         contentType: 'application/merge-patch+json',
       });
-      assertStatus(strict.body, 422, 'Invalid', /strict decoding error: unknown field "bogus"$/);
+      assertFailureStatus(strict.body, 422, 'Invalid', /strict decoding error: unknown field "bogus"$/);
     });
 
     it('label and field selectors, paging, deletecollection', async () => {
@@ -193,7 +178,7 @@ describe('serviceaccounts', () => {
         ['sel-b'],
       );
       const badField = await api.get(`${sas()}?fieldSelector=spec.nope%3Dx`);
-      assertStatus(
+      assertFailureStatus(
         badField.body,
         400,
         'BadRequest',
@@ -220,7 +205,7 @@ describe('serviceaccounts', () => {
     it('watch: ADDED, MODIFIED, DELETED from a resourceVersion, filtered by selectors', async () => {
       const rv = (await api.expect(200, 'GET', sas())).metadata.resourceVersion;
       const w = await WatchStream.open(
-        `${srv.url}${sas()}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dwatched`,
+        `${server().url}${sas()}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dwatched`,
       );
       try {
         await api.expect(201, 'POST', sas(), { body: account('other') });
@@ -269,13 +254,13 @@ describe('serviceaccounts', () => {
         imagePullSecrets: [{ name: 'r' }],
         automountServiceAccountToken: false,
       });
-      const created = await pbRequest(`${srv.url}${sas()}`, 'POST', { body });
+      const created = await pbRequest(`${server().url}${sas()}`, 'POST', { body });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.contentType, PROTOBUF);
       const json = await api.expect(200, 'GET', `${sas()}/pb`);
       assert.deepEqual(created.body, json);
       assert.equal(json.automountServiceAccountToken, false, 'a Go pointer: false survives protobuf');
-      const list = await pbRequest(`${srv.url}${sas()}?fieldSelector=metadata.name%3Dpb`, 'GET');
+      const list = await pbRequest(`${server().url}${sas()}?fieldSelector=metadata.name%3Dpb`, 'GET');
       assert.equal(list.body.kind, 'ServiceAccountList');
       assert.deepEqual(list.body.items[0].imagePullSecrets, [{ name: 'r' }]);
       await api.expect(200, 'DELETE', `${sas()}/pb`);
@@ -351,7 +336,7 @@ describe('serviceaccounts', () => {
       });
       assert.deepEqual(relabeled.spec, pod.spec);
       // a protobuf read carries exactly the same
-      assert.deepEqual((await pbRequest(`${srv.url}${pods()}/web`, 'GET')).body, relabeled);
+      assert.deepEqual((await pbRequest(`${server().url}${pods()}/web`, 'GET')).body, relabeled);
     });
 
     it('the deprecated serviceAccount alone names the account; automount false (pod or account) mounts nothing', async () => {
@@ -392,7 +377,7 @@ describe('serviceaccounts', () => {
     it('refuses a pod whose account does not exist (403 Forbidden, upstream message)', async () => {
       const body = podManifest('orphan');
       body.spec.serviceAccountName = 'ghost';
-      assertStatus(
+      assertFailureStatus(
         (await api.post(pods(), body)).body,
         403,
         'Forbidden',
@@ -400,7 +385,7 @@ describe('serviceaccounts', () => {
       );
       const generated = podManifest('', { generateName: 'gen-' });
       generated.spec.serviceAccountName = 'ghost';
-      assertStatus(
+      assertFailureStatus(
         (await api.post(pods(), generated)).body,
         403,
         'Forbidden',
@@ -412,7 +397,7 @@ describe('serviceaccounts', () => {
       await api.createNamespace('no-default');
       const started = Date.now();
       const res = await api.post(pods('no-default'), podManifest('early'));
-      assertStatus(
+      assertFailureStatus(
         res.body,
         403,
         'Forbidden',
@@ -434,7 +419,7 @@ describe('serviceaccounts', () => {
       assert.equal(created.spec.volumes, undefined);
       const withAccount = podManifest('static2', { annotations: { 'kubernetes.io/config.mirror': 'abc' } });
       withAccount.spec.serviceAccountName = 'default';
-      assertStatus(
+      assertFailureStatus(
         (await api.post(pods(), withAccount)).body,
         403,
         'Forbidden',
@@ -479,7 +464,7 @@ describe('serviceaccounts', () => {
       assert.equal(Date.parse(tr.status.expirationTimestamp) / 1000, claims.exp);
 
       // This server requires no authentication; a token it issued still says who the caller is.
-      const who = await whoami(srv.url, token);
+      const who = await whoami(server().url, token);
       assert.equal(who.status, 201);
       assert.deepEqual(who.body.status.userInfo, {
         username: `system:serviceaccount:${NS}:robot`,
@@ -488,9 +473,9 @@ describe('serviceaccounts', () => {
         extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${claims.jti}`] },
       });
       // Other bearer tokens leave the caller anonymous there; a broken token of this issuer is refused.
-      assert.equal((await whoami(srv.url, 'something-else')).body.status.userInfo.username, 'system:anonymous');
+      assert.equal((await whoami(server().url, 'something-else')).body.status.userInfo.username, 'system:anonymous');
       const [h, p] = token.split('.');
-      assert.equal((await whoami(srv.url, `${h}.${p}.AAAA`)).status, 401);
+      assert.equal((await whoami(server().url, `${h}.${p}.AAAA`)).status, 401);
     });
 
     it('audiences, expirationSeconds and metadata as given; the lifetime bounds and the name checks of upstream', async () => {
@@ -506,16 +491,16 @@ describe('serviceaccounts', () => {
       assert.equal(tr.metadata.uid, undefined);
       assert.deepEqual(claimsOf(tr.status.token).aud, ['vault', 'api']);
       // not an audience of this server: not a credential here
-      assert.equal((await whoami(srv.url, tr.status.token)).status, 401);
+      assert.equal((await whoami(server().url, tr.status.token)).status, 401);
 
-      assertStatus(
+      assertFailureStatus(
         (await api.post(tokenOf('default'), request({ expirationSeconds: 599 }))).body,
         422,
         'Invalid',
         'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes',
       );
       const tooLong = (await api.post(tokenOf('default'), request({ expirationSeconds: 2 ** 32 + 1 }))).body;
-      assertStatus(
+      assertFailureStatus(
         tooLong,
         422,
         'Invalid',
@@ -532,25 +517,25 @@ describe('serviceaccounts', () => {
           },
         ],
       });
-      assertStatus(
+      assertFailureStatus(
         (await api.post(tokenOf('default'), request({}, { name: 'other' }))).body,
         422,
         'Invalid',
         'TokenRequest.authentication.k8s.io "default" is invalid: metadata.name: Invalid value: "other": must match the service account name if specified',
       );
-      assertStatus(
+      assertFailureStatus(
         (await api.post(tokenOf('default'), request({}, { namespace: 'elsewhere' }))).body,
         422,
         'Invalid',
         'TokenRequest.authentication.k8s.io "default" is invalid: metadata.namespace: Invalid value: "elsewhere": must match the service account namespace if specified',
       );
-      assertStatus(
+      assertFailureStatus(
         (await api.post(tokenOf('ghost'), request())).body,
         404,
         'NotFound',
         'serviceaccounts "ghost" not found',
       );
-      assertStatus(
+      assertFailureStatus(
         (await api.post(tokenOf('default'), { apiVersion: 'v1', kind: 'Pod' })).body,
         400,
         'BadRequest',
@@ -572,7 +557,7 @@ describe('serviceaccounts', () => {
       const k8s = claimsOf(tr.status.token)['kubernetes.io'];
       assert.deepEqual(k8s.pod, { name: 'bound', uid: pod.metadata.uid });
       assert.deepEqual(k8s.node, { name: 'sa-node', uid: node.metadata.uid });
-      const who = await whoami(srv.url, tr.status.token);
+      const who = await whoami(server().url, tr.status.token);
       assert.deepEqual(who.body.status.userInfo.extra['authentication.kubernetes.io/pod-name'], ['bound']);
       assert.deepEqual(who.body.status.userInfo.extra['authentication.kubernetes.io/node-name'], ['sa-node']);
 
@@ -595,43 +580,43 @@ describe('serviceaccounts', () => {
 
       const refused = async (boundObjectRef: Json, account = 'default') =>
         (await api.post(tokenOf(account), request({ boundObjectRef }))).body;
-      assertStatus(
+      assertFailureStatus(
         await refused({ kind: 'Pod', apiVersion: 'v1', name: 'nope' }),
         404,
         'NotFound',
         'pods "nope" not found',
       );
-      assertStatus(
+      assertFailureStatus(
         await refused({ kind: 'Secret', apiVersion: 'v1', name: 'nope' }),
         404,
         'NotFound',
         'secrets "nope" not found',
       );
-      assertStatus(
+      assertFailureStatus(
         await refused({ kind: 'Node', apiVersion: 'v1', name: 'nope' }),
         404,
         'NotFound',
         'nodes "nope" not found',
       );
-      assertStatus(
+      assertFailureStatus(
         await refused({ kind: 'Deployment', apiVersion: 'apps/v1', name: 'd' }),
         400,
         'BadRequest',
         'cannot bind token to object of type apps/v1, Kind=Deployment',
       );
-      assertStatus(
+      assertFailureStatus(
         await refused({ kind: 'ConfigMap', apiVersion: 'v1', name: 'c' }),
         400,
         'BadRequest',
         'cannot bind token to object of type /v1, Kind=ConfigMap',
       );
-      assertStatus(
+      assertFailureStatus(
         await refused({ ...ref, uid: 'not-its-uid' }),
         409,
         'Conflict',
         'Operation cannot be fulfilled on Pod "bound": the UID in the bound object reference (not-its-uid) does not match the UID in record. The object might have been deleted and then recreated',
       );
-      assertStatus(
+      assertFailureStatus(
         await refused(ref, 'robot'),
         400,
         'BadRequest',
@@ -640,11 +625,11 @@ describe('serviceaccounts', () => {
 
       // once the pod is gone, its tokens are worthless
       await api.expect(200, 'DELETE', `${pods()}/bound?gracePeriodSeconds=0`);
-      assert.equal((await whoami(srv.url, tr.status.token)).status, 401);
+      assert.equal((await whoami(server().url, tr.status.token)).status, 401);
     });
 
     it('takes and answers protobuf, as kubectl 1.32 create token sends it', async () => {
-      const res = await pbRequest(`${srv.url}${tokenOf('default')}`, 'POST', {
+      const res = await pbRequest(`${server().url}${tokenOf('default')}`, 'POST', {
         body: request({ expirationSeconds: 1200 }),
       });
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -652,7 +637,7 @@ describe('serviceaccounts', () => {
       assert.equal(res.body.kind, 'TokenRequest');
       assert.deepEqual(res.body.spec, { audiences: [ISSUER], expirationSeconds: 1200 });
       assert.equal(claimsOf(res.body.status.token).exp - claimsOf(res.body.status.token).iat, 1200);
-      const error = await pbRequest(`${srv.url}${tokenOf('ghost')}`, 'POST', { body: request() });
+      const error = await pbRequest(`${server().url}${tokenOf('ghost')}`, 'POST', { body: request() });
       assert.equal(error.status, 404);
       assert.equal(error.body.kind, 'Status');
       assert.equal(error.body.message, 'serviceaccounts "ghost" not found');
@@ -661,36 +646,28 @@ describe('serviceaccounts', () => {
     it('a deleted account takes its tokens with it, also when an account of the same name replaces it', async () => {
       await api.expect(201, 'POST', sas(), { body: account('short-lived') });
       const token = (await api.expect(201, 'POST', tokenOf('short-lived'), { body: request() })).status.token;
-      assert.equal((await whoami(srv.url, token)).status, 201);
+      assert.equal((await whoami(server().url, token)).status, 201);
       await api.expect(200, 'DELETE', `${sas()}/short-lived`);
-      assert.equal((await whoami(srv.url, token)).status, 401);
+      assert.equal((await whoami(server().url, token)).status, 401);
       await api.expect(201, 'POST', sas(), { body: account('short-lived') });
-      const again = await whoami(srv.url, token);
+      const again = await whoami(server().url, token);
       assert.equal(again.status, 401);
-      assertStatus(again.body, 401, 'Unauthorized', 'Unauthorized');
+      assertFailureStatus(again.body, 401, 'Unauthorized', 'Unauthorized');
     });
   });
 });
 
 describe('service account tokens on a server that requires authentication', () => {
   const ADMIN = 'admin-secret';
-  let srv: InProcessServer;
-  let admin: (method: string, path: string, body?: Json) => Promise<{ status: number; body: Json }>;
-
-  before(async () => {
-    srv = await startInProcess({ bearerToken: ADMIN, disableAdmissionPlugins: [] });
-    admin = async (method, path, body) => {
-      const res = await fetch(srv.url + path, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      return { status: res.status, body: await res.json() };
-    };
-  });
-  after(async () => {
-    await srv?.close();
-  });
+  const { server } = useInProcessServer({ bearerToken: ADMIN, disableAdmissionPlugins: [] });
+  const admin = async (method: string, path: string, body?: Json): Promise<{ status: number; body: Json }> => {
+    const res = await fetch(server().url + path, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: await res.json() };
+  };
 
   it('a token from serviceaccounts/token is accepted as the account; without one, or with a stale one, 401', async () => {
     assert.equal((await admin('POST', '/api/v1/namespaces/default/serviceaccounts', account('ci'))).status, 201);
@@ -701,26 +678,27 @@ describe('service account tokens on a server that requires authentication', () =
     });
     assert.equal(tr.status, 201);
     const token = tr.body.status.token;
-    const list = await fetch(`${srv.url}/api/v1/namespaces/default/serviceaccounts`, {
+    const list = await fetch(`${server().url}/api/v1/namespaces/default/serviceaccounts`, {
       headers: { authorization: `Bearer ${token}` },
     });
     assert.equal(list.status, 200);
-    const who = await whoami(srv.url, token);
+    const who = await whoami(server().url, token);
     assert.equal(who.body.status.userInfo.username, 'system:serviceaccount:default:ci');
     assert.deepEqual(who.body.status.userInfo.groups, [
       'system:serviceaccounts',
       'system:serviceaccounts:default',
       'system:authenticated',
     ]);
-    assert.equal((await whoami(srv.url, 'wrong')).status, 401);
-    assert.equal((await fetch(`${srv.url}/api/v1/namespaces`)).status, 401);
+    assert.equal((await whoami(server().url, 'wrong')).status, 401);
+    assert.equal((await fetch(`${server().url}/api/v1/namespaces`)).status, 401);
     assert.equal(
-      (await fetch(`${srv.url}/readyz`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } })).status,
+      (await fetch(`${server().url}/readyz`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } }))
+        .status,
       200,
       'probes stay public',
     );
     assert.equal((await admin('DELETE', '/api/v1/namespaces/default/serviceaccounts/ci')).status, 200);
-    assert.equal((await whoami(srv.url, token)).status, 401);
+    assert.equal((await whoami(server().url, token)).status, 401);
   });
 });
 

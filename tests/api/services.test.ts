@@ -5,9 +5,9 @@
  * selectors, paging, merge and strategic merge patches, Tables, protobuf; Endpoints and EndpointSlice validation.
  * And, with the server as a process: allocations survive a restart, and --service-cluster-ip-range is honoured.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startInProcess, startServerProcess, type InProcessServer } from '../helpers/server.js';
+import { useInProcessServer, startServerProcess } from '../helpers/server.js';
 import { Api, type Json } from '../helpers/http.js';
 import { eventually } from '../helpers/kubectl.js';
 import { pbRequest, PB_ACCEPT } from '../helpers/protobuf.js';
@@ -39,15 +39,7 @@ function inRange(ip: string, cidr = '10.96.0.0/12'): boolean {
 }
 
 describe('Services, Endpoints and EndpointSlices over HTTP', () => {
-  let server: InProcessServer;
-  let api: Api;
-
-  before(async () => {
-    server = await startInProcess();
-    api = new Api(server.url);
-    await api.createNamespace(NS);
-  });
-  after(async () => server?.close());
+  const { api, server } = useInProcessServer({ namespaces: [NS] });
 
   const create = (body: Json, path = SVC) => api.request('POST', path, { body });
   const invalid = (res: { status: number; body: Json }, message: string) => {
@@ -62,7 +54,7 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
         const r = await api.get('/api/v1/namespaces/default/services/kubernetes');
         return r.status === 200 ? r.body : undefined;
       });
-      const port = Number(new URL(server.url).port);
+      const port = Number(new URL(server().url).port);
       assert.equal(svc.spec.clusterIP, '10.96.0.1');
       assert.deepEqual(svc.spec.clusterIPs, ['10.96.0.1']);
       assert.deepEqual(svc.spec.ports, [{ name: 'https', protocol: 'TCP', port: 443, targetPort: port }]);
@@ -441,7 +433,7 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
     it('watches Services from a resourceVersion with a field selector', async () => {
       const list = await api.expect(200, 'GET', `${SVC}?fieldSelector=spec.type%3DClusterIP`);
       const w = await WatchStream.open(
-        `${server.url}${SVC}?watch=true&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=spec.type%3DClusterIP`,
+        `${server().url}${SVC}?watch=true&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=spec.type%3DClusterIP`,
       );
       try {
         await create(service('watched'));
@@ -463,16 +455,16 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
         ports: [{ name: 'http', port: 80, targetPort: 'http', appProtocol: 'http' }],
       });
       body.metadata.namespace = NS;
-      const res = await pbRequest(`${server.url}${SVC}`, 'POST', { body });
+      const res = await pbRequest(`${server().url}${SVC}`, 'POST', { body });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.match(res.contentType, /protobuf/);
       const json = await api.expect(200, 'GET', `${SVC}/pb`);
-      const pb = await pbRequest(`${server.url}${SVC}/pb`, 'GET');
+      const pb = await pbRequest(`${server().url}${SVC}/pb`, 'GET');
       assert.deepEqual({ ...pb.body, apiVersion: json.apiVersion, kind: json.kind }, json);
       assert.equal(json.spec.ports[0].targetPort, 'http');
       assert.equal(json.spec.ports[0].appProtocol, 'http');
       assert.deepEqual(json.spec.sessionAffinityConfig, { clientIP: { timeoutSeconds: 10800 } });
-      const list = await pbRequest(`${server.url}${SVC}`, 'GET', { accept: PB_ACCEPT });
+      const list = await pbRequest(`${server().url}${SVC}`, 'GET', { accept: PB_ACCEPT });
       assert.ok(list.body.items.some((s: Json) => s.metadata.name === 'pb'));
     });
   });
@@ -509,7 +501,7 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
       });
       const t2 = await api.expect(200, 'GET', `${EP}/manual`, { headers: { Accept: TABLE } });
       assert.equal(t2.rows[0].cells[1], '10.1.0.1:80,10.1.0.2:80,10.1.0.4:80 + 1 more...');
-      const pb = await pbRequest(`${server.url}${EP}/manual`, 'GET');
+      const pb = await pbRequest(`${server().url}${EP}/manual`, 'GET');
       assert.match(pb.contentType, /protobuf/);
       assert.deepEqual(pb.body.subsets, (await api.expect(200, 'GET', `${EP}/manual`)).subsets);
       assert.equal((await api.get(`${EP}?fieldSelector=metadata.name%3Dmanual`)).body.items.length, 1);
@@ -665,7 +657,7 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
     it('round-trip through protobuf, and watch', async () => {
       const list = await api.expect(200, 'GET', SLICES);
       const w = await WatchStream.open(
-        `${server.url}${SLICES}?watch=true&resourceVersion=${list.metadata.resourceVersion}`,
+        `${server().url}${SLICES}?watch=true&resourceVersion=${list.metadata.resourceVersion}`,
       );
       try {
         const body = slice('pb-slice', {
@@ -679,11 +671,11 @@ describe('Services, Endpoints and EndpointSlices over HTTP', () => {
           ],
         });
         body.metadata = { ...body.metadata, namespace: NS } as never;
-        const res = await pbRequest(`${server.url}${SLICES}`, 'POST', { body });
+        const res = await pbRequest(`${server().url}${SLICES}`, 'POST', { body });
         assert.equal(res.status, 201, JSON.stringify(res.body));
         const json = await api.expect(200, 'GET', `${SLICES}/pb-slice`);
         assert.deepEqual(json.endpoints[0].conditions, { ready: false, serving: false, terminating: true });
-        const pb = await pbRequest(`${server.url}${SLICES}/pb-slice`, 'GET');
+        const pb = await pbRequest(`${server().url}${SLICES}/pb-slice`, 'GET');
         assert.deepEqual({ ...pb.body, apiVersion: json.apiVersion, kind: json.kind }, json);
         const ev = await w.next();
         assert.deepEqual([ev.type, ev.object.metadata.name], ['ADDED', 'pb-slice']);

@@ -3,32 +3,24 @@
  * and on what kubectl needs (headers at once, never closed without timeoutSeconds). Plain fetch, streaming
  * bodies read line by line.
  */
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startInProcess, type InProcessServer } from '../helpers/server.js';
-import { Api, podManifest, sleep, type Json } from '../helpers/http.js';
+import { useInProcessServer } from '../helpers/server.js';
+import { podManifest, sleep, type Json } from '../helpers/http.js';
 import { WatchStream, rvOf, type WatchEvent } from '../helpers/watch.js';
 
 const BOOKMARK_MS = 250;
 
 describe('watch', () => {
-  let server: InProcessServer;
-  let api: Api;
+  const { api, server } = useInProcessServer({ bookmarkIntervalMs: BOOKMARK_MS });
   const open: WatchStream[] = [];
 
-  before(async () => {
-    server = await startInProcess({ bookmarkIntervalMs: BOOKMARK_MS });
-    api = new Api(server.url);
-  });
   afterEach(() => {
     for (const w of open.splice(0)) w.close();
   });
-  after(async () => {
-    await server?.close();
-  });
 
   async function watch(path: string, headers?: Record<string, string>): Promise<WatchStream> {
-    const w = await WatchStream.open(server.url + path, { headers });
+    const w = await WatchStream.open(server().url + path, { headers });
     open.push(w);
     assert.equal(w.status, 200, `watch ${path} answered ${w.status}`);
     return w;
@@ -443,7 +435,7 @@ describe('watch', () => {
     await api.createNamespace(ns);
     const rv = await listRV(pods(ns));
     // Nothing will ever be sent on this watch; fetch resolves only if the server flushes the headers.
-    const w = await WatchStream.open(`${server.url}${pods(ns)}?watch=true&resourceVersion=${rv}`, {
+    const w = await WatchStream.open(`${server().url}${pods(ns)}?watch=true&resourceVersion=${rv}`, {
       headersTimeoutMs: 15000,
     });
     open.push(w);
@@ -507,13 +499,7 @@ describe('watch', () => {
 });
 
 describe('watch from a compacted revision', () => {
-  let server: InProcessServer;
-  let api: Api;
-  before(async () => {
-    server = await startInProcess();
-    api = new Api(server.url);
-  });
-  after(async () => server?.close());
+  const { api, server } = useInProcessServer();
 
   it('yields an ERROR event with a 410 Expired Status and ends', async () => {
     const ns = 'compacted';
@@ -521,11 +507,13 @@ describe('watch from a compacted revision', () => {
     const old = await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: podManifest('old') });
     for (let i = 0; i < 3; i++)
       await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: podManifest(`newer-${i}`) });
-    await server.storage.compact(server.storage.currentRevision());
+    await server().storage.compact(server().storage.currentRevision());
     const oldRV = Number(old.metadata.resourceVersion);
-    assert.ok(oldRV < server.storage.compactedRevision());
+    assert.ok(oldRV < server().storage.compactedRevision());
 
-    const w = await WatchStream.open(`${server.url}/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${oldRV}`);
+    const w = await WatchStream.open(
+      `${server().url}/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${oldRV}`,
+    );
     try {
       assert.equal(w.status, 200, 'the error comes as a watch event');
       const ev = await w.next();
@@ -542,8 +530,10 @@ describe('watch from a compacted revision', () => {
     }
 
     // the current revision still works
-    const rv = server.storage.currentRevision();
-    const live = await WatchStream.open(`${server.url}/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`);
+    const rv = server().storage.currentRevision();
+    const live = await WatchStream.open(
+      `${server().url}/api/v1/namespaces/${ns}/pods?watch=true&resourceVersion=${rv}`,
+    );
     try {
       assert.equal(live.status, 200);
       const p = await api.expect(201, 'POST', `/api/v1/namespaces/${ns}/pods`, {

@@ -3,6 +3,8 @@
  * Nothing here retries or interprets status codes; tests assert on them.
  */
 
+import assert from 'node:assert/strict';
+
 export type Json = any;
 
 export interface ApiResponse {
@@ -25,7 +27,17 @@ export interface RequestOptions {
 }
 
 export class Api {
-  constructor(readonly url: string) {}
+  private readonly base: string | (() => string);
+
+  /** `url`, or a function giving it when a request is made (a suite's server starts in its `before` hook). */
+  constructor(url: string | (() => string)) {
+    this.base = url;
+  }
+
+  /** The server's URL: `http://127.0.0.1:<port>`. */
+  get url(): string {
+    return typeof this.base === 'string' ? this.base : this.base();
+  }
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
@@ -86,6 +98,28 @@ export class Api {
       body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
     });
   }
+}
+
+/** The Success Status kube-apiserver answers a create-only subresource with (pods/binding, pods/eviction): 201. */
+export const CREATED_SUCCESS = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+
+/**
+ * Asserts a failure `Status` body: its kind and apiVersion, `status: Failure`, the code and reason (undefined: none),
+ * and the message when one is given (exactly, or matching a RegExp).
+ */
+export function assertFailureStatus(
+  body: Json,
+  code: number,
+  reason: string | undefined,
+  message?: string | RegExp,
+): void {
+  assert.equal(body?.kind, 'Status', JSON.stringify(body));
+  assert.equal(body.apiVersion, 'v1', JSON.stringify(body));
+  assert.equal(body.status, 'Failure', JSON.stringify(body));
+  assert.equal(body.code, code, JSON.stringify(body));
+  assert.equal(body.reason, reason, JSON.stringify(body));
+  if (typeof message === 'string') assert.equal(body.message, message);
+  else if (message) assert.match(body.message, message);
 }
 
 /** A minimal valid Pod. */

@@ -1,8 +1,55 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { it, type TestContext } from 'node:test';
 import { REPO_ROOT } from './paths.js';
 import { tempDir } from './tmp.js';
+
+/**
+ * The kubectl versions the tests drive, oldest first: the project supports 1.20 through 1.33; 1.27 and 1.28 are the
+ * middle ones whose requests differ (1.27 asks authentication.k8s.io/v1beta1 for whoami, 1.28 v1), and 1.32 and
+ * 1.33 send protobuf. The one list every test file takes its versions from.
+ */
+export const KUBECTL_VERSIONS = ['1.20', '1.27', '1.28', '1.32', '1.33'] as const;
+export type KubectlVersion = (typeof KUBECTL_VERSIONS)[number];
+
+/** The kubectl of this machine's PATH, and the one a file's scenarios that run once are run with. */
+export const MAIN_KUBECTL_VERSION: KubectlVersion = '1.32';
+
+/**
+ * The versions that run a file's long per-version scenario in full: the oldest (JSON, the most different client) and
+ * the main one (protobuf). The others run its core commands, so that adding a version does not double the suite's
+ * time.
+ */
+export const FULL_SCENARIO_KUBECTL_VERSIONS: readonly KubectlVersion[] = ['1.20', MAIN_KUBECTL_VERSION];
+
+/** Whether a version runs the whole per-version scenario (see FULL_SCENARIO_KUBECTL_VERSIONS), not only its core. */
+export function runsFullScenario(version: string): boolean {
+  return (FULL_SCENARIO_KUBECTL_VERSIONS as readonly string[]).includes(version);
+}
+
+/**
+ * `it` for the steps of a per-version scenario beyond its core commands: registered only for the versions that run
+ * the scenario in full (runsFullScenario), absent for the others.
+ */
+export function itInFullScenario(
+  version: string,
+): (name: string, fn: (t: TestContext) => Promise<void> | void) => void {
+  return runsFullScenario(version) ? (name, fn) => void it(name, fn) : () => undefined;
+}
+
+/** The minor number of a `1.<minor>` version. */
+export function kubectlMinor(version: string): number {
+  return Number(version.replace(/^1\./, ''));
+}
+
+/**
+ * kubectl 1.32 and later send protobuf bodies from their typed clients (`create configmap`, `create role`, ...) and
+ * ask for protobuf answers; older ones speak JSON.
+ */
+export function speaksProtobuf(version: string): boolean {
+  return kubectlMinor(version) >= 32;
+}
 
 /**
  * Finds a real kubectl of a given minor version. Search order: `KUBECTL_1_<minor>` (e.g. KUBECTL_1_27), then

@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../server/app.js';
 import { openLevelStorage } from '../../storage/level/level-storage.js';
 import type { Storage } from '../../storage/interface.js';
+import { after, before } from 'node:test';
+import { Api } from './http.js';
 import { SERVER_MAIN } from './paths.js';
 import { tempDir } from './tmp.js';
 
@@ -52,6 +54,40 @@ export async function startInProcess(
       dir.remove();
     },
   };
+}
+
+/** What {@link useInProcessServer} gives a suite: a client of its server, and the server once started. */
+export interface InProcessSuite {
+  /** A client of the suite's server, usable from the tests on. */
+  api: Api;
+  /** The server (after the suite's `before` hook has run). */
+  server(): InProcessServer;
+}
+
+/**
+ * The setup of an API test suite in one call: registers in the current suite a `before` hook that starts an API
+ * server in the test process (startInProcess with these options) and creates `namespaces`, and an `after` hook that
+ * closes it.
+ */
+export function useInProcessServer(
+  opts: Parameters<typeof startInProcess>[0] & { namespaces?: string[] } = {},
+): InProcessSuite {
+  const { namespaces = [], ...serverOpts } = opts;
+  let started: InProcessServer | undefined;
+  const server = (): InProcessServer => {
+    if (!started) throw new Error('the suite server is not started yet (use it from a test or a later hook)');
+    return started;
+  };
+  const api = new Api(() => server().url);
+  before(async () => {
+    started = await startInProcess(serverOpts);
+    for (const ns of namespaces) await api.createNamespace(ns);
+  });
+  after(async () => {
+    await started?.close();
+    started = undefined;
+  });
+  return { api, server };
 }
 
 /** The API server as a separate OS process (`node dist/server/main.js`), as users start it. */

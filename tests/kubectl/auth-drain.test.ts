@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { eventually, Kubectl } from '../helpers/kubectl.js';
+import { eventually, Kubectl, KUBECTL_VERSIONS, speaksProtobuf } from '../helpers/kubectl.js';
 
 const NS = 'default';
 const DS = 'drain-agent';
@@ -68,7 +68,8 @@ describe('kubectl auth and drain', { timeout: 240_000 }, () => {
     await cluster?.stop();
   });
 
-  for (const version of ['1.20', '1.27', '1.28']) {
+  // The protobuf-speaking versions run the same in tests/kubectl/protobuf.test.ts.
+  for (const version of KUBECTL_VERSIONS.filter((v) => !speaksProtobuf(v))) {
     describe(`kubectl ${version}`, () => {
       let k: Kubectl;
       before(() => {

@@ -2,8 +2,9 @@
  * Real kubectl with ConfigMaps and Secrets against the server as a process: `create configmap` from literals and
  * files (text and binary), `create secret generic|tls|docker-registry`, get and describe (keys and byte counts),
  * edit and patch, `get secrets --field-selector type=...`, the immutability and type refusals, and helm's release
- * Secrets found with `-l owner=helm`. kubectl 1.32 sends these creates as protobuf and reads protobuf answers;
- * 1.27 and 1.20 speak JSON.
+ * Secrets found with `-l owner=helm`. kubectl 1.32 and 1.33 send these creates as protobuf and read protobuf
+ * answers; older versions speak JSON. Every version of KUBECTL_VERSIONS creates, gets and describes; the versions of
+ * FULL_SCENARIO_KUBECTL_VERSIONS go on to patch, edit, the refusals and helm's Secrets.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,14 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { Api } from '../helpers/http.js';
-import { Kubectl, eventually } from '../helpers/kubectl.js';
+import {
+  eventually,
+  itInFullScenario,
+  Kubectl,
+  KUBECTL_VERSIONS,
+  MAIN_KUBECTL_VERSION,
+  speaksProtobuf,
+} from '../helpers/kubectl.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -101,13 +109,15 @@ describe('kubectl with configmaps and secrets', () => {
     files.remove();
   });
 
-  for (const version of ['1.32', '1.27', '1.20']) {
+  for (const version of KUBECTL_VERSIONS) {
     describe(`kubectl ${version}`, () => {
       let kubectl: Kubectl;
       const tag = version.replace('.', '');
-      const protobuf = version === '1.32';
+      const protobuf = speaksProtobuf(version);
+      // What only the main version checks (edit, -o yaml, the helm release bytes).
+      const main = version === MAIN_KUBECTL_VERSION;
+      const itFull = itInFullScenario(version);
       const run = (args: string[]) => kubectl.run(args, { cwd: files.path });
-      // 1.27 and 1.20 run the everyday commands; the rest once, with 1.32
       before(() => {
         kubectl = new Kubectl(server.kubeconfig, version);
       });
@@ -224,14 +234,14 @@ describe('kubectl with configmaps and secrets', () => {
         assert.doesNotMatch(dbDescribed, /s3cr=t!/, 'describe never prints secret values');
       });
 
-      it('patch and edit change data; stringData is written through data', async () => {
+      itFull('patch and edit change data; stringData is written through data', async () => {
         const name = `game-${tag}`;
         assert.equal(
           (await kubectl.ok(['patch', 'configmap', name, '-p', '{"data":{"mode":"hard"}}'])).trim(),
           `configmap/${name} patched`,
         );
         assert.equal((await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`)).data.mode, 'hard');
-        if (protobuf) {
+        if (main) {
           const edited = await runWithEditor(kubectl, ['edit', 'configmap', name], 'sed -i s/color=blue/color=green/');
           assert.equal(edited.code, 0, edited.stderr);
           assert.equal(edited.stdout.trim(), `configmap/${name} edited`);
@@ -246,14 +256,14 @@ describe('kubectl with configmaps and secrets', () => {
         assert.equal(db.stringData, undefined);
       });
 
-      it('immutable objects and secret types refuse changes with the upstream message', async () => {
+      itFull('immutable objects and secret types refuse changes with the upstream message', async () => {
         const name = `frozen-${tag}`;
         await kubectl.ok(['create', 'configmap', name, '--from-literal=a=1']);
         await kubectl.ok(['patch', 'configmap', name, '-p', '{"immutable":true}']);
         const refused = await kubectl.run(['patch', 'configmap', name, '-p', '{"data":{"a":"2"}}']);
         assert.equal(refused.code, 1);
         assert.equal(refused.stderr.trim(), `The ConfigMap "${name}" is invalid: data: Forbidden: ${IMMUTABLE}`);
-        if (protobuf) {
+        if (main) {
           const unset = await kubectl.run([
             'patch',
             'configmap',
@@ -286,7 +296,7 @@ describe('kubectl with configmaps and secrets', () => {
         );
       });
 
-      it('helm release secrets: get secrets -l owner=helm lists them, their data unchanged', async () => {
+      itFull('helm release secrets: get secrets -l owner=helm lists them, their data unchanged', async () => {
         const rel = `web${tag}`;
         for (const v of [1, 2]) {
           await api.expect(201, 'POST', '/api/v1/namespaces/default/secrets', {
@@ -310,7 +320,7 @@ describe('kubectl with configmaps and secrets', () => {
             [`sh.helm.release.v1.${rel}.v2`, 'helm.sh/release.v1', '1'],
           ],
         );
-        if (!protobuf) {
+        if (!main) {
           await api.expect(
             200,
             'DELETE',

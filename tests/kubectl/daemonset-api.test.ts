@@ -8,12 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kubectl } from '../helpers/kubectl.js';
+import { Kubectl, KUBECTL_VERSIONS } from '../helpers/kubectl.js';
 import { sharedFile } from '../helpers/paths.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
-
-const VERSIONS = ['1.20', '1.27', '1.28', '1.32', '1.33'];
 
 const fluentdPath = sharedFile('seed', 'fluentd.yaml');
 
@@ -30,7 +28,7 @@ function unexpectedWarnings(stderr: string): string[] {
     );
 }
 
-for (const version of VERSIONS) {
+for (const version of KUBECTL_VERSIONS) {
   describe(`kubectl ${version}: DaemonSets through both groups`, {
     skip: fluentdPath ? false : 'the chapter manifests (../shared/seed) are not present',
   }, () => {

@@ -1,5 +1,6 @@
 /**
- * `kubectl logs` with real kubectl (1.32, 1.27, 1.20) against the whole emulator (`npm start -- --nodes 2`): a pod's
+ * `kubectl logs` with real kubectl (every case with 1.32, the core ones with every other version of
+ * KUBECTL_VERSIONS) against the whole emulator (`npm start -- --nodes 2`): a pod's
  * log, `-c`, `--tail`, `--since`, `--since-time`, `--timestamps`, `--limit-bytes`, `--previous` (its upstream error
  * before a restart, the old instance after `kubectl set image`), `-l`, `logs ds/<name>` (kubectl picks one pod), and
  * `logs -f` on a DaemonSet's pod streaming until the pod is deleted, when kubectl exits. Pods are created with
@@ -8,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { eventually, Kubectl } from '../helpers/kubectl.js';
+import { eventually, Kubectl, KUBECTL_VERSIONS, MAIN_KUBECTL_VERSION } from '../helpers/kubectl.js';
 
 const NS = 'logs';
 
@@ -68,7 +69,7 @@ describe('kubectl logs', () => {
 
   before(async () => {
     cluster = await startCluster({ nodes: 2, speed: 0.1 });
-    k = new Kubectl(cluster.kubeconfig, '1.32');
+    k = new Kubectl(cluster.kubeconfig, MAIN_KUBECTL_VERSION);
     const nodes = (await k.ok(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/).sort();
     await k.ok(['apply', '-f', '-'], { input: manifests(nodes) });
     await eventually(
@@ -131,7 +132,7 @@ describe('kubectl logs', () => {
     }
   }
 
-  describe('with kubectl 1.32', () => {
+  describe(`with kubectl ${MAIN_KUBECTL_VERSION}`, () => {
     it('logs <pod>: the only container', async () => {
       const out = await k.ok(['logs', '-n', NS, 'solo']);
       assert.match(
@@ -242,7 +243,7 @@ describe('kubectl logs', () => {
     it('logs -f on a DaemonSet pod streams until the pod is deleted', () => followUntilDeleted(k));
   });
 
-  for (const version of ['1.27', '1.20']) {
+  for (const version of KUBECTL_VERSIONS.filter((v) => v !== MAIN_KUBECTL_VERSION)) {
     describe(`with kubectl ${version}`, () => {
       let kv: Kubectl;
       before(() => {

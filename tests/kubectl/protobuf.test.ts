@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { Kubectl, eventually } from '../helpers/kubectl.js';
+import { eventually, Kubectl, KUBECTL_VERSIONS, speaksProtobuf } from '../helpers/kubectl.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const PB = 'application/vnd.kubernetes.protobuf';
@@ -87,8 +87,9 @@ describe('kubectl with Kubernetes protobuf', () => {
     files.remove();
   });
 
-  for (const [i, version] of ['1.32', '1.33', '1.28', '1.27', '1.20'].entries()) {
-    const protobuf = version === '1.32' || version === '1.33';
+  // Newest first: the protobuf-speaking versions drain nodes 2 and 3 (by their index's parity).
+  for (const [i, version] of [...KUBECTL_VERSIONS].reverse().entries()) {
+    const protobuf = speaksProtobuf(version);
     describe(`kubectl ${version}`, () => {
       let kubectl: Kubectl;
       const tag = version.replace('.', '');

@@ -1,17 +1,26 @@
 /**
  * Roles, ClusterRoles, RoleBindings and ClusterRoleBindings with real kubectl against the whole emulator (API server
- * and controller manager): `kubectl create role|clusterrole|rolebinding|clusterrolebinding` (1.32 sends protobuf
- * bodies, 1.27 and 1.20 JSON), `get -o wide` (server-side Tables), `describe` (kubectl's own describers: the
- * PolicyRule table, the Role and Subjects), `apply` of the RBAC part of a Helm chart for a DaemonSet (its ClusterRole
- * and ClusterRoleBinding for the DaemonSet's ServiceAccount), the refused roleRef change, `delete`; and with 1.32
- * `create clusterrole --aggregation-rule`, filled by the controller manager's clusterrole-aggregation controller.
+ * and controller manager), with every version of KUBECTL_VERSIONS: `kubectl create
+ * role|clusterrole|rolebinding|clusterrolebinding` (1.32 and 1.33 send protobuf bodies, older versions JSON),
+ * `get -o wide` (server-side Tables), `delete`; and with the versions of FULL_SCENARIO_KUBECTL_VERSIONS also
+ * `describe` (kubectl's own describers: the PolicyRule table, the Role and Subjects), `apply` of the RBAC part of a
+ * Helm chart for a DaemonSet (its ClusterRole and ClusterRoleBinding for the DaemonSet's ServiceAccount) and the
+ * refused roleRef change; and with 1.32 `create clusterrole --aggregation-rule`, filled by the controller manager's
+ * clusterrole-aggregation controller.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { eventually, Kubectl } from '../helpers/kubectl.js';
+import {
+  eventually,
+  itInFullScenario,
+  Kubectl,
+  KUBECTL_VERSIONS,
+  MAIN_KUBECTL_VERSION,
+  speaksProtobuf,
+} from '../helpers/kubectl.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const PB = 'application/vnd.kubernetes.protobuf';
@@ -111,7 +120,7 @@ function row(out: string, name: string): string[] {
   return line.split(/\s{2,}/);
 }
 
-describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
+describe('kubectl: rbac.authorization.k8s.io', { timeout: 480_000 }, () => {
   let cluster: Cluster;
   const files = tempDir('kubectl-rbac-');
 
@@ -123,9 +132,10 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
     files.remove();
   });
 
-  for (const version of ['1.32', '1.27', '1.20']) {
+  for (const version of KUBECTL_VERSIONS) {
     const tag = version.replace('.', '');
     const ns = `rbac-${tag}`;
+    const itFull = itInFullScenario(version);
     describe(`kubectl ${version}`, () => {
       let k: Kubectl;
       before(async () => {
@@ -151,8 +161,9 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
         assert.equal(r.stdout.trim(), `role.${G}/pod-reader created`);
         const post = postOf(r.stderr, '/roles');
         assert.ok(post.request.length + post.response.length > 0, r.stderr);
-        // kubectl 1.32 sends the Role in protobuf and reads the answer in protobuf (1.20 does not log what it sends).
-        const encoding = version === '1.32' ? PB : 'application/json';
+        // kubectl 1.32 and 1.33 send the Role in protobuf and read the answer in protobuf (1.20 does not log what it
+        // sends).
+        const encoding = speaksProtobuf(version) ? PB : 'application/json';
         if (version !== '1.20') assert.ok(post.request.includes(`Content-Type: ${encoding}`), post.request.join(' | '));
         assert.ok(
           post.response.some((h) => h.startsWith(`Content-Type: ${encoding}`)),
@@ -280,7 +291,7 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
         ]);
       });
 
-      it('describe: the PolicyRule table of roles, the Role and Subjects of bindings', async () => {
+      itFull('describe: the PolicyRule table of roles, the Role and Subjects of bindings', async () => {
         const role = linesOf(await k.ok(['describe', 'role', 'pod-reader', '-n', ns]));
         assert.deepEqual(role.slice(0, 4), [
           'Name:         pod-reader',
@@ -337,54 +348,57 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
         assert.deepEqual(crb.slice(3, 6), ['Role:', '  Kind:  ClusterRole', `  Name:  node-reader-${tag}`]);
       });
 
-      it("apply a chart's ClusterRole, ClusterRoleBinding and DaemonSet; unchanged the second time; the roleRef cannot change", async () => {
-        const file = join(files.path, `chart-${tag}.yaml`);
-        writeFileSync(file, chart(tag));
-        assert.deepEqual(linesOf(await k.ok(['apply', '-f', file])), [
-          `clusterrole.${G}/fluentd-${tag} created`,
-          `clusterrolebinding.${G}/fluentd-${tag} created`,
-          `daemonset.apps/fluentd-${tag} created`,
-        ]);
-        assert.deepEqual(linesOf(await k.ok(['apply', '-f', file])), [
-          `clusterrole.${G}/fluentd-${tag} unchanged`,
-          `clusterrolebinding.${G}/fluentd-${tag} unchanged`,
-          `daemonset.apps/fluentd-${tag} unchanged`,
-        ]);
-        const crb = row(await k.ok(['get', 'clusterrolebinding', `fluentd-${tag}`, '-o', 'wide']), `fluentd-${tag}`);
-        assert.deepEqual([crb[1], crb.at(-1)], [`ClusterRole/fluentd-${tag}`, `kube-system/fluentd-${tag}`]);
-        const ds = (await cluster.api('GET', `/apis/apps/v1/namespaces/kube-system/daemonsets/fluentd-${tag}`)).body;
-        assert.equal(ds.spec.template.spec.serviceAccountName, `fluentd-${tag}`);
-        // An edited chart that binds another role: the server refuses, as kube-apiserver does.
-        writeFileSync(file, chart(tag, 'view'));
-        const changed = await k.run(['apply', '-f', file]);
-        assert.notEqual(changed.code, 0);
-        assert.match(
-          changed.stderr,
-          new RegExp(
-            `The ClusterRoleBinding "fluentd-${tag}" is invalid: roleRef: Invalid value: rbac\\.RoleRef\\{APIGroup:"rbac\\.authorization\\.k8s\\.io", Kind:"ClusterRole", Name:"view"\\}: cannot change roleRef`,
-          ),
-        );
-        if (version === '1.32') {
-          // `auth reconcile` (typed rbac clients, protobuf) deletes and recreates a binding whose roleRef changed.
-          const r = await k.run(['auth', 'reconcile', '-f', file]);
-          assert.equal(r.code, 0, r.stderr);
-          assert.deepEqual(linesOf(r.stdout), [
-            `clusterrole.${G}/fluentd-${tag} reconciled`,
-            `clusterrolebinding.${G}/fluentd-${tag} reconciled`,
+      itFull(
+        "apply a chart's ClusterRole, ClusterRoleBinding and DaemonSet; unchanged the second time; the roleRef cannot change",
+        async () => {
+          const file = join(files.path, `chart-${tag}.yaml`);
+          writeFileSync(file, chart(tag));
+          assert.deepEqual(linesOf(await k.ok(['apply', '-f', file])), [
+            `clusterrole.${G}/fluentd-${tag} created`,
+            `clusterrolebinding.${G}/fluentd-${tag} created`,
+            `daemonset.apps/fluentd-${tag} created`,
           ]);
-          assert.match(r.stderr, /reconciliation required recreate/);
-          assert.equal(
-            (await cluster.api('GET', `/apis/${G}/v1/clusterrolebindings/fluentd-${tag}`)).body.roleRef.name,
-            'view',
+          assert.deepEqual(linesOf(await k.ok(['apply', '-f', file])), [
+            `clusterrole.${G}/fluentd-${tag} unchanged`,
+            `clusterrolebinding.${G}/fluentd-${tag} unchanged`,
+            `daemonset.apps/fluentd-${tag} unchanged`,
+          ]);
+          const crb = row(await k.ok(['get', 'clusterrolebinding', `fluentd-${tag}`, '-o', 'wide']), `fluentd-${tag}`);
+          assert.deepEqual([crb[1], crb.at(-1)], [`ClusterRole/fluentd-${tag}`, `kube-system/fluentd-${tag}`]);
+          const ds = (await cluster.api('GET', `/apis/apps/v1/namespaces/kube-system/daemonsets/fluentd-${tag}`)).body;
+          assert.equal(ds.spec.template.spec.serviceAccountName, `fluentd-${tag}`);
+          // An edited chart that binds another role: the server refuses, as kube-apiserver does.
+          writeFileSync(file, chart(tag, 'view'));
+          const changed = await k.run(['apply', '-f', file]);
+          assert.notEqual(changed.code, 0);
+          assert.match(
+            changed.stderr,
+            new RegExp(
+              `The ClusterRoleBinding "fluentd-${tag}" is invalid: roleRef: Invalid value: rbac\\.RoleRef\\{APIGroup:"rbac\\.authorization\\.k8s\\.io", Kind:"ClusterRole", Name:"view"\\}: cannot change roleRef`,
+            ),
           );
-        }
-        assert.deepEqual(linesOf(await k.ok(['delete', '-f', file])), [
-          `clusterrole.${G} "fluentd-${tag}" deleted`,
-          `clusterrolebinding.${G} "fluentd-${tag}" deleted`,
-          `daemonset.apps "fluentd-${tag}" deleted`,
-        ]);
-        assert.equal((await cluster.api('GET', `/apis/${G}/v1/clusterroles/fluentd-${tag}`)).status, 404);
-      });
+          if (version === MAIN_KUBECTL_VERSION) {
+            // `auth reconcile` (typed rbac clients, protobuf) deletes and recreates a binding whose roleRef changed.
+            const r = await k.run(['auth', 'reconcile', '-f', file]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual(linesOf(r.stdout), [
+              `clusterrole.${G}/fluentd-${tag} reconciled`,
+              `clusterrolebinding.${G}/fluentd-${tag} reconciled`,
+            ]);
+            assert.match(r.stderr, /reconciliation required recreate/);
+            assert.equal(
+              (await cluster.api('GET', `/apis/${G}/v1/clusterrolebindings/fluentd-${tag}`)).body.roleRef.name,
+              'view',
+            );
+          }
+          assert.deepEqual(linesOf(await k.ok(['delete', '-f', file])), [
+            `clusterrole.${G} "fluentd-${tag}" deleted`,
+            `clusterrolebinding.${G} "fluentd-${tag}" deleted`,
+            `daemonset.apps "fluentd-${tag}" deleted`,
+          ]);
+          assert.equal((await cluster.api('GET', `/apis/${G}/v1/clusterroles/fluentd-${tag}`)).status, 404);
+        },
+      );
 
       it('delete roles, bindings and cluster roles', async () => {
         assert.deepEqual(linesOf(await k.ok(['delete', 'rolebinding', 'read-pods', 'view-nodes', '-n', ns])), [
@@ -411,7 +425,7 @@ describe('kubectl: rbac.authorization.k8s.io', { timeout: 300_000 }, () => {
   describe('ClusterRole aggregation (kubectl 1.32)', () => {
     let k: Kubectl;
     before(() => {
-      k = new Kubectl(cluster.kubeconfig, '1.32');
+      k = new Kubectl(cluster.kubeconfig, MAIN_KUBECTL_VERSION);
     });
     after(() => k?.dispose());
 

@@ -2,14 +2,14 @@
  * The scheduler seen through real kubectl against the whole emulator (`npm start -- --nodes 3`: API server and
  * controller manager): `kubectl run` then `kubectl wait --for=condition=Ready` succeeds because the scheduler binds
  * the pod and the simulated kubelet runs it; `kubectl describe` shows the `Scheduled` event, and for a pod nothing can
- * take, upstream's `FailedScheduling` message; cordoned nodes get no new pods. kubectl 1.32 runs every case, 1.20
- * and 1.27 the happy path. One cluster for the file.
+ * take, upstream's `FailedScheduling` message; cordoned nodes get no new pods. kubectl 1.32 runs every case, every
+ * version of KUBECTL_VERSIONS the happy path. One cluster for the file.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { sleep } from '../helpers/http.js';
-import { eventually, Kubectl } from '../helpers/kubectl.js';
+import { eventually, Kubectl, KUBECTL_VERSIONS, MAIN_KUBECTL_VERSION } from '../helpers/kubectl.js';
 
 /** The Events rows of `kubectl describe` with this reason, as [type, reason, age, from, message]. */
 function eventRows(describe: string, reason: string): string[][] {
@@ -46,7 +46,7 @@ describe('kubectl and the scheduler', { timeout: 240_000 }, () => {
   const nodeOf = async (k: Kubectl, pod: string) =>
     (await k.ok(['get', 'pod', pod, '-o', 'jsonpath={.spec.nodeName}'])).trim();
 
-  for (const version of ['1.32', '1.27', '1.20']) {
+  for (const version of KUBECTL_VERSIONS) {
     it(`kubectl ${version}: run, wait for Ready, describe shows the Scheduled event`, async () => {
       const k = new Kubectl(cluster.kubeconfig, version);
       kubectls.push(k);
@@ -75,10 +75,10 @@ describe('kubectl and the scheduler', { timeout: 240_000 }, () => {
     });
   }
 
-  describe('kubectl 1.32', () => {
+  describe(`kubectl ${MAIN_KUBECTL_VERSION}`, () => {
     let k: Kubectl;
     before(() => {
-      k = new Kubectl(cluster.kubeconfig, '1.32');
+      k = new Kubectl(cluster.kubeconfig, MAIN_KUBECTL_VERSION);
       kubectls.push(k);
     });
 

@@ -3,12 +3,13 @@
  * controller gives every namespace its `default` account (and brings it back when deleted), `kubectl create
  * serviceaccount` / `get sa` / `describe sa`, `kubectl create token` (kubectl 1.32 sends the TokenRequest in protobuf)
  * whose JWT the server accepts as a bearer token, and pods created by kubectl (and by the DaemonSet controller) run as
- * `default` with the `kube-api-access-*` projected volume. kubectl 1.20 has no `create token`.
+ * `default` with the `kube-api-access-*` projected volume. kubectl 1.32 runs every case, the other versions of
+ * KUBECTL_VERSIONS the core commands. kubectl 1.20 has no `create token`.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { eventually, Kubectl } from '../helpers/kubectl.js';
+import { eventually, Kubectl, KUBECTL_VERSIONS, MAIN_KUBECTL_VERSION, speaksProtobuf } from '../helpers/kubectl.js';
 import type { Json } from '../helpers/http.js';
 
 const MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -67,10 +68,10 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
     await cluster?.stop();
   });
 
-  describe('kubectl 1.32 (protobuf)', () => {
+  describe(`kubectl ${MAIN_KUBECTL_VERSION} (protobuf)`, () => {
     let k: Kubectl;
     before(() => {
-      k = new Kubectl(cluster.kubeconfig, '1.32');
+      k = new Kubectl(cluster.kubeconfig, MAIN_KUBECTL_VERSION);
       kubectls.push(k);
     });
 
@@ -236,8 +237,8 @@ describe('kubectl and service accounts', { timeout: 300_000 }, () => {
     });
   });
 
-  for (const version of ['1.27', '1.20']) {
-    describe(`kubectl ${version} (JSON)`, () => {
+  for (const version of KUBECTL_VERSIONS.filter((v) => v !== MAIN_KUBECTL_VERSION)) {
+    describe(`kubectl ${version} (${speaksProtobuf(version) ? 'protobuf' : 'JSON'})`, () => {
       let k: Kubectl;
       const name = `sa-${version.replace('.', '-')}`;
       before(() => {

@@ -1,13 +1,14 @@
 /**
  * Services with real kubectl against the whole emulator (API server and controller manager): `expose pod`, `create
  * service clusterip|nodeport|headless|externalname`, `get svc,endpoints,endpointslices`, `get all -A`, `cluster-info`,
- * `describe service`, `delete`. kubectl 1.32 sends protobuf from its typed clients (`create service`) and reads
- * protobuf answers (`describe`), checked with -v=8; kubectl 1.27 and 1.20 speak JSON.
+ * `describe service`, `delete`, with every version of KUBECTL_VERSIONS (`create service` only with those of
+ * FULL_SCENARIO_KUBECTL_VERSIONS). kubectl 1.32 and 1.33 send protobuf from their typed clients (`create service`) and
+ * read protobuf answers (`describe`), checked with -v=8; older versions speak JSON.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
-import { Kubectl, eventually } from '../helpers/kubectl.js';
+import { eventually, itInFullScenario, Kubectl, KUBECTL_VERSIONS, speaksProtobuf } from '../helpers/kubectl.js';
 
 const PB = 'application/vnd.kubernetes.protobuf';
 
@@ -42,8 +43,9 @@ describe('kubectl and Services', () => {
   });
   after(async () => cluster?.stop());
 
-  for (const version of ['1.32', '1.27', '1.20']) {
+  for (const version of KUBECTL_VERSIONS) {
     describe(`kubectl ${version}`, () => {
+      const itFull = itInFullScenario(version);
       let kubectl: Kubectl;
       const ns = `svc-${version.replace('.', '')}`;
       // node ports are cluster-wide: each version takes its own
@@ -107,7 +109,7 @@ describe('kubectl and Services', () => {
         );
       });
 
-      it('create service clusterip | nodeport | headless | externalname', async () => {
+      itFull('create service clusterip | nodeport | headless | externalname', async () => {
         const create = async (args: string[]) => (await kubectl.ok(['create', 'service', ...args, '-n', ns])).trim();
         assert.equal(await create(['clusterip', 'cip', '--tcp=5678:8080']), 'service/cip created');
         assert.equal(
@@ -183,7 +185,7 @@ spec:
         assert.match(r.stdout, /^Type:\s+ClusterIP$/m);
         if (version !== '1.20') assert.match(r.stdout, /^IP Families:\s+IPv4$/m);
         assert.match(r.stdout, /^Endpoints:\s+10\.\d+\.\d+\.\d+:80$/m);
-        if (version === '1.32') {
+        if (speaksProtobuf(version)) {
           assert.ok(r.stderr.includes(`Accept: ${PB},application/json`), 'typed client asks for protobuf');
           assert.ok(r.stderr.includes(`Content-Type: ${PB}`), 'and gets it');
         }
@@ -206,7 +208,7 @@ spec:
         );
       });
 
-      if (version === '1.32') {
+      if (speaksProtobuf(version)) {
         it('create service sends a protobuf body and reads a protobuf answer', async () => {
           const r = await kubectl.run(['create', 'service', 'clusterip', 'pbsvc', '--tcp=80', '-n', ns, '-v=8']);
           assert.equal(r.code, 0, r.stderr);

@@ -3,6 +3,10 @@
 // component schemas per group-version), references, and stable hashes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { sharedFile } from '../../helpers/paths.js';
 import { buildOpenAPIv2, buildOpenAPIv3, contentHash, PATCH_MEDIA_TYPES } from '../../../openapi/document.js';
 import { findKindDefinition } from '../../../openapi/served.js';
 import { defaultResources, defaultVirtualResources } from '../../../server/registry/resources/index.js';
@@ -101,6 +105,11 @@ function expectedOperations(h: ResourceHandle): Map<string, Record<string, strin
       patch: `patch${gv}${ns}${k}Status`,
     });
   }
+  if (def.finalizeStrategy) out.set(`${collection}/{name}/finalize`, { put: `replace${gv}${ns}${k}Finalize` });
+  for (const sub of def.getSubresources ?? [])
+    out.set(`${collection}/{name}/${sub.name}`, {
+      get: `read${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}`,
+    });
   for (const sub of def.createSubresources ?? []) {
     out.set(`${collection}/{name}/${sub.name}`, {
       post: `create${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}`,
@@ -227,6 +236,93 @@ describe('OpenAPI documents: paths and operations', () => {
     assert.equal(v3.docs.get('apis/policy/v1'), undefined, 'no policy document: no policy resource is served');
   });
 
+  it('pods/log: a GET of plain text with the query parameters of PodLogOptions, documented in the core v1 documents', () => {
+    const path = '/api/v1/namespaces/{namespace}/pods/{name}/log';
+    const core = v3.docs.get('api/v1') as Obj;
+    for (const item of [v2.paths[path], core.paths[path]]) {
+      assert.deepEqual(
+        operations(item).map(([m]) => m),
+        ['get'],
+      );
+      assert.equal(item.get.operationId, 'readCoreV1NamespacedPodLog');
+      assert.equal(item.get['x-kubernetes-action'], 'get');
+      assert.deepEqual(item.get['x-kubernetes-group-version-kind'], { group: '', version: 'v1', kind: 'Pod' });
+      assert.deepEqual(paramNames(item.parameters), [
+        'container',
+        'follow',
+        'insecureSkipTLSVerifyBackend',
+        'limitBytes',
+        'name',
+        'namespace',
+        'pretty',
+        'previous',
+        'sinceSeconds',
+        'tailLines',
+        'timestamps',
+      ]);
+    }
+    const get = v2.paths[path].get;
+    assert.deepEqual(get.produces, [
+      'text/plain',
+      'application/json',
+      'application/yaml',
+      'application/vnd.kubernetes.protobuf',
+    ]);
+    assert.deepEqual(get.responses['200'].schema, { type: 'string' });
+    const types = Object.fromEntries(v2.paths[path].parameters.map((p: Obj) => [p.name, p.type]));
+    assert.equal(types.follow, 'boolean');
+    assert.equal(types.tailLines, 'integer');
+    assert.equal(types.container, 'string');
+    assert.deepEqual(core.paths[path].get.responses['200'].content['text/plain'], { schema: { type: 'string' } });
+  });
+
+  it("every served path is kube-apiserver's, with the same operations, parameters and media types", (t) => {
+    const r130 = sharedFile('reference', 'k8s-v1.30-swagger.json');
+    const r115 = sharedFile('reference', 'k8s-v1.15-swagger.json.gz');
+    if (!r130 || !r115) {
+      t.skip('the upstream reference documents are not in ../shared/reference');
+      return;
+    }
+    // 1.30; 1.15 for what 1.30 no longer serves (extensions/v1beta1 DaemonSets). Subresources included: pods/log,
+    // pods/binding, pods/eviction, serviceaccounts/token, namespaces/finalize, every status.
+    const upstream = [
+      JSON.parse(readFileSync(r130, 'utf8')) as Obj,
+      JSON.parse(gunzipSync(readFileSync(r115)).toString('utf8')) as Obj,
+    ];
+    const names = (doc: Obj, params: Obj[] | undefined) =>
+      (params ?? [])
+        .map((p) => (p.$ref ? doc.parameters[p.$ref.slice('#/parameters/'.length)] : p))
+        .filter((p: Obj) => p.in !== 'body')
+        .map((p: Obj) => p.name as string);
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(v2.paths) as [string, Obj][]) {
+      const doc = upstream.find((d) => d.paths[path]);
+      if (!doc) {
+        problems.push(`${path}: not an upstream path`);
+        continue;
+      }
+      const ref = doc.paths[path];
+      const methods = operations(item).map(([m]) => m);
+      const refMethods = operations(ref).map(([m]) => m);
+      if (methods.join() !== refMethods.join()) problems.push(`${path}: methods ${methods} vs ${refMethods}`);
+      for (const [m, o] of operations(item)) {
+        const u = ref[m];
+        if (!u) continue;
+        for (const key of ['operationId', 'x-kubernetes-action', 'x-kubernetes-group-version-kind', 'produces']) {
+          if (!isDeepStrictEqual(o[key], u[key]))
+            problems.push(`${m} ${path}: ${key} ${JSON.stringify(o[key])} vs ${JSON.stringify(u[key])}`);
+        }
+        // The 1.15 operations had parameters since removed (export, exact) and lacked newer ones (fieldValidation):
+        // those of a path only 1.15 has are the ones every other version of the resource has, checked above.
+        if (doc !== upstream[0]) continue;
+        const ours = [...names(v2, item.parameters), ...names(v2, o.parameters)].sort();
+        const theirs = [...names(doc, ref.parameters), ...names(doc, u.parameters)].sort();
+        if (ours.join() !== theirs.join()) problems.push(`${m} ${path}: parameters ${ours} vs ${theirs}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
   it('names operations exactly as kube-apiserver does', () => {
     const ids = new Set(Object.values(v2.paths).flatMap((item: any) => operations(item).map(([, o]) => o.operationId)));
     for (const id of [
@@ -243,6 +339,11 @@ describe('OpenAPI documents: paths and operations', () => {
       'listAppsV1NamespacedControllerRevision',
       'replaceCoreV1Namespace',
       'createCoreV1NamespacedPodEviction',
+      'readCoreV1NamespacedPodLog',
+      'replaceCoreV1NamespaceFinalize',
+      'createCoreV1NamespacedServiceAccountToken',
+      'createCoreV1NamespacedBinding',
+      'createCoreV1NamespacedPodBinding',
       'createAuthorizationV1SelfSubjectAccessReview',
       'createAuthorizationV1SelfSubjectRulesReview',
       'createAuthenticationV1SelfSubjectReview',

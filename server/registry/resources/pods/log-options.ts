@@ -7,6 +7,7 @@
 import type { FieldError } from '../../../../apimachinery/field-errors.js';
 import { fieldErr } from '../../../../apimachinery/field-errors.js';
 import { errors } from '../../status.js';
+import type { QueryParameterDoc } from '../../../../openapi/document.js';
 
 /** A query string as Fastify parses it. */
 type Query = Record<string, string | string[] | undefined>;
@@ -25,6 +26,42 @@ export interface PodLogOptions {
   limitBytes?: bigint;
   stream?: string;
 }
+
+/**
+ * The query parameters of pods/log as the OpenAPI documents list them: those kube-apiserver documents. `sinceTime`
+ * is decoded too but, a metav1.Time rather than a scalar, upstream's documents leave it out, and so do ours;
+ * `stream` is refused while its feature gate is off (see validatePodLogOptions), and is not documented either.
+ */
+export const POD_LOG_QUERY: readonly QueryParameterDoc[] = [
+  {
+    name: 'container',
+    type: 'string',
+    description: 'The container to read. May be left out when the pod has exactly one container.',
+  },
+  { name: 'follow', type: 'boolean', description: 'Keep the response open and stream new lines as they come.' },
+  {
+    name: 'insecureSkipTLSVerifyBackend',
+    type: 'boolean',
+    description: "Do not verify the kubelet's serving certificate when reading the log from the node.",
+  },
+  {
+    name: 'limitBytes',
+    type: 'integer',
+    description: 'Stop after about this many bytes; the last line may be cut short.',
+  },
+  {
+    name: 'previous',
+    type: 'boolean',
+    description: 'Read the log of the instance of the container that ran before its last restart.',
+  },
+  {
+    name: 'sinceSeconds',
+    type: 'integer',
+    description: 'Only lines written in the last this many seconds (not together with sinceTime).',
+  },
+  { name: 'tailLines', type: 'integer', description: 'Only the last this many lines of the log.' },
+  { name: 'timestamps', type: 'boolean', description: 'Start every line with its RFC3339 time, to the nanosecond.' },
+];
 
 /** Go's zero time.Time in Unix ms (0001-01-01T00:00:00Z). */
 export const GO_ZERO_TIME_MS = -62135596800000;

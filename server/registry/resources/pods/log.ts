@@ -11,7 +11,13 @@
 import type { KubeObject } from '../../../../apimachinery/objects.js';
 import type { GetSubresource, GetSubresourceRequest } from '../../definition.js';
 import { errors } from '../../status.js';
-import { decodePodLogOptions, invalidPodLogOptions, validatePodLogOptions, type PodLogOptions } from './log-options.js';
+import {
+  decodePodLogOptions,
+  invalidPodLogOptions,
+  POD_LOG_QUERY,
+  validatePodLogOptions,
+  type PodLogOptions,
+} from './log-options.js';
 
 interface ContainerLike {
   name?: string;
@@ -69,6 +75,12 @@ export function kubeletLogQuery(o: PodLogOptions): string {
 
 export const podLog: GetSubresource = {
   name: 'log',
+  openapi: {
+    description: "Reads the log of one of the Pod's containers, as plain text.",
+    query: POD_LOG_QUERY,
+    produces: ['text/plain', 'application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'],
+    response: { type: 'string' },
+  },
   async get(req: GetSubresourceRequest): Promise<void> {
     const opts = decodePodLogOptions(req.query);
     const invalid = validatePodLogOptions(opts);

@@ -10,11 +10,14 @@ import {
 } from '../../../../controllers/endpoints/controller.js';
 import {
   findPort,
+  LAST_CHANGE_TRIGGER_TIME,
   selectorOf,
+  setTriggerTime,
   shouldPodBeInEndpoints,
+  TriggerTimeTracker,
   type Pod,
   type Service,
-} from '../../../../controllers/endpoints/util.js';
+} from '../../../../controllers/service-pods.js';
 import {
   endpointPorts,
   planSlices,
@@ -237,5 +240,39 @@ describe('EndpointSlice controller', () => {
     assert.deepEqual(plan.delete.map((s) => s.metadata.name).sort(), ['web-bbbbb', 'web-ccccc']);
     const same = planSlices(svc(), group(2), [existing[0]!]);
     assert.deepEqual([same.create.length, same.update.length, same.delete.length], [0, 0, 0]);
+  });
+});
+
+describe('last-change trigger time (both controllers)', () => {
+  const readyAt = (p: Pod, t: string): Pod => ({
+    ...p,
+    status: { ...p.status, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] },
+  });
+  const service = (): Service => ({
+    ...svc(),
+    metadata: { ...svc().metadata, creationTimestamp: '2024-05-01T10:00:00Z' },
+  });
+
+  it('a Service seen for the first time: its creationTimestamp; then the earliest pod Ready change since the last sync', () => {
+    const tracker = new TriggerTimeTracker();
+    const a = readyAt(pod('a', '10.0.0.1'), '2024-05-01T10:00:05Z');
+    const b = readyAt(pod('b', '10.0.0.2'), '2024-05-01T10:00:07Z');
+    assert.equal(tracker.compute(service(), [a, b]), Date.parse('2024-05-01T10:00:00Z'));
+    assert.equal(tracker.compute(service(), [a, b]), undefined, 'nothing moved');
+    const b2 = readyAt(b, '2024-05-01T10:01:00Z');
+    const c = readyAt(pod('c', '10.0.0.3'), '2024-05-01T10:02:00Z');
+    assert.equal(tracker.compute(service(), [a, b2, c]), Date.parse('2024-05-01T10:01:00Z'));
+    // A pod gone moves nothing by itself; the Service is new again once forgotten.
+    assert.equal(tracker.compute(service(), [a]), undefined);
+    tracker.forget('ns/web');
+    assert.equal(tracker.compute(service(), [a]), Date.parse('2024-05-01T10:00:00Z'));
+  });
+
+  it('is written as RFC 3339 in the annotation, and removed when there is none', () => {
+    const annotations: Record<string, string> = { keep: 'me' };
+    setTriggerTime(annotations, Date.parse('2024-05-01T10:01:00Z'));
+    assert.deepEqual(annotations, { keep: 'me', [LAST_CHANGE_TRIGGER_TIME]: '2024-05-01T10:01:00Z' });
+    setTriggerTime(annotations, undefined);
+    assert.deepEqual(annotations, { keep: 'me' });
   });
 });

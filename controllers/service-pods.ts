@@ -1,10 +1,14 @@
 /**
- * What the endpoints and EndpointSlice controllers share (upstream pkg/controller/util/endpoint and
- * staging/src/k8s.io/endpointslice/util): the resources they use, which pods back a Service, the pod port a
- * Service port leads to, readiness, and the services a pod belongs to.
+ * The pods behind Services: what the endpoints and EndpointSlice controllers share (upstream
+ * pkg/controller/util/endpoint and staging/src/k8s.io/endpointslice/util): the resources they use, which pods back
+ * a Service, the pod port a Service port leads to, readiness, the services a pod belongs to, and the watch of
+ * Services and pods that queues a Service whenever what backs it may have changed (ServicePods).
  */
-import type { Informer, ResourceRef } from '../machinery/types.js';
-import type { KubeObject } from '../../apimachinery/objects.js';
+import type { ControllerContext, Informer, ResourceRef } from './machinery/types.js';
+import { RESOURCES } from './machinery/types.js';
+import { splitKey } from './machinery/lister.js';
+import type { KubeObject } from '../apimachinery/objects.js';
+import { rfc3339 } from '../apimachinery/time.js';
 
 export const SERVICES: ResourceRef = {
   group: '',
@@ -69,7 +73,7 @@ export interface Pod extends KubeObject {
     phase?: string;
     podIP?: string;
     podIPs?: Array<{ ip?: string }>;
-    conditions?: Array<{ type?: string; status?: string }>;
+    conditions?: Array<{ type?: string; status?: string; lastTransitionTime?: string }>;
   };
 }
 
@@ -172,5 +176,105 @@ export function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: strin
     inf.addIndex(name, fn);
   } catch (err) {
     if (!/already exists/.test(String((err as Error)?.message))) throw err;
+  }
+}
+
+/**
+ * The annotation on Endpoints and EndpointSlices saying when the change that led to their last write happened
+ * (v1.EndpointsLastChangeTriggerTime), for whoever measures how long changes take to reach the endpoints.
+ */
+export const LAST_CHANGE_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
+
+/** A metav1.Time in ms, or undefined when absent or unreadable. */
+function timeOf(t: string | null | undefined): number | undefined {
+  const ms = t ? Date.parse(t) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * The time to put in LAST_CHANGE_TRIGGER_TIME, as upstream's TriggerTimeTracker computes it. It remembers, per
+ * Service, the trigger times seen at its last sync: each pod's Ready condition lastTransitionTime and the Service's
+ * creationTimestamp. A sync's trigger time is the earliest of those that moved since the last sync; for a Service
+ * not seen before (a new one, or after a restart), its creationTimestamp. Undefined when nothing moved (the
+ * annotation is then removed on the next write). Like upstream, two changes of one object between syncs count once.
+ */
+export class TriggerTimeTracker {
+  private readonly states = new Map<string, { service: number | undefined; pods: Map<string, number> }>();
+
+  /** The trigger time (ms) of a sync of the Service with these (selected) pods; remembers them for the next one. */
+  compute(svc: Service, pods: readonly Pod[]): number | undefined {
+    const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
+    const last = this.states.get(key);
+    let earliest: number | undefined;
+    const seen = (t: number) => {
+      if (earliest === undefined || t < earliest) earliest = t;
+    };
+    const podTimes = new Map<string, number>();
+    for (const pod of pods) {
+      const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready');
+      const t = timeOf(ready?.lastTransitionTime);
+      if (t === undefined) continue;
+      podTimes.set(pod.metadata.name ?? '', t);
+      if (t > (last?.pods.get(pod.metadata.name ?? '') ?? Number.NEGATIVE_INFINITY)) seen(t);
+    }
+    const created = timeOf(svc.metadata.creationTimestamp);
+    if (created !== undefined && created > (last?.service ?? Number.NEGATIVE_INFINITY)) seen(created);
+    this.states.set(key, { service: created, pods: podTimes });
+    return last ? earliest : created;
+  }
+
+  /** Forgets a Service that is gone. */
+  forget(key: string): void {
+    this.states.delete(key);
+  }
+}
+
+/** Sets LAST_CHANGE_TRIGGER_TIME in annotations to a trigger time, or removes it when there is none. */
+export function setTriggerTime(annotations: Record<string, string>, triggerTime: number | undefined): void {
+  if (triggerTime === undefined) delete annotations[LAST_CHANGE_TRIGGER_TIME];
+  else annotations[LAST_CHANGE_TRIGGER_TIME] = rfc3339(triggerTime);
+}
+
+/**
+ * The Services and pods of a controller whose key is a Service (`namespace/name`), with the event handlers both
+ * upstream controllers register: a Service added, changed or deleted queues itself; a pod added or deleted queues the
+ * Services whose selector matches it, and a pod changed in a way that can change endpoints (podEndpointsChanged)
+ * queues those matching it before or after the change. The informers are the shared ones of the context.
+ */
+export class ServicePods {
+  readonly services: Informer<Service>;
+  readonly pods: Informer<Pod>;
+  /** This controller's trigger times (each controller keeps its own, as upstream). */
+  readonly triggerTimes = new TriggerTimeTracker();
+
+  constructor(ctx: ControllerContext, enqueue: (serviceKey: string) => void) {
+    this.services = ctx.informers.informer<Service>(SERVICES);
+    this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
+    const enqueueService = (svc: KubeObject) => enqueue(`${svc.metadata.namespace}/${svc.metadata.name}`);
+    const enqueuePod = (pod: Pod, old?: Pod) => {
+      for (const key of servicesOfPod(this.services, pod, old)) enqueue(key);
+    };
+    this.services.on({ add: enqueueService, update: (_o, n) => enqueueService(n), delete: enqueueService });
+    this.pods.on({
+      add: (pod) => enqueuePod(pod),
+      update: (old, pod) => {
+        if (podEndpointsChanged(old, pod)) enqueuePod(pod, old);
+      },
+      delete: (pod) => enqueuePod(pod),
+    });
+  }
+
+  /** The Service of a key as the cache has it; undefined once it is gone. */
+  service(key: string): Service | undefined {
+    const { namespace, name } = splitKey(key);
+    return this.services.lister.get(namespace, name);
+  }
+
+  /** The pods of the Service's namespace that its selector (selectorOf) matches, sorted by name. */
+  podsOf(svc: Service, selector: Record<string, string>): Pod[] {
+    return this.pods.lister
+      .list(svc.metadata.namespace ?? '')
+      .filter((p) => selectorMatches(selector, p.metadata.labels))
+      .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
   }
 }
