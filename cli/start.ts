@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
+import { limitFlagArgs, parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_MAIN = join(DIST, 'server', 'main.js');
@@ -98,6 +98,7 @@ class Launcher {
       args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
     if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
     if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
+    args.push(...limitFlagArgs(f.limits));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },
