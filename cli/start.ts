@@ -27,20 +27,22 @@ const READY_TIMEOUT_MS = 60_000;
 export interface StartFlags extends ServerFlags {
   speed?: string;
   workers?: string;
+  metricsPort?: string;
 }
 
 const EXTRA_USAGE = [
   '  --speed F       controller manager: multiplies simulated durations (1 real time, 0.1 ten times faster)',
   '  --workers N     controller manager: concurrent syncs per controller (default 2)',
+  '  --metrics-port P  controller manager: port of its /metrics and /healthz (default 10257, a free one if taken; 0: a free one)',
   '',
 ].join('\n');
 
-/** Takes `--speed` and `--workers` out of argv (validated by the controller manager), then parses the rest as the server does. */
+/** Takes `--speed`, `--workers` and `--metrics-port` out of argv (validated by the controller manager), then parses the rest as the server does. */
 export function parseStartFlags(argv: string[]): StartFlags {
   const rest: string[] = [];
-  const extra: { speed?: string; workers?: string } = {};
+  const extra: { speed?: string; workers?: string; metricsPort?: string } = {};
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--(speed|workers)(?:=(.*))?$/.exec(argv[i]!);
+    const m = /^--(speed|workers|metrics-port)(?:=(.*))?$/.exec(argv[i]!);
     if (!m) {
       rest.push(argv[i]!);
       continue;
@@ -51,6 +53,12 @@ export function parseStartFlags(argv: string[]): StartFlags {
       throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
     if (m[1] === 'workers' && !(/^\d+$/.test(v) && Number(v) >= 1))
       throw new UsageError(`invalid --workers ${JSON.stringify(v)}: must be a positive integer`);
+    if (m[1] === 'metrics-port') {
+      if (!(/^\d+$/.test(v) && Number(v) <= 65535))
+        throw new UsageError(`invalid --metrics-port ${JSON.stringify(v)}: must be an integer from 0 to 65535`);
+      extra.metricsPort = v;
+      continue;
+    }
     extra[m[1] as 'speed' | 'workers'] = v;
   }
   return { ...parseFlags(rest, 'start'), ...extra };
@@ -125,6 +133,7 @@ class Launcher {
     ];
     if (f.speed) args.push('--speed', f.speed);
     if (f.workers) args.push('--workers', f.workers);
+    if (f.metricsPort) args.push('--metrics-port', f.metricsPort);
     const started = Date.now();
     const manager = spawn(process.execPath, args, {
       stdio: ['pipe', 'inherit', 'inherit'],
