@@ -117,7 +117,17 @@ export function registerLimits(app: FastifyInstance, limits: RequestLimits, stat
     });
   };
 
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
+    try {
+      admit(req, reply);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done();
+  });
+
+  const admit = (req: FastifyRequest, reply: FastifyReply) => {
     const info = req.kube;
     if (info.longRunning) {
       if (info.verb === 'WATCH') admitWatch(req, reply);
@@ -151,5 +161,5 @@ export function registerLimits(app: FastifyInstance, limits: RequestLimits, stat
       else state.readOnly--;
       if (timer) clearTimeout(timer);
     });
-  });
+  };
 }
