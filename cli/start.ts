@@ -106,6 +106,7 @@ class Launcher {
       args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
     if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
     if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
+    if (f.watchCacheMiB) args.push('--watch-cache-mib', String(f.watchCacheMiB));
     args.push(...limitFlagArgs(f.limits));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -116,7 +117,7 @@ class Launcher {
     const url = await waitForListening(server);
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
     await waitForReady(url, server);
-    this.info(`API server ready at ${url}`);
+    this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (!this.stopping) this.startManager();
   }
 

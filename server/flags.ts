@@ -18,6 +18,8 @@ export interface ServerFlags {
   serviceClusterIPRange?: string;
   /** kube-apiserver's --service-node-port-range (default 30000-32767). */
   serviceNodePortRange?: string;
+  /** Most MiB of serialized recent events the watch cache keeps in memory (default 64). */
+  watchCacheMiB?: number;
   /**
    * kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight (0: no limit), --request-timeout;
    * the watch caps. Absent: the defaults (DEFAULT_LIMITS).
@@ -59,6 +61,7 @@ export function usage(program: 'server' | 'start'): string {
     `  --disable-admission-plugins P   comma-separated admission plugins to turn off (${ADMISSION_PLUGINS.join(', ')})`,
     '  --service-cluster-ip-range CIDR   IPv4 range of Service cluster IPs (default 10.96.0.0/12)',
     '  --service-node-port-range A-B     range of Service node ports (default 30000-32767)',
+    '  --watch-cache-mib N   most MiB of recent events the watch cache keeps in memory (default 64)',
     '  --max-requests-inflight N           read requests served at once, beyond: 429 (default 800; 0: no limit)',
     '  --max-mutating-requests-inflight N  mutating requests served at once, beyond: 429 (default 400; 0: no limit)',
     '  --request-timeout D                 time limit of a request that is not a watch or a log stream (default 1m0s)',
@@ -188,6 +191,13 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
           throw new UsageError(`invalid --service-node-port-range: ${(err as Error).message}`);
         }
         flags.serviceNodePortRange = v;
+        break;
+      }
+      case 'watch-cache-mib': {
+        const v = takeValue();
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024 * 1024)
+          throw new UsageError(`invalid --watch-cache-mib ${JSON.stringify(v)}: must be an integer from 1 to 1048576`);
+        flags.watchCacheMiB = Number(v);
         break;
       }
       case 'max-requests-inflight':

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Paths anyone may read, as kube-apiserver lets unauthenticated health and version probes through. */
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -37,6 +37,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated user of the request, set by the authentication plugin before any handler runs. */
     user: UserInfo;
+  }
+  interface FastifyContextConfig {
+    /** A route anyone may read without a token (the live view's static page, which then asks for one). */
+    public?: boolean;
   }
 }
 
@@ -84,7 +88,8 @@ export function registerAuthentication(
   const secret = opts.bearerToken;
   const authenticate = opts.tokenAuthenticator;
   const expected = secret ? Buffer.from(`Bearer ${secret}`) : undefined;
-  const isPublic = (url: string) => PUBLIC_PATHS.has(url.split('?')[0]!);
+  const isPublic = (req: FastifyRequest) =>
+    req.routeOptions.config?.public === true || PUBLIC_PATHS.has(req.url.split('?')[0]!);
   const unauthorized = (reply: FastifyReply) => reply.code(401).type('application/json').send(UNAUTHORIZED);
   app.addHook('onRequest', async (req, reply) => {
     req.user = ANONYMOUS_USER;
@@ -108,10 +113,10 @@ export function registerAuthentication(
       }
       if (result.kind === 'invalid') {
         req.log.debug({ reason: result.reason }, 'service account token refused');
-        if (!isPublic(req.url)) return unauthorized(reply);
+        if (!isPublic(req)) return unauthorized(reply);
         return;
       }
     }
-    if (expected && !isPublic(req.url)) return unauthorized(reply);
+    if (expected && !isPublic(req)) return unauthorized(reply);
   });
 }
