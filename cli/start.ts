@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
+import { limitFlagArgs, parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_MAIN = join(DIST, 'server', 'main.js');
@@ -27,20 +27,22 @@ const READY_TIMEOUT_MS = 60_000;
 export interface StartFlags extends ServerFlags {
   speed?: string;
   workers?: string;
+  metricsPort?: string;
 }
 
 const EXTRA_USAGE = [
   '  --speed F       controller manager: multiplies simulated durations (1 real time, 0.1 ten times faster)',
   '  --workers N     controller manager: concurrent syncs per controller (default 2)',
+  '  --metrics-port P  controller manager: port of its /metrics and /healthz (default 10257, a free one if taken; 0: a free one)',
   '',
 ].join('\n');
 
-/** Takes `--speed` and `--workers` out of argv (validated by the controller manager), then parses the rest as the server does. */
+/** Takes `--speed`, `--workers` and `--metrics-port` out of argv (validated by the controller manager), then parses the rest as the server does. */
 export function parseStartFlags(argv: string[]): StartFlags {
   const rest: string[] = [];
-  const extra: { speed?: string; workers?: string } = {};
+  const extra: { speed?: string; workers?: string; metricsPort?: string } = {};
   for (let i = 0; i < argv.length; i++) {
-    const m = /^--(speed|workers)(?:=(.*))?$/.exec(argv[i]!);
+    const m = /^--(speed|workers|metrics-port)(?:=(.*))?$/.exec(argv[i]!);
     if (!m) {
       rest.push(argv[i]!);
       continue;
@@ -51,6 +53,12 @@ export function parseStartFlags(argv: string[]): StartFlags {
       throw new UsageError(`invalid --speed ${JSON.stringify(v)}: must be a positive number`);
     if (m[1] === 'workers' && !(/^\d+$/.test(v) && Number(v) >= 1))
       throw new UsageError(`invalid --workers ${JSON.stringify(v)}: must be a positive integer`);
+    if (m[1] === 'metrics-port') {
+      if (!(/^\d+$/.test(v) && Number(v) <= 65535))
+        throw new UsageError(`invalid --metrics-port ${JSON.stringify(v)}: must be an integer from 0 to 65535`);
+      extra.metricsPort = v;
+      continue;
+    }
     extra[m[1] as 'speed' | 'workers'] = v;
   }
   return { ...parseFlags(rest, 'start'), ...extra };
@@ -99,6 +107,7 @@ class Launcher {
     if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
     if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
     if (f.watchCacheMiB) args.push('--watch-cache-mib', String(f.watchCacheMiB));
+    args.push(...limitFlagArgs(f.limits));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },
@@ -125,6 +134,7 @@ class Launcher {
     ];
     if (f.speed) args.push('--speed', f.speed);
     if (f.workers) args.push('--workers', f.workers);
+    if (f.metricsPort) args.push('--metrics-port', f.metricsPort);
     const started = Date.now();
     const manager = spawn(process.execPath, args, {
       stdio: ['pipe', 'inherit', 'inherit'],

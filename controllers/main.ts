@@ -12,6 +12,7 @@ import { isAbortError } from './machinery/clock.js';
 import { HttpApiClient, loadKubeconfig } from './machinery/client.js';
 import { isLoopback } from './kubelet/log-server.js';
 import { errorInfo } from './machinery/informer.js';
+import { DEFAULT_METRICS_PORT, serveMetrics } from './machinery/metrics.js';
 import type { Logger } from './machinery/types.js';
 import { startControllerManager } from './manager.js';
 
@@ -30,6 +31,8 @@ interface Flags {
   speed: number;
   kubeletAddress: string;
   kubeletPort: number;
+  /** Port of /metrics and /healthz on the kubelet address; undefined: the default (taken: a free one). */
+  metricsPort?: number;
   logLevel: string;
   help: boolean;
 }
@@ -49,6 +52,7 @@ const USAGE = [
   '  --kubelet-address A',
   '                     loopback address the simulated kubelets serve container logs on (default 127.0.0.1)',
   '  --kubelet-port P   port of that server; 0 picks a free one (default 0); nodes report it in their status',
+  `  --metrics-port P   port of /metrics and /healthz on the kubelet address; 0 picks a free one (default ${DEFAULT_METRICS_PORT}, a free one if taken)`,
   '  --log-level L      fatal, error, warn, info, debug, trace or silent (default info)',
   '  -h, --help         show this help',
   '',
@@ -122,6 +126,12 @@ function parseFlags(argv: string[]): Flags {
         const port = integer(0);
         if (port > 65535) throw new UsageError(`invalid --kubelet-port ${port}: must be at most 65535`);
         flags.kubeletPort = port;
+        break;
+      }
+      case 'metrics-port': {
+        const port = integer(0);
+        if (port > 65535) throw new UsageError(`invalid --metrics-port ${port}: must be at most 65535`);
+        flags.metricsPort = port;
         break;
       }
       case 'log-level': {
@@ -200,6 +210,22 @@ async function main(argv: string[]): Promise<number> {
     process.stdin.resume();
   }
 
+  let metrics: Awaited<ReturnType<typeof serveMetrics>>;
+  try {
+    metrics = await serveMetrics({
+      address: flags.kubeletAddress,
+      port: flags.metricsPort ?? DEFAULT_METRICS_PORT,
+      fallback: flags.metricsPort === undefined,
+      log,
+    });
+  } catch (err) {
+    process.stderr.write(`error: cannot serve metrics: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  abort.signal.addEventListener('abort', () => metrics.server.close(), { once: true });
+  process.stdout.write(
+    `kube-controller-manager metrics on http://${flags.kubeletAddress.includes(':') ? `[${flags.kubeletAddress}]` : flags.kubeletAddress}:${metrics.port}/metrics\n`,
+  );
   log.info(
     { server, nodes: flags.nodes, workers: flags.workers, speed: flags.speed, components: components.length },
     'starting controller manager',

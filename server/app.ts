@@ -8,8 +8,26 @@ import { KubeletClient, type KubeletClientOptions } from './api/kubelet-client.j
 import { registerResourceRoutes } from './api/resources.js';
 import { registerUIRoutes } from './api/ui.js';
 import { registerVirtualRoutes } from './api/virtual.js';
+import { ApiServerMetrics } from './metrics.js';
 import { registerAuthentication } from './plugins/auth.js';
-import { MAX_REQUEST_BODY_BYTES, registerErrorHandling } from './plugins/errors.js';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  MAX_REQUEST_BODY_BYTES,
+  registerErrorHandling,
+} from './plugins/errors.js';
+import { type HealthCheck, postStartHook, registerHealthChecks } from './plugins/health.js';
+import {
+  type ConnectionTimeouts,
+  connectionOptions,
+  DEFAULT_CONNECTION_TIMEOUTS,
+  DEFAULT_LIMITS,
+  newLimitState,
+  type RequestLimits,
+  registerLimits,
+} from './plugins/limits.js';
+import { registerRequestInfo } from './plugins/request-info.js';
+import { registerTelemetry, requestId } from './plugins/telemetry.js';
 import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { Registry } from './registry/registry.js';
@@ -43,7 +61,19 @@ export interface AppOptions {
   serviceClusterIPRange?: string;
   /** Range of Service node ports (kube-apiserver's --service-node-port-range; default 30000-32767). */
   serviceNodePortRange?: string;
+  /** In-flight, timeout and watch limits (kube-apiserver's defaults: see DEFAULT_LIMITS). */
+  limits?: Partial<RequestLimits>;
+  /** Header, request and keep-alive timeouts of connections (see DEFAULT_CONNECTION_TIMEOUTS). */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
+  /**
+   * On close, how long requests in flight get to finish (and be answered) before their connections are cut
+   * (default 5 s). Watches end at once, cleanly; idle connections close at once.
+   */
+  shutdownGraceMs?: number;
 }
+
+/** The default of AppOptions.shutdownGraceMs. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
 
 /**
  * Fastify's own schema compilers (Ajv and fast-json-stringify), loaded the first time a route declares a schema
@@ -68,9 +98,17 @@ export function lazySchemaCompilers(): NonNullable<FastifyServerOptions['schemaC
   };
 }
 
+/** `defaults` with the values of `given` that are set. */
+function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+  const out = { ...defaults };
+  for (const [k, v] of Object.entries(given ?? {})) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
 export interface App {
   fastify: FastifyInstance;
   registry: Registry;
+  metrics: ApiServerMetrics;
 }
 
 /**
@@ -79,13 +117,21 @@ export interface App {
  * and background work; the caller closes the storage.
  */
 export async function buildApp(opts: AppOptions): Promise<App> {
+  const timeouts = withDefaults(DEFAULT_CONNECTION_TIMEOUTS, opts.connectionTimeouts);
   const fastify = Fastify({
     logger: opts.logger ?? false,
-    // No per-request log lines: a hot path stays free of them; errors are still logged.
+    // No per-request log lines at info: a hot path stays free of them (the telemetry plugin logs them at debug).
     logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestId,
     bodyLimit: MAX_REQUEST_BODY_BYTES,
-    forceCloseConnections: true,
-    routerOptions: { maxParamLength: 512 },
+    // On close, requests in flight finish and are answered; idle connections close at once (see preClose).
+    forceCloseConnections: 'idle',
+    return503OnClosing: false,
+    ...connectionOptions(timeouts),
+    clientErrorHandler,
+    frameworkErrors,
+    // A path segment is bounded by the 16 KiB header limit; a long name gets the apiserver's answer, not a 414.
+    routerOptions: { maxParamLength: 16 * 1024 },
     schemaController: lazySchemaCompilers(),
   });
   const tokenSigner = opts.serviceAccountKeyFile ? TokenSigner.fromKeyFile(opts.serviceAccountKeyFile) : undefined;
@@ -100,19 +146,47 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   );
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open watch listens for shutdown
-  let ready = false;
+  let namespacesStarted = false;
+  let bootstrapped = false;
 
   // Bodies are decoded by the handlers (JSON, YAML, the patch types), never coerced by Fastify.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   registerErrorHandling(fastify);
+  registerRequestInfo(fastify);
+  const limitsState = newLimitState();
+  const metrics = new ApiServerMetrics({ storage: opts.storage, registry, limits: limitsState });
+  registerTelemetry(fastify, metrics);
   registerAuthentication(fastify, {
     bearerToken: opts.bearerToken,
     tokenAuthenticator: (token) =>
       authenticateServiceAccountToken(token, registry.services.tokenSigner, registry.services.read),
   });
-  registerDiscoveryRoutes(fastify, registry, () => ready);
+  registerLimits(fastify, withDefaults(DEFAULT_LIMITS, opts.limits), limitsState);
+  const storageCheck: HealthCheck = {
+    name: 'storage',
+    async check() {
+      await opts.storage.list('/registry/namespaces/', { limit: 1 });
+    },
+  };
+  const ping: HealthCheck = { name: 'ping', check() {} };
+  const hooks = [
+    postStartHook('start-system-namespaces-controller', () => namespacesStarted),
+    postStartHook('bootstrap-controller', () => bootstrapped),
+  ];
+  const shutdownCheck: HealthCheck = {
+    name: 'shutdown',
+    check() {
+      if (shutdown.signal.aborted) throw new Error('process is shutting down');
+    },
+  };
+  registerHealthChecks(fastify, {
+    livez: [ping, storageCheck, ...hooks],
+    readyz: [ping, storageCheck, ...hooks, shutdownCheck],
+    healthz: [ping, storageCheck, ...hooks],
+  });
+  registerDiscoveryRoutes(fastify, registry);
   registerResourceRoutes(fastify, {
     registry,
     storage: opts.storage,
@@ -135,19 +209,35 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const kubernetesService = new KubernetesServiceController(registry, opts.storage, fastify.log);
   fastify.addHook('onListen', async () => {
     const address = fastify.server.address();
-    if (address && typeof address === 'object')
+    if (address && typeof address === 'object') {
       kubernetesService.start(advertiseAddress(address.address), address.port);
+      bootstrapped = true;
+    }
   });
+  // Graceful close: watches end cleanly at once, the listener stops, idle keep-alive connections close as soon as
+  // they are idle (answers in flight carry `Connection: close`), and whatever is still in flight after the grace
+  // period is cut.
+  let drain: NodeJS.Timeout | undefined;
+  let cut: NodeJS.Timeout | undefined;
   fastify.addHook('preClose', async () => {
-    ready = false;
     shutdown.abort();
     lifecycle.stop();
     eventTTL.stop();
     kubernetesService.stop();
+    const server = fastify.server;
+    drain = setInterval(() => server.closeIdleConnections(), 50);
+    cut = setTimeout(() => {
+      fastify.log.warn({}, 'shutdown: requests still in flight after the grace period: closing their connections');
+      server.closeAllConnections();
+    }, opts.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+  });
+  fastify.addHook('onClose', async () => {
+    clearInterval(drain);
+    clearTimeout(cut);
   });
   await lifecycle.start();
+  namespacesStarted = true;
   eventTTL.start();
   await fastify.ready();
-  ready = true;
-  return { fastify, registry };
+  return { fastify, registry, metrics };
 }

@@ -1,3 +1,4 @@
+import { parseGoDuration } from '../apimachinery/duration.js';
 import { NODE_ADDRESS_TYPES } from './api/kubelet-client.js';
 import { parsePortRange, parseServiceCIDR } from './registry/resources/services/allocator.js';
 
@@ -19,6 +20,17 @@ export interface ServerFlags {
   serviceNodePortRange?: string;
   /** Most MiB of serialized recent events the watch cache keeps in memory (default 64). */
   watchCacheMiB?: number;
+  /**
+   * kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight (0: no limit), --request-timeout;
+   * the watch caps. Absent: the defaults (DEFAULT_LIMITS).
+   */
+  limits: {
+    maxRequestsInflight?: number;
+    maxMutatingRequestsInflight?: number;
+    requestTimeoutMs?: number;
+    maxWatchesPerClient?: number;
+    maxWatches?: number;
+  };
   help: boolean;
 }
 
@@ -50,9 +62,26 @@ export function usage(program: 'server' | 'start'): string {
     '  --service-cluster-ip-range CIDR   IPv4 range of Service cluster IPs (default 10.96.0.0/12)',
     '  --service-node-port-range A-B     range of Service node ports (default 30000-32767)',
     '  --watch-cache-mib N   most MiB of recent events the watch cache keeps in memory (default 64)',
+    '  --max-requests-inflight N           read requests served at once, beyond: 429 (default 800; 0: no limit)',
+    '  --max-mutating-requests-inflight N  mutating requests served at once, beyond: 429 (default 400; 0: no limit)',
+    '  --request-timeout D                 time limit of a request that is not a watch or a log stream (default 1m0s)',
+    '  --max-watches-per-client N          open watches per user (or address when anonymous) (default 1000)',
+    '  --max-watches N                     open watches in all (default 10000)',
     '  -h, --help      show this help',
     '',
   ].join('\n');
+}
+
+/** The limit flags again, for a launcher that passes them on to the API server. */
+export function limitFlagArgs(l: ServerFlags['limits']): string[] {
+  const args: string[] = [];
+  if (l.maxRequestsInflight !== undefined) args.push('--max-requests-inflight', String(l.maxRequestsInflight));
+  if (l.maxMutatingRequestsInflight !== undefined)
+    args.push('--max-mutating-requests-inflight', String(l.maxMutatingRequestsInflight));
+  if (l.requestTimeoutMs !== undefined) args.push('--request-timeout', `${l.requestTimeoutMs}ms`);
+  if (l.maxWatchesPerClient !== undefined) args.push('--max-watches-per-client', String(l.maxWatchesPerClient));
+  if (l.maxWatches !== undefined) args.push('--max-watches', String(l.maxWatches));
+  return args;
 }
 
 /** Parses `--flag value` and `--flag=value`; an unknown flag or a bad value is a UsageError. */
@@ -64,6 +93,7 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
     nodes: 0,
     logLevel: 'info',
     disableAdmissionPlugins: [],
+    limits: {},
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -168,6 +198,30 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024 * 1024)
           throw new UsageError(`invalid --watch-cache-mib ${JSON.stringify(v)}: must be an integer from 1 to 1048576`);
         flags.watchCacheMiB = Number(v);
+        break;
+      }
+      case 'max-requests-inflight':
+      case 'max-mutating-requests-inflight':
+      case 'max-watches-per-client':
+      case 'max-watches': {
+        const v = takeValue();
+        if (!/^\d{1,9}$/.test(v))
+          throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: must be a non-negative integer`);
+        const n = Number(v);
+        if (name === 'max-requests-inflight') flags.limits.maxRequestsInflight = n;
+        else if (name === 'max-mutating-requests-inflight') flags.limits.maxMutatingRequestsInflight = n;
+        else if (name === 'max-watches-per-client') flags.limits.maxWatchesPerClient = n;
+        else flags.limits.maxWatches = n;
+        break;
+      }
+      case 'request-timeout': {
+        const v = takeValue();
+        const ns = parseGoDuration(v);
+        if (ns === undefined || ns <= 0)
+          throw new UsageError(
+            `invalid --request-timeout ${JSON.stringify(v)}: a positive duration such as 1m0s or 30s`,
+          );
+        flags.limits.requestTimeoutMs = Math.max(1, Math.round(ns / 1e6));
         break;
       }
       default:

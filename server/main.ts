@@ -6,10 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openLevelStorage } from '../storage/level/level-storage.js';
-import { buildApp } from './app.js';
+import { buildApp, DEFAULT_SHUTDOWN_GRACE_MS } from './app.js';
 import { parseFlags, usage, UsageError, type ServerFlags } from './flags.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { isLoopback, prepareToken } from './plugins/auth.js';
+import { loggerOptions } from './plugins/telemetry.js';
 
 async function main(argv: string[]): Promise<void> {
   let flags: ServerFlags;
@@ -41,7 +42,14 @@ async function main(argv: string[]): Promise<void> {
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
   const { fastify } = await buildApp({
     storage,
-    logger: { level: flags.logLevel, stream: process.stderr },
+    logger: loggerOptions(flags.logLevel, process.stderr),
+    limits: {
+      ...flags.limits,
+      // 0 turns an in-flight limit off, as kube-apiserver's flags do
+      maxRequestsInflight: flags.limits.maxRequestsInflight === 0 ? Infinity : flags.limits.maxRequestsInflight,
+      maxMutatingRequestsInflight:
+        flags.limits.maxMutatingRequestsInflight === 0 ? Infinity : flags.limits.maxMutatingRequestsInflight,
+    },
     bearerToken: token,
     kubelet: flags.kubeletPreferredAddressTypes
       ? { preferredAddressTypes: flags.kubeletPreferredAddressTypes }
@@ -74,17 +82,32 @@ async function main(argv: string[]): Promise<void> {
     ].join('\n'),
   );
 
+  // Graceful stop: /readyz fails, the listener closes, watches end cleanly, requests in flight finish and are
+  // answered (cut after the grace period), then the store is flushed and closed. Exit 0, or 1 if that failed.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     fastify.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      fastify.log.error({}, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, DEFAULT_SHUTDOWN_GRACE_MS + 5000).unref();
+    let code = 0;
     try {
       await fastify.close();
-      await storage.close();
-    } finally {
-      process.exit(0);
+    } catch (err) {
+      code = 1;
+      fastify.log.error({ err }, 'closing the server failed');
     }
+    try {
+      await storage.close();
+    } catch (err) {
+      code = 1;
+      fastify.log.error({ err }, 'closing the store failed');
+    }
+    fastify.log.info({}, 'stopped');
+    process.exit(code);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

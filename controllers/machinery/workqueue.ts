@@ -3,6 +3,7 @@
  * processing sets (a key is never handed to two workers at once), delayed adds on the injected clock, and
  * per-key exponential retries combined with an overall token bucket.
  */
+import { QueueMetrics } from './metrics.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './ratelimit.js';
 import type { Clock, Logger, WorkQueue } from './types.js';
 
@@ -37,11 +38,18 @@ export class RateLimitingQueue implements WorkQueue {
   private readonly limiter: RateLimiter;
   private readonly maxLength: number;
   private dropped = 0;
+  private readonly metrics: QueueMetrics;
 
   constructor(private readonly opts: RateLimitingQueueOptions) {
     this.clock = opts.clock;
     this.limiter = opts.rateLimiter ?? defaultControllerRateLimiter(opts.clock);
     this.maxLength = opts.maxLength ?? 100_000;
+    this.metrics = new QueueMetrics(this);
+  }
+
+  /** The `name` label of the queue's metrics (client-go's queue name). */
+  get metricsName(): string {
+    return this.opts.name ?? 'unnamed';
   }
 
   add(key: string): void {
@@ -56,6 +64,7 @@ export class RateLimitingQueue implements WorkQueue {
       return;
     }
     this.dirty.add(key);
+    this.metrics.added(key);
     if (this.processing.has(key)) return;
     this.push(key);
   }
@@ -80,6 +89,7 @@ export class RateLimitingQueue implements WorkQueue {
   }
 
   addRateLimited(key: string): void {
+    this.metrics.retried();
     this.addAfter(key, this.limiter.when(key));
   }
 
@@ -110,6 +120,7 @@ export class RateLimitingQueue implements WorkQueue {
   }
 
   done(key: string): void {
+    this.metrics.finished(key);
     this.processing.delete(key);
     if (this.dirty.has(key) && !this.shuttingDown) this.push(key);
   }
@@ -122,6 +133,7 @@ export class RateLimitingQueue implements WorkQueue {
   shutDown(): void {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
+    this.metrics.shutDown();
     for (const { timer } of this.waiting.values()) this.clock.clearTimeout(timer);
     this.waiting.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
@@ -143,6 +155,7 @@ export class RateLimitingQueue implements WorkQueue {
     if (waiter) {
       this.dirty.delete(key);
       this.processing.add(key);
+      this.metrics.started(key);
       waiter(key);
       return;
     }
@@ -160,6 +173,7 @@ export class RateLimitingQueue implements WorkQueue {
     }
     this.dirty.delete(key);
     this.processing.add(key);
+    this.metrics.started(key);
     return key;
   }
 }

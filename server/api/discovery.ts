@@ -203,22 +203,11 @@ function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', items: u
   );
 }
 
-/** `/version`, `/api`, `/apis` (legacy and aggregated), per-group and per-group-version documents, health checks. */
-export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry, ready: () => boolean): void {
+/** `/version`, `/api`, `/apis` (legacy and aggregated), per-group and per-group-version documents. */
+export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry): void {
   app.get('/version', async (_req, reply) =>
     reply.type('application/json').send(JSON.stringify(SERVER_VERSION, null, 2)),
   );
-
-  for (const path of ['/healthz', '/livez', '/readyz']) {
-    app.get(path, async (_req, reply) => {
-      if (path === '/readyz' && !ready())
-        return reply
-          .code(500)
-          .type('text/plain; charset=utf-8')
-          .send('[-]ready failed: reason withheld\nreadyz check failed');
-      return reply.type('text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send('ok');
-    });
-  }
 
   app.get('/api', async (req: FastifyRequest, reply) => {
     const agg = aggregatedVersion(req.headers.accept);

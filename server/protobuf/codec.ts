@@ -3,6 +3,7 @@
 // `goPointer` (see openapi/schemas/index.ts). The types whose JSON form is not their message form (Time,
 // MicroTime, Duration, Quantity, IntOrString, RawExtension, FieldsV1, and maps of string lists such as
 // UserInfo.extra) are encoded here by name, as apimachinery's hand-written marshalers do.
+import { parseGoDuration } from '../../apimachinery/duration.js';
 import { jsonTooDeep } from '../../apimachinery/json-depth.js';
 import { definitionsSnapshot } from '../../openapi/served.js';
 import { FIXED64, LENGTH_DELIMITED, ProtoError, Reader, VARINT, Writer } from './wire.js';
@@ -192,29 +193,6 @@ export function formatTime(seconds: number, nanos: number, micro: boolean): stri
   return `${base}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`;
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-};
-
-/** Go's time.ParseDuration, in nanoseconds. */
-function parseDuration(text: string): number | undefined {
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(text);
-  if (!m && text !== '0') return undefined;
-  if (text === '0') return 0;
-  let total = 0;
-  for (const part of text.replace(/^[+-]/, '').matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * DURATION_UNITS[part[2]!]!;
-  }
-  return Math.round(m![1] === '-' ? -total : total);
-}
-
 /** Go's time.Duration.String(). */
 function formatDuration(ns: number): string {
   if (ns === 0) return '0s';
@@ -282,7 +260,7 @@ function writeSpecial(w: Writer, field: FieldDesc, special: Special, v: unknown)
       break;
     }
     case 'Duration': {
-      const ns = typeof v === 'string' ? parseDuration(v) : undefined;
+      const ns = typeof v === 'string' ? parseGoDuration(v) : undefined;
       if (ns === undefined) throw wrongType(field, v);
       w.uint32(tag(1, VARINT)).int64(ns);
       break;

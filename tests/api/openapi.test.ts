@@ -37,7 +37,7 @@ before(async () => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   registerErrorHandling(app);
-  registerDiscoveryRoutes(app, registry, () => true);
+  registerDiscoveryRoutes(app, registry);
   registerResourceRoutes(app, { registry, storage, shutdownSignal: shutdown.signal, bookmarkIntervalMs: 60_000 });
   registerVirtualRoutes(app, registry);
   registerOpenAPIRoutes(app, registry);

@@ -42,6 +42,8 @@ export async function startCluster(
     'warn',
     '--speed',
     String(opts.speed ?? 0.1),
+    '--metrics-port',
+    '0',
     ...(opts.args ?? []),
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

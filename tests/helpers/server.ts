@@ -31,14 +31,20 @@ export const API_SERVER_ALONE_DISABLED_ADMISSION = ['ServiceAccount'];
  * otherwise (`[]`: everything on, as in a cluster).
  */
 export async function startInProcess(
-  opts: Partial<Omit<AppOptions, 'storage'>> & { storageOptions?: Record<string, unknown> } = {},
+  opts: Partial<Omit<AppOptions, 'storage'>> & {
+    storageOptions?: Record<string, unknown>;
+    /** Wraps the store the server uses (e.g. to slow it down); the wrapper must close the store it wraps. */
+    wrapStorage?: (storage: Storage) => Storage;
+  } = {},
 ): Promise<InProcessServer> {
   const dir = tempDir();
-  const storage = await openLevelStorage({ dir: join(dir.path, 'store'), ...(opts.storageOptions ?? {}) });
+  const { storageOptions, wrapStorage, ...appOptions } = opts;
+  const opened = await openLevelStorage({ dir: join(dir.path, 'store'), ...(storageOptions ?? {}) });
+  const storage = wrapStorage ? wrapStorage(opened) : opened;
   const { fastify } = await buildApp({
     storage,
     disableAdmissionPlugins: API_SERVER_ALONE_DISABLED_ADMISSION,
-    ...opts,
+    ...appOptions,
   });
   await fastify.listen({ port: 0, host: '127.0.0.1' });
   const address = fastify.server.address();
