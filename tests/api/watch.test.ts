@@ -549,13 +549,7 @@ describe('watch from a compacted revision', () => {
 });
 
 describe('watch against the byte-bounded watch cache window', () => {
-  let server: InProcessServer;
-  let api: Api;
-  before(async () => {
-    server = await startInProcess({ storageOptions: { maxHistoryBytes: 1024 * 1024 } });
-    api = new Api(server.url);
-  });
-  after(async () => server?.close());
+  const { api, server } = useInProcessServer({ storageOptions: { maxHistoryBytes: 1024 * 1024 } });
 
   it('below the window: 410 Expired; inside it: exactly the later events', async () => {
     const base = '/api/v1/namespaces/default/configmaps';
@@ -572,8 +566,8 @@ describe('watch against the byte-bounded watch cache window', () => {
       rvs.push(Number(patched.metadata.resourceVersion));
     }
     const oldRV = Number(first.metadata.resourceVersion);
-    assert.ok(oldRV < server.storage.compactedRevision(), 'the first versions left the window');
-    const gone = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${oldRV}`);
+    assert.ok(oldRV < server().storage.compactedRevision(), 'the first versions left the window');
+    const gone = await WatchStream.open(`${server().url}${base}?watch=true&resourceVersion=${oldRV}`);
     try {
       const ev = await gone.next();
       assert.equal(ev.type, 'ERROR');
@@ -583,7 +577,7 @@ describe('watch against the byte-bounded watch cache window', () => {
       gone.close();
     }
     const from = rvs[rvs.length - 3]!;
-    const resumed = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${from}`);
+    const resumed = await WatchStream.open(`${server().url}${base}?watch=true&resourceVersion=${from}`);
     try {
       const seen = [rvOf(await resumed.next()), rvOf(await resumed.next())];
       assert.deepEqual(seen, rvs.slice(-2));
