@@ -8,6 +8,7 @@ import { KubeletClient, type KubeletClientOptions } from './api/kubelet-client.j
 import { registerResourceRoutes } from './api/resources.js';
 import { registerVirtualRoutes } from './api/virtual.js';
 import { registerAuthentication } from './plugins/auth.js';
+import { redactingLoggerOptions } from './plugins/redact.js';
 import { MAX_REQUEST_BODY_BYTES, registerErrorHandling } from './plugins/errors.js';
 import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
@@ -42,6 +43,8 @@ export interface AppOptions {
   serviceClusterIPRange?: string;
   /** Range of Service node ports (kube-apiserver's --service-node-port-range; default 30000-32767). */
   serviceNodePortRange?: string;
+  /** Serve HTTPS with this PEM key and certificate (kube-apiserver's --tls-private-key-file, --tls-cert-file). */
+  tls?: { key: string; cert: string };
 }
 
 /**
@@ -79,7 +82,8 @@ export interface App {
  */
 export async function buildApp(opts: AppOptions): Promise<App> {
   const fastify = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
+    logger: opts.logger ? redactingLoggerOptions(opts.logger, [opts.bearerToken]) : false,
     // No per-request log lines: a hot path stays free of them; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_REQUEST_BODY_BYTES,
