@@ -71,9 +71,13 @@ export class HttpTransport {
       if (init.body !== undefined) headers['Content-Length'] = Buffer.byteLength(init.body);
       const req = send(url, { method: init.method, headers, agent: this.agent });
       let settled = false;
+      let response: IncomingMessage | undefined;
       const onAbort = () => {
         const reason = signal!.reason instanceof Error ? signal!.reason : new Error('aborted');
-        req.destroy(reason);
+        // Once answered, the response is destroyed (its socket only while the body is unread: a finished one
+        // already serves another request of the keep-alive pool).
+        if (response) response.destroy(reason);
+        else req.destroy(reason);
         if (!settled) {
           settled = true;
           reject(signal!.reason);
@@ -89,7 +93,12 @@ export class HttpTransport {
       });
       req.on('response', (res) => {
         settled = true;
+        response = res;
+        res.on('end', cleanup);
         res.on('close', cleanup);
+        // A reader sees errors through its iteration; one that stopped reading (or an abort after the end) must
+        // not turn a destroyed stream into an uncaught exception.
+        res.on('error', () => {});
         const status = res.statusCode ?? 0;
         resolve({
           status,
