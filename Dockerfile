@@ -7,7 +7,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the sources are not here yet (npm ci's prepare would build them).
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY apimachinery ./apimachinery
 COPY server ./server
@@ -15,6 +16,7 @@ COPY storage ./storage
 COPY controllers ./controllers
 COPY openapi ./openapi
 COPY cli ./cli
+COPY ui ./ui
 COPY scripts ./scripts
 COPY tests ./tests
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -25,6 +27,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/ui ./ui
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

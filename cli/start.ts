@@ -104,6 +104,7 @@ class Launcher {
     if (f.tls !== undefined) args.push(`--tls=${f.tls}`);
     if (f.tlsCertFile && f.tlsPrivateKeyFile)
       args.push('--tls-cert-file', resolve(f.tlsCertFile), '--tls-private-key-file', resolve(f.tlsPrivateKeyFile));
+    if (f.watchCacheMiB) args.push('--watch-cache-mib', String(f.watchCacheMiB));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },
@@ -113,7 +114,7 @@ class Launcher {
     const url = await waitForListening(server);
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
     await waitForReady(url, this.kubeconfig, server);
-    this.info(`API server ready at ${url}`);
+    this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (!this.stopping) this.startManager();
   }
 

@@ -6,6 +6,7 @@ import { registerDiscoveryRoutes } from './api/discovery.js';
 import { registerOpenAPIExplorer, registerOpenAPIRoutes } from './api/openapi.js';
 import { KubeletClient, type KubeletClientOptions } from './api/kubelet-client.js';
 import { registerResourceRoutes } from './api/resources.js';
+import { registerUIRoutes } from './api/ui.js';
 import { registerVirtualRoutes } from './api/virtual.js';
 import { registerAuthentication } from './plugins/auth.js';
 import { redactingLoggerOptions } from './plugins/redact.js';
@@ -126,6 +127,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerVirtualRoutes(fastify, registry);
   registerOpenAPIRoutes(fastify, registry);
   registerOpenAPIExplorer(fastify, registry);
+  registerUIRoutes(fastify, registry);
 
   const lifecycle = new NamespaceLifecycle(registry, opts.storage, fastify.log);
   const eventTTL = new EventTTL(opts.storage, {

@@ -23,6 +23,8 @@ export interface ServerFlags {
   /** One's own serving certificate (PEM, chain allowed) and key, as kube-apiserver's --tls-cert-file/--tls-private-key-file. */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  /** Most MiB of serialized recent events the watch cache keeps in memory (default 64). */
+  watchCacheMiB?: number;
   help: boolean;
 }
 
@@ -60,6 +62,7 @@ export function usage(program: 'server' | 'start'): string {
     '  --service-node-port-range A-B     range of Service node ports (default 30000-32767)',
     '  --tls[=false]   serve HTTPS with a certificate from D/pki (made on first start; default: on beyond loopback)',
     '  --tls-cert-file F, --tls-private-key-file K   serve HTTPS with this PEM certificate (chain) and key instead',
+    '  --watch-cache-mib N   most MiB of recent events the watch cache keeps in memory (default 64)',
     '  -h, --help      show this help',
     '',
   ].join('\n');
@@ -188,6 +191,13 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         flags.tlsPrivateKeyFile = takeValue();
         if (!flags.tlsPrivateKeyFile) throw new UsageError('--tls-private-key-file must not be empty');
         break;
+      case 'watch-cache-mib': {
+        const v = takeValue();
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024 * 1024)
+          throw new UsageError(`invalid --watch-cache-mib ${JSON.stringify(v)}: must be an integer from 1 to 1048576`);
+        flags.watchCacheMiB = Number(v);
+        break;
+      }
       default:
         throw new UsageError(`unknown flag --${name}`);
     }

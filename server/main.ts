@@ -42,7 +42,10 @@ async function main(argv: string[]): Promise<void> {
   }
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const storage = await openLevelStorage({ dir: resolve(dataDir, 'store') });
+  const storage = await openLevelStorage({
+    dir: resolve(dataDir, 'store'),
+    maxHistoryBytes: flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined,
+  });
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
   // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt.
   ensureCA(dataDir);
@@ -87,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
       `kube-emulator API server listening on ${url}`,
       `  data directory: ${dataDir}`,
       `  kubeconfig:     ${kubeconfig}`,
+      `  live view:      ${url}/ui/`,
       '',
       'Use it with:',
       `  export KUBECONFIG=${kubeconfig}`,

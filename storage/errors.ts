@@ -6,6 +6,7 @@ export type StorageErrorCode =
   | 'Expired'
   | 'TooLargeResourceVersion'
   | 'TooSlow'
+  | 'RequestTooLarge'
   | 'Internal';
 
 export class StorageError extends Error {

@@ -1,7 +1,8 @@
 /**
  * The storage contract of the API server: a versioned key-value store with ONE revision counter for the
- * whole store, shaped like etcd (mod_revision transactions, watches from a revision, compaction) so that an
- * etcd implementation can serve the same API. Keys are laid out as kube-apiserver lays them out in etcd:
+ * whole store, shaped like etcd (mod_revision transactions, watches from a revision, compaction). It is served
+ * by the watch cache (storage/cache/cacher.ts) over a raw backend (storage/raw.ts: LevelDB today), as
+ * kube-apiserver's cacher serves it over etcd. Keys are laid out as kube-apiserver lays them out in etcd:
  * `/registry/<resource>/<namespace>/<name>`, cluster-scoped resources without the namespace part.
  *
  * Every stored object carries `metadata.resourceVersion` = the decimal revision of its last write. Objects
@@ -101,7 +102,15 @@ export interface Storage {
   watch(prefix: string, fromRevision: number, opts: WatchOptions): AsyncIterable<WatchItem>;
   /** The revision of the last committed write (0 for an empty store). */
   currentRevision(): number;
-  /** History at or below this revision is gone: watches and reads from older revisions get 'Expired'. */
+  /**
+   * Resolves true once `currentRevision()` >= `revision` (notified, not polled), false after `timeoutMs`
+   * (or when the store closes first).
+   */
+  waitForRevision(revision: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * History at or below this revision is not served: watches and reads from older revisions get 'Expired'. It
+   * moves up with compaction and as old events leave the bounded watch window (count, bytes, age).
+   */
   compactedRevision(): number;
   /** Drops history up to `revision` (inclusive). */
   compact(revision: number): Promise<void>;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Paths anyone may read without credentials: the non-resource URLs of kube-apiserver's system:public-info-viewer
@@ -40,6 +40,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated user of the request, set by the authentication plugin before any handler runs. */
     user: UserInfo;
+  }
+  interface FastifyContextConfig {
+    /** A route anyone may read without a token (the live view's static page, which then asks for one). */
+    public?: boolean;
   }
 }
 
@@ -97,7 +101,8 @@ export function registerAuthentication(
   const secret = opts.bearerToken;
   const authenticate = opts.tokenAuthenticator;
   const expected = secret ? digest(secret) : undefined;
-  const isPublic = (url: string) => PUBLIC_PATHS.has(url.split('?')[0]!);
+  const isPublic = (req: FastifyRequest) =>
+    req.routeOptions.config?.public === true || PUBLIC_PATHS.has(req.url.split('?')[0]!);
   const unauthorized = (reply: FastifyReply) => reply.code(401).type('application/json').send(UNAUTHORIZED);
   app.addHook('onRequest', async (req, reply) => {
     req.user = ANONYMOUS_USER;
@@ -121,6 +126,6 @@ export function registerAuthentication(
       }
     }
     // Credentials that do not hold are refused even where anonymous callers are welcome, as kube-apiserver does.
-    if (expected && (token !== undefined || !isPublic(req.url))) return unauthorized(reply);
+    if (expected && (token !== undefined || !isPublic(req))) return unauthorized(reply);
   });
 }

@@ -171,6 +171,10 @@ export const errors = {
   requestEntityTooLarge(message: string): StatusError {
     return new StatusError({ message, reason: 'RequestEntityTooLarge', code: 413 });
   },
+  /** An error that is not a Status (upstream's `ErrorToAPIStatus` fallback): the message, no reason. */
+  unknown(message: string, code: number): StatusError {
+    return new StatusError({ message, code });
+  },
   internal(message: string): StatusError {
     return new StatusError({
       message: `Internal error occurred: ${message}`,

@@ -159,10 +159,8 @@ export class GenericStore {
 
   /** Waits (briefly) until the store has reached `rv`; a list at a future resourceVersion is a 504 otherwise. */
   private async waitForRevision(rv: number): Promise<void> {
-    const deadline = Date.now() + FUTURE_RV_WAIT_MS;
-    while (this.storage.currentRevision() < rv) {
-      if (Date.now() >= deadline) throw errors.tooLargeResourceVersion(rv, this.storage.currentRevision());
-      await new Promise((r) => setTimeout(r, 50));
+    if (!(await this.storage.waitForRevision(rv, FUTURE_RV_WAIT_MS))) {
+      throw errors.tooLargeResourceVersion(rv, this.storage.currentRevision());
     }
   }
 
@@ -610,6 +608,9 @@ export class GenericStore {
         return errors.expired(err.message);
       case 'TooLargeResourceVersion':
         return errors.tooLargeResourceVersion(0, err.currentRevision ?? 0);
+      case 'RequestTooLarge':
+        // etcd's "request is too large" reaches kube-apiserver's client as a plain error: a 500 without a reason.
+        return errors.unknown(err.message, 500);
       default:
         return errors.internal(err.message);
     }

@@ -11,6 +11,8 @@ import type { KubeObject } from '../../apimachinery/objects.js';
 export interface Entry {
   readonly object: KubeObject;
   readonly modRevision: number;
+  /** Serialized size (the watch cache's memory accounting). */
+  readonly bytes?: number;
 }
 
 const CHUNK_MAX = 512;

@@ -1,15 +1,19 @@
 /**
  * The LevelDB layout of the store and the (de)serialization of its records.
  *
- * - `o:<key>`        the current object (JSON), `metadata.resourceVersion` = its mod revision;
+ * - `o:<key>`        the current object: `<modRevision>:<JSON>` (older stores: the bare JSON, whose
+ *                    `metadata.resourceVersion` is the mod revision);
  * - `e:<revision>`   one event per revision (16-digit zero-padded so byte order is revision order):
- *                    `{"type","key","object","prevObject"?}`;
+ *                    `{"type","key","object","prevObject"?}`; a DELETED record's `object` is the last state
+ *                    (its resourceVersion is set to the deletion revision when decoded);
  * - `m:rev`          the revision of the last committed batch;
  * - `m:compacted`    history at or below this revision has been removed.
  */
 import { deepFreeze, plainJsonCopy } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import type { StoredEvent, WatchEventType } from '../interface.js';
+import type { WatchEventType } from '../interface.js';
+import type { RawEvent } from '../raw.js';
+import { withResourceVersion } from '../stored-objects.js';
 
 /** Key prefixes and meta keys of the layout described above. */
 export const OBJECT_PREFIX = 'o:';
@@ -29,6 +33,11 @@ export function objectKey(key: string): string {
 /** The LevelDB key of the event-log record of `revision`. */
 export function eventKey(revision: number): string {
   return EVENT_PREFIX + String(revision).padStart(16, '0');
+}
+
+/** The revision of an event-log key. */
+export function eventRevision(dbKey: string): number {
+  return Number(dbKey.slice(EVENT_PREFIX.length));
 }
 
 /**
@@ -55,30 +64,24 @@ function metaWithRevision(meta: KubeObject['metadata'], revision: number): KubeO
   return out;
 }
 
-/** `obj` (already frozen) with only `metadata.resourceVersion` changed, sharing everything else. */
-export function withResourceVersion(obj: KubeObject, revision: number): KubeObject {
-  const metadata = Object.freeze({ ...obj.metadata, resourceVersion: String(revision) });
-  return Object.freeze({ ...obj, metadata });
+/** The value of an object record. */
+export function encodeObject(modRevision: number, json: string): string {
+  return `${modRevision}:${json}`;
 }
 
-/** A frozen StoredEvent (the one instance every watcher and the history share). */
-export function makeEvent(
-  type: WatchEventType,
-  key: string,
-  revision: number,
-  object: KubeObject,
-  prevObject?: KubeObject,
-): StoredEvent {
-  const event: StoredEvent =
-    prevObject === undefined ? { type, key, revision, object } : { type, key, revision, object, prevObject };
-  return Object.freeze(event);
+/** The mod revision and JSON of an object record, without parsing the JSON (legacy records: parsed once). */
+export function decodeObjectRecord(value: string): { modRevision: number; json: string } {
+  if (value.startsWith('{')) return { modRevision: revisionOf(JSON.parse(value) as KubeObject), json: value };
+  const colon = value.indexOf(':');
+  const modRevision = Number(value.slice(0, colon));
+  if (colon < 1 || !Number.isSafeInteger(modRevision)) throw new Error('corrupt object record');
+  return { modRevision, json: value.slice(colon + 1) };
 }
 
-/** The JSON of an event-log record; `objectJson` avoids serializing the new object twice. */
-export function encodeEvent(event: StoredEvent, objectJson?: string): string {
-  const object = objectJson ?? JSON.stringify(event.object);
-  const prev = event.prevObject === undefined ? '' : `,"prevObject":${JSON.stringify(event.prevObject)}`;
-  return `{"type":${JSON.stringify(event.type)},"key":${JSON.stringify(event.key)},"object":${object}${prev}}`;
+/** The JSON of an event-log record from the serialized new object and the serialized previous one. */
+export function encodeEvent(type: WatchEventType, key: string, objectJson: string, prevJson?: string): string {
+  const prev = prevJson === undefined ? '' : `,"prevObject":${prevJson}`;
+  return `{"type":${JSON.stringify(type)},"key":${JSON.stringify(key)},"object":${objectJson}${prev}}`;
 }
 
 interface EventRecord {
@@ -88,13 +91,25 @@ interface EventRecord {
   prevObject?: KubeObject;
 }
 
-/** Parses an event-log record written by {@link encodeEvent} (objects not yet frozen). */
-export function decodeEvent(json: string): EventRecord {
+/** Parses an event-log record into a frozen RawEvent (older stores' DELETED records carry both states). */
+export function decodeEvent(revision: number, json: string): RawEvent {
   const rec = JSON.parse(json) as EventRecord;
   if (rec.type !== 'ADDED' && rec.type !== 'MODIFIED' && rec.type !== 'DELETED') {
     throw new Error(`corrupt event record: type ${String(rec.type)}`);
   }
-  return rec;
+  const bytes = json.length;
+  if (rec.type === 'DELETED') {
+    const last = deepFreeze(rec.prevObject ?? rec.object);
+    const object = withResourceVersion(last, revision);
+    return Object.freeze({ type: rec.type, key: rec.key, revision, object, prevObject: last, bytes });
+  }
+  const object = deepFreeze(rec.object);
+  const prevObject = rec.prevObject === undefined ? undefined : deepFreeze(rec.prevObject);
+  return Object.freeze(
+    prevObject === undefined
+      ? { type: rec.type, key: rec.key, revision, object, bytes }
+      : { type: rec.type, key: rec.key, revision, object, prevObject, bytes },
+  );
 }
 
 /** The mod revision recorded in a stored object (0 when missing or malformed). */

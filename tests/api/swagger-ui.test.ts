@@ -5,35 +5,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { CHROMIUM_ARGS, findChromium } from '../helpers/browser.js';
 import { startInProcess, type InProcessServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
-
-/** CHROMIUM, else Debian's /usr/bin/chromium. */
-function findChromium(): string {
-  const candidates = [process.env['CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(
-    (p): p is string => !!p,
-  );
-  const found = candidates.find((p) => existsSync(p));
-  if (!found)
-    throw new Error(
-      `Chromium not found (looked at ${candidates.join(', ')}): set CHROMIUM or install Debian's chromium (apt-get install chromium)`,
-    );
-  return found;
-}
 
 /** The DOM after the page's scripts ran, as headless Chromium renders it. */
 function dumpDom(url: string): Promise<string> {
   const profile = tempDir('chromium-');
   const args = [
     '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
+    ...CHROMIUM_ARGS,
     `--user-data-dir=${profile.path}`,
     '--virtual-time-budget=20000',
     '--dump-dom',

@@ -557,3 +557,55 @@ describe('watch from a compacted revision', () => {
     }
   });
 });
+
+describe('watch against the byte-bounded watch cache window', () => {
+  let server: InProcessServer;
+  let api: Api;
+  before(async () => {
+    server = await startInProcess({ storageOptions: { maxHistoryBytes: 1024 * 1024 } });
+    api = new Api(server.url);
+  });
+  after(async () => server?.close());
+
+  it('below the window: 410 Expired; inside it: exactly the later events', async () => {
+    const base = '/api/v1/namespaces/default/configmaps';
+    const first = await api.expect(201, 'POST', base, {
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' } },
+    });
+    const rvs: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      // 200 KB each: the 1 MiB window holds about five of them.
+      const patched = await api.expect(200, 'PATCH', `${base}/big`, {
+        body: { metadata: { annotations: { blob: `${i}:`.padEnd(200 * 1024, 'x') } } },
+        contentType: 'application/merge-patch+json',
+      });
+      rvs.push(Number(patched.metadata.resourceVersion));
+    }
+    const oldRV = Number(first.metadata.resourceVersion);
+    assert.ok(oldRV < server.storage.compactedRevision(), 'the first versions left the window');
+    const gone = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${oldRV}`);
+    try {
+      const ev = await gone.next();
+      assert.equal(ev.type, 'ERROR');
+      assert.equal(ev.object.code, 410);
+      assert.equal(ev.object.reason, 'Expired');
+    } finally {
+      gone.close();
+    }
+    const from = rvs[rvs.length - 3]!;
+    const resumed = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${from}`);
+    try {
+      const seen = [rvOf(await resumed.next()), rvOf(await resumed.next())];
+      assert.deepEqual(seen, rvs.slice(-2));
+      const next = await api.expect(200, 'PATCH', `${base}/big`, {
+        body: { metadata: { annotations: { blob: 'small' } } },
+        contentType: 'application/merge-patch+json',
+      });
+      const live = await resumed.next();
+      assert.equal(live.type, 'MODIFIED');
+      assert.equal(rvOf(live), Number(next.metadata.resourceVersion));
+    } finally {
+      resumed.close();
+    }
+  });
+});

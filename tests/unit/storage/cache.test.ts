@@ -5,7 +5,7 @@ import { History } from '../../../storage/cache/history.js';
 import { KeyIndex, compareKeys } from '../../../storage/cache/key-index.js';
 import { listAt } from '../../../storage/cache/list.js';
 import type { StoredEvent } from '../../../storage/interface.js';
-import { makeEvent } from '../../../storage/level/codec.js';
+import { makeEvent } from '../../../storage/stored-objects.js';
 
 /** A small deterministic PRNG so failures reproduce. */
 function rng(seed: number): (n: number) => number {

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storageConformance } from '../../../storage/conformance.js';
+import { rawBackendConformance } from '../../../storage/conformance-raw.js';
+import { LevelBackend } from '../../../storage/level/level-backend.js';
 import {
   describeItems,
   pod,
@@ -17,7 +19,9 @@ import {
   within,
 } from '../../../storage/conformance-helpers.js';
 import type { Storage, WatchItem } from '../../../storage/interface.js';
-import { LevelStorage, openLevelStorage, type LevelStorageOptions } from '../../../storage/level/level-storage.js';
+import { type LevelStorageOptions, openCachedLevel, openLevelStorage } from '../../../storage/level/level-storage.js';
+
+type LevelStorage = Awaited<ReturnType<typeof openCachedLevel>>;
 
 const T = { timeout: 20_000 };
 const PREFIX = '/registry/pods/default/';
@@ -27,9 +31,7 @@ function tempDir(): string {
 }
 
 async function openLevel(options: Omit<LevelStorageOptions, 'dir'> & { dir?: string } = {}): Promise<LevelStorage> {
-  const storage = await openLevelStorage({ dir: options.dir ?? tempDir(), ...options });
-  assert.ok(storage instanceof LevelStorage);
-  return storage;
+  return openCachedLevel({ dir: options.dir ?? tempDir(), ...options });
 }
 
 /** Runs `fn` with a LevelDB store in a fresh directory, then closes it and removes the directory. */
@@ -116,11 +118,11 @@ describe('level storage', () => {
 
   it('group commit: 200 concurrent creates share a few synced batches', T, () =>
     withLevel({}, async (s) => {
-      const before = s.stats();
+      const before = s.backend.stats();
       const created = await Promise.all(
         Array.from({ length: 200 }, (_, i) => s.create(podKey('default', `p${i}`), pod(`p${i}`))),
       );
-      const after = s.stats();
+      const after = s.backend.stats();
       assert.equal(new Set(created.map(rv)).size, 200);
       assert.equal(after.operations - before.operations, 200);
       assert.ok(after.batches - before.batches <= 10, `${after.batches - before.batches} batches for 200 writes`);
@@ -215,7 +217,7 @@ describe('level storage', () => {
       await s.create(podKey('default', 'a'), pod('a'));
       const { it: w, ac } = startWatch(s, PREFIX, s.currentRevision());
       const pending = w.next();
-      const db = (s as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+      const db = (s.backend as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
       const realBatch = db.batch;
       db.batch = async () => {
         throw new Error('disk full');
@@ -338,3 +340,15 @@ function runAndKill(script: string, dir: string, minAcks: number): Promise<Acked
     });
   });
 }
+
+rawBackendConformance('level', async (options) => {
+  const dir = tempDir();
+  const backend = await LevelBackend.open({ dir, ...options });
+  return {
+    backend,
+    cleanup: async () => {
+      await backend.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});

@@ -1,0 +1,260 @@
+/**
+ * API figures against the real API server as a child process: start, creates, GETs, LISTs, watches, memory.
+ */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { measureGets, type GetResult } from './ceilings.js';
+import {
+  type ApiServer,
+  closedLoop,
+  createPods,
+  freePort,
+  Http,
+  LAUNCHER_MAIN,
+  percentile,
+  REPO_ROOT,
+  sleep,
+  startApiServer,
+  tempDir,
+} from './harness.js';
+
+/** `npm start -- --nodes 3` (sources unchanged) → 3 nodes Ready, polled every 10 ms; `viaNpm` false runs the launcher directly. */
+export async function startToNodesReady(viaNpm: boolean): Promise<number> {
+  const dir = tempDir('bench-start-');
+  const port = await freePort();
+  const args = ['--port', String(port), '--data-dir', dir.path, '--nodes', '3', '--log-level', 'warn'];
+  const t0 = performance.now();
+  const child = viaNpm
+    ? spawn('npm', ['start', '--silent', '--', ...args], { cwd: REPO_ROOT, stdio: 'ignore', detached: true })
+    : spawn(process.execPath, [LAUNCHER_MAIN, ...args], { cwd: REPO_ROOT, stdio: 'ignore', detached: true });
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/nodes`);
+        if (res.status === 200) {
+          const list = (await res.json()) as { items: Array<{ status?: { conditions?: any[] } }> };
+          const ready = list.items.filter((n) =>
+            (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+          );
+          if (ready.length >= 3) return performance.now() - t0;
+        } else await res.arrayBuffer();
+      } catch {
+        // not listening yet
+      }
+      if (performance.now() - t0 > 120_000) throw new Error('3 nodes not Ready after 120 s');
+      await sleep(10);
+    }
+  } finally {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await exited;
+    dir.remove();
+  }
+}
+
+/** API server spawn → first `/readyz` 200 on `dataDir` (a fresh temporary one when absent). */
+export async function serverStartToReady(dataDir?: string): Promise<number> {
+  const t0 = performance.now();
+  const server = await startApiServer({ dataDir });
+  const ms = performance.now() - t0;
+  server.http.close();
+  await server.child.stop();
+  if (!dataDir) await server.stop();
+  return ms;
+}
+
+/** A data directory holding `pods` pods (made by a server that is then stopped); remove() when done. */
+export async function storeWithPods(pods: number): Promise<{ path: string; remove(): void }> {
+  const dir = tempDir('bench-store-');
+  const server = await startApiServer({ dataDir: dir.path });
+  try {
+    await createPods(server.http, 'default', pods, 64);
+  } finally {
+    server.http.close();
+    await server.child.stop();
+  }
+  return dir;
+}
+
+export interface CreateResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** `count` pod creates by `clients` clients while `watchers` watch the namespace. */
+export async function measureCreates(
+  server: ApiServer,
+  namespace: string,
+  count: number,
+  clients: number,
+  watchers: number,
+): Promise<CreateResult> {
+  await server.http.json('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace },
+  });
+  const streams = await Promise.all(
+    Array.from({ length: watchers }, () =>
+      server.http.watch(`/api/v1/namespaces/${namespace}/pods?watch=true`, () => {}),
+    ),
+  );
+  try {
+    const { ms, latencies } = await createPods(server.http, namespace, count, clients, 'p', (i) => ({
+      app: 'bench',
+      group: `g-${i % 1000}`,
+    }));
+    return { perSecond: (count / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    for (const s of streams) s.close();
+  }
+}
+
+export async function measureGet(server: ApiServer, path: string, count: number, clients: number): Promise<GetResult> {
+  await measureGets(server.http, path, Math.min(count, 2000), clients); // warm-up
+  return measureGets(server.http, path, count, clients);
+}
+
+/** p50/p99 of `times` sequential LISTs of `path`. */
+export async function measureList(
+  server: ApiServer,
+  path: string,
+  times: number,
+): Promise<{ p50: number; p99: number }> {
+  const { latencies } = await closedLoop(times, 1, async () => {
+    const r = await server.http.send('GET', path);
+    if (r.status !== 200) throw new Error(`LIST ${path}: ${r.status}`);
+  });
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** Opens a watch that only counts the events it receives (one per line). */
+function countingWatch(url: URL, path: string, onEvents: (n: number) => void): Promise<() => void> {
+  return new Promise((resolveWatch, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path, agent: false, headers: { accept: 'application/json' } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`watch: ${res.statusCode}`));
+        res.on('data', (chunk: Buffer) => {
+          let n = 0;
+          for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) n++;
+          if (n) onEvents(n);
+        });
+        res.on('error', () => {});
+        resolveWatch(() => req.destroy());
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Watch latency: `watchers` watchers of a namespace while a paced writer patches pods at `rate` events/s for
+ * `seconds`; each event carries its send time in an annotation, and each watcher records now − send time.
+ */
+export async function measureWatchLatency(
+  server: ApiServer,
+  namespace: string,
+  watchers: number,
+  rate: number,
+  seconds: number,
+): Promise<{ p50: number; p99: number; events: number }> {
+  await server.http.json('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace },
+  });
+  const targets = 50;
+  await createPods(server.http, namespace, targets, 16, 'w');
+  const rv = (await server.http.json('GET', `/api/v1/namespaces/${namespace}/pods?limit=1`)).metadata.resourceVersion;
+  const latencies: number[] = [];
+  const stamp = /"bench\/sent":"([0-9.]+)"/;
+  const streams = await Promise.all(
+    Array.from({ length: watchers }, () =>
+      server.http.watch(`/api/v1/namespaces/${namespace}/pods?watch=true&resourceVersion=${rv}`, (line) => {
+        const m = stamp.exec(line);
+        if (m) latencies.push(performance.now() - Number(m[1]));
+      }),
+    ),
+  );
+  const total = Math.round(rate * seconds);
+  const writer = new Http(server.url, 32);
+  const t0 = performance.now();
+  const inflight: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    inflight.push(
+      writer.send(
+        'PATCH',
+        `/api/v1/namespaces/${namespace}/pods/w-${i % targets}`,
+        { metadata: { annotations: { 'bench/sent': String(performance.now()) } } },
+        { 'content-type': 'application/merge-patch+json' },
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const deadline = performance.now() + 10_000;
+  while (latencies.length < total * watchers && performance.now() < deadline) await sleep(20);
+  for (const s of streams) s.close();
+  writer.close();
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), events: latencies.length };
+}
+
+/** Deliveries per second to `watchers` watchers of a burst of `updates` patches. */
+export async function measureFanOut(
+  server: ApiServer,
+  namespace: string,
+  watchers: number,
+  updates: number,
+): Promise<number> {
+  await server.http.json('POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace },
+  });
+  const targets = 50;
+  await createPods(server.http, namespace, targets, 16, 'f');
+  const rv = (await server.http.json('GET', `/api/v1/namespaces/${namespace}/pods?limit=1`)).metadata.resourceVersion;
+  const url = new URL(server.url);
+  let delivered = 0;
+  let last = 0;
+  const expected = watchers * updates;
+  const closers: Array<() => void> = [];
+  for (let i = 0; i < watchers; i += 50) {
+    closers.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, watchers - i) }, () =>
+          countingWatch(url, `/api/v1/namespaces/${namespace}/pods?watch=true&resourceVersion=${rv}`, (n) => {
+            delivered += n;
+            last = performance.now();
+          }),
+        ),
+      )),
+    );
+  }
+  const writer = new Http(server.url, 32);
+  const t0 = performance.now();
+  await closedLoop(updates, 32, async (i) => {
+    await writer.send(
+      'PATCH',
+      `/api/v1/namespaces/${namespace}/pods/f-${i % targets}`,
+      { metadata: { labels: { round: String(i) } } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+  });
+  const deadline = performance.now() + 30_000;
+  while (delivered < expected && performance.now() < deadline) await sleep(10);
+  for (const close of closers) close();
+  writer.close();
+  return (delivered / (last - t0)) * 1000;
+}

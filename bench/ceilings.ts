@@ -1,0 +1,86 @@
+/**
+ * Ceilings measured in the same run as the figures, on the same machine: what the emulator could reach at best.
+ *   - bare Fastify: a child process whose one route returns a pre-serialized pod, driven by the same client
+ *     as the API server's GET figure;
+ *   - LevelDB: synced batches of pod-sized values written straight through `level`;
+ *   - etcd: not measured yet (the etcd backend is issue 12); reported as absent.
+ */
+import { performance } from 'node:perf_hooks';
+import { Level } from 'level';
+import { closedLoop, freePort, Http, percentile, pod, startChild, tempDir, waitReady } from './harness.js';
+
+/** Entry point of the bare Fastify child process (`node dist/bench/ceilings.js --bare-fastify PORT`). */
+async function serveBareFastify(port: number): Promise<void> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  const body = Buffer.from(
+    JSON.stringify({
+      ...pod('bench-0'),
+      metadata: { ...pod('bench-0').metadata, namespace: 'default', resourceVersion: '1' },
+    }),
+  );
+  app.get('/readyz', async () => 'ok');
+  app.get('/api/v1/namespaces/:ns/pods/:name', (_req, reply) => {
+    reply.header('content-type', 'application/json').send(body);
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+}
+
+if (process.argv[2] === '--bare-fastify') {
+  serveBareFastify(Number(process.argv[3])).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
+
+export interface GetResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** GETs of one object with `clients` concurrent keep-alive clients. */
+export async function measureGets(http: Http, path: string, count: number, clients: number): Promise<GetResult> {
+  const { ms, latencies } = await closedLoop(count, clients, async () => {
+    const r = await http.send('GET', path);
+    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
+  });
+  return { perSecond: (count / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export async function bareFastifyCeiling(count: number, clients: number): Promise<GetResult> {
+  const port = await freePort();
+  const child = startChild('bare Fastify', [new URL(import.meta.url).pathname, '--bare-fastify', String(port)]);
+  try {
+    await waitReady(`http://127.0.0.1:${port}/readyz`, child);
+    const http = new Http(`http://127.0.0.1:${port}`);
+    await measureGets(http, '/api/v1/namespaces/default/pods/bench-0', Math.min(count, 2000), clients); // warm-up
+    const result = await measureGets(http, '/api/v1/namespaces/default/pods/bench-0', count, clients);
+    http.close();
+    return result;
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Objects per second written to LevelDB in synced batches of `batch` pod-sized values. */
+export async function levelBatchCeiling(objects: number, batch = 100): Promise<number> {
+  const dir = tempDir('bench-level-');
+  const db = new Level<string, string>(dir.path, { valueEncoding: 'utf8' });
+  await db.open();
+  try {
+    const value = JSON.stringify(pod('bench-0'));
+    const t0 = performance.now();
+    for (let i = 0; i < objects; i += batch) {
+      const ops = [];
+      for (let j = i; j < Math.min(objects, i + batch); j++) {
+        ops.push({ type: 'put' as const, key: `/registry/pods/default/bench-${j}`, value });
+      }
+      await db.batch(ops, { sync: true });
+    }
+    return (objects / (performance.now() - t0)) * 1000;
+  } finally {
+    await db.close();
+    dir.remove();
+  }
+}

@@ -1,0 +1,331 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --quick] [--json FILE] [--only start,api,cluster,ceilings] [--moonshot]`
+ *
+ * A standalone process: it starts the real API server (and the controller manager) as child processes, drives
+ * them over HTTP, measures the ceilings of this machine in the same run (bare Fastify, LevelDB synced batches),
+ * and prints each figure beside its goal (issue 11) as a table, then writes the same as JSON.
+ * `--quick` runs every figure at a small scale in well under 2 minutes: it checks that the bench works, its
+ * numbers are not the goals' measures.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  measureCreates,
+  measureFanOut,
+  measureGet,
+  measureList,
+  measureWatchLatency,
+  serverStartToReady,
+  startToNodesReady,
+  storeWithPods,
+} from './api.js';
+import { bareFastifyCeiling, levelBatchCeiling } from './ceilings.js';
+import { measureCluster } from './cluster.js';
+import { sleep, startApiServer } from './harness.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string', default: 'bench-results.json' },
+    only: { type: 'string' },
+    moonshot: { type: 'boolean', default: false },
+    speed: { type: 'string', default: '0.1' },
+  },
+});
+const quick = opts.quick!;
+const only = opts.only ? new Set(opts.only.split(',')) : undefined;
+const speed = Number(opts.speed);
+const runs = (section: string) => !only || only.has(section);
+
+/** Scale of every figure: full runs the goals' sizes, quick a small version of each. */
+const N = quick
+  ? {
+      starts: 1,
+      serverStarts: 2,
+      storedPods: [1_000],
+      creates: 1_000,
+      gets: 2_000,
+      lists: 5,
+      latencyWatchers: 20,
+      latencyRate: 200,
+      latencySeconds: 2,
+      fanOutWatchers: 100,
+      fanOutUpdates: 50,
+      levelObjects: 5_000,
+      clusters: [100],
+    }
+  : {
+      starts: 3,
+      serverStarts: 5,
+      storedPods: [10_000, 100_000],
+      creates: 10_000,
+      gets: 20_000,
+      lists: 30,
+      latencyWatchers: 100,
+      latencyRate: 1_000,
+      latencySeconds: 5,
+      fanOutWatchers: 1_000,
+      fanOutUpdates: 200,
+      levelObjects: 50_000,
+      clusters: [1_000, 5_000],
+    };
+
+interface Row {
+  figure: string;
+  value: number;
+  unit: string;
+  /** The goal: the value must be below (`<`) or at least (`>=`) `goal`. */
+  op?: '<' | '<=' | '>=';
+  goal?: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+function row(r: Row) {
+  rows.push(r);
+  process.stderr.write(`  ${r.figure}: ${fmt(r.value, r.unit)}${r.note ? ` (${r.note})` : ''}\n`);
+}
+
+function fmt(v: number, unit: string): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  if (unit === 'B') return v >= 1 << 20 ? `${(v / (1 << 20)).toFixed(0)} MB` : `${(v / 1024).toFixed(1)} KB`;
+  if (unit === 'ms') return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 2 : 0)} ms`;
+  if (unit === '/s') return `${Math.round(v).toLocaleString('en-US')}/s`;
+  if (unit === '%') return `${v.toFixed(0)} %`;
+  return `${v} ${unit}`;
+}
+
+function verdict(r: Row): string {
+  if (r.goal === undefined || r.op === undefined) return '';
+  if (!Number.isFinite(r.value)) return 'not measured';
+  const met = r.op === '<' ? r.value < r.goal : r.op === '<=' ? r.value <= r.goal : r.value >= r.goal;
+  return met ? 'met' : 'missed';
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function section(name: string, fn: () => Promise<void>) {
+  if (!runs(name)) return;
+  process.stderr.write(`${name}...\n`);
+  try {
+    await fn();
+  } catch (err) {
+    process.stderr.write(`  ${name} failed: ${(err as Error).stack ?? err}\n`);
+    rows.push({ figure: `${name}: failed`, value: Number.NaN, unit: '', note: (err as Error).message.slice(0, 120) });
+    process.exitCode = 1;
+  }
+}
+
+async function main() {
+  let fastifyGets = Number.NaN;
+  let levelCeiling = Number.NaN;
+
+  await section('ceilings', async () => {
+    const f = await bareFastifyCeiling(N.gets, 16);
+    fastifyGets = f.perSecond;
+    row({
+      figure: 'ceiling: bare Fastify GET (16 clients)',
+      value: f.perSecond,
+      unit: '/s',
+      note: `p99 ${f.p99.toFixed(2)} ms`,
+    });
+    levelCeiling = await levelBatchCeiling(N.levelObjects);
+    row({ figure: 'ceiling: LevelDB synced batches of 100', value: levelCeiling, unit: '/s' });
+    row({ figure: 'ceiling: etcd', value: Number.NaN, unit: '/s', note: 'no etcd backend yet (issue 12)' });
+  });
+
+  await section('start', async () => {
+    const viaNpm: number[] = [];
+    const direct: number[] = [];
+    for (let i = 0; i < N.starts; i++) {
+      viaNpm.push(await startToNodesReady(true));
+      direct.push(await startToNodesReady(false));
+    }
+    row({
+      figure: '`npm start -- --nodes 3` to 3 nodes Ready',
+      value: median(viaNpm),
+      unit: 'ms',
+      op: '<',
+      goal: 1000,
+    });
+    row({ figure: 'launcher (no npm) to 3 nodes Ready', value: median(direct), unit: 'ms' });
+    const empty: number[] = [];
+    for (let i = 0; i < N.serverStarts; i++) empty.push(await serverStartToReady());
+    row({ figure: 'API server start to ready, empty', value: median(empty), unit: 'ms', op: '<', goal: 300 });
+    for (const pods of N.storedPods) {
+      const store = await storeWithPods(pods);
+      try {
+        const times: number[] = [];
+        for (let i = 0; i < Math.min(3, N.serverStarts); i++) times.push(await serverStartToReady(store.path));
+        const goal = pods >= 100_000 ? 5000 : pods >= 10_000 ? 1000 : undefined;
+        row({
+          figure: `API server start to ready, ${pods.toLocaleString('en-US')} pods stored`,
+          value: median(times),
+          unit: 'ms',
+          ...(goal ? { op: '<' as const, goal } : {}),
+        });
+      } finally {
+        store.remove();
+      }
+    }
+  });
+
+  await section('api', async () => {
+    const server = await startApiServer();
+    try {
+      await sleep(500);
+      const idleRss = server.child.rss;
+      row({ figure: 'RSS of the API server, idle', value: idleRss, unit: 'B', op: '<', goal: 100 << 20 });
+      const c = await measureCreates(server, 'bench', N.creates, 64, 10);
+      row({
+        figure: 'pod creates over HTTP (64 clients, durable, 10 watchers)',
+        value: c.perSecond,
+        unit: '/s',
+        op: '>=',
+        goal: 5000,
+        note: `p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms`,
+      });
+      if (Number.isFinite(levelCeiling))
+        row({
+          figure: 'pod creates, share of the LevelDB ceiling',
+          value: (c.perSecond / levelCeiling) * 100,
+          unit: '%',
+          op: '>=',
+          goal: 10,
+        });
+      await sleep(1000);
+      row({
+        figure: 'RSS per stored pod (API server)',
+        value: (server.child.rss - idleRss) / N.creates,
+        unit: 'B',
+        op: '<=',
+        goal: 10 * 1024,
+      });
+      const g = await measureGet(server, '/api/v1/namespaces/bench/pods/p-0', N.gets, 16);
+      row({
+        figure: 'GET one object (16 clients)',
+        value: g.perSecond,
+        unit: '/s',
+        note: `p99 ${g.p99.toFixed(2)} ms`,
+      });
+      if (Number.isFinite(fastifyGets))
+        row({
+          figure: 'GET one object, share of bare Fastify',
+          value: (g.perSecond / fastifyGets) * 100,
+          unit: '%',
+          op: '>=',
+          goal: 30,
+        });
+      const list = await measureList(server, '/api/v1/namespaces/bench/pods', N.lists);
+      row({
+        figure: `LIST ${N.creates.toLocaleString('en-US')} pods (JSON), p99`,
+        value: list.p99,
+        unit: 'ms',
+        op: '<',
+        goal: 50,
+        note: `p50 ${list.p50.toFixed(1)} ms`,
+      });
+      const sel = await measureList(server, '/api/v1/namespaces/bench/pods?labelSelector=group%3Dg-7', N.lists * 3);
+      row({
+        figure: `selective LIST by label in ${N.creates.toLocaleString('en-US')}, p99`,
+        value: sel.p99,
+        unit: 'ms',
+        op: '<',
+        goal: 5,
+        note: `p50 ${sel.p50.toFixed(2)} ms`,
+      });
+      const w = await measureWatchLatency(server, 'latency', N.latencyWatchers, N.latencyRate, N.latencySeconds);
+      row({
+        figure: `watch latency, ${N.latencyWatchers} watchers at ${N.latencyRate} events/s, p99`,
+        value: w.p99,
+        unit: 'ms',
+        op: '<',
+        goal: 10,
+        note: `p50 ${w.p50.toFixed(2)} ms, ${w.events} deliveries`,
+      });
+      const f = await measureFanOut(server, 'fanout', N.fanOutWatchers, N.fanOutUpdates);
+      row({
+        figure: `watch fan-out, ${N.fanOutWatchers} watchers`,
+        value: f,
+        unit: '/s',
+        op: '>=',
+        goal: 100_000,
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  await section('cluster', async () => {
+    const sizes = opts.moonshot ? [...N.clusters, 100_000] : N.clusters;
+    for (const nodes of sizes) {
+      const goals =
+        nodes >= 100_000
+          ? { nodes: 60_000, ds: 60_000, roll: undefined }
+          : nodes >= 5000
+            ? { nodes: 10_000, ds: 15_000, roll: 30_000 }
+            : nodes >= 1000
+              ? { nodes: 2000, ds: 3000, roll: 10_000 }
+              : { nodes: undefined, ds: undefined, roll: undefined };
+      const n = nodes.toLocaleString('en-US');
+      const r = await measureCluster(nodes, speed, nodes >= 100_000 ? 600_000 : 300_000);
+      const goal = (g: number | undefined, op: '<' | '<=') => (g === undefined ? {} : { op, goal: g });
+      row({ figure: `${n} nodes registered and Ready`, value: r.nodesReadyMs, unit: 'ms', ...goal(goals.nodes, '<') });
+      row({
+        figure: `DaemonSet all pods Ready on ${n} nodes`,
+        value: r.daemonSetReadyMs,
+        unit: 'ms',
+        ...goal(goals.ds, '<='),
+      });
+      row({
+        figure: `rolling update (maxUnavailable 10 %) on ${n} nodes`,
+        value: r.rollingUpdateMs,
+        unit: 'ms',
+        ...goal(goals.roll, '<='),
+      });
+      row({
+        figure: `RSS per cached pod (controller manager), ${n} nodes`,
+        value: r.managerBytesPerPod,
+        unit: 'B',
+        op: '<=',
+        goal: 5 * 1024,
+      });
+      row({
+        figure: `RSS of the API server / controller manager, ${n} nodes`,
+        value: r.serverRssBytes,
+        unit: 'B',
+        note: `controller manager ${fmt(r.managerRssBytes, 'B')}`,
+      });
+    }
+  });
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const header = ['figure', 'measured', 'goal', ''];
+  const lines = rows.map((r) => [
+    r.figure,
+    fmt(r.value, r.unit) + (r.note ? ` (${r.note})` : ''),
+    r.goal === undefined ? '' : `${r.op} ${fmt(r.goal, r.unit)}`,
+    verdict(r),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const out = [header, widths.map((w) => '-'.repeat(w)), ...lines].map(
+    (l) => `| ${l.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`,
+  );
+  console.log(
+    `\nkube-emulator bench${quick ? " (--quick: small scale, not the goals' measures)" : ''}, ${new Date().toISOString().slice(0, 10)}`,
+  );
+  console.log(`machine: ${machine}; controller manager --speed ${speed}\n`);
+  console.log(out.join('\n'));
+  writeFileSync(
+    opts.json!,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, quick, speed, rows }, null, 2)}\n`,
+  );
+  console.log(`\n(JSON: ${opts.json})`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+/** Building blocks shared by the watch cache and the raw backends: frozen events and resourceVersion stamping. */
+import type { KubeObject } from '../apimachinery/objects.js';
+import type { StoredEvent, WatchEventType } from './interface.js';
+
+/** `obj` (already frozen) with only `metadata.resourceVersion` changed, sharing everything else. */
+export function withResourceVersion(obj: KubeObject, revision: number): KubeObject {
+  const metadata = Object.freeze({ ...obj.metadata, resourceVersion: String(revision) });
+  return Object.freeze({ ...obj, metadata });
+}
+
+/** A frozen StoredEvent (the one instance every watcher and the window share). */
+export function makeEvent(
+  type: WatchEventType,
+  key: string,
+  revision: number,
+  object: KubeObject,
+  prevObject?: KubeObject,
+): StoredEvent {
+  const event: StoredEvent =
+    prevObject === undefined ? { type, key, revision, object } : { type, key, revision, object, prevObject };
+  return Object.freeze(event);
+}
