@@ -1,8 +1,8 @@
 # kube-emulator: the Kubernetes API server emulator in a container.
 #   docker build -t kube-emulator .
 #   docker run --rm -p 8080:8080 -v kube-emulator-data:/data kube-emulator
-# Binding 0.0.0.0 inside the container turns on bearer-token authentication: the token is written to
-# /data/token and into /data/kubeconfig (see README, "Docker").
+# Binding 0.0.0.0 inside the container turns on bearer-token authentication and TLS: the token is written to
+# /data/token, the CA to /data/pki/ca.crt, and both into /data/kubeconfig (see README, "Docker").
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -33,6 +33,6 @@ USER node
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "require('https').get({host:'127.0.0.1',port:8080,path:'/readyz',ca:require('fs').readFileSync('/data/pki/ca.crt')},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
 ENTRYPOINT ["node", "dist/cli/start.js", "--host", "0.0.0.0", "--port", "8080", "--data-dir", "/data"]
 CMD ["--nodes", "3"]

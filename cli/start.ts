@@ -2,7 +2,8 @@
 /**
  * `npm start`: the API server and the controller manager as two processes, supervised.
  * Starts the API server (`dist/server/main.js`), waits for its "listening on URL" line and `/readyz`, then
- * starts the controller manager (`dist/controllers/main.js --kubeconfig <data-dir>/kubeconfig`), restarting it
+ * starts the controller manager (`dist/controllers/main.js --kubeconfig <data-dir>/kubeconfig --root-ca-file
+ * <data-dir>/pki/ca.crt`: it verifies an https server with the kubeconfig's CA and token), restarting it
  * with exponential backoff whenever it dies. SIGINT/SIGTERM stop the controller manager, then the server, and
  * exit 0; if the API server dies, the controller manager is stopped and the launcher exits non-zero.
  */
@@ -10,6 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
+import { loadKubeconfig } from '../controllers/machinery/client.js';
+import { HttpTransport } from '../controllers/machinery/transport.js';
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_MAIN = join(DIST, 'server', 'main.js');
@@ -106,6 +109,9 @@ class Launcher {
       args.push('--disable-admission-plugins', f.disableAdmissionPlugins.join(','));
     if (f.serviceClusterIPRange) args.push('--service-cluster-ip-range', f.serviceClusterIPRange);
     if (f.serviceNodePortRange) args.push('--service-node-port-range', f.serviceNodePortRange);
+    if (f.tls !== undefined) args.push(`--tls=${f.tls}`);
+    if (f.tlsCertFile && f.tlsPrivateKeyFile)
+      args.push('--tls-cert-file', resolve(f.tlsCertFile), '--tls-private-key-file', resolve(f.tlsPrivateKeyFile));
     if (f.watchCacheMiB) args.push('--watch-cache-mib', String(f.watchCacheMiB));
     args.push(...limitFlagArgs(f.limits));
     const server = spawn(process.execPath, args, {
@@ -116,7 +122,7 @@ class Launcher {
     this.info(`API server started (pid ${server.pid})`);
     const url = await waitForListening(server);
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
-    await waitForReady(url, server);
+    await waitForReady(url, this.kubeconfig, server);
     this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (!this.stopping) this.startManager();
   }
@@ -132,6 +138,9 @@ class Launcher {
       '--log-level',
       f.logLevel,
     ];
+    // The cluster CA the server keeps in the data directory (even for plain HTTP); with one's own serving certificate
+    // the controller manager publishes the CA of its kubeconfig instead, as kube-controller-manager does.
+    if (!f.tlsCertFile) args.push('--root-ca-file', join(resolve(f.dataDir), 'pki', 'ca.crt'));
     if (f.speed) args.push('--speed', f.speed);
     if (f.workers) args.push('--workers', f.workers);
     if (f.metricsPort) args.push('--metrics-port', f.metricsPort);
@@ -217,22 +226,31 @@ function waitForListening(server: ChildProcess): Promise<string> {
   });
 }
 
-/** Polls `/readyz` until it answers 200; rejects if the server exits or takes too long. */
-async function waitForReady(url: string, server: ChildProcess): Promise<void> {
+/** Polls `/readyz` (verifying an https server with the kubeconfig's CA) until it answers 200; rejects if the server exits or takes too long. */
+async function waitForReady(url: string, kubeconfig: string, server: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null)
-      throw new Error('the API server exited before it was ready');
-    try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
-      await res.text();
-      if (res.ok) return;
-    } catch {
-      // not answering yet
+  const transport = new HttpTransport(new URL(url), { ca: loadKubeconfig(kubeconfig).ca });
+  try {
+    for (;;) {
+      if (server.exitCode !== null || server.signalCode !== null)
+        throw new Error('the API server exited before it was ready');
+      try {
+        const res = await transport.request(`${url}/readyz`, {
+          method: 'GET',
+          headers: {},
+          signal: AbortSignal.timeout(2000),
+        });
+        await res.text();
+        if (res.ok) return;
+      } catch {
+        // not answering yet
+      }
+      if (Date.now() > deadline)
+        throw new Error(`the API server at ${url} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (Date.now() > deadline)
-      throw new Error(`the API server at ${url} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
-    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    transport.close();
   }
 }
 

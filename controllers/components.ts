@@ -10,6 +10,7 @@ import { garbageCollector } from './garbage-collector/index.js';
 import { kubelet } from './kubelet/index.js';
 import type { ComponentFactory } from './machinery/types.js';
 import { podGC } from './podgc.js';
+import { rootCAPublisher } from './root-ca-publisher/controller.js';
 import { scheduler } from './scheduler/index.js';
 import { serviceAccountsController } from './serviceaccounts/controller.js';
 
@@ -21,6 +22,7 @@ export const components: ComponentFactory[] = [
   garbageCollector,
   clusterRoleAggregation,
   serviceAccountsController,
+  rootCAPublisher,
   endpointsController,
   endpointSliceController,
 ];

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * The controller manager process: `node dist/controllers/main.js --kubeconfig PATH` (or `--server URL
- * [--token T]`) `[--nodes N] [--workers N] [--speed F] [--kubelet-address A] [--kubelet-port P] [--log-level L]`.
- * Talks to the API server over HTTP only; SIGINT/SIGTERM stop it cleanly (exit 0). Started and restarted by
+ * [--token T] [--certificate-authority F]`) `[--root-ca-file F] [--nodes N] [--workers N] [--speed F]
+ * [--kubelet-address A] [--kubelet-port P] [--log-level L]`.
+ * Talks to the API server over HTTP(S) only; SIGINT/SIGTERM stop it cleanly (exit 0). Started and restarted by
  * `npm start`, or alone. The simulated kubelets serve container logs on A:P, which every node reports.
  */
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { redactingPinoOptions } from '../apimachinery/redact.js';
 import { components } from './components.js';
 import { isAbortError } from './machinery/clock.js';
 import { HttpApiClient, loadKubeconfig } from './machinery/client.js';
@@ -26,6 +29,8 @@ interface Flags {
   kubeconfig?: string;
   server?: string;
   token?: string;
+  certificateAuthority?: string;
+  rootCAFile?: string;
   nodes: number;
   workers: number;
   speed: number;
@@ -46,6 +51,8 @@ const USAGE = [
   '  --kubeconfig PATH  kubeconfig of the API server (default $KUBECONFIG)',
   '  --server URL       API server URL, instead of a kubeconfig',
   '  --token T          bearer token for --server',
+  '  --certificate-authority F  CA (PEM) an https --server is verified with (default: the system roots)',
+  '  --root-ca-file F   CA bundle published as kube-root-ca.crt in every namespace (default: the kubeconfig CA)',
   '  --nodes N          make sure at least N simulated nodes exist (default 0)',
   `  --workers N        concurrent syncs per controller (default ${DEFAULT_WORKERS})`,
   '  --speed F          multiplies simulated durations: 1 real time, 0.1 ten times faster (default 1)',
@@ -98,6 +105,12 @@ function parseFlags(argv: string[]): Flags {
       case 'token':
         flags.token = value();
         break;
+      case 'certificate-authority':
+        flags.certificateAuthority = value();
+        break;
+      case 'root-ca-file':
+        flags.rootCAFile = value();
+        break;
       case 'nodes':
         flags.nodes = integer(0);
         break;
@@ -148,6 +161,7 @@ function parseFlags(argv: string[]): Flags {
   if (flags.help) return flags;
   if (flags.kubeconfig && flags.server) throw new UsageError('--kubeconfig and --server are exclusive');
   if (flags.token && !flags.server) throw new UsageError('--token needs --server');
+  if (flags.certificateAuthority && !flags.server) throw new UsageError('--certificate-authority needs --server');
   if (!flags.server) flags.kubeconfig ??= process.env.KUBECONFIG || undefined;
   if (!flags.kubeconfig && !flags.server) throw new UsageError('--kubeconfig or --server is required');
   return flags;
@@ -168,24 +182,34 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const log = pino(
-    { level: flags.logLevel, name: 'kube-controller-manager' },
-    pino.destination({ fd: 2, sync: true }),
-  ) as unknown as Logger;
   let server: string;
   let client: HttpApiClient;
+  let rootCA: string | undefined;
+  let token: string | undefined;
   try {
     if (flags.server) {
       server = flags.server;
-      client = new HttpApiClient({ server, token: flags.token });
+      token = flags.token;
+      const ca = flags.certificateAuthority ? readFileSync(flags.certificateAuthority, 'utf8') : undefined;
+      client = new HttpApiClient({ server, token, ca });
+      rootCA = ca;
     } else {
-      server = loadKubeconfig(flags.kubeconfig!).server;
+      const cfg = loadKubeconfig(flags.kubeconfig!);
+      server = cfg.server;
+      token = cfg.token;
       client = HttpApiClient.fromKubeconfig(flags.kubeconfig!);
+      rootCA = cfg.ca;
     }
+    // kube-controller-manager publishes --root-ca-file, else the CA it trusts the API server with.
+    if (flags.rootCAFile) rootCA = readFileSync(flags.rootCAFile, 'utf8');
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+  const log = pino(
+    redactingPinoOptions({ level: flags.logLevel, name: 'kube-controller-manager' }, token ? [token] : []),
+    pino.destination({ fd: 2, sync: true }),
+  ) as unknown as Logger;
 
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
@@ -239,6 +263,7 @@ async function main(argv: string[]): Promise<number> {
       components,
       nodes: flags.nodes,
       kubeletServer: { address: flags.kubeletAddress, port: flags.kubeletPort },
+      rootCA,
       clusterSeed: server,
       signal: abort.signal,
     });

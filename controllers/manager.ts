@@ -36,6 +36,8 @@ export interface ControllerManagerOptions {
   clusterSeed?: string;
   /** Where the simulated kubelets serve container logs (see ControllerContext.kubeletServer). */
   kubeletServer?: KubeletServerAddress;
+  /** The root CA bundle to publish (see ControllerContext.rootCA). */
+  rootCA?: string;
   /** Randomness of node names (tests make it deterministic). */
   random?: () => number;
   signal: AbortSignal;
@@ -98,6 +100,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     workers: opts.workers,
   };
   if (opts.kubeletServer) context.kubeletServer = opts.kubeletServer;
+  if (opts.rootCA) context.rootCA = opts.rootCA;
 
   const components: Component[] = [];
   for (const factory of opts.components) {

@@ -28,6 +28,7 @@ import {
 } from './plugins/limits.js';
 import { registerRequestInfo } from './plugins/request-info.js';
 import { registerTelemetry, requestId } from './plugins/telemetry.js';
+import { redactingLoggerOptions } from './plugins/redact.js';
 import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
 import { Registry } from './registry/registry.js';
@@ -70,6 +71,8 @@ export interface AppOptions {
    * (default 5 s). Watches end at once, cleanly; idle connections close at once.
    */
   shutdownGraceMs?: number;
+  /** Serve HTTPS with this PEM key and certificate (kube-apiserver's --tls-private-key-file, --tls-cert-file). */
+  tls?: { key: string; cert: string };
 }
 
 /** The default of AppOptions.shutdownGraceMs. */
@@ -119,7 +122,8 @@ export interface App {
 export async function buildApp(opts: AppOptions): Promise<App> {
   const timeouts = withDefaults(DEFAULT_CONNECTION_TIMEOUTS, opts.connectionTimeouts);
   const fastify = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.tls ? { https: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
+    logger: opts.logger ? redactingLoggerOptions(opts.logger, [opts.bearerToken]) : false,
     // No per-request log lines at info: a hot path stays free of them (the telemetry plugin logs them at debug).
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,

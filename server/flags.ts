@@ -1,5 +1,6 @@
 import { parseGoDuration } from '../apimachinery/duration.js';
 import { NODE_ADDRESS_TYPES } from './api/kubelet-client.js';
+import { isLoopback } from './plugins/auth.js';
 import { parsePortRange, parseServiceCIDR } from './registry/resources/services/allocator.js';
 
 /** Command-line flags shared by `npm start` (both processes) and the API server alone. */
@@ -18,6 +19,11 @@ export interface ServerFlags {
   serviceClusterIPRange?: string;
   /** kube-apiserver's --service-node-port-range (default 30000-32767). */
   serviceNodePortRange?: string;
+  /** Serve HTTPS: `--tls`/`--tls=false`; unset means on beyond loopback or with one's own certificate (see tlsEnabled). */
+  tls?: boolean;
+  /** One's own serving certificate (PEM, chain allowed) and key, as kube-apiserver's --tls-cert-file/--tls-private-key-file. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   /** Most MiB of serialized recent events the watch cache keeps in memory (default 64). */
   watchCacheMiB?: number;
   /**
@@ -32,6 +38,11 @@ export interface ServerFlags {
     maxWatches?: number;
   };
   help: boolean;
+}
+
+/** Whether the server serves HTTPS: as asked, else when bound beyond loopback or given its own certificate. */
+export function tlsEnabled(flags: Pick<ServerFlags, 'tls' | 'tlsCertFile' | 'host'>): boolean {
+  return flags.tls ?? (flags.tlsCertFile !== undefined || !isLoopback(flags.host));
 }
 
 /** The admission plugins the server runs (and --disable-admission-plugins may turn off), as upstream names them. */
@@ -51,7 +62,7 @@ export function usage(program: 'server' | 'start'): string {
     '',
     'Flags:',
     `  --port P        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
-    '  --host H        address to bind (default 127.0.0.1; any other address requires a bearer token)',
+    '  --host H        address to bind (default 127.0.0.1; any other address requires a bearer token and TLS)',
     '  --data-dir D    where the store and the kubeconfig live (default ./data)',
     '  --nodes N       make sure at least N simulated nodes exist (default 0)',
     '  --token T       require "Authorization: Bearer T" (generated and saved to D/token when binding a non-loopback address)',
@@ -61,6 +72,8 @@ export function usage(program: 'server' | 'start'): string {
     `  --disable-admission-plugins P   comma-separated admission plugins to turn off (${ADMISSION_PLUGINS.join(', ')})`,
     '  --service-cluster-ip-range CIDR   IPv4 range of Service cluster IPs (default 10.96.0.0/12)',
     '  --service-node-port-range A-B     range of Service node ports (default 30000-32767)',
+    '  --tls[=false]   serve HTTPS with a certificate from D/pki (made on first start; default: on beyond loopback)',
+    '  --tls-cert-file F, --tls-private-key-file K   serve HTTPS with this PEM certificate (chain) and key instead',
     '  --watch-cache-mib N   most MiB of recent events the watch cache keeps in memory (default 64)',
     '  --max-requests-inflight N           read requests served at once, beyond: 429 (default 800; 0: no limit)',
     '  --max-mutating-requests-inflight N  mutating requests served at once, beyond: 429 (default 400; 0: no limit)',
@@ -193,6 +206,21 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         flags.serviceNodePortRange = v;
         break;
       }
+      case 'tls': {
+        const v = m[2] ?? 'true';
+        if (v !== 'true' && v !== 'false')
+          throw new UsageError(`invalid --tls ${JSON.stringify(v)}: --tls, --tls=true or --tls=false`);
+        flags.tls = v === 'true';
+        break;
+      }
+      case 'tls-cert-file':
+        flags.tlsCertFile = takeValue();
+        if (!flags.tlsCertFile) throw new UsageError('--tls-cert-file must not be empty');
+        break;
+      case 'tls-private-key-file':
+        flags.tlsPrivateKeyFile = takeValue();
+        if (!flags.tlsPrivateKeyFile) throw new UsageError('--tls-private-key-file must not be empty');
+        break;
       case 'watch-cache-mib': {
         const v = takeValue();
         if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024 * 1024)
@@ -228,5 +256,13 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         throw new UsageError(`unknown flag --${name}`);
     }
   }
+  if ((flags.tlsCertFile === undefined) !== (flags.tlsPrivateKeyFile === undefined))
+    throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
+  if (flags.tls === false && flags.tlsCertFile !== undefined)
+    throw new UsageError('--tls=false contradicts --tls-cert-file');
+  if (flags.tls === false && !isLoopback(flags.host))
+    throw new UsageError(
+      `--tls=false needs a loopback --host: beyond loopback the bearer token must not travel in plain HTTP (--host ${flags.host})`,
+    );
   return flags;
 }

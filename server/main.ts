@@ -7,10 +7,18 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openLevelStorage } from '../storage/level/level-storage.js';
 import { buildApp, DEFAULT_SHUTDOWN_GRACE_MS } from './app.js';
-import { parseFlags, usage, UsageError, type ServerFlags } from './flags.js';
+import { parseFlags, tlsEnabled, usage, UsageError, type ServerFlags } from './flags.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { isLoopback, prepareToken } from './plugins/auth.js';
 import { loggerOptions } from './plugins/telemetry.js';
+import {
+  ensureCA,
+  ensureServingCertificate,
+  loadServingCertificate,
+  pkiPaths,
+  servingNames,
+  type ServingTLS,
+} from './pki.js';
 
 async function main(argv: string[]): Promise<void> {
   let flags: ServerFlags;
@@ -40,8 +48,26 @@ async function main(argv: string[]): Promise<void> {
     maxHistoryBytes: flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined,
   });
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
+  // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt.
+  ensureCA(dataDir);
+  let tls: ServingTLS | undefined;
+  if (tlsEnabled(flags)) {
+    try {
+      tls =
+        flags.tlsCertFile && flags.tlsPrivateKeyFile
+          ? loadServingCertificate(flags.tlsCertFile, flags.tlsPrivateKeyFile)
+          : ensureServingCertificate(
+              dataDir,
+              servingNames(flags.host, { serviceClusterIPRange: flags.serviceClusterIPRange }),
+            );
+    } catch (err) {
+      process.stderr.write(`error: TLS: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    }
+  }
   const { fastify } = await buildApp({
     storage,
+    tls,
     logger: loggerOptions(flags.logLevel, process.stderr),
     limits: {
       ...flags.limits,
@@ -63,8 +89,10 @@ async function main(argv: string[]): Promise<void> {
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : flags.port;
   const shownHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  const kubeconfig = writeKubeconfig(dataDir, url, token);
+  const url = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const kubeconfig = writeKubeconfig(dataDir, url, token, tls?.ca);
+  const caFile = tls && !flags.tlsCertFile ? pkiPaths(dataDir).caCert : undefined;
+  const curlTLS = tls ? (caFile ? `--cacert ${caFile} ` : '') : '';
   process.stdout.write(
     [
       `kube-emulator API server listening on ${url}`,
@@ -76,8 +104,8 @@ async function main(argv: string[]): Promise<void> {
       `  export KUBECONFIG=${kubeconfig}`,
       '  kubectl get namespaces',
       token
-        ? `  curl -H "Authorization: Bearer $(cat ${resolve(dataDir, 'token')})" ${url}/api/v1/namespaces`
-        : `  curl ${url}/api/v1/namespaces`,
+        ? `  curl ${curlTLS}-H "Authorization: Bearer $(cat ${resolve(dataDir, 'token')})" ${url}/api/v1/namespaces`
+        : `  curl ${curlTLS}${url}/api/v1/namespaces`,
       '',
     ].join('\n'),
   );

@@ -1,7 +1,7 @@
 /**
- * The controller manager's only way to the API server: REST over HTTP with Node's fetch, as client-go's
- * rest client does it (JSON bodies, patch content types, Status errors, streaming watches, a client-side
- * QPS limit). Configured from a kubeconfig file or a server URL and optional bearer token.
+ * The controller manager's only way to the API server: REST over HTTP or HTTPS (verified against the cluster's CA),
+ * as client-go's rest client does it (JSON bodies, patch content types, Status errors, streaming watches, a
+ * client-side QPS limit). Configured from a kubeconfig file or a server URL, CA and optional bearer token.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError, realClock } from './clock.js';
 import { TokenBucket } from './ratelimit.js';
+import { HttpTransport, type TransportResponse } from './transport.js';
 import type {
   ApiClient,
   Clock,
@@ -77,11 +78,23 @@ export interface KubeconfigInfo {
   token?: string;
   /** The context's default namespace, if any. */
   namespace?: string;
+  /** The CA (PEM) the server's certificate is verified with: certificate-authority-data or certificate-authority. */
+  ca?: string;
+  /** The cluster's insecure-skip-tls-verify. */
+  insecureSkipTLSVerify?: boolean;
 }
 
 interface KubeconfigFile {
   'current-context'?: string;
-  clusters?: Array<{ name: string; cluster?: { server?: string } }>;
+  clusters?: Array<{
+    name: string;
+    cluster?: {
+      server?: string;
+      'certificate-authority-data'?: string;
+      'certificate-authority'?: string;
+      'insecure-skip-tls-verify'?: boolean;
+    };
+  }>;
   users?: Array<{ name: string; user?: { token?: string; tokenFile?: string } }>;
   contexts?: Array<{ name: string; context?: { cluster?: string; user?: string; namespace?: string } }>;
 }
@@ -106,7 +119,18 @@ export function loadKubeconfig(path: string, context?: string): KubeconfigInfo {
   const user = ctx.user ? doc.users?.find((u) => u.name === ctx.user)?.user : undefined;
   let token = user?.token;
   if (!token && user?.tokenFile) token = readFileSync(resolve(dirname(path), user.tokenFile), 'utf8').trim();
-  return { context: ctxName, server: cluster.server, token: token || undefined, namespace: ctx.namespace };
+  const info: KubeconfigInfo = {
+    context: ctxName,
+    server: cluster.server,
+    token: token || undefined,
+    namespace: ctx.namespace,
+  };
+  if (cluster['certificate-authority-data'])
+    info.ca = Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8');
+  else if (cluster['certificate-authority'])
+    info.ca = readFileSync(resolve(dirname(path), cluster['certificate-authority']), 'utf8');
+  if (cluster['insecure-skip-tls-verify'] === true) info.insecureSkipTLSVerify = true;
+  return info;
 }
 
 export interface HttpApiClientOptions {
@@ -114,6 +138,10 @@ export interface HttpApiClientOptions {
   server: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
+  /** The CA (PEM) an https server's certificate must chain to (default: the system's roots). */
+  ca?: string;
+  /** Skip verifying an https server's certificate (kubeconfig's insecure-skip-tls-verify). */
+  insecureSkipTLSVerify?: boolean;
   /** Client-side request rate (default 200/s) and burst (default 400): the emulator runs locally. */
   qps?: number;
   burst?: number;
@@ -165,7 +193,7 @@ export function listQuery(opts: Partial<ListOptions & WatchOptions> & { watch?: 
 
 /**
  * The ApiClient over HTTP. Every request (a watch counts once, when opened) waits for a token of the client's
- * rate limiter. Non-2xx answers throw ApiError; network failures throw fetch's TypeError ("fetch failed", with
+ * rate limiter. Non-2xx answers throw ApiError; network failures throw a TransportError (a TypeError, with
  * the system error as `cause`).
  */
 export class HttpApiClient implements ApiClient {
@@ -173,6 +201,7 @@ export class HttpApiClient implements ApiClient {
   private readonly headers: Record<string, string>;
   private readonly limiter: TokenBucket;
   private readonly requestTimeoutMs: number;
+  private readonly transport: HttpTransport;
 
   constructor(opts: HttpApiClientOptions) {
     let url: URL;
@@ -188,12 +217,27 @@ export class HttpApiClient implements ApiClient {
     if (opts.token) this.headers.Authorization = `Bearer ${opts.token}`;
     this.limiter = new TokenBucket(opts.qps ?? 200, opts.burst ?? 400, opts.clock ?? realClock);
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
+    this.transport = new HttpTransport(url, { ca: opts.ca, insecureSkipTLSVerify: opts.insecureSkipTLSVerify });
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.transport.close();
   }
 
   /** A client for the server and token of a kubeconfig's current context; other options as the constructor. */
-  static fromKubeconfig(path: string, opts: Omit<HttpApiClientOptions, 'server' | 'token'> = {}): HttpApiClient {
+  static fromKubeconfig(
+    path: string,
+    opts: Omit<HttpApiClientOptions, 'server' | 'token' | 'ca' | 'insecureSkipTLSVerify'> = {},
+  ): HttpApiClient {
     const cfg = loadKubeconfig(path);
-    return new HttpApiClient({ ...opts, server: cfg.server, token: cfg.token });
+    return new HttpApiClient({
+      ...opts,
+      server: cfg.server,
+      token: cfg.token,
+      ca: cfg.ca,
+      insecureSkipTLSVerify: cfg.insecureSkipTLSVerify,
+    });
   }
 
   list<T extends KubeObject = KubeObject>(ref: ResourceRef, opts: ListOptions = {}): Promise<ListResponse<T>> {
@@ -281,22 +325,21 @@ export class HttpApiClient implements ApiClient {
         if (isAbortError(err)) return;
         throw err;
       }
-      let res: Response;
+      let res: TransportResponse;
       try {
-        res = await fetch(url, { method: 'GET', headers: this.headers, signal: ctl.signal });
+        res = await this.transport.request(url, { method: 'GET', headers: this.headers, signal: ctl.signal });
       } catch (err) {
         if (signal.aborted) return;
         throw err;
       }
       if (!res.ok) throw await errorFrom(res);
-      if (!res.body) return;
-      const reader = res.body.getReader();
+      const chunks = res.body[Symbol.asyncIterator]();
       const decoder = new TextDecoder();
       let pending = '';
       for (;;) {
-        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        let chunk: IteratorResult<Buffer>;
         try {
-          chunk = await reader.read();
+          chunk = (await chunks.next()) as IteratorResult<Buffer>;
         } catch (err) {
           if (signal.aborted) return;
           throw err;
@@ -334,7 +377,7 @@ export class HttpApiClient implements ApiClient {
     await this.limiter.take();
     const headers: Record<string, string> = { ...this.headers };
     if (body !== undefined) headers['Content-Type'] = contentType;
-    const res = await fetch(this.server + path, {
+    const res = await this.transport.request(this.server + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -367,7 +410,7 @@ function parseEvent<T extends KubeObject>(line: string): WatchEvent<T> {
 }
 
 /** The ApiError of a non-2xx response: its Status, or one made up from the code and text. */
-async function errorFrom(res: Response): Promise<ApiError> {
+async function errorFrom(res: TransportResponse): Promise<ApiError> {
   const text = await res.text().catch(() => '');
   let status: Status | undefined;
   try {

@@ -208,6 +208,11 @@ export interface ControllerContext {
    * which each node reports in its status. Absent: no server (component tests), nodes report the default port.
    */
   kubeletServer?: KubeletServerAddress;
+  /**
+   * The cluster's root CA bundle (PEM) the root CA publisher puts into every namespace's kube-root-ca.crt:
+   * kube-controller-manager's --root-ca-file, else the CA of its kubeconfig. Absent: nothing to publish.
+   */
+  rootCA?: string;
 }
 
 /** The address and port the kubelet server binds (port 0: a free one) and the address nodes report for it. */

@@ -1,10 +1,13 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-/** Paths anyone may read, as kube-apiserver lets unauthenticated health and version probes through. */
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+/**
+ * Paths anyone may read without credentials: the non-resource URLs of kube-apiserver's system:public-info-viewer
+ * ClusterRole, bound to system:unauthenticated.
+ */
+const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version', '/version/']);
 
 /** Who a request comes from, as kube-apiserver's authenticators describe a user (user.Info). */
 export interface UserInfo {
@@ -73,12 +76,22 @@ const UNAUTHORIZED = JSON.stringify({
   code: 401,
 });
 
+/** The bearer token of an `Authorization` header (`Bearer <token>`, scheme in any case), if it carries one. */
+function bearerTokenOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return /^\s*Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
 /**
  * Authentication: every request gets its user in `req.user`. With a bearer token, `Authorization: Bearer <token>`
  * is required on every request but health and version probes (401 otherwise) and identifies the administrator;
- * without one (a loopback server) a caller without credentials is anonymous. In both cases a bearer token the
- * `tokenAuthenticator` knows (a service account token this server signed) identifies its user, and one it refuses is
- * a 401, as kube-apiserver fails a request whose credentials do not hold rather than taking it as anonymous.
+ * the token is compared in constant time (SHA-256 digests of equal length through timingSafeEqual, so neither its
+ * content nor its length leaks). Without one (a loopback server) a caller without credentials is anonymous. In both
+ * cases a bearer token the `tokenAuthenticator` knows (a service account token this server signed) identifies its
+ * user, and one it refuses is a 401, as kube-apiserver fails a request whose credentials do not hold rather than
+ * taking it as anonymous; with a server token, so is any other token, probes included.
  */
 export function registerAuthentication(
   app: FastifyInstance,
@@ -87,23 +100,19 @@ export function registerAuthentication(
   app.decorateRequest('user', null as unknown as UserInfo);
   const secret = opts.bearerToken;
   const authenticate = opts.tokenAuthenticator;
-  const expected = secret ? Buffer.from(`Bearer ${secret}`) : undefined;
+  const expected = secret ? digest(secret) : undefined;
   const isPublic = (req: FastifyRequest) =>
     req.routeOptions.config?.public === true || PUBLIC_PATHS.has(req.url.split('?')[0]!);
   const unauthorized = (reply: FastifyReply) => reply.code(401).type('application/json').send(UNAUTHORIZED);
   app.addHook('onRequest', async (req, reply) => {
     req.user = ANONYMOUS_USER;
-    const header = req.headers.authorization;
-    if (expected && header !== undefined) {
-      const got = Buffer.from(header);
-      if (got.length === expected.length && timingSafeEqual(got, expected)) {
-        req.user = ADMIN_USER;
-        return;
-      }
+    const token = bearerTokenOf(req.headers.authorization);
+    if (expected && token !== undefined && timingSafeEqual(digest(token), expected)) {
+      req.user = ADMIN_USER;
+      return;
     }
-    const bearer = header !== undefined ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (bearer && authenticate) {
-      const result = await authenticate(bearer[1]!).catch((err: unknown) => ({
+    if (token !== undefined && authenticate) {
+      const result = await authenticate(token).catch((err: unknown) => ({
         kind: 'invalid' as const,
         reason: String(err),
       }));
@@ -113,10 +122,10 @@ export function registerAuthentication(
       }
       if (result.kind === 'invalid') {
         req.log.debug({ reason: result.reason }, 'service account token refused');
-        if (!isPublic(req)) return unauthorized(reply);
-        return;
+        return unauthorized(reply);
       }
     }
-    if (expected && !isPublic(req)) return unauthorized(reply);
+    // Credentials that do not hold are refused even where anonymous callers are welcome, as kube-apiserver does.
+    if (expected && (token !== undefined || !isPublic(req))) return unauthorized(reply);
   });
 }

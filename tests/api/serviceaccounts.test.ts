@@ -694,9 +694,10 @@ describe('service account tokens on a server that requires authentication', () =
     assert.equal(
       (await fetch(`${server().url}/readyz`, { headers: { authorization: `Bearer ${token.slice(0, -4)}AAAA` } }))
         .status,
-      200,
-      'probes stay public',
+      401,
+      'credentials that do not hold are refused even on public probes, as kube-apiserver does',
     );
+    assert.equal((await fetch(`${server().url}/readyz`)).status, 200, 'probes stay public without credentials');
     assert.equal((await admin('DELETE', '/api/v1/namespaces/default/serviceaccounts/ci')).status, 200);
     assert.equal((await whoami(server().url, token)).status, 401);
   });

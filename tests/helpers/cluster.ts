@@ -1,12 +1,17 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { loadKubeconfig } from '../../controllers/machinery/client.js';
+import { HttpTransport } from '../../controllers/machinery/transport.js';
 import { REPO_ROOT } from './paths.js';
 import { tempDir } from './tmp.js';
 
 const START = join(REPO_ROOT, 'dist', 'cli', 'start.js');
 
-/** The whole emulator as `npm start` runs it: API server and controller manager, on 127.0.0.1 and a free port. */
+/**
+ * The whole emulator as `npm start` runs it: API server and controller manager, on 127.0.0.1 (or the `--host` of
+ * `args`) and a free port. `api` uses the written kubeconfig's CA and token, so it works over TLS too.
+ */
 export interface Cluster {
   url: string;
   dataDir: string;
@@ -54,7 +59,7 @@ export async function startCluster(
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearInterval(timer);
         resolve(m[1]!);
@@ -64,10 +69,13 @@ export async function startCluster(
       }
     }, 50);
   });
+  const kubeconfig = loadKubeconfig(join(dir.path, 'kubeconfig'));
+  const transport = new HttpTransport(new URL(url), { ca: kubeconfig.ca });
+  const auth: Record<string, string> = kubeconfig.token ? { authorization: `Bearer ${kubeconfig.token}` } : {};
   const api: Cluster['api'] = async (method, path, body, contentType = 'application/json') => {
-    const res = await fetch(url + path, {
+    const res = await transport.request(url + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': contentType },
+      headers: body === undefined ? auth : { ...auth, 'content-type': contentType },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -105,6 +113,7 @@ export async function startCluster(
         proc.kill('SIGTERM');
         await exited;
       }
+      transport.close();
       dir.remove();
     },
   };

@@ -149,7 +149,7 @@ export async function startServerProcess(
       opts.timeoutMs ?? 20000,
     );
     const onData = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         proc.stdout!.off('data', onData);

@@ -203,6 +203,7 @@ describe('HttpApiClient against the API server', () => {
         server: secured.url,
         token: 's3cret',
         namespace: 'default',
+        insecureSkipTLSVerify: true,
       });
       const fromFile = HttpApiClient.fromKubeconfig(path);
       assert.ok(Array.isArray((await fromFile.list(RESOURCES.nodes)).items));
