@@ -6,7 +6,6 @@
 
 /** Go's strconv.Quote for the strings that reach error messages (ASCII escapes; other runes as they are). */
 export function goQuote(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is looked for
   if (!/[\u0000-\u001f"\\\u007f]/.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {

@@ -55,7 +55,15 @@ function boundedResult(result: KubeObject): KubeObject {
     throw new StatusError({
       message: ` "" is invalid: patch: Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`,
       reason: 'Invalid',
-      details: { causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`, field: 'patch' }] },
+      details: {
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`,
+            field: 'patch',
+          },
+        ],
+      },
       code: 422,
     });
   }

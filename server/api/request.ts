@@ -156,7 +156,10 @@ export function deleteParams(body: unknown, q: Query): DeleteParams {
   }
   const pre = b.preconditions ?? undefined;
   return {
-    gracePeriodSeconds: typeof grace === 'number' ? Math.max(-Number.MAX_SAFE_INTEGER, Math.min(grace, Number.MAX_SAFE_INTEGER)) : undefined,
+    gracePeriodSeconds:
+      typeof grace === 'number'
+        ? Math.max(-Number.MAX_SAFE_INTEGER, Math.min(grace, Number.MAX_SAFE_INTEGER))
+        : undefined,
     propagationPolicy: (policy ?? undefined) as PropagationPolicy | undefined,
     orphanDependents: typeof orphan === 'boolean' ? orphan : undefined,
     preconditions: pre

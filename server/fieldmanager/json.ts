@@ -19,7 +19,6 @@ export interface StrictJson {
 /** Thrown by parseStrictJson on malformed input (callers fall back to their usual decoder for the message). */
 export class JsonSyntaxError extends Error {}
 
-
 /**
  * Parses JSON text like JSON.parse, additionally recording repeated keys (the last occurrence wins in `value`)
  * and the literal of every non-integral number. Throws JsonSyntaxError on malformed input.

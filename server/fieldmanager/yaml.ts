@@ -43,7 +43,8 @@ export const YAML_EXCESSIVE_ALIASING = 'yaml: document contains excessive aliasi
  * expansion is capped (the parser counts every node an alias brings in).
  */
 export function parseYaml(text: string): { value: unknown; duplicates: string[]; error?: string } {
-  if (yamlTooDeep(text)) return { value: undefined, duplicates: [], error: `yaml: exceeded max depth of ${MAX_BODY_DEPTH}` };
+  if (yamlTooDeep(text))
+    return { value: undefined, duplicates: [], error: `yaml: exceeded max depth of ${MAX_BODY_DEPTH}` };
   const lc = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { uniqueKeys: false, lineCounter: lc, version: '1.1' });
   if (doc.errors.length > 0) {

@@ -50,7 +50,8 @@ describe('bad input', () => {
   it('a JSON patch of copies doubling the object stops at the copy limit (422), quickly', async () => {
     const before = await dump();
     const ops: unknown[] = [{ op: 'add', path: '/metadata/annotations/big', value: 'y'.repeat(2000) }];
-    for (let i = 0; i < 20; i++) ops.push({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/k${i}` });
+    for (let i = 0; i < 20; i++)
+      ops.push({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/k${i}` });
     const t = Date.now();
     const res = await api.request('PATCH', `${CM}/a`, { body: ops, contentType: 'application/json-patch+json' });
     assertStatus(res, 422, 'Invalid', 'the server rejected our request due to an error in our request');
@@ -70,14 +71,50 @@ describe('bad input', () => {
   });
 
   for (const [what, method, path, contentType, body] of [
-    ['POST', 'POST', CM, 'application/json', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":${deepJson(10000)}}`],
-    ['PUT', 'PUT', `${CM}/a`, 'application/json', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"x":${deepJson(10000)}}`],
+    [
+      'POST',
+      'POST',
+      CM,
+      'application/json',
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":${deepJson(10000)}}`,
+    ],
+    [
+      'PUT',
+      'PUT',
+      `${CM}/a`,
+      'application/json',
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"x":${deepJson(10000)}}`,
+    ],
     ['merge patch', 'PATCH', `${CM}/a`, 'application/merge-patch+json', `{"x":${deepJson(10000)}}`],
     ['strategic merge patch', 'PATCH', `${CM}/a`, 'application/strategic-merge-patch+json', `{"x":${deepJson(10000)}}`],
-    ['JSON patch', 'PATCH', `${CM}/a`, 'application/json-patch+json', `[{"op":"add","path":"/x","value":${deepJson(10000)}}]`],
-    ['YAML POST', 'POST', CM, 'application/yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\nx: ${deepJson(3400)}`],
-    ['server-side apply', 'PATCH', `${CM}/a?fieldManager=t`, 'application/apply-patch+yaml', `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"x":${deepJson(3400)}}`],
-    ['server-side apply, compact sequences', 'PATCH', `${CM}/a?fieldManager=t`, 'application/apply-patch+yaml', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\nx: ${'- '.repeat(3400)}1\n`],
+    [
+      'JSON patch',
+      'PATCH',
+      `${CM}/a`,
+      'application/json-patch+json',
+      `[{"op":"add","path":"/x","value":${deepJson(10000)}}]`,
+    ],
+    [
+      'YAML POST',
+      'POST',
+      CM,
+      'application/yaml',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\nx: ${deepJson(3400)}`,
+    ],
+    [
+      'server-side apply',
+      'PATCH',
+      `${CM}/a?fieldManager=t`,
+      'application/apply-patch+yaml',
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"x":${deepJson(3400)}}`,
+    ],
+    [
+      'server-side apply, compact sequences',
+      'PATCH',
+      `${CM}/a?fieldManager=t`,
+      'application/apply-patch+yaml',
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\nx: ${'- '.repeat(3400)}1\n`,
+    ],
   ] as const) {
     it(`deep nesting in a ${what} body is a 400`, async () => {
       const before = await dump();
@@ -119,7 +156,10 @@ describe('bad input', () => {
       const pod = podManifest(`q${cpu.length}`);
       pod.spec.containers[0].resources = { limits: { cpu } };
       const t = Date.now();
-      const res = await api.request('POST', `/api/v1/namespaces/${NS}/pods?dryRun=All`, { body: pod, timeoutMs: 20000 });
+      const res = await api.request('POST', `/api/v1/namespaces/${NS}/pods?dryRun=All`, {
+        body: pod,
+        timeoutMs: 20000,
+      });
       assert.equal(res.status, 201, res.text.slice(0, 300));
       assert.equal(res.body.spec.containers[0].resources.requests.cpu, cpu === '1e100000' ? '10e99999' : '1e999999');
       assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
