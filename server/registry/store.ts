@@ -715,7 +715,8 @@ export function decodeContinue(token: string, prefix: string): { rv: number; sta
     if (err instanceof GoJsonError) throw invalid(`${GENERIC}: ${err.message}`);
     throw err;
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (parsed === null) parsed = {}; // Go decodes null into the zero token
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw invalid(`${GENERIC}: ${cannotUnmarshal(parsed, 'storage.continueToken')}`);
   }
   const field = (name: string, goType: string, v: unknown) =>
