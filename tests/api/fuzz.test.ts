@@ -4,7 +4,7 @@
  * types, huge strings, deep nesting, every patch type with broken documents) against an in-process server.
  *
  * The properties: no 5xx (except those kube-apiserver answers itself, see allowed500),
- * no crash, every error a JSON `Status` whose reason matches its code, and every rejected request leaves the store
+ * no crash, every error a `Status` (JSON, or protobuf when asked for) whose reason matches its code, and every rejected request leaves the store
  * exactly as it was (a full dump of every object and the revision, compared before and after). Bounded budget:
  * a fixed number of runs per property and a time limit, so the file stays well under a minute on a loaded machine.
  * A failure prints fast-check's seed and shrunk counterexample; `FUZZ_SEED=<seed>` replays it.
