@@ -1,4 +1,4 @@
-import YAML from 'yaml';
+import { parseYaml } from '../fieldmanager/yaml.js';
 import { errors } from '../registry/status.js';
 import { GoJsonError, parseGoJson } from '../patch/go-json.js';
 import { decodeObject, ObjectDecodeError, PROTOBUF } from '../protobuf/envelope.js';
@@ -111,11 +111,9 @@ export function decodeObjectBody(contentType: string | undefined, body: unknown,
     }
   }
   if (type === 'application/yaml') {
-    try {
-      return YAML.parse(text);
-    } catch (err) {
-      throw errors.badRequest(`couldn't get version/kind; yaml parse error: ${(err as Error).message.split('\n')[0]}`);
-    }
+    const y = parseYaml(text);
+    if (y.error !== undefined) throw errors.badRequest(`couldn't get version/kind; yaml parse error: ${y.error}`);
+    return y.value;
   }
   throw errors.unsupportedMediaType(ACCEPTED);
 }

@@ -1,7 +1,9 @@
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { applyPatch, PatchError, type FieldValidation } from '../patch/index.js';
 import type { ResourceHandle } from '../registry/registry.js';
-import { StatusError } from '../registry/status.js';
+import { errors, StatusError } from '../registry/status.js';
+import { MAX_BODY_DEPTH, valueTooDeep } from '../../apimachinery/json-depth.js';
+import { MAX_REQUEST_BODY_BYTES } from '../plugins/errors.js';
 import { schemaFor } from '../schemas.js';
 
 const PATCH_TYPES = [
@@ -32,7 +34,7 @@ export function patchObject(
   }
   const { schema, resolver } = schemaFor(handle.view.group, handle.view.version, handle.def.kind);
   try {
-    return applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject;
+    return boundedResult(applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject);
   } catch (err) {
     if (err instanceof PatchError) {
       const st = err.toStatus();
@@ -40,4 +42,33 @@ export function patchObject(
     }
     throw err;
   }
+}
+
+/**
+ * A patch result within the limits of a request body: nested at most MAX_BODY_DEPTH deep (a 422, as upstream's
+ * decoding of a patched document it cannot read: `"" is invalid: patch: ...`) and no larger than the request body
+ * limit (a 413, as the same object sent with PUT). The body itself is bounded; a patch may still deepen or grow
+ * the object it applies to.
+ */
+function boundedResult(result: KubeObject): KubeObject {
+  if (valueTooDeep(result)) {
+    throw new StatusError({
+      message: ` "" is invalid: patch: Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`,
+      reason: 'Invalid',
+      details: {
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`,
+            field: 'patch',
+          },
+        ],
+      },
+      code: 422,
+    });
+  }
+  if (Buffer.byteLength(JSON.stringify(result)) > MAX_REQUEST_BODY_BYTES) {
+    throw errors.requestEntityTooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`);
+  }
+  return result;
 }

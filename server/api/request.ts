@@ -9,6 +9,7 @@ import type { DeleteParams, ObjectFilter } from '../registry/store.js';
 import { errors, StatusError } from '../registry/status.js';
 import { parseFieldSelector, checkFieldSelectorFields } from '../registry/selectors.js';
 import { parseLabelSelector } from '../../apimachinery/labels.js';
+import { int64ToNumber, NumError, parseInt64 } from '../../apimachinery/strconv.js';
 
 /** A query string as Fastify parses it: repeated parameters become arrays; the first value counts. */
 export type Query = Record<string, string | string[] | undefined>;
@@ -18,20 +19,35 @@ export function first(q: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Boolean query parameters as the apiserver's decoder reads them (`true`, `1`, `false`, `0`). */
+/**
+ * Boolean query parameters as the apiserver's parameter codec converts them (runtime.Convert_Slice_string_To_bool):
+ * absent is undefined; `0` and `false` (any case) are false; any other value, the empty one included, is true.
+ */
 export function boolParam(q: Query, name: string): boolean | undefined {
   const v = first(q, name);
-  if (v === undefined || v === '') return undefined;
-  if (v === 'true' || v === '1' || v === 'True' || v === 'TRUE') return true;
-  if (v === 'false' || v === '0' || v === 'False' || v === 'FALSE') return false;
-  throw errors.badRequest(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+  if (v === undefined) return undefined;
+  return !(v === '0' || v.toLowerCase() === 'false');
 }
 
+/**
+ * Integer query parameters as the parameter codec converts them: strconv.ParseInt(v, 10, 64), a failure being a 400
+ * with Go's text (`strconv.ParseInt: parsing "abc": invalid syntax`, `... value out of range`). An empty value is
+ * a syntax error too, as upstream. The int64 is returned saturated at ±2^53 (see int64ToNumber).
+ */
 export function intParam(q: Query, name: string): number | undefined {
   const v = first(q, name);
-  if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  return Number(v);
+  if (v === undefined) return undefined;
+  try {
+    return int64ToNumber(parseInt64(v));
+  } catch (err) {
+    if (err instanceof NumError) throw errors.badRequest(err.message);
+    throw err;
+  }
+}
+
+/** The ListOptions integers (`limit`, `timeoutSeconds`) of a list, watch or deletecollection, checked up front. */
+export function listIntParams(q: Query): { limit?: number; timeoutSeconds?: number } {
+  return { limit: intParam(q, 'limit'), timeoutSeconds: intParam(q, 'timeoutSeconds') };
 }
 
 /** `dryRun=All` (the only value the apiserver knows); anything else is a 400. */
@@ -105,8 +121,13 @@ export function deleteParams(body: unknown, q: Query): DeleteParams {
   if (b.kind !== undefined && b.kind !== 'DeleteOptions') {
     throw errors.badRequest(`converting (${String(b.kind)}) to (v1.DeleteOptions): unknown conversion`);
   }
-  const grace = b.gracePeriodSeconds ?? intParam(q, 'gracePeriodSeconds');
-  if (grace !== undefined && grace !== null && (typeof grace !== 'number' || !Number.isInteger(grace))) {
+  const queryGrace = intParam(q, 'gracePeriodSeconds'); // a malformed one is a 400 even when the body sets it
+  const grace = b.gracePeriodSeconds ?? queryGrace;
+  if (
+    grace !== undefined &&
+    grace !== null &&
+    (typeof grace !== 'number' || !Number.isInteger(grace) || Math.abs(grace) >= 2 ** 63)
+  ) {
     throw errors.badRequest(
       'json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds of type int64',
     );
@@ -135,7 +156,10 @@ export function deleteParams(body: unknown, q: Query): DeleteParams {
   }
   const pre = b.preconditions ?? undefined;
   return {
-    gracePeriodSeconds: typeof grace === 'number' ? grace : undefined,
+    gracePeriodSeconds:
+      typeof grace === 'number'
+        ? Math.max(-Number.MAX_SAFE_INTEGER, Math.min(grace, Number.MAX_SAFE_INTEGER))
+        : undefined,
     propagationPolicy: (policy ?? undefined) as PropagationPolicy | undefined,
     orphanDependents: typeof orphan === 'boolean' ? orphan : undefined,
     preconditions: pre

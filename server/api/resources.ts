@@ -15,7 +15,7 @@ import {
   fieldValidationParam,
   filterFromQuery,
   first,
-  intParam,
+  listIntParams,
   type Query,
 } from './request.js';
 import { listJSON, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
@@ -174,10 +174,10 @@ class ResourceRoutes {
     const format = negotiate(req.headers.accept);
     const filter = filterFromQuery(this.handle.def, q);
     const namespace = this.ns(req);
+    const { limit, timeoutSeconds } = listIntParams(q);
     if (boolParam(q, 'watch')) {
       const rv = first(q, 'resourceVersion');
       if (rv) parseResourceVersion(rv); // a malformed one is a 400 before the stream starts
-      const timeoutSeconds = intParam(q, 'timeoutSeconds');
       const table =
         format.type === 'table' ? tableWatchRenderer(this.handle, format.version, includeObjectParam(q)) : undefined;
       const allowBookmarks = boolParam(q, 'allowWatchBookmarks') ?? false;
@@ -199,7 +199,6 @@ class ResourceRoutes {
       });
       return reply;
     }
-    const limit = intParam(q, 'limit');
     const match = first(q, 'resourceVersionMatch');
     const rv = first(q, 'resourceVersion');
     if (match !== undefined && match !== '' && !['Exact', 'NotOlderThan'].includes(match)) {
@@ -314,6 +313,13 @@ class ResourceRoutes {
         if (!current) throw errors.notFound(this.handle.store.grFor(this.handle.view), req.params.name!);
         const original = clone(versioned(this.handle, current));
         const patched = patchObject(this.handle, contentType, original, raw, validation);
+        // As upstream's checkName: a patch that removes the name (`{"metadata":null}`) is a 400, not a rename.
+        const patchedName = patched.metadata?.name;
+        if (typeof patchedName !== 'string' || patchedName === '') {
+          throw errors.badRequest(
+            `the name of the object (${req.params.name!} based on URL) was undeterminable: name must be provided`,
+          );
+        }
         // A patch keeps the resourceVersion it was computed against unless it names one itself.
         if (patched.metadata && patched.metadata.resourceVersion === undefined)
           patched.metadata.resourceVersion = current.metadata.resourceVersion;
@@ -391,6 +397,7 @@ class ResourceRoutes {
   async deleteCollection(req: Req, reply: FastifyReply) {
     const format = negotiate(req.headers.accept);
     const params = deleteParams(deleteOptionsBody(req), req.query);
+    listIntParams(req.query); // the ListOptions of a deletecollection convert as a list's: malformed is a 400
     const filter = filterFromQuery(this.handle.def, req.query);
     const deleted = await this.handle.store.deleteCollection(this.handle.view, this.ns(req), filter, params);
     return this.sendList(reply, format, deleted, {});

@@ -36,6 +36,9 @@ export interface WatchRequest {
   serverSignal: AbortSignal;
 }
 
+/** The longest delay setTimeout honours (2^31-1 ms); a longer one fires immediately. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Serves a watch on a hijacked response: headers go out at once (kubectl's rollout status needs them before
  * any event), then one JSON event per line. Absent or "0" resourceVersion: ADDED for every current object, then
@@ -48,8 +51,10 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   w.serverSignal.addEventListener('abort', onServerAbort, { once: true });
   res.on('close', () => abort.abort());
   let timer: NodeJS.Timeout | undefined;
-  if (w.timeoutSeconds !== undefined && w.timeoutSeconds > 0) {
-    timer = setTimeout(() => abort.abort(), w.timeoutSeconds * 1000);
+  if (w.timeoutSeconds !== undefined && w.timeoutSeconds !== 0) {
+    // A negative timeout is a deadline already past (upstream's watch context expires at once: an empty stream);
+    // a huge one is capped at setTimeout's limit (about 24.8 days), which would otherwise fire at once.
+    timer = setTimeout(() => abort.abort(), Math.min(Math.max(0, w.timeoutSeconds) * 1000, MAX_TIMER_MS));
   }
   const pb = w.protobuf === true && !w.table;
   res.writeHead(200, {

@@ -5,6 +5,8 @@
  * string escaping, and `strconv.Quote`.
  */
 
+import { MAX_BODY_DEPTH } from '../../apimachinery/json-depth.js';
+
 /** A parse that keeps what JSON.parse forgets. */
 export interface StrictJson {
   value: unknown;
@@ -16,8 +18,6 @@ export interface StrictJson {
 
 /** Thrown by parseStrictJson on malformed input (callers fall back to their usual decoder for the message). */
 export class JsonSyntaxError extends Error {}
-
-const MAX_DEPTH = 10000;
 
 /**
  * Parses JSON text like JSON.parse, additionally recording repeated keys (the last occurrence wins in `value`)
@@ -75,7 +75,7 @@ export function parseStrictJson(text: string): StrictJson {
     return n;
   };
   const value = (container: object, key: string | number, depth: number): unknown => {
-    if (depth > MAX_DEPTH) fail();
+    if (depth > MAX_BODY_DEPTH) fail();
     ws();
     const c = text[i];
     if (c === '{') return obj(depth + 1);

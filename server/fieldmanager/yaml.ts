@@ -4,6 +4,7 @@
  */
 import YAML from 'yaml';
 import { goQuote } from './json.js';
+import { MAX_BODY_DEPTH, yamlTooDeep } from '../../apimachinery/json-depth.js';
 
 /** `line N: key "k" already set in map` for every repeated key of a YAML document (go-yaml's strict errors). */
 export function yamlDuplicateKeys(doc: YAML.Document, lc: YAML.LineCounter): string[] {
@@ -33,8 +34,17 @@ export function yamlStrictError(lines: string[]): string {
   return `error converting YAML to JSON: yaml: unmarshal errors:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 }
 
-/** Parses a YAML body as the apiserver's YAML decoder (YAML 1.1 scalars): the value and its repeated keys, or the syntax error. */
+/** go-yaml's refusal of a document whose aliases expand too far ("billion laughs"). */
+export const YAML_EXCESSIVE_ALIASING = 'yaml: document contains excessive aliasing';
+
+/**
+ * Parses a YAML body as the apiserver's YAML decoder (YAML 1.1 scalars): the value and its repeated keys, or the
+ * syntax error. Bounded: nesting deeper than MAX_BODY_DEPTH is refused before the parser sees it, and alias
+ * expansion is capped (the parser counts every node an alias brings in).
+ */
 export function parseYaml(text: string): { value: unknown; duplicates: string[]; error?: string } {
+  if (yamlTooDeep(text))
+    return { value: undefined, duplicates: [], error: `yaml: exceeded max depth of ${MAX_BODY_DEPTH}` };
   const lc = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { uniqueKeys: false, lineCounter: lc, version: '1.1' });
   if (doc.errors.length > 0) {
@@ -46,7 +56,15 @@ export function parseYaml(text: string): { value: unknown; duplicates: string[];
       error: `yaml: ${line ? `line ${line}: ` : ''}${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
     };
   }
-  return { value: doc.toJS({ maxAliasCount: 100 }) as unknown, duplicates: yamlDuplicateKeys(doc, lc) };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    if (err instanceof ReferenceError || /alias/i.test((err as Error).message))
+      return { value: undefined, duplicates: [], error: YAML_EXCESSIVE_ALIASING };
+    throw err;
+  }
+  return { value, duplicates: yamlDuplicateKeys(doc, lc) };
 }
 
 /** Splits a strict error into warnings, one per YAML error line (the apiserver's parseYAMLWarnings). */

@@ -4,6 +4,8 @@
  * `unexpected end of JSON input`, `json: cannot unmarshal array into Go value of type map[string]interface {}`).
  */
 
+import { jsonDepthError } from '../../apimachinery/json-depth.js';
+
 /** A decoding failure; `message` is Go's error text. */
 export class GoJsonError extends Error {
   constructor(message: string) {
@@ -14,6 +16,9 @@ export class GoJsonError extends Error {
 
 /** Parses `input` as JSON; on a syntax error throws GoJsonError with the message Go's scanner gives. */
 export function parseGoJson(input: string | Uint8Array): unknown {
+  // Nesting is bounded first, as Go's scanner bounds it: everything after walks the value recursively.
+  const deep = jsonDepthError(input);
+  if (deep !== undefined) throw new GoJsonError(deep);
   const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
   try {
     return JSON.parse(text);

@@ -9,7 +9,7 @@
  * - a `from` member that is missing is read as `null` by `copy`.
  *
  * Any failing operation is a 422 with the generic message upstream gives (the cause is kept in `detail`);
- * more than 10000 operations is a 413.
+ * more than 10000 operations is a 413; `copy` operations adding more than 3 MiB in all fail with a 422.
  */
 
 import jsonpatch from 'fast-json-patch';
@@ -175,7 +175,14 @@ function test(doc: unknown, path: string, expected: unknown): void {
   }
 }
 
-function applyOne(doc: unknown, op: JsonPatchOperation): void {
+/**
+ * The most a JSON patch's `copy` operations may add, in JSON bytes of the copied values: kube-apiserver sets
+ * evanphx's AccumulatedCopySizeLimit to its JSONPatchMaxCopyBytes, 3 MiB by default. Without it, 20 copies of a
+ * document into itself double it 20 times.
+ */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
+
+function applyOne(doc: unknown, op: JsonPatchOperation, copied: { bytes: number }): void {
   const kind = typeof op.op === 'string' ? op.op : 'unknown';
   const value = Object.hasOwn(op, 'value') ? (op.value ?? null) : null;
   switch (kind) {
@@ -195,8 +202,14 @@ function applyOne(doc: unknown, op: JsonPatchOperation): void {
       const from = stringMember(op, 'from', 'copy operation failed to decode from');
       const loc =
         locate(doc, from) ?? fail(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
-      const copied = structuredClone(read(loc, from, 'copy') ?? null);
-      return add(doc, stringMember(op, 'path', 'copy operation failed to decode path'), copied);
+      const value = read(loc, from, 'copy') ?? null;
+      copied.bytes += Buffer.byteLength(JSON.stringify(value));
+      if (copied.bytes > MAX_JSON_PATCH_COPY_BYTES) {
+        fail(
+          `Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`,
+        );
+      }
+      return add(doc, stringMember(op, 'path', 'copy operation failed to decode path'), structuredClone(value));
     }
     case 'test':
       return test(doc, stringMember(op, 'path', 'test operation failed to decode path'), value);
@@ -216,9 +229,10 @@ export function jsonPatch(original: unknown, ops: readonly unknown[]): unknown {
     );
   }
   const doc = structuredClone(original);
+  const copied = { bytes: 0 };
   for (const raw of structuredClone(ops)) {
     try {
-      applyOne(doc, isMap(raw) ? (raw as JsonPatchOperation) : {});
+      applyOne(doc, isMap(raw) ? (raw as JsonPatchOperation) : {}, copied);
     } catch (e) {
       throw genericInvalid(e instanceof Error ? e.message : String(e));
     }

@@ -18,6 +18,8 @@ import { errors, StatusError, type GroupResource } from './status.js';
 import { validateGenericObjectMeta, validateObjectMetaUpdate } from './validation/meta.js';
 import { storageServices } from './services.js';
 import { clone, semanticEqual } from '../../apimachinery/copy.js';
+import { goQuote, int64ToNumber, NumError, parseUint64 } from '../../apimachinery/strconv.js';
+import { cannotUnmarshal, cannotUnmarshalField, GoJsonError, parseGoJson } from '../patch/go-json.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 
 /** What a list or watch filters by, already parsed and checked against the resource's field labels. */
@@ -675,10 +677,21 @@ function shortens(cur: KubeObject, grace: number, now: Date): boolean {
   return now.getTime() + grace * 1000 < Date.parse(ts);
 }
 
-/** Parses a client-supplied resourceVersion; anything but a non-negative integer is a 400, as upstream. */
+/**
+ * Parses a client-supplied resourceVersion as upstream's versioner does (strconv.ParseUint, base 10, 64 bits), in
+ * time bounded by its length. A malformed one is a 400 with upstream's field error text (kube-apiserver itself
+ * answers this with a 500, kubernetes/kubernetes#139485; a client error is a 4xx here). Values past 2^53 are
+ * saturated: they are in the future of any store this process will ever hold.
+ */
 export function parseResourceVersion(rv: string): number {
-  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${rv}`);
-  return Number(rv);
+  try {
+    return int64ToNumber(parseUint64(rv));
+  } catch (err) {
+    if (err instanceof NumError) {
+      throw errors.badRequest(`resourceVersion: Invalid value: ${goQuote(rv)}: ${err.message}`);
+    }
+    throw err;
+  }
 }
 
 /** Continue tokens carry the revision of the first page and the last key, relative to the listed prefix. */
@@ -688,19 +701,47 @@ export function encodeContinue(revision: number, lastKey: string, prefix: string
 }
 
 export function decodeContinue(token: string, prefix: string): { rv: number; startAfter: string } {
+  const invalid = (why: string) => errors.badRequest(`invalid continue token: ${why}`);
+  const GENERIC = 'continue key is not valid';
+  // base64.RawURLEncoding: the URL alphabet, no padding.
+  const bad = token.search(/[^A-Za-z0-9_-]/);
+  if (bad >= 0 || token.length % 4 === 1) {
+    throw invalid(`${GENERIC}: illegal base64 data at input byte ${bad >= 0 ? bad : token.length - 1}`);
+  }
+  const bytes = Buffer.from(token, 'base64url');
   let parsed: { v?: unknown; rv?: unknown; start?: unknown };
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof parsed;
-  } catch {
-    throw errors.badRequest(`continue key is not valid: ${token}`);
+    parsed = parseGoJson(bytes) as typeof parsed;
+  } catch (err) {
+    if (err instanceof GoJsonError) throw invalid(`${GENERIC}: ${err.message}`);
+    throw err;
   }
-  if (parsed.v !== CONTINUE_VERSION || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') {
-    throw errors.badRequest(
-      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+  if (parsed === null) parsed = {}; // Go decodes null into the zero token
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw invalid(`${GENERIC}: ${cannotUnmarshal(parsed, 'storage.continueToken')}`);
+  }
+  const field = (name: string, goType: string, v: unknown) =>
+    invalid(`${GENERIC}: ${cannotUnmarshalField(v, 'continueToken', name, goType)}`);
+  if (parsed.v !== undefined && parsed.v !== null && typeof parsed.v !== 'string') throw field('v', 'string', parsed.v);
+  if (parsed.start !== undefined && parsed.start !== null && typeof parsed.start !== 'string')
+    throw field('start', 'string', parsed.start);
+  const rv = parsed.rv ?? 0;
+  if (typeof rv !== 'number' || !Number.isInteger(rv) || Math.abs(rv) >= 2 ** 63) {
+    // Go names the number as written: `cannot unmarshal number 1e99 into ... of type int64`.
+    const written = /"rv"\s*:\s*(-?[0-9][0-9.eE+-]*)/.exec(bytes.toString('utf8'))?.[1];
+    const what = typeof rv === 'number' ? `number${written ? ` ${written}` : ''}` : undefined;
+    throw invalid(
+      `${GENERIC}: ${what ? `json: cannot unmarshal ${what} into Go struct field continueToken.rv of type int64` : cannotUnmarshalField(rv, 'continueToken', 'rv', 'int64')}`,
     );
   }
-  if (parsed.start.includes('/..') || parsed.start.startsWith('..')) {
-    throw errors.badRequest('continue key is not valid: continue key is not valid');
+  if (parsed.v !== CONTINUE_VERSION) {
+    throw invalid(`${GENERIC}: server does not recognize this encoded version ${String(parsed.v ?? '')}`);
   }
-  return { rv: parsed.rv, startAfter: prefix + parsed.start };
+  if (rv === 0) throw invalid(`${GENERIC}: incorrect encoded start resourceVersion (version meta.k8s.io/v1)`);
+  const start = (parsed.start ?? '') as string;
+  if (start === '') throw invalid(`${GENERIC}: encoded start key empty (version meta.k8s.io/v1)`);
+  if (start.includes('/..') || start.startsWith('..') || start.includes('//') || start.includes('/./')) {
+    throw invalid(`${GENERIC}: ${start}`);
+  }
+  return { rv: int64ToNumber(BigInt(rv)), startAfter: prefix + start };
 }

@@ -38,7 +38,6 @@ export {
 export {
   parseQuantity,
   quantityError,
-  formatQuantity,
   compareQuantity,
   roundUpToMilli,
   QUANTITY_FORMAT_ERROR,

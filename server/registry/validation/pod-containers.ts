@@ -24,7 +24,14 @@ import {
 } from '../../../apimachinery/validation.js';
 import { arr, isObj, num, obj, sortedKeys, str, type Obj } from './helpers.js';
 import { validateKeySelector, validateLocalDescendingPath } from './pod-volumes.js';
-import { compareQuantity, milliValue, parseQuantity, quantityError, type Quantity } from './quantity.js';
+import {
+  compareQuantity,
+  isMultipleOf,
+  isWholeQuantity,
+  parseQuantity,
+  quantityError,
+  type Quantity,
+} from './quantity.js';
 import type { Container } from './types.js';
 
 const ENV_FIELD_PATHS = [
@@ -136,8 +143,8 @@ function resourceNameErrors(name: string, path: string): FieldError[] {
 /** ValidateResourceQuantityValue: non-negative, and integral for integer/extended resources. */
 export function validateResourceQuantity(name: string, q: Quantity, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (q.nanos < 0n) errs.push(fieldErr.invalid(path, q.canonical, 'must be greater than or equal to 0'));
-  if ((INTEGER_RESOURCES.has(name) || isExtended(name)) && milliValue(q) % 1000n !== 0n)
+  if (q.sign < 0) errs.push(fieldErr.invalid(path, q.canonical, 'must be greater than or equal to 0'));
+  if ((INTEGER_RESOURCES.has(name) || isExtended(name)) && !isWholeQuantity(q))
     errs.push(invalidRendered(path, q.canonical, q.canonical, 'must be an integer'));
   return errs;
 }
@@ -145,7 +152,7 @@ export function validateResourceQuantity(name: string, q: Quantity, path: string
 function hugePageErr(name: string, q: Quantity, path: string): FieldError[] {
   if (!isHugePages(name)) return [];
   const page = parseQuantity(name.slice('hugepages-'.length));
-  const ok = page && page.nanos > 0n && page.nanos % 1_000_000_000n === 0n && q.nanos % page.nanos === 0n;
+  const ok = page !== null && page.sign > 0 && isWholeQuantity(page) && isMultipleOf(q, page);
   return ok ? [] : [fieldErr.invalid(path, q.canonical, `${q.canonical} is not positive integer multiple of ${name}`)];
 }
 

@@ -184,7 +184,7 @@ function sumQoS(into: Map<string, Quantity>, list: unknown, found?: Set<string>)
   for (const [k, v] of Object.entries(obj(list))) {
     if (k !== 'cpu' && k !== 'memory') continue;
     const q = parseQuantity(v as string | number);
-    if (!q || q.nanos <= 0n) continue;
+    if (!q || q.sign <= 0) continue;
     found?.add(k);
     const prev = into.get(k);
     into.set(k, prev ? addQuantity(q, prev) : q);

@@ -160,7 +160,7 @@ function sourceErrors(kind: string, src: Obj, path: string, resourceIsPod: boole
   switch (kind) {
     case 'emptyDir': {
       const q = src.sizeLimit == null ? null : parseQuantity(src.sizeLimit as string | number);
-      return q && q.nanos < 0n
+      return q && q.sign < 0
         ? [fieldErr.forbidden(child(path, 'sizeLimit'), 'SizeLimit field must be a valid resource quantity')]
         : [];
     }

@@ -2,6 +2,7 @@
  * Pieces shared by the two DaemonSet views (apps/v1 and extensions/v1beta1): pod template defaulting, key order
  * as Go serializes the structs, the shape of a status, and the templateGeneration annotation check.
  */
+import { int64ToNumber, NumError, parseInt64 } from '../../../../apimachinery/strconv.js';
 import { errors } from '../../status.js';
 import { isObj, type Obj } from '../../validation/helpers.js';
 import { defaultPodTemplateSpec } from '../../validation/pod-defaults.js';
@@ -112,12 +113,12 @@ export function normalizeDaemonSetStatus(status: unknown): Obj {
  * an unparseable value fails the request with 400, as a conversion error does upstream.
  */
 export function parseTemplateGenerationAnnotation(value: string): number {
-  if (!/^[+-]?\d+$/.test(value))
-    throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
-  const n = BigInt(value);
-  if (n > 9223372036854775807n || n < -9223372036854775808n)
-    throw errors.badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
-  return Number(n);
+  try {
+    return int64ToNumber(parseInt64(value));
+  } catch (err) {
+    if (err instanceof NumError) throw errors.badRequest(err.message);
+    throw err;
+  }
 }
 
 /** The templateGeneration annotation of a request body checked and normalized in place (absent stays absent). */

@@ -8,6 +8,7 @@ import type { FieldError } from '../../../../apimachinery/field-errors.js';
 import { fieldErr } from '../../../../apimachinery/field-errors.js';
 import { errors } from '../../status.js';
 import type { QueryParameterDoc } from '../../../../openapi/document.js';
+import { goQuote, parseInt64 as parseInt64Bounded } from '../../../../apimachinery/strconv.js';
 
 /** A query string as Fastify parses it. */
 type Query = Record<string, string | string[] | undefined>;
@@ -66,9 +67,6 @@ export const POD_LOG_QUERY: readonly QueryParameterDoc[] = [
 /** Go's zero time.Time in Unix ms (0001-01-01T00:00:00Z). */
 export const GO_ZERO_TIME_MS = -62135596800000;
 
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
-
 function firstValue(q: Query, name: string): string | undefined {
   const v = q[name];
   return Array.isArray(v) ? v[0] : v;
@@ -83,30 +81,10 @@ export function goQueryBool(v: string | undefined): boolean {
 
 /** strconv.ParseInt(s, 10, 64), with Go's error texts. */
 export function parseInt64(s: string): bigint {
-  const syntax = () => new Error(`strconv.ParseInt: parsing ${goQuote(s)}: invalid syntax`);
-  if (!/^[+-]?\d+$/.test(s)) {
-    // Go also takes underscores only with base 0; with base 10 anything but sign and digits is a syntax error.
-    throw syntax();
-  }
-  const n = BigInt(s);
-  if (n > INT64_MAX || n < INT64_MIN) throw new Error(`strconv.ParseInt: parsing ${goQuote(s)}: value out of range`);
-  return n;
+  return parseInt64Bounded(s);
 }
 
-/** Go's strconv.Quote for the strings that reach error messages (ASCII escapes; other runes as they are). */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
+export { goQuote };
 
 const RFC3339 = '2006-01-02T15:04:05Z07:00';
 

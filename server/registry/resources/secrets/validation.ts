@@ -8,7 +8,7 @@ import { GoJsonError, cannotUnmarshal, parseGoJson } from '../../../patch/go-jso
 import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors.js';
 import { base64DecodedLength } from '../../validation/base64.js';
 import { key } from '../../../../apimachinery/field-errors.js';
-import { jsonTooDeep } from '../../../../apimachinery/json-depth.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../../../apimachinery/json-depth.js';
 import { isConfigMapKey } from '../../../../apimachinery/validation.js';
 import { isObj, sortedKeys, str, type Obj } from '../../validation/helpers.js';
 import { FIELD_IMMUTABLE_WHEN_IMMUTABLE, sameStringMap } from '../../validation/data-maps.js';
@@ -51,7 +51,7 @@ interface SecretLike {
 function jsonObjectError(base64: string): string | undefined {
   const bytes = Buffer.from(base64, 'base64');
   // (also keeps the recursive syntax-error scan below within the stack)
-  if (jsonTooDeep(bytes)) return 'exceeded max depth';
+  if (jsonTooDeep(bytes, MAX_JSON_DEPTH)) return 'exceeded max depth';
   let v: unknown;
   try {
     v = parseGoJson(bytes);
