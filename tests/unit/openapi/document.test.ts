@@ -101,6 +101,14 @@ function expectedOperations(h: ResourceHandle): Map<string, Record<string, strin
       patch: `patch${gv}${ns}${k}Status`,
     });
   }
+  // The scale subresource (readAppsV1NamespacedDeploymentScale), as upstream names its operations.
+  if (def.scale) {
+    out.set(`${collection}/{name}/scale`, {
+      get: `read${gv}${ns}${k}Scale`,
+      put: `replace${gv}${ns}${k}Scale`,
+      patch: `patch${gv}${ns}${k}Scale`,
+    });
+  }
   for (const sub of def.createSubresources ?? []) {
     out.set(`${collection}/{name}/${sub.name}`, {
       post: `create${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}`,
