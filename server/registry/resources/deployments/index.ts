@@ -176,13 +176,16 @@ export const deploymentStrategy: ResourceStrategy = {
   allowCreateOnUpdate: false,
 };
 
-/** `/status`: spec and annotations from the stored object, status normalized; ValidateDeploymentStatusUpdate. */
+/** `/status`: spec and labels from the stored object, status normalized; ValidateDeploymentStatusUpdate. */
 export const deploymentStatusStrategy: ResourceStrategy = {
   prepareForCreate: deploymentStrategy.prepareForCreate,
   validate: deploymentStrategy.validate,
   prepareForUpdate(d, old) {
     if (old.spec === undefined) delete d.spec;
     else d.spec = old.spec;
+    // As upstream: labels come from the stored object too (annotations may change: the controller's revision).
+    if (old.metadata.labels === undefined) delete d.metadata.labels;
+    else d.metadata.labels = old.metadata.labels;
     d.metadata.generation = old.metadata.generation;
     d.status = normalizeDeploymentStatus(d.status);
     orderTopLevel(d);
