@@ -173,7 +173,11 @@ describe('OpenAPI documents: paths and operations', () => {
           );
           const gvk = sub
             ? { group: sub.group, version: sub.version, kind: sub.kind }
-            : { group: h.view.group, version: h.view.version, kind: h.def.kind };
+            : path.endsWith('/{name}/scale')
+              ? h.view.group === 'extensions'
+                ? { group: 'extensions', version: 'v1beta1', kind: 'Scale' }
+                : { group: 'autoscaling', version: 'v1', kind: 'Scale' }
+              : { group: h.view.group, version: h.view.version, kind: h.def.kind };
           for (const [, o] of operations(item)) {
             assert.deepEqual(o['x-kubernetes-group-version-kind'], gvk);
             assert.ok(
