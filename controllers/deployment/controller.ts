@@ -37,6 +37,7 @@ import {
   byCreation,
   bySize,
   calculateStatus,
+  compareRevisions,
   deploymentComplete,
   deploymentProgressing,
   deploymentTimedOut,
@@ -304,8 +305,8 @@ export class DeploymentController implements Controller, Component {
   ): Promise<{ newRS: ReplicaSet | undefined; oldRSs: ReplicaSet[] }> {
     const existing = findNewReplicaSet(d, rsList);
     const oldRSs = rsList.filter((rs) => rs !== existing);
-    const maxOld = oldRSs.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
-    const newRevision = maxOld + 1;
+    const maxOld = oldRSs.reduce((m, rs) => (revisionOf(rs) > m ? revisionOf(rs) : m), 0n);
+    const newRevision = maxOld + 1n;
     const ns = d.metadata.namespace;
     if (existing) {
       const copy = structuredClone(existing);
@@ -572,12 +573,13 @@ export class DeploymentController implements Controller, Component {
   /** rollback (extensions/v1beta1 spec.rollbackTo): the template of the ReplicaSet of that revision (0: the last). */
   private async rollback(d: Deployment, rsList: ReplicaSet[]): Promise<void> {
     const { newRS, oldRSs } = await this.getAllReplicaSets(d, rsList, true);
-    let toRevision = Number(d.metadata.annotations?.[ROLLBACK_TO_ANNOTATION] ?? 0);
+    const raw = d.metadata.annotations?.[ROLLBACK_TO_ANNOTATION] ?? '0';
+    let toRevision = /^\d{1,19}$/.test(raw) ? BigInt(raw) : 0n;
     const all = [...oldRSs, ...(newRS ? [newRS] : [])];
-    if (!Number.isInteger(toRevision) || toRevision === 0) {
-      const revisions = [...new Set(all.map(revisionOf))].sort((a, b) => b - a);
-      toRevision = revisions[1] ?? 0;
-      if (toRevision === 0) {
+    if (toRevision === 0n) {
+      const revisions = [...new Set(all.map(revisionOf))].sort((a, b) => compareRevisions(b, a));
+      toRevision = revisions[1] ?? 0n;
+      if (toRevision === 0n) {
         this.recorder.event(
           eventTarget(d),
           'Warning',
@@ -633,7 +635,7 @@ export class DeploymentController implements Controller, Component {
     const cleanable = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp);
     const diff = cleanable.length - (d.spec.revisionHistoryLimit ?? 0);
     if (diff <= 0) return;
-    cleanable.sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
+    cleanable.sort((a, b) => compareRevisions(revisionOf(a), revisionOf(b)) || byCreation(a, b));
     for (const rs of cleanable.slice(0, diff)) {
       if (
         (rs.status?.replicas ?? 0) !== 0 ||

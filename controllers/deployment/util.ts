@@ -87,11 +87,16 @@ export function hasRevisionHistoryLimit(d: Deployment): boolean {
   return l !== undefined && l !== MAX_INT32;
 }
 
-/** The revision annotation of an object as a number (0 when absent or not a number). */
-export function revisionOf(o: { metadata: { annotations?: Record<string, string> } }): number {
+/** The revision annotation of an object as an int64 (0 when absent or not a number), exact beyond 2^53. */
+export function revisionOf(o: { metadata: { annotations?: Record<string, string> } }): bigint {
   const v = o.metadata.annotations?.[REVISION_ANNOTATION];
-  if (v === undefined || !/^\d+$/.test(v)) return 0;
-  return Number(v);
+  if (v === undefined || !/^\d{1,19}$/.test(v)) return 0n;
+  return BigInt(v);
+}
+
+/** Orders revisions ascending (for sort). */
+export function compareRevisions(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function intAnnotation(rs: ReplicaSet, key: string): number | undefined {
@@ -170,7 +175,7 @@ export function newRSNewReplicas(d: Deployment, allRSs: readonly ReplicaSet[], n
  * SetNewReplicaSetAnnotations: the Deployment's annotations (but the skipped ones) copied onto the ReplicaSet,
  * and its revision raised to `newRevision`. Mutates `rs`; true when anything changed.
  */
-export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: number): boolean {
+export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRevision: bigint): boolean {
   const ann = { ...(rs.metadata.annotations ?? {}) };
   let changed = false;
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) {
@@ -179,7 +184,7 @@ export function setNewReplicaSetAnnotations(d: Deployment, rs: ReplicaSet, newRe
     changed = true;
   }
   const old = ann[REVISION_ANNOTATION];
-  const oldNum = old !== undefined && /^\d+$/.test(old) ? Number(old) : 0;
+  const oldNum = revisionOf(rs);
   if (old === undefined || oldNum < newRevision) {
     ann[REVISION_ANNOTATION] = String(newRevision);
     changed = true;

@@ -175,18 +175,18 @@ describe('ReplicaSet and Deployment e2e cases', () => {
     const labels = { name: 'sample-pod' };
     // as upstream, the adopted ReplicaSet carries a revision; the new one is the next
     const old0 = replicaSet('test-rolling-update-controller', labels, 1);
-    old0.metadata.annotations = { 'deployment.kubernetes.io/revision': '5' };
+    old0.metadata.annotations = { 'deployment.kubernetes.io/revision': '3546343826724305833' };
     await must('POST', RS, old0);
     await eventually(async () => (await pods('name=sample-pod')).filter(isReady).length === 1, { what: 'old pod' });
     await must('POST', D, deployment('test-rolling-update-deployment', labels, {}, OTHER_IMAGE));
     const d = await rolledOut('test-rolling-update-deployment');
-    assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '6');
+    assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '3546343826724305834');
     const rss = await replicaSetsOf(d);
     assert.equal(rss.length, 2, 'the adopted ReplicaSet is kept as history');
     const old = rss.find((r) => r.metadata.name === 'test-rolling-update-controller')!;
     assert.equal(old.spec.replicas, 0);
     const cur = rss.find((r) => r !== old)!;
-    assert.equal(cur.metadata.annotations['deployment.kubernetes.io/revision'], '6');
+    assert.equal(cur.metadata.annotations['deployment.kubernetes.io/revision'], '3546343826724305834');
     assert.equal(cur.metadata.annotations['deployment.kubernetes.io/desired-replicas'], '1');
     assert.equal(cur.metadata.annotations['deployment.kubernetes.io/max-replicas'], '2');
     const hash = cur.metadata.labels['pod-template-hash'];
@@ -371,6 +371,41 @@ describe('ReplicaSet and Deployment e2e cases', () => {
     assert.equal(rss.length, 1);
     assert.equal(rss[0].metadata.annotations['kubernetes.io/change-cause'], 'Initial rollout of kuard 1');
     assert.equal((await pods('run=kuard')).filter(isReady).length, 3);
+    // extensions/v1beta1 spec.rollbackTo (revision 0: the previous one) after a new image rolled out
+    const EXT = `/apis/extensions/v1beta1/namespaces/${NS}/deployments/kuard`;
+    await must(
+      'PATCH',
+      EXT,
+      {
+        spec: { template: { spec: { containers: [{ name: 'kuard', image: 'gcr.io/kuar-demo/kuard-amd64:green' }] } } },
+      },
+      [200],
+      'application/strategic-merge-patch+json',
+    );
+    await eventually(
+      async () => (await must('GET', `${D}/kuard`)).metadata.annotations['deployment.kubernetes.io/revision'] === '2',
+    );
+    await rolledOut('kuard');
+    const withRollback = await must(
+      'PATCH',
+      EXT,
+      { spec: { rollbackTo: { revision: 0 } } },
+      [200],
+      'application/merge-patch+json',
+    );
+    assert.deepEqual(withRollback.spec.rollbackTo, {});
+    const back = await eventually(
+      async () => {
+        const x = await must('GET', EXT);
+        return x.spec.rollbackTo === undefined && x.spec.template.spec.containers[0].image.endsWith(':blue')
+          ? x
+          : undefined;
+      },
+      { what: 'rolled back to blue' },
+    );
+    assert.equal(back.apiVersion, 'extensions/v1beta1');
+    const rolled = await rolledOut('kuard');
+    assert.equal(rolled.metadata.annotations['deployment.kubernetes.io/revision'], '3');
   });
 
   it('a watched rolling update of 10 replicas stays within maxSurge 2 and maxUnavailable 1', async () => {
