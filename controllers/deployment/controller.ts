@@ -50,6 +50,7 @@ import {
   hasRevisionHistoryLimit,
   isRollingUpdate,
   isSaturated,
+  maxRevision,
   maxSurge,
   maxUnavailable,
   newCondition,
@@ -305,8 +306,7 @@ export class DeploymentController implements Controller, Component {
   ): Promise<{ newRS: ReplicaSet | undefined; oldRSs: ReplicaSet[] }> {
     const existing = findNewReplicaSet(d, rsList);
     const oldRSs = rsList.filter((rs) => rs !== existing);
-    const maxOld = oldRSs.reduce((m, rs) => (revisionOf(rs) > m ? revisionOf(rs) : m), 0n);
-    const newRevision = maxOld + 1n;
+    const newRevision = maxRevision(oldRSs) + 1n;
     const ns = d.metadata.namespace;
     if (existing) {
       const copy = structuredClone(existing);

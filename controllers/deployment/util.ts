@@ -94,6 +94,16 @@ export function revisionOf(o: { metadata: { annotations?: Record<string, string>
   return BigInt(v);
 }
 
+/** MaxRevision: the highest revision among `list` (0 when none has one). */
+export function maxRevision(list: readonly ReplicaSet[]): bigint {
+  let max = 0n;
+  for (const rs of list) {
+    const r = revisionOf(rs);
+    if (r > max) max = r;
+  }
+  return max;
+}
+
 /** Orders revisions ascending (for sort). */
 export function compareRevisions(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
