@@ -51,7 +51,7 @@ async function settle(cluster: FakeCluster, ...controllers: Array<ReplicaSetCont
 
 const replicaSets = (cluster: FakeCluster) =>
   cluster.objects<ReplicaSet>(RESOURCES.replicasets).sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
-const imageOf = (rs: ReplicaSet) => (rs.spec.template?.spec?.containers as Array<{ image: string }>)[0]!.image;
+const imageOf = (rs: ReplicaSet) => (rs.spec.template!.spec!.containers as Array<{ image: string }>)[0]!.image;
 
 /** Marks every pod not yet ready as Running and Ready (the kubelet's part). */
 async function markReady(cluster: FakeCluster): Promise<number> {
