@@ -7,7 +7,7 @@
 // can never disagree about what the server serves.
 import { createHash } from 'node:crypto';
 import { SERVER_VERSION } from './version.js';
-import { openAPIRef, type OpenAPIStyle } from './kinds.js';
+import { openAPIRef, scaleKindFor, type OpenAPIStyle } from './kinds.js';
 import { findKindDefinition, servedDefinitions } from './served.js';
 
 type JsonObject = Record<string, unknown>;
@@ -255,6 +255,8 @@ export interface ServedResource {
     finalizeStrategy?: unknown;
     /** Subresources read with GET and answered by their own handler (pods/log), with what the documents say. */
     getSubresources?: readonly { name: string; openapi: GetSubresourceDoc }[];
+    /** True when the resource has a scale subresource (its kind: scaleKindFor). */
+    scale?: boolean;
     /**
      * Create-only subresources (pods/eviction) and the kind each takes; `collection` when it is also served as a
      * create-only collection of the parent's group version (pods/binding as `bindings`).
@@ -360,8 +362,22 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
     );
   }
   const deleted = def.returnsDeletedObject ? object : status;
-  const itemOps = (sub: '' | 'Status'): OperationSpec[] => {
-    const of = sub ? `status of the ${kind}` : `the ${kind}`;
+  const itemOps = (sub: '' | 'Status' | 'Scale'): OperationSpec[] => {
+    const of = sub ? `${sub.toLowerCase()} of the ${kind}` : `the ${kind}`;
+    // The scale subresource reads and writes another kind (autoscaling/v1 Scale).
+    const scaleKind = scaleKindFor(view.group);
+    const scaleNames = findKindDefinition(scaleKind.group, scaleKind.version, scaleKind.kind);
+    const subObject: SchemaSpec =
+      sub === 'Scale'
+        ? scaleNames
+          ? { ref: scaleNames.definition }
+          : { inline: { type: 'object', description: 'A Scale.' } }
+        : object;
+    const op = (o: Omit<OperationSpec, 'gvk' | 'tag'>): OperationSpec => ({
+      ...o,
+      gvk: sub === 'Scale' ? scaleKind : gvk,
+      tag,
+    });
     const ops = [
       op({
         method: 'get',
@@ -370,7 +386,7 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
         description: `Reads ${of}.`,
         params: [],
         produces: PRODUCES,
-        responses: responses(['200'], object),
+        responses: responses(['200'], subObject),
       }),
       op({
         method: 'put',
@@ -378,9 +394,9 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
         action: 'put',
         description: `Replaces ${of}.`,
         params: WRITE_PARAMS,
-        body: { schema: object, required: true, consumes: ['*/*'] },
+        body: { schema: subObject, required: true, consumes: ['*/*'] },
         produces: PRODUCES,
-        responses: responses(['200', '201'], object),
+        responses: responses(['200', '201'], subObject),
       }),
       op({
         method: 'patch',
@@ -390,7 +406,7 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
         params: PATCH_PARAMS,
         body: { schema: { ref: PATCH }, required: true, consumes: patchTypes },
         produces: PRODUCES,
-        responses: responses(['200', '201'], object),
+        responses: responses(['200', '201'], subObject),
       }),
     ];
     if (!sub) {
@@ -456,6 +472,8 @@ function pathsOfHandle(h: ServedResource): PathSpec[] {
       ],
     });
   }
+  if (def.scale)
+    out.push({ path: `${itemPath}/scale`, params: [nameParam, ...scope, Q.pretty], operations: itemOps('Scale') });
   for (const sub of def.createSubresources ?? []) {
     // POST only, with the subresource's own kind as body and answer (createCoreV1NamespacedPodEviction).
     const subKind = { group: sub.group, version: sub.version, kind: sub.kind };

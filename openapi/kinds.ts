@@ -61,3 +61,13 @@ export type OpenAPIStyle = 'v2' | 'v3';
 export function openAPIRef(style: OpenAPIStyle, name: string): string {
   return style === 'v2' ? `#/definitions/${name}` : `#/components/schemas/${name}`;
 }
+
+/**
+ * The kind of the `scale` subresource of a resource served in `group`: extensions/v1beta1 had a Scale of its own,
+ * every other group answers with autoscaling/v1 Scale.
+ */
+export function scaleKindFor(group: string): { group: string; version: string; kind: string } {
+  return group === 'extensions'
+    ? { group: 'extensions', version: 'v1beta1', kind: 'Scale' }
+    : { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+}

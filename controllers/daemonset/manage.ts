@@ -4,6 +4,7 @@
  * (keeping the oldest); then issue the creates in slow-start batches and the deletes, at most BurstReplicas of
  * each per sync, with expectations set beforehand so a slow watch never causes duplicates.
  */
+import { isNamespaceTerminating, slowStartBatch } from '../machinery/batch.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { ControllerExpectations } from '../machinery/expectations.js';
 import { isNotFound } from '../machinery/client.js';
@@ -229,14 +230,6 @@ export function newDaemonPod(ds: DaemonSet, template: PodTemplateSpec, nodeName:
   return { apiVersion: 'v1', kind: 'Pod', metadata, spec };
 }
 
-/** Whether an API error says the namespace is being terminated (no point creating anything in it). */
-export function isNamespaceTerminating(err: unknown): boolean {
-  const causes =
-    (err as { status?: { details?: { causes?: Array<{ reason?: string; type?: string }> } } })?.status?.details
-      ?.causes ?? [];
-  return causes.some((c) => c.reason === 'NamespaceTerminating' || c.type === 'NamespaceTerminating');
-}
-
 /** What syncNodes needs. */
 export interface SyncNodesDeps {
   client: ApiClient;
@@ -244,26 +237,6 @@ export interface SyncNodesDeps {
   expectations: ControllerExpectations;
   log: Logger;
   burstReplicas?: number;
-}
-
-/**
- * Runs `fn` for `count` items in batches of 1, 2, 4, ... (slowStartBatch), all calls of a batch concurrently,
- * stopping after the first batch with a failure. `fn` reports success. Returns the number of calls made.
- */
-export async function slowStartBatch(
-  count: number,
-  initial: number,
-  fn: (i: number) => Promise<boolean>,
-): Promise<{ attempted: number; failed: boolean }> {
-  let pos = 0;
-  let batch = Math.min(count, initial);
-  while (pos < count) {
-    const results = await Promise.all(Array.from({ length: batch }, (_, k) => fn(pos + k)));
-    pos += batch;
-    if (results.some((ok) => !ok)) return { attempted: pos, failed: true };
-    batch = Math.min(2 * batch, count - pos);
-  }
-  return { attempted: pos, failed: false };
 }
 
 /**
@@ -328,3 +301,5 @@ export async function syncNodes(
   );
   return errors;
 }
+
+export { isNamespaceTerminating, slowStartBatch } from '../machinery/batch.js';

@@ -3,7 +3,8 @@
  * (pkg/api/v1/pod), daemon pod ordering, target node, template generation, controller references and
  * int-or-percent scaling (daemon/util, controller_utils, intstr).
  */
-import type { KubeObject, OwnerReference } from '../../apimachinery/objects.js';
+import type { OwnerReference } from '../../apimachinery/objects.js';
+import { controllerRefTo } from '../machinery/claim.js';
 import type { DaemonSet, IntOrString, Pod } from './types.js';
 
 /** Pod and ControllerRevision label with the hash of the revision a pod was created from. */
@@ -45,21 +46,11 @@ export function orphanIndexValue(namespace: string | undefined): string {
   return `orphan/${namespace ?? ''}`;
 }
 
-/** The controller owner reference of an object (metav1.GetControllerOf), if any. */
-export function controllerOf(obj: KubeObject): OwnerReference | undefined {
-  return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
-}
+export { controllerOf } from '../machinery/claim.js';
 
 /** The controller reference pods and revisions of `ds` carry (metav1.NewControllerRef). */
 export function newControllerRef(ds: DaemonSet): OwnerReference {
-  return {
-    apiVersion: DS_API_VERSION,
-    kind: DS_KIND,
-    name: ds.metadata.name!,
-    uid: ds.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
+  return controllerRefTo(ds, DS_API_VERSION, DS_KIND);
 }
 
 /** An RFC 3339 timestamp in ms since the epoch; undefined when absent or unparseable. */

@@ -246,5 +246,7 @@ export const RESOURCES = {
     kind: 'ControllerRevision',
     namespaced: true,
   },
+  replicasets: { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true },
+  deployments: { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true },
   leases: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true },
 } as const satisfies Record<string, ResourceRef>;

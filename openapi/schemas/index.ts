@@ -35,6 +35,7 @@ import { convertDefinitions } from '../convert.js';
 import type { OpenAPIStyle } from '../kinds.js';
 import { appsV1Definitions } from './apps-v1.js';
 import { authenticationV1Definitions } from './authentication-v1.js';
+import { autoscalingV1Definitions } from './autoscaling-v1.js';
 import { authorizationV1Definitions } from './authorization-v1.js';
 import { coordinationV1Definitions } from './coordination-v1.js';
 import { coreV1ConfigDefinitions } from './core-v1-config.js';
@@ -53,6 +54,7 @@ import { extensionsV1beta1Definitions } from './extensions-v1beta1.js';
 import { metaDefinitions } from './meta.js';
 import { policyV1Definitions } from './policy-v1.js';
 import { rbacV1Definitions } from './rbac-v1.js';
+import { replicatedDefinitions } from './replicated.js';
 
 /** Every served definition, keyed by its OpenAPI definition name (e.g. `io.k8s.api.core.v1.Pod`). */
 export const definitions: Record<string, TSchema> = {
@@ -69,7 +71,10 @@ export const definitions: Record<string, TSchema> = {
   ...coreV1ServiceAccountDefinitions,
   ...coreV1ServiceDefinitions,
   ...appsV1Definitions,
+  ...replicatedDefinitions('apps/v1'),
   ...extensionsV1beta1Definitions,
+  ...replicatedDefinitions('extensions/v1beta1'),
+  ...autoscalingV1Definitions,
   ...coordinationV1Definitions,
   ...policyV1Definitions,
   ...authorizationV1Definitions,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry, ResourceHandle } from '../registry/registry.js';
 import { errors } from '../registry/status.js';
+import { scaleKindFor } from '../../openapi/kinds.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
 import { negotiate } from './negotiation.js';
 import { sendValue } from './respond.js';
@@ -49,6 +50,7 @@ function subresourcesOf(h: ResourceHandle): Subresource[] {
     out.push({ name: sub.name, kind: { group: sub.group, version: sub.version, kind: sub.kind }, verbs: ['create'] });
   }
   for (const sub of h.def.getSubresources ?? []) out.push({ name: sub.name, kind: own, verbs: ['get'] });
+  if (h.def.scale) out.push({ name: 'scale', kind: scaleKindFor(h.view.group), verbs: STATUS_VERBS });
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 

@@ -24,6 +24,12 @@ export function patchObject(
   original: KubeObject,
   body: Buffer,
   fieldValidation?: FieldValidation,
+  /** The kind patched when it is not the handle's (a subresource's own kind: autoscaling/v1 Scale). */
+  kind: { group: string; version: string; kind: string } = {
+    group: handle.view.group,
+    version: handle.view.version,
+    kind: handle.def.kind,
+  },
 ): KubeObject {
   if (!PATCH_TYPES.includes(contentType)) {
     throw new StatusError({
@@ -32,7 +38,7 @@ export function patchObject(
       code: 415,
     });
   }
-  const { schema, resolver } = schemaFor(handle.view.group, handle.view.version, handle.def.kind);
+  const { schema, resolver } = schemaFor(kind.group, kind.version, kind.kind);
   try {
     return boundedResult(applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject);
   } catch (err) {

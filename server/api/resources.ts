@@ -26,6 +26,7 @@ import { serveWatch } from './watch.js';
 import { parseResourceVersion } from '../registry/store.js';
 import { tableForList, tableForObject, tableWatchRenderer, includeObjectParam } from './table.js';
 import { patchObject } from './patch.js';
+import { getScale, patchScale, updateScale } from './scale.js';
 // field validation and field management (server/api/field-validation.ts, server/fieldmanager/)
 import { addWarnings, checkPatchedObject, decodeTypedBody } from './field-validation.js';
 import { APPLY_PATCH_TYPE, requestManager, serverSideApply, trackWrite } from '../fieldmanager/request.js';
@@ -45,7 +46,7 @@ type Req = FastifyRequest<{ Params: { namespace?: string; name?: string }; Query
 
 /**
  * Routes for every resource and served version, generated from the registry: collection (list, watch, create,
- * deletecollection), item (get, update, patch, delete), and the status subresource.
+ * deletecollection), item (get, update, patch, delete), and the status and scale subresources.
  */
 export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoutesOptions): void {
   for (const handle of opts.registry.handles) {
@@ -82,6 +83,12 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
       app.put(`${item}/status`, (req: Req, reply) => r.update(req, reply, 'status'));
       app.patch(`${item}/status`, (req: Req, reply) => r.patch(req, reply, 'status'));
       app.route({ method: ['POST', 'DELETE'], url: `${item}/status`, handler: async () => r.notAllowed() });
+    }
+    if (def.scale) {
+      app.get(`${item}/scale`, (req: Req, reply) => getScale(handle, req, reply, r.namespaceOf(req)));
+      app.put(`${item}/scale`, (req: Req, reply) => updateScale(handle, req, reply, r.namespaceOf(req)));
+      app.patch(`${item}/scale`, (req: Req, reply) => patchScale(handle, req, reply, r.namespaceOf(req)));
+      app.route({ method: ['POST', 'DELETE'], url: `${item}/scale`, handler: async () => r.notAllowed() });
     }
     for (const sub of def.createSubresources ?? []) {
       app.post(`${item}/${sub.name}`, (req: Req, reply) => r.createSubresource(sub, req, reply));
@@ -122,6 +129,11 @@ class ResourceRoutes {
 
   private ns(req: Req): string | undefined {
     return this.handle.def.namespaced ? req.params.namespace : undefined;
+  }
+
+  /** The namespace of a request's path (undefined for cluster-scoped resources). */
+  namespaceOf(req: Req): string | undefined {
+    return this.ns(req);
   }
 
   private send(reply: FastifyReply, code: number, format: OutputFormat, obj: KubeObject, req: Req): FastifyReply {

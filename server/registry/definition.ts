@@ -129,6 +129,11 @@ export interface ResourceDefinition {
   strategy: ResourceStrategy;
   /** The `status` subresource; absent when the resource has none. */
   statusStrategy?: ResourceStrategy;
+  /**
+   * The `scale` subresource (Deployments, ReplicaSets): `spec.replicas`, `status.replicas` and `spec.selector` read
+   * and written as a Scale (autoscaling/v1; extensions/v1beta1's own Scale through that group, see scaleKindFor).
+   */
+  scale?: boolean;
   /** The `finalize` subresource (namespaces): only spec.finalizers change. */
   finalizeStrategy?: ResourceStrategy;
   /** Subresources of an object that only take a POST and are answered without being stored (pods/eviction). */

@@ -10,6 +10,7 @@ import { clusterRoleBindings } from './clusterrolebindings/index.js';
 import { clusterRoles } from './clusterroles/index.js';
 import { controllerRevisions } from './controllerrevisions/index.js';
 import { daemonSets } from './daemonsets/index.js';
+import { deployments } from './deployments/index.js';
 import { endpoints } from './endpoints/index.js';
 import { endpointSlices } from './endpointslices/index.js';
 import { events } from './events/index.js';
@@ -17,6 +18,7 @@ import { leases } from './leases/index.js';
 import { namespaces } from './namespaces/index.js';
 import { nodes } from './nodes/index.js';
 import { pods } from './pods/index.js';
+import { replicaSets } from './replicasets/index.js';
 import { secrets } from './secrets/index.js';
 import { roleBindings } from './rolebindings/index.js';
 import { roles } from './roles/index.js';
@@ -39,6 +41,8 @@ export function defaultResources(opts: ResourceOptions = {}): ResourceDefinition
     servicesResource(opts),
     endpoints,
     daemonSets,
+    deployments,
+    replicaSets,
     controllerRevisions,
     leases,
     clusterRoleBindings,

@@ -393,3 +393,170 @@ export function validateControllerRevisionUpdate(cr: Obj, old: Obj): FieldError[
   }
   return errs;
 }
+
+// ---- ReplicaSet and Deployment ----
+
+/**
+ * The selector part shared by ValidateReplicaSetSpec and ValidateDeploymentSpec: required, valid, non-empty
+ * (upstream says "for deployment" for both), then the template as ValidatePodTemplateSpecForReplicaSet checks it:
+ * labels matched by the selector, restartPolicy Always, no activeDeadlineSeconds, read-only GCE PDs when
+ * replicas > 1. `kindWord` is the kind in the activeDeadlineSeconds message (`ReplicaSet`; Deployments say it too).
+ */
+function validateReplicatedSelectorAndTemplate(spec: Obj, path: string): FieldError[] {
+  const selPath = child(path, 'selector');
+  const errs: FieldError[] = [];
+  const sel = spec.selector == null ? null : (obj(spec.selector) as LabelSelectorObject);
+  if (sel == null) errs.push(fieldErr.required(selPath, ''));
+  else {
+    errs.push(...validateLabelSelector(sel, selPath));
+    if (isEmptyLabelSelector(sel))
+      errs.push(invalidRendered(selPath, goLabelSelector(sel), sel, 'empty selector is invalid for deployment'));
+  }
+  let selector;
+  try {
+    selector = labelSelectorFromObject(sel);
+  } catch {
+    errs.push(invalidRendered(selPath, sel ? goLabelSelector(sel) : '"null"', sel, 'invalid label selector'));
+    return errs;
+  }
+  const tPath = child(path, 'template');
+  const template = obj(spec.template);
+  const tmeta = obj(template.metadata);
+  const tspec = obj(template.spec);
+  if (!selector.empty && !selector.matches(tmeta.labels as Record<string, string> | undefined))
+    errs.push(
+      invalidRendered(
+        `${tPath}.metadata.labels`,
+        goStringMap(tmeta.labels),
+        tmeta.labels ?? null,
+        '`selector` does not match template `labels`',
+      ),
+    );
+  errs.push(...validatePodTemplateSpec(template, tPath));
+  if ((num(spec.replicas) ?? 1) > 1) errs.push(...readOnlyPersistentDisks(tspec.volumes, `${tPath}.spec.volumes`));
+  if (tspec.restartPolicy !== 'Always')
+    errs.push(fieldErr.notSupported(`${tPath}.spec.restartPolicy`, str(tspec.restartPolicy), ['Always']));
+  if (tspec.activeDeadlineSeconds != null)
+    errs.push(
+      fieldErr.forbidden(`${tPath}.spec.activeDeadlineSeconds`, 'activeDeadlineSeconds in ReplicaSet is not Supported'),
+    );
+  return errs;
+}
+
+/** ValidateReplicaSetSpec on a storage-form ReplicaSet. */
+export function validateReplicaSetSpec(rs: Obj, path = 'spec'): FieldError[] {
+  const spec = obj(rs.spec);
+  return [
+    ...validateNonnegative(num(spec.replicas) ?? 0, child(path, 'replicas')),
+    ...validateNonnegative(num(spec.minReadySeconds) ?? 0, child(path, 'minReadySeconds')),
+    ...validateReplicatedSelectorAndTemplate(spec, path),
+  ];
+}
+
+/** `%#v` of the internal DeploymentStrategy (a set rollingUpdate pointer prints as a placeholder address). */
+function goDeploymentStrategyType(t: unknown): string {
+  return goQuote(str(t));
+}
+
+/** ValidateDeploymentStrategy with ValidateRollingUpdateDeployment. */
+export function validateDeploymentStrategy(strategy: unknown, path: string): FieldError[] {
+  const s = obj(strategy);
+  const ruPath = child(path, 'rollingUpdate');
+  switch (s.type) {
+    case 'Recreate':
+      return s.rollingUpdate != null
+        ? [fieldErr.forbidden(ruPath, "may not be specified when strategy `type` is 'Recreate'")]
+        : [];
+    case 'RollingUpdate': {
+      if (!isObj(s.rollingUpdate)) return [fieldErr.required(ruPath, 'this should be defaulted and never be nil')];
+      const ru = s.rollingUpdate;
+      const muPath = child(ruPath, 'maxUnavailable');
+      const errs = [
+        ...validatePositiveIntOrPercent(ru.maxUnavailable, muPath),
+        ...validatePositiveIntOrPercent(ru.maxSurge, child(ruPath, 'maxSurge')),
+      ];
+      if (intOrPercentValue(ru.maxUnavailable) === 0 && intOrPercentValue(ru.maxSurge) === 0)
+        errs.push(
+          renderedError(
+            'FieldValueInvalid',
+            muPath,
+            goIntOrString(ru.maxUnavailable ?? 0),
+            ru.maxUnavailable ?? 0,
+            'may not be 0 when `maxSurge` is 0',
+          ),
+        );
+      errs.push(...isNotMoreThan100Percent(ru.maxUnavailable, muPath));
+      return errs;
+    }
+    default:
+      return [
+        renderedError(
+          'FieldValueNotSupported',
+          child(path, 'Type'),
+          goDeploymentStrategyType(s.type),
+          s.type,
+          'supported values: "Recreate", "RollingUpdate"',
+        ),
+      ];
+  }
+}
+
+/** ValidateDeploymentSpec on a storage-form Deployment. */
+export function validateDeploymentSpec(d: Obj, path = 'spec'): FieldError[] {
+  const spec = obj(d.spec);
+  const errs = [
+    ...validateNonnegative(num(spec.replicas) ?? 0, child(path, 'replicas')),
+    ...validateReplicatedSelectorAndTemplate(spec, path),
+    ...validateDeploymentStrategy(spec.strategy, child(path, 'strategy')),
+    ...validateNonnegative(num(spec.minReadySeconds) ?? 0, child(path, 'minReadySeconds')),
+  ];
+  if (spec.revisionHistoryLimit != null)
+    errs.push(...validateNonnegative(num(spec.revisionHistoryLimit) ?? 0, child(path, 'revisionHistoryLimit')));
+  if (spec.progressDeadlineSeconds != null) {
+    const pds = num(spec.progressDeadlineSeconds) ?? 0;
+    const pdsPath = child(path, 'progressDeadlineSeconds');
+    errs.push(...validateNonnegative(pds, pdsPath));
+    if (pds <= (num(spec.minReadySeconds) ?? 0))
+      errs.push(fieldErr.invalid(pdsPath, pds, 'must be greater than minReadySeconds'));
+  }
+  return errs;
+}
+
+/** ValidateReplicaSetStatus (and the update's collision rules do not apply: a ReplicaSet has no collisionCount). */
+export function validateReplicaSetStatus(rs: Obj): FieldError[] {
+  const st = obj(rs.status);
+  const errs: FieldError[] = [];
+  const v = (f: string) => num(st[f]) ?? 0;
+  for (const f of ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'])
+    errs.push(...validateNonnegative(v(f), `status.${f}`));
+  const msg = 'cannot be greater than the number of replicas';
+  for (const f of ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'])
+    if (v(f) > v('replicas')) errs.push(fieldErr.invalid(`status.${f}`, v(f), msg));
+  if (v('availableReplicas') > v('readyReplicas'))
+    errs.push(
+      fieldErr.invalid('status.availableReplicas', v('availableReplicas'), 'cannot be greater than readyReplicas'),
+    );
+  return errs;
+}
+
+/** ValidateDeploymentStatusUpdate: ValidateDeploymentStatus plus collisionCount never decremented. */
+export function validateDeploymentStatusUpdate(d: Obj, old: Obj): FieldError[] {
+  const st = obj(d.status);
+  const errs: FieldError[] = [];
+  const v = (f: string) => num(st[f]) ?? 0;
+  for (const f of ['observedGeneration', 'replicas', 'updatedReplicas', 'availableReplicas', 'unavailableReplicas'])
+    errs.push(...validateNonnegative(v(f), `status.${f}`));
+  if (st.collisionCount != null) errs.push(...validateNonnegative(v('collisionCount'), 'status.collisionCount'));
+  const msg = 'cannot be greater than status.replicas';
+  for (const f of ['updatedReplicas', 'readyReplicas', 'availableReplicas'])
+    if (v(f) > v('replicas')) errs.push(fieldErr.invalid(`status.${f}`, v(f), msg));
+  if (v('availableReplicas') > v('readyReplicas'))
+    errs.push(
+      fieldErr.invalid('status.availableReplicas', v('availableReplicas'), 'cannot be greater than readyReplicas'),
+    );
+  const oldCount = num(obj(old.status).collisionCount);
+  const newCount = num(st.collisionCount);
+  if (oldCount !== undefined && (newCount === undefined || newCount < oldCount))
+    errs.push(fieldErr.invalid('status.collisionCount', newCount ?? 0, 'cannot be decremented'));
+  return errs;
+}

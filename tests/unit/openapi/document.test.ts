@@ -110,6 +110,14 @@ function expectedOperations(h: ResourceHandle): Map<string, Record<string, strin
     out.set(`${collection}/{name}/${sub.name}`, {
       get: `read${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}`,
     });
+  // The scale subresource (readAppsV1NamespacedDeploymentScale), as upstream names its operations.
+  if (def.scale) {
+    out.set(`${collection}/{name}/scale`, {
+      get: `read${gv}${ns}${k}Scale`,
+      put: `replace${gv}${ns}${k}Scale`,
+      patch: `patch${gv}${ns}${k}Scale`,
+    });
+  }
   for (const sub of def.createSubresources ?? []) {
     out.set(`${collection}/{name}/${sub.name}`, {
       post: `create${gv}${ns}${k}${sub.name[0]!.toUpperCase()}${sub.name.slice(1)}`,
@@ -174,7 +182,11 @@ describe('OpenAPI documents: paths and operations', () => {
           );
           const gvk = sub
             ? { group: sub.group, version: sub.version, kind: sub.kind }
-            : { group: h.view.group, version: h.view.version, kind: h.def.kind };
+            : path.endsWith('/{name}/scale')
+              ? h.view.group === 'extensions'
+                ? { group: 'extensions', version: 'v1beta1', kind: 'Scale' }
+                : { group: 'autoscaling', version: 'v1', kind: 'Scale' }
+              : { group: h.view.group, version: h.view.version, kind: h.def.kind };
           for (const [, o] of operations(item)) {
             assert.deepEqual(o['x-kubernetes-group-version-kind'], gvk);
             assert.ok(

@@ -5,6 +5,8 @@ import { defaultResources } from '../../../server/registry/resources/index.js';
 import { configMapPrinter } from '../../../server/registry/resources/configmaps/printer.js';
 import { controllerRevisionPrinter } from '../../../server/registry/resources/controllerrevisions/printer.js';
 import { daemonSetPrinter } from '../../../server/registry/resources/daemonsets/printer.js';
+import { deploymentPrinter } from '../../../server/registry/resources/deployments/printer.js';
+import { replicaSetPrinter } from '../../../server/registry/resources/replicasets/printer.js';
 import { eventPrinter } from '../../../server/registry/resources/events/printer.js';
 import { leasePrinter } from '../../../server/registry/resources/leases/printer.js';
 import { namespacePrinter } from '../../../server/registry/resources/namespaces/printer.js';
@@ -29,6 +31,8 @@ describe('each resource prints with the printer its definition names', () => {
     namespaces: namespacePrinter,
     events: eventPrinter,
     daemonsets: daemonSetPrinter,
+    deployments: deploymentPrinter,
+    replicasets: replicaSetPrinter,
     controllerrevisions: controllerRevisionPrinter,
     leases: leasePrinter,
     configmaps: configMapPrinter,
@@ -54,6 +58,8 @@ describe('every printer', () => {
     ['namespaces', namespacePrinter],
     ['events', eventPrinter],
     ['daemonsets', daemonSetPrinter],
+    ['deployments', deploymentPrinter],
+    ['replicasets', replicaSetPrinter],
     ['controllerrevisions', controllerRevisionPrinter],
     ['configmaps', configMapPrinter],
     ['secrets', secretPrinter],
@@ -249,5 +255,29 @@ describe('buildTable', () => {
       'fluent/fluentd:v0.14.10',
       'app=fluentd',
     ]);
+  });
+});
+
+describe('Deployment and ReplicaSet rows', () => {
+  const spec = {
+    replicas: 3,
+    selector: { matchLabels: { app: 'web' } },
+    template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } },
+  };
+  it('a Deployment: Ready as ready/desired, Up-to-date, Available, wide containers, images, selector', () => {
+    const d = {
+      metadata: { name: 'web', creationTimestamp: ago(65 * SEC) },
+      spec,
+      status: { readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 },
+    };
+    assert.deepEqual(deploymentPrinter.cells(d, NOW), ['web', '2/3', 3, 2, '65s', 'nginx', 'nginx:1.25', 'app=web']);
+  });
+  it('a ReplicaSet: Desired, Current, Ready', () => {
+    const rs = {
+      metadata: { name: 'web-abc', creationTimestamp: ago(2 * SEC) },
+      spec,
+      status: { replicas: 2, readyReplicas: 1 },
+    };
+    assert.deepEqual(replicaSetPrinter.cells(rs, NOW), ['web-abc', 3, 2, 1, '2s', 'nginx', 'nginx:1.25', 'app=web']);
   });
 });

@@ -75,6 +75,21 @@ export function withKeyOrder(o: Obj, order: readonly string[]): Obj {
 }
 
 /**
+ * extensions/v1beta1 defaulting shared by its workloads (DaemonSets, ReplicaSets, Deployments): when the template
+ * has labels, `spec.selector` ← `{matchLabels: <template labels>}` if absent and `metadata.labels` ← the template
+ * labels if empty.
+ */
+export function defaultSelectorAndLabelsFromTemplate(o: Obj): void {
+  const spec = ensureObj(o, 'spec');
+  const template = isObj(spec.template) ? spec.template : undefined;
+  const labels = template && isObj(template.metadata) ? template.metadata.labels : undefined;
+  if (!isObj(labels)) return;
+  if (spec.selector == null) spec.selector = { matchLabels: { ...labels } };
+  const meta = ensureObj(o, 'metadata');
+  if (!isObj(meta.labels) || Object.keys(meta.labels).length === 0) meta.labels = { ...labels };
+}
+
+/**
  * Defaulting of `spec.template` shared by both versions: the v1 PodSpec defaults, and the template metadata
  * Go always serializes (`metadata: {creationTimestamp: null}`).
  */

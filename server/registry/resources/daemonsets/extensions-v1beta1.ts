@@ -12,6 +12,7 @@ import { setTemplateGeneration, TEMPLATE_GENERATION_ANNOTATION, templateGenerati
 import {
   APPS_V1_SPEC_ORDER,
   defaultDaemonSetTemplate,
+  defaultSelectorAndLabelsFromTemplate,
   ensureObj,
   EXTENSIONS_SPEC_ORDER,
   orderKeys,
@@ -24,14 +25,8 @@ import {
  * empty; updateStrategy OnDelete (maxUnavailable 1 only for RollingUpdate); revisionHistoryLimit 10. Mutates `ds`.
  */
 export function defaultExtensionsV1beta1DaemonSet(ds: KubeObject): KubeObject {
+  defaultSelectorAndLabelsFromTemplate(ds as Obj);
   const spec = ensureObj(ds as Obj, 'spec');
-  const template = isObj(spec.template) ? spec.template : undefined;
-  const labels = template && isObj(template.metadata) ? template.metadata.labels : undefined;
-  if (isObj(labels)) {
-    if (spec.selector == null) spec.selector = { matchLabels: { ...labels } };
-    const meta = ds.metadata as Obj;
-    if (!isObj(meta.labels) || Object.keys(meta.labels).length === 0) meta.labels = { ...labels };
-  }
   const strategy = ensureObj(spec, 'updateStrategy');
   if (!strategy.type) strategy.type = 'OnDelete';
   if (strategy.type === 'RollingUpdate') {

@@ -286,8 +286,11 @@ export class FakeCluster implements ApiClient {
         'the object has been modified; please apply your changes to the latest version and try again',
       );
     }
+    // A status update keeps the stored spec; metadata (annotations: a Deployment's revision) is the caller's.
     const next = structuredClone(
-      opts?.subresource === 'status' ? { ...cur, status: obj.status } : { ...obj, status: cur.status },
+      opts?.subresource === 'status'
+        ? { ...cur, metadata: { ...cur.metadata, annotations: obj.metadata.annotations }, status: obj.status }
+        : { ...obj, status: cur.status },
     ) as KubeObject;
     next.metadata = {
       ...next.metadata,
