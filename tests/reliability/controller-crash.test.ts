@@ -3,7 +3,8 @@
  * `npm start` runs it (the launcher restarts the controller manager when it dies); the rollout starts and the
  * controller manager is SIGKILLed several times at random moments of it. The cluster must converge to exactly
  * one pod per node, every one of the new template, with no duplicate at any moment: a watch from before the
- * rollout never sees two live pods of the DaemonSet on one node, and sees exactly one pod created per node.
+ * rollout never sees two live pods of the DaemonSet on one node, and sees exactly one pod created per node; the
+ * DaemonSet has exactly one ControllerRevision per template.
  *
  * Knobs: RELIABILITY_NODES (default 8), RELIABILITY_CM_KILLS (default 3).
  */
@@ -112,5 +113,12 @@ describe('SIGKILL of the controller manager during a DaemonSet rolling update', 
     const created = recorder.events.filter((e) => e.type === 'ADDED').length - createdBefore;
     assert.equal(created, NODES, `exactly one new pod per node was created (${created})`);
     assert.equal(recorder.pods.size, NODES, 'no other pod is left');
+    // one ControllerRevision per template, none created twice by a restarted controller
+    const uid = (await c.api('GET', `${dsPath}/roller`)).body.metadata.uid;
+    const revisions = ((await c.api('GET', `/apis/apps/v1/namespaces/${NS}/controllerrevisions`)).body.items as any[])
+      .filter((r) => r.metadata.ownerReferences?.some((o: any) => o.uid === uid))
+      .map((r) => r.revision)
+      .sort();
+    assert.deepEqual(revisions, [1, 2], 'the ControllerRevisions of the DaemonSet');
   });
 });

@@ -9,7 +9,8 @@
  * - a watch resumed from the last resourceVersion the previous watch saw neither repeats nor skips: over all
  *   rounds the watch streams, concatenated, carry strictly increasing resourceVersions and, per object, exactly
  *   the writes that happened (acknowledged ones with the resourceVersions they were acknowledged with, plus the
- *   in-flight ones the restart shows happened).
+ *   in-flight ones the restart shows happened); a watch with a label selector, resumed the same way, sees
+ *   exactly what the selector makes of that (objects entering it ADDED, leaving it DELETED).
  *
  * Knobs: RELIABILITY_ROUNDS (kills, default 4), RELIABILITY_CRASH_CLIENTS (default 8).
  */
@@ -48,6 +49,9 @@ interface Known {
   rv: string;
 }
 
+/** A label that half of the writes set to even: a label-selector watch sees objects enter and leave it. */
+const parity = (id: string): string => (/[02468]$/.test(id) ? 'even' : 'odd');
+const SELECTOR = 'parity=even';
 const payload = (id: string): string => `${id}:`.repeat(Math.ceil(800 / (id.length + 1)));
 function configMap(name: string, id: string, rv?: string): Json {
   return {
@@ -55,7 +59,7 @@ function configMap(name: string, id: string, rv?: string): Json {
     kind: 'ConfigMap',
     metadata: {
       name,
-      labels: { write: id },
+      labels: { write: id, parity: parity(id) },
       annotations: { write: id },
       ...(rv ? { resourceVersion: rv } : {}),
     },
@@ -89,6 +93,11 @@ describe('SIGKILL of the API server during concurrent creates, updates and delet
     const stream: WatchEvent[] = [];
     let maxSeen = 0;
     let lastWatched = 0;
+    /** The events of a watch with a label selector, resumed the same way. */
+    const filtered: WatchEvent[] = [];
+    let lastFiltered = 0;
+    const filteredQuery = (rv: number) =>
+      `watch=true&labelSelector=${encodeURIComponent(SELECTOR)}&resourceVersion=${rv}`;
     let nextId = 0;
     let totalAcked = 0;
     let totalLost = 0;
@@ -102,6 +111,7 @@ describe('SIGKILL of the API server during concurrent creates, updates and delet
       if (round === 0) {
         await api.createNamespace(NS);
         lastWatched = Number((await api.expect(200, 'GET', base)).metadata.resourceVersion);
+        lastFiltered = lastWatched;
       } else {
         // What survived: every acknowledged write, each in-flight one entirely or not at all.
         const list = await api.expect(200, 'GET', base);
@@ -134,18 +144,27 @@ describe('SIGKILL of the API server during concurrent creates, updates and delet
       if (round === ROUNDS) {
         // the last restart: resume the watch over what the last round wrote, then stop
         const resumed = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${lastWatched}`);
+        const resumedFiltered = await WatchStream.open(`${server.url}${base}?${filteredQuery(lastFiltered)}`);
         assert.equal(resumed.status, 200);
-        const marker = await api.expect(201, 'POST', base, { body: configMap('marker', 'marker') });
+        assert.equal(resumedFiltered.status, 200);
+        const marker = await api.expect(201, 'POST', base, { body: configMap('marker', 'm0') });
         assert.ok(Number(marker.metadata.resourceVersion) > maxSeen, 'a new write after the restart gets a larger RV');
-        await resumed.nextMatching((e) => e.object?.metadata?.name === 'marker', 30_000);
-        resumed.close();
-        stream.push(...resumed.received.filter((e) => e.object?.metadata?.name !== 'marker'));
+        for (const [w, into] of [
+          [resumed, stream],
+          [resumedFiltered, filtered],
+        ] as const) {
+          await w.nextMatching((e) => e.object?.metadata?.name === 'marker', 30_000);
+          w.close();
+          into.push(...w.received.filter((e) => e.object?.metadata?.name !== 'marker'));
+        }
         break;
       }
 
       // A watch resumed from the last resourceVersion the previous round's watch saw.
       const watch = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${lastWatched}`);
       assert.equal(watch.status, 200, `round ${round}: resuming the watch at ${lastWatched}`);
+      const filteredWatch = await WatchStream.open(`${server.url}${base}?${filteredQuery(lastFiltered)}`);
+      assert.equal(filteredWatch.status, 200, `round ${round}: resuming the ${SELECTOR} watch at ${lastFiltered}`);
       const floor = maxSeen;
       let acked = 0;
       let stop = false;
@@ -207,6 +226,10 @@ describe('SIGKILL of the API server during concurrent creates, updates and delet
       stream.push(...watch.received);
       for (const e of watch.received) maxSeen = Math.max(maxSeen, rvOf(e));
       if (watch.received.length > 0) lastWatched = rvOf(watch.received[watch.received.length - 1]!);
+      await filteredWatch.ended;
+      filtered.push(...filteredWatch.received);
+      if (filteredWatch.received.length > 0)
+        lastFiltered = rvOf(filteredWatch.received[filteredWatch.received.length - 1]!);
       const lost = writes.filter((w) => w.status === 'lost').length;
       totalAcked += acked;
       totalLost += lost;
@@ -233,9 +256,30 @@ describe('SIGKILL of the API server during concurrent creates, updates and delet
         if (w.status === 'acked' && w.rv !== undefined)
           assert.equal(rvOf(seen[i]!), w.rv, `${name}: the event of ${w.id} carries its acknowledged rv`);
     }
+    // The label-selector watch: what the selector makes of the full stream, as kube-apiserver's cacher does (an
+    // object entering it is ADDED, leaving it DELETED with its previous content at the change's rv).
+    const matches = (o: Json | undefined) => o?.metadata?.labels?.parity === 'even';
+    const lastState = new Map<string, Json>();
+    const expectedFiltered: string[] = [];
+    for (const e of stream) {
+      const name = e.object.metadata.name as string;
+      const prev = lastState.get(name);
+      const cur = e.type === 'DELETED' ? undefined : e.object;
+      if (cur) lastState.set(name, cur);
+      else lastState.delete(name);
+      const rv = rvOf(e);
+      if (matches(cur) && matches(prev)) expectedFiltered.push(`MODIFIED ${name} ${cur.data.write}@${rv}`);
+      else if (matches(cur)) expectedFiltered.push(`ADDED ${name} ${cur.data.write}@${rv}`);
+      else if (matches(prev)) expectedFiltered.push(`DELETED ${name} ${prev.data.write}@${rv}`);
+    }
+    assert.deepEqual(
+      filtered.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.data?.write}@${rvOf(e)}`),
+      expectedFiltered,
+      `the ${SELECTOR} watch, resumed after every restart`,
+    );
     const applied = writes.filter((w) => w.status === 'applied').length;
     t.diagnostic(
-      `${totalAcked} writes acknowledged, ${totalLost} in flight at kills (${applied} of them happened), ${stream.length} watch events`,
+      `${totalAcked} writes acknowledged, ${totalLost} in flight at kills (${applied} of them happened), ${stream.length} watch events, ${filtered.length} through ${SELECTOR}`,
     );
   });
 });

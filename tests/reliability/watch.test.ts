@@ -198,201 +198,135 @@ describe('fan-out: many watchers at a high event rate', () => {
       `${acks.length} writes in ${elapsed} ms (${Math.round((acks.length * 1000) / elapsed)}/s), ${WATCHERS} + ${late.length} watchers`,
     );
   });
-});
 
-describe('resume from any retained resourceVersion; 410 Expired below the window', () => {
-  const WINDOW = 100;
-  const BOOKMARK_MS = 50;
-  let server: InProcessServer;
-  before(async () => {
-    server = await startInProcess({
-      bookmarkIntervalMs: BOOKMARK_MS,
-      storageOptions: { maxHistoryEvents: WINDOW },
-    });
-  });
-  after(async () => server?.close());
-
-  it('every resourceVersion in the window replays exactly the later writes; older ones get 410 Expired', async () => {
+  it('during the writes, watches without a resourceVersion and paginated lists see consistent snapshots', async (t) => {
     const api = new Api(server.url);
-    const ns = 'resume';
-    await api.createNamespace(ns);
-    const base = `/api/v1/namespaces/${ns}/configmaps`;
-    const start = Number((await api.expect(200, 'GET', base)).metadata.resourceVersion);
-    // the reference: a watch from before the writes, read as they happen
-    const reference = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${start}`);
-    const acks = await writeLoad(api, base, { writers: 4, total: WINDOW * 3 });
-    const compacted = server.storage.compactedRevision();
-    const current = server.storage.currentRevision();
-    assert.ok(compacted > start, `the window moved past the start (${compacted} > ${start})`);
-    assert.ok(current - compacted <= WINDOW * 2, `the window is bounded (${compacted}..${current})`);
-    await eventually(() => reference.received.length >= acks.length, {
-      what: 'the reference watch',
-      timeoutMs: 30_000,
-    });
-    reference.close();
-    const history = assertExactly(reference.received, acks, 'the reference watch');
-
-    /** A watch from `rv` with bookmarks, read until a bookmark says everything up to `current` was sent. */
-    async function watchFrom(rv: number): Promise<WatchEvent[]> {
-      const w = await WatchStream.open(
-        `${server.url}${base}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`,
-      );
-      try {
-        assert.equal(w.status, 200);
-        const seen: WatchEvent[] = [];
-        for (;;) {
-          const ev = await w.next(20_000);
-          if (ev.type === 'BOOKMARK') {
-            if (rvOf(ev) >= current) return seen;
-            continue;
-          }
-          seen.push(ev);
-          if (ev.type === 'ERROR') return seen;
-        }
-      } finally {
-        w.close();
-      }
-    }
-    const retained: number[] = [];
-    for (let rv = compacted; rv <= current; rv++) retained.push(rv);
-    for (let i = 0; i < retained.length; i += 20) {
-      await Promise.all(
-        retained.slice(i, i + 20).map(async (rv) => assertSuffix(await watchFrom(rv), history, rv, `watch from ${rv}`)),
-      );
-    }
-
-    const below = [start, Math.floor((start + compacted) / 2), compacted - 1].filter((rv) => rv > 0);
-    for (const rv of below) {
-      const w = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${rv}`);
-      try {
-        assert.equal(w.status, 200, 'the error comes as a watch event, as upstream');
-        const ev = await w.next();
-        assert.equal(ev.type, 'ERROR', `watch from ${rv} (window starts after ${compacted})`);
-        assert.equal(ev.object.kind, 'Status');
-        assert.equal(ev.object.apiVersion, 'v1');
-        assert.equal(ev.object.status, 'Failure');
-        assert.equal(ev.object.code, 410);
-        assert.equal(ev.object.reason, 'Expired');
-        assert.match(ev.object.message, /too old resource version/);
-        assert.deepEqual(await w.untilEnd(10_000), [], 'the stream ends after the error');
-      } finally {
-        w.close();
-      }
-    }
-  });
-});
-
-describe('a watcher that never reads', () => {
-  const BUFFER = 100;
-  let server: InProcessServer;
-  const sockets = new Set<Socket>();
-  before(async () => {
-    server = await startInProcess({ storageOptions: { watchBufferLimit: BUFFER } });
-    server.fastify.server.on('connection', (s: Socket) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-  });
-  after(async () => {
-    for (const s of sockets) s.destroy();
-    await server?.close();
-  });
-
-  it('is cut off with bounded memory; the other watchers receive every event', async (t) => {
-    const api = new Api(server.url);
-    const ns = 'never-reads';
+    const ns = 'snapshots';
     await api.createNamespace(ns);
     const base = `/api/v1/namespaces/${ns}/configmaps`;
     const from = Number((await api.expect(200, 'GET', base)).metadata.resourceVersion);
-    const storage = server.storage as LevelStorage;
-    const watchersBefore = storage.watcherCount();
-
-    // The sleeper: a raw HTTP watch whose body is never read.
-    const sleeperRes = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.get(`${server.url}${base}?watch=true&resourceVersion=${from}`, { agent: false }, resolve);
-      req.on('error', reject);
+    const reference = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${from}`);
+    let writing = true;
+    // Paginated lists (5 per page) all through the writes: each one, pages joined, is the state at its revision.
+    const lists: Array<{ rv: number; items: string[] }> = [];
+    const lister = (async () => {
+      while (writing) {
+        const items: string[] = [];
+        let cont = '';
+        let rv = 0;
+        do {
+          const page = await api.expect(
+            200,
+            'GET',
+            `${base}?limit=5${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`,
+          );
+          if (rv === 0) rv = Number(page.metadata.resourceVersion);
+          else assert.equal(Number(page.metadata.resourceVersion), rv, 'every page is read at the first page revision');
+          for (const o of page.items as Json[]) items.push(`${o.metadata.name}@${o.metadata.resourceVersion}`);
+          cont = page.metadata.continue ?? '';
+        } while (cont);
+        lists.push({ rv, items: items.sort() });
+      }
+    })();
+    // Watches joining without a resourceVersion (ADDED for what exists, then changes), and with
+    // sendInitialEvents (the same, then a bookmark naming the revision of the initial state).
+    const joiners: Array<Promise<WatchStream>> = [];
+    let acked = 0;
+    const acks = await writeLoad(api, base, {
+      writers: 6,
+      total: Math.ceil(EVENTS / 2),
+      onAck: () => {
+        if (++acked % Math.ceil(EVENTS / 20) !== 0) return;
+        const initialEvents = joiners.length % 2 === 1;
+        joiners.push(
+          WatchStream.open(
+            `${server.url}${base}?watch=true${initialEvents ? '&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true' : ''}`,
+          ),
+        );
+      },
     });
-    assert.equal(sleeperRes.statusCode, 200);
-    sleeperRes.pause();
-    const readers: WatchStream[] = [];
-    for (let i = 0; i < 4; i++)
-      readers.push(await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${from}`));
-    await eventually(() => storage.watcherCount() === watchersBefore + 5, { what: 'five watchers registered' });
-
-    // Big objects, so that the kernel's socket buffers cannot absorb them all.
-    const big = 'x'.repeat(32 * 1024);
-    let maxQueued = 0;
-    let droppedAt: number | undefined;
-    const sample = () => {
-      let queued = 0;
-      for (const s of sockets) queued += s.writableLength;
-      maxQueued = Math.max(maxQueued, queued);
-      if (droppedAt === undefined && storage.watcherCount() === watchersBefore + 4) droppedAt = ackCount;
+    writing = false;
+    await lister;
+    await api.expect(201, 'POST', base, { body: configMap('marker', 'end') });
+    const untilMarker = async (w: WatchStream) => {
+      await w.nextMatching((e) => e.object?.metadata?.name === 'marker', 60_000);
+      w.close();
+      return w.received.filter((e) => e.object.metadata.name !== 'marker');
     };
-    let ackCount = 0;
-    const acks: Ack[] = [];
-    const timer = setInterval(sample, 5);
-    const writes = 500;
-    try {
-      acks.push(
-        ...(await writeLoad(api, base, {
-          writers: 4,
-          total: writes,
-          value: (i) => `${i}:${big}`,
-          onAck: () => {
-            ackCount++;
-            sample();
-          },
-        })),
-      );
-    } finally {
-      clearInterval(timer);
-    }
-    sample();
-    await eventually(() => storage.watcherCount() === watchersBefore + 4, {
-      what: 'the sleeper dropped',
-      timeoutMs: 10_000,
-    });
-    t.diagnostic(
-      `sleeper dropped after about ${droppedAt ?? acks.length} of ${writes} writes of 32 KiB; at most ${Math.round(maxQueued / 1024)} KiB queued on the server's sockets`,
-    );
-    // What the server holds for its watchers stays small: the sleeper's hub buffer (BUFFER events, shared with
-    // the history) and at most a socket's high-water mark plus one event per connection.
-    assert.ok(maxQueued < 8 * 1024 * 1024, `server socket buffers held ${maxQueued} bytes`);
+    const history = assertExactly(await untilMarker(reference), acks, 'the reference watch');
+    /** The objects (name@rv, sorted) at revision `rv`, from the history. */
+    const stateAt = (rv: number): string[] => {
+      const live = new Map<string, number>();
+      for (const a of history) {
+        if (a.rv > rv) break;
+        if (a.type === 'DELETED') live.delete(a.name);
+        else live.set(a.name, a.rv);
+      }
+      return [...live].map(([n, r]) => `${n}@${r}`).sort();
+    };
+    for (const l of lists) assert.deepEqual(l.items, stateAt(l.rv), `a paginated list at ${l.rv}`);
 
-    // The readers got everything, live: one more write reaches them.
-    const marker = await api.expect(201, 'POST', base, { body: configMap('marker', 'end') });
-    for (const [i, r] of readers.entries()) {
-      await r.nextMatching((e) => e.object?.metadata?.name === 'marker', 30_000);
-      r.close();
-      assertExactly(
-        r.received.filter((e) => e.object.metadata.name !== 'marker'),
-        acks,
-        `reader ${i}`,
+    for (const [i, p] of joiners.entries()) {
+      const w = await p;
+      assert.equal(w.status, 200);
+      const seen = await untilMarker(w);
+      const bookmark = seen.findIndex((e) => e.type === 'BOOKMARK');
+      let initial: WatchEvent[];
+      let rest: WatchEvent[];
+      let at: number;
+      if (i % 2 === 1) {
+        assert.ok(bookmark >= 0, `joiner ${i}: the bookmark ending the initial events`);
+        assert.equal(seen[bookmark]!.object.metadata.annotations?.['k8s.io/initial-events-end'], 'true');
+        initial = seen.slice(0, bookmark);
+        rest = seen.slice(bookmark + 1).filter((e) => e.type !== 'BOOKMARK');
+        at = rvOf(seen[bookmark]!);
+      } else {
+        // the initial ADDED events are the state at some revision; the changes follow it without a gap
+        const split = findSnapshotSplit(seen, stateAt, history);
+        initial = seen.slice(0, split);
+        rest = seen.slice(split);
+        at = rest.length > 0 ? rvOf(rest[0]!) - 1 : Number.MAX_SAFE_INTEGER;
+      }
+      assert.ok(
+        initial.every((e) => e.type === 'ADDED'),
+        `joiner ${i}: initial events are ADDED`,
       );
+      assert.deepEqual(
+        initial.map((e) => `${e.object.metadata.name}@${e.object.metadata.resourceVersion}`).sort(),
+        stateAt(at),
+        `joiner ${i}: the initial events are the state at ${at}`,
+      );
+      assertSuffix(rest, history, at, `joiner ${i}: the changes after ${at}`);
     }
-    assert.ok(Number(marker.metadata.resourceVersion) > 0);
-
-    // The sleeper, read at last: a gapless prefix of the sequence, then the end of the stream.
-    const body = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      sleeperRes.setEncoding('utf8');
-      sleeperRes.on('data', (d: string) => (text += d));
-      sleeperRes.on('end', () => resolve(text));
-      sleeperRes.on('error', reject);
-      sleeperRes.resume();
-    });
-    const events = body
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as WatchEvent);
-    assert.ok(events.length < acks.length, `the sleeper was cut off (${events.length} of ${acks.length} events)`);
-    const reference = readers[0]!.received;
-    assert.deepEqual(
-      events.map((e) => e.object.metadata.resourceVersion),
-      reference.slice(0, events.length).map((e) => e.object.metadata.resourceVersion),
-      'what the sleeper got is a prefix of the sequence',
-    );
-    await sleep(0);
+    t.diagnostic(`${lists.length} paginated lists, ${joiners.length} joining watches`);
   });
 });
+
+/**
+ * Where the initial ADDED events of a watch without a resourceVersion end: a position whose events so far are
+ * exactly the state at the revision just before the next event, and whose following events are exactly the
+ * history after it. Throws when there is none (a gap, a repeat, or an initial state that never existed).
+ */
+function findSnapshotSplit(
+  seen: readonly WatchEvent[],
+  stateAt: (rv: number) => string[],
+  history: readonly Required<Ack>[],
+): number {
+  const show = (e: WatchEvent) => `${e.type} ${e.object.metadata.name}@${e.object.metadata.resourceVersion}`;
+  const names: string[] = [];
+  for (let j = 0; j <= seen.length; j++) {
+    const at = j < seen.length ? rvOf(seen[j]!) - 1 : Number.MAX_SAFE_INTEGER;
+    const want = stateAt(at);
+    const sorted = [...names].sort();
+    if (sorted.length === want.length && sorted.every((x, k) => x === want[k])) {
+      const rest = seen.slice(j).map(show);
+      const later = history.filter((a) => a.rv > at).map((a) => `${a.type} ${a.name}@${a.rv}`);
+      if (rest.length === later.length && rest.every((x, k) => x === later[k])) return j;
+    }
+    if (j === seen.length || seen[j]!.type !== 'ADDED') break;
+    names.push(`${seen[j]!.object.metadata.name}@${seen[j]!.object.metadata.resourceVersion}`);
+  }
+  throw new Error(
+    `the watch is not a state at some revision followed by every later change: ${seen.slice(0, 12).map(show).join(', ')}`,
+  );
+}
