@@ -105,7 +105,7 @@ describe('SIGKILL of the API server during concurrent creates, updates and delet
 
     for (let round = 0; round <= ROUNDS; round++) {
       const startedAt = Date.now();
-      server = await startServerProcess({ dataDir: dir.path });
+      server = await startServerProcess({ dataDir: dir.path, timeoutMs: 60_000 });
       const startMs = Date.now() - startedAt;
       const api = new Api(server.url);
       if (round === 0) {

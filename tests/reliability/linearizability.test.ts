@@ -1,6 +1,7 @@
 /**
  * Linearizable writes and reads: concurrent clients increment a few shared counters (ConfigMaps) by
- * read-modify-write with a resourceVersion precondition (PUT, merge patch, strategic merge patch), read them
+ * read-modify-write with a resourceVersion precondition (PUT, merge, strategic merge and JSON patches, server-side
+ * apply: each carries metadata.resourceVersion), read them
  * (GET and list) and, after every success, retry the write they just made with its now stale precondition. The
  * history of every counter (invocation and answer times, values, resourceVersions) must show no lost update, no
  * stale read, a 409 for every stale precondition and only for those, and must be linearizable (Wing & Gong
@@ -29,11 +30,19 @@ const CLIENTS = envInt('RELIABILITY_CLIENTS', 8);
 const INCREMENTS = envInt('RELIABILITY_INCREMENTS', 25);
 const COUNTERS = envInt('RELIABILITY_COUNTERS', 3);
 const NS = 'linearizable';
+/** The ways of writing with a resourceVersion precondition: the object's metadata.resourceVersion in each. */
+const WAYS = [
+  'PUT',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/json-patch+json',
+  'apply',
+] as const;
 
 describe('read-modify-write with resourceVersion preconditions is linearizable', () => {
   let server: ServerProcess;
   before(async () => {
-    server = await startServerProcess();
+    server = await startServerProcess({ timeoutMs: 60_000 });
   });
   after(async () => {
     await server?.kill();
@@ -76,22 +85,32 @@ describe('read-modify-write with resourceVersion preconditions is linearizable',
       }
       throw new Error(`${what}: unexpected ${res.status}: ${res.text.slice(0, 500)}`);
     };
-    /** A conditional write of `value` over `rv`, in one of three ways. */
+    /** A conditional write of `value` over `rv`, in one of the WAYS. */
     const write = (client: number, name: string, rv: string, value: number, how: number) =>
       record(client, name, { f: 'cas', expectRV: rv, value }, async () => {
         const path = `${base}/${name}`;
-        if (how === 0) {
-          const body = {
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name, resourceVersion: rv },
-            data: { value: String(value) },
-          };
-          return answer(await api.put(path, body), `PUT ${name}`);
-        }
+        const object = {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name, resourceVersion: rv },
+          data: { value: String(value) },
+        };
         const patch = { metadata: { resourceVersion: rv }, data: { value: String(value) } };
-        const type = how === 1 ? 'application/merge-patch+json' : 'application/strategic-merge-patch+json';
-        return answer(await api.patch(path, patch, type), `PATCH (${type}) ${name}`);
+        const jsonPatch = [
+          { op: 'replace', path: '/metadata/resourceVersion', value: rv },
+          { op: 'replace', path: '/data/value', value: String(value) },
+        ];
+        const way = WAYS[how]!;
+        const res =
+          way === 'PUT'
+            ? await api.put(path, object)
+            : way === 'apply'
+              ? await api.request('PATCH', `${path}?fieldManager=counter&force=true`, {
+                  raw: JSON.stringify(object),
+                  contentType: 'application/apply-patch+yaml',
+                })
+              : await api.patch(path, way === 'application/json-patch+json' ? jsonPatch : patch, way);
+        return answer(res, `${way} ${name}`);
       });
     const readOne = (client: number, name: string) =>
       record(client, name, { f: 'read' }, async () => answer(await api.get(`${base}/${name}`), `GET ${name}`));
@@ -123,11 +142,11 @@ describe('read-modify-write with resourceVersion preconditions is linearizable',
         if (random(5) === 0) await readList(client);
         const got = await readOne(client, name);
         assert.ok('rv' in got);
-        const out = await write(client, name, got.rv, got.value + 1, random(3));
+        const out = await write(client, name, got.rv, got.value + 1, random(WAYS.length));
         if ('rv' in out) {
           done++;
           // the precondition just consumed is stale now: the same write again must be refused
-          const again = await write(client, name, got.rv, got.value + 1, random(3));
+          const again = await write(client, name, got.rv, got.value + 1, random(WAYS.length));
           assert.ok(
             'conflict' in again,
             `client ${client}: a write on the stale rv ${got.rv} of ${name} was not refused`,

@@ -22,7 +22,7 @@ const EVENTS = envInt('RELIABILITY_WATCH_EVENTS', 600);
 describe('fan-out: many watchers at a high event rate', () => {
   let server: ServerProcess;
   before(async () => {
-    server = await startServerProcess();
+    server = await startServerProcess({ timeoutMs: 60_000 });
   });
   after(async () => {
     await server?.kill();
