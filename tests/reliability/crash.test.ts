@@ -21,6 +21,7 @@ import { Api, sleep, type Json } from '../helpers/http.js';
 import { WatchStream, rvOf, type WatchEvent } from '../helpers/watch.js';
 import { tempDir } from '../helpers/tmp.js';
 import { envInt } from '../helpers/knobs.js';
+import { eventually } from '../helpers/kubectl.js';
 
 const ROUNDS = envInt('RELIABILITY_ROUNDS', 4);
 const CLIENTS = envInt('RELIABILITY_CRASH_CLIENTS', 8);
@@ -281,5 +282,39 @@ describe('SIGKILL of the API server during concurrent creates, updates and delet
     t.diagnostic(
       `${totalAcked} writes acknowledged, ${totalLost} in flight at kills (${applied} of them happened), ${stream.length} watch events, ${filtered.length} through ${SELECTOR}`,
     );
+  });
+
+  it('a namespace deletion cut short by a kill finishes after the restart', async (t) => {
+    const nsDir = tempDir('kube-emu-crash-ns-');
+    let s: ServerProcess | undefined;
+    try {
+      s = await startServerProcess({ dataDir: nsDir.path, timeoutMs: 60_000 });
+      let api = new Api(s.url);
+      await api.createNamespace('doomed');
+      const doomed = '/api/v1/namespaces/doomed/configmaps';
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          for (let i = w; i < 80; i += 8) await api.expect(201, 'POST', doomed, { body: configMap(`c${i}`, `w${i}`) });
+        }),
+      );
+      await api.expect(200, 'DELETE', '/api/v1/namespaces/doomed');
+      await sleep(Math.floor(Math.random() * 50));
+      await s.kill();
+      s = await startServerProcess({ dataDir: nsDir.path, timeoutMs: 60_000 });
+      api = new Api(s.url);
+      const atRestart = await api.get(doomed);
+      t.diagnostic(`at the restart: ${atRestart.body.items?.length ?? 0} of 80 ConfigMaps left`);
+      await eventually(async () => (await api.get('/api/v1/namespaces/doomed')).status === 404, {
+        timeoutMs: 30_000,
+        what: 'the namespace to be gone',
+      });
+      const left = await api.expect(200, 'GET', doomed);
+      assert.deepEqual(left.items, [], 'nothing is left in the deleted namespace');
+      // and the name can be used again
+      await api.createNamespace('doomed');
+    } finally {
+      await s?.kill();
+      nsDir.remove();
+    }
   });
 });
