@@ -70,7 +70,7 @@ describe('checkLinearizable (Wing & Gong search)', () => {
     assert.equal(checkLinearizable(h, register).ok, false);
   });
 
-  it('random histories of an atomic register are linearizable; one stale read makes them not', () => {
+  it('random histories of an atomic register are linearizable; a read of the initial value after every write is not', () => {
     // Each operation takes effect at one instant inside its interval, on a real register: linearizable by
     // construction. A read of the initial value after every write was acknowledged is not.
     const arbitrary = fc.array(
