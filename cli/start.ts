@@ -124,7 +124,16 @@ class Launcher {
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
     await waitForReady(url, this.kubeconfig, server);
     this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
-    if (!this.stopping) this.startManager();
+    if (this.stopping) return;
+    this.startManager();
+    // Pods are admitted once their namespace has its `default` ServiceAccount, which the controller manager
+    // creates: say when that is so, so that a `kubectl run` right after this line is never refused.
+    if (await waitForDefaultServiceAccount(url, this.kubeconfig, () => this.stopping))
+      this.info(`cluster ready: kubectl --kubeconfig ${this.kubeconfig} ...`);
+    else if (!this.stopping)
+      this.warn(
+        `the default ServiceAccount did not appear within ${READY_TIMEOUT_MS / 1000} s: pods are refused until it does`,
+      );
   }
 
   private startManager(): void {
@@ -249,6 +258,32 @@ async function waitForReady(url: string, kubeconfig: string, server: ChildProces
         throw new Error(`the API server at ${url} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  } finally {
+    transport.close();
+  }
+}
+
+/** Polls for `default/default` ServiceAccount; true once it exists, false when `stopped()` or after the timeout. */
+async function waitForDefaultServiceAccount(url: string, kubeconfig: string, stopped: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const { ca, token } = loadKubeconfig(kubeconfig);
+  const transport = new HttpTransport(new URL(url), { ca });
+  try {
+    while (!stopped() && Date.now() < deadline) {
+      try {
+        const res = await transport.request(`${url}/api/v1/namespaces/default/serviceaccounts/default`, {
+          method: 'GET',
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          signal: AbortSignal.timeout(2000),
+        });
+        await res.text();
+        if (res.ok) return true;
+      } catch {
+        // not answering: try again
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
   } finally {
     transport.close();
   }

@@ -43,6 +43,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** How long a quiet watch that asked for bookmarks waits before one (kube-apiserver: about a minute). */
   bookmarkIntervalMs?: number;
+  /**
+   * How long a watch waits for its client to take more data before it closes the connection: a client that
+   * stopped reading is cut off instead of holding the connection and its buffers for ever. Default 60 s.
+   */
+  watchStallTimeoutMs?: number;
   /** When set, every request but health and version probes needs `Authorization: Bearer <token>`. */
   bearerToken?: string;
   /** Events expire this long after their last write (kube-apiserver's --event-ttl, 1 h). */
@@ -196,6 +201,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     storage: opts.storage,
     shutdownSignal: shutdown.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+    watchStallTimeoutMs: opts.watchStallTimeoutMs,
     kubelets: new KubeletClient(opts.kubelet),
   });
   registerVirtualRoutes(fastify, registry);

@@ -38,6 +38,8 @@ export interface ResourceRoutesOptions {
   /** Aborted on shutdown: every open watch ends. */
   shutdownSignal: AbortSignal;
   bookmarkIntervalMs: number;
+  /** See AppOptions.watchStallTimeoutMs. */
+  watchStallTimeoutMs?: number;
   /** How subresources that read from a node (pods/log) reach its kubelet (default: a client with default bounds). */
   kubelets?: KubeletClient;
 }
@@ -205,6 +207,7 @@ class ResourceRoutes {
         allowBookmarks,
         sendInitialEvents,
         bookmarkIntervalMs: this.opts.bookmarkIntervalMs,
+        stallTimeoutMs: this.opts.watchStallTimeoutMs,
         table,
         protobuf: format.type === 'protobuf',
         serverSignal: this.opts.shutdownSignal,

@@ -10,6 +10,9 @@ import type { StatusBody } from '../registry/status.js';
 import { eventFrame, eventLine, objectJSON } from './serialize.js';
 import { encodeObject, PROTOBUF_WATCH, watchFrame } from '../protobuf/envelope.js';
 
+/** How long a watch waits by default for a client that takes no data before closing its connection. */
+export const DEFAULT_WATCH_STALL_TIMEOUT_MS = 60_000;
+
 /** Renders one watch event for a client that asked for Tables (one row per event). */
 export type TableEventRenderer = (type: string, obj: KubeObject, first: boolean) => string;
 
@@ -28,6 +31,11 @@ export interface WatchRequest {
    */
   sendInitialEvents?: boolean;
   bookmarkIntervalMs: number;
+  /**
+   * How long a write may wait for the client to take data before the connection is closed (it stopped reading);
+   * default {@link DEFAULT_WATCH_STALL_TIMEOUT_MS}.
+   */
+  stallTimeoutMs?: number;
   /** Set when the client asked for Tables. */
   table?: TableEventRenderer;
   /** The client asked for Kubernetes protobuf: length-prefixed WatchEvent frames. */
@@ -64,14 +72,21 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   });
   res.flushHeaders();
   let firstTableEvent = true;
-  // Waits for the socket to drain (or the watch to end), leaving no listener behind either way.
+  // Waits for the socket to drain (or the watch to end), leaving no listener behind either way. A client that
+  // takes nothing for stallTimeoutMs has stopped reading: its connection is closed (the store drops a watcher
+  // that falls behind, but only this side can let go of the connection and what is queued on it).
   const drained = () =>
     new Promise<void>((resolve) => {
       const done = () => {
+        clearTimeout(stalled);
         res.off('drain', done);
         abort.signal.removeEventListener('abort', done);
         resolve();
       };
+      const stalled = setTimeout(() => {
+        res.destroy();
+        done();
+      }, w.stallTimeoutMs ?? DEFAULT_WATCH_STALL_TIMEOUT_MS);
       res.once('drain', done);
       abort.signal.addEventListener('abort', done, { once: true });
     });
@@ -155,7 +170,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     if (timer) clearTimeout(timer);
     w.serverSignal.removeEventListener('abort', onServerAbort);
     abort.abort();
-    if (!res.writableEnded) res.end();
+    if (!res.writableEnded && !res.destroyed) res.end();
   }
 }
 
