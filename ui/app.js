@@ -73,7 +73,10 @@ function collection(kind, map, what, onChange) {
       invalidate(...what);
     },
     onState(s, err) {
-      state.errors[kind] = s === 'error' ? err : undefined;
+      // A refused selector (400) stays marked while the informer retries: only a list that succeeds clears it.
+      const refused = state.errors[kind] instanceof HttpError && state.errors[kind].status === 400;
+      if (s === 'error') state.errors[kind] = err;
+      else if (!refused) state.errors[kind] = undefined;
       if (kind === 'nodes' && s === 'error') settleNodesListed();
       invalidate('status');
     },
