@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--json FILE] [--only start,api,cluster,ceilings] [--moonshot]`
+ * `npm run bench [-- --quick] [--json FILE] [--only start,api,cluster,ceilings] [--nodes 1000,5000]
+ *   [--stored-pods 10000,100000] [--moonshot] [--speed F]`
  *
  * A standalone process: it starts the real API server (and the controller manager) as child processes, drives
  * them over HTTP, measures the ceilings of this machine in the same run (bare Fastify, LevelDB synced batches),
@@ -32,12 +33,15 @@ const { values: opts } = parseArgs({
     only: { type: 'string' },
     moonshot: { type: 'boolean', default: false },
     speed: { type: 'string', default: '0.1' },
+    nodes: { type: 'string' },
+    'stored-pods': { type: 'string' },
   },
 });
 const quick = opts.quick!;
 const only = opts.only ? new Set(opts.only.split(',')) : undefined;
 const speed = Number(opts.speed);
 const runs = (section: string) => !only || only.has(section);
+const counts = (text: string | undefined) => text?.split(',').map((n) => Number(n.replace(/_/g, '')));
 
 /** Scale of every figure: full runs the goals' sizes, quick a small version of each. */
 const N = quick
@@ -71,6 +75,8 @@ const N = quick
       levelObjects: 50_000,
       clusters: [1_000, 5_000],
     };
+if (opts.nodes) N.clusters = counts(opts.nodes)!;
+if (opts['stored-pods']) N.storedPods = counts(opts['stored-pods'])!;
 
 interface Row {
   figure: string;
