@@ -66,6 +66,11 @@ export function orderKeys(o: Obj, order: readonly string[]): void {
   for (const [k, v] of entries) o[k] = v;
 }
 
+/** Puts an apps object's top-level keys in the order its Go struct serializes them (spec before status), in place. */
+export function orderTopLevelKeys(o: Obj): void {
+  orderKeys(o, ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+}
+
 /** A copy of `o` with its keys in `order` first (for the read path, where inputs are frozen). */
 export function withKeyOrder(o: Obj, order: readonly string[]): Obj {
   const out: Obj = {};

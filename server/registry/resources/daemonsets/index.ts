@@ -16,7 +16,7 @@ import {
 } from '../../validation/apps.js';
 import { nameIsDNSSubdomain } from '../../validation/names.js';
 import { appsV1DaemonSetView } from './apps-v1.js';
-import { normalizeDaemonSetStatus, orderKeys, zeroDaemonSetStatus } from './conversion.js';
+import { normalizeDaemonSetStatus, orderKeys, orderTopLevelKeys, zeroDaemonSetStatus } from './conversion.js';
 import { extensionsV1beta1DaemonSetView } from './extensions-v1beta1.js';
 import { daemonSetPrinter } from './printer.js';
 
@@ -38,11 +38,6 @@ function fillMaxSurge(ds: KubeObject, old: KubeObject | undefined): void {
   orderKeys(ru, ['maxUnavailable', 'maxSurge']);
 }
 
-/** Puts spec before status, as the Go struct serializes. */
-function orderTopLevel(ds: KubeObject): void {
-  orderKeys(ds as Obj, ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
-}
-
 /**
  * The DaemonSet strategy: create clears status, sets generation 1 and templateGeneration max(given, 1); update
  * keeps status and templateGeneration, bumping both generations on a template change and generation alone on
@@ -55,7 +50,7 @@ export const daemonSetStrategy: ResourceStrategy = {
     ds.metadata.generation = 1;
     setTemplateGeneration(ds, Math.max(templateGenerationOf(ds), 1));
     fillMaxSurge(ds, undefined);
-    orderTopLevel(ds);
+    orderTopLevelKeys(ds as Obj);
   },
   validate: (ds) => validateDaemonSetSpec(ds),
   prepareForUpdate(ds: KubeObject, old: KubeObject, ctx: RequestContext) {
@@ -72,7 +67,7 @@ export const daemonSetStrategy: ResourceStrategy = {
       ds.metadata.generation = oldGeneration + 1;
     }
     setTemplateGeneration(ds, tg);
-    orderTopLevel(ds);
+    orderTopLevelKeys(ds as Obj);
   },
   validateUpdate: (ds, old) => [...validateDaemonSetSpec(ds), ...validateDaemonSetSpecUpdate(ds, old)],
   allowUnconditionalUpdate: true,
@@ -95,7 +90,7 @@ export const daemonSetStatusStrategy: ResourceStrategy = {
       delete (ds.metadata.annotations as Record<string, string>)[TEMPLATE_GENERATION_ANNOTATION];
     ds.metadata.generation = old.metadata.generation;
     ds.status = normalizeDaemonSetStatus(ds.status);
-    orderTopLevel(ds);
+    orderTopLevelKeys(ds as Obj);
   },
   validateUpdate: (ds, old) => validateDaemonSetStatusUpdate(ds, old),
   allowUnconditionalUpdate: true,

@@ -19,6 +19,7 @@ import {
   defaultSelectorAndLabelsFromTemplate,
   ensureObj,
   orderKeys,
+  orderTopLevelKeys,
   withKeyOrder,
 } from '../daemonsets/conversion.js';
 import { deploymentPrinter } from './printer.js';
@@ -146,10 +147,6 @@ function view(group: 'apps' | 'extensions'): ServedVersion {
   };
 }
 
-function orderTopLevel(o: KubeObject): void {
-  orderKeys(o as Obj, ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
-}
-
 /**
  * Create clears status and sets generation 1; an update bumps the generation when the spec or the annotations
  * change (annotations are copied to the replica sets); ValidateDeployment.
@@ -158,7 +155,7 @@ export const deploymentStrategy: ResourceStrategy = {
   prepareForCreate(d) {
     d.status = {};
     d.metadata.generation = 1;
-    orderTopLevel(d);
+    orderTopLevelKeys(d);
   },
   validate: (d) => validateDeploymentSpec(d),
   prepareForUpdate(d, old) {
@@ -169,7 +166,7 @@ export const deploymentStrategy: ResourceStrategy = {
       !semanticEqual(d.metadata.annotations ?? {}, old.metadata.annotations ?? {})
     )
       d.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    orderTopLevel(d);
+    orderTopLevelKeys(d);
   },
   validateUpdate: (d) => validateDeploymentSpec(d),
   allowUnconditionalUpdate: true,
@@ -188,7 +185,7 @@ export const deploymentStatusStrategy: ResourceStrategy = {
     else d.metadata.labels = old.metadata.labels;
     d.metadata.generation = old.metadata.generation;
     d.status = normalizeDeploymentStatus(d.status);
-    orderTopLevel(d);
+    orderTopLevelKeys(d);
   },
   validateUpdate: (d, old) => validateDeploymentStatusUpdate(d, old),
   allowUnconditionalUpdate: true,

@@ -16,6 +16,7 @@ import {
   defaultSelectorAndLabelsFromTemplate,
   ensureObj,
   orderKeys,
+  orderTopLevelKeys,
   withKeyOrder,
 } from '../daemonsets/conversion.js';
 import { replicaSetPrinter } from './printer.js';
@@ -72,23 +73,19 @@ function view(group: 'apps' | 'extensions'): ServedVersion {
   };
 }
 
-function orderTopLevel(o: KubeObject): void {
-  orderKeys(o as Obj, ['apiVersion', 'kind', 'metadata', 'spec', 'status']);
-}
-
 /** Create clears status and sets generation 1; a spec change bumps the generation; ValidateReplicaSet. */
 export const replicaSetStrategy: ResourceStrategy = {
   prepareForCreate(rs) {
     rs.status = { replicas: 0 };
     rs.metadata.generation = 1;
-    orderTopLevel(rs);
+    orderTopLevelKeys(rs);
   },
   validate: (rs) => validateReplicaSetSpec(rs),
   prepareForUpdate(rs, old) {
     if (old.status === undefined) delete rs.status;
     else rs.status = old.status;
     if (!semanticEqual(rs.spec, old.spec)) rs.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    orderTopLevel(rs);
+    orderTopLevelKeys(rs);
   },
   validateUpdate: (rs) => validateReplicaSetSpec(rs),
   allowUnconditionalUpdate: true,
@@ -104,7 +101,7 @@ export const replicaSetStatusStrategy: ResourceStrategy = {
     else rs.spec = old.spec;
     rs.metadata.generation = old.metadata.generation;
     rs.status = normalizeReplicaSetStatus(rs.status);
-    orderTopLevel(rs);
+    orderTopLevelKeys(rs);
   },
   validateUpdate: (rs) => validateReplicaSetStatus(rs),
   allowUnconditionalUpdate: true,
