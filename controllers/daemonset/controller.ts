@@ -7,8 +7,7 @@
  */
 import { isEmptyLabelSelector, LabelSelector, labelSelectorFromObject } from '../../apimachinery/labels.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { processOne, runWorkers } from '../machinery/controller.js';
-import { isAbortError } from '../machinery/clock.js';
+import { cachesSynced, processNextKey, runWorkers } from '../machinery/controller.js';
 import { ControllerExpectations } from '../machinery/expectations.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
 import {
@@ -113,12 +112,7 @@ export class DaemonSetController implements Controller, Component {
 
   /** Waits for the caches, then runs the workers and the back-off GC until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    try {
-      await this.ctx.informers.waitForSync(signal);
-    } catch (err) {
-      if (signal.aborted && isAbortError(err)) return;
-      throw err;
-    }
+    if (!(await cachesSynced(this.ctx.informers, signal))) return;
     this.log.info({ workers: this.ctx.workers }, 'starting daemon sets controller');
     const gc = this.backoffGC(signal);
     await runWorkers(this, this.queue, this.ctx.workers, signal, this.log);
@@ -128,9 +122,7 @@ export class DaemonSetController implements Controller, Component {
 
   /** Takes the next key off the queue and syncs it (tests drive the controller with this). */
   async processNext(signal: AbortSignal): Promise<string | undefined> {
-    const key = await this.queue.next(signal);
-    if (key !== undefined) await processOne(this, this.queue, key, signal, this.log);
-    return key;
+    return processNextKey(this, this.queue, signal, this.log);
   }
 
   private async backoffGC(signal: AbortSignal): Promise<void> {

@@ -66,3 +66,29 @@ export async function processOne(
     queue.done(key);
   }
 }
+
+/** Takes the next key off `queue` and syncs it; the key, or undefined once the queue is shut down (tests drive a controller with this). */
+export async function processNextKey(
+  controller: Controller,
+  queue: WorkQueue,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<string | undefined> {
+  const key = await queue.next(signal);
+  if (key !== undefined) await processOne(controller, queue, key, signal, log);
+  return key;
+}
+
+/** Waits for the informers' caches: true once synced, false when shutdown aborted the wait (other errors throw). */
+export async function cachesSynced(
+  informers: { waitForSync(signal: AbortSignal): Promise<void> },
+  signal: AbortSignal,
+): Promise<boolean> {
+  try {
+    await informers.waitForSync(signal);
+    return true;
+  } catch (err) {
+    if (signal.aborted && isAbortError(err)) return false;
+    throw err;
+  }
+}

@@ -11,8 +11,7 @@ import type { KubeObject } from '../../apimachinery/objects.js';
 import { isNamespaceTerminating, slowStartBatch } from '../machinery/batch.js';
 import { claim, controllerOf, controllerRefTo, recheckOwner } from '../machinery/claim.js';
 import { isNotFound } from '../machinery/client.js';
-import { isAbortError } from '../machinery/clock.js';
-import { processOne, runWorkers } from '../machinery/controller.js';
+import { cachesSynced, processNextKey, runWorkers } from '../machinery/controller.js';
 import { ControllerExpectations } from '../machinery/expectations.js';
 import { objectKey, splitKey } from '../machinery/lister.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
@@ -167,12 +166,7 @@ export class ReplicaSetController implements Controller, Component {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    try {
-      await this.ctx.informers.waitForSync(signal);
-    } catch (err) {
-      if (signal.aborted && isAbortError(err)) return;
-      throw err;
-    }
+    if (!(await cachesSynced(this.ctx.informers, signal))) return;
     this.log.info({ workers: this.ctx.workers }, 'starting replicaset controller');
     await runWorkers(this, this.queue, this.ctx.workers, signal, this.log);
     this.log.info({}, 'shutting down replicaset controller');
@@ -180,9 +174,7 @@ export class ReplicaSetController implements Controller, Component {
 
   /** Takes the next key off the queue and syncs it (tests drive the controller with this). */
   async processNext(signal: AbortSignal): Promise<string | undefined> {
-    const key = await this.queue.next(signal);
-    if (key !== undefined) await processOne(this, this.queue, key, signal, this.log);
-    return key;
+    return processNextKey(this, this.queue, signal, this.log);
   }
 
   enqueue(rs: ReplicaSet): void {

@@ -13,8 +13,7 @@
  * DaemonSet pods carry their node from creation and never reach the scheduler.
  */
 import { isConflict, isNotFound } from '../machinery/client.js';
-import { isAbortError } from '../machinery/clock.js';
-import { processOne, runWorkers } from '../machinery/controller.js';
+import { cachesSynced, processNextKey, runWorkers } from '../machinery/controller.js';
 import { ItemExponentialRateLimiter } from '../machinery/ratelimit.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
 import {
@@ -140,12 +139,7 @@ export class Scheduler implements Component, Controller {
 
   /** Waits for the caches, then schedules one pod at a time until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    try {
-      await this.ctx.informers.waitForSync(signal);
-    } catch (err) {
-      if (signal.aborted && isAbortError(err)) return;
-      throw err;
-    }
+    if (!(await cachesSynced(this.ctx.informers, signal))) return;
     this.log.info({}, 'starting the scheduler');
     const flush = this.flushLoop(signal);
     await runWorkers(this, this.queue, 1, signal, this.log);
@@ -154,9 +148,7 @@ export class Scheduler implements Component, Controller {
 
   /** Takes the next key off the queue and syncs it (tests drive the scheduler with this). */
   async processNext(signal: AbortSignal): Promise<string | undefined> {
-    const key = await this.queue.next(signal);
-    if (key !== undefined) await processOne(this, this.queue, key, signal, this.log);
-    return key;
+    return processNextKey(this, this.queue, signal, this.log);
   }
 
   private podAdded(pod: Pod): void {
