@@ -8,10 +8,12 @@
  * exit 0; if the API server dies, the controller manager is stopped and the launcher exits non-zero.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
 import { loadKubeconfig } from '../controllers/machinery/client.js';
+import { defaultIdentity } from '../controllers/machinery/leader-election.js';
 import { HttpTransport } from '../controllers/machinery/transport.js';
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,6 +78,7 @@ class Launcher {
   private restartTimer?: NodeJS.Timeout;
   private restartDelay = RESTART_INITIAL_MS;
   private kubeconfig = '';
+  private identity = '';
 
   constructor(private readonly flags: StartFlags) {}
 
@@ -123,6 +126,7 @@ class Launcher {
     const url = await waitForListening(server);
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
     await waitForReady(url, this.kubeconfig, server);
+    this.identity = controllerManagerIdentity(dataDir);
     this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (this.stopping) return;
     this.startManager();
@@ -146,6 +150,11 @@ class Launcher {
       String(f.nodes),
       '--log-level',
       f.logLevel,
+      // The same leader election identity for every controller manager this data directory's launcher starts: a
+      // restart (after a crash, or of the whole emulator) takes its own Lease at once instead of waiting for it
+      // to expire. Another controller manager (another data directory, or started by hand) has its own.
+      '--leader-elect-identity',
+      this.identity,
     ];
     // The cluster CA the server keeps in the data directory (even for plain HTTP); with one's own serving certificate
     // the controller manager publishes the CA of its kubeconfig instead, as kube-controller-manager does.
@@ -210,6 +219,23 @@ class Launcher {
   get isStopping(): boolean {
     return this.stopping;
   }
+}
+
+/**
+ * The leader election identity of the controller managers of a data directory (`<hostname>_<uuid>`), made once
+ * and kept in `<data-dir>/controller-manager-identity`: only one launcher runs on a data directory.
+ */
+function controllerManagerIdentity(dataDir: string): string {
+  const file = join(dataDir, 'controller-manager-identity');
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[\x21-\x7e]{1,253}$/.test(id)) return id;
+  } catch {
+    // not made yet
+  }
+  const id = defaultIdentity();
+  writeFileSync(file, `${id}\n`, { mode: 0o600 });
+  return id;
 }
 
 /** Forwards the server's stdout and resolves with the URL of its "listening on URL" line. */

@@ -2,19 +2,31 @@
 /**
  * The controller manager process: `node dist/controllers/main.js --kubeconfig PATH` (or `--server URL
  * [--token T] [--certificate-authority F]`) `[--root-ca-file F] [--nodes N] [--workers N] [--speed F]
- * [--kubelet-address A] [--kubelet-port P] [--log-level L]`.
+ * [--kubelet-address A] [--kubelet-port P] [--log-level L] [--leader-elect[=false]] [--leader-elect-* ...]`.
  * Talks to the API server over HTTP(S) only; SIGINT/SIGTERM stop it cleanly (exit 0). Started and restarted by
  * `npm start`, or alone. The simulated kubelets serve container logs on A:P, which every node reports.
+ * With leader election (the default, as kube-controller-manager) it runs its components only while it holds the
+ * Lease `kube-system/kube-controller-manager`; it exits 1 when it loses it, and releases it when stopped.
  */
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { goDurationError, parseGoDuration } from '../apimachinery/duration.js';
 import { redactingPinoOptions } from '../apimachinery/redact.js';
 import { components } from './components.js';
-import { isAbortError } from './machinery/clock.js';
+import { isAbortError, realClock } from './machinery/clock.js';
 import { HttpApiClient, loadKubeconfig } from './machinery/client.js';
 import { isLoopback } from './kubelet/log-server.js';
+import { ApiEventRecorder } from './machinery/events.js';
 import { errorInfo } from './machinery/informer.js';
+import {
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_RENEW_DEADLINE_MS,
+  DEFAULT_RETRY_PERIOD_MS,
+  defaultIdentity,
+  LeaderElector,
+  validateLeaderElection,
+} from './machinery/leader-election.js';
 import { DEFAULT_METRICS_PORT, serveMetrics } from './machinery/metrics.js';
 import type { Logger } from './machinery/types.js';
 import { startControllerManager } from './manager.js';
@@ -24,6 +36,21 @@ const DEFAULT_WORKERS = 2;
 /** How long a stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 8000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** The Lease kube-controller-manager elects on. */
+const DEFAULT_LEASE_NAMESPACE = 'kube-system';
+const DEFAULT_LEASE_NAME = 'kube-controller-manager';
+
+/** How this process takes part in leader election (upstream's --leader-elect-* flags). */
+interface LeaderElectionFlags {
+  enabled: boolean;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  namespace: string;
+  name: string;
+  /** Default: `<hostname>_<uuid>`, new for every process. */
+  identity?: string;
+}
 
 interface Flags {
   kubeconfig?: string;
@@ -39,6 +66,7 @@ interface Flags {
   /** Port of /metrics and /healthz on the kubelet address; undefined: the default (taken: a free one). */
   metricsPort?: number;
   logLevel: string;
+  leaderElection: LeaderElectionFlags;
   help: boolean;
 }
 
@@ -61,6 +89,15 @@ const USAGE = [
   '  --kubelet-port P   port of that server; 0 picks a free one (default 0); nodes report it in their status',
   `  --metrics-port P   port of /metrics and /healthz on the kubelet address; 0 picks a free one (default ${DEFAULT_METRICS_PORT}, a free one if taken)`,
   '  --log-level L      fatal, error, warn, info, debug, trace or silent (default info)',
+  '  --leader-elect[=false]  run the components only while holding the leader election Lease (default true)',
+  '  --leader-elect-lease-duration D  how long candidates wait before taking an unrenewed Lease (default 15s)',
+  '  --leader-elect-renew-deadline D  how long the leader tries to renew before giving up (default 10s)',
+  '  --leader-elect-retry-period D    how long candidates wait between attempts (default 2s)',
+  `  --leader-elect-resource-namespace NS  namespace of the Lease (default ${DEFAULT_LEASE_NAMESPACE})`,
+  `  --leader-elect-resource-name N   name of the Lease (default ${DEFAULT_LEASE_NAME})`,
+  '  --leader-elect-resource-lock L   the lock kind: leases, the only one (default leases)',
+  '  --leader-elect-identity ID       holder identity (default <hostname>_<uuid>, new for every process); a',
+  '                     restarted process with the same identity takes its own Lease at once (npm start uses it)',
   '  -h, --help         show this help',
   '',
 ].join('\n');
@@ -73,8 +110,17 @@ function parseFlags(argv: string[]): Flags {
     kubeletAddress: '127.0.0.1',
     kubeletPort: 0,
     logLevel: 'info',
+    leaderElection: {
+      enabled: true,
+      leaseDurationMs: DEFAULT_LEASE_DURATION_MS,
+      renewDeadlineMs: DEFAULT_RENEW_DEADLINE_MS,
+      retryPeriodMs: DEFAULT_RETRY_PERIOD_MS,
+      namespace: DEFAULT_LEASE_NAMESPACE,
+      name: DEFAULT_LEASE_NAME,
+    },
     help: false,
   };
+  const le = flags.leaderElection;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '-h' || arg === '--help') {
@@ -95,7 +141,46 @@ function parseFlags(argv: string[]): Flags {
         throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: must be an integer >= ${min}`);
       return Number(v);
     };
+    const duration = (): number => {
+      const v = value();
+      const ns = parseGoDuration(v);
+      if (ns === undefined) throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: ${goDurationError(v)}`);
+      if (ns <= 0) throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: must be a positive duration`);
+      return ns / 1e6;
+    };
     switch (name) {
+      case 'leader-elect': {
+        // a boolean flag as pflag parses one: bare means true, a value only after `=`
+        const v = m[2] ?? 'true';
+        if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) le.enabled = true;
+        else if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) le.enabled = false;
+        else throw new UsageError(`invalid --leader-elect ${JSON.stringify(v)}: must be true or false`);
+        break;
+      }
+      case 'leader-elect-lease-duration':
+        le.leaseDurationMs = duration();
+        break;
+      case 'leader-elect-renew-deadline':
+        le.renewDeadlineMs = duration();
+        break;
+      case 'leader-elect-retry-period':
+        le.retryPeriodMs = duration();
+        break;
+      case 'leader-elect-resource-namespace':
+        le.namespace = value();
+        break;
+      case 'leader-elect-resource-name':
+        le.name = value();
+        break;
+      case 'leader-elect-resource-lock': {
+        const v = value();
+        if (v !== 'leases')
+          throw new UsageError(`invalid --leader-elect-resource-lock ${JSON.stringify(v)}: only leases`);
+        break;
+      }
+      case 'leader-elect-identity':
+        le.identity = value();
+        break;
       case 'kubeconfig':
         flags.kubeconfig = value();
         break;
@@ -164,6 +249,10 @@ function parseFlags(argv: string[]): Flags {
   if (flags.certificateAuthority && !flags.server) throw new UsageError('--certificate-authority needs --server');
   if (!flags.server) flags.kubeconfig ??= process.env.KUBECONFIG || undefined;
   if (!flags.kubeconfig && !flags.server) throw new UsageError('--kubeconfig or --server is required');
+  if (le.enabled) {
+    const errs = validateLeaderElection(le);
+    if (errs.length > 0) throw new UsageError(`invalid leader election flags: ${errs.join('; ')}`);
+  }
   return flags;
 }
 
@@ -254,6 +343,45 @@ async function main(argv: string[]): Promise<number> {
     { server, nodes: flags.nodes, workers: flags.workers, speed: flags.speed, components: components.length },
     'starting controller manager',
   );
+
+  // Leader election: the components run only while this process holds the Lease (kube-controller-manager's
+  // leaderElectAndRun). Renewal goes on until the components have stopped; then the Lease is released.
+  const le = flags.leaderElection;
+  let elector: LeaderElector | undefined;
+  const renewStop = new AbortController();
+  let renewing: Promise<unknown> = Promise.resolve();
+  if (le.enabled) {
+    elector = new LeaderElector({
+      client,
+      clock: realClock,
+      log,
+      namespace: le.namespace,
+      name: le.name,
+      identity: le.identity ?? defaultIdentity(),
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
+      recorder: new ApiEventRecorder({ client, clock: realClock, log, component: 'kube-controller-manager' }),
+    });
+    if (!(await elector.acquire(abort.signal))) {
+      log.info({}, 'stopped before becoming the leader');
+      return 0;
+    }
+    renewing = elector.renew(renewStop.signal).then((outcome) => {
+      if (outcome !== 'lost') return;
+      // Another candidate may take the Lease now: stop acting at once, as kube-controller-manager does.
+      log.error({ identity: elector!.identity }, 'leaderelection lost');
+      process.exit(1);
+    });
+  }
+  /** After the components stopped: stop renewing and give the Lease up (client-go's ReleaseOnCancel). */
+  const stepDown = async () => {
+    if (!elector) return;
+    renewStop.abort();
+    await renewing;
+    await elector.release();
+  };
+
   try {
     const cm = await startControllerManager({
       client,
@@ -268,9 +396,11 @@ async function main(argv: string[]): Promise<number> {
       signal: abort.signal,
     });
     await cm.done;
+    await stepDown();
     log.info({}, 'stopped');
     return 0;
   } catch (err) {
+    await stepDown();
     if (abort.signal.aborted && isAbortError(err)) {
       log.info({}, 'stopped before the caches synced');
       return 0;

@@ -1,7 +1,7 @@
 /**
  * The controller manager's Prometheus metrics (prom-client), named as client-go's work queue metrics are
  * (`workqueue_depth`, `workqueue_adds_total`, `workqueue_retries_total`, `workqueue_work_duration_seconds`,
- * `workqueue_queue_duration_seconds`, labelled by queue name), and the small HTTP server that serves them with
+ * `workqueue_queue_duration_seconds`, labelled by queue name), client-go's `leader_election_master_status`, and the small HTTP server that serves them with
  * `/healthz` on the controller manager's own port, as kube-controller-manager does on 10257.
  */
 import { createServer, type Server } from 'node:http';
@@ -62,6 +62,14 @@ const queueDuration = new Histogram({
   help: 'How long in seconds an item stays in workqueue before being requested.',
   labelNames: ['name'],
   buckets: WORK_BUCKETS,
+  registers: [controllerMetrics],
+});
+
+/** client-go's leader election metric: 1 while this process holds the named lease, 0 while a candidate. */
+export const leaderElectionMasterStatus = new Gauge({
+  name: 'leader_election_master_status',
+  help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
+  labelNames: ['name'],
   registers: [controllerMetrics],
 });
 
