@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KubeObject } from '../../apimachinery/objects.js';
 import { HttpApiClient } from '../../controllers/machinery/client.js';
 import { RESOURCES } from '../../controllers/machinery/types.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -103,8 +105,22 @@ describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
         new RegExp(`controller manager \\(pid ${managerPid}\\) exited \\(signal SIGKILL\\); restarting in \\d+ ms`),
         mark,
       );
-      const restartedPid = Number((await l.waitFor(/controller manager started \(pid (\d+)\)/, mark))[1]);
+      const restarted = await l.waitFor(/controller manager started \(pid (\d+)\)/, mark);
+      const restartedPid = Number(restarted[1]);
       assert.notEqual(restartedPid, managerPid);
+      // The launcher gives the restarted process the same leader election identity: it takes its own Lease at
+      // once instead of waiting 15 s for it to expire.
+      await l.waitFor(/successfully acquired lease kube-system\/kube-controller-manager/, mark, 5_000);
+      const lease = await client.get<KubeObject & { spec?: Record<string, unknown> }>(
+        RESOURCES.leases,
+        'kube-system',
+        'kube-controller-manager',
+      );
+      assert.equal(
+        lease.spec?.holderIdentity,
+        readFileSync(join(dir.path, 'controller-manager-identity'), 'utf8').trim(),
+      );
+      assert.equal(lease.spec?.leaseTransitions, 0, 'the same holder throughout');
       assert.equal(alive(managerPid), false);
       const after = await eventually(async () => {
         const now = await names();
@@ -186,7 +202,27 @@ describe('node dist/controllers/main.js alone', { timeout: 30_000 }, () => {
     },
     { args: [], code: 2, out: /--kubeconfig or --server is required/ },
     { args: ['--kubeconfig', '/nonexistent/kubeconfig'], code: 1, out: /ENOENT/ },
-    { args: ['--help'], code: 0, out: /--workers N/ },
+    { args: ['--help'], code: 0, out: /--leader-elect-lease-duration D/ },
+    {
+      args: ['--server', 'http://127.0.0.1:1', '--leader-elect-lease-duration', '5s'],
+      code: 2,
+      out: /leaseDuration must be greater than renewDeadline/,
+    },
+    {
+      args: ['--server', 'http://127.0.0.1:1', '--leader-elect-retry-period=2'],
+      code: 2,
+      out: /invalid --leader-elect-retry-period "2": time: missing unit in duration "2"/,
+    },
+    {
+      args: ['--server', 'http://127.0.0.1:1', '--leader-elect=maybe'],
+      code: 2,
+      out: /invalid --leader-elect "maybe"/,
+    },
+    {
+      args: ['--server', 'http://127.0.0.1:1', '--leader-elect-resource-lock', 'endpoints'],
+      code: 2,
+      out: /only leases/,
+    },
   ];
   for (const c of cases) {
     it(`${c.args.join(' ') || '(no flags)'} → exit ${c.code}`, async () => {
