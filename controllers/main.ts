@@ -15,7 +15,7 @@ import { goDurationError, parseGoDuration } from '../apimachinery/duration.js';
 import { redactingPinoOptions } from '../apimachinery/redact.js';
 import { components } from './components.js';
 import { isAbortError, realClock } from './machinery/clock.js';
-import { HttpApiClient, loadKubeconfig } from './machinery/client.js';
+import { DEFAULT_USER_AGENT, HttpApiClient, loadKubeconfig } from './machinery/client.js';
 import { isLoopback } from './kubelet/log-server.js';
 import { ApiEventRecorder } from './machinery/events.js';
 import { errorInfo } from './machinery/informer.js';
@@ -273,6 +273,9 @@ async function main(argv: string[]): Promise<number> {
   }
   let server: string;
   let client: HttpApiClient;
+  /** kube-controller-manager elects with a client of its own: renewals never queue behind the controllers' rate limit. */
+  let electionClient: HttpApiClient;
+  const electionAgent = `${DEFAULT_USER_AGENT}/leader-election`;
   let rootCA: string | undefined;
   let token: string | undefined;
   try {
@@ -281,12 +284,14 @@ async function main(argv: string[]): Promise<number> {
       token = flags.token;
       const ca = flags.certificateAuthority ? readFileSync(flags.certificateAuthority, 'utf8') : undefined;
       client = new HttpApiClient({ server, token, ca });
+      electionClient = new HttpApiClient({ server, token, ca, userAgent: electionAgent });
       rootCA = ca;
     } else {
       const cfg = loadKubeconfig(flags.kubeconfig!);
       server = cfg.server;
       token = cfg.token;
       client = HttpApiClient.fromKubeconfig(flags.kubeconfig!);
+      electionClient = HttpApiClient.fromKubeconfig(flags.kubeconfig!, { userAgent: electionAgent });
       rootCA = cfg.ca;
     }
     // kube-controller-manager publishes --root-ca-file, else the CA it trusts the API server with.
@@ -352,7 +357,7 @@ async function main(argv: string[]): Promise<number> {
   let renewing: Promise<unknown> = Promise.resolve();
   if (le.enabled) {
     elector = new LeaderElector({
-      client,
+      client: electionClient,
       clock: realClock,
       log,
       namespace: le.namespace,
