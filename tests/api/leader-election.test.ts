@@ -3,8 +3,8 @@
  * --kubeconfig …` with leader election on (the default). Exactly one acts (the others say in their logs and
  * /metrics that they are candidates, and `kubectl get lease` names the holder); a SIGTERMed leader releases the
  * Lease and a candidate takes over within about one retry period; a SIGKILLed one is replaced within the lease
- * duration (plus a retry period); a DaemonSet over the simulated nodes never has two live pods on one node and
- * keeps one Ready pod per node, rolled by whichever process leads.
+ * duration (plus a retry period); a DaemonSet  over the simulated nodes never has two live pods on one node and
+ * keeps one Ready pod per node, rolled by whichever process leads; a leader that cannot renew exits 1.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -267,5 +267,27 @@ describe('leader election of controller managers', { timeout: 300_000 }, () => {
     b.kill('SIGTERM');
     const [code] = await b.exited;
     assert.equal(code, 0, b.output().slice(-2000));
+  });
+
+  it('a leader that cannot renew within the renew deadline exits 1 (another holder wrote the Lease)', async () => {
+    const a = start([...SHORT, ...SHORT_RETRY]);
+    const idA = await a.identity();
+    await takenBy(idA, Date.now());
+    await eventually(() => a.output().includes('controller manager running'), { what: 'a to run its components' });
+    // someone else takes the Lease by hand: a's renewals conflict, then find a valid Lease held by another
+    const lease = await get(LEASE);
+    const now = new Date().toISOString().replace('Z', '000Z');
+    await send('PUT', LEASE, {
+      ...lease,
+      spec: { ...lease.spec, holderIdentity: 'intruder', acquireTime: now, renewTime: now, leaseDurationSeconds: 30 },
+    });
+    const at = Date.now();
+    const [code] = await a.exited;
+    const after = Date.now() - at;
+    assert.equal(code, 1, a.output().slice(-2000));
+    assert.match(a.output(), /failed to renew lease kube-system\/kube-controller-manager: leadership lost/);
+    assert.match(a.output(), /leaderelection lost/);
+    assert.ok(after < 5_000, `gave up after the 2 s renew deadline (${after} ms)`);
+    assert.equal((await get(LEASE)).spec.holderIdentity, 'intruder', 'a did not take it back');
   });
 });
