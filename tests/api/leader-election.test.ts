@@ -3,7 +3,7 @@
  * --kubeconfig …` with leader election on (the default). Exactly one acts (the others say in their logs and
  * /metrics that they are candidates, and `kubectl get lease` names the holder); a SIGTERMed leader releases the
  * Lease and a candidate takes over within about one retry period; a SIGKILLed one is replaced within the lease
- * duration (plus a retry period); a DaemonSet  over the simulated nodes never has two live pods on one node and
+ * duration (plus a retry period); a DaemonSet over the simulated nodes never has two live pods on one node and
  * keeps one Ready pod per node, rolled by whichever process leads; a leader that cannot renew exits 1.
  */
 import { after, before, describe, it } from 'node:test';
