@@ -36,6 +36,8 @@ const DEFAULT_WORKERS = 2;
 /** How long a stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 8000;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+/** The longest --leader-elect-* duration. */
+const MAX_DURATION_MS = 24 * 3600 * 1000;
 /** The Lease kube-controller-manager elects on. */
 const DEFAULT_LEASE_NAMESPACE = 'kube-system';
 const DEFAULT_LEASE_NAME = 'kube-controller-manager';
@@ -146,6 +148,8 @@ function parseFlags(argv: string[]): Flags {
       const ns = parseGoDuration(v);
       if (ns === undefined) throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: ${goDurationError(v)}`);
       if (ns <= 0) throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: must be a positive duration`);
+      // Node's timers hold at most about 24.8 days
+      if (ns > MAX_DURATION_MS * 1e6) throw new UsageError(`invalid --${name} ${JSON.stringify(v)}: at most 24h`);
       return ns / 1e6;
     };
     switch (name) {
