@@ -219,6 +219,11 @@ describe('node dist/controllers/main.js alone', { timeout: 30_000 }, () => {
       out: /invalid --leader-elect "maybe"/,
     },
     {
+      args: ['--server', 'http://127.0.0.1:1', '--leader-elect-lease-duration=1000h'],
+      code: 2,
+      out: /invalid --leader-elect-lease-duration "1000h": at most 24h/,
+    },
+    {
       args: ['--server', 'http://127.0.0.1:1', '--leader-elect-resource-lock', 'endpoints'],
       code: 2,
       out: /only leases/,
