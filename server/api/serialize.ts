@@ -10,7 +10,7 @@ import { encodeEnvelope, encodeList, encodeRaw, watchFrame } from '../protobuf/e
  */
 const objectCache = new WeakMap<KubeObject, Map<string, string>>();
 /** Watch event lines, once per (event, type, version) for every watcher. */
-const eventCache = new WeakMap<StoredEvent, Map<string, string>>();
+const eventCache = new WeakMap<StoredEvent, Map<string, Buffer>>();
 
 /** The object in the handle's version, with kind/apiVersion first. */
 export function versioned(handle: ResourceHandle, obj: KubeObject): KubeObject {
@@ -33,29 +33,50 @@ export function objectJSON(handle: ResourceHandle, obj: KubeObject): string {
   return text;
 }
 
-/** A list body built from the cached item texts (`{"kind":"PodList",...,"items":[...]}`). */
+/**
+ * A list body built from the cached item texts (`{"kind":"PodList",...,"items":[...]}`), as bytes: the texts are
+ * copied into one buffer of the exact size (one large string would be re-encoded when the socket takes it).
+ */
 export function listJSON(
   handle: ResourceHandle,
   items: KubeObject[],
   meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
-): string {
+): Buffer {
   const m: Record<string, unknown> = {};
   if (meta.resourceVersion !== undefined) m['resourceVersion'] = meta.resourceVersion;
   if (meta.continue) m['continue'] = meta.continue;
   if (meta.remainingItemCount !== undefined) m['remainingItemCount'] = meta.remainingItemCount;
   const head = `{"kind":${JSON.stringify(handle.def.listKind)},"apiVersion":${JSON.stringify(handle.view.groupVersion)},"metadata":${JSON.stringify(m)},"items":[`;
-  return head + items.map((o) => objectJSON(handle, o)).join(',') + ']}';
+  const texts = new Array<string>(items.length);
+  let size = Buffer.byteLength(head) + 2 + Math.max(0, items.length - 1);
+  for (let i = 0; i < items.length; i++) {
+    const text = objectJSON(handle, items[i]!);
+    texts[i] = text;
+    size += Buffer.byteLength(text);
+  }
+  const body = Buffer.allocUnsafe(size);
+  let at = body.write(head, 0);
+  for (let i = 0; i < texts.length; i++) {
+    if (i > 0) body[at++] = 0x2c; // ,
+    at += body.write(texts[i]!, at);
+  }
+  body.write(']}', at);
+  return body;
 }
 
-/** One watch line (`{"type":"ADDED","object":{...}}` + newline), shared by all watchers of that version. */
-export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string, object: KubeObject): string {
-  if (object !== ev.object) return `{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`;
+/**
+ * One watch line (`{"type":"ADDED","object":{...}}` + newline) as bytes, shared by all watchers of that version:
+ * encoded once, not once per watcher.
+ */
+export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string, object: KubeObject): Buffer {
+  if (object !== ev.object)
+    return Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`);
   const key = `${type} ${handle.view.groupVersion}`;
   let perEvent = eventCache.get(ev);
   if (!perEvent) eventCache.set(ev, (perEvent = new Map()));
   let line = perEvent.get(key);
   if (line === undefined) {
-    line = `{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`;
+    line = Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`);
     perEvent.set(key, line);
   }
   return line;
