@@ -9,8 +9,32 @@ import { encodeEnvelope, encodeList, encodeRaw, watchFrame } from '../protobuf/e
  * text of an object is computed the first time any request needs it in a given version and reused after.
  */
 const objectCache = new WeakMap<KubeObject, Map<string, string>>();
-/** Watch event lines, once per (event, type, version) for every watcher. */
-const eventCache = new WeakMap<StoredEvent, Map<string, Buffer>>();
+/**
+ * The encodings of the most recent watch events, each once per (type, version) for all watchers. Watchers take
+ * an event in the same few ticks, so only recent events are kept: the window's older events (a replay, a watcher
+ * that fell behind) are encoded again from the cached object text rather than held in memory for every event.
+ */
+class RecentEvents {
+  private readonly byEvent = new Map<StoredEvent, Map<string, Buffer>>();
+
+  constructor(private readonly max: number) {}
+
+  /** The encodings of `ev` (an empty map the first time). */
+  of(ev: StoredEvent): Map<string, Buffer> {
+    let perEvent = this.byEvent.get(ev);
+    if (!perEvent) {
+      this.byEvent.set(ev, (perEvent = new Map()));
+      if (this.byEvent.size > this.max) this.byEvent.delete(this.byEvent.keys().next().value!);
+    }
+    return perEvent;
+  }
+}
+
+/** Events whose encodings are kept (about 1.5 KB a line for a pod, per encoding). */
+const RECENT_EVENTS = 4096;
+
+/** Watch event lines. */
+const eventCache = new RecentEvents(RECENT_EVENTS);
 
 /** The object in the handle's version, with kind/apiVersion first. */
 export function versioned(handle: ResourceHandle, obj: KubeObject): KubeObject {
@@ -72,8 +96,7 @@ export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string,
   if (object !== ev.object)
     return Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`);
   const key = `${type} ${handle.view.groupVersion}`;
-  let perEvent = eventCache.get(ev);
-  if (!perEvent) eventCache.set(ev, (perEvent = new Map()));
+  const perEvent = eventCache.of(ev);
   let line = perEvent.get(key);
   if (line === undefined) {
     line = Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`);
@@ -86,8 +109,8 @@ export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string,
 
 /** The message bytes (no envelope) of an object, once per stored object and served version. */
 const protobufCache = new WeakMap<KubeObject, Map<string, Uint8Array>>();
-/** Watch frames, once per (event, type, version) for every watcher. */
-const frameCache = new WeakMap<StoredEvent, Map<string, Buffer>>();
+/** Protobuf watch frames. */
+const frameCache = new RecentEvents(RECENT_EVENTS);
 
 function objectRaw(handle: ResourceHandle, obj: KubeObject): Uint8Array {
   const key = handle.view.groupVersion;
@@ -135,8 +158,7 @@ export function eventFrame(
 ): Buffer {
   if (!ev || object !== ev.object) return watchFrame(type, objectProtobuf(handle, object));
   const key = `${type} ${handle.view.groupVersion}`;
-  let perEvent = frameCache.get(ev);
-  if (!perEvent) frameCache.set(ev, (perEvent = new Map()));
+  const perEvent = frameCache.of(ev);
   let frame = perEvent.get(key);
   if (frame === undefined) {
     frame = watchFrame(type, objectProtobuf(handle, object));
