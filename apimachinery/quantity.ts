@@ -188,7 +188,27 @@ export function parseQuantity(input: unknown): Quantity | null {
   return 'error' in r ? null : r;
 }
 
+/**
+ * Results of recent string parses, frozen and shared: the same few quantities ("100m", "64Mi") are parsed several
+ * times per object written (validation, defaulting, field validation). Bounded: short strings only, cleared when
+ * full.
+ */
+const recent = new Map<string, Quantity | { error: string }>();
+const RECENT_MAX = 1024;
+const RECENT_MAX_LENGTH = 32;
+
 function parse(input: string | number): Quantity | { error: string } {
+  if (typeof input !== 'string' || input.length > RECENT_MAX_LENGTH) return parseUncached(input);
+  let r = recent.get(input);
+  if (r === undefined) {
+    r = Object.freeze(parseUncached(input));
+    if (recent.size >= RECENT_MAX) recent.clear();
+    recent.set(input, r);
+  }
+  return r;
+}
+
+function parseUncached(input: string | number): Quantity | { error: string } {
   if (typeof input === 'number' && !Number.isFinite(input)) return { error: QUANTITY_FORMAT_ERROR };
   const s = typeof input === 'number' ? String(input) : input;
   if (s.length === 0) return { error: QUANTITY_FORMAT_ERROR };

@@ -1,13 +1,14 @@
 /**
  * Ceilings measured in the same run as the figures, on the same machine: what the emulator could reach at best.
  *   - bare Fastify: a child process whose one route returns a pre-serialized pod, driven by the same client
- *     as the API server's GET figure;
+ *     as the API server's GET figure (in worker threads);
  *   - LevelDB: synced batches of pod-sized values written straight through `level`;
  *   - etcd: not measured yet (the etcd backend is issue 12); reported as absent.
  */
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
-import { closedLoop, freePort, Http, percentile, pod, startChild, tempDir, waitReady } from './harness.js';
+import { freePort, percentile, pod, startChild, tempDir, waitReady } from './harness.js';
+import { inWorkers } from './load-worker.js';
 
 /** Entry point of the bare Fastify child process (`node dist/bench/ceilings.js --bare-fastify PORT`). */
 async function serveBareFastify(port: number): Promise<void> {
@@ -39,12 +40,24 @@ export interface GetResult {
   p99: number;
 }
 
-/** GETs of one object with `clients` concurrent keep-alive clients. */
-export async function measureGets(http: Http, path: string, count: number, clients: number): Promise<GetResult> {
-  const { ms, latencies } = await closedLoop(count, clients, async () => {
-    const r = await http.send('GET', path);
-    if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
-  });
+/**
+ * GETs of one object with `clients` concurrent keep-alive clients, split between two worker threads (the
+ * client of one thread tops out below a bare Fastify server).
+ */
+export async function measureGets(url: string, path: string, count: number, clients: number): Promise<GetResult> {
+  const threads = Math.min(2, clients, count);
+  const share = (total: number, t: number) => Math.floor(total / threads) + (t < total % threads ? 1 : 0);
+  const results = await inWorkers<{ ms: number; latencies: number[] }>(
+    Array.from({ length: threads }, (_, t) => ({
+      kind: 'gets' as const,
+      url,
+      path,
+      count: share(count, t),
+      clients: share(clients, t),
+    })),
+  );
+  const ms = Math.max(...results.map((r) => r.ms));
+  const latencies = results.flatMap((r) => r.latencies);
   return { perSecond: (count / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
@@ -53,11 +66,9 @@ export async function bareFastifyCeiling(count: number, clients: number): Promis
   const child = startChild('bare Fastify', [new URL(import.meta.url).pathname, '--bare-fastify', String(port)]);
   try {
     await waitReady(`http://127.0.0.1:${port}/readyz`, child);
-    const http = new Http(`http://127.0.0.1:${port}`);
-    await measureGets(http, '/api/v1/namespaces/default/pods/bench-0', Math.min(count, 2000), clients); // warm-up
-    const result = await measureGets(http, '/api/v1/namespaces/default/pods/bench-0', count, clients);
-    http.close();
-    return result;
+    const url = `http://127.0.0.1:${port}`;
+    await measureGets(url, '/api/v1/namespaces/default/pods/bench-0', Math.min(count, 2000), clients); // warm-up
+    return await measureGets(url, '/api/v1/namespaces/default/pods/bench-0', count, clients);
   } finally {
     await child.stop();
   }

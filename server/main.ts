@@ -12,7 +12,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { isLoopback, prepareToken } from './plugins/auth.js';
 import { loggerOptions } from './plugins/telemetry.js';
 import {
-  ensureCA,
+  prepareCA,
   ensureServingCertificate,
   loadServingCertificate,
   pkiPaths,
@@ -43,15 +43,18 @@ async function main(argv: string[]): Promise<void> {
   }
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt. A first start makes its key
+  // on the thread pool while the store opens and the app is built; it is on disk before the server listens.
+  const caReady = prepareCA(dataDir);
+  caReady.catch(() => {}); // awaited below, where a failure stops the start
   const storage = await openLevelStorage({
     dir: resolve(dataDir, 'store'),
     maxHistoryBytes: flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined,
   });
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
-  // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt.
-  ensureCA(dataDir);
   let tls: ServingTLS | undefined;
   if (tlsEnabled(flags)) {
+    await caReady;
     try {
       tls =
         flags.tlsCertFile && flags.tlsPrivateKeyFile
@@ -85,6 +88,7 @@ async function main(argv: string[]): Promise<void> {
     serviceClusterIPRange: flags.serviceClusterIPRange,
     serviceNodePortRange: flags.serviceNodePortRange,
   });
+  await caReady;
   await fastify.listen({ port: flags.port, host: flags.host });
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : flags.port;

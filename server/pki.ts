@@ -5,12 +5,14 @@
  * cover changed (another `--host`, new interface addresses, another service range), when it is about to expire or
  * when it was not signed by the CA. RSA keys come from node:crypto (fast); node-forge builds and signs the X.509.
  */
-import { generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 import { DEFAULT_SERVICE_CIDR, firstAddress, parseServiceCIDR } from './registry/resources/services/allocator.js';
 
 /** The names kube-apiserver's serving certificate carries for in-cluster clients (kubeadm's apiserver cert). */
@@ -128,23 +130,44 @@ function sameNames(a: ServingNames, b: ServingNames): boolean {
   return a.dns.join(',') === b.dns.join(',') && a.ips.join(',') === b.ips.join(',');
 }
 
-function newKeyPair(): { publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: RSA_BITS,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
-  return { publicKey: forge.pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey, pem: privateKey };
+const requireCJS = createRequire(import.meta.url);
+let forgeModule: typeof Forge | undefined;
+
+/** node-forge, loaded on first use: only making certificates needs it, and loading it takes ~90 ms of a start. */
+function forge(): typeof Forge {
+  forgeModule ??= requireCJS('node-forge') as typeof Forge;
+  return forgeModule;
+}
+
+type KeyPair = { publicKey: Forge.pki.rsa.PublicKey; pem: string };
+
+const RSA_OPTIONS = {
+  modulusLength: RSA_BITS,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+} as const;
+
+function keyPairOf(keys: { publicKey: string; privateKey: string }): KeyPair {
+  return { publicKey: forge().pki.publicKeyFromPem(keys.publicKey) as Forge.pki.rsa.PublicKey, pem: keys.privateKey };
+}
+
+function newKeyPair(): KeyPair {
+  return keyPairOf(generateKeyPairSync('rsa', RSA_OPTIONS));
+}
+
+/** A new key pair made on libuv's thread pool, leaving the main thread free (a 2048-bit RSA key takes ~100 ms). */
+async function newKeyPairInBackground(): Promise<KeyPair> {
+  return keyPairOf(await promisify(generateKeyPair)('rsa', RSA_OPTIONS));
 }
 
 /** Signs a certificate with SHA-256/RSA by node:crypto (forge's own RSA is many times slower). */
-function signCertificate(cert: forge.pki.Certificate, keyPem: string): void {
-  const oid = forge.pki.oids['sha256WithRSAEncryption']!;
+function signCertificate(cert: Forge.pki.Certificate, keyPem: string): void {
+  const oid = forge().pki.oids['sha256WithRSAEncryption']!;
   cert.siginfo.algorithmOid = oid;
   cert.signatureOid = oid;
   // getTBSCertificate exists in node-forge but is missing from its type definitions.
-  const pki = forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
-  const tbs = forge.asn1.toDer(pki.getTBSCertificate(cert)).getBytes();
+  const pki = forge().pki as unknown as { getTBSCertificate(c: Forge.pki.Certificate): Forge.asn1.Asn1 };
+  const tbs = forge().asn1.toDer(pki.getTBSCertificate(cert)).getBytes();
   cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), keyPem).toString('binary');
 }
 
@@ -155,7 +178,7 @@ function serialNumber(): string {
   return bytes.toString('hex');
 }
 
-function validity(cert: forge.pki.Certificate, days: number): void {
+function validity(cert: Forge.pki.Certificate, days: number): void {
   const now = Date.now();
   cert.validity.notBefore = new Date(now - 5 * 60 * 1000); // clocks a little behind still accept it
   cert.validity.notAfter = new Date(now + days * 24 * 3600 * 1000);
@@ -163,8 +186,11 @@ function validity(cert: forge.pki.Certificate, days: number): void {
 
 /** A new self-signed CA (CN kubernetes, as kubeadm's): its certificate and key in PEM. */
 export function createCA(commonName = 'kubernetes'): { cert: string; key: string } {
-  const keys = newKeyPair();
-  const cert = forge.pki.createCertificate();
+  return caWithKeys(newKeyPair(), commonName);
+}
+
+function caWithKeys(keys: KeyPair, commonName = 'kubernetes'): { cert: string; key: string } {
+  const cert = forge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serialNumber();
   validity(cert, CA_DAYS);
@@ -177,7 +203,7 @@ export function createCA(commonName = 'kubernetes'): { cert: string; key: string
     { name: 'subjectKeyIdentifier' },
   ]);
   signCertificate(cert, keys.pem);
-  return { cert: forge.pki.certificateToPem(cert), key: keys.pem };
+  return { cert: forge().pki.certificateToPem(cert), key: keys.pem };
 }
 
 /** A serving certificate (CN kube-apiserver) for `names`, signed by the CA. */
@@ -185,9 +211,9 @@ export function createServingCertificate(
   ca: { cert: string; key: string },
   names: ServingNames,
 ): { cert: string; key: string } {
-  const caCert = forge.pki.certificateFromPem(ca.cert);
+  const caCert = forge().pki.certificateFromPem(ca.cert);
   const keys = newKeyPair();
-  const cert = forge.pki.createCertificate();
+  const cert = forge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serialNumber();
   validity(cert, SERVING_DAYS);
@@ -204,7 +230,7 @@ export function createServingCertificate(
     },
   ]);
   signCertificate(cert, ca.key);
-  return { cert: forge.pki.certificateToPem(cert), key: keys.pem };
+  return { cert: forge().pki.certificateToPem(cert), key: keys.pem };
 }
 
 /** Writes a file atomically (temp file, then rename); keys get mode 0600. */
@@ -221,7 +247,22 @@ export function ensureCA(dataDir: string): { cert: string; key: string } {
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   if (existsSync(p.caCert) && existsSync(p.caKey))
     return { cert: readFileSync(p.caCert, 'utf8'), key: readFileSync(p.caKey, 'utf8') };
-  const ca = createCA();
+  return writeCA(p, createCA());
+}
+
+/**
+ * Makes the data directory's CA when it has none, with the key generated off the main thread, so a first start
+ * builds the rest of the server meanwhile; {@link ensureCA} then reads it.
+ */
+export async function prepareCA(dataDir: string): Promise<void> {
+  const p = pkiPaths(dataDir);
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  if (existsSync(p.caCert) && existsSync(p.caKey)) return;
+  const ca = caWithKeys(await newKeyPairInBackground());
+  if (!(existsSync(p.caCert) && existsSync(p.caKey))) writeCA(p, ca);
+}
+
+function writeCA(p: ReturnType<typeof pkiPaths>, ca: { cert: string; key: string }): { cert: string; key: string } {
   writeAtomic(p.caKey, ca.key, 0o600);
   writeAtomic(p.caCert, ca.cert, 0o644);
   return ca;

@@ -52,6 +52,11 @@ export interface ListOptions {
   startAfter?: string;
   /** Kept items; applied before `limit` counts, as kube-apiserver's storage predicate is. */
   filter?: (obj: KubeObject) => boolean;
+  /**
+   * A label (name and value) that every object `filter` keeps has: a hint that lets a store visit only those
+   * objects. `filter` is applied all the same; a store may ignore the hint.
+   */
+  labelEquals?: readonly [string, string];
 }
 
 export interface ListResult {

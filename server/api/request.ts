@@ -98,8 +98,12 @@ export function filterFromQuery(def: ResourceDefinition, q: Query): ObjectFilter
     }
   }
   const everything = labels.empty && fields.empty;
+  const exact = labels.requirements
+    .map((r) => [r.key, labels.requiresExactMatch(r.key)] as const)
+    .find((r): r is readonly [string, string] => r[1] !== undefined);
   return {
     everything,
+    ...(exact ? { labelEquals: exact } : {}),
     matches(obj: KubeObject): boolean {
       if (!labels.empty && !labels.matches(obj.metadata.labels)) return false;
       if (fields.empty) return true;

@@ -164,7 +164,9 @@ class ResourceRoutes {
     meta: Parameters<typeof listJSON>[2],
   ): FastifyReply {
     if (format.type === 'yaml')
-      return reply.type('application/yaml').send(YAML.stringify(JSON.parse(listJSON(this.handle, items, meta))));
+      return reply
+        .type('application/yaml')
+        .send(YAML.stringify(JSON.parse(listJSON(this.handle, items, meta).toString())));
     if (format.type === 'protobuf') {
       const body = orJSON(() => listProtobuf(this.handle, items, meta));
       if (body) return reply.type(PROTOBUF).send(body);

@@ -9,8 +9,32 @@ import { encodeEnvelope, encodeList, encodeRaw, watchFrame } from '../protobuf/e
  * text of an object is computed the first time any request needs it in a given version and reused after.
  */
 const objectCache = new WeakMap<KubeObject, Map<string, string>>();
-/** Watch event lines, once per (event, type, version) for every watcher. */
-const eventCache = new WeakMap<StoredEvent, Map<string, string>>();
+/**
+ * The encodings of the most recent watch events, each once per (type, version) for all watchers. Watchers take
+ * an event in the same few ticks, so only recent events are kept: the window's older events (a replay, a watcher
+ * that fell behind) are encoded again from the cached object text rather than held in memory for every event.
+ */
+class RecentEvents {
+  private readonly byEvent = new Map<StoredEvent, Map<string, Buffer>>();
+
+  constructor(private readonly max: number) {}
+
+  /** The encodings of `ev` (an empty map the first time). */
+  of(ev: StoredEvent): Map<string, Buffer> {
+    let perEvent = this.byEvent.get(ev);
+    if (!perEvent) {
+      this.byEvent.set(ev, (perEvent = new Map()));
+      if (this.byEvent.size > this.max) this.byEvent.delete(this.byEvent.keys().next().value!);
+    }
+    return perEvent;
+  }
+}
+
+/** Events whose encodings are kept (about 1.5 KB a line for a pod, per encoding). */
+const RECENT_EVENTS = 4096;
+
+/** Watch event lines. */
+const eventCache = new RecentEvents(RECENT_EVENTS);
 
 /** The object in the handle's version, with kind/apiVersion first. */
 export function versioned(handle: ResourceHandle, obj: KubeObject): KubeObject {
@@ -33,29 +57,49 @@ export function objectJSON(handle: ResourceHandle, obj: KubeObject): string {
   return text;
 }
 
-/** A list body built from the cached item texts (`{"kind":"PodList",...,"items":[...]}`). */
+/**
+ * A list body built from the cached item texts (`{"kind":"PodList",...,"items":[...]}`), as bytes: the texts are
+ * copied into one buffer of the exact size (one large string would be re-encoded when the socket takes it).
+ */
 export function listJSON(
   handle: ResourceHandle,
   items: KubeObject[],
   meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
-): string {
+): Buffer {
   const m: Record<string, unknown> = {};
   if (meta.resourceVersion !== undefined) m['resourceVersion'] = meta.resourceVersion;
   if (meta.continue) m['continue'] = meta.continue;
   if (meta.remainingItemCount !== undefined) m['remainingItemCount'] = meta.remainingItemCount;
   const head = `{"kind":${JSON.stringify(handle.def.listKind)},"apiVersion":${JSON.stringify(handle.view.groupVersion)},"metadata":${JSON.stringify(m)},"items":[`;
-  return head + items.map((o) => objectJSON(handle, o)).join(',') + ']}';
+  const texts = new Array<string>(items.length);
+  let size = Buffer.byteLength(head) + 2 + Math.max(0, items.length - 1);
+  for (let i = 0; i < items.length; i++) {
+    const text = objectJSON(handle, items[i]!);
+    texts[i] = text;
+    size += Buffer.byteLength(text);
+  }
+  const body = Buffer.allocUnsafe(size);
+  let at = body.write(head, 0);
+  for (let i = 0; i < texts.length; i++) {
+    if (i > 0) body[at++] = 0x2c; // ,
+    at += body.write(texts[i]!, at);
+  }
+  body.write(']}', at);
+  return body;
 }
 
-/** One watch line (`{"type":"ADDED","object":{...}}` + newline), shared by all watchers of that version. */
-export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string, object: KubeObject): string {
-  if (object !== ev.object) return `{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`;
+/**
+ * One watch line (`{"type":"ADDED","object":{...}}` + newline) as bytes, shared by all watchers of that version:
+ * encoded once, not once per watcher.
+ */
+export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string, object: KubeObject): Buffer {
+  if (object !== ev.object)
+    return Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`);
   const key = `${type} ${handle.view.groupVersion}`;
-  let perEvent = eventCache.get(ev);
-  if (!perEvent) eventCache.set(ev, (perEvent = new Map()));
+  const perEvent = eventCache.of(ev);
   let line = perEvent.get(key);
   if (line === undefined) {
-    line = `{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`;
+    line = Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`);
     perEvent.set(key, line);
   }
   return line;
@@ -65,8 +109,8 @@ export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string,
 
 /** The message bytes (no envelope) of an object, once per stored object and served version. */
 const protobufCache = new WeakMap<KubeObject, Map<string, Uint8Array>>();
-/** Watch frames, once per (event, type, version) for every watcher. */
-const frameCache = new WeakMap<StoredEvent, Map<string, Buffer>>();
+/** Protobuf watch frames. */
+const frameCache = new RecentEvents(RECENT_EVENTS);
 
 function objectRaw(handle: ResourceHandle, obj: KubeObject): Uint8Array {
   const key = handle.view.groupVersion;
@@ -114,8 +158,7 @@ export function eventFrame(
 ): Buffer {
   if (!ev || object !== ev.object) return watchFrame(type, objectProtobuf(handle, object));
   const key = `${type} ${handle.view.groupVersion}`;
-  let perEvent = frameCache.get(ev);
-  if (!perEvent) frameCache.set(ev, (perEvent = new Map()));
+  const perEvent = frameCache.of(ev);
   let frame = perEvent.get(key);
   if (frame === undefined) {
     frame = watchFrame(type, objectProtobuf(handle, object));

@@ -27,6 +27,8 @@ export interface ObjectFilter {
   matches(obj: KubeObject): boolean;
   /** True when the filter keeps everything (remainingItemCount is only reported then). */
   readonly everything: boolean;
+  /** A label value every kept object has (a label selector's `name=value`), for the store's label index. */
+  readonly labelEquals?: readonly [string, string];
 }
 
 export interface ListParams {
@@ -132,7 +134,8 @@ export class GenericStore {
     }
     let result: ListResult;
     try {
-      result = await this.storage.list(prefix, { revision, startAfter, limit, filter });
+      const labelEquals = params.filter.labelEquals;
+      result = await this.storage.list(prefix, { revision, startAfter, limit, filter, labelEquals });
     } catch (err) {
       if (isStorageError(err, 'Expired') && params.continueToken && startAfter !== undefined) {
         // The consistent snapshot is gone; offer a token that continues from the same key at the latest revision.

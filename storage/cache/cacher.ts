@@ -290,13 +290,14 @@ export class CachedStorage implements Storage, WatchSource {
       const last = latest.get(ev.key);
       const prevRv = ev.prevObject?.metadata?.resourceVersion;
       const prev = last !== undefined && prevRv === last.metadata.resourceVersion ? last : ev.prevObject;
-      let object = ev.object!;
+      let object: KubeObject;
       if (ev.type === 'DELETED') {
-        if (prev !== undefined && prev !== ev.prevObject) object = withResourceVersion(prev, ev.revision);
+        object = prev !== undefined && prev !== ev.prevObject ? withResourceVersion(prev, ev.revision) : ev.object!;
         latest.delete(ev.key);
       } else {
+        // The current object when this event wrote it (a backend may decode the event's own copy only when read).
         const current = this.index.get(ev.key);
-        if (current?.modRevision === ev.revision) object = current.object;
+        object = current?.modRevision === ev.revision ? current.object : ev.object!;
         latest.set(ev.key, object);
       }
       this.history.append(makeEvent(ev.type, ev.key, ev.revision, object, prev), ev.bytes, now);

@@ -3,7 +3,7 @@
  * list of sorted chunks (at most CHUNK_MAX keys each) so an insert or delete is a binary search plus a splice
  * of one small chunk, whatever the number of keys, and a prefix list is a binary search plus a contiguous scan.
  * Keys compare as JS strings (UTF-16 code units), which for the ASCII keys Kubernetes uses is the same order as
- * LevelDB's bytes.
+ * LevelDB's bytes. Keys are also indexed by label value, so that a list selecting one value visits only its keys.
  */
 import type { KubeObject } from '../../apimachinery/objects.js';
 
@@ -22,6 +22,8 @@ export class KeyIndex {
   private readonly entries = new Map<string, Entry>();
   /** Non-empty sorted chunks; every key of chunk n sorts before every key of chunk n+1. */
   private chunks: string[][] = [];
+  /** `<label name>\0<value>` → the keys of the objects that have that label value. */
+  private readonly byLabel = new Map<string, Set<string>>();
 
   get size(): number {
     return this.entries.size;
@@ -37,12 +39,18 @@ export class KeyIndex {
 
   /** Inserts or replaces the entry of `key`. */
   set(key: string, entry: Entry): void {
-    if (!this.entries.has(key)) this.insertKey(key);
+    const old = this.entries.get(key);
+    if (!old) this.insertKey(key);
+    else this.unlabel(key, old);
     this.entries.set(key, entry);
+    this.label(key, entry);
   }
 
   delete(key: string): void {
-    if (!this.entries.delete(key)) return;
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.entries.delete(key);
+    this.unlabel(key, old);
     const [c, i] = this.locate(key);
     const chunk = this.chunks[c]!;
     chunk.splice(i, 1);
@@ -52,7 +60,9 @@ export class KeyIndex {
   /** Bulk load for opening a store: replaces everything with `items` (any order) in O(n log n). */
   load(items: Iterable<[string, Entry]>): void {
     this.entries.clear();
+    this.byLabel.clear();
     for (const [key, entry] of items) this.entries.set(key, entry);
+    for (const [key, entry] of this.entries) this.label(key, entry);
     const keys = [...this.entries.keys()].sort(compareKeys);
     this.chunks = [];
     for (let i = 0; i < keys.length; i += CHUNK_MAX / 2) this.chunks.push(keys.slice(i, i + CHUNK_MAX / 2));
@@ -69,6 +79,21 @@ export class KeyIndex {
         yield key;
       }
     }
+  }
+
+  /**
+   * The keys starting with `prefix` (after `startAfter` when given) whose object has label `name` = `value`, in
+   * order; undefined when that is not much less than a scan of the prefix would visit (it then sorts nothing).
+   */
+  keysWithLabel(prefix: string, name: string, value: string, startAfter?: string): string[] | undefined {
+    const keys = this.byLabel.get(labelKey(name, value));
+    if (!keys) return [];
+    if (keys.size * 8 > this.entries.size) return undefined;
+    const out: string[] = [];
+    for (const key of keys) {
+      if (key.startsWith(prefix) && (startAfter === undefined || key > startAfter)) out.push(key);
+    }
+    return out.sort(compareKeys);
   }
 
   /** How many keys start with `prefix` and sort after `after`. */
@@ -125,6 +150,29 @@ export class KeyIndex {
     return [lo, i];
   }
 
+  private label(key: string, entry: Entry): void {
+    const labels = entry.object.metadata?.labels;
+    if (!labels) return;
+    for (const [name, value] of Object.entries(labels)) {
+      if (typeof value !== 'string') continue;
+      const k = labelKey(name, value);
+      let keys = this.byLabel.get(k);
+      if (!keys) this.byLabel.set(k, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private unlabel(key: string, entry: Entry): void {
+    const labels = entry.object.metadata?.labels;
+    if (!labels) return;
+    for (const [name, value] of Object.entries(labels)) {
+      if (typeof value !== 'string') continue;
+      const k = labelKey(name, value);
+      const keys = this.byLabel.get(k);
+      if (keys?.delete(key) && keys.size === 0) this.byLabel.delete(k);
+    }
+  }
+
   private insertKey(key: string): void {
     let [c, i] = this.locate(key);
     if (c === this.chunks.length) {
@@ -140,6 +188,10 @@ export class KeyIndex {
     else chunk.splice(i, 0, key);
     if (chunk.length > CHUNK_MAX) this.chunks.splice(c + 1, 0, chunk.splice(CHUNK_MAX / 2));
   }
+}
+
+function labelKey(name: string, value: string): string {
+  return `${name}\0${value}`;
 }
 
 /** The key order of every index and list. */

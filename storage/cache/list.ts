@@ -24,6 +24,11 @@ export function listAt(
   const limit = opts.limit !== undefined && opts.limit > 0 ? opts.limit : Infinity;
   const filter = opts.filter;
   const changed = revision < committed ? changesAfter(history, prefix, revision, startAfter) : undefined;
+  if (!changed && filter && opts.labelEquals) {
+    const [name, value] = opts.labelEquals;
+    const keys = index.keysWithLabel(prefix, name, value, startAfter);
+    if (keys) return listKeys(index, prefix, revision, keys, limit, filter);
+  }
   // Keys that exist at `revision` but not any more: merged into the scan of the current keys.
   const gone: string[] = [];
   if (changed) {
@@ -53,6 +58,29 @@ export function listAt(
       return filter
         ? { items, revision, nextKey: key }
         : { items, revision, nextKey: key, remainingItemCount: remaining };
+    }
+  }
+  return { items, revision };
+}
+
+/** {@link listAt} at the current revision over `keys` (in order): the keys of a label value, for a selector. */
+function listKeys(
+  index: KeyIndex,
+  prefix: string,
+  revision: number,
+  keys: readonly string[],
+  limit: number,
+  filter: (obj: KubeObject) => boolean,
+): ListResult {
+  const items: KubeObject[] = [];
+  for (const key of keys) {
+    const obj = index.get(key)!.object;
+    if (!filter(obj)) continue;
+    items.push(obj);
+    if (items.length >= limit) {
+      // As a scan: a next key whenever any key (kept or not) follows under the prefix.
+      if (remainingAfter(index, prefix, undefined, key) === 0) break;
+      return { items, revision, nextKey: key };
     }
   }
   return { items, revision };

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../apimachinery/objects.js';
 import { History } from '../../../storage/cache/history.js';
-import { KeyIndex, compareKeys } from '../../../storage/cache/key-index.js';
+import { type Entry, KeyIndex, compareKeys } from '../../../storage/cache/key-index.js';
 import { listAt } from '../../../storage/cache/list.js';
 import type { StoredEvent } from '../../../storage/interface.js';
 import { makeEvent } from '../../../storage/stored-objects.js';
@@ -127,6 +127,59 @@ describe('listAt', () => {
         startAfter = page.nextKey;
       }
       assert.deepEqual(got, expected, `rev ${revision} ${prefix} limit ${limit} filter ${useFilter}`);
+    }
+  });
+});
+
+describe('label index', () => {
+  it('lists with a label hint exactly as the scan does (limits, continue keys, relabels, deletes, reload)', () => {
+    const rand = rng(11);
+    const index = new KeyIndex();
+    const labelled = (key: string, revision: number, tier: string, team: string): KubeObject => ({
+      metadata: { name: key, resourceVersion: String(revision), labels: { tier, team } },
+    });
+    const check = () => {
+      // tier has 40 values (the index answers), team 2 (too common: the scan answers); both must agree.
+      for (const [name, value] of [
+        ['tier', 't7'],
+        ['tier', 't0'],
+        ['team', 'x'],
+        ['tier', 'missing'],
+      ] as const) {
+        const filter = (o: KubeObject) => o.metadata.labels?.[name] === value && o.metadata.name !== 'hidden';
+        for (const prefix of ['/registry/pods/a/', '/registry/pods/']) {
+          for (const limit of [undefined, 1, 3]) {
+            let startAfter: string | undefined;
+            for (let page = 0; page < 50; page++) {
+              const opts = { filter, limit, startAfter };
+              const scan = listAt(index, new History(), prefix, 1, 1, opts);
+              const hinted = listAt(index, new History(), prefix, 1, 1, { ...opts, labelEquals: [name, value] });
+              assert.deepEqual(hinted, scan, `${name}=${value} ${prefix} limit ${limit} after ${startAfter}`);
+              if (scan.nextKey === undefined) break;
+              startAfter = scan.nextKey;
+            }
+          }
+        }
+      }
+    };
+    for (let step = 0; step < 3000; step++) {
+      const key = `/registry/pods/${rand(2) ? 'a' : 'b'}/k${rand(400)}`;
+      if (rand(4) === 0) index.delete(key);
+      else index.set(key, { object: labelled(key, step + 1, `t${rand(40)}`, rand(2) ? 'x' : 'y'), modRevision: 1 });
+      if (step % 600 === 0) check();
+    }
+    check();
+    const reloaded = new KeyIndex();
+    reloaded.load([...index.keys('')].map((k) => [k, index.get(k)!] as [string, Entry]));
+    for (const [name, value] of [
+      ['tier', 't3'],
+      ['team', 'y'],
+    ] as const) {
+      const filter = (o: KubeObject) => o.metadata.labels?.[name] === value;
+      assert.deepEqual(
+        listAt(reloaded, new History(), '/registry/', 1, 1, { filter, labelEquals: [name, value] }),
+        listAt(index, new History(), '/registry/', 1, 1, { filter }),
+      );
     }
   });
 });
