@@ -123,12 +123,14 @@ export class CachedStorage implements Storage, WatchSource {
   }
 
   async get(key: string): Promise<KubeObject> {
+    if (this.backend.requestProgress) await this.consistentRead(key);
     const entry = this.index.get(key);
     if (!entry) throw new StorageError('KeyNotFound', key);
     return entry.object;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    if (opts.revision === undefined && this.backend.requestProgress) await this.consistentRead(prefix);
     const committed = this.committed;
     const revision = opts.revision ?? committed;
     if (!Number.isSafeInteger(revision)) {
@@ -265,6 +267,27 @@ export class CachedStorage implements Storage, WatchSource {
     if (this.broken) throw this.broken;
   }
 
+  /**
+   * On a store other processes write to: waits until the cache has reached the store's current revision, so a
+   * read without a revision sees every write acknowledged before it (kube-apiserver's consistent reads from
+   * the cache, with etcd's progress notifications).
+   */
+  private async consistentRead(key: string): Promise<void> {
+    this.checkUsable(key);
+    const { current } = await this.backend.revisions();
+    if (this.committed >= current) return;
+    const deadline = Date.now() + 10_000;
+    // etcd answers a progress request only once the watch has caught up: ask again until it has.
+    while (this.committed < current) {
+      this.backend.requestProgress?.();
+      const left = deadline - Date.now();
+      if (left <= 0 || this.broken || this.closing) {
+        throw this.broken ?? new StorageError('Internal', key, `storage: revision ${current} was not observed`);
+      }
+      await this.waitForRevision(current, Math.min(left, 100));
+    }
+  }
+
   /** Resolves once the cache has applied `revision`; a write is answered only then. */
   private async caughtUp(revision: number, key: string): Promise<void> {
     if (this.committed >= revision) return;
@@ -305,6 +328,7 @@ export class CachedStorage implements Storage, WatchSource {
     this.unsubscribe = await this.backend.subscribe(revision, {
       events: (evs) => this.apply(evs),
       error: (err) => this.fail(err),
+      progress: (rev) => this.progress(rev),
     });
   }
 
@@ -359,6 +383,13 @@ export class CachedStorage implements Storage, WatchSource {
     }
     this.trim(now);
     if (stored.length > 0) this.hub.publish(stored);
+    this.releaseWaiters(true);
+  }
+
+  /** The backend delivered everything up to `revision` (writes outside the cache's keys took the ones between). */
+  private progress(revision: number): void {
+    if (revision <= this.committed) return;
+    this.committed = revision;
     this.releaseWaiters(true);
   }
 
