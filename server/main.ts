@@ -5,6 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { openEtcdStorage } from '../storage/etcd/etcd-storage.js';
+import type { Storage } from '../storage/interface.js';
 import { openLevelStorage } from '../storage/level/level-storage.js';
 import { buildApp, DEFAULT_SHUTDOWN_GRACE_MS } from './app.js';
 import { parseFlags, tlsEnabled, usage, UsageError, type ServerFlags } from './flags.js';
@@ -43,10 +45,20 @@ async function main(argv: string[]): Promise<void> {
   }
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const storage = await openLevelStorage({
-    dir: resolve(dataDir, 'store'),
-    maxHistoryBytes: flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined,
-  });
+  const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;
+  let storage: Storage;
+  if (flags.storage === 'etcd') {
+    try {
+      storage = await openEtcdStorage({ servers: flags.etcdServers!, prefix: flags.etcdPrefix, maxHistoryBytes });
+    } catch (err) {
+      process.stderr.write(
+        `error: etcd at ${flags.etcdServers!.join(',')}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exit(1);
+    }
+  } else {
+    storage = await openLevelStorage({ dir: resolve(dataDir, 'store'), maxHistoryBytes });
+  }
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
   // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt.
   ensureCA(dataDir);
