@@ -122,6 +122,11 @@ export class CachedStorage implements Storage, WatchSource {
     for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) check(name);
   }
 
+  /** Other processes write to a store whose backend takes progress requests (etcd). */
+  get shared(): boolean {
+    return this.backend.requestProgress !== undefined;
+  }
+
   async get(key: string): Promise<KubeObject> {
     if (this.backend.requestProgress) await this.consistentRead(key);
     const entry = this.index.get(key);

@@ -3,6 +3,7 @@
  * loopback free ports (client and peer), a temporary data directory, killed and removed by `stop()`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,6 +25,8 @@ export interface EtcdProcess {
   output(): string;
   /** SIGKILL, wait for exit, remove the data directory. Idempotent. */
   stop(): Promise<void>;
+  /** Removes the data directory (synchronously; after the process is gone). */
+  removeDir(): void;
 }
 
 /** A free loopback TCP port (the listener is closed before it is returned). */
@@ -89,6 +92,19 @@ async function startOnce(opts: { maxRequestBytes?: number; timeoutMs?: number })
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
+  // A watchdog kills etcd (and removes its data) if this process dies without stopping it.
+  spawn(
+    '/bin/sh',
+    [
+      '-c',
+      'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -9 "$2" 2>/dev/null; sleep 1; rm -rf "$3"',
+      'etcd-watchdog',
+      String(process.pid),
+      String(proc.pid),
+      dir.path,
+    ],
+    { stdio: 'ignore', detached: true },
+  ).unref();
   const exited = once(proc, 'exit');
   let stopped = false;
   const stop = async () => {
@@ -117,5 +133,59 @@ async function startOnce(opts: { maxRequestBytes?: number; timeoutMs?: number })
     await stop();
     throw err;
   }
-  return { url, proc, output: () => out, stop };
+  return { url, proc, output: () => out, stop, removeDir: () => dir.remove() };
+}
+
+/** `TEST_STORAGE=etcd`: the API tests' servers store in etcd instead of LevelDB. */
+export const TEST_ON_ETCD = process.env['TEST_STORAGE'] === 'etcd';
+
+let shared: Promise<string[]> | undefined;
+
+/**
+ * The etcd the test servers of this process use under TEST_STORAGE=etcd: `TEST_ETCD_SERVERS` (comma-separated
+ * client URLs, set by scripts/run-tests.mjs), or else one etcd started for this process and killed when it exits.
+ */
+export function testEtcdServers(): Promise<string[]> {
+  shared ??= (async () => {
+    const given = process.env['TEST_ETCD_SERVERS'];
+    if (given) return given.split(',');
+    if (etcdMissing) throw new Error(`TEST_STORAGE=etcd: ${etcdMissing}`);
+    const etcd = await startEtcd();
+    // It must not keep this process alive: it goes when the process exits.
+    etcd.proc.unref();
+    (etcd.proc.stdout as unknown as { unref?(): void } | null)?.unref?.();
+    (etcd.proc.stderr as unknown as { unref?(): void } | null)?.unref?.();
+    process.once('exit', () => {
+      etcd.proc.kill('SIGKILL');
+      etcd.removeDir();
+    });
+    return [etcd.url];
+  })();
+  return shared;
+}
+
+let prefixes = 0;
+
+/**
+ * A prefix of its own for one test server on the shared etcd: derived from its data directory when it has one
+ * (a server restarted on the same directory finds its objects again), else unique in this process.
+ */
+export function testEtcdPrefix(dataDir?: string): string {
+  const id = dataDir
+    ? createHash('sha256').update(dataDir).digest('hex').slice(0, 16)
+    : `${process.pid}-${++prefixes}-${Date.now()}`;
+  return `/test-${id}`;
+}
+
+/** The flags that put a server process on the test etcd (empty unless TEST_STORAGE=etcd). */
+export async function testStorageArgs(dataDir: string, args: readonly string[] = []): Promise<string[]> {
+  if (!TEST_ON_ETCD || args.includes('--storage')) return [];
+  return [
+    '--storage',
+    'etcd',
+    '--etcd-servers',
+    (await testEtcdServers()).join(','),
+    '--etcd-prefix',
+    testEtcdPrefix(dataDir),
+  ];
 }
