@@ -427,6 +427,38 @@ export class CachedStorage implements Storage, WatchSource {
     this.broken = new StorageError('Internal', '', `storage: the watch cache lost its subscription: ${String(err)}`);
     this.hub.closeAll();
     this.releaseWaiters(false);
+    // A store other processes write to (etcd) is read again, as kube-apiserver's cacher relists.
+    if (this.backend.requestProgress) this.scheduleRelist(100);
+  }
+
+  /**
+   * Rebuilds the cache from a fresh read of the backend and subscribes again; the window restarts at the read's
+   * revision (watches ended by the failure resume from there, or get 'Expired' and relist).
+   */
+  private scheduleRelist(delayMs: number): void {
+    const timer = setTimeout(async () => {
+      if (this.closing) return;
+      try {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+        const { revision, entries } = await this.readAll();
+        if (this.closing) return;
+        this.index.load(entries);
+        this.history.dropThrough(Number.MAX_SAFE_INTEGER);
+        this.windowStart = this.committed = this.revisionAtLastTick = revision;
+        this.unsubscribe = await this.backend.subscribe(revision, {
+          events: (evs) => this.apply(evs),
+          error: (e) => this.fail(e),
+          progress: (rev) => this.progress(rev),
+        });
+        this.broken = undefined;
+        this.log.warn({ revision }, 'storage: the watch cache was read again');
+      } catch (err) {
+        this.log.warn({ err }, 'storage: reading the store again failed; retrying');
+        this.scheduleRelist(Math.min(5_000, delayMs * 2));
+      }
+    }, delayMs);
+    timer.unref();
   }
 
   private startTimers(): void {

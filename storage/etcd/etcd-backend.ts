@@ -337,6 +337,8 @@ class EtcdWatch {
   private retryDelay = 50;
   private retryTimer: NodeJS.Timeout | undefined;
   private waiters: { revision: number; resolve(): void }[] = [];
+  /** The revision of the last progress notification, until a later one confirms it (see `receive`). */
+  private unconfirmedProgress: number | undefined;
 
   constructor(
     private readonly client: Etcd3,
@@ -496,10 +498,16 @@ class EtcdWatch {
     if (res.created) return true;
     const header = Number(res.header.revision);
     if (res.events.length === 0) {
-      // A progress notification: everything up to the header revision has been sent.
-      if (header > this.last) this.advance(header);
+      // A progress notification: everything up to the header revision has been sent. etcd 3.4 before 3.4.25 may
+      // send one while the events of that revision are still being queued (etcd issue 15220): a notification is
+      // trusted only once a later one confirms it with no event in between; the first is confirmed at once.
+      const unconfirmed = this.unconfirmedProgress;
+      this.unconfirmedProgress = header;
+      if (unconfirmed !== undefined && unconfirmed > this.last) this.advance(unconfirmed);
+      if (header > this.last) this.requestProgress();
       return false;
     }
+    this.unconfirmedProgress = undefined;
     const batch: RawEvent[] = [];
     let last = this.last;
     for (const ev of res.events) {

@@ -4,7 +4,8 @@ import { storageConformance } from '../../../storage/conformance.js';
 import { rawBackendConformance } from '../../../storage/conformance-raw.js';
 import { isStorageError } from '../../../storage/errors.js';
 import { EtcdBackend } from '../../../storage/etcd/etcd-backend.js';
-import { openEtcdStorage } from '../../../storage/etcd/etcd-storage.js';
+import { openCachedEtcd, openEtcdStorage } from '../../../storage/etcd/etcd-storage.js';
+import { pod, podKey, rejectsWithCode, rv, startWatch } from '../../../storage/conformance-helpers.js';
 import { type EtcdProcess, etcdMissing, freePort, startEtcd } from '../../helpers/etcd.js';
 
 // One etcd for the file; every case gets its own prefix (its empty store), and the cases run one at a time.
@@ -33,6 +34,35 @@ describe('etcd storage', { skip: etcdMissing }, () => {
   storageConformance('cache over etcd', async (options) => {
     const storage = await openEtcdStorage({ servers: servers(), prefix: nextPrefix(), ...options });
     return { storage, cleanup: () => storage.close() };
+  });
+
+  it('after its subscription breaks (a gap), the cache reads etcd again and serves what was written meanwhile', async () => {
+    const prefix = nextPrefix();
+    const a = await openCachedEtcd({ servers: servers(), prefix });
+    const b = await openEtcdStorage({ servers: servers(), prefix });
+    try {
+      await a.create(podKey('default', 'x'), pod('x'));
+      const { it: w } = startWatch(a, '/registry/pods/', a.currentRevision());
+      (a as unknown as { fail(err: unknown): void }).fail(new Error('simulated revision gap'));
+      assert.equal((await w.next()).done, true, 'watches end: their clients watch again');
+      await rejectsWithCode(a.get(podKey('default', 'x')), 'Internal');
+      const y = await b.create(podKey('default', 'y'), pod('y'));
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const listed = await a.list('/registry/pods/').catch(() => undefined);
+        if (listed?.items.length === 2) {
+          assert.ok(listed.revision >= rv(y));
+          break;
+        }
+        assert.ok(Date.now() < deadline, 'the cache recovered');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const z = await a.create(podKey('default', 'z'), pod('z'));
+      assert.equal(rv(await b.get(podKey('default', 'z'))), rv(z));
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 
   it('an unreachable etcd fails within the deadline with a StorageError', { timeout: 20_000 }, async () => {
