@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/tests/**/*.test.js) with Node's built-in test runner.
 // `npm test -- kubectl storage` runs only the files whose path contains one of the given words.
-// A full run (no words) then runs the API tests (tests/api) again with their servers on etcd (TEST_STORAGE=etcd,
-// one etcd for the pass) when etcd is installed, and says so when it is not; TEST_ETCD_PASS=0 skips that pass,
+// A full run (no words) then runs the API tests (tests/api) again with their servers on etcd (TEST_STORAGE=etcd:
+// one etcd per test file, so that no file sees another's revisions) when etcd is installed, and says so when it is not; TEST_ETCD_PASS=0 skips that pass,
 // TEST_ETCD_PASS=1 adds it to a run of some files (the API test files among them).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -64,24 +64,21 @@ async function runFiles(list, env = process.env) {
   return code ?? 1;
 }
 
-/** The API tests again with every test server on one etcd (TEST_STORAGE=etcd); 0 when etcd is not installed. */
+/** The API tests again with their servers on etcd (TEST_STORAGE=etcd); 0 when etcd is not installed. */
 async function runEtcdPass() {
   const apiDir = join(testDir, 'api');
   const apiFiles = files.filter((f) => f.startsWith(apiDir));
   if (apiFiles.length === 0) return 0;
-  const { etcdMissing, startEtcd } = await import(join(testDir, 'helpers', 'etcd.js'));
+  const { etcdMissing } = await import(join(testDir, 'helpers', 'etcd.js'));
   if (etcdMissing) {
     console.log(`\n# NOTE: the API tests did NOT run against etcd: ${etcdMissing}\n`);
     return 0;
   }
   console.log(`\n# the API tests again, their servers on etcd (TEST_STORAGE=etcd, ${apiFiles.length} files)\n`);
   const started = Date.now();
-  const etcd = await startEtcd();
   try {
-    const env = { ...process.env, TEST_STORAGE: 'etcd', TEST_ETCD_SERVERS: etcd.url };
-    return await runFiles(apiFiles, env);
+    return await runFiles(apiFiles, { ...process.env, TEST_STORAGE: 'etcd' });
   } finally {
-    await etcd.stop();
     console.log(`# the API tests on etcd took ${Math.round((Date.now() - started) / 1000)} s`);
   }
 }
