@@ -27,7 +27,13 @@ export interface EtcdProcess {
   stop(): Promise<void>;
   /** Removes the data directory (synchronously; after the process is gone). */
   removeDir(): void;
+  /** SIGKILLs etcd and starts it again on the same data directory and ports (a crash and a restart). */
+  restart(): Promise<EtcdProcess>;
 }
+
+type StartOptions = { maxRequestBytes?: number; timeoutMs?: number };
+/** Where a member lives: its data directory and ports (kept across a restart). */
+type Placement = { dir: { path: string; remove(): void }; clientPort: number; peerPort: number };
 
 /** A free loopback TCP port (the listener is closed before it is returned). */
 export async function freePort(): Promise<number> {
@@ -42,7 +48,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts one etcd member and waits until it serves (retried on another port pair if one was taken). */
-export async function startEtcd(opts: { maxRequestBytes?: number; timeoutMs?: number } = {}): Promise<EtcdProcess> {
+export async function startEtcd(opts: StartOptions = {}): Promise<EtcdProcess> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -54,11 +60,14 @@ export async function startEtcd(opts: { maxRequestBytes?: number; timeoutMs?: nu
   throw lastError;
 }
 
-async function startOnce(opts: { maxRequestBytes?: number; timeoutMs?: number }): Promise<EtcdProcess> {
-  // On tmpfs when there is one: etcd syncs every write, and the disk is shared with other test runs.
-  const dir = tempDir('kube-emu-etcd-', existsSync('/dev/shm') ? '/dev/shm' : undefined);
-  const clientPort = await freePort();
-  const peerPort = await freePort();
+async function startOnce(opts: StartOptions, placement?: Placement): Promise<EtcdProcess> {
+  const where: Placement = placement ?? {
+    // On tmpfs when there is one: etcd syncs every write, and the disk is shared with other test runs.
+    dir: tempDir('kube-emu-etcd-', existsSync('/dev/shm') ? '/dev/shm' : undefined),
+    clientPort: await freePort(),
+    peerPort: await freePort(),
+  };
+  const { dir, clientPort, peerPort } = where;
   const url = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const proc = spawn(
@@ -97,7 +106,7 @@ async function startOnce(opts: { maxRequestBytes?: number; timeoutMs?: number })
     '/bin/sh',
     [
       '-c',
-      'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -9 "$2" 2>/dev/null; sleep 1; rm -rf "$3"',
+      'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -0 "$1" 2>/dev/null || { kill -9 "$2" 2>/dev/null; sleep 1; rm -rf "$3"; }',
       'etcd-watchdog',
       String(process.pid),
       String(proc.pid),
@@ -133,7 +142,15 @@ async function startOnce(opts: { maxRequestBytes?: number; timeoutMs?: number })
     await stop();
     throw err;
   }
-  return { url, proc, output: () => out, stop, removeDir: () => dir.remove() };
+  const restart = async () => {
+    stopped = true;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    return startOnce(opts, where);
+  };
+  return { url, proc, output: () => out, stop, removeDir: () => dir.remove(), restart };
 }
 
 /** `TEST_STORAGE=etcd`: the API tests' servers store in etcd instead of LevelDB. */

@@ -65,6 +65,43 @@ describe('etcd storage', { skip: etcdMissing }, () => {
     }
   });
 
+  it('the cache’s watch resumes when etcd restarts (crash), and sees what was written after', {
+    timeout: 60_000,
+  }, async () => {
+    let own = await startEtcd();
+    try {
+      const s = await openEtcdStorage({ servers: [own.url], prefix: '/registry', timeoutMs: 2000 });
+      try {
+        const a = await s.create(podKey('default', 'a'), pod('a'));
+        own = await own.restart();
+        const other = await openEtcdStorage({ servers: [own.url], prefix: '/registry' });
+        try {
+          const b = await other.create(podKey('default', 'b'), pod('b'));
+          assert.ok(rv(b) > rv(a));
+          // Through the first store: its watch reconnected and resumed after the last revision it had seen.
+          const deadline = Date.now() + 20_000;
+          for (;;) {
+            const got = await s.get(podKey('default', 'b')).catch(() => undefined);
+            if (got) {
+              assert.equal(rv(got), rv(b));
+              break;
+            }
+            assert.ok(Date.now() < deadline, 'the first store sees the write made after the restart');
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          const c = await s.create(podKey('default', 'c'), pod('c'));
+          assert.equal(rv(await other.get(podKey('default', 'c'))), rv(c));
+        } finally {
+          await other.close();
+        }
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('an unreachable etcd fails within the deadline with a StorageError', { timeout: 20_000 }, async () => {
     const port = await freePort();
     const started = Date.now();
