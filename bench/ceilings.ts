@@ -3,11 +3,13 @@
  *   - bare Fastify: a child process whose one route returns a pre-serialized pod, driven by the same client
  *     as the API server's GET figure (in worker threads);
  *   - LevelDB: synced batches of pod-sized values written straight through `level`;
- *   - etcd: not measured yet (the etcd backend is issue 12); reported as absent.
+ *   - etcd: single-key create transactions (the API server's kind of write) through the etcd raw backend, with
+ *     as many concurrent clients as the API figures use, against an etcd the bench starts.
  */
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
-import { freePort, percentile, pod, startChild, tempDir, waitReady } from './harness.js';
+import { EtcdBackend } from '../storage/etcd/etcd-backend.js';
+import { closedLoop, freePort, percentile, pod, startChild, tempDir, waitReady } from './harness.js';
 import { inWorkers } from './load-worker.js';
 
 /** Entry point of the bare Fastify child process (`node dist/bench/ceilings.js --bare-fastify PORT`). */
@@ -93,5 +95,20 @@ export async function levelBatchCeiling(objects: number, batch = 100): Promise<n
   } finally {
     await db.close();
     dir.remove();
+  }
+}
+
+/** Create transactions per second through the etcd raw backend (`clients` at once) on the etcd at `url`. */
+export async function etcdTxnCeiling(url: string, objects: number, clients = 64): Promise<number> {
+  const backend = await EtcdBackend.open({ servers: [url], prefix: `/bench-${Date.now()}` });
+  try {
+    const object = pod('bench-0');
+    const { ms } = await closedLoop(objects, clients, async (i) => {
+      const r = await backend.txn({ kind: 'create', key: `/registry/pods/default/bench-${i}`, object });
+      if (!r.ok) throw new Error(`etcd create ${i} failed`);
+    });
+    return (objects / ms) * 1000;
+  } finally {
+    await backend.close();
   }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [--json FILE] [--only start,api,cluster,ceilings] [--nodes 1000,5000]
+ * `npm run bench [-- --quick] [--json FILE] [--only start,api,storage,cluster,ceilings] [--nodes 1000,5000]
  *   [--stored-pods 10000,100000] [--moonshot] [--speed F]`
  *
  * A standalone process: it starts the real API server (and the controller manager) as child processes, drives
@@ -22,7 +22,8 @@ import {
   startToNodesReady,
   storeWithPods,
 } from './api.js';
-import { bareFastifyCeiling, levelBatchCeiling } from './ceilings.js';
+import { etcdMissing, startEtcd } from '../tests/helpers/etcd.js';
+import { bareFastifyCeiling, etcdTxnCeiling, levelBatchCeiling } from './ceilings.js';
 import { measureCluster } from './cluster.js';
 import { sleep, startApiServer } from './harness.js';
 
@@ -61,6 +62,8 @@ const N = quick
       fanOutWatchers: 100,
       fanOutUpdates: 50,
       levelObjects: 5_000,
+      etcdObjects: 2_000,
+      storageCreates: 1_000,
       clusters: [100],
     }
   : {
@@ -76,6 +79,8 @@ const N = quick
       fanOutWatchers: 1_000,
       fanOutUpdates: 200,
       levelObjects: 50_000,
+      etcdObjects: 10_000,
+      storageCreates: 5_000,
       clusters: [1_000, 5_000],
     };
 if (opts.nodes) N.clusters = counts(opts.nodes)!;
@@ -142,7 +147,16 @@ async function main() {
     });
     levelCeiling = await levelBatchCeiling(N.levelObjects);
     row({ figure: 'ceiling: LevelDB synced batches of 100', value: levelCeiling, unit: '/s' });
-    row({ figure: 'ceiling: etcd', value: Number.NaN, unit: '/s', note: 'no etcd backend yet (issue 12)' });
+    if (etcdMissing) row({ figure: 'ceiling: etcd', value: Number.NaN, unit: '/s', note: etcdMissing });
+    else {
+      const etcd = await startEtcd();
+      try {
+        const perSecond = await etcdTxnCeiling(etcd.url, N.etcdObjects, 64);
+        row({ figure: 'ceiling: etcd create transactions (64 clients)', value: perSecond, unit: '/s' });
+      } finally {
+        await etcd.stop();
+      }
+    }
   });
 
   await section('start', async () => {
@@ -264,6 +278,54 @@ async function main() {
       });
     } finally {
       await server.stop();
+    }
+  });
+
+  // The same workload on each store, side by side: creates while watchers follow, then lists of what was created.
+  await section('storage', async () => {
+    const stores: [string, () => Promise<{ args: string[]; stop(): Promise<void> }>][] = [
+      ['LevelDB', async () => ({ args: [], stop: async () => {} })],
+    ];
+    if (etcdMissing) row({ figure: 'storage: etcd', value: Number.NaN, unit: '', note: etcdMissing });
+    else
+      stores.push([
+        'etcd',
+        async () => {
+          const etcd = await startEtcd();
+          return { args: ['--storage', 'etcd', '--etcd-servers', etcd.url], stop: () => etcd.stop() };
+        },
+      ]);
+    for (const [name, open] of stores) {
+      const store = await open();
+      try {
+        const server = await startApiServer({ extraArgs: store.args });
+        try {
+          const c = await measureCreates(server, 'bench', N.storageCreates, 64, 10);
+          row({
+            figure: `${name}: pod creates (64 clients, 10 watchers)`,
+            value: c.perSecond,
+            unit: '/s',
+            note: `p50 ${c.p50.toFixed(1)} ms, p99 ${c.p99.toFixed(1)} ms`,
+          });
+          const list = await measureList(server, '/api/v1/namespaces/bench/pods', N.lists);
+          row({
+            figure: `${name}: LIST ${N.storageCreates.toLocaleString('en-US')} pods, p50`,
+            value: list.p50,
+            unit: 'ms',
+            note: `p99 ${list.p99.toFixed(1)} ms`,
+          });
+          const w = await measureWatchLatency(server, 'latency', 20, N.latencyRate / 5, N.latencySeconds);
+          row({
+            figure: `${name}: watch latency, 20 watchers at ${N.latencyRate / 5} events/s, p99`,
+            value: w.p99,
+            unit: 'ms',
+          });
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        await store.stop();
+      }
     }
   });
 

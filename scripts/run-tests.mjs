@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/tests/**/*.test.js) with Node's built-in test runner.
 // `npm test -- kubectl storage` runs only the files whose path contains one of the given words.
+// A full run (no words) then runs the API tests (tests/api) again with their servers on etcd (TEST_STORAGE=etcd:
+// one etcd per test file, so that no file sees another's revisions) when etcd is installed, and says so when it is not; TEST_ETCD_PASS=0 skips that pass,
+// TEST_ETCD_PASS=1 adds it to a run of some files (the API test files among them).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
@@ -29,28 +33,59 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-// TAP goes to the terminal as it comes; the failure recap (scripts/failure-recap.mjs) is printed after it,
-// so that the last screen of a long run says which tests failed, why, and the summary.
-const recapDir = mkdtempSync(join(tmpdir(), 'test-recap-'));
-const recapFile = join(recapDir, 'recap.txt');
-const reporters = passThrough.some((a) => a.startsWith('--test-reporter'))
-  ? []
-  : [
-      '--test-reporter=tap',
-      '--test-reporter-destination=stdout',
-      `--test-reporter=${join(root, 'scripts', 'failure-recap.mjs')}`,
-      `--test-reporter-destination=${recapFile}`,
-    ];
-const result = spawnSync(
-  process.execPath,
-  ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...passThrough, ...files],
-  { stdio: 'inherit', cwd: root },
-);
-try {
-  const recap = readFileSync(recapFile, 'utf8');
-  if (recap.length > 0) process.stdout.write(recap);
-} catch {
-  // no recap written: nothing failed, or the runner died before reporting
+
+/** Runs `list` with the test runner (TAP as it comes, then the failure recap); resolves to the exit status. */
+async function runFiles(list, env = process.env) {
+  // TAP goes to the terminal as it comes; the failure recap (scripts/failure-recap.mjs) is printed after it,
+  // so that the last screen of a long run says which tests failed, why, and the summary.
+  const recapDir = mkdtempSync(join(tmpdir(), 'test-recap-'));
+  const recapFile = join(recapDir, 'recap.txt');
+  const reporters = passThrough.some((a) => a.startsWith('--test-reporter'))
+    ? []
+    : [
+        '--test-reporter=tap',
+        '--test-reporter-destination=stdout',
+        `--test-reporter=${join(root, 'scripts', 'failure-recap.mjs')}`,
+        `--test-reporter-destination=${recapFile}`,
+      ];
+  const child = spawn(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...passThrough, ...list],
+    { stdio: 'inherit', cwd: root, env },
+  );
+  const [code] = await once(child, 'exit');
+  try {
+    const recap = readFileSync(recapFile, 'utf8');
+    if (recap.length > 0) process.stdout.write(recap);
+  } catch {
+    // no recap written: nothing failed, or the runner died before reporting
+  }
+  rmSync(recapDir, { recursive: true, force: true });
+  return code ?? 1;
 }
-rmSync(recapDir, { recursive: true, force: true });
-process.exit(result.status ?? 1);
+
+/** The API tests again with their servers on etcd (TEST_STORAGE=etcd); 0 when etcd is not installed. */
+async function runEtcdPass() {
+  const apiDir = join(testDir, 'api');
+  const apiFiles = files.filter((f) => f.startsWith(apiDir));
+  if (apiFiles.length === 0) return 0;
+  const { etcdMissing } = await import(join(testDir, 'helpers', 'etcd.js'));
+  if (etcdMissing) {
+    console.log(`\n# NOTE: the API tests did NOT run against etcd: ${etcdMissing}\n`);
+    return 0;
+  }
+  console.log(`\n# the API tests again, their servers on etcd (TEST_STORAGE=etcd, ${apiFiles.length} files)\n`);
+  const started = Date.now();
+  try {
+    return await runFiles(apiFiles, { ...process.env, TEST_STORAGE: 'etcd' });
+  } finally {
+    console.log(`# the API tests on etcd took ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+}
+
+let status = await runFiles(files);
+const etcdPass = process.env.TEST_ETCD_PASS === '1' || (filters.length === 0 && process.env.TEST_ETCD_PASS !== '0');
+if (etcdPass && process.env.TEST_STORAGE !== 'etcd') {
+  status = Math.max(status, await runEtcdPass());
+}
+process.exit(status);

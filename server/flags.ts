@@ -26,6 +26,12 @@ export interface ServerFlags {
   tlsPrivateKeyFile?: string;
   /** Most MiB of serialized recent events the watch cache keeps in memory (default 64). */
   watchCacheMiB?: number;
+  /** The store: LevelDB in the data directory (default), or etcd (`--storage etcd --etcd-servers ...`). */
+  storage: 'level' | 'etcd';
+  /** kube-apiserver's --etcd-servers: client URLs of one etcd cluster. */
+  etcdServers?: string[];
+  /** kube-apiserver's --etcd-prefix (default /registry). */
+  etcdPrefix?: string;
   /**
    * kube-apiserver's --max-requests-inflight and --max-mutating-requests-inflight (0: no limit), --request-timeout;
    * the watch caps. Absent: the defaults (DEFAULT_LIMITS).
@@ -75,6 +81,9 @@ export function usage(program: 'server' | 'start'): string {
     '  --tls[=false]   serve HTTPS with a certificate from D/pki (made on first start; default: on beyond loopback)',
     '  --tls-cert-file F, --tls-private-key-file K   serve HTTPS with this PEM certificate (chain) and key instead',
     '  --watch-cache-mib N   most MiB of recent events the watch cache keeps in memory (default 64)',
+    '  --storage S     level (LevelDB in D/store, the default) or etcd (several API servers may share one etcd)',
+    '  --etcd-servers URLS   with --storage etcd: comma-separated etcd client URLs (http://127.0.0.1:2379,...)',
+    '  --etcd-prefix P       with --storage etcd: the prefix of every key in etcd (default /registry)',
     '  --max-requests-inflight N           read requests served at once, beyond: 429 (default 800; 0: no limit)',
     '  --max-mutating-requests-inflight N  mutating requests served at once, beyond: 429 (default 400; 0: no limit)',
     '  --request-timeout D                 time limit of a request that is not a watch or a log stream (default 1m0s)',
@@ -97,6 +106,14 @@ export function limitFlagArgs(l: ServerFlags['limits']): string[] {
   return args;
 }
 
+/** The storage flags again, for a launcher that passes them on to the API server. */
+export function storageFlagArgs(f: Pick<ServerFlags, 'storage' | 'etcdServers' | 'etcdPrefix'>): string[] {
+  if (f.storage !== 'etcd') return [];
+  const args = ['--storage', 'etcd', '--etcd-servers', (f.etcdServers ?? []).join(',')];
+  if (f.etcdPrefix !== undefined) args.push('--etcd-prefix', f.etcdPrefix);
+  return args;
+}
+
 /** Parses `--flag value` and `--flag=value`; an unknown flag or a bad value is a UsageError. */
 export function parseFlags(argv: string[], _program: 'server' | 'start'): ServerFlags {
   const flags: ServerFlags = {
@@ -106,6 +123,7 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
     nodes: 0,
     logLevel: 'info',
     disableAdmissionPlugins: [],
+    storage: 'level',
     limits: {},
     help: false,
   };
@@ -228,6 +246,33 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         flags.watchCacheMiB = Number(v);
         break;
       }
+      case 'storage': {
+        const v = takeValue();
+        if (v !== 'level' && v !== 'etcd')
+          throw new UsageError(`invalid --storage ${JSON.stringify(v)}: level or etcd`);
+        flags.storage = v;
+        break;
+      }
+      case 'etcd-servers': {
+        const servers = takeValue()
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+        if (servers.length === 0) throw new UsageError('--etcd-servers must not be empty');
+        for (const s of servers) {
+          if (!/^https?:\/\/[^/\s]+\/?$/.test(s))
+            throw new UsageError(`invalid --etcd-servers URL ${JSON.stringify(s)}: like http://127.0.0.1:2379`);
+        }
+        flags.etcdServers = servers;
+        break;
+      }
+      case 'etcd-prefix': {
+        const v = takeValue();
+        if (!/^\/[\x21-\x7e]*$/.test(v))
+          throw new UsageError(`invalid --etcd-prefix ${JSON.stringify(v)}: a path starting with /`);
+        flags.etcdPrefix = v;
+        break;
+      }
       case 'max-requests-inflight':
       case 'max-mutating-requests-inflight':
       case 'max-watches-per-client':
@@ -256,6 +301,9 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         throw new UsageError(`unknown flag --${name}`);
     }
   }
+  if (flags.storage === 'etcd' && !flags.etcdServers) throw new UsageError('--storage etcd needs --etcd-servers');
+  if (flags.storage !== 'etcd' && (flags.etcdServers || flags.etcdPrefix !== undefined))
+    throw new UsageError('--etcd-servers and --etcd-prefix go with --storage etcd');
   if ((flags.tlsCertFile === undefined) !== (flags.tlsPrivateKeyFile === undefined))
     throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
   if (flags.tls === false && flags.tlsCertFile !== undefined)

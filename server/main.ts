@@ -5,6 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { openEtcdStorage } from '../storage/etcd/etcd-storage.js';
+import type { Storage } from '../storage/interface.js';
 import { openLevelStorage } from '../storage/level/level-storage.js';
 import { buildApp, DEFAULT_SHUTDOWN_GRACE_MS } from './app.js';
 import { parseFlags, tlsEnabled, usage, UsageError, type ServerFlags } from './flags.js';
@@ -47,10 +49,20 @@ async function main(argv: string[]): Promise<void> {
   // on the thread pool while the store opens and the app is built; it is on disk before the server listens.
   const caReady = prepareCA(dataDir);
   caReady.catch(() => {}); // awaited below, where a failure stops the start
-  const storage = await openLevelStorage({
-    dir: resolve(dataDir, 'store'),
-    maxHistoryBytes: flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined,
-  });
+  const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;
+  let storage: Storage;
+  if (flags.storage === 'etcd') {
+    try {
+      storage = await openEtcdStorage({ servers: flags.etcdServers!, prefix: flags.etcdPrefix, maxHistoryBytes });
+    } catch (err) {
+      process.stderr.write(
+        `error: etcd at ${flags.etcdServers!.join(',')}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exit(1);
+    }
+  } else {
+    storage = await openLevelStorage({ dir: resolve(dataDir, 'store'), maxHistoryBytes });
+  }
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
   let tls: ServingTLS | undefined;
   if (tlsEnabled(flags)) {

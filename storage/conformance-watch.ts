@@ -50,6 +50,7 @@ export function watchConformance(open: OpenStorage): void {
 
   it('a watch started while writes are in flight has no gap and no duplicate', T, () =>
     withStorage(open, async (s) => {
+      const base = s.currentRevision();
       const writes: Promise<unknown>[] = [];
       const writer = (async () => {
         for (let i = 0; i < 60; i++) {
@@ -58,15 +59,15 @@ export function watchConformance(open: OpenStorage): void {
           if (i % 3 === 0) await p;
         }
       })();
-      while (s.currentRevision() < 10) await new Promise((r) => setImmediate(r));
-      const { it: w, ac } = startWatch(s, PREFIX, 0);
+      while (s.currentRevision() < base + 10) await new Promise((r) => setImmediate(r));
+      const { it: w, ac } = startWatch(s, PREFIX, base);
       try {
         await writer;
         await Promise.all(writes);
         const items = await take(w, 60);
         assert.deepEqual(
           items.map((i) => i.revision),
-          Array.from({ length: 60 }, (_, i) => i + 1),
+          Array.from({ length: 60 }, (_, i) => base + i + 1),
         );
       } finally {
         ac.abort();
@@ -74,10 +75,11 @@ export function watchConformance(open: OpenStorage): void {
     }),
   );
 
-  it('watch from 0 on an empty prefix sees only new events under it', T, () =>
+  it('watch from the current revision on an empty prefix sees only new events under it', T, () =>
     withStorage(open, async (s) => {
+      const base = s.currentRevision();
       await s.create(podKey('other', 'x'), pod('x', 'other'));
-      const { it: w, ac } = startWatch(s, '/registry/pods/empty/', 0);
+      const { it: w, ac } = startWatch(s, '/registry/pods/empty/', base);
       try {
         const pending = w.next();
         await s.create(podKey('other', 'y'), pod('y', 'other'));
@@ -202,8 +204,9 @@ export function watchConformance(open: OpenStorage): void {
 
   it('PROGRESS follows every delivered event and reports the current revision', T, () =>
     withStorage(open, async (s) => {
+      const base = s.currentRevision();
       for (let i = 0; i < 5; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
-      const { it: w, ac } = startWatch(s, PREFIX, 0, 20);
+      const { it: w, ac } = startWatch(s, PREFIX, base, 20);
       try {
         const items: WatchItem[] = [];
         for (;;) {
@@ -232,7 +235,8 @@ export function watchConformance(open: OpenStorage): void {
 
   it('aborting the signal ends the iterator', T, () =>
     withStorage(open, async (s) => {
-      const { it: w, ac } = startWatch(s, PREFIX, 0);
+      const base = s.currentRevision();
+      const { it: w, ac } = startWatch(s, PREFIX, base);
       const pending = w.next();
       await new Promise((r) => setTimeout(r, 5));
       ac.abort();
@@ -241,13 +245,13 @@ export function watchConformance(open: OpenStorage): void {
 
       const pre = new AbortController();
       pre.abort();
-      const aborted = s.watch(PREFIX, 0, { signal: pre.signal })[Symbol.asyncIterator]();
+      const aborted = s.watch(PREFIX, base, { signal: pre.signal })[Symbol.asyncIterator]();
       assert.equal((await nextWithin(aborted)).done, true);
 
       const loop = new AbortController();
       const seen: WatchItem[] = [];
       const consumer = (async () => {
-        for await (const item of s.watch(PREFIX, 0, { signal: loop.signal, progressIntervalMs: 5 })) seen.push(item);
+        for await (const item of s.watch(PREFIX, base, { signal: loop.signal, progressIntervalMs: 5 })) seen.push(item);
       })();
       await s.create(podKey('default', 'a'), pod('a'));
       while (!seen.some((i) => i.type === 'ADDED')) await new Promise((r) => setTimeout(r, 1));
@@ -262,7 +266,7 @@ export function watchConformance(open: OpenStorage): void {
 
   it('closing the store ends its watches', T, async () => {
     const { storage, cleanup } = await open();
-    const { it: w } = startWatch(storage, PREFIX, 0);
+    const { it: w } = startWatch(storage, PREFIX, storage.currentRevision());
     const pending = w.next();
     await new Promise((r) => setTimeout(r, 5));
     await cleanup();

@@ -29,7 +29,8 @@ export function storageConformance(name: string, open: OpenStorage): void {
 function crudConformance(open: OpenStorage): void {
   it('create, get, KeyExists, KeyNotFound; objects are frozen and private', T, () =>
     withStorage(open, async (s) => {
-      assert.equal(s.currentRevision(), 0);
+      const base = s.currentRevision();
+      assert.ok(base >= 0 && s.compactedRevision() <= base, 'an empty store may start at any revision');
       const input = pod('a');
       const created = await s.create(podKey('default', 'a'), input);
       assert.equal(created.metadata.resourceVersion, String(s.currentRevision()));

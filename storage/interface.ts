@@ -86,6 +86,11 @@ export interface UpdateOptions {
 export type TryUpdate = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
 export interface Storage {
+  /**
+   * True when other API servers may write to the same store (etcd): what a server keeps in memory about stored
+   * objects (such as the Service allocators) can then be stale, and exclusive reservations must be stored.
+   */
+  readonly shared?: boolean;
   /** Stores a new object; StorageError 'KeyExists' when the key is taken. */
   create(key: string, obj: KubeObject): Promise<KubeObject>;
   /** The current object; StorageError 'KeyNotFound'. */

@@ -71,6 +71,11 @@ export interface RawListener {
   events(events: readonly RawEvent[]): void;
   /** The subscription broke (the store closed, or a gap): the cache must not trust its state any more. */
   error(err: unknown): void;
+  /**
+   * Every event up to `revision` has been delivered (a remote store's progress notification: the revisions of
+   * writes outside the subscription, or the answer to {@link RawBackend.requestProgress}).
+   */
+  progress?(revision: number): void;
 }
 
 export interface RawBackend {
@@ -93,6 +98,11 @@ export interface RawBackend {
    * Returns the function that ends the subscription.
    */
   subscribe(fromRevision: number, listener: RawListener): Promise<() => void>;
+  /**
+   * Present on a store other processes write to (etcd): asks the subscriptions for a progress notification,
+   * so that a reader can wait until the subscription has reached the store's current revision.
+   */
+  requestProgress?(): void;
   /** Removes the history at or below `revision`. */
   compact(revision: number): Promise<void>;
   /** Waits for pending transactions and closes; subscriptions end. */

@@ -20,3 +20,16 @@ export function makeEvent(
     prevObject === undefined ? { type, key, revision, object } : { type, key, revision, object, prevObject };
   return Object.freeze(event);
 }
+
+/** Metadata with `resourceVersion` set; a new key goes right after `uid`, where ObjectMeta serializes it. */
+export function metaWithRevision(meta: KubeObject['metadata'], revision: number): KubeObject['metadata'] {
+  const rv = String(revision);
+  if (meta === undefined || meta === null) return { resourceVersion: rv };
+  if ('resourceVersion' in meta || !('uid' in meta)) return { ...meta, resourceVersion: rv };
+  const out: KubeObject['metadata'] = {};
+  for (const [k, v] of Object.entries(meta)) {
+    out[k] = v;
+    if (k === 'uid') out['resourceVersion'] = rv;
+  }
+  return out;
+}

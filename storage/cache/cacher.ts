@@ -122,13 +122,20 @@ export class CachedStorage implements Storage, WatchSource {
     for (const name of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) check(name);
   }
 
+  /** Other processes write to a store whose backend takes progress requests (etcd). */
+  get shared(): boolean {
+    return this.backend.requestProgress !== undefined;
+  }
+
   async get(key: string): Promise<KubeObject> {
+    if (this.backend.requestProgress) await this.consistentRead(key);
     const entry = this.index.get(key);
     if (!entry) throw new StorageError('KeyNotFound', key);
     return entry.object;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    if (opts.revision === undefined && this.backend.requestProgress) await this.consistentRead(prefix);
     const committed = this.committed;
     const revision = opts.revision ?? committed;
     if (!Number.isSafeInteger(revision)) {
@@ -265,6 +272,27 @@ export class CachedStorage implements Storage, WatchSource {
     if (this.broken) throw this.broken;
   }
 
+  /**
+   * On a store other processes write to: waits until the cache has reached the store's current revision, so a
+   * read without a revision sees every write acknowledged before it (kube-apiserver's consistent reads from
+   * the cache, with etcd's progress notifications).
+   */
+  private async consistentRead(key: string): Promise<void> {
+    this.checkUsable(key);
+    const { current } = await this.backend.revisions();
+    if (this.committed >= current) return;
+    const deadline = Date.now() + 10_000;
+    // etcd answers a progress request only once the watch has caught up: ask again until it has.
+    while (this.committed < current) {
+      this.backend.requestProgress?.();
+      const left = deadline - Date.now();
+      if (left <= 0 || this.broken || this.closing) {
+        throw this.broken ?? new StorageError('Internal', key, `storage: revision ${current} was not observed`);
+      }
+      await this.waitForRevision(current, Math.min(left, 100));
+    }
+  }
+
   /** Resolves once the cache has applied `revision`; a write is answered only then. */
   private async caughtUp(revision: number, key: string): Promise<void> {
     if (this.committed >= revision) return;
@@ -306,6 +334,7 @@ export class CachedStorage implements Storage, WatchSource {
     this.unsubscribe = await this.backend.subscribe(revision, {
       events: (evs) => this.apply(evs),
       error: (err) => this.fail(err),
+      progress: (rev) => this.progress(rev),
     });
   }
 
@@ -363,6 +392,13 @@ export class CachedStorage implements Storage, WatchSource {
     this.releaseWaiters(true);
   }
 
+  /** The backend delivered everything up to `revision` (writes outside the cache's keys took the ones between). */
+  private progress(revision: number): void {
+    if (revision <= this.committed) return;
+    this.committed = revision;
+    this.releaseWaiters(true);
+  }
+
   /** Drops the oldest events until the window is within its count, byte and age bounds. */
   private trim(now: number): void {
     const { maxHistoryEvents, maxHistoryBytes, maxHistoryAgeMs } = this.limits;
@@ -392,6 +428,38 @@ export class CachedStorage implements Storage, WatchSource {
     this.broken = new StorageError('Internal', '', `storage: the watch cache lost its subscription: ${String(err)}`);
     this.hub.closeAll();
     this.releaseWaiters(false);
+    // A store other processes write to (etcd) is read again, as kube-apiserver's cacher relists.
+    if (this.backend.requestProgress) this.scheduleRelist(100);
+  }
+
+  /**
+   * Rebuilds the cache from a fresh read of the backend and subscribes again; the window restarts at the read's
+   * revision (watches ended by the failure resume from there, or get 'Expired' and relist).
+   */
+  private scheduleRelist(delayMs: number): void {
+    const timer = setTimeout(async () => {
+      if (this.closing) return;
+      try {
+        this.unsubscribe?.();
+        this.unsubscribe = undefined;
+        const { revision, entries } = await this.readAll();
+        if (this.closing) return;
+        this.index.load(entries);
+        this.history.dropThrough(Number.MAX_SAFE_INTEGER);
+        this.windowStart = this.committed = this.revisionAtLastTick = revision;
+        this.unsubscribe = await this.backend.subscribe(revision, {
+          events: (evs) => this.apply(evs),
+          error: (e) => this.fail(e),
+          progress: (rev) => this.progress(rev),
+        });
+        this.broken = undefined;
+        this.log.warn({ revision }, 'storage: the watch cache was read again');
+      } catch (err) {
+        this.log.warn({ err }, 'storage: reading the store again failed; retrying');
+        this.scheduleRelist(Math.min(5_000, delayMs * 2));
+      }
+    }, delayMs);
+    timer.unref();
   }
 
   private startTimers(): void {

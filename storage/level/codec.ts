@@ -13,7 +13,7 @@ import { deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { WatchEventType } from '../interface.js';
 import type { RawEvent } from '../raw.js';
-import { withResourceVersion } from '../stored-objects.js';
+import { metaWithRevision, withResourceVersion } from '../stored-objects.js';
 
 /** Key prefixes and meta keys of the layout described above. */
 export const OBJECT_PREFIX = 'o:';
@@ -51,19 +51,6 @@ export function materialize(obj: KubeObject, revision: number): { object: KubeOb
   const json = JSON.stringify(record);
   const object = deepFreeze(JSON.parse(json)) as KubeObject;
   return { object, json };
-}
-
-/** Metadata with `resourceVersion` set; a new key goes right after `uid`, where ObjectMeta serializes it. */
-function metaWithRevision(meta: KubeObject['metadata'], revision: number): KubeObject['metadata'] {
-  const rv = String(revision);
-  if (meta === undefined || meta === null) return { resourceVersion: rv };
-  if ('resourceVersion' in meta || !('uid' in meta)) return { ...meta, resourceVersion: rv };
-  const out: KubeObject['metadata'] = {};
-  for (const [k, v] of Object.entries(meta)) {
-    out[k] = v;
-    if (k === 'uid') out['resourceVersion'] = rv;
-  }
-  return out;
 }
 
 /** The value of an object record. */

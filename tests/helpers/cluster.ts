@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { loadKubeconfig } from '../../controllers/machinery/client.js';
 import { HttpTransport } from '../../controllers/machinery/transport.js';
+import { testStorageArgs } from './etcd.js';
 import { REPO_ROOT } from './paths.js';
 import { tempDir } from './tmp.js';
 
@@ -49,6 +50,7 @@ export async function startCluster(
     String(opts.speed ?? 0.1),
     '--metrics-port',
     '0',
+    ...(await testStorageArgs(dir.path, opts.args)),
     ...(opts.args ?? []),
   ];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

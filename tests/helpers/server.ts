@@ -3,14 +3,19 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../server/app.js';
+import { openEtcdStorage } from '../../storage/etcd/etcd-storage.js';
 import { openLevelStorage } from '../../storage/level/level-storage.js';
 import type { Storage } from '../../storage/interface.js';
 import { after, before } from 'node:test';
 import { Api } from './http.js';
+import { TEST_ON_ETCD, testEtcdPrefix, testEtcdServers, testStorageArgs } from './etcd.js';
 import { SERVER_MAIN } from './paths.js';
 import { tempDir } from './tmp.js';
 
-/** An API server running inside the test process on 127.0.0.1 and a free port, over a temp LevelDB. */
+/**
+ * An API server running inside the test process on 127.0.0.1 and a free port, over a temp LevelDB (or, under
+ * TEST_STORAGE=etcd, a prefix of its own on the test etcd).
+ */
 export interface InProcessServer {
   url: string;
   fastify: FastifyInstance;
@@ -39,7 +44,9 @@ export async function startInProcess(
 ): Promise<InProcessServer> {
   const dir = tempDir();
   const { storageOptions, wrapStorage, ...appOptions } = opts;
-  const opened = await openLevelStorage({ dir: join(dir.path, 'store'), ...(storageOptions ?? {}) });
+  const opened = TEST_ON_ETCD
+    ? await openEtcdStorage({ servers: await testEtcdServers(), prefix: testEtcdPrefix(), ...(storageOptions ?? {}) })
+    : await openLevelStorage({ dir: join(dir.path, 'store'), ...(storageOptions ?? {}) });
   const storage = wrapStorage ? wrapStorage(opened) : opened;
   const { fastify } = await buildApp({
     storage,
@@ -133,6 +140,7 @@ export async function startServerProcess(
       '--log-level',
       'warn',
       ...admission,
+      ...(await testStorageArgs(dataDir, opts.args)),
       ...(opts.args ?? []),
     ],
     {

@@ -3,12 +3,14 @@
  * cluster IPs of the service CIDR and which node ports are taken, and by which Service. Nothing of it is stored: it is
  * derived from the stored Services when first needed (so it survives restarts and never conflicts with what is
  * stored), then kept current by the Service store's hooks, the only writers of Services (create, update, delete,
- * namespace cleanup). One server process owns the store, so reservations made here are final once written.
+ * namespace cleanup). When one server process owns the store, reservations made here are final once written; on a
+ * store several API servers share (etcd), each value is also claimed in the store (SharedClaims, below).
  *
  * As upstream, addresses handed out without a request are picked at random from the upper part of the range; the
  * lower part (16 to 256 addresses, 16 to 128 ports) is left for explicit requests such as the `kubernetes` Service's
  * first address or a DNS service's `.10`.
  */
+import { isStorageError } from '../../../../storage/errors.js';
 import type { Storage } from '../../../../storage/interface.js';
 import type { KubeObject } from '../../../../apimachinery/objects.js';
 
@@ -267,6 +269,17 @@ export class ServiceAllocators {
     this.ports.release(port, owner);
   }
 
+  /** Records an IP held through another API server (see SharedClaims). */
+  markTakenIP(ip: string, owner: string): void {
+    const v = ipv4Number(ip);
+    if (v !== undefined && this.ips.contains(v)) this.ips.take(v, owner);
+  }
+
+  /** Records a node port held through another API server (see SharedClaims). */
+  markTakenPort(port: number, owner: string): void {
+    if (this.ports.contains(port)) this.ports.take(port, owner);
+  }
+
   /** Who holds an IP or a port (tests and the `kubernetes` Service bootstrap). */
   ipOwner(ip: string): string | undefined {
     const v = ipv4Number(ip);
@@ -279,5 +292,134 @@ export class ServiceAllocators {
 
   get usedIPs(): number {
     return this.ips.used;
+  }
+}
+
+/** Where the cross-server claims of cluster IPs and node ports are stored (only on a shared store). */
+const CLAIM_PREFIX = { ip: '/registry/ranges/serviceips/', port: '/registry/ranges/servicenodeports/' } as const;
+/** A claim whose Service does not hold its value is stale (left by a crashed server) only after this long. */
+const CLAIM_GRACE_MS = 60_000;
+
+type ClaimKind = keyof typeof CLAIM_PREFIX;
+
+/**
+ * Cross-server exclusivity of allocations on a store several API servers share (etcd), as upstream's stored
+ * allocation state provides: every value a server hands out is also claimed by creating its key under
+ * /registry/ranges/ (create fails when the key exists, atomically across servers). A claim whose owner Service
+ * does not hold the value any more, and older than a grace period, was left by a crashed server and is taken over.
+ */
+export class SharedClaims {
+  constructor(private readonly alloc: ServiceAllocators) {}
+
+  /**
+   * Claims `ips` and `ports` for `owner`: the values whose claims this call created (those `owner` held already are
+   * not among them), or, when one is held through another API server, `conflict`: what this call claimed is
+   * released, and the caller releases its reservation, marks the value taken ({@link markTaken}) and allocates again.
+   */
+  async claim(
+    storage: Storage,
+    ips: readonly string[],
+    ports: readonly number[],
+    owner: string,
+  ): Promise<{ ips: string[]; ports: number[] } | { conflict: { kind: ClaimKind; value: string; holder: string } }> {
+    const made: [ClaimKind, string][] = [];
+    const wanted: [ClaimKind, string][] = [
+      ...ips.map((v): [ClaimKind, string] => ['ip', v]),
+      ...ports.map((v): [ClaimKind, string] => ['port', String(v)]),
+    ];
+    for (const [kind, value] of wanted) {
+      const holder = await this.claimOne(storage, kind, value, owner);
+      if (holder === undefined) {
+        made.push([kind, value]);
+        continue;
+      }
+      if (holder === owner) continue;
+      await Promise.all(made.map(([k, v]) => this.releaseOne(storage, k, v, owner)));
+      return { conflict: { kind, value, holder } };
+    }
+    return {
+      ips: made.filter(([k]) => k === 'ip').map(([, v]) => v),
+      ports: made.filter(([k]) => k === 'port').map(([, v]) => Number(v)),
+    };
+  }
+
+  /** Records in the local allocator a value held through another API server. */
+  markTaken(conflict: { kind: ClaimKind; value: string; holder: string }): void {
+    if (conflict.kind === 'ip') this.alloc.markTakenIP(conflict.value, conflict.holder);
+    else this.alloc.markTakenPort(Number(conflict.value), conflict.holder);
+  }
+
+  /** Removes the claims `owner` holds on these values (best effort: a left-over claim is taken over later). */
+  async release(storage: Storage, ips: readonly string[], ports: readonly number[], owner: string): Promise<void> {
+    await Promise.all([
+      ...ips.map((v) => this.releaseOne(storage, 'ip', v, owner)),
+      ...ports.map((v) => this.releaseOne(storage, 'port', String(v), owner)),
+    ]);
+  }
+
+  /** Claims one value; undefined when this call claimed it, else the owner holding it (`owner` itself included). */
+  private async claimOne(storage: Storage, kind: ClaimKind, value: string, owner: string): Promise<string | undefined> {
+    const key = CLAIM_PREFIX[kind] + value;
+    const claim = {
+      apiVersion: 'v1',
+      kind: 'RangeClaim',
+      metadata: { name: value, creationTimestamp: new Date().toISOString() },
+      owner,
+    } as KubeObject;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await storage.create(key, claim);
+        return undefined;
+      } catch (err) {
+        if (!isStorageError(err, 'KeyExists')) throw err;
+      }
+      let existing: KubeObject;
+      try {
+        existing = await storage.get(key);
+      } catch (err) {
+        if (isStorageError(err, 'KeyNotFound')) continue;
+        throw err;
+      }
+      const holder = String((existing as { owner?: unknown }).owner ?? '');
+      if (holder === owner) return holder; // already this Service's (its write retried, or it exists already)
+      if (!(await this.isStale(storage, existing, holder, kind, value))) return holder;
+      await storage
+        .delete(key, { preconditions: { resourceVersion: existing.metadata.resourceVersion } })
+        .catch(() => undefined);
+    }
+    return `${kind} ${value}`;
+  }
+
+  /** A claim is stale when its Service does not hold the value and the claim is older than the grace period. */
+  private async isStale(
+    storage: Storage,
+    claim: KubeObject,
+    holder: string,
+    kind: ClaimKind,
+    value: string,
+  ): Promise<boolean> {
+    const created = Date.parse(String(claim.metadata.creationTimestamp ?? ''));
+    if (Number.isFinite(created) && Date.now() - created < CLAIM_GRACE_MS) return false;
+    const [namespace, name] = holder.split('/');
+    if (!namespace || !name) return true;
+    try {
+      const svc = await storage.get(`/registry/services/specs/${namespace}/${name}`);
+      const held = heldBy(svc);
+      return kind === 'ip' ? !held.ips.includes(value) : !held.ports.includes(Number(value));
+    } catch (err) {
+      if (isStorageError(err, 'KeyNotFound')) return true;
+      throw err;
+    }
+  }
+
+  private async releaseOne(storage: Storage, kind: ClaimKind, value: string, owner: string): Promise<void> {
+    const key = CLAIM_PREFIX[kind] + value;
+    try {
+      const existing = await storage.get(key);
+      if ((existing as { owner?: unknown }).owner !== owner) return;
+      await storage.delete(key, { preconditions: { resourceVersion: existing.metadata.resourceVersion } });
+    } catch {
+      // gone already, or changed hands
+    }
   }
 }

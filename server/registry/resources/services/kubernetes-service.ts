@@ -108,7 +108,12 @@ export class KubernetesServiceController {
           ...(alloc ? { clusterIP: firstAddress(alloc.range) } : {}),
         },
       };
-      await handle.store.create(handle.view, NAMESPACE, body, { dryRun: false });
+      try {
+        await handle.store.create(handle.view, NAMESPACE, body, { dryRun: false });
+      } catch (err) {
+        // Another API server on the same store created it first.
+        if (!(isStatusError(err) && err.code === 409)) throw err;
+      }
       return;
     }
     const spec = (current.spec ?? {}) as { ports?: unknown[]; type?: string };

@@ -11,7 +11,7 @@ import type { FinishWrite, RequestContext, ResourceStrategy } from '../../defini
 import { fieldErr, type FieldError } from '../../../../apimachinery/field-errors.js';
 import { errors } from '../../status.js';
 import { semanticEqual } from '../../validation/helpers.js';
-import { AllocationError, ownerKey, type ServiceAllocators } from './allocator.js';
+import { AllocationError, heldBy, ownerKey, type ServiceAllocators, SharedClaims } from './allocator.js';
 import {
   isHeadless,
   validateClusterIPFields,
@@ -354,26 +354,65 @@ function allocateHealthCheckPort(r: Reservation, svc: KubeObject): void {
   }
 }
 
+/** Allocation rounds lost to other API servers before a write gives up. */
+const MAX_CLAIM_ATTEMPTS = 16;
+
+/**
+ * Runs `reserve` (which allocates into `svc.spec` and returns what it reserved); on a store other API servers share,
+ * also claims the reserved values there, and when one was taken through another server, starts over from the
+ * Service as it came (the local allocator now knows that value is taken).
+ */
+async function reserveAcrossServers(
+  claims: SharedClaims,
+  storage: Storage,
+  dryRun: boolean,
+  svc: KubeObject,
+  reserve: () => Reservation,
+): Promise<FinishWrite> {
+  if (!storage.shared || dryRun) return reserve().finish;
+  const original = structuredClone(svc.spec);
+  for (let attempt = 1; ; attempt++) {
+    const r = reserve();
+    const claimed = await claims.claim(storage, r.ips, r.ports, r.owner).catch((err: unknown) => r.abort(err));
+    if (!('conflict' in claimed)) {
+      const made = claimed;
+      return (stored) => {
+        r.finish(stored);
+        const [ips, ports] = stored ? [r.releaseIPs, r.releasePorts] : [made.ips, made.ports];
+        void claims.release(storage, ips, ports, r.owner);
+      };
+    }
+    r.finish(false);
+    claims.markTaken(claimed.conflict);
+    if (attempt >= MAX_CLAIM_ATTEMPTS)
+      throw errors.internal('failed to allocate a serviceIP or nodePort: every pick was taken by another API server');
+    svc.spec = structuredClone(original);
+  }
+}
+
 /** The Service strategy over one set of allocators. */
 export function serviceStrategy(alloc: ServiceAllocators): {
   strategy: ResourceStrategy;
   statusStrategy: ResourceStrategy;
 } {
+  const claims = new SharedClaims(alloc);
   const strategy: ResourceStrategy = {
     async beginCreate(svc, ctx, storage) {
       await alloc.ensureLoaded(storage);
-      const spec = specOf(svc);
-      normalizeClusterIPs(spec, undefined);
-      initIPFamilies(svc, undefined);
-      const r = new Reservation(alloc, ownerKey(svc), ctx.dryRun);
-      try {
-        allocateClusterIPs(r, svc);
-        if (needsNodePort(spec)) allocateNodePorts(r, svc, new Set());
-        if (needsHealthCheck(spec)) allocateHealthCheckPort(r, svc);
-      } catch (err) {
-        r.abort(err);
-      }
-      return r.finish;
+      return reserveAcrossServers(claims, storage, ctx.dryRun, svc, () => {
+        const spec = specOf(svc);
+        normalizeClusterIPs(spec, undefined);
+        initIPFamilies(svc, undefined);
+        const r = new Reservation(alloc, ownerKey(svc), ctx.dryRun);
+        try {
+          allocateClusterIPs(r, svc);
+          if (needsNodePort(spec)) allocateNodePorts(r, svc, new Set());
+          if (needsHealthCheck(spec)) allocateHealthCheckPort(r, svc);
+        } catch (err) {
+          r.abort(err);
+        }
+        return r;
+      });
     },
     prepareForCreate(svc) {
       svc.status = { loadBalancer: {} };
@@ -381,40 +420,42 @@ export function serviceStrategy(alloc: ServiceAllocators): {
     validate: (svc) => validateService(svc as ServiceLike),
     async beginUpdate(svc, old, ctx, storage) {
       await alloc.ensureLoaded(storage);
-      const spec = specOf(svc);
-      const oldSpec = (old.spec ?? {}) as ServiceSpecLike;
-      patchAllocatedValues(spec, oldSpec);
-      normalizeClusterIPs(spec, oldSpec);
-      initIPFamilies(svc, oldSpec);
-      const r = new Reservation(alloc, ownerKey(svc), ctx.dryRun);
-      try {
-        // cluster IPs: allocated when leaving ExternalName, released when becoming one
-        if (oldSpec.type === 'ExternalName' && spec.type !== 'ExternalName') allocateClusterIPs(r, svc);
-        else if (
-          oldSpec.clusterIPs?.[0] !== 'None' &&
-          oldSpec.type !== 'ExternalName' &&
-          spec.type === 'ExternalName'
-        ) {
-          r.releaseIPs.push(
-            ...(oldSpec.clusterIPs ?? (oldSpec.clusterIP ? [oldSpec.clusterIP] : [])).filter(
-              (ip) => ip && ip !== 'None',
-            ),
-          );
+      return reserveAcrossServers(claims, storage, ctx.dryRun, svc, () => {
+        const spec = specOf(svc);
+        const oldSpec = (old.spec ?? {}) as ServiceSpecLike;
+        patchAllocatedValues(spec, oldSpec);
+        normalizeClusterIPs(spec, oldSpec);
+        initIPFamilies(svc, oldSpec);
+        const r = new Reservation(alloc, ownerKey(svc), ctx.dryRun);
+        try {
+          // cluster IPs: allocated when leaving ExternalName, released when becoming one
+          if (oldSpec.type === 'ExternalName' && spec.type !== 'ExternalName') allocateClusterIPs(r, svc);
+          else if (
+            oldSpec.clusterIPs?.[0] !== 'None' &&
+            oldSpec.type !== 'ExternalName' &&
+            spec.type === 'ExternalName'
+          ) {
+            r.releaseIPs.push(
+              ...(oldSpec.clusterIPs ?? (oldSpec.clusterIP ? [oldSpec.clusterIP] : [])).filter(
+                (ip) => ip && ip !== 'None',
+              ),
+            );
+          }
+          // node ports
+          const oldPorts = new Set((oldSpec.ports ?? []).map((p) => p?.nodePort ?? 0).filter((n) => n > 0));
+          if (needsNodePort(spec)) allocateNodePorts(r, svc, oldPorts);
+          const newPorts = new Set((spec.ports ?? []).map((p) => p?.nodePort ?? 0).filter((n) => n > 0));
+          for (const p of oldPorts) if (!needsNodePort(spec) || !newPorts.has(p)) r.releasePorts.push(p);
+          // health check node port
+          const had = needsHealthCheck(oldSpec);
+          const needs = needsHealthCheck(spec);
+          if (!had && needs) allocateHealthCheckPort(r, svc);
+          else if (had && !needs && oldSpec.healthCheckNodePort) r.releasePorts.push(oldSpec.healthCheckNodePort);
+        } catch (err) {
+          r.abort(err);
         }
-        // node ports
-        const oldPorts = new Set((oldSpec.ports ?? []).map((p) => p?.nodePort ?? 0).filter((n) => n > 0));
-        if (needsNodePort(spec)) allocateNodePorts(r, svc, oldPorts);
-        const newPorts = new Set((spec.ports ?? []).map((p) => p?.nodePort ?? 0).filter((n) => n > 0));
-        for (const p of oldPorts) if (!needsNodePort(spec) || !newPorts.has(p)) r.releasePorts.push(p);
-        // health check node port
-        const had = needsHealthCheck(oldSpec);
-        const needs = needsHealthCheck(spec);
-        if (!had && needs) allocateHealthCheckPort(r, svc);
-        else if (had && !needs && oldSpec.healthCheckNodePort) r.releasePorts.push(oldSpec.healthCheckNodePort);
-      } catch (err) {
-        r.abort(err);
-      }
-      return r.finish;
+        return r;
+      });
     },
     prepareForUpdate(svc, old) {
       if (old.status === undefined) delete svc.status;
@@ -426,6 +467,10 @@ export function serviceStrategy(alloc: ServiceAllocators): {
     allowCreateOnUpdate: true,
     async afterDelete(svc, storage) {
       alloc.releaseAll(svc);
+      if (storage.shared) {
+        const held = heldBy(svc);
+        await claims.release(storage, held.ips, held.ports, ownerKey(svc));
+      }
       // As kube-apiserver: the Service's Endpoints go with it, so that a new Service of that name never sees them.
       await storage
         .delete(`/registry/services/endpoints/${svc.metadata.namespace}/${svc.metadata.name}`)
