@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * `npm start`: the API server and the controller manager as two processes, supervised.
- * Starts the API server (`dist/server/main.js`), waits for its "listening on URL" line and `/readyz`, then
- * starts the controller manager (`dist/controllers/main.js --kubeconfig <data-dir>/kubeconfig --root-ca-file
- * <data-dir>/pki/ca.crt`: it verifies an https server with the kubeconfig's CA and token), restarting it
+ * Starts the API server (`dist/server/main.js`) and, while it starts, the controller manager
+ * (`dist/controllers/main.js --kubeconfig <data-dir>/kubeconfig --root-ca-file <data-dir>/pki/ca.crt`: it
+ * verifies an https server with the kubeconfig's CA and token), which loads its modules and then waits for a line
+ * on its stdin: the launcher writes it once the server has printed its "listening on URL" line and answers
+ * `/readyz`. The controller manager is restarted
  * with exponential backoff whenever it dies. SIGINT/SIGTERM stop the controller manager, then the server, and
  * exit 0; if the API server dies, the controller manager is stopped and the launcher exits non-zero.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, usage, UsageError, type ServerFlags } from '../server/flags.js';
@@ -87,6 +89,8 @@ class Launcher {
   private server?: ChildProcess;
   private manager?: ChildProcess;
   private stopping = false;
+  /** Set once the API server answers /readyz: a controller manager started from then on may go at once. */
+  private serverReady = false;
   private restartTimer?: NodeJS.Timeout;
   private restartDelay = RESTART_INITIAL_MS;
   private kubeconfig = '';
@@ -138,13 +142,18 @@ class Launcher {
     const listening = waitForListening(server);
     listening.catch(() => {}); // awaited below
     const m = await machinery();
+    // The controller manager loads its modules while the server starts, and waits for a line on its stdin
+    // (written once the server is ready) before it reads the kubeconfig.
+    mkdirSync(dataDir, { recursive: true });
+    this.identity = controllerManagerIdentity(dataDir, m);
+    if (!this.stopping) this.startManager();
     const url = await listening;
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
     await waitForReady(url, m.loadKubeconfig(this.kubeconfig).ca, server);
-    this.identity = controllerManagerIdentity(dataDir, m);
     this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (this.stopping) return;
-    this.startManager();
+    this.serverReady = true;
+    this.manager?.stdin!.write('go\n');
     // Pods are admitted once their namespace has its `default` ServiceAccount, which the controller manager
     // creates: say when that is so, so that a `kubectl run` right after this line is never refused.
     if (await waitForDefaultServiceAccount(url, m.loadKubeconfig(this.kubeconfig), () => this.stopping))
@@ -180,9 +189,10 @@ class Launcher {
     const started = Date.now();
     const manager = spawn(process.execPath, args, {
       stdio: ['pipe', 'inherit', 'inherit'],
-      env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },
+      env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1', KUBE_EMULATOR_WAIT_FOR_SERVER: '1' },
     });
     manager.stdin!.on('error', () => {}); // the child died: the exit handler deals with it
+    if (this.serverReady) manager.stdin!.write('go\n');
     this.manager = manager;
     this.info(`controller manager started (pid ${manager.pid})`);
     manager.on('exit', (code, signal) => {
