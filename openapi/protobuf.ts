@@ -4,9 +4,9 @@
 // The schema below is written for this project: it declares only the messages and fields our documents use, with
 // gnostic's message names, field names and field numbers, so the bytes decode with gnostic's full descriptor. Vendor
 // extensions (`x-kubernetes-*`) and free-form values (default, enum, example) travel as `Any.yaml`: YAML text.
+import { yaml } from '../apimachinery/yaml.js';
 import { createRequire } from 'node:module';
 import type protobuf from 'protobufjs';
-import YAML from 'yaml';
 
 /** protobufjs, loaded on first use: only kubectl's protobuf form of `/openapi/v2` needs it (~20 ms of a start). */
 const requireCJS = createRequire(import.meta.url);
@@ -233,7 +233,7 @@ function isObject(v: unknown): v is J {
 
 /** A value as gnostic's `Any`: its YAML text. */
 function anyOf(value: unknown): Msg {
-  return { yaml: YAML.stringify(value, { lineWidth: 0 }) };
+  return { yaml: yaml().stringify(value, { lineWidth: 0 }) };
 }
 
 /** The `x-` keys of a JSON object, as `NamedAny` vendor extensions in key order. */
