@@ -200,13 +200,17 @@ export function registerOpenAPIExplorer(app: FastifyInstance, registry: Registry
     }
     const inner = await explorer;
     const res = await inner.inject({
-      method: req.method as 'GET' | 'HEAD',
+      method: 'GET', // a HEAD is answered by Fastify from the GET's answer, as for every other route
       url: req.url,
       headers: req.headers as Record<string, string>,
     });
-    if (res.headers['x-explorer-not-found']) return reply.callNotFound();
+    if (res.headers['x-explorer-not-found']) {
+      reply.callNotFound();
+      return reply;
+    }
     for (const [k, v] of Object.entries(res.headers)) if (!HOP_HEADERS.has(k) && v !== undefined) reply.header(k, v);
-    return reply.code(res.statusCode).send(res.rawPayload);
+    // An empty answer (a 304) is sent without a body, so that no Content-Type or Content-Length is added to it.
+    return reply.code(res.statusCode).send(res.rawPayload.length > 0 ? res.rawPayload : undefined);
   };
   app.get(OPENAPI_UI_PREFIX, forward);
   app.get(`${OPENAPI_UI_PREFIX}/*`, forward);
