@@ -260,6 +260,22 @@ function parseFlags(argv: string[]): Flags {
   return flags;
 }
 
+/** Resolves true when a line arrives on stdin, false when stdin ends first (the launcher is gone). */
+function serverReadyLine(): Promise<boolean> {
+  return new Promise((done) => {
+    const finish = (ok: boolean) => {
+      process.stdin.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onEnd);
+      process.stdin.pause();
+      done(ok);
+    };
+    const onData = (chunk: Buffer) => {
+      if (chunk.includes(10)) finish(true);
+    };
+    const onEnd = () => finish(false);
+    process.stdin.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onEnd);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   let flags: Flags;
   try {
@@ -275,6 +291,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Under `npm start` the launcher starts us while the API server is still starting, so that our modules load
+  // meanwhile; it writes a line to our stdin once the server is ready and has written the kubeconfig.
+  if (process.env.KUBE_EMULATOR_WAIT_FOR_SERVER === '1' && !(await serverReadyLine())) return 1;
   let server: string;
   let client: HttpApiClient;
   /** kube-controller-manager elects with a client of its own: renewals never queue behind the controllers' rate limit. */

@@ -112,11 +112,10 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   informers.start(signal);
   try {
     log.info({ informers: informers.list().map((i) => i.ref.resource) }, 'waiting for caches to sync');
-    await informers.waitForSync(signal);
-    log.info({}, 'caches synced');
-    const createdNodes =
+    // The simulated nodes are registered while the caches sync: neither waits for the other.
+    const [createdNodes] = await Promise.all([
       nodes > 0
-        ? await ensureNodes({
+        ? ensureNodes({
             client: opts.client,
             clock,
             log,
@@ -125,7 +124,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
             random: opts.random,
             signal,
           })
-        : [];
+        : [],
+      informers.waitForSync(signal).then(() => log.info({}, 'caches synced')),
+    ]);
 
     let failure: unknown;
     const runs = components.map(async (c) => {

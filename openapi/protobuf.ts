@@ -4,8 +4,12 @@
 // The schema below is written for this project: it declares only the messages and fields our documents use, with
 // gnostic's message names, field names and field numbers, so the bytes decode with gnostic's full descriptor. Vendor
 // extensions (`x-kubernetes-*`) and free-form values (default, enum, example) travel as `Any.yaml`: YAML text.
-import protobuf from 'protobufjs';
-import YAML from 'yaml';
+import { yaml } from '../apimachinery/yaml.js';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
+
+/** protobufjs, loaded on first use: only kubectl's protobuf form of `/openapi/v2` needs it (~20 ms of a start). */
+const requireCJS = createRequire(import.meta.url);
 
 /** The media type kubectl asks for (`Accept`) to get the protobuf form. */
 export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
@@ -214,7 +218,9 @@ let documentType: protobuf.Type | undefined;
 
 /** The `openapi.v2.Document` message type (parsed once). */
 export function openAPIv2DocumentType(): protobuf.Type {
-  documentType ??= protobuf.parse(OPENAPI_V2_PROTO, { keepCase: true }).root.lookupType('openapi.v2.Document');
+  documentType ??= (requireCJS('protobufjs') as typeof protobuf)
+    .parse(OPENAPI_V2_PROTO, { keepCase: true })
+    .root.lookupType('openapi.v2.Document');
   return documentType;
 }
 
@@ -227,7 +233,7 @@ function isObject(v: unknown): v is J {
 
 /** A value as gnostic's `Any`: its YAML text. */
 function anyOf(value: unknown): Msg {
-  return { yaml: YAML.stringify(value, { lineWidth: 0 }) };
+  return { yaml: yaml().stringify(value, { lineWidth: 0 }) };
 }
 
 /** The `x-` keys of a JSON object, as `NamedAny` vendor extensions in key order. */

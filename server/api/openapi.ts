@@ -1,6 +1,4 @@
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { buildOpenAPIv2, buildOpenAPIv3, contentHash, type OpenAPIv3Set } from '../../openapi/document.js';
 import { encodeOpenAPIv2, OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_RESPONSE } from '../../openapi/protobuf.js';
 import type { Registry } from '../registry/registry.js';
@@ -158,22 +156,62 @@ export function registerOpenAPIRoutes(app: FastifyInstance, registry: Registry):
 /** Where the Swagger UI is served. */
 export const OPENAPI_UI_PREFIX = '/openapi/ui';
 
+/** Headers of the explorer's answers that belong to its own (injected) connection, not to the one forwarded to. */
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date']);
+
 /**
  * The OpenAPI explorer for people: Swagger UI at `/openapi/ui` over the Swagger 2.0 document (every served path,
- * each can be tried from the browser); its JSON at `/openapi/ui/json`. Registers @fastify/swagger in static mode,
- * which adds no schema and no hook to any other route. A plugin registration: call before the instance is ready.
+ * each can be tried from the browser); its JSON at `/openapi/ui/json`. Swagger UI (@fastify/swagger-ui, with
+ * @fastify/static and the rest) takes ~45 ms to load, so it is loaded on the first request under the prefix: it is
+ * registered, with @fastify/swagger in static mode, on an instance of its own that the prefix's routes forward
+ * to (after this server's own hooks: authentication, limits, telemetry). No schema and no hook is added to any
+ * other route; paths Swagger UI does not serve get this server's 404. Call before the instance is ready.
  */
 export function registerOpenAPIExplorer(app: FastifyInstance, registry: Registry): void {
   const docs = openAPIDocuments(registry);
-  // Static mode takes its document when the plugin loads; the real one is handed to the UI per request instead
-  // (transformSpecification), so it is built on first use like the others. `app.swagger()` returns this stub.
-  const stub = { swagger: '2.0', info: { title: 'Kubernetes', version: 'see /openapi/v2' }, paths: {} };
-  app.register(fastifySwagger, { mode: 'static', specification: { document: stub as never } });
-  app.register(fastifySwaggerUi, {
-    routePrefix: OPENAPI_UI_PREFIX,
-    uiConfig: { docExpansion: 'list', deepLinking: true, defaultModelsExpandDepth: -1, filter: true },
-    theme: { title: 'Kubernetes API' },
-    transformSpecification: () => docs.v2,
-    transformSpecificationClone: false,
-  });
+  let explorer: Promise<FastifyInstance> | undefined;
+  const load = async (): Promise<FastifyInstance> => {
+    const [{ default: fastifySwagger }, { default: fastifySwaggerUi }] = await Promise.all([
+      import('@fastify/swagger'),
+      import('@fastify/swagger-ui'),
+    ]);
+    const inner = Fastify({ logger: false });
+    // Static mode takes its document when the plugin loads; the real one is handed to the UI per request instead
+    // (transformSpecification), so it is built on first use like the others.
+    const stub = { swagger: '2.0', info: { title: 'Kubernetes', version: 'see /openapi/v2' }, paths: {} };
+    await inner.register(fastifySwagger, { mode: 'static', specification: { document: stub as never } });
+    await inner.register(fastifySwaggerUi, {
+      routePrefix: OPENAPI_UI_PREFIX,
+      uiConfig: { docExpansion: 'list', deepLinking: true, defaultModelsExpandDepth: -1, filter: true },
+      theme: { title: 'Kubernetes API' },
+      transformSpecification: () => docs.v2,
+      transformSpecificationClone: false,
+    });
+    inner.setNotFoundHandler((_req, reply) => reply.code(404).header('x-explorer-not-found', '1').send());
+    await inner.ready();
+    return inner;
+  };
+  const forward = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!explorer) {
+      explorer = load();
+      explorer.catch(() => {
+        explorer = undefined; // a failed load is tried again by the next request
+      });
+    }
+    const inner = await explorer;
+    const res = await inner.inject({
+      method: 'GET', // a HEAD is answered by Fastify from the GET's answer, as for every other route
+      url: req.url,
+      headers: req.headers as Record<string, string>,
+    });
+    if (res.headers['x-explorer-not-found']) {
+      reply.callNotFound();
+      return reply;
+    }
+    for (const [k, v] of Object.entries(res.headers)) if (!HOP_HEADERS.has(k) && v !== undefined) reply.header(k, v);
+    // An empty answer (a 304) is sent without a body, so that no Content-Type or Content-Length is added to it.
+    return reply.code(res.statusCode).send(res.rawPayload.length > 0 ? res.rawPayload : undefined);
+  };
+  app.get(OPENAPI_UI_PREFIX, forward);
+  app.get(`${OPENAPI_UI_PREFIX}/*`, forward);
 }

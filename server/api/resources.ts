@@ -1,5 +1,5 @@
+import { yaml } from '../../apimachinery/yaml.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import YAML from 'yaml';
 import type { Storage } from '../../storage/interface.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { CreateSubresource, GetSubresource } from '../registry/definition.js';
@@ -149,7 +149,7 @@ class ResourceRoutes {
       return reply
         .code(code)
         .type('application/yaml')
-        .send(YAML.stringify(versioned(this.handle, obj)));
+        .send(yaml().stringify(versioned(this.handle, obj)));
     if (format.type === 'protobuf') {
       const body = orJSON(() => objectProtobuf(this.handle, obj));
       if (body) return reply.code(code).type(PROTOBUF).send(body);
@@ -166,7 +166,7 @@ class ResourceRoutes {
     if (format.type === 'yaml')
       return reply
         .type('application/yaml')
-        .send(YAML.stringify(JSON.parse(listJSON(this.handle, items, meta).toString())));
+        .send(yaml().stringify(JSON.parse(listJSON(this.handle, items, meta).toString())));
     if (format.type === 'protobuf') {
       const body = orJSON(() => listProtobuf(this.handle, items, meta));
       if (body) return reply.type(PROTOBUF).send(body);

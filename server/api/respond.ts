@@ -1,5 +1,5 @@
+import { yaml } from '../../apimachinery/yaml.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import YAML from 'yaml';
 import { EncodeError } from '../protobuf/codec.js';
 import { encodeObject, hasProtobuf, PROTOBUF } from '../protobuf/envelope.js';
 import { negotiate, type OutputFormat } from './negotiation.js';
@@ -17,7 +17,7 @@ export function sendValue(reply: FastifyReply, code: number, format: OutputForma
       if (!(err instanceof EncodeError)) throw err; // a value without a protobuf form: JSON below
     }
   }
-  if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(YAML.stringify(obj));
+  if (format.type === 'yaml') return reply.code(code).type('application/yaml').send(yaml().stringify(obj));
   return reply.code(code).type('application/json').send(JSON.stringify(obj));
 }
 

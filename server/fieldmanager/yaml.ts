@@ -2,7 +2,8 @@
  * YAML request bodies as the apiserver's YAML decoding (sigs.k8s.io/yaml over go-yaml) reads them: YAML 1.1
  * scalars, and the strict errors for repeated keys (`line 5: key "replicas" already set in map`).
  */
-import YAML from 'yaml';
+import type YAML from 'yaml';
+import { yaml } from '../../apimachinery/yaml.js';
 import { goQuote } from './json.js';
 import { MAX_BODY_DEPTH, yamlTooDeep } from '../../apimachinery/json-depth.js';
 
@@ -10,20 +11,20 @@ import { MAX_BODY_DEPTH, yamlTooDeep } from '../../apimachinery/json-depth.js';
 export function yamlDuplicateKeys(doc: YAML.Document, lc: YAML.LineCounter): string[] {
   const out: string[] = [];
   const visit = (node: unknown): void => {
-    if (YAML.isMap(node)) {
+    if (yaml().isMap(node)) {
       const seen = new Set<string>();
       for (const pair of node.items) {
-        const k = YAML.isScalar(pair.key)
+        const k = yaml().isScalar(pair.key)
           ? String(pair.key.value)
-          : JSON.stringify(YAML.isNode(pair.key) ? pair.key.toJSON() : pair.key);
+          : JSON.stringify(yaml().isNode(pair.key) ? pair.key.toJSON() : pair.key);
         if (seen.has(k)) {
-          const offset = YAML.isNode(pair.key) && pair.key.range ? pair.key.range[0] : 0;
+          const offset = yaml().isNode(pair.key) && pair.key.range ? pair.key.range[0] : 0;
           out.push(`line ${lc.linePos(offset).line}: key ${goQuote(k)} already set in map`);
         }
         seen.add(k);
         visit(pair.value);
       }
-    } else if (YAML.isSeq(node)) node.items.forEach(visit);
+    } else if (yaml().isSeq(node)) node.items.forEach(visit);
   };
   visit(doc.contents);
   return out;
@@ -45,8 +46,8 @@ export const YAML_EXCESSIVE_ALIASING = 'yaml: document contains excessive aliasi
 export function parseYaml(text: string): { value: unknown; duplicates: string[]; error?: string } {
   if (yamlTooDeep(text))
     return { value: undefined, duplicates: [], error: `yaml: exceeded max depth of ${MAX_BODY_DEPTH}` };
-  const lc = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { uniqueKeys: false, lineCounter: lc, version: '1.1' });
+  const lc = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { uniqueKeys: false, lineCounter: lc, version: '1.1' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;

@@ -148,6 +148,8 @@ describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
     try {
       const serverPid = Number((await l.waitFor(/API server started \(pid (\d+)\)/))[1]);
       const managerPid = Number((await l.waitFor(/controller manager started \(pid (\d+)\)/))[1]);
+      // The controller manager starts while the server does: kill the server once it runs.
+      await l.waitFor(/API server ready/);
       process.kill(serverPid, 'SIGKILL');
       const [code] = await l.exited;
       assert.notEqual(code, 0);

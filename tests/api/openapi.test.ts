@@ -287,6 +287,24 @@ describe('Swagger UI at /openapi/ui', () => {
     }
   });
 
+  it('is loaded on first use and answers as Swagger UI does: 404 Status, revalidation, HEAD', async () => {
+    const missing = await get('/openapi/ui/no-such-file');
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().kind, 'Status');
+    const css = await get('/openapi/ui/static/swagger-ui.css');
+    assert.equal(css.statusCode, 200);
+    assert.match(String(css.headers['content-type']), /^text\/css/);
+    const etag = String(css.headers.etag);
+    const again = await get('/openapi/ui/static/swagger-ui.css', { 'if-none-match': etag });
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.headers['content-type'], undefined);
+    assert.equal(again.rawPayload.length, 0);
+    const head = await app.inject({ method: 'HEAD', url: '/openapi/ui/static/swagger-ui.css' });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.headers['content-length'], css.headers['content-length']);
+    assert.equal(head.rawPayload.length, 0);
+  });
+
   it('adds no schema to any other route', () => {
     const ours = routes.filter((r) => !String(r.url).startsWith('/openapi/ui'));
     assert.ok(ours.length > 20);
