@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file (dist/tests/**/*.test.js) with Node's built-in test runner.
 // `npm test -- kubectl storage` runs only the files whose path contains one of the given words.
-// A full run (no words) then runs the API tests (tests/api) again with their servers on etcd (TEST_STORAGE=etcd:
+// A full run (no words) then runs the API tests (tests/api) and the chapter (tests/kubectl/chapter) again with their servers on etcd (TEST_STORAGE=etcd:
 // one etcd per test file, so that no file sees another's revisions) when etcd is installed, and says so when it is not; TEST_ETCD_PASS=0 skips that pass,
 // TEST_ETCD_PASS=1 adds it to a run of some files (the API test files among them).
 import { readdirSync, statSync } from 'node:fs';
@@ -64,17 +64,23 @@ async function runFiles(list, env = process.env) {
   return code ?? 1;
 }
 
-/** The API tests again with their servers on etcd (TEST_STORAGE=etcd); 0 when etcd is not installed. */
+/**
+ * The API tests, and the book chapter with real kubectl, again with their servers on etcd (TEST_STORAGE=etcd);
+ * 0 when etcd is not installed.
+ */
 async function runEtcdPass() {
   const apiDir = join(testDir, 'api');
-  const apiFiles = files.filter((f) => f.startsWith(apiDir));
+  const chapter = join(testDir, 'kubectl', 'chapter.test.js');
+  const apiFiles = files.filter((f) => f.startsWith(apiDir) || f === chapter);
   if (apiFiles.length === 0) return 0;
   const { etcdMissing } = await import(join(testDir, 'helpers', 'etcd.js'));
   if (etcdMissing) {
     console.log(`\n# NOTE: the API tests did NOT run against etcd: ${etcdMissing}\n`);
     return 0;
   }
-  console.log(`\n# the API tests again, their servers on etcd (TEST_STORAGE=etcd, ${apiFiles.length} files)\n`);
+  console.log(
+    `\n# the API tests and the chapter again, their servers on etcd (TEST_STORAGE=etcd, ${apiFiles.length} files)\n`,
+  );
   const started = Date.now();
   try {
     return await runFiles(apiFiles, { ...process.env, TEST_STORAGE: 'etcd' });
