@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { PodRecorder, imageOf, type WatchedPod } from '../helpers/availability.js';
+import { PodRecorder, imageOf, twoLivePodsOnANode, type WatchedPod } from '../helpers/availability.js';
 import { sleep } from '../helpers/http.js';
 import { eventually, Kubectl } from '../helpers/kubectl.js';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -129,15 +129,7 @@ describe('leader election of controller managers', { timeout: 300_000 }, () => {
       },
     });
     const violations: string[] = [];
-    const recorder = await PodRecorder.start(srv.url, NS, `app=${name}`, (pods, at) => {
-      const live = new Map<string, string[]>();
-      for (const p of pods) {
-        if (p.metadata.deletionTimestamp || !p.spec?.nodeName) continue;
-        live.set(p.spec.nodeName, [...(live.get(p.spec.nodeName) ?? []), p.metadata.name]);
-      }
-      for (const [node, names] of live)
-        if (names.length > 1 && violations.length < 20) violations.push(`${at}: ${node} has ${names.join(', ')}`);
-    });
+    const recorder = await PodRecorder.start(srv.url, NS, `app=${name}`, twoLivePodsOnANode(violations));
     await eventually(() => settled(name, `${name}:1`), { timeoutMs: 60_000, what: `${name}:1 Ready on every node` });
     const roll = async (version: number) => {
       await send(

@@ -43,6 +43,22 @@ export function unavailableNodes(
   return nodes.filter((n) => !ok.has(n));
 }
 
+/**
+ * A check for {@link PodRecorder.start} that appends to `violations` (at most 20) every moment at which a node
+ * runs two live pods (scheduled, not being deleted) of the watched set: a DaemonSet's "never two on a node".
+ */
+export function twoLivePodsOnANode(violations: string[]): (pods: WatchedPod[], at: number) => void {
+  return (pods, at) => {
+    const live = new Map<string, string[]>();
+    for (const p of pods) {
+      if (p.metadata.deletionTimestamp || !p.spec?.nodeName) continue;
+      live.set(p.spec.nodeName, [...(live.get(p.spec.nodeName) ?? []), p.metadata.name]);
+    }
+    for (const [node, names] of live)
+      if (names.length > 1 && violations.length < 20) violations.push(`${at}: ${node} has ${names.join(', ')}`);
+  };
+}
+
 /** The first container's image. */
 export function imageOf(pod: WatchedPod): string | undefined {
   return pod.spec?.containers?.[0]?.image;

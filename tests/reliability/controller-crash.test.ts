@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { eventually } from '../helpers/kubectl.js';
 import { sleep } from '../helpers/http.js';
-import { PodRecorder, imageOf, type WatchedPod } from '../helpers/availability.js';
+import { PodRecorder, imageOf, twoLivePodsOnANode, type WatchedPod } from '../helpers/availability.js';
 import { envInt } from '../helpers/knobs.js';
 
 const NODES = envInt('RELIABILITY_NODES', 8);
@@ -61,15 +61,7 @@ describe('SIGKILL of the controller manager during a DaemonSet rolling update', 
 
     // Watch from here: at no moment two live pods of the DaemonSet on one node.
     const violations: string[] = [];
-    const recorder = await PodRecorder.start(c.url, NS, 'app=roller', (pods, at) => {
-      const live = new Map<string, string[]>();
-      for (const p of pods) {
-        if (p.metadata.deletionTimestamp || !p.spec?.nodeName) continue;
-        live.set(p.spec.nodeName, [...(live.get(p.spec.nodeName) ?? []), p.metadata.name]);
-      }
-      for (const [node, names] of live)
-        if (names.length > 1 && violations.length < 20) violations.push(`${at}: ${node} has ${names.join(', ')}`);
-    });
+    const recorder = await PodRecorder.start(c.url, NS, 'app=roller', twoLivePodsOnANode(violations));
     const createdBefore = recorder.events.filter((e) => e.type === 'ADDED').length;
 
     const patch = { spec: { template: { spec: { containers: [{ name: 'c', image: 'roller:2' }] } } } };

@@ -30,31 +30,37 @@ const configMap = (name: string, value: string, rv?: string): Json => ({
   data: { value },
 });
 
-describe('several API servers on one etcd', { skip: etcdMissing }, () => {
-  let etcd: EtcdProcess;
-  let servers: ServerProcess[] = [];
-  let apis: Api[] = [];
-
+/**
+ * One etcd and two API server processes on it (with `extraArgs`), for the suite that calls this at its top: started
+ * in `before`, killed in `after`. The returned object's fields are filled once `before` has run.
+ */
+function twoServersOnEtcd(extraArgs: string[]): { etcd?: EtcdProcess; servers: ServerProcess[]; apis: Api[] } {
+  const state: { etcd?: EtcdProcess; servers: ServerProcess[]; apis: Api[] } = { servers: [], apis: [] };
   before(async () => {
-    etcd = await startEtcd();
-    const args = ['--storage', 'etcd', '--etcd-servers', etcd.url, '--etcd-prefix', '/shared'];
-    servers = [await startServerProcess({ args }), await startServerProcess({ args })];
-    apis = servers.map((s) => new Api(s.url));
-    await apis[0]!.createNamespace(NS);
+    state.etcd = await startEtcd();
+    const args = ['--storage', 'etcd', '--etcd-servers', state.etcd.url, ...extraArgs];
+    state.servers = [await startServerProcess({ args }), await startServerProcess({ args })];
+    state.apis = state.servers.map((s) => new Api(s.url));
+    await state.apis[0]!.createNamespace(NS);
   });
   after(async () => {
-    for (const s of servers) {
+    for (const s of state.servers) {
       await s.kill();
       s.cleanup();
     }
-    await etcd?.stop();
+    await state.etcd?.stop();
   });
+  return state;
+}
+
+describe('several API servers on one etcd', { skip: etcdMissing }, () => {
+  const env = twoServersOnEtcd(['--etcd-prefix', '/shared']);
 
   it('a write through one server reaches a watch on the other, and a list there right after', T, async () => {
-    const [a, b] = apis as [Api, Api];
+    const [a, b] = env.apis as [Api, Api];
     const list = await a.expect(200, 'GET', `/api/v1/namespaces/${NS}/configmaps`);
     const watch = await WatchStream.open(
-      `${servers[0]!.url}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}`,
+      `${env.servers[0]!.url}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${list.metadata.resourceVersion}`,
     );
     try {
       for (let i = 0; i < 5; i++) {
@@ -81,10 +87,10 @@ describe('several API servers on one etcd', { skip: etcdMissing }, () => {
     '8 writers over both servers, one SIGKILLed mid-way: acknowledged writes kept, the survivor’s watch exact',
     T,
     async () => {
-      const survivor = apis[1]!;
+      const survivor = env.apis[1]!;
       const start = await survivor.expect(200, 'GET', `/api/v1/namespaces/${NS}/configmaps`);
       const watch = await WatchStream.open(
-        `${servers[1]!.url}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${start.metadata.resourceVersion}`,
+        `${env.servers[1]!.url}/api/v1/namespaces/${NS}/configmaps?watch=1&resourceVersion=${start.metadata.resourceVersion}`,
       );
       /** Per object name: the last acknowledged state (value and resourceVersion), or null once deleted. */
       const acked = new Map<string, { value: string; rv: number } | null>();
@@ -94,11 +100,11 @@ describe('several API servers on one etcd', { skip: etcdMissing }, () => {
       const killing = (async () => {
         while (acks < killAfter) await new Promise((r) => setTimeout(r, 10));
         killed = true;
-        await servers[0]!.kill();
+        await env.servers[0]!.kill();
       })();
       const writer = async (w: number) => {
         // Even writers start on the server that dies; after the kill everybody uses the survivor.
-        const api = () => (w % 2 === 0 && !killed ? apis[0]! : survivor);
+        const api = () => (w % 2 === 0 && !killed ? env.apis[0]! : survivor);
         const names = [`w${w}-a`, `w${w}-b`];
         for (let i = 0; i < WRITES; i++) {
           const name = names[i % 2]!;
@@ -177,34 +183,16 @@ describe('several API servers on one etcd', { skip: etcdMissing }, () => {
 });
 
 describe('Service allocation across API servers on one etcd', { skip: etcdMissing }, () => {
-  let etcd: EtcdProcess;
-  let servers: ServerProcess[] = [];
-  let apis: Api[] = [];
   const SERVICES = 16;
-
-  before(async () => {
-    etcd = await startEtcd();
-    // Small ranges (30 addresses, 20 ports): without cross-server claims, two servers would pick the same ones.
-    const args = [
-      ...['--storage', 'etcd', '--etcd-servers', etcd.url],
-      ...['--service-cluster-ip-range', '10.0.0.0/27', '--service-node-port-range', '30000-30019'],
-    ];
-    servers = [await startServerProcess({ args }), await startServerProcess({ args })];
-    apis = servers.map((s) => new Api(s.url));
-    await apis[0]!.createNamespace(NS);
-  });
-  after(async () => {
-    for (const s of servers) {
-      await s.kill();
-      s.cleanup();
-    }
-    await etcd?.stop();
-  });
+  // Small ranges (30 addresses, 20 ports): without cross-server claims, two servers would pick the same ones.
+  const env = twoServersOnEtcd([
+    ...['--service-cluster-ip-range', '10.0.0.0/27', '--service-node-port-range', '30000-30019'],
+  ]);
 
   const createAll = () =>
     Promise.all(
       Array.from({ length: SERVICES }, (_, i) =>
-        apis[i % 2]!.expect(201, 'POST', `/api/v1/namespaces/${NS}/services`, {
+        env.apis[i % 2]!.expect(201, 'POST', `/api/v1/namespaces/${NS}/services`, {
           body: {
             apiVersion: 'v1',
             kind: 'Service',
@@ -226,7 +214,7 @@ describe('Service allocation across API servers on one etcd', { skip: etcdMissin
     // Deleting (through the other server than the creator) frees them for both.
     await Promise.all(
       Array.from({ length: SERVICES }, (_, i) =>
-        apis[(i + 1) % 2]!.expect(200, 'DELETE', `/api/v1/namespaces/${NS}/services/svc-${i}`),
+        env.apis[(i + 1) % 2]!.expect(200, 'DELETE', `/api/v1/namespaces/${NS}/services/svc-${i}`),
       ),
     );
     assertDistinct(await createAll());
