@@ -219,4 +219,40 @@ describe('Service allocation across API servers on one etcd', { skip: etcdMissin
     );
     assertDistinct(await createAll());
   });
+
+  it('an IP and a node port freed through the other server can be asked for by name at once', T, async () => {
+    const svc = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
+      spec: {
+        type: 'NodePort',
+        clusterIP: '10.0.0.29',
+        selector: { app: name },
+        ports: [{ port: 80, nodePort: 30019 }],
+      },
+    });
+    const [a, b] = env.apis as [Api, Api];
+    // The small ranges free again (the previous case leaves its Services).
+    await Promise.all(
+      Array.from({ length: SERVICES }, (_, i) => env.apis[i % 2]!.delete(`/api/v1/namespaces/${NS}/services/svc-${i}`)),
+    );
+    await a.expect(201, 'POST', `/api/v1/namespaces/${NS}/services`, { body: svc('fixed-1') });
+    // Taken: refused through either server, as upstream words it.
+    for (const api of [a, b]) {
+      const refused = await api.expect(422, 'POST', `/api/v1/namespaces/${NS}/services`, { body: svc('fixed-2') });
+      assert.match(refused.message, /already allocated/);
+    }
+    // Freed through b: a (which saw the first Service's IP as its own, then b's refusal) hands it out again.
+    await b.expect(200, 'DELETE', `/api/v1/namespaces/${NS}/services/fixed-1`);
+    const again = await a.expect(201, 'POST', `/api/v1/namespaces/${NS}/services`, { body: svc('fixed-2') });
+    assert.equal(again.spec.clusterIP, '10.0.0.29');
+    assert.equal(again.spec.ports[0].nodePort, 30019);
+    await a.expect(200, 'DELETE', `/api/v1/namespaces/${NS}/services/fixed-2`);
+    // And the other way round: created through a, freed through a, asked for through b.
+    await a.expect(201, 'POST', `/api/v1/namespaces/${NS}/services`, { body: svc('fixed-3') });
+    await b.expect(422, 'POST', `/api/v1/namespaces/${NS}/services`, { body: svc('fixed-4') });
+    await a.expect(200, 'DELETE', `/api/v1/namespaces/${NS}/services/fixed-3`);
+    await b.expect(201, 'POST', `/api/v1/namespaces/${NS}/services`, { body: svc('fixed-4') });
+  });
 });

@@ -343,6 +343,39 @@ export class SharedClaims {
     };
   }
 
+  /**
+   * Frees in the local allocator the values `svc` asks for that this server still counts as held by another
+   * Service which no longer holds them: freed through another API server, which this one did not see. Only the
+   * values the request names are checked (one read each), so an explicit request is never refused for a stale mark.
+   */
+  async forgetReleased(storage: Storage, svc: KubeObject): Promise<void> {
+    const owner = ownerKey(svc);
+    const wanted = heldBy(svc);
+    const check = async (kind: ClaimKind, value: string, holder: string | undefined) => {
+      if (holder === undefined || holder === owner) return;
+      if (await this.holds(storage, holder, kind, value)) return;
+      if (kind === 'ip') this.alloc.releaseIP(value, holder);
+      else this.alloc.releasePort(Number(value), holder);
+    };
+    await Promise.all([
+      ...wanted.ips.map((ip) => check('ip', ip, this.alloc.ipOwner(ip))),
+      ...wanted.ports.map((p) => check('port', String(p), this.alloc.portOwner(p))),
+    ]);
+  }
+
+  /** Whether the Service `holder` (namespace/name) is stored and holds the value. */
+  private async holds(storage: Storage, holder: string, kind: ClaimKind, value: string): Promise<boolean> {
+    const [namespace, name] = holder.split('/');
+    if (!namespace || !name) return true; // not a Service's mark (e.g. a conflict's fallback): keep it
+    try {
+      const held = heldBy(await storage.get(`/registry/services/specs/${namespace}/${name}`));
+      return kind === 'ip' ? held.ips.includes(value) : held.ports.includes(Number(value));
+    } catch (err) {
+      if (isStorageError(err, 'KeyNotFound')) return false;
+      throw err;
+    }
+  }
+
   /** Records in the local allocator a value held through another API server. */
   markTaken(conflict: { kind: ClaimKind; value: string; holder: string }): void {
     if (conflict.kind === 'ip') this.alloc.markTakenIP(conflict.value, conflict.holder);
@@ -402,14 +435,7 @@ export class SharedClaims {
     if (Number.isFinite(created) && Date.now() - created < CLAIM_GRACE_MS) return false;
     const [namespace, name] = holder.split('/');
     if (!namespace || !name) return true;
-    try {
-      const svc = await storage.get(`/registry/services/specs/${namespace}/${name}`);
-      const held = heldBy(svc);
-      return kind === 'ip' ? !held.ips.includes(value) : !held.ports.includes(Number(value));
-    } catch (err) {
-      if (isStorageError(err, 'KeyNotFound')) return true;
-      throw err;
-    }
+    return !(await this.holds(storage, holder, kind, value));
   }
 
   private async releaseOne(storage: Storage, kind: ClaimKind, value: string, owner: string): Promise<void> {

@@ -369,7 +369,9 @@ async function reserveAcrossServers(
   svc: KubeObject,
   reserve: () => Reservation,
 ): Promise<FinishWrite> {
-  if (!storage.shared || dryRun) return reserve().finish;
+  if (!storage.shared) return reserve().finish;
+  await claims.forgetReleased(storage, svc);
+  if (dryRun) return reserve().finish;
   const original = structuredClone(svc.spec);
   for (let attempt = 1; ; attempt++) {
     const r = reserve();
