@@ -68,6 +68,8 @@ export function allocatePodIP(cidr: string, used: ReadonlySet<string>): string |
 export class IndexAllocator {
   private readonly byOwner = new Map<string, string>();
   private readonly owners = new Map<string, string>();
+  /** No value below this index is free (allocations scan from here; a release resets it). */
+  private lowestFree = 0;
 
   constructor(
     private readonly valueAt: (n: number) => string,
@@ -79,7 +81,10 @@ export class IndexAllocator {
     const holder = this.owners.get(value);
     if (holder !== undefined && holder !== owner) return false;
     const previous = this.byOwner.get(owner);
-    if (previous !== undefined && previous !== value) this.owners.delete(previous);
+    if (previous !== undefined && previous !== value) {
+      this.owners.delete(previous);
+      this.lowestFree = 0;
+    }
     this.byOwner.set(owner, value);
     this.owners.set(value, owner);
     return true;
@@ -89,10 +94,11 @@ export class IndexAllocator {
   allocate(owner: string): string {
     const existing = this.byOwner.get(owner);
     if (existing !== undefined) return existing;
-    for (let n = 0; n < this.limit; n++) {
+    for (let n = this.lowestFree; n < this.limit; n++) {
       const v = this.valueAt(n);
       if (!this.owners.has(v)) {
         this.claim(owner, v);
+        this.lowestFree = n + 1;
         return v;
       }
     }
@@ -110,5 +116,6 @@ export class IndexAllocator {
     if (v === undefined) return;
     this.byOwner.delete(owner);
     if (this.owners.get(v) === owner) this.owners.delete(v);
+    this.lowestFree = 0;
   }
 }

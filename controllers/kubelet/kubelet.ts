@@ -1,6 +1,6 @@
 /**
  * The simulated kubelet: one component that plays every Node. It registers nodes (default labels, a pod
- * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, × speed), and runs the
+ * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, in real time), and runs the
  * pods bound to them through Pending, ContainerCreating and Running (or ErrImagePull / ImagePullBackOff),
  * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
  * `node:<name>`, `lease:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter.
@@ -49,6 +49,12 @@ import { scaledTimings, type KubeletTimings } from './timings.js';
 
 /** The component name, the event source component and the name in logs. */
 export const KUBELET_COMPONENT = 'kubelet';
+/**
+ * The fewest concurrent syncs of the simulated kubelet: it plays every node, and each real node has a kubelet
+ * of its own, so a controller's two workers would make a thousand nodes wait in one line (a sync is a round
+ * trip to the API server: a worker spends it waiting, not computing).
+ */
+export const KUBELET_MIN_WORKERS = 64;
 /** The pod index by `spec.nodeName` (shared with the pod GC). */
 export const POD_NODE_INDEX = 'spec.nodeName';
 
@@ -59,7 +65,7 @@ export interface KubeletOptions {
   /** Which images fail to pull (default: tag `non-existent`). */
   pullFails?: (image: string) => boolean;
   queue?: WorkQueue;
-  /** Concurrent syncs (default: the context's workers). */
+  /** Concurrent syncs (default: the context's workers, at least KUBELET_MIN_WORKERS). */
   workers?: number;
   /** Serve container logs (default: as the context's kubeletServer says; absent there, no server). */
   serve?: KubeletServerOptions;
@@ -122,7 +128,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.log = ctx.log.child({ component: KUBELET_COMPONENT });
     this.timings = scaledTimings(ctx.speed, opts.timings);
     this.pullFails = opts.pullFails ?? defaultPullFails;
-    this.workers = opts.workers ?? ctx.workers;
+    this.workers = opts.workers ?? Math.max(ctx.workers, KUBELET_MIN_WORKERS);
     this.logs = new PodLogStore(opts.logLimits);
     this.serveOptions = opts.serve ?? ctx.kubeletServer;
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: KUBELET_COMPONENT, log: this.log });
@@ -200,6 +206,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
 
   private nodeChanged(node: Node, withPods: boolean): void {
     const name = node.metadata.name ?? '';
+    this.claimKnown(node);
     this.queue.add(`node:${name}`);
     if (!withPods) return;
     this.queue.add(`lease:${name}`);
@@ -222,15 +229,16 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.log.warn({ key }, 'unknown key');
   }
 
-  /** Claims the values every known node already has, so that a new allocation never collides with them. */
-  private claimKnown(): void {
-    for (const n of this.nodes.lister.list()) {
-      const name = n.metadata.name ?? '';
-      const ip = internalIPOf(n);
-      if (ip && this.nodeIPs.get(name) === undefined) this.nodeIPs.claim(name, ip);
-      const cidr = n.spec?.podCIDR;
-      if (cidr && this.podCIDRs.get(name) === undefined) this.podCIDRs.claim(name, cidr);
-    }
+  /**
+   * Claims the InternalIP and pod CIDR a node already has, as soon as the informer shows it (before any sync), so
+   * that a value allocated for another node never collides with it.
+   */
+  private claimKnown(n: Node): void {
+    const name = n.metadata.name ?? '';
+    const ip = internalIPOf(n);
+    if (ip && this.nodeIPs.get(name) === undefined) this.nodeIPs.claim(name, ip);
+    const cidr = n.spec?.podCIDR;
+    if (cidr && this.podCIDRs.get(name) === undefined) this.podCIDRs.claim(name, cidr);
   }
 
   /** The node's InternalIP: the one its status reports, else one allocated for it. */
@@ -241,7 +249,6 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       this.nodeIPs.claim(name, ip);
       return ip;
     }
-    if (this.nodeIPs.get(name) === undefined) this.claimKnown();
     return this.nodeIPs.allocate(name);
   }
 
@@ -253,7 +260,6 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       this.podCIDRs.claim(name, cidr);
       return cidr;
     }
-    if (this.podCIDRs.get(name) === undefined) this.claimKnown();
     return this.podCIDRs.allocate(name);
   }
 

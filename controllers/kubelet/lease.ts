@@ -1,6 +1,6 @@
 /**
  * Node heartbeats through Leases (KEP-0009): one Lease per node in `kube-node-lease`, held by the node, owned
- * by the Node object (so the garbage collector removes it with the node), renewed every 10 s (× speed).
+ * by the Node object (so the garbage collector removes it with the node), renewed every 10 s (real time, whatever the speed).
  * Like the kubelet, the renewer keeps the last Lease it wrote and updates from it; it reads the Lease again
  * only after a conflict, and creates it when it is missing.
  */

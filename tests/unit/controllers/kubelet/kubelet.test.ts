@@ -114,10 +114,11 @@ describe('kubelet: node status', () => {
     [1, 59_000, 0],
     [1, 60_000, 1],
     [1, 180_000, 3],
-    [0.1, 6_000, 1],
+    [0.1, 59_000, 0],
+    [0.1, 60_000, 1],
   ];
   for (const [speed, ms, writes] of heartbeats) {
-    it(`heartbeats node status every 60 s × speed (speed ${speed}, ${ms} ms: ${writes})`, async () => {
+    it(`heartbeats node status every 60 s, whatever the speed (speed ${speed}, ${ms} ms: ${writes})`, async () => {
       const { cluster } = start({ nodes: [nodeObj('n1')], speed });
       await cluster.settle();
       const before = cluster.callsOf('update', 'nodes', 'status').length;
@@ -147,11 +148,12 @@ describe('kubelet: node status', () => {
 describe('kubelet: leases', () => {
   const renewals: Array<[number, number, number]> = [
     [1, 35_000, 3],
-    [0.1, 3_500, 3],
+    [0.1, 35_000, 3],
+    [0.1, 9_999, 0],
     [1, 9_999, 0],
   ];
   for (const [speed, ms, updates] of renewals) {
-    it(`creates the node Lease and renews it every 10 s × speed (speed ${speed}, ${ms} ms: ${updates} renewals)`, async () => {
+    it(`creates the node Lease and renews it every 10 s, whatever the speed (speed ${speed}, ${ms} ms: ${updates} renewals)`, async () => {
       const { cluster } = start({ nodes: [nodeObj('n1')], speed });
       await cluster.settle();
       const lease = cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any;
@@ -166,7 +168,7 @@ describe('kubelet: leases', () => {
       assert.equal(cluster.callsOf('update', 'leases').length, updates);
       assert.equal(cluster.callsOf('get', 'leases').length, 1, 'the lease is read only once');
       const renewed = cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any;
-      assert.equal(Date.parse(renewed.spec.renewTime), Date.UTC(2024, 0, 1) + updates * 10_000 * speed);
+      assert.equal(Date.parse(renewed.spec.renewTime), Date.UTC(2024, 0, 1) + updates * 10_000);
     });
   }
 

@@ -71,11 +71,11 @@ describe('ids', () => {
 });
 
 describe('timings', () => {
-  it('scale with speed; the lease duration does not', () => {
+  it('scale with speed; the heartbeats and the lease duration do not', () => {
     const t = scaledTimings(0.1);
     assert.deepEqual(
       [t.sandboxDelayMs, t.startMinMs, t.startMaxMs, t.leaseRenewMs, t.nodeStatusReportMs, t.leaseDurationSeconds],
-      [50, 100, 200, 1000, 6000, 40],
+      [50, 100, 200, 10_000, 60_000, 40],
     );
   });
   it('pull back-off doubles up to the cap', () => {
