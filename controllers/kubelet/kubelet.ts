@@ -3,7 +3,9 @@
  * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, in real time), and runs the
  * pods bound to them through Pending, ContainerCreating and Running (or ErrImagePull / ImagePullBackOff),
  * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
- * `node:<name>`, `lease:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter.
+ * `node:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter. Lease renewals
+ * (key: the node's name) have a queue and workers of their own, so that thousands of heartbeats never hold up a
+ * node's registration or a pod's start (and, when the server falls behind, renewals wait, not pods).
  * Writes happen only when something changed; status goes through PUT `/status` with the resourceVersion read.
  * Each container instance keeps a bounded log (log-store.ts), served over HTTP as a kubelet serves
  * `/containerLogs/...` (log-server.ts) by one server for every node, which the nodes report in their status.
@@ -55,6 +57,8 @@ export const KUBELET_COMPONENT = 'kubelet';
  * trip to the API server: a worker spends it waiting, not computing).
  */
 export const KUBELET_MIN_WORKERS = 64;
+/** Concurrent Lease renewals (a renewal is one round trip; 8 renew some hundreds a second). */
+export const LEASE_WORKERS = 8;
 /** The pod index by `spec.nodeName` (shared with the pod GC). */
 export const POD_NODE_INDEX = 'spec.nodeName';
 
@@ -99,6 +103,8 @@ const TERMINAL = new Set(['Succeeded', 'Failed']);
 export class SimulatedKubelet implements Component, Controller, KubeletLogBackend {
   readonly name = KUBELET_COMPONENT;
   readonly queue: WorkQueue;
+  /** Lease renewals, keyed by node name. */
+  readonly leaseQueue: WorkQueue;
   readonly timings: KubeletTimings;
   readonly nodes: Informer<Node>;
   readonly pods: Informer<Pod>;
@@ -132,6 +138,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.logs = new PodLogStore(opts.logLimits);
     this.serveOptions = opts.serve ?? ctx.kubeletServer;
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: KUBELET_COMPONENT, log: this.log });
+    this.leaseQueue = new RateLimitingQueue({ clock: ctx.clock, name: `${KUBELET_COMPONENT}-lease`, log: this.log });
     this.leases = new LeaseRenewer(ctx.client, this.timings);
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
@@ -159,7 +166,11 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     }
     try {
       await this.ctx.informers.waitForSync(signal);
-      await runWorkers(this, this.queue, this.workers, signal, this.log);
+      const leases = { name: `${KUBELET_COMPONENT}-lease`, sync: (name: string) => this.syncLease(name) };
+      await Promise.all([
+        runWorkers(this, this.queue, this.workers, signal, this.log),
+        runWorkers(leases, this.leaseQueue, LEASE_WORKERS, signal, this.log),
+      ]);
     } finally {
       await this.server?.close();
       for (const key of this.logs.keys()) this.logs.drop(key);
@@ -209,7 +220,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.claimKnown(node);
     this.queue.add(`node:${name}`);
     if (!withPods) return;
-    this.queue.add(`lease:${name}`);
+    this.leaseQueue.add(name);
     for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) this.podChanged(p);
   }
 
@@ -218,7 +229,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     if (pod.spec?.nodeName || this.records.has(key)) this.queue.add(`pod:${key}`);
   }
 
-  /** One key: `node:<name>`, `lease:<name>` or `pod:<namespace>/<name>`. */
+  /** One key: `node:<name>` or `pod:<namespace>/<name>` (`lease:<name>` renews the node's Lease). */
   async sync(key: string): Promise<void> {
     const i = key.indexOf(':');
     const kind = key.slice(0, i);
@@ -318,7 +329,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     const now = this.clock.now();
     const due = this.leases.dueIn(name, now);
     if (due === 0) await this.leases.renew(node, now);
-    this.queue.addAfter(`lease:${name}`, due || this.timings.leaseRenewMs);
+    this.leaseQueue.addAfter(name, due || this.timings.leaseRenewMs);
   }
 
   private env(nodeName: string): RuntimeEnv {
