@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocatePodIP, IndexAllocator, nodeIPAt, podCIDRAt } from '../../../../controllers/kubelet/ids.js';
+import {
+  allocatePodIP,
+  IndexAllocator,
+  nodeIPAt,
+  POD_CIDR_COUNT,
+  podCIDRAt,
+} from '../../../../controllers/kubelet/ids.js';
 import { defaultPullPolicy, imageID, isMissingImage, normalizeImage } from '../../../../controllers/kubelet/images.js';
 import {
   advancePod,
@@ -52,6 +58,16 @@ describe('ids', () => {
       [podCIDRAt(0), podCIDRAt(255), podCIDRAt(256)],
       ['10.244.0.0/24', '10.244.255.0/24', '10.245.0.0/24'],
     );
+  });
+  it('pod CIDRs go beyond 10.255 into the rest of 10/8, never into the node IPs (10.128)', () => {
+    const cidrs = Array.from({ length: POD_CIDR_COUNT }, (_, n) => podCIDRAt(n));
+    assert.deepEqual(
+      [cidrs[3071], cidrs[3072], cidrs[3072 + 128 * 256], cidrs[POD_CIDR_COUNT - 1]],
+      ['10.255.255.0/24', '10.0.0.0/24', '10.129.0.0/24', '10.243.255.0/24'],
+    );
+    assert.equal(new Set(cidrs).size, POD_CIDR_COUNT);
+    assert.ok(POD_CIDR_COUNT >= 65_000);
+    assert.ok(!cidrs.some((c) => c.startsWith('10.128.')));
   });
   it('pod IPs skip used ones', () => {
     assert.equal(allocatePodIP('10.244.3.0/24', new Set()), '10.244.3.2');
