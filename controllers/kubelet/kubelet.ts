@@ -345,15 +345,20 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     };
   }
 
-  /** A free pod IP in the node's CIDR (pods of the node that have an IP, and records, hold theirs). */
+  /**
+   * A free pod IP in the node's CIDR: not reported by a pod bound to the node, nor held by the record of one (its
+   * status may not be written yet). Only the node's pods are looked at; a deleted pod's IP is free again.
+   */
   private podIP(node: Node, key: string): string | undefined {
     const name = node.metadata.name ?? '';
     const used = new Set<string>();
     for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) {
       const ip = (p.status as { podIP?: string } | undefined)?.podIP;
       if (ip) used.add(ip);
+      const k = `${p.metadata.namespace}/${p.metadata.name}`;
+      const r = k === key ? undefined : this.records.get(k);
+      if (r?.podIP && r.nodeName === name) used.add(r.podIP);
     }
-    for (const [k, r] of this.records) if (k !== key && r.nodeName === name && r.podIP) used.add(r.podIP);
     return allocatePodIP(this.podCIDR(node), used);
   }
 
