@@ -24,12 +24,25 @@ export function nodeIPAt(n: number): string {
 
 /** How many distinct node IPs there are (253 hosts in each of 256 blocks). */
 export const NODE_IP_COUNT = 253 * 256;
-/** How many distinct pod CIDRs there are (10.244.0.0/24 … 10.255.255.0/24). */
-export const POD_CIDR_COUNT = 12 * 256;
+/**
+ * The second octets of the pod CIDRs, in the order they are handed out: 10.244 … 10.255 first (the flannel-style
+ * range small clusters show), then 10.0 … 10.127 and 10.129 … 10.243 (10.128 holds the node IPs), so that tens of
+ * thousands of nodes each get a /24.
+ */
+const POD_CIDR_SECOND_OCTETS: readonly number[] = [
+  ...Array.from({ length: 12 }, (_, i) => 244 + i),
+  ...Array.from({ length: 128 }, (_, i) => i),
+  ...Array.from({ length: 115 }, (_, i) => 129 + i),
+];
+/** How many distinct pod CIDRs there are (255 × 256 /24s). */
+export const POD_CIDR_COUNT = POD_CIDR_SECOND_OCTETS.length * 256;
 
-/** The n-th node pod CIDR (0 ≤ n < POD_CIDR_COUNT): 10.244.0.0/24 … 10.244.255.0/24, then 10.245.0.0/24 … 10.255.255.0/24. */
+/**
+ * The n-th node pod CIDR (0 ≤ n < POD_CIDR_COUNT): 10.244.0.0/24 … 10.244.255.0/24, 10.245.0.0/24 … 10.255.255.0/24,
+ * then 10.0.0.0/24 … 10.127.255.0/24 and 10.129.0.0/24 … 10.243.255.0/24.
+ */
 export function podCIDRAt(n: number): string {
-  return `10.${244 + Math.floor(n / 256)}.${n % 256}.0/24`;
+  return `10.${POD_CIDR_SECOND_OCTETS[Math.floor(n / 256)]}.${n % 256}.0/24`;
 }
 
 /** The address part and prefix length of an IPv4 CIDR, or undefined for anything else. */
@@ -68,6 +81,8 @@ export function allocatePodIP(cidr: string, used: ReadonlySet<string>): string |
 export class IndexAllocator {
   private readonly byOwner = new Map<string, string>();
   private readonly owners = new Map<string, string>();
+  /** No value below this index is free (allocations scan from here; a release resets it). */
+  private lowestFree = 0;
 
   constructor(
     private readonly valueAt: (n: number) => string,
@@ -79,7 +94,10 @@ export class IndexAllocator {
     const holder = this.owners.get(value);
     if (holder !== undefined && holder !== owner) return false;
     const previous = this.byOwner.get(owner);
-    if (previous !== undefined && previous !== value) this.owners.delete(previous);
+    if (previous !== undefined && previous !== value) {
+      this.owners.delete(previous);
+      this.lowestFree = 0;
+    }
     this.byOwner.set(owner, value);
     this.owners.set(value, owner);
     return true;
@@ -89,10 +107,11 @@ export class IndexAllocator {
   allocate(owner: string): string {
     const existing = this.byOwner.get(owner);
     if (existing !== undefined) return existing;
-    for (let n = 0; n < this.limit; n++) {
+    for (let n = this.lowestFree; n < this.limit; n++) {
       const v = this.valueAt(n);
       if (!this.owners.has(v)) {
         this.claim(owner, v);
+        this.lowestFree = n + 1;
         return v;
       }
     }
@@ -110,5 +129,6 @@ export class IndexAllocator {
     if (v === undefined) return;
     this.byOwner.delete(owner);
     if (this.owners.get(v) === owner) this.owners.delete(v);
+    this.lowestFree = 0;
   }
 }

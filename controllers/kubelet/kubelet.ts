@@ -1,9 +1,11 @@
 /**
  * The simulated kubelet: one component that plays every Node. It registers nodes (default labels, a pod
- * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, × speed), and runs the
+ * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, in real time), and runs the
  * pods bound to them through Pending, ContainerCreating and Running (or ErrImagePull / ImagePullBackOff),
  * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
- * `node:<name>`, `lease:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter.
+ * `node:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter. Lease renewals
+ * (key: the node's name) have a queue and workers of their own, so that thousands of heartbeats never hold up a
+ * node's registration or a pod's start (and, when the server falls behind, renewals wait, not pods).
  * Writes happen only when something changed; status goes through PUT `/status` with the resourceVersion read.
  * Each container instance keeps a bounded log (log-store.ts), served over HTTP as a kubelet serves
  * `/containerLogs/...` (log-server.ts) by one server for every node, which the nodes report in their status.
@@ -49,6 +51,14 @@ import { scaledTimings, type KubeletTimings } from './timings.js';
 
 /** The component name, the event source component and the name in logs. */
 export const KUBELET_COMPONENT = 'kubelet';
+/**
+ * The fewest concurrent syncs of the simulated kubelet: it plays every node, and each real node has a kubelet
+ * of its own, so a controller's two workers would make a thousand nodes wait in one line (a sync is a round
+ * trip to the API server: a worker spends it waiting, not computing).
+ */
+export const KUBELET_MIN_WORKERS = 64;
+/** Concurrent Lease renewals (a renewal is one round trip; 8 renew some hundreds a second). */
+export const LEASE_WORKERS = 8;
 /** The pod index by `spec.nodeName` (shared with the pod GC). */
 export const POD_NODE_INDEX = 'spec.nodeName';
 
@@ -59,7 +69,7 @@ export interface KubeletOptions {
   /** Which images fail to pull (default: tag `non-existent`). */
   pullFails?: (image: string) => boolean;
   queue?: WorkQueue;
-  /** Concurrent syncs (default: the context's workers). */
+  /** Concurrent syncs (default: the context's workers, at least KUBELET_MIN_WORKERS). */
   workers?: number;
   /** Serve container logs (default: as the context's kubeletServer says; absent there, no server). */
   serve?: KubeletServerOptions;
@@ -93,6 +103,8 @@ const TERMINAL = new Set(['Succeeded', 'Failed']);
 export class SimulatedKubelet implements Component, Controller, KubeletLogBackend {
   readonly name = KUBELET_COMPONENT;
   readonly queue: WorkQueue;
+  /** Lease renewals, keyed by node name. */
+  readonly leaseQueue: WorkQueue;
   readonly timings: KubeletTimings;
   readonly nodes: Informer<Node>;
   readonly pods: Informer<Pod>;
@@ -122,10 +134,11 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.log = ctx.log.child({ component: KUBELET_COMPONENT });
     this.timings = scaledTimings(ctx.speed, opts.timings);
     this.pullFails = opts.pullFails ?? defaultPullFails;
-    this.workers = opts.workers ?? ctx.workers;
+    this.workers = opts.workers ?? Math.max(ctx.workers, KUBELET_MIN_WORKERS);
     this.logs = new PodLogStore(opts.logLimits);
     this.serveOptions = opts.serve ?? ctx.kubeletServer;
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: KUBELET_COMPONENT, log: this.log });
+    this.leaseQueue = new RateLimitingQueue({ clock: ctx.clock, name: `${KUBELET_COMPONENT}-lease`, log: this.log });
     this.leases = new LeaseRenewer(ctx.client, this.timings);
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
@@ -153,7 +166,11 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     }
     try {
       await this.ctx.informers.waitForSync(signal);
-      await runWorkers(this, this.queue, this.workers, signal, this.log);
+      const leases = { name: `${KUBELET_COMPONENT}-lease`, sync: (name: string) => this.syncLease(name) };
+      await Promise.all([
+        runWorkers(this, this.queue, this.workers, signal, this.log),
+        runWorkers(leases, this.leaseQueue, LEASE_WORKERS, signal, this.log),
+      ]);
     } finally {
       await this.server?.close();
       for (const key of this.logs.keys()) this.logs.drop(key);
@@ -200,9 +217,10 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
 
   private nodeChanged(node: Node, withPods: boolean): void {
     const name = node.metadata.name ?? '';
+    this.claimKnown(node);
     this.queue.add(`node:${name}`);
     if (!withPods) return;
-    this.queue.add(`lease:${name}`);
+    this.leaseQueue.add(name);
     for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) this.podChanged(p);
   }
 
@@ -211,7 +229,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     if (pod.spec?.nodeName || this.records.has(key)) this.queue.add(`pod:${key}`);
   }
 
-  /** One key: `node:<name>`, `lease:<name>` or `pod:<namespace>/<name>`. */
+  /** One key: `node:<name>` or `pod:<namespace>/<name>` (`lease:<name>` renews the node's Lease). */
   async sync(key: string): Promise<void> {
     const i = key.indexOf(':');
     const kind = key.slice(0, i);
@@ -222,15 +240,16 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.log.warn({ key }, 'unknown key');
   }
 
-  /** Claims the values every known node already has, so that a new allocation never collides with them. */
-  private claimKnown(): void {
-    for (const n of this.nodes.lister.list()) {
-      const name = n.metadata.name ?? '';
-      const ip = internalIPOf(n);
-      if (ip && this.nodeIPs.get(name) === undefined) this.nodeIPs.claim(name, ip);
-      const cidr = n.spec?.podCIDR;
-      if (cidr && this.podCIDRs.get(name) === undefined) this.podCIDRs.claim(name, cidr);
-    }
+  /**
+   * Claims the InternalIP and pod CIDR a node already has, as soon as the informer shows it (before any sync), so
+   * that a value allocated for another node never collides with it.
+   */
+  private claimKnown(n: Node): void {
+    const name = n.metadata.name ?? '';
+    const ip = internalIPOf(n);
+    if (ip && this.nodeIPs.get(name) === undefined) this.nodeIPs.claim(name, ip);
+    const cidr = n.spec?.podCIDR;
+    if (cidr && this.podCIDRs.get(name) === undefined) this.podCIDRs.claim(name, cidr);
   }
 
   /** The node's InternalIP: the one its status reports, else one allocated for it. */
@@ -241,7 +260,6 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       this.nodeIPs.claim(name, ip);
       return ip;
     }
-    if (this.nodeIPs.get(name) === undefined) this.claimKnown();
     return this.nodeIPs.allocate(name);
   }
 
@@ -253,7 +271,6 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       this.podCIDRs.claim(name, cidr);
       return cidr;
     }
-    if (this.podCIDRs.get(name) === undefined) this.claimKnown();
     return this.podCIDRs.allocate(name);
   }
 
@@ -312,7 +329,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     const now = this.clock.now();
     const due = this.leases.dueIn(name, now);
     if (due === 0) await this.leases.renew(node, now);
-    this.queue.addAfter(`lease:${name}`, due || this.timings.leaseRenewMs);
+    this.leaseQueue.addAfter(name, due || this.timings.leaseRenewMs);
   }
 
   private env(nodeName: string): RuntimeEnv {
@@ -328,15 +345,20 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     };
   }
 
-  /** A free pod IP in the node's CIDR (pods of the node that have an IP, and records, hold theirs). */
+  /**
+   * A free pod IP in the node's CIDR: not reported by a pod bound to the node, nor held by the record of one (its
+   * status may not be written yet). Only the node's pods are looked at; a deleted pod's IP is free again.
+   */
   private podIP(node: Node, key: string): string | undefined {
     const name = node.metadata.name ?? '';
     const used = new Set<string>();
     for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) {
       const ip = (p.status as { podIP?: string } | undefined)?.podIP;
       if (ip) used.add(ip);
+      const k = `${p.metadata.namespace}/${p.metadata.name}`;
+      const r = k === key ? undefined : this.records.get(k);
+      if (r?.podIP && r.nodeName === name) used.add(r.podIP);
     }
-    for (const [k, r] of this.records) if (k !== key && r.nodeName === name && r.podIP) used.add(r.podIP);
     return allocatePodIP(this.podCIDR(node), used);
   }
 

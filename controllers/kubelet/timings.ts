@@ -1,6 +1,9 @@
 /**
- * How long things take on a simulated node. Defaults look real at a terminal but finish fast; every duration
- * is multiplied by the controller manager's `speed` (0.1 = ten times faster).
+ * How long things take on a simulated node. Defaults look real at a terminal but finish fast; every duration of
+ * a pod's life is multiplied by the controller manager's `speed` (0.1 = ten times faster). The heartbeats (Lease
+ * renewals, node status reports) are not: whoever reads them judges them against `leaseDurationSeconds` and the
+ * node monitor grace period, API values in real seconds, so renewing ten times as often would only multiply the
+ * writes (a thousand nodes at speed 0.1 would renew a thousand Leases a second) and tell nobody anything new.
  */
 
 /** The kubelet's timings in milliseconds of simulated time (before `speed`), and its heartbeat settings. */
@@ -19,10 +22,10 @@ export interface KubeletTimings {
   pullBackOffMaxMs: number;
   /** Containers stop in min(deletionGracePeriodSeconds, this) seconds. */
   maxTerminationSeconds: number;
-  /** Node Lease renewal interval (kubelet: 10 s) and the lease duration written (kubelet: 40 s; not scaled). */
+  /** Node Lease renewal interval (kubelet: 10 s) and the lease duration written (kubelet: 40 s); neither scaled. */
   leaseRenewMs: number;
   leaseDurationSeconds: number;
-  /** Node status is rewritten with a new lastHeartbeatTime this often when nothing else changed. */
+  /** Node status is rewritten with a new lastHeartbeatTime this often when nothing else changed (not scaled). */
   nodeStatusReportMs: number;
 }
 
@@ -42,8 +45,8 @@ export const DEFAULT_TIMINGS: Readonly<KubeletTimings> = Object.freeze({
 });
 
 /**
- * The effective timings: `overrides` over the defaults, durations multiplied by `speed` (lease duration
- * excepted: it is an API value). Throws on a speed that is not a positive number.
+ * The effective timings: `overrides` over the defaults, the pod durations multiplied by `speed` (the heartbeats
+ * and the lease duration excepted, see above). Throws on a speed that is not a positive number.
  */
 export function scaledTimings(speed: number, overrides: Partial<KubeletTimings> = {}): KubeletTimings {
   if (!(speed > 0) || !Number.isFinite(speed))
@@ -59,9 +62,9 @@ export function scaledTimings(speed: number, overrides: Partial<KubeletTimings> 
     pullBackOffBaseMs: s(t.pullBackOffBaseMs),
     pullBackOffMaxMs: s(t.pullBackOffMaxMs),
     maxTerminationSeconds: t.maxTerminationSeconds * speed,
-    leaseRenewMs: s(t.leaseRenewMs),
+    leaseRenewMs: Math.max(0, Math.round(t.leaseRenewMs)),
     leaseDurationSeconds: t.leaseDurationSeconds,
-    nodeStatusReportMs: s(t.nodeStatusReportMs),
+    nodeStatusReportMs: Math.max(0, Math.round(t.nodeStatusReportMs)),
   };
 }
 

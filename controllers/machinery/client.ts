@@ -142,7 +142,11 @@ export interface HttpApiClientOptions {
   ca?: string;
   /** Skip verifying an https server's certificate (kubeconfig's insecure-skip-tls-verify). */
   insecureSkipTLSVerify?: boolean;
-  /** Client-side request rate (default 200/s) and burst (default 400): the emulator runs locally. */
+  /**
+   * Client-side request rate and burst (defaults DEFAULT_QPS, DEFAULT_BURST). kube-controller-manager's 20/s
+   * protects a shared apiserver from a fleet; the emulator's one controller manager runs beside its server, and its
+   * simulated kubelet plays every node, so the limit only stops a hot loop.
+   */
   qps?: number;
   burst?: number;
   userAgent?: string;
@@ -151,6 +155,10 @@ export interface HttpApiClientOptions {
   /** Abort a non-watch request after this long (default 60 s). */
   requestTimeoutMs?: number;
 }
+
+/** The client's default request rate (per second) and burst: far above what the server answers, below a hot loop's. */
+export const DEFAULT_QPS = 5000;
+export const DEFAULT_BURST = 10_000;
 
 const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 /** The User-Agent the controller manager sends, in kube-controller-manager's format. */
@@ -215,7 +223,7 @@ export class HttpApiClient implements ApiClient {
     this.server = opts.server.replace(/\/+$/, '');
     this.headers = { Accept: 'application/json', 'User-Agent': opts.userAgent ?? DEFAULT_USER_AGENT };
     if (opts.token) this.headers.Authorization = `Bearer ${opts.token}`;
-    this.limiter = new TokenBucket(opts.qps ?? 200, opts.burst ?? 400, opts.clock ?? realClock);
+    this.limiter = new TokenBucket(opts.qps ?? DEFAULT_QPS, opts.burst ?? DEFAULT_BURST, opts.clock ?? realClock);
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 60_000;
     this.transport = new HttpTransport(url, { ca: opts.ca, insecureSkipTLSVerify: opts.insecureSkipTLSVerify });
   }

@@ -261,8 +261,16 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
     if (rv) this.lastResourceVersion = rv;
   }
 
-  /** Fills kind and apiVersion when the server left them out (list items may), then freezes. */
+  /**
+   * Drops `metadata.managedFields` (kube-controller-manager's informers trim them too: no controller reads them,
+   * an update without them keeps the stored ones, and they are most of a small object's bytes), and fills kind
+   * and apiVersion when the server left them out (list items may).
+   */
   private normalize(obj: T): T {
+    if (obj.metadata && 'managedFields' in obj.metadata) {
+      const { managedFields: _dropped, ...metadata } = obj.metadata;
+      obj = { ...obj, metadata };
+    }
     if (obj.kind && obj.apiVersion) return obj;
     const apiVersion = this.ref.group ? `${this.ref.group}/${this.ref.version}` : this.ref.version;
     return { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? this.ref.kind };

@@ -51,6 +51,9 @@ export function nodeManifest(name: string): KubeObject {
   };
 }
 
+/** Node creates `ensureNodes` has in flight at once. */
+export const NODE_CREATES_IN_FLIGHT = 32;
+
 export interface EnsureNodesOptions {
   client: ApiClient;
   clock: Clock;
@@ -77,10 +80,12 @@ export async function ensureNodes(opts: EnsureNodesOptions): Promise<string[]> {
       const existing = (await opts.client.list(RESOURCES.nodes)).items.map((n) => n.metadata.name ?? '');
       const taken = new Set(existing);
       const pool = poolId(existing, opts.seed);
-      while (taken.size < opts.count) {
-        if (opts.signal.aborted) throw abortedError();
-        const name = `${NODE_POOL_PREFIX}${pool}-${randomSuffix(random)}`;
-        if (taken.has(name)) continue;
+      // Up to NODE_CREATES_IN_FLIGHT creates at a time (every real kubelet registers on its own); a name taken
+      // meanwhile (AlreadyExists) is replaced by another.
+      const createOne = async (): Promise<void> => {
+        let name: string;
+        do name = `${NODE_POOL_PREFIX}${pool}-${randomSuffix(random)}`;
+        while (taken.has(name));
         taken.add(name);
         try {
           await opts.client.create(RESOURCES.nodes, undefined, nodeManifest(name));
@@ -88,8 +93,27 @@ export async function ensureNodes(opts: EnsureNodesOptions): Promise<string[]> {
           opts.log.info({ node: name }, 'created node');
         } catch (err) {
           if (!isAlreadyExists(err)) throw err;
+          wanted++;
         }
-      }
+      };
+      let wanted = opts.count - taken.size;
+      let failed = false;
+      const lane = async (): Promise<void> => {
+        while (wanted > 0 && !failed) {
+          if (opts.signal.aborted) throw abortedError();
+          wanted--;
+          await createOne().catch((err) => {
+            failed = true;
+            throw err;
+          });
+        }
+      };
+      // Every lane ends before a retry lists the nodes again (none is left creating behind it).
+      const lanes = await Promise.allSettled(
+        Array.from({ length: Math.min(NODE_CREATES_IN_FLIGHT, Math.max(0, wanted)) }, lane),
+      );
+      const failure = lanes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
       return created;
     } catch (err) {
       if (opts.signal.aborted || isAbortError(err)) throw abortedError();

@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { allocatePodIP, IndexAllocator, nodeIPAt, podCIDRAt } from '../../../../controllers/kubelet/ids.js';
+import {
+  allocatePodIP,
+  IndexAllocator,
+  nodeIPAt,
+  POD_CIDR_COUNT,
+  podCIDRAt,
+} from '../../../../controllers/kubelet/ids.js';
 import { defaultPullPolicy, imageID, isMissingImage, normalizeImage } from '../../../../controllers/kubelet/images.js';
 import {
   advancePod,
@@ -53,6 +59,16 @@ describe('ids', () => {
       ['10.244.0.0/24', '10.244.255.0/24', '10.245.0.0/24'],
     );
   });
+  it('pod CIDRs go beyond 10.255 into the rest of 10/8, never into the node IPs (10.128)', () => {
+    const cidrs = Array.from({ length: POD_CIDR_COUNT }, (_, n) => podCIDRAt(n));
+    assert.deepEqual(
+      [cidrs[3071], cidrs[3072], cidrs[3072 + 128 * 256], cidrs[POD_CIDR_COUNT - 1]],
+      ['10.255.255.0/24', '10.0.0.0/24', '10.129.0.0/24', '10.243.255.0/24'],
+    );
+    assert.equal(new Set(cidrs).size, POD_CIDR_COUNT);
+    assert.ok(POD_CIDR_COUNT >= 65_000);
+    assert.ok(!cidrs.some((c) => c.startsWith('10.128.')));
+  });
   it('pod IPs skip used ones', () => {
     assert.equal(allocatePodIP('10.244.3.0/24', new Set()), '10.244.3.2');
     assert.equal(allocatePodIP('10.244.3.0/24', new Set(['10.244.3.2', '10.244.3.3'])), '10.244.3.4');
@@ -71,11 +87,11 @@ describe('ids', () => {
 });
 
 describe('timings', () => {
-  it('scale with speed; the lease duration does not', () => {
+  it('scale with speed; the heartbeats and the lease duration do not', () => {
     const t = scaledTimings(0.1);
     assert.deepEqual(
       [t.sandboxDelayMs, t.startMinMs, t.startMaxMs, t.leaseRenewMs, t.nodeStatusReportMs, t.leaseDurationSeconds],
-      [50, 100, 200, 1000, 6000, 40],
+      [50, 100, 200, 10_000, 60_000, 40],
     );
   });
   it('pull back-off doubles up to the cap', () => {
