@@ -170,11 +170,16 @@ export function activeReplicaSets(list: readonly (ReplicaSet | undefined)[]): Re
   return list.filter((rs): rs is ReplicaSet => !!rs && replicasOf(rs) > 0);
 }
 
-/** NewRSNewReplicas: how big the new ReplicaSet may be now. */
+/**
+ * NewRSNewReplicas: how big the new ReplicaSet may be now. Upstream counts the ReplicaSets' spec.replicas; here each
+ * counts as max(spec.replicas, status.replicas), so that an old ReplicaSet just scaled down still counts the pods it
+ * has not yet marked for deletion: the new one grows only once they are going, and no watcher of the pods ever sees
+ * more than replicas + maxSurge of them (upstream's bound holds on the specs only; its pods may briefly exceed it).
+ */
 export function newRSNewReplicas(d: Deployment, allRSs: readonly ReplicaSet[], newRS: ReplicaSet | undefined): number {
   if (!isRollingUpdate(d)) return replicasOf(d);
   const current = newRS ? replicasOf(newRS) : 0;
-  const currentPodCount = specReplicas(allRSs);
+  const currentPodCount = allRSs.reduce((n, rs) => n + Math.max(replicasOf(rs), rs.status?.replicas ?? 0), 0);
   const maxTotal = replicasOf(d) + maxSurge(d);
   if (currentPodCount >= maxTotal) return current;
   const scaleUp = Math.min(maxTotal - currentPodCount, replicasOf(d) - current);

@@ -72,6 +72,12 @@ describe('deployment util', () => {
     assert.equal(newRSNewReplicas(d, [old, fresh], fresh), 2);
     assert.equal(newRSNewReplicas(d, [rs('old', 9), rs('new', 3, { image: 'v2' })], rs('new', 3)), 3);
     assert.equal(newRSNewReplicas(d, [rs('old', 2), rs('new', 9)], rs('new', 9)), 10, 'never beyond replicas');
+    // An old ReplicaSet just scaled down to 8 whose 9th pod is not yet marked for deletion (status.replicas 9)
+    // still counts 9: the new one waits, so the pods never exceed 12.
+    const lagging = { ...rs('old', 8), status: { replicas: 9 } } as ReplicaSet;
+    assert.equal(newRSNewReplicas(d, [lagging, rs('new', 3, { image: 'v2' })], rs('new', 3)), 3);
+    const caughtUp = { ...rs('old', 8), status: { replicas: 8 } } as ReplicaSet;
+    assert.equal(newRSNewReplicas(d, [caughtUp, rs('new', 3, { image: 'v2' })], rs('new', 3)), 4);
   });
 
   it('proportion: the upstream e2e split of 30 replicas (8/5 of 13 become 20/13 of 33)', () => {
