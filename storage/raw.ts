@@ -72,8 +72,10 @@ export interface RawListener {
   /** The subscription broke (the store closed, or a gap): the cache must not trust its state any more. */
   error(err: unknown): void;
   /**
-   * Every event up to `revision` has been delivered (a remote store's progress notification: the revisions of
-   * writes outside the subscription, or the answer to {@link RawBackend.requestProgress}).
+   * The store says every event up to `revision` has been sent (a remote store's progress notification: the
+   * revisions of writes outside the subscription, or the answer to {@link RawBackend.requestProgress}). A hint for
+   * consistent reads only: etcd before 3.4.25 / 3.5.8 may send one ahead of events still queued (etcd issue 15220),
+   * so it never advances what the cache has applied; only events do.
    */
   progress?(revision: number): void;
 }

@@ -77,6 +77,9 @@ export class CachedStorage implements Storage, WatchSource {
   private readonly limits: Required<Omit<CacherOptions, 'log'>>;
   private readonly log: { warn(...args: unknown[]): void };
   private committed = 0;
+  /** The highest revision a progress notification reported, and the consistent reads waiting for one. */
+  private progressSeen = 0;
+  private readonly progressWaiters = new Set<() => void>();
   private windowStart = 0;
   private waiters: Waiter[] = [];
   private unsubscribe: (() => void) | undefined;
@@ -280,16 +283,26 @@ export class CachedStorage implements Storage, WatchSource {
   private async consistentRead(key: string): Promise<void> {
     this.checkUsable(key);
     const { current } = await this.backend.revisions();
-    if (this.committed >= current) return;
+    if (this.committed >= current || this.progressSeen >= current) return;
     const deadline = Date.now() + 10_000;
-    // etcd answers a progress request only once the watch has caught up: ask again until it has.
-    while (this.committed < current) {
+    // The cache has applied `current` (an event of its own keys), or the store has said that everything up to it
+    // was sent (a progress notification: the newest revisions were writes outside the cache's keys). Ask for one
+    // until either holds.
+    while (this.committed < current && this.progressSeen < current) {
       this.backend.requestProgress?.();
       const left = deadline - Date.now();
       if (left <= 0 || this.broken || this.closing) {
         throw this.broken ?? new StorageError('Internal', key, `storage: revision ${current} was not observed`);
       }
-      await this.waitForRevision(current, Math.min(left, 100));
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.progressWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(left, 100));
+        this.progressWaiters.add(done);
+      });
     }
   }
 
@@ -392,11 +405,16 @@ export class CachedStorage implements Storage, WatchSource {
     this.releaseWaiters(true);
   }
 
-  /** The backend delivered everything up to `revision` (writes outside the cache's keys took the ones between). */
+  /**
+   * The store says it sent everything up to `revision` (writes outside the cache's keys took the ones between). Only
+   * consistent reads use it; what the cache has applied (`committed`) moves with events alone (see RawListener).
+   */
   private progress(revision: number): void {
-    if (revision <= this.committed) return;
-    this.committed = revision;
-    this.releaseWaiters(true);
+    if (revision <= this.progressSeen) return;
+    this.progressSeen = revision;
+    const waiting = [...this.progressWaiters];
+    this.progressWaiters.clear();
+    for (const done of waiting) done();
   }
 
   /** Drops the oldest events until the window is within its count, byte and age bounds. */

@@ -337,8 +337,6 @@ class EtcdWatch {
   private retryDelay = 50;
   private retryTimer: NodeJS.Timeout | undefined;
   private waiters: { revision: number; resolve(): void }[] = [];
-  /** The revision of the last progress notification, until a later one confirms it (see `receive`). */
-  private unconfirmedProgress: number | undefined;
 
   constructor(
     private readonly client: Etcd3,
@@ -498,16 +496,14 @@ class EtcdWatch {
     if (res.created) return true;
     const header = Number(res.header.revision);
     if (res.events.length === 0) {
-      // A progress notification: everything up to the header revision has been sent. etcd 3.4 before 3.4.25 may
-      // send one while the events of that revision are still being queued (etcd issue 15220): a notification is
-      // trusted only once a later one confirms it with no event in between; the first is confirmed at once.
-      const unconfirmed = this.unconfirmedProgress;
-      this.unconfirmedProgress = header;
-      if (unconfirmed !== undefined && unconfirmed > this.last) this.advance(unconfirmed);
-      if (header > this.last) this.requestProgress();
+      // A progress notification: everything up to the header revision has been sent, says etcd. Before 3.4.25 and
+      // 3.5.8 it may say so while events of lower revisions are still queued for a watcher that fell behind (etcd
+      // issue 15220; kube-apiserver does not trust them on those versions either). So it is only passed on as a
+      // hint for consistent reads: the resume point and the continuity check move with events alone, and events
+      // arriving after a notification are never mistaken for a gap.
+      this.listener.progress?.(header);
       return false;
     }
-    this.unconfirmedProgress = undefined;
     const batch: RawEvent[] = [];
     let last = this.last;
     for (const ev of res.events) {
@@ -529,7 +525,6 @@ class EtcdWatch {
 
   private advance(revision: number): void {
     this.last = revision;
-    this.listener.progress?.(revision);
     if (this.waiters.length === 0) return;
     const ready = this.waiters.filter((w) => w.revision <= revision);
     this.waiters = this.waiters.filter((w) => w.revision > revision);
