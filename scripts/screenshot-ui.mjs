@@ -7,19 +7,19 @@
 //   node scripts/screenshot-ui.mjs [--out docs/ui-rolling-update.png]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
 
 const root = new URL('..', import.meta.url).pathname;
 const outArg = process.argv.indexOf('--out');
 const out = outArg > 0 ? process.argv[outArg + 1] : join(root, 'docs', 'ui-rolling-update.png');
-const chromiumPath = [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-  (p) => p && existsSync(p),
-);
-if (!chromiumPath) {
-  console.error('Chromium not found: set CHROMIUM or install Debian chromium (apt-get install chromium)');
+// The tests' browser helper (compiled by `npm run screenshot` first): the same Chromium search and flags.
+const { findChromium, launchChromium } = await import(join(root, 'dist', 'tests', 'helpers', 'browser.js'));
+try {
+  findChromium();
+} catch (err) {
+  console.error(err.message);
   process.exit(1);
 }
 
@@ -87,18 +87,7 @@ try {
   const fluentd = `/apis/apps/v1/namespaces/kube-system/daemonsets/fluentd`;
   await until(async () => (await api('GET', fluentd)).status?.numberAvailable === 6, 'fluentd on every node');
 
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 820 }, deviceScaleFactor: 1 });
   await page.goto(`${url}/ui/`);
   await page.waitForSelector('body[data-synced="true"] .pod[data-rev="new"]');

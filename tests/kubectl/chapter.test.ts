@@ -9,10 +9,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { eventually, Kubectl } from '../helpers/kubectl.js';
-import { sharedFile } from '../helpers/paths.js';
+import { chapterManifest } from '../helpers/paths.js';
 
-const fluentd = sharedFile('seed', 'fluentd.yaml');
-const nginx = sharedFile('seed', 'nginx-fast-storage.yaml');
+const fluentd = chapterManifest('fluentd.yaml');
+const nginx = chapterManifest('nginx-fast-storage.yaml');
 
 interface PodRow {
   name: string;
@@ -34,9 +34,7 @@ function podRows(out: string): PodRow[] {
     });
 }
 
-describe('the DaemonSets chapter with kubectl 1.32', {
-  skip: fluentd && nginx ? false : 'the chapter manifests (../shared/seed) are not present',
-}, () => {
+describe('the DaemonSets chapter with kubectl 1.32', () => {
   let cluster: Cluster;
   let k: Kubectl;
   let nodes: string[] = [];
@@ -68,7 +66,7 @@ describe('the DaemonSets chapter with kubectl 1.32', {
   });
 
   it('apply -f fluentd.yaml: within seconds one Running fluentd pod per node', async () => {
-    assert.equal((await k.ok(['apply', '-f', fluentd!])).trim(), 'daemonset.extensions/fluentd created');
+    assert.equal((await k.ok(['apply', '-f', fluentd])).trim(), 'daemonset.extensions/fluentd created');
     const placed = await eventually(
       async () => {
         const on = await runningOn('kube-system', 'app=fluentd');
@@ -124,7 +122,7 @@ describe('the DaemonSets chapter with kubectl 1.32', {
     assert.equal((await k.ok(['label', 'nodes', a!, 'ssd=true'])).trim(), `node/${a} labeled`);
     const selected = await k.ok(['get', 'nodes', '--selector', 'ssd=true']);
     assert.equal(selected.trim().split('\n').length, 2);
-    assert.equal((await k.ok(['apply', '-f', nginx!])).trim(), 'daemonset.extensions/nginx-fast-storage created');
+    assert.equal((await k.ok(['apply', '-f', nginx])).trim(), 'daemonset.extensions/nginx-fast-storage created');
     await eventually(async () => (await runningOn('default', 'app=nginx')).join() === a, {
       timeoutMs: 30_000,
       what: 'nginx only on the ssd node',
@@ -181,7 +179,7 @@ describe('the DaemonSets chapter with kubectl 1.32', {
 
   it('delete -f fluentd.yaml removes all fluentd pods', async () => {
     assert.equal(
-      (await k.ok(['delete', '-f', fluentd!], { timeoutMs: 60_000 })).trim(),
+      (await k.ok(['delete', '-f', fluentd], { timeoutMs: 60_000 })).trim(),
       'daemonset.extensions "fluentd" deleted',
     );
     await eventually(async () => (await pods('kube-system', 'app=fluentd')).length === 0, {

@@ -9,11 +9,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kubectl, KUBECTL_VERSIONS } from '../helpers/kubectl.js';
-import { sharedFile } from '../helpers/paths.js';
+import { chapterManifest, manifestImage } from '../helpers/paths.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const fluentdPath = sharedFile('seed', 'fluentd.yaml');
+const fluentdPath = chapterManifest('fluentd.yaml');
+const fluentdText = readFileSync(fluentdPath, 'utf8');
+const fluentdImage = manifestImage(fluentdText);
+/** The manifest's memory limit in Mi (200 in the book's file), and the edit's (100 more). */
+const limitMi = Number(/limits:\s*(?:\{\s*|\n\s*)memory:\s*(\d+)Mi/.exec(fluentdText)?.[1]);
 
 /** stderr lines a real cluster prints too (kubectl's own notices), which the tests tolerate. */
 function unexpectedWarnings(stderr: string): string[] {
@@ -29,9 +33,7 @@ function unexpectedWarnings(stderr: string): string[] {
 }
 
 for (const version of KUBECTL_VERSIONS) {
-  describe(`kubectl ${version}: DaemonSets through both groups`, {
-    skip: fluentdPath ? false : 'the chapter manifests (../shared/seed) are not present',
-  }, () => {
+  describe(`kubectl ${version}: DaemonSets through both groups`, () => {
     let server: ServerProcess;
     let kubectl: Kubectl;
     const files = tempDir('kubectl-files-');
@@ -40,8 +42,10 @@ for (const version of KUBECTL_VERSIONS) {
     before(async () => {
       server = await startServerProcess();
       kubectl = new Kubectl(server.kubeconfig, version);
-      const manifest = readFileSync(fluentdPath!, 'utf8');
-      const edited = manifest.replace(/(limits:\s*\n\s*memory: )200Mi/, '$1300Mi');
+      const manifest = readFileSync(fluentdPath, 'utf8');
+      // The memory limit, raised by 100Mi (block or flow style: the book's file or the project's example).
+      const limit = /(limits:\s*(?:\{\s*|\n\s*)memory:\s*)(\d+)Mi/;
+      const edited = manifest.replace(limit, (_, head: string, mi: string) => `${head}${Number(mi) + 100}Mi`);
       assert.notEqual(edited, manifest, 'the manifest edit applies');
       writeFileSync(changed, edited);
     });
@@ -56,7 +60,7 @@ for (const version of KUBECTL_VERSIONS) {
       JSON.parse(await kubectl.ok([...args, '-o', 'json'])) as Record<string, any>;
 
     it('apply -f fluentd.yaml creates it through extensions/v1beta1', async () => {
-      const r = await kubectl.run(['apply', '-f', fluentdPath!]);
+      const r = await kubectl.run(['apply', '-f', fluentdPath]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim(), 'daemonset.extensions/fluentd created');
       assert.deepEqual(unexpectedWarnings(r.stderr), []);
@@ -71,10 +75,10 @@ for (const version of KUBECTL_VERSIONS) {
       const afterObj = await getJSON(['get', 'daemonsets.v1.apps', 'fluentd', '-n', 'kube-system']);
       const c0 = before['spec'].template.spec.containers[0];
       const c1 = afterObj['spec'].template.spec.containers[0];
-      assert.equal(c0.resources.limits.memory, '200Mi');
-      assert.equal(c1.resources.limits.memory, '300Mi');
+      assert.equal(c0.resources.limits.memory, `${limitMi}Mi`);
+      assert.equal(c1.resources.limits.memory, `${limitMi + 100}Mi`);
       // everything else in the spec is untouched
-      c1.resources.limits.memory = '200Mi';
+      c1.resources.limits.memory = `${limitMi}Mi`;
       assert.deepEqual(afterObj['spec'], before['spec']);
       assert.equal(afterObj['metadata'].generation, before['metadata'].generation + 1);
       const r2 = await kubectl.run(['apply', '-f', changed]);
@@ -170,7 +174,7 @@ for (const version of KUBECTL_VERSIONS) {
         'kube-system',
         ...(version === '1.20' ? [] : ['--show-managed-fields']),
       ]);
-      assert.equal(ds['spec'].template.spec.containers[0].image, 'fluent/fluentd:v0.14.10');
+      assert.equal(ds['spec'].template.spec.containers[0].image, fluentdImage);
       const managers = (ds['metadata'].managedFields as { manager: string; operation: string }[]).map(
         (m) => `${m.manager}/${m.operation}`,
       );
@@ -213,7 +217,7 @@ for (const version of KUBECTL_VERSIONS) {
     });
 
     it('delete -f fluentd.yaml removes it', async () => {
-      const r = await kubectl.run(['delete', '-f', fluentdPath!]);
+      const r = await kubectl.run(['delete', '-f', fluentdPath]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout.trim(), 'daemonset.extensions "fluentd" deleted');
       const gone = await kubectl.run(['get', 'ds', 'fluentd', '-n', 'kube-system']);

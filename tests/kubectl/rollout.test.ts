@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { imageOf, isAvailable, PodRecorder, unavailableNodes, type WatchedPod } from '../helpers/availability.js';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { eventually, Kubectl } from '../helpers/kubectl.js';
-import { sharedFile } from '../helpers/paths.js';
+import { chapterManifest, manifestImage } from '../helpers/paths.js';
 
-const fluentd = sharedFile('seed', 'fluentd.yaml');
+const fluentd = chapterManifest('fluentd.yaml');
 const NS = 'kube-system';
-const V1 = 'fluent/fluentd:v0.14.10';
+/** The chapter's image (the book's v0.14.10, or the project's example's). */
+const V1 = manifestImage(readFileSync(fluentd, 'utf8'));
 const V2 = 'fluent/fluentd:v0.14.11';
 const V3 = 'fluent/fluentd:v1.16';
 const MIN_READY = 2;
@@ -26,7 +27,6 @@ interface PodList {
 }
 
 describe('kubectl 1.32: updating the fluentd DaemonSet', {
-  skip: fluentd ? false : 'the chapter manifests (../shared/seed) are not present',
   timeout: 180_000,
 }, () => {
   let cluster: Cluster;
@@ -37,7 +37,7 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', {
   before(async () => {
     cluster = await startCluster({ nodes: 3, speed: 0.1 });
     k = new Kubectl(cluster.kubeconfig, '1.32');
-    const manifest = readFileSync(fluentd!, 'utf8');
+    const manifest = readFileSync(fluentd, 'utf8');
     assert.ok(manifest.includes(V1));
     writeFileSync(file('fluentd-v2.yaml'), manifest.replace(V1, V2));
     // The rolling update settings go at the top of spec, the image changes once more.
@@ -111,7 +111,7 @@ describe('kubectl 1.32: updating the fluentd DaemonSet', {
   }
 
   it('apply -f fluentd.yaml: one pod per node; its strategy defaults to OnDelete', async () => {
-    assert.equal((await k.ok(['apply', '-f', fluentd!])).trim(), 'daemonset.extensions/fluentd created');
+    assert.equal((await k.ok(['apply', '-f', fluentd])).trim(), 'daemonset.extensions/fluentd created');
     await waitSettled(V1);
     assert.equal(
       (await k.ok(['get', 'ds', 'fluentd', '-n', NS, '-o', 'jsonpath={.spec.updateStrategy.type}'])).trim(),
