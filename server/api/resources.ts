@@ -171,7 +171,7 @@ class ResourceRoutes {
       const body = orJSON(() => listProtobuf(this.handle, items, meta));
       if (body) return reply.type(PROTOBUF).send(body);
     }
-    return reply.type('application/json').send(listJSON(this.handle, items, meta));
+    return reply.type('application/json').send(listJSON(this.handle, items, meta, reply.raw));
   }
 
   /** What a request body is decoded as when it does not say (protobuf envelopes may leave type meta out). */
