@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { clone, deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { Storage, StoredEvent } from '../../storage/interface.js';
@@ -42,6 +43,43 @@ export interface WatchRequest {
   protobuf?: boolean;
   /** Aborted when the server shuts down. */
   serverSignal: AbortSignal;
+}
+
+/** Queued watch lines are written at once when they reach this many bytes (the initial events of a large list). */
+const WATCH_WRITE_BYTES = 64 * 1024;
+
+/**
+ * Watch writes are flushed together, for every watcher at once: right after the current turn of the event loop when
+ * the last flush is at least this long ago, else this long after it. An idle server writes an event at once; one
+ * that delivers many events a second writes each watcher at most once per interval (100 watchers at 1,000 events/s:
+ * 20,000 socket writes a second instead of 100,000), and an event waits at most this long for it.
+ */
+const WATCH_FLUSH_INTERVAL_MS = 5;
+
+/** The watches with queued lines, flushed together. */
+const pendingFlushes = new Set<() => void>();
+let flushScheduled = false;
+let lastFlush = 0;
+
+function scheduleFlush(flush: () => void): void {
+  pendingFlushes.add(flush);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  const wait = lastFlush + WATCH_FLUSH_INTERVAL_MS - performance.now();
+  if (wait <= 0) setImmediate(flushAll);
+  else setTimeout(flushAll, wait);
+}
+
+function unscheduleFlush(flush: () => void): void {
+  pendingFlushes.delete(flush);
+}
+
+function flushAll(): void {
+  flushScheduled = false;
+  lastFlush = performance.now();
+  const flushes = [...pendingFlushes];
+  pendingFlushes.clear();
+  for (const flush of flushes) flush();
 }
 
 /** The longest delay setTimeout honours (2^31-1 ms); a longer one fires immediately. */
@@ -90,8 +128,40 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       res.once('drain', done);
       abort.signal.addEventListener('abort', done, { once: true });
     });
+  // Lines are queued and written by the shared flush (see scheduleFlush): one socket write per watcher for all the
+  // lines of a few milliseconds when events come fast. A full socket holds the next lines back until it drains.
+  let queued: Buffer[] = [];
+  let queuedBytes = 0;
+  let full: Promise<void> | undefined;
+  const flush = () => {
+    const lines = queued;
+    queued = [];
+    queuedBytes = 0;
+    if (lines.length === 0 || res.destroyed || res.writableEnded) return;
+    const ok = res.write(
+      lines.length === 1
+        ? lines[0]!
+        : Buffer.concat(
+            lines,
+            lines.reduce((n, l) => n + l.length, 0),
+          ),
+    );
+    if (!ok && !abort.signal.aborted) {
+      const waiting: Promise<void> = drained().then(() => {
+        if (full === waiting) full = undefined;
+      });
+      full = waiting;
+    }
+  };
   const write = async (chunk: string | Buffer): Promise<void> => {
-    if (!res.write(chunk) && !abort.signal.aborted) await drained();
+    if (full) await full;
+    const line = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    queued.push(line);
+    queuedBytes += line.length;
+    if (queuedBytes >= WATCH_WRITE_BYTES) {
+      unscheduleFlush(flush);
+      flush();
+    } else scheduleFlush(flush);
   };
   const send = async (ev: StoredEvent | undefined, type: string, obj: KubeObject): Promise<void> => {
     if (w.table) {
@@ -167,6 +237,8 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       await write(errorLine(pb, 500, 'InternalError', `Internal error occurred: ${message}`)).catch(() => {});
     }
   } finally {
+    unscheduleFlush(flush);
+    flush();
     if (timer) clearTimeout(timer);
     w.serverSignal.removeEventListener('abort', onServerAbort);
     abort.abort();
