@@ -21,6 +21,30 @@ export function makeEvent(
   return Object.freeze(event);
 }
 
+/** Where a {@link lazyEvent} reads its object (not enumerable: events compare by their members). */
+const SOURCE = Symbol('source');
+
+function readSource(this: { [SOURCE]: { readonly object: KubeObject } }): KubeObject {
+  return this[SOURCE].object;
+}
+
+/**
+ * A frozen StoredEvent whose object is `source.object`, read when first needed: an event of the window whose object
+ * is still the current one, which the store parses only when something reads it.
+ */
+export function lazyEvent(
+  type: WatchEventType,
+  key: string,
+  revision: number,
+  source: { readonly object: KubeObject },
+  prevObject?: KubeObject,
+): StoredEvent {
+  const event = prevObject === undefined ? { type, key, revision } : { type, key, revision, prevObject };
+  Object.defineProperty(event, SOURCE, { value: source });
+  Object.defineProperty(event, 'object', { enumerable: true, get: readSource });
+  return Object.freeze(event) as StoredEvent;
+}
+
 /** Metadata with `resourceVersion` set; a new key goes right after `uid`, where ObjectMeta serializes it. */
 export function metaWithRevision(meta: KubeObject['metadata'], revision: number): KubeObject['metadata'] {
   const rv = String(revision);

@@ -24,7 +24,7 @@ import type {
 } from '../interface.js';
 import { checkPreconditions } from '../preconditions.js';
 import type { RawBackend, RawEvent } from '../raw.js';
-import { makeEvent, withResourceVersion } from '../stored-objects.js';
+import { lazyEvent, makeEvent, withResourceVersion } from '../stored-objects.js';
 import { History } from './history.js';
 import { type Entry, KeyIndex } from './key-index.js';
 import { listAt } from './list.js';
@@ -324,24 +324,33 @@ export class CachedStorage implements Storage, WatchSource {
     });
     this.windowStart = recent.compacted;
     if (recent.truncated) this.windowStart = recent.events.length > 0 ? recent.events[0]!.revision - 1 : revision;
-    // One instance per object state: consecutive events of a key, and the current object, share it.
-    const latest = new Map<string, KubeObject>();
+    // One instance per object state: consecutive events of a key, and the current object, share it. Nothing here
+    // reads a current object: the backend may parse those only when first read (as it may an event's own copy).
+    const latest = new Map<string, { revision: number; source: { readonly object: KubeObject } }>();
     const now = Date.now();
     for (const ev of recent.events) {
       const last = latest.get(ev.key);
-      const prevRv = ev.prevObject?.metadata?.resourceVersion;
-      const prev = last !== undefined && prevRv === last.metadata.resourceVersion ? last : ev.prevObject;
-      let object: KubeObject;
+      let prev = ev.prevObject;
+      if (last !== undefined && prev !== undefined && prev.metadata?.resourceVersion === String(last.revision)) {
+        prev = last.source.object;
+      }
+      let event: StoredEvent;
       if (ev.type === 'DELETED') {
-        object = prev !== undefined && prev !== ev.prevObject ? withResourceVersion(prev, ev.revision) : ev.object!;
+        const object =
+          prev !== undefined && prev !== ev.prevObject ? withResourceVersion(prev, ev.revision) : ev.object!;
+        event = makeEvent(ev.type, ev.key, ev.revision, object, prev);
         latest.delete(ev.key);
       } else {
-        // The current object when this event wrote it (a backend may decode the event's own copy only when read).
+        // The current object when this event wrote it, else the event's own copy.
         const current = this.index.get(ev.key);
-        object = current?.modRevision === ev.revision ? current.object : ev.object!;
-        latest.set(ev.key, object);
+        const source = current?.modRevision === ev.revision ? current : { object: ev.object! };
+        event =
+          source === current
+            ? lazyEvent(ev.type, ev.key, ev.revision, current, prev)
+            : makeEvent(ev.type, ev.key, ev.revision, source.object, prev);
+        latest.set(ev.key, { revision: ev.revision, source });
       }
-      this.history.append(makeEvent(ev.type, ev.key, ev.revision, object, prev), ev.bytes, now);
+      this.history.append(event, ev.bytes, now);
     }
     this.committed = this.revisionAtLastTick = revision;
     this.unsubscribe = await this.backend.subscribe(revision, {

@@ -22,8 +22,11 @@ export class KeyIndex {
   private readonly entries = new Map<string, Entry>();
   /** Non-empty sorted chunks; every key of chunk n sorts before every key of chunk n+1. */
   private chunks: string[][] = [];
-  /** `<label name>\0<value>` → the keys of the objects that have that label value. */
-  private readonly byLabel = new Map<string, Set<string>>();
+  /**
+   * `<label name>\0<value>` → the keys of the objects that have that label value. Built on first use (it reads
+   * every object: a store's objects are parsed when first read), then kept current.
+   */
+  private byLabel: Map<string, Set<string>> | undefined;
 
   get size(): number {
     return this.entries.size;
@@ -41,16 +44,16 @@ export class KeyIndex {
   set(key: string, entry: Entry): void {
     const old = this.entries.get(key);
     if (!old) this.insertKey(key);
-    else this.unlabel(key, old);
+    else if (this.byLabel) this.unlabel(this.byLabel, key, old);
     this.entries.set(key, entry);
-    this.label(key, entry);
+    if (this.byLabel) this.label(this.byLabel, key, entry);
   }
 
   delete(key: string): void {
     const old = this.entries.get(key);
     if (!old) return;
     this.entries.delete(key);
-    this.unlabel(key, old);
+    if (this.byLabel) this.unlabel(this.byLabel, key, old);
     const [c, i] = this.locate(key);
     const chunk = this.chunks[c]!;
     chunk.splice(i, 1);
@@ -60,9 +63,8 @@ export class KeyIndex {
   /** Bulk load for opening a store: replaces everything with `items` (any order) in O(n log n). */
   load(items: Iterable<[string, Entry]>): void {
     this.entries.clear();
-    this.byLabel.clear();
+    this.byLabel = undefined;
     for (const [key, entry] of items) this.entries.set(key, entry);
-    for (const [key, entry] of this.entries) this.label(key, entry);
     const keys = [...this.entries.keys()].sort(compareKeys);
     this.chunks = [];
     for (let i = 0; i < keys.length; i += CHUNK_MAX / 2) this.chunks.push(keys.slice(i, i + CHUNK_MAX / 2));
@@ -86,7 +88,7 @@ export class KeyIndex {
    * order; undefined when that is not much less than a scan of the prefix would visit (it then sorts nothing).
    */
   keysWithLabel(prefix: string, name: string, value: string, startAfter?: string): string[] | undefined {
-    const keys = this.byLabel.get(labelKey(name, value));
+    const keys = this.labels().get(labelKey(name, value));
     if (!keys) return [];
     if (keys.size * 8 > this.entries.size) return undefined;
     const out: string[] = [];
@@ -150,26 +152,36 @@ export class KeyIndex {
     return [lo, i];
   }
 
-  private label(key: string, entry: Entry): void {
+  /** The label index, built now if it was not. */
+  private labels(): Map<string, Set<string>> {
+    if (!this.byLabel) {
+      const byLabel = new Map<string, Set<string>>();
+      for (const [key, entry] of this.entries) this.label(byLabel, key, entry);
+      this.byLabel = byLabel;
+    }
+    return this.byLabel;
+  }
+
+  private label(byLabel: Map<string, Set<string>>, key: string, entry: Entry): void {
     const labels = entry.object.metadata?.labels;
     if (!labels) return;
     for (const [name, value] of Object.entries(labels)) {
       if (typeof value !== 'string') continue;
       const k = labelKey(name, value);
-      let keys = this.byLabel.get(k);
-      if (!keys) this.byLabel.set(k, (keys = new Set()));
+      let keys = byLabel.get(k);
+      if (!keys) byLabel.set(k, (keys = new Set()));
       keys.add(key);
     }
   }
 
-  private unlabel(key: string, entry: Entry): void {
+  private unlabel(byLabel: Map<string, Set<string>>, key: string, entry: Entry): void {
     const labels = entry.object.metadata?.labels;
     if (!labels) return;
     for (const [name, value] of Object.entries(labels)) {
       if (typeof value !== 'string') continue;
       const k = labelKey(name, value);
-      const keys = this.byLabel.get(k);
-      if (keys?.delete(key) && keys.size === 0) this.byLabel.delete(k);
+      const keys = byLabel.get(k);
+      if (keys?.delete(key) && keys.size === 0) byLabel.delete(k);
     }
   }
 

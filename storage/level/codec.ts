@@ -12,7 +12,7 @@
 import { deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { WatchEventType } from '../interface.js';
-import type { RawEvent } from '../raw.js';
+import type { RawEvent, RawObject } from '../raw.js';
 import { metaWithRevision, withResourceVersion } from '../stored-objects.js';
 
 /** Key prefixes and meta keys of the layout described above. */
@@ -65,6 +65,40 @@ export function decodeObjectRecord(value: string): { modRevision: number; json: 
   const modRevision = Number(value.slice(0, colon));
   if (colon < 1 || !Number.isSafeInteger(modRevision)) throw new Error('corrupt object record');
   return { modRevision, json: value.slice(colon + 1) };
+}
+
+/**
+ * A current object read from the store, parsed (and frozen) the first time its `object` is read: opening a store
+ * reads every object, and most of them are not needed before a request asks for them (a pod parses in about 10 µs,
+ * and its text takes about half the memory of the parsed object until then).
+ */
+class LazyObject implements RawObject {
+  private text: string | undefined;
+  private parsed: KubeObject | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly modRevision: number,
+    json: string,
+  ) {
+    this.text = json;
+    this.bytes = json.length;
+  }
+
+  readonly bytes: number;
+
+  get object(): KubeObject {
+    if (this.parsed === undefined) {
+      this.parsed = deepFreeze(JSON.parse(this.text!) as KubeObject);
+      this.text = undefined;
+    }
+    return this.parsed;
+  }
+}
+
+/** A {@link RawObject} whose object is parsed from `json` when first read. */
+export function lazyObject(key: string, modRevision: number, json: string): RawObject {
+  return new LazyObject(key, modRevision, json);
 }
 
 /** The JSON of an event-log record from the serialized new object and the serialized previous one. */

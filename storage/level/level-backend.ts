@@ -6,8 +6,6 @@
  * subscribers are notified, in the same synchronous step, before any acknowledgement is delivered.
  */
 import { Level } from 'level';
-import { deepFreeze } from '../../apimachinery/copy.js';
-import type { KubeObject } from '../../apimachinery/objects.js';
 import { StorageError } from '../errors.js';
 import type {
   RawBackend,
@@ -29,6 +27,7 @@ import {
   OBJECT_RANGE_END,
   decodeEvent,
   decodeObjectRecord,
+  lazyObject,
   eventKey,
   eventRevision,
   objectKey,
@@ -127,8 +126,7 @@ export class LevelBackend implements RawBackend {
         }
         this.counters.objectsRead++;
         const { modRevision, json } = decodeObjectRecord(v);
-        const object = deepFreeze(JSON.parse(json) as KubeObject);
-        items.push({ key, object, modRevision, bytes: json.length });
+        items.push(lazyObject(key, modRevision, json));
       }
     } finally {
       await it.close();
