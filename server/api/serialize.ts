@@ -6,10 +6,30 @@ import { withTypeMeta } from '../registry/meta.js';
 import { encodeEnvelope, encodeList, encodeRaw, watchFrame } from '../protobuf/envelope.js';
 
 /**
+ * An encoding of each frozen object per served version. An object is nearly always served in one version, so its
+ * first encoding is kept in a small record (a Map per object, as before, took about 200 bytes more per stored object).
+ */
+class PerVersion<T> {
+  private readonly byObject = new WeakMap<KubeObject, { version: string; value: T; more?: Map<string, T> }>();
+
+  get(obj: KubeObject, version: string, encode: () => T): T {
+    const cached = this.byObject.get(obj);
+    if (cached?.version === version) return cached.value;
+    const other = cached?.more?.get(version);
+    if (other !== undefined) return other;
+    const value = encode();
+    if (!Object.isFrozen(obj)) return value;
+    if (!cached) this.byObject.set(obj, { version, value });
+    else (cached.more ??= new Map()).set(version, value);
+    return value;
+  }
+}
+
+/**
  * Serialization once per stored object and served version: stored objects are frozen and shared, so the JSON
  * text of an object is computed the first time any request needs it in a given version and reused after.
  */
-const objectCache = new WeakMap<KubeObject, Map<string, string>>();
+const objectCache = new PerVersion<string>();
 /**
  * The encodings of the most recent watch events, each once per (type, version) for all watchers. Watchers take
  * an event in the same few ticks, so only recent events are kept: the window's older events (a replay, a watcher
@@ -31,8 +51,11 @@ class RecentEvents {
   }
 }
 
-/** Events whose encodings are kept (about 1.5 KB a line for a pod, per encoding). */
-const RECENT_EVENTS = 4096;
+/**
+ * Events whose encodings are kept (about 1.7 KB a line for a pod, per encoding): watchers take an event within a
+ * few flushes, and a watcher further behind encodes the line again from the object's cached text.
+ */
+const RECENT_EVENTS = 1024;
 
 /** Watch event lines. */
 const eventCache = new RecentEvents(RECENT_EVENTS);
@@ -44,18 +67,7 @@ export function versioned(handle: ResourceHandle, obj: KubeObject): KubeObject {
 
 /** The JSON text of a stored object in the handle's version. */
 export function objectJSON(handle: ResourceHandle, obj: KubeObject): string {
-  const key = handle.view.groupVersion;
-  let perObject = objectCache.get(obj);
-  if (!perObject) {
-    perObject = new Map();
-    if (Object.isFrozen(obj)) objectCache.set(obj, perObject);
-  }
-  let text = perObject.get(key);
-  if (text === undefined) {
-    text = JSON.stringify(versioned(handle, obj));
-    perObject.set(key, text);
-  }
-  return text;
+  return objectCache.get(obj, handle.view.groupVersion, () => JSON.stringify(versioned(handle, obj)));
 }
 
 /**
@@ -175,23 +187,14 @@ export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string,
 // ------------------------------------------------------------------------------------ Kubernetes protobuf
 
 /** The message bytes (no envelope) of an object, once per stored object and served version. */
-const protobufCache = new WeakMap<KubeObject, Map<string, Uint8Array>>();
+const protobufCache = new PerVersion<Uint8Array>();
 /** Protobuf watch frames. */
 const frameCache = new RecentEvents(RECENT_EVENTS);
 
 function objectRaw(handle: ResourceHandle, obj: KubeObject): Uint8Array {
-  const key = handle.view.groupVersion;
-  let perObject = protobufCache.get(obj);
-  if (!perObject) {
-    perObject = new Map();
-    if (Object.isFrozen(obj)) protobufCache.set(obj, perObject);
-  }
-  let raw = perObject.get(key);
-  if (raw === undefined) {
-    raw = encodeRaw(versioned(handle, obj) as unknown as Record<string, unknown>);
-    perObject.set(key, raw);
-  }
-  return raw;
+  return protobufCache.get(obj, handle.view.groupVersion, () =>
+    encodeRaw(versioned(handle, obj) as unknown as Record<string, unknown>),
+  );
 }
 
 /** A stored object in the handle's version, in the protobuf encoding (envelope included). */
