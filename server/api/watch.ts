@@ -79,7 +79,26 @@ function flushAll(): void {
   lastFlush = performance.now();
   const flushes = [...pendingFlushes];
   pendingFlushes.clear();
-  for (const flush of flushes) flush();
+  try {
+    for (const flush of flushes) flush();
+  } finally {
+    lastJoined = undefined;
+  }
+}
+
+/** The lines last joined in this flush and their bytes: watchers of the same events share one copy. */
+let lastJoined: { lines: Buffer[]; bytes: Buffer } | undefined;
+
+/** `lines` as one buffer (the encoded lines are shared by all watchers, so their joined bytes can be too). */
+function joinLines(lines: Buffer[]): Buffer {
+  if (lines.length === 1) return lines[0]!;
+  const last = lastJoined;
+  if (last && last.lines.length === lines.length && last.lines.every((l, i) => l === lines[i])) return last.bytes;
+  let size = 0;
+  for (const l of lines) size += l.length;
+  const bytes = Buffer.concat(lines, size);
+  lastJoined = { lines, bytes };
+  return bytes;
 }
 
 /** The longest delay setTimeout honours (2^31-1 ms); a longer one fires immediately. */
@@ -138,14 +157,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     queued = [];
     queuedBytes = 0;
     if (lines.length === 0 || res.destroyed || res.writableEnded) return;
-    const ok = res.write(
-      lines.length === 1
-        ? lines[0]!
-        : Buffer.concat(
-            lines,
-            lines.reduce((n, l) => n + l.length, 0),
-          ),
-    );
+    const ok = res.write(joinLines(lines));
     if (!ok && !abort.signal.aborted) {
       const waiting: Promise<void> = drained().then(() => {
         if (full === waiting) full = undefined;
