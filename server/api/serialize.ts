@@ -110,7 +110,7 @@ export function listJSON(
  * its Buffer comes back as fresh memory. The pool keeps at most {@link BODY_POOL_BYTES} of idle buffers, for
  * {@link BODY_POOL_IDLE_MS} after their last use.
  */
-class BodyPool {
+export class BodyPool {
   private free: Buffer[] = [];
   private freeBytes = 0;
   private lastUse = 0;
