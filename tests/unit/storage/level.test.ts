@@ -116,6 +116,59 @@ describe('level storage', () => {
     }
   });
 
+  it('reopening parses a stored object only when it is read; the window and selective lists share it', T, async () => {
+    const dir = tempDir();
+    try {
+      let s: LevelStorage = await openLevel({ dir });
+      for (let i = 0; i < 50; i++) {
+        const labels = { parity: i % 2 ? 'odd' : 'even', n: String(i) };
+        await s.create(podKey('default', `p${i}`), pod(`p${i}`, 'default', { metadata: { name: `p${i}`, labels } }));
+      }
+      const written = await s.get(podKey('default', 'p7'));
+      await s.close();
+
+      const parse = JSON.parse;
+      let parsed = 0;
+      JSON.parse = (...args: Parameters<typeof JSON.parse>) => {
+        if (args[0].startsWith('{')) parsed++; // an object (an event record's key is parsed alone)
+        return parse(...args);
+      };
+      try {
+        s = await openLevel({ dir });
+      } finally {
+        JSON.parse = parse;
+      }
+      assert.ok(parsed < 10, `${parsed} objects parsed while opening a store of 50`);
+      const p7 = await s.get(podKey('default', 'p7'));
+      assert.deepEqual(p7, written);
+      assert.ok(Object.isFrozen(p7) && Object.isFrozen(p7.metadata.labels), 'deeply frozen once parsed');
+      assert.equal(await s.get(podKey('default', 'p7')), p7, 'parsed once, then shared');
+      const { it: w, ac } = startWatch(s, PREFIX, 0);
+      const replay = await take(w, 50);
+      ac.abort();
+      const added = replay.find((e) => e.type === 'ADDED' && e.key === podKey('default', 'p7'));
+      assert.ok(added?.type === 'ADDED');
+      assert.equal(added.object, p7, 'the window’s event reads the current object');
+      // The label index is built on first use, then follows writes.
+      const byN = await s.list(PREFIX, { filter: (o) => o.metadata.labels?.n === '7', labelEquals: ['n', '7'] });
+      assert.deepEqual(byN.items, [p7]);
+      await s.guaranteedUpdate(podKey('default', 'p7'), (c) => ({
+        ...c,
+        metadata: { ...c.metadata, labels: { parity: 'odd', n: '70' } },
+      }));
+      const again = await s.list(PREFIX, { filter: (o) => o.metadata.labels?.n === '7', labelEquals: ['n', '7'] });
+      assert.deepEqual(again.items, []);
+      const moved = await s.list(PREFIX, { filter: (o) => o.metadata.labels?.n === '70', labelEquals: ['n', '70'] });
+      assert.deepEqual(
+        moved.items.map((o) => o.metadata.name),
+        ['p7'],
+      );
+      await s.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('group commit: 200 concurrent creates share a few synced batches', T, () =>
     withLevel({}, async (s) => {
       const before = s.backend.stats();
