@@ -23,10 +23,10 @@ export class KeyIndex {
   /** Non-empty sorted chunks; every key of chunk n sorts before every key of chunk n+1. */
   private chunks: string[][] = [];
   /**
-   * `<label name>\0<value>` → the keys of the objects that have that label value. Built on first use (it reads
-   * every object: a store's objects are parsed when first read), then kept current.
+   * `<label name>\0<value>` → the keys of the objects that have that label value. After a bulk load it is built on
+   * first use (it reads every object, and a store's objects are parsed when first read), then kept current.
    */
-  private byLabel: Map<string, Set<string>> | undefined;
+  private byLabel: Map<string, Set<string>> | undefined = new Map();
 
   get size(): number {
     return this.entries.size;
