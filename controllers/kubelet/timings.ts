@@ -27,6 +27,11 @@ export interface KubeletTimings {
   leaseDurationSeconds: number;
   /** Node status is rewritten with a new lastHeartbeatTime this often when nothing else changed (not scaled). */
   nodeStatusReportMs: number;
+  /**
+   * A pod's changed status waits to be written together with its next transition when that falls within this
+   * long (not scaled): at most this late, a status a watcher would see for less than this is not written.
+   */
+  statusBatchMs: number;
 }
 
 /** The defaults: Pending 0.5 s, Running 1–2 s later, 10 s lease renewals, a node status heartbeat a minute. */
@@ -42,6 +47,7 @@ export const DEFAULT_TIMINGS: Readonly<KubeletTimings> = Object.freeze({
   leaseRenewMs: 10_000,
   leaseDurationSeconds: 40,
   nodeStatusReportMs: 60_000,
+  statusBatchMs: 250,
 });
 
 /**
@@ -65,6 +71,7 @@ export function scaledTimings(speed: number, overrides: Partial<KubeletTimings> 
     leaseRenewMs: Math.max(0, Math.round(t.leaseRenewMs)),
     leaseDurationSeconds: t.leaseDurationSeconds,
     nodeStatusReportMs: Math.max(0, Math.round(t.nodeStatusReportMs)),
+    statusBatchMs: Math.max(0, Math.round(t.statusBatchMs)),
   };
 }
 

@@ -32,6 +32,38 @@ export interface ApiEventRecorderOptions {
   /** Attempts for a write that failed on the network (default 3), `retryMs` apart, doubling (default 1000). */
   maxAttempts?: number;
   retryMs?: number;
+  /** Writes in flight, shared with other recorders of the process (default: no bound but this recorder's one). */
+  slots?: WriteSlots;
+}
+
+/** Event writes the controller manager's recorders have in flight at most, together. */
+export const EVENT_WRITES_IN_FLIGHT = 8;
+
+/**
+ * A bound on concurrent writes shared by recorders. Each recorder writes its events one at a time (as a client-go
+ * broadcaster does), but the simulated kubelet has a recorder per node: without a shared bound a thousand nodes
+ * starting pods would put a thousand event writes in flight at once, ahead of the Lease and pod status writes
+ * that matter (events are written a little later instead; none is dropped for it).
+ */
+export class WriteSlots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(readonly size: number) {
+    this.free = size;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
 }
 
 /** The core/v1 Event as this recorder writes it. */
@@ -197,21 +229,11 @@ export class ApiEventRecorder implements EventRecorder {
   private async write(ev: CoreEvent, patch: boolean): Promise<CoreEvent | undefined> {
     const attempts = this.opts.maxAttempts ?? 3;
     let wait = this.opts.retryMs ?? 1000;
-    const ns = ev.metadata.namespace!;
+    const slots = this.opts.slots;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (patch) {
-          try {
-            return await this.opts.client.patch<CoreEvent>(RESOURCES.events, ns, ev.metadata.name!, 'strategic', {
-              count: ev.count,
-              lastTimestamp: ev.lastTimestamp,
-              message: ev.message,
-            });
-          } catch (err) {
-            if (!isNotFound(err)) throw err;
-          }
-        }
-        return await this.opts.client.create<CoreEvent>(RESOURCES.events, ns, ev);
+        if (slots) return await slots.run(() => this.send(ev, patch));
+        return await this.send(ev, patch);
       } catch (err) {
         // API errors (invalid, already exists, namespace terminating) will not get better by retrying.
         const transport = err instanceof TypeError || isAbortError(err);
@@ -220,6 +242,23 @@ export class ApiEventRecorder implements EventRecorder {
         wait *= 2;
       }
     }
+  }
+
+  /** One attempt: the patch of a repeat (a create if it was deleted meanwhile), or a create. */
+  private async send(ev: CoreEvent, patch: boolean): Promise<CoreEvent> {
+    const ns = ev.metadata.namespace!;
+    if (patch) {
+      try {
+        return await this.opts.client.patch<CoreEvent>(RESOURCES.events, ns, ev.metadata.name!, 'strategic', {
+          count: ev.count,
+          lastTimestamp: ev.lastTimestamp,
+          message: ev.message,
+        });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return await this.opts.client.create<CoreEvent>(RESOURCES.events, ns, ev);
   }
 
   private makeEvent(item: Pending, message: string): CoreEvent {
