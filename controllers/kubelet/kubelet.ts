@@ -1,6 +1,6 @@
 /**
  * The simulated kubelet: one component that plays every Node. It registers nodes (default labels, a pod
- * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, in real time), and runs the
+ * CIDR), posts their status and heartbeats (Lease every 10 s, node status every 5 minutes, in real time), and runs the
  * pods bound to them through Pending, ContainerCreating and Running (or ErrImagePull / ImagePullBackOff),
  * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
  * `node:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter. Lease renewals

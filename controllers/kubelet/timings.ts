@@ -25,7 +25,10 @@ export interface KubeletTimings {
   /** Node Lease renewal interval (kubelet: 10 s) and the lease duration written (kubelet: 40 s); neither scaled. */
   leaseRenewMs: number;
   leaseDurationSeconds: number;
-  /** Node status is rewritten with a new lastHeartbeatTime this often when nothing else changed (not scaled). */
+  /**
+   * Node status is rewritten with a new lastHeartbeatTime this often when nothing else changed (not scaled; the
+   * kubelet's nodeStatusReportFrequency, 5 min by default: the Lease is the node's heartbeat).
+   */
   nodeStatusReportMs: number;
   /**
    * A pod's changed status waits to be written together with its next transition when that falls within this
@@ -34,7 +37,7 @@ export interface KubeletTimings {
   statusBatchMs: number;
 }
 
-/** The defaults: Pending 0.5 s, Running 1–2 s later, 10 s lease renewals, a node status heartbeat a minute. */
+/** The defaults: Pending 0.5 s, Running 1–2 s later, 10 s lease renewals, a node status heartbeat every 5 minutes. */
 export const DEFAULT_TIMINGS: Readonly<KubeletTimings> = Object.freeze({
   sandboxDelayMs: 500,
   startMinMs: 1000,
@@ -46,7 +49,7 @@ export const DEFAULT_TIMINGS: Readonly<KubeletTimings> = Object.freeze({
   maxTerminationSeconds: 2,
   leaseRenewMs: 10_000,
   leaseDurationSeconds: 40,
-  nodeStatusReportMs: 60_000,
+  nodeStatusReportMs: 300_000,
   statusBatchMs: 250,
 });
 

@@ -37,7 +37,7 @@ export interface ApiEventRecorderOptions {
 }
 
 /** Event writes the controller manager's recorders have in flight at most, together. */
-export const EVENT_WRITES_IN_FLIGHT = 8;
+export const EVENT_WRITES_IN_FLIGHT = 16;
 
 /**
  * A bound on concurrent writes shared by recorders. Each recorder writes its events one at a time (as a client-go
@@ -88,7 +88,8 @@ export interface CoreEvent extends KubeObject {
 }
 
 interface Pending {
-  obj: KubeObject;
+  /** What the event names of its object (not the object: a waiting event keeps no deleted pod alive). */
+  involvedObject: CoreEvent['involvedObject'];
   type: EventType;
   reason: string;
   message: string;
@@ -143,7 +144,7 @@ export class ApiEventRecorder implements EventRecorder {
       return;
     }
     this.log.debug({ object: `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, type, reason, message }, 'event');
-    this.queue.push({ obj, type, reason, message, at: this.opts.clock.now() });
+    this.queue.push({ involvedObject: involvedObjectOf(obj), type, reason, message, at: this.opts.clock.now() });
     if (!this.busy) {
       this.busy = true;
       queueMicrotask(() => void this.drain());
@@ -164,7 +165,7 @@ export class ApiEventRecorder implements EventRecorder {
           await this.record(item);
         } catch (err) {
           this.log.warn(
-            { err: errorInfo(err), reason: item.reason, object: item.obj.metadata.name },
+            { err: errorInfo(err), reason: item.reason, object: item.involvedObject.name },
             'could not write event (will not retry)',
           );
         }
@@ -262,20 +263,18 @@ export class ApiEventRecorder implements EventRecorder {
   }
 
   private makeEvent(item: Pending, message: string): CoreEvent {
-    const m = item.obj.metadata;
-    const involvedObject: CoreEvent['involvedObject'] = { kind: item.obj.kind, name: m.name };
-    if (m.namespace) involvedObject.namespace = m.namespace;
-    if (m.uid) involvedObject.uid = m.uid;
-    if (item.obj.apiVersion) involvedObject.apiVersion = item.obj.apiVersion;
-    if (m.resourceVersion) involvedObject.resourceVersion = m.resourceVersion;
+    const involvedObject = item.involvedObject;
     const ts = rfc3339(item.at);
     const source: CoreEvent['source'] = { component: this.opts.component };
     if (this.opts.host) source.host = this.opts.host;
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${m.name}.${uniqueNanos(item.at).toString(16)}`, namespace: m.namespace || 'default' },
-      involvedObject,
+      metadata: {
+        name: `${involvedObject.name}.${uniqueNanos(item.at).toString(16)}`,
+        namespace: involvedObject.namespace || 'default',
+      },
+      involvedObject: { ...involvedObject },
       reason: item.reason,
       message,
       type: item.type,
@@ -325,6 +324,17 @@ export class ApiEventRecorder implements EventRecorder {
   private spamConfig(): { burst: number; refillMs: number } | false {
     return this.opts.spamFilter === undefined ? { burst: 25, refillMs: 5 * 60 * 1000 } : this.opts.spamFilter;
   }
+}
+
+/** The `involvedObject` of an event about `obj`. */
+function involvedObjectOf(obj: KubeObject): CoreEvent['involvedObject'] {
+  const m = obj.metadata;
+  const io: CoreEvent['involvedObject'] = { kind: obj.kind, name: m.name };
+  if (m.namespace) io.namespace = m.namespace;
+  if (m.uid) io.uid = m.uid;
+  if (obj.apiVersion) io.apiVersion = obj.apiVersion;
+  if (m.resourceVersion) io.resourceVersion = m.resourceVersion;
+  return io;
 }
 
 /** The correlation key of an event: with its message (exact repeats) or without (similar events). */
