@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { isAbortError, realClock } from './machinery/clock.js';
-import { ApiEventRecorder, EVENT_WRITES_IN_FLIGHT, WriteSlots } from './machinery/events.js';
+import { ApiEventRecorder, EVENT_BACKLOG, EVENT_WRITES_IN_FLIGHT, WriteSlots } from './machinery/events.js';
 import { SharedInformerFactory } from './machinery/factory.js';
 import { errorInfo } from './machinery/informer.js';
 import { ensureNodes } from './machinery/nodes.js';
@@ -82,7 +82,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
 
   const informers = new SharedInformerFactory({ client: opts.client, clock, log });
   const recorders = new Map<string, EventRecorder>();
-  const eventSlots = new WriteSlots(EVENT_WRITES_IN_FLIGHT);
+  const eventSlots = new WriteSlots(EVENT_WRITES_IN_FLIGHT, EVENT_BACKLOG);
   const context: ControllerContext = {
     client: opts.client,
     clock,

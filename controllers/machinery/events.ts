@@ -38,6 +38,8 @@ export interface ApiEventRecorderOptions {
 
 /** Event writes the controller manager's recorders have in flight at most, together. */
 export const EVENT_WRITES_IN_FLIGHT = 16;
+/** Events the controller manager's recorders hold waiting to be written at most, together (then they drop). */
+export const EVENT_BACKLOG = 10_000;
 
 /**
  * A bound on concurrent writes shared by recorders. Each recorder writes its events one at a time (as a client-go
@@ -48,9 +50,35 @@ export const EVENT_WRITES_IN_FLIGHT = 16;
 export class WriteSlots {
   private free: number;
   private readonly waiting: Array<() => void> = [];
+  /** Events admitted and not yet settled (written, dropped by the correlator, or failed). */
+  backlog = 0;
+  /** Events refused because the backlog was full. */
+  dropped = 0;
 
-  constructor(readonly size: number) {
+  /**
+   * `size` writes in flight; at most `maxBacklog` events waiting in all recorders together, beyond which new ones
+   * are dropped (client-go's broadcaster drops events when its queue is full, rather than block or grow).
+   */
+  constructor(
+    readonly size: number,
+    readonly maxBacklog = Infinity,
+  ) {
     this.free = size;
+  }
+
+  /** Takes an event into the backlog; false (and counted as dropped) when the backlog is full. */
+  admit(): boolean {
+    if (this.backlog >= this.maxBacklog) {
+      this.dropped++;
+      return false;
+    }
+    this.backlog++;
+    return true;
+  }
+
+  /** An admitted event is done with. */
+  settled(): void {
+    this.backlog = Math.max(0, this.backlog - 1);
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -143,6 +171,15 @@ export class ApiEventRecorder implements EventRecorder {
       this.log.warn({ reason, object: obj.metadata.name }, 'too many events waiting to be written: event dropped');
       return;
     }
+    const slots = this.opts.slots;
+    if (slots && !slots.admit()) {
+      if (slots.dropped % 1000 === 1)
+        this.log.warn(
+          { reason, object: obj.metadata.name, waiting: slots.backlog, dropped: slots.dropped },
+          'too many events of the process waiting to be written: event dropped',
+        );
+      return;
+    }
     this.log.debug({ object: `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, type, reason, message }, 'event');
     this.queue.push({ involvedObject: involvedObjectOf(obj), type, reason, message, at: this.opts.clock.now() });
     if (!this.busy) {
@@ -168,6 +205,8 @@ export class ApiEventRecorder implements EventRecorder {
             { err: errorInfo(err), reason: item.reason, object: item.involvedObject.name },
             'could not write event (will not retry)',
           );
+        } finally {
+          this.opts.slots?.settled();
         }
       }
     } finally {
