@@ -5,7 +5,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import { isAbortError, realClock } from './machinery/clock.js';
-import { ApiEventRecorder, EVENT_BACKLOG, EVENT_WRITES_IN_FLIGHT, WriteSlots } from './machinery/events.js';
+import {
+  ApiEventRecorder,
+  EVENT_BACKLOG,
+  EVENT_WRITES_IN_FLIGHT,
+  EventCorrelation,
+  WriteSlots,
+} from './machinery/events.js';
 import { SharedInformerFactory } from './machinery/factory.js';
 import { errorInfo } from './machinery/informer.js';
 import { ensureNodes } from './machinery/nodes.js';
@@ -83,6 +89,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const informers = new SharedInformerFactory({ client: opts.client, clock, log });
   const recorders = new Map<string, EventRecorder>();
   const eventSlots = new WriteSlots(EVENT_WRITES_IN_FLIGHT, EVENT_BACKLOG);
+  const correlations = new Map<string, EventCorrelation>();
   const context: ControllerContext = {
     client: opts.client,
     clock,
@@ -91,7 +98,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       const key = `${component}\u0000${host ?? ''}`;
       let r = recorders.get(key);
       if (!r) {
-        r = new ApiEventRecorder({ client: opts.client, clock, log, component, host, slots: eventSlots });
+        let correlation = correlations.get(component);
+        if (!correlation) correlations.set(component, (correlation = new EventCorrelation()));
+        r = new ApiEventRecorder({ client: opts.client, clock, log, component, host, slots: eventSlots, correlation });
         recorders.set(key, r);
       }
       return r;

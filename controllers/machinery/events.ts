@@ -34,6 +34,34 @@ export interface ApiEventRecorderOptions {
   retryMs?: number;
   /** Writes in flight, shared with other recorders of the process (default: no bound but this recorder's one). */
   slots?: WriteSlots;
+  /** Correlation caches shared with other recorders of the component (default: the recorder's own). */
+  correlation?: EventCorrelation;
+}
+
+/** Entries each correlation cache holds at most (upstream's EventCorrelator: LRU caches of 4096). */
+export const CORRELATION_CACHE_ENTRIES = 4096;
+
+/**
+ * The caches of client-go's EventCorrelator: similar events (for aggregation), exact repeats (for counting), and
+ * the spam filter's buckets; least recently used entries go beyond CORRELATION_CACHE_ENTRIES each. The simulated
+ * kubelet's recorders (one per node) share one, as the recorders of one broadcaster share its correlator: the
+ * keys name the node, so nothing is correlated across nodes, and a thousand nodes hold 4096 entries, not a thousand
+ * sets of caches.
+ */
+export class EventCorrelation {
+  readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
+  readonly observed = new Map<
+    string,
+    { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
+  >();
+  readonly spam = new Map<string, { tokens: number; last: number }>();
+}
+
+/** Sets `key` as the most recently used entry of `map`, dropping the least recently used beyond the bound. */
+function lruSet<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > CORRELATION_CACHE_ENTRIES) map.delete(map.keys().next().value!);
 }
 
 /** Event writes the controller manager's recorders have in flight at most, together. */
@@ -144,18 +172,15 @@ export class ApiEventRecorder implements EventRecorder {
   private readonly queue: Pending[] = [];
   private busy = false;
   private idle: Array<() => void> = [];
-  private readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
-  private readonly observed = new Map<
-    string,
-    { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
-  >();
-  private readonly spam = new Map<string, { tokens: number; last: number }>();
+  /** The correlation caches: this recorder's, or shared with the other recorders of its component. */
+  private readonly caches: EventCorrelation;
   private readonly maxPending: number;
   private readonly log: Logger;
 
   constructor(private readonly opts: ApiEventRecorderOptions) {
     this.maxPending = opts.maxPending ?? 1000;
     this.log = opts.log.child({ eventSource: opts.component });
+    this.caches = opts.correlation ?? new EventCorrelation();
   }
 
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
@@ -221,27 +246,27 @@ export class ApiEventRecorder implements EventRecorder {
     const eventKey = keyOf(ev, true);
     const aggregateKey = keyOf(ev, false);
     let cacheKey = eventKey;
-    this.prune(item.at);
+    const { aggregates, observed } = this.caches;
 
-    let agg = this.aggregates.get(aggregateKey);
+    let agg = aggregates.get(aggregateKey);
     if (!agg || item.at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: new Set(), last: item.at };
     agg.messages.add(item.message);
     agg.last = item.at;
-    this.aggregates.set(aggregateKey, agg);
+    lruSet(aggregates, aggregateKey, agg);
     if (agg.messages.size >= AGGREGATE_MAX_EVENTS) {
       agg.messages.delete(agg.messages.values().next().value!); // keep the set bounded, as upstream
       ev = this.makeEvent(item, COMBINED_PREFIX + item.message);
       cacheKey = aggregateKey;
     }
 
-    const seen = this.observed.get(cacheKey);
+    const seen = observed.get(cacheKey);
     const repeat = seen && item.at - seen.last <= AGGREGATE_INTERVAL_MS ? seen : undefined;
     if (repeat) {
       ev.metadata.name = repeat.name;
       ev.count = repeat.count + 1;
       ev.firstTimestamp = repeat.firstTimestamp;
     }
-    this.observed.set(cacheKey, {
+    lruSet(observed, cacheKey, {
       name: ev.metadata.name!,
       namespace: ev.metadata.namespace!,
       count: ev.count,
@@ -255,7 +280,7 @@ export class ApiEventRecorder implements EventRecorder {
     }
     const written = await this.write(ev, !!repeat);
     if (written) {
-      this.observed.set(cacheKey, {
+      lruSet(observed, cacheKey, {
         name: written.metadata.name ?? ev.metadata.name!,
         namespace: ev.metadata.namespace!,
         count: typeof written.count === 'number' ? written.count : ev.count,
@@ -341,23 +366,13 @@ export class ApiEventRecorder implements EventRecorder {
       io.apiVersion,
       ev.type,
     ].join('\u0000');
-    let b = this.spam.get(key);
-    if (!b) this.spam.set(key, (b = { tokens: cfg.burst, last: now }));
+    let b = this.caches.spam.get(key);
+    lruSet(this.caches.spam, key, (b ??= { tokens: cfg.burst, last: now }));
     b.tokens = Math.min(cfg.burst, b.tokens + (now - b.last) / cfg.refillMs);
     b.last = now;
     if (b.tokens < 1) return false;
     b.tokens -= 1;
     return true;
-  }
-
-  /** Drops correlation state older than the interval, so the maps stay bounded by recent activity. */
-  private prune(now: number): void {
-    if (this.observed.size + this.aggregates.size < 4096) return;
-    for (const [k, v] of this.observed) if (now - v.last > AGGREGATE_INTERVAL_MS) this.observed.delete(k);
-    for (const [k, v] of this.aggregates) if (now - v.last > AGGREGATE_INTERVAL_MS) this.aggregates.delete(k);
-    const cfg = this.spamConfig();
-    // a bucket untouched for burst × refill is full again: the same as no bucket
-    if (cfg) for (const [k, v] of this.spam) if (now - v.last > cfg.burst * cfg.refillMs) this.spam.delete(k);
   }
 
   private spamConfig(): { burst: number; refillMs: number } | false {

@@ -6,7 +6,9 @@ import { ApiError } from '../../../../controllers/machinery/client.js';
 import {
   ApiEventRecorder,
   COMBINED_PREFIX,
+  CORRELATION_CACHE_ENTRIES,
   type CoreEvent,
+  EventCorrelation,
   WriteSlots,
 } from '../../../../controllers/machinery/events.js';
 import { memoryLogger } from '../../../../controllers/machinery/logging.js';
@@ -205,5 +207,29 @@ describe('ApiEventRecorder', () => {
     assert.equal(most, 2);
     assert.equal(slots.backlog, 0);
     assert.equal(client.calls.filter((c) => c.verb === 'create').length, 5);
+  });
+
+  it('recorders sharing correlation caches count repeats per host, and the caches stay bounded', async () => {
+    const client = new FakeApiClient();
+    const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
+    const log = memoryLogger();
+    const correlation = new EventCorrelation();
+    const [a, b] = ['n1', 'n2'].map(
+      (host) => new ApiEventRecorder({ client, clock, log, component: 'kubelet', host, correlation }),
+    );
+    a!.event(node, 'Normal', 'Pulled', 'Container image "x" already present on machine');
+    b!.event(node, 'Normal', 'Pulled', 'Container image "x" already present on machine');
+    a!.event(node, 'Normal', 'Pulled', 'Container image "x" already present on machine');
+    await Promise.all([a!.flush(), b!.flush()]);
+    assert.deepEqual(
+      client.calls.filter((c) => c.verb === 'create' || c.verb === 'patch').map((c) => c.verb),
+      ['create', 'create', 'patch'],
+    );
+    for (let i = 0; i < CORRELATION_CACHE_ENTRIES + 10; i++)
+      a!.event({ ...node, metadata: { ...node.metadata, name: `n-${i}`, uid: `u-${i}` } }, 'Normal', 'R', 'm');
+    await a!.flush();
+    assert.ok(correlation.observed.size <= CORRELATION_CACHE_ENTRIES);
+    assert.ok(correlation.aggregates.size <= CORRELATION_CACHE_ENTRIES);
+    assert.ok(correlation.spam.size <= CORRELATION_CACHE_ENTRIES);
   });
 });
