@@ -6,8 +6,10 @@
  *   - the resident memory of both processes, per pod.
  * Progress is followed through watches, never by polling lists of thousands of objects.
  */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { type ApiServer, rssOf, sleep, startApiServer, startControllerManager } from './harness.js';
+import { type ApiServer, freePort, rssOf, sleep, startApiServer, startControllerManager } from './harness.js';
 
 export interface ClusterResult {
   nodes: number;
@@ -18,6 +20,120 @@ export interface ClusterResult {
   managerRssBytes: number;
   /** Controller-manager RSS once the pods exist, minus its RSS with the nodes alone, per pod. */
   managerBytesPerPod: number;
+  /** What each phase cost: requests served, CPU seconds of each process, the load average at its end. */
+  phases: PhaseCost[];
+}
+
+/** The cost of one phase of the cluster figures. */
+export interface PhaseCost {
+  phase: string;
+  ms: number;
+  /** Requests the API server counted (`apiserver_request_total`), in all and by `verb resource[/subresource]`. */
+  requests: number;
+  byRequest: Record<string, number>;
+  serverCpuS: number;
+  managerCpuS: number;
+  /** The 1-minute load average when the phase ended. */
+  load: number;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc; NaN elsewhere. */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15) in clock ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The server's `apiserver_request_total` summed by `verb resource[/subresource]`. */
+async function requestCounts(server: ApiServer): Promise<Map<string, number>> {
+  const r = await server.http.send('GET', '/metrics', undefined, { accept: 'text/plain' });
+  const out = new Map<string, number>();
+  for (const line of r.body.toString().split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as [string, string]),
+    );
+    const key = `${labels.verb} ${labels.resource}${labels.subresource ? `/${labels.subresource}` : ''}`;
+    out.set(key, (out.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return out;
+}
+
+/** Follows the cost of the phases: `mark(name)` closes the phase begun at the previous mark. */
+class PhaseMeter {
+  readonly phases: PhaseCost[] = [];
+  private t = performance.now();
+  private counts = new Map<string, number>();
+  private server = 0;
+  private manager = 0;
+  /** The controller manager's /metrics (its heap figures are printed with each phase). */
+  managerMetrics?: string;
+
+  constructor(
+    private readonly api: ApiServer,
+    private readonly managerPid: () => number | undefined,
+  ) {}
+
+  /** Starts the first phase now. */
+  async begin(): Promise<void> {
+    this.counts = await requestCounts(this.api);
+    this.server = cpuSecondsOf(this.api.child.pid);
+    this.manager = cpuSecondsOf(this.managerPid()) || 0;
+    this.t = performance.now();
+  }
+
+  async mark(phase: string): Promise<void> {
+    const ms = performance.now() - this.t;
+    const counts = await requestCounts(this.api);
+    const server = cpuSecondsOf(this.api.child.pid);
+    const manager = cpuSecondsOf(this.managerPid());
+    const byRequest: Record<string, number> = {};
+    let requests = 0;
+    for (const [k, v] of counts) {
+      const d = v - (this.counts.get(k) ?? 0);
+      if (d > 0 && !k.endsWith(' metrics')) {
+        byRequest[k] = d;
+        requests += d;
+      }
+    }
+    const cost: PhaseCost = {
+      phase,
+      ms,
+      requests,
+      byRequest,
+      serverCpuS: server - this.server,
+      managerCpuS: manager - this.manager,
+      load: loadavg()[0]!,
+    };
+    this.phases.push(cost);
+    if (process.env.BENCH_CLUSTER_PHASES)
+      process.stderr.write(
+        `cluster phase ${phase}: ${Math.round(ms)} ms, ${requests} requests, server ${cost.serverCpuS.toFixed(2)} s / manager ${cost.managerCpuS.toFixed(2)} s CPU, load ${cost.load.toFixed(1)}\n  ${JSON.stringify(byRequest)}\n`,
+      );
+    if (process.env.BENCH_CLUSTER_PHASES && this.managerMetrics) {
+      try {
+        const text = await (await fetch(this.managerMetrics)).text();
+        const pick = (name: string) => {
+          const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+          return m ? `${(Number(m[1]) / 2 ** 20).toFixed(1)} MB` : '?';
+        };
+        process.stderr.write(
+          `  manager: RSS ${pick('process_resident_memory_bytes')}, heap used ${pick('nodejs_heap_size_used_bytes')} of ${pick('nodejs_heap_size_total_bytes')}, external ${pick('nodejs_external_memory_bytes')}\n`,
+        );
+      } catch {
+        // no metrics: nothing printed
+      }
+    }
+    this.counts = counts;
+    this.server = server;
+    this.manager = manager;
+    this.t = performance.now();
+  }
 }
 
 interface DaemonSetStatus {
@@ -78,6 +194,7 @@ function daemonSet(image: string) {
 export async function measureCluster(nodes: number, speed: number, timeoutMs: number): Promise<ClusterResult> {
   const server = await startApiServer({ withServiceAccounts: true });
   let manager: ReturnType<typeof startControllerManager> | undefined;
+  const meter = new PhaseMeter(server, () => manager?.pid);
   try {
     // nodes: count the Ready ones through a watch that starts before the controller manager
     const ready = new Set<string>();
@@ -96,11 +213,21 @@ export async function measureCluster(nodes: number, speed: number, timeoutMs: nu
       },
       timeoutMs,
     );
-    manager = startControllerManager(server, ['--nodes', String(nodes), '--speed', String(speed)]);
+    await meter.begin();
+    const metricsPort = await freePort();
+    manager = startControllerManager(
+      server,
+      ['--nodes', String(nodes), '--speed', String(speed), '--metrics-port', String(metricsPort)],
+      // V8 flags of the controller manager's process, to compare (e.g. `--max-semi-space-size=2`)
+      process.env.BENCH_MANAGER_NODE_ARGS?.split(' ').filter(Boolean),
+    );
+    meter.managerMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
     await nodesReady;
     const nodesReadyMs = performance.now() - t0;
+    await meter.mark('nodes Ready');
     await sleep(500);
     const managerNodesOnly = manager.rss;
+    await meter.begin();
 
     // a DaemonSet on every node
     const t1 = performance.now();
@@ -128,8 +255,10 @@ export async function measureCluster(nodes: number, speed: number, timeoutMs: nu
     await server.http.json('POST', dsPath, daemonSet('bench:1'));
     await dsWatch;
     const daemonSetReadyMs = performance.now() - t1;
+    await meter.mark('DaemonSet Ready');
     await sleep(500);
     const managerWithPods = manager.rss;
+    await meter.begin();
 
     // a rolling update, maxUnavailable 10 %
     const t2 = performance.now();
@@ -147,6 +276,7 @@ export async function measureCluster(nodes: number, speed: number, timeoutMs: nu
     );
     await rolled;
     const rollingUpdateMs = performance.now() - t2;
+    await meter.mark('rolling update');
 
     return {
       nodes,
@@ -156,6 +286,7 @@ export async function measureCluster(nodes: number, speed: number, timeoutMs: nu
       serverRssBytes: rssOf(server.child.pid),
       managerRssBytes: manager.rss,
       managerBytesPerPod: Math.max(0, managerWithPods - managerNodesOnly) / nodes,
+      phases: meter.phases,
     };
   } finally {
     await manager?.stop();

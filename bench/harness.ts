@@ -295,8 +295,9 @@ export async function startApiServer(
 }
 
 /** The controller manager as a child process, against `server`. */
-export function startControllerManager(server: ApiServer, args: string[]): Child {
+export function startControllerManager(server: ApiServer, args: string[], nodeArgs: string[] = []): Child {
   return startChild('controller manager', [
+    ...nodeArgs,
     CONTROLLERS_MAIN,
     '--kubeconfig',
     join(server.dataDir, 'kubeconfig'),

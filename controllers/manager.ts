@@ -5,7 +5,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import { isAbortError, realClock } from './machinery/clock.js';
-import { ApiEventRecorder } from './machinery/events.js';
+import {
+  ApiEventRecorder,
+  EVENT_BACKLOG,
+  EVENT_WRITES_IN_FLIGHT,
+  EventCorrelation,
+  WriteSlots,
+} from './machinery/events.js';
 import { SharedInformerFactory } from './machinery/factory.js';
 import { errorInfo } from './machinery/informer.js';
 import { ensureNodes } from './machinery/nodes.js';
@@ -82,6 +88,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
 
   const informers = new SharedInformerFactory({ client: opts.client, clock, log });
   const recorders = new Map<string, EventRecorder>();
+  const eventSlots = new WriteSlots(EVENT_WRITES_IN_FLIGHT, EVENT_BACKLOG);
+  const correlations = new Map<string, EventCorrelation>();
   const context: ControllerContext = {
     client: opts.client,
     clock,
@@ -90,7 +98,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       const key = `${component}\u0000${host ?? ''}`;
       let r = recorders.get(key);
       if (!r) {
-        r = new ApiEventRecorder({ client: opts.client, clock, log, component, host });
+        let correlation = correlations.get(component);
+        if (!correlation) correlations.set(component, (correlation = new EventCorrelation()));
+        r = new ApiEventRecorder({ client: opts.client, clock, log, component, host, slots: eventSlots, correlation });
         recorders.set(key, r);
       }
       return r;
@@ -115,15 +125,21 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     // The simulated nodes are registered while the caches sync: neither waits for the other.
     const [createdNodes] = await Promise.all([
       nodes > 0
-        ? ensureNodes({
-            client: opts.client,
-            clock,
-            log,
-            count: nodes,
-            seed: opts.clusterSeed ?? 'kube-emulator',
-            random: opts.random,
-            signal,
-          })
+        ? (async () => {
+            // The component playing the kubelets (if any) registers the nodes as kubelets do: status in the create.
+            const registrar = components.find((c) => c.nodeRegistration);
+            const registration = await registrar?.nodeRegistration?.(signal);
+            return ensureNodes({
+              client: opts.client,
+              clock,
+              log,
+              count: nodes,
+              seed: opts.clusterSeed ?? 'kube-emulator',
+              random: opts.random,
+              signal,
+              registration,
+            });
+          })()
         : [],
       informers.waitForSync(signal).then(() => log.info({}, 'caches synced')),
     ]);

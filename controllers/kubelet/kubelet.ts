@@ -1,6 +1,6 @@
 /**
  * The simulated kubelet: one component that plays every Node. It registers nodes (default labels, a pod
- * CIDR), posts their status and heartbeats (Lease every 10 s, node status every minute, in real time), and runs the
+ * CIDR), posts their status and heartbeats (Lease every 10 s, node status every 5 minutes, in real time), and runs the
  * pods bound to them through Pending, ContainerCreating and Running (or ErrImagePull / ImagePullBackOff),
  * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
  * `node:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter. Lease renewals
@@ -23,8 +23,10 @@ import {
   type ControllerContext,
   type Informer,
   type Logger,
+  type NodeRegistration,
   type WorkQueue,
 } from '../machinery/types.js';
+import { nodeManifest } from '../machinery/nodes.js';
 import { allocatePodIP, IndexAllocator, NODE_IP_COUNT, nodeIPAt, POD_CIDR_COUNT, podCIDRAt } from './ids.js';
 import { LeaseRenewer } from './lease.js';
 import type { ContainerLog, LogLimits } from './log-buffer.js';
@@ -92,6 +94,19 @@ export function podNodeName(pod: KubeObject): string[] {
   return n ? [n] : [];
 }
 
+/** What the kubelet keeps of a pod it runs: the runtime's record, and what it wrote of the pod's status. */
+interface KubeletPodRecord extends PodRecord {
+  nodeName: string;
+  /** Since when (ms) a changed status waits to be written with the next transition (see statusBatchMs). */
+  statusDueSince?: number;
+  /**
+   * The last status write, until the informer shows it: the resourceVersion it was based on, and what the server
+   * answered (its resourceVersion and status). A pod the informer still shows at `basedOn` is updated from this, not
+   * from the stale copy (which would only conflict).
+   */
+  written?: { basedOn: string; resourceVersion: string; status: Pod['status'] };
+}
+
 interface NodeState {
   registered: boolean;
   images: Set<string>;
@@ -112,7 +127,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly leases: LeaseRenewer;
-  private readonly records = new Map<string, PodRecord & { nodeName: string }>();
+  private readonly records = new Map<string, KubeletPodRecord>();
   private readonly nodeStates = new Map<string, NodeState>();
   private readonly nodeIPs = new IndexAllocator(nodeIPAt, NODE_IP_COUNT);
   private readonly podCIDRs = new IndexAllocator(podCIDRAt, POD_CIDR_COUNT);
@@ -122,6 +137,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
   readonly logs: PodLogStore;
   private readonly serveOptions?: KubeletServerOptions;
   private server?: KubeletLogServer;
+  private serverStarted?: Promise<void>;
   /** Where the log server listens, once it does (reported in every node's status). */
   private endpoint?: KubeletEndpoint;
 
@@ -157,14 +173,8 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
 
   /** Starts the log server (when serving), waits for the caches, then syncs keys until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    if (this.serveOptions && !signal.aborted) {
-      const server = new KubeletLogServer(this, this.serveOptions);
-      const port = await server.start();
-      this.server = server;
-      this.endpoint = { address: this.serveOptions.address, port };
-      this.log.info({ address: this.serveOptions.address, port }, 'kubelet server listening');
-    }
     try {
+      await this.startServer(signal);
       await this.ctx.informers.waitForSync(signal);
       const leases = { name: `${KUBELET_COMPONENT}-lease`, sync: (name: string) => this.syncLease(name) };
       await Promise.all([
@@ -175,6 +185,54 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       await this.server?.close();
       for (const key of this.logs.keys()) this.logs.drop(key);
     }
+  }
+
+  /** Starts the log server once (when serving): before the nodes are registered, which report where it listens. */
+  private startServer(signal: AbortSignal): Promise<void> {
+    this.serverStarted ??= (async () => {
+      if (!this.serveOptions || signal.aborted) return;
+      const server = new KubeletLogServer(this, this.serveOptions);
+      const port = await server.start();
+      this.server = server;
+      this.endpoint = { address: this.serveOptions.address, port };
+      this.log.info({ address: this.serveOptions.address, port }, 'kubelet server listening');
+    })();
+    return this.serverStarted;
+  }
+
+  /**
+   * How the node pool registers a node, as a kubelet does: its first POST carries the default labels, a pod CIDR
+   * and the whole status (capacity, allocatable, addresses, nodeInfo, the kubelet endpoint, conditions with Ready
+   * True), so a node costs no status update nor pod CIDR patch after its create; NodeReady is recorded on the
+   * answer. Starts the log server first (its address and port are in the status).
+   */
+  async nodeRegistration(signal: AbortSignal): Promise<NodeRegistration> {
+    await this.startServer(signal);
+    return {
+      existing: (nodes) => {
+        for (const n of nodes) this.claimKnown(n as Node);
+      },
+      manifest: (name) => {
+        const podCIDR = this.podCIDRs.allocate(name);
+        const node: Node = { ...nodeManifest(name), spec: { podCIDR, podCIDRs: [podCIDR] } };
+        node.status = planNodeStatus(node, this.nodeIPs.allocate(name), this.clock.now(), true, this.endpoint).status;
+        return node;
+      },
+      created: (node) => {
+        const name = node.metadata.name ?? '';
+        const state = this.nodeStates.get(name);
+        if (state) state.registered = true;
+        else this.nodeStates.set(name, { registered: true, images: new Set() });
+        this.ctx
+          .recorder(KUBELET_COMPONENT, name)
+          .event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+      },
+      failed: (name) => {
+        if (this.nodes.lister.get(undefined, name)) return; // another node of that name: its values stay claimed
+        this.nodeIPs.release(name);
+        this.podCIDRs.release(name);
+      },
+    };
   }
 
   /** Where the log server listens (undefined when not serving). */
@@ -404,27 +462,52 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     if (rec.sandboxAt !== undefined && !rec.podIP && rec.containers.some((c) => c.state.kind !== 'creating')) {
       rec.podIP = pod.spec?.hostNetwork ? hostIP : this.podIP(node, key);
     }
-    await this.writePodStatus(pod, rec, hostIP);
+    await this.writePodStatus(pod, rec, hostIP, step.wakeAt);
     if (step.wakeAt !== undefined) this.queue.addAfter(`pod:${key}`, Math.max(1, step.wakeAt - this.clock.now()));
   }
 
-  /** PUT /status when the wanted status differs; after a conflict, reads the pod again and retries. */
-  private async writePodStatus(pod: Pod, rec: PodRecord, hostIP: string): Promise<void> {
+  /**
+   * PUT /status when the wanted status differs; after a conflict, reads the pod again and retries. Like the
+   * kubelet's status manager, which writes a pod's latest status, not each one it went through: a change is held
+   * back while the pod's next transition (`wakeAt`) falls within statusBatchMs of when the change was first due,
+   * and is then written together with it (at `--speed 0.1` a pod goes from Pending to Running in one write; at
+   * speed 1 ContainerCreating lasts a second or two and is written). Never held back: a pod being deleted.
+   */
+  private async writePodStatus(pod: Pod, rec: KubeletPodRecord, hostIP: string, wakeAt?: number): Promise<void> {
     let current = pod;
+    const w = rec.written;
+    if (w && w.basedOn === pod.metadata.resourceVersion)
+      current = { ...pod, metadata: { ...pod.metadata, resourceVersion: w.resourceVersion }, status: w.status };
+    else rec.written = undefined;
     for (let attempt = 0; ; attempt++) {
-      const desired = desiredPodStatus(current, rec, { hostIP }, this.clock.now());
-      if (!desired || !statusChanged(current, desired)) return;
+      const now = this.clock.now();
+      const desired = desiredPodStatus(current, rec, { hostIP }, now);
+      if (!desired || !statusChanged(current, desired)) {
+        rec.statusDueSince = undefined;
+        return;
+      }
+      if (wakeAt !== undefined && !current.metadata.deletionTimestamp) {
+        rec.statusDueSince ??= now;
+        if (wakeAt <= rec.statusDueSince + this.timings.statusBatchMs) return;
+      }
       try {
-        await this.client.update(
+        const written = await this.client.update<Pod>(
           RESOURCES.pods,
           current.metadata.namespace,
           { ...current, status: desired },
           { subresource: 'status' },
         );
+        rec.statusDueSince = undefined;
+        rec.written = {
+          basedOn: pod.metadata.resourceVersion ?? '',
+          resourceVersion: written.metadata.resourceVersion ?? '',
+          status: written.status,
+        };
         return;
       } catch (err) {
         if (isNotFound(err)) return;
         if (!isConflict(err) || attempt >= 4) throw err;
+        rec.written = undefined;
         current = await this.client.get<Pod>(RESOURCES.pods, pod.metadata.namespace, pod.metadata.name ?? '');
         if (current.metadata.uid !== rec.uid || current.metadata.deletionTimestamp) return;
       }

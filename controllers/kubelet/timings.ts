@@ -25,11 +25,19 @@ export interface KubeletTimings {
   /** Node Lease renewal interval (kubelet: 10 s) and the lease duration written (kubelet: 40 s); neither scaled. */
   leaseRenewMs: number;
   leaseDurationSeconds: number;
-  /** Node status is rewritten with a new lastHeartbeatTime this often when nothing else changed (not scaled). */
+  /**
+   * Node status is rewritten with a new lastHeartbeatTime this often when nothing else changed (not scaled; the
+   * kubelet's nodeStatusReportFrequency, 5 min by default: the Lease is the node's heartbeat).
+   */
   nodeStatusReportMs: number;
+  /**
+   * A pod's changed status waits to be written together with its next transition when that falls within this
+   * long (not scaled): at most this late, a status a watcher would see for less than this is not written.
+   */
+  statusBatchMs: number;
 }
 
-/** The defaults: Pending 0.5 s, Running 1–2 s later, 10 s lease renewals, a node status heartbeat a minute. */
+/** The defaults: Pending 0.5 s, Running 1–2 s later, 10 s lease renewals, a node status heartbeat every 5 minutes. */
 export const DEFAULT_TIMINGS: Readonly<KubeletTimings> = Object.freeze({
   sandboxDelayMs: 500,
   startMinMs: 1000,
@@ -41,7 +49,8 @@ export const DEFAULT_TIMINGS: Readonly<KubeletTimings> = Object.freeze({
   maxTerminationSeconds: 2,
   leaseRenewMs: 10_000,
   leaseDurationSeconds: 40,
-  nodeStatusReportMs: 60_000,
+  nodeStatusReportMs: 300_000,
+  statusBatchMs: 250,
 });
 
 /**
@@ -65,6 +74,7 @@ export function scaledTimings(speed: number, overrides: Partial<KubeletTimings> 
     leaseRenewMs: Math.max(0, Math.round(t.leaseRenewMs)),
     leaseDurationSeconds: t.leaseDurationSeconds,
     nodeStatusReportMs: Math.max(0, Math.round(t.nodeStatusReportMs)),
+    statusBatchMs: Math.max(0, Math.round(t.statusBatchMs)),
   };
 }
 

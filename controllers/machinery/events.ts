@@ -32,6 +32,94 @@ export interface ApiEventRecorderOptions {
   /** Attempts for a write that failed on the network (default 3), `retryMs` apart, doubling (default 1000). */
   maxAttempts?: number;
   retryMs?: number;
+  /** Writes in flight, shared with other recorders of the process (default: no bound but this recorder's one). */
+  slots?: WriteSlots;
+  /** Correlation caches shared with other recorders of the component (default: the recorder's own). */
+  correlation?: EventCorrelation;
+}
+
+/** Entries each correlation cache holds at most (upstream's EventCorrelator: LRU caches of 4096). */
+export const CORRELATION_CACHE_ENTRIES = 4096;
+
+/**
+ * The caches of client-go's EventCorrelator: similar events (for aggregation), exact repeats (for counting), and
+ * the spam filter's buckets; least recently used entries go beyond CORRELATION_CACHE_ENTRIES each. The simulated
+ * kubelet's recorders (one per node) share one, as the recorders of one broadcaster share its correlator: the
+ * keys name the node, so nothing is correlated across nodes, and a thousand nodes hold 4096 entries, not a thousand
+ * sets of caches.
+ */
+export class EventCorrelation {
+  readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
+  readonly observed = new Map<
+    string,
+    { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
+  >();
+  readonly spam = new Map<string, { tokens: number; last: number }>();
+}
+
+/** Sets `key` as the most recently used entry of `map`, dropping the least recently used beyond the bound. */
+function lruSet<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > CORRELATION_CACHE_ENTRIES) map.delete(map.keys().next().value!);
+}
+
+/** Event writes the controller manager's recorders have in flight at most, together. */
+export const EVENT_WRITES_IN_FLIGHT = 16;
+/** Events the controller manager's recorders hold waiting to be written at most, together (then they drop). */
+export const EVENT_BACKLOG = 10_000;
+
+/**
+ * A bound on concurrent writes shared by recorders. Each recorder writes its events one at a time (as a client-go
+ * broadcaster does), but the simulated kubelet has a recorder per node: without a shared bound a thousand nodes
+ * starting pods would put a thousand event writes in flight at once, ahead of the Lease and pod status writes
+ * that matter (events are written a little later instead; none is dropped for it).
+ */
+export class WriteSlots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  /** Events admitted and not yet settled (written, dropped by the correlator, or failed). */
+  backlog = 0;
+  /** Events refused because the backlog was full. */
+  dropped = 0;
+
+  /**
+   * `size` writes in flight; at most `maxBacklog` events waiting in all recorders together, beyond which new ones
+   * are dropped (client-go's broadcaster drops events when its queue is full, rather than block or grow).
+   */
+  constructor(
+    readonly size: number,
+    readonly maxBacklog = Infinity,
+  ) {
+    this.free = size;
+  }
+
+  /** Takes an event into the backlog; false (and counted as dropped) when the backlog is full. */
+  admit(): boolean {
+    if (this.backlog >= this.maxBacklog) {
+      this.dropped++;
+      return false;
+    }
+    this.backlog++;
+    return true;
+  }
+
+  /** An admitted event is done with. */
+  settled(): void {
+    this.backlog = Math.max(0, this.backlog - 1);
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
 }
 
 /** The core/v1 Event as this recorder writes it. */
@@ -56,7 +144,8 @@ export interface CoreEvent extends KubeObject {
 }
 
 interface Pending {
-  obj: KubeObject;
+  /** What the event names of its object (not the object: a waiting event keeps no deleted pod alive). */
+  involvedObject: CoreEvent['involvedObject'];
   type: EventType;
   reason: string;
   message: string;
@@ -83,18 +172,15 @@ export class ApiEventRecorder implements EventRecorder {
   private readonly queue: Pending[] = [];
   private busy = false;
   private idle: Array<() => void> = [];
-  private readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
-  private readonly observed = new Map<
-    string,
-    { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
-  >();
-  private readonly spam = new Map<string, { tokens: number; last: number }>();
+  /** The correlation caches: this recorder's, or shared with the other recorders of its component. */
+  private readonly caches: EventCorrelation;
   private readonly maxPending: number;
   private readonly log: Logger;
 
   constructor(private readonly opts: ApiEventRecorderOptions) {
     this.maxPending = opts.maxPending ?? 1000;
     this.log = opts.log.child({ eventSource: opts.component });
+    this.caches = opts.correlation ?? new EventCorrelation();
   }
 
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
@@ -110,8 +196,17 @@ export class ApiEventRecorder implements EventRecorder {
       this.log.warn({ reason, object: obj.metadata.name }, 'too many events waiting to be written: event dropped');
       return;
     }
+    const slots = this.opts.slots;
+    if (slots && !slots.admit()) {
+      if (slots.dropped % 1000 === 1)
+        this.log.warn(
+          { reason, object: obj.metadata.name, waiting: slots.backlog, dropped: slots.dropped },
+          'too many events of the process waiting to be written: event dropped',
+        );
+      return;
+    }
     this.log.debug({ object: `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, type, reason, message }, 'event');
-    this.queue.push({ obj, type, reason, message, at: this.opts.clock.now() });
+    this.queue.push({ involvedObject: involvedObjectOf(obj), type, reason, message, at: this.opts.clock.now() });
     if (!this.busy) {
       this.busy = true;
       queueMicrotask(() => void this.drain());
@@ -132,9 +227,11 @@ export class ApiEventRecorder implements EventRecorder {
           await this.record(item);
         } catch (err) {
           this.log.warn(
-            { err: errorInfo(err), reason: item.reason, object: item.obj.metadata.name },
+            { err: errorInfo(err), reason: item.reason, object: item.involvedObject.name },
             'could not write event (will not retry)',
           );
+        } finally {
+          this.opts.slots?.settled();
         }
       }
     } finally {
@@ -149,27 +246,27 @@ export class ApiEventRecorder implements EventRecorder {
     const eventKey = keyOf(ev, true);
     const aggregateKey = keyOf(ev, false);
     let cacheKey = eventKey;
-    this.prune(item.at);
+    const { aggregates, observed } = this.caches;
 
-    let agg = this.aggregates.get(aggregateKey);
+    let agg = aggregates.get(aggregateKey);
     if (!agg || item.at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: new Set(), last: item.at };
     agg.messages.add(item.message);
     agg.last = item.at;
-    this.aggregates.set(aggregateKey, agg);
+    lruSet(aggregates, aggregateKey, agg);
     if (agg.messages.size >= AGGREGATE_MAX_EVENTS) {
       agg.messages.delete(agg.messages.values().next().value!); // keep the set bounded, as upstream
       ev = this.makeEvent(item, COMBINED_PREFIX + item.message);
       cacheKey = aggregateKey;
     }
 
-    const seen = this.observed.get(cacheKey);
+    const seen = observed.get(cacheKey);
     const repeat = seen && item.at - seen.last <= AGGREGATE_INTERVAL_MS ? seen : undefined;
     if (repeat) {
       ev.metadata.name = repeat.name;
       ev.count = repeat.count + 1;
       ev.firstTimestamp = repeat.firstTimestamp;
     }
-    this.observed.set(cacheKey, {
+    lruSet(observed, cacheKey, {
       name: ev.metadata.name!,
       namespace: ev.metadata.namespace!,
       count: ev.count,
@@ -183,7 +280,7 @@ export class ApiEventRecorder implements EventRecorder {
     }
     const written = await this.write(ev, !!repeat);
     if (written) {
-      this.observed.set(cacheKey, {
+      lruSet(observed, cacheKey, {
         name: written.metadata.name ?? ev.metadata.name!,
         namespace: ev.metadata.namespace!,
         count: typeof written.count === 'number' ? written.count : ev.count,
@@ -197,21 +294,11 @@ export class ApiEventRecorder implements EventRecorder {
   private async write(ev: CoreEvent, patch: boolean): Promise<CoreEvent | undefined> {
     const attempts = this.opts.maxAttempts ?? 3;
     let wait = this.opts.retryMs ?? 1000;
-    const ns = ev.metadata.namespace!;
+    const slots = this.opts.slots;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (patch) {
-          try {
-            return await this.opts.client.patch<CoreEvent>(RESOURCES.events, ns, ev.metadata.name!, 'strategic', {
-              count: ev.count,
-              lastTimestamp: ev.lastTimestamp,
-              message: ev.message,
-            });
-          } catch (err) {
-            if (!isNotFound(err)) throw err;
-          }
-        }
-        return await this.opts.client.create<CoreEvent>(RESOURCES.events, ns, ev);
+        if (slots) return await slots.run(() => this.send(ev, patch));
+        return await this.send(ev, patch);
       } catch (err) {
         // API errors (invalid, already exists, namespace terminating) will not get better by retrying.
         const transport = err instanceof TypeError || isAbortError(err);
@@ -222,21 +309,36 @@ export class ApiEventRecorder implements EventRecorder {
     }
   }
 
+  /** One attempt: the patch of a repeat (a create if it was deleted meanwhile), or a create. */
+  private async send(ev: CoreEvent, patch: boolean): Promise<CoreEvent> {
+    const ns = ev.metadata.namespace!;
+    if (patch) {
+      try {
+        return await this.opts.client.patch<CoreEvent>(RESOURCES.events, ns, ev.metadata.name!, 'strategic', {
+          count: ev.count,
+          lastTimestamp: ev.lastTimestamp,
+          message: ev.message,
+        });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return await this.opts.client.create<CoreEvent>(RESOURCES.events, ns, ev);
+  }
+
   private makeEvent(item: Pending, message: string): CoreEvent {
-    const m = item.obj.metadata;
-    const involvedObject: CoreEvent['involvedObject'] = { kind: item.obj.kind, name: m.name };
-    if (m.namespace) involvedObject.namespace = m.namespace;
-    if (m.uid) involvedObject.uid = m.uid;
-    if (item.obj.apiVersion) involvedObject.apiVersion = item.obj.apiVersion;
-    if (m.resourceVersion) involvedObject.resourceVersion = m.resourceVersion;
+    const involvedObject = item.involvedObject;
     const ts = rfc3339(item.at);
     const source: CoreEvent['source'] = { component: this.opts.component };
     if (this.opts.host) source.host = this.opts.host;
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${m.name}.${uniqueNanos(item.at).toString(16)}`, namespace: m.namespace || 'default' },
-      involvedObject,
+      metadata: {
+        name: `${involvedObject.name}.${uniqueNanos(item.at).toString(16)}`,
+        namespace: involvedObject.namespace || 'default',
+      },
+      involvedObject: { ...involvedObject },
       reason: item.reason,
       message,
       type: item.type,
@@ -264,8 +366,8 @@ export class ApiEventRecorder implements EventRecorder {
       io.apiVersion,
       ev.type,
     ].join('\u0000');
-    let b = this.spam.get(key);
-    if (!b) this.spam.set(key, (b = { tokens: cfg.burst, last: now }));
+    let b = this.caches.spam.get(key);
+    lruSet(this.caches.spam, key, (b ??= { tokens: cfg.burst, last: now }));
     b.tokens = Math.min(cfg.burst, b.tokens + (now - b.last) / cfg.refillMs);
     b.last = now;
     if (b.tokens < 1) return false;
@@ -273,19 +375,20 @@ export class ApiEventRecorder implements EventRecorder {
     return true;
   }
 
-  /** Drops correlation state older than the interval, so the maps stay bounded by recent activity. */
-  private prune(now: number): void {
-    if (this.observed.size + this.aggregates.size < 4096) return;
-    for (const [k, v] of this.observed) if (now - v.last > AGGREGATE_INTERVAL_MS) this.observed.delete(k);
-    for (const [k, v] of this.aggregates) if (now - v.last > AGGREGATE_INTERVAL_MS) this.aggregates.delete(k);
-    const cfg = this.spamConfig();
-    // a bucket untouched for burst × refill is full again: the same as no bucket
-    if (cfg) for (const [k, v] of this.spam) if (now - v.last > cfg.burst * cfg.refillMs) this.spam.delete(k);
-  }
-
   private spamConfig(): { burst: number; refillMs: number } | false {
     return this.opts.spamFilter === undefined ? { burst: 25, refillMs: 5 * 60 * 1000 } : this.opts.spamFilter;
   }
+}
+
+/** The `involvedObject` of an event about `obj`. */
+function involvedObjectOf(obj: KubeObject): CoreEvent['involvedObject'] {
+  const m = obj.metadata;
+  const io: CoreEvent['involvedObject'] = { kind: obj.kind, name: m.name };
+  if (m.namespace) io.namespace = m.namespace;
+  if (m.uid) io.uid = m.uid;
+  if (obj.apiVersion) io.apiVersion = obj.apiVersion;
+  if (m.resourceVersion) io.resourceVersion = m.resourceVersion;
+  return io;
 }
 
 /** The correlation key of an event: with its message (exact repeats) or without (similar events). */

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError } from './clock.js';
 import { isAlreadyExists } from './client.js';
 import { errorInfo } from './informer.js';
-import { RESOURCES, type ApiClient, type Clock, type Logger } from './types.js';
+import { RESOURCES, type ApiClient, type Clock, type Logger, type NodeRegistration } from './types.js';
 
 /** The prefix of every node the controller manager creates. */
 export const NODE_POOL_PREFIX = 'k0-default-pool-';
@@ -64,6 +64,8 @@ export interface EnsureNodesOptions {
   seed: string;
   random?: () => number;
   signal: AbortSignal;
+  /** How the nodes' kubelet registers a node (its status in the create); absent: a Node with labels alone. */
+  registration?: NodeRegistration;
 }
 
 /**
@@ -77,7 +79,9 @@ export async function ensureNodes(opts: EnsureNodesOptions): Promise<string[]> {
   let backoff = 1000;
   for (;;) {
     try {
-      const existing = (await opts.client.list(RESOURCES.nodes)).items.map((n) => n.metadata.name ?? '');
+      const listed = (await opts.client.list(RESOURCES.nodes)).items;
+      opts.registration?.existing(listed);
+      const existing = listed.map((n) => n.metadata.name ?? '');
       const taken = new Set(existing);
       const pool = poolId(existing, opts.seed);
       // Up to NODE_CREATES_IN_FLIGHT creates at a time (every real kubelet registers on its own); a name taken
@@ -87,11 +91,18 @@ export async function ensureNodes(opts: EnsureNodesOptions): Promise<string[]> {
         do name = `${NODE_POOL_PREFIX}${pool}-${randomSuffix(random)}`;
         while (taken.has(name));
         taken.add(name);
+        const reg = opts.registration;
         try {
-          await opts.client.create(RESOURCES.nodes, undefined, nodeManifest(name));
+          const node = await opts.client.create(
+            RESOURCES.nodes,
+            undefined,
+            reg ? reg.manifest(name) : nodeManifest(name),
+          );
           created.push(name);
+          reg?.created(node);
           opts.log.info({ node: name }, 'created node');
         } catch (err) {
+          reg?.failed(name);
           if (!isAlreadyExists(err)) throw err;
           wanted++;
         }

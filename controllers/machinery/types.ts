@@ -228,6 +228,26 @@ export interface KubeletServerAddress {
 export interface Component {
   readonly name: string;
   run(signal: AbortSignal): Promise<void>;
+  /**
+   * Offered by the component that plays the nodes' kubelets (the simulated kubelet): how the node pool registers a
+   * node as a kubelet would, with its status in the create. Called once, before the pool's first create.
+   */
+  nodeRegistration?(signal: AbortSignal): Promise<NodeRegistration>;
+}
+
+/**
+ * How a node is registered by its kubelet: the Node of the first POST (labels, pod CIDR and status: capacity,
+ * addresses, nodeInfo, conditions), and what the kubelet does with the answer.
+ */
+export interface NodeRegistration {
+  /** Nodes that exist already (listed before any create): their addresses and pod CIDRs are taken. */
+  existing(nodes: KubeObject[]): void;
+  /** The Node to create under `name`. */
+  manifest(name: string): KubeObject;
+  /** The node as created (the kubelet records NodeReady). */
+  created(node: KubeObject): void;
+  /** The create of `name` failed: what was set aside for it is free again. */
+  failed(name: string): void;
 }
 
 export type ComponentFactory = (ctx: ControllerContext) => Component;

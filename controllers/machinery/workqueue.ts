@@ -1,7 +1,9 @@
 /**
  * The rate-limited work queue of client-go's util/workqueue: a deduplicating FIFO of keys with dirty and
  * processing sets (a key is never handed to two workers at once), delayed adds on the injected clock, and
- * per-key exponential retries combined with an overall token bucket.
+ * per-key exponential retries combined with an overall token bucket. Delayed keys wait in one heap under one
+ * clock timer (client-go's delaying queue does the same), not a timer each: a thousand nodes' heartbeats are a
+ * thousand heap entries, not a thousand Timeouts.
  */
 import { QueueMetrics } from './metrics.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './ratelimit.js';
@@ -31,7 +33,13 @@ export class RateLimitingQueue implements WorkQueue {
   private head = 0;
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
-  private readonly waiting = new Map<string, { readyAt: number; timer: { id: number } }>();
+  /** Delayed keys: the earliest time each is due, and a min-heap of (readyAt, seq) entries (stale ones skipped). */
+  private readonly waiting = new Map<string, Delayed>();
+  private readonly heap: Delayed[] = [];
+  private seq = 0;
+  /** The one clock timer, for the heap's earliest entry, and when it fires. */
+  private timer?: { id: number };
+  private timerAt = Infinity;
   private waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
   private readonly clock: Clock;
@@ -75,17 +83,41 @@ export class RateLimitingQueue implements WorkQueue {
       this.add(key);
       return;
     }
-    const readyAt = this.clock.now() + ms;
+    const now = this.clock.now();
+    const readyAt = now + ms;
     const existing = this.waiting.get(key);
-    if (existing) {
-      if (existing.readyAt <= readyAt) return;
-      this.clock.clearTimeout(existing.timer);
+    if (existing && existing.readyAt <= readyAt) return;
+    const entry: Delayed = { key, readyAt, seq: this.seq++ };
+    this.waiting.set(key, entry); // an earlier entry of the key, still in the heap, is stale from now on
+    heapPush(this.heap, entry);
+    if (readyAt < this.timerAt) this.arm(now);
+  }
+
+  /** (Re)sets the one timer for the heap's earliest entry. */
+  private arm(now: number): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const top = this.heap[0];
+    if (!top || this.shuttingDown) return;
+    this.timerAt = top.readyAt;
+    this.timer = this.clock.setTimeout(() => this.fire(), Math.max(0, top.readyAt - now));
+  }
+
+  /** Adds every key now due, then waits for the next. */
+  private fire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = this.clock.now();
+    while (this.heap.length > 0 && this.heap[0]!.readyAt <= now) {
+      const e = heapPop(this.heap)!;
+      if (this.waiting.get(e.key) !== e) continue; // superseded by an earlier time
+      this.waiting.delete(e.key);
+      this.add(e.key);
     }
-    const timer = this.clock.setTimeout(() => {
-      this.waiting.delete(key);
-      this.add(key);
-    }, ms);
-    this.waiting.set(key, { readyAt, timer });
+    // Drop stale entries at the top, so that the timer is for a live one.
+    while (this.heap.length > 0 && this.waiting.get(this.heap[0]!.key) !== this.heap[0]) heapPop(this.heap);
+    this.arm(now);
   }
 
   addRateLimited(key: string): void {
@@ -134,8 +166,11 @@ export class RateLimitingQueue implements WorkQueue {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     this.metrics.shutDown();
-    for (const { timer } of this.waiting.values()) this.clock.clearTimeout(timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     this.waiting.clear();
+    this.heap.length = 0;
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 
@@ -176,4 +211,46 @@ export class RateLimitingQueue implements WorkQueue {
     this.metrics.started(key);
     return key;
   }
+}
+
+interface Delayed {
+  key: string;
+  readyAt: number;
+  /** Insertion order: keys due at the same time are added in the order they were scheduled. */
+  seq: number;
+}
+
+function before(a: Delayed, b: Delayed): boolean {
+  return a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq);
+}
+
+function heapPush(h: Delayed[], e: Delayed): void {
+  let i = h.length;
+  h.push(e);
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!before(e, h[p]!)) break;
+    h[i] = h[p]!;
+    i = p;
+  }
+  h[i] = e;
+}
+
+function heapPop(h: Delayed[]): Delayed | undefined {
+  const top = h[0];
+  const last = h.pop();
+  if (h.length === 0 || last === undefined) return top;
+  let i = 0;
+  const n = h.length;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const c = r < n && before(h[r]!, h[l]!) ? r : l;
+    if (!before(h[c]!, last)) break;
+    h[i] = h[c]!;
+    i = c;
+  }
+  h[i] = last;
+  return top;
 }

@@ -78,6 +78,40 @@ describe('kubelet: node status', () => {
     );
   });
 
+  it('registers a node as a kubelet does: labels, pod CIDR and Ready status in the create, NodeReady on the answer, no write after', async () => {
+    const cluster = new FakeCluster();
+    cluster.seed(RESOURCES.nodes, nodeObj('old', { spec: { podCIDR: '10.244.0.0/24' } }) as never);
+    const { kubelet } = start({ cluster });
+    const reg = await kubelet.nodeRegistration(new AbortController().signal);
+    reg.existing(cluster.objects(RESOURCES.nodes));
+    const manifest = reg.manifest('n1') as Any;
+    assert.deepEqual([manifest.spec.podCIDR, manifest.spec.podCIDRs], ['10.244.1.0/24', ['10.244.1.0/24']]);
+    assert.equal(manifest.metadata.labels['kubernetes.io/hostname'], 'n1');
+    assert.deepEqual(
+      manifest.status.conditions.map((c: Any) => [c.type, c.status]),
+      [
+        ['MemoryPressure', 'False'],
+        ['DiskPressure', 'False'],
+        ['PIDPressure', 'False'],
+        ['Ready', 'True'],
+      ],
+    );
+    assert.equal(manifest.status.capacity.pods, '110');
+    assert.equal(manifest.status.nodeInfo.kubeletVersion, 'v1.32.0');
+    reg.created(await cluster.create(RESOURCES.nodes, undefined, manifest as never));
+    await cluster.settle();
+    assert.equal(cluster.callsOf('update', 'nodes', 'status').length, 1, 'only the seeded node is written');
+    assert.equal(cluster.callsOf('patch', 'nodes').length, 1, 'only the seeded node gets its labels');
+    assert.deepEqual(
+      cluster.events
+        .filter((e) => e.reason === 'NodeReady')
+        .map((e) => e.host)
+        .sort(),
+      ['n1', 'old'],
+    );
+    assert.equal(node(cluster).spec.podCIDR, '10.244.1.0/24');
+  });
+
   const kept: Array<[string, Any, (n: Any) => unknown, unknown]> = [
     [
       'a stated capacity',
@@ -111,14 +145,14 @@ describe('kubelet: node status', () => {
 
   const heartbeats: Array<[number, number, number]> = [
     // speed, ms advanced, status writes after the first
-    [1, 59_000, 0],
-    [1, 60_000, 1],
-    [1, 180_000, 3],
-    [0.1, 59_000, 0],
-    [0.1, 60_000, 1],
+    [1, 299_000, 0],
+    [1, 300_000, 1],
+    [1, 900_000, 3],
+    [0.1, 299_000, 0],
+    [0.1, 300_000, 1],
   ];
   for (const [speed, ms, writes] of heartbeats) {
-    it(`heartbeats node status every 60 s, whatever the speed (speed ${speed}, ${ms} ms: ${writes})`, async () => {
+    it(`heartbeats node status every 5 minutes (nodeStatusReportFrequency), whatever the speed (speed ${speed}, ${ms} ms: ${writes})`, async () => {
       const { cluster } = start({ nodes: [nodeObj('n1')], speed });
       await cluster.settle();
       const before = cluster.callsOf('update', 'nodes', 'status').length;
@@ -251,6 +285,17 @@ describe('kubelet: pods', () => {
         ['kubelet', 'n1', 'Created'],
         ['kubelet', 'n1', 'Started'],
       ],
+    );
+  });
+
+  it('at speed 0.1 a pod goes from Pending to Running in one status write (ContainerCreating lasts < statusBatchMs)', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1')], speed: 0.1 });
+    await cluster.tick(1000);
+    assert.equal(pod(cluster).status.phase, 'Running');
+    assert.equal(cluster.callsOf('update', 'pods', 'status').length, 1);
+    assert.deepEqual(
+      cluster.events.filter((e) => e.object === 'default/p').map((e) => e.reason),
+      ['Pulling', 'Pulled', 'Created', 'Started'],
     );
   });
 

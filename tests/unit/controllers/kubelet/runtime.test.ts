@@ -91,7 +91,7 @@ describe('timings', () => {
     const t = scaledTimings(0.1);
     assert.deepEqual(
       [t.sandboxDelayMs, t.startMinMs, t.startMaxMs, t.leaseRenewMs, t.nodeStatusReportMs, t.leaseDurationSeconds],
-      [50, 100, 200, 10_000, 60_000, 40],
+      [50, 100, 200, 10_000, 300_000, 40],
     );
   });
   it('pull back-off doubles up to the cap', () => {

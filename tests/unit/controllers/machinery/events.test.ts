@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { FakeClock } from '../../../../controllers/machinery/clock.js';
 import { ApiError } from '../../../../controllers/machinery/client.js';
-import { ApiEventRecorder, COMBINED_PREFIX, type CoreEvent } from '../../../../controllers/machinery/events.js';
+import {
+  ApiEventRecorder,
+  COMBINED_PREFIX,
+  CORRELATION_CACHE_ENTRIES,
+  type CoreEvent,
+  EventCorrelation,
+  WriteSlots,
+} from '../../../../controllers/machinery/events.js';
 import { memoryLogger } from '../../../../controllers/machinery/logging.js';
 import { FakeApiClient } from './fake-client.js';
 
@@ -171,5 +178,58 @@ describe('ApiEventRecorder', () => {
     await recorder.flush();
     const names = writes().map((c) => (c.body as CoreEvent).metadata.name);
     assert.equal(new Set(names).size, 2);
+  });
+
+  it('recorders sharing write slots keep at most that many writes in flight and drop beyond the backlog', async () => {
+    const slots = new WriteSlots(2, 5);
+    let inFlight = 0;
+    let most = 0;
+    const client = new FakeApiClient();
+    const create = client.create.bind(client);
+    client.create = (async (...args: Parameters<typeof create>) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return create(...args);
+    }) as typeof client.create;
+    const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
+    const log = memoryLogger();
+    const recorders = ['n1', 'n2', 'n3', 'n4'].map(
+      (host) => new ApiEventRecorder({ client, clock, log, component: 'kubelet', host, slots }),
+    );
+    for (const [i, r] of recorders.entries()) {
+      r.event(node, 'Normal', 'Pulling', `Pulling image "a:${i}"`);
+      r.event(node, 'Normal', 'Pulled', `Pulled image "a:${i}"`);
+    }
+    assert.equal(slots.backlog, 5);
+    assert.equal(slots.dropped, 3);
+    await Promise.all(recorders.map((r) => r.flush()));
+    assert.equal(most, 2);
+    assert.equal(slots.backlog, 0);
+    assert.equal(client.calls.filter((c) => c.verb === 'create').length, 5);
+  });
+
+  it('recorders sharing correlation caches count repeats per host, and the caches stay bounded', async () => {
+    const client = new FakeApiClient();
+    const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
+    const log = memoryLogger();
+    const correlation = new EventCorrelation();
+    const [a, b] = ['n1', 'n2'].map(
+      (host) => new ApiEventRecorder({ client, clock, log, component: 'kubelet', host, correlation }),
+    );
+    a!.event(node, 'Normal', 'Pulled', 'Container image "x" already present on machine');
+    b!.event(node, 'Normal', 'Pulled', 'Container image "x" already present on machine');
+    a!.event(node, 'Normal', 'Pulled', 'Container image "x" already present on machine');
+    await Promise.all([a!.flush(), b!.flush()]);
+    assert.deepEqual(
+      client.calls.filter((c) => c.verb === 'create' || c.verb === 'patch').map((c) => c.verb),
+      ['create', 'create', 'patch'],
+    );
+    for (let i = 0; i < CORRELATION_CACHE_ENTRIES + 10; i++)
+      a!.event({ ...node, metadata: { ...node.metadata, name: `n-${i}`, uid: `u-${i}` } }, 'Normal', 'R', 'm');
+    await a!.flush();
+    assert.ok(correlation.observed.size <= CORRELATION_CACHE_ENTRIES);
+    assert.ok(correlation.aggregates.size <= CORRELATION_CACHE_ENTRIES);
+    assert.ok(correlation.spam.size <= CORRELATION_CACHE_ENTRIES);
   });
 });
