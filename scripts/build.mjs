@@ -11,12 +11,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const stampFile = join(dist, '.build-fingerprint');
-const force = process.argv.includes('--force');
 
 function fingerprint() {
   const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
@@ -46,18 +46,25 @@ function fingerprint() {
   return hash.digest('hex');
 }
 
-const before = fingerprint();
-if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === before) process.exit(0);
-
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const steps = [[tsc, '-p', join(root, 'tsconfig.json')], [join(root, 'scripts', 'snapshot-definitions.mjs')]];
-for (const args of steps) {
-  const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+/** Builds when an input changed since the last build (always with `force`); exits the process if a step fails. */
+export async function build({ force = false } = {}) {
+  const before = fingerprint();
+  if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === before) return;
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const steps = [[tsc, '-p', join(root, 'tsconfig.json')], [join(root, 'scripts', 'snapshot-definitions.mjs')]];
+  for (const args of steps) {
+    const r = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  await bundle();
+  // The fingerprint taken before compiling: a source edited during the build makes the next build run again.
+  writeFileSync(stampFile, before);
 }
-await bundle();
-// The fingerprint taken before compiling: a source edited during the build makes the next build run again.
-writeFileSync(stampFile, before);
+
+// `node scripts/build.mjs [--force]`; scripts/start.mjs imports build() instead (one process for `npm start`).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await build({ force: process.argv.includes('--force') });
+}
 
 /**
  * The entry points as bundles: one ES module each, with what they share (and what they import lazily) in chunks
