@@ -10,7 +10,16 @@
 // most of what a start costs. Every other compiled module stays in dist/ as tsc wrote it (the tests import them).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,7 +71,7 @@ export async function build({ force = false } = {}) {
 }
 
 // `node scripts/build.mjs [--force]`; scripts/start.mjs imports build() instead (one process for `npm start`).
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url))) {
   await build({ force: process.argv.includes('--force') });
 }
 
