@@ -79,8 +79,8 @@ if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(f
  * The entry points as bundles: one ES module each, with what they share (and what they import lazily) in chunks
  * under dist/bundle/. Every output sits one directory below dist/, so a module's `import.meta.url` becomes the URL
  * of its compiled file in dist/ (what reads files beside itself, or resolves packages from there, is unchanged).
- * Packages that read files beside themselves or load a native addon stay outside (loaded from node_modules), as do
- * those only loaded on first use. Source maps (`--enable-source-maps`) lead back to the TypeScript.
+ * Packages that read files beside themselves stay outside (loaded from node_modules), as do those only loaded on
+ * first use; classic-level's native addon is loaded from its package in node_modules. Source maps (`--enable-source-maps`) lead back to the TypeScript.
  */
 async function bundle() {
   let esbuild;
@@ -107,6 +107,20 @@ async function bundle() {
       });
     },
   };
+  // classic-level (LevelDB) is bundled but for its native addon, which node-gyp-build finds from the package's
+  // directory: the one in node_modules, resolved when the bundle runs.
+  const nativeAddon = {
+    name: 'native-addon',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]classic-level[\\/]binding\.js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('(__dirname)'))
+          throw new Error(`build: ${args.path} no longer loads its addon from __dirname`);
+        const dir = "require('node:path').dirname(require.resolve('classic-level'))";
+        return { contents: text.replace('(__dirname)', `(${dir})`), loader: 'js' };
+      });
+    },
+  };
   rmSync(join(dist, 'bundle'), { recursive: true, force: true }); // chunks of earlier builds
   const result = await esbuild.build({
     entryPoints: entries.map((e) => join(root, e)),
@@ -122,8 +136,6 @@ async function bundle() {
     sourcemap: 'linked',
     packages: 'bundle',
     external: [
-      // a native addon, found beside its package
-      'classic-level',
       // reads its .proto files beside itself; loaded only for --storage etcd
       'etcd3',
       // loaded on first use from node_modules (Swagger UI, certificates, YAML, protobuf, Fastify's schema compilers)
@@ -139,7 +151,7 @@ async function bundle() {
     banner: {
       js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
     },
-    plugins: [importMetaUrl],
+    plugins: [importMetaUrl, nativeAddon],
     metafile: true,
     write: false,
     logLevel: 'warning',
