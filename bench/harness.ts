@@ -186,6 +186,20 @@ export function rssOf(pid: number | undefined): number {
   }
 }
 
+/** CPU time (user + system) a process has used, in ms (Linux /proc; NaN elsewhere). */
+export function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // the fields after the command name (which may hold spaces): utime and stime are the 12th and 13th
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: what /proc counts CPU time in (100 on every Linux Node supports). */
+const CLOCK_TICKS = 100;
+
 export class Child {
   private exited: Promise<void>;
   private stderr = '';
@@ -209,6 +223,10 @@ export class Child {
   }
   get rss(): number {
     return rssOf(this.proc.pid);
+  }
+  /** CPU time used so far (ms). */
+  get cpuMs(): number {
+    return cpuMsOf(this.proc.pid);
   }
   lastOutput(): string {
     return this.stderr;

@@ -14,21 +14,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
+import { defaultIdentity } from '../controllers/machinery/identity.js';
 import { HttpTransport } from '../controllers/machinery/transport.js';
 
 /**
- * The controller-side modules the launcher uses (the kubeconfig reader, the leader election identity), loaded
- * once the API server has been spawned: their ~150 ms of module loading then overlaps the server's start instead
- * of delaying it.
+ * The kubeconfig reader (it loads yaml), loaded once both processes have been spawned: its module loading then
+ * overlaps their start instead of delaying it.
  */
-async function machinery() {
-  const [{ loadKubeconfig }, { defaultIdentity }] = await Promise.all([
-    import('../controllers/machinery/client.js'),
-    import('../controllers/machinery/leader-election.js'),
-  ]);
-  return { loadKubeconfig, defaultIdentity };
+async function kubeconfigReader() {
+  return (await import('../controllers/machinery/client.js')).loadKubeconfig;
 }
-type Machinery = Awaited<ReturnType<typeof machinery>>;
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_MAIN = join(DIST, 'server', 'main.js');
@@ -141,22 +136,22 @@ class Launcher {
     this.info(`API server started (pid ${server.pid})`);
     const listening = waitForListening(server);
     listening.catch(() => {}); // awaited below
-    const m = await machinery();
     // The controller manager loads its modules while the server starts, and waits for a line on its stdin
     // (written once the server is ready) before it reads the kubeconfig.
     mkdirSync(dataDir, { recursive: true });
-    this.identity = controllerManagerIdentity(dataDir, m);
+    this.identity = controllerManagerIdentity(dataDir);
     if (!this.stopping) this.startManager();
+    const loadKubeconfig = await kubeconfigReader();
     const url = await listening;
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
-    await waitForReady(url, m.loadKubeconfig(this.kubeconfig).ca, server);
+    await waitForReady(url, loadKubeconfig(this.kubeconfig).ca, server);
     this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (this.stopping) return;
     this.serverReady = true;
     this.manager?.stdin?.write('go\n');
     // Pods are admitted once their namespace has its `default` ServiceAccount, which the controller manager
     // creates: say when that is so, so that a `kubectl run` right after this line is never refused.
-    if (await waitForDefaultServiceAccount(url, m.loadKubeconfig(this.kubeconfig), () => this.stopping))
+    if (await waitForDefaultServiceAccount(url, loadKubeconfig(this.kubeconfig), () => this.stopping))
       this.info(`cluster ready: kubectl --kubeconfig ${this.kubeconfig} ...`);
     else if (!this.stopping)
       this.warn(
@@ -250,7 +245,7 @@ class Launcher {
  * The leader election identity of the controller managers of a data directory (`<hostname>_<uuid>`), made once
  * and kept in `<data-dir>/controller-manager-identity`: only one launcher runs on a data directory.
  */
-function controllerManagerIdentity(dataDir: string, m: Machinery): string {
+function controllerManagerIdentity(dataDir: string): string {
   const file = join(dataDir, 'controller-manager-identity');
   try {
     const id = readFileSync(file, 'utf8').trim();
@@ -258,7 +253,7 @@ function controllerManagerIdentity(dataDir: string, m: Machinery): string {
   } catch {
     // not made yet
   }
-  const id = m.defaultIdentity();
+  const id = defaultIdentity();
   writeFileSync(file, `${id}\n`, { mode: 0o600 });
   return id;
 }
@@ -307,7 +302,8 @@ async function waitForReady(url: string, ca: string | undefined, server: ChildPr
       }
       if (Date.now() > deadline)
         throw new Error(`the API server at ${url} was not ready within ${READY_TIMEOUT_MS / 1000} s`);
-      await new Promise((r) => setTimeout(r, 100));
+      // the controller manager waits for this answer: a short interval (the server is local and answers at once)
+      await new Promise((r) => setTimeout(r, 20));
     }
   } finally {
     transport.close();

@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openEtcdStorage } from '../storage/etcd/etcd-storage.js';
 import type { Storage } from '../storage/interface.js';
 import { openLevelStorage } from '../storage/level/level-storage.js';
 import { buildApp, DEFAULT_SHUTDOWN_GRACE_MS } from './app.js';
@@ -52,6 +51,8 @@ async function main(argv: string[]): Promise<void> {
   const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;
   let storage: Storage;
   if (flags.storage === 'etcd') {
+    // etcd's client (etcd3, gRPC and its protobuf definitions, ~50-150 ms to load) only for a store on etcd.
+    const { openEtcdStorage } = await import('../storage/etcd/etcd-storage.js');
     try {
       storage = await openEtcdStorage({ servers: flags.etcdServers!, prefix: flags.etcdPrefix, maxHistoryBytes });
     } catch (err) {

@@ -3,9 +3,18 @@
  * certificate signed by it, in `<data-dir>/pki/` (`ca.crt`, `ca.key`, `apiserver.crt`, `apiserver.key`; keys mode
  * 0600). Made on first start and reused afterwards; the serving certificate is made again when the names it must
  * cover changed (another `--host`, new interface addresses, another service range), when it is about to expire or
- * when it was not signed by the CA. RSA keys come from node:crypto (fast); node-forge builds and signs the X.509.
+ * when it was not signed by the CA. RSA keys come from node:crypto (fast); the CA's certificate is encoded here, node-forge builds the serving one
+ * (node:crypto signs both).
  */
-import { generateKeyPair, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPair,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  X509Certificate,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
@@ -139,7 +148,7 @@ function forge(): typeof Forge {
   return forgeModule;
 }
 
-type KeyPair = { publicKey: Forge.pki.rsa.PublicKey; pem: string };
+type KeyPair = { publicKeyPem: string; pem: string };
 
 const RSA_OPTIONS = {
   modulusLength: RSA_BITS,
@@ -148,7 +157,7 @@ const RSA_OPTIONS = {
 } as const;
 
 function keyPairOf(keys: { publicKey: string; privateKey: string }): KeyPair {
-  return { publicKey: forge().pki.publicKeyFromPem(keys.publicKey) as Forge.pki.rsa.PublicKey, pem: keys.privateKey };
+  return { publicKeyPem: keys.publicKey, pem: keys.privateKey };
 }
 
 function newKeyPair(): KeyPair {
@@ -190,20 +199,82 @@ export function createCA(commonName = 'kubernetes'): { cert: string; key: string
 }
 
 function caWithKeys(keys: KeyPair, commonName = 'kubernetes'): { cert: string; key: string } {
-  const cert = forge().pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = serialNumber();
-  validity(cert, CA_DAYS);
-  const subject = [{ name: 'commonName', value: commonName }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  signCertificate(cert, keys.pem);
-  return { cert: forge().pki.certificateToPem(cert), key: keys.pem };
+  // Encoded here rather than by node-forge: a first start makes the CA, and loading forge would cost it ~55 ms of
+  // CPU. The same certificate forge makes (tests/unit/security/pki.test.ts reads it back with node-forge).
+  const publicKey = createPublicKey(keys.publicKeyPem);
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const rsaPublicKey = publicKey.export({ type: 'pkcs1', format: 'der' });
+  const name = DER.seq(DER.set(DER.seq(DER.oid('2.5.4.3'), DER.tlv(0x13, Buffer.from(commonName, 'latin1')))));
+  const sha256WithRSA = DER.seq(DER.oid('1.2.840.113549.1.1.11'), DER.tlv(0x05));
+  const now = Date.now();
+  const tbs = DER.seq(
+    DER.tlv(0xa0, DER.integer(Buffer.from([2]))), // v3
+    DER.integer(Buffer.from(serialNumber(), 'hex')),
+    sha256WithRSA,
+    name,
+    DER.seq(DER.time(new Date(now - 5 * 60 * 1000)), DER.time(new Date(now + CA_DAYS * 24 * 3600 * 1000))),
+    name,
+    spki,
+    DER.tlv(
+      0xa3,
+      DER.seq(
+        DER.extension('2.5.29.19', true, DER.seq(DER.tlv(0x01, Buffer.from([0xff])))), // basicConstraints cA
+        // keyUsage: digitalSignature, keyEncipherment, keyCertSign (bits 0, 2, 5; two unused bits)
+        DER.extension('2.5.29.15', true, DER.tlv(0x03, Buffer.from([0x02, 0xa4]))),
+        DER.extension('2.5.29.14', false, DER.tlv(0x04, createHash('sha1').update(rsaPublicKey).digest())),
+      ),
+    ),
+  );
+  const signature = sign('sha256', tbs, keys.pem);
+  const cert = DER.seq(tbs, sha256WithRSA, DER.tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
+  return { cert: pem('CERTIFICATE', cert), key: keys.pem };
+}
+
+/** The few DER (X.690) encodings the CA certificate needs. */
+const DER = {
+  tlv(tag: number, ...content: Buffer[]): Buffer {
+    const body = Buffer.concat(content);
+    const n = body.length;
+    const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : undefined;
+    if (!length) throw new Error('DER: content too long');
+    return Buffer.concat([Buffer.from([tag, ...length]), body]);
+  },
+  seq: (...content: Buffer[]) => DER.tlv(0x30, ...content),
+  set: (...content: Buffer[]) => DER.tlv(0x31, ...content),
+  /** A non-negative INTEGER from its big-endian bytes. */
+  integer(bytes: Buffer): Buffer {
+    let i = 0;
+    while (i < bytes.length - 1 && bytes[i] === 0 && bytes[i + 1]! < 0x80) i++;
+    const v = bytes.subarray(i);
+    return DER.tlv(0x02, v[0]! >= 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
+  },
+  oid(dotted: string): Buffer {
+    const [a, b, ...rest] = dotted.split('.').map(Number);
+    const out = [40 * a! + b!];
+    for (const v of rest) {
+      const bytes = [v & 0x7f];
+      for (let x = v >> 7; x > 0; x >>= 7) bytes.unshift((x & 0x7f) | 0x80);
+      out.push(...bytes);
+    }
+    return DER.tlv(0x06, Buffer.from(out));
+  },
+  /** UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280, 4.1.2.5). */
+  time(d: Date): Buffer {
+    const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+    const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+    return d.getUTCFullYear() < 2050
+      ? DER.tlv(0x17, Buffer.from(digits.slice(2), 'latin1'))
+      : DER.tlv(0x18, Buffer.from(digits, 'latin1'));
+  },
+  extension(oid: string, critical: boolean, value: Buffer): Buffer {
+    return DER.seq(DER.oid(oid), ...(critical ? [DER.tlv(0x01, Buffer.from([0xff]))] : []), DER.tlv(0x04, value));
+  },
+};
+
+/** PEM as node-forge writes it (64-character lines, CRLF). */
+function pem(label: string, der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\r\n${lines.join('\r\n')}\r\n-----END ${label}-----\r\n`;
 }
 
 /** A serving certificate (CN kube-apiserver) for `names`, signed by the CA. */
@@ -214,7 +285,7 @@ export function createServingCertificate(
   const caCert = forge().pki.certificateFromPem(ca.cert);
   const keys = newKeyPair();
   const cert = forge().pki.createCertificate();
-  cert.publicKey = keys.publicKey;
+  cert.publicKey = forge().pki.publicKeyFromPem(keys.publicKeyPem);
   cert.serialNumber = serialNumber();
   validity(cert, SERVING_DAYS);
   cert.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);

@@ -10,8 +10,6 @@
  * - the leader renews every retry period; when no renewal succeeds within the renew deadline it has lost;
  * - released on a clean stop (client-go's ReleaseOnCancel): an empty holder, which a candidate takes at once.
  */
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { rfc3339Micro } from '../../apimachinery/time.js';
 import { isAbortError } from './clock.js';
@@ -49,10 +47,7 @@ export interface LeaderElectionRecord {
   leaseTransitions: number;
 }
 
-/** The identity kube-controller-manager elects with: `<hostname>_<uuid>`. */
-export function defaultIdentity(): string {
-  return `${hostname()}_${randomUUID()}`;
-}
+export { defaultIdentity } from './identity.js';
 
 function recordOf(spec: LeaseSpec | undefined): LeaderElectionRecord {
   const r: LeaderElectionRecord = {

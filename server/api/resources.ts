@@ -23,6 +23,7 @@ import { sendObject, sendValue } from './respond.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
 import { EncodeError } from '../protobuf/codec.js';
 import { serveWatch } from './watch.js';
+import { ResourceRouter } from './resource-router.js';
 import { parseResourceVersion } from '../registry/store.js';
 import { tableForList, tableForObject, tableWatchRenderer, includeObjectParam } from './table.js';
 import { patchObject } from './patch.js';
@@ -50,7 +51,8 @@ type Req = FastifyRequest<{ Params: { namespace?: string; name?: string }; Query
  * Routes for every resource and served version, generated from the registry: collection (list, watch, create,
  * deletecollection), item (get, update, patch, delete), and the status and scale subresources.
  */
-export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoutesOptions): void {
+export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoutesOptions): ResourceRouter {
+  const routes = new ResourceRouter();
   for (const handle of opts.registry.handles) {
     const { def, view } = handle;
     const base = view.group ? `/apis/${view.group}/${view.version}` : '/api/v1';
@@ -62,60 +64,54 @@ export function registerResourceRoutes(app: FastifyInstance, opts: ResourceRoute
 
     for (const [i, path] of collections.entries()) {
       const allNamespaces = def.namespaced && i === 1;
-      app.get(path, (req: Req, reply) => r.list(req, reply));
+      routes.on('GET', path, (req: Req, reply) => r.list(req, reply));
       if (allNamespaces) {
-        app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: path, handler: async () => r.notAllowed() });
+        routes.on(['POST', 'PUT', 'PATCH', 'DELETE'], path, async () => r.notAllowed());
         continue;
       }
-      app.post(path, (req: Req, reply) => r.create(req, reply));
-      if (def.deleteCollection === false) app.delete(path, async () => r.notAllowed());
-      else app.delete(path, (req: Req, reply) => r.deleteCollection(req, reply));
-      app.route({ method: ['PUT', 'PATCH'], url: path, handler: async () => r.notAllowed() });
+      routes.on('POST', path, (req: Req, reply) => r.create(req, reply));
+      if (def.deleteCollection === false) routes.on('DELETE', path, async () => r.notAllowed());
+      else routes.on('DELETE', path, (req: Req, reply) => r.deleteCollection(req, reply));
+      routes.on(['PUT', 'PATCH'], path, async () => r.notAllowed());
     }
-    app.get(item, (req: Req, reply) => r.get(req, reply));
-    app.put(item, (req: Req, reply) => r.update(req, reply));
-    app.patch(item, (req: Req, reply) => r.patch(req, reply));
-    app.delete(item, (req: Req, reply) => r.delete(req, reply));
-    app.post(item, async () => r.notAllowed());
+    routes.on('GET', item, (req: Req, reply) => r.get(req, reply));
+    routes.on('PUT', item, (req: Req, reply) => r.update(req, reply));
+    routes.on('PATCH', item, (req: Req, reply) => r.patch(req, reply));
+    routes.on('DELETE', item, (req: Req, reply) => r.delete(req, reply));
+    routes.on('POST', item, async () => r.notAllowed());
     if (def.finalizeStrategy) {
-      app.put(`${item}/finalize`, (req: Req, reply) => r.update(req, reply, 'finalize'));
+      routes.on('PUT', `${item}/finalize`, (req: Req, reply) => r.update(req, reply, 'finalize'));
     }
     if (def.statusStrategy) {
-      app.get(`${item}/status`, (req: Req, reply) => r.get(req, reply));
-      app.put(`${item}/status`, (req: Req, reply) => r.update(req, reply, 'status'));
-      app.patch(`${item}/status`, (req: Req, reply) => r.patch(req, reply, 'status'));
-      app.route({ method: ['POST', 'DELETE'], url: `${item}/status`, handler: async () => r.notAllowed() });
+      routes.on('GET', `${item}/status`, (req: Req, reply) => r.get(req, reply));
+      routes.on('PUT', `${item}/status`, (req: Req, reply) => r.update(req, reply, 'status'));
+      routes.on('PATCH', `${item}/status`, (req: Req, reply) => r.patch(req, reply, 'status'));
+      routes.on(['POST', 'DELETE'], `${item}/status`, async () => r.notAllowed());
     }
     if (def.scale) {
-      app.get(`${item}/scale`, (req: Req, reply) => getScale(handle, req, reply, r.namespaceOf(req)));
-      app.put(`${item}/scale`, (req: Req, reply) => updateScale(handle, req, reply, r.namespaceOf(req)));
-      app.patch(`${item}/scale`, (req: Req, reply) => patchScale(handle, req, reply, r.namespaceOf(req)));
-      app.route({ method: ['POST', 'DELETE'], url: `${item}/scale`, handler: async () => r.notAllowed() });
+      routes.on('GET', `${item}/scale`, (req: Req, reply) => getScale(handle, req, reply, r.namespaceOf(req)));
+      routes.on('PUT', `${item}/scale`, (req: Req, reply) => updateScale(handle, req, reply, r.namespaceOf(req)));
+      routes.on('PATCH', `${item}/scale`, (req: Req, reply) => patchScale(handle, req, reply, r.namespaceOf(req)));
+      routes.on(['POST', 'DELETE'], `${item}/scale`, async () => r.notAllowed());
     }
     for (const sub of def.createSubresources ?? []) {
-      app.post(`${item}/${sub.name}`, (req: Req, reply) => r.createSubresource(sub, req, reply));
-      app.route({
-        method: ['GET', 'PUT', 'PATCH', 'DELETE'],
-        url: `${item}/${sub.name}`,
-        handler: async () => r.notAllowed(),
-      });
+      routes.on('POST', `${item}/${sub.name}`, (req: Req, reply) => r.createSubresource(sub, req, reply));
+      routes.on(['GET', 'PUT', 'PATCH', 'DELETE'], `${item}/${sub.name}`, async () => r.notAllowed());
       if (sub.collection) {
         const url = def.namespaced
           ? `${base}/namespaces/:namespace/${sub.collection.plural}`
           : `${base}/${sub.collection.plural}`;
-        app.post(url, (req: Req, reply) => r.createSubresource(sub, req, reply, true));
-        app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url, handler: async () => r.notAllowed() });
+        routes.on('POST', url, (req: Req, reply) => r.createSubresource(sub, req, reply, true));
+        routes.on(['GET', 'PUT', 'PATCH', 'DELETE'], url, async () => r.notAllowed());
       }
     }
     for (const sub of def.getSubresources ?? []) {
-      app.get(`${item}/${sub.name}`, (req: Req, reply) => r.getSubresource(sub, req, reply));
-      app.route({
-        method: ['POST', 'PUT', 'PATCH', 'DELETE'],
-        url: `${item}/${sub.name}`,
-        handler: async () => r.notAllowed(),
-      });
+      routes.on('GET', `${item}/${sub.name}`, (req: Req, reply) => r.getSubresource(sub, req, reply));
+      routes.on(['POST', 'PUT', 'PATCH', 'DELETE'], `${item}/${sub.name}`, async () => r.notAllowed());
     }
   }
+  routes.register(app);
+  return routes;
 }
 
 /** The verbs of one handle; each method parses, calls the store, and renders. */

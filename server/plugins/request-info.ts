@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { routePattern } from '../api/resource-router.js';
 
 /**
  * What a request is, as kube-apiserver's RequestInfo filter sees it: the verb (as its metrics name verbs: LIST,
@@ -82,7 +83,7 @@ const routes = new Map<string, RouteInfo>();
 
 /** The RequestInfo of a request, from its matched route, method, query and Content-Type. */
 export function requestInfo(req: FastifyRequest): RequestInfo {
-  const pattern = req.routeOptions.url;
+  const pattern = routePattern(req);
   let route = pattern === undefined ? NON_RESOURCE : routes.get(pattern);
   if (route === undefined) {
     route = parseRoutePattern(pattern!);

@@ -3,9 +3,10 @@
 // certificate; the kubeconfig that carries the CA; the TLS flags.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import forge from 'node-forge';
 import YAML from 'yaml';
 import { parseFlags, tlsEnabled, UsageError } from '../../../server/flags.js';
 import { writeKubeconfig } from '../../../server/kubeconfig.js';
@@ -71,6 +72,41 @@ describe('serving certificate names', () => {
 });
 
 describe('certificates in the data directory', () => {
+  it('the CA certificate (encoded without node-forge): self-signed v3, CA:TRUE, key usages, key identifier, 10 years', () => {
+    const { cert, key } = createCA('my-cluster');
+    assert.match(
+      cert,
+      /^-----BEGIN CERTIFICATE-----\r\n([A-Za-z0-9+/=]{64}\r\n)+[A-Za-z0-9+/=]{1,64}\r\n-----END CERTIFICATE-----\r\n$/,
+    );
+    const x = new X509Certificate(cert);
+    assert.equal(x.subject, 'CN=my-cluster');
+    assert.equal(x.issuer, 'CN=my-cluster');
+    assert.equal(x.ca, true);
+    assert.ok(x.verify(x.publicKey), 'self-signed');
+    assert.ok(x.checkPrivateKey(createPrivateKey(key)), "the key is the certificate's");
+    const years = (Date.parse(x.validTo) - Date.parse(x.validFrom)) / (365 * 24 * 3600 * 1000);
+    assert.ok(years > 9.9 && years < 10.1, `valid for 10 years (${years})`);
+    assert.ok(Date.parse(x.validFrom) < Date.now(), 'valid from a little before now');
+    const parsed = forge.pki.certificateFromPem(cert);
+    assert.equal(parsed.version, 2);
+    assert.ok(parsed.verify(parsed));
+    assert.deepEqual(
+      parsed.extensions.map((e) => [e.name, Boolean(e.critical)]),
+      [
+        ['basicConstraints', true],
+        ['keyUsage', true],
+        ['subjectKeyIdentifier', false],
+      ],
+    );
+    const ext = (name: string) => parsed.getExtension(name) as Record<string, unknown>;
+    assert.equal(ext('basicConstraints')['cA'], true);
+    for (const usage of ['keyCertSign', 'digitalSignature', 'keyEncipherment'])
+      assert.equal(ext('keyUsage')[usage], true);
+    for (const usage of ['nonRepudiation', 'dataEncipherment', 'keyAgreement', 'cRLSign'])
+      assert.equal(ext('keyUsage')[usage], false);
+    assert.equal(ext('subjectKeyIdentifier')['subjectKeyIdentifier'], parsed.generateSubjectKeyIdentifier().toHex());
+  });
+
   it('a CA and a serving certificate it signed, with every name as a subjectAltName; keys 0600', () => {
     const dir = tempDir();
     try {
