@@ -229,11 +229,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   // period is cut.
   let drain: NodeJS.Timeout | undefined;
   let cut: NodeJS.Timeout | undefined;
+  let reconciling: Promise<void> | undefined;
   fastify.addHook('preClose', async () => {
     shutdown.abort();
     lifecycle.stop();
     eventTTL.stop();
-    kubernetesService.stop();
+    reconciling = kubernetesService.stop();
     const server = fastify.server;
     drain = setInterval(() => server.closeIdleConnections(), 50);
     cut = setTimeout(() => {
@@ -244,6 +245,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   fastify.addHook('onClose', async () => {
     clearInterval(drain);
     clearTimeout(cut);
+    await reconciling; // the caller closes the store after this
   });
   await lifecycle.start();
   namespacesStarted = true;

@@ -72,9 +72,11 @@ export class KubernetesServiceController {
       });
   }
 
-  stop(): void {
+  /** Stops the loop; resolves once a reconciliation in flight is done, so the store is not closed under it. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => {});
   }
 
   private async reconcile(): Promise<void> {
