@@ -33,3 +33,22 @@ export function metaWithRevision(meta: KubeObject['metadata'], revision: number)
   }
   return out;
 }
+
+/**
+ * The JSON text a backend just stored an object as, kept for the first reader of the (frozen) object: the API
+ * serves that text (reordered to kind/apiVersion) instead of serializing the object again. Taken once, so the
+ * text lives no longer than until then (the server caches what it serves itself).
+ */
+const storedTexts = new WeakMap<KubeObject, string>();
+
+/** Records `json` (`JSON.stringify` of a plain-data object) as the text of `obj`, its frozen parse. */
+export function rememberStoredText(obj: KubeObject, json: string): void {
+  storedTexts.set(obj, json);
+}
+
+/** The text recorded for `obj` by {@link rememberStoredText}, forgotten once taken; undefined when none is. */
+export function takeStoredText(obj: KubeObject): string | undefined {
+  const text = storedTexts.get(obj);
+  if (text !== undefined) storedTexts.delete(obj);
+  return text;
+}

@@ -5,7 +5,7 @@
  * `before-first-apply` manager for objects without managedFields, and the kubectl client-side → server-side
  * apply upgrade through the last-applied-configuration annotation.
  */
-import { clone } from '../../apimachinery/copy.js';
+import { clone, semanticEqual } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 import type { ResourceHandle } from '../registry/registry.js';
@@ -213,7 +213,10 @@ export class FieldManager {
     if (subresource) managed = fromLive();
     else if (isResetManagedFields(given)) managed = emptyManaged();
     else {
-      const m = tryDecodeManagedFields(given);
+      // A body that sends the live entries back (a PUT of what was read, a patch that left them alone) decodes as
+      // they do: the live entries are frozen, so their field sets are decoded once, not on every write.
+      const same = liveEntries !== undefined && given !== undefined && semanticEqual(given, liveEntries);
+      const m = tryDecodeManagedFields(same ? liveEntries : given);
       managed = m && m.fields.size > 0 ? m : fromLive();
     }
     delete next.metadata.managedFields;

@@ -13,7 +13,7 @@ import { deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { WatchEventType } from '../interface.js';
 import type { RawEvent } from '../raw.js';
-import { metaWithRevision, withResourceVersion } from '../stored-objects.js';
+import { metaWithRevision, rememberStoredText, withResourceVersion } from '../stored-objects.js';
 
 /** Key prefixes and meta keys of the layout described above. */
 export const OBJECT_PREFIX = 'o:';
@@ -50,6 +50,7 @@ export function materialize(obj: KubeObject, revision: number): { object: KubeOb
   const record = { ...obj, metadata: metaWithRevision(obj.metadata, revision) };
   const json = JSON.stringify(record);
   const object = deepFreeze(JSON.parse(json)) as KubeObject;
+  rememberStoredText(object, json);
   return { object, json };
 }
 
