@@ -5,12 +5,14 @@
  * The figure is the server child's CPU time (utime + stime from /proc/<pid>/stat) over a phase divided by its
  * requests, so it holds on a machine shared with other work, where wall-clock rates do not.
  *
- *   node scripts/profile-writes.mjs [--n 5000] [--warm 1000] [--runs 3] [--clients 64] [--watchers 10]
+ *   node scripts/profile-writes.mjs [--n 6000] [--warm 1000] [--rounds 6] [--clients 64] [--watchers 10]
  *                                   [--main A/dist/server/main.js,B/dist/server/main.js] [--prof DIR]
  *
- * Several `--main` entries are run interleaved (A, B, A, B, ...) and compared by their medians: build the
- * baseline into another directory (e.g. a copy of dist/ beside a `node_modules` link) for A/B runs. `--prof DIR`
- * runs the server under `node --cpu-prof` and leaves one .cpuprofile per run in DIR.
+ * Several `--main` builds run side by side, their phases interleaved round by round (A then B, then B then A),
+ * so that each figure is taken over the same stretch of a machine whose load varies: build the baseline into
+ * another directory (a copy of dist/ beside a `node_modules` link and package.json) for A/B runs. `--prof DIR`
+ * runs the servers under `node --cpu-prof` and leaves, beside each .cpuprofile, the CLOCK_MONOTONIC windows of its
+ * phases (`windows-<pid>.json`), to cut the profile to one kind of request.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -22,9 +24,9 @@ const { Http, closedLoop, freePort, pod, startChild, tempDir, waitReady } = harn
 
 const { values: opts } = parseArgs({
   options: {
-    n: { type: 'string', default: '5000' },
+    n: { type: 'string', default: '6000' },
     warm: { type: 'string', default: '1000' },
-    runs: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '6' },
     clients: { type: 'string', default: '64' },
     watchers: { type: 'string', default: '10' },
     main: { type: 'string' },
@@ -33,7 +35,7 @@ const { values: opts } = parseArgs({
 });
 const N = Number(opts.n);
 const WARM = Number(opts.warm);
-const RUNS = Number(opts.runs);
+const RUNS = Number(opts.rounds);
 const CLIENTS = Number(opts.clients);
 const WATCHERS = Number(opts.watchers);
 const mains = (opts.main ?? new URL('../dist/server/main.js', import.meta.url).pathname)
@@ -81,7 +83,8 @@ function lease(name, holder) {
   };
 }
 
-async function oneServer(main, run) {
+/** A running server of one build, with its watchers and the Leases it holds. */
+async function startServer(main) {
   const dir = tempDir('profile-writes-');
   const port = await freePort();
   const nodeArgs = opts.prof ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.prof)] : [];
@@ -101,6 +104,21 @@ async function oneServer(main, run) {
   const url = new URL(base);
   const http = new Http(base);
   const closers = [];
+  const server = {
+    main,
+    child,
+    http,
+    leases: new Map(),
+    windows: { create: [], leaseCreate: [], put: [], patch: [] },
+    cpu: { create: 0, put: 0, patch: 0 },
+    count: { create: 0, put: 0, patch: 0 },
+    async stop() {
+      for (const close of closers) close();
+      http.close();
+      await child.stop();
+      dir.remove();
+    },
+  };
   try {
     await waitReady(`${base}/readyz`, child);
     await http.json('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
@@ -108,33 +126,46 @@ async function oneServer(main, run) {
       closers.push(await rawWatch(url, '/api/v1/namespaces/bench/pods?watch=true'));
       closers.push(await rawWatch(url, '/apis/coordination.k8s.io/v1/namespaces/bench/leases?watch=true'));
     }
-    const leases = new Map();
-    const phases = {
-      create: (prefix) => (i) =>
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
+
+/** One kind of request against `server`, `prefix` naming the objects of this round. */
+function operation(server, kind, prefix) {
+  const { http, leases } = server;
+  switch (kind) {
+    case 'create':
+      return (i) =>
         http
           .send(
             'POST',
             '/api/v1/namespaces/bench/pods',
             pod(`${prefix}-${i}`, { app: 'bench', group: `g-${i % 1000}` }),
           )
-          .then((r) => expect(r, 201, 'create pod')),
-      leaseCreate: (prefix) => (i) =>
+          .then((r) => expect(r, 201, 'create pod'));
+    case 'leaseCreate':
+      return (i) =>
         http
           .send('POST', '/apis/coordination.k8s.io/v1/namespaces/bench/leases', lease(`${prefix}-${i}`, `node-${i}`))
           .then((r) => {
             expect(r, 201, 'create lease');
             leases.set(`${prefix}-${i}`, JSON.parse(r.body.toString()));
-          }),
-      put: (prefix) => (i) => {
+          });
+    case 'put':
+      return (i) => {
         const name = `${prefix}-${i}`;
         const current = leases.get(name);
         current.spec.renewTime = new Date().toISOString().replace('Z', '000Z');
         return http.send('PUT', `/apis/coordination.k8s.io/v1/namespaces/bench/leases/${name}`, current).then((r) => {
           expect(r, 200, 'update lease');
-          leases.set(name, JSON.parse(r.body.toString()));
+          leases.delete(name);
         });
-      },
-      patch: (prefix) => (i) =>
+      };
+    case 'patch':
+      return (i) =>
         http
           .send(
             'PATCH',
@@ -142,53 +173,56 @@ async function oneServer(main, run) {
             { metadata: { annotations: { 'bench/seq': String(i) } } },
             { 'content-type': 'application/merge-patch+json' },
           )
-          .then((r) => expect(r, 200, 'merge patch pod')),
-    };
-    // Warm-up: every kind once over WARM objects of their own (JIT, caches), not counted.
-    for (const kind of ['create', 'leaseCreate', 'put', 'patch']) await closedLoop(WARM, CLIENTS, phases[kind]('w'));
-    const result = {};
-    const windows = {};
-    for (const kind of ['create', 'leaseCreate', 'put', 'patch']) {
-      const t0 = process.hrtime.bigint() / 1000n;
-      const before = cpuMs(child.pid);
-      const { ms } = await closedLoop(N, CLIENTS, phases[kind]('p'));
-      const cpu = cpuMs(child.pid) - before;
-      windows[kind] = [Number(t0), Number(process.hrtime.bigint() / 1000n)];
-      if (kind !== 'leaseCreate') result[kind] = { cpuUs: (cpu * 1000) / N, rate: (N / ms) * 1000 };
-    }
-    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    console.log(
-      `run ${run} ${main}: ${Object.entries(result)
-        .map(([k, v]) => `${k} ${v.cpuUs.toFixed(0)} µs (${v.rate.toFixed(0)}/s)`)
-        .join(', ')}  [load ${load}]`,
-    );
-    // The phases' CLOCK_MONOTONIC windows (µs), the clock of a .cpuprofile's timestamps: a profile's samples can be
-    // cut to one kind of request.
-    if (opts.prof) writeFileSync(join(resolve(opts.prof), `windows-${child.pid}.json`), JSON.stringify(windows));
-    return result;
-  } finally {
-    for (const close of closers) close();
-    http.close();
-    await child.stop();
-    dir.remove();
+          .then((r) => expect(r, 200, 'merge patch pod'));
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const KINDS = ['create', 'leaseCreate', 'put', 'patch'];
 
-const all = mains.map(() => []);
-for (let run = 1; run <= RUNS; run++) {
-  for (let m = 0; m < mains.length; m++) all[m].push(await oneServer(mains[m], run));
+/** Runs `count` requests of `kind`; the server's CPU time is added to its totals (not for Lease creates). */
+async function phase(server, kind, prefix, count) {
+  const t0 = process.hrtime.bigint() / 1000n;
+  const before = cpuMs(server.child.pid);
+  await closedLoop(count, CLIENTS, operation(server, kind, prefix));
+  const cpu = cpuMs(server.child.pid) - before;
+  server.windows[kind].push([Number(t0), Number(process.hrtime.bigint() / 1000n)]);
+  if (kind in server.cpu) {
+    server.cpu[kind] += cpu;
+    server.count[kind] += count;
+  }
 }
-console.log(
-  `\nmedian server CPU per request over ${RUNS} run(s), ${N} requests each, ${CLIENTS} clients, ${WATCHERS} watchers:`,
-);
-for (let m = 0; m < mains.length; m++) {
-  const line = ['create', 'put', 'patch']
-    .map((k) => `${k} ${median(all[m].map((r) => r[k].cpuUs)).toFixed(0)} µs`)
-    .join(', ');
-  console.log(`  ${mains[m]}: ${line}`);
+
+// Every build's server runs at once, and the phases alternate between them (A, B, then B, A in the next round):
+// each build's figure is taken over the same stretch of a machine whose load changes from second to second.
+const servers = [];
+try {
+  for (const main of mains) servers.push(await startServer(main));
+  // Warm-up: every kind once over objects of their own (JIT, caches), not counted.
+  for (const server of servers) for (const kind of KINDS) await phase(server, kind, 'w', WARM);
+  for (const server of servers) {
+    server.cpu = { create: 0, put: 0, patch: 0 };
+    server.count = { create: 0, put: 0, patch: 0 };
+  }
+  const perRound = Math.ceil(N / RUNS);
+  for (let round = 1; round <= RUNS; round++) {
+    const order = round % 2 ? servers : [...servers].reverse();
+    for (const kind of KINDS) for (const server of order) await phase(server, kind, `r${round}`, perRound);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(`round ${round}/${RUNS} done [load ${load}]`);
+  }
+  console.log(
+    `\nserver CPU per request (utime+stime), ${perRound * RUNS} requests of each kind in ${RUNS} interleaved rounds, ${CLIENTS} clients, ${WATCHERS} watchers:`,
+  );
+  for (const server of servers) {
+    const line = ['create', 'put', 'patch']
+      .map((k) => `${k} ${((server.cpu[k] * 1000) / server.count[k]).toFixed(0)} µs`)
+      .join(', ');
+    console.log(`  ${server.main}: ${line}`);
+    // The phases' CLOCK_MONOTONIC windows (µs), the clock of a .cpuprofile's timestamps: a profile's samples can be
+    // cut to one kind of request.
+    if (opts.prof)
+      writeFileSync(join(resolve(opts.prof), `windows-${server.child.pid}.json`), JSON.stringify(server.windows));
+  }
+} finally {
+  for (const server of servers) await server.stop();
 }
