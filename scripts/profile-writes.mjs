@@ -38,9 +38,11 @@ const WARM = Number(opts.warm);
 const RUNS = Number(opts.rounds);
 const CLIENTS = Number(opts.clients);
 const WATCHERS = Number(opts.watchers);
-const mains = (opts.main ?? new URL('../dist/server/main.js', import.meta.url).pathname)
-  .split(',')
-  .map((m) => resolve(m));
+/** Builds to compare: `path/to/main.js`, optionally with node flags for its server (`main.js+--flag+--flag2`). */
+const mains = (opts.main ?? new URL('../dist/server/main.js', import.meta.url).pathname).split(',').map((m) => {
+  const [path, ...flags] = m.split('+');
+  return { label: m, path: resolve(path), flags };
+});
 const TICK = 100; // USER_HZ on Linux
 
 function cpuMs(pid) {
@@ -90,7 +92,8 @@ async function startServer(main) {
   const nodeArgs = opts.prof ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.prof)] : [];
   const child = startChild('API server', [
     ...nodeArgs,
-    main,
+    ...main.flags,
+    main.path,
     '--port',
     String(port),
     '--data-dir',
@@ -217,7 +220,7 @@ try {
     const line = ['create', 'put', 'patch']
       .map((k) => `${k} ${((server.cpu[k] * 1000) / server.count[k]).toFixed(0)} µs`)
       .join(', ');
-    console.log(`  ${server.main}: ${line}`);
+    console.log(`  ${server.main.label}: ${line}`);
     // The phases' CLOCK_MONOTONIC windows (µs), the clock of a .cpuprofile's timestamps: a profile's samples can be
     // cut to one kind of request.
     if (opts.prof)
