@@ -51,6 +51,13 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
 }
 
+/** utime and stime of a process (ms). */
+function cpuSplit(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [(Number(fields[11]) * 1000) / TICK, (Number(fields[12]) * 1000) / TICK];
+}
+
 /** A watch that reads bytes and does nothing with them (the figure is the server's, not this process's). */
 function rawWatch(url, path) {
   return new Promise((resolveWatch, reject) => {
@@ -220,7 +227,10 @@ try {
     const line = ['create', 'put', 'patch']
       .map((k) => `${k} ${((server.cpu[k] * 1000) / server.count[k]).toFixed(0)} µs`)
       .join(', ');
-    console.log(`  ${server.main.label}: ${line}`);
+    const [user, system] = cpuSplit(server.child.pid);
+    console.log(
+      `  ${server.main.label}: ${line} (whole run: ${Math.round((100 * system) / (user + system))} % in the kernel)`,
+    );
     // The phases' CLOCK_MONOTONIC windows (µs), the clock of a .cpuprofile's timestamps: a profile's samples can be
     // cut to one kind of request.
     if (opts.prof)

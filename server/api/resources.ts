@@ -264,8 +264,9 @@ class ResourceRoutes {
       this.target(),
     );
     addWarnings(reply, warnings);
+    // The decoded body (a copy made by the typed decoding) and what trackWrite made of it are this request's own.
     const body = trackWrite(this.handle, undefined, decoded, manager);
-    const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun });
+    const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun, owned: true });
     return this.send(reply, 201, format, created, req);
   }
 

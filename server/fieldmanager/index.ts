@@ -5,7 +5,7 @@
  * `before-first-apply` manager for objects without managedFields, and the kubectl client-side → server-side
  * apply upgrade through the last-applied-configuration annotation.
  */
-import { clone, semanticEqual } from '../../apimachinery/copy.js';
+import { clone, deepFreeze, semanticEqual } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 import type { ResourceHandle } from '../registry/registry.js';
@@ -167,6 +167,9 @@ export class FieldManager {
     return ctx;
   }
 
+  /** The normalized absent object, frozen: what every create's object is compared with (only read there). */
+  private nothing: unknown;
+
   private normalized(obj: unknown): unknown {
     return goNormalize(withoutManagedFields(obj ?? {}), this.type());
   }
@@ -231,7 +234,7 @@ export class FieldManager {
       });
       const result = this.recordUpdate(
         managed,
-        this.normalized(live),
+        live === undefined ? (this.nothing ??= deepFreeze(this.normalized(undefined))) : this.normalized(live),
         this.normalized(next),
         id,
         subresource,
