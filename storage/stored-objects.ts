@@ -36,14 +36,19 @@ export function metaWithRevision(meta: KubeObject['metadata'], revision: number)
 
 /**
  * The JSON text a backend just stored an object as, kept for the first reader of the (frozen) object: the API
- * serves that text (reordered to kind/apiVersion) instead of serializing the object again. Taken once, so the
- * text lives no longer than until then (the server caches what it serves itself).
+ * serves that text (reordered to kind/apiVersion) instead of serializing the object again. Taken once, so a text
+ * lives no longer than until then (the server caches what it serves itself); texts nobody takes (objects only
+ * served as protobuf, or never) are dropped oldest first beyond the most recent {@link MAX_STORED_TEXTS}.
  */
-const storedTexts = new WeakMap<KubeObject, string>();
+const storedTexts = new Map<KubeObject, string>();
+
+/** More than a group commit's largest batch (1,000 writes), whose responses all follow the batch. */
+export const MAX_STORED_TEXTS = 4096;
 
 /** Records `json` (`JSON.stringify` of a plain-data object) as the text of `obj`, its frozen parse. */
 export function rememberStoredText(obj: KubeObject, json: string): void {
   storedTexts.set(obj, json);
+  if (storedTexts.size > MAX_STORED_TEXTS) storedTexts.delete(storedTexts.keys().next().value!);
 }
 
 /** The text recorded for `obj` by {@link rememberStoredText}, forgotten once taken; undefined when none is. */

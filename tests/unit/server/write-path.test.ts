@@ -12,7 +12,7 @@ import { Registry } from '../../../server/registry/registry.js';
 import { defaultResources } from '../../../server/registry/resources/index.js';
 import type { Storage } from '../../../storage/interface.js';
 import { materialize } from '../../../storage/level/codec.js';
-import { makeEvent } from '../../../storage/stored-objects.js';
+import { MAX_STORED_TEXTS, makeEvent, takeStoredText } from '../../../storage/stored-objects.js';
 
 // Serializing and field management only read definitions: the stores are never used.
 const registry = new Registry({} as Storage, defaultResources());
@@ -168,5 +168,18 @@ describe('managedFields of a body that sends the live entries back', () => {
     const managers = out.metadata.managedFields!.map((e: any) => e.manager);
     assert.ok(managers.includes('someone-else'), managers.join());
     assert.ok(!managers.includes('creator'), managers.join());
+  });
+});
+
+describe('stored texts nobody takes', () => {
+  it('are kept for the most recent writes only', () => {
+    const first = materialize(storedForm('v1', 'Pod'), 1).object;
+    for (let i = 0; i < MAX_STORED_TEXTS; i++) materialize(storedForm('v1', 'Pod'), i + 2);
+    assert.equal(takeStoredText(first), undefined);
+    const last = materialize(storedForm('v1', 'Pod'), 99).object;
+    assert.equal(typeof takeStoredText(last), 'string');
+    assert.equal(takeStoredText(last), undefined, 'taken once');
+    const pods = registry.find('v1', 'pods')!;
+    assert.equal(objectJSON(pods, first), JSON.stringify(versioned(pods, first)));
   });
 });
