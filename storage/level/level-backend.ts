@@ -1,7 +1,7 @@
 /**
- * The LevelDB raw backend ({@link RawBackend}): the durable store under the watch cache. It keeps nothing of the
+ * The LevelDB raw backend ({@link RawBackend}): the durable store under the watch cache. It keeps little of the
  * data in memory: current objects and the event log live on disk, and each group of transactions reads the
- * current records of its keys before it is planned. Every transaction goes through one group-commit queue and is
+ * current records of its keys before it is planned, except those it wrote last itself (a bounded few). Every transaction goes through one group-commit queue and is
  * acknowledged only after its batch (objects, event-log records, revision counter) is synced to disk; then
  * subscribers are notified, in the same synchronous step, before any acknowledgement is delivered.
  */
