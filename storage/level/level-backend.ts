@@ -103,8 +103,8 @@ class RecentRecords {
   }
 }
 
-/** How much JSON {@link RecentRecords} keeps: about 2,000 pods, or every Lease of 5,000 nodes. */
-const RECENT_RECORDS_CHARS = 4 * 1024 * 1024;
+/** How much JSON {@link RecentRecords} keeps: about 1,200 pods, or the Leases of 3,000 nodes. */
+const RECENT_RECORDS_CHARS = 2 * 1024 * 1024;
 
 export class LevelBackend implements RawBackend {
   private readonly queue: GroupCommitQueue<RawWrite, RawWriteResult>;
