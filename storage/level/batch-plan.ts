@@ -26,8 +26,6 @@ export interface BatchPlan {
   outcomes: Outcome<RawWriteResult>[];
   /** The last revision handed out by this plan (== `allocatedRevision` when nothing is written). */
   lastRevision: number;
-  /** The committed record of every key the plan writes, once its batch is written (null: deleted). */
-  records: ReadonlyMap<string, CurrentRecord | null>;
 }
 
 /**
@@ -89,5 +87,5 @@ export function planBatch(
     }
   }
   if (events.length > 0) dbOps.push({ type: 'put', key: META_REVISION, value: String(revision) });
-  return { dbOps, events, outcomes, lastRevision: revision, records: overlay };
+  return { dbOps, events, outcomes, lastRevision: revision };
 }

@@ -1,7 +1,7 @@
 /**
- * The LevelDB raw backend ({@link RawBackend}): the durable store under the watch cache. It keeps little of the
+ * The LevelDB raw backend ({@link RawBackend}): the durable store under the watch cache. It keeps nothing of the
  * data in memory: current objects and the event log live on disk, and each group of transactions reads the
- * current records of its keys before it is planned, except those it wrote last itself (a bounded few). Every transaction goes through one group-commit queue and is
+ * current records of its keys before it is planned. Every transaction goes through one group-commit queue and is
  * acknowledged only after its batch (objects, event-log records, revision counter) is synced to disk; then
  * subscribers are notified, in the same synchronous step, before any acknowledgement is delivered.
  */
@@ -54,69 +54,16 @@ export interface LevelBackendStats {
   objectsRead: number;
   /** Event-log records read (start-up reads only the retained window's). */
   eventsRead: number;
-  /** Object records read back before a group is planned (the keys it did not write itself recently). */
-  recordsRead: number;
 }
 
 /** etcd's default --max-request-bytes. */
 export const DEFAULT_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 const SYNC = { sync: true };
 
-/**
- * The records this backend wrote last, by key (null: deleted), within a bound on their JSON's length: a group's
- * keys found here are not read back from the disk before the group is planned. Only this process writes the
- * store, so what it wrote last is what the disk holds (until a batch fails: then nothing is trusted).
- */
-class RecentRecords {
-  private readonly records = new Map<string, CurrentRecord | null>();
-  private chars = 0;
-
-  constructor(private readonly maxChars: number) {}
-
-  get(key: string): CurrentRecord | null | undefined {
-    return this.records.get(key);
-  }
-
-  remember(key: string, record: CurrentRecord | null): void {
-    this.forget(key);
-    const size = key.length + (record?.json.length ?? 0);
-    if (size > this.maxChars / 64) return;
-    this.records.set(key, record);
-    this.chars += size;
-    for (const [old, r] of this.records) {
-      if (this.chars <= this.maxChars) break;
-      this.records.delete(old);
-      this.chars -= old.length + (r?.json.length ?? 0);
-    }
-  }
-
-  clear(): void {
-    this.records.clear();
-    this.chars = 0;
-  }
-
-  private forget(key: string): void {
-    const r = this.records.get(key);
-    if (r === undefined) return;
-    this.records.delete(key);
-    this.chars -= key.length + (r?.json.length ?? 0);
-  }
-}
-
-/** How much JSON {@link RecentRecords} keeps: about 1,200 pods, or the Leases of 3,000 nodes. */
-const RECENT_RECORDS_CHARS = 2 * 1024 * 1024;
-
 export class LevelBackend implements RawBackend {
   private readonly queue: GroupCommitQueue<RawWrite, RawWriteResult>;
-  private readonly recent = new RecentRecords(RECENT_RECORDS_CHARS);
   private readonly listeners = new Set<RawListener>();
-  private readonly counters: LevelBackendStats = {
-    batches: 0,
-    operations: 0,
-    objectsRead: 0,
-    eventsRead: 0,
-    recordsRead: 0,
-  };
+  private readonly counters: LevelBackendStats = { batches: 0, operations: 0, objectsRead: 0, eventsRead: 0 };
   private committed = 0;
   private allocated = 0;
   private compacted = 0;
@@ -293,34 +240,22 @@ export class LevelBackend implements RawBackend {
   /** Commits one group of transactions; called by the queue, one group at a time. */
   private async commitBatch(writes: readonly RawWrite[]): Promise<Outcome<RawWriteResult>[]> {
     const keys = [...new Set(writes.map((w) => w.key))];
+    const values = await this.db.getMany(keys.map(objectKey));
     const current = new Map<string, CurrentRecord>();
-    const unknown: string[] = [];
-    for (const key of keys) {
-      const known = this.recent.get(key);
-      if (known === undefined) unknown.push(key);
-      else if (known !== null) current.set(key, known);
-    }
-    if (unknown.length > 0) {
-      this.counters.recordsRead += unknown.length;
-      const values = await this.db.getMany(unknown.map(objectKey));
-      unknown.forEach((key, i) => {
-        const v = values[i];
-        if (v !== undefined) current.set(key, decodeObjectRecord(v));
-      });
-    }
+    keys.forEach((key, i) => {
+      const v = values[i];
+      if (v !== undefined) current.set(key, decodeObjectRecord(v));
+    });
     const plan = planBatch(writes, current, this.allocated, this.committed, this.maxRequestBytes);
     if (plan.events.length === 0) return plan.outcomes;
     this.allocated = plan.lastRevision;
     try {
       await this.write(plan.dbOps);
     } catch (err) {
-      // Revisions of the failed batch stay burned: if it reached the disk after all, none is reused, and no record
-      // is taken from memory any more (the disk may hold what the failed batch wrote).
-      this.recent.clear();
+      // Revisions of the failed batch stay burned: if it reached the disk after all, none is reused.
       this.log.warn({ err, operations: writes.length }, 'storage: batch write failed');
       throw new StorageError('Internal', '', `storage write failed: ${(err as Error).message}`);
     }
-    for (const [key, record] of plan.records) this.recent.remember(key, record);
     this.counters.batches++;
     this.counters.operations += writes.length;
     this.committed = plan.lastRevision;

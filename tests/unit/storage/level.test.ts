@@ -129,31 +129,6 @@ describe('level storage', () => {
     }),
   );
 
-  it('a group is planned without reading back the records this backend wrote last', T, () =>
-    withLevel({}, async (s) => {
-      const a = await s.create(podKey('default', 'a'), pod('a'));
-      const before = s.backend.stats().recordsRead;
-      const updated = await s.guaranteedUpdate(podKey('default', 'a'), (c) => ({ ...c, spec: { v: 2 } }));
-      assert.equal(rv(updated), rv(a) + 1);
-      await s.delete(podKey('default', 'a'));
-      await s.create(podKey('default', 'a'), pod('a'));
-      assert.equal(s.backend.stats().recordsRead, before, 'update, delete and create again read nothing');
-      // A stale expectation still fails against the remembered record.
-      const raw = s.backend as unknown as {
-        txn(w: object): Promise<{ ok: boolean; modRevision?: number }>;
-      };
-      const stale = await raw.txn({
-        kind: 'update',
-        key: podKey('default', 'a'),
-        object: pod('a'),
-        expectedModRevision: rv(a),
-      });
-      assert.equal(stale.ok, false);
-      await s.create(podKey('default', 'b'), pod('b'));
-      assert.equal(s.backend.stats().recordsRead, before + 1, 'a key not written before is read');
-    }),
-  );
-
   it('reads hand out shared frozen objects without copying', T, () =>
     withLevel({}, async (s) => {
       await s.create(podKey('default', 'a'), pod('a'));
