@@ -92,3 +92,47 @@ function copy(v: unknown, freeze: boolean): unknown {
   }
   return freeze ? Object.freeze(out) : out;
 }
+
+/** Thrown inside {@link copyDocument}'s walk at a value only structuredClone knows how to copy. */
+const NOT_PLAIN = Symbol('not plain data');
+
+/**
+ * `structuredClone(v)`, made directly when `v` is a plain JSON-like document (plain objects, arrays without holes
+ * or undefined items, strings, numbers of any value, booleans, null) as decoded request bodies and copies of
+ * stored objects are: about four times cheaper than the structured serializer. Anything else (undefined members,
+ * `__proto__` keys, other objects, cycles, deep nesting) is left to structuredClone itself.
+ */
+export function copyDocument<T>(v: T): T {
+  try {
+    return documentCopy(v) as T;
+  } catch (err) {
+    if (err !== NOT_PLAIN && !(err instanceof RangeError)) throw err;
+    return structuredClone(v);
+  }
+}
+
+function documentCopy(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
+    throw NOT_PLAIN;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (Array.isArray(v)) {
+    if (proto !== Array.prototype) throw NOT_PLAIN;
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v) || v[i] === undefined) throw NOT_PLAIN;
+      out[i] = documentCopy(v[i]);
+    }
+    return out;
+  }
+  if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === undefined || k === '__proto__') throw NOT_PLAIN;
+    out[k] = documentCopy(x);
+  }
+  return out;
+}

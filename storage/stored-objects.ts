@@ -57,3 +57,54 @@ export function metaWithRevision(meta: KubeObject['metadata'], revision: number)
   }
   return out;
 }
+
+/**
+ * The JSON text a backend just stored an object as, kept for the first reader of the (frozen) object: the API
+ * serves that text (reordered to kind/apiVersion) instead of serializing the object again. Taken once, so a text
+ * lives no longer than until then (the server caches what it serves itself). Held weakly by object, and only for
+ * the most recent writes: texts nobody takes (objects never served as JSON) are dropped, oldest first, beyond
+ * {@link MAX_STORED_TEXTS} writes or {@link MAX_STORED_TEXT_CHARS} characters.
+ */
+interface Held {
+  text: string | undefined;
+}
+const storedTexts = new WeakMap<KubeObject, Held>();
+/** The holders of the most recent texts, oldest first from `heldFrom`. */
+const held: Held[] = [];
+let heldFrom = 0;
+let heldChars = 0;
+
+/** More than a group commit's largest batch (1,000 writes), whose responses all follow the batch. */
+export const MAX_STORED_TEXTS = 4096;
+export const MAX_STORED_TEXT_CHARS = 4 * 1024 * 1024;
+
+/** Records `json` (`JSON.stringify` of a plain-data object) as the text of `obj`, its frozen parse. */
+export function rememberStoredText(obj: KubeObject, json: string): void {
+  const h: Held = { text: json };
+  storedTexts.set(obj, h);
+  held.push(h);
+  heldChars += json.length;
+  while (held.length - heldFrom > MAX_STORED_TEXTS || heldChars > MAX_STORED_TEXT_CHARS) {
+    const old = held[heldFrom]!;
+    held[heldFrom++] = undefined as unknown as Held;
+    heldChars -= old.text?.length ?? 0;
+    old.text = undefined;
+  }
+  if (heldFrom > MAX_STORED_TEXTS) {
+    held.splice(0, heldFrom);
+    heldFrom = 0;
+  }
+}
+
+/** The text recorded for `obj` by {@link rememberStoredText}, forgotten once taken; undefined when none is. */
+export function takeStoredText(obj: KubeObject): string | undefined {
+  const h = storedTexts.get(obj);
+  if (h === undefined) return undefined;
+  storedTexts.delete(obj);
+  const text = h.text;
+  if (text !== undefined) {
+    h.text = undefined;
+    heldChars -= text.length;
+  }
+  return text;
+}

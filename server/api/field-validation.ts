@@ -120,23 +120,27 @@ function walk(
     case 'list': {
       if (!Array.isArray(v))
         return t.elem.kind === 'scalar' && t.elem.scalar === 'bytes' && typeof v === 'string' ? v : mismatch();
-      return v.map((item, i) => walk(item, t.elem, `${path}[${i}]`, go, ctx, v, i));
+      const out = v.map((item, i) => walk(item, t.elem, `${path}[${i}]`, go, ctx, v, i));
+      return out.every((x, i) => x === v[i]) ? v : out;
     }
     case 'map': {
       if (!isObj(v)) return mismatch();
       const out: Obj = {};
-      const entries = ctx.parse?.repeated.get(v) ?? Object.entries(v);
+      const repeated = ctx.parse?.repeated.get(v);
+      const entries = repeated ?? Object.entries(v);
       const seen = new Set<string>();
+      let same = repeated === undefined;
       for (const [k, x] of entries) {
         if (seen.has(k)) strictError(ctx, 'duplicate field', join(path, k));
         seen.add(k);
         const elem = walk(x, t.elem, join(path, k), go, ctx, v, k);
+        if (elem !== x) same = false;
         // a map key is data: `__proto__` (a valid ConfigMap/Secret key) stays an own property
         if (k === '__proto__')
           Object.defineProperty(out, k, { value: elem, enumerable: true, writable: true, configurable: true });
         else out[k] = elem;
       }
-      return out;
+      return same ? v : out;
     }
     case 'struct':
       if (!isObj(v)) return mismatch();
@@ -146,12 +150,16 @@ function walk(
 
 function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): Obj {
   const out: Obj = {};
-  const entries = ctx.parse?.repeated.get(v) ?? Object.entries(v);
+  const repeated = ctx.parse?.repeated.get(v);
+  const entries = repeated ?? Object.entries(v);
   const seen = new Set<string>();
+  // Nothing dropped, repeated or changed below: `v` itself is the result (its decoding made it this request's own).
+  let same = repeated === undefined;
   for (const [k, x] of entries) {
     const ft = t.field(k);
     if (!ft) {
       strictError(ctx, 'unknown field', join(path, k));
+      same = false;
       continue;
     }
     const again = seen.has(k);
@@ -167,8 +175,9 @@ function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): O
       k,
     );
     out[k] = again ? decodeAgain(ft, out[k], child) : child;
+    if (child !== x) same = false;
   }
-  return out;
+  return same ? v : out;
 }
 
 /** A repeated key decodes into the value decoded before: structs merge field by field, maps key by key. */

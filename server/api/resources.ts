@@ -31,7 +31,6 @@ import { getScale, patchScale, updateScale } from './scale.js';
 // field validation and field management (server/api/field-validation.ts, server/fieldmanager/)
 import { addWarnings, checkPatchedObject, decodeTypedBody } from './field-validation.js';
 import { APPLY_PATCH_TYPE, requestManager, serverSideApply, trackWrite } from '../fieldmanager/request.js';
-import { clone } from '../../apimachinery/copy.js';
 
 export interface ResourceRoutesOptions {
   registry: Registry;
@@ -261,8 +260,9 @@ class ResourceRoutes {
       this.target(),
     );
     addWarnings(reply, warnings);
+    // The decoded body (a copy made by the typed decoding) and what trackWrite made of it are this request's own.
     const body = trackWrite(this.handle, undefined, decoded, manager);
-    const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun });
+    const created = await this.handle.store.create(this.handle.view, this.ns(req), body, { dryRun, owned: true });
     return this.send(reply, 201, format, created, req);
   }
 
@@ -324,8 +324,8 @@ class ResourceRoutes {
       req.params.name!,
       (current) => {
         if (!current) throw errors.notFound(this.handle.store.grFor(this.handle.view), req.params.name!);
-        const original = clone(versioned(this.handle, current));
-        const patched = patchObject(this.handle, contentType, original, raw, validation);
+        // Every patch type copies the document it patches: the shared stored object is never changed.
+        const patched = patchObject(this.handle, contentType, versioned(this.handle, current), raw, validation);
         // As upstream's checkName: a patch that removes the name (`{"metadata":null}`) is a 400, not a rename.
         const patchedName = patched.metadata?.name;
         if (typeof patchedName !== 'string' || patchedName === '') {

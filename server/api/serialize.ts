@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { StoredEvent } from '../../storage/interface.js';
+import { takeStoredText } from '../../storage/stored-objects.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import { withTypeMeta } from '../registry/meta.js';
 import { encodeEnvelope, encodeList, encodeRaw, watchFrame } from '../protobuf/envelope.js';
@@ -67,7 +68,28 @@ export function versioned(handle: ResourceHandle, obj: KubeObject): KubeObject {
 
 /** The JSON text of a stored object in the handle's version. */
 export function objectJSON(handle: ResourceHandle, obj: KubeObject): string {
-  return objectCache.get(obj, handle.view.groupVersion, () => JSON.stringify(versioned(handle, obj)));
+  return objectCache.get(obj, handle.view.groupVersion, () => {
+    const view = handle.view.fromStorage(obj);
+    return (
+      (view === obj ? reorderedStoredText(handle, obj) : undefined) ??
+      JSON.stringify(withTypeMeta(view, handle.view.groupVersion, handle.def.kind))
+    );
+  });
+}
+
+/**
+ * What `JSON.stringify(versioned(handle, obj))` gives, made from the text the store wrote `obj` as, when the view
+ * is the storage form and that text begins with this view's apiVersion, kind and metadata: `withTypeMeta` only
+ * moves kind before apiVersion (and JSON.stringify of the object parsed from a JSON.stringify text is that text).
+ */
+function reorderedStoredText(handle: ResourceHandle, obj: KubeObject): string | undefined {
+  const stored = takeStoredText(obj);
+  if (stored === undefined) return undefined;
+  const apiVersion = JSON.stringify(handle.view.groupVersion);
+  const kind = JSON.stringify(handle.def.kind);
+  const head = `{"apiVersion":${apiVersion},"kind":${kind},"metadata":`;
+  if (!stored.startsWith(head)) return undefined;
+  return `{"kind":${kind},"apiVersion":${apiVersion},"metadata":${stored.slice(head.length)}`;
 }
 
 /**

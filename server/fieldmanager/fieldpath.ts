@@ -183,6 +183,35 @@ export function parsePE(key: string): PathElement | undefined {
 const encoded = new WeakMap<FieldSet, Record<string, unknown>>();
 const decoded = new WeakMap<object, FieldSet>();
 
+/**
+ * Sets decoded from FieldsV1 by the object's JSON text, the most recent first out, within a bound on the texts'
+ * length (a set takes about ten times its text in memory). Sets are immutable in use, so one serves every
+ * object of that shape.
+ */
+class SetsByText {
+  private readonly sets = new Map<string, FieldSet>();
+  private chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(text: string): FieldSet | undefined {
+    return this.sets.get(text);
+  }
+
+  remember(text: string, set: FieldSet): void {
+    if (text.length > this.maxChars / 16 || this.sets.has(text)) return;
+    this.sets.set(text, set);
+    this.chars += text.length;
+    for (const old of this.sets.keys()) {
+      if (this.chars <= this.maxChars) break;
+      this.sets.delete(old);
+      this.chars -= old.length;
+    }
+  }
+}
+
+const byText = new SetsByText(1 << 20);
+
 /** The `{}` of a FieldsV1 leaf (and of `.`): frozen, so every encoded set can share it. */
 const LEAF: Record<string, unknown> = Object.freeze({});
 
@@ -391,7 +420,14 @@ export class FieldSet {
     const cacheable = json !== null && typeof json === 'object' && Object.isFrozen(json);
     const hit = cacheable ? decoded.get(json) : undefined;
     if (hit) return hit;
-    const set = FieldSet.read(json).set ?? new FieldSet();
+    // Each write stores a new copy of its managedFields, so most FieldsV1 objects are new here; their text is
+    // not: objects of one kind share few shapes (every pod of a template, every node's Lease).
+    const text = json !== null && typeof json === 'object' ? JSON.stringify(json) : undefined;
+    let set = text === undefined ? undefined : byText.get(text);
+    if (!set) {
+      set = FieldSet.read(json).set ?? new FieldSet();
+      if (text !== undefined) byText.remember(text, set);
+    }
     if (cacheable) {
       decoded.set(json, set);
       encoded.set(set, json as Record<string, unknown>);

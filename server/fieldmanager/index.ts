@@ -5,7 +5,7 @@
  * `before-first-apply` manager for objects without managedFields, and the kubectl client-side → server-side
  * apply upgrade through the last-applied-configuration annotation.
  */
-import { clone } from '../../apimachinery/copy.js';
+import { clone, deepFreeze, semanticEqual } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 import type { ResourceHandle } from '../registry/registry.js';
@@ -167,6 +167,9 @@ export class FieldManager {
     return ctx;
   }
 
+  /** The normalized absent object, frozen: what every create's object is compared with (only read there). */
+  private nothing: unknown;
+
   private normalized(obj: unknown): unknown {
     return goNormalize(withoutManagedFields(obj ?? {}), this.type());
   }
@@ -213,7 +216,10 @@ export class FieldManager {
     if (subresource) managed = fromLive();
     else if (isResetManagedFields(given)) managed = emptyManaged();
     else {
-      const m = tryDecodeManagedFields(given);
+      // A body that sends the live entries back (a PUT of what was read, a patch that left them alone) decodes as
+      // they do: the live entries are frozen, so their field sets are decoded once, not on every write.
+      const same = liveEntries !== undefined && given !== undefined && semanticEqual(given, liveEntries);
+      const m = tryDecodeManagedFields(same ? liveEntries : given);
       managed = m && m.fields.size > 0 ? m : fromLive();
     }
     delete next.metadata.managedFields;
@@ -228,7 +234,7 @@ export class FieldManager {
       });
       const result = this.recordUpdate(
         managed,
-        this.normalized(live),
+        live === undefined ? (this.nothing ??= deepFreeze(this.normalized(undefined))) : this.normalized(live),
         this.normalized(next),
         id,
         subresource,

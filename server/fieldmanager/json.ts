@@ -24,6 +24,65 @@ export class JsonSyntaxError extends Error {}
  * and the literal of every non-integral number. Throws JsonSyntaxError on malformed input.
  */
 export function parseStrictJson(text: string): StrictJson {
+  return plainJson(text) ?? parseStrictJsonSlowly(text);
+}
+
+/**
+ * The common case, read natively: text whose objects repeat no key and whose numbers are all plain integers of
+ * at most 15 digits, nested well within MAX_BODY_DEPTH, is what JSON.parse gives with nothing to record. One
+ * scan outside string literals counts the members (a ':' each) and looks at the numbers; the parsed value's own
+ * member count then tells whether a key was repeated. Undefined when the text is not (or may not be) that case.
+ */
+function plainJson(text: string): StrictJson | undefined {
+  let members = 0;
+  let depth = 0;
+  let maxDepth = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 15) return undefined;
+      continue;
+    }
+    if (c === 0x2e || ((c === 0x65 || c === 0x45) && digits > 0)) return undefined; // '.', an exponent
+    digits = 0;
+    if (c === 0x22) {
+      // a string literal: skip to its closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x3a) members++;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth) maxDepth = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  if (maxDepth >= MAX_BODY_DEPTH - 1) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined; // the slow parser says what is wrong
+  }
+  if (countMembers(value) !== members) return undefined;
+  return { value, repeated: new WeakMap(), numberText: new WeakMap() };
+}
+
+/** The members of every object in a parsed JSON value. */
+function countMembers(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 0;
+  let n = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) n += countMembers(x);
+    return n;
+  }
+  for (const k in v) n += 1 + countMembers((v as Record<string, unknown>)[k]);
+  return n;
+}
+
+/** parseStrictJson's own parser, every repeated key and number literal recorded (exported for tests: the fast path must agree). */
+export function parseStrictJsonSlowly(text: string): StrictJson {
   const repeated = new WeakMap<object, [string, unknown][]>();
   const numberText = new WeakMap<object, Map<string | number, string>>();
   let i = 0;

@@ -13,6 +13,7 @@
  */
 
 import jsonpatch from 'fast-json-patch';
+import { copyDocument } from '../../apimachinery/copy.js';
 import { entityTooLarge, genericInvalid } from './errors.js';
 
 /** One operation of a JSON patch, as decoded (members are checked when the operation is applied). */
@@ -209,7 +210,7 @@ function applyOne(doc: unknown, op: JsonPatchOperation, copied: { bytes: number 
           `Unable to complete the copy, the accumulated size increase of copy is ${copied.bytes}, exceeding the limit ${MAX_JSON_PATCH_COPY_BYTES}`,
         );
       }
-      return add(doc, stringMember(op, 'path', 'copy operation failed to decode path'), structuredClone(value));
+      return add(doc, stringMember(op, 'path', 'copy operation failed to decode path'), copyDocument(value));
     }
     case 'test':
       return test(doc, stringMember(op, 'path', 'test operation failed to decode path'), value);
@@ -228,9 +229,9 @@ export function jsonPatch(original: unknown, ops: readonly unknown[]): unknown {
       `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
     );
   }
-  const doc = structuredClone(original);
+  const doc = copyDocument(original);
   const copied = { bytes: 0 };
-  for (const raw of structuredClone(ops)) {
+  for (const raw of copyDocument(ops)) {
     try {
       applyOne(doc, isMap(raw) ? (raw as JsonPatchOperation) : {}, copied);
     } catch (e) {

@@ -9,6 +9,8 @@
  * - a non-object value replacing an object is taken verbatim.
  */
 
+import { copyDocument } from '../../apimachinery/copy.js';
+
 function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -24,9 +26,9 @@ function setKey(m: Record<string, unknown>, k: string, v: unknown): void {
  * non-object patch is the result itself (nulls pruned); a non-object original is treated as `{}`.
  */
 export function jsonMergePatch(original: unknown, patch: unknown): unknown {
-  if (!isMap(patch)) return pruneNulls(structuredClone(patch));
-  if (!isMap(original)) return pruneNulls(structuredClone(patch));
-  const doc = structuredClone(original);
+  if (!isMap(patch)) return pruneNulls(copyDocument(patch));
+  if (!isMap(original)) return pruneNulls(copyDocument(patch));
+  const doc = copyDocument(original);
   mergeInto(doc, patch);
   return doc;
 }
@@ -40,11 +42,11 @@ function mergeInto(doc: Record<string, unknown>, patch: Record<string, unknown>)
     }
     const cur = Object.hasOwn(doc, k) ? doc[k] : null;
     if (cur === null || !isMap(cur)) {
-      setKey(doc, k, pruneNulls(structuredClone(v)));
+      setKey(doc, k, pruneNulls(copyDocument(v)));
     } else if (isMap(v)) {
       mergeInto(cur, v);
     } else {
-      setKey(doc, k, structuredClone(v));
+      setKey(doc, k, copyDocument(v));
     }
   }
 }

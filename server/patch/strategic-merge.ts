@@ -14,6 +14,7 @@
  * Key order of the result: keys of the original first, new keys in patch order.
  */
 
+import { copyDocument } from '../../apimachinery/copy.js';
 import { badRequest, internalError, MERGEPATCH } from './errors.js';
 import { goS, goV } from './go-fmt.js';
 import { cannotUnmarshal } from './go-json.js';
@@ -52,9 +53,9 @@ export function strategicMergePatch(
 ): unknown {
   const base = original ?? {};
   if (!isMap(base)) throw new TypeError('strategicMergePatch: the original object must be a JSON object');
-  if (patch === null || patch === undefined) return structuredClone(base);
+  if (patch === null || patch === undefined) return copyDocument(base);
   if (!isMap(patch)) throw badRequest(cannotUnmarshal(patch, 'map[string]interface {}'));
-  return new StrategicMerger(resolver).mergeMap(structuredClone(base), structuredClone(patch), schema);
+  return new StrategicMerger(resolver).mergeMap(copyDocument(base), copyDocument(patch), schema);
 }
 
 interface FieldLookup {

@@ -169,16 +169,19 @@ export class GenericStore {
     }
   }
 
-  /** POST: the body is in `view`'s form; returns the stored (storage-form) object. */
+  /**
+   * POST: the body is in `view`'s form; returns the stored (storage-form) object. With `owned` the caller hands
+   * the body over (a fresh object nothing else holds or reads again), and it is changed in place instead of copied.
+   */
   async create(
     view: ServedVersion,
     namespace: string | undefined,
     body: KubeObject,
-    opts: { dryRun: boolean },
+    opts: { dryRun: boolean; owned?: boolean },
   ): Promise<KubeObject> {
     const ctx = this.context(view, namespace, opts.dryRun);
     this.checkTypeMeta(view, body);
-    const obj = this.prepareNew(view, namespace, body, ctx);
+    const obj = this.prepareNew(view, namespace, opts.owned ? body : clone(body), ctx);
     if (this.def.namespaced) await this.admitNamespace(obj.metadata.namespace!, obj.metadata.name ?? '');
     for (const plugin of this.def.admission ?? []) {
       if (!this.services.disabledAdmissionPlugins.has(plugin.name))
@@ -222,14 +225,13 @@ export class GenericStore {
     throw errors.alreadyExists(this.grFor(view), name);
   }
 
-  /** Turns a request body into a new storage-form object with the system fields set (BeforeCreate). */
+  /** Turns a request body (changed in place) into a new storage-form object with the system fields set (BeforeCreate). */
   private prepareNew(
     view: ServedVersion,
     namespace: string | undefined,
-    body: KubeObject,
+    input: KubeObject,
     ctx: RequestContext,
   ): KubeObject {
-    const input = clone(body);
     if (!input.metadata || typeof input.metadata !== 'object') input.metadata = {};
     if (this.def.namespaced) {
       if (input.metadata.namespace && namespace && input.metadata.namespace !== namespace) {

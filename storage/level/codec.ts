@@ -13,7 +13,7 @@ import { deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { WatchEventType } from '../interface.js';
 import type { RawEvent, RawObject } from '../raw.js';
-import { metaWithRevision, withResourceVersion } from '../stored-objects.js';
+import { metaWithRevision, rememberStoredText, withResourceVersion } from '../stored-objects.js';
 
 /** Key prefixes and meta keys of the layout described above. */
 export const OBJECT_PREFIX = 'o:';
@@ -50,6 +50,7 @@ export function materialize(obj: KubeObject, revision: number): { object: KubeOb
   const record = { ...obj, metadata: metaWithRevision(obj.metadata, revision) };
   const json = JSON.stringify(record);
   const object = deepFreeze(JSON.parse(json)) as KubeObject;
+  rememberStoredText(object, json);
   return { object, json };
 }
 
@@ -90,6 +91,7 @@ class LazyObject implements RawObject {
   get object(): KubeObject {
     if (this.parsed === undefined) {
       this.parsed = deepFreeze(JSON.parse(this.text!) as KubeObject);
+      rememberStoredText(this.parsed, this.text!); // the first serialization reuses the text (the stored form's)
       this.text = undefined;
     }
     return this.parsed;

@@ -17,7 +17,7 @@ import type {
   RawWrite,
   RawWriteResult,
 } from '../raw.js';
-import { type CurrentRecord, planBatch } from './batch-plan.js';
+import { type CurrentRecord, type DbOp, planBatch } from './batch-plan.js';
 import {
   EVENT_PREFIX,
   EVENT_RANGE_END,
@@ -216,6 +216,25 @@ export class LevelBackend implements RawBackend {
     if (this.closing) throw new StorageError('Internal', key, 'storage is closed');
   }
 
+  /**
+   * Writes `ops` as one synced, atomic LevelDB batch. Built op by op (a chained batch): the array form of
+   * `batch()` copies and checks every operation object in JavaScript and reads its members again through
+   * Node-API, which cost about three times as much CPU per operation.
+   */
+  private async write(ops: readonly DbOp[]): Promise<void> {
+    const batch = this.db.batch();
+    try {
+      for (const op of ops) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+    } catch (err) {
+      await batch.close();
+      throw err;
+    }
+    await batch.write(SYNC);
+  }
+
   /** Commits one group of transactions; called by the queue, one group at a time. */
   private async commitBatch(writes: readonly RawWrite[]): Promise<Outcome<RawWriteResult>[]> {
     const keys = [...new Set(writes.map((w) => w.key))];
@@ -229,7 +248,7 @@ export class LevelBackend implements RawBackend {
     if (plan.events.length === 0) return plan.outcomes;
     this.allocated = plan.lastRevision;
     try {
-      await this.db.batch(plan.dbOps, SYNC);
+      await this.write(plan.dbOps);
     } catch (err) {
       // Revisions of the failed batch stay burned: if it reached the disk after all, none is reused.
       this.log.warn({ err, operations: writes.length }, 'storage: batch write failed');

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clone, deepFreeze, plainJsonCopy, semanticEqual } from '../../../apimachinery/copy.js';
+import fc from 'fast-check';
+import { clone, copyDocument, deepFreeze, plainJsonCopy, semanticEqual } from '../../../apimachinery/copy.js';
 
 const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
@@ -128,4 +129,48 @@ describe('semanticEqual: JSON structure, key order independent', () => {
       assert.equal(semanticEqual(b, a), want);
     });
   }
+});
+
+describe('copyDocument: what structuredClone gives', () => {
+  /** Equal values, key order, prototypes and own `__proto__` keys included; and no shared objects. */
+  function same(copy: unknown, orig: unknown, expected: unknown): void {
+    assert.deepStrictEqual(copy, expected);
+    const walk = (a: unknown, b: unknown, o: unknown): void => {
+      if (a === null || typeof a !== 'object') return;
+      assert.notEqual(a, o, 'a copy, not the original');
+      assert.equal(Object.getPrototypeOf(a), Object.getPrototypeOf(b));
+      assert.deepEqual(Object.keys(a), Object.keys(b as object));
+      for (const k of Object.keys(a))
+        walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], (o as Record<string, unknown>)[k]);
+    };
+    walk(copy, expected, orig);
+  }
+
+  it('on JSON documents', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => same(copyDocument(v), v, structuredClone(v))),
+      { numRuns: 500 },
+    );
+  });
+
+  it('on values only structuredClone copies as it does', () => {
+    const nullProto = Object.assign(Object.create(null) as object, { a: 1 });
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    for (const v of [
+      { a: undefined, b: 1 },
+      [1, undefined, 2],
+      // biome-ignore lint/suspicious/noSparseArray: a hole is what is tested
+      [1, , 2],
+      { n: -0, nan: Number.NaN, inf: Number.POSITIVE_INFINITY },
+      JSON.parse('{"__proto__":{"x":1},"y":2}'),
+      { d: new Date(0) },
+      nullProto,
+      { deep: { deeper: [{ x: null }] } },
+    ])
+      same(copyDocument(v), v, structuredClone(v));
+    const c = copyDocument(cyclic);
+    assert.equal(c.self, c);
+    assert.throws(() => copyDocument({ f: () => 1 }), /could not be cloned/);
+  });
 });

@@ -206,3 +206,35 @@ describe('YAML bodies and warnings', () => {
     assert.equal(warningHeaderValue('a\\b'), '299 - "a\\\\b"');
   });
 });
+
+describe('checkTyped copies only what it changes', () => {
+  it('gives back the decoded value itself when nothing is dropped, repeated or rewritten', () => {
+    const text =
+      '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"a":"1","2":"b"}},"spec":{"containers":[{"name":"c","image":"i","ports":[{"containerPort":80}]}]}}';
+    const parse = parseStrictJson(text);
+    const checked = checkTyped(parse.value, POD, { strict: true, parse });
+    assert.equal(checked.value, parse.value);
+    assert.equal(JSON.stringify(checked.value), JSON.stringify(JSON.parse(text)));
+  });
+
+  it('copies the paths above an unknown field, a repeated key or a rewritten value, and leaves the input as it was', () => {
+    for (const text of [
+      '{"metadata":{"name":"p","labels":{"a":"1"}},"spec":{"containers":[{"name":"c","bogus":1}],"nodeName":"n"}}',
+      '{"metadata":{"name":"p","name":"q"},"spec":{"nodeName":"n"}}',
+    ]) {
+      const parse = parseStrictJson(text);
+      const before = JSON.stringify(parse.value);
+      const checked = checkTyped(parse.value, POD, { strict: true, parse });
+      assert.notEqual(checked.value, parse.value);
+      assert.equal(JSON.stringify(parse.value), before);
+      const v = checked.value as any;
+      const input = parse.value as any;
+      assert.equal(v.spec.containers?.[0]?.bogus, undefined);
+      // what did not change below a copied node is shared, not copied
+      if (input.metadata.labels) assert.equal(v.metadata.labels, input.metadata.labels);
+    }
+    const secret = typeFor('', 'v1', 'Secret');
+    const parse = parseStrictJson('{"data":{"k":"YWJj"}}');
+    assert.equal(checkTyped(parse.value, secret, { strict: true, parse }).value, parse.value);
+  });
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import {
   comparePE,
   fieldPE,
@@ -17,6 +18,8 @@ import {
   goJsonString,
   goQuote,
   parseStrictJson,
+  parseStrictJsonSlowly,
+  type StrictJson,
 } from '../../../server/fieldmanager/json.js';
 
 const f = fieldPE;
@@ -195,5 +198,70 @@ describe('JSON helpers', () => {
     assert.ok(compareBytes('b', 'a') > 0);
     assert.ok(compareBytes('a', 'ab') < 0);
     assert.ok(compareBytes('\uffff', '\u{10000}') < 0); // UTF-16 code units would say otherwise
+  });
+});
+
+describe('parseStrictJson: the JSON.parse fast path agrees with the full parser', () => {
+  /** Both parses' values, repeated keys and number literals walked side by side. */
+  function same(fast: StrictJson, slow: StrictJson, a: unknown, b: unknown, where: string): void {
+    assert.deepEqual(a, b, where);
+    if (a === null || typeof a !== 'object' || b === null || typeof b !== 'object') return;
+    assert.deepEqual(fast.repeated.get(a), slow.repeated.get(b), `${where}: repeated`);
+    assert.deepEqual(
+      [...(fast.numberText.get(a) ?? [])],
+      [...(slow.numberText.get(b) ?? [])],
+      `${where}: number literals`,
+    );
+    for (const k of Object.keys(a))
+      same(fast, slow, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${where}.${k}`);
+  }
+
+  function check(text: string): void {
+    let slow: StrictJson | undefined;
+    try {
+      slow = parseStrictJsonSlowly(text);
+    } catch {
+      assert.throws(() => parseStrictJson(text), text);
+      return;
+    }
+    const fast = parseStrictJson(text);
+    same(fast, slow, fast.value, slow.value, text);
+  }
+
+  it('on fixed texts: duplicates, fractions, exponents, long integers, escapes, __proto__, malformed', () => {
+    for (const text of [
+      '{"a":1,"a":2}',
+      '{"a":{"b":1,"c":{"b":2,"b":3}}}',
+      '{"a":1.0}',
+      '{"a":1e3,"b":-2E-1}',
+      '[12345678901234567890]',
+      '[123456789012345,1234567890123456]',
+      '{"k:\\"x":"a:b","t":true,"f":false,"n":null}',
+      '{"__proto__":{"x":1},"y":[]}',
+      ' { "a" : [ 1 , 2 ] } ',
+      '-0',
+      '"s"',
+      '{"a":1}x',
+      '{"a":}',
+      '',
+      `${'['.repeat(1200)}${']'.repeat(1200)}`,
+    ])
+      check(text);
+  });
+
+  it('on random JSON, with repeated keys spliced in', () => {
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 4 }), fc.nat(), (text, n) => {
+        check(text);
+        // the first key of the first object repeated, and a number with a fraction
+        const m = /\{("(?:[^"\\]|\\.)*"):/.exec(text);
+        if (m) {
+          const at = m.index + 1;
+          check(`${text.slice(0, at)}${m[1]}:${n % 7},${text.slice(at)}`);
+          check(`${text.slice(0, at)}${m[1]}:${n % 7}.5,${text.slice(at)}`);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

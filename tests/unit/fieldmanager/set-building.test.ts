@@ -139,7 +139,21 @@ describe('FieldSet.toFieldsV1', () => {
     assert.ok(deeplyFrozen(json));
     assert.equal(s.toFieldsV1(), json);
     assert.ok(FieldSet.fromFieldsV1(json).equals(s));
-    assert.equal(FieldSet.fromFieldsV1(JSON.parse(JSON.stringify(json))).toFieldsV1() === json, false);
+    // An unfrozen copy of the same text decodes to the set already decoded from that text (sets are immutable).
+    const copy = JSON.parse(JSON.stringify(json)) as Record<string, unknown>;
+    assert.ok(FieldSet.fromFieldsV1(copy).equals(s));
+    assert.deepEqual(FieldSet.fromFieldsV1(copy).toFieldsV1(), json);
+  });
+
+  it('decodes equal texts to one set, and other texts to their own', () => {
+    const a = FieldSet.fromFieldsV1({ 'f:metadata': { 'f:labels': { 'f:only-here-1': {} } } });
+    const b = FieldSet.fromFieldsV1({ 'f:metadata': { 'f:labels': { 'f:only-here-1': {} } } });
+    const c = FieldSet.fromFieldsV1({ 'f:metadata': { 'f:labels': { 'f:only-here-2': {} } } });
+    assert.equal(a, b);
+    assert.notEqual(a, c);
+    assert.ok(!a.equals(c));
+    assert.throws(() => FieldSet.fromFieldsV1({ 'f:metadata': 'not an object' }));
+    assert.throws(() => FieldSet.fromFieldsV1({ 'f:metadata': 'not an object' }));
   });
 
   it('sets built by the walkers encode like sets built path by path', () => {

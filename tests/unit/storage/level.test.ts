@@ -270,11 +270,20 @@ describe('level storage', () => {
       await s.create(podKey('default', 'a'), pod('a'));
       const { it: w, ac } = startWatch(s, PREFIX, s.currentRevision());
       const pending = w.next();
-      const db = (s.backend as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+      const db = (s.backend as unknown as { db: { batch: (...args: unknown[]) => unknown } }).db;
       const realBatch = db.batch;
-      db.batch = async () => {
-        throw new Error('disk full');
-      };
+      // The array form fails as it is called, a chained batch when it is written.
+      db.batch = (...args: unknown[]) =>
+        args.length > 0
+          ? Promise.reject(new Error('disk full'))
+          : {
+              put() {},
+              del() {},
+              close: async () => {},
+              write: async () => {
+                throw new Error('disk full');
+              },
+            };
       const failed = await Promise.allSettled([
         s.create(podKey('default', 'b'), pod('b')),
         s.guaranteedUpdate(podKey('default', 'a'), (c) => ({ ...c, spec: { v: 2 } })),

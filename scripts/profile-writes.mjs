@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+/**
+ * The API server's CPU per write request, by kind: pod creates, Lease updates (PUT) and merge PATCHes of pods,
+ * each driven by 64 clients while 10 watchers watch the written resource (as `npm run bench`'s create figure).
+ * The figure is the server child's CPU time (utime + stime from /proc/<pid>/stat) over a phase divided by its
+ * requests, so it holds on a machine shared with other work, where wall-clock rates do not.
+ *
+ *   node scripts/profile-writes.mjs [--n 6000] [--warm 1000] [--rounds 6] [--clients 64] [--watchers 10]
+ *                                   [--main A/dist/server/main.js,B/dist/server/main.js] [--prof DIR]
+ *
+ * Several `--main` builds run side by side, their phases interleaved round by round (A then B, then B then A),
+ * so that each figure is taken over the same stretch of a machine whose load varies: build the baseline into
+ * another directory (a copy of dist/ beside a `node_modules` link and package.json) for A/B runs. `--prof DIR`
+ * runs the servers under `node --cpu-prof` and leaves, beside each .cpuprofile, the CLOCK_MONOTONIC windows of its
+ * phases (`windows-<pid>.json`), to cut the profile to one kind of request.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const harness = await import(new URL('../dist/bench/harness.js', import.meta.url).href);
+const { Http, closedLoop, freePort, pod, startChild, tempDir, waitReady } = harness;
+
+const { values: opts } = parseArgs({
+  options: {
+    n: { type: 'string', default: '6000' },
+    warm: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '6' },
+    clients: { type: 'string', default: '64' },
+    watchers: { type: 'string', default: '10' },
+    main: { type: 'string' },
+    prof: { type: 'string' },
+  },
+});
+const N = Number(opts.n);
+const WARM = Number(opts.warm);
+const RUNS = Number(opts.rounds);
+const CLIENTS = Number(opts.clients);
+const WATCHERS = Number(opts.watchers);
+/** Builds to compare: `path/to/main.js`, optionally with node flags for its server (`main.js+--flag+--flag2`). */
+const mains = (opts.main ?? new URL('../dist/server/main.js', import.meta.url).pathname).split(',').map((m) => {
+  const [path, ...flags] = m.split('+');
+  return { label: m, path: resolve(path), flags };
+});
+const TICK = 100; // USER_HZ on Linux
+
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
+}
+
+/** utime and stime of a process (ms). */
+function cpuSplit(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [(Number(fields[11]) * 1000) / TICK, (Number(fields[12]) * 1000) / TICK];
+}
+
+/** A watch that reads bytes and does nothing with them (the figure is the server's, not this process's). */
+function rawWatch(url, path) {
+  return new Promise((resolveWatch, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path, agent: false, headers: { accept: 'application/json' } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`watch ${path}: ${res.statusCode}`));
+        res.on('data', () => {});
+        res.on('error', () => {});
+        resolveWatch(() => req.destroy());
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function expect(r, status, what) {
+  if (r.status !== status) throw new Error(`${what}: ${r.status} ${r.body.toString().slice(0, 300)}`);
+}
+
+function lease(name, holder) {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace: 'bench' },
+    spec: {
+      holderIdentity: holder,
+      leaseDurationSeconds: 40,
+      renewTime: new Date().toISOString().replace('Z', '000Z'),
+    },
+  };
+}
+
+/** A running server of one build, with its watchers and the Leases it holds. */
+async function startServer(main) {
+  const dir = tempDir('profile-writes-');
+  const port = await freePort();
+  const nodeArgs = opts.prof ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.prof)] : [];
+  const child = startChild('API server', [
+    ...nodeArgs,
+    ...main.flags,
+    main.path,
+    '--port',
+    String(port),
+    '--data-dir',
+    dir.path,
+    '--log-level',
+    'warn',
+    '--disable-admission-plugins',
+    'ServiceAccount',
+  ]);
+  const base = `http://127.0.0.1:${port}`;
+  const url = new URL(base);
+  const http = new Http(base);
+  const closers = [];
+  const server = {
+    main,
+    child,
+    http,
+    leases: new Map(),
+    windows: { create: [], leaseCreate: [], put: [], patch: [] },
+    cpu: { create: 0, put: 0, patch: 0 },
+    count: { create: 0, put: 0, patch: 0 },
+    async stop() {
+      for (const close of closers) close();
+      http.close();
+      await child.stop();
+      dir.remove();
+    },
+  };
+  try {
+    await waitReady(`${base}/readyz`, child);
+    await http.json('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
+    for (let i = 0; i < WATCHERS; i++) {
+      closers.push(await rawWatch(url, '/api/v1/namespaces/bench/pods?watch=true'));
+      closers.push(await rawWatch(url, '/apis/coordination.k8s.io/v1/namespaces/bench/leases?watch=true'));
+    }
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
+
+/** One kind of request against `server`, `prefix` naming the objects of this round. */
+function operation(server, kind, prefix) {
+  const { http, leases } = server;
+  switch (kind) {
+    case 'create':
+      return (i) =>
+        http
+          .send(
+            'POST',
+            '/api/v1/namespaces/bench/pods',
+            pod(`${prefix}-${i}`, { app: 'bench', group: `g-${i % 1000}` }),
+          )
+          .then((r) => expect(r, 201, 'create pod'));
+    case 'leaseCreate':
+      return (i) =>
+        http
+          .send('POST', '/apis/coordination.k8s.io/v1/namespaces/bench/leases', lease(`${prefix}-${i}`, `node-${i}`))
+          .then((r) => {
+            expect(r, 201, 'create lease');
+            leases.set(`${prefix}-${i}`, JSON.parse(r.body.toString()));
+          });
+    case 'put':
+      return (i) => {
+        const name = `${prefix}-${i}`;
+        const current = leases.get(name);
+        current.spec.renewTime = new Date().toISOString().replace('Z', '000Z');
+        return http.send('PUT', `/apis/coordination.k8s.io/v1/namespaces/bench/leases/${name}`, current).then((r) => {
+          expect(r, 200, 'update lease');
+          leases.delete(name);
+        });
+      };
+    case 'patch':
+      return (i) =>
+        http
+          .send(
+            'PATCH',
+            `/api/v1/namespaces/bench/pods/${prefix}-${i}`,
+            { metadata: { annotations: { 'bench/seq': String(i) } } },
+            { 'content-type': 'application/merge-patch+json' },
+          )
+          .then((r) => expect(r, 200, 'merge patch pod'));
+  }
+}
+
+const KINDS = ['create', 'leaseCreate', 'put', 'patch'];
+
+/** Runs `count` requests of `kind`; the server's CPU time is added to its totals (not for Lease creates). */
+async function phase(server, kind, prefix, count) {
+  const t0 = process.hrtime.bigint() / 1000n;
+  const before = cpuMs(server.child.pid);
+  await closedLoop(count, CLIENTS, operation(server, kind, prefix));
+  const cpu = cpuMs(server.child.pid) - before;
+  server.windows[kind].push([Number(t0), Number(process.hrtime.bigint() / 1000n)]);
+  if (kind in server.cpu) {
+    server.cpu[kind] += cpu;
+    server.count[kind] += count;
+  }
+}
+
+// Every build's server runs at once, and the phases alternate between them (A, B, then B, A in the next round):
+// each build's figure is taken over the same stretch of a machine whose load changes from second to second.
+const servers = [];
+try {
+  for (const main of mains) servers.push(await startServer(main));
+  // Warm-up: every kind once over objects of their own (JIT, caches), not counted.
+  for (const server of servers) for (const kind of KINDS) await phase(server, kind, 'w', WARM);
+  for (const server of servers) {
+    server.cpu = { create: 0, put: 0, patch: 0 };
+    server.count = { create: 0, put: 0, patch: 0 };
+  }
+  const perRound = Math.ceil(N / RUNS);
+  for (let round = 1; round <= RUNS; round++) {
+    const order = round % 2 ? servers : [...servers].reverse();
+    for (const kind of KINDS) for (const server of order) await phase(server, kind, `r${round}`, perRound);
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(`round ${round}/${RUNS} done [load ${load}]`);
+  }
+  console.log(
+    `\nserver CPU per request (utime+stime), ${perRound * RUNS} requests of each kind in ${RUNS} interleaved rounds, ${CLIENTS} clients, ${WATCHERS} watchers:`,
+  );
+  for (const server of servers) {
+    const line = ['create', 'put', 'patch']
+      .map((k) => `${k} ${((server.cpu[k] * 1000) / server.count[k]).toFixed(0)} µs`)
+      .join(', ');
+    const [user, system] = cpuSplit(server.child.pid);
+    console.log(
+      `  ${server.main.label}: ${line} (whole run: ${Math.round((100 * system) / (user + system))} % in the kernel)`,
+    );
+    // The phases' CLOCK_MONOTONIC windows (µs), the clock of a .cpuprofile's timestamps: a profile's samples can be
+    // cut to one kind of request.
+    if (opts.prof)
+      writeFileSync(join(resolve(opts.prof), `windows-${server.child.pid}.json`), JSON.stringify(server.windows));
+  }
+} finally {
+  for (const server of servers) await server.stop();
+}
