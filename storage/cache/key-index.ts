@@ -63,8 +63,9 @@ export class KeyIndex {
   /** Bulk load for opening a store: replaces everything with `items` (any order) in O(n log n). */
   load(items: Iterable<[string, Entry]>): void {
     this.entries.clear();
-    this.byLabel = undefined;
     for (const [key, entry] of items) this.entries.set(key, entry);
+    // An empty load (a new store) keeps its index current from the start; a loaded one builds it on first use.
+    this.byLabel = this.entries.size === 0 ? new Map() : undefined;
     const keys = [...this.entries.keys()].sort(compareKeys);
     this.chunks = [];
     for (let i = 0; i < keys.length; i += CHUNK_MAX / 2) this.chunks.push(keys.slice(i, i + CHUNK_MAX / 2));

@@ -66,6 +66,35 @@ describe('KeyIndex', () => {
     index.set('/ab', e(5));
     assert.deepEqual([...index.keys('/a')], ['/a', '/ab']);
   });
+
+  it('the label index: kept current from an empty load on; after a loaded store, built by the first selective read', () => {
+    let reads = 0;
+    /** An entry that counts the reads of its object (what building the index costs: a parse for a loaded store). */
+    const counted = (name: string, group: string): Entry => {
+      const object = { metadata: { name, labels: { group } } } as KubeObject;
+      return {
+        modRevision: 1,
+        get object() {
+          reads++;
+          return object;
+        },
+      };
+    };
+    const fresh = new KeyIndex();
+    fresh.load([]);
+    for (let i = 0; i < 20; i++) fresh.set(`/p/${i}`, counted(`p${i}`, `g${i % 10}`));
+    const afterWrites = reads;
+    assert.deepEqual(fresh.keysWithLabel('/p/', 'group', 'g3'), ['/p/13', '/p/3']);
+    assert.equal(reads, afterWrites, 'a new store indexes labels as objects are written: a selective read reads none');
+    reads = 0;
+    const loaded = new KeyIndex();
+    loaded.load(Array.from({ length: 40 }, (_, i): [string, Entry] => [`/p/${i}`, counted(`p${i}`, `g${i % 20}`)]));
+    assert.equal(reads, 0, 'loading reads no object');
+    assert.deepEqual(loaded.keysWithLabel('/p/', 'group', 'g3'), ['/p/23', '/p/3']);
+    assert.equal(reads, 40, 'the first selective read builds the index');
+    loaded.set('/p/40', counted('p40', 'g3'));
+    assert.deepEqual(loaded.keysWithLabel('/p/', 'group', 'g3'), ['/p/23', '/p/3', '/p/40']);
+  });
 });
 
 describe('listAt', () => {
