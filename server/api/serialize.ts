@@ -260,7 +260,7 @@ export class ListBodyStream extends Readable {
  * {@link CHUNKS_IN_FLIGHT} at a time, and at most {@link CHUNKS_KEPT} idle ones are kept (what concurrent LISTs
  * need), so memory fresh from the system is written only when more LISTs run at once than before.
  */
-export class ChunkPool {
+class ChunkPool {
   private readonly free: Buffer[] = [];
 
   constructor(
@@ -274,11 +274,6 @@ export class ChunkPool {
 
   give(chunk: Buffer): void {
     if (this.free.length < this.kept) this.free.push(chunk);
-  }
-
-  /** Idle chunks. */
-  get idle(): number {
-    return this.free.length;
   }
 }
 
