@@ -18,7 +18,7 @@ import {
   listIntParams,
   type Query,
 } from './request.js';
-import { listJSON, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
+import { listJSON, listJSONBody, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
 import { sendObject, sendValue } from './respond.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
 import { EncodeError } from '../protobuf/codec.js';
@@ -166,7 +166,9 @@ class ResourceRoutes {
       const body = orJSON(() => listProtobuf(this.handle, items, meta));
       if (body) return reply.type(PROTOBUF).send(body);
     }
-    return reply.type('application/json').send(listJSON(this.handle, items, meta, reply.raw));
+    const body = listJSONBody(this.handle, items, meta);
+    if (Buffer.isBuffer(body)) return reply.type('application/json').send(body);
+    return reply.type('application/json').header('content-length', body.size).send(body);
   }
 
   /** What a request body is decoded as when it does not say (protobuf envelopes may leave type meta out). */

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import { Readable, type Writable } from 'node:stream';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { StoredEvent } from '../../storage/interface.js';
 import { takeStoredText } from '../../storage/stored-objects.js';
@@ -92,30 +92,51 @@ function reorderedStoredText(handle: ResourceHandle, obj: KubeObject): string | 
   return `{"kind":${kind},"apiVersion":${apiVersion},"metadata":${stored.slice(head.length)}`;
 }
 
-/**
- * A list body built from the cached item texts (`{"kind":"PodList",...,"items":[...]}`), as bytes: the texts are
- * copied into one buffer of the exact size (one large string would be re-encoded when the socket takes it). When
- * the body is sent on `res`, a large one is taken from {@link bodies} and given back once `res` is done with it.
- */
-export function listJSON(
+/** The pieces of a JSON list body: its head (`{"kind":"PodList",...,"items":[`), the cached item texts and sizes. */
+export interface ListPieces {
+  head: string;
+  texts: string[];
+  /** The UTF-8 byte length of each text. */
+  lengths: Uint32Array;
+  /** The body's byte length (head, items, commas and `]}`). */
+  size: number;
+}
+
+function listPieces(
   handle: ResourceHandle,
   items: KubeObject[],
   meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
-  res?: ServerResponse,
-): Buffer {
+): ListPieces {
   const m: Record<string, unknown> = {};
   if (meta.resourceVersion !== undefined) m['resourceVersion'] = meta.resourceVersion;
   if (meta.continue) m['continue'] = meta.continue;
   if (meta.remainingItemCount !== undefined) m['remainingItemCount'] = meta.remainingItemCount;
   const head = `{"kind":${JSON.stringify(handle.def.listKind)},"apiVersion":${JSON.stringify(handle.view.groupVersion)},"metadata":${JSON.stringify(m)},"items":[`;
   const texts = new Array<string>(items.length);
+  const lengths = new Uint32Array(items.length);
   let size = Buffer.byteLength(head) + 2 + Math.max(0, items.length - 1);
   for (let i = 0; i < items.length; i++) {
     const text = objectJSON(handle, items[i]!);
     texts[i] = text;
-    size += Buffer.byteLength(text);
+    size += lengths[i] = Buffer.byteLength(text);
   }
-  const body = res ? bodies.take(size, res) : Buffer.allocUnsafe(size);
+  return { head, texts, lengths, size };
+}
+
+/**
+ * A list body built from the cached item texts (`{"kind":"PodList",...,"items":[...]}`), as bytes: the texts are
+ * copied into one buffer of the exact size (one large string would be re-encoded when the socket takes it).
+ */
+export function listJSON(
+  handle: ResourceHandle,
+  items: KubeObject[],
+  meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
+): Buffer {
+  return wholeBody(listPieces(handle, items, meta));
+}
+
+function wholeBody({ head, texts, size }: ListPieces): Buffer {
+  const body = Buffer.allocUnsafe(size);
   let at = body.write(head, 0);
   for (let i = 0; i < texts.length; i++) {
     if (i > 0) body[at++] = 0x2c; // ,
@@ -126,68 +147,144 @@ export function listJSON(
 }
 
 /**
- * Memory for large response bodies, used again once a response has been sent. A LIST of 10,000 pods is a 17 MB
- * body; memory fresh from the system costs a page fault per 4 KiB page when it is first written (30-100 ms of CPU
- * for such a body on a virtual machine, against 2 ms for the copy itself), and a body freed only when V8 collects
- * its Buffer comes back as fresh memory. The pool keeps at most {@link BODY_POOL_BYTES} of idle buffers, for
- * {@link BODY_POOL_IDLE_MS} after their last use.
+ * A JSON list body to send: its bytes when it fits in one chunk, else a {@link ListBodyStream} that writes it in
+ * chunks. Either way the answer's bytes and headers (content-length included) are those of the whole body.
  */
-export class BodyPool {
-  private free: Buffer[] = [];
-  private freeBytes = 0;
-  private lastUse = 0;
-  private timer: NodeJS.Timeout | undefined;
+export function listJSONBody(
+  handle: ResourceHandle,
+  items: KubeObject[],
+  meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number },
+): Buffer | ListBodyStream {
+  const pieces = listPieces(handle, items, meta);
+  return pieces.size <= CHUNK_BYTES ? wholeBody(pieces) : new ListBodyStream(pieces);
+}
 
-  /** A buffer of exactly `size` bytes for a body sent on `res` (pooled when large), released when `res` closes. */
-  take(size: number, res: ServerResponse): Buffer {
-    if (size < BODY_POOL_MIN) return Buffer.allocUnsafe(size);
-    this.lastUse = Date.now();
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      const cap = this.free[i]!.length;
-      if (cap >= size && cap <= 2 * size && (best < 0 || cap < this.free[best]!.length)) best = i;
-    }
-    let whole: Buffer;
-    if (best >= 0) {
-      whole = this.free[best]!;
-      this.free.splice(best, 1);
-      this.freeBytes -= whole.length;
-    } else {
-      // Room for a list that grows a little before the next one.
-      whole = Buffer.allocUnsafeSlow(size + (size >>> 3));
-    }
-    // 'close' comes once the body has been handed to the system, or the connection is gone (its writes cancelled).
-    res.once('close', () => this.give(whole));
-    return whole.subarray(0, size);
+/**
+ * A large JSON list body, written to the response piece by piece from a few reused chunk buffers ({@link chunks}):
+ * a chunk is filled from the cached item texts, written, and filled again once the socket has taken it. A LIST
+ * of 10,000 pods is a 17 MB body; one buffer of that size, fresh from the system, cost a page fault per 4 KiB page
+ * when first written (30-100 ms of CPU on a virtual machine, against 2 ms for the copy itself), and as many LISTs
+ * at once held as many whole bodies. Here a LIST holds at most {@link CHUNKS_IN_FLIGHT} chunks whatever its size.
+ *
+ * Fastify sends a stream by piping it to the response: `pipe` writes the chunks itself, with write callbacks (a
+ * chunk is filled again only after the socket has handed it to the system), then ends this stream and the
+ * response. If the response closes early, Fastify destroys this stream and no more chunks are written.
+ */
+export class ListBodyStream extends Readable {
+  /** The next item to write (`-1`: the head). */
+  private next = -1;
+  private inFlight = 0;
+  private finished = false;
+
+  constructor(private readonly pieces: ListPieces) {
+    super();
   }
 
-  private give(whole: Buffer): void {
-    this.lastUse = Date.now();
-    if (this.freeBytes + whole.length > BODY_POOL_BYTES) return;
-    this.free.push(whole);
-    this.freeBytes += whole.length;
-    this.timer ??= setTimeout(() => this.expire(), BODY_POOL_IDLE_MS).unref();
+  /** The body's byte length. */
+  get size(): number {
+    return this.pieces.size;
   }
 
-  private expire(): void {
-    this.timer = undefined;
-    if (Date.now() - this.lastUse >= BODY_POOL_IDLE_MS) {
-      this.free = [];
-      this.freeBytes = 0;
-    } else if (this.free.length > 0) {
-      this.timer = setTimeout(() => this.expire(), BODY_POOL_IDLE_MS).unref();
+  override _read(): void {}
+
+  override pipe<T extends NodeJS.WritableStream>(dest: T): T {
+    this.pump(dest as unknown as Writable);
+    return dest;
+  }
+
+  private pump(res: Writable): void {
+    while (!this.finished && this.inFlight < CHUNKS_IN_FLIGHT) {
+      if (this.destroyed || res.destroyed) return;
+      const chunk = chunks.take();
+      const filled = this.fill(chunk);
+      if (filled > 0) this.write(res, filled === chunk.length ? chunk : chunk.subarray(0, filled), chunk);
+      else chunks.give(chunk);
+      const big = this.big;
+      this.big = undefined;
+      if (big) this.write(res, big);
     }
+    if (this.finished && this.inFlight === 0 && !this.readableEnded && !this.destroyed) {
+      // The response ends once this stream has (Fastify takes a response that closes first for an aborted stream).
+      this.once('end', () => res.end());
+      this.push(null);
+      this.resume();
+    }
+  }
+
+  /** Writes `bytes`; `chunk` (that `bytes` are part of) goes back to the pool once the socket has taken them. */
+  private write(res: Writable, bytes: Buffer, chunk?: Buffer): void {
+    this.inFlight++;
+    res.write(bytes, (err) => {
+      if (chunk) chunks.give(chunk);
+      this.inFlight--;
+      if (!err) this.pump(res);
+    });
+  }
+
+  /** An item text larger than a chunk (with its comma), written on its own after the chunk filled before it. */
+  private big: Buffer | undefined;
+
+  /**
+   * Copies the next pieces into `chunk`, returning the bytes filled: a text that does not fit goes into the next
+   * chunk, and one larger than a chunk, met at the start of a chunk, is left in {@link big}.
+   */
+  private fill(chunk: Buffer): number {
+    const { head, texts, lengths } = this.pieces;
+    let at = 0;
+    if (this.next < 0) {
+      at = chunk.write(head, 0);
+      this.next = 0;
+    }
+    while (this.next < texts.length) {
+      const i = this.next;
+      const need = lengths[i]! + (i > 0 ? 1 : 0);
+      if (at + need > chunk.length) {
+        if (at > 0 || need <= chunk.length) return at;
+        this.big = Buffer.from(i > 0 ? `,${texts[i]}` : texts[i]!);
+        this.next++;
+        return 0;
+      }
+      if (i > 0) chunk[at++] = 0x2c; // ,
+      at += chunk.write(texts[i]!, at);
+      this.next++;
+    }
+    if (at + 2 > chunk.length) return at;
+    chunk.write(']}', at);
+    this.finished = true;
+    return at + 2;
   }
 }
 
-/** Bodies smaller than this are not pooled (the allocator reuses small blocks well). */
-const BODY_POOL_MIN = 1 << 20;
-/** At most this much idle body memory is kept. */
-const BODY_POOL_BYTES = 48 << 20;
-/** Idle body memory is released after this long without a large body. */
-const BODY_POOL_IDLE_MS = 30_000;
+/**
+ * Chunk buffers of large list bodies, used again once the socket has taken them: a LIST uses at most
+ * {@link CHUNKS_IN_FLIGHT} at a time, and at most {@link CHUNKS_KEPT} idle ones are kept (what concurrent LISTs
+ * need), so memory fresh from the system is written only when more LISTs run at once than before.
+ */
+class ChunkPool {
+  private readonly free: Buffer[] = [];
 
-const bodies = new BodyPool();
+  constructor(
+    readonly chunkBytes: number,
+    private readonly kept: number,
+  ) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.chunkBytes);
+  }
+
+  give(chunk: Buffer): void {
+    if (this.free.length < this.kept) this.free.push(chunk);
+  }
+}
+
+/** Bytes per chunk of a large list body (a list up to this size is sent as one buffer). */
+const CHUNK_BYTES = 256 << 10;
+/** Chunks one LIST has written and the socket has not yet taken. */
+const CHUNKS_IN_FLIGHT = 4;
+/** Idle chunks kept: 4 MB, enough for four LISTs at once. */
+const CHUNKS_KEPT = 16;
+
+const chunks = new ChunkPool(CHUNK_BYTES, CHUNKS_KEPT);
 
 /**
  * One watch line (`{"type":"ADDED","object":{...}}` + newline) as bytes, shared by all watchers of that version:

@@ -1,8 +1,8 @@
 /**
- * Large JSON list bodies come from memory used again once a response is done (server/api/serialize.ts, BodyPool):
- * concurrent LISTs, a client that reads slowly or goes away mid-body, and lists of different sizes after one another
- * must each get exactly their own bytes. (A loopback socket buffers tens of MB, so when a buffer is given back is
- * checked by tests/unit/server/body-pool.test.ts.)
+ * Large JSON list bodies are written in chunks from reused chunk buffers (server/api/serialize.ts, ListBodyStream):
+ * concurrent LISTs, a client that reads slowly or goes away mid-body, lists of different sizes after one another and
+ * items larger than a chunk must each get exactly their own bytes, with the headers of a whole body. (A loopback
+ * socket buffers tens of MB, so when a chunk is filled again is checked by tests/unit/server/list-body-stream.test.ts.)
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,6 +109,28 @@ describe('large list bodies', () => {
         all.filter((n) => n % 2 === 1),
         rounds,
       );
+    }
+  });
+
+  it('items larger than a chunk, among small ones, and the headers of a whole body', async () => {
+    const cms = '/api/v1/namespaces/list-body/configmaps';
+    const sizes = [300_000, 10, 262_000, 450_000, 5, 200_000, 200_000, 1];
+    for (const [i, n] of sizes.entries())
+      await api.expect(201, 'POST', cms, {
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `big-${i}` }, data: { d: 'é'.repeat(n) } },
+      });
+    const res = await fetch(`${server().url}${cms}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    assert.equal(res.headers.get('transfer-encoding'), null);
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.equal(Number(res.headers.get('content-length')), body.length);
+    const list = JSON.parse(body.toString()) as Json;
+    const byName = new Map((list.items as Json[]).map((c) => [c.metadata.name, c]));
+    for (const [i, n] of sizes.entries()) {
+      const one = await api.expect(200, 'GET', `${cms}/big-${i}`);
+      assert.deepEqual(byName.get(`big-${i}`), one);
+      assert.equal(one.data.d.length, n);
     }
   });
 });
