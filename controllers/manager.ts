@@ -129,16 +129,22 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
             // The component playing the kubelets (if any) registers the nodes as kubelets do: status in the create.
             const registrar = components.find((c) => c.nodeRegistration);
             const registration = await registrar?.nodeRegistration?.(signal);
-            return ensureNodes({
-              client: opts.client,
-              clock,
-              log,
-              count: nodes,
-              seed: opts.clusterSeed ?? 'kube-emulator',
-              random: opts.random,
-              signal,
-              registration,
-            });
+            // Events wait while the nodes are created (their NodeReady events follow at once after).
+            const release = eventSlots.hold();
+            try {
+              return await ensureNodes({
+                client: opts.client,
+                clock,
+                log,
+                count: nodes,
+                seed: opts.clusterSeed ?? 'kube-emulator',
+                random: opts.random,
+                signal,
+                registration,
+              });
+            } finally {
+              release();
+            }
           })()
         : [],
       informers.waitForSync(signal).then(() => log.info({}, 'caches synced')),

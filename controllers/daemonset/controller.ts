@@ -84,6 +84,8 @@ export class DaemonSetController implements Controller, Component {
   readonly recorder: EventRecorder;
   readonly log: Logger;
   private readonly selectors = new WeakMap<DaemonSet, LabelSelector>();
+  /** Pod changes the informer delivered so far (a sync's daemonPods is computed again only after one). */
+  private podChanges = 0;
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -107,6 +109,8 @@ export class DaemonSetController implements Controller, Component {
       return node === undefined ? [] : [node];
     });
     addIndexOnce(this.revisions, BY_CONTROLLER_INDEX, controllerIndex);
+    const changed = () => void this.podChanges++;
+    this.pods.on({ add: changed, update: changed, delete: changed });
     registerHandlers(this);
   }
 
@@ -188,7 +192,17 @@ export class DaemonSetController implements Controller, Component {
   }
 
   /** getDaemonPods: the DaemonSet's pods after adopting matching orphans and releasing non-matching pods. */
-  async daemonPods(ds: DaemonSet, sync: SyncState): Promise<Pod[]> {
+  async daemonPods(ds: DaemonSet, sync: SyncState): Promise<readonly Pod[]> {
+    // A sync asks up to five times (history, manage, rolling update, cleanup, status), each a walk of every pod of
+    // the DaemonSet: the answer is the same while no pod changed in the cache and nothing was adopted or released.
+    const memo = sync.podsMemo;
+    if (
+      memo?.ds === ds &&
+      memo.changes === this.podChanges &&
+      memo.adopted === sync.adopted.size &&
+      memo.released === sync.released.size
+    )
+      return memo.pods;
     const candidates = this.candidates(this.pods, ds)
       .filter((p) => !sync.released.has(p.metadata.uid!))
       .map((p) => (sync.adopted.has(p.metadata.uid!) ? withController(p, ds) : p));
@@ -209,6 +223,13 @@ export class DaemonSetController implements Controller, Component {
         sync.released.add(p.metadata.uid!);
       }
     }
+    sync.podsMemo = {
+      ds,
+      changes: this.podChanges,
+      adopted: sync.adopted.size,
+      released: sync.released.size,
+      pods: claimed,
+    };
     return claimed;
   }
 
@@ -384,6 +405,8 @@ export interface SyncState {
   adopted: Set<string>;
   /** Uids of pods released in this sync: later steps skip them. */
   released: Set<string>;
+  /** The last daemonPods answer of this sync, and the state it was computed in. */
+  podsMemo?: { ds: DaemonSet; changes: number; adopted: number; released: number; pods: readonly Pod[] };
 }
 
 /** A cached orphan as it is after its adoption (the watch may not have delivered the patched pod yet). */

@@ -65,7 +65,7 @@ export interface HistoryDeps {
   /** Revisions of the DaemonSet's namespace that it controls or that have no controller. */
   candidates(ds: DaemonSet): ControllerRevision[];
   /** The DaemonSet's pods (claimed), for relabelling when duplicate revisions are removed. */
-  daemonPods(ds: DaemonSet): Promise<Pod[]>;
+  daemonPods(ds: DaemonSet): Promise<readonly Pod[]>;
 }
 
 /** The current revision and the others. */

@@ -77,6 +77,7 @@ export const EVENT_BACKLOG = 10_000;
  */
 export class WriteSlots {
   private free: number;
+  private holds = 0;
   private readonly waiting: Array<() => void> = [];
   /** Events admitted and not yet settled (written, dropped by the correlator, or failed). */
   backlog = 0;
@@ -109,13 +110,32 @@ export class WriteSlots {
     this.backlog = Math.max(0, this.backlog - 1);
   }
 
+  /**
+   * Holds back every write not yet started until the returned function is called (events are the lowest priority:
+   * the controller manager holds them while it registers its nodes, whose creates then get the server alone, as
+   * client-go's broadcaster writes events asynchronously, behind the requests that matter). Holds nest.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      while (this.free > 0 && this.waiting.length > 0) {
+        this.free--;
+        this.waiting.shift()!();
+      }
+    };
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
+    if (this.free > 0 && this.holds === 0) this.free--;
     else await new Promise<void>((r) => this.waiting.push(r));
     try {
       return await fn();
     } finally {
-      const next = this.waiting.shift();
+      const next = this.holds === 0 ? this.waiting.shift() : undefined;
       if (next) next();
       else this.free++;
     }

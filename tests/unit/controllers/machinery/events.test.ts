@@ -209,6 +209,37 @@ describe('ApiEventRecorder', () => {
     assert.equal(client.calls.filter((c) => c.verb === 'create').length, 5);
   });
 
+  it('write slots on hold start nothing until the last hold is released, then fill every slot', async () => {
+    const slots = new WriteSlots(2);
+    const started: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const write = (i: number) =>
+      slots.run(async () => {
+        started.push(i);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+      });
+    const first = write(0); // started before the hold: goes on
+    const release = slots.hold();
+    const release2 = slots.hold();
+    const rest = [1, 2, 3, 4].map(write);
+    await first;
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(started, [0]);
+    release();
+    release(); // a second call of the same release changes nothing
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(started, [0]);
+    release2();
+    await Promise.all(rest);
+    assert.deepEqual(started, [0, 1, 2, 3, 4]);
+    assert.equal(most, 2);
+    await write(5); // free again: starts at once
+    assert.deepEqual(started, [0, 1, 2, 3, 4, 5]);
+  });
+
   it('recorders sharing correlation caches count repeats per host, and the caches stay bounded', async () => {
     const client = new FakeApiClient();
     const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));

@@ -144,6 +144,49 @@ describe('startControllerManager', () => {
     for (const name of added) assert.ok(name.startsWith(`k0-default-pool-${pool}-`), `${name} joins the existing pool`);
   });
 
+  it('holds event writes back while it registers the nodes', async () => {
+    const order: string[] = [];
+    const tracing = new HttpApiClient({ server: server.url });
+    const create = tracing.create.bind(tracing);
+    tracing.create = ((...args: Parameters<typeof create>) => {
+      order.push(args[0].resource);
+      return create(...args);
+    }) as typeof tracing.create;
+    const factory: ComponentFactory = (ctx) => ({
+      name: 'registrar',
+      async nodeRegistration() {
+        return {
+          existing: () => {},
+          manifest: (name: string) => nodeManifest(name),
+          created: (node: KubeObject) =>
+            ctx.recorder('kubelet', node.metadata.name).event(node, 'Normal', 'NodeReady', 'ready'),
+          failed: () => {},
+        };
+      },
+      async run(signal: AbortSignal) {
+        await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+      },
+    });
+    const existing = (await client.list(RESOURCES.nodes)).items.length;
+    const abort = new AbortController();
+    const cm = await startControllerManager({
+      client: tracing,
+      log: silentLogger,
+      speed: 1,
+      workers: 1,
+      components: [factory],
+      nodes: existing + 40,
+      clusterSeed: server.url,
+      random: seeded(3),
+      signal: abort.signal,
+    });
+    assert.equal(cm.createdNodes.length, 40);
+    await eventually(() => order.filter((r) => r === 'events').length === 40);
+    assert.deepEqual(order, [...Array(40).fill('nodes'), ...Array(40).fill('events')]);
+    abort.abort();
+    await cm.done;
+  });
+
   it('stops everything and rejects done when a component fails', async () => {
     let otherSawAbort = false;
     const failing: ComponentFactory = () => ({ name: 'failing', run: async () => Promise.reject(new Error('boom')) });
