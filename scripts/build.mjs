@@ -192,7 +192,8 @@ async function bundle() {
 /**
  * dist/server/main.js: runs the bundle dist/server/main.cjs as Node's CommonJS loader would, compiled with the V8
  * code cache in main.cjs.cache when there is one that fits (same source, same V8 and flags; otherwise V8 rejects it
- * and compiles as usual). With KUBE_EMULATOR_WRITE_CODE_CACHE set, the process writes the cache as it exits: it then
+ * and compiles as usual; with --enable-source-maps, Node's own loader loads it, so traces are mapped). With
+ * KUBE_EMULATOR_WRITE_CODE_CACHE set, the process writes the cache as it exits: it then
  * holds every function compiled until then, so the functions a start runs need no compiling at the next one.
  */
 function serverLoader() {
@@ -204,28 +205,33 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 const filename = fileURLToPath(new URL('./main.cjs', import.meta.url));
-const cacheFile = \`\${filename}.cache\`;
-let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {}
-// The bundle is ASCII (see asciiOnly() in scripts/build.mjs): read as latin1, it is a one-byte string at once.
-// Its first line (#!) becomes the wrapper's, so line numbers stay those of main.cjs and its source map.
-const source = readFileSync(filename, 'latin1').replace(/^#!.*/, '');
-const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\n})\`, {
-  filename,
-  cachedData,
-});
-const out = process.env.KUBE_EMULATOR_WRITE_CODE_CACHE;
-if (out) {
-  delete process.env.KUBE_EMULATOR_WRITE_CODE_CACHE;
-  process.once('exit', () => {
-    writeFileSync(\`\${out}.tmp\`, script.createCachedData());
-    renameSync(\`\${out}.tmp\`, out);
+if (process.sourceMapsEnabled) {
+  // --enable-source-maps: Node maps stack traces of what its own loader loaded, not of a node:vm script
+  createRequire(import.meta.url)(filename);
+} else {
+  const cacheFile = \`\${filename}.cache\`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {}
+  // The bundle is ASCII (see asciiOnly() in scripts/build.mjs): read as latin1, it is a one-byte string at once.
+  // Its first line (#!) becomes the wrapper's, so line numbers stay those of main.cjs.
+  const source = readFileSync(filename, 'latin1').replace(/^#!.*/, '');
+  const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, {
+    filename,
+    cachedData,
   });
+  const out = process.env.KUBE_EMULATOR_WRITE_CODE_CACHE;
+  if (out) {
+    delete process.env.KUBE_EMULATOR_WRITE_CODE_CACHE;
+    process.once('exit', () => {
+      writeFileSync(\`\${out}.tmp\`, script.createCachedData());
+      renameSync(\`\${out}.tmp\`, out);
+    });
+  }
+  const module = { exports: {}, filename, id: filename };
+  script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
 }
-const module = { exports: {}, filename, id: filename };
-script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
 `;
 }
 
