@@ -90,7 +90,7 @@ async function bundle() {
     process.stderr.write('build: esbuild is not installed: the entry points stay unbundled (slower to start)\n');
     return;
   }
-  const entries = ['server/main.ts', 'controllers/main.ts', 'cli/start.ts'];
+  const entries = ['controllers/main.ts', 'cli/start.ts'];
   const importMetaUrl = {
     name: 'import-meta-url',
     setup(b) {
@@ -116,21 +116,16 @@ async function bundle() {
         const text = readFileSync(args.path, 'utf8');
         if (!text.includes('(__dirname)'))
           throw new Error(`build: ${args.path} no longer loads its addon from __dirname`);
-        const dir = "require('node:path').dirname(require.resolve('classic-level'))";
+        const dir = "require('node:path').dirname(require['resolve']('classic-level'))";
         return { contents: text.replace('(__dirname)', `(${dir})`), loader: 'js' };
       });
     },
   };
   rmSync(join(dist, 'bundle'), { recursive: true, force: true }); // chunks of earlier builds
-  const result = await esbuild.build({
-    entryPoints: entries.map((e) => join(root, e)),
+  const common = {
     outbase: root,
     outdir: dist,
-    entryNames: '[dir]/[name]',
-    chunkNames: 'bundle/[name]-[hash]',
     bundle: true,
-    splitting: true,
-    format: 'esm',
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
@@ -147,23 +142,143 @@ async function bundle() {
       'yaml',
       'protobufjs',
     ],
-    // CommonJS packages inside the bundle call require() for Node's own modules
-    banner: {
-      js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
-    },
     plugins: [importMetaUrl, nativeAddon],
     metafile: true,
     write: false,
     logLevel: 'warning',
+  };
+  const esm = await esbuild.build({
+    ...common,
+    entryPoints: entries.map((e) => join(root, e)),
+    entryNames: '[dir]/[name]',
+    chunkNames: 'bundle/[name]-[hash]',
+    splitting: true,
+    format: 'esm',
+    // CommonJS packages inside the bundle call require() for Node's own modules
+    banner: {
+      js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
+    },
   });
-  for (const out of Object.keys(result.metafile.outputs)) {
-    if (relative(dist, join(root, out)).split('/').length !== 2)
-      throw new Error(`build: ${out} is not one directory below dist/`);
+  // The API server as one CommonJS script (dist/server/main.cjs) that dist/server/main.js compiles with V8's code
+  // cache (see serverLoader()): an ES module cannot use one on Node 20, and compiling the bundle took ~50 ms of its
+  // start. Its lazily imported etcd backend is inside it (the package etcd3 is still loaded on first use).
+  const cjs = await esbuild.build({
+    ...common,
+    entryPoints: [join(root, 'server/main.ts')],
+    entryNames: '[dir]/[name]',
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    // import() of a package loaded on first use becomes require(): a script compiled by node:vm has no import()
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  });
+  for (const result of [esm, cjs]) {
+    for (const out of Object.keys(result.metafile.outputs)) {
+      if (relative(dist, join(root, out)).split('/').length !== 2)
+        throw new Error(`build: ${out} is not one directory below dist/`);
+    }
+    for (const file of result.outputFiles) {
+      mkdirSync(dirname(file.path), { recursive: true });
+      writeFileSync(file.path, /\.c?js$/.test(file.path) ? asciiOnly(file.text) : file.text);
+    }
   }
-  for (const file of result.outputFiles) {
-    mkdirSync(dirname(file.path), { recursive: true });
-    writeFileSync(file.path, file.path.endsWith('.js') ? asciiOnly(file.text) : file.text);
+  const loader = join(dist, 'server', 'main.js');
+  writeFileSync(loader, serverLoader());
+  rmSync(`${loader}.map`, { force: true }); // tsc's, for the module the loader replaces
+  await warmCodeCache(loader);
+}
+
+/**
+ * dist/server/main.js: runs the bundle dist/server/main.cjs as Node's CommonJS loader would, compiled with the V8
+ * code cache in main.cjs.cache when there is one that fits (same source, same V8 and flags; otherwise V8 rejects it
+ * and compiles as usual; with --enable-source-maps, Node's own loader loads it, so traces are mapped). With
+ * KUBE_EMULATOR_WRITE_CODE_CACHE set, the process writes the cache as it exits: it then
+ * holds every function compiled until then, so the functions a start runs need no compiling at the next one.
+ */
+function serverLoader() {
+  return `#!/usr/bin/env node
+// Written by scripts/build.mjs: loads main.cjs (the bundled API server) with V8's code cache main.cjs.cache.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+const filename = fileURLToPath(new URL('./main.cjs', import.meta.url));
+if (process.sourceMapsEnabled) {
+  // --enable-source-maps: Node maps stack traces of what its own loader loaded, not of a node:vm script
+  createRequire(import.meta.url)(filename);
+} else {
+  const cacheFile = \`\${filename}.cache\`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {}
+  // The bundle is ASCII (see asciiOnly() in scripts/build.mjs): read as latin1, it is a one-byte string at once.
+  // Its first line (#!) becomes the wrapper's, so line numbers stay those of main.cjs.
+  const source = readFileSync(filename, 'latin1').replace(/^#!.*/, '');
+  const script = new Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, {
+    filename,
+    cachedData,
+  });
+  const out = process.env.KUBE_EMULATOR_WRITE_CODE_CACHE;
+  if (out) {
+    delete process.env.KUBE_EMULATOR_WRITE_CODE_CACHE;
+    process.once('exit', () => {
+      writeFileSync(\`\${out}.tmp\`, script.createCachedData());
+      renameSync(\`\${out}.tmp\`, out);
+    });
   }
+  const module = { exports: {}, filename, id: filename };
+  script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename));
+}
+`;
+}
+
+/**
+ * Writes dist/server/main.cjs.cache: starts the server on a temporary data directory, waits for /readyz, stops it
+ * (it writes the cache as it exits). Without it the server starts as well, only slower.
+ */
+async function warmCodeCache(loader) {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { createServer } = await import('node:net');
+  const cacheFile = join(dist, 'server', 'main.cjs.cache');
+  rmSync(cacheFile, { force: true });
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-build-'));
+  const port = await new Promise((res, rej) => {
+    const s = createServer().once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
+  const child = spawn(
+    process.execPath,
+    [loader, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'error'],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KUBE_EMULATOR_WRITE_CODE_CACHE: cacheFile } },
+  );
+  const exited = new Promise((res) => child.once('exit', res));
+  let done = false;
+  exited.then(() => (done = true));
+  try {
+    for (let i = 0; i < 600 && !done; i++) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        await res.arrayBuffer();
+        if (res.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (!existsSync(cacheFile)) process.stderr.write('build: no code cache for the API server (it starts slower)\n');
 }
 
 /**

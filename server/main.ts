@@ -45,7 +45,10 @@ async function main(argv: string[]): Promise<void> {
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
   // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt. A first start makes its key
-  // on the thread pool while the store opens and the app is built; it is on disk before the server listens.
+  // on the thread pool while the store opens and the app is built. With TLS it is on disk before the server listens;
+  // over plain HTTP nothing the server answers needs it, so /readyz may pass before it is written (an RSA key takes
+  // 50-200 ms of CPU), but the kubeconfig and the "listening on" line, which the launcher, the controller manager it
+  // starts (--root-ca-file) and the tests wait for, come after it.
   const caReady = prepareCA(dataDir);
   caReady.catch(() => {}); // awaited below, where a failure stops the start
   const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;
@@ -101,32 +104,6 @@ async function main(argv: string[]): Promise<void> {
     serviceClusterIPRange: flags.serviceClusterIPRange,
     serviceNodePortRange: flags.serviceNodePortRange,
   });
-  await caReady;
-  await fastify.listen({ port: flags.port, host: flags.host });
-  const address = fastify.server.address();
-  const port = typeof address === 'object' && address ? address.port : flags.port;
-  const shownHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
-  const url = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  const kubeconfig = writeKubeconfig(dataDir, url, token, tls?.ca);
-  const caFile = tls && !flags.tlsCertFile ? pkiPaths(dataDir).caCert : undefined;
-  const curlTLS = tls ? (caFile ? `--cacert ${caFile} ` : '') : '';
-  process.stdout.write(
-    [
-      `kube-emulator API server listening on ${url}`,
-      `  data directory: ${dataDir}`,
-      `  kubeconfig:     ${kubeconfig}`,
-      `  live view:      ${url}/ui/`,
-      '',
-      'Use it with:',
-      `  export KUBECONFIG=${kubeconfig}`,
-      '  kubectl get namespaces',
-      token
-        ? `  curl ${curlTLS}-H "Authorization: Bearer $(cat ${resolve(dataDir, 'token')})" ${url}/api/v1/namespaces`
-        : `  curl ${curlTLS}${url}/api/v1/namespaces`,
-      '',
-    ].join('\n'),
-  );
-
   // Graceful stop: /readyz fails, the listener closes, watches end cleanly, requests in flight finish and are
   // answered (cut after the grace period), then the store is flushed and closed. Exit 0, or 1 if that failed.
   let stopping = false;
@@ -156,6 +133,32 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  await fastify.listen({ port: flags.port, host: flags.host });
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : flags.port;
+  const shownHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
+  const url = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  await caReady;
+  const kubeconfig = writeKubeconfig(dataDir, url, token, tls?.ca);
+  const caFile = tls && !flags.tlsCertFile ? pkiPaths(dataDir).caCert : undefined;
+  const curlTLS = tls ? (caFile ? `--cacert ${caFile} ` : '') : '';
+  process.stdout.write(
+    [
+      `kube-emulator API server listening on ${url}`,
+      `  data directory: ${dataDir}`,
+      `  kubeconfig:     ${kubeconfig}`,
+      `  live view:      ${url}/ui/`,
+      '',
+      'Use it with:',
+      `  export KUBECONFIG=${kubeconfig}`,
+      '  kubectl get namespaces',
+      token
+        ? `  curl ${curlTLS}-H "Authorization: Bearer $(cat ${resolve(dataDir, 'token')})" ${url}/api/v1/namespaces`
+        : `  curl ${curlTLS}${url}/api/v1/namespaces`,
+      '',
+    ].join('\n'),
+  );
+
   // Under `npm start` the launcher holds our stdin: when it goes away (even killed), so do we.
   if (process.env['KUBE_EMULATOR_SUPERVISED'] === '1') {
     process.stdin.on('close', () => void stop('launcher gone'));

@@ -32,8 +32,10 @@ export class NamespaceLifecycle {
 
   /** Creates the initial namespaces (idempotent) and starts following namespace deletions. */
   async start(): Promise<void> {
-    for (const name of INITIAL_NAMESPACES) {
-      const now = rfc3339(new Date());
+    // Written together: the store commits them in one synced batch rather than one after another (a first start
+    // waited for four fsyncs in a row).
+    const now = rfc3339(new Date());
+    const creates = INITIAL_NAMESPACES.map(async (name) => {
       const ns: KubeObject = {
         apiVersion: 'v1',
         kind: 'Namespace',
@@ -51,7 +53,8 @@ export class NamespaceLifecycle {
       } catch (err) {
         if (!isStorageError(err, 'KeyExists')) throw err;
       }
-    }
+    });
+    await Promise.all(creates);
     const listed = await this.storage.list(storagePrefix('namespaces'));
     for (const ns of listed.items) if (ns.metadata.deletionTimestamp) this.enqueue(ns.metadata.name!);
     void this.follow(listed.revision);
