@@ -47,8 +47,8 @@ async function main(argv: string[]): Promise<void> {
   // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt. A first start makes its key
   // on the thread pool while the store opens and the app is built. With TLS it is on disk before the server listens;
   // over plain HTTP nothing the server answers needs it, so /readyz may pass before it is written (an RSA key takes
-  // 50-200 ms of CPU), but the kubeconfig and the "listening on" line, which the launcher, the controller manager it
-  // starts (--root-ca-file) and the tests wait for, come after it.
+  // 50-200 ms of CPU), but the "listening on" line, which the launcher, the controller manager it starts
+  // (--root-ca-file) and the tests wait for, comes after it.
   const caReady = prepareCA(dataDir);
   caReady.catch(() => {}); // awaited below, where a failure stops the start
   const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;
@@ -138,8 +138,10 @@ async function main(argv: string[]): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : flags.port;
   const shownHost = flags.host === '0.0.0.0' || flags.host === '::' ? '127.0.0.1' : flags.host;
   const url = `${tls ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  await caReady;
+  // Written before anything is answered (no I/O is awaited between the listen and here): a client that polled
+  // /readyz finds it. Over plain HTTP it names no CA; with TLS the CA was ready before the listen.
   const kubeconfig = writeKubeconfig(dataDir, url, token, tls?.ca);
+  await caReady;
   const caFile = tls && !flags.tlsCertFile ? pkiPaths(dataDir).caCert : undefined;
   const curlTLS = tls ? (caFile ? `--cacert ${caFile} ` : '') : '';
   process.stdout.write(
