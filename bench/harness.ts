@@ -280,13 +280,20 @@ export interface ApiServer {
  * ServiceAccount admission plugin, as kube-apiserver's own integration tests do.
  */
 export async function startApiServer(
-  opts: { dataDir?: string; extraArgs?: string[]; withServiceAccounts?: boolean; nodeArgs?: string[] } = {},
+  opts: {
+    dataDir?: string;
+    extraArgs?: string[];
+    withServiceAccounts?: boolean;
+    nodeArgs?: string[];
+    /** Another build's server entry point (scripts/profile-writes.mjs compares builds). */
+    main?: string;
+  } = {},
 ): Promise<ApiServer> {
   const dir = opts.dataDir ? { path: opts.dataDir, remove() {} } : tempDir('bench-server-');
   const port = await freePort();
   const child = startChild('API server', [
     ...(opts.nodeArgs ?? []),
-    SERVER_MAIN,
+    opts.main ?? SERVER_MAIN,
     '--port',
     String(port),
     '--data-dir',

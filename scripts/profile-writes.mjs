@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const harness = await import(new URL('../dist/bench/harness.js', import.meta.url).href);
-const { Http, closedLoop, freePort, pod, startChild, tempDir, waitReady } = harness;
+const { closedLoop, pod, startApiServer } = harness;
 
 const { values: opts } = parseArgs({
   options: {
@@ -94,25 +94,10 @@ function lease(name, holder) {
 
 /** A running server of one build, with its watchers and the Leases it holds. */
 async function startServer(main) {
-  const dir = tempDir('profile-writes-');
-  const port = await freePort();
   const nodeArgs = opts.prof ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.prof)] : [];
-  const child = startChild('API server', [
-    ...nodeArgs,
-    ...main.flags,
-    main.path,
-    '--port',
-    String(port),
-    '--data-dir',
-    dir.path,
-    '--log-level',
-    'warn',
-    '--disable-admission-plugins',
-    'ServiceAccount',
-  ]);
-  const base = `http://127.0.0.1:${port}`;
-  const url = new URL(base);
-  const http = new Http(base);
+  const api = await startApiServer({ nodeArgs: [...nodeArgs, ...main.flags], main: main.path });
+  const { child, http } = api;
+  const url = new URL(api.url);
   const closers = [];
   const server = {
     main,
@@ -124,13 +109,10 @@ async function startServer(main) {
     count: { create: 0, put: 0, patch: 0 },
     async stop() {
       for (const close of closers) close();
-      http.close();
-      await child.stop();
-      dir.remove();
+      await api.stop();
     },
   };
   try {
-    await waitReady(`${base}/readyz`, child);
     await http.json('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
     for (let i = 0; i < WATCHERS; i++) {
       closers.push(await rawWatch(url, '/api/v1/namespaces/bench/pods?watch=true'));
