@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PatchError, SchemaResolver, strategicMergePatch } from '../../../server/patch/index.js';
-import { ref, resolver130, skip130 } from './reference.js';
+import { notIn130, ref, resolver130, skip130 } from './reference.js';
 
 const POD = 'io.k8s.api.core.v1.Pod';
 const NODE = 'io.k8s.api.core.v1.Node';
@@ -626,7 +626,7 @@ const otherRows: Row[] = [
 ];
 
 describe('strategicMergePatch: merge keys and strategies of the 1.30 schema', { skip: skip130 }, () => {
-  for (const row of mergeKeyRows) it(row.name, () => runRow(row, resolver130()));
+  for (const row of mergeKeyRows) it(row.name, { skip: notIn130(row.kind) }, () => runRow(row, resolver130()));
 });
 
 describe('strategicMergePatch: directives', { skip: skip130 }, () => {
