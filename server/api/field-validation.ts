@@ -9,7 +9,7 @@
 import type { FastifyReply } from 'fastify';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { goJsonMarshal, goQuote, JsonSyntaxError, parseStrictJson, type StrictJson } from '../fieldmanager/json.js';
-import { typeFor, UNTYPED, type StructType, type TypeNode } from '../fieldmanager/typed.js';
+import { type ScalarType, typeFor, UNTYPED, type StructType, type TypeNode } from '../fieldmanager/typed.js';
 import { parseYaml, strictWarnings, yamlStrictError } from '../fieldmanager/yaml.js';
 import { goV } from '../patch/go-fmt.js';
 import type { ResourceHandle } from '../registry/registry.js';
@@ -88,6 +88,12 @@ function jsonKind(v: unknown): string {
   return typeof v;
 }
 
+/** A value of the wrong JSON kind for `t`: the first such error is kept (Go's decoder goes on); its value is dropped. */
+function mismatchAt(ctx: WalkCtx, t: TypeNode, go: GoCtx, v: unknown, desc = jsonKind(v)): undefined {
+  ctx.saved ??= unmarshalError(desc, t.goType, go);
+  return undefined;
+}
+
 function unmarshalError(desc: string, goType: string, go: GoCtx): string {
   return go.struct || go.fields
     ? `json: cannot unmarshal ${desc} into Go struct field ${go.struct}.${go.fields} of type ${goType}`
@@ -108,25 +114,24 @@ function walk(
   key: string | number | undefined,
 ): unknown {
   if (ctx.fatal !== undefined || v === null || v === undefined) return v;
-  const mismatch = (desc = jsonKind(v)) => {
-    ctx.saved ??= unmarshalError(desc, t.goType, go);
-    return undefined;
-  };
   switch (t.kind) {
     case 'untyped':
       return v;
     case 'scalar':
-      return scalar(v, t.scalar, go, ctx, container, key, mismatch);
+      return scalar(v, t, go, ctx, container, key);
     case 'list': {
       if (!Array.isArray(v))
-        return t.elem.kind === 'scalar' && t.elem.scalar === 'bytes' && typeof v === 'string' ? v : mismatch();
+        return t.elem.kind === 'scalar' && t.elem.scalar === 'bytes' && typeof v === 'string'
+          ? v
+          : mismatchAt(ctx, t, go, v);
       const out = v.map((item, i) => walk(item, t.elem, `${path}[${i}]`, go, ctx, v, i));
       return out.every((x, i) => x === v[i]) ? v : out;
     }
     case 'map': {
-      if (!isObj(v)) return mismatch();
-      const out: Obj = {};
+      if (!isObj(v)) return mismatchAt(ctx, t, go, v);
       const repeated = ctx.parse?.repeated.get(v);
+      if (repeated === undefined) return plainMap(v, t.elem, path, go, ctx);
+      const out: Obj = {};
       const entries = repeated ?? Object.entries(v);
       const seen = new Set<string>();
       let same = repeated === undefined;
@@ -143,14 +148,74 @@ function walk(
       return same ? v : out;
     }
     case 'struct':
-      if (!isObj(v)) return mismatch();
+      if (!isObj(v)) return mismatchAt(ctx, t, go, v);
       return struct(v, t, path, go, ctx);
   }
 }
 
-function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): Obj {
+/** Sets `out[k]`, a member named `__proto__` (a map key is data) as an own property. */
+function setMember(out: Obj, k: string, x: unknown): void {
+  if (k === '__proto__')
+    Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+  else out[k] = x;
+}
+
+/** The first `n` members of `v` (all kept as they are), for a result that differs from `n` on. */
+function membersBefore(v: Obj, keys: string[], n: number): Obj {
   const out: Obj = {};
+  for (let i = 0; i < n; i++) setMember(out, keys[i]!, v[keys[i]!]);
+  return out;
+}
+
+/**
+ * A map without repeated keys (what most bodies are): walked as the general case below walks it, the result
+ * built only from the first member that changes (until then `v` itself is the result).
+ */
+function plainMap(v: Obj, elemType: TypeNode, path: string, go: GoCtx, ctx: WalkCtx): Obj {
+  const keys = Object.keys(v);
+  let out: Obj | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = v[k];
+    const elem = walk(x, elemType, join(path, k), go, ctx, v, k);
+    if (out !== undefined) setMember(out, k, elem);
+    else if (elem !== x) setMember((out = membersBefore(v, keys, i)), k, elem);
+  }
+  return out ?? v;
+}
+
+/** A struct without repeated keys: as {@link struct}, the result built only from the first member dropped or changed. */
+function plainStruct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): Obj {
+  const keys = Object.keys(v);
+  let out: Obj | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = v[k];
+    const ft = t.field(k);
+    if (!ft) {
+      strictError(ctx, 'unknown field', join(path, k));
+      out ??= membersBefore(v, keys, i);
+      continue;
+    }
+    const child = walk(
+      x,
+      ft,
+      join(path, k),
+      { struct: t.goName, fields: go.fields ? `${go.fields}.${k}` : k },
+      ctx,
+      v,
+      k,
+    );
+    if (out !== undefined) out[k] = child;
+    else if (child !== x) (out = membersBefore(v, keys, i))[k] = child;
+  }
+  return out ?? v;
+}
+
+function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): Obj {
   const repeated = ctx.parse?.repeated.get(v);
+  if (repeated === undefined) return plainStruct(v, t, path, go, ctx);
+  const out: Obj = {};
   const entries = repeated ?? Object.entries(v);
   const seen = new Set<string>();
   // Nothing dropped, repeated or changed below: `v` itself is the result (its decoding made it this request's own).
@@ -193,19 +258,18 @@ function decodeAgain(t: TypeNode, before: unknown, after: unknown): unknown {
 
 function scalar(
   v: unknown,
-  kind: string,
+  t: ScalarType,
   go: GoCtx,
   ctx: WalkCtx,
   container: object | undefined,
   key: string | number | undefined,
-  mismatch: (desc?: string) => undefined,
 ): unknown {
-  switch (kind) {
+  switch (t.scalar) {
     case 'string':
-      return typeof v === 'string' ? v : mismatch();
+      return typeof v === 'string' ? v : mismatchAt(ctx, t, go, v);
     case 'bytes': {
       // []byte: base64 as Go decodes it; the value continues in canonical form (as a decode and encode gives)
-      if (typeof v !== 'string') return mismatch();
+      if (typeof v !== 'string') return mismatchAt(ctx, t, go, v);
       const decoded = goBase64Decode(v);
       if (!decoded.ok) {
         ctx.saved ??= decoded.error;
@@ -214,14 +278,14 @@ function scalar(
       return decoded.bytes.toString('base64');
     }
     case 'boolean':
-      return typeof v === 'boolean' ? v : mismatch();
+      return typeof v === 'boolean' ? v : mismatchAt(ctx, t, go, v);
     case 'float':
-      return typeof v === 'number' ? v : mismatch();
+      return typeof v === 'number' ? v : mismatchAt(ctx, t, go, v);
     case 'int32':
     case 'int64': {
-      if (typeof v !== 'number') return mismatch();
+      if (typeof v !== 'number') return mismatchAt(ctx, t, go, v);
       const text = literal(ctx, container, key, v);
-      return fitsInt(text, kind === 'int32' ? 32 : 64) ? v : mismatch(`number ${text}`);
+      return fitsInt(text, t.scalar === 'int32' ? 32 : 64) ? v : mismatchAt(ctx, t, go, v, `number ${text}`);
     }
     case 'int-or-string': {
       if (typeof v === 'string') return v;
@@ -255,6 +319,8 @@ function scalar(
 const INT_MAX = { 32: 2n ** 31n - 1n, 64: 2n ** 63n - 1n };
 
 function fitsInt(text: string, bits: 32 | 64): boolean {
+  // up to nine digits (and a sign) fit either size: most integers are settled without a BigInt
+  if (text.length <= 10 && /^-?\d{1,9}$/.test(text)) return true;
   if (!/^-?\d+$/.test(text)) return false;
   const n = BigInt(text);
   return n <= INT_MAX[bits] && n >= -INT_MAX[bits] - 1n;
@@ -270,10 +336,14 @@ export function timeParseError(s: string): string | undefined {
   const range = (what: string) => `parsing time ${goQuote(s)}: ${what} out of range`;
   let i = 0;
   const digits = (n: number, elem: string): number | string => {
-    const part = s.slice(i, i + n);
-    if (!new RegExp(`^\\d{${n}}$`).test(part)) return fail(s.slice(i), elem);
+    let value = 0;
+    for (let j = i; j < i + n; j++) {
+      const c = s.charCodeAt(j); // NaN past the end
+      if (!(c >= 0x30 && c <= 0x39)) return fail(s.slice(i), elem);
+      value = value * 10 + (c - 0x30);
+    }
     i += n;
-    return Number(part);
+    return value;
   };
   const lit = (c: string): string | undefined => {
     if (s[i] !== c) return fail(s.slice(i), c);

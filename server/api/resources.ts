@@ -343,7 +343,8 @@ class ResourceRoutes {
         for (const w of checked.warnings) if (!warnings.includes(w)) warnings.push(w);
         return trackWrite(this.handle, current, checked.object, manager, subresource);
       },
-      { dryRun, subresource },
+      // each call patches a copy of its own (the patch's result and what trackWrite made of it): not copied again
+      { dryRun, subresource, owned: true },
     );
     addWarnings(reply, warnings);
     return this.send(reply, 200, format, object, req);

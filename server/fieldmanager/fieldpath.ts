@@ -181,6 +181,8 @@ export function parsePE(key: string): PathElement | undefined {
 
 /** FieldsV1 objects already encoded for a set, and sets already decoded from (frozen, stored) FieldsV1 objects. */
 const encoded = new WeakMap<FieldSet, Record<string, unknown>>();
+/** The FieldsV1 objects of subtrees that are members themselves (`.` added), by set: unchanged subtrees of a new set. */
+const encodedWithSelf = new WeakMap<FieldSet, Record<string, unknown>>();
 const decoded = new WeakMap<object, FieldSet>();
 
 /**
@@ -285,19 +287,30 @@ export class FieldSet {
     return this.children.get(peKey(pe))?.set ?? new FieldSet();
   }
 
-  /** Paths in either set. */
+  /** Paths in either set: this set itself when `o` adds nothing to it, and its subtrees that `o` adds nothing to. */
   union(o: FieldSet): FieldSet {
     if (o === this || (o.members.size === 0 && o.children.size === 0)) return this;
     if (this.members.size === 0 && this.children.size === 0) return o;
-    const out = new FieldSet();
-    for (const [k, pe] of this.members) out.members.set(k, pe);
-    for (const [k, pe] of o.members) out.members.set(k, pe);
-    for (const [k, c] of this.children) out.children.set(k, c);
-    for (const [k, c] of o.children) {
-      const mine = out.children.get(k);
-      out.children.set(k, mine ? { pe: c.pe, set: mine.set.union(c.set) } : c);
+    let out: FieldSet | undefined;
+    const copy = (): FieldSet => {
+      const s = new FieldSet();
+      for (const [k, pe] of this.members) s.members.set(k, pe);
+      for (const [k, c] of this.children) s.children.set(k, c);
+      return s;
+    };
+    for (const [k, pe] of o.members) {
+      if (this.members.has(k)) continue;
+      out ??= copy();
+      out.members.set(k, pe);
     }
-    return out;
+    for (const [k, c] of o.children) {
+      const mine = this.children.get(k);
+      const set = mine ? mine.set.union(c.set) : c.set;
+      if (mine && set === mine.set) continue;
+      out ??= copy();
+      out.children.set(k, mine ? { pe: c.pe, set } : c);
+    }
+    return out ?? this;
   }
 
   /** Paths in both sets. */
@@ -389,12 +402,18 @@ export class FieldSet {
 
   /** The FieldsV1 JSON object (deeply frozen): members as `{}`, subtrees as objects with `.` last when also a member. */
   toFieldsV1(): Record<string, unknown> {
-    let out = encoded.get(this);
-    if (!out) encoded.set(this, (out = this.emit(false)));
+    return this.emit(false);
+  }
+
+  /** The FieldsV1 object of this set, with `.` when `includeSelf`: encoded once per set (sets are immutable in use). */
+  private emit(includeSelf: boolean): Record<string, unknown> {
+    const cache = includeSelf ? encodedWithSelf : encoded;
+    let out = cache.get(this);
+    if (!out) cache.set(this, (out = this.encode(includeSelf)));
     return out;
   }
 
-  private emit(includeSelf: boolean): Record<string, unknown> {
+  private encode(includeSelf: boolean): Record<string, unknown> {
     // Members and non-empty subtrees, each once, in upstream's order.
     const nodes: { key: string; pe: PathElement; sub: FieldSet | undefined }[] = [];
     for (const [key, pe] of this.members) {

@@ -145,6 +145,8 @@ function leafChange(l: unknown, r: unknown, at: PathCursor, c: Comparison): void
 }
 
 function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison): void {
+  // A value compared with itself changes nothing (the normalized objects of an update share what it left alone).
+  if (l === r && l !== undefined) return;
   const shL = l === undefined ? undefined : shape(t, l);
   const shR = r === undefined ? undefined : shape(t, r);
   const sh = (shR ?? shL)!;
@@ -339,22 +341,82 @@ export function ensureNamedFieldsAreMembers(set: FieldSet, t: TypeNode): FieldSe
 }
 
 /**
- * `v` as it comes out of a Go struct: fields Go always serializes get their zero values, empty or null
- * optional maps, lists and pointers disappear. Returns a new value; `v` is not modified.
+ * Normalized values by the value they were made from, for the objects of one update: a part of the new object
+ * that is the live object's own (see {@link shareUnchanged}) is normalized once, and both sides then hold the same
+ * normalized value, which {@link compare} passes over. Keyed by identity, with the type it was normalized as.
  */
-export function goNormalize(v: unknown, t: TypeNode): unknown {
-  if (t.kind === 'list') return Array.isArray(v) ? v.map((x) => goNormalize(x, t.elem)) : v;
+export interface NormalizeMemo {
+  /** Normalized values by the value they were made from, with the type they were normalized as. */
+  readonly done: Map<object, { t: TypeNode; out: unknown }>;
+  /**
+   * Values left as they are, not normalized: parts both sides of an update share (see {@link shareUnchanged}),
+   * when nothing but {@link compare} reads the normalized objects, which passes over a value compared with itself.
+   */
+  readonly keep?: ReadonlySet<object>;
+  /**
+   * How often each kept value was met. Normalizing both sides meets a shared value twice (or never, where its
+   * field is dropped); more means the live object holds it at another place too, where it had to be normalized.
+   */
+  readonly kept?: Map<object, number>;
+}
+
+/**
+ * `v` as it comes out of a Go struct: fields Go always serializes get their zero values, empty or null
+ * optional maps, lists and pointers disappear. Returns a new value; `v` is not modified. With `memo`, a value
+ * met again (the same object, as the same type) gives the same normalized value.
+ */
+export function goNormalize(v: unknown, t: TypeNode, memo?: NormalizeMemo): unknown {
+  if (memo === undefined || v === null || typeof v !== 'object') return normalizeValue(v, t, memo);
+  if (memo.keep?.has(v)) {
+    memo.kept?.set(v, (memo.kept.get(v) ?? 0) + 1);
+    return v;
+  }
+  const hit = memo.done.get(v);
+  if (hit !== undefined && hit.t === t) return hit.out;
+  const out = normalizeValue(v, t, memo);
+  if (hit === undefined) memo.done.set(v, { t, out });
+  return out;
+}
+
+function normalizeValue(v: unknown, t: TypeNode, memo: NormalizeMemo | undefined): unknown {
+  if (t.kind === 'list') return Array.isArray(v) ? v.map((x) => goNormalize(x, t.elem, memo)) : v;
   if (t.kind === 'map') {
     if (!isObj(v)) return v;
     const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = goNormalize(x, t.elem);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = goNormalize(x, t.elem, memo);
     return out;
   }
   if (t.kind !== 'struct' || !isObj(v)) return v;
-  return normalizeStruct(v, t);
+  return normalizeStruct(v, t, memo);
 }
 
-function normalizeStruct(v: Obj, t: StructType): Obj {
+/**
+ * `next` with every member (down to `depth` levels of objects) that equals the same member of `live` replaced by
+ * `live`'s own value: the same object as far as {@link compare} and the field sets are concerned, made so that
+ * normalizing and comparing the two sides of an update (with one {@link NormalizeMemo}) skips what it left
+ * alone. The objects shared are added to `shared`. Neither side is modified; objects on the way to a difference
+ * are new.
+ */
+export function shareUnchanged(live: unknown, next: unknown, shared: Set<object>, depth = 4): unknown {
+  if (isObj(live) && isObj(next) && depth > 0 && live !== next) {
+    const out: Obj = {};
+    for (const k of Object.keys(next)) {
+      const x = next[k];
+      if (x === undefined) continue;
+      const v = Object.hasOwn(live, k) ? shareUnchanged(live[k], x, shared, depth - 1) : x;
+      // a member named `__proto__` (a map key) stays an own property
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
+    }
+    return out;
+  }
+  if (!semanticEqual(live, next)) return next;
+  if (live !== null && typeof live === 'object') shared.add(live);
+  return live;
+}
+
+function normalizeStruct(v: Obj, t: StructType, memo?: NormalizeMemo): Obj {
   const out: Obj = {};
   for (const k of Object.keys(v)) {
     const x = v[k];
@@ -370,7 +432,7 @@ function normalizeStruct(v: Obj, t: StructType): Obj {
       (x === null || ((ft.kind === 'map' || ft.kind === 'list') && (Array.isArray(x) ? x.length === 0 : emptyMap(x))))
     )
       continue;
-    out[k] = goNormalize(x, ft);
+    out[k] = goNormalize(x, ft, memo);
   }
   for (const k of Object.keys(t.zero)) {
     if (Object.hasOwn(out, k)) continue;

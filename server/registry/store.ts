@@ -279,14 +279,16 @@ export class GenericStore {
 
   /**
    * PUT (and the final step of PATCH): `build(current)` returns the new object in the view's form; the
-   * resourceVersion it carries is checked for conflicts. `subresource` 'status' uses the status strategy.
+   * resourceVersion it carries is checked for conflicts. `subresource` 'status' uses the status strategy. With
+   * `owned` each call of `build` returns a fresh object nothing else holds or reads again (a patch result), and it
+   * is changed in place instead of copied.
    */
   async update(
     view: ServedVersion,
     namespace: string | undefined,
     name: string,
     build: (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
-    opts: { dryRun: boolean; subresource?: string; createIfMissing?: boolean },
+    opts: { dryRun: boolean; subresource?: string; createIfMissing?: boolean; owned?: boolean },
   ): Promise<{ object: KubeObject; created: boolean }> {
     const ctx = this.context(view, namespace, opts.dryRun);
     const strategy = this.strategy(opts.subresource);
@@ -305,7 +307,8 @@ export class GenericStore {
     }
     let finish: FinishWrite | undefined;
     const tryUpdate = async (cur: KubeObject): Promise<KubeObject> => {
-      const body = clone(await build(cur));
+      const built = await build(cur);
+      const body = opts.owned ? built : clone(built);
       this.checkTypeMeta(view, body);
       if (!body.metadata || typeof body.metadata !== 'object') body.metadata = {};
       const meta = body.metadata;
