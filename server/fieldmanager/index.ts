@@ -25,7 +25,7 @@ import {
 } from './managed.js';
 import { typeFor, type TypeNode } from './typed.js';
 import { apply, ConflictsError, update, type Conflict, type UpdaterContext } from './updater.js';
-import { compare, goNormalize, type NormalizeMemo, shareUnchanged, toFieldSet, validateApplied } from './walk.js';
+import { compare, goNormalize, normalizeUpdate, toFieldSet, validateApplied } from './walk.js';
 
 export { FieldSet, pathString } from './fieldpath.js';
 export { managerFromUserAgent, validateFieldManager, MAX_UPDATE_MANAGERS } from './managed.js';
@@ -240,21 +240,15 @@ export class FieldManager {
         nextN = this.normalized(next);
       } else {
         // What the write left alone is one value on both sides, which the comparison passes over: the same field
-        // sets result. It is normalized (once) only when another version's managers need the objects converted.
-        const liveBare = withoutManagedFields(live);
-        const shared = new Set<object>();
-        const nextBare = shareUnchanged(liveBare, withoutManagedFields(next), shared);
+        // sets result. Only compare reads the objects unless another version's managers need them converted.
         let oneVersion = true;
         for (const vs of managed.fields.values()) if (vs.apiVersion !== this.version) oneVersion = false;
-        const normalize = (keep: Set<object> | undefined): NormalizeMemo => {
-          const memo: NormalizeMemo = { done: new Map(), keep, kept: keep && new Map() };
-          liveN = goNormalize(liveBare, this.type(), memo);
-          nextN = goNormalize(nextBare, this.type(), memo);
-          return memo;
-        };
-        const memo = normalize(oneVersion && shared.size > 0 ? shared : undefined);
-        // a live object that holds one value at two places (a conversion may): normalized throughout instead
-        if (memo.kept && [...memo.kept.values()].some((n) => n > 2)) normalize(undefined);
+        [liveN, nextN] = normalizeUpdate(
+          withoutManagedFields(live),
+          withoutManagedFields(next),
+          this.type(),
+          oneVersion,
+        );
       }
       const result = this.recordUpdate(managed, liveN, nextN, id, subresource, rfc3339(new Date()));
       const entries = encodeManagedFields(result);

@@ -397,7 +397,7 @@ function normalizeValue(v: unknown, t: TypeNode, memo: NormalizeMemo | undefined
  * alone. The objects shared are added to `shared`. Neither side is modified; objects on the way to a difference
  * are new.
  */
-export function shareUnchanged(live: unknown, next: unknown, shared: Set<object>, depth = 4): unknown {
+function shareUnchanged(live: unknown, next: unknown, shared: Set<object>, depth = 4): unknown {
   if (isObj(live) && isObj(next) && depth > 0 && live !== next) {
     const out: Obj = {};
     for (const k of Object.keys(next)) {
@@ -414,6 +414,27 @@ export function shareUnchanged(live: unknown, next: unknown, shared: Set<object>
   if (!semanticEqual(live, next)) return next;
   if (live !== null && typeof live === 'object') shared.add(live);
   return live;
+}
+
+/**
+ * The two sides of an update, normalized for {@link compare}: `compare` of the results gives the field sets that
+ * `compare(goNormalize(live, t), goNormalize(next, t), t)` gives, at the cost of what changed. The members of
+ * `next` equal to `live`'s are `live`'s own value on both sides (normalized once); with `compareOnly` (nothing
+ * but `compare` reads the results, which passes over a value compared with itself) they are not normalized at
+ * all. Neither input is modified.
+ */
+export function normalizeUpdate(live: unknown, next: unknown, t: TypeNode, compareOnly: boolean): [unknown, unknown] {
+  const shared = new Set<object>();
+  const nextShared = shareUnchanged(live, next, shared);
+  const normalize = (keep: Set<object> | undefined): [NormalizeMemo, unknown, unknown] => {
+    const memo: NormalizeMemo = { done: new Map(), keep, kept: keep && new Map() };
+    return [memo, goNormalize(live, t, memo), goNormalize(nextShared, t, memo)];
+  };
+  const [memo, liveN, nextN] = normalize(compareOnly && shared.size > 0 ? shared : undefined);
+  // A live object that holds one value at two places (a conversion may) has it normalized throughout instead.
+  if (memo.kept && [...memo.kept.values()].some((n) => n > 2))
+    return normalize(undefined).slice(1) as [unknown, unknown];
+  return [liveN, nextN];
 }
 
 function normalizeStruct(v: Obj, t: StructType, memo?: NormalizeMemo): Obj {

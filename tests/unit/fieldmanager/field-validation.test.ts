@@ -179,6 +179,11 @@ describe('time parsing like Go time.Parse(RFC3339)', () => {
       'parsing time "2024-01-02T03:04:05" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00"',
     ],
     ['2024-01-02T03:04:05Zjunk', 'parsing time "2024-01-02T03:04:05Zjunk": extra text: "junk"'],
+    ['2024-01-0', 'parsing time "2024-01-0" as "2006-01-02T15:04:05Z07:00": cannot parse "0" as "02"'],
+    [
+      '2024-\u06612-02T03:04:05Z', // a digit of another script is not a digit
+      'parsing time "2024-\u06612-02T03:04:05Z" as "2006-01-02T15:04:05Z07:00": cannot parse "\u06612-02T03:04:05Z" as "01"',
+    ],
   ];
   for (const [input, want] of rows) it(input, () => assert.equal(timeParseError(input), want));
 });

@@ -1,0 +1,250 @@
+// The write path's shortcuts in field management and typed decoding give what the general path gives:
+// - an update's two sides normalized with what it left alone shared (normalizeUpdate) compare to the same field sets
+//   as both sides normalized in full;
+// - FieldSet.union that keeps a set gaining nothing, and FieldsV1 encoded once per subtree, encode as sets built
+//   path by path;
+// - checkTyped's walk of maps and structs without repeated keys (the result copied only from the first change)
+//   equals the general walk;
+// - rfc3339's text of the last second equals formatting each time.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { clone, deepFreeze } from '../../../apimachinery/copy.js';
+import { rfc3339 } from '../../../apimachinery/time.js';
+import { checkTyped } from '../../../server/api/field-validation.js';
+import { fieldPE, FieldSet, keyPE, type Path, type PathElement } from '../../../server/fieldmanager/fieldpath.js';
+import type { StrictJson } from '../../../server/fieldmanager/json.js';
+import { typeFor } from '../../../server/fieldmanager/typed.js';
+import { compare, goNormalize, normalizeUpdate } from '../../../server/fieldmanager/walk.js';
+
+const POD = typeFor('', 'v1', 'Pod');
+
+/** A stored pod as the server holds it: defaulted spec, a status, labels and annotations. */
+function storedPod(): Record<string, unknown> {
+  return {
+    kind: 'Pod',
+    apiVersion: 'v1',
+    metadata: {
+      name: 'web-1',
+      namespace: 'default',
+      uid: '9a7d7b3e-3f0c-4b8e-9c61-1f0e2d3c4b5a',
+      resourceVersion: '12',
+      creationTimestamp: '2026-12-05T17:00:00Z',
+      labels: { app: 'web', tier: 'front' },
+      annotations: { note: 'x' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'u-1', controller: true }],
+    },
+    spec: {
+      volumes: [{ name: 'data', emptyDir: {} }],
+      containers: [
+        {
+          name: 'app',
+          image: 'nginx:1.25',
+          ports: [{ containerPort: 80, protocol: 'TCP' }],
+          env: [{ name: 'A', value: '1' }],
+          resources: { requests: { cpu: '100m', memory: '64Mi' } },
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+          imagePullPolicy: 'IfNotPresent',
+        },
+      ],
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      nodeSelector: { disk: 'ssd' },
+      securityContext: {},
+      schedulerName: 'default-scheduler',
+      tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }],
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-12-05T17:00:01Z' }],
+      podIP: '10.0.0.1',
+      podIPs: [{ ip: '10.0.0.1' }],
+    },
+  };
+}
+
+/** Places of a pod that writes change, and values they put there (including empty, null and wrong kinds). */
+const PLACES: string[][] = [
+  ['metadata', 'labels', 'app'],
+  ['metadata', 'labels'],
+  ['metadata', 'annotations', 'bench/seq'],
+  ['metadata', 'annotations'],
+  ['metadata', 'ownerReferences'],
+  ['metadata', 'finalizers'],
+  ['spec', 'containers'],
+  ['spec', 'nodeSelector'],
+  ['spec', 'nodeSelector', 'disk'],
+  ['spec', 'nodeName'],
+  ['spec', 'securityContext'],
+  ['spec', 'tolerations'],
+  ['spec', 'volumes'],
+  ['spec', 'priority'],
+  ['status', 'phase'],
+  ['status', 'conditions'],
+  ['status', 'podIPs'],
+  ['status'],
+  ['spec', 'unknownField'],
+];
+const value = fc.oneof(
+  fc.constantFrom(null, {}, [], '', 'x', 0, 1, true),
+  fc.dictionary(fc.constantFrom('a', 'b', 'disk', 'name'), fc.oneof(fc.string({ maxLength: 3 }), fc.constant(null))),
+  fc.array(
+    fc.record({ name: fc.constantFrom('app', 'side', 'A'), image: fc.constantFrom('a', 'b') }, { requiredKeys: [] }),
+    { maxLength: 3 },
+  ),
+  fc.json({ maxDepth: 2 }).map((t) => JSON.parse(t) as unknown),
+);
+/** A change: set (or, with `undefined`, delete) the value at one place. */
+const change = fc.tuple(fc.nat(PLACES.length - 1), fc.option(value, { nil: undefined }));
+
+function applyChange(obj: Record<string, unknown>, [place, v]: [number, unknown]): void {
+  const path = PLACES[place]!;
+  let at = obj;
+  for (const k of path.slice(0, -1)) {
+    const next = at[k];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) at[k] = {};
+    at = at[k] as Record<string, unknown>;
+  }
+  const last = path[path.length - 1]!;
+  if (v === undefined) delete at[last];
+  else at[last] = clone(v);
+}
+
+const fieldsV1 = (s: FieldSet) => JSON.stringify(s.toFieldsV1());
+const comparison = (c: ReturnType<typeof compare>) => [fieldsV1(c.added), fieldsV1(c.modified), fieldsV1(c.removed)];
+
+describe('normalizeUpdate: what an update left alone is shared, the comparison is the same', () => {
+  it('on random changes of a stored pod, with and without leaving shared values unnormalized', () => {
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 4 }), fc.array(change, { maxLength: 2 }), (changes, liveChanges) => {
+        const base = storedPod();
+        for (const c of liveChanges) applyChange(base, c);
+        const next = clone(base);
+        for (const c of changes) applyChange(next, c);
+        const live = deepFreeze(base);
+        deepFreeze(next); // neither side is modified
+        const want = comparison(compare(goNormalize(live, POD), goNormalize(next, POD), POD));
+        for (const compareOnly of [true, false]) {
+          const [l, n] = normalizeUpdate(live, next, POD, compareOnly);
+          assert.deepEqual(comparison(compare(l, n, POD)), want);
+          if (!compareOnly) {
+            assert.deepEqual(l, goNormalize(live, POD));
+            assert.deepEqual(n, goNormalize(next, POD));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a live object holding one value at two places (as a conversion may) compares as the general path does', () => {
+    const shared = { disk: 'ssd' };
+    const live = storedPod();
+    (live.metadata as Record<string, unknown>).labels = shared;
+    (live.spec as Record<string, unknown>).nodeSelector = shared;
+    const next = clone(live);
+    (next.metadata as Record<string, unknown>).labels = { disk: 'hdd' }; // changed at one place, kept at the other
+    deepFreeze(live);
+    const want = comparison(compare(goNormalize(live, POD), goNormalize(next, POD), POD));
+    const [l, n] = normalizeUpdate(live, next, POD, true);
+    assert.deepEqual(comparison(compare(l, n, POD)), want);
+    assert.ok(want[1]!.includes('f:labels'));
+  });
+
+  it('an unchanged object compares as empty', () => {
+    const live = deepFreeze(storedPod());
+    const [l, n] = normalizeUpdate(live, clone(live), POD, true);
+    assert.deepEqual(comparison(compare(l, n, POD)), ['{}', '{}', '{}']);
+  });
+});
+
+describe('FieldSet.union and FieldsV1 encoded per subtree', () => {
+  const pe = fc.oneof(
+    fc.constantFrom('a', 'b', 'spec', 'x').map((f) => fieldPE(f)),
+    fc.constantFrom('p', 'q').map((k) => keyPE([['name', k]])),
+  );
+  const pathArb = fc.array(pe, { minLength: 1, maxLength: 4 });
+  const pathsArb = fc.array(pathArb, { maxLength: 8 });
+  const build = (paths: Path[]) => FieldSet.of(...paths);
+
+  it('equals the set of both sets paths, and is the set itself when the other adds nothing', () => {
+    fc.assert(
+      fc.property(pathsArb, pathsArb, fc.boolean(), (a: PathElement[][], b: PathElement[][], encodeFirst) => {
+        const sa = build(a);
+        const sb = build(b);
+        if (encodeFirst) {
+          // subtrees encoded before, as parts of other sets, are reused by the union's encoding
+          sa.toFieldsV1();
+          sb.toFieldsV1();
+        }
+        const u = sa.union(sb);
+        const want = build([...a, ...b]);
+        assert.ok(u.equals(want));
+        assert.equal(fieldsV1(u), fieldsV1(want));
+        assert.deepEqual(u.paths(), want.paths());
+        if (b.every((p) => sa.has(p))) assert.equal(u, sa);
+        // a subset's union with the set is the set
+        assert.equal(u.union(sb), u);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** The general walk: every object read as if the parser had recorded its members (no repeated key among them). */
+function generalParse(): StrictJson {
+  const repeated = { get: (o: object) => Object.entries(o) } as unknown as StrictJson['repeated'];
+  return { value: undefined, repeated, numberText: new WeakMap() };
+}
+
+describe('checkTyped: maps and structs without repeated keys', () => {
+  it('give the general walk result: value, strict errors, decoding error', () => {
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 5 }), fc.boolean(), (changes, strict) => {
+        const body = storedPod();
+        for (const c of changes) applyChange(body, c);
+        const plain = checkTyped(clone(body), POD, { strict });
+        const general = checkTyped(clone(body), POD, { strict, parse: generalParse() });
+        assert.deepEqual(plain, general);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('return the body itself when nothing is dropped, and leave it unmodified otherwise', () => {
+    const body = deepFreeze(storedPod());
+    assert.equal(checkTyped(body, POD, { strict: true }).value, body);
+    const withUnknown = clone(storedPod());
+    (withUnknown.spec as Record<string, unknown>).bogus = 1;
+    (withUnknown.metadata as Record<string, unknown>).labels = JSON.parse('{"__proto__":"p","a":"b"}');
+    deepFreeze(withUnknown);
+    const got = checkTyped(withUnknown, POD, { strict: true });
+    assert.deepEqual(got.strict, ['unknown field "spec.bogus"']);
+    const spec = (got.value as Record<string, Record<string, unknown>>).spec!;
+    assert.equal(Object.hasOwn(spec, 'bogus'), false);
+    assert.equal(spec.containers, (withUnknown.spec as Record<string, unknown>).containers);
+  });
+});
+
+describe('rfc3339 of the last second formatted', () => {
+  it('equals formatting each time', () => {
+    const t = fc.oneof(
+      fc.integer({ min: -1e13, max: 1e13 }),
+      fc.double({ min: -5000, max: 5000, noNaN: true }),
+      fc.integer({ min: 1_700_000_000_000, max: 1_700_000_005_000 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(t, fc.boolean()), { maxLength: 20 }), (times) => {
+        for (const [ms, asDate] of times) {
+          const want = `${new Date(ms).toISOString().slice(0, -5)}Z`;
+          assert.equal(rfc3339(asDate ? new Date(ms) : ms), want);
+        }
+      }),
+      { numRuns: 300 },
+    );
+    assert.throws(() => rfc3339(Number.NaN), RangeError);
+  });
+});
