@@ -30,6 +30,8 @@ export function patchObject(
     version: handle.view.version,
     kind: handle.def.kind,
   },
+  /** `JSON.stringify(original)`, when known: a merge patch's result is then bounded without serializing it. */
+  originalText?: string,
 ): KubeObject {
   if (!PATCH_TYPES.includes(contentType)) {
     throw new StatusError({
@@ -40,7 +42,11 @@ export function patchObject(
   }
   const { schema, resolver } = schemaFor(kind.group, kind.version, kind.kind);
   try {
-    return boundedResult(applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject);
+    const result = applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject;
+    return boundedResult(
+      result,
+      contentType === MERGE_PATCH_TYPE ? mergePatchSizeBound(originalText, body) : undefined,
+    );
   } catch (err) {
     if (err instanceof PatchError) {
       const st = err.toStatus();
@@ -50,13 +56,27 @@ export function patchObject(
   }
 }
 
+const MERGE_PATCH_TYPE = 'application/merge-patch+json';
+
+/**
+ * At least the UTF-8 bytes of `JSON.stringify` of a merge patch's result (undefined when the original's text is
+ * not known). The result is the original with members removed, replaced or added, each added value and name
+ * taken from the patch once: its text is at most the original's plus the patch's values as JSON.stringify
+ * writes them. That never takes more characters than the patch's own text but for numbers (`1e20` becomes 21
+ * digits: at most 6 characters per character written), and a character is at most 3 UTF-8 bytes.
+ */
+export function mergePatchSizeBound(originalText: string | undefined, patch: Buffer): number | undefined {
+  return originalText === undefined ? undefined : 3 * originalText.length + 6 * patch.length + 16;
+}
+
 /**
  * A patch result within the limits of a request body: nested at most MAX_BODY_DEPTH deep (a 422, as upstream's
  * decoding of a patched document it cannot read: `"" is invalid: patch: ...`) and no larger than the request body
  * limit (a 413, as the same object sent with PUT). The body itself is bounded; a patch may still deepen or grow
- * the object it applies to.
+ * the object it applies to. `sizeBound`, when given, is at least the result's JSON bytes: the result is not
+ * serialized to be measured when that is within the limit.
  */
-function boundedResult(result: KubeObject): KubeObject {
+function boundedResult(result: KubeObject, sizeBound?: number): KubeObject {
   if (valueTooDeep(result)) {
     throw new StatusError({
       message: ` "" is invalid: patch: Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`,
@@ -73,7 +93,10 @@ function boundedResult(result: KubeObject): KubeObject {
       code: 422,
     });
   }
-  if (Buffer.byteLength(JSON.stringify(result)) > MAX_REQUEST_BODY_BYTES) {
+  if (
+    (sizeBound === undefined || sizeBound > MAX_REQUEST_BODY_BYTES) &&
+    Buffer.byteLength(JSON.stringify(result)) > MAX_REQUEST_BODY_BYTES
+  ) {
     throw errors.requestEntityTooLarge(`Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`);
   }
   return result;

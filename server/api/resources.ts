@@ -18,7 +18,15 @@ import {
   listIntParams,
   type Query,
 } from './request.js';
-import { listJSON, listJSONBody, listProtobuf, objectJSON, objectProtobuf, versioned } from './serialize.js';
+import {
+  cachedObjectJSON,
+  listJSON,
+  listJSONBody,
+  listProtobuf,
+  objectJSON,
+  objectProtobuf,
+  versioned,
+} from './serialize.js';
 import { sendObject, sendValue } from './respond.js';
 import { PROTOBUF } from '../protobuf/envelope.js';
 import { EncodeError } from '../protobuf/codec.js';
@@ -327,7 +335,15 @@ class ResourceRoutes {
       (current) => {
         if (!current) throw errors.notFound(this.handle.store.grFor(this.handle.view), req.params.name!);
         // Every patch type copies the document it patches: the shared stored object is never changed.
-        const patched = patchObject(this.handle, contentType, versioned(this.handle, current), raw, validation);
+        const patched = patchObject(
+          this.handle,
+          contentType,
+          versioned(this.handle, current),
+          raw,
+          validation,
+          undefined,
+          cachedObjectJSON(this.handle, current),
+        );
         // As upstream's checkName: a patch that removes the name (`{"metadata":null}`) is a 400, not a rename.
         const patchedName = patched.metadata?.name;
         if (typeof patchedName !== 'string' || patchedName === '') {

@@ -24,6 +24,12 @@ class PerVersion<T> {
     else (cached.more ??= new Map()).set(version, value);
     return value;
   }
+
+  /** The encoding already made, if any. */
+  peek(obj: KubeObject, version: string): T | undefined {
+    const cached = this.byObject.get(obj);
+    return cached?.version === version ? cached.value : cached?.more?.get(version);
+  }
 }
 
 /**
@@ -75,6 +81,11 @@ export function objectJSON(handle: ResourceHandle, obj: KubeObject): string {
       JSON.stringify(withTypeMeta(view, handle.view.groupVersion, handle.def.kind))
     );
   });
+}
+
+/** {@link objectJSON}'s text when a request already made it (the answer to the write that stored `obj`), else undefined. */
+export function cachedObjectJSON(handle: ResourceHandle, obj: KubeObject): string | undefined {
+  return objectCache.peek(obj, handle.view.groupVersion);
 }
 
 /**

@@ -5,6 +5,7 @@
 //   path by path;
 // - checkTyped's walk of maps and structs without repeated keys (the result copied only from the first change)
 //   equals the general walk;
+// - a merge patch's result is never larger than the bound that lets it go unserialized;
 // - rfc3339's text of the last second equals formatting each time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -12,6 +13,8 @@ import fc from 'fast-check';
 import { clone, deepFreeze } from '../../../apimachinery/copy.js';
 import { rfc3339 } from '../../../apimachinery/time.js';
 import { checkTyped } from '../../../server/api/field-validation.js';
+import { mergePatchSizeBound } from '../../../server/api/patch.js';
+import { jsonMergePatch } from '../../../server/patch/merge-patch.js';
 import { fieldPE, FieldSet, keyPE, type Path, type PathElement } from '../../../server/fieldmanager/fieldpath.js';
 import type { StrictJson } from '../../../server/fieldmanager/json.js';
 import { typeFor } from '../../../server/fieldmanager/typed.js';
@@ -246,5 +249,36 @@ describe('rfc3339 of the last second formatted', () => {
       { numRuns: 300 },
     );
     assert.throws(() => rfc3339(Number.NaN), RangeError);
+  });
+});
+
+describe('mergePatchSizeBound', () => {
+  const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+  const check = (original: unknown, patchText: string) => {
+    const patch = Buffer.from(patchText);
+    const result = jsonMergePatch(original, JSON.parse(patchText));
+    assert.ok(mergePatchSizeBound(JSON.stringify(original), patch)! >= bytes(result), patchText);
+  };
+
+  it('is at least the result bytes: numbers that grow, escapes that shrink, members added to nothing', () => {
+    for (const text of [
+      '{"a":1e20,"b":{"c":-1e20},"d":[1e20,1e-6,1E+20,-0.0e1]}',
+      '{"":1e20}',
+      '{"x":"\\u00e9\\ud800\u2028","y":null,"z":{"":{"":[]}}}',
+      '1e20',
+      '[1e20]',
+    ])
+      for (const original of [{}, { a: 1 }, storedPod(), null, 'x']) check(original, text);
+    assert.equal(mergePatchSizeBound(undefined, Buffer.from('{}')), undefined);
+  });
+
+  it('on random documents and patches', () => {
+    const doc = fc.json({ maxDepth: 3 }).map((t) => JSON.parse(t) as unknown);
+    // numbers written short, as a client may (JSON.stringify writes them long)
+    const patchText = fc.json({ maxDepth: 3 }).map((t) => t.replace(/\b(\d)0{6,}(?![.\deE])/g, '$1e20'));
+    fc.assert(
+      fc.property(doc, patchText, (original, text) => check(original, text)),
+      { numRuns: 500 },
+    );
   });
 });
