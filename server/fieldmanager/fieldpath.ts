@@ -179,10 +179,7 @@ export function parsePE(key: string): PathElement | undefined {
   }
 }
 
-/** FieldsV1 objects already encoded for a set, and sets already decoded from (frozen, stored) FieldsV1 objects. */
-const encoded = new WeakMap<FieldSet, Record<string, unknown>>();
-/** The FieldsV1 objects of subtrees that are members themselves (`.` added), by set: unchanged subtrees of a new set. */
-const encodedWithSelf = new WeakMap<FieldSet, Record<string, unknown>>();
+/** Sets already decoded from (frozen, stored) FieldsV1 objects. */
 const decoded = new WeakMap<object, FieldSet>();
 
 /**
@@ -229,6 +226,12 @@ interface Child {
 export class FieldSet {
   private readonly members = new Map<string, PathElement>();
   private readonly children = new Map<string, Child>();
+  /**
+   * The set's FieldsV1 object once encoded, and the one of a subtree that is a member itself (`.` added): sets are
+   * immutable in use, and a new set shares the subtrees it did not change, so each is encoded once.
+   */
+  private fieldsV1: Record<string, unknown> | undefined;
+  private fieldsV1WithSelf: Record<string, unknown> | undefined;
 
   /** A set holding the given paths. */
   static of(...paths: Path[]): FieldSet {
@@ -407,10 +410,8 @@ export class FieldSet {
 
   /** The FieldsV1 object of this set, with `.` when `includeSelf`: encoded once per set (sets are immutable in use). */
   private emit(includeSelf: boolean): Record<string, unknown> {
-    const cache = includeSelf ? encodedWithSelf : encoded;
-    let out = cache.get(this);
-    if (!out) cache.set(this, (out = this.encode(includeSelf)));
-    return out;
+    if (includeSelf) return (this.fieldsV1WithSelf ??= this.encode(true));
+    return (this.fieldsV1 ??= this.encode(false));
   }
 
   private encode(includeSelf: boolean): Record<string, unknown> {
@@ -449,7 +450,7 @@ export class FieldSet {
     }
     if (cacheable) {
       decoded.set(json, set);
-      encoded.set(set, json as Record<string, unknown>);
+      set.fieldsV1 ??= json as Record<string, unknown>;
     }
     return set;
   }
