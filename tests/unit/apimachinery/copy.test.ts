@@ -129,6 +129,35 @@ describe('semanticEqual: JSON structure, key order independent', () => {
       assert.equal(semanticEqual(b, a), want);
     });
   }
+
+  /** The definition, as written before the walk counted members instead of filtering them into arrays. */
+  function byDefinition(a: unknown, b: unknown): boolean {
+    if (a === b) return true;
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    if (Array.isArray(a))
+      return a.length === (b as unknown[]).length && a.every((x, i) => byDefinition(x, (b as unknown[])[i]));
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+    const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+    return ak.length === bk.length && ak.every((k) => byDefinition(ao[k], bo[k]));
+  }
+
+  it('agrees with its definition on random values and their variations', () => {
+    const value = fc.oneof(
+      fc.json({ maxDepth: 3 }).map((t) => JSON.parse(t) as unknown),
+      fc.object({ maxDepth: 2, values: [fc.constant(undefined), fc.constant(null), fc.integer(), fc.string()] }),
+    );
+    fc.assert(
+      fc.property(value, value, fc.boolean(), (a, b, same) => {
+        const other = same ? roundTrip(a ?? null) : b;
+        assert.equal(semanticEqual(a, other), byDefinition(a, other));
+        assert.equal(semanticEqual(other, a), byDefinition(other, a));
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
 
 describe('copyDocument: what structuredClone gives', () => {
