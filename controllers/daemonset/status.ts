@@ -52,7 +52,7 @@ export function computeStatus(
     c.desiredNumberScheduled++;
     if (pods.length === 0) continue;
     c.currentNumberScheduled++;
-    const pod = [...pods].sort(compareDaemonPods)[0]!;
+    const pod = pods.length === 1 ? pods[0]! : [...pods].sort(compareDaemonPods)[0]!;
     if (isPodReady(pod)) {
       c.numberReady++;
       if (isPodAvailable(pod, minReady, now)) c.numberAvailable++;

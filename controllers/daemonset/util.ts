@@ -38,15 +38,7 @@ export const DS_API_VERSION = 'apps/v1';
 export const DS_KIND = 'DaemonSet';
 
 /** Pod / ControllerRevision index: the controller's uid, or `orphan/<namespace>` for objects without one. */
-export const BY_CONTROLLER_INDEX = 'daemonset-controller/controller-uid';
-/** Pod index: the node the pod is bound (or targeted) to. */
-export const BY_NODE_INDEX = 'daemonset-controller/node-name';
-/** The BY_CONTROLLER_INDEX value of objects without a controller in `namespace`. */
-export function orphanIndexValue(namespace: string | undefined): string {
-  return `orphan/${namespace ?? ''}`;
-}
-
-export { controllerOf } from '../machinery/claim.js';
+export { CONTROLLER_UID_INDEX as BY_CONTROLLER_INDEX, controllerOf, orphanIndexValue } from '../machinery/claim.js';
 
 /** The controller reference pods and revisions of `ds` carry (metav1.NewControllerRef). */
 export function newControllerRef(ds: DaemonSet): OwnerReference {
