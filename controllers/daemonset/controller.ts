@@ -241,6 +241,17 @@ export class DaemonSetController implements Controller, Component {
     return groupByNode(await this.daemonPods(ds, sync), includeDeletedTerminal);
   }
 
+  /**
+   * nodesToDaemonPods for a step that reads the groups at once, without awaiting anything in between: the pod
+   * index's own map, not a copy (5,000 nodes cost a copy per step otherwise).
+   */
+  private async daemonPodGroups(ds: DaemonSet, sync: SyncState): Promise<ReadonlyMap<string, readonly Pod[]>> {
+    await this.claimPods(ds, sync);
+    if (sync.adopted.size === 0 && sync.released.size === 0)
+      return this.podIndex.groups(ds.metadata.namespace, ds.metadata.uid!);
+    return groupByNode(await this.daemonPods(ds, sync));
+  }
+
   /** syncDaemonSet: one reconciliation of the DaemonSet under `key`. */
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
@@ -323,7 +334,7 @@ export class DaemonSetController implements Controller, Component {
    * create/delete errors, and after deleting failed pods (so the replacements are paced by the queue).
    */
   private async manage(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
-    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     const plan = planNodes(
       {
         recorder: this.recorder,
@@ -391,7 +402,7 @@ export class DaemonSetController implements Controller, Component {
     updateObservedGeneration: boolean,
     sync: SyncState,
   ): Promise<void> {
-    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     const counts = computeStatus(ds, nodes, nodeToDaemonPods, hash, this.clock.now());
     await storeStatus(this.client, ds, counts, updateObservedGeneration);
     const minReady = ds.spec.minReadySeconds ?? 0;

@@ -25,6 +25,8 @@ function placeOf(pod: Pod): { owner: string; node: string | undefined } | undefi
   return { owner: ownerKey(pod.metadata.namespace, ref.uid), node: grouped ? targetNodeName(pod) : undefined };
 }
 
+const EMPTY_GROUPS: ReadonlyMap<string, readonly Pod[]> = new Map();
+
 interface OwnerEntry {
   /** Every pod the owner controls, by pod key (the informer's order of first appearance). */
   pods: Map<string, Pod>;
@@ -96,6 +98,11 @@ export class DaemonPodIndex {
   /** Whether the DaemonSet has a (grouped) pod targeting `node`. */
   onNode(namespace: string | undefined, uid: string, node: string): boolean {
     return this.owners.get(ownerKey(namespace, uid))?.byNode.has(node) ?? false;
+  }
+
+  /** The groups of `byNode` as the index holds them: read at once (synchronously); later events change them. */
+  groups(namespace: string | undefined, uid: string): ReadonlyMap<string, readonly Pod[]> {
+    return this.owners.get(ownerKey(namespace, uid))?.byNode ?? EMPTY_GROUPS;
   }
 
   /**

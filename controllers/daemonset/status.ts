@@ -27,7 +27,7 @@ export interface StatusCounts {
 export function computeStatus(
   ds: DaemonSet,
   nodes: readonly Node[],
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
   now: number,
 ): StatusCounts {

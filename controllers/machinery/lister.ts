@@ -2,6 +2,7 @@
  * An informer's cache: objects by key (`namespace/name`, or `name` for cluster-scoped ones) with secondary
  * indexes, as client-go's thread-safe store and indexer. Objects are frozen on the way in and shared.
  */
+import { deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { IndexFunc, Lister } from './types.js';
 
@@ -38,59 +39,6 @@ export function splitKey(key: string): { namespace: string; name: string } {
   if (parts.length === 1) return { namespace: '', name: parts[0]! };
   if (parts.length === 2) return { namespace: parts[0]!, name: parts[1]! };
   throw new Error(`unexpected key format: ${JSON.stringify(key)}`);
-}
-
-/** Strings longer than this are not interned (names, timestamps, condition messages are far shorter). */
-export const INTERN_MAX_LENGTH = 256;
-/** Distinct strings the intern table holds at most; beyond, it starts again empty (sharing resumes from there). */
-export const INTERN_MAX_ENTRIES = 200_000;
-
-/**
- * One copy of each short string value of the cached objects, for the whole process: JSON.parse makes a new string
- * for every value, so a thousand cached pods held a thousand copies of each toleration key, image, condition type,
- * timestamp of the same second (half of a cache's bytes were such copies).
- */
-export class StringTable {
-  private readonly strings = new Map<string, string>();
-
-  intern(s: string): string {
-    if (s.length > INTERN_MAX_LENGTH) return s;
-    const known = this.strings.get(s);
-    if (known !== undefined) return known;
-    if (this.strings.size >= INTERN_MAX_ENTRIES) this.strings.clear();
-    this.strings.set(s, s);
-    return s;
-  }
-
-  get size(): number {
-    return this.strings.size;
-  }
-}
-
-/** The string table the caches of the process share. */
-export const sharedStrings = new StringTable();
-
-/**
- * Freezes `v` and everything in it, replacing string values by their interned copies on the way (objects already
- * frozen are left as they are: they are shared from elsewhere).
- */
-export function freezeInterned<T>(v: T, strings: StringTable = sharedStrings): T {
-  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (typeof x === 'string') v[i] = strings.intern(x);
-      else freezeInterned(x, strings);
-    }
-  } else {
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      const x = o[k];
-      if (typeof x === 'string') o[k] = strings.intern(x);
-      else freezeInterned(x, strings);
-    }
-  }
-  return Object.freeze(v);
 }
 
 /**
@@ -149,10 +97,10 @@ export class IndexedStore<T extends KubeObject> implements Lister<T> {
     return this.items.size;
   }
 
-  /** Stores (frozen, its strings interned) `obj` under its key; returns the object it replaced. */
+  /** Stores (frozen) `obj` under its key; returns the object it replaced. */
   upsert(obj: T): T | undefined {
     const key = objectKey(obj);
-    freezeInterned(obj);
+    deepFreeze(obj);
     const old = this.items.get(key);
     if (old) this.unindex(key, old);
     this.items.set(key, obj);
