@@ -375,7 +375,8 @@ export class DaemonSetController implements Controller, Component {
    * rollout.ts), from the daemon pods as they are after the placement step.
    */
   protected async rollingUpdate(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
-    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    // planRollingUpdate copies the groups before anything is awaited
+    const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     await rollingUpdate(
       {
         client: this.client,

@@ -186,10 +186,12 @@ export function unscheduledPodsWithoutNode(
   nodes: readonly Node[],
   nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
 ): string[] {
-  if (nodeToDaemonPods.size === 0) return [];
-  const names = new Set(nodes.map((n) => n.metadata.name));
+  // Only pods without spec.nodeName are concerned: the node names are looked at when there are some.
+  let names: Set<string | undefined> | undefined;
   const out: string[] = [];
   for (const [node, pods] of nodeToDaemonPods) {
+    if (pods.every((pod) => !!pod.spec?.nodeName)) continue;
+    names ??= new Set(nodes.map((n) => n.metadata.name));
     if (names.has(node)) continue;
     for (const pod of pods) if (!pod.spec?.nodeName) out.push(pod.metadata.name!);
   }

@@ -157,16 +157,16 @@ export function nextAvailableAfter(pods: Iterable<Pod>, minReadySeconds: number,
 export function planRollingUpdate(
   ds: DaemonSet,
   nodes: readonly Node[],
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
   now: number,
 ): RolloutPlan {
-  const byNode = new Map(nodeToDaemonPods);
+  const byNode = new Map(nodeToDaemonPods) as Map<string, Pod[]>;
   const budget = rolloutBudget(ds, nodes, byNode);
   const minReady = ds.spec.minReadySeconds ?? 0;
   const available = (pod: Pod) => isPodAvailable(pod, minReady, now);
   const order = orderedNodeNames(nodes, byNode);
-  const requeueAfterMs = nextAvailableAfter([...byNode.values()].flat(), minReady, now);
+  const requeueAfterMs = minReady > 0 ? nextAvailableAfter([...byNode.values()].flat(), minReady, now) : undefined;
   return budget.maxSurge === 0
     ? { ...budget, ...planWithoutSurge(ds, order, byNode, hash, budget, available), requeueAfterMs }
     : { ...budget, ...planWithSurge(ds, nodes, order, byNode, hash, budget, available), requeueAfterMs };
@@ -293,7 +293,7 @@ export async function rollingUpdate(
   deps: RolloutDeps,
   ds: DaemonSet,
   nodes: readonly Node[],
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
 ): Promise<RolloutPlan> {
   const plan = planRollingUpdate(ds, nodes, nodeToDaemonPods, hash, deps.now());
