@@ -84,8 +84,12 @@ export interface NodePods {
  * templateGeneration label) and one older pod; `ok: false` when there are two of either kind (the placement
  * step removes the extra one first).
  */
-export function findUpdatedPodsOnNode(ds: DaemonSet, podsOnNode: readonly Pod[], hash: string): NodePods {
-  const generation = templateGenerationOf(ds);
+export function findUpdatedPodsOnNode(
+  ds: DaemonSet,
+  podsOnNode: readonly Pod[],
+  hash: string,
+  generation: number | string | undefined = templateGenerationOf(ds),
+): NodePods {
   let newPod: Pod | undefined;
   let oldPod: Pod | undefined;
   for (const pod of podsOnNode) {
@@ -183,11 +187,12 @@ function planWithoutSurge(
   budget: RolloutBudget,
   available: (p: Pod) => boolean,
 ): Decisions {
+  const generation = templateGenerationOf(ds);
   let numUnavailable = 0;
   const replacements: string[] = [];
   const candidates: string[] = [];
   for (const nodeName of order) {
-    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash);
+    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash, generation);
     if (!ok) {
       numUnavailable++; // the placement step removes the extra pod first
       continue;
@@ -226,6 +231,7 @@ function planWithSurge(
   budget: RolloutBudget,
   available: (p: Pod) => boolean,
 ): Decisions {
+  const generation = templateGenerationOf(ds);
   const nodesByName = new Map(nodes.map((n) => [n.metadata.name!, n]));
   // Not upstream (which fails the sync): a node that no longer exists cannot run a pod.
   const shouldRun = (nodeName: string) => {
@@ -239,7 +245,7 @@ function planWithSurge(
   let numSurge = 0;
   let numAvailable = 0;
   for (const nodeName of order) {
-    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash);
+    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash, generation);
     if (!ok) {
       numSurge++; // the placement step removes the extra pod first
       continue;
