@@ -45,7 +45,6 @@ export const COMPONENT = 'replicaset-controller';
 export const BURST_REPLICAS = 500;
 /** Pod index: the uid of the pod's controller, or `orphan/<namespace>` (shared with the other controllers). */
 export const BY_CONTROLLER_INDEX = CONTROLLER_UID_INDEX;
-export { addIndexOnce };
 
 /** FilterActivePods: neither Succeeded, Failed nor being deleted. */
 export function isPodActive(pod: Pod): boolean {
