@@ -170,14 +170,7 @@ export function podEndpointsChanged(old: Pod, cur: Pod): boolean {
   return view(old) !== view(cur);
 }
 
-/** Adds an index once (informers are shared: another controller may have added it). */
-export function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
-  try {
-    inf.addIndex(name, fn);
-  } catch (err) {
-    if (!/already exists/.test(String((err as Error)?.message))) throw err;
-  }
-}
+export { addIndexOnce } from './machinery/lister.js';
 
 /**
  * The annotation on Endpoints and EndpointSlices saying when the change that led to their last write happened

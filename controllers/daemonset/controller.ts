@@ -29,36 +29,23 @@ import { registerHandlers } from './handlers.js';
 import { cleanupHistory, constructHistory } from './history.js';
 import { eventTarget, groupByNode, planNodes, syncNodes } from './manage.js';
 import { rollingUpdate } from './rollout.js';
+import { DaemonPodIndex } from './pod-index.js';
 import { computeStatus, storeStatus } from './status.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
-import { objectKey, splitKey } from '../machinery/lister.js';
+import { addIndexOnce, objectKey, splitKey } from '../machinery/lister.js';
+import { controllerUidIndex } from '../machinery/claim.js';
 import {
   BURST_REPLICAS,
   BY_CONTROLLER_INDEX,
-  BY_NODE_INDEX,
   COMPONENT,
   controllerOf,
   newControllerRef,
   orphanIndexValue,
   REASONS,
-  targetNodeName,
 } from './util.js';
 
 /** How often the failed-pod back-off forgets old entries (BackoffGCInterval). */
 export const BACKOFF_GC_INTERVAL_MS = 60_000;
-
-function controllerIndex(obj: KubeObject): string[] {
-  const ref = controllerOf(obj);
-  return [ref ? ref.uid : orphanIndexValue(obj.metadata.namespace)];
-}
-
-function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
-  try {
-    inf.addIndex(name, fn);
-  } catch (err) {
-    if (!/already exists/.test(String((err as Error)?.message))) throw err;
-  }
-}
 
 /** Knobs for tests and the manager; everything defaults to upstream's values. */
 export interface DaemonSetControllerOptions {
@@ -84,8 +71,8 @@ export class DaemonSetController implements Controller, Component {
   readonly recorder: EventRecorder;
   readonly log: Logger;
   private readonly selectors = new WeakMap<DaemonSet, LabelSelector>();
-  /** Pod changes the informer delivered so far (a sync's daemonPods is computed again only after one). */
-  private podChanges = 0;
+  /** The daemon pods of each DaemonSet by node, kept current by the pod informer. */
+  readonly podIndex = new DaemonPodIndex();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -103,14 +90,14 @@ export class DaemonSetController implements Controller, Component {
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.revisions = ctx.informers.informer<ControllerRevision>(RESOURCES.controllerrevisions);
-    addIndexOnce(this.pods, BY_CONTROLLER_INDEX, controllerIndex);
-    addIndexOnce(this.pods, BY_NODE_INDEX, (pod) => {
-      const node = targetNodeName(pod);
-      return node === undefined ? [] : [node];
+    addIndexOnce(this.pods, BY_CONTROLLER_INDEX, controllerUidIndex);
+    addIndexOnce(this.revisions, BY_CONTROLLER_INDEX, controllerUidIndex);
+    // Registered before the handlers that queue syncs (an informer calls its handlers in order).
+    this.pods.on({
+      add: (pod) => this.podIndex.observe(undefined, pod),
+      update: (old, cur) => this.podIndex.observe(old, cur),
+      delete: (pod) => this.podIndex.observe(pod, undefined),
     });
-    addIndexOnce(this.revisions, BY_CONTROLLER_INDEX, controllerIndex);
-    const changed = () => void this.podChanges++;
-    this.pods.on({ add: changed, update: changed, delete: changed });
     registerHandlers(this);
   }
 
@@ -191,21 +178,23 @@ export class DaemonSetController implements Controller, Component {
     return [...owned, ...inf.lister.byIndex(BY_CONTROLLER_INDEX, orphanIndexValue(ns))];
   }
 
-  /** getDaemonPods: the DaemonSet's pods after adopting matching orphans and releasing non-matching pods. */
-  async daemonPods(ds: DaemonSet, sync: SyncState): Promise<readonly Pod[]> {
-    // A sync asks up to five times (history, manage, rolling update, cleanup, status), each a walk of every pod of
-    // the DaemonSet: the answer is the same while no pod changed in the cache and nothing was adopted or released.
-    const memo = sync.podsMemo;
-    if (
-      memo?.ds === ds &&
-      memo.changes === this.podChanges &&
-      memo.adopted === sync.adopted.size &&
-      memo.released === sync.released.size
-    )
-      return memo.pods;
-    const candidates = this.candidates(this.pods, ds)
-      .filter((p) => !sync.released.has(p.metadata.uid!))
-      .map((p) => (sync.adopted.has(p.metadata.uid!) ? withController(p, ds) : p));
+  /**
+   * The claim of getDaemonPods, on the pods it can change anything for: controlled pods whose labels no longer
+   * match (released) and orphans (matching ones adopted). Pods released or adopted earlier in the sync are not
+   * claimed again; those that are controlled and match are claimed as they are (the pod index holds them).
+   */
+  private async claimPods(ds: DaemonSet, sync: SyncState): Promise<void> {
+    const ns = ds.metadata.namespace;
+    const uid = ds.metadata.uid!;
+    const candidates = [
+      ...this.podIndex
+        .mismatched(ns, uid, sync.selector, sync.selectorKey)
+        .filter((p) => !sync.released.has(p.metadata.uid!)),
+      ...this.pods.lister
+        .byIndex(BY_CONTROLLER_INDEX, orphanIndexValue(ns))
+        .filter((p) => !sync.adopted.has(p.metadata.uid!)),
+    ];
+    if (candidates.length === 0) return;
     const { claimed, errors } = await claim(
       { client: this.client, ref: RESOURCES.pods, ds, selector: sync.selector, canAdopt: sync.canAdopt },
       candidates,
@@ -216,26 +205,51 @@ export class DaemonSetController implements Controller, Component {
         : new AggregateError(errors, `failed to claim pods of DaemonSet ${objectKey(ds)}`);
     const claimedUids = new Set(claimed.map((p) => p.metadata.uid!));
     for (const p of candidates) {
-      const owned = controllerOf(p)?.uid === ds.metadata.uid;
+      const owned = controllerOf(p)?.uid === uid;
       if (claimedUids.has(p.metadata.uid!)) {
-        if (!owned) sync.adopted.add(p.metadata.uid!);
+        if (!owned) sync.adopted.set(p.metadata.uid!, p.metadata.name!);
       } else if (owned) {
         sync.released.add(p.metadata.uid!);
       }
     }
-    sync.podsMemo = {
-      ds,
-      changes: this.podChanges,
-      adopted: sync.adopted.size,
-      released: sync.released.size,
-      pods: claimed,
-    };
-    return claimed;
   }
 
-  /** getNodesToDaemonPods. */
+  /** getDaemonPods: the DaemonSet's pods after adopting matching orphans and releasing non-matching pods. */
+  async daemonPods(ds: DaemonSet, sync: SyncState): Promise<readonly Pod[]> {
+    await this.claimPods(ds, sync);
+    const ns = ds.metadata.namespace;
+    const out: Pod[] = [];
+    for (const p of this.podIndex.owned(ns, ds.metadata.uid!)) {
+      if (!sync.released.has(p.metadata.uid!) && sync.selector.matches(p.metadata.labels)) out.push(p);
+    }
+    for (const [uid, name] of sync.adopted) {
+      const p = this.pods.lister.get(ns, name);
+      // An adopted pod the watch has not brought back yet: as it is after the adoption.
+      if (p?.metadata.uid === uid && !controllerOf(p)) out.push(withController(p, ds));
+    }
+    return out;
+  }
+
+  /**
+   * getNodesToDaemonPods: from the pod index as it is, unless this sync adopted or released pods (or terminal
+   * pods being deleted are asked for): then from the claimed pods. A new Map; its arrays must not be changed.
+   */
   async nodesToDaemonPods(ds: DaemonSet, sync: SyncState, includeDeletedTerminal = false): Promise<Map<string, Pod[]>> {
+    await this.claimPods(ds, sync);
+    if (!includeDeletedTerminal && sync.adopted.size === 0 && sync.released.size === 0)
+      return this.podIndex.byNode(ds.metadata.namespace, ds.metadata.uid!);
     return groupByNode(await this.daemonPods(ds, sync), includeDeletedTerminal);
+  }
+
+  /**
+   * nodesToDaemonPods for a step that reads the groups at once, without awaiting anything in between: the pod
+   * index's own map, not a copy (5,000 nodes cost a copy per step otherwise).
+   */
+  private async daemonPodGroups(ds: DaemonSet, sync: SyncState): Promise<ReadonlyMap<string, readonly Pod[]>> {
+    await this.claimPods(ds, sync);
+    if (sync.adopted.size === 0 && sync.released.size === 0)
+      return this.podIndex.groups(ds.metadata.namespace, ds.metadata.uid!);
+    return groupByNode(await this.daemonPods(ds, sync));
   }
 
   /** syncDaemonSet: one reconciliation of the DaemonSet under `key`. */
@@ -261,8 +275,9 @@ export class DaemonSetController implements Controller, Component {
 
     const sync: SyncState = {
       selector: labelSelectorFromObject(ds.spec.selector),
+      selectorKey: JSON.stringify(ds.spec.selector),
       canAdopt: recheckDaemonSet(this.client, RESOURCES.daemonsets, ds),
-      adopted: new Set(),
+      adopted: new Map(),
       released: new Set(),
     };
     const { old, hash } = await constructHistory(
@@ -311,8 +326,7 @@ export class DaemonSetController implements Controller, Component {
     if (this.expectations.satisfied(key) && ds.spec.updateStrategy?.type === 'RollingUpdate') {
       await this.rollingUpdate(ds, nodes, hash, sync);
     }
-    const pods = await this.daemonPods(ds, sync);
-    await cleanupHistory(this.client, ds, old, pods);
+    await cleanupHistory(this.client, ds, old, () => this.daemonPods(ds, sync));
   }
 
   /**
@@ -320,7 +334,7 @@ export class DaemonSetController implements Controller, Component {
    * create/delete errors, and after deleting failed pods (so the replacements are paced by the queue).
    */
   private async manage(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
-    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     const plan = planNodes(
       {
         recorder: this.recorder,
@@ -361,7 +375,8 @@ export class DaemonSetController implements Controller, Component {
    * rollout.ts), from the daemon pods as they are after the placement step.
    */
   protected async rollingUpdate(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
-    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    // planRollingUpdate copies the groups before anything is awaited
+    const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     await rollingUpdate(
       {
         client: this.client,
@@ -388,7 +403,7 @@ export class DaemonSetController implements Controller, Component {
     updateObservedGeneration: boolean,
     sync: SyncState,
   ): Promise<void> {
-    const nodeToDaemonPods = await this.nodesToDaemonPods(ds, sync);
+    const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     const counts = computeStatus(ds, nodes, nodeToDaemonPods, hash, this.clock.now());
     await storeStatus(this.client, ds, counts, updateObservedGeneration);
     const minReady = ds.spec.minReadySeconds ?? 0;
@@ -399,14 +414,14 @@ export class DaemonSetController implements Controller, Component {
 /** State shared by the steps of one sync. */
 export interface SyncState {
   selector: LabelSelector;
+  /** The selector as JSON (the pod index keeps the pods it does not match for one selector at a time). */
+  selectorKey: string;
   /** The adoption check (a live GET of the DaemonSet), made at most once per sync. */
   canAdopt: () => Promise<void>;
-  /** Uids of pods adopted in this sync: later steps treat them as owned without patching again. */
-  adopted: Set<string>;
+  /** Pods adopted in this sync (uid to name): later steps treat them as owned without patching again. */
+  adopted: Map<string, string>;
   /** Uids of pods released in this sync: later steps skip them. */
   released: Set<string>;
-  /** The last daemonPods answer of this sync, and the state it was computed in. */
-  podsMemo?: { ds: DaemonSet; changes: number; adopted: number; released: number; pods: readonly Pod[] };
 }
 
 /** A cached orphan as it is after its adoption (the watch may not have delivered the patched pod yet). */

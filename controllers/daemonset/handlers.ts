@@ -8,7 +8,7 @@ import type { DaemonSetController } from './controller.js';
 import { nodeShouldRunDaemonPod } from './placement.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
 import { objectKey } from '../machinery/lister.js';
-import { BY_NODE_INDEX, controllerOf, isPodReady } from './util.js';
+import { controllerOf, isPodReady } from './util.js';
 
 function sameControllerRef(a: KubeObject, b: KubeObject): boolean {
   return semanticEqual(controllerOf(a), controllerOf(b));
@@ -147,14 +147,8 @@ export function registerHandlers(c: DaemonSetController): void {
     },
     // Not upstream (which waits for the pod GC): a node that disappears changes desiredNumberScheduled.
     delete: (node) => {
-      const seen = new Set<string>();
-      for (const pod of c.pods.lister.byIndex(BY_NODE_INDEX, node.metadata.name!)) {
-        const ds = ownerOf(pod);
-        if (ds && !seen.has(ds.metadata.uid!)) {
-          seen.add(ds.metadata.uid!);
-          c.enqueue(ds);
-        }
-      }
+      for (const ds of c.daemonSets.lister.list())
+        if (c.podIndex.onNode(ds.metadata.namespace, ds.metadata.uid!, node.metadata.name!)) c.enqueue(ds);
     },
   });
 }

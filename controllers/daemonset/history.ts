@@ -205,12 +205,12 @@ export async function cleanupHistory(
   client: ApiClient,
   ds: DaemonSet,
   old: readonly ControllerRevision[],
-  pods: readonly Pod[],
+  pods: readonly Pod[] | (() => Promise<readonly Pod[]>),
 ): Promise<void> {
   let toKill = old.length - (ds.spec.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY_LIMIT);
   if (toKill <= 0) return;
   const liveHashes = new Set<string>();
-  for (const pod of pods) {
+  for (const pod of typeof pods === 'function' ? await pods() : pods) {
     const h = pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL];
     if (h) liveHashes.add(h);
   }

@@ -75,6 +75,13 @@ export interface NodePlan {
   failedPodsObserved: number;
 }
 
+/** The plan of a node where nothing is to be done (shared; never changed). */
+const NOTHING_TO_DO: NodePlan = Object.freeze({
+  nodesNeedingDaemonPods: Object.freeze([]) as unknown as string[],
+  podsToDelete: Object.freeze([]) as unknown as string[],
+  failedPodsObserved: 0,
+});
+
 /** The failed-pod back-off key: DaemonSet uid, observed generation and node (failedPodsBackoffKey). */
 export function failedPodsBackoffKey(ds: DaemonSet, nodeName: string): string {
   return `${ds.metadata.uid}/${ds.status?.observedGeneration ?? 0}/${nodeName}`;
@@ -90,14 +97,20 @@ export function failedPodsBackoffKey(ds: DaemonSet, nodeName: string): string {
 export function podsShouldBeOnNode(
   deps: PlanDeps,
   node: Node,
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   ds: DaemonSet,
   hash: string,
 ): NodePlan {
-  const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
   const nodeName = node.metadata.name!;
   const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
   const daemonPods = nodeToDaemonPods.get(nodeName);
+  // The common case, one running pod where it may stay, needs nothing (what the general case below concludes).
+  if (shouldContinueRunning && daemonPods?.length === 1) {
+    const only = daemonPods[0]!;
+    const phase = only.status?.phase;
+    if (!only.metadata.deletionTimestamp && phase !== 'Failed' && phase !== 'Succeeded') return NOTHING_TO_DO;
+  }
+  const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
   const ns = ds.metadata.namespace;
 
   if (shouldRun && !daemonPods) {
@@ -169,10 +182,16 @@ export function podsShouldBeOnNode(
 }
 
 /** Pods without `spec.nodeName` whose target node does not exist (they can never be scheduled): delete them. */
-export function unscheduledPodsWithoutNode(nodes: readonly Node[], nodeToDaemonPods: Map<string, Pod[]>): string[] {
-  const names = new Set(nodes.map((n) => n.metadata.name));
+export function unscheduledPodsWithoutNode(
+  nodes: readonly Node[],
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
+): string[] {
+  // Only pods without spec.nodeName are concerned: the node names are looked at when there are some.
+  let names: Set<string | undefined> | undefined;
   const out: string[] = [];
   for (const [node, pods] of nodeToDaemonPods) {
+    if (pods.every((pod) => !!pod.spec?.nodeName)) continue;
+    names ??= new Set(nodes.map((n) => n.metadata.name));
     if (names.has(node)) continue;
     for (const pod of pods) if (!pod.spec?.nodeName) out.push(pod.metadata.name!);
   }
@@ -184,12 +203,13 @@ export function planNodes(
   deps: PlanDeps,
   ds: DaemonSet,
   nodes: readonly Node[],
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
 ): NodePlan {
   const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
   for (const node of nodes) {
     const p = podsShouldBeOnNode(deps, node, nodeToDaemonPods, ds, hash);
+    if (p === NOTHING_TO_DO) continue;
     plan.nodesNeedingDaemonPods.push(...p.nodesNeedingDaemonPods);
     plan.podsToDelete.push(...p.podsToDelete);
     plan.failedPodsObserved += p.failedPodsObserved;

@@ -230,16 +230,32 @@ interface CompiledDaemonSet {
 
 /** Per DaemonSet object, what placement needs. Cached objects are frozen and replaced on change, never mutated. */
 const compiled = new WeakMap<DaemonSet, CompiledDaemonSet>();
+/**
+ * The compiled placement by what it is computed from (the template's spec): every status write brings a new DaemonSet object, which finds the same compiled placement here,
+ * and with it the per-node answers already known.
+ */
+const compiledBySpec = new Map<string, CompiledDaemonSet>();
+/** Distinct placement specs kept at most (then the map starts again empty). */
+const COMPILED_SPECS_KEPT = 256;
+/** Per node object and compiled placement, the answer (nodes are replaced on change, never mutated). */
+const placements = new WeakMap<Node, WeakMap<CompiledDaemonSet, Placement>>();
 
 function compile(ds: DaemonSet): CompiledDaemonSet {
   let c = compiled.get(ds);
   if (!c) {
-    const spec = simulatedPodSpec(ds, '');
-    c = {
-      nodeName: ds.spec.template.spec?.nodeName ?? '',
-      tolerations: spec.tolerations ?? [],
-      affinity: compileAffinity(spec),
-    };
+    // The whole template spec (one small JSON per DaemonSet object): whatever of it placement reads is in the key.
+    const key = JSON.stringify(ds.spec.template.spec ?? {});
+    c = compiledBySpec.get(key);
+    if (!c) {
+      const spec = simulatedPodSpec(ds, '');
+      c = {
+        nodeName: ds.spec.template.spec?.nodeName ?? '',
+        tolerations: spec.tolerations ?? [],
+        affinity: compileAffinity(spec),
+      };
+      if (compiledBySpec.size >= COMPILED_SPECS_KEPT) compiledBySpec.clear();
+      compiledBySpec.set(key, c);
+    }
     compiled.set(ds, c);
   }
   return c;
@@ -256,6 +272,14 @@ const isNoScheduleOrNoExecute = (t: Taint) => t.effect === 'NoExecute' || t.effe
  */
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Placement {
   const c = compile(ds);
+  let known = placements.get(node);
+  if (!known) placements.set(node, (known = new WeakMap()));
+  let p = known.get(c);
+  if (!p) known.set(c, (p = Object.freeze(placeOn(node, c))));
+  return p;
+}
+
+function placeOn(node: Node, c: CompiledDaemonSet): Placement {
   if (c.nodeName !== '' && c.nodeName !== (node.metadata.name ?? ''))
     return { shouldRun: false, shouldContinueRunning: false };
   if (!matchesCompiled(c.affinity, node)) return { shouldRun: false, shouldContinueRunning: false };

@@ -84,8 +84,12 @@ export interface NodePods {
  * templateGeneration label) and one older pod; `ok: false` when there are two of either kind (the placement
  * step removes the extra one first).
  */
-export function findUpdatedPodsOnNode(ds: DaemonSet, podsOnNode: readonly Pod[], hash: string): NodePods {
-  const generation = templateGenerationOf(ds);
+export function findUpdatedPodsOnNode(
+  ds: DaemonSet,
+  podsOnNode: readonly Pod[],
+  hash: string,
+  generation: number | string | undefined = templateGenerationOf(ds),
+): NodePods {
   let newPod: Pod | undefined;
   let oldPod: Pod | undefined;
   for (const pod of podsOnNode) {
@@ -157,16 +161,16 @@ export function nextAvailableAfter(pods: Iterable<Pod>, minReadySeconds: number,
 export function planRollingUpdate(
   ds: DaemonSet,
   nodes: readonly Node[],
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
   now: number,
 ): RolloutPlan {
-  const byNode = new Map(nodeToDaemonPods);
+  const byNode = new Map(nodeToDaemonPods) as Map<string, Pod[]>;
   const budget = rolloutBudget(ds, nodes, byNode);
   const minReady = ds.spec.minReadySeconds ?? 0;
   const available = (pod: Pod) => isPodAvailable(pod, minReady, now);
   const order = orderedNodeNames(nodes, byNode);
-  const requeueAfterMs = nextAvailableAfter([...byNode.values()].flat(), minReady, now);
+  const requeueAfterMs = minReady > 0 ? nextAvailableAfter([...byNode.values()].flat(), minReady, now) : undefined;
   return budget.maxSurge === 0
     ? { ...budget, ...planWithoutSurge(ds, order, byNode, hash, budget, available), requeueAfterMs }
     : { ...budget, ...planWithSurge(ds, nodes, order, byNode, hash, budget, available), requeueAfterMs };
@@ -183,11 +187,12 @@ function planWithoutSurge(
   budget: RolloutBudget,
   available: (p: Pod) => boolean,
 ): Decisions {
+  const generation = templateGenerationOf(ds);
   let numUnavailable = 0;
   const replacements: string[] = [];
   const candidates: string[] = [];
   for (const nodeName of order) {
-    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash);
+    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash, generation);
     if (!ok) {
       numUnavailable++; // the placement step removes the extra pod first
       continue;
@@ -226,6 +231,7 @@ function planWithSurge(
   budget: RolloutBudget,
   available: (p: Pod) => boolean,
 ): Decisions {
+  const generation = templateGenerationOf(ds);
   const nodesByName = new Map(nodes.map((n) => [n.metadata.name!, n]));
   // Not upstream (which fails the sync): a node that no longer exists cannot run a pod.
   const shouldRun = (nodeName: string) => {
@@ -239,7 +245,7 @@ function planWithSurge(
   let numSurge = 0;
   let numAvailable = 0;
   for (const nodeName of order) {
-    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash);
+    const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash, generation);
     if (!ok) {
       numSurge++; // the placement step removes the extra pod first
       continue;
@@ -293,7 +299,7 @@ export async function rollingUpdate(
   deps: RolloutDeps,
   ds: DaemonSet,
   nodes: readonly Node[],
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
 ): Promise<RolloutPlan> {
   const plan = planRollingUpdate(ds, nodes, nodeToDaemonPods, hash, deps.now());

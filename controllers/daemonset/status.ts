@@ -5,7 +5,13 @@
 import { RESOURCES, type ApiClient } from '../machinery/types.js';
 import { nodeShouldRunDaemonPod } from './placement.js';
 import type { DaemonSet, DaemonSetStatus, Node, Pod } from './types.js';
-import { compareDaemonPods, isPodAvailable, isPodReady, isPodUpdated, templateGenerationOf } from './util.js';
+import {
+  compareDaemonPods,
+  isPodUpdated,
+  isReadyConditionAvailable,
+  readyCondition,
+  templateGenerationOf,
+} from './util.js';
 
 /** The counters of a DaemonSet status. */
 export interface StatusCounts {
@@ -27,7 +33,7 @@ export interface StatusCounts {
 export function computeStatus(
   ds: DaemonSet,
   nodes: readonly Node[],
-  nodeToDaemonPods: Map<string, Pod[]>,
+  nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
   now: number,
 ): StatusCounts {
@@ -40,7 +46,8 @@ export function computeStatus(
     numberAvailable: 0,
     numberUnavailable: 0,
   };
-  const generation = templateGenerationOf(ds);
+  const tg = templateGenerationOf(ds);
+  const generation = tg === undefined ? undefined : String(tg); // compared with a label: made a string once
   const minReady = ds.spec.minReadySeconds ?? 0;
   for (const node of nodes) {
     const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
@@ -52,10 +59,11 @@ export function computeStatus(
     c.desiredNumberScheduled++;
     if (pods.length === 0) continue;
     c.currentNumberScheduled++;
-    const pod = [...pods].sort(compareDaemonPods)[0]!;
-    if (isPodReady(pod)) {
+    const pod = pods.length === 1 ? pods[0]! : [...pods].sort(compareDaemonPods)[0]!;
+    const ready = readyCondition(pod);
+    if (ready?.status === 'True') {
       c.numberReady++;
-      if (isPodAvailable(pod, minReady, now)) c.numberAvailable++;
+      if (isReadyConditionAvailable(ready, minReady, now)) c.numberAvailable++;
     }
     if (isPodUpdated(pod, hash, generation)) c.updatedNumberScheduled++;
   }

@@ -5,7 +5,7 @@
  */
 import type { OwnerReference } from '../../apimachinery/objects.js';
 import { controllerRefTo } from '../machinery/claim.js';
-import type { DaemonSet, IntOrString, Pod } from './types.js';
+import type { DaemonSet, IntOrString, Pod, PodCondition } from './types.js';
 
 /** Pod and ControllerRevision label with the hash of the revision a pod was created from. */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -38,15 +38,7 @@ export const DS_API_VERSION = 'apps/v1';
 export const DS_KIND = 'DaemonSet';
 
 /** Pod / ControllerRevision index: the controller's uid, or `orphan/<namespace>` for objects without one. */
-export const BY_CONTROLLER_INDEX = 'daemonset-controller/controller-uid';
-/** Pod index: the node the pod is bound (or targeted) to. */
-export const BY_NODE_INDEX = 'daemonset-controller/node-name';
-/** The BY_CONTROLLER_INDEX value of objects without a controller in `namespace`. */
-export function orphanIndexValue(namespace: string | undefined): string {
-  return `orphan/${namespace ?? ''}`;
-}
-
-export { controllerOf } from '../machinery/claim.js';
+export { CONTROLLER_UID_INDEX as BY_CONTROLLER_INDEX, controllerOf, orphanIndexValue } from '../machinery/claim.js';
 
 /** The controller reference pods and revisions of `ds` carry (metav1.NewControllerRef). */
 export function newControllerRef(ds: DaemonSet): OwnerReference {
@@ -61,8 +53,11 @@ export function parseTime(ts: string | null | undefined): number | undefined {
 }
 
 /** The pod's Ready condition, if any. */
-export function readyCondition(pod: Pod) {
-  return (pod.status?.conditions ?? []).find((c) => c.type === 'Ready');
+export function readyCondition(pod: Pod): PodCondition | undefined {
+  const conditions = pod.status?.conditions;
+  if (!conditions) return undefined;
+  for (const c of conditions) if (c.type === 'Ready') return c;
+  return undefined;
 }
 
 /** IsPodReady: the Ready condition is True. */
@@ -75,7 +70,11 @@ export function isPodReady(pod: Pod): boolean {
  * `now` (ms) according to the condition's lastTransitionTime.
  */
 export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  const c = readyCondition(pod);
+  return isReadyConditionAvailable(readyCondition(pod), minReadySeconds, now);
+}
+
+/** isPodAvailable from the pod's Ready condition (for callers that already looked it up). */
+export function isReadyConditionAvailable(c: PodCondition | undefined, minReadySeconds: number, now: number): boolean {
   if (c?.status !== 'True') return false;
   if (!minReadySeconds) return true;
   const since = parseTime(c.lastTransitionTime);
@@ -120,12 +119,11 @@ export function templateGenerationOf(ds: DaemonSet): number | undefined {
 }
 
 /** IsPodUpdated: the pod carries the current revision hash, or the DaemonSet's templateGeneration label. */
-export function isPodUpdated(pod: Pod, hash: string, templateGeneration: number | undefined): boolean {
-  const labels = pod.metadata.labels ?? {};
-  const templateMatches =
-    templateGeneration !== undefined && labels[POD_TEMPLATE_GENERATION_LABEL] === String(templateGeneration);
-  const hashMatches = hash.length > 0 && labels[CONTROLLER_REVISION_HASH_LABEL] === hash;
-  return hashMatches || templateMatches;
+export function isPodUpdated(pod: Pod, hash: string, templateGeneration: number | string | undefined): boolean {
+  const labels = pod.metadata.labels;
+  if (!labels) return false;
+  if (hash.length > 0 && labels[CONTROLLER_REVISION_HASH_LABEL] === hash) return true;
+  return templateGeneration !== undefined && labels[POD_TEMPLATE_GENERATION_LABEL] === String(templateGeneration);
 }
 
 /**

@@ -9,10 +9,18 @@
  */
 import { type LabelSelector, isEmptyLabelSelector, labelSelectorFromObject } from '../../apimachinery/labels.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { claim, controllerOf, controllerRefTo, recheckOwner } from '../machinery/claim.js';
+import {
+  claim,
+  CONTROLLER_UID_INDEX,
+  controllerOf,
+  controllerRefTo,
+  controllerUidIndex,
+  orphanIndexValue,
+  recheckOwner,
+} from '../machinery/claim.js';
 import { isNotFound } from '../machinery/client.js';
 import { cachesSynced, processNextKey, runWorkers } from '../machinery/controller.js';
-import { objectKey, splitKey } from '../machinery/lister.js';
+import { addIndexOnce, objectKey, splitKey } from '../machinery/lister.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
 import {
   RESOURCES,
@@ -28,7 +36,6 @@ import {
   type WorkQueue,
 } from '../machinery/types.js';
 import { computeHash } from '../daemonset/hash.js';
-import { addIndexOnce } from '../replicaset/controller.js';
 import type { Deployment, DeploymentStatus, Pod, ReplicaSet } from '../replicaset/types.js';
 import {
   activeReplicaSets,
@@ -71,12 +78,7 @@ import {
 
 export const COMPONENT = 'deployment-controller';
 /** ReplicaSet and pod index: the uid of the controller, or `orphan/<namespace>`. */
-const BY_CONTROLLER_INDEX = 'deployment-controller/controller-uid';
-
-function controllerIndex(obj: KubeObject): string[] {
-  const ref = controllerOf(obj);
-  return [ref ? ref.uid : `orphan/${obj.metadata.namespace ?? ''}`];
-}
+const BY_CONTROLLER_INDEX = CONTROLLER_UID_INDEX;
 
 function eventTarget(d: Deployment): KubeObject {
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: d.metadata };
@@ -111,8 +113,8 @@ export class DeploymentController implements Controller, Component {
     this.deployments = ctx.informers.informer<Deployment>(RESOURCES.deployments);
     this.replicaSets = ctx.informers.informer<ReplicaSet>(RESOURCES.replicasets);
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
-    addIndexOnce(this.replicaSets, BY_CONTROLLER_INDEX, controllerIndex);
-    addIndexOnce(this.pods, BY_CONTROLLER_INDEX, controllerIndex);
+    addIndexOnce(this.replicaSets, BY_CONTROLLER_INDEX, controllerUidIndex);
+    addIndexOnce(this.pods, BY_CONTROLLER_INDEX, controllerUidIndex);
     this.registerHandlers();
   }
 
@@ -239,7 +241,7 @@ export class DeploymentController implements Controller, Component {
       ...this.replicaSets.lister
         .byIndex(BY_CONTROLLER_INDEX, d.metadata.uid!)
         .filter((r) => r.metadata.namespace === ns),
-      ...this.replicaSets.lister.byIndex(BY_CONTROLLER_INDEX, `orphan/${ns ?? ''}`),
+      ...this.replicaSets.lister.byIndex(BY_CONTROLLER_INDEX, orphanIndexValue(ns)),
     ];
     const { claimed, errors } = await claim(
       {

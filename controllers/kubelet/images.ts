@@ -63,12 +63,29 @@ export function normalizeImage(image: string): string {
   return `${base}:${ref.tag ?? DEFAULT_TAG}`;
 }
 
+/** Images whose derived values (imageID, size) are remembered at most (a cluster runs few distinct images). */
+const IMAGE_MEMO_ENTRIES = 1000;
+
+/** `fn` remembered per image for the last IMAGE_MEMO_ENTRIES images (it hashes; every pod status asks again). */
+function memoByImage<T>(fn: (image: string) => T): (image: string) => T {
+  const memo = new Map<string, T>();
+  return (image) => {
+    let v = memo.get(image);
+    if (v === undefined) {
+      v = fn(image);
+      if (memo.size >= IMAGE_MEMO_ENTRIES) memo.clear();
+      memo.set(image, v);
+    }
+    return v;
+  };
+}
+
 /** `repository@sha256:<hex>`: the imageID of a pulled image (the digest given, or a stable made-up one). */
-export function imageID(image: string): string {
+export const imageID = memoByImage((image: string): string => {
   const ref = parseImage(image);
   const digest = ref.digest ?? `sha256:${hexDigest(`image:${normalizeImage(image)}`)}`;
   return `${ref.domain}/${ref.path}@${digest}`;
-}
+});
 
 /** The default imagePullPolicy: Always for `:latest` or untagged images without a digest, else IfNotPresent. */
 export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
@@ -92,7 +109,7 @@ export function pullErrorMessage(image: string): string {
 }
 
 /** A stable, plausible image size in bytes (for the Pulled event), between 5 and 120 MB. */
-export function imageSize(image: string): number {
+export const imageSize = memoByImage((image: string): number => {
   const n = parseInt(hexDigest(`size:${normalizeImage(image)}`).slice(0, 8), 16);
   return 5_000_000 + (n % 115_000_000);
-}
+});

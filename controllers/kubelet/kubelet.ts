@@ -13,6 +13,7 @@
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { isConflict, isNotFound } from '../machinery/client.js';
 import { runWorkers } from '../machinery/controller.js';
+import { addIndexOnce } from '../machinery/lister.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
 import {
   RESOURCES,
@@ -77,15 +78,6 @@ export interface KubeletOptions {
   serve?: KubeletServerOptions;
   /** What one container instance's log holds (default: DEFAULT_LOG_LIMITS). */
   logLimits?: LogLimits;
-}
-
-/** Adds an index unless an index of that name exists already (another component of the process added it). */
-export function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
-  try {
-    inf.addIndex(name, fn);
-  } catch (err) {
-    if (!/already exists/.test(String((err as Error)?.message))) throw err;
-  }
 }
 
 /** The `spec.nodeName` index function. */

@@ -76,6 +76,20 @@ export interface KubeletEndpoint {
   port: number;
 }
 
+/** The keys of nodeInfoFor's answer. */
+export const NODE_INFO_KEYS = [
+  'machineID',
+  'systemUUID',
+  'bootID',
+  'kernelVersion',
+  'osImage',
+  'containerRuntimeVersion',
+  'kubeletVersion',
+  'kubeProxyVersion',
+  'operatingSystem',
+  'architecture',
+] as const;
+
 /** nodeInfo of a simulated node; machine, system and boot IDs are derived from the node's uid. */
 export function nodeInfoFor(node: Node): Record<string, string> {
   const seed = node.metadata.uid ?? node.metadata.name ?? '';
@@ -190,7 +204,9 @@ export function planNodeStatus(
   const info = {
     ...((old.nodeInfo && typeof old.nodeInfo === 'object' ? old.nodeInfo : {}) as Record<string, string>),
   };
-  for (const [k, v] of Object.entries(nodeInfoFor(node))) if (!info[k]) info[k] = v;
+  // The derived IDs hash the uid: computed only for a node whose nodeInfo lacks some (at registration).
+  if (NODE_INFO_KEYS.some((k) => !info[k]))
+    for (const [k, v] of Object.entries(nodeInfoFor(node))) if (!info[k]) info[k] = v;
   status.nodeInfo = info;
 
   const port = ((old.daemonEndpoints as Json | undefined)?.kubeletEndpoint as Json | undefined)?.Port;

@@ -16,6 +16,22 @@ export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
 }
 
+/**
+ * The index every owner-claiming controller (DaemonSet, ReplicaSet, Deployment) puts on shared informers: the
+ * controller reference's uid, or `orphan/<namespace>` for objects without a controller (computed once per
+ * change, however many controllers read it).
+ */
+export const CONTROLLER_UID_INDEX = 'controller-uid';
+/** The CONTROLLER_UID_INDEX value of objects without a controller in `namespace`. */
+export function orphanIndexValue(namespace: string | undefined): string {
+  return `orphan/${namespace ?? ''}`;
+}
+/** The CONTROLLER_UID_INDEX function. */
+export function controllerUidIndex(obj: KubeObject): string[] {
+  const ref = controllerOf(obj);
+  return [ref ? ref.uid : orphanIndexValue(obj.metadata.namespace)];
+}
+
 /** The controller reference an owner's objects carry (metav1.NewControllerRef). */
 export function controllerRefTo(owner: Owner, apiVersion: string, kind: string): OwnerReference {
   return {

@@ -195,6 +195,8 @@ export class ApiEventRecorder implements EventRecorder {
   /** The correlation caches: this recorder's, or shared with the other recorders of its component. */
   private readonly caches: EventCorrelation;
   private readonly maxPending: number;
+  /** Events dropped because the queue was full. */
+  private dropped = 0;
   private readonly log: Logger;
 
   constructor(private readonly opts: ApiEventRecorderOptions) {
@@ -213,7 +215,13 @@ export class ApiEventRecorder implements EventRecorder {
       return;
     }
     if (this.queue.length >= this.maxPending) {
-      this.log.warn({ reason, object: obj.metadata.name }, 'too many events waiting to be written: event dropped');
+      // Logged for the first drop and every thousandth (a flood of drops written to stderr one by one cost more
+      // than the events).
+      if (this.dropped++ % 1000 === 0)
+        this.log.warn(
+          { reason, object: obj.metadata.name, dropped: this.dropped },
+          'too many events waiting to be written: event dropped',
+        );
       return;
     }
     const slots = this.opts.slots;

@@ -9,6 +9,19 @@ import type { IndexFunc, Lister } from './types.js';
 /** The index every cache has: objects by `metadata.namespace` ('' for cluster-scoped). */
 export const NAMESPACE_INDEX = 'namespace';
 
+/** Adds an index unless one of that name exists already (informers are shared: another component added it). */
+export function addIndexOnce<T extends KubeObject>(
+  inf: { addIndex(name: string, fn: IndexFunc<T>): void },
+  name: string,
+  fn: IndexFunc<T>,
+): void {
+  try {
+    inf.addIndex(name, fn);
+  } catch (err) {
+    if (!/already exists/.test(String((err as Error)?.message))) throw err;
+  }
+}
+
 /** The cache key of an object: `namespace/name`, or `name` without a namespace (client-go's MetaNamespaceKeyFunc). */
 export function objectKey(obj: KubeObject): string {
   const name = obj.metadata.name ?? '';

@@ -9,11 +9,19 @@ import { semanticEqual } from '../../apimachinery/copy.js';
 import { LabelSelector, labelSelectorFromObject } from '../../apimachinery/labels.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { isNamespaceTerminating, slowStartBatch } from '../machinery/batch.js';
-import { claim, controllerOf, controllerRefTo, recheckOwner } from '../machinery/claim.js';
+import {
+  claim,
+  CONTROLLER_UID_INDEX,
+  controllerOf,
+  controllerRefTo,
+  controllerUidIndex,
+  orphanIndexValue,
+  recheckOwner,
+} from '../machinery/claim.js';
 import { isNotFound } from '../machinery/client.js';
 import { cachesSynced, processNextKey, runWorkers } from '../machinery/controller.js';
 import { ControllerExpectations } from '../machinery/expectations.js';
-import { objectKey, splitKey } from '../machinery/lister.js';
+import { addIndexOnce, objectKey, splitKey } from '../machinery/lister.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
 import {
   RESOURCES,
@@ -35,26 +43,8 @@ import type { Pod, PodTemplateSpec, ReplicaSet, ReplicaSetStatus, WorkloadCondit
 export const COMPONENT = 'replicaset-controller';
 /** Creations and deletions issued by one sync at most (BurstReplicas). */
 export const BURST_REPLICAS = 500;
-/** Pod index: the uid of the pod's controller, or `orphan/<namespace>`. */
-export const BY_CONTROLLER_INDEX = 'replicaset-controller/controller-uid';
-
-function orphanIndexValue(namespace: string | undefined): string {
-  return `orphan/${namespace ?? ''}`;
-}
-
-function controllerIndex(obj: KubeObject): string[] {
-  const ref = controllerOf(obj);
-  return [ref ? ref.uid : orphanIndexValue(obj.metadata.namespace)];
-}
-
-/** Adds an index unless another controller sharing the informer already did. */
-export function addIndexOnce<T extends KubeObject>(inf: Informer<T>, name: string, fn: (obj: T) => string[]): void {
-  try {
-    inf.addIndex(name, fn);
-  } catch (err) {
-    if (!/already exists/.test(String((err as Error)?.message))) throw err;
-  }
-}
+/** Pod index: the uid of the pod's controller, or `orphan/<namespace>` (shared with the other controllers). */
+export const BY_CONTROLLER_INDEX = CONTROLLER_UID_INDEX;
 
 /** FilterActivePods: neither Succeeded, Failed nor being deleted. */
 export function isPodActive(pod: Pod): boolean {
@@ -161,7 +151,7 @@ export class ReplicaSetController implements Controller, Component {
     this.burstReplicas = opts.burstReplicas ?? BURST_REPLICAS;
     this.replicaSets = ctx.informers.informer<ReplicaSet>(RESOURCES.replicasets);
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
-    addIndexOnce(this.pods, BY_CONTROLLER_INDEX, controllerIndex);
+    addIndexOnce(this.pods, BY_CONTROLLER_INDEX, controllerUidIndex);
     this.registerHandlers();
   }
 

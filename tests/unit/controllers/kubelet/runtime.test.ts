@@ -310,3 +310,22 @@ describe('advancePod', () => {
     assert.deepEqual(desiredPodStatus(written, rebuilt, { hostIP: 'h' }, T0 + 60_000), status);
   });
 });
+
+describe('node status planning', () => {
+  it('knows every key of the derived nodeInfo (a node lacking one gets them computed)', async () => {
+    const { NODE_INFO_KEYS, nodeInfoFor, planNodeStatus } = await import(
+      '../../../../controllers/kubelet/node-status.js'
+    );
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'u1' } };
+    assert.deepEqual(Object.keys(nodeInfoFor(node)).sort(), [...NODE_INFO_KEYS].sort());
+    const first = planNodeStatus(node, '10.0.0.2', 0, true).status!;
+    assert.deepEqual(first.nodeInfo, nodeInfoFor(node));
+    const again = planNodeStatus({ ...node, status: first }, '10.0.0.2', 1000, true).status!;
+    assert.deepEqual(again.nodeInfo, first.nodeInfo);
+  });
+
+  it('remembers derived image values without changing them', () => {
+    assert.equal(imageID('bench:1'), imageID('bench:1'));
+    assert.notEqual(imageID('bench:1'), imageID('bench:2'));
+  });
+});
