@@ -121,6 +121,36 @@ async function bundle() {
       });
     },
   };
+  // Node's https and http2 modules (with tls and its secure contexts) are required at the top of Fastify's server
+  // module and prom-client's Pushgateway, but used only to serve TLS or HTTP/2 and to push metrics: in the server
+  // bundle they are loaded on first use instead (compiling them took ~10 ms of a start over plain HTTP). Their
+  // requirers only reach into them (`https.createServer`), so an object that loads the module on first access
+  // stands in for it.
+  const lazyBuiltins = {
+    name: 'lazy-builtins',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?(https|http2)$/ }, (args) =>
+        args.namespace === 'lazy-builtin'
+          ? { path: args.path, external: true }
+          : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+        contents: `let m;
+const load = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));
+module.exports = new Proxy({}, {
+  get: (_, k) => load()[k],
+  has: (_, k) => k in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, k) => {
+    const d = Reflect.getOwnPropertyDescriptor(load(), k);
+    return d && { ...d, configurable: true };
+  },
+});
+`,
+        loader: 'js',
+      }));
+    },
+  };
   rmSync(join(dist, 'bundle'), { recursive: true, force: true }); // chunks of earlier builds
   const common = {
     outbase: root,
@@ -172,6 +202,7 @@ async function bundle() {
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [...common.plugins, lazyBuiltins],
   });
   for (const result of [esm, cjs]) {
     for (const out of Object.keys(result.metafile.outputs)) {
@@ -236,8 +267,11 @@ if (process.sourceMapsEnabled) {
 }
 
 /**
- * Writes dist/server/main.cjs.cache: starts the server on a temporary data directory, waits for /readyz, stops it
- * (it writes the cache as it exits). Without it the server starts as well, only slower.
+ * Writes dist/server/main.cjs.cache: starts the server on a temporary data directory, waits for /readyz, runs the
+ * controller manager against it until 3 nodes are Ready (what `npm start -- --nodes 3` does first: a Lease, events,
+ * informers' lists and watches, nodes, service accounts and config maps created, so the request paths a start takes
+ * first are compiled in the cache too), then stops both (the server writes the cache as it exits). Without it the
+ * server starts as well, only slower.
  */
 async function warmCodeCache(loader) {
   const { spawn } = await import('node:child_process');
@@ -262,23 +296,70 @@ async function warmCodeCache(loader) {
   const exited = new Promise((res) => child.once('exit', res));
   let done = false;
   exited.then(() => (done = true));
+  let manager;
   try {
-    for (let i = 0; i < 600 && !done; i++) {
-      try {
+    const ready = await poll(
+      () => done,
+      async () => {
         const res = await fetch(`http://127.0.0.1:${port}/readyz`);
         await res.arrayBuffer();
-        if (res.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
+        return res.status === 200;
+      },
+    );
+    const caFile = join(dir, 'pki', 'ca.crt'); // written shortly after /readyz passes over plain HTTP
+    if (
+      ready &&
+      (await poll(
+        () => done,
+        () => existsSync(caFile),
+      ))
+    ) {
+      const args = [
+        '--kubeconfig',
+        join(dir, 'kubeconfig'),
+        '--root-ca-file',
+        caFile,
+        '--nodes',
+        '3',
+        '--log-level',
+        'error',
+      ];
+      manager = spawn(process.execPath, [join(dist, 'controllers', 'main.js'), ...args, '--metrics-port', '0'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const managerExited = new Promise((res) => manager.once('exit', res));
+      await poll(
+        () => done,
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/api/v1/nodes`);
+          const nodes = res.status === 200 ? (await res.json()).items : [];
+          const isReady = (n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+          return nodes.filter(isReady).length >= 3;
+        },
+      );
+      manager.kill('SIGTERM');
+      await managerExited;
     }
   } finally {
+    manager?.kill('SIGKILL');
     child.kill('SIGTERM');
     await exited;
     rmSync(dir, { recursive: true, force: true });
   }
   if (!existsSync(cacheFile)) process.stderr.write('build: no code cache for the API server (it starts slower)\n');
+}
+
+/** Calls `check` every 50 ms (for at most 30 s, or until `stopped()`) until it returns true: whether it did. */
+async function poll(stopped, check) {
+  for (let i = 0; i < 600 && !stopped(); i++) {
+    try {
+      if (await check()) return true;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }
 
 /**
