@@ -90,7 +90,7 @@ async function bundle() {
     process.stderr.write('build: esbuild is not installed: the entry points stay unbundled (slower to start)\n');
     return;
   }
-  const entries = ['controllers/main.ts', 'cli/start.ts'];
+  const entries = ['cli/start.ts'];
   const importMetaUrl = {
     name: 'import-meta-url',
     setup(b) {
@@ -184,20 +184,20 @@ module.exports = new Proxy({}, {
     chunkNames: 'bundle/[name]-[hash]',
     splitting: true,
     format: 'esm',
-    // The controller manager and the launcher read a kubeconfig at every start: YAML is bundled for them (imported
-    // from node_modules, its CommonJS files took ~60 ms of CPU in each process while the API server was starting).
+    // The launcher reads a kubeconfig at every start: YAML is bundled for it (imported from node_modules, its
+    // CommonJS files took ~60 ms of CPU while the API server was starting).
     external: common.external.filter((pkg) => pkg !== 'yaml'),
     // CommonJS packages inside the bundle call require() for Node's own modules
     banner: {
       js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
     },
   });
-  // The API server as one CommonJS script (dist/server/main.cjs) that dist/server/main.js compiles with V8's code
-  // cache (see serverLoader()): an ES module cannot use one on Node 20, and compiling the bundle took ~50 ms of its
-  // start. Its lazily imported etcd backend is inside it (the package etcd3 is still loaded on first use).
-  const cjs = await esbuild.build({
+  // The API server and the controller manager as one CommonJS script each (dist/server/main.cjs,
+  // dist/controllers/main.cjs) that dist/server/main.js and dist/controllers/main.js compile with V8's code cache
+  // (see codeCacheLoader()): an ES module cannot use one on Node 20, and compiling the bundle took ~50 ms of a start.
+  // The server's lazily imported etcd backend is inside it (the package etcd3 is still loaded on first use).
+  const script = {
     ...common,
-    entryPoints: [join(root, 'server/main.ts')],
     entryNames: '[dir]/[name]',
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
@@ -205,9 +205,19 @@ module.exports = new Proxy({}, {
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  };
+  const cjs = await esbuild.build({
+    ...script,
+    entryPoints: [join(root, 'server/main.ts')],
     plugins: [...common.plugins, lazyBuiltins],
   });
-  for (const result of [esm, cjs]) {
+  // The controller manager reads its kubeconfig at every start: YAML is bundled for it (see the launcher's).
+  const controllers = await esbuild.build({
+    ...script,
+    entryPoints: [join(root, 'controllers/main.ts')],
+    external: common.external.filter((pkg) => pkg !== 'yaml'),
+  });
+  for (const result of [esm, cjs, controllers]) {
     for (const out of Object.keys(result.metafile.outputs)) {
       if (relative(dist, join(root, out)).split('/').length !== 2)
         throw new Error(`build: ${out} is not one directory below dist/`);
@@ -217,22 +227,24 @@ module.exports = new Proxy({}, {
       writeFileSync(file.path, /\.c?js$/.test(file.path) ? asciiOnly(file.text) : file.text);
     }
   }
-  const loader = join(dist, 'server', 'main.js');
-  writeFileSync(loader, serverLoader());
-  rmSync(`${loader}.map`, { force: true }); // tsc's, for the module the loader replaces
-  await warmCodeCache(loader);
+  const loaders = { server: join(dist, 'server', 'main.js'), controllers: join(dist, 'controllers', 'main.js') };
+  for (const [what, loader] of Object.entries(loaders)) {
+    writeFileSync(loader, codeCacheLoader(what === 'server' ? 'the API server' : 'the controller manager'));
+    rmSync(`${loader}.map`, { force: true }); // tsc's, for the module the loader replaces
+  }
+  await warmCodeCache(loaders.server, loaders.controllers);
 }
 
 /**
- * dist/server/main.js: runs the bundle dist/server/main.cjs as Node's CommonJS loader would, compiled with the V8
- * code cache in main.cjs.cache when there is one that fits (same source, same V8 and flags; otherwise V8 rejects it
+ * dist/server/main.js (dist/controllers/main.js): runs the bundle main.cjs beside it as Node's CommonJS loader would,
+ * compiled with the V8 code cache in main.cjs.cache when there is one that fits (same source, same V8 and flags; otherwise V8 rejects it
  * and compiles as usual; with --enable-source-maps, Node's own loader loads it, so traces are mapped). With
  * KUBE_EMULATOR_WRITE_CODE_CACHE set, the process writes the cache as it exits: it then
  * holds every function compiled until then, so the functions a start runs need no compiling at the next one.
  */
-function serverLoader() {
+function codeCacheLoader(what) {
   return `#!/usr/bin/env node
-// Written by scripts/build.mjs: loads main.cjs (the bundled API server) with V8's code cache main.cjs.cache.
+// Written by scripts/build.mjs: loads main.cjs (${what}, bundled) with V8's code cache main.cjs.cache.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -270,19 +282,21 @@ if (process.sourceMapsEnabled) {
 }
 
 /**
- * Writes dist/server/main.cjs.cache: starts the server on a temporary data directory, waits for /readyz, runs the
- * controller manager against it until 3 nodes are Ready (what `npm start -- --nodes 3` does first: a Lease, events,
- * informers' lists and watches, nodes, service accounts and config maps created, so the request paths a start takes
- * first are compiled in the cache too), then stops both (the server writes the cache as it exits). Without it the
- * server starts as well, only slower.
+ * Writes dist/server/main.cjs.cache and dist/controllers/main.cjs.cache: starts the server on a temporary data
+ * directory, waits for /readyz, runs the controller manager against it until 3 nodes are Ready (what
+ * `npm start -- --nodes 3` does first: a Lease, events, informers' lists and watches, nodes, service accounts and
+ * config maps created, so the request paths a start takes first are compiled in the caches too), then stops both
+ * (each writes its cache as it exits). Without them both start as well, only slower.
  */
-async function warmCodeCache(loader) {
+async function warmCodeCache(loader, managerLoader) {
   const { spawn } = await import('node:child_process');
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { createServer } = await import('node:net');
   const cacheFile = join(dist, 'server', 'main.cjs.cache');
+  const managerCacheFile = join(dist, 'controllers', 'main.cjs.cache');
   rmSync(cacheFile, { force: true });
+  rmSync(managerCacheFile, { force: true });
   const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-build-'));
   const port = await new Promise((res, rej) => {
     const s = createServer().once('error', rej);
@@ -327,8 +341,9 @@ async function warmCodeCache(loader) {
         '--log-level',
         'error',
       ];
-      manager = spawn(process.execPath, [join(dist, 'controllers', 'main.js'), ...args, '--metrics-port', '0'], {
+      manager = spawn(process.execPath, [managerLoader, ...args, '--metrics-port', '0'], {
         stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, KUBE_EMULATOR_WRITE_CODE_CACHE: managerCacheFile },
       });
       const managerExited = new Promise((res) => manager.once('exit', res));
       await poll(
@@ -350,6 +365,8 @@ async function warmCodeCache(loader) {
     rmSync(dir, { recursive: true, force: true });
   }
   if (!existsSync(cacheFile)) process.stderr.write('build: no code cache for the API server (it starts slower)\n');
+  if (!existsSync(managerCacheFile))
+    process.stderr.write('build: no code cache for the controller manager (it starts slower)\n');
 }
 
 /** Calls `check` every 50 ms (for at most 30 s, or until `stopped()`) until it returns true: whether it did. */
