@@ -282,11 +282,11 @@ if (process.sourceMapsEnabled) {
 }
 
 /**
- * Writes dist/server/main.cjs.cache and dist/controllers/main.cjs.cache: starts the server on a temporary data
- * directory, waits for /readyz, runs the controller manager against it until 3 nodes are Ready (what
- * `npm start -- --nodes 3` does first: a Lease, events, informers' lists and watches, nodes, service accounts and
- * config maps created, so the request paths a start takes first are compiled in the caches too), then stops both
- * (each writes its cache as it exits). Without them both start as well, only slower.
+ * Writes dist/server/main.cjs.cache and dist/controllers/main.cjs.cache. The server's: a start on a temporary data
+ * directory until /readyz answers, then a stop (it writes the cache as it exits; what requests compile later would
+ * make the cache bigger, and so every start slower). The controller manager's: a run against the server started
+ * again, until 3 nodes are Ready (what `npm start -- --nodes 3` does first: a Lease, informers' lists and watches,
+ * nodes, events, service accounts, config maps), then a stop. Without them both start as well, only slower.
  */
 async function warmCodeCache(loader, managerLoader) {
   const { spawn } = await import('node:child_process');
@@ -305,63 +305,67 @@ async function warmCodeCache(loader, managerLoader) {
       s.close(() => res(p));
     });
   });
-  const child = spawn(
-    process.execPath,
-    [loader, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'error'],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KUBE_EMULATOR_WRITE_CODE_CACHE: cacheFile } },
-  );
-  const exited = new Promise((res) => child.once('exit', res));
-  let done = false;
-  exited.then(() => (done = true));
-  let manager;
-  try {
-    const ready = await poll(
-      () => done,
+  const url = `http://127.0.0.1:${port}`;
+  const children = [];
+  /** Runs `args` (a loader and its flags) with `env`; `running()` is false once it exited, `stop()` ends it. */
+  const run = (args, env = {}) => {
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    let done = false;
+    const exited = new Promise((res) => child.once('exit', res)).then(() => (done = true));
+    const handle = {
+      running: () => !done,
+      async stop() {
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+    children.push(child);
+    return handle;
+  };
+  const serverArgs = [loader, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'error'];
+  const ready = (server) =>
+    poll(
+      () => !server.running(),
       async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        const res = await fetch(`${url}/readyz`);
         await res.arrayBuffer();
         return res.status === 200;
       },
     );
-    const caFile = join(dir, 'pki', 'ca.crt'); // written shortly after /readyz passes over plain HTTP
+  try {
+    const first = run(serverArgs, { KUBE_EMULATOR_WRITE_CODE_CACHE: cacheFile });
+    await ready(first);
+    await first.stop();
+    const server = run(serverArgs);
+    const caFile = join(dir, 'pki', 'ca.crt'); // over plain HTTP, a new CA may be written just after /readyz passes
     if (
-      ready &&
+      (await ready(server)) &&
       (await poll(
-        () => done,
+        () => !server.running(),
         () => existsSync(caFile),
       ))
     ) {
-      const args = [
-        '--kubeconfig',
-        join(dir, 'kubeconfig'),
-        '--root-ca-file',
-        caFile,
-        '--nodes',
-        '3',
-        '--log-level',
-        'error',
-      ];
-      manager = spawn(process.execPath, [managerLoader, ...args, '--metrics-port', '0'], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env: { ...process.env, KUBE_EMULATOR_WRITE_CODE_CACHE: managerCacheFile },
+      const kubeconfig = join(dir, 'kubeconfig');
+      const args = ['--kubeconfig', kubeconfig, '--root-ca-file', caFile, '--nodes', '3', '--metrics-port', '0'];
+      const manager = run([managerLoader, ...args, '--log-level', 'error'], {
+        KUBE_EMULATOR_WRITE_CODE_CACHE: managerCacheFile,
       });
-      const managerExited = new Promise((res) => manager.once('exit', res));
+      const isReady = (n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
       await poll(
-        () => done,
+        () => !server.running() || !manager.running(),
         async () => {
-          const res = await fetch(`http://127.0.0.1:${port}/api/v1/nodes`);
-          const nodes = res.status === 200 ? (await res.json()).items : [];
-          const isReady = (n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-          return nodes.filter(isReady).length >= 3;
+          const res = await fetch(`${url}/api/v1/nodes`);
+          return res.status === 200 && (await res.json()).items.filter(isReady).length >= 3;
         },
       );
-      manager.kill('SIGTERM');
-      await managerExited;
+      await manager.stop();
     }
+    await server.stop();
   } finally {
-    manager?.kill('SIGKILL');
-    child.kill('SIGTERM');
-    await exited;
+    for (const child of children) child.kill('SIGKILL'); // only those still running: the others exited
     rmSync(dir, { recursive: true, force: true });
   }
   if (!existsSync(cacheFile)) process.stderr.write('build: no code cache for the API server (it starts slower)\n');
