@@ -76,8 +76,8 @@ if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(f
 }
 
 /**
- * The entry points as bundles: one ES module each, with what they share (and what they import lazily) in chunks
- * under dist/bundle/. Every output sits one directory below dist/, so a module's `import.meta.url` becomes the URL
+ * The entry points as bundles: the launcher an ES module, with what it imports lazily in chunks under dist/bundle/;
+ * the API server and the controller manager CommonJS scripts run with a code cache (see below). Every output sits one directory below dist/, so a module's `import.meta.url` becomes the URL
  * of its compiled file in dist/ (what reads files beside itself, or resolves packages from there, is unchanged).
  * Packages that read files beside themselves stay outside (loaded from node_modules), as do those only loaded on
  * first use; classic-level's native addon is loaded from its package in node_modules. Source maps (`--enable-source-maps`) lead back to the TypeScript.
