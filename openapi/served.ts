@@ -22,8 +22,24 @@ function readSnapshot(): Readonly<Record<string, unknown>> {
   }
 }
 
-/** The served definitions for a `'v2'` or `'v3'` document, as convertDefinitions gives them; fresh objects each call. */
+/** The snapshot converted for each style (`definitions-v2.json`, `definitions-v3.json`), as JSON text. */
+const converted = new Map<OpenAPIStyle, string | null>();
+
+/**
+ * The served definitions for a `'v2'` or `'v3'` document, as convertDefinitions gives them; fresh objects each call.
+ * The build writes them converted beside the snapshot; without those files they are converted here.
+ */
 export function servedDefinitions(style: OpenAPIStyle): Record<string, object> {
+  let text = converted.get(style);
+  if (text === undefined) {
+    try {
+      text = readFileSync(new URL(`./definitions-${style}.json`, DEFINITIONS_SNAPSHOT), 'utf8');
+    } catch {
+      text = null;
+    }
+    converted.set(style, text);
+  }
+  if (text !== null) return JSON.parse(text) as Record<string, object>;
   snapshot ??= readSnapshot();
   return convertDefinitions(snapshot, style);
 }

@@ -76,8 +76,8 @@ if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(f
 }
 
 /**
- * The entry points as bundles: one ES module each, with what they share (and what they import lazily) in chunks
- * under dist/bundle/. Every output sits one directory below dist/, so a module's `import.meta.url` becomes the URL
+ * The entry points as bundles: the launcher an ES module, with what it imports lazily in chunks under dist/bundle/;
+ * the API server and the controller manager CommonJS scripts run with a code cache (see below). Every output sits one directory below dist/, so a module's `import.meta.url` becomes the URL
  * of its compiled file in dist/ (what reads files beside itself, or resolves packages from there, is unchanged).
  * Packages that read files beside themselves stay outside (loaded from node_modules), as do those only loaded on
  * first use; classic-level's native addon is loaded from its package in node_modules. Source maps (`--enable-source-maps`) lead back to the TypeScript.
@@ -90,7 +90,7 @@ async function bundle() {
     process.stderr.write('build: esbuild is not installed: the entry points stay unbundled (slower to start)\n');
     return;
   }
-  const entries = ['controllers/main.ts', 'cli/start.ts'];
+  const entries = ['cli/start.ts'];
   const importMetaUrl = {
     name: 'import-meta-url',
     setup(b) {
@@ -119,6 +119,36 @@ async function bundle() {
         const dir = "require('node:path').dirname(require['resolve']('classic-level'))";
         return { contents: text.replace('(__dirname)', `(${dir})`), loader: 'js' };
       });
+    },
+  };
+  // Node's https and http2 modules (with tls and its secure contexts) are required at the top of Fastify's server
+  // module and prom-client's Pushgateway, but used only to serve TLS or HTTP/2 and to push metrics: in the server
+  // bundle they are loaded on first use instead (compiling them took ~10 ms of a start over plain HTTP). Their
+  // requirers only reach into them (`https.createServer`), so an object that loads the module on first access
+  // stands in for it.
+  const lazyBuiltins = {
+    name: 'lazy-builtins',
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?(https|http2)$/ }, (args) =>
+        args.namespace === 'lazy-builtin'
+          ? { path: args.path, external: true }
+          : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+        contents: `let m;
+const load = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));
+module.exports = new Proxy({}, {
+  get: (_, k) => load()[k],
+  has: (_, k) => k in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, k) => {
+    const d = Reflect.getOwnPropertyDescriptor(load(), k);
+    return d && { ...d, configurable: true };
+  },
+});
+`,
+        loader: 'js',
+      }));
     },
   };
   rmSync(join(dist, 'bundle'), { recursive: true, force: true }); // chunks of earlier builds
@@ -154,17 +184,20 @@ async function bundle() {
     chunkNames: 'bundle/[name]-[hash]',
     splitting: true,
     format: 'esm',
+    // The launcher reads a kubeconfig at every start: YAML is bundled for it (imported from node_modules, its
+    // CommonJS files took ~60 ms of CPU while the API server was starting).
+    external: common.external.filter((pkg) => pkg !== 'yaml'),
     // CommonJS packages inside the bundle call require() for Node's own modules
     banner: {
       js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);",
     },
   });
-  // The API server as one CommonJS script (dist/server/main.cjs) that dist/server/main.js compiles with V8's code
-  // cache (see serverLoader()): an ES module cannot use one on Node 20, and compiling the bundle took ~50 ms of its
-  // start. Its lazily imported etcd backend is inside it (the package etcd3 is still loaded on first use).
-  const cjs = await esbuild.build({
+  // The API server and the controller manager as one CommonJS script each (dist/server/main.cjs,
+  // dist/controllers/main.cjs) that dist/server/main.js and dist/controllers/main.js compile with V8's code cache
+  // (see codeCacheLoader()): an ES module cannot use one on Node 20, and compiling the bundle took ~50 ms of a start.
+  // The server's lazily imported etcd backend is inside it (the package etcd3 is still loaded on first use).
+  const script = {
     ...common,
-    entryPoints: [join(root, 'server/main.ts')],
     entryNames: '[dir]/[name]',
     outExtension: { '.js': '.cjs' },
     format: 'cjs',
@@ -172,8 +205,19 @@ async function bundle() {
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__bundleUrl' },
     banner: { js: "var __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  };
+  const cjs = await esbuild.build({
+    ...script,
+    entryPoints: [join(root, 'server/main.ts')],
+    plugins: [...common.plugins, lazyBuiltins],
   });
-  for (const result of [esm, cjs]) {
+  // The controller manager reads its kubeconfig at every start: YAML is bundled for it (see the launcher's).
+  const controllers = await esbuild.build({
+    ...script,
+    entryPoints: [join(root, 'controllers/main.ts')],
+    external: common.external.filter((pkg) => pkg !== 'yaml'),
+  });
+  for (const result of [esm, cjs, controllers]) {
     for (const out of Object.keys(result.metafile.outputs)) {
       if (relative(dist, join(root, out)).split('/').length !== 2)
         throw new Error(`build: ${out} is not one directory below dist/`);
@@ -183,22 +227,24 @@ async function bundle() {
       writeFileSync(file.path, /\.c?js$/.test(file.path) ? asciiOnly(file.text) : file.text);
     }
   }
-  const loader = join(dist, 'server', 'main.js');
-  writeFileSync(loader, serverLoader());
-  rmSync(`${loader}.map`, { force: true }); // tsc's, for the module the loader replaces
-  await warmCodeCache(loader);
+  const loaders = { server: join(dist, 'server', 'main.js'), controllers: join(dist, 'controllers', 'main.js') };
+  for (const [what, loader] of Object.entries(loaders)) {
+    writeFileSync(loader, codeCacheLoader(what === 'server' ? 'the API server' : 'the controller manager'));
+    rmSync(`${loader}.map`, { force: true }); // tsc's, for the module the loader replaces
+  }
+  await warmCodeCache(loaders.server, loaders.controllers);
 }
 
 /**
- * dist/server/main.js: runs the bundle dist/server/main.cjs as Node's CommonJS loader would, compiled with the V8
- * code cache in main.cjs.cache when there is one that fits (same source, same V8 and flags; otherwise V8 rejects it
+ * dist/server/main.js (dist/controllers/main.js): runs the bundle main.cjs beside it as Node's CommonJS loader would,
+ * compiled with the V8 code cache in main.cjs.cache when there is one that fits (same source, same V8 and flags; otherwise V8 rejects it
  * and compiles as usual; with --enable-source-maps, Node's own loader loads it, so traces are mapped). With
  * KUBE_EMULATOR_WRITE_CODE_CACHE set, the process writes the cache as it exits: it then
  * holds every function compiled until then, so the functions a start runs need no compiling at the next one.
  */
-function serverLoader() {
+function codeCacheLoader(what) {
   return `#!/usr/bin/env node
-// Written by scripts/build.mjs: loads main.cjs (the bundled API server) with V8's code cache main.cjs.cache.
+// Written by scripts/build.mjs: loads main.cjs (${what}, bundled) with V8's code cache main.cjs.cache.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -236,16 +282,21 @@ if (process.sourceMapsEnabled) {
 }
 
 /**
- * Writes dist/server/main.cjs.cache: starts the server on a temporary data directory, waits for /readyz, stops it
- * (it writes the cache as it exits). Without it the server starts as well, only slower.
+ * Writes dist/server/main.cjs.cache and dist/controllers/main.cjs.cache. The server's: a start on a temporary data
+ * directory until /readyz answers, then a stop (it writes the cache as it exits; what requests compile later would
+ * make the cache bigger, and so every start slower). The controller manager's: a run against the server started
+ * again, until 3 nodes are Ready (what `npm start -- --nodes 3` does first: a Lease, informers' lists and watches,
+ * nodes, events, service accounts, config maps), then a stop. Without them both start as well, only slower.
  */
-async function warmCodeCache(loader) {
+async function warmCodeCache(loader, managerLoader) {
   const { spawn } = await import('node:child_process');
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { createServer } = await import('node:net');
   const cacheFile = join(dist, 'server', 'main.cjs.cache');
+  const managerCacheFile = join(dist, 'controllers', 'main.cjs.cache');
   rmSync(cacheFile, { force: true });
+  rmSync(managerCacheFile, { force: true });
   const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-build-'));
   const port = await new Promise((res, rej) => {
     const s = createServer().once('error', rej);
@@ -254,31 +305,85 @@ async function warmCodeCache(loader) {
       s.close(() => res(p));
     });
   });
-  const child = spawn(
-    process.execPath,
-    [loader, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'error'],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KUBE_EMULATOR_WRITE_CODE_CACHE: cacheFile } },
-  );
-  const exited = new Promise((res) => child.once('exit', res));
-  let done = false;
-  exited.then(() => (done = true));
-  try {
-    for (let i = 0; i < 600 && !done; i++) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+  const url = `http://127.0.0.1:${port}`;
+  const children = [];
+  /** Runs `args` (a loader and its flags) with `env`; `running()` is false once it exited, `stop()` ends it. */
+  const run = (args, env = {}) => {
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    let done = false;
+    const exited = new Promise((res) => child.once('exit', res)).then(() => (done = true));
+    const handle = {
+      running: () => !done,
+      async stop() {
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+    children.push(child);
+    return handle;
+  };
+  const serverArgs = [loader, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'error'];
+  const ready = (server) =>
+    poll(
+      () => !server.running(),
+      async () => {
+        const res = await fetch(`${url}/readyz`);
         await res.arrayBuffer();
-        if (res.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
+        return res.status === 200;
+      },
+    );
+  try {
+    const first = run(serverArgs, { KUBE_EMULATOR_WRITE_CODE_CACHE: cacheFile });
+    await ready(first);
+    await first.stop();
+    const server = run(serverArgs);
+    const caFile = join(dir, 'pki', 'ca.crt'); // over plain HTTP, a new CA may be written just after /readyz passes
+    if (
+      (await ready(server)) &&
+      (await poll(
+        () => !server.running(),
+        () => existsSync(caFile),
+      ))
+    ) {
+      const kubeconfig = join(dir, 'kubeconfig');
+      const args = ['--kubeconfig', kubeconfig, '--root-ca-file', caFile, '--nodes', '3', '--metrics-port', '0'];
+      const manager = run([managerLoader, ...args, '--log-level', 'error'], {
+        KUBE_EMULATOR_WRITE_CODE_CACHE: managerCacheFile,
+      });
+      const isReady = (n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+      await poll(
+        () => !server.running() || !manager.running(),
+        async () => {
+          const res = await fetch(`${url}/api/v1/nodes`);
+          return res.status === 200 && (await res.json()).items.filter(isReady).length >= 3;
+        },
+      );
+      await manager.stop();
     }
+    await server.stop();
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    for (const child of children) child.kill('SIGKILL'); // only those still running: the others exited
     rmSync(dir, { recursive: true, force: true });
   }
   if (!existsSync(cacheFile)) process.stderr.write('build: no code cache for the API server (it starts slower)\n');
+  if (!existsSync(managerCacheFile))
+    process.stderr.write('build: no code cache for the controller manager (it starts slower)\n');
+}
+
+/** Calls `check` every 50 ms (for at most 30 s, or until `stopped()`) until it returns true: whether it did. */
+async function poll(stopped, check) {
+  for (let i = 0; i < 600 && !stopped(); i++) {
+    try {
+      if (await check()) return true;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }
 
 /**

@@ -38,7 +38,11 @@ import { TokenSigner } from './serviceaccount/jwt.js';
 import { advertiseAddress, KubernetesServiceController } from './registry/resources/services/kubernetes-service.js';
 
 export interface AppOptions {
-  storage: Storage;
+  /**
+   * The store, open, or a promise of it while it opens: what needs no store (the Fastify instance, the token signer,
+   * the resource definitions) is built meanwhile.
+   */
+  storage: Storage | Promise<Storage>;
   /** Fastify's logger option (pino); false by default in tests. */
   logger?: FastifyServerOptions['logger'];
   /** How long a quiet watch that asked for bookmarks waits before one (kube-apiserver: about a minute). */
@@ -144,15 +148,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     schemaController: lazySchemaCompilers(),
   });
   const tokenSigner = opts.serviceAccountKeyFile ? TokenSigner.fromKeyFile(opts.serviceAccountKeyFile) : undefined;
-  const registry = new Registry(
-    opts.storage,
-    defaultResources({
-      serviceClusterIPRange: opts.serviceClusterIPRange,
-      serviceNodePortRange: opts.serviceNodePortRange,
-    }),
-    defaultVirtualResources(),
-    { tokenSigner, disabledAdmissionPlugins: opts.disableAdmissionPlugins },
-  );
+  const resources = defaultResources({
+    serviceClusterIPRange: opts.serviceClusterIPRange,
+    serviceNodePortRange: opts.serviceNodePortRange,
+  });
+  const virtualResources = defaultVirtualResources();
+  const storage = await opts.storage;
+  const registry = new Registry(storage, resources, virtualResources, {
+    tokenSigner,
+    disabledAdmissionPlugins: opts.disableAdmissionPlugins,
+  });
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every open watch listens for shutdown
   let namespacesStarted = false;
@@ -165,7 +170,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerErrorHandling(fastify);
   registerRequestInfo(fastify);
   const limitsState = newLimitState();
-  const metrics = new ApiServerMetrics({ storage: opts.storage, registry, limits: limitsState });
+  const metrics = new ApiServerMetrics({ storage, registry, limits: limitsState });
   registerTelemetry(fastify, metrics);
   registerAuthentication(fastify, {
     bearerToken: opts.bearerToken,
@@ -176,7 +181,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const storageCheck: HealthCheck = {
     name: 'storage',
     async check() {
-      await opts.storage.list('/registry/namespaces/', { limit: 1 });
+      await storage.list('/registry/namespaces/', { limit: 1 });
     },
   };
   const ping: HealthCheck = { name: 'ping', check() {} };
@@ -198,7 +203,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerDiscoveryRoutes(fastify, registry);
   registerResourceRoutes(fastify, {
     registry,
-    storage: opts.storage,
+    storage,
     shutdownSignal: shutdown.signal,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     watchStallTimeoutMs: opts.watchStallTimeoutMs,
@@ -209,14 +214,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerOpenAPIExplorer(fastify, registry);
   registerUIRoutes(fastify, registry);
 
-  const lifecycle = new NamespaceLifecycle(registry, opts.storage, fastify.log);
-  const eventTTL = new EventTTL(opts.storage, {
+  const lifecycle = new NamespaceLifecycle(registry, storage, fastify.log);
+  const eventTTL = new EventTTL(storage, {
     ttlSeconds: opts.eventTTLSeconds ?? DEFAULT_EVENT_TTL_SECONDS,
     sweepMs: opts.eventSweepMs ?? 60_000,
     log: fastify.log,
   });
   // The `kubernetes` Service and its endpoints name the address and port the server listens on, known once it does.
-  const kubernetesService = new KubernetesServiceController(registry, opts.storage, fastify.log);
+  const kubernetesService = new KubernetesServiceController(registry, storage, fastify.log);
   fastify.addHook('onListen', async () => {
     const address = fastify.server.address();
     if (address && typeof address === 'object') {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The API server process: flags → open storage → buildApp() → listen → write a kubeconfig.
+ * The API server process: flags → open storage (while buildApp() builds the app) → listen → write a kubeconfig.
  * `node dist/server/main.js --port P --host H --data-dir D`.
  */
 import { mkdirSync } from 'node:fs';
@@ -52,7 +52,8 @@ async function main(argv: string[]): Promise<void> {
   const caReady = prepareCA(dataDir);
   caReady.catch(() => {}); // awaited below, where a failure stops the start
   const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;
-  let storage: Storage;
+  // LevelDB opens on the thread pool while the app is built (buildApp awaits it where it is first needed).
+  let storage: Storage | Promise<Storage>;
   if (flags.storage === 'etcd') {
     // etcd's client (etcd3, gRPC and its protobuf definitions, ~50-150 ms to load) only for a store on etcd.
     const { openEtcdStorage } = await import('../storage/etcd/etcd-storage.js');
@@ -65,7 +66,8 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
   } else {
-    storage = await openLevelStorage({ dir: resolve(dataDir, 'store'), maxHistoryBytes });
+    storage = openLevelStorage({ dir: resolve(dataDir, 'store'), maxHistoryBytes });
+    storage.catch(() => {}); // awaited by buildApp, where a failure stops the start
   }
   const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
   let tls: ServingTLS | undefined;
@@ -104,6 +106,7 @@ async function main(argv: string[]): Promise<void> {
     serviceClusterIPRange: flags.serviceClusterIPRange,
     serviceNodePortRange: flags.serviceNodePortRange,
   });
+  const store = await storage; // open: buildApp awaited it
   // Graceful stop: /readyz fails, the listener closes, watches end cleanly, requests in flight finish and are
   // answered (cut after the grace period), then the store is flushed and closed. Exit 0, or 1 if that failed.
   let stopping = false;
@@ -123,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
       fastify.log.error({ err }, 'closing the server failed');
     }
     try {
-      await storage.close();
+      await store.close();
     } catch (err) {
       code = 1;
       fastify.log.error({ err }, 'closing the store failed');

@@ -5,12 +5,20 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { toOpenAPIDefinitions } from '../../../openapi/schemas/index.js';
-import { servedDefinitions } from '../../../openapi/served.js';
+import { convertDefinitions } from '../../../openapi/convert.js';
+import { definitionsSnapshot, servedDefinitions } from '../../../openapi/served.js';
 
 describe('served definitions snapshot', () => {
   for (const style of ['v2', 'v3'] as const) {
     it(`${style}: the snapshot gives the definitions of the TypeBox sources (else run \`npm run build\`)`, () => {
       assert.deepEqual(servedDefinitions(style), toOpenAPIDefinitions(style));
+    });
+  }
+
+  for (const style of ['v2', 'v3'] as const) {
+    it(`${style}: the definitions converted at build time are the snapshot's converted now, key for key in order`, () => {
+      const now = convertDefinitions(definitionsSnapshot(), style);
+      assert.equal(JSON.stringify(servedDefinitions(style)), JSON.stringify(now));
     });
   }
 
