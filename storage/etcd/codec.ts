@@ -3,9 +3,8 @@
  * `/registry/<resource>/...` lives at etcd key `<prefix>/<resource>/...` (prefix `/registry` by default), its
  * value the object's JSON without `metadata.resourceVersion` (that is the key's mod_revision, set on read).
  */
-import { deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { metaWithRevision } from '../stored-objects.js';
+import { freezeParsed, metaWithRevision } from '../stored-objects.js';
 
 /** Every storage key starts with this; the etcd prefix replaces it. */
 const STORAGE_ROOT = '/registry';
@@ -67,5 +66,5 @@ export function encodeValue(obj: KubeObject): string {
 export function decodeValue(value: Buffer | string, modRevision: number): KubeObject {
   const obj = JSON.parse(typeof value === 'string' ? value : value.toString('utf8')) as KubeObject;
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('corrupt value: not an object');
-  return deepFreeze({ ...obj, metadata: metaWithRevision(obj.metadata, modRevision) });
+  return freezeParsed({ ...obj, metadata: metaWithRevision(obj.metadata, modRevision) });
 }

@@ -5,7 +5,7 @@ import { History } from '../../../storage/cache/history.js';
 import { type Entry, KeyIndex, compareKeys } from '../../../storage/cache/key-index.js';
 import { listAt } from '../../../storage/cache/list.js';
 import type { StoredEvent } from '../../../storage/interface.js';
-import { makeEvent } from '../../../storage/stored-objects.js';
+import { freezeParsed, makeEvent } from '../../../storage/stored-objects.js';
 
 /** A small deterministic PRNG so failures reproduce. */
 function rng(seed: number): (n: number) => number {
@@ -42,6 +42,16 @@ describe('KeyIndex', () => {
       for (const prefix of [...PREFIXES, '/registry/pods/a', '/registry/', '/zzz/']) {
         const expected = sorted.filter((k) => k.startsWith(prefix));
         assert.deepEqual([...index.keys(prefix)], expected, prefix);
+        const runs = [...index.runs(prefix)];
+        assert.ok(
+          runs.every((r) => r.from < r.to && r.to <= r.keys.length),
+          `${prefix}: runs are non-empty`,
+        );
+        assert.deepEqual(
+          runs.flatMap((r) => r.keys.slice(r.from, r.to)),
+          expected,
+          `${prefix}: runs`,
+        );
         for (const after of [expected[0], expected[Math.floor(expected.length / 2)], `${prefix}k5`, prefix, '/a']) {
           if (after === undefined) continue;
           const tail = expected.filter((k) => k > after);
@@ -210,6 +220,32 @@ describe('label index', () => {
         listAt(index, new History(), '/registry/', 1, 1, { filter }),
       );
     }
+  });
+});
+
+describe('freezeParsed', () => {
+  it('freezes a parsed JSON value deeply, sharing {} and repeated strings, and serializes as the text did', () => {
+    const text = JSON.stringify({
+      metadata: { name: 'a', annotations: {}, ['__proto__']: { x: 'a-value-longer-than-ten' } },
+      spec: { list: [{}, [], { y: 'a-value-longer-than-ten' }, null, 1, 'short'], empty: {}, n: 0 },
+    });
+    const a = freezeParsed(JSON.parse(text));
+    const b = freezeParsed(JSON.parse(text));
+    assert.equal(JSON.stringify(a), text);
+    assert.equal(a.metadata.annotations, a.spec.empty);
+    assert.equal(a.spec.list[0], b.spec.empty);
+    assert.notEqual(a.spec.list[1], b.spec.list[1], 'arrays are not shared');
+    assert.ok(Object.isFrozen(a) && Object.isFrozen(a.spec.list) && Object.isFrozen(a.spec.list[2]));
+    assert.ok(Object.isFrozen(a.metadata.annotations));
+    assert.deepEqual(Object.keys(a.metadata), ['name', 'annotations', '__proto__']);
+    assert.equal(Object.getPrototypeOf(a.metadata), Object.prototype, 'an own __proto__ member stays a member');
+    assert.throws(() => {
+      (a.spec.empty as Record<string, unknown>)['x'] = 1;
+    }, TypeError);
+    const frozen = Object.freeze({ z: {} });
+    const c = freezeParsed({ keep: frozen });
+    assert.equal(c.keep, frozen, 'frozen members are taken as they are');
+    assert.equal(freezeParsed('text'), 'text');
   });
 });
 

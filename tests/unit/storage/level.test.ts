@@ -192,6 +192,66 @@ describe('level storage', () => {
     }),
   );
 
+  it(
+    'stored objects share one frozen {} and repeated strings; reads, updates, selectors and reopen see plain data',
+    T,
+    async () => {
+      const dir = tempDir();
+      const withEmpties = (name: string, group: string) => ({
+        ...pod(name),
+        metadata: { name, namespace: 'default', labels: { group, tier: 'a-long-label-value' } },
+        spec: {
+          securityContext: {},
+          nodeSelector: {},
+          containers: [{ name: 'c', image: 'registry.example/app:1.2.3' }],
+        },
+      });
+      const empties = (o: object) => {
+        const spec = (o as { spec: unknown }).spec as { securityContext: object; nodeSelector: object };
+        return [spec.securityContext, spec.nodeSelector];
+      };
+      let s = await openLevel({ dir });
+      try {
+        const a = await s.create(podKey('default', 'a'), withEmpties('a', 'x'));
+        const b = await s.create(podKey('default', 'b'), withEmpties('b', 'y'));
+        const [a1, a2] = empties(a);
+        const [b1] = empties(b);
+        assert.equal(a1, a2, 'one {} in an object');
+        assert.equal(a1, b1, 'one {} across objects');
+        assert.ok(Object.isFrozen(a1) && Object.isFrozen(a.spec));
+        assert.deepEqual(a.spec, withEmpties('a', 'x').spec);
+        assert.equal(JSON.stringify(a.spec), JSON.stringify(withEmpties('a', 'x').spec));
+        // An update starts from a copy of the stored object: the shared {} is copied, never changed.
+        const updated = await s.guaranteedUpdate(podKey('default', 'a'), (cur) => {
+          const copy = structuredClone(cur) as unknown as { spec: { nodeSelector: Record<string, string> } };
+          copy.spec.nodeSelector['disk'] = 'ssd';
+          return copy as unknown as typeof cur;
+        });
+        assert.deepEqual((updated.spec as { nodeSelector: object }).nodeSelector, { disk: 'ssd' });
+        assert.deepEqual((b.spec as { nodeSelector: object }).nodeSelector, {});
+        assert.deepEqual(Object.keys(a1), []);
+        const selected = await s.list(PREFIX, {
+          filter: (o) => o.metadata?.labels?.['group'] === 'y',
+          labelEquals: ['group', 'y'],
+        });
+        assert.deepEqual(
+          selected.items.map((o) => o.metadata?.name),
+          ['b'],
+        );
+        await s.close();
+        s = await openLevel({ dir });
+        const [r1] = empties(await s.get(podKey('default', 'b')));
+        const [r2] = empties(await s.get(podKey('default', 'a')));
+        assert.equal(r1, a1, 'objects read back share the same {}');
+        assert.ok(r2 !== undefined && Object.isFrozen(r2));
+        assert.deepEqual((await s.get(podKey('default', 'a'))).spec, updated.spec as object);
+      } finally {
+        await s.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it("automatic compaction follows the previous tick's revision", T, () =>
     withLevel({ compactionIntervalMs: 20 }, async (s) => {
       for (let i = 0; i < 5; i++) await s.create(podKey('default', `p${i}`), pod(`p${i}`));
