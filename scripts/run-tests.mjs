@@ -4,7 +4,7 @@
 // A full run (no words) then runs the API tests (tests/api) and the chapter (tests/kubectl/chapter) again with their servers on etcd (TEST_STORAGE=etcd:
 // one etcd per test file, so that no file sees another's revisions) when etcd is installed, and says so when it is not; TEST_ETCD_PASS=0 skips that pass,
 // TEST_ETCD_PASS=1 adds it to a run of some files (the API test files among them).
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -27,6 +27,15 @@ function collect(dir) {
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
 let files = collect(testDir);
+// A compiled test whose TypeScript source is gone (a test renamed or deleted since the last build: tsc does not
+// remove its old output) is not run.
+const stale = files.filter((f) => !existsSync(join(root, relative(join(root, 'dist'), f)).replace(/\.js$/, '.ts')));
+if (stale.length > 0) {
+  console.error(
+    `not running ${stale.length} compiled test file(s) whose source is gone: ${stale.map((f) => relative(root, f)).join(', ')}`,
+  );
+  files = files.filter((f) => !stale.includes(f));
+}
 if (filters.length > 0) files = files.filter((f) => filters.some((w) => relative(root, f).includes(w)));
 if (files.length === 0) {
   console.error(`no test files matched ${filters.join(' ')}`);
