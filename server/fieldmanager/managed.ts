@@ -103,6 +103,24 @@ export function decodeManagedFields(entries: unknown): Managed {
   return m;
 }
 
+/**
+ * After a write: the managedFields of `stored` (the store's frozen copy of `written`) decode to the field sets of
+ * `written`'s entries, without reading them again when the object is next written.
+ */
+export function sameManagedFields(written: { metadata?: { managedFields?: unknown } }, stored: typeof written): void {
+  const w = written.metadata?.managedFields;
+  const s = stored.metadata?.managedFields;
+  if (!Array.isArray(w) || !Array.isArray(s) || w === s || w.length !== s.length) return;
+  for (let i = 0; i < w.length; i++) {
+    const a = w[i] as ManagedFieldsEntry | null;
+    const b = s[i] as ManagedFieldsEntry | null;
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') continue;
+    if (a.manager !== b.manager || a.operation !== b.operation || a.apiVersion !== b.apiVersion) continue;
+    if (a.subresource !== b.subresource || a.time !== b.time || a.fieldsType !== b.fieldsType) continue;
+    FieldSet.sameAs(b.fieldsV1, a.fieldsV1);
+  }
+}
+
 /** Decodes, or undefined when the entries are not valid. */
 export function tryDecodeManagedFields(entries: unknown): Managed | undefined {
   try {
@@ -182,9 +200,16 @@ export function capUpdateManagers(m: Managed, max = MAX_UPDATE_MANAGERS): void {
   }
 }
 
+/** Printable ASCII of at most FIELD_MANAGER_MAX_LENGTH characters (as many bytes). */
+const PRINTABLE_ASCII = new RegExp(`^[\\x20-\\x7e]{0,${FIELD_MANAGER_MAX_LENGTH}}$`);
+
 /** The manager name derived from a User-Agent: the part before the first `/`, printable characters, at most 128 bytes. */
 export function managerFromUserAgent(userAgent: string | undefined): string {
-  const prefix = (userAgent ?? '').split('/')[0]!;
+  const ua = userAgent ?? '';
+  const slash = ua.indexOf('/');
+  const prefix = slash < 0 ? ua : ua.slice(0, slash);
+  // The common case, printable ASCII within the bound, is kept whole (no control or non-space separator in it).
+  if (PRINTABLE_ASCII.test(prefix)) return prefix;
   let out = '';
   for (const ch of prefix) {
     if (/[\p{C}]/u.test(ch) || (/\p{Z}/u.test(ch) && ch !== ' ')) continue;

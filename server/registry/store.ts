@@ -20,6 +20,7 @@ import { storageServices } from './services.js';
 import { clone, semanticEqual } from '../../apimachinery/copy.js';
 import { goQuote, int64ToNumber, NumError, parseUint64 } from '../../apimachinery/strconv.js';
 import { cannotUnmarshal, cannotUnmarshalField, GoJsonError, parseGoJson } from '../patch/go-json.js';
+import { sameManagedFields } from '../fieldmanager/managed.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 
 /** What a list or watch filters by, already parsed and checked against the resource's field labels. */
@@ -203,6 +204,7 @@ export class GenericStore {
         }
         try {
           const created = await this.storage.create(this.key(obj.metadata.namespace, name), obj);
+          sameManagedFields(obj, created);
           stored = true;
           return created;
         } catch (err) {
@@ -380,6 +382,7 @@ export class GenericStore {
       }
       return obj;
     };
+    let written: KubeObject | undefined;
     for (;;) {
       let deleteNow: DeleteInstead;
       try {
@@ -388,7 +391,8 @@ export class GenericStore {
           finish?.(false);
           return { object, created: false };
         }
-        const object = await this.storage.guaranteedUpdate(key, tryUpdate);
+        const object = await this.storage.guaranteedUpdate(key, async (cur) => (written = await tryUpdate(cur)));
+        if (written) sameManagedFields(written, object);
         finish?.(true);
         return { object, created: false };
       } catch (err) {
