@@ -480,8 +480,10 @@ export class GenericStore {
     if (alreadyDeleting && !finalizersChange && !cutShort && !(graceful && shortens(current, grace!, now))) {
       return { object: current, deleted: false };
     }
+    let marking: KubeObject | undefined;
     const mark = (cur: KubeObject): KubeObject => {
       this.checkPreconditions(view, cur, params.preconditions);
+      marking = cur;
       const obj = clone(cur);
       const meta = obj.metadata;
       meta.finalizers = [...deletionFinalizers(meta.finalizers, policy, params)];
@@ -504,6 +506,7 @@ export class GenericStore {
     if (params.dryRun) return { object: mark(current), deleted: false };
     try {
       const marked = await this.storage.guaranteedUpdate(key, mark);
+      if (marking) sameManagedFields(marking, marked); // the mark leaves them as they were
       return { object: marked, deleted: false };
     } catch (err) {
       throw this.translate(err, view, name);
