@@ -411,8 +411,7 @@ export class FieldSet {
   /** The FieldsV1 object of this set, with `.` when `includeSelf`: encoded once per set (sets are immutable in use). */
   private emit(includeSelf: boolean): Record<string, unknown> {
     if (includeSelf) return (this.fieldsV1WithSelf ??= this.encode(true));
-    if (this.fieldsV1 === undefined) decoded.set((this.fieldsV1 = this.encode(false)), this);
-    return this.fieldsV1;
+    return (this.fieldsV1 ??= this.encode(false));
   }
 
   private encode(includeSelf: boolean): Record<string, unknown> {
@@ -434,17 +433,6 @@ export class FieldSet {
   /** Attaches a parsed subtree below `pe` (used while reading FieldsV1). */
   private attach(pe: PathElement, set: FieldSet): void {
     this.children.set(peKey(pe), { pe, set });
-  }
-
-  /**
-   * Makes `copy`, a frozen copy of the FieldsV1 object `original` (what the store keeps of an object it was
-   * given), decode as `original` does: to the set it was encoded from or decoded as, without reading it again.
-   */
-  static sameAs(copy: unknown, original: unknown): void {
-    if (copy === original || copy === null || typeof copy !== 'object' || !Object.isFrozen(copy)) return;
-    if (original === null || typeof original !== 'object') return;
-    const set = decoded.get(original);
-    if (set !== undefined && !decoded.has(copy)) decoded.set(copy, set);
   }
 
   /** Parses a FieldsV1 object; throws on malformed content (unknown element kinds are skipped). */

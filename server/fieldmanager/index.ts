@@ -65,8 +65,17 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 
 /** `obj` without the top-level fields in `names` (a shallow copy; `obj` itself is left alone). */
 function withoutFields(obj: Obj, names: ReadonlySet<string>): Obj {
-  const out = { ...obj };
-  for (const k of names) delete out[k];
+  let found = false;
+  for (const k of names) if (Object.hasOwn(obj, k)) found = true;
+  if (!found) return obj;
+  const out: Obj = {};
+  for (const k of Object.keys(obj)) {
+    if (names.has(k)) continue;
+    // a member named `__proto__` stays an own property
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: obj[k], enumerable: true, writable: true, configurable: true });
+    else out[k] = obj[k];
+  }
   return out;
 }
 

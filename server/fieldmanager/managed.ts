@@ -103,24 +103,6 @@ export function decodeManagedFields(entries: unknown): Managed {
   return m;
 }
 
-/**
- * After a write: the managedFields of `stored` (the store's frozen copy of `written`) decode to the field sets of
- * `written`'s entries, without reading them again when the object is next written.
- */
-export function sameManagedFields(written: { metadata?: { managedFields?: unknown } }, stored: typeof written): void {
-  const w = written.metadata?.managedFields;
-  const s = stored.metadata?.managedFields;
-  if (!Array.isArray(w) || !Array.isArray(s) || w === s || w.length !== s.length) return;
-  for (let i = 0; i < w.length; i++) {
-    const a = w[i] as ManagedFieldsEntry | null;
-    const b = s[i] as ManagedFieldsEntry | null;
-    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') continue;
-    if (a.manager !== b.manager || a.operation !== b.operation || a.apiVersion !== b.apiVersion) continue;
-    if (a.subresource !== b.subresource || a.time !== b.time || a.fieldsType !== b.fieldsType) continue;
-    FieldSet.sameAs(b.fieldsV1, a.fieldsV1);
-  }
-}
-
 /** Decodes, or undefined when the entries are not valid. */
 export function tryDecodeManagedFields(entries: unknown): Managed | undefined {
   try {

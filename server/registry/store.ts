@@ -20,7 +20,6 @@ import { storageServices } from './services.js';
 import { clone, semanticEqual } from '../../apimachinery/copy.js';
 import { goQuote, int64ToNumber, NumError, parseUint64 } from '../../apimachinery/strconv.js';
 import { cannotUnmarshal, cannotUnmarshalField, GoJsonError, parseGoJson } from '../patch/go-json.js';
-import { sameManagedFields } from '../fieldmanager/managed.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 
 /** What a list or watch filters by, already parsed and checked against the resource's field labels. */
@@ -204,7 +203,6 @@ export class GenericStore {
         }
         try {
           const created = await this.storage.create(this.key(obj.metadata.namespace, name), obj);
-          sameManagedFields(obj, created);
           stored = true;
           return created;
         } catch (err) {
@@ -382,7 +380,6 @@ export class GenericStore {
       }
       return obj;
     };
-    let written: KubeObject | undefined;
     for (;;) {
       let deleteNow: DeleteInstead;
       try {
@@ -391,8 +388,7 @@ export class GenericStore {
           finish?.(false);
           return { object, created: false };
         }
-        const object = await this.storage.guaranteedUpdate(key, async (cur) => (written = await tryUpdate(cur)));
-        if (written) sameManagedFields(written, object);
+        const object = await this.storage.guaranteedUpdate(key, tryUpdate);
         finish?.(true);
         return { object, created: false };
       } catch (err) {
@@ -480,10 +476,8 @@ export class GenericStore {
     if (alreadyDeleting && !finalizersChange && !cutShort && !(graceful && shortens(current, grace!, now))) {
       return { object: current, deleted: false };
     }
-    let marking: KubeObject | undefined;
     const mark = (cur: KubeObject): KubeObject => {
       this.checkPreconditions(view, cur, params.preconditions);
-      marking = cur;
       const obj = clone(cur);
       const meta = obj.metadata;
       meta.finalizers = [...deletionFinalizers(meta.finalizers, policy, params)];
@@ -506,7 +500,6 @@ export class GenericStore {
     if (params.dryRun) return { object: mark(current), deleted: false };
     try {
       const marked = await this.storage.guaranteedUpdate(key, mark);
-      if (marking) sameManagedFields(marking, marked); // the mark leaves them as they were
       return { object: marked, deleted: false };
     } catch (err) {
       throw this.translate(err, view, name);
