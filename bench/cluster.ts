@@ -5,6 +5,9 @@
  *   - a rolling update of it with maxUnavailable 10 %;
  *   - the resident memory of both processes, per pod.
  * Progress is followed through watches, never by polling lists of thousands of objects.
+ * Knobs (environment): BENCH_CLUSTER_PHASES=1 prints each phase's cost (with its end on the monotonic clock, in µs,
+ * the clock of `--cpu-prof` profiles); BENCH_SERVER_NODE_ARGS / BENCH_MANAGER_NODE_ARGS are node flags of the API
+ * server's / controller manager's process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -113,7 +116,7 @@ class PhaseMeter {
     this.phases.push(cost);
     if (process.env.BENCH_CLUSTER_PHASES)
       process.stderr.write(
-        `cluster phase ${phase}: ${Math.round(ms)} ms, ${requests} requests, server ${cost.serverCpuS.toFixed(2)} s / manager ${cost.managerCpuS.toFixed(2)} s CPU, load ${cost.load.toFixed(1)}\n  ${JSON.stringify(byRequest)}\n`,
+        `cluster phase ${phase}: ${Math.round(ms)} ms, ${requests} requests, server ${cost.serverCpuS.toFixed(2)} s / manager ${cost.managerCpuS.toFixed(2)} s CPU, load ${cost.load.toFixed(1)}, ends at ${process.hrtime.bigint() / 1000n} µs\n  ${JSON.stringify(byRequest)}\n`,
       );
     if (process.env.BENCH_CLUSTER_PHASES && this.managerMetrics) {
       try {
@@ -192,7 +195,10 @@ function daemonSet(image: string) {
 
 /** Runs every cluster figure for `nodes` simulated nodes; `speed` is the controller manager's --speed. */
 export async function measureCluster(nodes: number, speed: number, timeoutMs: number): Promise<ClusterResult> {
-  const server = await startApiServer({ withServiceAccounts: true });
+  const server = await startApiServer({
+    withServiceAccounts: true,
+    nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
+  });
   let manager: ReturnType<typeof startControllerManager> | undefined;
   const meter = new PhaseMeter(server, () => manager?.pid);
   try {

@@ -27,7 +27,7 @@ import {
   registerLimits,
 } from './plugins/limits.js';
 import { registerRequestInfo } from './plugins/request-info.js';
-import { registerTelemetry, requestId } from './plugins/telemetry.js';
+import { childLogger, registerTelemetry, requestId } from './plugins/telemetry.js';
 import { redactingLoggerOptions } from './plugins/redact.js';
 import { DEFAULT_EVENT_TTL_SECONDS, EventTTL } from './registry/event-ttl.js';
 import { NamespaceLifecycle } from './registry/namespace-lifecycle.js';
@@ -136,6 +136,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     // No per-request log lines at info: a hot path stays free of them (the telemetry plugin logs them at debug).
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestId,
+    childLoggerFactory: childLogger,
     bodyLimit: MAX_REQUEST_BODY_BYTES,
     // On close, requests in flight finish and are answered; idle connections close at once (see preClose).
     forceCloseConnections: 'idle',

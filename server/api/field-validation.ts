@@ -331,6 +331,20 @@ function fitsInt(text: string, bits: 32 | 64): boolean {
  * layout here, fractional seconds of any length accepted.)
  */
 export function timeParseError(s: string): string | undefined {
+  if (validTimes.has(s)) return undefined;
+  const err = parseTime(s);
+  if (err === undefined && s.length <= 64) {
+    if (validTimes.size >= MAX_VALID_TIMES) validTimes.clear();
+    validTimes.add(s);
+  }
+  return err;
+}
+
+/** Short times that parsed, recently: a burst of writes carries few (conditions written in the same second). */
+const validTimes = new Set<string>();
+const MAX_VALID_TIMES = 1024;
+
+function parseTime(s: string): string | undefined {
   const fail = (rest: string, elem: string) =>
     `parsing time ${goQuote(s)} as ${goQuote(RFC3339)}: cannot parse ${goQuote(rest)} as ${goQuote(elem)}`;
   const range = (what: string) => `parsing time ${goQuote(s)}: ${what} out of range`;

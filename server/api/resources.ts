@@ -289,7 +289,16 @@ class ResourceRoutes {
       this.target(),
     );
     addWarnings(reply, warnings);
-    const build = (current: KubeObject | undefined) => trackWrite(this.handle, current, body, manager, subresource);
+    // The decoded body is this request's own: the first attempt hands it to the store to change in place; a write
+    // retried on a conflict decodes the request again (what the first attempt stored may have changed the body).
+    let decoded: KubeObject | undefined = body;
+    const build = (current: KubeObject | undefined) => {
+      const own =
+        decoded ??
+        decodeTypedBody(this.handle, req.headers['content-type'], req.body, validation, this.target()).object;
+      decoded = undefined;
+      return trackWrite(this.handle, current, own, manager, subresource);
+    };
     const { object, created } = await this.handle.store.update(
       this.handle.view,
       this.ns(req),
@@ -299,6 +308,7 @@ class ResourceRoutes {
         dryRun,
         subresource,
         createIfMissing: true,
+        owned: true,
       },
     );
     return this.send(reply, created ? 201 : 200, format, object, req);

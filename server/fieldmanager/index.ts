@@ -24,7 +24,7 @@ import {
   type Managed,
 } from './managed.js';
 import { typeFor, type TypeNode } from './typed.js';
-import { apply, ConflictsError, update, type Conflict, type UpdaterContext } from './updater.js';
+import { apply, ConflictsError, ignoredFields, update, type Conflict, type UpdaterContext } from './updater.js';
 import { compare, goNormalize, normalizeUpdate, toFieldSet, validateApplied } from './walk.js';
 
 export { FieldSet, pathString } from './fieldpath.js';
@@ -62,6 +62,22 @@ const STATUS_RESET: Record<string, string[][]> = {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `obj` without the top-level fields in `names` (a shallow copy; `obj` itself is left alone). */
+function withoutFields(obj: Obj, names: ReadonlySet<string>): Obj {
+  let found = false;
+  for (const k of names) if (Object.hasOwn(obj, k)) found = true;
+  if (!found) return obj;
+  const out: Obj = {};
+  for (const k of Object.keys(obj)) {
+    if (names.has(k)) continue;
+    // a member named `__proto__` stays an own property
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: obj[k], enumerable: true, writable: true, configurable: true });
+    else out[k] = obj[k];
+  }
+  return out;
+}
 
 function withoutManagedFields(obj: unknown): unknown {
   if (!isObj(obj) || !isObj(obj.metadata) || !('managedFields' in obj.metadata)) return obj;
@@ -235,14 +251,17 @@ export class FieldManager {
       });
       let liveN: unknown;
       let nextN: unknown;
+      // Only compare reads the normalized objects unless another version's managers need them converted.
+      let oneVersion = true;
+      for (const vs of managed.fields.values()) if (vs.apiVersion !== this.version) oneVersion = false;
       if (live === undefined) {
         liveN = this.nothing ??= deepFreeze(this.normalized(undefined));
-        nextN = this.normalized(next);
+        // The comparison passes over the reset fields (a created Node's status): they need no normalizing.
+        const skip = oneVersion ? ignoredFields(this.context(subresource).ignored(this.version)) : undefined;
+        nextN = this.normalized(skip ? withoutFields(next, skip) : next);
       } else {
         // What the write left alone is one value on both sides, which the comparison passes over: the same field
-        // sets result. Only compare reads the objects unless another version's managers need them converted.
-        let oneVersion = true;
-        for (const vs of managed.fields.values()) if (vs.apiVersion !== this.version) oneVersion = false;
+        // sets result.
         [liveN, nextN] = normalizeUpdate(
           withoutManagedFields(live),
           withoutManagedFields(next),

@@ -182,9 +182,16 @@ export function capUpdateManagers(m: Managed, max = MAX_UPDATE_MANAGERS): void {
   }
 }
 
+/** Printable ASCII of at most FIELD_MANAGER_MAX_LENGTH characters (as many bytes). */
+const PRINTABLE_ASCII = new RegExp(`^[\\x20-\\x7e]{0,${FIELD_MANAGER_MAX_LENGTH}}$`);
+
 /** The manager name derived from a User-Agent: the part before the first `/`, printable characters, at most 128 bytes. */
 export function managerFromUserAgent(userAgent: string | undefined): string {
-  const prefix = (userAgent ?? '').split('/')[0]!;
+  const ua = userAgent ?? '';
+  const slash = ua.indexOf('/');
+  const prefix = slash < 0 ? ua : ua.slice(0, slash);
+  // The common case, printable ASCII within the bound, is kept whole (no control or non-space separator in it).
+  if (PRINTABLE_ASCII.test(prefix)) return prefix;
   let out = '';
   for (const ch of prefix) {
     if (/[\p{C}]/u.test(ch) || (/\p{Z}/u.test(ch) && ch !== ' ')) continue;

@@ -42,6 +42,24 @@ export class ConflictsError extends Error {
   }
 }
 
+/** The top-level fields `ignored` holds whole (a comparison need not look below them), once per set. */
+const wholeFields = new WeakMap<FieldSet, ReadonlySet<string>>();
+export function ignoredFields(ignored: FieldSet | undefined): ReadonlySet<string> | undefined {
+  if (!ignored) return undefined;
+  let names = wholeFields.get(ignored);
+  if (!names) {
+    const found = new Set<string>();
+    for (const pe of ignored.memberElements()) if ('field' in pe) found.add(pe.field);
+    wholeFields.set(ignored, (names = found));
+  }
+  return names.size > 0 ? names : undefined;
+}
+
+/** Compares two objects of type `t` without what `ignored` takes out of the result. */
+function compareOwned(oldObj: unknown, newObj: unknown, t: TypeNode, ignored: FieldSet | undefined): Comparison {
+  return excluded(compare(oldObj, newObj, t, ignoredFields(ignored)), ignored);
+}
+
 function excluded(c: Comparison, ignored: FieldSet | undefined): Comparison {
   if (!ignored || ignored.isEmpty()) return c;
   return {
@@ -61,7 +79,7 @@ function updateOthers(
   force: boolean,
 ): { managers: ManagedFieldSets; compare: Comparison } {
   const type = ctx.typeOf(version)!;
-  const own = excluded(compare(oldObj, newObj, type), ctx.ignored(version));
+  const own = compareOwned(oldObj, newObj, type, ctx.ignored(version));
   const byVersion = new Map<string, Comparison>([[version, own]]);
   const conflicts = new Map<string, FieldSet>();
   const removed = new Map<string, FieldSet>();
@@ -77,7 +95,7 @@ function updateOthers(
         out.delete(manager); // a version that is no longer served: its managers are forgotten
         continue;
       }
-      cmp = excluded(compare(o, n, t), ctx.ignored(vs.apiVersion));
+      cmp = compareOwned(o, n, t, ctx.ignored(vs.apiVersion));
       byVersion.set(vs.apiVersion, cmp);
     }
     const conflict = vs.set.intersection(cmp.modified.union(cmp.added));

@@ -122,10 +122,14 @@ export interface Comparison {
   removed: FieldSet;
 }
 
-/** Compares `lhs` with `rhs` (upstream's TypedValue.Compare); `undefined` stands for an absent value. */
-export function compare(lhs: unknown, rhs: unknown, t: TypeNode): Comparison {
+/**
+ * Compares `lhs` with `rhs` (upstream's TypedValue.Compare); `undefined` stands for an absent value. The top-level
+ * fields named in `skip` are passed over: nothing at or below them is in the result (for callers that take
+ * those fields out of it anyway, such as a strategy's reset fields).
+ */
+export function compare(lhs: unknown, rhs: unknown, t: TypeNode, skip?: ReadonlySet<string>): Comparison {
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  cmp(lhs, rhs, t, PathCursor.root(c.added, c.modified, c.removed), c);
+  cmp(lhs, rhs, t, PathCursor.root(c.added, c.modified, c.removed), c, skip);
   return c;
 }
 
@@ -144,7 +148,7 @@ function leafChange(l: unknown, r: unknown, at: PathCursor, c: Comparison): void
   else if (!semanticEqual(l, r)) at.insertInto(c.modified);
 }
 
-function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison): void {
+function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison, skip?: ReadonlySet<string>): void {
   // A value compared with itself changes nothing (the normalized objects of an update share what it left alone).
   if (l === r && l !== undefined) return;
   const shL = l === undefined ? undefined : shape(t, l);
@@ -158,7 +162,8 @@ function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison)
     if (emptyMap(l) && emptyMap(r)) return leafChange(l, r, at, c);
     const lo = isObj(l) ? l : {};
     const ro = isObj(r) ? r : {};
-    for (const k of unionKeys(lo, ro)) cmp(lo[k], ro[k], fieldType(t, k), at.child(fieldPE(k)), c);
+    for (const k of unionKeys(lo, ro))
+      if (skip === undefined || !skip.has(k)) cmp(lo[k], ro[k], fieldType(t, k), at.child(fieldPE(k)), c);
   }
   if (l === undefined) at.insertInto(c.added);
   else if (r === undefined) at.insertInto(c.removed);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { ApiServerMetrics } from '../metrics.js';
 
 /**
@@ -16,6 +16,81 @@ const AUDIT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export function requestId(req: IncomingMessage): string {
   const given = req.headers['audit-id'];
   return typeof given === 'string' && AUDIT_ID.test(given) ? given : randomUUID();
+}
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+type LogFn = (...args: unknown[]) => void;
+type ParentLogger = Record<Level, LogFn> & {
+  level: string;
+  child(bindings: Record<string, unknown>, opts?: object): unknown;
+  isLevelEnabled?(level: string): boolean;
+};
+
+/**
+ * A request's logger (`req.log`), made the first time the request logs at an enabled level: most requests never
+ * do, and a pino child serializes its bindings when it is made. Its lines are the child's own.
+ */
+class LazyChildLogger {
+  private made: ParentLogger | undefined;
+
+  constructor(
+    private readonly parent: ParentLogger,
+    private readonly bindings: Record<string, unknown>,
+  ) {}
+
+  get level(): string {
+    return this.made ? this.made.level : this.parent.level;
+  }
+
+  set level(level: string) {
+    this.real().level = level;
+  }
+
+  child(bindings: Record<string, unknown>, opts?: object): unknown {
+    return this.real().child(bindings, opts);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.log('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.log('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.log('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.log('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.log('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.log('trace', args);
+  }
+  silent(): void {}
+
+  private real(): ParentLogger {
+    return (this.made ??= this.parent.child(this.bindings, {}) as ParentLogger);
+  }
+
+  private log(level: Level, args: unknown[]): void {
+    if (this.made) this.made[level](...args);
+    else if (this.parent.isLevelEnabled!(level)) this.real()[level](...args);
+  }
+}
+
+/** Fastify's `childLoggerFactory`: the request's logger, made when first used (see LazyChildLogger). */
+export function childLogger(
+  this: unknown,
+  logger: unknown,
+  bindings: Record<string, unknown>,
+  opts: object,
+): FastifyBaseLogger {
+  const parent = logger as ParentLogger;
+  if (typeof parent.isLevelEnabled !== 'function' || Object.keys(opts).length > 0)
+    return parent.child(bindings, opts) as FastifyBaseLogger;
+  return new LazyChildLogger(parent, bindings) as unknown as FastifyBaseLogger;
 }
 
 /**

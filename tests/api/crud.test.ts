@@ -605,6 +605,34 @@ describe('CRUD over HTTP', () => {
       assert.equal((await api.get(`${base}/e1`)).status, 404);
     });
 
+    it('concurrent unconditional PUTs of one object each store their own body', async () => {
+      const ns = 'crud-events-race';
+      await api.createNamespace(ns);
+      const base = `/api/v1/namespaces/${ns}/events`;
+      const created = await api.expect(201, 'POST', base, {
+        body: eventManifest('race', ns, { name: 'p', kind: 'Pod' }),
+      });
+      const counts = Array.from({ length: 16 }, (_, i) => i + 2);
+      const replies = await Promise.all(
+        counts.map((count) => {
+          const change = structuredClone(created);
+          change.count = count;
+          change.message = `message ${count}`;
+          delete change.metadata.resourceVersion;
+          return api.expect(200, 'PUT', `${base}/race`, { body: change });
+        }),
+      );
+      replies.forEach((r, i) => {
+        assert.equal(r.count, counts[i]);
+        assert.equal(r.message, `message ${counts[i]}`);
+        assert.equal(r.metadata.uid, created.metadata.uid);
+      });
+      const last = await api.expect(200, 'GET', `${base}/race`);
+      assert.ok(
+        replies.some((r) => r.metadata.resourceVersion === last.metadata.resourceVersion && r.count === last.count),
+      );
+    });
+
     it('namespaces: create, get, update; an invalid name is a 422 on metadata.name', async () => {
       const created = await api.createNamespace('crud-ns-1');
       assert.equal(created.kind, 'Namespace');

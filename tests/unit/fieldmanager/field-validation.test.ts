@@ -186,6 +186,9 @@ describe('time parsing like Go time.Parse(RFC3339)', () => {
     ],
   ];
   for (const [input, want] of rows) it(input, () => assert.equal(timeParseError(input), want));
+  it('answers the same when asked again (valid times are remembered)', () => {
+    for (let round = 0; round < 2; round++) for (const [input, want] of rows) assert.equal(timeParseError(input), want);
+  });
 });
 
 describe('YAML bodies and warnings', () => {

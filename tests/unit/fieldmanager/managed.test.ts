@@ -129,6 +129,10 @@ describe('manager names', () => {
     assert.equal(managerFromUserAgent(undefined), '');
     assert.equal(managerFromUserAgent('a\u0007b/1'), 'ab');
     assert.equal(managerFromUserAgent('x'.repeat(200)).length, 128);
+    assert.equal(managerFromUserAgent('x'.repeat(128)), 'x'.repeat(128));
+    assert.equal(managerFromUserAgent('é'.repeat(100)), 'é'.repeat(64)); // 128 bytes
+    assert.equal(managerFromUserAgent('a\u00a0b c\u007f/2'), 'ab c');
+    assert.equal(managerFromUserAgent('/v1'), '');
   });
 
   it('are validated: length and printable characters', () => {

@@ -111,6 +111,28 @@ describe('compare (what an update changed)', () => {
     const c = compare({ spec: { nodeSelector: null } }, { spec: { nodeSelector: {} } }, POD);
     assert.deepEqual(paths(c.modified), ['.spec.nodeSelector']);
   });
+
+  it('passes over skipped top-level fields: the comparison without them, as a recursive difference leaves it', () => {
+    const status = FieldSet.of([fieldPE('status')]);
+    const before = { metadata: { labels: { a: '1' } }, status: { phase: 'Pending', hostIP: '10.0.0.1' } };
+    const after = { metadata: { labels: { a: '2' } }, spec: { nodeName: 'n' }, status: { phase: 'Running' } };
+    for (const [l, r] of [
+      [before, after],
+      [undefined, after],
+      [before, undefined],
+      [{ status: { phase: 'Pending' } }, { status: {} }],
+    ] as const) {
+      const full = compare(l, r, POD);
+      const skipped = compare(l, r, POD, new Set(['status']));
+      for (const k of ['added', 'modified', 'removed'] as const) {
+        assert.deepEqual(paths(skipped[k]), paths(full[k].recursiveDifference(status)), k);
+        assert.equal(
+          paths(skipped[k]).some((p) => p.startsWith('.status')),
+          false,
+        );
+      }
+    }
+  });
 });
 
 describe('merge (apply): the configuration wins, lists merge by key in order', () => {
