@@ -2,7 +2,8 @@
  * API figures against the real API server as a child process: start, creates, GETs, LISTs, watches, memory.
  */
 import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { measureGets, type GetResult } from './ceilings.js';
 import { absoluteNow, startWorker } from './load-worker.js';
@@ -137,38 +138,87 @@ export async function measureList(
   path: string,
   times: number,
 ): Promise<{ p50: number; p99: number }> {
-  const url = new URL(server.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const reader = await ListReader.connect(new URL(server.url));
   try {
-    const { latencies } = await closedLoop(times, 1, () => countedGet(url, path, agent));
+    const { latencies } = await closedLoop(times, 1, () => reader.get(path));
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   } finally {
-    agent.destroy();
+    reader.close();
   }
 }
 
-/** A GET whose body is counted as it arrives (checked against its content-length when it has one). */
-function countedGet(url: URL, path: string, agent: Agent): Promise<void> {
-  return new Promise((done, reject) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path, agent, headers: { accept: 'application/json' } },
-      (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        res.on('end', () => {
-          const expected = Number(res.headers['content-length'] ?? bytes);
-          if (res.statusCode !== 200) reject(new Error(`GET ${path}: ${res.statusCode}`));
-          else if (bytes !== expected) reject(new Error(`GET ${path}: ${bytes} bytes of ${expected}`));
-          else done();
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+/**
+ * GETs over one keep-alive connection whose answers are counted, not kept: the socket reads into one reused buffer
+ * (as curl and Go's client read), so that a LIST's figure is the server's and the kernel's time, not the bench's.
+ * Node's HTTP client allocates a fresh Buffer for every 64 KB it reads, and receiving a 17 MB LIST that way took it
+ * 15-140 ms where curl took 14-36 ms. Answers must carry a Content-Length (the server's JSON lists do).
+ */
+class ListReader {
+  private onAnswer?: (err?: Error) => void;
+  private head = '';
+  private remaining = -1;
+
+  private constructor(private readonly socket: Socket) {}
+
+  static connect(url: URL): Promise<ListReader> {
+    return new Promise((resolve, reject) => {
+      let reader!: ListReader;
+      const socket = connect({
+        host: url.hostname,
+        port: Number(url.port),
+        onread: {
+          buffer: Buffer.allocUnsafe(256 * 1024),
+          callback: (n, buf) => {
+            reader.read(Buffer.from(buf.buffer, buf.byteOffset, n));
+            return true;
+          },
+        },
+      });
+      reader = new ListReader(socket);
+      socket.once('connect', () => resolve(reader));
+      socket.once('error', (err) => (reader.onAnswer ? reader.onAnswer(err) : reject(err)));
+    });
+  }
+
+  get(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.onAnswer = (err) => (err ? reject(err) : resolve());
+      this.head = '';
+      this.remaining = -1;
+      this.socket.write(`GET ${path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n`);
+    });
+  }
+
+  private read(chunk: Buffer): void {
+    let body = chunk;
+    if (this.remaining < 0) {
+      this.head += chunk.toString('latin1');
+      const end = this.head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const status = /^HTTP\/1\.1 (\d+)/.exec(this.head)?.[1];
+      const length = /\r\ncontent-length: *(\d+)/i.exec(this.head.slice(0, end))?.[1];
+      if (status !== '200' || length === undefined) {
+        this.finish(new Error(`GET: status ${status}, content-length ${length ?? 'absent'}`));
+        return;
+      }
+      this.remaining = Number(length);
+      body = chunk.subarray(chunk.length - (this.head.length - end - 4));
+    }
+    this.remaining -= body.length;
+    if (this.remaining <= 0)
+      this.finish(this.remaining < 0 ? new Error('GET: more bytes than its content-length') : undefined);
+  }
+
+  private finish(err?: Error): void {
+    const done = this.onAnswer;
+    this.onAnswer = undefined;
+    this.remaining = -1;
+    done?.(err);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
 }
 
 /** Opens a watch that only counts the events it receives (one per line). */
