@@ -80,6 +80,37 @@ function crudConformance(open: OpenStorage): void {
     }),
   );
 
+  it('guaranteedUpdate: concurrent updates of one key take turns (each change computed once, none lost)', T, () =>
+    withStorage(open, async (s) => {
+      const key = podKey('default', 'turns');
+      await s.create(key, { ...pod('turns'), spec: { n: 0 } });
+      let calls = 0;
+      let running = 0;
+      let overlapped = false;
+      const bump = (cur: KubeObject) => {
+        calls++;
+        overlapped ||= ++running > 1;
+        return new Promise<KubeObject>((r) =>
+          setImmediate(() => {
+            running--;
+            r({ ...cur, spec: { n: (cur.spec as { n: number }).n + 1 } });
+          }),
+        );
+      };
+      const updates = Array.from({ length: 20 }, () => s.guaranteedUpdate(key, bump));
+      // a failing update queued behind them does not stop the turns
+      const failing = s.guaranteedUpdate(key, () => {
+        throw new Error('refused');
+      });
+      await Promise.all(updates);
+      await assert.rejects(failing, /refused/);
+      assert.equal(calls, 20, 'each update computed its change once');
+      assert.equal(overlapped, false, 'no two changes of one key were computed at once');
+      const gone = await s.delete(key);
+      assert.equal((gone.spec as { n: number }).n, 20);
+    }),
+  );
+
   it('guaranteedUpdate: returning the current object writes nothing; errors propagate', T, () =>
     withStorage(open, async (s) => {
       const key = podKey('default', 'a');

@@ -27,6 +27,7 @@ import type { RawBackend, RawEvent } from '../raw.js';
 import { lazyEvent, makeEvent, withResourceVersion } from '../stored-objects.js';
 import { History } from './history.js';
 import { type Entry, KeyIndex } from './key-index.js';
+import { KeyTurns } from './key-turns.js';
 import { listAt } from './list.js';
 import { WatchHub, type WatchSource, expired } from './watch-hub.js';
 
@@ -74,6 +75,8 @@ export class CachedStorage implements Storage, WatchSource {
   readonly history = new History();
   private readonly index = new KeyIndex();
   private readonly hub: WatchHub;
+  /** Updates and deletes of one key take turns (see KeyTurns). */
+  private readonly turns = new KeyTurns();
   private readonly limits: Required<Omit<CacherOptions, 'log'>>;
   private readonly log: { warn(...args: unknown[]): void };
   private committed = 0;
@@ -164,7 +167,11 @@ export class CachedStorage implements Storage, WatchSource {
     return res.object!;
   }
 
-  async guaranteedUpdate(key: string, tryUpdate: TryUpdate, opts: UpdateOptions = {}): Promise<KubeObject> {
+  guaranteedUpdate(key: string, tryUpdate: TryUpdate, opts: UpdateOptions = {}): Promise<KubeObject> {
+    return this.turns.run(key, () => this.updateInTurn(key, tryUpdate, opts));
+  }
+
+  private async updateInTurn(key: string, tryUpdate: TryUpdate, opts: UpdateOptions): Promise<KubeObject> {
     for (;;) {
       this.checkUsable(key);
       const current = this.index.get(key);
@@ -187,7 +194,11 @@ export class CachedStorage implements Storage, WatchSource {
     }
   }
 
-  async delete(key: string, opts: UpdateOptions = {}): Promise<KubeObject> {
+  delete(key: string, opts: UpdateOptions = {}): Promise<KubeObject> {
+    return this.turns.run(key, () => this.deleteInTurn(key, opts));
+  }
+
+  private async deleteInTurn(key: string, opts: UpdateOptions): Promise<KubeObject> {
     for (;;) {
       this.checkUsable(key);
       const current = this.index.get(key);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../apimachinery/objects.js';
 import { History } from '../../../storage/cache/history.js';
 import { type Entry, KeyIndex, compareKeys } from '../../../storage/cache/key-index.js';
+import { KeyTurns } from '../../../storage/cache/key-turns.js';
 import { listAt } from '../../../storage/cache/list.js';
 import type { StoredEvent } from '../../../storage/interface.js';
 import { freezeParsed, makeEvent } from '../../../storage/stored-objects.js';
@@ -265,5 +266,32 @@ describe('History', () => {
     assert.equal(h.length, 0);
     h.append(makeEvent('ADDED', '/y', 6000, obj('y', 6000)));
     assert.equal(h.length, 1);
+  });
+});
+
+describe('KeyTurns', () => {
+  it('runs the turns of one key one after another, of different keys at once, and forgets idle keys', async () => {
+    const turns = new KeyTurns();
+    const log: string[] = [];
+    const step =
+      (name: string, fail = false) =>
+      async () => {
+        log.push(`${name} start`);
+        await new Promise((r) => setImmediate(r));
+        log.push(`${name} end`);
+        if (fail) throw new Error(name);
+        return name;
+      };
+    const a1 = turns.run('a', step('a1', true));
+    const a2 = turns.run('a', step('a2'));
+    const b1 = turns.run('b', step('b1'));
+    assert.equal(turns.size, 2);
+    await assert.rejects(a1, /a1/);
+    assert.deepEqual(await Promise.all([a2, b1]), ['a2', 'b1']);
+    const at = (entry: string) => log.indexOf(entry);
+    assert.ok(at('a2 start') > at('a1 end'), `a2 waits for a1: ${log}`);
+    assert.ok(at('b1 start') < at('a1 end'), `b1 does not wait for a1: ${log}`);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(turns.size, 0);
   });
 });
