@@ -165,8 +165,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       full = waiting;
     }
   };
-  const write = async (chunk: string | Buffer): Promise<void> => {
-    if (full) await full;
+  const enqueue = (chunk: string | Buffer): void => {
     const line = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     queued.push(line);
     queuedBytes += line.length;
@@ -175,17 +174,21 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       flush();
     } else scheduleFlush(flush);
   };
-  const send = async (ev: StoredEvent | undefined, type: string, obj: KubeObject): Promise<void> => {
+  // Queues a line, at once unless the socket is full: a promise only when there is something to wait for (a busy
+  // watch queues thousands of lines a second, each of which would otherwise take turns through the microtask queue).
+  const write = (chunk: string | Buffer): Promise<void> | undefined => {
+    if (full) return full.then(() => enqueue(chunk));
+    enqueue(chunk);
+    return undefined;
+  };
+  const send = (ev: StoredEvent | undefined, type: string, obj: KubeObject): Promise<void> | undefined => {
     if (w.table) {
-      await write(w.table(type, obj, firstTableEvent));
+      const line = w.table(type, obj, firstTableEvent);
       firstTableEvent = false;
-      return;
+      return write(line);
     }
-    if (pb) {
-      await write(eventFrame(w.handle, ev, type, obj));
-      return;
-    }
-    await write(
+    if (pb) return write(eventFrame(w.handle, ev, type, obj));
+    return write(
       ev
         ? eventLine(w.handle, ev, type, obj)
         : `{"type":${JSON.stringify(type)},"object":${objectJSON(w.handle, obj)}}\n`,
@@ -200,7 +203,8 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       });
       for (const obj of listed.items) {
         if (abort.signal.aborted) return;
-        await send(undefined, 'ADDED', obj);
+        const pending = send(undefined, 'ADDED', obj);
+        if (pending) await pending;
       }
       from = listed.revision;
       if (w.sendInitialEvents) await write(bookmarkLine(w.handle, from, pb, true));
@@ -225,28 +229,31 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       }
       const nowMatches = w.filter.everything || w.filter.matches(item.object);
       const wasMatching = item.prevObject !== undefined && (w.filter.everything || w.filter.matches(item.prevObject));
+      let pending: Promise<void> | undefined;
       switch (item.type) {
         case 'ADDED':
-          if (nowMatches) await send(item, 'ADDED', item.object);
+          if (nowMatches) pending = send(item, 'ADDED', item.object);
           break;
         case 'MODIFIED':
-          if (nowMatches && wasMatching) await send(item, 'MODIFIED', item.object);
-          else if (nowMatches) await send(item, 'ADDED', item.object);
-          else if (wasMatching) await send(undefined, 'DELETED', leftSelector(item));
+          if (nowMatches && wasMatching) pending = send(item, 'MODIFIED', item.object);
+          else if (nowMatches) pending = send(item, 'ADDED', item.object);
+          else if (wasMatching) pending = send(undefined, 'DELETED', leftSelector(item));
           break;
         case 'DELETED':
-          if (wasMatching || (item.prevObject === undefined && nowMatches)) await send(item, 'DELETED', item.object);
+          if (wasMatching || (item.prevObject === undefined && nowMatches))
+            pending = send(item, 'DELETED', item.object);
           break;
       }
+      if (pending) await pending;
     }
   } catch (err) {
     if (isStorageError(err, 'Expired')) {
-      await write(errorLine(pb, 410, 'Expired', err.message)).catch(() => {});
+      await write(errorLine(pb, 410, 'Expired', err.message))?.catch(() => {});
     } else if (isStorageError(err, 'TooSlow')) {
       // the client could not keep up: end the stream, it re-lists and re-watches
     } else if (!abort.signal.aborted) {
       const message = err instanceof Error ? err.message : String(err);
-      await write(errorLine(pb, 500, 'InternalError', `Internal error occurred: ${message}`)).catch(() => {});
+      await write(errorLine(pb, 500, 'InternalError', `Internal error occurred: ${message}`))?.catch(() => {});
     }
   } finally {
     unscheduleFlush(flush);
