@@ -6,7 +6,7 @@
  * The main thread runs `inWorkers(n, job)`; each worker runs one job and posts back its result. Watch stamps are
  * absolute times (`performance.timeOrigin + performance.now()`), which agree between threads.
  */
-import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { closedLoop, Http } from './harness.js';
@@ -80,19 +80,25 @@ async function runGets(job: Extract<Job, { kind: 'gets' }>): Promise<{ ms: numbe
   }
 }
 
-/** Opens the watches; reads bytes (no decoding), finds each stamp with a byte search. */
+/**
+ * Opens the watches on raw sockets and reads their bytes as curl would (no HTTP client, no decoding), finding each
+ * stamp with a byte search. The server writes whole lines into each chunk, so the chunked framing (`<hex>\r\n`
+ * before a chunk, `\r\n` after it) lies between lines, never inside one.
+ */
 async function runWatch(job: Extract<Job, { kind: 'watch' }>): Promise<number[]> {
   const url = new URL(job.url);
   const needle = Buffer.from(`"${job.stamp}":"`);
   const latencies: number[] = [];
-  /** Each watch's reader: it searches complete lines only, carrying a partial last line to the next chunk. */
+  const readBuffer = Buffer.allocUnsafe(256 * 1024);
+  /** Each watch's reader: it searches complete lines only, carrying a partial last line to the next read. */
   const reader = () => {
     let rest: Buffer | undefined;
     return (data: Buffer) => {
       const now = absoluteNow();
       const chunk = rest ? Buffer.concat([rest, data]) : data;
       const lastLine = chunk.lastIndexOf(0x0a);
-      rest = lastLine + 1 < chunk.length ? chunk.subarray(lastLine + 1) : undefined;
+      // the read buffer is reused: what is carried over is copied out of it
+      rest = lastLine + 1 < chunk.length ? Buffer.from(chunk.subarray(lastLine + 1)) : undefined;
       for (let i = chunk.indexOf(needle); i >= 0 && i < lastLine; i = chunk.indexOf(needle, i + needle.length)) {
         const start = i + needle.length;
         const end = chunk.indexOf(0x22, start);
@@ -100,36 +106,51 @@ async function runWatch(job: Extract<Job, { kind: 'watch' }>): Promise<number[]>
       }
     };
   };
-  const requests = await Promise.all(
-    Array.from(
-      { length: job.watchers },
-      () =>
-        new Promise<ReturnType<typeof request>>((resolveWatch, reject) => {
-          const req = request(
-            {
-              host: url.hostname,
-              port: url.port,
-              path: job.path,
-              agent: false,
-              headers: { accept: 'application/json' },
-            },
-            (res) => {
-              if (res.statusCode !== 200) return reject(new Error(`watch ${job.path}: ${res.statusCode}`));
-              res.on('data', reader());
-              res.on('error', () => {});
-              resolveWatch(req);
-            },
-          );
-          req.on('error', reject);
-          req.end();
-        }),
-    ),
-  );
+  const open = () =>
+    new Promise<Socket>((resolveWatch, reject) => {
+      const onData = reader();
+      let head = '';
+      let streaming = false;
+      const socket = connect({
+        host: url.hostname,
+        port: Number(url.port),
+        onread: {
+          buffer: readBuffer,
+          callback: (n, buf) => {
+            const bytes = Buffer.from(buf.buffer, buf.byteOffset, n);
+            if (streaming) {
+              onData(bytes);
+              return true;
+            }
+            head += bytes.toString('latin1');
+            const end = head.indexOf('\r\n\r\n');
+            if (end < 0) return true;
+            const status = /^HTTP\/1\.1 (\d+)/.exec(head)?.[1];
+            if (status !== '200') {
+              socket.destroy();
+              reject(new Error(`watch ${job.path}: ${status}`));
+              return true;
+            }
+            streaming = true;
+            resolveWatch(socket);
+            onData(bytes.subarray(bytes.length - (head.length - end - 4)));
+            return true;
+          },
+        },
+      });
+      socket.once('connect', () =>
+        socket.write(`GET ${job.path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n`),
+      );
+      socket.on('error', (err) => {
+        if (!streaming) reject(err);
+      });
+    });
+  const sockets = await Promise.all(Array.from({ length: job.watchers }, open));
   parentPort!.postMessage({ ready: true });
   const progress = setInterval(() => parentPort!.postMessage({ count: latencies.length }), 50);
   await new Promise<void>((r) => parentPort!.once('message', () => r()));
   clearInterval(progress);
-  for (const req of requests) req.destroy();
+  for (const socket of sockets) socket.destroy();
   return latencies;
 }
 
