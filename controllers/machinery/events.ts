@@ -73,8 +73,12 @@ export const EVENT_WRITES_IN_FLIGHT = 16;
 export const EVENT_WRITES_WHEN_BUSY = 2;
 /** Other requests in flight from which the process counts as busy (a few Lease renewals are not busy). */
 export const BUSY_REQUESTS = 8;
-/** Events the controller manager's recorders hold waiting to be written at most, together (then they drop). */
-export const EVENT_BACKLOG = 10_000;
+/**
+ * Events the controller manager's recorders hold waiting to be written at most, together (then they drop): a
+ * 1,000-node DaemonSet and its rollout make ~10,000 (NodeReady, the kubelets' 4-5 a pod), which give way to the pods'
+ * writes and follow them; a waiting event takes ~0.3 KB.
+ */
+export const EVENT_BACKLOG = 20_000;
 
 /**
  * Counts a process's API requests in flight other than event writes (watches excepted: they are open for as long as
