@@ -7,9 +7,12 @@ import { setMaxListeners } from 'node:events';
 import { isAbortError, realClock } from './machinery/clock.js';
 import {
   ApiEventRecorder,
+  BUSY_REQUESTS,
   EVENT_BACKLOG,
   EVENT_WRITES_IN_FLIGHT,
+  EVENT_WRITES_WHEN_BUSY,
   EventCorrelation,
+  ForegroundRequests,
   WriteSlots,
 } from './machinery/events.js';
 import { SharedInformerFactory } from './machinery/factory.js';
@@ -86,12 +89,19 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const signal = stop.signal;
   setMaxListeners(0, signal); // every informer, watch and worker listens for it
 
-  const informers = new SharedInformerFactory({ client: opts.client, clock, log });
+  // The components' requests are counted: event writes (the recorders' own client) give way to them.
+  const foreground = new ForegroundRequests();
+  const client = foreground.track(opts.client);
+  const informers = new SharedInformerFactory({ client, clock, log });
   const recorders = new Map<string, EventRecorder>();
-  const eventSlots = new WriteSlots(EVENT_WRITES_IN_FLIGHT, EVENT_BACKLOG);
+  const eventSlots = new WriteSlots(EVENT_WRITES_IN_FLIGHT, EVENT_BACKLOG, {
+    foreground,
+    busySize: EVENT_WRITES_WHEN_BUSY,
+    busyFrom: BUSY_REQUESTS,
+  });
   const correlations = new Map<string, EventCorrelation>();
   const context: ControllerContext = {
-    client: opts.client,
+    client,
     clock,
     informers,
     recorder(component: string, host?: string): EventRecorder {
@@ -133,7 +143,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
             const release = eventSlots.hold();
             try {
               return await ensureNodes({
-                client: opts.client,
+                client,
                 clock,
                 log,
                 count: nodes,

@@ -66,17 +66,82 @@ function lruSet<V>(map: Map<string, V>, key: string, value: V): void {
 
 /** Event writes the controller manager's recorders have in flight at most, together. */
 export const EVENT_WRITES_IN_FLIGHT = 16;
-/** Events the controller manager's recorders hold waiting to be written at most, together (then they drop). */
-export const EVENT_BACKLOG = 10_000;
+/**
+ * Event writes in flight at most while the process is busy ({@link BUSY_REQUESTS} or more of its other requests in
+ * flight): events are the lowest priority, the requests that create, run and report workloads go first.
+ */
+export const EVENT_WRITES_WHEN_BUSY = 2;
+/** Other requests in flight from which the process counts as busy (a few Lease renewals are not busy). */
+export const BUSY_REQUESTS = 8;
+/**
+ * Events the controller manager's recorders hold waiting to be written at most, together (then they drop): a
+ * 1,000-node DaemonSet and its rollout make ~10,000 (NodeReady, the kubelets' 4-5 a pod), which give way to the pods'
+ * writes and follow them; a waiting event takes ~0.3 KB.
+ */
+export const EVENT_BACKLOG = 20_000;
+
+/**
+ * Counts a process's API requests in flight other than event writes (watches excepted: they are open for as long as
+ * they watch), and tells listeners when one ends. {@link WriteSlots} gives events fewer slots while the count is high.
+ */
+export class ForegroundRequests {
+  /** Requests in flight now. */
+  inFlight = 0;
+  private readonly ended = new Set<() => void>();
+
+  /** `fn` is called whenever a request ends; returns a function that unregisters it. */
+  onEnd(fn: () => void): () => void {
+    this.ended.add(fn);
+    return () => this.ended.delete(fn);
+  }
+
+  /** `client` with each of its requests but watches counted while in flight. */
+  track(client: ApiClient): ApiClient {
+    const count = <T>(p: () => Promise<T>): Promise<T> => {
+      this.inFlight++;
+      let result: Promise<T>;
+      try {
+        result = p();
+      } catch (err) {
+        result = Promise.reject(err);
+      }
+      return result.finally(() => {
+        this.inFlight--;
+        for (const fn of this.ended) fn();
+      });
+    };
+    return {
+      list: (ref, opts) => count(() => client.list(ref, opts)),
+      watch: (ref, opts) => client.watch(ref, opts),
+      get: (ref, ns, name) => count(() => client.get(ref, ns, name)),
+      create: (ref, ns, obj, opts) => count(() => client.create(ref, ns, obj, opts)),
+      update: (ref, ns, obj, opts) => count(() => client.update(ref, ns, obj, opts)),
+      patch: (ref, ns, name, type, patch, opts) => count(() => client.patch(ref, ns, name, type, patch, opts)),
+      delete: (ref, ns, name, opts) => count(() => client.delete(ref, ns, name, opts)),
+    } as ApiClient;
+  }
+}
+
+/** How {@link WriteSlots} yields to the process's other requests. */
+export interface YieldOptions {
+  /** The other requests of the process. */
+  foreground: ForegroundRequests;
+  /** Writes in flight at most while `foreground` has `busyFrom` or more requests in flight. */
+  busySize: number;
+  busyFrom: number;
+}
 
 /**
  * A bound on concurrent writes shared by recorders. Each recorder writes its events one at a time (as a client-go
  * broadcaster does), but the simulated kubelet has a recorder per node: without a shared bound a thousand nodes
  * starting pods would put a thousand event writes in flight at once, ahead of the Lease and pod status writes
- * that matter (events are written a little later instead; none is dropped for it).
+ * that matter (events are written a little later instead; none is dropped for it). With `yieldTo`, fewer writes go
+ * out while the process's other requests are many (client-go's broadcaster writes events asynchronously, behind the
+ * requests that matter; here they also give way to them): a burst of pod creates and status writes is served
+ * first, its events follow.
  */
 export class WriteSlots {
-  private free: number;
+  private inFlight = 0;
   private holds = 0;
   private readonly waiting: Array<() => void> = [];
   /** Events admitted and not yet settled (written, dropped by the correlator, or failed). */
@@ -91,8 +156,15 @@ export class WriteSlots {
   constructor(
     readonly size: number,
     readonly maxBacklog = Infinity,
+    private readonly yieldTo?: YieldOptions,
   ) {
-    this.free = size;
+    yieldTo?.foreground.onEnd(() => this.pump());
+  }
+
+  /** Writes that may be in flight now. */
+  private limit(): number {
+    const y = this.yieldTo;
+    return y && y.foreground.inFlight >= y.busyFrom ? Math.min(y.busySize, this.size) : this.size;
   }
 
   /** Takes an event into the backlog; false (and counted as dropped) when the backlog is full. */
@@ -121,23 +193,29 @@ export class WriteSlots {
     return () => {
       if (released) return;
       released = true;
-      if (--this.holds > 0) return;
-      while (this.free > 0 && this.waiting.length > 0) {
-        this.free--;
-        this.waiting.shift()!();
-      }
+      --this.holds;
+      this.pump();
     };
   }
 
+  /** Starts waiting writes, in order, while the limit allows. */
+  private pump(): void {
+    if (this.holds > 0) return;
+    while (this.waiting.length > 0 && this.inFlight < this.limit()) {
+      this.inFlight++;
+      this.waiting.shift()!();
+    }
+  }
+
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0 && this.holds === 0) this.free--;
+    // A started write was counted by whoever started it (here, or pump()).
+    if (this.holds === 0 && this.waiting.length === 0 && this.inFlight < this.limit()) this.inFlight++;
     else await new Promise<void>((r) => this.waiting.push(r));
     try {
       return await fn();
     } finally {
-      const next = this.holds === 0 ? this.waiting.shift() : undefined;
-      if (next) next();
-      else this.free++;
+      this.inFlight--;
+      this.pump();
     }
   }
 }

@@ -478,7 +478,9 @@ export class GenericStore {
     }
     const mark = (cur: KubeObject): KubeObject => {
       this.checkPreconditions(view, cur, params.preconditions);
-      const obj = clone(cur);
+      // Only the metadata changes (and a strategy's prepareForDelete replaces what it sets): the rest is the stored
+      // object's own, frozen, which the store copies when it writes; a deep copy of a pod cost ~6 % of a DELETE.
+      const obj: KubeObject = { ...cur, metadata: { ...cur.metadata } };
       const meta = obj.metadata;
       meta.finalizers = [...deletionFinalizers(meta.finalizers, policy, params)];
       if (graceful) {

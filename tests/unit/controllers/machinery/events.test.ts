@@ -9,9 +9,11 @@ import {
   CORRELATION_CACHE_ENTRIES,
   type CoreEvent,
   EventCorrelation,
+  ForegroundRequests,
   WriteSlots,
 } from '../../../../controllers/machinery/events.js';
 import { memoryLogger } from '../../../../controllers/machinery/logging.js';
+import { type ApiClient, RESOURCES } from '../../../../controllers/machinery/types.js';
 import { FakeApiClient } from './fake-client.js';
 
 const ds: KubeObject = {
@@ -238,6 +240,66 @@ describe('ApiEventRecorder', () => {
     assert.equal(most, 2);
     await write(5); // free again: starts at once
     assert.deepEqual(started, [0, 1, 2, 3, 4, 5]);
+  });
+
+  it('foreground requests are counted while in flight (watches not), whatever their outcome', async () => {
+    const fg = new ForegroundRequests();
+    const client = new FakeApiClient();
+    const tracked = fg.track(client);
+    let ends = 0;
+    const off = fg.onEnd(() => ends++);
+    const pending = tracked.create(RESOURCES.pods, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'default' },
+    });
+    assert.equal(fg.inFlight, 1);
+    await pending;
+    assert.equal(fg.inFlight, 0);
+    assert.equal(ends, 1);
+    await assert.rejects(tracked.get(RESOURCES.pods, 'default', 'absent'));
+    assert.equal(fg.inFlight, 0);
+    assert.equal(ends, 2);
+    const stop = new AbortController();
+    const watch = tracked.watch(RESOURCES.pods, { resourceVersion: '0', signal: stop.signal });
+    assert.equal(fg.inFlight, 0, 'a watch is not counted');
+    assert.ok(watch);
+    stop.abort();
+    off();
+    await tracked.list(RESOURCES.pods);
+    assert.equal(ends, 2);
+    assert.equal(client.calls.filter((c) => c.verb === 'create').length, 1);
+  });
+
+  it('write slots give way to a busy process: few writes while it is busy, every slot again when not', async () => {
+    const fg = new ForegroundRequests();
+    const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1, busyFrom: 2 });
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const tracked = fg.track({ get: () => gate.then(() => ({})) } as unknown as ApiClient);
+    const busy = [tracked.get(RESOURCES.pods, 'default', 'a'), tracked.get(RESOURCES.pods, 'default', 'b')];
+    assert.equal(fg.inFlight, 2);
+    let inFlight = 0;
+    let most = 0;
+    const started: number[] = [];
+    const write = (i: number) =>
+      slots.run(async () => {
+        started.push(i);
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+      });
+    const writes = [0, 1, 2, 3, 4, 5, 6, 7].map(write);
+    await new Promise((r) => setTimeout(r, 12));
+    assert.equal(most, 1, 'one write at a time while busy');
+    assert.ok(started.length >= 1 && started.length < 8, `some writes went on meanwhile: ${started.length}`);
+    open();
+    await Promise.all([...busy, ...writes]);
+    assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7], 'in order');
+    assert.equal(fg.inFlight, 0);
+    most = 0;
+    await Promise.all([8, 9, 10, 11, 12].map(write));
+    assert.equal(most, 4, 'every slot when not busy');
   });
 
   it('recorders sharing correlation caches count repeats per host, and the caches stay bounded', async () => {
