@@ -15,14 +15,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
 import { defaultIdentity } from '../controllers/machinery/identity.js';
-import { HttpTransport } from '../controllers/machinery/transport.js';
+import type { HttpTransport } from '../controllers/machinery/transport.js';
 
 /**
- * The kubeconfig reader (it loads yaml), loaded once both processes have been spawned: its module loading then
- * overlaps their start instead of delaying it.
+ * The kubeconfig reader (it loads yaml) and the HTTP client (node:http), loaded once both processes have been
+ * spawned: their module loading then overlaps their start instead of delaying it.
  */
-async function kubeconfigReader() {
-  return (await import('../controllers/machinery/client.js')).loadKubeconfig;
+async function clientModules() {
+  const [{ loadKubeconfig }, { HttpTransport }] = await Promise.all([
+    import('../controllers/machinery/client.js'),
+    import('../controllers/machinery/transport.js'),
+  ]);
+  return { loadKubeconfig, HttpTransport };
 }
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -141,17 +145,20 @@ class Launcher {
     mkdirSync(dataDir, { recursive: true });
     this.identity = controllerManagerIdentity(dataDir);
     if (!this.stopping) this.startManager();
-    const loadKubeconfig = await kubeconfigReader();
+    const { loadKubeconfig, HttpTransport } = await clientModules();
     const url = await listening;
     server.on('exit', (code, signal) => this.onServerExit(code, signal));
-    await waitForReady(url, loadKubeconfig(this.kubeconfig).ca, server);
+    // The kubeconfig's CA verifies an https server; over plain HTTP the kubeconfig is read after the controller
+    // manager was told to go (a first YAML parse costs the launcher ~10 ms).
+    const ca = url.startsWith('https:') ? loadKubeconfig(this.kubeconfig).ca : undefined;
+    await waitForReady(HttpTransport, url, ca, server);
     this.info(`API server ready at ${url} (live view: ${url}/ui/)`);
     if (this.stopping) return;
     this.serverReady = true;
     this.manager?.stdin?.write('go\n');
     // Pods are admitted once their namespace has its `default` ServiceAccount, which the controller manager
     // creates: say when that is so, so that a `kubectl run` right after this line is never refused.
-    if (await waitForDefaultServiceAccount(url, loadKubeconfig(this.kubeconfig), () => this.stopping))
+    if (await waitForDefaultServiceAccount(HttpTransport, url, loadKubeconfig(this.kubeconfig), () => this.stopping))
       this.info(`cluster ready: kubectl --kubeconfig ${this.kubeconfig} ...`);
     else if (!this.stopping)
       this.warn(
@@ -282,9 +289,14 @@ function waitForListening(server: ChildProcess): Promise<string> {
 }
 
 /** Polls `/readyz` (verifying an https server with the kubeconfig's CA) until it answers 200; rejects if the server exits or takes too long. */
-async function waitForReady(url: string, ca: string | undefined, server: ChildProcess): Promise<void> {
+async function waitForReady(
+  Transport: typeof HttpTransport,
+  url: string,
+  ca: string | undefined,
+  server: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  const transport = new HttpTransport(new URL(url), { ca });
+  const transport = new Transport(new URL(url), { ca });
   try {
     for (;;) {
       if (server.exitCode !== null || server.signalCode !== null)
@@ -312,12 +324,13 @@ async function waitForReady(url: string, ca: string | undefined, server: ChildPr
 
 /** Polls for `default/default` ServiceAccount; true once it exists, false when `stopped()` or after the timeout. */
 async function waitForDefaultServiceAccount(
+  Transport: typeof HttpTransport,
   url: string,
   { ca, token }: { ca?: string; token?: string },
   stopped: () => boolean,
 ): Promise<boolean> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  const transport = new HttpTransport(new URL(url), { ca });
+  const transport = new Transport(new URL(url), { ca });
   try {
     while (!stopped() && Date.now() < deadline) {
       try {

@@ -313,8 +313,8 @@ async function main(argv: string[]): Promise<number> {
       const cfg = loadKubeconfig(flags.kubeconfig!);
       server = cfg.server;
       token = cfg.token;
-      client = HttpApiClient.fromKubeconfig(flags.kubeconfig!);
-      electionClient = HttpApiClient.fromKubeconfig(flags.kubeconfig!, { userAgent: electionAgent });
+      client = HttpApiClient.fromKubeconfigInfo(cfg);
+      electionClient = HttpApiClient.fromKubeconfigInfo(cfg, { userAgent: electionAgent });
       rootCA = cfg.ca;
     }
     // kube-controller-manager publishes --root-ca-file, else the CA it trusts the API server with.

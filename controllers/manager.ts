@@ -129,34 +129,31 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     components.push(c);
   }
 
-  informers.start(signal);
   try {
     log.info({ informers: informers.list().map((i) => i.ref.resource) }, 'waiting for caches to sync');
-    // The simulated nodes are registered while the caches sync: neither waits for the other.
+    // The simulated nodes are registered while the caches sync: neither waits for the other. Their list and creates
+    // are sent before the informers' lists and watches, which the server would otherwise answer first.
+    let registering: Promise<string[]> = Promise.resolve([]);
+    if (nodes > 0) {
+      // The component playing the kubelets (if any) registers the nodes as kubelets do: status in the create.
+      const registrar = components.find((c) => c.nodeRegistration);
+      const registration = await registrar?.nodeRegistration?.(signal);
+      // Events wait while the nodes are created (their NodeReady events follow at once after).
+      const release = eventSlots.hold();
+      registering = ensureNodes({
+        client,
+        clock,
+        log,
+        count: nodes,
+        seed: opts.clusterSeed ?? 'kube-emulator',
+        random: opts.random,
+        signal,
+        registration,
+      }).finally(release);
+    }
+    informers.start(signal);
     const [createdNodes] = await Promise.all([
-      nodes > 0
-        ? (async () => {
-            // The component playing the kubelets (if any) registers the nodes as kubelets do: status in the create.
-            const registrar = components.find((c) => c.nodeRegistration);
-            const registration = await registrar?.nodeRegistration?.(signal);
-            // Events wait while the nodes are created (their NodeReady events follow at once after).
-            const release = eventSlots.hold();
-            try {
-              return await ensureNodes({
-                client,
-                clock,
-                log,
-                count: nodes,
-                seed: opts.clusterSeed ?? 'kube-emulator',
-                random: opts.random,
-                signal,
-                registration,
-              });
-            } finally {
-              release();
-            }
-          })()
-        : [],
+      registering,
       informers.waitForSync(signal).then(() => log.info({}, 'caches synced')),
     ]);
 

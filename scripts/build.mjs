@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run build`: compiles the TypeScript into dist/ (tsc, incremental) and snapshots the OpenAPI definitions
 // (scripts/snapshot-definitions.mjs) — but only when something it reads changed since the last build.
-// A fingerprint of every input (path, size, mtime of the sources, tsconfig.json, package-lock.json) is kept in
-// dist/.build-fingerprint; when it matches, the build is skipped in a few milliseconds, so `npm start` and
-// `npm test` start at once on unchanged sources. `npm run build -- --force` always builds.
+// Fingerprints of every input (path, size, mtime of the sources, tsconfig.json, package-lock.json) are kept in
+// dist/.build-fingerprint; when they match, the build is skipped in a few milliseconds, so `npm start` and
+// `npm test` start at once on unchanged sources (`npm start` checks only the inputs of what it runs: not the tests
+// nor the bench). `npm run build -- --force` always builds.
 //
 // Then the processes' entry points (dist/server/main.js, dist/controllers/main.js, dist/cli/start.js) are replaced
 // by bundles of the same sources (esbuild, see bundle()): loading one file instead of hundreds of ES modules is
@@ -27,11 +28,17 @@ const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
 const stampFile = join(dist, '.build-fingerprint');
 
-function fingerprint() {
+/** The directories of tsconfig.json's `include` that nothing `npm start` runs is compiled from. */
+const NOT_RUN_BY_START = new Set(['bench', 'tests']);
+
+/**
+ * The fingerprint of the inputs of what `npm start` runs (`run`: every other source directory and the build's own
+ * files) and, unless `runOnly`, of the rest (`rest`: the tests and the bench).
+ */
+function fingerprints({ runOnly = false } = {}) {
   const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
-  const dirs = tsconfig.include.map((pattern) => pattern.split('/')[0]);
-  const hash = createHash('sha256');
-  const walk = (dir) => {
+  const dirs = [...new Set(tsconfig.include.map((pattern) => pattern.split('/')[0]))].sort();
+  const walk = (hash, dir) => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -39,26 +46,36 @@ function fingerprint() {
       return;
     }
     for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) walk(path);
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(hash, path);
       else if (e.name.endsWith('.ts') || e.name.endsWith('.json')) {
         const s = statSync(path);
         hash.update(`${path}\0${s.size}\0${s.mtimeMs}\n`);
       }
     }
   };
-  for (const dir of [...new Set(dirs)].sort()) walk(join(root, dir));
+  const run = createHash('sha256');
+  for (const dir of dirs) if (!NOT_RUN_BY_START.has(dir)) walk(run, join(root, dir));
   for (const file of ['tsconfig.json', 'package-lock.json', 'scripts/snapshot-definitions.mjs', 'scripts/build.mjs']) {
     const path = join(root, file);
-    if (existsSync(path)) hash.update(`${path}\0${readFileSync(path, 'utf8')}\n`);
+    if (existsSync(path)) run.update(`${path}\0${readFileSync(path, 'utf8')}\n`);
   }
-  return hash.digest('hex');
+  if (runOnly) return { run: run.digest('hex') };
+  const rest = createHash('sha256');
+  for (const dir of dirs) if (NOT_RUN_BY_START.has(dir)) walk(rest, join(root, dir));
+  return { run: run.digest('hex'), rest: rest.digest('hex') };
 }
 
-/** Builds when an input changed since the last build (always with `force`); exits the process if a step fails. */
-export async function build({ force = false } = {}) {
-  const before = fingerprint();
-  if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === before) return;
+/**
+ * Builds when an input changed since the last build (always with `force`); exits the process if a step fails.
+ * With `runOnly` (`npm start`), only a change of what `npm start` runs counts: a changed test or bench alone leaves
+ * dist/ as it is until the next build without it (`npm test`, `npm run build`), and the start does not stat them.
+ */
+export async function build({ force = false, runOnly = false } = {}) {
+  const stamp = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').split('\n') : [];
+  if (!force && runOnly && stamp[0] === fingerprints({ runOnly: true }).run) return;
+  const before = fingerprints();
+  if (!force && stamp[0] === before.run && stamp[1] === before.rest) return;
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const steps = [[tsc, '-p', join(root, 'tsconfig.json')], [join(root, 'scripts', 'snapshot-definitions.mjs')]];
   for (const args of steps) {
@@ -66,8 +83,8 @@ export async function build({ force = false } = {}) {
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
   await bundle();
-  // The fingerprint taken before compiling: a source edited during the build makes the next build run again.
-  writeFileSync(stampFile, before);
+  // The fingerprints taken before compiling: a source edited during the build makes the next build run again.
+  writeFileSync(stampFile, `${before.run}\n${before.rest}`);
 }
 
 // `node scripts/build.mjs [--force]`; scripts/start.mjs imports build() instead (one process for `npm start`).
@@ -123,7 +140,7 @@ async function bundle() {
   };
   // Node's https and http2 modules (with tls and its secure contexts) are required at the top of Fastify's server
   // module and prom-client's Pushgateway, but used only to serve TLS or HTTP/2 and to push metrics: in the server
-  // bundle they are loaded on first use instead (compiling them took ~10 ms of a start over plain HTTP). Their
+  // and controller manager bundles they are loaded on first use instead (compiling them took ~10 ms of a start over plain HTTP). Their
   // requirers only reach into them (`https.createServer`), so an object that loads the module on first access
   // stands in for it.
   const lazyBuiltins = {
@@ -211,11 +228,14 @@ module.exports = new Proxy({}, {
     entryPoints: [join(root, 'server/main.ts')],
     plugins: [...common.plugins, lazyBuiltins],
   });
-  // The controller manager reads its kubeconfig at every start: YAML is bundled for it (see the launcher's).
+  // The controller manager reads its kubeconfig at every start: YAML is bundled for it (see the launcher's). Its
+  // https and http2 are loaded on first use too (prom-client's Pushgateway requires https; a plain HTTP server
+  // needs neither).
   const controllers = await esbuild.build({
     ...script,
     entryPoints: [join(root, 'controllers/main.ts')],
     external: common.external.filter((pkg) => pkg !== 'yaml'),
+    plugins: [...common.plugins, lazyBuiltins],
   });
   for (const result of [esm, cjs, controllers]) {
     for (const out of Object.keys(result.metafile.outputs)) {

@@ -35,6 +35,7 @@ import { Registry } from './registry/registry.js';
 import { defaultResources, defaultVirtualResources } from './registry/resources/index.js';
 import { authenticateServiceAccountToken } from './serviceaccount/claims.js';
 import { TokenSigner } from './serviceaccount/jwt.js';
+import { loadSchemas } from './schemas.js';
 import { advertiseAddress, KubernetesServiceController } from './registry/resources/services/kubernetes-service.js';
 
 export interface AppOptions {
@@ -196,11 +197,23 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       if (shutdown.signal.aborted) throw new Error('process is shutting down');
     },
   };
-  registerHealthChecks(fastify, {
-    livez: [ping, storageCheck, ...hooks],
-    readyz: [ping, storageCheck, ...hooks, shutdownCheck],
-    healthz: [ping, storageCheck, ...hooks],
-  });
+  registerHealthChecks(
+    fastify,
+    {
+      livez: [ping, storageCheck, ...hooks],
+      readyz: [ping, storageCheck, ...hooks, shutdownCheck],
+      healthz: [ping, storageCheck, ...hooks],
+    },
+    // The definitions every write reads for its managed fields (~20-30 ms of CPU): loaded before the first write of a
+    // client that waited for readiness (the controller manager's Lease), not while it waits for the answer.
+    () => {
+      try {
+        loadSchemas();
+      } catch {
+        // the first write that needs them answers with the error
+      }
+    },
+  );
   registerDiscoveryRoutes(fastify, registry);
   registerResourceRoutes(fastify, {
     registry,

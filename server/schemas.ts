@@ -5,8 +5,11 @@ import { servedDefinitions } from '../openapi/served.js';
 let resolver: SchemaResolver | undefined;
 let byGVK: Map<string, SchemaNode> | undefined;
 
-/** The OpenAPI v2 style definitions of every served type, resolved once, for patches and field validation. */
-function init(): void {
+/**
+ * The OpenAPI v2 style definitions of every served type, resolved once, for patches and field validation (and the
+ * managed fields of every write): read at the first use, or once the server is ready (see buildApp).
+ */
+export function loadSchemas(): void {
   if (resolver) return;
   const defs = servedDefinitions('v2') as Record<string, SchemaNode>;
   resolver = new SchemaResolver(defs);
@@ -23,6 +26,6 @@ export function schemaFor(
   version: string,
   kind: string,
 ): { schema: SchemaNode | undefined; resolver: SchemaResolver } {
-  init();
+  loadSchemas();
   return { schema: byGVK!.get(`${group}/${version}/${kind}`), resolver: resolver! };
 }

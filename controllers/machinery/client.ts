@@ -238,7 +238,14 @@ export class HttpApiClient implements ApiClient {
     path: string,
     opts: Omit<HttpApiClientOptions, 'server' | 'token' | 'ca' | 'insecureSkipTLSVerify'> = {},
   ): HttpApiClient {
-    const cfg = loadKubeconfig(path);
+    return HttpApiClient.fromKubeconfigInfo(loadKubeconfig(path), opts);
+  }
+
+  /** A client for what loadKubeconfig read (one read and parse for several clients). */
+  static fromKubeconfigInfo(
+    cfg: KubeconfigInfo,
+    opts: Omit<HttpApiClientOptions, 'server' | 'token' | 'ca' | 'insecureSkipTLSVerify'> = {},
+  ): HttpApiClient {
     return new HttpApiClient({
       ...opts,
       server: cfg.server,

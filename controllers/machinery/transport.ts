@@ -4,7 +4,18 @@
  * `certificate-authority-data`), as client-go's TLS transport does. Responses are streamed.
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type Https from 'node:https';
+import { createRequire } from 'node:module';
+
+let httpsModule: typeof Https | undefined;
+/**
+ * node:https (with node:tls), loaded for the first https server: loading it took ~15 ms of every start of the
+ * launcher and the controller manager, which talk plain HTTP to a local server unless it serves TLS.
+ */
+function https(): typeof Https {
+  httpsModule ??= createRequire(import.meta.url)('node:https') as typeof Https;
+  return httpsModule;
+}
 
 /** How the server's certificate is checked: against `ca` (PEM) when given, else the system's roots. */
 export interface TLSOptions {
@@ -51,7 +62,7 @@ export class HttpTransport {
   constructor(server: URL, tls: TLSOptions = {}) {
     this.secure = server.protocol === 'https:';
     this.agent = this.secure
-      ? new https.Agent({
+      ? new (https().Agent)({
           keepAlive: true,
           ca: tls.ca,
           rejectUnauthorized: !tls.insecureSkipTLSVerify,
@@ -66,7 +77,7 @@ export class HttpTransport {
         reject(signal.reason);
         return;
       }
-      const send = this.secure ? https.request : http.request;
+      const send = this.secure ? https().request : http.request;
       const headers: Record<string, string | number> = { ...init.headers };
       if (init.body !== undefined) headers['Content-Length'] = Buffer.byteLength(init.body);
       const req = send(url, { method: init.method, headers, agent: this.agent });

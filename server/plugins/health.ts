@@ -45,9 +45,21 @@ function queryValues(req: FastifyRequest, name: string): string[] | undefined {
   return (Array.isArray(v) ? v : [v]).map(String);
 }
 
-export function registerHealthChecks(app: FastifyInstance, checks: HealthChecks): void {
+/**
+ * `onFirstReady` runs once, just after the first `/readyz` that passed was answered: what the server's first
+ * writes would otherwise load (clients that waited for readiness write next) is loaded then.
+ */
+export function registerHealthChecks(app: FastifyInstance, checks: HealthChecks, onFirstReady?: () => void): void {
+  let firstReady = onFirstReady;
   for (const [name, list] of Object.entries(checks) as [keyof HealthChecks, HealthCheck[]][]) {
-    app.get(`/${name}`, async (req, reply) => root(req, reply, name, list));
+    app.get(`/${name}`, async (req, reply) => {
+      const answer = await root(req, reply, name, list);
+      if (name === 'readyz' && firstReady && reply.statusCode === 200) {
+        setImmediate(firstReady);
+        firstReady = undefined;
+      }
+      return answer;
+    });
     for (const check of list) {
       app.get(`/${name}/${check.name}`, async (_req, reply) => {
         const err = await run(check);
