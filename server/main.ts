@@ -3,6 +3,7 @@
  * The API server process: flags → open storage (while buildApp() builds the app) → listen → write a kubeconfig.
  * `node dist/server/main.js --port P --host H --data-dir D`.
  */
+import './heap.js'; // first: V8's heap settings, before the rest loads
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Storage } from '../storage/interface.js';
