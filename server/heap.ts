@@ -29,9 +29,20 @@ function given(flag: string): boolean {
   return [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)].some((a) => pattern.test(a));
 }
 
-if (!given('heap-growing-percent')) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+/** The flags this module changed, with V8's defaults. */
+const changed: Record<string, number> = {};
+
+function set(flag: string, value: number): void {
+  setFlagsFromString(`--${flag}=${value}`);
+}
+
+if (!given('heap-growing-percent')) {
+  changed['heap-growing-percent'] = 0;
+  set('heap-growing-percent', HEAP_GROWING_PERCENT);
+}
 
 if (!given('max-semi-space-size') && !given('semi-space-growth-factor')) {
+  changed['semi-space-growth-factor'] = GROWTH_FACTOR;
   let factor = GROWTH_FACTOR;
   const check = () => {
     const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
@@ -39,8 +50,14 @@ if (!given('max-semi-space-size') && !given('semi-space-growth-factor')) {
     const wanted = young.space_size >= MAX_NEW_SPACE_BYTES ? 1 : GROWTH_FACTOR;
     if (wanted !== factor) {
       factor = wanted;
-      setFlagsFromString(`--semi-space-growth-factor=${wanted}`);
+      set('semi-space-growth-factor', wanted);
     }
   };
   new PerformanceObserver(check).observe({ type: 'gc' });
 }
+
+// V8's code cache records the flags it was made with, and the build writes the server's as the process exits
+// (dist/server/main.js): back to V8's defaults before that, or every start would reject the cache.
+process.prependOnceListener('exit', () => {
+  for (const [flag, value] of Object.entries(changed)) set(flag, value);
+});
