@@ -248,6 +248,37 @@ describe('freezeParsed', () => {
     assert.equal(c.keep, frozen, 'frozen members are taken as they are');
     assert.equal(freezeParsed('text'), 'text');
   });
+
+  it('shares the subtrees of repeated members only with one of the same JSON text', () => {
+    const parse = (v: unknown) =>
+      freezeParsed(JSON.parse(JSON.stringify({ fieldsV1: v })) as { fieldsV1: any }).fieldsV1;
+    const a = parse({ x: 1, y: ['1', true, null, {}] });
+    assert.equal(parse({ x: 1, y: ['1', true, null, {}] }), a);
+    assert.ok(Object.isFrozen(a) && Object.isFrozen(a.y));
+    assert.notEqual(parse({ y: ['1', true, null, {}], x: 1 }), a, 'another member order serializes otherwise');
+    assert.notEqual(parse({ x: '1', y: ['1', true, null, {}] }), a);
+    assert.notEqual(parse({ x: 1, y: [1, true, null, {}] }), a);
+    const big = { s: 'x'.repeat(5000) };
+    assert.notEqual(parse(big), parse(big), 'large subtrees are not looked up');
+    const escaped = { 'a"b': 'c\\"d' };
+    assert.deepEqual(parse(escaped), escaped);
+    assert.equal(parse(escaped), parse(escaped));
+    const other = (v: unknown) => freezeParsed(JSON.parse(JSON.stringify({ other: v })) as { other: any }).other;
+    assert.notEqual(other({ x: 1 }), other({ x: 1 }), 'other members are not looked up');
+    const pod = (name: string) =>
+      freezeParsed(
+        JSON.parse(
+          JSON.stringify({
+            metadata: { name, managedFields: [{ manager: 'm', fieldsV1: { 'f:spec': { 'f:x': {} } } }] },
+            spec: { tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists' }] },
+          }),
+        ) as any,
+      );
+    const [p, q] = [pod('p'), pod('q')];
+    assert.equal(p.metadata.managedFields[0].fieldsV1, q.metadata.managedFields[0].fieldsV1);
+    assert.equal(p.spec.tolerations, q.spec.tolerations);
+    assert.equal(JSON.stringify(q), JSON.stringify(pod('q')));
+  });
 });
 
 describe('History', () => {
