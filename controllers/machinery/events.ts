@@ -95,7 +95,10 @@ export class ForegroundRequests {
     return () => this.ended.delete(fn);
   }
 
-  /** `client` with each of its requests but watches counted while in flight. */
+  /**
+   * `client` with each of its requests but watches counted while in flight. Everything else the client has (the
+   * garbage collector's discovery reads, for one) is its own, unchanged.
+   */
   track(client: ApiClient): ApiClient {
     const count = <T>(p: () => Promise<T>): Promise<T> => {
       this.inFlight++;
@@ -110,15 +113,21 @@ export class ForegroundRequests {
         for (const fn of this.ended) fn();
       });
     };
-    return {
+    const counted: Partial<ApiClient> = {
       list: (ref, opts) => count(() => client.list(ref, opts)),
-      watch: (ref, opts) => client.watch(ref, opts),
       get: (ref, ns, name) => count(() => client.get(ref, ns, name)),
       create: (ref, ns, obj, opts) => count(() => client.create(ref, ns, obj, opts)),
       update: (ref, ns, obj, opts) => count(() => client.update(ref, ns, obj, opts)),
       patch: (ref, ns, name, type, patch, opts) => count(() => client.patch(ref, ns, name, type, patch, opts)),
       delete: (ref, ns, name, opts) => count(() => client.delete(ref, ns, name, opts)),
-    } as ApiClient;
+    };
+    return new Proxy(client, {
+      get(target, prop) {
+        if (Object.hasOwn(counted, prop)) return counted[prop as keyof ApiClient];
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
   }
 }
 

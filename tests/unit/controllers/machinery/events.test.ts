@@ -271,6 +271,22 @@ describe('ApiEventRecorder', () => {
     assert.equal(client.calls.filter((c) => c.verb === 'create').length, 1);
   });
 
+  it('a tracked client keeps what else its client has (the garbage collector discovers resources through it)', async () => {
+    const fg = new ForegroundRequests();
+    class Discovering {
+      reads = 0;
+      async getJSON(path: string): Promise<unknown> {
+        this.reads++;
+        return { path };
+      }
+    }
+    const inner = new Discovering();
+    const tracked = fg.track(inner as unknown as ApiClient) as unknown as Discovering;
+    assert.equal(typeof tracked.getJSON, 'function');
+    assert.deepEqual(await tracked.getJSON('/apis'), { path: '/apis' });
+    assert.equal(inner.reads, 1, 'called on the client itself');
+  });
+
   it('write slots give way to a busy process: few writes while it is busy, every slot again when not', async () => {
     const fg = new ForegroundRequests();
     const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1, busyFrom: 2 });
