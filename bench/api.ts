@@ -2,7 +2,6 @@
  * API figures against the real API server as a child process: start, creates, GETs, LISTs, watches, memory.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { measureGets, type GetResult } from './ceilings.js';
 import { absoluteNow, startWorker } from './load-worker.js';
@@ -17,6 +16,7 @@ import {
   pod,
   RawClient,
   RawPool,
+  rawStream,
   REPO_ROOT,
   sleep,
   startApiServer,
@@ -168,52 +168,16 @@ let countingBuffer: Buffer | undefined;
  * client decoded its chunks into a Buffer each, ~10 µs per event per watcher of this process's CPU). Each event is
  * one line ending in `}\n`; the chunked framing around it (`<hex>\r\n`, `\r\n`) never holds that pair.
  */
-function countingWatch(url: URL, path: string, onEvents: (n: number) => void): Promise<() => void> {
-  return new Promise((resolveWatch, reject) => {
-    let head = '';
-    let streaming = false;
-    let lastByte = 0;
-    countingBuffer ??= Buffer.allocUnsafe(256 * 1024);
-    const count = (bytes: Buffer) => {
-      let n = bytes.length > 0 && bytes[0] === 0x0a && lastByte === 0x7d ? 1 : 0;
-      for (let i = bytes.indexOf(10, 1); i >= 0; i = bytes.indexOf(10, i + 1)) if (bytes[i - 1] === 0x7d) n++;
-      if (bytes.length > 0) lastByte = bytes[bytes.length - 1]!;
-      if (n) onEvents(n);
-    };
-    const socket = connect({
-      host: url.hostname,
-      port: Number(url.port),
-      onread: {
-        buffer: countingBuffer,
-        callback: (n, buf) => {
-          const bytes = Buffer.from(buf.buffer, buf.byteOffset, n);
-          if (streaming) {
-            count(bytes);
-            return true;
-          }
-          head += bytes.toString('latin1');
-          const end = head.indexOf('\r\n\r\n');
-          if (end < 0) return true;
-          const status = /^HTTP\/1\.1 (\d+)/.exec(head)?.[1];
-          if (status !== '200') {
-            socket.destroy();
-            reject(new Error(`watch ${path}: ${status}`));
-            return true;
-          }
-          streaming = true;
-          resolveWatch(() => socket.destroy());
-          count(bytes.subarray(bytes.length - (head.length - end - 4)));
-          return true;
-        },
-      },
-    });
-    socket.once('connect', () =>
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n`),
-    );
-    socket.on('error', (err) => {
-      if (!streaming) reject(err);
-    });
+async function countingWatch(url: URL, path: string, onEvents: (n: number) => void): Promise<() => void> {
+  let lastByte = 0;
+  countingBuffer ??= Buffer.allocUnsafe(256 * 1024);
+  const socket = await rawStream(url, path, countingBuffer, (bytes) => {
+    let n = bytes.length > 0 && bytes[0] === 0x0a && lastByte === 0x7d ? 1 : 0;
+    for (let i = bytes.indexOf(10, 1); i >= 0; i = bytes.indexOf(10, i + 1)) if (bytes[i - 1] === 0x7d) n++;
+    if (bytes.length > 0) lastByte = bytes[bytes.length - 1]!;
+    if (n) onEvents(n);
   });
+  return () => socket.destroy();
 }
 
 /**

@@ -272,6 +272,57 @@ export class RawPool {
 }
 
 /**
+ * GETs `path` (a watch) on a raw socket and hands every byte of its answer's body to `onBody` as it arrives, read
+ * into `readBuffer` (shared by any number of streams: each read is handed over before the next one lands in it), as
+ * curl reads: no HTTP client, no decoding. The body is the chunked stream as sent (`<hex>\r\n` before each chunk,
+ * `\r\n` after it). Resolves with the socket once the answer's head says 200; rejects otherwise.
+ */
+export function rawStream(
+  url: URL,
+  path: string,
+  readBuffer: Buffer,
+  onBody: (bytes: Buffer) => void,
+): Promise<Socket> {
+  return new Promise((resolveStream, reject) => {
+    let head = '';
+    let streaming = false;
+    const socket = connect({
+      host: url.hostname,
+      port: Number(url.port),
+      onread: {
+        buffer: readBuffer,
+        callback: (n, buf) => {
+          const bytes = Buffer.from(buf.buffer, buf.byteOffset, n);
+          if (streaming) {
+            onBody(bytes);
+            return true;
+          }
+          head += bytes.toString('latin1');
+          const end = head.indexOf('\r\n\r\n');
+          if (end < 0) return true;
+          const status = /^HTTP\/1\.1 (\d+)/.exec(head)?.[1];
+          if (status !== '200') {
+            socket.destroy();
+            reject(new Error(`GET ${path}: ${status}`));
+            return true;
+          }
+          streaming = true;
+          resolveStream(socket);
+          onBody(bytes.subarray(bytes.length - (head.length - end - 4)));
+          return true;
+        },
+      },
+    });
+    socket.once('connect', () =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n`),
+    );
+    socket.on('error', (err) => {
+      if (!streaming) reject(err);
+    });
+  });
+}
+
+/**
  * A closed loop: `clients` workers each run `op(i)` for the next i until `count` operations are done.
  * Returns the wall time and every latency (ms).
  */

@@ -6,10 +6,9 @@
  * The main thread runs `inWorkers(n, job)`; each worker runs one job and posts back its result. Watch stamps are
  * absolute times (`performance.timeOrigin + performance.now()`), which agree between threads.
  */
-import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { closedLoop, Http } from './harness.js';
+import { closedLoop, Http, rawStream } from './harness.js';
 
 export type Job =
   /** `count` GETs of `path` by `clients` keep-alive clients; the result is {ms, latencies}. */
@@ -106,45 +105,7 @@ async function runWatch(job: Extract<Job, { kind: 'watch' }>): Promise<number[]>
       }
     };
   };
-  const open = () =>
-    new Promise<Socket>((resolveWatch, reject) => {
-      const onData = reader();
-      let head = '';
-      let streaming = false;
-      const socket = connect({
-        host: url.hostname,
-        port: Number(url.port),
-        onread: {
-          buffer: readBuffer,
-          callback: (n, buf) => {
-            const bytes = Buffer.from(buf.buffer, buf.byteOffset, n);
-            if (streaming) {
-              onData(bytes);
-              return true;
-            }
-            head += bytes.toString('latin1');
-            const end = head.indexOf('\r\n\r\n');
-            if (end < 0) return true;
-            const status = /^HTTP\/1\.1 (\d+)/.exec(head)?.[1];
-            if (status !== '200') {
-              socket.destroy();
-              reject(new Error(`watch ${job.path}: ${status}`));
-              return true;
-            }
-            streaming = true;
-            resolveWatch(socket);
-            onData(bytes.subarray(bytes.length - (head.length - end - 4)));
-            return true;
-          },
-        },
-      });
-      socket.once('connect', () =>
-        socket.write(`GET ${job.path} HTTP/1.1\r\nHost: bench\r\nAccept: application/json\r\n\r\n`),
-      );
-      socket.on('error', (err) => {
-        if (!streaming) reject(err);
-      });
-    });
+  const open = () => rawStream(url, job.path, readBuffer, reader());
   const sockets = await Promise.all(Array.from({ length: job.watchers }, open));
   parentPort!.postMessage({ ready: true });
   const progress = setInterval(() => parentPort!.postMessage({ count: latencies.length }), 50);
