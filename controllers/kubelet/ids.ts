@@ -1,6 +1,6 @@
 /**
  * Stable identifiers and addresses of the simulated nodes: hex digests for container and machine IDs,
- * per-node InternalIPs (10.128.0.0/16) and pod CIDRs (10.244.N.0/24), and pod IPs within a node's CIDR.
+ * per-node InternalIPs (10.128.0.0/16) and pod CIDRs (10.244.N.0/24 first), and pod IPs within a node's CIDR.
  * Everything derived from names and uids is deterministic, so a restarted kubelet reports the same values.
  */
 import { createHash } from 'node:crypto';
@@ -25,24 +25,28 @@ export function nodeIPAt(n: number): string {
 /** How many distinct node IPs there are (253 hosts in each of 256 blocks). */
 export const NODE_IP_COUNT = 253 * 256;
 /**
- * The second octets of the pod CIDRs, in the order they are handed out: 10.244 … 10.255 first (the flannel-style
- * range small clusters show), then 10.0 … 10.127 and 10.129 … 10.243 (10.128 holds the node IPs), so that tens of
- * thousands of nodes each get a /24.
+ * The /16s the pod CIDRs are cut from, in the order they are handed out: 10.244 … 10.255 first (the flannel-style
+ * range small clusters show), then the rest of 10/8 but for 10.128 (the node IPs) and 10.96 … 10.111 (the default
+ * Service range, 10.96.0.0/12, which pods must not share), then 172.16 … 172.31, so that tens of thousands of nodes
+ * each get a /24.
  */
-const POD_CIDR_SECOND_OCTETS: readonly number[] = [
-  ...Array.from({ length: 12 }, (_, i) => 244 + i),
-  ...Array.from({ length: 128 }, (_, i) => i),
-  ...Array.from({ length: 115 }, (_, i) => 129 + i),
+const POD_CIDR_BLOCKS: readonly string[] = [
+  ...Array.from({ length: 12 }, (_, i) => `10.${244 + i}`),
+  ...Array.from({ length: 96 }, (_, i) => `10.${i}`),
+  ...Array.from({ length: 16 }, (_, i) => `10.${112 + i}`),
+  ...Array.from({ length: 115 }, (_, i) => `10.${129 + i}`),
+  ...Array.from({ length: 16 }, (_, i) => `172.${16 + i}`),
 ];
 /** How many distinct pod CIDRs there are (255 × 256 /24s). */
-export const POD_CIDR_COUNT = POD_CIDR_SECOND_OCTETS.length * 256;
+export const POD_CIDR_COUNT = POD_CIDR_BLOCKS.length * 256;
 
 /**
- * The n-th node pod CIDR (0 ≤ n < POD_CIDR_COUNT): 10.244.0.0/24 … 10.244.255.0/24, 10.245.0.0/24 … 10.255.255.0/24,
- * then 10.0.0.0/24 … 10.127.255.0/24 and 10.129.0.0/24 … 10.243.255.0/24.
+ * The n-th node pod CIDR (0 ≤ n < POD_CIDR_COUNT): 10.244.0.0/24 … 10.255.255.0/24, then 10.0.0.0/24 …
+ * 10.95.255.0/24, 10.112.0.0/24 … 10.127.255.0/24, 10.129.0.0/24 … 10.243.255.0/24 and 172.16.0.0/24 …
+ * 172.31.255.0/24.
  */
 export function podCIDRAt(n: number): string {
-  return `10.${POD_CIDR_SECOND_OCTETS[Math.floor(n / 256)]}.${n % 256}.0/24`;
+  return `${POD_CIDR_BLOCKS[Math.floor(n / 256)]}.${n % 256}.0/24`;
 }
 
 /** The address part and prefix length of an IPv4 CIDR, or undefined for anything else. */

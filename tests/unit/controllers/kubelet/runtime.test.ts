@@ -59,15 +59,17 @@ describe('ids', () => {
       ['10.244.0.0/24', '10.244.255.0/24', '10.245.0.0/24'],
     );
   });
-  it('pod CIDRs go beyond 10.255 into the rest of 10/8, never into the node IPs (10.128)', () => {
+  it('pod CIDRs go beyond 10.255 into the rest of 10/8 and 172.16/12, never into the node IPs nor the Services', () => {
     const cidrs = Array.from({ length: POD_CIDR_COUNT }, (_, n) => podCIDRAt(n));
     assert.deepEqual(
-      [cidrs[3071], cidrs[3072], cidrs[3072 + 128 * 256], cidrs[POD_CIDR_COUNT - 1]],
-      ['10.255.255.0/24', '10.0.0.0/24', '10.129.0.0/24', '10.243.255.0/24'],
+      [cidrs[3071], cidrs[3072], cidrs[3072 + 96 * 256], cidrs[3072 + 112 * 256], cidrs[POD_CIDR_COUNT - 1]],
+      ['10.255.255.0/24', '10.0.0.0/24', '10.112.0.0/24', '10.129.0.0/24', '172.31.255.0/24'],
     );
     assert.equal(new Set(cidrs).size, POD_CIDR_COUNT);
     assert.ok(POD_CIDR_COUNT >= 65_000);
-    assert.ok(!cidrs.some((c) => c.startsWith('10.128.')));
+    assert.ok(!cidrs.some((c) => c.startsWith('10.128.')), 'the node IPs');
+    // the default --service-cluster-ip-range, 10.96.0.0/12: 10.96 … 10.111
+    assert.ok(!cidrs.some((c) => /^10\.(9[6-9]|10\d|11[01])\./.test(c)), 'the Service range');
   });
   it('pod IPs skip used ones', () => {
     assert.equal(allocatePodIP('10.244.3.0/24', new Set()), '10.244.3.2');
