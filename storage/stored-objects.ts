@@ -1,116 +1,26 @@
 /** Building blocks shared by the watch cache and the raw backends: frozen events and resourceVersion stamping. */
 import type { KubeObject } from '../apimachinery/objects.js';
+import { ValueSharing } from '../apimachinery/shared-values.js';
 import type { StoredEvent, WatchEventType } from './interface.js';
 
-/** The one frozen `{}` that every empty object in a stored object is: frozen, one instance serves them all. */
-const EMPTY_OBJECT: object = Object.freeze({});
-
 /**
- * String values shared between stored objects: the same image, policy, manager, timestamp or toleration key in
- * thousands of objects is one string. V8 already shares the values of up to 10 characters that JSON.parse makes;
- * longer ones up to {@link MAX_POOLED_CHARS} are looked up here. Bounded: the pool starts over once it holds
- * {@link MAX_POOLED_STRINGS} strings (the values every object repeats come back with the next object).
+ * How stored objects share their values (see {@link ValueSharing}): every empty object is one frozen `{}`, repeated
+ * strings one string, and the subtrees of the members whose values repeat across objects one subtree each: a
+ * pod's managed fields (`fieldsV1`: about 600 bytes of heap of its 1.5 KB), the tolerations admission gives every
+ * pod, the resources of the containers of a template. Only these few are looked up (serializing every subtree to
+ * find the repeated ones took about 50 µs a pod, these few about 3 µs).
  */
-const pool = new Map<string, string>();
-const MAX_POOLED_STRINGS = 8192;
-const MAX_POOLED_CHARS = 64;
-
-function isPoolable(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 10 && v.length <= MAX_POOLED_CHARS;
-}
-
-function pooled(s: string): string {
-  if (s.length <= 10 || s.length > MAX_POOLED_CHARS) return s;
-  const known = pool.get(s);
-  if (known !== undefined) return known;
-  if (pool.size >= MAX_POOLED_STRINGS) pool.clear();
-  pool.set(s, s);
-  return s;
-}
-
-/**
- * Frozen subtrees shared between stored objects, by their JSON text: the same managed-field set (`fieldsV1`),
- * tolerations or container resources in thousands of objects is one instance. Only the members named in
- * {@link SHARED_MEMBERS} are looked up (serializing every subtree to find the repeated ones took about 50 µs a pod,
- * these few about 3 µs), and only when their text is at most {@link MAX_SHARED_TEXT} characters. Bounded like the
- * string pool: it starts over once its texts hold {@link MAX_SHARED_CHARS} characters.
- */
-const sharedTrees = new Map<string, object>();
-let sharedChars = 0;
-const MAX_SHARED_TEXT = 4096;
-const MAX_SHARED_CHARS = 1 << 20;
-/**
- * Members whose values repeat across objects: a pod's managed fields (about 600 bytes of heap of its 1.5 KB),
- * the tolerations admission gives every pod, the resources of the containers of a template.
- */
-const SHARED_MEMBERS: ReadonlySet<string> = new Set(['fieldsV1', 'tolerations', 'resources']);
+const storedSharing = new ValueSharing({ members: ['fieldsV1', 'tolerations', 'resources'] });
 
 /**
  * Deeply freezes `value`, a JSON value just parsed that nothing else references yet (what `deepFreeze` does), in
- * less memory: every empty object becomes one shared frozen `{}`, repeated string values one string (see
- * {@link pooled}) and repeated subtrees one subtree (see {@link sharedTrees}); `value` itself is kept. The store
- * keeps every object for as long as it lives: a stored pod took about 3.0 KB of heap parsed, 1.3 KB of it the 25
- * empty objects of its managed fields and some 300 bytes repeated strings; 1.5 KB with its strings pooled, and
- * about 0.8 KB with its managed fields and tolerations shared too. Frozen members are taken as they are.
+ * less memory (see {@link storedSharing}); `value` itself is kept. The store keeps every object for as long as it
+ * lives: a stored pod took about 3.0 KB of heap parsed, 1.3 KB of it the 25 empty objects of its managed fields and
+ * some 300 bytes repeated strings; 1.5 KB with its strings pooled, and about 0.8 KB with its managed fields and
+ * tolerations shared too. Frozen members are taken as they are.
  */
 export function freezeParsed<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) freezeMembers(value as object);
-  return value;
-}
-
-/**
- * Freezes `obj` with its members replaced by their shared forms. A string in the pooled range is written back
- * whatever {@link pooled} returned: `!==` cannot tell two strings of equal text apart, and the point is to store
- * the pool's.
- */
-function freezeMembers(obj: object): void {
-  if (Array.isArray(obj)) {
-    for (let i = 0; i < obj.length; i++) {
-      const v = obj[i];
-      const m = member(v);
-      if (m !== v || isPoolable(v)) obj[i] = m;
-    }
-  } else {
-    const record = obj as Record<string, unknown>;
-    for (const key in record) {
-      const v = record[key];
-      let m = member(v);
-      if (m !== null && typeof m === 'object' && m !== EMPTY_OBJECT && SHARED_MEMBERS.has(key)) m = shared(m);
-      // an own member (`__proto__` included): JSON.parse made it one
-      if (m !== v || isPoolable(v)) record[key] = m;
-    }
-  }
-  Object.freeze(obj);
-}
-
-function member(v: unknown): unknown {
-  if (typeof v === 'string') return pooled(v);
-  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
-  if (!Array.isArray(v)) {
-    let empty = true;
-    for (const _ in v) {
-      empty = false;
-      break;
-    }
-    if (empty) return EMPTY_OBJECT;
-  }
-  freezeMembers(v);
-  return v;
-}
-
-/** The shared instance of `tree` (frozen), by its JSON text; `tree` itself when it is the first or too large. */
-function shared(tree: object): object {
-  const text = JSON.stringify(tree);
-  if (text.length > MAX_SHARED_TEXT) return tree;
-  const known = sharedTrees.get(text);
-  if (known !== undefined) return known;
-  if (sharedChars + text.length > MAX_SHARED_CHARS) {
-    sharedTrees.clear();
-    sharedChars = 0;
-  }
-  sharedTrees.set(text, tree);
-  sharedChars += text.length;
-  return tree;
+  return storedSharing.freeze(value);
 }
 
 /** `obj` (already frozen) with only `metadata.resourceVersion` changed, sharing everything else. */

@@ -65,7 +65,8 @@ export class ContainerLog {
   private lastNs = 0;
   private running: boolean;
   private closed = false;
-  private waiters = new Set<() => void>();
+  /** Followers waiting for what comes next (made when the first one waits: most logs are never followed). */
+  private waiters?: Set<() => void>;
 
   constructor(
     readonly containerID: string,
@@ -113,7 +114,9 @@ export class ContainerLog {
     this.lastMs = ms;
     this.lastNs = ns;
     const entry: LogLine = { seq: this.nextSeq++, ms, ns, stream, text: line, bytes: Buffer.byteLength(line) + 1 };
-    this.lines.push(entry);
+    // A log's first line makes an array of one (a push onto an empty one reserves 17 slots): most logs hold one or two.
+    if (this.lines.length === 0) this.lines = [entry];
+    else this.lines.push(entry);
     this.bytes += entry.bytes;
     while (
       this.lines.length - this.head > this.limits.maxLines ||
@@ -159,17 +162,18 @@ export class ContainerLog {
   changed(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
+      const waiters = (this.waiters ??= new Set());
       const done = () => {
-        this.waiters.delete(done);
+        waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      this.waiters.add(done);
+      waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
 
   private wake(): void {
-    for (const w of [...this.waiters]) w();
+    if (this.waiters) for (const w of [...this.waiters]) w();
   }
 }

@@ -49,7 +49,8 @@ export const CORRELATION_CACHE_ENTRIES = 4096;
  * sets of caches.
  */
 export class EventCorrelation {
-  readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
+  /** Similar events: their distinct messages (one string while there is one, as most have), when last seen. */
+  readonly aggregates = new Map<string, { messages: string | Set<string>; last: number }>();
   readonly observed = new Map<
     string,
     { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
@@ -216,16 +217,33 @@ export class WriteSlots {
     }
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    // A started write was counted by whoever started it (here, or pump()).
-    if (this.holds === 0 && this.waiting.length === 0 && this.inFlight < this.limit()) this.inFlight++;
-    else await new Promise<void>((r) => this.waiting.push(r));
+  /**
+   * Runs `fn` in a slot: the one `taken` from {@link acquire}, else one it waits for. The slot is given back when
+   * `fn` settles.
+   */
+  async run<T>(fn: () => Promise<T>, taken = false): Promise<T> {
+    if (!taken) await this.acquire();
     try {
       return await fn();
     } finally {
-      this.inFlight--;
-      this.pump();
+      this.release();
     }
+  }
+
+  /** Takes a slot, in turn: resolves once a write may start (then {@link run} with `taken`, or {@link release}). */
+  acquire(): Promise<void> {
+    // A started write was counted by whoever started it (here, or pump()).
+    if (this.holds === 0 && this.waiting.length === 0 && this.inFlight < this.limit()) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  /** Gives back a slot taken by {@link acquire}. */
+  release(): void {
+    this.inFlight--;
+    this.pump();
   }
 }
 
@@ -334,19 +352,31 @@ export class ApiEventRecorder implements EventRecorder {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  /**
+   * Writes the queue's events in order. With shared slots, each event waits for its slot before it is correlated and
+   * made: a recorder waiting its turn (a thousand nodes' recorders wait while their pods start) holds its queue of
+   * small Pending items and one waiting promise, not an Event and the frames of the write that sends it.
+   */
   private async drain(): Promise<void> {
+    const slots = this.opts.slots;
     try {
       while (this.queue.length > 0) {
         const item = this.queue.shift()!;
+        const slot = { taken: false };
         try {
-          await this.record(item);
+          if (slots) {
+            await slots.acquire();
+            slot.taken = true;
+          }
+          await this.record(item, slot);
         } catch (err) {
           this.log.warn(
             { err: errorInfo(err), reason: item.reason, object: item.involvedObject.name },
             'could not write event (will not retry)',
           );
         } finally {
-          this.opts.slots?.settled();
+          if (slot.taken) slots!.release();
+          slots?.settled();
         }
       }
     } finally {
@@ -356,7 +386,7 @@ export class ApiEventRecorder implements EventRecorder {
   }
 
   /** Correlates one event (aggregate, count repeats, spam budget), then creates or patches it. */
-  private async record(item: Pending): Promise<void> {
+  private async record(item: Pending, slot: { taken: boolean }): Promise<void> {
     let ev = this.makeEvent(item, item.message);
     const eventKey = keyOf(ev, true);
     const aggregateKey = keyOf(ev, false);
@@ -364,12 +394,14 @@ export class ApiEventRecorder implements EventRecorder {
     const { aggregates, observed } = this.caches;
 
     let agg = aggregates.get(aggregateKey);
-    if (!agg || item.at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: new Set(), last: item.at };
-    agg.messages.add(item.message);
+    if (!agg || item.at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: item.message, last: item.at };
+    else if (typeof agg.messages !== 'string') agg.messages.add(item.message);
+    else if (agg.messages !== item.message) agg.messages = new Set([agg.messages, item.message]);
     agg.last = item.at;
     lruSet(aggregates, aggregateKey, agg);
-    if (agg.messages.size >= AGGREGATE_MAX_EVENTS) {
-      agg.messages.delete(agg.messages.values().next().value!); // keep the set bounded, as upstream
+    const messages = agg.messages;
+    if (typeof messages !== 'string' && messages.size >= AGGREGATE_MAX_EVENTS) {
+      messages.delete(messages.values().next().value!); // keep the set bounded, as upstream
       ev = this.makeEvent(item, COMBINED_PREFIX + item.message);
       cacheKey = aggregateKey;
     }
@@ -393,7 +425,7 @@ export class ApiEventRecorder implements EventRecorder {
       this.log.debug({ reason: ev.reason, object: ev.involvedObject.name }, 'event dropped by the spam filter');
       return;
     }
-    const written = await this.write(ev, !!repeat);
+    const written = await this.write(ev, !!repeat, slot);
     if (written) {
       lruSet(observed, cacheKey, {
         name: written.metadata.name ?? ev.metadata.name!,
@@ -405,14 +437,21 @@ export class ApiEventRecorder implements EventRecorder {
     }
   }
 
-  /** Patches a repeat (creating it again if it was deleted meanwhile) or creates; retries network errors. */
-  private async write(ev: CoreEvent, patch: boolean): Promise<CoreEvent | undefined> {
+  /**
+   * Patches a repeat (creating it again if it was deleted meanwhile) or creates; retries network errors. The first
+   * attempt runs in the slot `slot` holds (if taken), a retry waits for one of its own.
+   */
+  private async write(ev: CoreEvent, patch: boolean, slot: { taken: boolean }): Promise<CoreEvent | undefined> {
     const attempts = this.opts.maxAttempts ?? 3;
     let wait = this.opts.retryMs ?? 1000;
     const slots = this.opts.slots;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (slots) return await slots.run(() => this.send(ev, patch));
+        if (slots) {
+          const taken = slot.taken;
+          slot.taken = false;
+          return await slots.run(() => this.send(ev, patch), taken);
+        }
         return await this.send(ev, patch);
       } catch (err) {
         // API errors (invalid, already exists, namespace terminating) will not get better by retrying.
@@ -506,7 +545,11 @@ function involvedObjectOf(obj: KubeObject): CoreEvent['involvedObject'] {
   return io;
 }
 
-/** The correlation key of an event: with its message (exact repeats) or without (similar events). */
+/**
+ * The correlation key of an event: with its message (exact repeats) or without (similar events). Upstream's key of
+ * similar events also has the reporting component and instance, which this recorder sets to the source's component
+ * and host (already in the key): they are left out, the same events share a key.
+ */
 function keyOf(ev: CoreEvent, withMessage: boolean): string {
   const io = ev.involvedObject;
   const parts = [
@@ -521,6 +564,5 @@ function keyOf(ev: CoreEvent, withMessage: boolean): string {
     ev.reason,
   ];
   if (withMessage) parts.push(ev.message);
-  else parts.push(ev.reportingComponent, ev.reportingInstance);
-  return parts.map((p) => p ?? '').join('\u0000');
+  return parts.join('\u0000');
 }

@@ -3,6 +3,7 @@
  * (handlers are called synchronously, in the order the changes arrive, after the cache reflects them).
  */
 import type { KubeObject } from '../../apimachinery/objects.js';
+import { ValueSharing } from '../../apimachinery/shared-values.js';
 import { isAbortError } from './clock.js';
 import { ApiError, isGone, type Status } from './client.js';
 import { IndexedStore, objectKey } from './lister.js';
@@ -26,6 +27,32 @@ export interface SharedInformerOptions {
 }
 
 type WatchOutcome = 'ended' | 'expired';
+
+/**
+ * How the process's informer caches share values between the objects they hold (see {@link ValueSharing}): the
+ * pods of a DaemonSet or a ReplicaSet differ in a few names, uids, IPs and timestamps, and repeat everything else.
+ * Shared whole: the members whose values repeat across objects (labels, owner references, tolerations, container
+ * resources, the projected service-account volume, container states, a node's capacity and allocatable), and each
+ * condition of `conditions` (same type, status and second). Strings up to 128 characters are pooled (image IDs).
+ * Cached objects are frozen (the lister's guarantee), so sharing never lets one object's change show in another.
+ */
+const cacheSharing = new ValueSharing({
+  members: [
+    'labels',
+    'ownerReferences',
+    'tolerations',
+    'resources',
+    'projected',
+    'state',
+    'lastState',
+    'capacity',
+    'allocatable',
+    'daemonEndpoints',
+  ],
+  elementsOf: ['conditions'],
+  maxPooledStrings: 16_384,
+  maxPooledChars: 128,
+});
 
 /**
  * One resource's shared informer. `run` lists (paged), then watches from the list's resourceVersion with
@@ -264,16 +291,19 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
   /**
    * Drops `metadata.managedFields` (kube-controller-manager's informers trim them too: no controller reads them,
    * an update without them keeps the stored ones, and they are most of a small object's bytes), and fills kind
-   * and apiVersion when the server left them out (list items may).
+   * and apiVersion when the server left them out (list items may); then freezes the object, sharing its
+   * repeated values with the other cached objects (see {@link cacheSharing}).
    */
   private normalize(obj: T): T {
     if (obj.metadata && 'managedFields' in obj.metadata) {
       const { managedFields: _dropped, ...metadata } = obj.metadata;
       obj = { ...obj, metadata };
     }
-    if (obj.kind && obj.apiVersion) return obj;
-    const apiVersion = this.ref.group ? `${this.ref.group}/${this.ref.version}` : this.ref.version;
-    return { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? this.ref.kind };
+    if (!obj.kind || !obj.apiVersion) {
+      const apiVersion = this.ref.group ? `${this.ref.group}/${this.ref.version}` : this.ref.version;
+      obj = { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? this.ref.kind };
+    }
+    return cacheSharing.freeze(obj);
   }
 
   private dispatch(type: 'add' | 'delete', obj: T): void;

@@ -269,6 +269,40 @@ describe('SharedInformer', () => {
     }, TypeError);
   });
 
+  it('caches objects sharing their repeated values, each one serializing as it came, without managedFields', async () => {
+    const tolerations = [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }];
+    const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'uid-ds', controller: true };
+    const condition = (type: string) => ({ type, status: 'True', lastTransitionTime: '2026-12-05T22:45:54Z' });
+    const p = (name: string): KubeObject => ({
+      ...pod('ns1', name, { app: 'daemon', 'controller-revision-hash': '6875945b66' }),
+      metadata: {
+        ...pod('ns1', name, { app: 'daemon', 'controller-revision-hash': '6875945b66' }).metadata,
+        ownerReferences: [owner],
+        managedFields: [{ manager: 'm', operation: 'Update', fieldsV1: { 'f:spec': {} } }],
+      },
+      spec: { tolerations, securityContext: {}, containers: [{ name: 'c', resources: { requests: { cpu: '10m' } } }] },
+      status: {
+        conditions: [condition('Ready'), condition(name)],
+        imageID: `docker.io/library/bench@sha256:${'5c80fad8'.repeat(8)}`,
+      },
+    });
+    const h = await start([p('a'), p('b')]);
+    await h.client.watchNo(0);
+    const [a, b] = [h.informer.lister.get('ns1', 'a') as any, h.informer.lister.get('ns1', 'b') as any];
+    const { managedFields: _m, ...meta } = p('b').metadata;
+    assert.deepEqual({ ...b }, { ...p('b'), metadata: { ...meta, resourceVersion: '3' } });
+    assert.equal(a.metadata.labels, b.metadata.labels);
+    assert.equal(a.metadata.ownerReferences, b.metadata.ownerReferences);
+    assert.equal(a.spec.tolerations, b.spec.tolerations);
+    assert.equal(a.spec.securityContext, b.spec.securityContext);
+    assert.equal(a.spec.containers[0].resources, b.spec.containers[0].resources);
+    assert.notEqual(a.spec.containers, b.spec.containers, 'other members are not looked up');
+    assert.notEqual(a.status.conditions, b.status.conditions);
+    assert.equal(a.status.conditions[0], b.status.conditions[0], 'conditions are shared one by one');
+    assert.notEqual(a.status.conditions[1], b.status.conditions[1]);
+    assert.ok(Object.isFrozen(b.status.conditions) && Object.isFrozen(b.status.conditions[1]));
+  });
+
   it('stops when aborted', async () => {
     const h = await start([pod('ns1', 'a')]);
     const w = await h.client.watchNo(0);

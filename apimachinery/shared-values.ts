@@ -1,0 +1,135 @@
+/**
+ * Deep freezing of parsed JSON objects that a process keeps for long (the API server's stored objects, the
+ * controller manager's informer caches) in less memory: thousands of pods repeat the same strings (images,
+ * toleration keys, timestamps of one second) and the same subtrees (tolerations, resources, owner references,
+ * labels), which each JSON.parse makes again. A {@link ValueSharing} replaces them with one shared instance each.
+ */
+
+/** The one frozen `{}` that every empty object of a shared-frozen value is: frozen, one instance serves them all. */
+export const EMPTY_OBJECT: object = Object.freeze({});
+
+export interface ValueSharingOptions {
+  /** Members whose (object or array) values are looked up by their JSON text and shared. */
+  members: Iterable<string>;
+  /** Members whose array values have each of their object elements looked up and shared (e.g. `conditions`). */
+  elementsOf?: Iterable<string>;
+  /** Strings the pool holds at most before it starts over (default 8192). */
+  maxPooledStrings?: number;
+  /** The longest string value pooled (default 64 characters). */
+  maxPooledChars?: number;
+  /** The longest JSON text of a subtree looked up (default 4096 characters). */
+  maxSharedText?: number;
+  /** Characters of JSON text the subtree table holds at most before it starts over (default 1 MiB). */
+  maxSharedChars?: number;
+}
+
+/**
+ * Deep freezing with sharing: every empty object becomes {@link EMPTY_OBJECT}; string values longer than 10
+ * characters (V8 already shares the shorter ones JSON.parse makes) and at most `maxPooledChars` come from a
+ * string pool; the values of the named members (and the elements of the `elementsOf` ones) come from a table of
+ * frozen subtrees keyed by their JSON text, when that text is at most `maxSharedText` characters. Only the named
+ * members are looked up: serializing every subtree to find the repeated ones costs far more than it saves.
+ * Bounded: the pool starts over once it holds `maxPooledStrings` strings, the table once its texts hold
+ * `maxSharedChars` characters (the values every object repeats come back with the next object).
+ */
+export class ValueSharing {
+  private readonly pool = new Map<string, string>();
+  private readonly trees = new Map<string, object>();
+  private treeChars = 0;
+  private readonly members: ReadonlySet<string>;
+  /** Undefined when none is named (the common case costs no lookup per member). */
+  private readonly elementsOf: ReadonlySet<string> | undefined;
+  private readonly maxPooledStrings: number;
+  private readonly maxPooledChars: number;
+  private readonly maxSharedText: number;
+  private readonly maxSharedChars: number;
+
+  constructor(opts: ValueSharingOptions) {
+    this.members = new Set(opts.members);
+    const elementsOf = new Set(opts.elementsOf ?? []);
+    this.elementsOf = elementsOf.size > 0 ? elementsOf : undefined;
+    this.maxPooledStrings = opts.maxPooledStrings ?? 8192;
+    this.maxPooledChars = opts.maxPooledChars ?? 64;
+    this.maxSharedText = opts.maxSharedText ?? 4096;
+    this.maxSharedChars = opts.maxSharedChars ?? 1 << 20;
+  }
+
+  /**
+   * Deeply freezes `value`, a JSON value just parsed that nothing else references yet (what `deepFreeze` does),
+   * with its members replaced by their shared forms; `value` itself is kept. Frozen members are taken as they are.
+   */
+  freeze<T>(value: T): T {
+    if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) this.freezeMembers(value as object);
+    return value;
+  }
+
+  /** The pooled instance of a string of `s`'s text (`s` itself when it is out of the pooled range or new). */
+  string(s: string): string {
+    if (s.length <= 10 || s.length > this.maxPooledChars) return s;
+    const known = this.pool.get(s);
+    if (known !== undefined) return known;
+    if (this.pool.size >= this.maxPooledStrings) this.pool.clear();
+    this.pool.set(s, s);
+    return s;
+  }
+
+  private poolable(v: unknown): v is string {
+    return typeof v === 'string' && v.length > 10 && v.length <= this.maxPooledChars;
+  }
+
+  /**
+   * Freezes `obj` with its members replaced by their shared forms. A string in the pooled range is written back
+   * whatever the pool returned: `!==` cannot tell two strings of equal text apart, and the point is to store
+   * the pool's. `shareElements`: `obj` is an array whose object elements are shared too.
+   */
+  private freezeMembers(obj: object, shareElements = false): void {
+    if (Array.isArray(obj)) {
+      for (let i = 0; i < obj.length; i++) {
+        const v = obj[i];
+        let m = this.member(v, false);
+        if (shareElements && m !== null && typeof m === 'object' && m !== EMPTY_OBJECT) m = this.shared(m);
+        if (m !== v || this.poolable(v)) obj[i] = m;
+      }
+    } else {
+      const record = obj as Record<string, unknown>;
+      for (const key in record) {
+        const v = record[key];
+        let m = this.member(v, this.elementsOf !== undefined && this.elementsOf.has(key));
+        if (m !== null && typeof m === 'object' && m !== EMPTY_OBJECT && this.members.has(key)) m = this.shared(m);
+        // an own member (`__proto__` included): JSON.parse made it one
+        if (m !== v || this.poolable(v)) record[key] = m;
+      }
+    }
+    Object.freeze(obj);
+  }
+
+  private member(v: unknown, shareElements: boolean): unknown {
+    if (typeof v === 'string') return this.string(v);
+    if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
+    if (!Array.isArray(v)) {
+      let empty = true;
+      for (const _ in v) {
+        empty = false;
+        break;
+      }
+      if (empty) return EMPTY_OBJECT;
+    }
+    this.freezeMembers(v, shareElements && Array.isArray(v));
+    return v;
+  }
+
+  /** The shared instance of `tree` (frozen), by its JSON text; `tree` itself when it is the first or too large. */
+  private shared(tree: object): object {
+    const text = JSON.stringify(tree);
+    if (text.length > this.maxSharedText) return tree;
+    const known = this.trees.get(text);
+    if (known !== undefined) return known;
+    if (this.treeChars + text.length > this.maxSharedChars) {
+      this.trees.clear();
+      this.treeChars = 0;
+    }
+    this.trees.set(text, tree);
+    this.treeChars += text.length;
+    return tree;
+  }
+}

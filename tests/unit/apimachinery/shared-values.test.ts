@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { EMPTY_OBJECT, ValueSharing } from '../../../apimachinery/shared-values.js';
+
+describe('ValueSharing', () => {
+  it('freezes deeply, sharing {} and the named members by JSON text, and keeps the value as it serialized', () => {
+    const sharing = new ValueSharing({ members: ['labels'], elementsOf: ['conditions'] });
+    const text = JSON.stringify({
+      metadata: { name: 'a', labels: { app: 'x' }, annotations: {} },
+      status: { conditions: [{ type: 'Ready', status: 'True' }, 'text', {}, null], other: [{ type: 'Ready' }] },
+    });
+    const a = sharing.freeze(JSON.parse(text));
+    const b = sharing.freeze(JSON.parse(text));
+    assert.equal(JSON.stringify(a), text);
+    assert.equal(a.metadata.annotations, EMPTY_OBJECT);
+    assert.equal(a.metadata.labels, b.metadata.labels);
+    assert.notEqual(a.status.conditions, b.status.conditions, 'an elementsOf array itself is not shared');
+    assert.equal(a.status.conditions[0], b.status.conditions[0]);
+    assert.equal(a.status.conditions[2], EMPTY_OBJECT);
+    assert.notEqual(a.status.other[0], b.status.other[0], 'elements of other arrays are not shared');
+    assert.ok(Object.isFrozen(a.status.conditions) && Object.isFrozen(a.status.other[0]));
+    assert.throws(() => {
+      a.metadata.labels.app = 'y';
+    }, TypeError);
+    const frozen = Object.freeze({ labels: { app: 'x' } });
+    assert.equal(sharing.freeze({ keep: frozen }).keep, frozen, 'frozen members are taken as they are');
+    assert.equal(sharing.freeze(null), null);
+  });
+
+  it('pools strings longer than 10 characters up to maxPooledChars, and starts over past its bounds', () => {
+    const sharing = new ValueSharing({ members: [], maxPooledChars: 20, maxPooledStrings: 2 });
+    const long = (s: string) => JSON.parse(JSON.stringify(s)) as string;
+    assert.equal(sharing.string(long('x'.repeat(15))), sharing.string(long('x'.repeat(15))));
+    assert.equal(sharing.string('short'), 'short');
+    const tooLong = long('y'.repeat(21));
+    assert.equal(sharing.string(tooLong), tooLong);
+    sharing.string(long('z'.repeat(15)));
+    sharing.string(long('w'.repeat(15))); // the pool (two strings) starts over
+    assert.equal(sharing.string('w'.repeat(15)), 'w'.repeat(15));
+  });
+
+  it('shares a subtree only with one of the same JSON text, and no larger one than maxSharedText', () => {
+    const sharing = new ValueSharing({ members: ['m'], maxSharedText: 30 });
+    const m = (v: unknown) => sharing.freeze(JSON.parse(JSON.stringify({ m: v }))).m;
+    assert.equal(m({ a: 1, b: [1] }), m({ a: 1, b: [1] }));
+    assert.notEqual(m({ b: [1], a: 1 }), m({ a: 1, b: [1] }), 'another member order serializes otherwise');
+    assert.notEqual(m({ a: '1', b: [1] }), m({ a: 1, b: [1] }));
+    assert.notEqual(m({ s: 'x'.repeat(40) }), m({ s: 'x'.repeat(40) }));
+  });
+});
