@@ -435,7 +435,9 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     let rec = this.records.get(key);
     if (rec && rec.uid !== uid) rec = undefined;
     if (!rec) {
-      rec = { ...(recordFromStatus(pod, now, this.timings) ?? newPodRecord(pod, now)), nodeName };
+      // The runtime's new record, completed in place (a spread copy would get a hidden class of its own in V8).
+      rec = (recordFromStatus(pod, now, this.timings) ?? newPodRecord(pod, now)) as KubeletPodRecord;
+      rec.nodeName = nodeName;
       this.records.set(key, rec);
     }
     const step = advancePod(rec, pod, now, this.env(nodeName));

@@ -6,7 +6,7 @@
  * reading it: a thousand new nodes cost a thousand requests fewer. The Lease kept has no managedFields (two thirds of
  * its size): an update without them keeps the stored ones, so the next renewal writes what it would with them.
  */
-import type { KubeObject, OwnerReference } from '../../apimachinery/objects.js';
+import { type KubeObject, type OwnerReference, withoutManagedFields } from '../../apimachinery/objects.js';
 import { rfc3339Micro } from '../../apimachinery/time.js';
 import { ApiError, isNotFound } from '../machinery/client.js';
 import { RESOURCES, type ApiClient } from '../machinery/types.js';
@@ -49,13 +49,6 @@ export function renewedLease(node: Node, existing: Lease | undefined, now: numbe
     renewTime: rfc3339Micro(now),
   };
   return base;
-}
-
-/** `lease` without `metadata.managedFields` (the renewer keeps one Lease per node). */
-function withoutManagedFields(lease: Lease): Lease {
-  if (!lease.metadata || !('managedFields' in lease.metadata)) return lease;
-  const { managedFields: _dropped, ...metadata } = lease.metadata;
-  return { ...lease, metadata };
 }
 
 /** Renews the Leases of the simulated nodes; one `renew` per node and renewal interval. */

@@ -56,13 +56,60 @@ export class EventCorrelation {
     { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
   >();
   readonly spam = new Map<string, { tokens: number; last: number }>();
-}
+  /**
+   * The keys name the source and involved object of their event by a short id (the source and object's fields take
+   * ~100 characters, repeated by the up to nine keys about a pod): an id per source and object named by some key,
+   * with the number of keys that name it; an id no key names any more is forgotten.
+   */
+  private readonly ids = new Map<string, { id: string; keys: number }>();
+  private readonly objectsById = new Map<string, string>();
+  private nextId = 0;
 
-/** Sets `key` as the most recently used entry of `map`, dropping the least recently used beyond the bound. */
-function lruSet<V>(map: Map<string, V>, key: string, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > CORRELATION_CACHE_ENTRIES) map.delete(map.keys().next().value!);
+  /**
+   * The key of a correlation cache for the event's source and involved object (`object`: their fields joined) and
+   * `rest`: two keys are equal exactly when both are.
+   */
+  key(object: string, rest: readonly (string | undefined)[]): string {
+    let known = this.ids.get(object);
+    if (!known) {
+      known = { id: (this.nextId++).toString(36), keys: 0 };
+      this.ids.set(object, known);
+      this.objectsById.set(known.id, object);
+    }
+    return [known.id, ...rest].join('\u0000');
+  }
+
+  /**
+   * Sets `key` (made by {@link key}) as the most recently used entry of `map`, one of the caches, dropping the
+   * least recently used beyond CORRELATION_CACHE_ENTRIES.
+   */
+  set<V>(map: Map<string, V>, key: string, value: V): void {
+    const existed = map.delete(key);
+    map.set(key, value);
+    if (!existed) this.count(key, 1);
+    if (map.size > CORRELATION_CACHE_ENTRIES) {
+      const oldest = map.keys().next().value!;
+      map.delete(oldest);
+      this.count(oldest, -1);
+    }
+  }
+
+  /** Sources and objects named by some key now (tests). */
+  get objectCount(): number {
+    return this.ids.size;
+  }
+
+  private count(key: string, delta: number): void {
+    const id = key.slice(0, key.indexOf('\u0000'));
+    const object = this.objectsById.get(id);
+    const known = object === undefined ? undefined : this.ids.get(object);
+    if (!known) return;
+    known.keys += delta;
+    if (known.keys <= 0) {
+      this.ids.delete(object!);
+      this.objectsById.delete(id);
+    }
+  }
 }
 
 /** Event writes the controller manager's recorders have in flight at most, together. */
@@ -388,17 +435,19 @@ export class ApiEventRecorder implements EventRecorder {
   /** Correlates one event (aggregate, count repeats, spam budget), then creates or patches it. */
   private async record(item: Pending, slot: { taken: boolean }): Promise<void> {
     let ev = this.makeEvent(item, item.message);
-    const eventKey = keyOf(ev, true);
-    const aggregateKey = keyOf(ev, false);
+    const caches = this.caches;
+    const object = objectOf(ev);
+    const eventKey = caches.key(object, [ev.type, ev.reason, ev.message]);
+    const aggregateKey = caches.key(object, [ev.type, ev.reason]);
     let cacheKey = eventKey;
-    const { aggregates, observed } = this.caches;
+    const { aggregates, observed } = caches;
 
     let agg = aggregates.get(aggregateKey);
     if (!agg || item.at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: item.message, last: item.at };
     else if (typeof agg.messages !== 'string') agg.messages.add(item.message);
     else if (agg.messages !== item.message) agg.messages = new Set([agg.messages, item.message]);
     agg.last = item.at;
-    lruSet(aggregates, aggregateKey, agg);
+    caches.set(aggregates, aggregateKey, agg);
     const messages = agg.messages;
     if (typeof messages !== 'string' && messages.size >= AGGREGATE_MAX_EVENTS) {
       messages.delete(messages.values().next().value!); // keep the set bounded, as upstream
@@ -413,7 +462,7 @@ export class ApiEventRecorder implements EventRecorder {
       ev.count = repeat.count + 1;
       ev.firstTimestamp = repeat.firstTimestamp;
     }
-    lruSet(observed, cacheKey, {
+    caches.set(observed, cacheKey, {
       name: ev.metadata.name!,
       namespace: ev.metadata.namespace!,
       count: ev.count,
@@ -427,7 +476,7 @@ export class ApiEventRecorder implements EventRecorder {
     }
     const written = await this.write(ev, !!repeat, slot);
     if (written) {
-      lruSet(observed, cacheKey, {
+      caches.set(observed, cacheKey, {
         name: written.metadata.name ?? ev.metadata.name!,
         namespace: ev.metadata.namespace!,
         count: typeof written.count === 'number' ? written.count : ev.count,
@@ -509,19 +558,9 @@ export class ApiEventRecorder implements EventRecorder {
   private allowedBySpamFilter(ev: CoreEvent, now: number): boolean {
     const cfg = this.spamConfig();
     if (!cfg) return true;
-    const io = ev.involvedObject;
-    const key = [
-      ev.source.component,
-      ev.source.host,
-      io.kind,
-      io.namespace,
-      io.name,
-      io.uid,
-      io.apiVersion,
-      ev.type,
-    ].join('\u0000');
+    const key = this.caches.key(objectOf(ev), [ev.type]);
     let b = this.caches.spam.get(key);
-    lruSet(this.caches.spam, key, (b ??= { tokens: cfg.burst, last: now }));
+    this.caches.set(this.caches.spam, key, (b ??= { tokens: cfg.burst, last: now }));
     b.tokens = Math.min(cfg.burst, b.tokens + (now - b.last) / cfg.refillMs);
     b.last = now;
     if (b.tokens < 1) return false;
@@ -546,23 +585,12 @@ function involvedObjectOf(obj: KubeObject): CoreEvent['involvedObject'] {
 }
 
 /**
- * The correlation key of an event: with its message (exact repeats) or without (similar events). Upstream's key of
- * similar events also has the reporting component and instance, which this recorder sets to the source's component
- * and host (already in the key): they are left out, the same events share a key.
+ * The source and involved object of an event, as the correlation keys name them (upstream's keys have these fields
+ * first). After them come the type and reason (similar events; upstream's key of those also has the reporting
+ * component and instance, which this recorder sets to the source's component and host: left out, the same events
+ * share a key), then the message (exact repeats), or the type alone (the spam filter).
  */
-function keyOf(ev: CoreEvent, withMessage: boolean): string {
+function objectOf(ev: CoreEvent): string {
   const io = ev.involvedObject;
-  const parts = [
-    ev.source.component,
-    ev.source.host ?? '',
-    io.kind,
-    io.namespace,
-    io.name,
-    io.uid,
-    io.apiVersion,
-    ev.type,
-    ev.reason,
-  ];
-  if (withMessage) parts.push(ev.message);
-  return parts.join('\u0000');
+  return [ev.source.component, ev.source.host, io.kind, io.namespace, io.name, io.uid, io.apiVersion].join('\u0000');
 }

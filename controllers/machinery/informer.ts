@@ -2,7 +2,7 @@
  * The shared informer: client-go's reflector, store and event distribution in one, without the DeltaFIFO
  * (handlers are called synchronously, in the order the changes arrive, after the cache reflects them).
  */
-import type { KubeObject } from '../../apimachinery/objects.js';
+import { type KubeObject, withoutManagedFields } from '../../apimachinery/objects.js';
 import { ValueSharing } from '../../apimachinery/shared-values.js';
 import { isAbortError } from './clock.js';
 import { ApiError, isGone, type Status } from './client.js';
@@ -295,10 +295,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
    * repeated values with the other cached objects (see {@link cacheSharing}).
    */
   private normalize(obj: T): T {
-    if (obj.metadata && 'managedFields' in obj.metadata) {
-      const { managedFields: _dropped, ...metadata } = obj.metadata;
-      obj = { ...obj, metadata };
-    }
+    obj = withoutManagedFields(obj);
     if (!obj.kind || !obj.apiVersion) {
       const apiVersion = this.ref.group ? `${this.ref.group}/${this.ref.version}` : this.ref.version;
       obj = { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? this.ref.kind };

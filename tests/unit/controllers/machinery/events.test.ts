@@ -334,11 +334,31 @@ describe('ApiEventRecorder', () => {
       client.calls.filter((c) => c.verb === 'create' || c.verb === 'patch').map((c) => c.verb),
       ['create', 'create', 'patch'],
     );
-    for (let i = 0; i < CORRELATION_CACHE_ENTRIES + 10; i++)
+    for (let i = 0; i < CORRELATION_CACHE_ENTRIES + 10; i++) {
       a!.event({ ...node, metadata: { ...node.metadata, name: `n-${i}`, uid: `u-${i}` } }, 'Normal', 'R', 'm');
+      if (i % 500 === 499) await a!.flush(); // the recorder holds 1000 waiting events at most
+    }
     await a!.flush();
     assert.ok(correlation.observed.size <= CORRELATION_CACHE_ENTRIES);
     assert.ok(correlation.aggregates.size <= CORRELATION_CACHE_ENTRIES);
     assert.ok(correlation.spam.size <= CORRELATION_CACHE_ENTRIES);
+    // The keys name their object by an id while some key names it: the ids of objects evicted are forgotten.
+    const named = () =>
+      new Set(
+        [...correlation.observed.keys(), ...correlation.aggregates.keys(), ...correlation.spam.keys()].map(
+          (k) => k.split('\u0000')[0],
+        ),
+      ).size;
+    assert.equal(correlation.objectCount, CORRELATION_CACHE_ENTRIES);
+    assert.equal(correlation.objectCount, named());
+    const last = CORRELATION_CACHE_ENTRIES + 9;
+    a!.event({ ...node, metadata: { ...node.metadata, name: `n-${last}`, uid: `u-${last}` } }, 'Normal', 'R', 'm');
+    await a!.flush();
+    assert.deepEqual(
+      client.calls.at(-1)?.verb,
+      'patch',
+      'a repeat about an object still cached is counted on its Event',
+    );
+    assert.equal(correlation.objectCount, named());
   });
 });
