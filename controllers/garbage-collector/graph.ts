@@ -24,9 +24,13 @@ export interface ObjectIdentity {
 }
 
 /** An object (or a virtual owner) in the graph. */
+/** The dependents of a node that has none (most: pods, leases). */
+const NO_DEPENDENTS: ReadonlySet<GraphNode> = new Set();
+
 export class GraphNode {
-  readonly dependents = new Set<GraphNode>();
-  owners: OwnerReference[] = [];
+  /** Made with the first dependent: an empty set for each of thousands of pods took ~130 bytes each. */
+  private dependentSet?: Set<GraphNode>;
+  owners: readonly OwnerReference[] = [];
   /** Known only from references; not (yet) observed through an informer. */
   virtual: boolean;
   /** Has a deletionTimestamp. */
@@ -43,6 +47,19 @@ export class GraphNode {
 
   get uid(): string {
     return this.identity.uid;
+  }
+
+  /** The nodes whose owner references name this one. */
+  get dependents(): ReadonlySet<GraphNode> {
+    return this.dependentSet ?? NO_DEPENDENTS;
+  }
+
+  addDependent(node: GraphNode): void {
+    (this.dependentSet ??= new Set()).add(node);
+  }
+
+  removeDependent(node: GraphNode): void {
+    this.dependentSet?.delete(node);
   }
 
   /** Dependents whose reference to this node has blockOwnerDeletion: true. */
@@ -103,7 +120,8 @@ export class DependencyGraph {
       name: obj.metadata.name ?? '',
       uid,
     };
-    const owners = [...(obj.metadata.ownerReferences ?? [])];
+    // The cached object's (frozen, shared by the pods of one owner): never changed, so not copied.
+    const owners: readonly OwnerReference[] = obj.metadata.ownerReferences ?? [];
     let node = this.nodes.get(uid);
     if (!node) {
       node = new GraphNode(identity, false);
@@ -131,7 +149,7 @@ export class DependencyGraph {
     for (const ref of node.owners) {
       const owner = this.nodes.get(ref.uid);
       if (!owner) continue;
-      owner.dependents.delete(node);
+      owner.removeDependent(node);
       if (owner.deletingDependents) this.sink.attemptToDelete(owner.uid);
     }
     for (const d of node.dependents) this.sink.attemptToDelete(d.uid);
@@ -149,12 +167,12 @@ export class DependencyGraph {
       this.nodes.set(ref.uid, owner);
       this.sink.attemptToDelete(ref.uid);
     }
-    owner.dependents.add(node);
+    owner.addDependent(node);
     // A dependent that appears while its owner waits for its dependents must go too.
     if (owner.deletingDependents) this.sink.attemptToDelete(node.uid);
   }
 
-  private updateOwners(node: GraphNode, owners: OwnerReference[]): void {
+  private updateOwners(node: GraphNode, owners: readonly OwnerReference[]): void {
     const before = new Map(node.owners.map((r) => [r.uid, r]));
     const after = new Map(owners.map((r) => [r.uid, r]));
     node.owners = owners;
@@ -164,7 +182,7 @@ export class DependencyGraph {
       if (!owner) continue;
       const now = after.get(uid);
       if (!now) {
-        owner.dependents.delete(node);
+        owner.removeDependent(node);
         if (owner.deletingDependents) this.sink.attemptToDelete(owner.uid);
       } else if (old.blockOwnerDeletion === true && now.blockOwnerDeletion !== true && owner.deletingDependents) {
         // The dependent stopped blocking its owner's foreground deletion.

@@ -25,7 +25,9 @@ export function addIndexOnce<T extends KubeObject>(
 /** The cache key of an object: `namespace/name`, or `name` without a namespace (client-go's MetaNamespaceKeyFunc). */
 export function objectKey(obj: KubeObject): string {
   const name = obj.metadata.name ?? '';
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${name}` : name;
+  // Joined, not concatenated: one flat string. A concatenation of 13 characters or more is a rope, which V8 flattens
+  // when the key is first hashed, and the cache and its indexes would keep the rope's node beside the flat text.
+  return obj.metadata.namespace ? [obj.metadata.namespace, name].join('/') : name;
 }
 
 /** The key of `namespace`/`name` (namespace undefined or '' for cluster-scoped objects). */
@@ -48,8 +50,8 @@ export function splitKey(key: string): { namespace: string; name: string } {
 export class IndexedStore<T extends KubeObject> implements Lister<T> {
   private readonly items = new Map<string, T>();
   private readonly indexers = new Map<string, IndexFunc<T>>();
-  /** index name → index value → keys */
-  private readonly indices = new Map<string, Map<string, Set<string>>>();
+  /** index name → index value → keys (the key itself while there is one: most values of a node index have one) */
+  private readonly indices = new Map<string, Map<string, IndexKeys>>();
 
   constructor() {
     this.addIndex(NAMESPACE_INDEX, (obj) => [obj.metadata.namespace ?? '']);
@@ -59,7 +61,7 @@ export class IndexedStore<T extends KubeObject> implements Lister<T> {
   addIndex(name: string, fn: IndexFunc<T>): void {
     if (this.indexers.has(name)) throw new Error(`index ${JSON.stringify(name)} already exists`);
     this.indexers.set(name, fn);
-    const index = new Map<string, Set<string>>();
+    const index = new Map<string, IndexKeys>();
     this.indices.set(name, index);
     for (const [key, obj] of this.items) addToIndex(index, fn(obj), key);
   }
@@ -83,7 +85,8 @@ export class IndexedStore<T extends KubeObject> implements Lister<T> {
     const index = this.indices.get(indexName);
     if (!index) throw new Error(`index ${JSON.stringify(indexName)} does not exist`);
     const keys = index.get(value);
-    if (!keys) return [];
+    if (keys === undefined) return [];
+    if (typeof keys === 'string') return [this.items.get(keys)!];
     const out: T[] = [];
     for (const k of keys) out.push(this.items.get(k)!);
     return out;
@@ -122,7 +125,11 @@ export class IndexedStore<T extends KubeObject> implements Lister<T> {
       const index = this.indices.get(name)!;
       for (const value of fn(obj)) {
         const keys = index.get(value);
-        if (!keys) continue;
+        if (keys === undefined) continue;
+        if (typeof keys === 'string') {
+          if (keys === key) index.delete(value);
+          continue;
+        }
         keys.delete(key);
         if (keys.size === 0) index.delete(value);
       }
@@ -130,10 +137,14 @@ export class IndexedStore<T extends KubeObject> implements Lister<T> {
   }
 }
 
-function addToIndex(index: Map<string, Set<string>>, values: string[], key: string): void {
+/** The keys of the objects with one index value: a key alone, or a set of them in the order they came. */
+type IndexKeys = string | Set<string>;
+
+function addToIndex(index: Map<string, IndexKeys>, values: string[], key: string): void {
   for (const value of values) {
-    let keys = index.get(value);
-    if (!keys) index.set(value, (keys = new Set()));
-    keys.add(key);
+    const keys = index.get(value);
+    if (keys === undefined) index.set(value, key);
+    else if (typeof keys !== 'string') keys.add(key);
+    else if (keys !== key) index.set(value, new Set([keys, key]));
   }
 }
