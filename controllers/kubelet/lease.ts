@@ -7,6 +7,7 @@
  * its size): an update without them keeps the stored ones, so the next renewal writes what it would with them.
  */
 import { type KubeObject, type OwnerReference, withoutManagedFields } from '../../apimachinery/objects.js';
+import { ValueSharing } from '../../apimachinery/shared-values.js';
 import { rfc3339Micro } from '../../apimachinery/time.js';
 import { ApiError, isNotFound } from '../machinery/client.js';
 import { RESOURCES, type ApiClient } from '../machinery/types.js';
@@ -50,6 +51,12 @@ export function renewedLease(node: Node, existing: Lease | undefined, now: numbe
   };
   return base;
 }
+
+/**
+ * The Leases kept share their repeated strings (a Lease names its node three times; namespace, API version and
+ * timestamps repeat across Leases) and are frozen: a renewal copies what it changes.
+ */
+const leaseSharing = new ValueSharing({ members: [] });
 
 /** Renews the Leases of the simulated nodes; one `renew` per node and renewal interval. */
 export class LeaseRenewer {
@@ -99,7 +106,7 @@ export class LeaseRenewer {
               NODE_LEASE_NAMESPACE,
               renewedLease(node, undefined, now, this.timings),
             );
-        this.last.set(name, { lease: withoutManagedFields(written), renewedAt: now });
+        this.last.set(name, { lease: leaseSharing.freeze(withoutManagedFields(written)), renewedAt: now });
         return;
       } catch (err) {
         // 409: someone else wrote it, or it was created meanwhile; 404: deleted since. Read it again.
