@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { clone, deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import type { Storage, StoredEvent } from '../../storage/interface.js';
+import type { Storage, StoredEvent, WatchCursor, WatchItem } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import type { ObjectFilter } from '../registry/store.js';
@@ -221,30 +221,49 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       signal: abort.signal,
       progressIntervalMs: w.allowBookmarks ? w.bookmarkIntervalMs : undefined,
     });
-    for await (const item of iter) {
-      if (abort.signal.aborted) break;
-      if (item.type === 'PROGRESS') {
-        await write(bookmarkLine(w.handle, item.revision, pb));
-        continue;
-      }
+    // The line of one item (a promise when the socket is full).
+    const deliver = (item: WatchItem): Promise<void> | undefined => {
+      if (item.type === 'PROGRESS') return write(bookmarkLine(w.handle, item.revision, pb));
       const nowMatches = w.filter.everything || w.filter.matches(item.object);
       const wasMatching = item.prevObject !== undefined && (w.filter.everything || w.filter.matches(item.prevObject));
-      let pending: Promise<void> | undefined;
       switch (item.type) {
         case 'ADDED':
-          if (nowMatches) pending = send(item, 'ADDED', item.object);
-          break;
+          return nowMatches ? send(item, 'ADDED', item.object) : undefined;
         case 'MODIFIED':
-          if (nowMatches && wasMatching) pending = send(item, 'MODIFIED', item.object);
-          else if (nowMatches) pending = send(item, 'ADDED', item.object);
-          else if (wasMatching) pending = send(undefined, 'DELETED', leftSelector(item));
-          break;
+          if (nowMatches && wasMatching) return send(item, 'MODIFIED', item.object);
+          if (nowMatches) return send(item, 'ADDED', item.object);
+          return wasMatching ? send(undefined, 'DELETED', leftSelector(item)) : undefined;
         case 'DELETED':
-          if (wasMatching || (item.prevObject === undefined && nowMatches))
-            pending = send(item, 'DELETED', item.object);
-          break;
+          return wasMatching || (item.prevObject === undefined && nowMatches)
+            ? send(item, 'DELETED', item.object)
+            : undefined;
       }
-      if (pending) await pending;
+    };
+    // As `for await (const item of iter)`, and what the iterator has at hand after an item is taken at once
+    // (WatchCursor): a batch of events goes out in one step instead of a promise and an await per event.
+    const it: AsyncIterator<WatchItem> & Partial<WatchCursor> = iter[Symbol.asyncIterator]();
+    let ended = false;
+    try {
+      watching: for (;;) {
+        let step: IteratorResult<WatchItem>;
+        try {
+          step = await it.next();
+        } catch (err) {
+          ended = true; // an iterator that threw is done (for await does not close it either)
+          throw err;
+        }
+        if (step.done) {
+          ended = true;
+          break;
+        }
+        for (let item: WatchItem | undefined = step.value; item !== undefined; item = it.takeNow?.()) {
+          if (abort.signal.aborted) break watching;
+          const pending = deliver(item);
+          if (pending) await pending;
+        }
+      }
+    } finally {
+      if (!ended) await it.return?.();
     }
   } catch (err) {
     if (isStorageError(err, 'Expired')) {
