@@ -129,23 +129,39 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   });
   res.flushHeaders();
   let firstTableEvent = true;
-  // Waits for the socket to drain (or the watch to end), leaving no listener behind either way. A client that
-  // takes nothing for stallTimeoutMs has stopped reading: its connection is closed (the store drops a watcher
-  // that falls behind, but only this side can let go of the connection and what is queued on it).
+  // Waits for the socket to drain (or the watch to end). A client that takes nothing for stallTimeoutMs has stopped
+  // reading: its connection is closed (the store drops a watcher that falls behind, but only this side can let go of
+  // the connection and what is queued on it). One 'drain' listener, one abort listener and one stall timer serve
+  // every wait of the watch: a busy watch waits at many of its flushes (one of 16 KB or more fills the socket's
+  // buffer until the next tick writes it out), and a timer and two listeners set up and torn down each time cost
+  // more than the wait. The timer, once armed, stays until it fires or the watch ends; firing, it closes the
+  // connection only when a wait has lasted stallTimeoutMs.
+  const stallMs = w.stallTimeoutMs ?? DEFAULT_WATCH_STALL_TIMEOUT_MS;
+  let drainWaiters: (() => void)[] = [];
+  let waitingSince = 0;
+  let stallTimer: NodeJS.Timeout | undefined;
+  const releaseWaiters = () => {
+    const waiters = drainWaiters;
+    drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  const checkStall = () => {
+    stallTimer = undefined;
+    if (drainWaiters.length === 0) return;
+    const left = waitingSince + stallMs - performance.now();
+    if (left > 0) stallTimer = setTimeout(checkStall, left);
+    else {
+      res.destroy();
+      releaseWaiters();
+    }
+  };
+  res.on('drain', releaseWaiters);
+  abort.signal.addEventListener('abort', releaseWaiters, { once: true });
   const drained = () =>
     new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(stalled);
-        res.off('drain', done);
-        abort.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const stalled = setTimeout(() => {
-        res.destroy();
-        done();
-      }, w.stallTimeoutMs ?? DEFAULT_WATCH_STALL_TIMEOUT_MS);
-      res.once('drain', done);
-      abort.signal.addEventListener('abort', done, { once: true });
+      if (drainWaiters.length === 0) waitingSince = performance.now();
+      drainWaiters.push(resolve);
+      stallTimer ??= setTimeout(checkStall, stallMs);
     });
   // Lines are queued and written by the shared flush (see scheduleFlush): one socket write per watcher for all the
   // lines of a few milliseconds when events come fast. A full socket holds the next lines back until it drains.
@@ -278,6 +294,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     unscheduleFlush(flush);
     flush();
     if (timer) clearTimeout(timer);
+    if (stallTimer) clearTimeout(stallTimer);
     w.serverSignal.removeEventListener('abort', onServerAbort);
     abort.abort();
     if (!res.writableEnded && !res.destroyed) res.end();
