@@ -234,6 +234,20 @@ try {
     console.log(
       `  ${server.main.label}: ${line} (whole run: ${Math.round((100 * system) / (user + system))} % in the kernel)`,
     );
+    const perRoundMain = MEASURED.map(
+      (k) => `${k} ${server.rounds[k].map(([, cpu, n]) => ((cpu * 1000) / n).toFixed(0)).join('/')}`,
+    ).join('; ');
+    console.log(`    main thread per round (µs): ${perRoundMain}`);
+    if (server !== servers[0]) {
+      // Each round's figure against the first build's of the same round (taken over the same stretch of time).
+      const ratios = MEASURED.map((k) => {
+        const mine = server.rounds[k];
+        const theirs = servers[0].rounds[k];
+        const r = median(mine.map(([, cpu, n], i) => (cpu / n / (theirs[i][1] / theirs[i][2]) - 1) * 100));
+        return `${k} ${r >= 0 ? '+' : ''}${r.toFixed(1)} %`;
+      }).join(', ');
+      console.log(`    main thread against the first build, median of the rounds' ratios: ${ratios}`);
+    }
     // The phases' CLOCK_MONOTONIC windows (µs), the clock of a .cpuprofile's timestamps: a profile's samples can be
     // cut to one kind of request.
     if (opts.prof)

@@ -86,19 +86,32 @@ function flushAll(): void {
   }
 }
 
-/** The lines last joined in this flush and their bytes: watchers of the same events share one copy. */
-let lastJoined: { lines: Buffer[]; bytes: Buffer } | undefined;
+/** The lines last joined in this flush, their bytes and their chunk: watchers of the same events share one copy. */
+let lastJoined: { lines: Buffer[]; bytes: Buffer; chunk: Buffer | undefined } | undefined;
 
-/** `lines` as one buffer (the encoded lines are shared by all watchers, so their joined bytes can be too). */
-function joinLines(lines: Buffer[]): Buffer {
-  if (lines.length === 1) return lines[0]!;
-  const last = lastJoined;
-  if (last && last.lines.length === lines.length && last.lines.every((l, i) => l === lines[i])) return last.bytes;
-  let size = 0;
-  for (const l of lines) size += l.length;
-  const bytes = Buffer.concat(lines, size);
-  lastJoined = { lines, bytes };
-  return bytes;
+const CRLF = Buffer.from('\r\n', 'latin1');
+/** The end of a chunked body (the last, empty chunk). */
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+/**
+ * `lines` as one buffer, with `framed` as one HTTP/1.1 chunk (`<size in hex>\r\n<lines>\r\n`, the framing Node
+ * gives a write): the encoded lines are shared by all watchers, so their bytes and chunk can be too, and each
+ * watcher's flush is one buffer written, not the four pieces of a chunk Node frames.
+ */
+function chunkOf(lines: Buffer[], framed: boolean): Buffer {
+  let joined = lastJoined;
+  if (!joined || joined.lines.length !== lines.length || !joined.lines.every((l, i) => l === lines[i])) {
+    let size = 0;
+    for (const l of lines) size += l.length;
+    const bytes = lines.length === 1 ? lines[0]! : Buffer.concat(lines, size);
+    lastJoined = joined = { lines, bytes, chunk: undefined };
+  }
+  if (!framed) return joined.bytes;
+  if (joined.chunk === undefined) {
+    const head = Buffer.from(`${joined.bytes.length.toString(16)}\r\n`, 'latin1');
+    joined.chunk = Buffer.concat([head, joined.bytes, CRLF], head.length + joined.bytes.length + 2);
+  }
+  return joined.chunk;
 }
 
 /** The longest delay setTimeout honours (2^31-1 ms); a longer one fires immediately. */
@@ -128,6 +141,10 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     'Transfer-Encoding': 'chunked',
   });
   res.flushHeaders();
+  // The chunks are framed here (see chunkOf), not by Node: its framing of a write is four pieces, for every watcher
+  // at every flush. Only when Node would frame them (an HTTP/1.1 response; the headers above say chunked).
+  const framed = res.chunkedEncoding;
+  res.chunkedEncoding = false;
   let firstTableEvent = true;
   // Waits for the socket to drain (or the watch to end). A client that takes nothing for stallTimeoutMs has stopped
   // reading: its connection is closed (the store drops a watcher that falls behind, but only this side can let go of
@@ -173,7 +190,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     queued = [];
     queuedBytes = 0;
     if (lines.length === 0 || res.destroyed || res.writableEnded) return;
-    const ok = res.write(joinLines(lines));
+    const ok = res.write(chunkOf(lines, framed));
     if (!ok && !abort.signal.aborted) {
       const waiting: Promise<void> = drained().then(() => {
         if (full === waiting) full = undefined;
@@ -297,7 +314,10 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     if (stallTimer) clearTimeout(stallTimer);
     w.serverSignal.removeEventListener('abort', onServerAbort);
     abort.abort();
-    if (!res.writableEnded && !res.destroyed) res.end();
+    if (!res.writableEnded && !res.destroyed) {
+      if (framed) res.end(LAST_CHUNK);
+      else res.end();
+    }
   }
 }
 
