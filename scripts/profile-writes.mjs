@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * The API server's CPU per write request, by kind: pod creates, Lease updates (PUT) and merge PATCHes of pods,
- * each driven by 64 clients while 10 watchers watch the written resource (as `npm run bench`'s create figure).
- * The figure is the server child's CPU time (utime + stime from /proc/<pid>/stat) over a phase divided by its
- * requests, so it holds on a machine shared with other work, where wall-clock rates do not.
+ * The API server's CPU per write request, by kind: pod creates, Lease updates (PUT), merge and strategic merge
+ * PATCHes of pods, each driven by 64 clients while 10 watchers watch the written resource (as `npm run bench`'s
+ * create figure). The figure is the server child's CPU time (utime + stime from /proc/<pid>/stat, and of its main
+ * thread alone from /proc/<pid>/task/<pid>/schedstat) over a phase divided by its requests, the median of the rounds, so
+ * it holds on a machine shared with other work, where wall-clock rates do not.
  *
  *   node scripts/profile-writes.mjs [--n 6000] [--warm 1000] [--rounds 6] [--clients 64] [--watchers 10]
  *                                   [--main A/dist/server/main.js,B/dist/server/main.js] [--prof DIR]
@@ -44,8 +45,16 @@ const mains = (opts.main ?? new URL('../dist/server/main.js', import.meta.url).p
   return { label: m, path: resolve(path), flags };
 });
 const TICK = 100; // USER_HZ on Linux
+const KINDS = ['create', 'leaseCreate', 'put', 'patch', 'spatch'];
+/** The kinds whose CPU is measured (Lease creates only make the Leases that the PUTs update). */
+const MEASURED = ['create', 'put', 'patch', 'spatch'];
 
-function cpuMs(pid) {
+/**
+ * CPU time (ms) of a process (utime + stime), or with `mainThread` of its main thread alone (the one that serves
+ * requests), from its schedstat: nanoseconds on the CPU, not the 10 ms ticks of stat.
+ */
+function cpuMs(pid, mainThread = false) {
+  if (mainThread) return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICK;
@@ -104,9 +113,9 @@ async function startServer(main) {
     child,
     http,
     leases: new Map(),
-    windows: { create: [], leaseCreate: [], put: [], patch: [] },
-    cpu: { create: 0, put: 0, patch: 0 },
-    count: { create: 0, put: 0, patch: 0 },
+    windows: Object.fromEntries(KINDS.map((k) => [k, []])),
+    /** Per measured kind, each round's [process CPU ms, main thread CPU ms, requests]. */
+    rounds: Object.fromEntries(MEASURED.map((k) => [k, []])),
     async stop() {
       for (const close of closers) close();
       await api.stop();
@@ -166,22 +175,34 @@ function operation(server, kind, prefix) {
             { 'content-type': 'application/merge-patch+json' },
           )
           .then((r) => expect(r, 200, 'merge patch pod'));
+    case 'spatch':
+      return (i) =>
+        http
+          .send(
+            'PATCH',
+            `/api/v1/namespaces/bench/pods/${prefix}-${i}`,
+            { metadata: { annotations: { 'bench/strategic': String(i) } } },
+            { 'content-type': 'application/strategic-merge-patch+json' },
+          )
+          .then((r) => expect(r, 200, 'strategic merge patch pod'));
   }
 }
 
-const KINDS = ['create', 'leaseCreate', 'put', 'patch'];
-
-/** Runs `count` requests of `kind`; the server's CPU time is added to its totals (not for Lease creates). */
+/** Runs `count` requests of `kind`; the server's CPU time over them is kept as one round's figure. */
 async function phase(server, kind, prefix, count) {
   const t0 = process.hrtime.bigint() / 1000n;
-  const before = cpuMs(server.child.pid);
+  const pid = server.child.pid;
+  const before = [cpuMs(pid), cpuMs(pid, true)];
   await closedLoop(count, CLIENTS, operation(server, kind, prefix));
-  const cpu = cpuMs(server.child.pid) - before;
+  const after = [cpuMs(pid), cpuMs(pid, true)];
   server.windows[kind].push([Number(t0), Number(process.hrtime.bigint() / 1000n)]);
-  if (kind in server.cpu) {
-    server.cpu[kind] += cpu;
-    server.count[kind] += count;
-  }
+  if (kind in server.rounds) server.rounds[kind].push([after[0] - before[0], after[1] - before[1], count]);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 // Every build's server runs at once, and the phases alternate between them (A, B, then B, A in the next round):
@@ -191,10 +212,7 @@ try {
   for (const main of mains) servers.push(await startServer(main));
   // Warm-up: every kind once over objects of their own (JIT, caches), not counted.
   for (const server of servers) for (const kind of KINDS) await phase(server, kind, 'w', WARM);
-  for (const server of servers) {
-    server.cpu = { create: 0, put: 0, patch: 0 };
-    server.count = { create: 0, put: 0, patch: 0 };
-  }
+  for (const server of servers) for (const kind of MEASURED) server.rounds[kind] = [];
   const perRound = Math.ceil(N / RUNS);
   for (let round = 1; round <= RUNS; round++) {
     const order = round % 2 ? servers : [...servers].reverse();
@@ -203,16 +221,33 @@ try {
     console.log(`round ${round}/${RUNS} done [load ${load}]`);
   }
   console.log(
-    `\nserver CPU per request (utime+stime), ${perRound * RUNS} requests of each kind in ${RUNS} interleaved rounds, ${CLIENTS} clients, ${WATCHERS} watchers:`,
+    `\nserver CPU per request (utime+stime), medians of ${RUNS} interleaved rounds of ${perRound} requests of each kind, ${CLIENTS} clients, ${WATCHERS} watchers; process (main thread):`,
   );
   for (const server of servers) {
-    const line = ['create', 'put', 'patch']
-      .map((k) => `${k} ${((server.cpu[k] * 1000) / server.count[k]).toFixed(0)} µs`)
-      .join(', ');
+    const line = MEASURED.map((k) => {
+      const rounds = server.rounds[k];
+      const processUs = median(rounds.map(([cpu, , n]) => (cpu * 1000) / n));
+      const mainUs = median(rounds.map(([, cpu, n]) => (cpu * 1000) / n));
+      return `${k} ${processUs.toFixed(0)} (${mainUs.toFixed(0)}) µs`;
+    }).join(', ');
     const [user, system] = cpuSplit(server.child.pid);
     console.log(
       `  ${server.main.label}: ${line} (whole run: ${Math.round((100 * system) / (user + system))} % in the kernel)`,
     );
+    const perRoundMain = MEASURED.map(
+      (k) => `${k} ${server.rounds[k].map(([, cpu, n]) => ((cpu * 1000) / n).toFixed(0)).join('/')}`,
+    ).join('; ');
+    console.log(`    main thread per round (µs): ${perRoundMain}`);
+    if (server !== servers[0]) {
+      // Each round's figure against the first build's of the same round (taken over the same stretch of time).
+      const ratios = MEASURED.map((k) => {
+        const mine = server.rounds[k];
+        const theirs = servers[0].rounds[k];
+        const r = median(mine.map(([, cpu, n], i) => (cpu / n / (theirs[i][1] / theirs[i][2]) - 1) * 100));
+        return `${k} ${r >= 0 ? '+' : ''}${r.toFixed(1)} %`;
+      }).join(', ');
+      console.log(`    main thread against the first build, median of the rounds' ratios: ${ratios}`);
+    }
     // The phases' CLOCK_MONOTONIC windows (µs), the clock of a .cpuprofile's timestamps: a profile's samples can be
     // cut to one kind of request.
     if (opts.prof)

@@ -1,7 +1,7 @@
 /** The watch part of the storage conformance suite (registered by storageConformance in conformance.ts). */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StoredEvent, WatchItem } from './interface.js';
+import type { StoredEvent, WatchCursor, WatchItem } from './interface.js';
 import {
   type OpenStorage,
   describeItems,
@@ -124,6 +124,51 @@ export function watchConformance(open: OpenStorage): void {
         }
       } finally {
         for (const w of watches) w.ac.abort();
+      }
+    }),
+  );
+
+  it('a watch cursor hands over at once what next() would, in order, and nothing when next() would wait', T, () =>
+    withStorage(open, async (s) => {
+      const from = s.currentRevision();
+      const plain = startWatch(s, PREFIX, from);
+      const cursor = startWatch(s, PREFIX, from);
+      const it = cursor.it as AsyncIterator<WatchItem> & Partial<WatchCursor>;
+      try {
+        if (typeof it.takeNow !== 'function') return; // the iterators of this storage are no cursors
+        assert.equal(it.takeNow(), undefined, 'nothing at hand before the first next()');
+        const first = it.next();
+        const plainFirst = plain.it.next();
+        await Promise.all(Array.from({ length: 12 }, (_, i) => s.create(podKey('default', `c${i}`), pod(`c${i}`))));
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            s.guaranteedUpdate(podKey('default', `c${i}`), (c) => ({ ...c, spec: { i } })),
+          ),
+        );
+        const taken: WatchItem[] = [];
+        for (let r = await first; !r.done; r = await nextWithin(it)) {
+          taken.push(r.value);
+          for (let item = it.takeNow(); item !== undefined; item = it.takeNow()) taken.push(item);
+          if (taken.length >= 24) break;
+        }
+        assert.equal(it.takeNow(), undefined, 'nothing left at hand');
+        const plainItems = [(await plainFirst).value as WatchItem, ...(await take(plain.it, 23))];
+        assert.deepEqual(describeItems(taken), describeItems(plainItems));
+        taken.forEach((e, i) => assert.equal(e, plainItems[i], 'the same StoredEvent instances'));
+        // after a wait, the next event comes through next() again, then at once what followed it
+        const later = it.next();
+        await s.create(podKey('default', 'later'), pod('later'));
+        await s.create(podKey('default', 'later2'), pod('later2'));
+        assert.deepEqual(describeItems([(await later).value as WatchItem]), [
+          `ADDED ${podKey('default', 'later')}@${rv(await s.get(podKey('default', 'later')))}`,
+        ]);
+        const rest = it.takeNow() ?? (await nextWithin(it)).value;
+        assert.deepEqual(describeItems([rest as WatchItem]), [
+          `ADDED ${podKey('default', 'later2')}@${rv(await s.get(podKey('default', 'later2')))}`,
+        ]);
+      } finally {
+        plain.ac.abort();
+        cursor.ac.abort();
       }
     }),
   );

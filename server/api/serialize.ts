@@ -87,6 +87,19 @@ const RECENT_EVENTS = 1024;
 /** Watch event lines. */
 const eventCache = new RecentEvents(RECENT_EVENTS);
 
+/**
+ * `<type> <groupVersion>`, the key of an event's line among its encodings: one string per pair, not a new one for
+ * every watcher of every event (a new string is hashed again by each lookup).
+ */
+const lineKeys = new Map<string, Map<string, string>>();
+function lineKey(type: string, groupVersion: string): string {
+  let byType = lineKeys.get(groupVersion);
+  if (!byType) lineKeys.set(groupVersion, (byType = new Map()));
+  let key = byType.get(type);
+  if (key === undefined) byType.set(type, (key = `${type} ${groupVersion}`));
+  return key;
+}
+
 /** The object in the handle's version, with kind/apiVersion first. */
 export function versioned(handle: ResourceHandle, obj: KubeObject): KubeObject {
   return withTypeMeta(handle.view.fromStorage(obj), handle.view.groupVersion, handle.def.kind);
@@ -326,7 +339,7 @@ const chunks = new ChunkPool(CHUNK_BYTES, CHUNKS_KEPT);
 export function eventLine(handle: ResourceHandle, ev: StoredEvent, type: string, object: KubeObject): Buffer {
   if (object !== ev.object)
     return Buffer.from(`{"type":${JSON.stringify(type)},"object":${objectJSON(handle, object)}}\n`);
-  const key = `${type} ${handle.view.groupVersion}`;
+  const key = lineKey(type, handle.view.groupVersion);
   const perEvent = eventCache.of(ev);
   let line = perEvent.get(key);
   if (line === undefined) {
@@ -379,7 +392,7 @@ export function eventFrame(
   object: KubeObject,
 ): Buffer {
   if (!ev || object !== ev.object) return watchFrame(type, objectProtobuf(handle, object));
-  const key = `${type} ${handle.view.groupVersion}`;
+  const key = lineKey(type, handle.view.groupVersion);
   const perEvent = frameCache.of(ev);
   let frame = perEvent.get(key);
   if (frame === undefined) {

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { clone, deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import type { Storage, StoredEvent } from '../../storage/interface.js';
+import type { Storage, StoredEvent, WatchCursor, WatchItem } from '../../storage/interface.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ResourceHandle } from '../registry/registry.js';
 import type { ObjectFilter } from '../registry/store.js';
@@ -86,19 +86,32 @@ function flushAll(): void {
   }
 }
 
-/** The lines last joined in this flush and their bytes: watchers of the same events share one copy. */
-let lastJoined: { lines: Buffer[]; bytes: Buffer } | undefined;
+/** The lines last joined in this flush, their bytes and their chunk: watchers of the same events share one copy. */
+let lastJoined: { lines: Buffer[]; bytes: Buffer; chunk: Buffer | undefined } | undefined;
 
-/** `lines` as one buffer (the encoded lines are shared by all watchers, so their joined bytes can be too). */
-function joinLines(lines: Buffer[]): Buffer {
-  if (lines.length === 1) return lines[0]!;
-  const last = lastJoined;
-  if (last && last.lines.length === lines.length && last.lines.every((l, i) => l === lines[i])) return last.bytes;
-  let size = 0;
-  for (const l of lines) size += l.length;
-  const bytes = Buffer.concat(lines, size);
-  lastJoined = { lines, bytes };
-  return bytes;
+const CRLF = Buffer.from('\r\n', 'latin1');
+/** The end of a chunked body (the last, empty chunk). */
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+/**
+ * `lines` as one buffer, with `framed` as one HTTP/1.1 chunk (`<size in hex>\r\n<lines>\r\n`, the framing Node
+ * gives a write): the encoded lines are shared by all watchers, so their bytes and chunk can be too, and each
+ * watcher's flush is one buffer written, not the four pieces of a chunk Node frames.
+ */
+function chunkOf(lines: Buffer[], framed: boolean): Buffer {
+  let joined = lastJoined;
+  if (!joined || joined.lines.length !== lines.length || !joined.lines.every((l, i) => l === lines[i])) {
+    let size = 0;
+    for (const l of lines) size += l.length;
+    const bytes = lines.length === 1 ? lines[0]! : Buffer.concat(lines, size);
+    lastJoined = joined = { lines, bytes, chunk: undefined };
+  }
+  if (!framed) return joined.bytes;
+  if (joined.chunk === undefined) {
+    const head = Buffer.from(`${joined.bytes.length.toString(16)}\r\n`, 'latin1');
+    joined.chunk = Buffer.concat([head, joined.bytes, CRLF], head.length + joined.bytes.length + 2);
+  }
+  return joined.chunk;
 }
 
 /** The longest delay setTimeout honours (2^31-1 ms); a longer one fires immediately. */
@@ -128,24 +141,44 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     'Transfer-Encoding': 'chunked',
   });
   res.flushHeaders();
+  // The chunks are framed here (see chunkOf), not by Node: its framing of a write is four pieces, for every watcher
+  // at every flush. Only when Node would frame them (an HTTP/1.1 response; the headers above say chunked).
+  const framed = res.chunkedEncoding;
+  res.chunkedEncoding = false;
   let firstTableEvent = true;
-  // Waits for the socket to drain (or the watch to end), leaving no listener behind either way. A client that
-  // takes nothing for stallTimeoutMs has stopped reading: its connection is closed (the store drops a watcher
-  // that falls behind, but only this side can let go of the connection and what is queued on it).
+  // Waits for the socket to drain (or the watch to end). A client that takes nothing for stallTimeoutMs has stopped
+  // reading: its connection is closed (the store drops a watcher that falls behind, but only this side can let go of
+  // the connection and what is queued on it). One 'drain' listener, one abort listener and one stall timer serve
+  // every wait of the watch: a busy watch waits at many of its flushes (one of 16 KB or more fills the socket's
+  // buffer until the next tick writes it out), and a timer and two listeners set up and torn down each time cost
+  // more than the wait. The timer, once armed, stays until it fires or the watch ends; firing, it closes the
+  // connection only when a wait has lasted stallTimeoutMs.
+  const stallMs = w.stallTimeoutMs ?? DEFAULT_WATCH_STALL_TIMEOUT_MS;
+  let drainWaiters: (() => void)[] = [];
+  let waitingSince = 0;
+  let stallTimer: NodeJS.Timeout | undefined;
+  const releaseWaiters = () => {
+    const waiters = drainWaiters;
+    drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  const checkStall = () => {
+    stallTimer = undefined;
+    if (drainWaiters.length === 0) return;
+    const left = waitingSince + stallMs - performance.now();
+    if (left > 0) stallTimer = setTimeout(checkStall, left);
+    else {
+      res.destroy();
+      releaseWaiters();
+    }
+  };
+  res.on('drain', releaseWaiters);
+  abort.signal.addEventListener('abort', releaseWaiters, { once: true });
   const drained = () =>
     new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(stalled);
-        res.off('drain', done);
-        abort.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const stalled = setTimeout(() => {
-        res.destroy();
-        done();
-      }, w.stallTimeoutMs ?? DEFAULT_WATCH_STALL_TIMEOUT_MS);
-      res.once('drain', done);
-      abort.signal.addEventListener('abort', done, { once: true });
+      if (drainWaiters.length === 0) waitingSince = performance.now();
+      drainWaiters.push(resolve);
+      stallTimer ??= setTimeout(checkStall, stallMs);
     });
   // Lines are queued and written by the shared flush (see scheduleFlush): one socket write per watcher for all the
   // lines of a few milliseconds when events come fast. A full socket holds the next lines back until it drains.
@@ -157,7 +190,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     queued = [];
     queuedBytes = 0;
     if (lines.length === 0 || res.destroyed || res.writableEnded) return;
-    const ok = res.write(joinLines(lines));
+    const ok = res.write(chunkOf(lines, framed));
     if (!ok && !abort.signal.aborted) {
       const waiting: Promise<void> = drained().then(() => {
         if (full === waiting) full = undefined;
@@ -221,30 +254,49 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       signal: abort.signal,
       progressIntervalMs: w.allowBookmarks ? w.bookmarkIntervalMs : undefined,
     });
-    for await (const item of iter) {
-      if (abort.signal.aborted) break;
-      if (item.type === 'PROGRESS') {
-        await write(bookmarkLine(w.handle, item.revision, pb));
-        continue;
-      }
+    // The line of one item (a promise when the socket is full).
+    const deliver = (item: WatchItem): Promise<void> | undefined => {
+      if (item.type === 'PROGRESS') return write(bookmarkLine(w.handle, item.revision, pb));
       const nowMatches = w.filter.everything || w.filter.matches(item.object);
       const wasMatching = item.prevObject !== undefined && (w.filter.everything || w.filter.matches(item.prevObject));
-      let pending: Promise<void> | undefined;
       switch (item.type) {
         case 'ADDED':
-          if (nowMatches) pending = send(item, 'ADDED', item.object);
-          break;
+          return nowMatches ? send(item, 'ADDED', item.object) : undefined;
         case 'MODIFIED':
-          if (nowMatches && wasMatching) pending = send(item, 'MODIFIED', item.object);
-          else if (nowMatches) pending = send(item, 'ADDED', item.object);
-          else if (wasMatching) pending = send(undefined, 'DELETED', leftSelector(item));
-          break;
+          if (nowMatches && wasMatching) return send(item, 'MODIFIED', item.object);
+          if (nowMatches) return send(item, 'ADDED', item.object);
+          return wasMatching ? send(undefined, 'DELETED', leftSelector(item)) : undefined;
         case 'DELETED':
-          if (wasMatching || (item.prevObject === undefined && nowMatches))
-            pending = send(item, 'DELETED', item.object);
-          break;
+          return wasMatching || (item.prevObject === undefined && nowMatches)
+            ? send(item, 'DELETED', item.object)
+            : undefined;
       }
-      if (pending) await pending;
+    };
+    // As `for await (const item of iter)`, and what the iterator has at hand after an item is taken at once
+    // (WatchCursor): a batch of events goes out in one step instead of a promise and an await per event.
+    const it: AsyncIterator<WatchItem> & Partial<WatchCursor> = iter[Symbol.asyncIterator]();
+    let ended = false;
+    try {
+      watching: for (;;) {
+        let step: IteratorResult<WatchItem>;
+        try {
+          step = await it.next();
+        } catch (err) {
+          ended = true; // an iterator that threw is done (for await does not close it either)
+          throw err;
+        }
+        if (step.done) {
+          ended = true;
+          break;
+        }
+        for (let item: WatchItem | undefined = step.value; item !== undefined; item = it.takeNow?.()) {
+          if (abort.signal.aborted) break watching;
+          const pending = deliver(item);
+          if (pending) await pending;
+        }
+      }
+    } finally {
+      if (!ended) await it.return?.();
     }
   } catch (err) {
     if (isStorageError(err, 'Expired')) {
@@ -259,9 +311,13 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     unscheduleFlush(flush);
     flush();
     if (timer) clearTimeout(timer);
+    if (stallTimer) clearTimeout(stallTimer);
     w.serverSignal.removeEventListener('abort', onServerAbort);
     abort.abort();
-    if (!res.writableEnded && !res.destroyed) res.end();
+    if (!res.writableEnded && !res.destroyed) {
+      if (framed) res.end(LAST_CHUNK);
+      else res.end();
+    }
   }
 }
 

@@ -257,6 +257,11 @@ export class FieldSet {
     s.members.set(peKey(last), last);
   }
 
+  /** Adds `pe` as a member at this level (`insert([pe])` without the path). */
+  addMember(pe: PathElement): void {
+    this.members.set(peKey(pe), pe);
+  }
+
   /** The subtree below `pe`, created (empty) when missing: for building a set, insert into it. */
   descend(pe: PathElement): FieldSet {
     const k = peKey(pe);
@@ -504,7 +509,7 @@ export class PathCursor {
 
   /** Adds this path to `set`, one of the root's sets (the empty path is ignored, as insert ignores it). */
   insertInto(set: FieldSet): void {
-    if (this.parent) this.parent.node(this.roots.indexOf(set)).insert([this.pe!]);
+    if (this.parent) this.parent.node(this.roots.indexOf(set)).addMember(this.pe!);
   }
 
   /** The node of this path in the root's `i`th set. */

@@ -11,10 +11,14 @@ import { MAX_BODY_DEPTH } from '../../apimachinery/json-depth.js';
 export interface StrictJson {
   value: unknown;
   /** Objects in which a key occurred more than once: every `[key, value]` in document order. */
-  repeated: WeakMap<object, [string, unknown][]>;
+  repeated: Pick<WeakMap<object, [string, unknown][]>, 'get'>;
   /** Literal text of numbers that are not plain integers (fractions, exponents, beyond 2^53), by container and key/index. */
-  numberText: WeakMap<object, Map<string | number, string>>;
+  numberText: Pick<WeakMap<object, Map<string | number, string>>, 'get'>;
 }
+
+/** What a parse of text with no repeated key and no number to record records: nothing, one instance for all. */
+const NOTHING_REPEATED: StrictJson['repeated'] = Object.freeze({ get: () => undefined });
+const NO_NUMBER_TEXT: StrictJson['numberText'] = Object.freeze({ get: () => undefined });
 
 /** Thrown by parseStrictJson on malformed input (callers fall back to their usual decoder for the message). */
 export class JsonSyntaxError extends Error {}
@@ -66,7 +70,7 @@ function plainJson(text: string): StrictJson | undefined {
     return undefined; // the slow parser says what is wrong
   }
   if (countMembers(value) !== members) return undefined;
-  return { value, repeated: new WeakMap(), numberText: new WeakMap() };
+  return { value, repeated: NOTHING_REPEATED, numberText: NO_NUMBER_TEXT };
 }
 
 /** The members of every object in a parsed JSON value. */

@@ -127,10 +127,21 @@ export interface Comparison {
  * fields named in `skip` are passed over: nothing at or below them is in the result (for callers that take
  * those fields out of it anyway, such as a strategy's reset fields).
  */
-export function compare(lhs: unknown, rhs: unknown, t: TypeNode, skip?: ReadonlySet<string>): Comparison {
-  const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+export function compare(
+  lhs: unknown,
+  rhs: unknown,
+  t: TypeNode,
+  skip?: ReadonlySet<string>,
+  opts: { general?: boolean } = {},
+): Comparison {
+  const c: Walk = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet(), fast: !opts.general };
   cmp(lhs, rhs, t, PathCursor.root(c.added, c.modified, c.removed), c, skip);
   return c;
+}
+
+/** A comparison being made; `fast` lets a side compared with nothing take {@link added} (false: tests' reference). */
+interface Walk extends Comparison {
+  readonly fast: boolean;
 }
 
 function emptyList(v: unknown): boolean {
@@ -142,15 +153,16 @@ function emptyMap(v: unknown): boolean {
 }
 
 /** A value compared as a whole: added, removed, or modified when the two differ. */
-function leafChange(l: unknown, r: unknown, at: PathCursor, c: Comparison): void {
+function leafChange(l: unknown, r: unknown, at: PathCursor, c: Walk): void {
   if (l === undefined) at.insertInto(c.added);
   else if (r === undefined) at.insertInto(c.removed);
   else if (!semanticEqual(l, r)) at.insertInto(c.modified);
 }
 
-function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison, skip?: ReadonlySet<string>): void {
+function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Walk, skip?: ReadonlySet<string>): void {
   // A value compared with itself changes nothing (the normalized objects of an update share what it left alone).
   if (l === r && l !== undefined) return;
+  if (l === undefined && r !== undefined && skip === undefined && c.fast) return added(r, t, at, c);
   const shL = l === undefined ? undefined : shape(t, l);
   const shR = r === undefined ? undefined : shape(t, r);
   const sh = (shR ?? shL)!;
@@ -167,6 +179,37 @@ function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Comparison,
   }
   if (l === undefined) at.insertInto(c.added);
   else if (r === undefined) at.insertInto(c.removed);
+}
+
+/**
+ * `cmp(undefined, r, ...)`: everything `r` sets is added (a create compares most of its object with nothing). The
+ * same steps as cmp takes with an absent left side, without the checks and key lists of that side.
+ */
+function added(r: unknown, t: TypeNode, at: PathCursor, c: Walk): void {
+  const sh = shape(t, r);
+  if (sh === 'scalar' || atomic(t, sh)) return at.insertInto(c.added);
+  if (sh === 'list') {
+    if (!Array.isArray(r) || r.length === 0) return at.insertInto(c.added);
+    const elem = elemType(t);
+    for (const { pe, items } of groupItems(r, t).values()) {
+      const item = at.child(pe);
+      if (items.length === 1) cmp(undefined, items[0], elem, item, c);
+      else item.insertInto(c.added);
+    }
+  } else {
+    if (!isObj(r)) return at.insertInto(c.added);
+    let empty = true;
+    for (const k of Object.keys(r)) {
+      const v = r[k];
+      if (v === undefined) continue;
+      empty = false;
+      // (cmp reads an absent side's members from `{}`, where `__proto__` is Object.prototype: that one goes through cmp)
+      if (k === '__proto__') cmp(({} as Obj)[k], v, fieldType(t, k), at.child(fieldPE(k)), c);
+      else added(v, fieldType(t, k), at.child(fieldPE(k)), c);
+    }
+    if (empty) return at.insertInto(c.added);
+  }
+  at.insertInto(c.added);
 }
 
 function unionKeys(a: Obj, b: Obj): string[] {
@@ -188,7 +231,7 @@ function groupItems(list: unknown[], t: TypeNode): Map<string, { pe: PathElement
   return out;
 }
 
-function compareItems(l: unknown[], r: unknown[], t: TypeNode, at: PathCursor, c: Comparison): void {
+function compareItems(l: unknown[], r: unknown[], t: TypeNode, at: PathCursor, c: Walk): void {
   const lg = groupItems(l, t);
   const rg = groupItems(r, t);
   const elem = elemType(t);

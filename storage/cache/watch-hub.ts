@@ -6,7 +6,7 @@
  * with StorageError 'TooSlow' (the store never blocks on a slow consumer).
  */
 import { StorageError } from '../errors.js';
-import type { ProgressEvent, StoredEvent, WatchItem, WatchOptions } from '../interface.js';
+import type { ProgressEvent, StoredEvent, WatchCursor, WatchItem, WatchOptions } from '../interface.js';
 import type { History } from './history.js';
 
 /** What the hub reads from its store: the committed state it replays from. */
@@ -79,7 +79,7 @@ export class WatchHub {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-class WatchIterator implements AsyncIterableIterator<WatchItem> {
+class WatchIterator implements AsyncIterableIterator<WatchItem>, WatchCursor {
   private started = false;
   private finished = false;
   private error: StorageError | undefined;
@@ -113,17 +113,23 @@ class WatchIterator implements AsyncIterableIterator<WatchItem> {
   next(): Promise<IteratorResult<WatchItem>> {
     // The common case of a busy watch: nothing pending, an event already buffered. It is handed over at once,
     // without the queue of promises a waiting step needs (three a call, for every event of every watcher).
-    if (this.waiting === 0 && this.started && !this.finished && this.error === undefined) {
-      const item = this.replayOne() ?? this.shiftBuffer();
-      if (item) {
-        this.lastYield = Date.now();
-        return Promise.resolve({ done: false, value: item });
-      }
-    }
+    const item = this.takeNow();
+    if (item) return Promise.resolve({ done: false, value: item });
     this.waiting++;
     const result = this.chain.then(() => this.step());
     this.chain = result.then(this.settled, this.settled);
     return result;
+  }
+
+  /**
+   * The item next() would resolve with at once (nothing pending, an event at hand), without a promise; undefined
+   * when next() has to wait or end (see {@link WatchCursor}).
+   */
+  takeNow(): WatchItem | undefined {
+    if (this.waiting !== 0 || !this.started || this.finished || this.error !== undefined) return undefined;
+    const item = this.replayOne() ?? this.shiftBuffer();
+    if (item) this.lastYield = Date.now();
+    return item;
   }
 
   return(): Promise<IteratorResult<WatchItem>> {

@@ -72,7 +72,9 @@ export function planBatch(
         continue;
       }
       const { object, json } = materialize(w.object, revision + 1);
-      if (Buffer.byteLength(json) + Buffer.byteLength(w.key) > maxRequestBytes) {
+      // (UTF-8 takes at most 3 bytes per UTF-16 unit: most values are measured only when they might be too large)
+      const units = json.length + w.key.length;
+      if (units * 3 > maxRequestBytes && Buffer.byteLength(json) + Buffer.byteLength(w.key) > maxRequestBytes) {
         throw new StorageError('RequestTooLarge', w.key, 'etcdserver: request is too large');
       }
       seen = ++revision;

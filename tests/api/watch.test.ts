@@ -3,6 +3,8 @@
  * and on what kubectl needs (headers at once, never closed without timeoutSeconds). Plain fetch, streaming
  * bodies read line by line.
  */
+import { once } from 'node:events';
+import net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useInProcessServer } from '../helpers/server.js';
@@ -405,6 +407,67 @@ describe('watch', () => {
     const rest = await w.untilEnd(20000);
     assert.deepEqual(rest, []);
     assert.ok(Date.now() - started >= 900, 'not before the timeout');
+  });
+
+  it('the body is HTTP/1.1 chunks of whole lines ending with the last chunk, and the connection is kept for the next request', async () => {
+    const ns = 'watch-chunks';
+    await api.createNamespace(ns);
+    for (let i = 0; i < 3; i++) await create(ns, podManifest(`before-${i}`));
+    const { port } = new URL(server().url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    let raw = Buffer.alloc(0);
+    socket.on('data', (c: Buffer) => {
+      raw = Buffer.concat([raw, c]);
+    });
+    const ask = (path: string) =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`);
+    try {
+      ask(`${pods(ns)}?watch=true&timeoutSeconds=2`);
+      // events while the watch is open: the initial ADDED lines come first, these follow in later chunks
+      await sleep(300);
+      for (let i = 0; i < 3; i++) await create(ns, podManifest(`during-${i}`));
+      const deadline = Date.now() + 20_000;
+      while (!raw.includes('\r\n0\r\n\r\n') && Date.now() < deadline) await sleep(50);
+      const text = raw.toString('latin1');
+      const headEnd = text.indexOf('\r\n\r\n');
+      assert.match(text.slice(0, headEnd), /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(text.slice(0, headEnd), /\r\nTransfer-Encoding: chunked(\r\n|$)/i);
+      // every chunk: <size in lowercase hex>\r\n<size bytes of whole lines>\r\n, then 0\r\n\r\n
+      let at = headEnd + 4;
+      const lines: string[] = [];
+      let chunks = 0;
+      for (;;) {
+        const eol = raw.indexOf('\r\n', at);
+        const sizeText = raw.subarray(at, eol).toString('latin1');
+        assert.match(sizeText, /^[0-9a-f]+$/, `chunk size ${JSON.stringify(sizeText)}`);
+        const size = Number.parseInt(sizeText, 16);
+        at = eol + 2;
+        if (size === 0) {
+          assert.equal(raw.subarray(at, at + 2).toString('latin1'), '\r\n');
+          at += 2;
+          break;
+        }
+        const data = raw.subarray(at, at + size).toString('utf8');
+        assert.equal(raw.subarray(at + size, at + size + 2).toString('latin1'), '\r\n');
+        assert.ok(data.endsWith('\n'), 'a chunk holds whole lines');
+        lines.push(...data.slice(0, -1).split('\n'));
+        chunks++;
+        at += size + 2;
+      }
+      assert.ok(chunks >= 2, `the initial events and the later ones in ${chunks} chunks`);
+      assert.deepEqual(
+        lines.map((l) => `${JSON.parse(l).type} ${JSON.parse(l).object.metadata.name}`),
+        [0, 1, 2].map((i) => `ADDED before-${i}`).concat([0, 1, 2].map((i) => `ADDED during-${i}`)),
+      );
+      // the same connection serves the next request
+      raw = raw.subarray(at);
+      ask(`${pods(ns)}/before-0`);
+      while (!raw.includes('"before-0"') && Date.now() < deadline) await sleep(50);
+      assert.match(raw.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n/);
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('allowWatchBookmarks=true: a BOOKMARK at or after the last event; none without it', async () => {

@@ -1,6 +1,7 @@
 // The write path's shortcuts in field management and typed decoding give what the general path gives:
 // - an update's two sides normalized with what it left alone shared (normalizeUpdate) compare to the same field sets
 //   as both sides normalized in full;
+// - a side compared with nothing (most of a create's object) gives the field sets the general comparison gives;
 // - FieldSet.union that keeps a set gaining nothing, and FieldsV1 encoded once per subtree, encode as sets built
 //   path by path;
 // - checkTyped's walk of maps and structs without repeated keys (the result copied only from the first change)
@@ -161,6 +162,62 @@ describe('normalizeUpdate: what an update left alone is shared, the comparison i
     const live = deepFreeze(storedPod());
     const [l, n] = normalizeUpdate(live, clone(live), POD, true);
     assert.deepEqual(comparison(compare(l, n, POD)), ['{}', '{}', '{}']);
+  });
+});
+
+describe("compare: a side compared with nothing takes the added walk, with the general walk's result", () => {
+  const general = (l: unknown, r: unknown, skip?: ReadonlySet<string>) =>
+    comparison(compare(l, r, POD, skip, { general: true }));
+  const walked = (l: unknown, r: unknown, skip?: ReadonlySet<string>) => comparison(compare(l, r, POD, skip));
+  /** Anything at all, where a pod's schema expects something else too: wrong kinds, duplicates, `__proto__`. */
+  const anything = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(null, undefined, '', 'app', 0, 80, true, {}, []),
+      fc.array(tie('v'), { maxLength: 3 }),
+      fc.dictionary(
+        fc.constantFrom('name', 'containerPort', 'protocol', 'key', 'ports', 'containers', 'labels', '__proto__', 'x'),
+        tie('v'),
+        { maxKeys: 4 },
+      ),
+    ),
+  })).v;
+
+  it('on random changes of a stored pod, against nothing, an empty object and the other way round', () => {
+    const nothing = deepFreeze(goNormalize({}, POD));
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 5 }), (changes) => {
+        const obj = storedPod();
+        for (const c of changes) applyChange(obj, c);
+        for (const side of [obj, goNormalize(obj, POD)]) {
+          for (const [l, r] of [
+            [nothing, side],
+            [{}, side],
+            [undefined, side],
+            [side, undefined],
+          ]) {
+            assert.deepEqual(walked(l, r), general(l, r));
+            assert.deepEqual(walked(l, r, new Set(['status'])), general(l, r, new Set(['status'])));
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on arbitrary values where the schema expects others (lists of duplicates, scalars for structs, __proto__)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('metadata', 'spec', 'status', 'x'), anything), (obj) => {
+        for (const spec of [obj, { spec: { containers: [obj, obj], tolerations: [obj], nodeSelector: obj } }]) {
+          assert.deepEqual(walked({}, spec), general({}, spec));
+          assert.deepEqual(walked(undefined, spec), general(undefined, spec));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // cmp reads an absent side's `__proto__` from `{}` (Object.prototype): the added walk keeps that
+    const proto = JSON.parse('{"metadata":{"labels":{"__proto__":"x","a":"b"}},"x":{"__proto__":{"y":1}}}');
+    assert.deepEqual(walked({}, proto), general({}, proto));
   });
 });
 
