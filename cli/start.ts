@@ -14,6 +14,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
+import { MAX_SIMULATED_NODES } from '../controllers/kubelet/ids.js';
+import { heapArgsFor } from './cluster-size.js';
 import { defaultIdentity } from '../controllers/machinery/identity.js';
 import type { HttpTransport } from '../controllers/machinery/transport.js';
 
@@ -79,7 +81,12 @@ export function parseStartFlags(argv: string[]): StartFlags {
     }
     extra[m[1] as 'speed' | 'workers'] = v;
   }
-  return { ...parseFlags(rest, 'start'), ...extra };
+  const flags = { ...parseFlags(rest, 'start'), ...extra };
+  if (flags.nodes > MAX_SIMULATED_NODES)
+    throw new UsageError(
+      `invalid --nodes ${flags.nodes}: at most ${MAX_SIMULATED_NODES} simulated nodes (node IPs and pod CIDRs run out)`,
+    );
+  return flags;
 }
 
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
@@ -110,6 +117,7 @@ class Launcher {
     const dataDir = resolve(f.dataDir);
     this.kubeconfig = join(dataDir, 'kubeconfig');
     const args = [
+      ...heapArgsFor(f.nodes),
       SERVER_MAIN,
       '--port',
       String(f.port),
@@ -169,6 +177,7 @@ class Launcher {
   private startManager(): void {
     const f = this.flags;
     const args = [
+      ...heapArgsFor(f.nodes),
       CONTROLLERS_MAIN,
       '--kubeconfig',
       this.kubeconfig,

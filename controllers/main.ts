@@ -16,6 +16,7 @@ import { redactingPinoOptions } from '../apimachinery/redact.js';
 import { components } from './components.js';
 import { isAbortError, realClock } from './machinery/clock.js';
 import { DEFAULT_USER_AGENT, HttpApiClient, loadKubeconfig } from './machinery/client.js';
+import { MAX_SIMULATED_NODES } from './kubelet/ids.js';
 import { isLoopback } from './kubelet/log-server.js';
 import { ApiEventRecorder } from './machinery/events.js';
 import { errorInfo } from './machinery/informer.js';
@@ -202,6 +203,10 @@ function parseFlags(argv: string[]): Flags {
         break;
       case 'nodes':
         flags.nodes = integer(0);
+        if (flags.nodes > MAX_SIMULATED_NODES)
+          throw new UsageError(
+            `invalid --nodes ${flags.nodes}: at most ${MAX_SIMULATED_NODES} simulated nodes (node IPs and pod CIDRs run out)`,
+          );
         break;
       case 'workers':
         flags.workers = integer(1);

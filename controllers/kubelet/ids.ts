@@ -1,6 +1,7 @@
 /**
  * Stable identifiers and addresses of the simulated nodes: hex digests for container and machine IDs,
- * per-node InternalIPs (10.128.0.0/16) and pod CIDRs (10.244.N.0/24 first), and pod IPs within a node's CIDR.
+ * per-node InternalIPs (10.128.0.0/16, then 192.168.0.0/16) and pod CIDRs (10.244.N.0/24 first), and pod IPs within
+ * a node's CIDR.
  * Everything derived from names and uids is deterministic, so a restarted kubelet reports the same values.
  */
 import { createHash } from 'node:crypto';
@@ -16,14 +17,21 @@ export function uuidFrom(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The n-th node InternalIP (0 ≤ n < NODE_IP_COUNT): 10.128.0.2, 10.128.0.3 … 10.128.0.254, 10.128.1.2 … */
+/** The /16s node IPs come from, in order. */
+const NODE_IP_BLOCKS: readonly string[] = ['10.128', '192.168'];
+
+/**
+ * The n-th node InternalIP (0 ≤ n < NODE_IP_COUNT): 10.128.0.2, 10.128.0.3 … 10.128.0.254, 10.128.1.2 … then the
+ * same in 192.168.0.0/16.
+ */
 export function nodeIPAt(n: number): string {
   const perBlock = 253;
-  return `10.128.${Math.floor(n / perBlock) % 256}.${(n % perBlock) + 2}`;
+  const block = Math.floor(n / perBlock);
+  return `${NODE_IP_BLOCKS[block >> 8]}.${block & 255}.${(n % perBlock) + 2}`;
 }
 
-/** How many distinct node IPs there are (253 hosts in each of 256 blocks). */
-export const NODE_IP_COUNT = 253 * 256;
+/** How many distinct node IPs there are (253 hosts in each of 256 blocks of each /16). */
+export const NODE_IP_COUNT = 253 * 256 * NODE_IP_BLOCKS.length;
 /**
  * The /16s the pod CIDRs are cut from, in the order they are handed out: 10.244 … 10.255 first (the flannel-style
  * range small clusters show), then the rest of 10/8 but for 10.128 (the node IPs) and 10.96 … 10.111 (the default
@@ -37,16 +45,38 @@ const POD_CIDR_BLOCKS: readonly string[] = [
   ...Array.from({ length: 115 }, (_, i) => `10.${129 + i}`),
   ...Array.from({ length: 16 }, (_, i) => `172.${16 + i}`),
 ];
-/** How many distinct pod CIDRs there are (255 × 256 /24s). */
-export const POD_CIDR_COUNT = POD_CIDR_BLOCKS.length * 256;
+/** How many /24 pod CIDRs there are (255 × 256). */
+const POD_CIDR_24_COUNT = POD_CIDR_BLOCKS.length * 256;
+/**
+ * How many distinct pod CIDRs there are: the /24s, then /26s from 100.64.0.0/10 (RFC 6598's shared address space,
+ * 64 × 1,024 of them), which the largest simulated clusters need (a cluster CIDR of /24s per node holds no more than
+ * 65,536 nodes; big real clusters give each node a smaller range and fewer pods, as these do: see {@link maxPodsIn}).
+ */
+export const POD_CIDR_COUNT = POD_CIDR_24_COUNT + 64 * 1024;
 
 /**
  * The n-th node pod CIDR (0 ≤ n < POD_CIDR_COUNT): 10.244.0.0/24 … 10.255.255.0/24, then 10.0.0.0/24 …
  * 10.95.255.0/24, 10.112.0.0/24 … 10.127.255.0/24, 10.129.0.0/24 … 10.243.255.0/24 and 172.16.0.0/24 …
- * 172.31.255.0/24.
+ * 172.31.255.0/24; then 100.64.0.0/26, 100.64.0.64/26 … 100.127.255.192/26.
  */
 export function podCIDRAt(n: number): string {
-  return `${POD_CIDR_BLOCKS[Math.floor(n / 256)]}.${n % 256}.0/24`;
+  if (n < POD_CIDR_24_COUNT) return `${POD_CIDR_BLOCKS[Math.floor(n / 256)]}.${n % 256}.0/24`;
+  const m = n - POD_CIDR_24_COUNT;
+  return `100.${64 + (m >> 10)}.${(m >> 2) & 255}.${(m & 3) * 64}/26`;
+}
+
+/** How many simulated nodes one controller manager can give distinct node IPs and pod CIDRs. */
+export const MAX_SIMULATED_NODES = Math.min(NODE_IP_COUNT, POD_CIDR_COUNT);
+
+/** The pods a simulated node runs at most: 110 (the kubelet's default), fewer when its pod CIDR has fewer IPs. */
+export const MAX_PODS = 110;
+
+/** How many pods a node with pod CIDR `cidr` can run: {@link MAX_PODS}, or its usable pod IPs when fewer. */
+export function maxPodsIn(cidr: string): number {
+  const parsed = parseCIDR(cidr);
+  if (!parsed) return MAX_PODS;
+  // hosts .2 up to the last but one (see allocatePodIP)
+  return Math.max(0, Math.min(MAX_PODS, 2 ** (32 - parsed.bits) - 3));
 }
 
 /** The address part and prefix length of an IPv4 CIDR, or undefined for anything else. */

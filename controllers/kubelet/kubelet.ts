@@ -28,7 +28,16 @@ import {
   type WorkQueue,
 } from '../machinery/types.js';
 import { nodeManifest } from '../machinery/nodes.js';
-import { allocatePodIP, IndexAllocator, NODE_IP_COUNT, nodeIPAt, POD_CIDR_COUNT, podCIDRAt } from './ids.js';
+import {
+  allocatePodIP,
+  IndexAllocator,
+  MAX_PODS,
+  maxPodsIn,
+  NODE_IP_COUNT,
+  nodeIPAt,
+  POD_CIDR_COUNT,
+  podCIDRAt,
+} from './ids.js';
 import { LeaseRenewer } from './lease.js';
 import type { ContainerLog, LogLimits } from './log-buffer.js';
 import { KubeletLogServer, type KubeletLogBackend, type KubeletServerOptions } from './log-server.js';
@@ -207,6 +216,10 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       manifest: (name) => {
         const podCIDR = this.podCIDRs.allocate(name);
         const node: Node = { ...nodeManifest(name), spec: { podCIDR, podCIDRs: [podCIDR] } };
+        // a node whose pod CIDR holds fewer IPs than MAX_PODS says so in its capacity, as a kubelet started with
+        // --max-pods to match does
+        const maxPods = maxPodsIn(podCIDR);
+        if (maxPods < MAX_PODS) node.status = { capacity: { pods: String(maxPods) } };
         node.status = planNodeStatus(node, this.nodeIPs.allocate(name), this.clock.now(), true, this.endpoint).status;
         return node;
       },

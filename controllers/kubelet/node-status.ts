@@ -4,6 +4,7 @@
  * endpoint; plus what the kubelet sets once on registration (default labels, pod CIDR when unset).
  * Values the node already has are kept (a user-made node may state its capacity); only missing ones are filled.
  */
+import { MAX_PODS } from './ids.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { rfc3339 } from '../../apimachinery/time.js';
@@ -27,7 +28,7 @@ export const DEFAULT_CAPACITY: Readonly<Record<string, string>> = Object.freeze(
   'hugepages-1Gi': '0',
   'hugepages-2Mi': '0',
   memory: '16374584Ki',
-  pods: '110',
+  pods: String(MAX_PODS),
 });
 
 /** Allocatable of a simulated node: capacity minus the default eviction thresholds (100Mi memory, 10% disk). */
@@ -37,7 +38,7 @@ export const DEFAULT_ALLOCATABLE: Readonly<Record<string, string>> = Object.free
   'hugepages-1Gi': '0',
   'hugepages-2Mi': '0',
   memory: '16272184Ki',
-  pods: '110',
+  pods: String(MAX_PODS),
 });
 
 /** The kubelet's node conditions, in upstream's order, with the reasons and messages of a healthy node. */

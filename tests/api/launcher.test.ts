@@ -182,6 +182,8 @@ describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
     { args: ['--speed', '0'], code: 2, out: /invalid --speed "0"/ },
     { args: ['--workers=x'], code: 2, out: /invalid --workers "x"/ },
     { args: ['--nodes', '-1'], code: 2, out: /invalid --nodes/ },
+    // past the simulated nodes' distinct node IPs and pod CIDRs
+    { args: ['--nodes', '200000'], code: 2, out: /invalid --nodes 200000: at most 129536 simulated nodes/ },
     { args: ['--help'], code: 0, out: /--nodes N[\s\S]*--speed F[\s\S]*--workers N/ },
   ];
   for (const c of usageCases) {
@@ -203,6 +205,11 @@ describe('node dist/controllers/main.js alone', { timeout: 30_000 }, () => {
       out: /unknown flag --frobnicate[\s\S]*Usage:/,
     },
     { args: [], code: 2, out: /--kubeconfig or --server is required/ },
+    {
+      args: ['--server', 'http://127.0.0.1:1', '--nodes', '129537'],
+      code: 2,
+      out: /invalid --nodes 129537: at most 129536 simulated nodes/,
+    },
     { args: ['--kubeconfig', '/nonexistent/kubeconfig'], code: 1, out: /ENOENT/ },
     { args: ['--help'], code: 0, out: /--leader-elect-lease-duration D/ },
     {

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import {
   allocatePodIP,
   IndexAllocator,
+  MAX_SIMULATED_NODES,
+  maxPodsIn,
+  NODE_IP_COUNT,
   nodeIPAt,
   POD_CIDR_COUNT,
   podCIDRAt,
@@ -62,7 +65,7 @@ describe('ids', () => {
   it('pod CIDRs go beyond 10.255 into the rest of 10/8 and 172.16/12, never into the node IPs nor the Services', () => {
     const cidrs = Array.from({ length: POD_CIDR_COUNT }, (_, n) => podCIDRAt(n));
     assert.deepEqual(
-      [cidrs[3071], cidrs[3072], cidrs[3072 + 96 * 256], cidrs[3072 + 112 * 256], cidrs[POD_CIDR_COUNT - 1]],
+      [cidrs[3071], cidrs[3072], cidrs[3072 + 96 * 256], cidrs[3072 + 112 * 256], cidrs[65_279]],
       ['10.255.255.0/24', '10.0.0.0/24', '10.112.0.0/24', '10.129.0.0/24', '172.31.255.0/24'],
     );
     assert.equal(new Set(cidrs).size, POD_CIDR_COUNT);
@@ -70,6 +73,35 @@ describe('ids', () => {
     assert.ok(!cidrs.some((c) => c.startsWith('10.128.')), 'the node IPs');
     // the default --service-cluster-ip-range, 10.96.0.0/12: 10.96 … 10.111
     assert.ok(!cidrs.some((c) => /^10\.(9[6-9]|10\d|11[01])\./.test(c)), 'the Service range');
+  });
+  it('past the /24s, pod CIDRs are /26s of 100.64.0.0/10 and node IPs go on in 192.168.0.0/16', () => {
+    const first26 = POD_CIDR_COUNT - 64 * 1024;
+    assert.equal(first26, 65_280);
+    assert.deepEqual(
+      [
+        podCIDRAt(first26 - 1),
+        podCIDRAt(first26),
+        podCIDRAt(first26 + 1),
+        podCIDRAt(first26 + 4),
+        podCIDRAt(POD_CIDR_COUNT - 1),
+      ],
+      ['172.31.255.0/24', '100.64.0.0/26', '100.64.0.64/26', '100.64.1.0/26', '100.127.255.192/26'],
+    );
+    assert.equal(new Set(Array.from({ length: POD_CIDR_COUNT }, (_, n) => podCIDRAt(n))).size, POD_CIDR_COUNT);
+    const ips = Array.from({ length: NODE_IP_COUNT }, (_, n) => nodeIPAt(n));
+    assert.deepEqual(
+      [ips[253 * 256 - 1], ips[253 * 256], ips[NODE_IP_COUNT - 1]],
+      ['10.128.255.254', '192.168.0.2', '192.168.255.254'],
+    );
+    assert.equal(new Set(ips).size, NODE_IP_COUNT);
+    assert.ok(MAX_SIMULATED_NODES >= 100_000, 'the moonshot fits');
+    // a /24 node runs the kubelet's 110 pods; a /26 node the 61 IPs it has (hosts .2 to .62), and they all allocate
+    assert.deepEqual([maxPodsIn('10.244.0.0/24'), maxPodsIn('100.64.0.64/26'), maxPodsIn('fd00::/64')], [110, 61, 110]);
+    const used = new Set<string>();
+    for (let i = 0; i < 61; i++) used.add(allocatePodIP('100.64.0.64/26', used)!);
+    assert.equal(used.size, 61);
+    assert.ok(used.has('100.64.0.66') && used.has('100.64.0.126'));
+    assert.equal(allocatePodIP('100.64.0.64/26', used), undefined);
   });
   it('pod IPs skip used ones', () => {
     assert.equal(allocatePodIP('10.244.3.0/24', new Set()), '10.244.3.2');
