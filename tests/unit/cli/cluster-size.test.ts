@@ -1,0 +1,18 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { heapArgsFor, LARGE_CLUSTER_NODES } from '../../../cli/cluster-size.js';
+
+describe('heapArgsFor', () => {
+  const GiB = 2 ** 30;
+  it("leaves Node's default heap below a large cluster", () => {
+    assert.deepEqual(heapArgsFor(0, 24 * GiB), []);
+    assert.deepEqual(heapArgsFor(LARGE_CLUSTER_NODES - 1, 24 * GiB), []);
+  });
+  it('gives each process 40 % of the memory from a large cluster on', () => {
+    assert.deepEqual(heapArgsFor(LARGE_CLUSTER_NODES, 24 * GiB), ['--max-old-space-size=9830']);
+    assert.deepEqual(heapArgsFor(100_000, 64 * GiB), ['--max-old-space-size=26214']);
+  });
+  it("never asks for less than Node's default", () => {
+    assert.deepEqual(heapArgsFor(100_000, 8 * GiB), []);
+  });
+});
