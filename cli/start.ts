@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
-import { MAX_SIMULATED_NODES } from '../controllers/kubelet/ids.js';
+import { tooManyNodes } from '../controllers/kubelet/ids.js';
 import { heapArgsFor } from './cluster-size.js';
 import { defaultIdentity } from '../controllers/machinery/identity.js';
 import type { HttpTransport } from '../controllers/machinery/transport.js';
@@ -82,10 +82,8 @@ export function parseStartFlags(argv: string[]): StartFlags {
     extra[m[1] as 'speed' | 'workers'] = v;
   }
   const flags = { ...parseFlags(rest, 'start'), ...extra };
-  if (flags.nodes > MAX_SIMULATED_NODES)
-    throw new UsageError(
-      `invalid --nodes ${flags.nodes}: at most ${MAX_SIMULATED_NODES} simulated nodes (node IPs and pod CIDRs run out)`,
-    );
+  const tooMany = tooManyNodes(flags.nodes);
+  if (tooMany) throw new UsageError(tooMany);
   return flags;
 }
 

@@ -16,7 +16,7 @@ import { redactingPinoOptions } from '../apimachinery/redact.js';
 import { components } from './components.js';
 import { isAbortError, realClock } from './machinery/clock.js';
 import { DEFAULT_USER_AGENT, HttpApiClient, loadKubeconfig } from './machinery/client.js';
-import { MAX_SIMULATED_NODES } from './kubelet/ids.js';
+import { tooManyNodes } from './kubelet/ids.js';
 import { isLoopback } from './kubelet/log-server.js';
 import { ApiEventRecorder } from './machinery/events.js';
 import { errorInfo } from './machinery/informer.js';
@@ -201,13 +201,12 @@ function parseFlags(argv: string[]): Flags {
       case 'root-ca-file':
         flags.rootCAFile = value();
         break;
-      case 'nodes':
+      case 'nodes': {
         flags.nodes = integer(0);
-        if (flags.nodes > MAX_SIMULATED_NODES)
-          throw new UsageError(
-            `invalid --nodes ${flags.nodes}: at most ${MAX_SIMULATED_NODES} simulated nodes (node IPs and pod CIDRs run out)`,
-          );
+        const tooMany = tooManyNodes(flags.nodes);
+        if (tooMany) throw new UsageError(tooMany);
         break;
+      }
       case 'workers':
         flags.workers = integer(1);
         break;

@@ -68,6 +68,13 @@ export function podCIDRAt(n: number): string {
 /** How many simulated nodes one controller manager can give distinct node IPs and pod CIDRs. */
 export const MAX_SIMULATED_NODES = Math.min(NODE_IP_COUNT, POD_CIDR_COUNT);
 
+/** Why `--nodes N` asks for too many simulated nodes, or undefined when it does not. */
+export function tooManyNodes(n: number): string | undefined {
+  return n > MAX_SIMULATED_NODES
+    ? `invalid --nodes ${n}: at most ${MAX_SIMULATED_NODES} simulated nodes (node IPs and pod CIDRs run out)`
+    : undefined;
+}
+
 /** The pods a simulated node runs at most: 110 (the kubelet's default), fewer when its pod CIDR has fewer IPs. */
 export const MAX_PODS = 110;
 
