@@ -92,7 +92,25 @@ class PhaseMeter {
     this.t = performance.now();
   }
 
+  /** Closes the phase begun at the previous mark. */
   async mark(phase: string): Promise<void> {
+    const { cost, counts, server, manager } = await this.measure(phase);
+    this.phases.push(cost);
+    this.counts = counts;
+    this.server = server;
+    this.manager = manager;
+    this.t = performance.now();
+  }
+
+  /**
+   * With BENCH_CLUSTER_PHASES, prints what the phase has cost so far (`note`: where it stands), without closing it:
+   * a long phase (the moonshot's) shows where it goes while it runs, and what it did when it times out.
+   */
+  async progress(note: string): Promise<void> {
+    if (process.env.BENCH_CLUSTER_PHASES) await this.measure(`(running) ${note}`);
+  }
+
+  private async measure(phase: string) {
     const ms = performance.now() - this.t;
     const counts = await requestCounts(this.api);
     const server = cpuSecondsOf(this.api.child.pid);
@@ -115,7 +133,6 @@ class PhaseMeter {
       managerCpuS: manager - this.manager,
       load: loadavg()[0]!,
     };
-    this.phases.push(cost);
     if (process.env.BENCH_CLUSTER_PHASES)
       process.stderr.write(
         `cluster phase ${phase}: ${Math.round(ms)} ms, ${requests} requests, server ${cost.serverCpuS.toFixed(2)} s / manager ${cost.managerCpuS.toFixed(2)} s CPU, load ${cost.load.toFixed(1)}, ends at ${process.hrtime.bigint() / 1000n} µs\n  ${JSON.stringify(byRequest)}\n`,
@@ -134,10 +151,7 @@ class PhaseMeter {
         // no metrics: nothing printed
       }
     }
-    this.counts = counts;
-    this.server = server;
-    this.manager = manager;
-    this.t = performance.now();
+    return { cost, counts, server, manager };
   }
 }
 
@@ -213,6 +227,9 @@ export async function measureCluster(
   });
   let manager: ReturnType<typeof startControllerManager> | undefined;
   const meter = new PhaseMeter(server, () => manager?.pid);
+  // where the current phase stands, printed with its cost every minute (and when it fails) with BENCH_CLUSTER_PHASES
+  let standing = 'starting';
+  const ticker = setInterval(() => void meter.progress(standing).catch(() => {}), 60_000);
   try {
     // nodes: count the Ready ones through a watch that starts before the controller manager
     const ready = new Set<string>();
@@ -227,6 +244,7 @@ export async function measureCluster(
         );
         if (ev.type !== 'DELETED' && isReady) ready.add(name);
         else ready.delete(name);
+        standing = `${ready.size} of ${nodes} nodes Ready`;
         return ready.size >= nodes;
       },
       timeoutMs,
@@ -254,6 +272,7 @@ export async function measureCluster(
       const st = (ev.object?.status ?? {}) as DaemonSetStatus;
       const gen = ev.object?.metadata?.generation ?? 0;
       const img = ev.object?.spec?.template?.spec?.containers?.[0]?.image;
+      standing = `DaemonSet ${img}: ${st.numberReady ?? 0} Ready, ${st.updatedNumberScheduled ?? 0} updated of ${nodes}`;
       return (
         img === image &&
         gen >= minGeneration &&
@@ -309,7 +328,11 @@ export async function measureCluster(
       managerBytesPerPod: Math.max(0, managerWithPods - managerNodesOnly) / nodes,
       phases: meter.phases,
     };
+  } catch (err) {
+    await meter.progress(`${standing} when it failed`).catch(() => {});
+    throw err;
   } finally {
+    clearInterval(ticker);
     await manager?.stop();
     await server.stop();
   }

@@ -6,6 +6,8 @@
  * `node:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter. Lease renewals
  * (key: the node's name) have a queue and workers of their own, so that thousands of heartbeats never hold up a
  * node's registration or a pod's start (and, when the server falls behind, renewals wait, not pods).
+ * Node status syncs (key: the node's name) have a queue and a few workers of their own too: the status heartbeat
+ * every 5 minutes is one PUT per node (333 a second at 100,000 nodes), and pods must not wait behind it.
  * Writes happen only when something changed; status goes through PUT `/status` with the resourceVersion read.
  * Each container instance keeps a bounded log (log-store.ts), served over HTTP as a kubelet serves
  * `/containerLogs/...` (log-server.ts) by one server for every node, which the nodes report in their status.
@@ -71,6 +73,12 @@ export const KUBELET_COMPONENT = 'kubelet';
 export const KUBELET_MIN_WORKERS = 64;
 /** Concurrent Lease renewals (a renewal is one round trip; 8 renew some hundreds a second). */
 export const LEASE_WORKERS = 8;
+/**
+ * Concurrent node status syncs. Most syncs write nothing (the status is current and its heartbeat not due); the
+ * writes are a registration's status or a heartbeat, one per node every 5 minutes, which 4 workers keep up with
+ * while the server has room and which wait, not the pods, when it has none.
+ */
+export const NODE_STATUS_WORKERS = 4;
 /** The pod index by `spec.nodeName` (shared with the pod GC). */
 export const POD_NODE_INDEX = 'spec.nodeName';
 
@@ -121,6 +129,8 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
   readonly queue: WorkQueue;
   /** Lease renewals, keyed by node name. */
   readonly leaseQueue: WorkQueue;
+  /** Node status syncs, keyed by node name. */
+  readonly nodeQueue: WorkQueue;
   readonly timings: KubeletTimings;
   readonly nodes: Informer<Node>;
   readonly pods: Informer<Pod>;
@@ -156,6 +166,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.serveOptions = opts.serve ?? ctx.kubeletServer;
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: KUBELET_COMPONENT, log: this.log });
     this.leaseQueue = new RateLimitingQueue({ clock: ctx.clock, name: `${KUBELET_COMPONENT}-lease`, log: this.log });
+    this.nodeQueue = new RateLimitingQueue({ clock: ctx.clock, name: `${KUBELET_COMPONENT}-node`, log: this.log });
     this.leases = new LeaseRenewer(ctx.client, this.timings);
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
@@ -178,9 +189,11 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       await this.startServer(signal);
       await this.ctx.informers.waitForSync(signal);
       const leases = { name: `${KUBELET_COMPONENT}-lease`, sync: (name: string) => this.syncLease(name) };
+      const nodes = { name: `${KUBELET_COMPONENT}-node`, sync: (name: string) => this.syncNode(name) };
       await Promise.all([
         runWorkers(this, this.queue, this.workers, signal, this.log),
         runWorkers(leases, this.leaseQueue, LEASE_WORKERS, signal, this.log),
+        runWorkers(nodes, this.nodeQueue, NODE_STATUS_WORKERS, signal, this.log),
       ]);
     } finally {
       await this.server?.close();
@@ -281,7 +294,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
   private nodeChanged(node: Node, withPods: boolean): void {
     const name = node.metadata.name ?? '';
     this.claimKnown(node);
-    this.queue.add(`node:${name}`);
+    this.nodeQueue.add(name);
     if (!withPods) return;
     this.leaseQueue.add(name);
     for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) this.podChanged(p);
@@ -292,7 +305,10 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     if (pod.spec?.nodeName || this.records.has(key)) this.queue.add(`pod:${key}`);
   }
 
-  /** One key: `node:<name>` or `pod:<namespace>/<name>` (`lease:<name>` renews the node's Lease). */
+  /**
+   * One key: `pod:<namespace>/<name>` (what the kubelet's queue holds); `node:<name>` syncs the node's status and
+   * `lease:<name>` renews its Lease, as the workers of their own queues do.
+   */
   async sync(key: string): Promise<void> {
     const i = key.indexOf(':');
     const kind = key.slice(0, i);
@@ -380,7 +396,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       }
     }
     const beat = lastHeartbeat(current) ?? this.clock.now();
-    this.queue.addAfter(`node:${name}`, Math.max(1, beat + this.timings.nodeStatusReportMs - this.clock.now()));
+    this.nodeQueue.addAfter(name, Math.max(1, beat + this.timings.nodeStatusReportMs - this.clock.now()));
   }
 
   private async syncLease(name: string): Promise<void> {

@@ -168,6 +168,30 @@ describe('kubelet: node status', () => {
     });
   }
 
+  it('runs pods while node status writes wait (node syncs have a queue and workers of their own)', async () => {
+    const cluster = new FakeCluster();
+    // every node status write hangs until released, as on a server far behind
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const update = cluster.update.bind(cluster);
+    let waiting = 0;
+    cluster.update = (async (ref: any, ns: any, obj: any, opts: any) => {
+      if (ref.resource === 'nodes') {
+        waiting++;
+        await released;
+      }
+      return update(ref, ns, obj, opts);
+    }) as typeof cluster.update;
+    const names = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
+    start({ cluster, nodes: names.map((n) => nodeObj(n)), pods: [podObj('p', 'n6')], kubelet: { workers: 2 } });
+    await cluster.tick(3000);
+    assert.equal(pod(cluster).status.phase, 'Running');
+    assert.ok(waiting >= 1 && waiting <= 4, `node status writes in flight: ${waiting}`);
+    release();
+    await cluster.settle();
+    for (const n of names) assert.equal(cond(node(cluster, n), 'Ready').status, 'True');
+  });
+
   it('retries a status write after a conflict with the object read again', async () => {
     const cluster = new FakeCluster();
     cluster.failures.set('update/status nodes n1', apiError(409, 'Conflict'));
