@@ -55,6 +55,19 @@ export interface DaemonSetControllerOptions {
   burstReplicas?: number;
 }
 
+/**
+ * Pod changes a DaemonSet's sync waits for, per node of the cluster (see enqueueCoalesced). A sync reads every node
+ * three times (placement, rolling update, status): ~100 ms of CPU at 100,000 nodes, while its pods change thousands
+ * of times a second as they start. Synced back to back, the one DaemonSet took most of the controller manager's
+ * thread from the informers and the kubelet that make its pods run. 10 µs a node: 10 ms at 1,000 nodes, 1 s at
+ * 100,000, at most a tenth of the time spent reading nodes for status alone.
+ */
+export const COALESCE_US_PER_NODE = 10;
+/** Below this wait (fewer than 500 nodes) a pod change syncs at once. */
+export const COALESCE_MIN_MS = 5;
+/** The longest wait. */
+export const COALESCE_MAX_MS = 1000;
+
 /** The DaemonSet controller. Construct it with the context (registers informers, indexes and handlers). */
 export class DaemonSetController implements Controller, Component {
   readonly name = COMPONENT;
@@ -130,6 +143,28 @@ export class DaemonSetController implements Controller, Component {
   /** Queues the DaemonSet's key. */
   enqueue(ds: DaemonSet): void {
     this.queue.add(objectKey(ds));
+  }
+
+  /**
+   * Queues the DaemonSet's key for a pod change that asks for no new action by itself (a status change, or one more
+   * creation or deletion observed while others are still expected): at once on a small cluster, else within
+   * {@link coalescingMs}, together with the changes that follow. A change that satisfies the expectations (the
+   * next batch may start) is queued at once.
+   */
+  enqueueCoalesced(ds: DaemonSet): void {
+    const key = objectKey(ds);
+    const ms = this.coalescingMs();
+    if (ms === 0 || this.expectations.satisfied(key)) this.queue.add(key);
+    else this.queue.addAfter(key, ms);
+  }
+
+  /**
+   * How long pod changes wait for each other before they sync: {@link COALESCE_US_PER_NODE} per node, from
+   * {@link COALESCE_MIN_MS} on (below it, 0) and at most {@link COALESCE_MAX_MS}.
+   */
+  coalescingMs(): number {
+    const ms = (this.nodes.lister.size * COALESCE_US_PER_NODE) / 1000;
+    return ms < COALESCE_MIN_MS ? 0 : Math.min(COALESCE_MAX_MS, ms);
   }
 
   /** Queues the DaemonSet's key after `ms`. */

@@ -94,7 +94,7 @@ export function registerHandlers(c: DaemonSetController): void {
     const ds = ownerOf(pod);
     if (!ds) return; // nobody waits for orphans
     c.expectations.deletionObserved(objectKey(ds));
-    c.enqueue(ds);
+    c.enqueueCoalesced(ds);
   };
   c.pods.on({
     add: (pod) => {
@@ -104,7 +104,7 @@ export function registerHandlers(c: DaemonSetController): void {
         const ds = ownerOf(pod);
         if (!ds) return;
         c.expectations.creationObserved(objectKey(ds));
-        c.enqueue(ds);
+        c.enqueueCoalesced(ds);
         return;
       }
       enqueueAll(c.daemonSetsSelecting(pod));
@@ -122,7 +122,7 @@ export function registerHandlers(c: DaemonSetController): void {
       if (controllerOf(curPod)) {
         const ds = ownerOf(curPod);
         if (!ds) return;
-        c.enqueue(ds);
+        c.enqueueCoalesced(ds);
         const minReady = ds.spec.minReadySeconds ?? 0;
         if (!isPodReady(oldPod) && isPodReady(curPod) && minReady > 0) c.enqueueAfter(ds, minReady * 1000 + 1000);
         return;

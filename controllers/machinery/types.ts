@@ -128,6 +128,8 @@ export interface Lister<T extends KubeObject> {
   get(namespace: string | undefined, name: string): T | undefined;
   list(namespace?: string): T[];
   byIndex(indexName: string, value: string): T[];
+  /** How many objects the cache holds. */
+  readonly size: number;
 }
 
 export interface Informer<T extends KubeObject> {

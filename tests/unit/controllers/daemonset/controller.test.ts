@@ -235,6 +235,40 @@ describe('DaemonSetController.sync', () => {
     assert.deepEqual([st.desiredNumberScheduled, st.currentNumberScheduled, st.updatedNumberScheduled], [100, 10, 10]);
   });
 
+  it('coalesces the syncs pod changes ask for on a large cluster, not on a small one', async () => {
+    const { COALESCE_US_PER_NODE, COALESCE_MAX_MS } = await import('../../../../controllers/daemonset/controller.js');
+    const nodes = Array.from({ length: 2000 }, (_, i) => node(`node-${i}`));
+    const { cluster, c } = world(nodes, daemonSet(), { burstReplicas: 10 });
+    const waitMs = (2000 * COALESCE_US_PER_NODE) / 1000;
+    assert.equal(c.coalescingMs(), waitMs);
+    await drain(c);
+    assert.equal(cluster.callsOf('create', 'pods').length, 10);
+    // 9 of 10 creations observed: the status can wait for more changes
+    cluster.flush(9);
+    assert.equal(c.queue.length(), 0, 'not queued at once');
+    await cluster.clock.tick(waitMs - 1);
+    assert.equal(c.queue.length(), 0);
+    await cluster.clock.tick(1);
+    assert.equal(c.queue.length(), 1, 'queued once, after the wait');
+    await drain(c);
+    cluster.flush();
+    await cluster.clock.tick(waitMs);
+    await drain(c);
+    assert.equal(cluster.callsOf('create', 'pods').length, 20, 'the next batch');
+    // a change that satisfies the expectations (the next batch may start) is queued at once
+    const ds = dsOf(cluster);
+    c.expectations.expectCreations(KEY, 1);
+    c.enqueueCoalesced(ds);
+    assert.equal(c.queue.length(), 0);
+    c.expectations.creationObserved(KEY);
+    c.enqueueCoalesced(ds);
+    assert.equal(c.queue.length(), 1);
+    // a small cluster syncs at once
+    const small = world([node('n1'), node('n2')]);
+    assert.equal(small.c.coalescingMs(), 0);
+    assert.ok(COALESCE_MAX_MS <= 1000);
+  });
+
   it('creates at most BurstReplicas pods per sync', async () => {
     const nodes = Array.from({ length: 30 }, (_, i) => node(`node-${i}`));
     const { cluster, c } = world(nodes, daemonSet(), { burstReplicas: 8 });
