@@ -28,7 +28,7 @@ import { claim, recheckDaemonSet } from './claim.js';
 import { registerHandlers } from './handlers.js';
 import { cleanupHistory, constructHistory } from './history.js';
 import { eventTarget, groupByNode, planNodes, syncNodes } from './manage.js';
-import { rollingUpdate } from './rollout.js';
+import { rollingUpdate, type RolloutPlan } from './rollout.js';
 import { DaemonPodIndex } from './pod-index.js';
 import { computeStatus, storeStatus } from './status.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
@@ -86,6 +86,11 @@ export class DaemonSetController implements Controller, Component {
   private readonly selectors = new WeakMap<DaemonSet, LabelSelector>();
   /** The daemon pods of each DaemonSet by node, kept current by the pod informer. */
   readonly podIndex = new DaemonPodIndex();
+  /**
+   * Keys whose last full sync had pods to create or delete, or old pods left to roll: a pod change that satisfies
+   * their expectations lets the next step start, and is synced at once (see enqueueCoalesced).
+   */
+  private readonly unfinished = new Set<string>();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -146,15 +151,15 @@ export class DaemonSetController implements Controller, Component {
   }
 
   /**
-   * Queues the DaemonSet's key for a pod change that asks for no new action by itself (a status change, or one more
-   * creation or deletion observed while others are still expected): at once on a small cluster, else within
-   * {@link coalescingMs}, together with the changes that follow. A change that satisfies the expectations (the
-   * next batch may start) is queued at once.
+   * Queues the DaemonSet's key for a pod change: at once on a small cluster; on a large one, at once only when the
+   * change may let the next step start (the expectations are satisfied and the last sync left pods to create, delete
+   * or roll), else within {@link coalescingMs}, together with the changes that follow (what is left to do then is
+   * the status).
    */
   enqueueCoalesced(ds: DaemonSet): void {
     const key = objectKey(ds);
     const ms = this.coalescingMs();
-    if (ms === 0 || this.expectations.satisfied(key)) this.queue.add(key);
+    if (ms === 0 || (this.unfinished.has(key) && this.expectations.satisfied(key))) this.queue.add(key);
     else this.queue.addAfter(key, ms);
   }
 
@@ -293,6 +298,7 @@ export class DaemonSetController implements Controller, Component {
     const ds = this.daemonSets.lister.get(namespace, name);
     if (!ds) {
       this.expectations.deleteExpectations(key);
+      this.unfinished.delete(key);
       return;
     }
     const nodes = this.nodes.lister.list();
@@ -357,18 +363,22 @@ export class DaemonSetController implements Controller, Component {
     old: ControllerRevision[],
     sync: SyncState,
   ): Promise<void> {
-    await this.manage(ds, nodes, hash, sync);
+    let unfinished = await this.manage(ds, nodes, hash, sync);
     if (this.expectations.satisfied(key) && ds.spec.updateStrategy?.type === 'RollingUpdate') {
-      await this.rollingUpdate(ds, nodes, hash, sync);
+      const plan = await this.rollingUpdate(ds, nodes, hash, sync);
+      if (plan.oldPods > 0) unfinished = true;
     }
+    if (unfinished) this.unfinished.add(key);
+    else this.unfinished.delete(key);
     await cleanupHistory(this.client, ds, old, () => this.daemonPods(ds, sync));
   }
 
   /**
-   * Creates and deletes pods so that every node that should run a daemon pod runs exactly one. Throws the
-   * create/delete errors, and after deleting failed pods (so the replacements are paced by the queue).
+   * Creates and deletes pods so that every node that should run a daemon pod runs exactly one; true when there was
+   * any to create or delete. Throws the create/delete errors, and after deleting failed pods (so the replacements
+   * are paced by the queue).
    */
-  private async manage(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
+  private async manage(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<boolean> {
     const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     const plan = planNodes(
       {
@@ -402,6 +412,7 @@ export class DaemonSetController implements Controller, Component {
         : new AggregateError(errors, `errors syncing pods of DaemonSet ${objectKey(ds)}`);
     if (plan.failedPodsObserved > 0)
       throw new Error(`deleted ${plan.failedPodsObserved} failed pods of DaemonSet ${objectKey(ds)}`);
+    return plan.nodesNeedingDaemonPods.length > 0 || plan.podsToDelete.length > 0;
   }
 
   // --- rolling update (rollout.ts) ---
@@ -409,10 +420,10 @@ export class DaemonSetController implements Controller, Component {
    * The RollingUpdate strategy: one step of replacing out-of-date pods within maxUnavailable / maxSurge (see
    * rollout.ts), from the daemon pods as they are after the placement step.
    */
-  protected async rollingUpdate(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<void> {
+  protected async rollingUpdate(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<RolloutPlan> {
     // planRollingUpdate copies the groups before anything is awaited
     const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
-    await rollingUpdate(
+    return rollingUpdate(
       {
         client: this.client,
         recorder: this.recorder,

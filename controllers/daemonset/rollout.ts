@@ -114,6 +114,8 @@ export interface RolloutPlan extends RolloutBudget {
   /** Nodes counted as unavailable (maxSurge 0) or as surging (maxSurge > 0) after this step's decisions. */
   numUnavailable: number;
   numSurge: number;
+  /** Nodes with a pod of an older revision (before this step's deletions): the rollout is not done while any is left. */
+  oldPods: number;
   /** Milliseconds until the next Ready pod becomes available (only with minReadySeconds), if one is waiting. */
   requeueAfterMs?: number;
 }
@@ -176,7 +178,7 @@ export function planRollingUpdate(
     : { ...budget, ...planWithSurge(ds, nodes, order, byNode, hash, budget, available), requeueAfterMs };
 }
 
-type Decisions = Pick<RolloutPlan, 'podsToDelete' | 'nodesToCreate' | 'numUnavailable' | 'numSurge'>;
+type Decisions = Pick<RolloutPlan, 'podsToDelete' | 'nodesToCreate' | 'numUnavailable' | 'numSurge' | 'oldPods'>;
 
 /** maxSurge 0: delete unavailable old pods, and available ones while fewer than maxUnavailable nodes are unavailable. */
 function planWithoutSurge(
@@ -189,6 +191,7 @@ function planWithoutSurge(
 ): Decisions {
   const generation = templateGenerationOf(ds);
   let numUnavailable = 0;
+  let oldPods = 0;
   const replacements: string[] = [];
   const candidates: string[] = [];
   for (const nodeName of order) {
@@ -197,6 +200,7 @@ function planWithoutSurge(
       numUnavailable++; // the placement step removes the extra pod first
       continue;
     }
+    if (oldPod) oldPods++;
     if ((!oldPod && !newPod) || (oldPod && newPod)) {
       numUnavailable++; // the placement step creates or deletes here
     } else if (newPod) {
@@ -214,6 +218,7 @@ function planWithoutSurge(
     nodesToCreate: [],
     numUnavailable: numUnavailable + take,
     numSurge: 0,
+    oldPods,
   };
 }
 
@@ -244,12 +249,14 @@ function planWithSurge(
   const candidates: string[] = [];
   let numSurge = 0;
   let numAvailable = 0;
+  let oldPods = 0;
   for (const nodeName of order) {
     const { newPod, oldPod, ok } = findUpdatedPodsOnNode(ds, byNode.get(nodeName) ?? [], hash, generation);
     if (!ok) {
       numSurge++; // the placement step removes the extra pod first
       continue;
     }
+    if (oldPod) oldPods++;
     if (oldPod ? available(oldPod) : newPod ? available(newPod) : false) numAvailable++;
     if (!oldPod) continue; // nothing to replace; the placement step creates a missing pod
     if (!newPod) {
@@ -279,6 +286,7 @@ function planWithSurge(
     nodesToCreate: [...allowedNew, ...candidates.slice(0, take)],
     numUnavailable: 0,
     numSurge: numSurge + take,
+    oldPods,
   };
 }
 

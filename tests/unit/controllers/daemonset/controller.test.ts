@@ -269,6 +269,36 @@ describe('DaemonSetController.sync', () => {
     assert.ok(COALESCE_MAX_MS <= 1000);
   });
 
+  it('once every pod exists, a pod turning Ready on a large cluster waits for more changes (status only)', async () => {
+    const { cluster, c } = world(
+      Array.from({ length: 600 }, (_, i) => node(`node-${i}`)),
+      daemonSet(),
+      { burstReplicas: 1000 },
+    );
+    const waitMs = c.coalescingMs();
+    assert.ok(waitMs >= 5);
+    for (let i = 0; i < 20 && (cluster.pendingEvents() > 0 || c.queue.length() > 0 || i < 2); i++) {
+      cluster.flush();
+      await drain(c);
+      await cluster.clock.tick(waitMs);
+    }
+    assert.equal(podsOf(cluster).length, 600);
+    assert.equal(c.queue.length(), 0);
+    const pod = podsOf(cluster)[0]!;
+    await cluster.update(
+      RESOURCES.pods,
+      'default',
+      { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } },
+      { subresource: 'status' },
+    );
+    cluster.flush();
+    assert.equal(c.queue.length(), 0, 'the status can wait');
+    await cluster.clock.tick(waitMs);
+    assert.equal(c.queue.length(), 1);
+    await drain(c);
+    assert.equal(dsOf(cluster).status!.numberReady, 1);
+  });
+
   it('creates at most BurstReplicas pods per sync', async () => {
     const nodes = Array.from({ length: 30 }, (_, i) => node(`node-${i}`));
     const { cluster, c } = world(nodes, daemonSet(), { burstReplicas: 8 });
