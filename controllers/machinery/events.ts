@@ -122,9 +122,13 @@ export class EventCorrelation {
     this.epoch = now;
   }
 
-  /** An instant (ms) as the caches' `last` holds it. */
+  /**
+   * An instant (ms) as the caches' `last` holds it: a small integer (`| 0`, when it is one: a difference of two
+   * times V8 holds as doubles stays a double, and one double stored makes V8 box the member in every entry).
+   */
   since(ms: number): number {
-    return ms - this.epoch;
+    const d = ms - this.epoch;
+    return Number.isInteger(d) && d >= -0x40000000 && d < 0x40000000 ? d | 0 : d;
   }
 
   /**
