@@ -274,7 +274,8 @@ export interface YieldOptions {
 export class WriteSlots {
   private inFlight = 0;
   private holds = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** Who waits for a slot, in turn (a recorder itself: a thousand waiting recorders hold no promise nor frame). */
+  private readonly waiting: SlotWaiter[] = [];
   /** Events admitted and not yet settled (written, dropped by the correlator, or failed). */
   backlog = 0;
   /** Events refused because the backlog was full. */
@@ -334,7 +335,7 @@ export class WriteSlots {
     if (this.holds > 0) return;
     while (this.waiting.length > 0 && this.inFlight < this.limit()) {
       this.inFlight++;
-      this.waiting.shift()!();
+      this.waiting.shift()!.slotGranted();
     }
   }
 
@@ -353,12 +354,21 @@ export class WriteSlots {
 
   /** Takes a slot, in turn: resolves once a write may start (then {@link run} with `taken`, or {@link release}). */
   acquire(): Promise<void> {
+    return new Promise<void>((r) => this.wait({ slotGranted: r }));
+  }
+
+  /**
+   * Takes a slot for `waiter`, in turn: its `slotGranted` is called once a write may start, at once if one may now
+   * (it then gives the slot back with {@link release}).
+   */
+  wait(waiter: SlotWaiter): void {
     // A started write was counted by whoever started it (here, or pump()).
     if (this.holds === 0 && this.waiting.length === 0 && this.inFlight < this.limit()) {
       this.inFlight++;
-      return Promise.resolve();
+      waiter.slotGranted();
+      return;
     }
-    return new Promise<void>((r) => this.waiting.push(r));
+    this.waiting.push(waiter);
   }
 
   /** Gives back a slot taken by {@link acquire}. */
@@ -366,6 +376,11 @@ export class WriteSlots {
     this.inFlight--;
     this.pump();
   }
+}
+
+/** What waits for a write slot of {@link WriteSlots}: told when the slot is its own. */
+export interface SlotWaiter {
+  slotGranted(): void;
 }
 
 /** The core/v1 Event as this recorder writes it. */
@@ -414,7 +429,7 @@ export function uniqueNanos(ms: number): bigint {
  * the 10th distinct message with the same object, type and reason within 10 minutes on, events are written as
  * one Event whose message is `(combined from similar events): <latest message>`.
  */
-export class ApiEventRecorder implements EventRecorder {
+export class ApiEventRecorder implements EventRecorder, SlotWaiter {
   /** Events waiting, in order (a new array once drained: a drained one keeps the room it grew to). */
   private queue: Pending[] = [];
   private busy = false;
@@ -465,7 +480,7 @@ export class ApiEventRecorder implements EventRecorder {
     this.queue.push({ involvedObject: involvedObjectOf(obj), type, reason, message, at: this.opts.clock.now() });
     if (!this.busy) {
       this.busy = true;
-      queueMicrotask(() => void this.drain());
+      queueMicrotask(() => this.next());
     }
   }
 
@@ -476,39 +491,40 @@ export class ApiEventRecorder implements EventRecorder {
   }
 
   /**
-   * Writes the queue's events in order. With shared slots, each event waits for its slot before it is correlated and
-   * made: a recorder waiting its turn (a thousand nodes' recorders wait while their pods start) holds its queue of
-   * small Pending items and one waiting promise, not an Event and the frames of the write that sends it.
+   * Writes the queue's events in order, one at a time. With shared slots, each event waits for its slot before it is
+   * correlated and made: a recorder waiting its turn (a thousand nodes' recorders wait while their pods start) holds
+   * its queue of small Pending items and its place in the slots' line, not an Event, a promise or a suspended frame.
    */
-  private async drain(): Promise<void> {
-    const slots = this.opts.slots;
-    try {
-      while (this.queue.length > 0) {
-        const item = this.queue.shift()!;
-        const slot = { taken: false };
-        try {
-          if (slots) {
-            await slots.acquire();
-            slot.taken = true;
-          }
-          await this.record(item, slot);
-        } catch (err) {
-          this.log.warn(
-            { err: errorInfo(err), reason: item.reason, object: item.involvedObject.name },
-            'could not write event (will not retry)',
-          );
-        } finally {
-          if (slot.taken) slots!.release();
-          slots?.settled();
-        }
-      }
-    } finally {
+  private next(): void {
+    if (this.queue.length === 0) {
       this.busy = false;
-      if (this.queue.length === 0) this.queue = [];
+      this.queue = [];
       const idle = this.idle;
       this.idle = undefined;
       if (idle) for (const w of idle) w();
+      return;
     }
+    if (this.opts.slots) this.opts.slots.wait(this);
+    else this.slotGranted();
+  }
+
+  /** The slot is this recorder's (or there are no shared slots): the next event is correlated and written. */
+  slotGranted(): void {
+    const slots = this.opts.slots;
+    const item = this.queue.shift()!;
+    const slot = { taken: !!slots };
+    this.record(item, slot)
+      .catch((err: unknown) => {
+        this.log.warn(
+          { err: errorInfo(err), reason: item.reason, object: item.involvedObject.name },
+          'could not write event (will not retry)',
+        );
+      })
+      .finally(() => {
+        if (slot.taken) slots!.release();
+        slots?.settled();
+        this.next();
+      });
   }
 
   /** Correlates one event (aggregate, count repeats, spam budget), then creates or patches it. */
