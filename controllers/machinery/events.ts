@@ -198,7 +198,7 @@ export const BUSY_REQUESTS = 8;
 /**
  * Events the controller manager's recorders hold waiting to be written at most, together (then they drop): a
  * 1,000-node DaemonSet and its rollout make ~10,000 (NodeReady, the kubelets' 4-5 a pod), which give way to the pods'
- * writes and follow them; a waiting event takes ~0.3 KB.
+ * writes and follow them; a waiting event takes ~0.2 KB (its Pending and message).
  */
 export const EVENT_BACKLOG = 20_000;
 
