@@ -109,7 +109,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       let r = recorders.get(key);
       if (!r) {
         let correlation = correlations.get(component);
-        if (!correlation) correlations.set(component, (correlation = new EventCorrelation()));
+        if (!correlation) correlations.set(component, (correlation = new EventCorrelation(clock.now())));
         r = new ApiEventRecorder({ client: opts.client, clock, log, component, host, slots: eventSlots, correlation });
         recorders.set(key, r);
       }

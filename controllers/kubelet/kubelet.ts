@@ -116,6 +116,26 @@ interface KubeletPodRecord extends PodRecord {
   written?: { basedOn: string; resourceVersion: string; status: Pod['status'] };
 }
 
+/**
+ * The kubelet's record of the runtime's: every member set in one literal, so all records share one shape and keep
+ * their members in the object (members added to a made object go to a second array; a spread copy got a hidden
+ * class of its own in V8).
+ */
+function kubeletRecord(r: PodRecord, nodeName: string): KubeletPodRecord {
+  return {
+    uid: r.uid,
+    seenAt: r.seenAt,
+    sandboxAt: r.sandboxAt,
+    podIP: r.podIP,
+    containers: r.containers,
+    killingAt: r.killingAt,
+    hadRunning: r.hadRunning,
+    nodeName,
+    statusDueSince: undefined,
+    written: undefined,
+  };
+}
+
 interface NodeState {
   registered: boolean;
   images: Set<string>;
@@ -464,9 +484,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     let rec = this.records.get(key);
     if (rec && rec.uid !== uid) rec = undefined;
     if (!rec) {
-      // The runtime's new record, completed in place (a spread copy would get a hidden class of its own in V8).
-      rec = (recordFromStatus(pod, now, this.timings) ?? newPodRecord(pod, now)) as KubeletPodRecord;
-      rec.nodeName = nodeName;
+      rec = kubeletRecord(recordFromStatus(pod, now, this.timings) ?? newPodRecord(pod, now), nodeName);
       this.records.set(key, rec);
     }
     const step = advancePod(rec, pod, now, this.env(nodeName));

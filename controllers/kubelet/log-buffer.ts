@@ -3,6 +3,8 @@
  * ring (the newest `maxLines` lines and `maxBytes` bytes; older lines are dropped as a rotated log file would be),
  * whether the instance still runs, and a way for `follow` readers to wait for what comes next. A reader holds a
  * sequence number, never a reference into the ring, so a slow reader costs nothing and skips what was dropped.
+ * The kubelet's log store builds one when an instance's log is read and keeps it while a reader holds it
+ * (log-store.ts).
  */
 
 /** One log line. `ns` is the sub-millisecond part of its timestamp (0 … 999 999), so lines keep a strict order. */

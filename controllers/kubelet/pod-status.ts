@@ -8,6 +8,8 @@ import { rfc3339 } from '../../apimachinery/time.js';
 import { imageID, normalizeImage, pullErrorMessage } from './images.js';
 import {
   containerIDFor,
+  containerRecord,
+  podRecord,
   startDelay,
   type ContainerRecord,
   type Pod,
@@ -190,18 +192,19 @@ export function recordFromStatus(pod: Pod, now: number, t: KubeletTimings): PodR
   if (typeof status.startTime !== 'string') return undefined;
   const uid = pod.metadata.uid ?? '';
   const statuses = Array.isArray(status.containerStatuses) ? (status.containerStatuses as Json[]) : [];
-  const rec: PodRecord = { uid, seenAt: now, sandboxAt: parseTime(status.startTime, now), containers: [] };
+  const rec = podRecord(uid, now, []);
+  rec.sandboxAt = parseTime(status.startTime, now);
   if (typeof status.podIP === 'string' && status.podIP) rec.podIP = status.podIP;
   for (const spec of pod.spec?.containers ?? []) {
     const cs = statuses.find((s) => s.name === spec.name);
     const specImage = spec.image ?? '';
     const state = (cs?.state ?? {}) as Json;
-    const c: ContainerRecord = {
-      name: spec.name,
-      image: specImage,
-      restartCount: typeof cs?.restartCount === 'number' ? cs.restartCount : 0,
-      state: { kind: 'creating', since: now, doneAt: now + startDelay(t, uid, spec.name, 0), pulling: true },
-    };
+    const c = containerRecord(spec.name, specImage, typeof cs?.restartCount === 'number' ? cs.restartCount : 0, {
+      kind: 'creating',
+      since: now,
+      doneAt: now + startDelay(t, uid, spec.name, 0),
+      pulling: true,
+    });
     const last = terminatedFrom((cs?.lastState as Json | undefined)?.terminated, now);
     if (last) c.lastTerminated = last;
     if (typeof cs?.containerID === 'string') c.containerID = cs.containerID;

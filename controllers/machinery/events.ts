@@ -41,52 +41,127 @@ export interface ApiEventRecorderOptions {
 /** Entries each correlation cache holds at most (upstream's EventCorrelator: LRU caches of 4096). */
 export const CORRELATION_CACHE_ENTRIES = 4096;
 
+/** A text named by correlation keys through a short id, with the number of keys that name it. */
+interface Named {
+  id: string;
+  text: string;
+  keys: number;
+}
+
+/**
+ * Texts named by short ids while some key names them (see {@link EventCorrelation.key}): an id is made for a text
+ * when a key first names it and forgotten with the last key that names it; ids are never reused.
+ */
+class NamedTexts {
+  private readonly byText = new Map<string, Named>();
+  private readonly byId = new Map<string, Named>();
+  private nextId = 0;
+
+  get size(): number {
+    return this.byText.size;
+  }
+
+  /** The entry of a text, made (named by no key yet) if there is none. */
+  name(text: string): Named {
+    let named = this.byText.get(text);
+    if (!named) {
+      named = { id: (this.nextId++).toString(36), text, keys: 0 };
+      this.byText.set(text, named);
+      this.byId.set(named.id, named);
+    }
+    return named;
+  }
+
+  /** The text of an id, while some key names it. */
+  text(id: string): string | undefined {
+    return this.byId.get(id)?.text;
+  }
+
+  /** Whether an id is known (a key naming a forgotten id is not set again). */
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  /** One more (`delta` 1) or one fewer (-1, or 0 to forget an entry no key names) key names the id. */
+  count(id: string, delta: number): void {
+    const named = this.byId.get(id);
+    if (!named) return;
+    named.keys += delta;
+    if (named.keys <= 0) {
+      this.byText.delete(named.text);
+      this.byId.delete(id);
+    }
+  }
+}
+
 /**
  * The caches of client-go's EventCorrelator: similar events (for aggregation), exact repeats (for counting), and
  * the spam filter's buckets; least recently used entries go beyond CORRELATION_CACHE_ENTRIES each. The simulated
  * kubelet's recorders (one per node) share one, as the recorders of one broadcaster share its correlator: the
  * keys name the node, so nothing is correlated across nodes, and a thousand nodes hold 4096 entries, not a thousand
  * sets of caches.
+ *
+ * Small entries (a 1,000-node DaemonSet fills ~9,000): a key is two short ids, of its source and object and of the
+ * rest (type, reason and message: the same for many pods' events), an aggregate's one message is the shared text of
+ * its key's rest, and instants are milliseconds since the caches were made (small integers for 24 days, which V8
+ * keeps in the object; a time since 1970 is a boxed number of 16 bytes).
  */
 export class EventCorrelation {
-  /** Similar events: their distinct messages (one string while there is one, as most have), when last seen. */
+  /** Similar events: their distinct messages (one text while there is one, as most have), when last seen. */
   readonly aggregates = new Map<string, { messages: string | Set<string>; last: number }>();
-  readonly observed = new Map<
-    string,
-    { name: string; namespace: string; count: number; firstTimestamp: string; last: number }
-  >();
+  readonly observed = new Map<string, { name: string; count: number; firstTimestamp: string; last: number }>();
   readonly spam = new Map<string, { tokens: number; last: number }>();
+  /** The source and involved object's fields (~100 characters, repeated by the up to nine keys about a pod). */
+  private readonly objects = new NamedTexts();
+  /** The rest of keys: type and reason, and the message or not. */
+  private readonly rests = new NamedTexts();
+  /** The instant `last` counts from. */
+  private readonly epoch: number;
+
+  constructor(now = Date.now()) {
+    this.epoch = now;
+  }
+
   /**
-   * The keys name the source and involved object of their event by a short id (the source and object's fields take
-   * ~100 characters, repeated by the up to nine keys about a pod): an id per source and object named by some key,
-   * with the number of keys that name it; an id no key names any more is forgotten.
+   * An instant (ms) as the caches' `last` holds it: a small integer (`| 0`, when it is one: a difference of two
+   * times V8 holds as doubles stays a double, and one double stored makes V8 box the member in every entry).
    */
-  private readonly ids = new Map<string, { id: string; keys: number }>();
-  private readonly objectsById = new Map<string, string>();
-  private nextId = 0;
+  since(ms: number): number {
+    const d = ms - this.epoch;
+    return Number.isInteger(d) && d >= -0x40000000 && d < 0x40000000 ? d | 0 : d;
+  }
 
   /**
    * The key of a correlation cache for the event's source and involved object (`object`: their fields joined) and
-   * `rest`: two keys are equal exactly when both are.
+   * `rest`: two keys are equal exactly when both are. A key made and not {@link set} is {@link unused}.
    */
   key(object: string, rest: readonly (string | undefined)[]): string {
-    let known = this.ids.get(object);
-    if (!known) {
-      known = { id: (this.nextId++).toString(36), keys: 0 };
-      this.ids.set(object, known);
-      this.objectsById.set(known.id, object);
-    }
-    return [known.id, ...rest].join('\u0000');
+    return `${this.objects.name(object).id}\u0000${this.rests.name(rest.join('\u0000')).id}`;
+  }
+
+  /** The text of a key's rest (one string shared by every key with that rest, while one names it). */
+  restOf(key: string): string | undefined {
+    return this.rests.text(key.slice(key.indexOf('\u0000') + 1));
+  }
+
+  /** A key made by {@link key} and not set: its ids are forgotten if no key set names them. */
+  unused(key: string): void {
+    this.count(key, 0);
   }
 
   /**
    * Sets `key` (made by {@link key}) as the most recently used entry of `map`, one of the caches, dropping the
-   * least recently used beyond CORRELATION_CACHE_ENTRIES.
+   * least recently used beyond CORRELATION_CACHE_ENTRIES. A key whose ids were forgotten meanwhile (its entries
+   * were all dropped while its event was written) is not set again: no later key would be equal to it.
    */
   set<V>(map: Map<string, V>, key: string, value: V): void {
     const existed = map.delete(key);
+    if (!existed) {
+      const cut = key.indexOf('\u0000');
+      if (!this.objects.has(key.slice(0, cut)) || !this.rests.has(key.slice(cut + 1))) return;
+      this.count(key, 1);
+    }
     map.set(key, value);
-    if (!existed) this.count(key, 1);
     if (map.size > CORRELATION_CACHE_ENTRIES) {
       const oldest = map.keys().next().value!;
       map.delete(oldest);
@@ -96,19 +171,18 @@ export class EventCorrelation {
 
   /** Sources and objects named by some key now (tests). */
   get objectCount(): number {
-    return this.ids.size;
+    return this.objects.size;
+  }
+
+  /** Rests of keys named by some key now (tests). */
+  get restCount(): number {
+    return this.rests.size;
   }
 
   private count(key: string, delta: number): void {
-    const id = key.slice(0, key.indexOf('\u0000'));
-    const object = this.objectsById.get(id);
-    const known = object === undefined ? undefined : this.ids.get(object);
-    if (!known) return;
-    known.keys += delta;
-    if (known.keys <= 0) {
-      this.ids.delete(object!);
-      this.objectsById.delete(id);
-    }
+    const cut = key.indexOf('\u0000');
+    this.objects.count(key.slice(0, cut), delta);
+    this.rests.count(key.slice(cut + 1), delta);
   }
 }
 
@@ -124,7 +198,7 @@ export const BUSY_REQUESTS = 8;
 /**
  * Events the controller manager's recorders hold waiting to be written at most, together (then they drop): a
  * 1,000-node DaemonSet and its rollout make ~10,000 (NodeReady, the kubelets' 4-5 a pod), which give way to the pods'
- * writes and follow them; a waiting event takes ~0.3 KB.
+ * writes and follow them; a waiting event takes ~0.2 KB (its Pending and message).
  */
 export const EVENT_BACKLOG = 20_000;
 
@@ -200,7 +274,8 @@ export interface YieldOptions {
 export class WriteSlots {
   private inFlight = 0;
   private holds = 0;
-  private readonly waiting: Array<() => void> = [];
+  /** Who waits for a slot, in turn (a recorder itself: a thousand waiting recorders hold no promise nor frame). */
+  private readonly waiting: SlotWaiter[] = [];
   /** Events admitted and not yet settled (written, dropped by the correlator, or failed). */
   backlog = 0;
   /** Events refused because the backlog was full. */
@@ -260,7 +335,7 @@ export class WriteSlots {
     if (this.holds > 0) return;
     while (this.waiting.length > 0 && this.inFlight < this.limit()) {
       this.inFlight++;
-      this.waiting.shift()!();
+      this.waiting.shift()!.slotGranted();
     }
   }
 
@@ -279,12 +354,21 @@ export class WriteSlots {
 
   /** Takes a slot, in turn: resolves once a write may start (then {@link run} with `taken`, or {@link release}). */
   acquire(): Promise<void> {
+    return new Promise<void>((r) => this.wait({ slotGranted: r }));
+  }
+
+  /**
+   * Takes a slot for `waiter`, in turn: its `slotGranted` is called once a write may start, at once if one may now
+   * (it then gives the slot back with {@link release}).
+   */
+  wait(waiter: SlotWaiter): void {
     // A started write was counted by whoever started it (here, or pump()).
     if (this.holds === 0 && this.waiting.length === 0 && this.inFlight < this.limit()) {
       this.inFlight++;
-      return Promise.resolve();
+      waiter.slotGranted();
+      return;
     }
-    return new Promise<void>((r) => this.waiting.push(r));
+    this.waiting.push(waiter);
   }
 
   /** Gives back a slot taken by {@link acquire}. */
@@ -292,6 +376,11 @@ export class WriteSlots {
     this.inFlight--;
     this.pump();
   }
+}
+
+/** What waits for a write slot of {@link WriteSlots}: told when the slot is its own. */
+export interface SlotWaiter {
+  slotGranted(): void;
 }
 
 /** The core/v1 Event as this recorder writes it. */
@@ -315,13 +404,43 @@ export interface CoreEvent extends KubeObject {
   reportingInstance: string;
 }
 
-interface Pending {
-  /** What the event names of its object (not the object: a waiting event keeps no deleted pod alive). */
-  involvedObject: CoreEvent['involvedObject'];
-  type: EventType;
-  reason: string;
-  message: string;
-  at: number;
+/**
+ * An event waiting to be written: what it names of its object (not the object: a waiting event keeps no deleted pod
+ * alive), in members of its own (one object of one shape: the 20,000 events that may wait take ~120 bytes each).
+ */
+class Pending {
+  readonly kind: string | undefined;
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
+  readonly uid: string | undefined;
+  readonly apiVersion: string | undefined;
+  readonly resourceVersion: string | undefined;
+
+  constructor(
+    obj: KubeObject,
+    readonly type: EventType,
+    readonly reason: string,
+    readonly message: string,
+    readonly at: number,
+  ) {
+    const m = obj.metadata;
+    this.kind = obj.kind;
+    this.name = m.name;
+    this.namespace = m.namespace || undefined;
+    this.uid = m.uid || undefined;
+    this.apiVersion = obj.apiVersion || undefined;
+    this.resourceVersion = m.resourceVersion || undefined;
+  }
+
+  /** The Event's `involvedObject` (members with no value left out). */
+  involvedObject(): CoreEvent['involvedObject'] {
+    const io: CoreEvent['involvedObject'] = { kind: this.kind, name: this.name };
+    if (this.namespace) io.namespace = this.namespace;
+    if (this.uid) io.uid = this.uid;
+    if (this.apiVersion) io.apiVersion = this.apiVersion;
+    if (this.resourceVersion) io.resourceVersion = this.resourceVersion;
+    return io;
+  }
 }
 
 let lastNanos = 0n;
@@ -340,10 +459,12 @@ export function uniqueNanos(ms: number): bigint {
  * the 10th distinct message with the same object, type and reason within 10 minutes on, events are written as
  * one Event whose message is `(combined from similar events): <latest message>`.
  */
-export class ApiEventRecorder implements EventRecorder {
-  private readonly queue: Pending[] = [];
+export class ApiEventRecorder implements EventRecorder, SlotWaiter {
+  /** Events waiting, in order (a new array once drained: a drained one keeps the room it grew to). */
+  private queue: Pending[] = [];
   private busy = false;
-  private idle: Array<() => void> = [];
+  /** Who waits in {@link flush} (made by the first). */
+  private idle?: Array<() => void>;
   /** The correlation caches: this recorder's, or shared with the other recorders of its component. */
   private readonly caches: EventCorrelation;
   private readonly maxPending: number;
@@ -353,8 +474,8 @@ export class ApiEventRecorder implements EventRecorder {
 
   constructor(private readonly opts: ApiEventRecorderOptions) {
     this.maxPending = opts.maxPending ?? 1000;
-    this.log = opts.log.child({ eventSource: opts.component });
-    this.caches = opts.correlation ?? new EventCorrelation();
+    this.log = componentLog(opts.log, opts.component);
+    this.caches = opts.correlation ?? new EventCorrelation(opts.clock.now());
   }
 
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
@@ -386,77 +507,85 @@ export class ApiEventRecorder implements EventRecorder {
       return;
     }
     this.log.debug({ object: `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, type, reason, message }, 'event');
-    this.queue.push({ involvedObject: involvedObjectOf(obj), type, reason, message, at: this.opts.clock.now() });
+    this.queue.push(new Pending(obj, type, reason, message, this.opts.clock.now()));
     if (!this.busy) {
       this.busy = true;
-      queueMicrotask(() => void this.drain());
+      queueMicrotask(() => this.next());
     }
   }
 
   /** Resolves once every event recorded so far has been written (or given up on). */
   flush(): Promise<void> {
     if (!this.busy && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
+    return new Promise((resolve) => (this.idle ??= []).push(resolve));
   }
 
   /**
-   * Writes the queue's events in order. With shared slots, each event waits for its slot before it is correlated and
-   * made: a recorder waiting its turn (a thousand nodes' recorders wait while their pods start) holds its queue of
-   * small Pending items and one waiting promise, not an Event and the frames of the write that sends it.
+   * Writes the queue's events in order, one at a time. With shared slots, each event waits for its slot before it is
+   * correlated and made: a recorder waiting its turn (a thousand nodes' recorders wait while their pods start) holds
+   * its queue of small Pending items and its place in the slots' line, not an Event, a promise or a suspended frame.
    */
-  private async drain(): Promise<void> {
-    const slots = this.opts.slots;
-    try {
-      while (this.queue.length > 0) {
-        const item = this.queue.shift()!;
-        const slot = { taken: false };
-        try {
-          if (slots) {
-            await slots.acquire();
-            slot.taken = true;
-          }
-          await this.record(item, slot);
-        } catch (err) {
-          this.log.warn(
-            { err: errorInfo(err), reason: item.reason, object: item.involvedObject.name },
-            'could not write event (will not retry)',
-          );
-        } finally {
-          if (slot.taken) slots!.release();
-          slots?.settled();
-        }
-      }
-    } finally {
+  private next(): void {
+    if (this.queue.length === 0) {
       this.busy = false;
-      for (const w of this.idle.splice(0)) w();
+      this.queue = [];
+      const idle = this.idle;
+      this.idle = undefined;
+      if (idle) for (const w of idle) w();
+      return;
     }
+    if (this.opts.slots) this.opts.slots.wait(this);
+    else this.slotGranted();
+  }
+
+  /** The slot is this recorder's (or there are no shared slots): the next event is correlated and written. */
+  slotGranted(): void {
+    const slots = this.opts.slots;
+    const item = this.queue.shift()!;
+    const slot = { taken: !!slots };
+    this.record(item, slot)
+      .catch((err: unknown) => {
+        this.log.warn(
+          { err: errorInfo(err), reason: item.reason, object: item.name },
+          'could not write event (will not retry)',
+        );
+      })
+      .finally(() => {
+        if (slot.taken) slots!.release();
+        slots?.settled();
+        this.next();
+      });
   }
 
   /** Correlates one event (aggregate, count repeats, spam budget), then creates or patches it. */
   private async record(item: Pending, slot: { taken: boolean }): Promise<void> {
     let ev = this.makeEvent(item, item.message);
     const caches = this.caches;
+    const at = caches.since(item.at);
     const object = objectOf(ev);
     const eventKey = caches.key(object, [ev.type, ev.reason, ev.message]);
     const aggregateKey = caches.key(object, [ev.type, ev.reason]);
+    // The message as the aggregate holds it: the text of the event key's rest (type and reason are the aggregate's).
+    const message = caches.restOf(eventKey)!;
     let cacheKey = eventKey;
     const { aggregates, observed } = caches;
 
     let agg = aggregates.get(aggregateKey);
-    if (!agg || item.at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: item.message, last: item.at };
-    else if (typeof agg.messages !== 'string') agg.messages.add(item.message);
-    else if (agg.messages !== item.message) agg.messages = new Set([agg.messages, item.message]);
-    agg.last = item.at;
+    if (!agg || at - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: message, last: at };
+    else if (typeof agg.messages !== 'string') agg.messages.add(message);
+    else if (agg.messages !== message) agg.messages = new Set([agg.messages, message]);
+    agg.last = at;
     caches.set(aggregates, aggregateKey, agg);
     const messages = agg.messages;
     if (typeof messages !== 'string' && messages.size >= AGGREGATE_MAX_EVENTS) {
       messages.delete(messages.values().next().value!); // keep the set bounded, as upstream
       ev = this.makeEvent(item, COMBINED_PREFIX + item.message);
       cacheKey = aggregateKey;
+      caches.unused(eventKey);
     }
 
     const seen = observed.get(cacheKey);
-    const repeat = seen && item.at - seen.last <= AGGREGATE_INTERVAL_MS ? seen : undefined;
+    const repeat = seen && at - seen.last <= AGGREGATE_INTERVAL_MS ? seen : undefined;
     if (repeat) {
       ev.metadata.name = repeat.name;
       ev.count = repeat.count + 1;
@@ -464,24 +593,25 @@ export class ApiEventRecorder implements EventRecorder {
     }
     caches.set(observed, cacheKey, {
       name: ev.metadata.name!,
-      namespace: ev.metadata.namespace!,
       count: ev.count,
       firstTimestamp: ev.firstTimestamp,
-      last: item.at,
+      last: at,
     });
 
-    if (!this.allowedBySpamFilter(ev, item.at)) {
+    if (!this.allowedBySpamFilter(ev, at)) {
       this.log.debug({ reason: ev.reason, object: ev.involvedObject.name }, 'event dropped by the spam filter');
       return;
     }
     const written = await this.write(ev, !!repeat, slot);
     if (written) {
+      // The answer's strings are kept only when they differ from the Event's (its own are shared with others).
+      const name = written.metadata.name;
+      const first = written.firstTimestamp;
       caches.set(observed, cacheKey, {
-        name: written.metadata.name ?? ev.metadata.name!,
-        namespace: ev.metadata.namespace!,
+        name: name && name !== ev.metadata.name ? name : ev.metadata.name!,
         count: typeof written.count === 'number' ? written.count : ev.count,
-        firstTimestamp: typeof written.firstTimestamp === 'string' ? written.firstTimestamp : ev.firstTimestamp,
-        last: item.at,
+        firstTimestamp: typeof first === 'string' && first !== ev.firstTimestamp ? first : ev.firstTimestamp,
+        last: at,
       });
     }
   }
@@ -530,7 +660,7 @@ export class ApiEventRecorder implements EventRecorder {
   }
 
   private makeEvent(item: Pending, message: string): CoreEvent {
-    const involvedObject = item.involvedObject;
+    const involvedObject = item.involvedObject();
     const ts = rfc3339(item.at);
     const source: CoreEvent['source'] = { component: this.opts.component };
     if (this.opts.host) source.host = this.opts.host;
@@ -541,7 +671,7 @@ export class ApiEventRecorder implements EventRecorder {
         name: `${involvedObject.name}.${uniqueNanos(item.at).toString(16)}`,
         namespace: involvedObject.namespace || 'default',
       },
-      involvedObject: { ...involvedObject },
+      involvedObject,
       reason: item.reason,
       message,
       type: item.type,
@@ -554,7 +684,7 @@ export class ApiEventRecorder implements EventRecorder {
     };
   }
 
-  /** Upstream's spam filter: a token bucket per (source, object, type). */
+  /** Upstream's spam filter: a token bucket per (source, object, type); `now` as the caches count it. */
   private allowedBySpamFilter(ev: CoreEvent, now: number): boolean {
     const cfg = this.spamConfig();
     if (!cfg) return true;
@@ -573,15 +703,16 @@ export class ApiEventRecorder implements EventRecorder {
   }
 }
 
-/** The `involvedObject` of an event about `obj`. */
-function involvedObjectOf(obj: KubeObject): CoreEvent['involvedObject'] {
-  const m = obj.metadata;
-  const io: CoreEvent['involvedObject'] = { kind: obj.kind, name: m.name };
-  if (m.namespace) io.namespace = m.namespace;
-  if (m.uid) io.uid = m.uid;
-  if (obj.apiVersion) io.apiVersion = obj.apiVersion;
-  if (m.resourceVersion) io.resourceVersion = m.resourceVersion;
-  return io;
+/** The child loggers of recorders, one per logger and component (the kubelet has a recorder per node). */
+const componentLogs = new WeakMap<Logger, Map<string, Logger>>();
+
+/** The logger of a component's recorders: `log`'s child with the component as `eventSource`. */
+function componentLog(log: Logger, component: string): Logger {
+  let children = componentLogs.get(log);
+  if (!children) componentLogs.set(log, (children = new Map()));
+  let child = children.get(component);
+  if (!child) children.set(component, (child = log.child({ eventSource: component })));
+  return child;
 }
 
 /**

@@ -343,14 +343,12 @@ describe('ApiEventRecorder', () => {
     assert.ok(correlation.aggregates.size <= CORRELATION_CACHE_ENTRIES);
     assert.ok(correlation.spam.size <= CORRELATION_CACHE_ENTRIES);
     // The keys name their object by an id while some key names it: the ids of objects evicted are forgotten.
-    const named = () =>
-      new Set(
-        [...correlation.observed.keys(), ...correlation.aggregates.keys(), ...correlation.spam.keys()].map(
-          (k) => k.split('\u0000')[0],
-        ),
-      ).size;
+    const keys = () => [...correlation.observed.keys(), ...correlation.aggregates.keys(), ...correlation.spam.keys()];
+    const named = () => new Set(keys().map((k) => k.split('\u0000')[0])).size;
+    const rests = () => new Set(keys().map((k) => k.split('\u0000')[1])).size;
     assert.equal(correlation.objectCount, CORRELATION_CACHE_ENTRIES);
     assert.equal(correlation.objectCount, named());
+    assert.equal(correlation.restCount, rests());
     const last = CORRELATION_CACHE_ENTRIES + 9;
     a!.event({ ...node, metadata: { ...node.metadata, name: `n-${last}`, uid: `u-${last}` } }, 'Normal', 'R', 'm');
     await a!.flush();
@@ -360,5 +358,10 @@ describe('ApiEventRecorder', () => {
       'a repeat about an object still cached is counted on its Event',
     );
     assert.equal(correlation.objectCount, named());
+    // Distinct messages beyond the aggregation's: their keys are not set, and their texts are not kept.
+    for (let i = 0; i < 30; i++) a!.event(node, 'Warning', 'Flood', `message ${i}`);
+    await a!.flush();
+    assert.equal(correlation.restCount, rests());
+    assert.ok(correlation.restCount < 20);
   });
 });
