@@ -57,6 +57,7 @@ const N = quick
       creates: 1_000,
       gets: 2_000,
       lists: 5,
+      selectiveLists: 15,
       latencyWatchers: 20,
       latencyRate: 200,
       latencySeconds: 2,
@@ -74,6 +75,8 @@ const N = quick
       creates: 10_000,
       gets: 20_000,
       lists: 30,
+      // a selective LIST takes well under a millisecond: 1,000 of them make a p99 that is not the slowest of a few
+      selectiveLists: 1_000,
       latencyWatchers: 100,
       latencyRate: 1_000,
       latencySeconds: 5,
@@ -258,7 +261,11 @@ async function main() {
         goal: 50,
         note: `p50 ${list.p50.toFixed(1)} ms`,
       });
-      const sel = await measureList(server, '/api/v1/namespaces/bench/pods?labelSelector=group%3Dg-7', N.lists * 3);
+      const sel = await measureList(
+        server,
+        '/api/v1/namespaces/bench/pods?labelSelector=group%3Dg-7',
+        N.selectiveLists,
+      );
       row({
         figure: `selective LIST by label in ${N.creates.toLocaleString('en-US')}, p99`,
         value: sel.p99,
