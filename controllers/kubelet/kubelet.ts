@@ -2,12 +2,11 @@
  * The simulated kubelet: one component that plays every Node. It registers nodes (default labels, a pod
  * CIDR), posts their status and heartbeats (Lease every 10 s, node status every 5 minutes, in real time), and runs the
  * pods bound to them through Pending, ContainerCreating and Running (or ErrImagePull / ImagePullBackOff),
- * restarts containers whose image changed, and finishes graceful deletion. Work is keyed in one queue:
- * `node:<name>`, `pod:<namespace>/<name>`; timed transitions re-queue their key with addAfter. Lease renewals
- * (key: the node's name) have a queue and workers of their own, so that thousands of heartbeats never hold up a
- * node's registration or a pod's start (and, when the server falls behind, renewals wait, not pods).
- * Node status syncs (key: the node's name) have a queue and a few workers of their own too: the status heartbeat
- * every 5 minutes is one PUT per node (333 a second at 100,000 nodes), and pods must not wait behind it.
+ * restarts containers whose image changed, and finishes graceful deletion. Three queues, each with workers of its
+ * own: pods (key `<namespace>/<name>`; timed transitions re-queue their key with addAfter), Lease renewals and node
+ * status syncs (both keyed by the node's name). Thousands of heartbeats (a Lease every 10 s; a node status every 5
+ * minutes, 333 PUTs a second at 100,000 nodes) never hold up a pod's start: when the server falls behind, they wait,
+ * not the pods.
  * Writes happen only when something changed; status goes through PUT `/status` with the resourceVersion read.
  * Each container instance keeps a bounded log (log-store.ts), served over HTTP as a kubelet serves
  * `/containerLogs/...` (log-server.ts) by one server for every node, which the nodes report in their status.
@@ -322,21 +321,12 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
 
   private podChanged(pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    if (pod.spec?.nodeName || this.records.has(key)) this.queue.add(`pod:${key}`);
+    if (pod.spec?.nodeName || this.records.has(key)) this.queue.add(key);
   }
 
-  /**
-   * One key: `pod:<namespace>/<name>` (what the kubelet's queue holds); `node:<name>` syncs the node's status and
-   * `lease:<name>` renews its Lease, as the workers of their own queues do.
-   */
-  async sync(key: string): Promise<void> {
-    const i = key.indexOf(':');
-    const kind = key.slice(0, i);
-    const rest = key.slice(i + 1);
-    if (kind === 'node') return this.syncNode(rest);
-    if (kind === 'lease') return this.syncLease(rest);
-    if (kind === 'pod') return this.syncPod(rest);
-    this.log.warn({ key }, 'unknown key');
+  /** One pod, by its key `<namespace>/<name>` (what the kubelet's queue holds). */
+  sync(key: string): Promise<void> {
+    return this.syncPod(key);
   }
 
   /**
@@ -504,7 +494,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
       rec.podIP = pod.spec?.hostNetwork ? hostIP : this.podIP(node, key);
     }
     await this.writePodStatus(pod, rec, hostIP, step.wakeAt);
-    if (step.wakeAt !== undefined) this.queue.addAfter(`pod:${key}`, Math.max(1, step.wakeAt - this.clock.now()));
+    if (step.wakeAt !== undefined) this.queue.addAfter(key, Math.max(1, step.wakeAt - this.clock.now()));
   }
 
   /**

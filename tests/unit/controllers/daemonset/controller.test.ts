@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DaemonSetController, daemonSetController } from '../../../../controllers/daemonset/controller.js';
+import {
+  COALESCE_MAX_MS,
+  COALESCE_US_PER_NODE,
+  DaemonSetController,
+  daemonSetController,
+} from '../../../../controllers/daemonset/controller.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from '../../../../controllers/daemonset/types.js';
 import type { WorkQueue } from '../../../../controllers/machinery/types.js';
 import { apiError, daemonPod, daemonSet, FakeCluster, node, RESOURCES } from './fakes.js';
@@ -236,7 +241,6 @@ describe('DaemonSetController.sync', () => {
   });
 
   it('coalesces the syncs pod changes ask for on a large cluster, not on a small one', async () => {
-    const { COALESCE_US_PER_NODE, COALESCE_MAX_MS } = await import('../../../../controllers/daemonset/controller.js');
     const nodes = Array.from({ length: 2000 }, (_, i) => node(`node-${i}`));
     const { cluster, c } = world(nodes, daemonSet(), { burstReplicas: 10 });
     const waitMs = (2000 * COALESCE_US_PER_NODE) / 1000;
