@@ -43,7 +43,10 @@ if (files.length === 0) {
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 
-/** Runs `list` with the test runner (TAP as it comes, then the failure recap); resolves to the exit status. */
+/**
+ * Runs `list` with the test runner (TAP as it comes, then the failure recap); resolves to the exit status and the
+ * recap (empty when nothing failed).
+ */
 async function runFiles(list, env = process.env) {
   // TAP goes to the terminal as it comes; the failure recap (scripts/failure-recap.mjs) is printed after it,
   // so that the last screen of a long run says which tests failed, why, and the summary.
@@ -63,14 +66,15 @@ async function runFiles(list, env = process.env) {
     { stdio: 'inherit', cwd: root, env },
   );
   const [code] = await once(child, 'exit');
+  let recap = '';
   try {
-    const recap = readFileSync(recapFile, 'utf8');
+    recap = readFileSync(recapFile, 'utf8');
     if (recap.length > 0) process.stdout.write(recap);
   } catch {
     // no recap written: nothing failed, or the runner died before reporting
   }
   rmSync(recapDir, { recursive: true, force: true });
-  return code ?? 1;
+  return { code: code ?? 1, recap };
 }
 
 /**
@@ -81,11 +85,11 @@ async function runEtcdPass() {
   const apiDir = join(testDir, 'api');
   const chapter = join(testDir, 'kubectl', 'chapter.test.js');
   const apiFiles = files.filter((f) => f.startsWith(apiDir) || f === chapter);
-  if (apiFiles.length === 0) return 0;
+  if (apiFiles.length === 0) return { code: 0, recap: '' };
   const { etcdMissing } = await import(join(testDir, 'helpers', 'etcd.js'));
   if (etcdMissing) {
     console.log(`\n# NOTE: the API tests did NOT run against etcd: ${etcdMissing}\n`);
-    return 0;
+    return { code: 0, recap: '' };
   }
   console.log(
     `\n# the API tests and the chapter again, their servers on etcd (TEST_STORAGE=etcd, ${apiFiles.length} files)\n`,
@@ -98,9 +102,18 @@ async function runEtcdPass() {
   }
 }
 
-let status = await runFiles(files);
+const first = await runFiles(files);
 const etcdPass = process.env.TEST_ETCD_PASS === '1' || (filters.length === 0 && process.env.TEST_ETCD_PASS !== '0');
+let status = first.code;
 if (etcdPass && process.env.TEST_STORAGE !== 'etcd') {
-  status = Math.max(status, await runEtcdPass());
+  const onEtcd = await runEtcdPass();
+  status = Math.max(status, onEtcd.code);
+  // The etcd pass's TAP and recap came after the first pass's: the last screen says how both passes ended, and
+  // repeats what failed in the first one, so that a log cut to its tail still names it.
+  if (first.code !== 0) {
+    console.log(`\n# the first pass (every test file) FAILED (exit ${first.code}); what failed in it, again:`);
+    process.stdout.write(first.recap.length > 0 ? first.recap : '# (its runner wrote no recap: see its TAP above)\n');
+  }
+  console.log(`# first pass: exit ${first.code}; on etcd: exit ${onEtcd.code}`);
 }
 process.exit(status);
