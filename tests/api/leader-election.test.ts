@@ -199,7 +199,8 @@ describe('leader election of controller managers', { timeout: 300_000 }, () => {
     a.kill('SIGTERM');
     const afterTerm = await takenBy(idB, termAt, 20_000);
     t.diagnostic(`after SIGTERM: ${idB} took the Lease in ${afterTerm} ms`);
-    assert.ok(afterTerm < 6_000, `a released Lease is taken within about a retry period (${afterTerm} ms)`);
+    // a stops its components and releases; b takes it at its next attempt, at most a jittered retry period (4.4 s)
+    assert.ok(afterTerm < 8_000, `a released Lease is taken within about a retry period (${afterTerm} ms)`);
     const [code] = await a.exited;
     assert.equal(code, 0, a.output().slice(-2000));
     assert.match(a.output(), /released lease kube-system\/kube-controller-manager/);
@@ -217,7 +218,10 @@ describe('leader election of controller managers', { timeout: 300_000 }, () => {
     const afterKill = await takenBy(idC, killAt);
     t.diagnostic(`after SIGKILL: ${idC} took the Lease in ${afterKill} ms`);
     assert.ok(afterKill >= 10_000, `not before the Lease expired (${afterKill} ms)`);
-    assert.ok(afterKill < 20_000, `taken over within the lease duration and a retry period (${afterKill} ms)`);
+    // c last saw the Lease change at its first attempt after b's last renewal (before the kill): at most one
+    // jittered retry period later (2 s × 2.2 = 4.4 s). It takes over 15 s after that, so at most 19.4 s after the
+    // kill, plus the attempt's own time on a loaded machine.
+    assert.ok(afterKill < 22_000, `taken over within the lease duration and a retry period (${afterKill} ms)`);
     assert.equal((await get(LEASE)).spec.leaseTransitions, 2);
     await ds.roll(3); // c acts
 
