@@ -154,13 +154,13 @@ describe('max in-flight requests', () => {
 describe('request timeout', () => {
   it('answers 504 Timeout when a request takes longer than --request-timeout, and honours a shorter ?timeout=', async () => {
     const gate = gatedStorage();
-    const srv = await startInProcess({ wrapStorage: gate.wrap, limits: { requestTimeoutMs: 400 } });
+    const srv = await startInProcess({ wrapStorage: gate.wrap, limits: { requestTimeoutMs: 1000 } });
     servers.push(srv);
     const api = new Api(srv.url);
     const t0 = Date.now();
     const res = await api.get('/api/v1/namespaces/default/configmaps/slow');
     assert.equal(res.status, 504);
-    assert.ok(Date.now() - t0 >= 350 && Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    assert.ok(Date.now() - t0 >= 950 && Date.now() - t0 < 4000, `took ${Date.now() - t0} ms`);
     assert.deepEqual(res.body, {
       kind: 'Status',
       apiVersion: 'v1',
@@ -173,14 +173,15 @@ describe('request timeout', () => {
     });
     const t1 = Date.now();
     assert.equal((await api.get('/api/v1/namespaces/default/configmaps/slow?timeout=50ms')).status, 504);
-    assert.ok(Date.now() - t1 < 350, `?timeout=50ms took ${Date.now() - t1} ms`);
+    // well before the server's 1 s (a loaded machine may add a few hundred ms)
+    assert.ok(Date.now() - t1 < 800, `?timeout=50ms took ${Date.now() - t1} ms`);
 
     // a watch is not cut by the request timeout
     const events: string[] = [];
     const ac = new AbortController();
     const watch = await fetch(`${srv.url}/api/v1/namespaces/default/configmaps?watch=true`, { signal: ac.signal });
     const reader = watch.body!.getReader();
-    await new Promise((r) => setTimeout(r, 800));
+    await new Promise((r) => setTimeout(r, 1300));
     gate.release();
     await api.post('/api/v1/namespaces/default/configmaps', { metadata: { name: 'after' } });
     const { value } = await reader.read();
