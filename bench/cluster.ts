@@ -147,6 +147,12 @@ class PhaseMeter {
         process.stderr.write(
           `  manager: RSS ${pick('process_resident_memory_bytes')}, heap used ${pick('nodejs_heap_size_used_bytes')} of ${pick('nodejs_heap_size_total_bytes')}, external ${pick('nodejs_external_memory_bytes')}\n`,
         );
+        // V8's spaces, as committed: where the heap's RSS is (new space, old space, code, large objects)
+        const spaces = [...text.matchAll(/^nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)];
+        if (spaces.length > 0)
+          process.stderr.write(
+            `  manager spaces: ${spaces.map((m) => `${m[1]} ${(Number(m[2]) / 2 ** 20).toFixed(1)}`).join(', ')} MB\n`,
+          );
       } catch {
         // no metrics: nothing printed
       }
