@@ -27,17 +27,60 @@ import { bareFastifyCeiling, etcdTxnCeiling, levelBatchCeiling } from './ceiling
 import { measureCluster } from './cluster.js';
 import { sleep, startApiServer } from './harness.js';
 
-const { values: opts } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'string', default: 'bench-results.json' },
-    only: { type: 'string' },
-    moonshot: { type: 'boolean', default: false },
-    speed: { type: 'string' },
-    nodes: { type: 'string' },
-    'stored-pods': { type: 'string' },
-  },
-});
+const SECTIONS = ['ceilings', 'start', 'api', 'storage', 'cluster'];
+const USAGE = `Usage: npm run bench [-- --quick] [--json FILE] [--only SECTIONS] [--nodes N,...] [--stored-pods N,...]
+                     [--moonshot] [--speed F]
+
+  --quick            every figure at a small scale (under 2 minutes; checks that the bench works)
+  --json FILE        where to write the figures as JSON (default bench-results.json)
+  --only SECTIONS    comma-separated, of: ${SECTIONS.join(', ')}
+  --nodes N,...      the simulated cluster sizes (default 1000,5000)
+  --stored-pods N,.. the stores the server starts on (default 10000,100000)
+  --moonshot         also the DaemonSet on 100,000 simulated nodes (~10 minutes)
+  --speed F          the controller manager's --speed (default 0.1)
+  --help             this text
+`;
+
+/** The flags, or the usage on stderr and exit 2 when they are wrong (exit 0 for --help). */
+function flags() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'string', default: 'bench-results.json' },
+        only: { type: 'string' },
+        moonshot: { type: 'boolean', default: false },
+        speed: { type: 'string' },
+        nodes: { type: 'string' },
+        'stored-pods': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const wrong = (what: string) => {
+    process.stderr.write(`error: ${what}\n\n${USAGE}`);
+    process.exit(2);
+  };
+  const unknown = parsed.only?.split(',').filter((s) => !SECTIONS.includes(s)) ?? [];
+  if (unknown.length > 0) wrong(`unknown --only section(s): ${unknown.join(', ')}`);
+  for (const name of ['nodes', 'stored-pods'] as const) {
+    const text = parsed[name];
+    if (text !== undefined && !/^[1-9][0-9_]*(,[1-9][0-9_]*)*$/.test(text))
+      wrong(`invalid --${name} "${text}": positive integers separated by commas`);
+  }
+  if (parsed.speed !== undefined && !(Number(parsed.speed) > 0))
+    wrong(`invalid --speed "${parsed.speed}": a positive number`);
+  return parsed;
+}
+const opts = flags();
 const quick = opts.quick!;
 const only = opts.only ? new Set(opts.only.split(',')) : undefined;
 // The controller manager's --speed: 0.1 runs the simulated pod lifecycle ten times faster (Pending 50 ms, Running
