@@ -11,6 +11,8 @@
 import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
+import { managerHeapFor } from '../cli/cluster-size.js';
+import { boundHeap } from '../cli/heap.js';
 import { goDurationError, parseGoDuration } from '../apimachinery/duration.js';
 import { redactingPinoOptions } from '../apimachinery/redact.js';
 import { components } from './components.js';
@@ -295,6 +297,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // V8's heap bounds for this cluster's size (cli/cluster-size.ts), set on the running process (cli/heap.ts)
+  const heap = managerHeapFor(flags.nodes);
+  if (heap) boundHeap(heap);
   // Under `npm start` the launcher starts us while the API server is still starting, so that our modules load
   // meanwhile; it writes a line to our stdin once the server is ready and has written the kubeconfig.
   if (process.env.KUBE_EMULATOR_WAIT_FOR_SERVER === '1' && !(await serverReadyLine())) return 1;

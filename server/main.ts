@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { Storage } from '../storage/interface.js';
 import { openLevelStorage } from '../storage/level/level-storage.js';
 import { buildApp, DEFAULT_SHUTDOWN_GRACE_MS } from './app.js';
-import { boundHeap } from './heap.js';
+import { boundHeap, SERVER_HEAP } from '../cli/heap.js';
 import { parseFlags, tlsEnabled, usage, UsageError, type ServerFlags } from './flags.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { isLoopback, prepareToken } from './plugins/auth.js';
@@ -164,7 +164,7 @@ async function main(argv: string[]): Promise<void> {
       '',
     ].join('\n'),
   );
-  boundHeap(); // once started: the start's own heap growth is not slowed by more full collections
+  boundHeap(SERVER_HEAP); // once started: the start's own heap growth is not slowed by more full collections
 
   // Under `npm start` the launcher holds our stdin: when it goes away (even killed), so do we.
   if (process.env['KUBE_EMULATOR_SUPERVISED'] === '1') {

@@ -1,15 +1,16 @@
 /**
- * The API server process bounds its V8 heap (server/heap.ts): after a burst of creates its young generation is at
+ * The API server process bounds its V8 heap (cli/heap.ts): after a burst of creates its young generation is at
  * most two 8 MB semi-spaces (V8's default grows it to two of 16 MB, which stay resident), as `/metrics` reports it;
- * and the V8 flags it sets do not make its code cache (written by the build as a server exits) unusable.
+ * and the V8 flags it and the controller manager set do not make their code caches (written by the build as each
+ * exits) unusable.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
+import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { Api } from '../helpers/http.js';
-import { SERVER_MAIN } from '../helpers/paths.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { startServerProcess } from '../helpers/server.js';
 
 describe('API server heap', () => {
@@ -39,15 +40,22 @@ describe('API server heap', () => {
     assert.ok(bytes > 0 && bytes <= 16 * 1024 * 1024, `young generation: ${bytes} bytes`);
   });
 
-  it('leaves a code cache that the next start accepts', (t) => {
-    const bundle = join(dirname(SERVER_MAIN), 'main.cjs');
-    if (!existsSync(`${bundle}.cache`)) return t.skip('no code cache (the build had no esbuild)');
-    // compiled as dist/server/main.js compiles it: V8 rejects a cache made under other flags
-    const source = readFileSync(bundle, 'latin1').replace(/^#!.*/, '');
-    const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-      filename: bundle,
-      cachedData: readFileSync(`${bundle}.cache`),
+  // Both processes set V8 heap flags on themselves (cli/heap.ts) while running, and the build writes each one's code
+  // cache as it exits: the flags are back to V8's defaults by then, or V8 would reject the cache at every start.
+  for (const [what, dir] of [
+    ['the API server', 'server'],
+    ['the controller manager', 'controllers'],
+  ] as const) {
+    it(`leaves a code cache of ${what} that the next start accepts`, (t) => {
+      const bundle = join(REPO_ROOT, 'dist', dir, 'main.cjs');
+      if (!existsSync(`${bundle}.cache`)) return t.skip('no code cache (the build had no esbuild)');
+      // compiled as dist/<dir>/main.js compiles it: V8 rejects a cache made under other flags
+      const source = readFileSync(bundle, 'latin1').replace(/^#!.*/, '');
+      const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+        filename: bundle,
+        cachedData: readFileSync(`${bundle}.cache`),
+      });
+      assert.equal(script.cachedDataRejected, false);
     });
-    assert.equal(script.cachedDataRejected, false);
-  });
+  }
 });

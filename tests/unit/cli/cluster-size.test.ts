@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { heapArgsFor, LARGE_CLUSTER_NODES } from '../../../cli/cluster-size.js';
+import { heapArgsFor, LARGE_CLUSTER_NODES, managerHeapFor } from '../../../cli/cluster-size.js';
 
 describe('heapArgsFor', () => {
   const GiB = 2 ** 30;
@@ -14,5 +14,14 @@ describe('heapArgsFor', () => {
   });
   it("never asks for less than Node's default", () => {
     assert.deepEqual(heapArgsFor(100_000, 8 * GiB), []);
+  });
+});
+
+describe('managerHeapFor', () => {
+  it('bounds the controller manager’s old generation below a large cluster, and leaves V8’s pacing above', () => {
+    assert.deepEqual(managerHeapFor(3), { growingPercent: 30 });
+    assert.deepEqual(managerHeapFor(LARGE_CLUSTER_NODES - 1), { growingPercent: 30 });
+    assert.equal(managerHeapFor(LARGE_CLUSTER_NODES), undefined);
+    assert.equal(managerHeapFor(100_000), undefined);
   });
 });
