@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { heapArgsFor, LARGE_CLUSTER_NODES, managerHeapFor } from '../../../cli/cluster-size.js';
+import {
+  heapArgsFor,
+  LARGE_CLUSTER_NODES,
+  MANAGER_HEAP_BOUND_NODES,
+  managerHeapFor,
+} from '../../../cli/cluster-size.js';
 
 describe('heapArgsFor', () => {
   const GiB = 2 ** 30;
@@ -18,8 +23,10 @@ describe('heapArgsFor', () => {
 });
 
 describe('managerHeapFor', () => {
-  it('bounds the controller manager’s old generation below a large cluster, and leaves V8’s pacing above', () => {
-    assert.deepEqual(managerHeapFor(3), { growingPercent: 30 });
+  it('bounds the controller manager’s old generation on mid-sized clusters, and leaves V8’s pacing below and above', () => {
+    assert.equal(managerHeapFor(3), undefined);
+    assert.equal(managerHeapFor(MANAGER_HEAP_BOUND_NODES - 1), undefined);
+    assert.deepEqual(managerHeapFor(MANAGER_HEAP_BOUND_NODES), { growingPercent: 30 });
     assert.deepEqual(managerHeapFor(LARGE_CLUSTER_NODES - 1), { growingPercent: 30 });
     assert.equal(managerHeapFor(LARGE_CLUSTER_NODES), undefined);
     assert.equal(managerHeapFor(100_000), undefined);
