@@ -29,19 +29,20 @@ export const MANAGER_HEAP_BOUND_NODES = 2_000;
 
 /**
  * The controller manager's heap bounds (cli/heap.ts) for `nodes` simulated nodes: from
- * {@link MANAGER_HEAP_BOUND_NODES} to {@link LARGE_CLUSTER_NODES}, full collections once the old generation is 30 %
- * past what the last one kept; otherwise V8's own pacing.
+ * {@link MANAGER_HEAP_BOUND_NODES} to {@link LARGE_CLUSTER_NODES}, a full collection once the old generation has
+ * doubled what the last one kept (Go's default pacing, GOGC=100, which kube-controller-manager runs with); otherwise
+ * V8's own pacing.
  *
  * The informers keep what they cache for as long as it exists, while every event, request and sync leaves garbage
  * that lives a few milliseconds too long for the young generation and is promoted. With V8's default factor (up to 4
  * times the live heap under a 4 GB heap limit) that garbage stayed: at 5,000 nodes the heap held 195 MB after a
- * rolling update, of which a full collection kept ~70 MB, and RSS reached 299 MB; at 30 % (Go's default, GOGC=100,
- * would be 100 %) it was ~190-210 MB, and at 20,000 nodes 390 MB instead of ~900 MB, with the same times. Below
- * {@link MANAGER_HEAP_BOUND_NODES} the heap is small, V8's smallest step between full collections (some MB) is what
- * bounds it, and the bound saved ~3 MB at 1,000 nodes for ~10 % more of the manager's CPU in a rolling update (5
- * interleaved pairs). Above {@link LARGE_CLUSTER_NODES} the live heap is gigabytes, and V8's pacing, which weighs
- * what its collections cost, stays.
+ * rolling update, of which a full collection kept ~70 MB, and RSS reached 244-303 MB. With the bound: 209-217 MB,
+ * and RSS per cached pod 7.2-7.3 KB against 10.1-11.3, with the same CPU and times (3 interleaved pairs; a 30 % bound
+ * held about as much and cost ~10-20 % more of the manager's CPU in the rolling update). Below
+ * {@link MANAGER_HEAP_BOUND_NODES} the heap is small and V8's smallest step between full collections (some MB) is what
+ * bounds it: at 1,000 nodes a bound saved ~3 MB. Above {@link LARGE_CLUSTER_NODES} the live heap is gigabytes, and
+ * V8's pacing, which weighs what its collections cost, stays.
  */
 export function managerHeapFor(nodes: number): HeapBounds | undefined {
-  return nodes >= MANAGER_HEAP_BOUND_NODES && nodes < LARGE_CLUSTER_NODES ? { growingPercent: 30 } : undefined;
+  return nodes >= MANAGER_HEAP_BOUND_NODES && nodes < LARGE_CLUSTER_NODES ? { growingPercent: 100 } : undefined;
 }

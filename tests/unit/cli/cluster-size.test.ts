@@ -26,8 +26,8 @@ describe('managerHeapFor', () => {
   it('bounds the controller manager’s old generation on mid-sized clusters, and leaves V8’s pacing below and above', () => {
     assert.equal(managerHeapFor(3), undefined);
     assert.equal(managerHeapFor(MANAGER_HEAP_BOUND_NODES - 1), undefined);
-    assert.deepEqual(managerHeapFor(MANAGER_HEAP_BOUND_NODES), { growingPercent: 30 });
-    assert.deepEqual(managerHeapFor(LARGE_CLUSTER_NODES - 1), { growingPercent: 30 });
+    assert.deepEqual(managerHeapFor(MANAGER_HEAP_BOUND_NODES), { growingPercent: 100 });
+    assert.deepEqual(managerHeapFor(LARGE_CLUSTER_NODES - 1), { growingPercent: 100 });
     assert.equal(managerHeapFor(LARGE_CLUSTER_NODES), undefined);
     assert.equal(managerHeapFor(100_000), undefined);
   });
