@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storageConformance } from '../../../storage/conformance.js';
 import { rawBackendConformance } from '../../../storage/conformance-raw.js';
-import { LevelBackend } from '../../../storage/level/level-backend.js';
+import { INLINE_READ_KEYS, LevelBackend } from '../../../storage/level/level-backend.js';
+import type { RawWrite, RawWriteResult } from '../../../storage/raw.js';
 import {
   describeItems,
   pod,
@@ -179,6 +180,64 @@ describe('level storage', () => {
       assert.equal(new Set(created.map(rv)).size, 200);
       assert.equal(after.operations - before.operations, 200);
       assert.ok(after.batches - before.batches <= 10, `${after.batches - before.batches} batches for 200 writes`);
+    }),
+  );
+
+  it('a lone write reads its key on the event loop, a larger group on the thread pool, with the same outcomes', T, () =>
+    withLevel({}, async (s) => {
+      const b = s.backend;
+      const n = 4 * INLINE_READ_KEYS;
+      const created = async (prefix: string, concurrent: boolean): Promise<Map<string, number>> => {
+        const create = (i: number) =>
+          b.txn({ kind: 'create', key: podKey('default', `${prefix}${i}`), object: pod(`${prefix}${i}`) });
+        const results = concurrent
+          ? await Promise.all(Array.from({ length: n }, (_, i) => create(i)))
+          : await Array.from({ length: n }, (_, i) => i).reduce<Promise<RawWriteResult[]>>(
+              async (acc, i) => [...(await acc), await create(i)],
+              Promise.resolve([]),
+            );
+        return new Map(results.map((r, i) => [`${prefix}${i}`, r.revision]));
+      };
+      // each of these is its own group: read inline
+      const before = b.stats();
+      const lone = await created('a', false);
+      const afterLone = b.stats();
+      assert.equal(afterLone.keysReadInline - before.keysReadInline, n);
+      assert.equal(afterLone.keysReadOffThread, before.keysReadOffThread);
+      const together = await created('b', true);
+      assert.ok(b.stats().keysReadOffThread > afterLone.keysReadOffThread, 'no group was read on the thread pool');
+
+      // an update at the current revision, one at a stale revision, a create of an existing key: one after the
+      // other (inline reads), then all at once (groups read on the thread pool)
+      const writes = (prefix: string, revisions: Map<string, number>): RawWrite[] =>
+        Array.from({ length: n }, (_, i) => {
+          const name = `${prefix}${i}`;
+          const key = podKey('default', name);
+          const object = pod(name, 'default', { metadata: { name, namespace: 'default', labels: { i: String(i) } } });
+          if (i % 3 === 0) return { kind: 'update', key, object, expectedModRevision: revisions.get(name)! };
+          if (i % 3 === 1) return { kind: 'update', key, object, expectedModRevision: 1 };
+          return { kind: 'create', key, object };
+        });
+      const outcome = (r: RawWriteResult, name: string, revisions: Map<string, number>) =>
+        r.ok
+          ? 'committed'
+          : r.modRevision === revisions.get(name)
+            ? 'refused at its revision'
+            : `refused at ${r.modRevision}`;
+      const oneByOne: string[] = [];
+      for (const [i, w] of writes('a', lone).entries()) oneByOne.push(outcome(await b.txn(w), `a${i}`, lone));
+      const allAtOnce = (await Promise.all(writes('b', together).map((w) => b.txn(w)))).map((r, i) =>
+        outcome(r, `b${i}`, together),
+      );
+      const expected = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 'committed' : 'refused at its revision'));
+      assert.deepEqual(oneByOne, expected);
+      assert.deepEqual(allAtOnce, expected);
+      for (const prefix of ['a', 'b']) {
+        const labelled = (await s.list(PREFIX)).items.filter(
+          (o) => o.metadata.name!.startsWith(prefix) && o.metadata.labels?.i !== undefined,
+        );
+        assert.equal(labelled.length, Math.ceil(n / 3), prefix);
+      }
     }),
   );
 
