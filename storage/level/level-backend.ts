@@ -66,7 +66,7 @@ const SYNC = { sync: true };
  * A group of transactions on this many keys or fewer reads their current records synchronously (`getSync`: from
  * LevelDB's memtable, its block cache or the OS's page cache, a few microseconds a key); a larger group reads them
  * with one `getMany` on libuv's thread pool. The hop to the pool and back (an async work item, its completion and a
- * promise) cost a lone PATCH more than the read itself: ~100 µs of the event loop's thread of ~800 per PATCH, sent
+ * promise) cost a lone PATCH more than the read itself: 100-150 µs of the event loop's thread of ~800 per PATCH, sent
  * one after the other by one client (kubectl's way). In a large group the one hop is shared, and a read of many
  * absent keys (creates) is better done off the event loop.
  */
