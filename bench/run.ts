@@ -43,6 +43,10 @@ const USAGE = `Usage: npm run bench [-- --quick] [--json FILE] [--only SECTIONS]
 
 /** The flags, or the usage on stderr and exit 2 when they are wrong (exit 0 for --help). */
 function flags() {
+  const wrong = (what: string): never => {
+    process.stderr.write(`error: ${what}\n\n${USAGE}`);
+    process.exit(2);
+  };
   let parsed;
   try {
     parsed = parseArgs({
@@ -58,17 +62,12 @@ function flags() {
       },
     }).values;
   } catch (err) {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    process.exit(2);
+    return wrong(err instanceof Error ? err.message : String(err));
   }
   if (parsed.help) {
     process.stdout.write(USAGE);
     process.exit(0);
   }
-  const wrong = (what: string) => {
-    process.stderr.write(`error: ${what}\n\n${USAGE}`);
-    process.exit(2);
-  };
   const unknown = parsed.only?.split(',').filter((s) => !SECTIONS.includes(s)) ?? [];
   if (unknown.length > 0) wrong(`unknown --only section(s): ${unknown.join(', ')}`);
   for (const name of ['nodes', 'stored-pods'] as const) {

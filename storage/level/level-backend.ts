@@ -258,21 +258,16 @@ export class LevelBackend implements RawBackend {
   /** Commits one group of transactions; called by the queue, one group at a time. */
   private async commitBatch(writes: readonly RawWrite[]): Promise<Outcome<RawWriteResult>[]> {
     const keys = [...new Set(writes.map((w) => w.key))];
+    const inline = keys.length <= INLINE_READ_KEYS;
+    const values = inline
+      ? keys.map((key) => this.db.getSync(objectKey(key)))
+      : await this.db.getMany(keys.map(objectKey));
+    this.counters[inline ? 'keysReadInline' : 'keysReadOffThread'] += keys.length;
     const current = new Map<string, CurrentRecord>();
-    if (keys.length <= INLINE_READ_KEYS) {
-      for (const key of keys) {
-        const v = this.db.getSync(objectKey(key));
-        if (v !== undefined) current.set(key, decodeObjectRecord(v));
-      }
-      this.counters.keysReadInline += keys.length;
-    } else {
-      const values = await this.db.getMany(keys.map(objectKey));
-      keys.forEach((key, i) => {
-        const v = values[i];
-        if (v !== undefined) current.set(key, decodeObjectRecord(v));
-      });
-      this.counters.keysReadOffThread += keys.length;
-    }
+    keys.forEach((key, i) => {
+      const v = values[i];
+      if (v !== undefined) current.set(key, decodeObjectRecord(v));
+    });
     const plan = planBatch(writes, current, this.allocated, this.committed, this.maxRequestBytes);
     if (plan.events.length === 0) return plan.outcomes;
     this.allocated = plan.lastRevision;

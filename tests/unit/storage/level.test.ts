@@ -190,12 +190,9 @@ describe('level storage', () => {
       const created = async (prefix: string, concurrent: boolean): Promise<Map<string, number>> => {
         const create = (i: number) =>
           b.txn({ kind: 'create', key: podKey('default', `${prefix}${i}`), object: pod(`${prefix}${i}`) });
-        const results = concurrent
-          ? await Promise.all(Array.from({ length: n }, (_, i) => create(i)))
-          : await Array.from({ length: n }, (_, i) => i).reduce<Promise<RawWriteResult[]>>(
-              async (acc, i) => [...(await acc), await create(i)],
-              Promise.resolve([]),
-            );
+        let results: RawWriteResult[] = [];
+        if (concurrent) results = await Promise.all(Array.from({ length: n }, (_, i) => create(i)));
+        else for (let i = 0; i < n; i++) results.push(await create(i));
         return new Map(results.map((r, i) => [`${prefix}${i}`, r.revision]));
       };
       // each of these is its own group: read inline
