@@ -255,6 +255,43 @@ describe('kubelet: leases', () => {
     assert.equal(cluster.callsOf('get', 'leases').length, 1);
   });
 
+  it('a renewal writes the Lease last written with its new renewTime, whole when someone else added to it', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')] });
+    await cluster.settle();
+    const created = cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any;
+    await cluster.tick(10_000);
+    const [plain] = cluster.callsOf('update', 'leases');
+    // what the server answered to the create, renewed: the renewer kept only its identity and version
+    const { managedFields: _, ...metadata } = created.metadata;
+    assert.deepEqual(plain!.body, {
+      ...created,
+      metadata,
+      spec: { ...created.spec, renewTime: '2024-01-01T00:00:10.000000Z' },
+    });
+    // someone labels the Lease, adds an owner and counts transitions: a renewal after the conflict keeps them all
+    const current = cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any;
+    const other = { apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'u-c' };
+    await cluster.update(RESOURCES.leases, 'kube-node-lease', {
+      ...current,
+      metadata: {
+        ...current.metadata,
+        labels: { team: 'a' },
+        ownerReferences: [...current.metadata.ownerReferences, other],
+      },
+      spec: { ...current.spec, leaseTransitions: 3 },
+    });
+    await cluster.tick(10_000); // a conflict, a read, the renewal
+    await cluster.tick(10_000); // a renewal from the whole Lease kept
+    const updates = cluster.callsOf('update', 'leases').filter((c) => c.body.metadata.labels);
+    assert.equal(updates.length, 3, 'the label writer and two renewals');
+    const last = cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any;
+    assert.deepEqual(
+      [last.metadata.labels, last.metadata.ownerReferences.length, last.spec.leaseTransitions, last.spec.renewTime],
+      [{ team: 'a' }, 2, 3, '2024-01-01T00:00:30.000000Z'],
+    );
+    assert.equal(cluster.callsOf('get', 'leases').length, 1);
+  });
+
   it('stops renewing the Lease of a deleted node', async () => {
     const { cluster } = start({ nodes: [nodeObj('n1')] });
     await cluster.settle();

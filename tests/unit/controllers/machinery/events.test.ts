@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { KubeObject } from '../../../../apimachinery/objects.js';
 import { FakeClock } from '../../../../controllers/machinery/clock.js';
 import { ApiError } from '../../../../controllers/machinery/client.js';
@@ -10,10 +12,11 @@ import {
   type CoreEvent,
   EventCorrelation,
   ForegroundRequests,
+  messageText,
   WriteSlots,
 } from '../../../../controllers/machinery/events.js';
 import { memoryLogger } from '../../../../controllers/machinery/logging.js';
-import { type ApiClient, RESOURCES } from '../../../../controllers/machinery/types.js';
+import { type ApiClient, type Logger, RESOURCES } from '../../../../controllers/machinery/types.js';
 import { FakeApiClient } from './fake-client.js';
 
 const ds: KubeObject = {
@@ -363,5 +366,41 @@ describe('ApiEventRecorder', () => {
     await a!.flush();
     assert.equal(correlation.restCount, rests());
     assert.ok(correlation.restCount < 20);
+  });
+
+  it('waiting events hold one string per message text: a message made for each pod costs no memory of its own', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const names = ['app', 'sidecar'];
+    /** Heap bytes per event of 20,000 events waiting (on held slots), with messages made by `message`. */
+    const perEvent = (message: (i: number) => string) => {
+      const slots = new WriteSlots(1, 100_000);
+      slots.hold();
+      const client = new FakeApiClient();
+      const clock = new FakeClock(Date.UTC(2024, 0, 1, 12, 0, 0));
+      const log: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };
+      const correlation = new EventCorrelation();
+      gc();
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const recorders = Array.from(
+        { length: 20 },
+        (_, r) => new ApiEventRecorder({ client, clock, log, component: 'kubelet', host: `n${r}`, slots, correlation }),
+      );
+      for (let i = 0; i < 20_000; i++) recorders[i % 20]!.event(node, 'Normal', 'Started', message(i));
+      gc();
+      gc();
+      const bytes = (process.memoryUsage().heapUsed - before) / 20_000;
+      assert.equal(slots.backlog, 20_000);
+      return bytes;
+    };
+    const constant = 'Started container app of pod web-1 in namespace default';
+    const one = perEvent(() => constant);
+    // template literals: a chain of concatenations each (`Started container ` + name, then more)
+    const pods = ['web-1', 'web-2'];
+    const made = perEvent((i) => `Started container ${names[i % 2]} of pod ${pods[i % 2]} in namespace ${'default'}`);
+    assert.ok(made - one < 48, `${made.toFixed(0)} bytes an event against ${one.toFixed(0)} with one string`);
+    assert.equal(messageText(`Started container ${names[1]}`), 'Started container sidecar');
+    assert.equal(messageText('x'.repeat(2000)).length, 2000, 'a long message is kept as it comes');
   });
 });
