@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError, realClock } from './clock.js';
 import { TokenBucket } from './ratelimit.js';
+import type { TextResponse } from './http1.js';
 import { HttpTransport, type TransportResponse } from './transport.js';
 import type {
   ApiClient,
@@ -347,7 +348,7 @@ export class HttpApiClient implements ApiClient {
         if (signal.aborted) return;
         throw err;
       }
-      if (!res.ok) throw await errorFrom(res);
+      if (!res.ok) throw errorFrom(res.status, res.statusText, await res.text().catch(() => ''));
       const chunks = res.body[Symbol.asyncIterator]();
       const decoder = new TextDecoder();
       let pending = '';
@@ -399,20 +400,19 @@ export class HttpApiClient implements ApiClient {
       () => ctl.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
       this.requestTimeoutMs,
     );
-    let text: string;
-    let res: TransportResponse;
+    let res: TextResponse;
     try {
-      res = await this.transport.request(this.server + path, {
+      res = await this.transport.requestText(path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: ctl.signal,
       });
-      if (!res.ok) throw await errorFrom(res);
-      text = await res.text();
     } finally {
       clearTimeout(timer);
     }
+    if (!res.ok) throw errorFrom(res.status, res.statusText, res.text);
+    const text = res.text;
     if (!text) return undefined;
     try {
       return JSON.parse(text) as unknown;
@@ -437,9 +437,8 @@ function parseEvent<T extends KubeObject>(line: string): WatchEvent<T> {
   return ev;
 }
 
-/** The ApiError of a non-2xx response: its Status, or one made up from the code and text. */
-async function errorFrom(res: TransportResponse): Promise<ApiError> {
-  const text = await res.text().catch(() => '');
+/** The ApiError of a non-2xx answer: its Status, or one made up from the code and text. */
+function errorFrom(code: number, statusText: string, text: string): ApiError {
   let status: Status | undefined;
   try {
     const parsed = JSON.parse(text) as Status;
@@ -452,11 +451,11 @@ async function errorFrom(res: TransportResponse): Promise<ApiError> {
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: text.trim() || `the server answered ${res.status} ${res.statusText}`,
-    reason: reasonForCode(res.status),
-    code: res.status,
+    message: text.trim() || `the server answered ${code} ${statusText}`,
+    reason: reasonForCode(code),
+    code,
   };
-  return new ApiError(status, res.status);
+  return new ApiError(status, code);
 }
 
 /** The StatusReason kube-apiserver uses for a bare HTTP code (client-go's reasonForError fallbacks). */

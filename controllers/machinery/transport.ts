@@ -6,6 +6,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type Https from 'node:https';
 import { createRequire } from 'node:module';
+import { Http1Client, type TextResponse } from './http1.js';
 
 let httpsModule: typeof Https | undefined;
 /**
@@ -54,13 +55,23 @@ export class TransportError extends TypeError {
   }
 }
 
-/** Keep-alive connections to one server; `request` resolves when the response headers arrive. */
+/**
+ * Keep-alive connections to one server: `request` resolves when the response headers arrive and streams the body
+ * (watches), `requestText` with the whole answer (every other request, on connections of its own: see http1.ts).
+ */
 export class HttpTransport {
   private readonly agent: http.Agent;
   private readonly secure: boolean;
+  private readonly whole: Http1Client;
+  /** The server URL's path, without its trailing slash: what `requestText`'s paths follow. */
+  private readonly base: string;
+  private readonly origin: string;
 
   constructor(server: URL, tls: TLSOptions = {}) {
     this.secure = server.protocol === 'https:';
+    this.whole = new Http1Client(server, { tls });
+    this.base = server.pathname.replace(/\/+$/, '');
+    this.origin = server.origin;
     this.agent = this.secure
       ? new (https().Agent)({
           keepAlive: true,
@@ -143,8 +154,28 @@ export class HttpTransport {
     });
   }
 
+  /**
+   * `path` (and query, below the server URL's path) with the whole answer. A request that got no answer rejects with
+   * a {@link TransportError}; an aborted one with the signal's reason.
+   */
+  async requestText(path: string, init: TransportRequest): Promise<TextResponse> {
+    try {
+      return await this.whole.request({
+        method: init.method,
+        path: this.base + path,
+        headers: init.headers,
+        body: init.body,
+        signal: init.signal,
+      });
+    } catch (err) {
+      if (init.signal?.aborted && err === init.signal.reason) throw err;
+      throw new TransportError(init.method, this.origin + this.base + path, err);
+    }
+  }
+
   /** Closes the idle connections (open streams end on their own). */
   close(): void {
     this.agent.destroy();
+    this.whole.close();
   }
 }
