@@ -4,6 +4,7 @@
  * a per-object spam budget), written in the background so that recording never blocks or fails a sync.
  */
 import type { KubeObject } from '../../apimachinery/objects.js';
+import { ValueSharing } from '../../apimachinery/shared-values.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 import { isAbortError } from './clock.js';
 import { isNotFound } from './client.js';
@@ -447,23 +448,17 @@ class Pending {
  * The texts of waiting events, one flat string per text for the process. The kubelets' `Created container: app` and
  * `Started container app` repeat for every pod, and each one a template literal makes is a chain of concatenations
  * (~32 bytes a link, three or four links) that its Pending would hold until written: at 5,000 nodes ~15,000 events
- * wait when a DaemonSet is Ready, ~230 bytes a pod in chains. Bounded: starts over beyond {@link MAX_MESSAGE_TEXTS}
- * texts; longer messages than {@link MAX_POOLED_MESSAGE} characters are kept as they come.
+ * wait when a DaemonSet is Ready, ~230 bytes a pod in chains. The pool is the informers' kind (bounded: it starts
+ * over beyond 4,096 texts; messages longer than 1,024 characters are not pooled).
  */
-const messageTexts = new Map<string, string>();
-const MAX_MESSAGE_TEXTS = 4096;
-const MAX_POOLED_MESSAGE = 1024;
+const messageTexts = new ValueSharing({ members: [], maxPooledStrings: 4096, maxPooledChars: 1024 });
 
-/** The pooled, flat string of `message`'s text. */
+/**
+ * The pooled, flat string of `message`'s text. The copy is in one piece (V8 keeps a concatenation's links even once
+ * it has hashed its text), so the pool never holds a chain.
+ */
 export function messageText(message: string): string {
-  const known = messageTexts.get(message);
-  if (known !== undefined) return known;
-  if (message.length > MAX_POOLED_MESSAGE) return message;
-  if (messageTexts.size >= MAX_MESSAGE_TEXTS) messageTexts.clear();
-  // a copy in one piece (V8 keeps a concatenation's links even once it has hashed its text)
-  const flat = JSON.parse(JSON.stringify(message)) as string;
-  messageTexts.set(flat, flat);
-  return flat;
+  return messageTexts.string(JSON.parse(JSON.stringify(message)) as string);
 }
 
 let lastNanos = 0n;

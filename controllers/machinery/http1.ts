@@ -170,7 +170,7 @@ class Connection {
     this.response = { status, statusText: m[2] ?? '', headers };
     if (/(?:^|,)\s*close\s*(?:,|$)/i.test(headers.connection ?? '') || lines[0]!.startsWith('HTTP/1.0'))
       this.closeAfter = true;
-    if (this.noBody || status === 204 || status === 304 || (status >= 100 && status < 200)) {
+    if (this.noBody || status === 204 || status === 304) {
       this.framing = { kind: 'length', left: 0 };
     } else if (/(?:^|,)\s*chunked\s*$/i.test(headers['transfer-encoding'] ?? '')) {
       this.framing = { kind: 'chunked' };
