@@ -214,6 +214,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       }
     },
   );
+  // The system namespaces are written (a synced batch) while the routes are registered: the writes reach the thread
+  // pool in the microtasks after start(), which the immediate lets run first.
+  const lifecycle = new NamespaceLifecycle(registry, storage, fastify.log);
+  const lifecycleStarted = lifecycle.start();
+  lifecycleStarted.catch(() => {}); // awaited below, where a failure stops the start
+  await new Promise((resolve) => setImmediate(resolve));
   registerDiscoveryRoutes(fastify, registry);
   registerResourceRoutes(fastify, {
     registry,
@@ -228,7 +234,6 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   registerOpenAPIExplorer(fastify, registry);
   registerUIRoutes(fastify, registry);
 
-  const lifecycle = new NamespaceLifecycle(registry, storage, fastify.log);
   const eventTTL = new EventTTL(storage, {
     ttlSeconds: opts.eventTTLSeconds ?? DEFAULT_EVENT_TTL_SECONDS,
     sweepMs: opts.eventSweepMs ?? 60_000,
@@ -266,7 +271,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     clearTimeout(cut);
     await reconciling; // the caller closes the store after this
   });
-  await lifecycle.start();
+  await lifecycleStarted;
   namespacesStarted = true;
   eventTTL.start();
   await fastify.ready();

@@ -108,8 +108,9 @@ export class LevelBackend implements RawBackend {
     await db.open();
     const backend = new LevelBackend(db, maxRequestBytes, opts.log ?? { warn() {} });
     try {
-      const metaRevision = Number((await db.get(META_REVISION)) ?? 0);
-      backend.compacted = Number((await db.get(META_COMPACTED)) ?? 0);
+      // Read on this thread (a round trip to the thread pool each, which a start waits for, would cost more).
+      const metaRevision = Number(db.getSync(META_REVISION) ?? 0);
+      backend.compacted = Number(db.getSync(META_COMPACTED) ?? 0);
       // A batch is atomic, so the counter covers every event; the newest event is checked all the same.
       let newest = 0;
       for await (const k of db.keys({ gte: EVENT_PREFIX, lt: EVENT_RANGE_END, reverse: true, limit: 1 })) {
