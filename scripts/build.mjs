@@ -180,12 +180,11 @@ module.exports = new Proxy({}, {
     external: [
       // reads its .proto files beside itself; loaded only for --storage etcd
       'etcd3',
-      // loaded on first use from node_modules (Swagger UI, certificates, YAML, protobuf, Fastify's schema compilers)
+      // loaded on first use from node_modules (Swagger UI, YAML, protobuf, Fastify's schema compilers)
       '@fastify/swagger',
       '@fastify/swagger-ui',
       '@fastify/ajv-compiler',
       '@fastify/fast-json-stringify-compiler',
-      'node-forge',
       'yaml',
       'protobufjs',
     ],

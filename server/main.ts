@@ -47,9 +47,10 @@ async function main(argv: string[]): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt. A first start makes its key
   // on the thread pool while the store opens and the app is built. With TLS it is on disk before the server listens;
-  // over plain HTTP nothing the server answers needs it, so /readyz may pass before it is written (an RSA key takes
-  // 50-200 ms of CPU), but the "listening on" line, which the launcher, the controller manager it starts
-  // (--root-ca-file) and the tests wait for, comes after it.
+  // over plain HTTP nothing the server answers needs it, so /readyz may pass before it is written, but the "listening
+  // on" line, which the launcher, the controller manager it starts (--root-ca-file) and the tests wait for, comes after
+  // it. (Its key is ECDSA P-256: the 2048-bit RSA key it had took 50-400 ms of CPU, and `npm start` on a new data
+  // directory waited ~100 ms for it after the server listened.)
   const caReady = prepareCA(dataDir);
   caReady.catch(() => {}); // awaited below, where a failure stops the start
   const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;

@@ -3,14 +3,16 @@
  * certificate signed by it, in `<data-dir>/pki/` (`ca.crt`, `ca.key`, `apiserver.crt`, `apiserver.key`; keys mode
  * 0600). Made on first start and reused afterwards; the serving certificate is made again when the names it must
  * cover changed (another `--host`, new interface addresses, another service range), when it is about to expire or
- * when it was not signed by the CA. RSA keys come from node:crypto (fast); the CA's certificate is encoded here, node-forge builds the serving one
- * (node:crypto signs both).
+ * when it was not signed by the CA. New keys are ECDSA P-256 (those of a directory made with RSA keys stay as they
+ * are); both certificates are encoded here, and node:crypto makes the keys and signs.
  */
 import {
   createHash,
+  createPrivateKey,
   createPublicKey,
   generateKeyPair,
   generateKeyPairSync,
+  type KeyObject,
   randomBytes,
   sign,
   X509Certificate,
@@ -20,8 +22,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import type Forge from 'node-forge';
 import { DEFAULT_SERVICE_CIDR, firstAddress, parseServiceCIDR } from './registry/resources/services/allocator.js';
 
 /** The names kube-apiserver's serving certificate carries for in-cluster clients (kubeadm's apiserver cert). */
@@ -139,98 +139,185 @@ function sameNames(a: ServingNames, b: ServingNames): boolean {
   return a.dns.join(',') === b.dns.join(',') && a.ips.join(',') === b.ips.join(',');
 }
 
-const requireCJS = createRequire(import.meta.url);
-let forgeModule: typeof Forge | undefined;
-
-/** node-forge, loaded on first use: only making certificates needs it, and loading it takes ~90 ms of a start. */
-function forge(): typeof Forge {
-  forgeModule ??= requireCJS('node-forge') as typeof Forge;
-  return forgeModule;
-}
-
+/** A key pair in PEM: the private key as the files hold it, the public key as SubjectPublicKeyInfo. */
 type KeyPair = { publicKeyPem: string; pem: string };
 
+/**
+ * The kind of key a new CA or serving certificate gets: ECDSA on P-256 (kubeadm's `encryptionAlgorithm:
+ * ECDSA-P256`). Its key is made in well under a millisecond; a 2048-bit RSA key took 50-400 ms of CPU, and a first
+ * start waited for the CA's. Certificates and keys of a data directory made earlier with RSA keep working: a
+ * serving certificate is signed with whatever key the CA has.
+ */
+const EC_OPTIONS = {
+  namedCurve: 'prime256v1',
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  // "EC PRIVATE KEY", as kubeadm writes ECDSA keys
+  privateKeyEncoding: { type: 'sec1', format: 'pem' },
+} as const;
+
+/** The RSA keys of CAs made before, and for tests of them. */
 const RSA_OPTIONS = {
   modulusLength: RSA_BITS,
   publicKeyEncoding: { type: 'spki', format: 'pem' },
   privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
 } as const;
 
-function keyPairOf(keys: { publicKey: string; privateKey: string }): KeyPair {
+/** The key types a certificate here is made with. */
+export type KeyType = 'ec' | 'rsa';
+
+function newKeyPair(type: KeyType = 'ec'): KeyPair {
+  const keys = type === 'ec' ? generateKeyPairSync('ec', EC_OPTIONS) : generateKeyPairSync('rsa', RSA_OPTIONS);
   return { publicKeyPem: keys.publicKey, pem: keys.privateKey };
 }
 
-function newKeyPair(): KeyPair {
-  return keyPairOf(generateKeyPairSync('rsa', RSA_OPTIONS));
-}
-
-/** A new key pair made on libuv's thread pool, leaving the main thread free (a 2048-bit RSA key takes ~100 ms). */
+/** A new EC key pair made on libuv's thread pool (the first one also loads OpenSSL's curve: a few ms). */
 async function newKeyPairInBackground(): Promise<KeyPair> {
-  return keyPairOf(await promisify(generateKeyPair)('rsa', RSA_OPTIONS));
-}
-
-/** Signs a certificate with SHA-256/RSA by node:crypto (forge's own RSA is many times slower). */
-function signCertificate(cert: Forge.pki.Certificate, keyPem: string): void {
-  const oid = forge().pki.oids['sha256WithRSAEncryption']!;
-  cert.siginfo.algorithmOid = oid;
-  cert.signatureOid = oid;
-  // getTBSCertificate exists in node-forge but is missing from its type definitions.
-  const pki = forge().pki as unknown as { getTBSCertificate(c: Forge.pki.Certificate): Forge.asn1.Asn1 };
-  const tbs = forge().asn1.toDer(pki.getTBSCertificate(cert)).getBytes();
-  cert.signature = sign('sha256', Buffer.from(tbs, 'binary'), keyPem).toString('binary');
+  const keys = await promisify(generateKeyPair)('ec', EC_OPTIONS);
+  return { publicKeyPem: keys.publicKey, pem: keys.privateKey };
 }
 
 /** A positive random serial number (RFC 5280: at most 20 octets, non-negative). */
-function serialNumber(): string {
+function serialNumber(): Buffer {
   const bytes = randomBytes(16);
   bytes[0] = bytes[0]! & 0x7f;
-  return bytes.toString('hex');
+  return bytes;
 }
 
-function validity(cert: Forge.pki.Certificate, days: number): void {
+/** notBefore a little in the past (clocks a little behind still accept it), notAfter `days` on. */
+function validity(days: number): Buffer {
   const now = Date.now();
-  cert.validity.notBefore = new Date(now - 5 * 60 * 1000); // clocks a little behind still accept it
-  cert.validity.notAfter = new Date(now + days * 24 * 3600 * 1000);
+  return DER.seq(DER.time(new Date(now - 5 * 60 * 1000)), DER.time(new Date(now + days * 24 * 3600 * 1000)));
 }
 
-/** A new self-signed CA (CN kubernetes, as kubeadm's): its certificate and key in PEM. */
-export function createCA(commonName = 'kubernetes'): { cert: string; key: string } {
-  return caWithKeys(newKeyPair(), commonName);
+/** The signature algorithm of a certificate signed by `key`: SHA-256 with RSA, or ECDSA with SHA-256. */
+function signatureAlgorithm(key: KeyObject): Buffer {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return DER.seq(DER.oid('1.2.840.113549.1.1.11'), DER.tlv(0x05));
+    case 'ec':
+      return DER.seq(DER.oid('1.2.840.10045.4.3.2'));
+    default:
+      throw new Error(`certificates: a CA key must be RSA or EC, got ${key.asymmetricKeyType}`);
+  }
 }
 
-function caWithKeys(keys: KeyPair, commonName = 'kubernetes'): { cert: string; key: string } {
-  // Encoded here rather than by node-forge: a first start makes the CA, and loading forge would cost it ~55 ms of
-  // CPU. The same certificate forge makes (tests/unit/security/pki.test.ts reads it back with node-forge).
-  const publicKey = createPublicKey(keys.publicKeyPem);
-  const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const rsaPublicKey = publicKey.export({ type: 'pkcs1', format: 'der' });
-  const name = DER.seq(DER.set(DER.seq(DER.oid('2.5.4.3'), DER.tlv(0x13, Buffer.from(commonName, 'latin1')))));
-  const sha256WithRSA = DER.seq(DER.oid('1.2.840.113549.1.1.11'), DER.tlv(0x05));
-  const now = Date.now();
+/** The whole certificate: `tbs` signed by `key` (node:crypto signs; an ECDSA signature is DER, as X.509 wants it). */
+function signed(tbs: Buffer, algorithm: Buffer, key: KeyObject): string {
+  const signature = sign('sha256', tbs, key);
+  return pem('CERTIFICATE', DER.seq(tbs, algorithm, DER.tlv(0x03, Buffer.concat([Buffer.from([0]), signature]))));
+}
+
+/** The key identifier of a public key (RFC 5280 4.2.1.2, method 1): SHA-1 of its subjectPublicKey bits. */
+function keyIdentifier(spki: Buffer): Buffer {
+  const [, bits] = DER.children(DER.children(spki)[0]!.content);
+  if (bits?.tag !== 0x03) throw new Error('certificates: a SubjectPublicKeyInfo without its key bits');
+  return createHash('sha1').update(bits.content.subarray(1)).digest();
+}
+
+/** A Name of one commonName (a PrintableString when it can be one, as Go and node-forge write it). */
+function commonName(cn: string): Buffer {
+  const printable = /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(cn);
+  const value = printable ? DER.tlv(0x13, Buffer.from(cn, 'latin1')) : DER.tlv(0x0c, Buffer.from(cn, 'utf8'));
+  return DER.seq(DER.set(DER.seq(DER.oid('2.5.4.3'), value)));
+}
+
+/** A new self-signed CA (CN kubernetes, as kubeadm's): its certificate and key in PEM; an EC key unless asked. */
+export function createCA(cn = 'kubernetes', keyType: KeyType = 'ec'): { cert: string; key: string } {
+  return caWithKeys(newKeyPair(keyType), cn);
+}
+
+function caWithKeys(keys: KeyPair, cn = 'kubernetes'): { cert: string; key: string } {
+  const privateKey = createPrivateKey(keys.pem);
+  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const name = commonName(cn);
+  const algorithm = signatureAlgorithm(privateKey);
+  // keyUsage: keyCertSign and digitalSignature (bits 5 and 0), and keyEncipherment (bit 2) for an RSA key
+  const usage = privateKey.asymmetricKeyType === 'rsa' ? [0x02, 0xa4] : [0x02, 0x84];
   const tbs = DER.seq(
     DER.tlv(0xa0, DER.integer(Buffer.from([2]))), // v3
-    DER.integer(Buffer.from(serialNumber(), 'hex')),
-    sha256WithRSA,
+    DER.integer(serialNumber()),
+    algorithm,
     name,
-    DER.seq(DER.time(new Date(now - 5 * 60 * 1000)), DER.time(new Date(now + CA_DAYS * 24 * 3600 * 1000))),
+    validity(CA_DAYS),
     name,
     spki,
     DER.tlv(
       0xa3,
       DER.seq(
         DER.extension('2.5.29.19', true, DER.seq(DER.tlv(0x01, Buffer.from([0xff])))), // basicConstraints cA
-        // keyUsage: digitalSignature, keyEncipherment, keyCertSign (bits 0, 2, 5; two unused bits)
-        DER.extension('2.5.29.15', true, DER.tlv(0x03, Buffer.from([0x02, 0xa4]))),
-        DER.extension('2.5.29.14', false, DER.tlv(0x04, createHash('sha1').update(rsaPublicKey).digest())),
+        DER.extension('2.5.29.15', true, DER.tlv(0x03, Buffer.from(usage))),
+        DER.extension('2.5.29.14', false, DER.tlv(0x04, keyIdentifier(spki))), // subjectKeyIdentifier
       ),
     ),
   );
-  const signature = sign('sha256', tbs, keys.pem);
-  const cert = DER.seq(tbs, sha256WithRSA, DER.tlv(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  return { cert: pem('CERTIFICATE', cert), key: keys.pem };
+  return { cert: signed(tbs, algorithm, privateKey), key: keys.pem };
 }
 
-/** The few DER (X.690) encodings the CA certificate needs. */
+/** A serving certificate (CN kube-apiserver) for `names`, signed by the CA; an EC key unless asked. */
+export function createServingCertificate(
+  ca: { cert: string; key: string },
+  names: ServingNames,
+  keyType: KeyType = 'ec',
+): { cert: string; key: string } {
+  const caKey = createPrivateKey(ca.key);
+  const caCert = new X509Certificate(ca.cert);
+  const keys = newKeyPair(keyType);
+  const algorithm = signatureAlgorithm(caKey);
+  // keyUsage: digitalSignature (bit 0), and keyEncipherment (bit 2) for an RSA key
+  const usage = keyType === 'rsa' ? [0x05, 0xa0] : [0x07, 0x80];
+  const altNames = [
+    ...names.dns.map((n) => DER.tlv(0x82, Buffer.from(n, 'latin1'))), // dNSName
+    ...names.ips.map((ip) => DER.tlv(0x87, ipBytes(ip))), // iPAddress
+  ];
+  const tbs = DER.seq(
+    DER.tlv(0xa0, DER.integer(Buffer.from([2]))), // v3
+    DER.integer(serialNumber()),
+    algorithm,
+    subjectOf(caCert.raw), // the issuer: the CA's subject, byte for byte
+    validity(SERVING_DAYS),
+    commonName('kube-apiserver'),
+    createPublicKey(keys.publicKeyPem).export({ type: 'spki', format: 'der' }),
+    DER.tlv(
+      0xa3,
+      DER.seq(
+        DER.extension('2.5.29.19', true, DER.seq()), // basicConstraints: not a CA
+        DER.extension('2.5.29.15', true, DER.tlv(0x03, Buffer.from(usage))),
+        DER.extension('2.5.29.37', false, DER.seq(DER.oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage serverAuth
+        // authorityKeyIdentifier: the CA's key identifier
+        DER.extension(
+          '2.5.29.35',
+          false,
+          DER.seq(DER.tlv(0x80, keyIdentifier(caCert.publicKey.export({ type: 'spki', format: 'der' })))),
+        ),
+        DER.extension('2.5.29.17', false, DER.seq(...altNames)), // subjectAltName
+      ),
+    ),
+  );
+  return { cert: signed(tbs, algorithm, caKey), key: keys.pem };
+}
+
+/** The subject Name of a DER certificate, as its bytes (the issuer of what it signs must be these bytes). */
+function subjectOf(certificate: Buffer): Buffer {
+  const [whole] = DER.children(certificate);
+  const [tbs] = DER.children(whole?.content ?? Buffer.alloc(0));
+  const fields = DER.children(tbs?.content ?? Buffer.alloc(0));
+  // version [0] (when present), serialNumber, signature, issuer, validity, subject
+  const subject = fields[fields[0]?.tag === 0xa0 ? 5 : 4];
+  if (subject?.tag !== 0x30) throw new Error('certificates: a CA certificate without a subject');
+  return subject.whole;
+}
+
+/** The 4 or 16 bytes of an IP address. */
+function ipBytes(ip: string): Buffer {
+  if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
+  const groups = normalizeIP(ip).split(':');
+  if (isIP(ip) !== 6 || groups.length !== 8) throw new Error(`certificates: not an IP address: ${ip}`);
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(Number.parseInt(g, 16), i * 2));
+  return out;
+}
+
+/** The few DER (X.690) encodings and decodings the certificates need. */
 const DER = {
   tlv(tag: number, ...content: Buffer[]): Buffer {
     const body = Buffer.concat(content);
@@ -269,39 +356,35 @@ const DER = {
   extension(oid: string, critical: boolean, value: Buffer): Buffer {
     return DER.seq(DER.oid(oid), ...(critical ? [DER.tlv(0x01, Buffer.from([0xff]))] : []), DER.tlv(0x04, value));
   },
+  /** The elements of DER `bytes`, one after another: tag, content and the whole element (definite lengths only). */
+  children(bytes: Buffer): Array<{ tag: number; content: Buffer; whole: Buffer }> {
+    const out: Array<{ tag: number; content: Buffer; whole: Buffer }> = [];
+    let at = 0;
+    while (at < bytes.length) {
+      if (at + 2 > bytes.length) throw new Error('DER: cut short');
+      const tag = bytes[at]!;
+      let length = bytes[at + 1]!;
+      let head = 2;
+      if (length >= 0x80) {
+        const n = length & 0x7f;
+        if (n === 0 || n > 3 || at + 2 + n > bytes.length) throw new Error('DER: a length this reader does not take');
+        length = 0;
+        for (let i = 0; i < n; i++) length = length * 256 + bytes[at + 2 + i]!;
+        head += n;
+      }
+      const end = at + head + length;
+      if (end > bytes.length) throw new Error('DER: cut short');
+      out.push({ tag, content: bytes.subarray(at + head, end), whole: bytes.subarray(at, end) });
+      at = end;
+    }
+    return out;
+  },
 };
 
-/** PEM as node-forge writes it (64-character lines, CRLF). */
+/** PEM with 64-character lines and CRLF (as node-forge wrote them: the files of earlier data directories). */
 function pem(label: string, der: Buffer): string {
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\r\n${lines.join('\r\n')}\r\n-----END ${label}-----\r\n`;
-}
-
-/** A serving certificate (CN kube-apiserver) for `names`, signed by the CA. */
-export function createServingCertificate(
-  ca: { cert: string; key: string },
-  names: ServingNames,
-): { cert: string; key: string } {
-  const caCert = forge().pki.certificateFromPem(ca.cert);
-  const keys = newKeyPair();
-  const cert = forge().pki.createCertificate();
-  cert.publicKey = forge().pki.publicKeyFromPem(keys.publicKeyPem);
-  cert.serialNumber = serialNumber();
-  validity(cert, SERVING_DAYS);
-  cert.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);
-  cert.setIssuer(caCert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
-    {
-      name: 'subjectAltName',
-      altNames: [...names.dns.map((value) => ({ type: 2, value })), ...names.ips.map((ip) => ({ type: 7, ip }))],
-    },
-  ]);
-  signCertificate(cert, ca.key);
-  return { cert: forge().pki.certificateToPem(cert), key: keys.pem };
 }
 
 /** Writes a file atomically (temp file, then rename); keys get mode 0600. */
@@ -322,8 +405,8 @@ export function ensureCA(dataDir: string): { cert: string; key: string } {
 }
 
 /**
- * Makes the data directory's CA when it has none, with the key generated off the main thread, so a first start
- * builds the rest of the server meanwhile; {@link ensureCA} then reads it.
+ * Makes the data directory's CA when it has none, with the key generated off the main thread while a first start
+ * builds the rest of the server; {@link ensureCA} then reads it.
  */
 export async function prepareCA(dataDir: string): Promise<void> {
   const p = pkiPaths(dataDir);

@@ -1,12 +1,13 @@
 // The server's certificates (server/pki.ts): the names the serving certificate covers, its chain to the data
 // directory's CA, file modes, reuse on later starts, a new certificate when the names change, and one's own
-// certificate; the kubeconfig that carries the CA; the TLS flags.
+// certificate; the kubeconfig that carries the CA; the TLS flags. The certificates' fields are read back by
+// OpenSSL's command line (`openssl x509 -text`), a decoder independent of the encoder under test.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash, createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
 import YAML from 'yaml';
 import { parseFlags, tlsEnabled, UsageError } from '../../../server/flags.js';
 import { writeKubeconfig } from '../../../server/kubeconfig.js';
@@ -72,39 +73,95 @@ describe('serving certificate names', () => {
 });
 
 describe('certificates in the data directory', () => {
-  it('the CA certificate (encoded without node-forge): self-signed v3, CA:TRUE, key usages, key identifier, 10 years', () => {
+  it('the CA certificate: self-signed v3, an ECDSA P-256 key, CA:TRUE, key usages, key identifier, 10 years', () => {
     const { cert, key } = createCA('my-cluster');
     assert.match(
       cert,
       /^-----BEGIN CERTIFICATE-----\r\n([A-Za-z0-9+/=]{64}\r\n)+[A-Za-z0-9+/=]{1,64}\r\n-----END CERTIFICATE-----\r\n$/,
     );
+    assert.match(key, /^-----BEGIN EC PRIVATE KEY-----\n/, 'the key as kubeadm writes an ECDSA key');
     const x = new X509Certificate(cert);
     assert.equal(x.subject, 'CN=my-cluster');
     assert.equal(x.issuer, 'CN=my-cluster');
     assert.equal(x.ca, true);
+    assert.equal(x.publicKey.asymmetricKeyType, 'ec');
+    assert.equal(x.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
     assert.ok(x.verify(x.publicKey), 'self-signed');
     assert.ok(x.checkPrivateKey(createPrivateKey(key)), "the key is the certificate's");
     const years = (Date.parse(x.validTo) - Date.parse(x.validFrom)) / (365 * 24 * 3600 * 1000);
     assert.ok(years > 9.9 && years < 10.1, `valid for 10 years (${years})`);
     assert.ok(Date.parse(x.validFrom) < Date.now(), 'valid from a little before now');
-    const parsed = forge.pki.certificateFromPem(cert);
-    assert.equal(parsed.version, 2);
-    assert.ok(parsed.verify(parsed));
-    assert.deepEqual(
-      parsed.extensions.map((e) => [e.name, Boolean(e.critical)]),
-      [
-        ['basicConstraints', true],
-        ['keyUsage', true],
-        ['subjectKeyIdentifier', false],
-      ],
-    );
-    const ext = (name: string) => parsed.getExtension(name) as Record<string, unknown>;
-    assert.equal(ext('basicConstraints')['cA'], true);
-    for (const usage of ['keyCertSign', 'digitalSignature', 'keyEncipherment'])
-      assert.equal(ext('keyUsage')[usage], true);
-    for (const usage of ['nonRepudiation', 'dataEncipherment', 'keyAgreement', 'cRLSign'])
-      assert.equal(ext('keyUsage')[usage], false);
-    assert.equal(ext('subjectKeyIdentifier')['subjectKeyIdentifier'], parsed.generateSubjectKeyIdentifier().toHex());
+    const text = opensslText(cert);
+    assert.match(text, /Version: 3 \(0x2\)/);
+    assert.match(text, /Signature Algorithm: ecdsa-with-SHA256/);
+    assert.match(text, /X509v3 Basic Constraints: critical\s+CA:TRUE\n/);
+    assert.match(text, /X509v3 Key Usage: critical\s+Digital Signature, Certificate Sign\n/);
+    assert.equal(extension(text, 'X509v3 Subject Key Identifier'), hexId(keyIdentifierOf(x.publicKey)));
+    assert.deepEqual(extensionNames(text), ['Basic Constraints', 'Key Usage', 'Subject Key Identifier']);
+  });
+
+  it('a CA with an RSA key (as data directories made before have): key encipherment too, SHA-256 with RSA', () => {
+    const { cert, key } = createCA('kubernetes', 'rsa');
+    const x = new X509Certificate(cert);
+    assert.equal(x.publicKey.asymmetricKeyType, 'rsa');
+    assert.ok(x.verify(x.publicKey) && x.checkPrivateKey(createPrivateKey(key)));
+    const text = opensslText(cert);
+    assert.match(text, /Signature Algorithm: sha256WithRSAEncryption/);
+    assert.match(text, /X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment, Certificate Sign\n/);
+    assert.equal(extension(text, 'X509v3 Subject Key Identifier'), hexId(keyIdentifierOf(x.publicKey)));
+  });
+
+  it('a serving certificate: an ECDSA key, serverAuth, the CA as its authority, its names; under an RSA CA too', () => {
+    for (const caKey of ['ec', 'rsa'] as const) {
+      const ca = createCA('kubernetes', caKey);
+      const names = { dns: ['kubernetes', 'localhost'], ips: ['10.96.0.1', '127.0.0.1', '0:0:0:0:0:0:0:1'] };
+      const serving = createServingCertificate(ca, names);
+      const x = new X509Certificate(serving.cert);
+      const issuer = new X509Certificate(ca.cert);
+      assert.equal(x.subject, 'CN=kube-apiserver');
+      assert.equal(x.ca, false);
+      assert.ok(x.checkIssued(issuer) && x.verify(issuer.publicKey), `signed by the ${caKey} CA`);
+      assert.ok(x.checkPrivateKey(createPrivateKey(serving.key)));
+      assert.equal(x.publicKey.asymmetricKeyType, 'ec');
+      assert.deepEqual(x.keyUsage, ['1.3.6.1.5.5.7.3.1']);
+      assert.equal(
+        x.subjectAltName,
+        'DNS:kubernetes, DNS:localhost, IP Address:10.96.0.1, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
+      );
+      const text = opensslText(serving.cert);
+      assert.match(
+        text,
+        caKey === 'ec' ? /Signature Algorithm: ecdsa-with-SHA256/ : /Signature Algorithm: sha256WithRSAEncryption/,
+      );
+      assert.match(text, /X509v3 Basic Constraints: critical\s+CA:FALSE\n/);
+      assert.match(text, /X509v3 Key Usage: critical\s+Digital Signature\n/);
+      assert.match(text, /X509v3 Extended Key Usage:\s+TLS Web Server Authentication\n/);
+      assert.equal(
+        extension(text, 'X509v3 Authority Key Identifier').replace(/^keyid:/, ''),
+        hexId(keyIdentifierOf(issuer.publicKey)),
+      );
+      assert.match(
+        text,
+        /X509v3 Subject Alternative Name:\s+DNS:kubernetes, DNS:localhost, IP Address:10\.96\.0\.1, IP Address:127\.0\.0\.1, IP Address:0:0:0:0:0:0:0:1\n/,
+      );
+    }
+  });
+
+  it('a data directory whose CA has an RSA key keeps it; its serving certificate is made by it', () => {
+    const dir = tempDir();
+    try {
+      const p = pkiPaths(dir.path);
+      mkdirSync(p.dir, { recursive: true });
+      const ca = createCA('kubernetes', 'rsa');
+      writeFileSync(p.caCert, ca.cert);
+      writeFileSync(p.caKey, ca.key, { mode: 0o600 });
+      const tls = ensureServingCertificate(dir.path, servingNames('127.0.0.1'));
+      assert.equal(tls.ca, ca.cert);
+      assert.ok(new X509Certificate(tls.cert).checkIssued(new X509Certificate(ca.cert)));
+      assert.ok(new X509Certificate(tls.cert).verify(new X509Certificate(ca.cert).publicKey));
+    } finally {
+      dir.remove();
+    }
   });
 
   it('a CA and a serving certificate it signed, with every name as a subjectAltName; keys 0600', () => {
@@ -209,3 +266,42 @@ describe('kubeconfig and flags', () => {
     assert.throws(() => parseFlags(['--tls=maybe'], 'server'), UsageError);
   });
 });
+
+/** `openssl x509 -noout -text` of a PEM certificate. */
+function opensslText(pem: string): string {
+  try {
+    return execFileSync('openssl', ['x509', '-noout', '-text'], { input: pem, encoding: 'utf8' });
+  } catch (err) {
+    throw new Error(
+      `openssl could not read the certificate (is it installed? apt-get install openssl): ${(err as Error).message}`,
+    );
+  }
+}
+
+/** The value line under an extension's heading in openssl's text. */
+function extension(text: string, heading: string): string {
+  const m = new RegExp(`${heading}:[^\\n]*\\n\\s*([^\\n]+)`).exec(text);
+  assert.ok(m, `${heading} in the certificate`);
+  return m[1]!.trim();
+}
+
+/** The names of the X509v3 extensions openssl lists, in order. */
+function extensionNames(text: string): string[] {
+  return [...text.matchAll(/X509v3 ([A-Za-z ]+):/g)].map((m) => m[1]!).filter((n) => n !== 'extensions');
+}
+
+/** SHA-1 of a public key's subjectPublicKey bits (RFC 5280 4.2.1.2, method 1), found from the key's own forms. */
+function keyIdentifierOf(key: KeyObject): Buffer {
+  if (key.asymmetricKeyType === 'rsa')
+    return createHash('sha1')
+      .update(key.export({ type: 'pkcs1', format: 'der' }))
+      .digest();
+  const jwk = key.export({ format: 'jwk' });
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  return createHash('sha1').update(point).digest();
+}
+
+/** openssl's way of writing a key identifier: upper-case hex bytes joined by colons. */
+function hexId(id: Buffer): string {
+  return [...id].map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join(':');
+}
