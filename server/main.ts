@@ -11,7 +11,7 @@ import { openLevelStorage } from '../storage/level/level-storage.js';
 import { boundHeap, SERVER_HEAP } from '../cli/heap.js';
 import { parseFlags, tlsEnabled, usage, UsageError, type ServerFlags } from './flags.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { isLoopback, prepareToken } from './plugins/auth.js';
+import { prepareToken } from './plugins/auth.js';
 import { loggerOptions } from './plugins/telemetry.js';
 import {
   prepareCA,
@@ -71,7 +71,10 @@ async function main(argv: string[]): Promise<void> {
     storage = openLevelStorage({ dir: resolve(dataDir, 'store'), maxHistoryBytes });
     storage.catch(() => {}); // awaited by buildApp, where a failure stops the start
   }
-  const token = flags.token || !isLoopback(flags.host) ? prepareToken(dataDir, flags.token) : undefined;
+  // A token whenever the server speaks TLS (always beyond loopback; with --tls or one's own certificate on it): kubectl
+  // sends credentials only over TLS, and against an https server its kubeconfig gives none of it asks for a username
+  // and password at the terminal, as it would of a cluster that names no user.
+  const token = flags.token || tlsEnabled(flags) ? prepareToken(dataDir, flags.token) : undefined;
   let tls: ServingTLS | undefined;
   if (tlsEnabled(flags)) {
     await caReady;

@@ -3,7 +3,8 @@
 // verified TLS; callers without the token, with a wrong one, or that skip verification but bring no token get a
 // 401 Status; a client that does not trust the CA fails the handshake. The controller manager reaches the server
 // over the same TLS (its pods appear, its kube-root-ca.crt carries the CA), and no log line at trace level holds a
-// token or a Secret's value. (The server listens on every interface only for the few seconds of this test.)
+// token or a Secret's value. (The server listens on every interface only for the few seconds of this test.) On
+// loopback, `--tls` turns the token on as well.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { eventually, Kubectl } from '../helpers/kubectl.js';
+import { startServerProcess } from '../helpers/server.js';
 
 interface Reply {
   status: number;
@@ -207,5 +209,31 @@ describe('TLS and bearer tokens beyond loopback (npm start -- --host 0.0.0.0)', 
     assert.equal(logs.includes(saToken.split('.')[1]!), false, 'a service account token is in the logs');
     assert.equal(logs.includes(SECRET_VALUE), false, 'a Secret value is in the logs');
     assert.equal(logs.includes(Buffer.from(SECRET_VALUE).toString('base64')), false, 'a Secret value is in the logs');
+  });
+});
+
+describe('TLS on loopback (--tls): a token too, so kubectl has credentials to send', { timeout: 60_000 }, () => {
+  it('the kubeconfig carries the generated token; kubectl 1.32 and 1.20 work without asking for a username', async () => {
+    const server = await startServerProcess({ args: ['--tls'] });
+    try {
+      assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+      const token = readFileSync(join(server.dataDir, 'token'), 'utf8').trim();
+      const config = YAML.parse(readFileSync(server.kubeconfig, 'utf8'));
+      assert.equal(config.users[0].user.token, token);
+      const ca = readFileSync(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
+      assert.equal((await get(server.url, { ca })).status, 401, 'the token is required, as beyond loopback');
+      for (const version of ['1.32', '1.20']) {
+        // Without credentials for an https server, kubectl asked "Please enter Username" (and failed on EOF here).
+        const kubectl = new Kubectl(server.kubeconfig, version);
+        try {
+          assert.match(await kubectl.ok(['get', 'ns']), /^default\s+Active/m, version);
+        } finally {
+          kubectl.dispose();
+        }
+      }
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
   });
 });
