@@ -72,8 +72,8 @@ async function main(argv: string[]): Promise<void> {
     storage.catch(() => {}); // awaited by buildApp, where a failure stops the start
   }
   // A token whenever the server speaks TLS (always beyond loopback; with --tls or one's own certificate on it): kubectl
-  // sends credentials only over TLS, and against an https server its kubeconfig gives none of it asks for a username
-  // and password at the terminal, as it would of a cluster that names no user.
+  // sends credentials only over TLS, and when its kubeconfig names none for an https server it asks for a username
+  // and password at the terminal.
   const token = flags.token || tlsEnabled(flags) ? prepareToken(dataDir, flags.token) : undefined;
   let tls: ServingTLS | undefined;
   if (tlsEnabled(flags)) {
