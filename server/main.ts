@@ -14,7 +14,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { prepareToken } from './plugins/auth.js';
 import { loggerOptions } from './plugins/telemetry.js';
 import {
-  prepareCA,
+  ensureCA,
   ensureServingCertificate,
   loadServingCertificate,
   pkiPaths,
@@ -45,14 +45,6 @@ async function main(argv: string[]): Promise<void> {
   }
   const dataDir = resolve(flags.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt. A first start makes its key
-  // on the thread pool while the store opens and the app is built. With TLS it is on disk before the server listens;
-  // over plain HTTP nothing the server answers needs it, so /readyz may pass before it is written, but the "listening
-  // on" line, which the launcher, the controller manager it starts (--root-ca-file) and the tests wait for, comes after
-  // it. (Its key is ECDSA P-256: the 2048-bit RSA key it had took 50-400 ms of CPU, and `npm start` on a new data
-  // directory waited ~100 ms for it after the server listened.)
-  const caReady = prepareCA(dataDir);
-  caReady.catch(() => {}); // awaited below, where a failure stops the start
   const maxHistoryBytes = flags.watchCacheMiB ? flags.watchCacheMiB * 1024 * 1024 : undefined;
   // LevelDB opens on the thread pool while the app is built (buildApp awaits it where it is first needed).
   let storage: Storage | Promise<Storage>;
@@ -71,13 +63,16 @@ async function main(argv: string[]): Promise<void> {
     storage = openLevelStorage({ dir: resolve(dataDir, 'store'), maxHistoryBytes });
     storage.catch(() => {}); // awaited by buildApp, where a failure stops the start
   }
+  // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt. A first start makes it here
+  // (an ECDSA P-256 key, ~1 ms; the 2048-bit RSA key it had took 50-400 ms of CPU, and `npm start` on a new data
+  // directory waited ~100 ms for it after the server listened), while the store opens on the thread pool.
+  ensureCA(dataDir);
   // A token whenever the server speaks TLS (always beyond loopback; with --tls or one's own certificate on it): kubectl
   // sends credentials only over TLS, and when its kubeconfig names none for an https server it asks for a username
   // and password at the terminal.
   const token = flags.token || tlsEnabled(flags) ? prepareToken(dataDir, flags.token) : undefined;
   let tls: ServingTLS | undefined;
   if (tlsEnabled(flags)) {
-    await caReady;
     try {
       tls =
         flags.tlsCertFile && flags.tlsPrivateKeyFile
@@ -91,8 +86,8 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
   }
-  // The app's modules (Fastify, pino, prom-client, the registry: ~20 ms of a start) load once the store's open and the
-  // CA's key are under way on the thread pool, so that opening LevelDB overlaps them and the building of the app.
+  // The app's modules (Fastify, pino, prom-client, the registry: ~20 ms of a start) load once the store's open is
+  // under way on the thread pool, so that opening LevelDB overlaps them and the building of the app.
   // LevelDB opens in two steps on the pool (its directory, ~1-4 ms, then the database), and the second starts only
   // once this thread has run the first one's callback: a turn of the event loop after the modules have loaded lets
   // it (otherwise the app waited ~6-14 ms for the store). Two immediates: the first may run in the turn whose poll
@@ -157,7 +152,6 @@ async function main(argv: string[]): Promise<void> {
   // Written before anything is answered (no I/O is awaited between the listen and here): a client that polled
   // /readyz finds it. Over plain HTTP it names no CA; with TLS the CA was ready before the listen.
   const kubeconfig = writeKubeconfig(dataDir, url, token, tls?.ca);
-  await caReady;
   const caFile = tls && !flags.tlsCertFile ? pkiPaths(dataDir).caCert : undefined;
   const curlTLS = tls ? (caFile ? `--cacert ${caFile} ` : '') : '';
   process.stdout.write(

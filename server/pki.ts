@@ -10,14 +10,12 @@ import {
   createHash,
   createPrivateKey,
   createPublicKey,
-  generateKeyPair,
   generateKeyPairSync,
   type KeyObject,
   randomBytes,
   sign,
   X509Certificate,
 } from 'node:crypto';
-import { promisify } from 'node:util';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
@@ -170,12 +168,6 @@ function newKeyPair(type: KeyType = 'ec'): KeyPair {
   return { publicKeyPem: keys.publicKey, pem: keys.privateKey };
 }
 
-/** A new EC key pair made on libuv's thread pool (the first one also loads OpenSSL's curve: a few ms). */
-async function newKeyPairInBackground(): Promise<KeyPair> {
-  const keys = await promisify(generateKeyPair)('ec', EC_OPTIONS);
-  return { publicKeyPem: keys.publicKey, pem: keys.privateKey };
-}
-
 /** A positive random serial number (RFC 5280: at most 20 octets, non-negative). */
 function serialNumber(): Buffer {
   const bytes = randomBytes(16);
@@ -253,18 +245,16 @@ function caWithKeys(keys: KeyPair, cn = 'kubernetes'): { cert: string; key: stri
   return { cert: signed(tbs, algorithm, privateKey), key: keys.pem };
 }
 
-/** A serving certificate (CN kube-apiserver) for `names`, signed by the CA; an EC key unless asked. */
+/** A serving certificate (CN kube-apiserver) for `names` with a new EC key, signed by the CA (EC or RSA). */
 export function createServingCertificate(
   ca: { cert: string; key: string },
   names: ServingNames,
-  keyType: KeyType = 'ec',
 ): { cert: string; key: string } {
   const caKey = createPrivateKey(ca.key);
   const caCert = new X509Certificate(ca.cert);
-  const keys = newKeyPair(keyType);
+  const keys = newKeyPair('ec');
   const algorithm = signatureAlgorithm(caKey);
-  // keyUsage: digitalSignature (bit 0), and keyEncipherment (bit 2) for an RSA key
-  const usage = keyType === 'rsa' ? [0x05, 0xa0] : [0x07, 0x80];
+  const usage = [0x07, 0x80]; // keyUsage: digitalSignature (bit 0) only, as an ECDSA key's
   const altNames = [
     ...names.dns.map((n) => DER.tlv(0x82, Buffer.from(n, 'latin1'))), // dNSName
     ...names.ips.map((ip) => DER.tlv(0x87, ipBytes(ip))), // iPAddress
@@ -402,18 +392,6 @@ export function ensureCA(dataDir: string): { cert: string; key: string } {
   if (existsSync(p.caCert) && existsSync(p.caKey))
     return { cert: readFileSync(p.caCert, 'utf8'), key: readFileSync(p.caKey, 'utf8') };
   return writeCA(p, createCA());
-}
-
-/**
- * Makes the data directory's CA when it has none, with the key generated off the main thread while a first start
- * builds the rest of the server; {@link ensureCA} then reads it.
- */
-export async function prepareCA(dataDir: string): Promise<void> {
-  const p = pkiPaths(dataDir);
-  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-  if (existsSync(p.caCert) && existsSync(p.caKey)) return;
-  const ca = caWithKeys(await newKeyPairInBackground());
-  if (!(existsSync(p.caCert) && existsSync(p.caKey))) writeCA(p, ca);
 }
 
 function writeCA(p: ReturnType<typeof pkiPaths>, ca: { cert: string; key: string }): { cert: string; key: string } {
