@@ -51,12 +51,12 @@ function plainJson(text: string): StrictJson | undefined {
     if (c === 0x2e || ((c === 0x65 || c === 0x45) && digits > 0)) return undefined; // '.', an exponent
     digits = 0;
     if (c === 0x22) {
-      // a string literal: skip to its closing quote
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
+      // a string literal: its closing quote is the next quote not escaped, found natively (most of a body's
+      // characters are in its strings); unterminated, JSON.parse below fails
+      let end = text.indexOf('"', i + 1);
+      while (end > 0 && escapedAt(text, end)) end = text.indexOf('"', end + 1);
+      if (end < 0) return undefined;
+      i = end;
     } else if (c === 0x3a) members++;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth > maxDepth) maxDepth = depth;
@@ -71,6 +71,13 @@ function plainJson(text: string): StrictJson | undefined {
   }
   if (countMembers(value) !== members) return undefined;
   return { value, repeated: NOTHING_REPEATED, numberText: NO_NUMBER_TEXT };
+}
+
+/** Whether the character at `at` is escaped: an odd number of backslashes before it. */
+function escapedAt(text: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && text.charCodeAt(k) === 0x5c) k--;
+  return (at - 1 - k) % 2 === 1;
 }
 
 /** The members of every object in a parsed JSON value. */
