@@ -15,7 +15,8 @@ export type Job =
   | { kind: 'gets'; url: string; path: string; count: number; clients: number }
   /**
    * `watchers` watches of `path`; every line carrying `"<stamp>":"<absolute ms>"` adds a latency. They open, the
-   * worker posts 'ready', and on 'stop' it closes them and posts the latencies.
+   * worker posts 'ready'; on 'reset' it forgets the latencies so far (a warm-up's), and on 'stop' it closes them and
+   * posts the latencies.
    */
   | { kind: 'watch'; url: string; path: string; watchers: number; stamp: string };
 
@@ -23,13 +24,14 @@ export type Job =
 export const absoluteNow = (): number => performance.timeOrigin + performance.now();
 
 /**
- * A running worker job: `ready` once it is set up, `count()` of what a watch job has recorded so far, `stop()`
- * for jobs that run until told, `result` at the end.
+ * A running worker job: `ready` once it is set up, `count()` of what a watch job has recorded so far, `reset()`
+ * to start its record again (resolved once done), `stop()` for jobs that run until told, `result` at the end.
  */
 export interface WorkerJob<R> {
   ready: Promise<void>;
   result: Promise<R>;
   count(): number;
+  reset(): Promise<void>;
   stop(): void;
 }
 
@@ -38,10 +40,14 @@ export function startWorker<R>(job: Job): WorkerJob<R> {
   let onReady!: () => void;
   const ready = new Promise<void>((r) => (onReady = r));
   let count = 0;
+  let onReset: (() => void) | undefined;
   const result = new Promise<R>((resolveResult, reject) => {
-    worker.on('message', (m: { ready?: true; count?: number; result?: R }) => {
+    worker.on('message', (m: { ready?: true; reset?: true; count?: number; result?: R }) => {
       if (m.ready) onReady();
-      else if (m.count !== undefined) count = m.count;
+      else if (m.reset) {
+        count = 0;
+        onReset?.();
+      } else if (m.count !== undefined) count = m.count;
       else {
         resolveResult(m.result as R);
         void worker.terminate();
@@ -56,6 +62,11 @@ export function startWorker<R>(job: Job): WorkerJob<R> {
     ready: Promise.race([ready, result.then(() => {})]),
     result,
     count: () => count,
+    reset: () =>
+      new Promise<void>((resolve) => {
+        onReset = resolve;
+        worker.postMessage('reset');
+      }),
     stop: () => worker.postMessage('stop'),
   };
 }
@@ -109,7 +120,13 @@ async function runWatch(job: Extract<Job, { kind: 'watch' }>): Promise<number[]>
   const sockets = await Promise.all(Array.from({ length: job.watchers }, open));
   parentPort!.postMessage({ ready: true });
   const progress = setInterval(() => parentPort!.postMessage({ count: latencies.length }), 50);
-  await new Promise<void>((r) => parentPort!.once('message', () => r()));
+  await new Promise<void>((stop) =>
+    parentPort!.on('message', (m) => {
+      if (m !== 'reset') return stop();
+      latencies.length = 0;
+      parentPort!.postMessage({ reset: true });
+    }),
+  );
   clearInterval(progress);
   for (const socket of sockets) socket.destroy();
   return latencies;
