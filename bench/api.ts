@@ -183,9 +183,11 @@ async function countingWatch(url: URL, path: string, onEvents: (n: number) => vo
 /**
  * Watch latency: `watchers` watchers of a namespace while a paced writer patches pods at `rate` events/s for
  * `seconds`; each event carries its send time in an annotation, and each watcher records now − send time. The same
- * watchers and writer first run `warmSeconds` at that rate, not recorded: the watchers' threads are new isolates,
- * whose reading code starts unoptimized, and 100,000 lines a second read by cold code backed up the first few
- * hundred milliseconds of every run (~70-80 ms of latency, a tenth of the deliveries: the p99 was theirs).
+ * watchers and writer first run `warmSeconds` at that rate, not recorded: the figure is the steady state's. Without
+ * it the setup's requests (a namespace, pod creates, a LIST, the new watches) left the server's hottest functions
+ * deoptimized (`--trace-deopt`: parserOnIncoming, routeHandler, "wrong map"), its PATCHes took 50-70 ms there and
+ * back for the first ~500 ms while V8 optimized them again, and those deliveries (~70-80 ms late, a tenth of them)
+ * made the p99. Readers whose code was warmed beforehand changed nothing: the backlog was the server's.
  */
 export async function measureWatchLatency(
   server: ApiServer,
