@@ -64,7 +64,9 @@ export function requestManager(
 /**
  * The object a create (`live` undefined), update or patch stores, with `metadata.managedFields` maintained for
  * `manager`: computed, as upstream, between the live object and the defaulted request object, both in the
- * request's version. `live` is in storage form; `body` (the request's object, view form) is not modified.
+ * request's version. `live` is in storage form; `body` (the request's object, view form, the caller's own: a decode or
+ * a patch's copy) is defaulted in place, as upstream's decoding defaults it: the store's own defaulting then finds
+ * nothing left to set, and no copy of the whole object is made for the field manager.
  */
 export function trackWrite(
   handle: ResourceHandle,
@@ -74,9 +76,10 @@ export function trackWrite(
   subresource?: string,
 ): KubeObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  const meta =
-    body.metadata !== null && typeof body.metadata === 'object' && !Array.isArray(body.metadata) ? body.metadata : {};
-  const defaulted = clone(body);
+  const metaIsObject = body.metadata !== null && typeof body.metadata === 'object' && !Array.isArray(body.metadata);
+  const meta = metaIsObject ? body.metadata : {};
+  // a body whose metadata is no object is the store's to reject: defaulted on a copy, the body left as it came
+  const defaulted = metaIsObject ? body : clone(body);
   try {
     if (!defaulted.metadata || typeof defaulted.metadata !== 'object') defaulted.metadata = {};
     handle.view.default(defaulted);

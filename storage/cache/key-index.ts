@@ -24,6 +24,19 @@ export interface KeyRun {
 
 const CHUNK_MAX = 512;
 
+/** Whether two objects' labels are the same members with the same values (the label index holds the same keys). */
+function sameLabels(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  let n = 0;
+  for (const name in a) {
+    if (!Object.hasOwn(b, name) || a[name] !== b[name]) return false;
+    n++;
+  }
+  for (const _ in b) if (--n < 0) return false;
+  return true;
+}
+
 /** The sorted current state; mutated only when a committed batch is applied. */
 export class KeyIndex {
   private readonly entries = new Map<string, Entry>();
@@ -47,13 +60,20 @@ export class KeyIndex {
     return this.entries.has(key);
   }
 
-  /** Inserts or replaces the entry of `key`. */
+  /**
+   * Inserts or replaces the entry of `key`. A replacement whose labels are those of the entry it replaces (most
+   * writes: a status, a spec, an annotation) leaves the label index as it is.
+   */
   set(key: string, entry: Entry): void {
     const old = this.entries.get(key);
-    if (!old) this.insertKey(key);
-    else if (this.byLabel) this.unlabel(this.byLabel, key, old);
     this.entries.set(key, entry);
-    if (this.byLabel) this.label(this.byLabel, key, entry);
+    if (!old) {
+      this.insertKey(key);
+      if (this.byLabel) this.label(this.byLabel, key, entry);
+    } else if (this.byLabel && !sameLabels(old.object.metadata?.labels, entry.object.metadata?.labels)) {
+      this.unlabel(this.byLabel, key, old);
+      this.label(this.byLabel, key, entry);
+    }
   }
 
   delete(key: string): void {
