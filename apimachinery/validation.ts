@@ -87,6 +87,23 @@ export function isDNS1035Label(value: string): string[] {
 
 /** Qualified name (label/annotation key, finalizer, resource name): `[prefix/]name`. */
 export function isQualifiedName(value: string): string[] {
+  if (validQualifiedNames.has(value)) return [];
+  const errs = qualifiedNameErrors(value);
+  if (errs.length === 0) {
+    if (validQualifiedNames.size >= MAX_REMEMBERED_NAMES) validQualifiedNames.clear();
+    validQualifiedNames.add(value);
+  }
+  return errs;
+}
+
+/**
+ * Qualified names found valid: every object of a kind names the same few label, annotation and resource keys, and
+ * each write checks them all again. Bounded: cleared when it holds MAX_REMEMBERED_NAMES.
+ */
+const validQualifiedNames = new Set<string>();
+const MAX_REMEMBERED_NAMES = 4096;
+
+function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;

@@ -47,7 +47,26 @@ export function negotiate(
 ): OutputFormat {
   const tableAllowed = opts.tableAllowed ?? true;
   const protobufAllowed = opts.protobufAllowed ?? true;
-  if (!accept || accept.trim() === '') return { type: 'json' };
+  if (!accept || accept.trim() === '') return JSON_FORMAT;
+  // a client sends the same Accept header with every request: its answer is looked up, not parsed again
+  const key = `${tableAllowed ? 't' : '-'}${protobufAllowed ? 'p' : '-'}${accept}`;
+  let format = negotiated.get(key);
+  if (format === undefined) {
+    format = Object.freeze(choose(accept, tableAllowed, protobufAllowed));
+    if (negotiated.size >= MAX_NEGOTIATED) negotiated.clear();
+    negotiated.set(key, format);
+  }
+  return format;
+}
+
+const JSON_FORMAT: OutputFormat = Object.freeze({ type: 'json' });
+
+/** Formats chosen by Accept header (and what the endpoint allows), frozen; bounded: cleared when full. */
+const negotiated = new Map<string, OutputFormat>();
+const MAX_NEGOTIATED = 256;
+
+/** negotiate's choice (throws the 406 when nothing is acceptable). */
+function choose(accept: string, tableAllowed: boolean, protobufAllowed: boolean): OutputFormat {
   for (const m of parseAccept(accept)) {
     const as = m.params['as'];
     if (as !== undefined) {

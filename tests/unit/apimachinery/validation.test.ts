@@ -118,6 +118,24 @@ describe('format checks', () => {
   }
 });
 
+describe('isQualifiedName, remembered', () => {
+  it('answers a name it found valid, and one it found invalid, the same the second time and past its bound', () => {
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(isQualifiedName('example.com/My.Name'), []);
+      assert.deepEqual(isQualifiedName('a b'), [QNAME_NAME]);
+      assert.deepEqual(isQualifiedName('A/b'), [`prefix part ${SUBDOMAIN}`]);
+    }
+    // more valid names than it keeps: the set starts over, and what it answers does not change
+    for (let i = 0; i < 5000; i++) assert.deepEqual(isQualifiedName(`k${i}.example.com/n${i}`), []);
+    assert.deepEqual(isQualifiedName('example.com/My.Name'), []);
+    assert.deepEqual(isQualifiedName('a/'), ['name part must be non-empty', QNAME_NAME]);
+    // the answer is the caller's own array
+    const errs = isQualifiedName('example.com/My.Name');
+    errs.push('changed');
+    assert.deepEqual(isQualifiedName('example.com/My.Name'), []);
+  });
+});
+
 describe('message helpers and port numbers', () => {
   const cases: Array<[string, () => unknown, unknown]> = [
     ['regexError without examples', () => regexError('msg', 're'), "msg (regex used for validation is 're')"],
