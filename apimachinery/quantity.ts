@@ -10,6 +10,7 @@
  * saturated at the int64 range.
  */
 import { INT64_MAX, INT64_MIN } from './strconv.js';
+import { boundedMemo } from './bounded-memo.js';
 
 /** The regular expression quoted in upstream's format error. */
 export const QUANTITY_REGEX = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
@@ -190,22 +191,16 @@ export function parseQuantity(input: unknown): Quantity | null {
 
 /**
  * Results of recent string parses, frozen and shared: the same few quantities ("100m", "64Mi") are parsed several
- * times per object written (validation, defaulting, field validation). Bounded: short strings only, cleared when
- * full.
+ * times per object written (validation, defaulting, field validation). Short strings only.
  */
-const recent = new Map<string, Quantity | { error: string }>();
-const RECENT_MAX = 1024;
-const RECENT_MAX_LENGTH = 32;
+const recentParse = boundedMemo(
+  (s): Quantity | { error: string } => Object.freeze(parseUncached(s)),
+  1024,
+  (_, s) => s.length <= 32,
+);
 
 function parse(input: string | number): Quantity | { error: string } {
-  if (typeof input !== 'string' || input.length > RECENT_MAX_LENGTH) return parseUncached(input);
-  let r = recent.get(input);
-  if (r === undefined) {
-    r = Object.freeze(parseUncached(input));
-    if (recent.size >= RECENT_MAX) recent.clear();
-    recent.set(input, r);
-  }
-  return r;
+  return typeof input === 'string' ? recentParse(input) : parseUncached(input);
 }
 
 function parseUncached(input: string | number): Quantity | { error: string } {

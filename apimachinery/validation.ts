@@ -5,6 +5,7 @@
  * lengths like Go's len().
  */
 import { isIP } from 'node:net';
+import { boundedMemo } from './bounded-memo.js';
 
 /** Go's `len(s)` for a string: its UTF-8 byte length. */
 export function byteLen(s: string): number {
@@ -87,21 +88,14 @@ export function isDNS1035Label(value: string): string[] {
 
 /** Qualified name (label/annotation key, finalizer, resource name): `[prefix/]name`. */
 export function isQualifiedName(value: string): string[] {
-  if (validQualifiedNames.has(value)) return [];
-  const errs = qualifiedNameErrors(value);
-  if (errs.length === 0) {
-    if (validQualifiedNames.size >= MAX_REMEMBERED_NAMES) validQualifiedNames.clear();
-    validQualifiedNames.add(value);
-  }
-  return errs;
+  return [...qualifiedNameErrorsOf(value)]; // the caller's own array
 }
 
 /**
- * Qualified names found valid: every object of a kind names the same few label, annotation and resource keys, and
- * each write checks them all again. Bounded: cleared when it holds MAX_REMEMBERED_NAMES.
+ * Every object of a kind names the same few label, annotation and resource keys, and each write checks them all
+ * again: the valid ones are remembered.
  */
-const validQualifiedNames = new Set<string>();
-const MAX_REMEMBERED_NAMES = 4096;
+const qualifiedNameErrorsOf = boundedMemo(qualifiedNameErrors, 4096, (errs) => errs.length === 0);
 
 function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];

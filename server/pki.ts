@@ -215,10 +215,7 @@ function commonName(cn: string): Buffer {
 
 /** A new self-signed CA (CN kubernetes, as kubeadm's): its certificate and key in PEM; an EC key unless asked. */
 export function createCA(cn = 'kubernetes', keyType: KeyType = 'ec'): { cert: string; key: string } {
-  return caWithKeys(newKeyPair(keyType), cn);
-}
-
-function caWithKeys(keys: KeyPair, cn = 'kubernetes'): { cert: string; key: string } {
+  const keys = newKeyPair(keyType);
   const privateKey = createPrivateKey(keys.pem);
   const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   const name = commonName(cn);

@@ -4,6 +4,7 @@
  * simulated registry cannot serve.
  */
 import { hexDigest } from './ids.js';
+import { boundedMemo } from '../../apimachinery/bounded-memo.js';
 
 /** The registry of references without a domain (docker's default). */
 const DEFAULT_DOMAIN = 'docker.io';
@@ -66,18 +67,9 @@ export function normalizeImage(image: string): string {
 /** Images whose derived values (imageID, size) are remembered at most (a cluster runs few distinct images). */
 const IMAGE_MEMO_ENTRIES = 1000;
 
-/** `fn` remembered per image for the last IMAGE_MEMO_ENTRIES images (it hashes; every pod status asks again). */
+/** `fn` remembered per image (it hashes; every pod status asks again). */
 function memoByImage<T>(fn: (image: string) => T): (image: string) => T {
-  const memo = new Map<string, T>();
-  return (image) => {
-    let v = memo.get(image);
-    if (v === undefined) {
-      v = fn(image);
-      if (memo.size >= IMAGE_MEMO_ENTRIES) memo.clear();
-      memo.set(image, v);
-    }
-    return v;
-  };
+  return boundedMemo(fn, IMAGE_MEMO_ENTRIES);
 }
 
 /** `repository@sha256:<hex>`: the imageID of a pulled image (the digest given, or a stable made-up one). */

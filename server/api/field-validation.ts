@@ -17,6 +17,7 @@ import { errors, StatusError } from '../registry/status.js';
 import { goBase64Decode } from '../registry/validation/base64.js';
 import { quantityError } from '../registry/validation/quantity.js';
 import { decodeObjectBody, mediaType, type DecodeTarget } from './negotiation.js';
+import { boundedMemo } from '../../apimachinery/bounded-memo.js';
 
 /** The `fieldValidation` directive of a write. */
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -330,19 +331,12 @@ function fitsInt(text: string, bits: 32 | 64): boolean {
  * Go's time.Parse(time.RFC3339, s) error, or undefined when `s` parses. (MicroTime values are held to the same
  * layout here, fractional seconds of any length accepted.)
  */
-export function timeParseError(s: string): string | undefined {
-  if (validTimes.has(s)) return undefined;
-  const err = parseTime(s);
-  if (err === undefined && s.length <= 64) {
-    if (validTimes.size >= MAX_VALID_TIMES) validTimes.clear();
-    validTimes.add(s);
-  }
-  return err;
-}
-
-/** Short times that parsed, recently: a burst of writes carries few (conditions written in the same second). */
-const validTimes = new Set<string>();
-const MAX_VALID_TIMES = 1024;
+export const timeParseError: (s: string) => string | undefined = boundedMemo(
+  parseTime,
+  1024,
+  // short times that parsed: a burst of writes carries few (conditions written in the same second)
+  (err, s) => err === undefined && s.length <= 64,
+);
 
 function parseTime(s: string): string | undefined {
   const fail = (rest: string, elem: string) =>

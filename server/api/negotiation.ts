@@ -3,6 +3,7 @@ import { errors } from '../registry/status.js';
 import { GoJsonError, parseGoJson } from '../patch/go-json.js';
 import { decodeObject, ObjectDecodeError, PROTOBUF } from '../protobuf/envelope.js';
 import { ProtoError } from '../protobuf/wire.js';
+import { boundedMemo } from '../../apimachinery/bounded-memo.js';
 
 /** What a response is rendered as, chosen from the Accept header the way kube-apiserver negotiates. */
 export type OutputFormat =
@@ -49,21 +50,13 @@ export function negotiate(
   const protobufAllowed = opts.protobufAllowed ?? true;
   if (!accept || accept.trim() === '') return JSON_FORMAT;
   // a client sends the same Accept header with every request: its answer is looked up, not parsed again
-  const key = `${tableAllowed ? 't' : '-'}${protobufAllowed ? 'p' : '-'}${accept}`;
-  let format = negotiated.get(key);
-  if (format === undefined) {
-    format = Object.freeze(choose(accept, tableAllowed, protobufAllowed));
-    if (negotiated.size >= MAX_NEGOTIATED) negotiated.clear();
-    negotiated.set(key, format);
-  }
-  return format;
+  return negotiated(`${tableAllowed ? 't' : '-'}${protobufAllowed ? 'p' : '-'}${accept}`);
 }
 
 const JSON_FORMAT: OutputFormat = Object.freeze({ type: 'json' });
 
-/** Formats chosen by Accept header (and what the endpoint allows), frozen; bounded: cleared when full. */
-const negotiated = new Map<string, OutputFormat>();
-const MAX_NEGOTIATED = 256;
+/** Formats chosen by `<t|-><p|-><Accept header>` (what the endpoint allows, then the header), frozen. */
+const negotiated = boundedMemo((key) => Object.freeze(choose(key.slice(2), key[0] === 't', key[1] === 'p')), 256);
 
 /** negotiate's choice (throws the 406 when nothing is acceptable). */
 function choose(accept: string, tableAllowed: boolean, protobufAllowed: boolean): OutputFormat {

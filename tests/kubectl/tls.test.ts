@@ -213,7 +213,7 @@ describe('TLS and bearer tokens beyond loopback (npm start -- --host 0.0.0.0)', 
 });
 
 describe('TLS on loopback (--tls): a token too, so kubectl has credentials to send', { timeout: 60_000 }, () => {
-  it('the kubeconfig carries the generated token; kubectl 1.32 and 1.20 work without asking for a username', async () => {
+  it('the kubeconfig carries the generated token; kubectl 1.32, 1.33 and 1.20 work without asking for a username', async () => {
     const server = await startServerProcess({ args: ['--tls'] });
     try {
       assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -222,7 +222,7 @@ describe('TLS on loopback (--tls): a token too, so kubectl has credentials to se
       assert.equal(config.users[0].user.token, token);
       const ca = readFileSync(join(server.dataDir, 'pki', 'ca.crt'), 'utf8');
       assert.equal((await get(server.url, { ca })).status, 401, 'the token is required, as beyond loopback');
-      for (const version of ['1.32', '1.20']) {
+      for (const version of ['1.32', '1.33', '1.20']) {
         // Without credentials for an https server, kubectl asked "Please enter Username" (and failed on EOF here).
         const kubectl = new Kubectl(server.kubeconfig, version);
         try {
