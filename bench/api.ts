@@ -64,11 +64,15 @@ export async function startToNodesReady(viaNpm: boolean): Promise<number> {
 
 /**
  * API server spawn → first `/readyz` 200 on `dataDir` (a fresh temporary one when absent): the wall time, and the CPU
- * time the server used until then (which other work on the machine inflates far less than the wall time).
+ * time the server used until then (which other work on the machine inflates far less than the wall time). The
+ * server is started as the launcher starts it, unless `keepExtraCaCerts` (see {@link startApiServer}).
  */
-export async function serverStartToReady(dataDir?: string): Promise<{ ms: number; cpuMs: number }> {
+export async function serverStartToReady(
+  dataDir?: string,
+  keepExtraCaCerts = false,
+): Promise<{ ms: number; cpuMs: number }> {
   const t0 = performance.now();
-  const server = await startApiServer({ dataDir });
+  const server = await startApiServer({ dataDir, defaultTrust: keepExtraCaCerts });
   const ms = performance.now() - t0;
   const cpuMs = server.child.cpuMs;
   server.http.close();

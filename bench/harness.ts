@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../cli/child-env.js';
 
 /** dist/ of this checkout (this file runs as dist/bench/harness.js). */
 export const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -422,10 +423,14 @@ export class Child {
   }
 }
 
-export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
+/**
+ * A node process of `args`, in the environment the launcher gives its children (cli/child-env.ts): without
+ * NODE_EXTRA_CA_CERTS unless `defaultTrust` (it may verify a TLS peer against Node's default trust).
+ */
+export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv = {}, defaultTrust = false): Child {
   const proc = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: childEnv(env, defaultTrust),
   });
   return new Child(name, proc);
 }
@@ -468,22 +473,32 @@ export async function startApiServer(
     nodeArgs?: string[];
     /** Another build's server entry point (scripts/profile-writes.mjs compares builds). */
     main?: string;
+    /**
+     * Keeps NODE_EXTRA_CA_CERTS in the server's environment, as a server started by hand has it (the launcher
+     * leaves it out: cli/child-env.ts); by default only for an etcd over https.
+     */
+    defaultTrust?: boolean;
   } = {},
 ): Promise<ApiServer> {
   const dir = opts.dataDir ? { path: opts.dataDir, remove() {} } : tempDir('bench-server-');
   const port = await freePort();
-  const child = startChild('API server', [
-    ...(opts.nodeArgs ?? []),
-    opts.main ?? SERVER_MAIN,
-    '--port',
-    String(port),
-    '--data-dir',
-    dir.path,
-    '--log-level',
-    'warn',
-    ...(opts.withServiceAccounts ? [] : ['--disable-admission-plugins', 'ServiceAccount']),
-    ...(opts.extraArgs ?? []),
-  ]);
+  const child = startChild(
+    'API server',
+    [
+      ...(opts.nodeArgs ?? []),
+      opts.main ?? SERVER_MAIN,
+      '--port',
+      String(port),
+      '--data-dir',
+      dir.path,
+      '--log-level',
+      'warn',
+      ...(opts.withServiceAccounts ? [] : ['--disable-admission-plugins', 'ServiceAccount']),
+      ...(opts.extraArgs ?? []),
+    ],
+    {},
+    opts.defaultTrust ?? (opts.extraArgs ?? []).some((a) => a.includes('https://')),
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/readyz`, child);
   const http = new Http(url);

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
 import { tooManyNodes } from '../controllers/kubelet/ids.js';
+import { childEnv, managerUsesDefaultTrust, serverUsesDefaultTrust } from './child-env.js';
 import { heapArgsFor } from './cluster-size.js';
 import { defaultIdentity } from '../controllers/machinery/identity.js';
 import type { HttpTransport } from '../controllers/machinery/transport.js';
@@ -140,7 +141,7 @@ class Launcher {
     args.push(...limitFlagArgs(f.limits), ...storageFlagArgs(f));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1' },
+      env: childEnv({ KUBE_EMULATOR_SUPERVISED: '1' }, serverUsesDefaultTrust(f)),
     });
     this.server = server;
     this.info(`API server started (pid ${server.pid})`);
@@ -203,7 +204,7 @@ class Launcher {
     const started = Date.now();
     const manager = spawn(process.execPath, args, {
       stdio: ['pipe', 'inherit', 'inherit'],
-      env: { ...process.env, KUBE_EMULATOR_SUPERVISED: '1', KUBE_EMULATOR_WAIT_FOR_SERVER: '1' },
+      env: childEnv({ KUBE_EMULATOR_SUPERVISED: '1', KUBE_EMULATOR_WAIT_FOR_SERVER: '1' }, managerUsesDefaultTrust(f)),
     });
     manager.stdin!.on('error', () => {}); // the child died: the exit handler deals with it
     if (this.serverReady) manager.stdin!.write('go\n');

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { HttpApiClient } from '../../controllers/machinery/client.js';
 import { RESOURCES } from '../../controllers/machinery/types.js';
+import { createCA } from '../../server/pki.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -25,8 +26,8 @@ interface Launched {
   exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-function launch(args: string[]): Launched {
-  const proc = spawn(process.execPath, [START, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function launch(args: string[], env: NodeJS.ProcessEnv = process.env): Launched {
+  const proc = spawn(process.execPath, [START, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -83,7 +84,14 @@ async function eventually<T>(check: () => Promise<T | undefined>, ms = 20_000): 
 describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
   it('runs both processes, ensures --nodes, restarts a killed controller manager, stops cleanly on SIGTERM', async () => {
     const dir = tempDir();
-    const l = launch(['--port', '0', '--data-dir', dir.path, '--nodes', '2', '--log-level', 'info', '--speed', '0.1']);
+    // NODE_EXTRA_CA_CERTS, as the machines this runs on set it: Node 20 loads it at every start, and neither child
+    // verifies a peer against the default trust here, so neither gets it (cli/child-env.ts)
+    const extraCa = join(dir.path, 'extra-ca.crt');
+    writeFileSync(extraCa, createCA('extra').cert);
+    const l = launch(['--port', '0', '--data-dir', dir.path, '--nodes', '2', '--log-level', 'info', '--speed', '0.1'], {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: extraCa,
+    });
     try {
       const serverPid = Number((await l.waitFor(/API server started \(pid (\d+)\)/))[1]);
       const url = (await l.waitFor(/listening on (http:\/\/\S+)/))[1]!;
@@ -91,6 +99,13 @@ describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
       assert.doesNotMatch(url, /:0$/, 'the real port, not 0');
       const first = await l.waitFor(/controller manager started \(pid (\d+)\)/);
       const managerPid = Number(first[1]);
+      const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      assert.ok(environ(l.proc.pid!).includes(`NODE_EXTRA_CA_CERTS=${extraCa}`), 'the launcher has it');
+      for (const pid of [serverPid, managerPid]) {
+        const env = environ(pid);
+        assert.ok(env.includes('KUBE_EMULATOR_SUPERVISED=1'));
+        assert.equal(env.filter((e) => e.startsWith('NODE_EXTRA_CA_CERTS=')).length, 0, `pid ${pid}`);
+      }
 
       const client = HttpApiClient.fromKubeconfig(join(dir.path, 'kubeconfig'));
       const names = async () => (await client.list(RESOURCES.nodes)).items.map((n) => n.metadata.name!).sort();
