@@ -131,9 +131,11 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
 
   try {
     log.info({ informers: informers.list().map((i) => i.ref.resource) }, 'waiting for caches to sync');
-    // The simulated nodes are registered while the caches sync: neither waits for the other. Their list and creates
-    // are sent before the informers' lists and watches, which the server would otherwise answer first.
+    // The simulated nodes are registered while the caches sync, as kubelets register on their own. Their list and
+    // creates go first: the informers' lists and watches start once the creates are sent, so that the server answers
+    // them after the creates instead of before (a cold server took ~50 ms over 13 lists and watches at a start).
     let registering: Promise<string[]> = Promise.resolve([]);
+    const startInformers = () => informers.start(signal);
     if (nodes > 0) {
       // The component playing the kubelets (if any) registers the nodes as kubelets do: status in the create.
       const registrar = components.find((c) => c.nodeRegistration);
@@ -149,9 +151,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
         random: opts.random,
         signal,
         registration,
+        onCreatesSent: startInformers,
       }).finally(release);
-    }
-    informers.start(signal);
+    } else startInformers();
     const [createdNodes] = await Promise.all([
       registering,
       informers.waitForSync(signal).then(() => log.info({}, 'caches synced')),

@@ -66,6 +66,11 @@ export interface EnsureNodesOptions {
   signal: AbortSignal;
   /** How the nodes' kubelet registers a node (its status in the create); absent: a Node with labels alone. */
   registration?: NodeRegistration;
+  /**
+   * Called once the first list answered and the creates it asks for are sent (or once a list failed): what the
+   * caller starts then queues behind them at the server instead of ahead of them.
+   */
+  onCreatesSent?: () => void;
 }
 
 /**
@@ -120,14 +125,17 @@ export async function ensureNodes(opts: EnsureNodesOptions): Promise<string[]> {
         }
       };
       // Every lane ends before a retry lists the nodes again (none is left creating behind it).
-      const lanes = await Promise.allSettled(
+      const settled = Promise.allSettled(
         Array.from({ length: Math.min(NODE_CREATES_IN_FLIGHT, Math.max(0, wanted)) }, lane),
       );
+      opts.onCreatesSent?.();
+      const lanes = await settled;
       const failure = lanes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;
       return created;
     } catch (err) {
       if (opts.signal.aborted || isAbortError(err)) throw abortedError();
+      opts.onCreatesSent?.();
       opts.log.warn({ err: errorInfo(err), retryInMs: backoff }, 'could not ensure nodes');
       await opts.clock.sleep(backoff, opts.signal);
       backoff = Math.min(30_000, backoff * 2);

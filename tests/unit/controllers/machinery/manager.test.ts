@@ -187,6 +187,69 @@ describe('startControllerManager', () => {
     await cm.done;
   });
 
+  it("sends the nodes' creates before the informers' lists, so that the server answers them first", async () => {
+    const order: string[] = [];
+    const tracing = new HttpApiClient({ server: server.url });
+    const list = tracing.list.bind(tracing);
+    const create = tracing.create.bind(tracing);
+    tracing.list = ((...args: Parameters<typeof list>) => {
+      order.push(`list ${args[0].resource}`);
+      return list(...args);
+    }) as typeof tracing.list;
+    tracing.create = ((...args: Parameters<typeof create>) => {
+      order.push(`create ${args[0].resource}`);
+      return create(...args);
+    }) as typeof tracing.create;
+    const factory: ComponentFactory = (ctx) => {
+      ctx.informers.informer(RESOURCES.pods);
+      return {
+        name: 'probe',
+        async run(signal: AbortSignal) {
+          await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+        },
+      };
+    };
+    const existing = (await client.list(RESOURCES.nodes)).items.length;
+    const abort = new AbortController();
+    const cm = await startControllerManager({
+      client: tracing,
+      log: silentLogger,
+      speed: 1,
+      workers: 1,
+      components: [factory],
+      nodes: existing + 3,
+      clusterSeed: server.url,
+      random: seeded(4),
+      signal: abort.signal,
+    });
+    try {
+      assert.equal(cm.createdNodes.length, 3);
+      assert.deepEqual(order.slice(0, 5), ['list nodes', 'create nodes', 'create nodes', 'create nodes', 'list pods']);
+    } finally {
+      abort.abort();
+      await cm.done;
+    }
+
+    // without nodes to register, the informers start at once
+    order.length = 0;
+    const again = new AbortController();
+    const none = await startControllerManager({
+      client: tracing,
+      log: silentLogger,
+      speed: 1,
+      workers: 1,
+      components: [factory],
+      nodes: 0,
+      signal: again.signal,
+    });
+    try {
+      assert.deepEqual(order, ['list pods']);
+    } finally {
+      again.abort();
+      await none.done;
+    }
+  });
+
   it('stops everything and rejects done when a component fails', async () => {
     let otherSawAbort = false;
     const failing: ComponentFactory = () => ({ name: 'failing', run: async () => Promise.reject(new Error('boom')) });
