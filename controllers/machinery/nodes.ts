@@ -67,8 +67,8 @@ export interface EnsureNodesOptions {
   /** How the nodes' kubelet registers a node (its status in the create); absent: a Node with labels alone. */
   registration?: NodeRegistration;
   /**
-   * Called once the first list answered and the creates it asks for are sent (or once a list failed): what the
-   * caller starts then queues behind them at the server instead of ahead of them.
+   * Called when the creates a list asks for are sent, and after every failed attempt (so it may be called more than
+   * once): what the caller starts then queues behind the creates at the server instead of ahead of them.
    */
   onCreatesSent?: () => void;
 }
