@@ -38,6 +38,27 @@ function seeded(seed: number): () => number {
   };
 }
 
+/** Resolves when `signal` aborts: a component's run that only waits for the shutdown. */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+}
+
+/** A client of `url` that tells `record` of each list and create it sends, in the order it sends them. */
+function tracingClient(url: string, record: (verb: 'list' | 'create', resource: string) => void): HttpApiClient {
+  const tracing = new HttpApiClient({ server: url });
+  const list = tracing.list.bind(tracing);
+  const create = tracing.create.bind(tracing);
+  tracing.list = ((...args: Parameters<typeof list>) => {
+    record('list', args[0].resource);
+    return list(...args);
+  }) as typeof tracing.list;
+  tracing.create = ((...args: Parameters<typeof create>) => {
+    record('create', args[0].resource);
+    return create(...args);
+  }) as typeof tracing.create;
+  return tracing;
+}
+
 describe('startControllerManager', () => {
   let server: InProcessServer;
   let client: HttpApiClient;
@@ -63,7 +84,7 @@ describe('startControllerManager', () => {
         name: 'probe',
         async run(signal) {
           seen.push(`run synced=${pods.hasSynced()} cached=${pods.lister.list('default').length}`);
-          await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+          await untilAborted(signal);
           stopped = true;
         },
       };
@@ -146,12 +167,9 @@ describe('startControllerManager', () => {
 
   it('holds event writes back while it registers the nodes', async () => {
     const order: string[] = [];
-    const tracing = new HttpApiClient({ server: server.url });
-    const create = tracing.create.bind(tracing);
-    tracing.create = ((...args: Parameters<typeof create>) => {
-      order.push(args[0].resource);
-      return create(...args);
-    }) as typeof tracing.create;
+    const tracing = tracingClient(server.url, (verb, resource) => {
+      if (verb === 'create') order.push(resource);
+    });
     const factory: ComponentFactory = (ctx) => ({
       name: 'registrar',
       async nodeRegistration() {
@@ -163,9 +181,7 @@ describe('startControllerManager', () => {
           failed: () => {},
         };
       },
-      async run(signal: AbortSignal) {
-        await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
-      },
+      run: untilAborted,
     });
     const existing = (await client.list(RESOURCES.nodes)).items.length;
     const abort = new AbortController();
@@ -189,24 +205,12 @@ describe('startControllerManager', () => {
 
   it("sends the nodes' creates before the informers' lists, so that the server answers them first", async () => {
     const order: string[] = [];
-    const tracing = new HttpApiClient({ server: server.url });
-    const list = tracing.list.bind(tracing);
-    const create = tracing.create.bind(tracing);
-    tracing.list = ((...args: Parameters<typeof list>) => {
-      order.push(`list ${args[0].resource}`);
-      return list(...args);
-    }) as typeof tracing.list;
-    tracing.create = ((...args: Parameters<typeof create>) => {
-      order.push(`create ${args[0].resource}`);
-      return create(...args);
-    }) as typeof tracing.create;
+    const tracing = tracingClient(server.url, (verb, resource) => order.push(`${verb} ${resource}`));
     const factory: ComponentFactory = (ctx) => {
       ctx.informers.informer(RESOURCES.pods);
       return {
         name: 'probe',
-        async run(signal: AbortSignal) {
-          await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
-        },
+        run: untilAborted,
       };
     };
     const existing = (await client.list(RESOURCES.nodes)).items.length;
