@@ -28,8 +28,9 @@ import { claim, recheckDaemonSet } from './claim.js';
 import { registerHandlers } from './handlers.js';
 import { cleanupHistory, constructHistory } from './history.js';
 import { eventTarget, groupByNode, planNodes, syncNodes } from './manage.js';
-import { rollingUpdate, type RolloutPlan } from './rollout.js';
-import { DaemonPodIndex } from './pod-index.js';
+import { rollingUpdate, rolloutIsIdle, type RolloutPlan } from './rollout.js';
+import { DaemonPodIndex, ownerKey } from './pod-index.js';
+import { StatusTallies } from './status-tally.js';
 import { computeStatus, storeStatus } from './status.js';
 import type { ControllerRevision, DaemonSet, Node, Pod } from './types.js';
 import { addIndexOnce, objectKey, splitKey } from '../machinery/lister.js';
@@ -83,8 +84,10 @@ export class DaemonSetController implements Controller, Component {
   readonly recorder: EventRecorder;
   readonly log: Logger;
   private readonly selectors = new WeakMap<DaemonSet, LabelSelector>();
+  /** The status counters of each DaemonSet, kept as nodes and pods change (status-tally.ts). */
+  readonly statusTallies = new StatusTallies();
   /** The daemon pods of each DaemonSet by node, kept current by the pod informer. */
-  readonly podIndex = new DaemonPodIndex();
+  readonly podIndex = new DaemonPodIndex((owner, node) => this.statusTallies.groupChanged(owner, node));
   /**
    * Keys whose last full sync had pods to create or delete, or old pods left to roll: a pod change that satisfies
    * their expectations lets the next step start, and is synced at once (see enqueueCoalesced).
@@ -114,6 +117,20 @@ export class DaemonSetController implements Controller, Component {
       add: (pod) => this.podIndex.observe(undefined, pod),
       update: (old, cur) => this.podIndex.observe(old, cur),
       delete: (pod) => this.podIndex.observe(pod, undefined),
+    });
+    this.nodes.on({
+      add: (node) => this.statusTallies.nodeChanged(node.metadata.name!),
+      update: (old, cur) => {
+        if (old !== cur) this.statusTallies.nodeChanged(cur.metadata.name!);
+      },
+      delete: (node) => this.statusTallies.nodeChanged(node.metadata.name!),
+    });
+    this.daemonSets.on({
+      update: (old, cur) => {
+        if (old.metadata.uid !== cur.metadata.uid)
+          this.statusTallies.forget(ownerKey(old.metadata.namespace, old.metadata.uid!));
+      },
+      delete: (ds) => this.statusTallies.forget(ownerKey(ds.metadata.namespace, ds.metadata.uid!)),
     });
     registerHandlers(this);
   }
@@ -363,7 +380,11 @@ export class DaemonSetController implements Controller, Component {
     sync: SyncState,
   ): Promise<void> {
     let unfinished = await this.manage(ds, nodes, hash, sync);
-    if (this.expectations.satisfied(key) && ds.spec.updateStrategy?.type === 'RollingUpdate') {
+    if (
+      this.expectations.satisfied(key) &&
+      ds.spec.updateStrategy?.type === 'RollingUpdate' &&
+      !rolloutIsIdle(ds, this.allPodsCurrent(ds, hash, sync))
+    ) {
       const plan = await this.rollingUpdate(ds, nodes, hash, sync);
       if (plan.oldPods > 0) unfinished = true;
     }
@@ -414,6 +435,15 @@ export class DaemonSetController implements Controller, Component {
     return plan.nodesNeedingDaemonPods.length > 0 || plan.podsToDelete.length > 0;
   }
 
+  /**
+   * Whether every daemon pod not being deleted carries the revision `hash`, from the pod index's counts (so without
+   * a pass over the nodes); false when this sync adopted or released pods (the index does not have them as claimed).
+   */
+  private allPodsCurrent(ds: DaemonSet, hash: string, sync: SyncState): boolean {
+    if (sync.adopted.size > 0 || sync.released.size > 0 || hash.length === 0) return false;
+    return this.podIndex.allOfRevision(ds.metadata.namespace, ds.metadata.uid!, hash);
+  }
+
   // --- rolling update (rollout.ts) ---
   /**
    * The RollingUpdate strategy: one step of replacing out-of-date pods within maxUnavailable / maxSurge (see
@@ -449,7 +479,14 @@ export class DaemonSetController implements Controller, Component {
     sync: SyncState,
   ): Promise<void> {
     const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
-    const counts = computeStatus(ds, nodes, nodeToDaemonPods, hash, this.clock.now());
+    const counts =
+      (sync.adopted.size === 0 && sync.released.size === 0
+        ? this.statusTallies.counts(ownerKey(ds.metadata.namespace, ds.metadata.uid!), ds, hash, {
+            nodes: () => this.nodes.lister.list(),
+            node: (name) => this.nodes.lister.get(undefined, name),
+            groups: nodeToDaemonPods,
+          })
+        : undefined) ?? computeStatus(ds, nodes, nodeToDaemonPods, hash, this.clock.now());
     await storeStatus(this.client, ds, counts, updateObservedGeneration);
     const minReady = ds.spec.minReadySeconds ?? 0;
     if (minReady > 0 && counts.numberReady !== counts.numberAvailable) this.enqueueAfter(ds, minReady * 1000);

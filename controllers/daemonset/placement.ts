@@ -261,6 +261,15 @@ function compile(ds: DaemonSet): CompiledDaemonSet {
   return c;
 }
 
+/**
+ * What `ds`'s placement is computed from, as one object: the same object for every DaemonSet object with the same
+ * template spec (a status write brings a new DaemonSet object, not a new placement), so that a caller can tell
+ * whether what it derived from placement still holds.
+ */
+export function placementIdentity(ds: DaemonSet): object {
+  return compile(ds);
+}
+
 const isNoExecute = (t: Taint) => t.effect === 'NoExecute';
 const isNoScheduleOrNoExecute = (t: Taint) => t.effect === 'NoExecute' || t.effect === 'NoSchedule';
 

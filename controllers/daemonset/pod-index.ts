@@ -9,10 +9,10 @@ import type { LabelSelector } from '../../apimachinery/labels.js';
 import { objectKey } from '../machinery/lister.js';
 import { isPodTerminal } from './manage.js';
 import type { Pod } from './types.js';
-import { controllerOf, DS_KIND, targetNodeName } from './util.js';
+import { CONTROLLER_REVISION_HASH_LABEL, controllerOf, DS_KIND, targetNodeName } from './util.js';
 
 /** The index key of a DaemonSet's pods: its namespace and uid (a reference from another namespace never counts). */
-function ownerKey(namespace: string | undefined, uid: string): string {
+export function ownerKey(namespace: string | undefined, uid: string): string {
   return `${namespace ?? ''}/${uid}`;
 }
 
@@ -34,24 +34,38 @@ interface OwnerEntry {
   byNode: Map<string, readonly Pod[]>;
   /** The selector the mismatch set was computed for (by its JSON), and the keys of pods it does not match. */
   selector?: { key: string; sel: LabelSelector; mismatched: Set<string> };
+  /** How many grouped pods not being deleted there are (those a rolling update looks at), in all and by hash label. */
+  live: number;
+  byHash: Map<string, number>;
+}
+
+/** The hash label a grouped pod not being deleted is counted under (see OwnerEntry.byHash), else undefined. */
+function revisionOf(pod: Pod, node: string | undefined): string | undefined {
+  if (node === undefined || pod.metadata.deletionTimestamp) return undefined;
+  return pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] ?? '';
 }
 
 /** The daemon pods of every DaemonSet, by owner and node. Fed with `observe`; read by the controller's sync. */
 export class DaemonPodIndex {
   private readonly owners = new Map<string, OwnerEntry>();
 
+  /** `onGroupChange` is told of every node group that changes: its owner key and node. */
+  constructor(private readonly onGroupChange?: (owner: string, node: string) => void) {}
+
   /** Applies one informer event: `old` is the cached pod before it (undefined on add), `cur` after (undefined on delete). */
   observe(old: Pod | undefined, cur: Pod | undefined): void {
     const key = objectKey((cur ?? old)!);
     const was = old && placeOf(old);
     const now = cur && placeOf(cur);
+    if (was) this.countRevision(was.owner, revisionOf(old!, was.node), -1);
     if (was && (!now || was.owner !== now.owner)) this.remove(was.owner, key, was.node);
     if (!now) return;
     let entry = this.owners.get(now.owner);
-    if (!entry) this.owners.set(now.owner, (entry = { pods: new Map(), byNode: new Map() }));
+    if (!entry)
+      this.owners.set(now.owner, (entry = { pods: new Map(), byNode: new Map(), live: 0, byHash: new Map() }));
     entry.pods.set(key, cur!);
     const sameOwner = was?.owner === now.owner;
-    if (sameOwner && was.node !== now.node) this.ungroup(entry, key, was.node);
+    if (sameOwner && was.node !== now.node) this.ungroup(now.owner, entry, key, was.node);
     if (now.node !== undefined) {
       const group = entry.byNode.get(now.node);
       if (!group) entry.byNode.set(now.node, [cur!]);
@@ -59,7 +73,9 @@ export class DaemonPodIndex {
         const i = group.findIndex((p) => objectKey(p) === key);
         entry.byNode.set(now.node, i < 0 ? [...group, cur!] : group.map((p, j) => (j === i ? cur! : p)));
       }
+      this.onGroupChange?.(now.owner, now.node);
     }
+    this.countRevision(now.owner, revisionOf(cur!, now.node), 1);
     const sel = entry.selector;
     if (sel) {
       if (sel.sel.matches(cur!.metadata.labels)) sel.mismatched.delete(key);
@@ -72,17 +88,37 @@ export class DaemonPodIndex {
     if (!entry) return;
     entry.pods.delete(key);
     entry.selector?.mismatched.delete(key);
-    this.ungroup(entry, key, node);
+    this.ungroup(owner, entry, key, node);
     if (entry.pods.size === 0) this.owners.delete(owner);
   }
 
-  private ungroup(entry: OwnerEntry, key: string, node: string | undefined): void {
+  private ungroup(owner: string, entry: OwnerEntry, key: string, node: string | undefined): void {
     if (node === undefined) return;
     const group = entry.byNode.get(node);
     if (!group) return;
     const rest = group.filter((p) => objectKey(p) !== key);
     if (rest.length > 0) entry.byNode.set(node, rest);
     else entry.byNode.delete(node);
+    this.onGroupChange?.(owner, node);
+  }
+
+  private countRevision(owner: string, revision: string | undefined, delta: 1 | -1): void {
+    if (revision === undefined) return;
+    const entry = this.owners.get(owner);
+    if (!entry) return;
+    entry.live += delta;
+    const n = (entry.byHash.get(revision) ?? 0) + delta;
+    if (n === 0) entry.byHash.delete(revision);
+    else entry.byHash.set(revision, n);
+  }
+
+  /**
+   * Whether every grouped pod of the DaemonSet that is not being deleted carries the hash label `hash` (also
+   * true without any): a rolling update then has no old pod to replace.
+   */
+  allOfRevision(namespace: string | undefined, uid: string, hash: string): boolean {
+    const entry = this.owners.get(ownerKey(namespace, uid));
+    return !entry || entry.live === (entry.byHash.get(hash) ?? 0);
   }
 
   /** The pods the DaemonSet (namespace, uid) controls, in the order they first appeared. */

@@ -56,20 +56,38 @@ export function rolloutBudget(
     desiredNumberScheduled++;
     if (!nodeToDaemonPods.has(node.metadata.name!)) nodeToDaemonPods.set(node.metadata.name!, []);
   }
+  let { maxUnavailable, maxSurge } = scaledBudget(ds, desiredNumberScheduled);
+  if (desiredNumberScheduled > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
+  return { maxSurge, maxUnavailable, desiredNumberScheduled };
+}
+
+/** maxUnavailable and maxSurge scaled to `desired` nodes; throws on a value that is neither an integer nor a percentage. */
+function scaledBudget(ds: DaemonSet, desired: number): { maxUnavailable: number; maxSurge: number } {
   let maxUnavailable: number;
   let maxSurge: number;
   try {
-    maxUnavailable = unavailableCount(ds, desiredNumberScheduled);
+    maxUnavailable = unavailableCount(ds, desired);
   } catch (err) {
     throw new Error(`invalid value for MaxUnavailable: ${(err as Error).message}`);
   }
   try {
-    maxSurge = surgeCount(ds, desiredNumberScheduled);
+    maxSurge = surgeCount(ds, desired);
   } catch (err) {
     throw new Error(`invalid value for MaxSurge: ${(err as Error).message}`);
   }
-  if (desiredNumberScheduled > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
-  return { maxSurge, maxUnavailable, desiredNumberScheduled };
+  return { maxUnavailable, maxSurge };
+}
+
+/**
+ * Whether a rolling-update step can be left out: every daemon pod not being deleted is of the current revision
+ * (`allCurrent`, from the pod index) and without minReadySeconds (nothing to re-queue for). Such a step deletes and
+ * creates nothing and finds no old pod, whatever the nodes; its budget's values are still checked, so that a bad
+ * one fails the sync as the step would.
+ */
+export function rolloutIsIdle(ds: DaemonSet, allCurrent: boolean): boolean {
+  if (!allCurrent || (ds.spec.minReadySeconds ?? 0) > 0) return false;
+  scaledBudget(ds, 0);
+  return true;
 }
 
 /** The pods of one node split by revision (findUpdatedPodsOnNode); `ok` is false with two of a kind. */

@@ -24,10 +24,80 @@ export interface StatusCounts {
   numberUnavailable: number;
 }
 
+/** One node's part of the counters (see {@link nodeStatusBits}). */
+export const DESIRED = 1;
+export const CURRENT = 2;
+export const MISSCHEDULED = 4;
+export const READY = 8;
+export const AVAILABLE = 16;
+export const UPDATED = 32;
+
+/** What the counters are computed from besides a node and its pods: the DaemonSet's revision, as read once per sync. */
+export interface StatusInputs {
+  hash: string;
+  /** The templateGeneration, made a string once (it is compared with a label). */
+  generation: string | undefined;
+  minReadySeconds: number;
+}
+
+/** The inputs of {@link nodeStatusBits} for `ds` at revision `hash`. */
+export function statusInputs(ds: DaemonSet, hash: string): StatusInputs {
+  const tg = templateGenerationOf(ds);
+  return { hash, generation: tg === undefined ? undefined : String(tg), minReadySeconds: ds.spec.minReadySeconds ?? 0 };
+}
+
 /**
- * Per node that should run a daemon pod: desired+1; with a pod there current+1, and its oldest pod counts as
- * ready (Ready condition), available (ready for more than minReadySeconds at `now`) and updated (current hash or
- * templateGeneration label). Pods on nodes that should not run one count as misscheduled.
+ * One node's part of the counters, as bits: a node that should run a daemon pod is desired, with a pod there
+ * current, and its oldest pod counts as ready (Ready condition), available (ready for more than minReadySeconds at
+ * `now`) and updated (current hash or templateGeneration label). Pods on a node that should not run one make it
+ * misscheduled.
+ */
+export function nodeStatusBits(
+  ds: DaemonSet,
+  node: Node,
+  pods: readonly Pod[] | undefined,
+  inputs: StatusInputs,
+  now: number,
+): number {
+  const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
+  if (!shouldRun) return pods !== undefined && pods.length > 0 ? MISSCHEDULED : 0;
+  if (pods === undefined || pods.length === 0) return DESIRED;
+  let bits = DESIRED | CURRENT;
+  const pod = pods.length === 1 ? pods[0]! : [...pods].sort(compareDaemonPods)[0]!;
+  const ready = readyCondition(pod);
+  if (ready?.status === 'True') {
+    bits |= READY;
+    if (isReadyConditionAvailable(ready, inputs.minReadySeconds, now)) bits |= AVAILABLE;
+  }
+  if (isPodUpdated(pod, inputs.hash, inputs.generation)) bits |= UPDATED;
+  return bits;
+}
+
+/** Counters with nothing counted. */
+export function zeroCounts(): StatusCounts {
+  return {
+    desiredNumberScheduled: 0,
+    currentNumberScheduled: 0,
+    numberMisscheduled: 0,
+    numberReady: 0,
+    updatedNumberScheduled: 0,
+    numberAvailable: 0,
+    numberUnavailable: 0,
+  };
+}
+
+/** Adds one node's bits to `c` (`sign` 1), or takes them away (-1); numberUnavailable is left to the caller. */
+export function addBits(c: StatusCounts, bits: number, sign: 1 | -1 = 1): void {
+  if (bits & DESIRED) c.desiredNumberScheduled += sign;
+  if (bits & CURRENT) c.currentNumberScheduled += sign;
+  if (bits & MISSCHEDULED) c.numberMisscheduled += sign;
+  if (bits & READY) c.numberReady += sign;
+  if (bits & AVAILABLE) c.numberAvailable += sign;
+  if (bits & UPDATED) c.updatedNumberScheduled += sign;
+}
+
+/**
+ * The counters over every node (updateDaemonSetStatus): the sum of each node's {@link nodeStatusBits}, and
  * unavailable = desired − available.
  */
 export function computeStatus(
@@ -37,36 +107,10 @@ export function computeStatus(
   hash: string,
   now: number,
 ): StatusCounts {
-  const c: StatusCounts = {
-    desiredNumberScheduled: 0,
-    currentNumberScheduled: 0,
-    numberMisscheduled: 0,
-    numberReady: 0,
-    updatedNumberScheduled: 0,
-    numberAvailable: 0,
-    numberUnavailable: 0,
-  };
-  const tg = templateGenerationOf(ds);
-  const generation = tg === undefined ? undefined : String(tg); // compared with a label: made a string once
-  const minReady = ds.spec.minReadySeconds ?? 0;
-  for (const node of nodes) {
-    const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
-    const pods = nodeToDaemonPods.get(node.metadata.name!) ?? [];
-    if (!shouldRun) {
-      if (pods.length > 0) c.numberMisscheduled++;
-      continue;
-    }
-    c.desiredNumberScheduled++;
-    if (pods.length === 0) continue;
-    c.currentNumberScheduled++;
-    const pod = pods.length === 1 ? pods[0]! : [...pods].sort(compareDaemonPods)[0]!;
-    const ready = readyCondition(pod);
-    if (ready?.status === 'True') {
-      c.numberReady++;
-      if (isReadyConditionAvailable(ready, minReady, now)) c.numberAvailable++;
-    }
-    if (isPodUpdated(pod, hash, generation)) c.updatedNumberScheduled++;
-  }
+  const c = zeroCounts();
+  const inputs = statusInputs(ds, hash);
+  for (const node of nodes)
+    addBits(c, nodeStatusBits(ds, node, nodeToDaemonPods.get(node.metadata.name!), inputs, now));
   c.numberUnavailable = c.desiredNumberScheduled - c.numberAvailable;
   return c;
 }

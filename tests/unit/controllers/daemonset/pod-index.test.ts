@@ -25,6 +25,35 @@ function changed(pod: Pod, fn: (p: Pod) => void): Pod {
 }
 
 describe('DaemonPodIndex', () => {
+  it('allOfRevision: whether every grouped pod not being deleted has the hash label', () => {
+    const index = new DaemonPodIndex();
+    const withHash = (name: string, nodeName: string, hash: string) =>
+      daemonPod(ds, name, nodeName, {
+        labels: { ...ds.spec.template.metadata!.labels, 'controller-revision-hash': hash },
+      });
+    assert.ok(index.allOfRevision(NS, UID, 'h1'), 'no pods');
+    const a = withHash('a', 'n1', 'h1');
+    const b = withHash('b', 'n2', 'h0');
+    index.observe(undefined, a);
+    index.observe(undefined, b);
+    assert.ok(!index.allOfRevision(NS, UID, 'h1'));
+    // the old pod's deletion starts: it is no longer counted
+    const bDeleting = changed(b, (p) => (p.metadata.deletionTimestamp = '2024-01-01T00:01:00Z'));
+    index.observe(b, bDeleting);
+    assert.ok(index.allOfRevision(NS, UID, 'h1'));
+    index.observe(bDeleting, undefined);
+    // a pod relabelled to another revision, then back
+    const a0 = changed(a, (p) => (p.metadata.labels!['controller-revision-hash'] = 'h0'));
+    index.observe(a, a0);
+    assert.ok(!index.allOfRevision(NS, UID, 'h1'));
+    assert.ok(index.allOfRevision(NS, UID, 'h0'));
+    index.observe(a0, a);
+    assert.ok(index.allOfRevision(NS, UID, 'h1'));
+    // a pod without the label is never of a revision
+    index.observe(undefined, daemonPod(ds, 'c', 'n3', { labels: { ...ds.spec.template.metadata!.labels } }));
+    assert.ok(!index.allOfRevision(NS, UID, 'h1'));
+  });
+
   it('groups added pods by node and forgets deleted ones', () => {
     const index = new DaemonPodIndex();
     const a = daemonPod(ds, 'a', 'n1');

@@ -15,8 +15,10 @@ import {
   nextAvailableAfter,
   planRollingUpdate,
   rolloutBudget,
+  rolloutIsIdle,
+  type RolloutPlan,
 } from '../../../../controllers/daemonset/rollout.js';
-import type { ControllerRevision, DaemonSet, IntOrString, Pod } from '../../../../controllers/daemonset/types.js';
+import type { ControllerRevision, DaemonSet, IntOrString, Node, Pod } from '../../../../controllers/daemonset/types.js';
 import type { ApiClient } from '../../../../controllers/machinery/types.js';
 import { daemonPod, daemonSet, FakeCluster, node, RESOURCES } from './fakes.js';
 
@@ -532,5 +534,58 @@ describe('history during updates', () => {
     cluster.seed(RESOURCES.controllerrevisions, squatter);
     await assert.rejects(c.sync(KEY), /stale collision count/);
     assert.equal(cluster.objects<DaemonSet>(RESOURCES.daemonsets)[0]!.status!.collisionCount, 1);
+  });
+});
+
+describe('a rolling-update step with nothing to roll', () => {
+  /** A controller that counts its rolling-update steps. */
+  class Counting extends DaemonSetController {
+    steps = 0;
+    protected override async rollingUpdate(...args: [DaemonSet, Node[], string, never]): Promise<RolloutPlan> {
+      this.steps++;
+      return super.rollingUpdate(...args);
+    }
+  }
+
+  it('is left out while every pod is of the current revision, and taken once one is not', async () => {
+    const cluster = new FakeCluster();
+    const c = new Counting({ ...cluster.context(), client: immediateWatch(cluster) });
+    for (let i = 0; i < 4; i++) cluster.seed(RESOURCES.nodes, node(`node-${i}`));
+    cluster.seed(
+      RESOURCES.daemonsets,
+      daemonSet('foo', (d) => (d.spec.updateStrategy = unavailable(1))),
+    );
+    await c.sync(KEY);
+    cluster.flush();
+    markReady(cluster);
+    await c.sync(KEY);
+    cluster.flush();
+    assert.equal(c.steps, 0, 'all four pods run the current revision: no step');
+    assert.equal(dsOf(cluster).status?.numberReady, 4);
+    // a template change: every pod is old now, and the steps roll them one node at a time
+    await edit(cluster, newImage('b'));
+    const w = { cluster, c };
+    await run(w, [...Array.from({ length: 4 }, () => [[0, 1], [1, 0], R] as Step[]).flat(), [0, 0]]);
+    const during = c.steps;
+    // eight syncs: a step in each but the last, whose old pod was gone before it (it only creates the new one)
+    assert.equal(during, 7);
+    await step(w);
+    assert.equal(c.steps, during, 'rolled out: no step again');
+    assert.equal(dsOf(cluster).status?.updatedNumberScheduled, 4);
+  });
+
+  it('rolloutIsIdle: not with an old pod or minReadySeconds; a bad budget value still fails the sync', () => {
+    const ds = daemonSet('foo', (d) => (d.spec.updateStrategy = unavailable(1)));
+    assert.equal(rolloutIsIdle(ds, true), true);
+    assert.equal(rolloutIsIdle(ds, false), false);
+    assert.equal(
+      rolloutIsIdle(
+        daemonSet('foo', (d) => (d.spec.minReadySeconds = 5)),
+        true,
+      ),
+      false,
+    );
+    const bad = daemonSet('foo', (d) => (d.spec.updateStrategy = unavailable('half')));
+    assert.throws(() => rolloutIsIdle(bad, true), /invalid value for MaxUnavailable/);
   });
 });
