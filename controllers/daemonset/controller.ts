@@ -27,7 +27,15 @@ import { Backoff } from './backoff.js';
 import { claim, recheckDaemonSet } from './claim.js';
 import { registerHandlers } from './handlers.js';
 import { cleanupHistory, constructHistory } from './history.js';
-import { eventTarget, groupByNode, planNodes, syncNodes } from './manage.js';
+import {
+  eventTarget,
+  groupByNode,
+  type PartialPlan,
+  planNodes,
+  syncNodes,
+  unscheduledPodsWithoutNode,
+} from './manage.js';
+import { SettledNodes } from './settled-nodes.js';
 import { rollingUpdate, rolloutIsIdle, type RolloutPlan } from './rollout.js';
 import { DaemonPodIndex, ownerKey } from './pod-index.js';
 import { StatusTallies } from './status-tally.js';
@@ -86,8 +94,13 @@ export class DaemonSetController implements Controller, Component {
   private readonly selectors = new WeakMap<DaemonSet, LabelSelector>();
   /** The status counters of each DaemonSet, kept as nodes and pods change (status-tally.ts). */
   readonly statusTallies = new StatusTallies();
+  /** The nodes where each DaemonSet's placement step has nothing to do (settled-nodes.ts). */
+  readonly settledNodes = new SettledNodes();
   /** The daemon pods of each DaemonSet by node, kept current by the pod informer. */
-  readonly podIndex = new DaemonPodIndex((owner, node) => this.statusTallies.groupChanged(owner, node));
+  readonly podIndex = new DaemonPodIndex((owner, node) => {
+    this.statusTallies.groupChanged(owner, node);
+    this.settledNodes.groupChanged(owner, node);
+  });
   /**
    * Keys whose last full sync had pods to create or delete, or old pods left to roll: a pod change that satisfies
    * their expectations lets the next step start, and is synced at once (see enqueueCoalesced).
@@ -118,19 +131,28 @@ export class DaemonSetController implements Controller, Component {
       update: (old, cur) => this.podIndex.observe(old, cur),
       delete: (pod) => this.podIndex.observe(pod, undefined),
     });
+    // What the sync keeps per DaemonSet across syncs is told of every node that changes, and forgotten with it.
+    const nodeChanged = (node: Node) => {
+      this.statusTallies.nodeChanged(node.metadata.name!);
+      this.settledNodes.nodeChanged(node.metadata.name!);
+    };
     this.nodes.on({
-      add: (node) => this.statusTallies.nodeChanged(node.metadata.name!),
+      add: nodeChanged,
       update: (old, cur) => {
-        if (old !== cur) this.statusTallies.nodeChanged(cur.metadata.name!);
+        if (old !== cur) nodeChanged(cur);
       },
-      delete: (node) => this.statusTallies.nodeChanged(node.metadata.name!),
+      delete: nodeChanged,
     });
+    const forget = (ds: DaemonSet) => {
+      const owner = ownerKey(ds.metadata.namespace, ds.metadata.uid!);
+      this.statusTallies.forget(owner);
+      this.settledNodes.forget(owner);
+    };
     this.daemonSets.on({
       update: (old, cur) => {
-        if (old.metadata.uid !== cur.metadata.uid)
-          this.statusTallies.forget(ownerKey(old.metadata.namespace, old.metadata.uid!));
+        if (old.metadata.uid !== cur.metadata.uid) forget(old);
       },
-      delete: (ds) => this.statusTallies.forget(ownerKey(ds.metadata.namespace, ds.metadata.uid!)),
+      delete: forget,
     });
     registerHandlers(this);
   }
@@ -400,6 +422,27 @@ export class DaemonSetController implements Controller, Component {
    */
   private async manage(ds: DaemonSet, nodes: Node[], hash: string, sync: SyncState): Promise<boolean> {
     const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
+    // Without pods adopted or released in this sync, the pod index's groups are the claimed ones: only the nodes
+    // not known settled are looked at (settled-nodes.ts).
+    const owner = ownerKey(ds.metadata.namespace, ds.metadata.uid!);
+    let partial: PartialPlan | undefined;
+    if (sync.adopted.size === 0 && sync.released.size === 0) {
+      nodes = this.settledNodes.toVisit(
+        owner,
+        ds,
+        () => this.nodes.lister.list(),
+        (name) => this.nodes.lister.get(undefined, name),
+      );
+      partial = {
+        settle: (name) => this.settledNodes.settle(owner, name),
+        unscheduled: () =>
+          this.podIndex.hasUnbound(ds.metadata.namespace, ds.metadata.uid!)
+            ? unscheduledPodsWithoutNode(this.nodes.lister.list(), nodeToDaemonPods)
+            : [],
+      };
+    } else {
+      this.settledNodes.forget(owner);
+    }
     const plan = planNodes(
       {
         recorder: this.recorder,
@@ -412,6 +455,7 @@ export class DaemonSetController implements Controller, Component {
       nodes,
       nodeToDaemonPods,
       hash,
+      partial,
     );
     const errors = await syncNodes(
       {

@@ -198,23 +198,38 @@ export function unscheduledPodsWithoutNode(
   return out;
 }
 
-/** The plan over every node (upstream manage, before syncNodes). */
+/** What a plan over only some of the nodes needs (see planNodes). */
+export interface PartialPlan {
+  /** Told of each node where there is nothing to do. */
+  settle(nodeName: string): void;
+  /** The pods without `spec.nodeName` whose target node does not exist (unscheduledPodsWithoutNode over all nodes). */
+  unscheduled(): string[];
+}
+
+/**
+ * The plan over every node (upstream manage, before syncNodes); with `partial`, over `nodes` alone (those not
+ * known to have nothing to do), telling `partial` of each that has nothing to do.
+ */
 export function planNodes(
   deps: PlanDeps,
   ds: DaemonSet,
   nodes: readonly Node[],
   nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
+  partial?: PartialPlan,
 ): NodePlan {
   const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
   for (const node of nodes) {
     const p = podsShouldBeOnNode(deps, node, nodeToDaemonPods, ds, hash);
-    if (p === NOTHING_TO_DO) continue;
+    if (p === NOTHING_TO_DO) {
+      partial?.settle(node.metadata.name!);
+      continue;
+    }
     plan.nodesNeedingDaemonPods.push(...p.nodesNeedingDaemonPods);
     plan.podsToDelete.push(...p.podsToDelete);
     plan.failedPodsObserved += p.failedPodsObserved;
   }
-  plan.podsToDelete.push(...unscheduledPodsWithoutNode(nodes, nodeToDaemonPods));
+  plan.podsToDelete.push(...(partial ? partial.unscheduled() : unscheduledPodsWithoutNode(nodes, nodeToDaemonPods)));
   return plan;
 }
 

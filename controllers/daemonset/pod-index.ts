@@ -37,6 +37,8 @@ interface OwnerEntry {
   /** How many grouped pods not being deleted there are (those a rolling update looks at), in all and by hash label. */
   live: number;
   byHash: Map<string, number>;
+  /** How many grouped pods have no `spec.nodeName` (only those can be on a node that does not exist). */
+  unbound: number;
 }
 
 /** The hash label a grouped pod not being deleted is counted under (see OwnerEntry.byHash), else undefined. */
@@ -57,12 +59,15 @@ export class DaemonPodIndex {
     const key = objectKey((cur ?? old)!);
     const was = old && placeOf(old);
     const now = cur && placeOf(cur);
-    if (was) this.countRevision(was.owner, revisionOf(old!, was.node), -1);
+    if (was) this.countPod(was.owner, old!, was.node, -1);
     if (was && (!now || was.owner !== now.owner)) this.remove(was.owner, key, was.node);
     if (!now) return;
     let entry = this.owners.get(now.owner);
     if (!entry)
-      this.owners.set(now.owner, (entry = { pods: new Map(), byNode: new Map(), live: 0, byHash: new Map() }));
+      this.owners.set(
+        now.owner,
+        (entry = { pods: new Map(), byNode: new Map(), live: 0, byHash: new Map(), unbound: 0 }),
+      );
     entry.pods.set(key, cur!);
     const sameOwner = was?.owner === now.owner;
     if (sameOwner && was.node !== now.node) this.ungroup(now.owner, entry, key, was.node);
@@ -75,7 +80,7 @@ export class DaemonPodIndex {
       }
       this.onGroupChange?.(now.owner, now.node);
     }
-    this.countRevision(now.owner, revisionOf(cur!, now.node), 1);
+    this.countPod(now.owner, cur!, now.node, 1);
     const sel = entry.selector;
     if (sel) {
       if (sel.sel.matches(cur!.metadata.labels)) sel.mismatched.delete(key);
@@ -102,14 +107,22 @@ export class DaemonPodIndex {
     this.onGroupChange?.(owner, node);
   }
 
-  private countRevision(owner: string, revision: string | undefined, delta: 1 | -1): void {
-    if (revision === undefined) return;
+  /** Counts a pod in (1) or out (-1) of its owner's revision and unbound counts. */
+  private countPod(owner: string, pod: Pod, node: string | undefined, delta: 1 | -1): void {
     const entry = this.owners.get(owner);
     if (!entry) return;
+    if (node !== undefined && !pod.spec?.nodeName) entry.unbound += delta;
+    const revision = revisionOf(pod, node);
+    if (revision === undefined) return;
     entry.live += delta;
     const n = (entry.byHash.get(revision) ?? 0) + delta;
     if (n === 0) entry.byHash.delete(revision);
     else entry.byHash.set(revision, n);
+  }
+
+  /** Whether some grouped pod of the DaemonSet has no `spec.nodeName`. */
+  hasUnbound(namespace: string | undefined, uid: string): boolean {
+    return (this.owners.get(ownerKey(namespace, uid))?.unbound ?? 0) > 0;
   }
 
   /**

@@ -1,0 +1,88 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Backoff } from '../../../../controllers/daemonset/backoff.js';
+import { planNodes, type PlanDeps, unscheduledPodsWithoutNode } from '../../../../controllers/daemonset/manage.js';
+import type { DaemonSet } from '../../../../controllers/daemonset/types.js';
+import { FakeClock } from '../../../../controllers/machinery/clock.js';
+import { Caches, churn, random, startChurn } from './churn.js';
+import { daemonPod, daemonSet, FakeRecorder, node, nullLog } from './fakes.js';
+
+/** Plan dependencies of their own (a failed pod's back-off is state: each plan gets a fresh one). */
+function deps(): PlanDeps {
+  const clock = new FakeClock();
+  return { recorder: new FakeRecorder(), backoff: new Backoff(clock), clock, log: nullLog, enqueueAfter: () => {} };
+}
+
+/** The plan over the unsettled nodes (settling those with nothing to do), and the plan over every node. */
+function both(c: Caches, ds: DaemonSet, hash: string) {
+  const owner = c.owner(ds);
+  const visit = c.settled.toVisit(owner, ds, c.allNodes, c.node);
+  const partial = planNodes(deps(), ds, visit, c.groups(ds), hash, {
+    settle: (name) => c.settled.settle(owner, name),
+    unscheduled: () => unscheduledPodsWithoutNode([...c.nodes.values()], c.groups(ds)),
+  });
+  const full = planNodes(deps(), ds, [...c.nodes.values()], c.groups(ds), hash);
+  const sorted = (p: typeof full) => ({
+    ...p,
+    nodesNeedingDaemonPods: [...p.nodesNeedingDaemonPods].sort(),
+    podsToDelete: [...p.podsToDelete].sort(),
+  });
+  return { partial: sorted(partial), full: sorted(full), visited: visit.length };
+}
+
+describe('SettledNodes', () => {
+  it('a plan over the unsettled nodes decides what the plan over every node decides, through random changes', () => {
+    for (const seed of [11, 12, 13, 14, 15]) {
+      const rnd = random(seed);
+      const c = new Caches();
+      const st = startChurn(c);
+      for (let step = 0; step < 400; step++) {
+        churn(c, st, rnd);
+        if (rnd() < 0.3) {
+          const { partial, full } = both(c, st.ds, st.hash);
+          assert.deepEqual(partial, full, `seed ${seed}, step ${step}`);
+        }
+      }
+      const { partial, full } = both(c, st.ds, st.hash);
+      assert.deepEqual(partial, full, `seed ${seed}, at the end`);
+    }
+  });
+
+  it('looks again only at the nodes that changed, and at those with something left to do', () => {
+    const c = new Caches();
+    const ds = daemonSet();
+    for (let i = 0; i < 100; i++) c.setNode(node(`n${i}`), `n${i}`);
+    // a pod on every node but the last
+    for (let i = 0; i < 99; i++) c.setPod(Object.freeze(daemonPod(ds, `p${i}`, `n${i}`)), `p${i}`);
+    let r = both(c, ds, 'h');
+    assert.equal(r.visited, 100, 'the first sync looks at every node');
+    assert.deepEqual(r.partial.nodesNeedingDaemonPods, ['n99']);
+    r = both(c, ds, 'h');
+    assert.equal(r.visited, 1, 'then only at the node still without its pod');
+    // its pod arrives, another node gets a NoExecute taint, a third gets a second pod
+    c.setPod(Object.freeze(daemonPod(ds, 'p99', 'n99')), 'p99');
+    c.setNode(node('n5', { taints: [{ key: 'k', value: 'v', effect: 'NoExecute' }] }), 'n5');
+    c.setPod(Object.freeze(daemonPod(ds, 'extra', 'n7', { created: '2024-01-01T00:00:30Z' })), 'extra');
+    r = both(c, ds, 'h');
+    assert.equal(r.visited, 3);
+    assert.deepEqual(r.partial.podsToDelete, ['extra', 'p5']);
+    assert.deepEqual(r.partial, r.full);
+    // another placement: every node again
+    const ssd = daemonSet(
+      'foo',
+      (d) => (d.spec.template.spec = { ...d.spec.template.spec, nodeSelector: { disk: 'ssd' } }),
+    );
+    assert.equal(both(c, ssd, 'h').visited, 100);
+  });
+
+  it('forgets a DaemonSet: the next sync looks at every node', () => {
+    const c = new Caches();
+    const ds = daemonSet();
+    c.setNode(node('n1'), 'n1');
+    c.setPod(Object.freeze(daemonPod(ds, 'p1', 'n1')), 'p1');
+    both(c, ds, 'h');
+    assert.equal(both(c, ds, 'h').visited, 0);
+    c.settled.forget(c.owner(ds));
+    assert.equal(both(c, ds, 'h').visited, 1);
+  });
+});
