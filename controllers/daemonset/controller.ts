@@ -3,7 +3,10 @@
  * one daemon pod on every eligible node, records ControllerRevisions of the pod template and publishes the
  * DaemonSet status. Informer handlers only enqueue `namespace/name` keys (see handlers.ts); `sync(key)` does the
  * work: history, then placement (`manage`), then the update strategy (`rollingUpdate`, see rollout.ts; OnDelete
- * needs nothing), then history cleanup, then status.
+ * needs nothing), then history cleanup, then status. Upstream's steps each read every node; here what they found is
+ * kept across syncs where it depends only on what the informers report (the daemon pods by node, pod-index.ts; the
+ * nodes where placement has nothing to do, settled-nodes.ts; the status counters, status-tally.ts), so that a sync
+ * after a few pods changed reads those nodes, not all of them.
  */
 import { isEmptyLabelSelector, LabelSelector, labelSelectorFromObject } from '../../apimachinery/labels.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
@@ -314,7 +317,7 @@ export class DaemonSetController implements Controller, Component {
    */
   async nodesToDaemonPods(ds: DaemonSet, sync: SyncState, includeDeletedTerminal = false): Promise<Map<string, Pod[]>> {
     await this.claimPods(ds, sync);
-    if (!includeDeletedTerminal && sync.adopted.size === 0 && sync.released.size === 0)
+    if (!includeDeletedTerminal && asIndexed(sync))
       return this.podIndex.byNode(ds.metadata.namespace, ds.metadata.uid!);
     return groupByNode(await this.daemonPods(ds, sync), includeDeletedTerminal);
   }
@@ -325,8 +328,7 @@ export class DaemonSetController implements Controller, Component {
    */
   private async daemonPodGroups(ds: DaemonSet, sync: SyncState): Promise<ReadonlyMap<string, readonly Pod[]>> {
     await this.claimPods(ds, sync);
-    if (sync.adopted.size === 0 && sync.released.size === 0)
-      return this.podIndex.groups(ds.metadata.namespace, ds.metadata.uid!);
+    if (asIndexed(sync)) return this.podIndex.groups(ds.metadata.namespace, ds.metadata.uid!);
     return groupByNode(await this.daemonPods(ds, sync));
   }
 
@@ -426,7 +428,7 @@ export class DaemonSetController implements Controller, Component {
     // not known settled are looked at (settled-nodes.ts).
     const owner = ownerKey(ds.metadata.namespace, ds.metadata.uid!);
     let partial: PartialPlan | undefined;
-    if (sync.adopted.size === 0 && sync.released.size === 0) {
+    if (asIndexed(sync)) {
       nodes = this.settledNodes.toVisit(
         owner,
         ds,
@@ -484,7 +486,7 @@ export class DaemonSetController implements Controller, Component {
    * a pass over the nodes); false when this sync adopted or released pods (the index does not have them as claimed).
    */
   private allPodsCurrent(ds: DaemonSet, hash: string, sync: SyncState): boolean {
-    if (sync.adopted.size > 0 || sync.released.size > 0 || hash.length === 0) return false;
+    if (!asIndexed(sync) || hash.length === 0) return false;
     return this.podIndex.allOfRevision(ds.metadata.namespace, ds.metadata.uid!, hash);
   }
 
@@ -524,7 +526,7 @@ export class DaemonSetController implements Controller, Component {
   ): Promise<void> {
     const nodeToDaemonPods = await this.daemonPodGroups(ds, sync);
     const counts =
-      (sync.adopted.size === 0 && sync.released.size === 0
+      (asIndexed(sync)
         ? this.statusTallies.counts(ownerKey(ds.metadata.namespace, ds.metadata.uid!), ds, hash, {
             nodes: () => this.nodes.lister.list(),
             node: (name) => this.nodes.lister.get(undefined, name),
@@ -548,6 +550,14 @@ export interface SyncState {
   adopted: Map<string, string>;
   /** Uids of pods released in this sync: later steps skip them. */
   released: Set<string>;
+}
+
+/**
+ * Whether the sync adopted and released no pod so far: the pod index then holds the DaemonSet's pods as the claim
+ * left them, and the steps may read its groups and counts (and what is kept from them) as they are.
+ */
+function asIndexed(sync: SyncState): boolean {
+  return sync.adopted.size === 0 && sync.released.size === 0;
 }
 
 /** A cached orphan as it is after its adoption (the watch may not have delivered the patched pod yet). */
