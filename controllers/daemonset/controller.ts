@@ -38,6 +38,7 @@ import {
   syncNodes,
   unscheduledPodsWithoutNode,
 } from './manage.js';
+import type { PerDaemonSet, Rechecked } from './node-changes.js';
 import { SettledNodes } from './settled-nodes.js';
 import { rollingUpdate, rolloutIsIdle, type RolloutPlan } from './rollout.js';
 import { DaemonPodIndex, ownerKey } from './pod-index.js';
@@ -99,10 +100,11 @@ export class DaemonSetController implements Controller, Component {
   readonly statusTallies = new StatusTallies();
   /** The nodes where each DaemonSet's placement step has nothing to do (settled-nodes.ts). */
   readonly settledNodes = new SettledNodes();
+  /** What the sync keeps per DaemonSet across syncs (node-changes.ts). */
+  private readonly keptAcrossSyncs: ReadonlyArray<PerDaemonSet<Rechecked>> = [this.statusTallies, this.settledNodes];
   /** The daemon pods of each DaemonSet by node, kept current by the pod informer. */
   readonly podIndex = new DaemonPodIndex((owner, node) => {
-    this.statusTallies.groupChanged(owner, node);
-    this.settledNodes.groupChanged(owner, node);
+    for (const kept of this.keptAcrossSyncs) kept.groupChanged(owner, node);
   });
   /**
    * Keys whose last full sync had pods to create or delete, or old pods left to roll: a pod change that satisfies
@@ -136,8 +138,7 @@ export class DaemonSetController implements Controller, Component {
     });
     // What the sync keeps per DaemonSet across syncs is told of every node that changes, and forgotten with it.
     const nodeChanged = (node: Node) => {
-      this.statusTallies.nodeChanged(node.metadata.name!);
-      this.settledNodes.nodeChanged(node.metadata.name!);
+      for (const kept of this.keptAcrossSyncs) kept.nodeChanged(node.metadata.name!);
     };
     this.nodes.on({
       add: nodeChanged,
@@ -147,9 +148,7 @@ export class DaemonSetController implements Controller, Component {
       delete: nodeChanged,
     });
     const forget = (ds: DaemonSet) => {
-      const owner = ownerKey(ds.metadata.namespace, ds.metadata.uid!);
-      this.statusTallies.forget(owner);
-      this.settledNodes.forget(owner);
+      for (const kept of this.keptAcrossSyncs) kept.forget(ownerKey(ds.metadata.namespace, ds.metadata.uid!));
     };
     this.daemonSets.on({
       update: (old, cur) => {

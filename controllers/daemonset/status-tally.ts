@@ -11,6 +11,7 @@
  */
 import type { StatusCounts } from './status.js';
 import { addBits, nodeStatusBits, statusInputs, zeroCounts } from './status.js';
+import { PerDaemonSet } from './node-changes.js';
 import { placementIdentity } from './placement.js';
 import type { DaemonSet, Node, Pod } from './types.js';
 
@@ -23,7 +24,7 @@ interface Tally {
   bits: Map<string, number>;
   sums: StatusCounts;
   /** Nodes whose node object or daemon pods changed since they were counted. */
-  dirty: Set<string>;
+  recheck: Set<string>;
 }
 
 /** Where a tally reads the caches. */
@@ -36,25 +37,8 @@ export interface TallySource {
   groups: ReadonlyMap<string, readonly Pod[]>;
 }
 
-/** The status tallies of every DaemonSet, by owner key (namespace/uid, as the pod index's). */
-export class StatusTallies {
-  private readonly tallies = new Map<string, Tally>();
-
-  /** A node was added, changed or deleted: every tally counts it again. */
-  nodeChanged(name: string): void {
-    for (const t of this.tallies.values()) t.dirty.add(name);
-  }
-
-  /** The daemon pods of `owner` on `node` changed. */
-  groupChanged(owner: string, node: string): void {
-    this.tallies.get(owner)?.dirty.add(node);
-  }
-
-  /** Drops the tally of a DaemonSet that is gone. */
-  forget(owner: string): void {
-    this.tallies.delete(owner);
-  }
-
+/** The status tallies of every DaemonSet, by owner key (see node-changes.ts). */
+export class StatusTallies extends PerDaemonSet<Tally> {
   /**
    * The counters of `ds` (its owner key `owner`) at revision `hash`: the tally's, after recounting the nodes that
    * changed; from scratch when there is none yet or what it was counted with changed. With minReadySeconds,
@@ -63,13 +47,13 @@ export class StatusTallies {
   counts(owner: string, ds: DaemonSet, hash: string, src: TallySource): StatusCounts | undefined {
     const inputs = statusInputs(ds, hash);
     if (inputs.minReadySeconds > 0) {
-      this.tallies.delete(owner);
+      this.entries.delete(owner);
       return undefined;
     }
     const placement = placementIdentity(ds);
-    let t = this.tallies.get(owner);
+    let t = this.entries.get(owner);
     if (!t || t.placement !== placement || t.hash !== hash || t.generation !== inputs.generation) {
-      t = { placement, hash, generation: inputs.generation, bits: new Map(), sums: zeroCounts(), dirty: new Set() };
+      t = { placement, hash, generation: inputs.generation, bits: new Map(), sums: zeroCounts(), recheck: new Set() };
       for (const node of src.nodes()) {
         const name = node.metadata.name!;
         const bits = nodeStatusBits(ds, node, src.groups.get(name), inputs, 0);
@@ -77,9 +61,9 @@ export class StatusTallies {
         t.bits.set(name, bits);
         addBits(t.sums, bits);
       }
-      this.tallies.set(owner, t);
+      this.entries.set(owner, t);
     } else {
-      for (const name of t.dirty) {
+      for (const name of t.recheck) {
         const node = src.node(name);
         const bits = node ? nodeStatusBits(ds, node, src.groups.get(name), inputs, 0) : 0;
         const was = t.bits.get(name) ?? 0;
@@ -89,7 +73,7 @@ export class StatusTallies {
         if (bits === 0) t.bits.delete(name);
         else t.bits.set(name, bits);
       }
-      t.dirty.clear();
+      t.recheck.clear();
     }
     return { ...t.sums, numberUnavailable: t.sums.desiredNumberScheduled - t.sums.numberAvailable };
   }

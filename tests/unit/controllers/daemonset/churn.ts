@@ -144,3 +144,20 @@ export function churn(c: Caches, st: ChurnState, rnd: () => number): void {
     });
   }
 }
+
+/**
+ * For each seed, 400 random changes from {@link startChurn}'s start, with `check` called after about a third of them
+ * and at the end; `where` names the seed and step for a failure's message.
+ */
+export function throughChurn(seeds: number[], check: (c: Caches, st: ChurnState, where: string) => void): void {
+  for (const seed of seeds) {
+    const rnd = random(seed);
+    const c = new Caches();
+    const st = startChurn(c);
+    for (let step = 0; step < 400; step++) {
+      churn(c, st, rnd);
+      if (rnd() < 0.3) check(c, st, `seed ${seed}, step ${step}`);
+    }
+    check(c, st, `seed ${seed}, at the end`);
+  }
+}

@@ -14,7 +14,7 @@ import {
   type ComponentFactory,
   type ControllerContext,
 } from '../../../../controllers/machinery/types.js';
-import { startControllerManager } from '../../../../controllers/manager.js';
+import { type ControllerManagerOptions, startControllerManager } from '../../../../controllers/manager.js';
 import { podManifest } from '../../../helpers/http.js';
 import { startInProcess, type InProcessServer } from '../../../helpers/server.js';
 
@@ -70,6 +70,22 @@ describe('startControllerManager', () => {
   after(async () => {
     await server.close();
   });
+
+  /** A controller manager of one component over `tracing`, at speed 1 with one worker, seeded by this server's URL. */
+  const startTraced = (
+    tracing: HttpApiClient,
+    factory: ComponentFactory,
+    opts: Pick<ControllerManagerOptions, 'nodes' | 'random' | 'signal'>,
+  ) =>
+    startControllerManager({
+      client: tracing,
+      log: silentLogger,
+      speed: 1,
+      workers: 1,
+      components: [factory],
+      clusterSeed: server.url,
+      ...opts,
+    });
 
   it('creates components with the context, syncs, ensures nodes, then runs the components until aborted', async () => {
     await client.create(RESOURCES.pods, 'default', podManifest('existing'));
@@ -185,17 +201,7 @@ describe('startControllerManager', () => {
     });
     const existing = (await client.list(RESOURCES.nodes)).items.length;
     const abort = new AbortController();
-    const cm = await startControllerManager({
-      client: tracing,
-      log: silentLogger,
-      speed: 1,
-      workers: 1,
-      components: [factory],
-      nodes: existing + 40,
-      clusterSeed: server.url,
-      random: seeded(3),
-      signal: abort.signal,
-    });
+    const cm = await startTraced(tracing, factory, { nodes: existing + 40, random: seeded(3), signal: abort.signal });
     assert.equal(cm.createdNodes.length, 40);
     await eventually(() => order.filter((r) => r === 'events').length === 40);
     assert.deepEqual(order, [...Array(40).fill('nodes'), ...Array(40).fill('events')]);
@@ -215,17 +221,7 @@ describe('startControllerManager', () => {
     };
     const existing = (await client.list(RESOURCES.nodes)).items.length;
     const abort = new AbortController();
-    const cm = await startControllerManager({
-      client: tracing,
-      log: silentLogger,
-      speed: 1,
-      workers: 1,
-      components: [factory],
-      nodes: existing + 3,
-      clusterSeed: server.url,
-      random: seeded(4),
-      signal: abort.signal,
-    });
+    const cm = await startTraced(tracing, factory, { nodes: existing + 3, random: seeded(4), signal: abort.signal });
     try {
       assert.equal(cm.createdNodes.length, 3);
       assert.deepEqual(order.slice(0, 5), ['list nodes', 'create nodes', 'create nodes', 'create nodes', 'list pods']);
@@ -237,15 +233,7 @@ describe('startControllerManager', () => {
     // without nodes to register, the informers start at once
     order.length = 0;
     const again = new AbortController();
-    const none = await startControllerManager({
-      client: tracing,
-      log: silentLogger,
-      speed: 1,
-      workers: 1,
-      components: [factory],
-      nodes: 0,
-      signal: again.signal,
-    });
+    const none = await startTraced(tracing, factory, { nodes: 0, signal: again.signal });
     try {
       assert.deepEqual(order, ['list pods']);
     } finally {
