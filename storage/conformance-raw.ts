@@ -84,9 +84,13 @@ export function rawBackendConformance(
           [podKey('default', 'b')],
         );
         assert.equal(rest.more, false);
+        // a page that ends the prefix exactly has no more, though keys of another prefix follow
+        committed(await b.txn({ kind: 'create', key: podKey('other', 'c'), object: pod('c', 'other') }));
+        const whole = await b.range('/registry/pods/default/', { limit: 2 });
+        assert.deepEqual([whole.items.length, whole.more], [2, false]);
         const r4 = committed(await b.txn({ kind: 'delete', key: a, expectedModRevision: r2 }));
         assert.deepEqual((await b.revisions()).current, r4);
-        assert.equal((await b.range('/registry/pods/')).items.length, 1);
+        assert.equal((await b.range('/registry/pods/')).items.length, 2);
       }),
     );
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { storageConformance } from '../../../storage/conformance.js';
 import { rawBackendConformance } from '../../../storage/conformance-raw.js';
-import { INLINE_READ_KEYS, LevelBackend } from '../../../storage/level/level-backend.js';
+import { BULK_READ_BYTES, INLINE_READ_KEYS, LevelBackend } from '../../../storage/level/level-backend.js';
 import type { RawWrite, RawWriteResult } from '../../../storage/raw.js';
 import {
   describeItems,
@@ -435,6 +435,67 @@ describe('level storage', () => {
   });
 
   // How fast is for `npm run bench` to measure; this holds what the pages contain.
+  it(
+    'a reopened store reads every object and event past one bulk read, in order, and pages at the limit',
+    T,
+    async () => {
+      const dir = tempDir();
+      try {
+        // 2,500 records of ~2 KB: several trips of BULK_READ_BYTES (and of its 1,000 records) each way
+        const n = 2_500;
+        const pad = 'x'.repeat(2_000);
+        let b = await LevelBackend.open({ dir });
+        const revisions: number[] = [];
+        for (let i = 0; i < n; i += 250) {
+          const group = Array.from({ length: Math.min(250, n - i) }, (_, j) => {
+            const name = `p-${String(i + j).padStart(5, '0')}`;
+            return b.txn({
+              kind: 'create',
+              key: podKey('default', name),
+              object: pod(name, 'default', { spec: { pad } }),
+            });
+          });
+          for (const r of await Promise.all(group)) revisions.push(r.revision);
+        }
+        assert.ok(n * 2_000 > 4 * BULK_READ_BYTES);
+        await b.close();
+        b = await LevelBackend.open({ dir });
+        try {
+          const all = await b.range(PREFIX);
+          assert.equal(all.more, false);
+          assert.deepEqual(
+            all.items.map((o) => o.key),
+            Array.from({ length: n }, (_, i) => podKey('default', `p-${String(i).padStart(5, '0')}`)),
+          );
+          assert.equal((all.items[n - 1]!.object.spec as { pad?: string }).pad, pad);
+          const first = await b.range(PREFIX, { limit: 1_200 });
+          assert.deepEqual([first.items.length, first.more], [1_200, true]);
+          const rest = await b.range(PREFIX, { startAfter: first.items.at(-1)!.key, limit: n - 1_200 });
+          assert.deepEqual(
+            [rest.items.length, rest.more, rest.items[0]!.key],
+            [n - 1_200, false, all.items[1_200]!.key],
+          );
+          const history = await b.recentHistory(Math.max(...revisions), { maxEvents: n, maxBytes: 1 << 30 });
+          assert.equal(history.truncated, false);
+          assert.deepEqual(
+            history.events.map((e) => [e.type, e.revision]),
+            [...revisions].sort((x, y) => x - y).map((r) => ['ADDED', r]),
+          );
+          const newest = await b.recentHistory(Math.max(...revisions), { maxEvents: 1_100, maxBytes: 1 << 30 });
+          assert.equal(newest.truncated, true);
+          assert.deepEqual(
+            newest.events.map((e) => e.key),
+            history.events.slice(-1_100).map((e) => e.key),
+          );
+        } finally {
+          await b.close();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('handles 20k objects: prefix pages at current and older revisions', T, () =>
     withLevel({}, async (s) => {
       const names = Array.from({ length: 20_000 }, (_, i) => `p-${String(i).padStart(5, '0')}`);
