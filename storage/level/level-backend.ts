@@ -80,6 +80,8 @@ export const INLINE_READ_KEYS = 8;
  */
 export const BULK_READ_BYTES = 1 << 20;
 const BULK = { highWaterMarkBytes: BULK_READ_BYTES };
+/** classic-level reads an iterator's `limit` as a 32-bit integer. */
+const MAX_ITERATOR_LIMIT = 2 ** 31 - 1;
 
 export class LevelBackend implements RawBackend {
   private readonly queue: GroupCommitQueue<RawWrite, RawWriteResult>;
@@ -144,8 +146,9 @@ export class LevelBackend implements RawBackend {
     const gt = opts.startAfter !== undefined && opts.startAfter >= prefix ? objectKey(opts.startAfter) : undefined;
     const items: RawObject[] = [];
     // The iterator reads a snapshot taken when it is created: every record is at `revision`.
-    // one record past the limit tells whether there is more
-    const bounds = { ...BULK, ...(Number.isFinite(limit) ? { limit: limit + 1 } : {}) };
+    // One record past the limit tells whether there is more (LevelDB's limit is a 32-bit integer: a larger one
+    // reads on, and the loop below stops).
+    const bounds = { ...BULK, ...(Number.isInteger(limit) && limit < MAX_ITERATOR_LIMIT ? { limit: limit + 1 } : {}) };
     const it = this.db.iterator(
       gt ? { gt, lt: OBJECT_RANGE_END, ...bounds } : { gte: objectKey(prefix), lt: OBJECT_RANGE_END, ...bounds },
     );

@@ -468,6 +468,8 @@ describe('level storage', () => {
             Array.from({ length: n }, (_, i) => podKey('default', `p-${String(i).padStart(5, '0')}`)),
           );
           assert.equal((all.items[n - 1]!.object.spec as { pad?: string }).pad, pad);
+          const huge = await b.range(PREFIX, { limit: 2 ** 32 });
+          assert.deepEqual([huge.items.length, huge.more], [n, false], 'a limit past 32 bits reads on');
           const first = await b.range(PREFIX, { limit: 1_200 });
           assert.deepEqual([first.items.length, first.more], [1_200, true]);
           const rest = await b.range(PREFIX, { startAfter: first.items.at(-1)!.key, limit: n - 1_200 });
