@@ -327,12 +327,17 @@ export class CachedStorage implements Storage, WatchSource {
   }
 
   private async load(): Promise<void> {
-    const { revision, entries } = await this.readAll();
+    const budget = { maxEvents: this.limits.maxHistoryEvents, maxBytes: this.limits.maxHistoryBytes };
+    // The objects and the event log's window are read together: each read waits on the backend's I/O (LevelDB's
+    // thread pool, etcd's answers) while this thread decodes what the other has read.
+    const { current } = await this.backend.revisions();
+    const [{ revision, entries }, window] = await Promise.all([
+      this.readAll(),
+      this.backend.recentHistory(current, budget),
+    ]);
+    // A write landed between the two (a store shared with other servers): the window at the objects' revision.
+    const recent = revision === current ? window : await this.backend.recentHistory(revision, budget);
     this.index.load(entries);
-    const recent = await this.backend.recentHistory(revision, {
-      maxEvents: this.limits.maxHistoryEvents,
-      maxBytes: this.limits.maxHistoryBytes,
-    });
     this.windowStart = recent.compacted;
     if (recent.truncated) this.windowStart = recent.events.length > 0 ? recent.events[0]!.revision - 1 : revision;
     // One instance per object state: consecutive events of a key, and the current object, share it. Nothing here

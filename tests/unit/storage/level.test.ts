@@ -21,6 +21,7 @@ import {
 } from '../../../storage/conformance-helpers.js';
 import type { Storage, WatchItem } from '../../../storage/interface.js';
 import { type LevelStorageOptions, openCachedLevel, openLevelStorage } from '../../../storage/level/level-storage.js';
+import { CachedStorage } from '../../../storage/cache/cacher.js';
 
 type LevelStorage = Awaited<ReturnType<typeof openCachedLevel>>;
 
@@ -491,6 +492,44 @@ describe('level storage', () => {
           );
         } finally {
           await b.close();
+        }
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it(
+    "a write between the start's first read of the revision and its read of the objects is in the window",
+    T,
+    async () => {
+      const dir = tempDir();
+      try {
+        let b = await LevelBackend.open({ dir });
+        await b.txn({ kind: 'create', key: podKey('default', 'a'), object: pod('a') });
+        const before = (await b.revisions()).current;
+        await b.close();
+        b = await LevelBackend.open({ dir });
+        // another writer on the same store lands right after the cache has read the revision
+        const raced = Object.create(b) as LevelBackend;
+        raced.revisions = async () => {
+          const r = await b.revisions();
+          await b.txn({ kind: 'create', key: podKey('default', 'b'), object: pod('b') });
+          return r;
+        };
+        const s = await CachedStorage.open(raced);
+        try {
+          assert.equal(s.currentRevision(), before + 1);
+          const replay = await replayAll(s, PREFIX, 2);
+          assert.deepEqual(
+            replay.map((e) => [e.type, e.type === 'PROGRESS' ? '' : e.object.metadata.name]),
+            [
+              ['ADDED', 'a'],
+              ['ADDED', 'b'],
+            ],
+          );
+        } finally {
+          await s.close();
         }
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
