@@ -36,19 +36,40 @@ async function openLevel(options: Omit<LevelStorageOptions, 'dir'> & { dir?: str
   return openCachedLevel({ dir: options.dir ?? tempDir(), ...options });
 }
 
+/** Runs `fn` with a fresh directory, then removes it. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = tempDir();
+  try {
+    await fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Runs `fn` with a LevelDB store in a fresh directory, then closes it and removes the directory. */
 async function withLevel(
   options: Omit<LevelStorageOptions, 'dir'>,
   fn: (s: LevelStorage, dir: string) => Promise<void>,
 ): Promise<void> {
-  const dir = tempDir();
-  const s = await openLevel({ ...options, dir });
+  return inTempDir(async (dir) => {
+    const s = await openLevel({ ...options, dir });
+    try {
+      await fn(s, dir);
+    } finally {
+      await s.close();
+    }
+  });
+}
+
+/** A LevelDB backend on `dir` after `write` ran on one opened there and closed: what a restart reads. */
+async function reopenedAfter(dir: string, write: (b: LevelBackend) => Promise<void>): Promise<LevelBackend> {
+  const first = await LevelBackend.open({ dir });
   try {
-    await fn(s, dir);
+    await write(first);
   } finally {
-    await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await first.close();
   }
+  return LevelBackend.open({ dir });
 }
 
 async function replayAll(s: Storage, prefix: string, count: number): Promise<WatchItem[]> {
@@ -436,21 +457,17 @@ describe('level storage', () => {
   });
 
   // How fast is for `npm run bench` to measure; this holds what the pages contain.
-  it(
-    'a reopened store reads every object and event past one bulk read, in order, and pages at the limit',
-    T,
-    async () => {
-      const dir = tempDir();
-      try {
-        // 2,500 records of ~2 KB: several trips of BULK_READ_BYTES (and of its 1,000 records) each way
-        const n = 2_500;
-        const pad = 'x'.repeat(2_000);
-        let b = await LevelBackend.open({ dir });
-        const revisions: number[] = [];
+  it('a reopened store reads every object and event past one bulk read, in order, and pages at the limit', T, () =>
+    inTempDir(async (dir) => {
+      // 2,500 records of ~2 KB: several trips of BULK_READ_BYTES (and of its 1,000 records) each way
+      const n = 2_500;
+      const pad = 'x'.repeat(2_000);
+      const revisions: number[] = [];
+      const b = await reopenedAfter(dir, async (w) => {
         for (let i = 0; i < n; i += 250) {
           const group = Array.from({ length: Math.min(250, n - i) }, (_, j) => {
             const name = `p-${String(i + j).padStart(5, '0')}`;
-            return b.txn({
+            return w.txn({
               kind: 'create',
               key: podKey('default', name),
               object: pod(name, 'default', { spec: { pad } }),
@@ -458,83 +475,69 @@ describe('level storage', () => {
           });
           for (const r of await Promise.all(group)) revisions.push(r.revision);
         }
-        assert.ok(n * 2_000 > 4 * BULK_READ_BYTES);
-        await b.close();
-        b = await LevelBackend.open({ dir });
-        try {
-          const all = await b.range(PREFIX);
-          assert.equal(all.more, false);
-          assert.deepEqual(
-            all.items.map((o) => o.key),
-            Array.from({ length: n }, (_, i) => podKey('default', `p-${String(i).padStart(5, '0')}`)),
-          );
-          assert.equal((all.items[n - 1]!.object.spec as { pad?: string }).pad, pad);
-          const huge = await b.range(PREFIX, { limit: 2 ** 32 });
-          assert.deepEqual([huge.items.length, huge.more], [n, false], 'a limit past 32 bits reads on');
-          const first = await b.range(PREFIX, { limit: 1_200 });
-          assert.deepEqual([first.items.length, first.more], [1_200, true]);
-          const rest = await b.range(PREFIX, { startAfter: first.items.at(-1)!.key, limit: n - 1_200 });
-          assert.deepEqual(
-            [rest.items.length, rest.more, rest.items[0]!.key],
-            [n - 1_200, false, all.items[1_200]!.key],
-          );
-          const history = await b.recentHistory(Math.max(...revisions), { maxEvents: n, maxBytes: 1 << 30 });
-          assert.equal(history.truncated, false);
-          assert.deepEqual(
-            history.events.map((e) => [e.type, e.revision]),
-            [...revisions].sort((x, y) => x - y).map((r) => ['ADDED', r]),
-          );
-          const newest = await b.recentHistory(Math.max(...revisions), { maxEvents: 1_100, maxBytes: 1 << 30 });
-          assert.equal(newest.truncated, true);
-          assert.deepEqual(
-            newest.events.map((e) => e.key),
-            history.events.slice(-1_100).map((e) => e.key),
-          );
-        } finally {
-          await b.close();
-        }
+      });
+      assert.ok(n * 2_000 > 4 * BULK_READ_BYTES);
+      try {
+        const all = await b.range(PREFIX);
+        assert.equal(all.more, false);
+        assert.deepEqual(
+          all.items.map((o) => o.key),
+          Array.from({ length: n }, (_, i) => podKey('default', `p-${String(i).padStart(5, '0')}`)),
+        );
+        assert.equal((all.items[n - 1]!.object.spec as { pad?: string }).pad, pad);
+        const huge = await b.range(PREFIX, { limit: 2 ** 32 });
+        assert.deepEqual([huge.items.length, huge.more], [n, false], 'a limit past 32 bits reads on');
+        const first = await b.range(PREFIX, { limit: 1_200 });
+        assert.deepEqual([first.items.length, first.more], [1_200, true]);
+        const rest = await b.range(PREFIX, { startAfter: first.items.at(-1)!.key, limit: n - 1_200 });
+        assert.deepEqual([rest.items.length, rest.more, rest.items[0]!.key], [n - 1_200, false, all.items[1_200]!.key]);
+        const history = await b.recentHistory(Math.max(...revisions), { maxEvents: n, maxBytes: 1 << 30 });
+        assert.equal(history.truncated, false);
+        assert.deepEqual(
+          history.events.map((e) => [e.type, e.revision]),
+          [...revisions].sort((x, y) => x - y).map((r) => ['ADDED', r]),
+        );
+        const newest = await b.recentHistory(Math.max(...revisions), { maxEvents: 1_100, maxBytes: 1 << 30 });
+        assert.equal(newest.truncated, true);
+        assert.deepEqual(
+          newest.events.map((e) => e.key),
+          history.events.slice(-1_100).map((e) => e.key),
+        );
       } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        await b.close();
       }
-    },
+    }),
   );
 
-  it(
-    "a write between the start's first read of the revision and its read of the objects is in the window",
-    T,
-    async () => {
-      const dir = tempDir();
+  it("a write between the start's first read of the revision and its read of the objects is in the window", T, () =>
+    inTempDir(async (dir) => {
+      let before = 0;
+      const b = await reopenedAfter(dir, async (w) => {
+        await w.txn({ kind: 'create', key: podKey('default', 'a'), object: pod('a') });
+        before = (await w.revisions()).current;
+      });
+      // another writer on the same store lands right after the cache has read the revision
+      const raced = Object.create(b) as LevelBackend;
+      raced.revisions = async () => {
+        const r = await b.revisions();
+        await b.txn({ kind: 'create', key: podKey('default', 'b'), object: pod('b') });
+        return r;
+      };
+      const s = await CachedStorage.open(raced);
       try {
-        let b = await LevelBackend.open({ dir });
-        await b.txn({ kind: 'create', key: podKey('default', 'a'), object: pod('a') });
-        const before = (await b.revisions()).current;
-        await b.close();
-        b = await LevelBackend.open({ dir });
-        // another writer on the same store lands right after the cache has read the revision
-        const raced = Object.create(b) as LevelBackend;
-        raced.revisions = async () => {
-          const r = await b.revisions();
-          await b.txn({ kind: 'create', key: podKey('default', 'b'), object: pod('b') });
-          return r;
-        };
-        const s = await CachedStorage.open(raced);
-        try {
-          assert.equal(s.currentRevision(), before + 1);
-          const replay = await replayAll(s, PREFIX, 2);
-          assert.deepEqual(
-            replay.map((e) => [e.type, e.type === 'PROGRESS' ? '' : e.object.metadata.name]),
-            [
-              ['ADDED', 'a'],
-              ['ADDED', 'b'],
-            ],
-          );
-        } finally {
-          await s.close();
-        }
+        assert.equal(s.currentRevision(), before + 1);
+        const replay = await replayAll(s, PREFIX, 2);
+        assert.deepEqual(
+          replay.map((e) => [e.type, e.type === 'PROGRESS' ? '' : e.object.metadata.name]),
+          [
+            ['ADDED', 'a'],
+            ['ADDED', 'b'],
+          ],
+        );
       } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        await s.close();
       }
-    },
+    }),
   );
 
   it('handles 20k objects: prefix pages at current and older revisions', T, () =>

@@ -9,6 +9,22 @@ import { StatusTallies, type TallySource } from '../../../../controllers/daemons
 import type { DaemonSet, Node, Pod } from '../../../../controllers/daemonset/types.js';
 import { daemonPod, daemonSet, node } from './fakes.js';
 
+/**
+ * Caches holding nodes `n0`…`n<nodes - 1>` and, on each of the first `pods` of them, a daemon pod `p<i>` of `ds`
+ * (`podOpts` for every pod).
+ */
+export function cachesWith(
+  ds: DaemonSet,
+  nodes: number,
+  pods: number,
+  podOpts?: Parameters<typeof daemonPod>[3],
+): Caches {
+  const c = new Caches();
+  for (let i = 0; i < nodes; i++) c.setNode(node(`n${i}`), `n${i}`);
+  for (let i = 0; i < pods; i++) c.setPod(Object.freeze(daemonPod(ds, `p${i}`, `n${i}`, podOpts)), `p${i}`);
+  return c;
+}
+
 /** A deterministic generator (mulberry32), so that a failure can be run again. */
 export function random(seed: number): () => number {
   let a = seed;

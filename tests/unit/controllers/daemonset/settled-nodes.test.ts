@@ -4,7 +4,7 @@ import { Backoff } from '../../../../controllers/daemonset/backoff.js';
 import { planNodes, type PlanDeps, unscheduledPodsWithoutNode } from '../../../../controllers/daemonset/manage.js';
 import type { DaemonSet } from '../../../../controllers/daemonset/types.js';
 import { FakeClock } from '../../../../controllers/machinery/clock.js';
-import { Caches, throughChurn } from './churn.js';
+import { Caches, cachesWith, throughChurn } from './churn.js';
 import { daemonPod, daemonSet, FakeRecorder, node, nullLog } from './fakes.js';
 
 /** Plan dependencies of their own (a failed pod's back-off is state: each plan gets a fresh one). */
@@ -39,11 +39,9 @@ describe('SettledNodes', () => {
   });
 
   it('looks again only at the nodes that changed, and at those with something left to do', () => {
-    const c = new Caches();
     const ds = daemonSet();
-    for (let i = 0; i < 100; i++) c.setNode(node(`n${i}`), `n${i}`);
     // a pod on every node but the last
-    for (let i = 0; i < 99; i++) c.setPod(Object.freeze(daemonPod(ds, `p${i}`, `n${i}`)), `p${i}`);
+    const c = cachesWith(ds, 100, 99);
     let r = both(c, ds, 'h');
     assert.equal(r.visited, 100, 'the first sync looks at every node');
     assert.deepEqual(r.partial.nodesNeedingDaemonPods, ['n99']);

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeStatus } from '../../../../controllers/daemonset/status.js';
 import type { DaemonSet } from '../../../../controllers/daemonset/types.js';
-import { Caches, NO_EXECUTE, throughChurn } from './churn.js';
-import { daemonPod, daemonSet, node } from './fakes.js';
+import { Caches, cachesWith, NO_EXECUTE, throughChurn } from './churn.js';
+import { daemonSet, node } from './fakes.js';
 
 /** The tally's counters and computeStatus's over every node, for `ds` at `hash`. */
 function both(c: Caches, ds: DaemonSet, hash: string) {
@@ -20,10 +20,8 @@ describe('StatusTallies', () => {
   });
 
   it('recounts only the nodes that changed since the last count', () => {
-    const c = new Caches();
     const ds = daemonSet();
-    for (let i = 0; i < 100; i++) c.setNode(node(`n${i}`), `n${i}`);
-    for (let i = 0; i < 100; i++) c.setPod(Object.freeze(daemonPod(ds, `p${i}`, `n${i}`, { ready: false })), `p${i}`);
+    const c = cachesWith(ds, 100, 100, { ready: false });
     const first = both(c, ds, 'h');
     assert.deepEqual(first.tallied, first.computed);
     assert.deepEqual(c.reads, { node: 0, all: 1 });
