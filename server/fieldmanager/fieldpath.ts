@@ -110,16 +110,19 @@ const keys = new WeakMap<PathElement, string>();
 const fieldKeys = new Map<string, string>();
 const MAX_FIELD_KEYS = 10_000;
 
+/** The FieldsV1 key of a field-name element (`peKey({ field: name })`). */
+export function fieldKey(name: string): string {
+  let f = fieldKeys.get(name);
+  if (f === undefined) {
+    f = `f:${name}`;
+    if (fieldKeys.size < MAX_FIELD_KEYS) fieldKeys.set(name, f);
+  }
+  return f;
+}
+
 /** The FieldsV1 key of an element: `f:name`, `k:{"name":"x"}`, `v:"x"`, `i:0`. */
 export function peKey(pe: PathElement): string {
-  if ('field' in pe) {
-    let f = fieldKeys.get(pe.field);
-    if (f === undefined) {
-      f = `f:${pe.field}`;
-      if (fieldKeys.size < MAX_FIELD_KEYS) fieldKeys.set(pe.field, f);
-    }
-    return f;
-  }
+  if ('field' in pe) return fieldKey(pe.field);
   let k = keys.get(pe);
   if (k !== undefined) return k;
   if ('key' in pe) k = `k:{${pe.key.map(([name, v]) => `${goJsonString(name)}:${valueJson(v)}`).join(',')}}`;
@@ -212,7 +215,7 @@ class SetsByText {
 const byText = new SetsByText(1 << 20);
 
 /** The `{}` of a FieldsV1 leaf (and of `.`): frozen, so every encoded set can share it. */
-const LEAF: Record<string, unknown> = Object.freeze({});
+export const LEAF: Record<string, unknown> = Object.freeze({});
 
 interface Child {
   pe: PathElement;
@@ -288,6 +291,11 @@ export class FieldSet {
     if (this.members.size > 0) return false;
     for (const c of this.children.values()) if (!c.set.isEmpty()) return false;
     return true;
+  }
+
+  /** The subtree below `pe`, if there is one (may be empty). */
+  below(pe: PathElement): FieldSet | undefined {
+    return this.children.get(peKey(pe))?.set;
   }
 
   /** The paths below `pe`, without the prefix (an empty set when there are none). */

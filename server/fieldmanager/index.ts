@@ -18,14 +18,23 @@ import {
   emptyManaged,
   encodeManagedFields,
   isResetManagedFields,
+  managedEntry,
   managerIdentifier,
   parseIdentifier,
   tryDecodeManagedFields,
   type Managed,
 } from './managed.js';
 import { typeFor, type TypeNode } from './typed.js';
-import { apply, ConflictsError, ignoredFields, update, type Conflict, type UpdaterContext } from './updater.js';
-import { compare, goNormalize, normalizeUpdate, toFieldSet, validateApplied } from './walk.js';
+import {
+  apply,
+  ConflictsError,
+  ignoredFields,
+  ignoredWhole,
+  update,
+  type Conflict,
+  type UpdaterContext,
+} from './updater.js';
+import { compare, goNormalize, normalizeUpdate, ownedFieldsV1, toFieldSet, validateApplied } from './walk.js';
 
 export { FieldSet, pathString } from './fieldpath.js';
 export { managerFromUserAgent, validateFieldManager, MAX_UPDATE_MANAGERS } from './managed.js';
@@ -257,8 +266,17 @@ export class FieldManager {
       if (live === undefined) {
         liveN = this.nothing ??= deepFreeze(this.normalized(undefined));
         // The comparison passes over the reset fields (a created Node's status): they need no normalizing.
-        const skip = oneVersion ? ignoredFields(this.context(subresource).ignored(this.version)) : undefined;
+        const ignored = this.context(subresource).ignored(this.version);
+        const skip = oneVersion ? ignoredFields(ignored) : undefined;
         nextN = this.normalized(skip ? withoutFields(next, skip) : next);
+        if (managed.fields.size === 0 && !subresource && ignoredWhole(ignored)) {
+          // What nobody owned before is the writer's alone: its fields as FieldsV1 at once, the entry recordUpdate
+          // and encodeManagedFields would give (tests/unit/fieldmanager/write-fast-paths.test.ts compares them).
+          const fieldsV1 = ownedFieldsV1(liveN, nextN, this.type(), skip, STRIP);
+          if (fieldsV1)
+            next.metadata.managedFields = [managedEntry(id, false, this.version, rfc3339(new Date()), fieldsV1)];
+          return next;
+        }
       } else {
         // What the write left alone is one value on both sides, which the comparison passes over: the same field
         // sets result.

@@ -118,23 +118,32 @@ function seconds(time: string | undefined): number {
   return Number.isNaN(t) ? 0 : Math.floor(t / 1000);
 }
 
+/** The entry of manager `id` (its identifier) owning `fieldsV1` in `apiVersion`, changed last at `time`. */
+export function managedEntry(
+  id: string,
+  applied: boolean,
+  apiVersion: string,
+  time: string | undefined,
+  fieldsV1: unknown,
+): ManagedFieldsEntry {
+  const ident = parseIdentifier(id);
+  const e: ManagedFieldsEntry = {};
+  if (ident.manager) e.manager = ident.manager;
+  e.operation = applied ? 'Apply' : (ident.operation ?? 'Update');
+  e.apiVersion = apiVersion;
+  if (time) e.time = time;
+  e.fieldsType = 'FieldsV1';
+  e.fieldsV1 = fieldsV1;
+  if (ident.subresource) e.subresource = ident.subresource;
+  return e;
+}
+
 /** The managedFields entries of `m` in upstream's order (Apply first, then by time, manager, version, subresource). */
 export function encodeManagedFields(m: Managed): ManagedFieldsEntry[] | undefined {
   if (m.fields.size === 0) return undefined;
   const out: ManagedFieldsEntry[] = [];
-  for (const [id, vs] of m.fields) {
-    const ident = parseIdentifier(id);
-    const e: ManagedFieldsEntry = {};
-    if (ident.manager) e.manager = ident.manager;
-    e.operation = vs.applied ? 'Apply' : (ident.operation ?? 'Update');
-    e.apiVersion = vs.apiVersion;
-    const time = m.times.get(id);
-    if (time) e.time = time;
-    e.fieldsType = 'FieldsV1';
-    e.fieldsV1 = vs.set.toFieldsV1();
-    if (ident.subresource) e.subresource = ident.subresource;
-    out.push(e);
-  }
+  for (const [id, vs] of m.fields)
+    out.push(managedEntry(id, vs.applied, vs.apiVersion, m.times.get(id), vs.set.toFieldsV1()));
   return out.sort(
     (p, q) =>
       compareBytes(p.operation ?? '', q.operation ?? '') ||

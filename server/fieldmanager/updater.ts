@@ -55,6 +55,22 @@ export function ignoredFields(ignored: FieldSet | undefined): ReadonlySet<string
   return names.size > 0 ? names : undefined;
 }
 
+/** Sets whose members are all top-level fields (whole), once per set. */
+const onlyWholeFields = new WeakMap<FieldSet, boolean>();
+/**
+ * Whether `ignored` is only whole top-level fields (a strategy's `status` or `spec`): then a comparison that passes
+ * over {@link ignoredFields} has nothing of it in its result, and taking `ignored` out of it changes nothing.
+ */
+export function ignoredWhole(ignored: FieldSet | undefined): boolean {
+  if (!ignored) return true;
+  let whole = onlyWholeFields.get(ignored);
+  if (whole === undefined) {
+    whole = ignored.childEntries().length === 0 && ignored.memberElements().every((pe) => 'field' in pe);
+    onlyWholeFields.set(ignored, whole);
+  }
+  return whole;
+}
+
 /** Compares two objects of type `t` without what `ignored` takes out of the result. */
 function compareOwned(oldObj: unknown, newObj: unknown, t: TypeNode, ignored: FieldSet | undefined): Comparison {
   return excluded(compare(oldObj, newObj, t, ignoredFields(ignored)), ignored);

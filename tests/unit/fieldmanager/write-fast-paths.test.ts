@@ -2,6 +2,9 @@
 // - an update's two sides normalized with what it left alone shared (normalizeUpdate) compare to the same field sets
 //   as both sides normalized in full;
 // - a side compared with nothing (most of a create's object) gives the field sets the general comparison gives;
+// - what a write with no manager before it owns, built as FieldsV1 at once (ownedFieldsV1), is the added and
+//   modified sets of the comparison less the stripped members, encoded; a create's managedFields entry through
+//   FieldManager is the one recordUpdate and encodeManagedFields give;
 // - FieldSet.union that keeps a set gaining nothing, and FieldsV1 encoded once per subtree, encode as sets built
 //   path by path;
 // - checkTyped's walk of maps and structs without repeated keys (the result copied only from the first change)
@@ -18,8 +21,8 @@ import { mergePatchSizeBound } from '../../../server/api/patch.js';
 import { jsonMergePatch } from '../../../server/patch/merge-patch.js';
 import { fieldPE, FieldSet, keyPE, type Path, type PathElement } from '../../../server/fieldmanager/fieldpath.js';
 import type { StrictJson } from '../../../server/fieldmanager/json.js';
-import { typeFor } from '../../../server/fieldmanager/typed.js';
-import { compare, goNormalize, normalizeUpdate } from '../../../server/fieldmanager/walk.js';
+import { type TypeNode, typeFor } from '../../../server/fieldmanager/typed.js';
+import { compare, goNormalize, normalizeUpdate, ownedFieldsV1 } from '../../../server/fieldmanager/walk.js';
 
 const POD = typeFor('', 'v1', 'Pod');
 
@@ -218,6 +221,151 @@ describe("compare: a side compared with nothing takes the added walk, with the g
     // cmp reads an absent side's `__proto__` from `{}` (Object.prototype): the added walk keeps that
     const proto = JSON.parse('{"metadata":{"labels":{"__proto__":"x","a":"b"}},"x":{"__proto__":{"y":1}}}');
     assert.deepEqual(walked({}, proto), general({}, proto));
+  });
+});
+
+describe('ownedFieldsV1: what a write owns when nobody owned anything, as the comparison gives it', () => {
+  /** apiVersion, kind, metadata and some of its members, as FieldManager strips them (a difference, not recursive). */
+  const STRIP = FieldSet.of(
+    [fieldPE('apiVersion')],
+    [fieldPE('kind')],
+    [fieldPE('metadata')],
+    ...['name', 'namespace', 'creationTimestamp', 'uid', 'generation', 'resourceVersion'].map((f) => [
+      fieldPE('metadata'),
+      fieldPE(f),
+    ]),
+    [fieldPE('spec'), fieldPE('containers')],
+  );
+  const strips = [new FieldSet(), STRIP];
+  /** The general path: the comparison's added and modified fields, less `strip`, encoded (undefined when none). */
+  const general = (l: unknown, r: unknown, t: TypeNode, skip: ReadonlySet<string> | undefined, strip: FieldSet) => {
+    const c = compare(l, r, t, skip, { general: true });
+    const set = new FieldSet().union(c.modified).union(c.added).difference(strip);
+    return set.isEmpty() ? undefined : JSON.stringify(set.toFieldsV1());
+  };
+  const direct = (l: unknown, r: unknown, t: TypeNode, skip: ReadonlySet<string> | undefined, strip: FieldSet) => {
+    const v = ownedFieldsV1(l, r, t, skip, strip);
+    if (v !== undefined) assert.ok(Object.isFrozen(v));
+    return v === undefined ? undefined : JSON.stringify(v);
+  };
+  const check = (l: unknown, r: unknown, t: TypeNode) => {
+    for (const skip of [undefined, new Set(['status'])])
+      for (const strip of strips) assert.equal(direct(l, r, t, skip, strip), general(l, r, t, skip, strip));
+  };
+
+  it('on random changes of a stored pod, against nothing, an empty object, absent, and the other way round', () => {
+    const nothing = deepFreeze(goNormalize({}, POD));
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 5 }), fc.array(change, { maxLength: 3 }), (changes, other) => {
+        const obj = storedPod();
+        for (const c of changes) applyChange(obj, c);
+        const base = storedPod();
+        for (const c of other) applyChange(base, c);
+        for (const side of [obj, goNormalize(obj, POD)])
+          for (const [l, r] of [
+            [nothing, side],
+            [{}, side],
+            [undefined, side],
+            [side, undefined],
+            [side, nothing],
+            [goNormalize(base, POD), side],
+          ])
+            check(l, r, POD);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on arbitrary values where the schema expects others, for several kinds against their normalized nothing', () => {
+    const kinds = [
+      POD,
+      typeFor('apps', 'v1', 'DaemonSet'),
+      typeFor('', 'v1', 'Node'),
+      typeFor('', 'v1', 'Event'),
+      typeFor('', 'v1', 'ConfigMap'),
+    ];
+    const anything = fc.letrec((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom(null, undefined, '', 'app', 0, 80, true, {}, []),
+        fc.array(tie('v'), { maxLength: 3 }),
+        fc.dictionary(
+          fc.constantFrom('name', 'containerPort', 'key', 'containers', 'labels', 'template', '__proto__', 'x'),
+          tie('v'),
+          { maxKeys: 4 },
+        ),
+      ),
+    })).v;
+    const top = fc.dictionary(
+      fc.constantFrom('metadata', 'spec', 'status', 'involvedObject', 'reportingComponent', 'data', 'x'),
+      anything,
+    );
+    fc.assert(
+      fc.property(top, top, (a, b) => {
+        for (const t of kinds) {
+          const nothing = goNormalize({}, t);
+          for (const r of [a, { spec: { containers: [a, a], tolerations: [b], template: b }, metadata: b }])
+            for (const l of [nothing, b, undefined]) check(l, r, t);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    const proto = JSON.parse('{"metadata":{"labels":{"__proto__":"x","a":"b"}},"x":{"__proto__":{"y":1}}}');
+    check({}, proto, POD);
+    check(goNormalize({}, POD), proto, POD);
+  });
+
+  it("is a create's managedFields entry through FieldManager, as the general path writes it", async () => {
+    const { FieldManager } = await import('../../../server/fieldmanager/index.js');
+    const { managerIdentifier, encodeManagedFields } = await import('../../../server/fieldmanager/managed.js');
+    const { update } = await import('../../../server/fieldmanager/updater.js');
+    const handle = {
+      view: { group: '', version: 'v1', groupVersion: 'v1' },
+      def: { kind: 'Pod', plural: 'pods', statusStrategy: true, versions: [] as unknown[] },
+    };
+    handle.def.versions = [handle.view];
+    const fm = new FieldManager(handle as never);
+    fc.assert(
+      fc.property(fc.array(change, { maxLength: 5 }), (changes) => {
+        const obj = storedPod();
+        for (const c of changes) applyChange(obj, c);
+        delete (obj.metadata as Record<string, unknown>)?.managedFields;
+        const got = fm.update(undefined, clone(obj) as never, 'kubectl-create');
+        // the general path, as recordUpdate takes it with no managers before
+        const id = managerIdentifier({ manager: 'kubectl-create', operation: 'Update', apiVersion: 'v1' });
+        const strip = FieldSet.of(
+          [fieldPE('apiVersion')],
+          [fieldPE('kind')],
+          [fieldPE('metadata')],
+          ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation'].map((f) => [
+            fieldPE('metadata'),
+            fieldPE(f),
+          ]),
+          ...['managedFields', 'resourceVersion'].map((f) => [fieldPE('metadata'), fieldPE(f)]),
+        );
+        const ignored = FieldSet.of([fieldPE('status')]);
+        const ctx = {
+          typeOf: () => POD,
+          convert: (o: unknown) => o,
+          ignored: () => ignored,
+        };
+        const { status: _status, ...rest } = obj;
+        const nextN = goNormalize(rest, POD);
+        const fields = update(ctx, goNormalize({}, POD), nextN, 'v1', new Map(), 'self');
+        const self = fields.get('self');
+        const set = self?.set.difference(strip);
+        const time = (got.metadata?.managedFields as { time?: string }[] | undefined)?.[0]?.time;
+        const want =
+          set && !set.isEmpty()
+            ? encodeManagedFields({
+                fields: new Map([[id, { set, apiVersion: 'v1', applied: false }]]),
+                times: new Map([[id, time]]),
+              })
+            : undefined;
+        assert.equal(JSON.stringify(got.metadata?.managedFields), JSON.stringify(want));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
