@@ -51,6 +51,30 @@ interface WalkCtx {
   seen: Set<string>;
   saved?: string;
   fatal?: string;
+  /**
+   * The steps from the root to the value being walked: a struct field or map key (a string), or a list index.
+   * Errors name their place from them; a walk without errors makes no path text (a body has a few hundred fields).
+   */
+  keys: (string | number)[];
+  /** For each step, the Go struct whose field it is, or undefined (a map key, a list index). */
+  structs: (string | undefined)[];
+}
+
+function enter(ctx: WalkCtx, key: string | number, struct: string | undefined): void {
+  ctx.keys.push(key);
+  ctx.structs.push(struct);
+}
+
+function leave(ctx: WalkCtx): void {
+  ctx.keys.pop();
+  ctx.structs.pop();
+}
+
+/** The path of the value being walked: `spec.containers[0].ports`. */
+function pathOf(ctx: WalkCtx): string {
+  let path = '';
+  for (const k of ctx.keys) path = typeof k === 'number' ? `${path}[${k}]` : join(path, k);
+  return path;
 }
 
 /** Go's error context: the innermost struct where a field was found, and the field names from the root. */
@@ -59,20 +83,41 @@ interface GoCtx {
   fields: string;
 }
 
+function goOf(ctx: WalkCtx): GoCtx {
+  let struct = '';
+  let fields = '';
+  for (let i = 0; i < ctx.keys.length; i++) {
+    const owner = ctx.structs[i];
+    if (owner === undefined) continue;
+    const k = ctx.keys[i] as string;
+    struct = owner;
+    fields = fields ? `${fields}.${k}` : k;
+  }
+  return { struct, fields };
+}
+
 /**
  * Checks `value` against `type` the way the apiserver's strict JSON decoder does, returning the value without
  * unknown fields. `parse` (from parseStrictJson) supplies repeated keys and number literals; `strict` enables
  * the unknown/duplicate field reports.
  */
 export function checkTyped(value: unknown, type: TypeNode, opts: { strict: boolean; parse?: StrictJson }): TypedCheck {
-  const ctx: WalkCtx = { strict: opts.strict, parse: opts.parse, strictErrs: [], seen: new Set() };
-  const out = walk(value, type, '', { struct: '', fields: '' }, ctx, undefined, undefined);
+  const ctx: WalkCtx = {
+    strict: opts.strict,
+    parse: opts.parse,
+    strictErrs: [],
+    seen: new Set(),
+    keys: [],
+    structs: [],
+  };
+  const out = walk(value, type, ctx, undefined, undefined);
   return { value: out, strict: ctx.strictErrs, error: ctx.fatal ?? ctx.saved };
 }
 
-function strictError(ctx: WalkCtx, kind: 'unknown field' | 'duplicate field', path: string): void {
+/** An unknown or duplicated member `key` of the value being walked. */
+function strictError(ctx: WalkCtx, kind: 'unknown field' | 'duplicate field', key: string): void {
   if (!ctx.strict || ctx.strictErrs.length >= MAX_STRICT_ERRORS) return;
-  const msg = `${kind} ${goQuote(path)}`;
+  const msg = `${kind} ${goQuote(join(pathOf(ctx), key))}`;
   if (ctx.seen.has(msg)) return;
   ctx.seen.add(msg);
   ctx.strictErrs.push(msg);
@@ -90,8 +135,8 @@ function jsonKind(v: unknown): string {
 }
 
 /** A value of the wrong JSON kind for `t`: the first such error is kept (Go's decoder goes on); its value is dropped. */
-function mismatchAt(ctx: WalkCtx, t: TypeNode, go: GoCtx, v: unknown, desc = jsonKind(v)): undefined {
-  ctx.saved ??= unmarshalError(desc, t.goType, go);
+function mismatchAt(ctx: WalkCtx, t: TypeNode, v: unknown, desc = jsonKind(v)): undefined {
+  ctx.saved ??= unmarshalError(desc, t.goType, goOf(ctx));
   return undefined;
 }
 
@@ -105,11 +150,10 @@ function literal(ctx: WalkCtx, container: object | undefined, key: string | numb
   return (container && key !== undefined && ctx.parse?.numberText.get(container)?.get(key)) || String(n);
 }
 
+/** Walks `v` as `t`; the steps to it are on `ctx` (see WalkCtx.keys). */
 function walk(
   v: unknown,
   t: TypeNode,
-  path: string,
-  go: GoCtx,
   ctx: WalkCtx,
   container: object | undefined,
   key: string | number | undefined,
@@ -119,27 +163,37 @@ function walk(
     case 'untyped':
       return v;
     case 'scalar':
-      return scalar(v, t, go, ctx, container, key);
+      return scalar(v, t, ctx, container, key);
     case 'list': {
       if (!Array.isArray(v))
         return t.elem.kind === 'scalar' && t.elem.scalar === 'bytes' && typeof v === 'string'
           ? v
-          : mismatchAt(ctx, t, go, v);
-      const out = v.map((item, i) => walk(item, t.elem, `${path}[${i}]`, go, ctx, v, i));
-      return out.every((x, i) => x === v[i]) ? v : out;
+          : mismatchAt(ctx, t, v);
+      // (the result is a new array only from the first item that changes: until then `v` itself)
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        enter(ctx, i, undefined);
+        const item = walk(v[i], t.elem, ctx, v, i);
+        leave(ctx);
+        if (out !== undefined) out.push(item);
+        else if (item !== v[i]) (out = v.slice(0, i)).push(item);
+      }
+      return out ?? v;
     }
     case 'map': {
-      if (!isObj(v)) return mismatchAt(ctx, t, go, v);
+      if (!isObj(v)) return mismatchAt(ctx, t, v);
       const repeated = ctx.parse?.repeated.get(v);
-      if (repeated === undefined) return plainMap(v, t.elem, path, go, ctx);
+      if (repeated === undefined) return plainMap(v, t.elem, ctx);
       const out: Obj = {};
       const entries = repeated ?? Object.entries(v);
       const seen = new Set<string>();
       let same = repeated === undefined;
       for (const [k, x] of entries) {
-        if (seen.has(k)) strictError(ctx, 'duplicate field', join(path, k));
+        if (seen.has(k)) strictError(ctx, 'duplicate field', k);
         seen.add(k);
-        const elem = walk(x, t.elem, join(path, k), go, ctx, v, k);
+        enter(ctx, k, undefined);
+        const elem = walk(x, t.elem, ctx, v, k);
+        leave(ctx);
         if (elem !== x) same = false;
         // a map key is data: `__proto__` (a valid ConfigMap/Secret key) stays an own property
         if (k === '__proto__')
@@ -149,8 +203,8 @@ function walk(
       return same ? v : out;
     }
     case 'struct':
-      if (!isObj(v)) return mismatchAt(ctx, t, go, v);
-      return struct(v, t, path, go, ctx);
+      if (!isObj(v)) return mismatchAt(ctx, t, v);
+      return struct(v, t, ctx);
   }
 }
 
@@ -172,13 +226,15 @@ function membersBefore(v: Obj, keys: string[], n: number): Obj {
  * A map without repeated keys (what most bodies are): walked as the general case below walks it, the result
  * built only from the first member that changes (until then `v` itself is the result).
  */
-function plainMap(v: Obj, elemType: TypeNode, path: string, go: GoCtx, ctx: WalkCtx): Obj {
+function plainMap(v: Obj, elemType: TypeNode, ctx: WalkCtx): Obj {
   const keys = Object.keys(v);
   let out: Obj | undefined;
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const x = v[k];
-    const elem = walk(x, elemType, join(path, k), go, ctx, v, k);
+    enter(ctx, k, undefined);
+    const elem = walk(x, elemType, ctx, v, k);
+    leave(ctx);
     if (out !== undefined) setMember(out, k, elem);
     else if (elem !== x) setMember((out = membersBefore(v, keys, i)), k, elem);
   }
@@ -186,7 +242,7 @@ function plainMap(v: Obj, elemType: TypeNode, path: string, go: GoCtx, ctx: Walk
 }
 
 /** A struct without repeated keys: as {@link struct}, the result built only from the first member dropped or changed. */
-function plainStruct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): Obj {
+function plainStruct(v: Obj, t: StructType, ctx: WalkCtx): Obj {
   const keys = Object.keys(v);
   let out: Obj | undefined;
   for (let i = 0; i < keys.length; i++) {
@@ -194,28 +250,22 @@ function plainStruct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCt
     const x = v[k];
     const ft = t.field(k);
     if (!ft) {
-      strictError(ctx, 'unknown field', join(path, k));
+      strictError(ctx, 'unknown field', k);
       out ??= membersBefore(v, keys, i);
       continue;
     }
-    const child = walk(
-      x,
-      ft,
-      join(path, k),
-      { struct: t.goName, fields: go.fields ? `${go.fields}.${k}` : k },
-      ctx,
-      v,
-      k,
-    );
+    enter(ctx, k, t.goName);
+    const child = walk(x, ft, ctx, v, k);
+    leave(ctx);
     if (out !== undefined) out[k] = child;
     else if (child !== x) (out = membersBefore(v, keys, i))[k] = child;
   }
   return out ?? v;
 }
 
-function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): Obj {
+function struct(v: Obj, t: StructType, ctx: WalkCtx): Obj {
   const repeated = ctx.parse?.repeated.get(v);
-  if (repeated === undefined) return plainStruct(v, t, path, go, ctx);
+  if (repeated === undefined) return plainStruct(v, t, ctx);
   const out: Obj = {};
   const entries = repeated ?? Object.entries(v);
   const seen = new Set<string>();
@@ -224,22 +274,16 @@ function struct(v: Obj, t: StructType, path: string, go: GoCtx, ctx: WalkCtx): O
   for (const [k, x] of entries) {
     const ft = t.field(k);
     if (!ft) {
-      strictError(ctx, 'unknown field', join(path, k));
+      strictError(ctx, 'unknown field', k);
       same = false;
       continue;
     }
     const again = seen.has(k);
-    if (again) strictError(ctx, 'duplicate field', join(path, k));
+    if (again) strictError(ctx, 'duplicate field', k);
     seen.add(k);
-    const child = walk(
-      x,
-      ft,
-      join(path, k),
-      { struct: t.goName, fields: go.fields ? `${go.fields}.${k}` : k },
-      ctx,
-      v,
-      k,
-    );
+    enter(ctx, k, t.goName);
+    const child = walk(x, ft, ctx, v, k);
+    leave(ctx);
     out[k] = again ? decodeAgain(ft, out[k], child) : child;
     if (child !== x) same = false;
   }
@@ -260,17 +304,16 @@ function decodeAgain(t: TypeNode, before: unknown, after: unknown): unknown {
 function scalar(
   v: unknown,
   t: ScalarType,
-  go: GoCtx,
   ctx: WalkCtx,
   container: object | undefined,
   key: string | number | undefined,
 ): unknown {
   switch (t.scalar) {
     case 'string':
-      return typeof v === 'string' ? v : mismatchAt(ctx, t, go, v);
+      return typeof v === 'string' ? v : mismatchAt(ctx, t, v);
     case 'bytes': {
       // []byte: base64 as Go decodes it; the value continues in canonical form (as a decode and encode gives)
-      if (typeof v !== 'string') return mismatchAt(ctx, t, go, v);
+      if (typeof v !== 'string') return mismatchAt(ctx, t, v);
       const decoded = goBase64Decode(v);
       if (!decoded.ok) {
         ctx.saved ??= decoded.error;
@@ -279,20 +322,20 @@ function scalar(
       return decoded.bytes.toString('base64');
     }
     case 'boolean':
-      return typeof v === 'boolean' ? v : mismatchAt(ctx, t, go, v);
+      return typeof v === 'boolean' ? v : mismatchAt(ctx, t, v);
     case 'float':
-      return typeof v === 'number' ? v : mismatchAt(ctx, t, go, v);
+      return typeof v === 'number' ? v : mismatchAt(ctx, t, v);
     case 'int32':
     case 'int64': {
-      if (typeof v !== 'number') return mismatchAt(ctx, t, go, v);
+      if (typeof v !== 'number') return mismatchAt(ctx, t, v);
       const text = literal(ctx, container, key, v);
-      return fitsInt(text, t.scalar === 'int32' ? 32 : 64) ? v : mismatchAt(ctx, t, go, v, `number ${text}`);
+      return fitsInt(text, t.scalar === 'int32' ? 32 : 64) ? v : mismatchAt(ctx, t, v, `number ${text}`);
     }
     case 'int-or-string': {
       if (typeof v === 'string') return v;
       const text = typeof v === 'number' ? literal(ctx, container, key, v) : '';
       if (typeof v === 'number' && fitsInt(text, 32)) return v;
-      ctx.fatal = unmarshalError(typeof v === 'number' ? `number ${text}` : jsonKind(v), 'int32', go);
+      ctx.fatal = unmarshalError(typeof v === 'number' ? `number ${text}` : jsonKind(v), 'int32', goOf(ctx));
       return v;
     }
     case 'quantity': {
@@ -305,7 +348,7 @@ function scalar(
     case 'time':
     case 'micro-time': {
       if (typeof v !== 'string') {
-        ctx.fatal = unmarshalError(jsonKind(v), 'string', go);
+        ctx.fatal = unmarshalError(jsonKind(v), 'string', goOf(ctx));
         return v;
       }
       const err = timeParseError(v);
