@@ -18,7 +18,7 @@ import {
   type FieldError,
 } from './field-errors.js';
 import { isObj } from './objects.js';
-import { isQualifiedName, isValidLabelValue } from './validation.js';
+import { isLabelValueValid, isQualifiedName, isQualifiedNameValid, isValidLabelValue } from './validation.js';
 
 /** Operators of a label requirement, spelled as upstream's `selection.Operator`. */
 export type SelectorOperator = 'in' | 'notin' | '=' | '==' | '!=' | 'exists' | '!' | 'gt' | 'lt';
@@ -463,9 +463,13 @@ export function formatLabels(labels: Record<string, string> | null | undefined):
 export function validateLabels(labels: Record<string, unknown> | undefined | null, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (!isObj(labels)) return errs;
-  for (const k of Object.keys(labels).sort()) {
+  const keys = Object.keys(labels);
+  const text = (k: string) => (typeof labels[k] === 'string' ? (labels[k] as string) : String(labels[k] ?? ''));
+  // Errors come in the keys' order: the keys are sorted only when there is one (every write checks its labels).
+  if (keys.every((k) => isQualifiedNameValid(k) && isLabelValueValid(text(k)))) return errs;
+  for (const k of keys.sort()) {
     for (const m of isQualifiedName(k)) errs.push(fieldErr.invalid(path, k, m));
-    const v = typeof labels[k] === 'string' ? (labels[k] as string) : String(labels[k] ?? '');
+    const v = text(k);
     for (const m of isValidLabelValue(v)) errs.push(fieldErr.invalid(path, v, m));
   }
   return errs;

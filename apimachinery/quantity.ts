@@ -261,6 +261,27 @@ export function roundUpToMilli(q: Quantity): Quantity {
   return build(q.sign, r.mantissa, r.exponent, q.format);
 }
 
+/** `v` rounded up to milli units in canonical form (undefined when it is not a quantity). */
+function milliCanonical(v: unknown): string | undefined {
+  const q = parseQuantity(v);
+  return q ? roundUpToMilli(q).canonical : undefined;
+}
+
+/** The same few quantities ("100m", "64Mi") are rounded for every pod and node written. Short strings only. */
+const recentMilli = boundedMemo(milliCanonical, 1024, (_, s) => s.length <= 32);
+
+/**
+ * Rounds every quantity of a resource list up to milli units, in canonical form, as v1 defaulting does for a
+ * container's requests and limits and a node's capacity and allocatable; what is not a quantity stays. Mutates `list`.
+ */
+export function roundListToMilli(list: Record<string, unknown>): void {
+  for (const k of Object.keys(list)) {
+    const v = list[k];
+    const c = typeof v === 'string' ? recentMilli(v) : milliCanonical(v);
+    if (c !== undefined) list[k] = c;
+  }
+}
+
 /** Sum of quantities, keeping the first one's format. Terms more than 2,000 places apart keep the larger one. */
 export function addQuantity(a: Quantity, b: Quantity): Quantity {
   if (b.sign === 0) return a;

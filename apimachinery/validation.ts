@@ -120,6 +120,16 @@ function qualifiedNameErrors(value: string): string[] {
 }
 
 /** Label value: empty, or a qualified-name-like string of at most 63 characters. */
+/** Whether `value` is a valid qualified name (isQualifiedName finds nothing), without a copy of its errors. */
+export function isQualifiedNameValid(value: string): boolean {
+  return qualifiedNameErrorsOf(value).length === 0;
+}
+
+/** Whether isValidLabelValue finds nothing (what the pattern admits is ASCII: its length is its bytes). */
+export function isLabelValueValid(value: string): boolean {
+  return value.length <= 63 && labelValueRe.test(value);
+}
+
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (byteLen(value) > 63) errs.push(maxLenError(63));

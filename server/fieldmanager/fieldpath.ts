@@ -214,6 +214,23 @@ class SetsByText {
 
 const byText = new SetsByText(1 << 20);
 
+/**
+ * Sorts `items` in place, stably: by insertion when there are a few (Array.prototype.sort copies the array first,
+ * and the nodes of a field set have a few members each, mostly), else by Array.prototype.sort.
+ */
+export function sortInPlace<T>(items: T[], order: (a: T, b: T) => number): void {
+  if (items.length > 32) {
+    items.sort(order);
+    return;
+  }
+  for (let i = 1; i < items.length; i++) {
+    const x = items[i]!;
+    let j = i - 1;
+    for (; j >= 0 && order(items[j]!, x) > 0; j--) items[j + 1] = items[j]!;
+    items[j + 1] = x;
+  }
+}
+
 /** The `{}` of a FieldsV1 leaf (and of `.`): frozen, so every encoded set can share it. */
 export const LEAF: Record<string, unknown> = Object.freeze({});
 
@@ -436,7 +453,7 @@ export class FieldSet {
     }
     for (const [key, c] of this.children)
       if (!this.members.has(key) && !c.set.isEmpty()) nodes.push({ key, pe: c.pe, sub: c.set });
-    nodes.sort((a, b) => comparePE(a.pe, b.pe));
+    sortInPlace(nodes, (a, b) => comparePE(a.pe, b.pe));
     const out: Record<string, unknown> = {};
     for (const { key, sub } of nodes) out[key] = sub ? sub.emit(this.members.has(key)) : LEAF;
     if (includeSelf && nodes.length > 0) out['.'] = LEAF;

@@ -16,6 +16,7 @@ import {
   PathCursor,
   peKey,
   peString,
+  sortInPlace,
   type PathElement,
 } from './fieldpath.js';
 import { goV } from '../patch/go-fmt.js';
@@ -413,16 +414,8 @@ function stripOwned(children: OwnedChild[], strip: FieldSet): OwnedChild[] | und
 
 /** FieldSet's encoding: the children in upstream's order, each `{}` or its own object, `.` last for a member. */
 function encodeOwned(children: OwnedChild[], member: boolean): Record<string, unknown> {
-  // The children of a node are all fields, or all items of one list (all keys, or all values); a few at most,
-  // mostly: sorted in place (Array.prototype.sort copies the array first).
-  if (children.length > 32) children.sort(childOrder);
-  else
-    for (let i = 1; i < children.length; i++) {
-      const c = children[i]!;
-      let j = i - 1;
-      for (; j >= 0 && childOrder(children[j]!, c) > 0; j--) children[j + 1] = children[j]!;
-      children[j + 1] = c;
-    }
+  // The children of a node are all fields, or all items of one list (all keys, or all values).
+  sortInPlace(children, childOrder);
   const out: Record<string, unknown> = {};
   for (const c of children) out[c.key] = c.node.children ? encodeOwned(c.node.children, c.node.member) : LEAF;
   if (member) out['.'] = LEAF;

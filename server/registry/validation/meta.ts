@@ -107,26 +107,32 @@ export function validateKubeFinalizerName(name: string, path: string): FieldErro
   return [];
 }
 
+/** A character of Unicode's "Other" categories (controls, formats, unassigned, surrogates, private use). */
+const CONTROL = /\p{C}/u;
+
 function validateManagedFields(entries: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   arr(entries).forEach((e, i) => {
     if (!isObj(e)) return;
-    const p = index(path, i);
+    // (an entry's path is made only for an error: every write checks every entry)
+    const p = () => index(path, i);
     if (e.operation !== 'Apply' && e.operation !== 'Update')
-      errs.push(fieldErr.invalid(child(p, 'operation'), str(e.operation), 'must be `Apply` or `Update`'));
+      errs.push(fieldErr.invalid(child(p(), 'operation'), str(e.operation), 'must be `Apply` or `Update`'));
     if (str(e.fieldsType) && e.fieldsType !== 'FieldsV1')
-      errs.push(fieldErr.invalid(child(p, 'fieldsType'), str(e.fieldsType), 'must be `FieldsV1`'));
+      errs.push(fieldErr.invalid(child(p(), 'fieldsType'), str(e.fieldsType), 'must be `FieldsV1`'));
     const manager = str(e.manager);
-    if (byteLen(manager) > 128) errs.push(fieldErr.tooLong(child(p, 'manager'), 128));
-    let at = 0;
-    for (const ch of manager) {
-      if (/[\p{C}]/u.test(ch)) {
-        const u = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-        errs.push(fieldErr.invalid(child(p, 'manager'), manager, `invalid character ${u} (at position ${at})`));
+    if (byteLen(manager) > 128) errs.push(fieldErr.tooLong(child(p(), 'manager'), 128));
+    if (CONTROL.test(manager)) {
+      let at = 0;
+      for (const ch of manager) {
+        if (CONTROL.test(ch)) {
+          const u = `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+          errs.push(fieldErr.invalid(child(p(), 'manager'), manager, `invalid character ${u} (at position ${at})`));
+        }
+        at += byteLen(ch);
       }
-      at += byteLen(ch);
     }
-    if (byteLen(str(e.subresource)) > 256) errs.push(fieldErr.tooLong(child(p, 'subresource'), 256));
+    if (byteLen(str(e.subresource)) > 256) errs.push(fieldErr.tooLong(child(p(), 'subresource'), 256));
   });
   return errs;
 }

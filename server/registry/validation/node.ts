@@ -9,7 +9,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { validateResourceQuantity } from './pod-containers.js';
 import { validateTaintEffect } from './pod.js';
-import { parseQuantity, quantityError, roundUpToMilli } from './quantity.js';
+import { parseQuantity, quantityError, roundListToMilli } from './quantity.js';
 import type { Node, Taint } from './types.js';
 
 const NODE_INFO_FIELDS = [
@@ -34,11 +34,7 @@ export function nodePodCIDRs(node: Node): string[] {
 }
 
 function canonicalList(list: unknown): void {
-  if (!isObj(list)) return;
-  for (const k of Object.keys(list)) {
-    const q = parseQuantity(list[k] as string | number);
-    if (q) list[k] = roundUpToMilli(q).canonical;
-  }
+  if (isObj(list)) roundListToMilli(list);
 }
 
 /**

@@ -5,7 +5,7 @@
  * All functions mutate their argument in place and also return it.
  */
 import { arr, isObj, obj, type Obj } from './helpers.js';
-import { addQuantity, compareQuantity, parseQuantity, roundUpToMilli, type Quantity } from './quantity.js';
+import { addQuantity, compareQuantity, parseQuantity, roundListToMilli, type Quantity } from './quantity.js';
 import type { Container, Pod, PodSpec, PodTemplateSpec, Probe, ResourceList, Toleration } from './types.js';
 
 const DEFAULT_MODE = 420; // 0644
@@ -48,11 +48,7 @@ export function imageTag(image: string): string {
 
 /** Rounds every parseable quantity up to milli units and rewrites it in canonical form. */
 function defaultResourceList(list: unknown): void {
-  if (!isObj(list)) return;
-  for (const k of Object.keys(list)) {
-    const q = parseQuantity(list[k] as string | number);
-    if (q) list[k] = roundUpToMilli(q).canonical;
-  }
+  if (isObj(list)) roundListToMilli(list);
 }
 
 function defaultHTTPGet(h: unknown): void {

@@ -12,6 +12,7 @@ export {
   QUANTITY_SUFFIX_ERROR,
   quantityError,
   quantityUnits,
+  roundListToMilli,
   roundUpToMilli,
   type Quantity,
   type QuantityFormat,

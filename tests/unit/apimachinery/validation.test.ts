@@ -1,12 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   isConfigMapKey,
   isDNS1035Label,
   isDNS1123Label,
   isDNS1123Subdomain,
   isEnvVarName,
+  isLabelValueValid,
   isQualifiedName,
+  isQualifiedNameValid,
   isValidCIDR,
   isValidIP,
   isValidLabelValue,
@@ -133,6 +136,24 @@ describe('isQualifiedName, remembered', () => {
     const errs = isQualifiedName('example.com/My.Name');
     errs.push('changed');
     assert.deepEqual(isQualifiedName('example.com/My.Name'), []);
+  });
+});
+
+describe('isQualifiedNameValid and isLabelValueValid', () => {
+  it('say whether isQualifiedName and isValidLabelValue find nothing, for any text', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.stringMatching(/^[-A-Za-z0-9_./]{0,70}$/),
+      fc.string({ unit: 'binary', maxLength: 70 }),
+      fc.constantFrom('a'.repeat(63), 'a'.repeat(64), `${'a'.repeat(62)}\u00e9`, 'x.io/y', 'x/', '-a', 'a-'),
+    );
+    fc.assert(
+      fc.property(text, (v) => {
+        assert.equal(isQualifiedNameValid(v), isQualifiedName(v).length === 0);
+        assert.equal(isLabelValueValid(v), isValidLabelValue(v).length === 0);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
