@@ -272,8 +272,8 @@ function compareItems(l: unknown[], r: unknown[], t: TypeNode, at: PathCursor, c
  * managedFields were reset): what {@link compare}`(l, r, t, skip)` finds added or modified, less the members of
  * `strip` (a non-recursive difference, as FieldSet.difference takes it), as the FieldsV1 object FieldSet.toFieldsV1
  * gives for that set; undefined when it is empty. The same walk as compare's, building the FieldsV1 object at once
- * rather than three field sets, a cursor per path and a sorted node list per set (a pod's create spent about half of
- * its field management there, and allocated ~45 of its ~100 KB).
+ * rather than three field sets, a cursor per path and a sorted node list per set (FieldManager.update of a
+ * DaemonSet's pod: 43.6 µs with them, 31 µs without; a create of the bench's pod allocated ~18 KB less of ~100 KB).
  */
 export function ownedFieldsV1(
   l: unknown,
