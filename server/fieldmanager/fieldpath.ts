@@ -15,9 +15,14 @@ export function fieldPE(name: string): PathElement {
   return { field: name };
 }
 
-/** A key element from key-field values (sorted by name, as upstream keeps them). */
+/** A key element from key-field values (sorted by name, as upstream keeps them): `fields` is its own, sorted in place. */
 export function keyPE(fields: [string, unknown][]): PathElement {
-  return { key: [...fields].sort((a, b) => compareBytes(a[0], b[0])) };
+  sortInPlace(fields, byName);
+  return { key: fields };
+}
+
+function byName(a: [string, unknown], b: [string, unknown]): number {
+  return compareBytes(a[0], b[0]);
 }
 
 function rank(v: unknown): number {
@@ -344,6 +349,17 @@ export class FieldSet {
       out.children.set(k, mine ? { pe: c.pe, set } : c);
     }
     return out ?? this;
+  }
+
+  /** Whether some path is in both sets (intersection is not empty), without making the intersection. */
+  intersects(o: FieldSet): boolean {
+    const [small, large] = this.members.size <= o.members.size ? [this, o] : [o, this];
+    for (const k of small.members.keys()) if (large.members.has(k)) return true;
+    for (const [k, c] of this.children) {
+      const other = o.children.get(k);
+      if (other && c.set.intersects(other.set)) return true;
+    }
+    return false;
   }
 
   /** Paths in both sets. */

@@ -236,7 +236,8 @@ export class FieldManager {
     if (!isObj(next)) return next;
     if (!isObj(next.metadata)) next.metadata = {};
     const liveEntries = live?.metadata?.managedFields;
-    const fromLive = () => tryDecodeManagedFields(liveEntries) ?? emptyManaged();
+    const fromLive = () =>
+      liveEntries === undefined ? emptyManaged() : (tryDecodeManagedFields(liveEntries) ?? emptyManaged());
     let managed: Managed;
     const given = next.metadata.managedFields;
     if (subresource) managed = fromLive();
@@ -245,7 +246,8 @@ export class FieldManager {
       // A body that sends the live entries back (a PUT of what was read, a patch that left them alone) decodes as
       // they do: the live entries are frozen, so their field sets are decoded once, not on every write.
       const same = liveEntries !== undefined && given !== undefined && semanticEqual(given, liveEntries);
-      const m = tryDecodeManagedFields(same ? liveEntries : given);
+      // (no entries decode as none: a body without them, a create's mostly, takes the live ones)
+      const m = given === undefined ? undefined : tryDecodeManagedFields(same ? liveEntries : given);
       managed = m && m.fields.size > 0 ? m : fromLive();
     }
     delete next.metadata.managedFields;

@@ -96,14 +96,17 @@ function updateOthers(
 ): { managers: ManagedFieldSets; compare: Comparison } {
   const type = ctx.typeOf(version)!;
   const own = compareOwned(oldObj, newObj, type, ctx.ignored(version));
-  const byVersion = new Map<string, Comparison>([[version, own]]);
+  /** Each version's comparison, with what it added or modified (the fields another manager may lose). */
+  const byVersion = new Map<string, { cmp: Comparison; changed: FieldSet }>([
+    [version, { cmp: own, changed: own.modified.union(own.added) }],
+  ]);
   const conflicts = new Map<string, FieldSet>();
   const removed = new Map<string, FieldSet>();
   const out: ManagedFieldSets = new Map(managers);
   for (const [manager, vs] of managers) {
     if (manager === workflow) continue;
-    let cmp = byVersion.get(vs.apiVersion);
-    if (!cmp) {
+    let cv = byVersion.get(vs.apiVersion);
+    if (!cv) {
       const t = ctx.typeOf(vs.apiVersion);
       const o = t && ctx.convert(oldObj, version, vs.apiVersion);
       const n = t && ctx.convert(newObj, version, vs.apiVersion);
@@ -111,12 +114,13 @@ function updateOthers(
         out.delete(manager); // a version that is no longer served: its managers are forgotten
         continue;
       }
-      cmp = compareOwned(o, n, t, ctx.ignored(vs.apiVersion));
-      byVersion.set(vs.apiVersion, cmp);
+      const cmp = compareOwned(o, n, t, ctx.ignored(vs.apiVersion));
+      cv = { cmp, changed: cmp.modified.union(cmp.added) };
+      byVersion.set(vs.apiVersion, cv);
     }
-    const conflict = vs.set.intersection(cmp.modified.union(cmp.added));
-    if (!conflict.isEmpty()) conflicts.set(manager, conflict);
-    if (!cmp.removed.isEmpty()) removed.set(manager, cmp.removed);
+    // (most writes change nothing another manager owns: the intersection is made only when there is one)
+    if (vs.set.intersects(cv.changed)) conflicts.set(manager, vs.set.intersection(cv.changed));
+    if (!cv.cmp.removed.isEmpty()) removed.set(manager, cv.cmp.removed);
   }
   if (!force && conflicts.size > 0) {
     const list: Conflict[] = [];

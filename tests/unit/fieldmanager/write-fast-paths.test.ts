@@ -6,7 +6,7 @@
 //   modified sets of the comparison less the stripped members, encoded; a create's managedFields entry through
 //   FieldManager is the one recordUpdate and encodeManagedFields give;
 // - FieldSet.union that keeps a set gaining nothing, and FieldsV1 encoded once per subtree, encode as sets built
-//   path by path;
+//   path by path; FieldSet.intersects says what the intersection's emptiness says;
 // - checkTyped's walk of maps and structs without repeated keys (the result copied only from the first change)
 //   equals the general walk;
 // - a merge patch's result is never larger than the bound that lets it go unserialized;
@@ -398,6 +398,18 @@ describe('FieldSet.union and FieldsV1 encoded per subtree', () => {
         assert.equal(u.union(sb), u);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('intersects says whether the intersection has a path', () => {
+    fc.assert(
+      fc.property(pathsArb, pathsArb, (a: PathElement[][], b: PathElement[][]) => {
+        const sa = build(a);
+        const sb = build(b);
+        assert.equal(sa.intersects(sb), !sa.intersection(sb).isEmpty());
+        assert.equal(sb.intersects(sa), sa.intersects(sb));
+      }),
+      { numRuns: 1000 },
     );
   });
 });
