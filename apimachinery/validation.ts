@@ -119,7 +119,6 @@ function qualifiedNameErrors(value: string): string[] {
   return errs;
 }
 
-/** Label value: empty, or a qualified-name-like string of at most 63 characters. */
 /** Whether `value` is a valid qualified name (isQualifiedName finds nothing), without a copy of its errors. */
 export function isQualifiedNameValid(value: string): boolean {
   return qualifiedNameErrorsOf(value).length === 0;
@@ -130,6 +129,7 @@ export function isLabelValueValid(value: string): boolean {
   return value.length <= 63 && labelValueRe.test(value);
 }
 
+/** Label value: empty, or a qualified-name-like string of at most 63 characters. */
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (byteLen(value) > 63) errs.push(maxLenError(63));
