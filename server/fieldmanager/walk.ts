@@ -28,6 +28,21 @@ function isObj(v: unknown): v is Obj {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * Member `k` of `o` if `o` has it: a map key such as `valueOf`, `constructor` or `__proto__` is data, and an object
+ * without it does not set it (reading `o[k]` would give Object.prototype's).
+ */
+function own(o: Obj, k: string): unknown {
+  return Object.hasOwn(o, k) ? o[k] : undefined;
+}
+
+/** Sets member `k` of `out` as an own property (`__proto__` included: a map key is data). */
+function setOwn(out: Obj, k: string, v: unknown): void {
+  if (k === '__proto__')
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
 type Shape = 'map' | 'list' | 'scalar';
 
 function shape(t: TypeNode, v: unknown): Shape {
@@ -188,7 +203,7 @@ function cmp(l: unknown, r: unknown, t: TypeNode, at: PathCursor, c: Walk, skip?
     const lo = isObj(l) ? l : {};
     const ro = isObj(r) ? r : {};
     for (const k of unionKeys(lo, ro))
-      if (skip === undefined || !skip.has(k)) cmp(lo[k], ro[k], fieldType(t, k), at.child(fieldPE(k)), c);
+      if (skip === undefined || !skip.has(k)) cmp(own(lo, k), own(ro, k), fieldType(t, k), at.child(fieldPE(k)), c);
   }
   if (l === undefined) at.insertInto(c.added);
   else if (r === undefined) at.insertInto(c.removed);
@@ -216,9 +231,7 @@ function added(r: unknown, t: TypeNode, at: PathCursor, c: Walk): void {
       const v = r[k];
       if (v === undefined) continue;
       empty = false;
-      // (cmp reads an absent side's members from `{}`, where `__proto__` is Object.prototype: that one goes through cmp)
-      if (k === '__proto__') cmp(({} as Obj)[k], v, fieldType(t, k), at.child(fieldPE(k)), c);
-      else added(v, fieldType(t, k), at.child(fieldPE(k)), c);
+      added(v, fieldType(t, k), at.child(fieldPE(k)), c);
     }
     if (empty) return at.insertInto(c.added);
   }
@@ -332,7 +345,7 @@ function owned(l: unknown, r: unknown, t: TypeNode, skip?: ReadonlySet<string>):
     const ro = isObj(r) ? r : {};
     for (const k of unionKeys(lo, ro)) {
       if (skip !== undefined && skip.has(k)) continue;
-      const n = owned(lo[k], ro[k], fieldType(t, k));
+      const n = owned(own(lo, k), own(ro, k), fieldType(t, k));
       if (n) (children ??= []).push(fieldChild(k, n));
     }
   }
@@ -365,9 +378,7 @@ function ownedAdded(r: unknown, t: TypeNode): OwnedNode {
       const v = r[k];
       if (v === undefined) continue;
       empty = false;
-      // (as in added: `__proto__` is compared with what `{}` holds there, Object.prototype)
-      const n = k === '__proto__' ? owned(({} as Obj)[k], v, fieldType(t, k)) : ownedAdded(v, fieldType(t, k));
-      if (n) (children ??= []).push(fieldChild(k, n));
+      (children ??= []).push(fieldChild(k, ownedAdded(v, fieldType(t, k))));
     }
     if (empty) return OWNED_LEAF;
   }
@@ -400,7 +411,7 @@ function stripOwned(children: OwnedChild[], strip: FieldSet): OwnedChild[] | und
   if (strip.isEmpty()) return children;
   let out: OwnedChild[] | undefined;
   for (const c of children) {
-    const pe = c.pe ?? fieldPE(c.name!);
+    const pe = peOf(c);
     const member = c.node.member && !strip.hasMember(pe);
     let sub = c.node.children;
     const below = sub && strip.below(pe);
@@ -448,8 +459,8 @@ export function merge(lhs: unknown, rhs: unknown, t: TypeNode): unknown {
   const ro = isObj(rhs) ? rhs : {};
   const out: Obj = {};
   for (const k of unionKeys(lo, ro)) {
-    const v = merge(lo[k], ro[k], fieldType(t, k));
-    if (v !== undefined) out[k] = v;
+    const v = merge(own(lo, k), own(ro, k), fieldType(t, k));
+    if (v !== undefined) setOwn(out, k, v);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -547,7 +558,7 @@ export function removeItems(v: unknown, set: FieldSet, t: TypeNode): unknown {
     const ft = fieldType(t, k);
     const kept = sub.isEmpty() ? val : removeItems(val, sub, ft);
     // An emptied struct stays (Go never omits a struct); emptied maps and lists go, as omitempty does.
-    if (kept !== undefined) out[k] = kept;
+    if (kept !== undefined) setOwn(out, k, kept);
     else if (ft.kind === 'struct') out[k] = {};
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -607,7 +618,7 @@ function normalizeValue(v: unknown, t: TypeNode, memo: NormalizeMemo | undefined
   if (t.kind === 'map') {
     if (!isObj(v)) return v;
     const out: Obj = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = goNormalize(x, t.elem, memo);
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) setOwn(out, k, goNormalize(x, t.elem, memo));
     return out;
   }
   if (t.kind !== 'struct' || !isObj(v)) return v;
@@ -627,11 +638,7 @@ function shareUnchanged(live: unknown, next: unknown, shared: Set<object>, depth
     for (const k of Object.keys(next)) {
       const x = next[k];
       if (x === undefined) continue;
-      const v = Object.hasOwn(live, k) ? shareUnchanged(live[k], x, shared, depth - 1) : x;
-      // a member named `__proto__` (a map key) stays an own property
-      if (k === '__proto__')
-        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[k] = v;
+      setOwn(out, k, Object.hasOwn(live, k) ? shareUnchanged(live[k], x, shared, depth - 1) : x);
     }
     return out;
   }
@@ -669,7 +676,7 @@ function normalizeStruct(v: Obj, t: StructType, memo?: NormalizeMemo): Obj {
     const ft = t.field(k);
     const always = Object.hasOwn(t.zero, k);
     if (!ft) {
-      out[k] = x;
+      setOwn(out, k, x);
       continue;
     }
     if (

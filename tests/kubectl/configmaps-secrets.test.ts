@@ -155,6 +155,32 @@ describe('kubectl with configmaps and secrets', () => {
         }
       });
 
+      it('apply --server-side leaves labels it does not apply to their managers, named like valueOf or constructor too', async () => {
+        const name = `applied-${tag}`;
+        const file = join(files.path, `${name}.yaml`);
+        const manifest = (value: string) =>
+          `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels: {app: x}\ndata: {a: "${value}"}\n`;
+        writeFileSync(file, manifest('1'));
+        assert.equal((await run(['apply', '--server-side', '-f', file])).code, 0);
+        await kubectl.ok(['label', 'configmap', name, 'valueOf=kept', 'constructor=kept', 'toString=kept']);
+        writeFileSync(file, manifest('2'));
+        // (a map key read through Object.prototype made these conflicts, and a forced apply dropped the labels)
+        const r = await run(['apply', '--server-side', '-f', file]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout.trim(), `configmap/${name} serverside-applied`);
+        const cm = await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`);
+        assert.deepEqual(cm.data, { a: '2' });
+        assert.deepEqual(cm.metadata.labels, { app: 'x', constructor: 'kept', toString: 'kept', valueOf: 'kept' });
+        await kubectl.ok(['label', 'configmap', name, 'valueOf-']);
+        const after = await api.expect(200, 'GET', `/api/v1/namespaces/default/configmaps/${name}`);
+        const labeler = (after.metadata.managedFields as { manager: string; fieldsV1: any }[]).find(
+          (e) => e.manager === 'kubectl-label',
+        );
+        assert.deepEqual(labeler?.fieldsV1, {
+          'f:metadata': { 'f:labels': { 'f:constructor': {}, 'f:toString': {} } },
+        });
+      });
+
       it('describe configmap shows each value, and binary keys with their byte counts', async () => {
         const out = await kubectl.ok(['describe', 'configmap', `game-${tag}`]);
         assert.match(out, new RegExp(`^Name:\\s+game-${tag}$`, 'm'));

@@ -232,6 +232,91 @@ describe('goNormalize: the object as a Go struct would serialize it', () => {
   });
 });
 
+describe("map keys named like Object.prototype's members are data", () => {
+  // Keys such as valueOf, constructor and __proto__ were read from Object.prototype on the side without them.
+  const names = ['valueOf', 'constructor', 'toString', '__proto__'];
+  const labels = (entries: [string, string][]) => {
+    const o: Record<string, string> = {};
+    for (const [k, v] of entries)
+      Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    return o;
+  };
+  const json = (v: unknown) => JSON.stringify(v);
+
+  it('merge keeps them from the live object and from the configuration', () => {
+    for (const k of names) {
+      const live = {
+        metadata: {
+          labels: labels([
+            [k, 'live'],
+            ['a', '1'],
+          ]),
+        },
+      };
+      assert.equal(
+        json(merge(live, { metadata: { labels: { b: '2' } } }, POD)),
+        json({
+          metadata: {
+            labels: labels([
+              [k, 'live'],
+              ['a', '1'],
+              ['b', '2'],
+            ]),
+          },
+        }),
+      );
+      const config = { metadata: { labels: labels([[k, 'applied']]) } };
+      assert.equal(
+        json(merge({ metadata: { labels: { a: '1' } } }, config, POD)),
+        json({
+          metadata: {
+            labels: labels([
+              ['a', '1'],
+              [k, 'applied'],
+            ]),
+          },
+        }),
+      );
+    }
+  });
+
+  it('compare finds them added and removed, not modified', () => {
+    for (const k of names) {
+      const withKey = { metadata: { labels: labels([[k, 'x']]) } };
+      const without = { metadata: { labels: { a: '1' } } };
+      const gone = compare(withKey, without, POD);
+      assert.equal(json(gone.removed.toFieldsV1()), json({ 'f:metadata': { 'f:labels': { [`f:${k}`]: {} } } }), k);
+      assert.equal(json(gone.modified.toFieldsV1()), '{}', k);
+      const added = compare(without, withKey, POD);
+      assert.equal(json(added.added.toFieldsV1()), json({ 'f:metadata': { 'f:labels': { [`f:${k}`]: {} } } }), k);
+      assert.equal(json(added.modified.toFieldsV1()), '{}', k);
+    }
+  });
+
+  it('goNormalize and removeItems keep them as own members', () => {
+    const obj = {
+      metadata: {
+        labels: labels([
+          ['__proto__', 'p'],
+          ['a', '1'],
+        ]),
+      },
+    };
+    const n = goNormalize(obj, POD) as { metadata: { labels: Record<string, string> } };
+    assert.equal(
+      json(n.metadata.labels),
+      json(
+        labels([
+          ['__proto__', 'p'],
+          ['a', '1'],
+        ]),
+      ),
+    );
+    const kept = removeItems(obj, FieldSet.of([fieldPE('metadata'), fieldPE('labels'), fieldPE('a')]), POD);
+    assert.equal(json(kept), json({ metadata: { labels: labels([['__proto__', 'p']]) } }));
+  });
+});
+
 describe('validateApplied: typed conversion of an applied configuration', () => {
   const rows: { name: string; obj: unknown; want: string[] }[] = [
     {
