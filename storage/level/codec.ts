@@ -12,7 +12,13 @@
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { WatchEventType } from '../interface.js';
 import type { RawEvent, RawObject } from '../raw.js';
-import { freezeParsed, metaWithRevision, rememberStoredText, withResourceVersion } from '../stored-objects.js';
+import {
+  freezeParsed,
+  metaWithRevision,
+  rememberStoredText,
+  storedForm,
+  withResourceVersion,
+} from '../stored-objects.js';
 
 /** Key prefixes and meta keys of the layout described above. */
 export const OBJECT_PREFIX = 'o:';
@@ -44,12 +50,13 @@ export function eventRevision(dbKey: string): number {
  * from its JSON) with `metadata.resourceVersion` set, deeply frozen ({@link freezeParsed}: its empty objects and
  * repeated strings shared), plus its JSON for the batch. Parsed rather than copied member by member: JSON.parse sizes
  * each object exactly, a copy built by adding members does not (a stored pod takes about 3.0 KB of heap parsed, 1.7 KB
- * with the sharing, 4.1 KB copied), and the store keeps every object for as long as it lives.
+ * with the sharing, 4.1 KB copied), and the store keeps every object for as long as it lives. The frozen subtrees
+ * of what it replaces that a write kept (a status write's spec) are taken as they are ({@link storedForm}): only the
+ * few objects above them are built member by member.
  */
 export function materialize(obj: KubeObject, revision: number): { object: KubeObject; json: string } {
-  const record = { ...obj, metadata: metaWithRevision(obj.metadata, revision) };
-  const json = JSON.stringify(record);
-  const object = freezeParsed(JSON.parse(json)) as KubeObject;
+  const { json, copy } = storedForm({ ...obj, metadata: metaWithRevision(obj.metadata, revision) });
+  const object = freezeParsed(copy) as KubeObject;
   rememberStoredText(object, json);
   return { object, json };
 }
