@@ -35,6 +35,8 @@ export interface ValueSharingOptions {
 export class ValueSharing {
   private readonly pool = new Map<string, string>();
   private readonly trees = new Map<string, object>();
+  /** The subtrees the table holds or held: taken as they are without a lookup. */
+  private readonly instances = new WeakSet<object>();
   private treeChars = 0;
   private readonly members: ReadonlySet<string>;
   /** Undefined when none is named (the common case costs no lookup per member). */
@@ -118,9 +120,18 @@ export class ValueSharing {
     return v;
   }
 
-  /** The shared instance of `tree` (frozen), by its JSON text; `tree` itself when it is the first or too large. */
-  private shared(tree: object): object {
-    const text = JSON.stringify(tree);
+  /** Whether `key` names a member whose values are shared. */
+  sharesMember(key: string): boolean {
+    return this.members.has(key);
+  }
+
+  /**
+   * The shared instance of `tree` (frozen, or frozen by the caller right after), by its JSON text (`text` when the
+   * caller has it); `tree` itself when it is the first or too large.
+   */
+  shared(tree: object, text?: string): object {
+    if (this.instances.has(tree)) return tree;
+    text ??= JSON.stringify(tree);
     if (text.length > this.maxSharedText) return tree;
     const known = this.trees.get(text);
     if (known !== undefined) return known;
@@ -129,6 +140,7 @@ export class ValueSharing {
       this.treeChars = 0;
     }
     this.trees.set(text, tree);
+    this.instances.add(tree);
     this.treeChars += text.length;
     return tree;
   }

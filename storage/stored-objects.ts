@@ -25,24 +25,26 @@ export function freezeParsed<T>(value: T): T {
 
 /**
  * How far below a written object its stored form looks for subtrees it can take as they are: a member (1) such as
- * the `spec` a status write keeps, a member's member (2), and an item of one of those (3) such as a managed fields
- * entry a write left alone.
+ * the `spec` a status write keeps, a member's member (2), an item of one of those (3) such as a managed fields entry
+ * a write left alone, and a member of that item (4) such as the `fieldsV1` the field manager encoded for the write.
  */
-export const ADOPT_DEPTH = 3;
+export const ADOPT_DEPTH = 4;
 
 /**
  * The JSON text of `record` (what `JSON.stringify` gives) and a copy of it that equals `JSON.parse` of that text, in
- * which the frozen subtrees found within {@link ADOPT_DEPTH} levels are the record's own instances. A write keeps
- * most of the live object it replaces: the kubelet's status write keeps the stored spec and the managed fields
- * entries of others. Reading those parts back from the text again took 30 % of a DaemonSet pod's status write's
- * stored form (text, copy and freezing: ~104 → ~73 µs), and each version held a copy of its own (a pod and its
- * status write's version: 4.4 → 3.2 KB of heap while the watch window holds both). Frozen values reach a written
- * object only from what is stored (parsed, deeply frozen) and from the field manager's frozen encodings, all plain
- * JSON data. The levels that hold them are written member by member, as `JSON.stringify` writes them; everything
- * else goes through its text, as a record holding none does whole (a create).
+ * which the frozen subtrees found within {@link ADOPT_DEPTH} levels are the record's own instances (a member the
+ * store shares, such as `fieldsV1`, its shared instance). A write keeps most of the live object it replaces: the
+ * kubelet's status write keeps the stored spec and the managed fields entries of others. Reading those parts back
+ * from the text again took 40 % of a DaemonSet pod's status write's stored form (text, copy and freezing: ~71 → ~40
+ * µs in a micro-benchmark), and each version held a copy of its own (a pod and its status write's version: 4.4 → 3.2
+ * KB of heap while the watch window holds both). Frozen values reach a written object only from what is stored
+ * (parsed, deeply frozen) and from the field manager's frozen encodings, all plain JSON data. The levels that hold
+ * them are written member by member, as `JSON.stringify` writes them; everything else goes through its text. A
+ * record with nothing frozen above the fourth level (a create: only the field manager's `fieldsV1` is) is read back
+ * from its whole text: composing its levels cost more than the one parse it saved.
  */
 export function storedForm(record: object): { json: string; copy: unknown } {
-  if (plainContainer(record) && holdsFrozen(record, ADOPT_DEPTH)) {
+  if (plainContainer(record) && holdsFrozen(record, ADOPT_DEPTH - 1)) {
     const copy = composed(record, ADOPT_DEPTH);
     return { json: composedText, copy };
   }
@@ -97,7 +99,7 @@ function composed(v: object, depth: number): unknown {
   const out: Record<string, unknown> = {};
   let text = '{';
   for (const k of Object.keys(o)) {
-    const c = composedMember(o[k], depth - 1);
+    const c = composedMember(o[k], depth - 1, storedSharing.sharesMember(k));
     if (c === undefined) continue;
     text += `${text.length > 1 ? ',' : ''}${JSON.stringify(k)}:${composedText}`;
     // an own member, as JSON.parse makes `__proto__` one
@@ -114,11 +116,20 @@ function composed(v: object, depth: number): unknown {
  * a frozen plain subtree as it is, a plain one that holds some within `depth` composed, anything else read back
  * from its text.
  */
-function composedMember(x: unknown, depth: number): unknown {
+function composedMember(x: unknown, depth: number, sharedKey = false): unknown {
+  // scalars are their own copies (what JSON.parse would make of their text)
+  if (typeof x === 'string' || typeof x === 'boolean') {
+    composedText = JSON.stringify(x);
+    return x;
+  }
+  if (typeof x === 'number' && Number.isFinite(x)) {
+    composedText = JSON.stringify(x);
+    return x === 0 ? 0 : x; // -0 is written 0
+  }
   if (x !== null && typeof x === 'object' && plainContainer(x)) {
     if (Object.isFrozen(x)) {
       composedText = JSON.stringify(x);
-      return x;
+      return sharedKey ? storedSharing.shared(x, composedText) : x;
     }
     if (depth > 0 && holdsFrozen(x, depth)) return composed(x, depth);
   }
