@@ -40,11 +40,13 @@ export const ADOPT_DEPTH = 4;
  * KB of heap while the watch window holds both). Frozen values reach a written object only from what is stored
  * (parsed, deeply frozen) and from the field manager's frozen encodings, all plain JSON data. The levels that hold
  * them are written member by member, as `JSON.stringify` writes them; everything else goes through its text. A
- * record with nothing frozen above the fourth level (a create: only the field manager's `fieldsV1` is) is read back
- * from its whole text: composing its levels cost more than the one parse it saved.
+ * record none of whose members is frozen (a create, where only the field manager's `fieldsV1` is, or a Lease's
+ * renewal a kubelet sends whole) is read back from its whole text: looking further and composing its levels cost
+ * more than the parse it saved (a Lease PUT's stored form ~7.4 → ~10.3 µs when any frozen part within three
+ * levels was looked for).
  */
 export function storedForm(record: object): { json: string; copy: unknown } {
-  if (plainContainer(record) && holdsFrozen(record, ADOPT_DEPTH - 1)) {
+  if (plainContainer(record) && holdsFrozen(record, 1)) {
     const copy = composed(record, ADOPT_DEPTH);
     return { json: composedText, copy };
   }
