@@ -88,21 +88,40 @@ export class ValueSharing {
     if (Array.isArray(obj)) {
       for (let i = 0; i < obj.length; i++) {
         const v = obj[i];
-        let m = this.member(v, false);
-        if (shareElements && m !== null && typeof m === 'object' && m !== EMPTY_OBJECT) m = this.shared(m);
+        const m =
+          shareElements && v !== null && typeof v === 'object' ? this.sharedValue(v, false) : this.member(v, false);
         if (m !== v || this.poolable(v)) obj[i] = m;
       }
     } else {
       const record = obj as Record<string, unknown>;
       for (const key in record) {
         const v = record[key];
-        let m = this.member(v, this.elementsOf !== undefined && this.elementsOf.has(key));
-        if (m !== null && typeof m === 'object' && m !== EMPTY_OBJECT && this.members.has(key)) m = this.shared(m);
+        const shareElements = this.elementsOf !== undefined && this.elementsOf.has(key);
+        const m =
+          v !== null && typeof v === 'object' && this.members.has(key)
+            ? this.sharedValue(v, shareElements)
+            : this.member(v, shareElements);
         // an own member (`__proto__` included): JSON.parse made it one
         if (m !== v || this.poolable(v)) record[key] = m;
       }
     }
     Object.freeze(obj);
+  }
+
+  /**
+   * The shared form of `v`, the value of a member (or an element) whose values are shared: looked up by its text
+   * before it is frozen, so that a value the table knows (most of them: every pod's tolerations and resources, a
+   * manager's fieldsV1) is taken without walking and freezing the one just parsed only to drop it.
+   */
+  private sharedValue(v: object, shareElements: boolean): unknown {
+    if (Object.isFrozen(v)) return v === EMPTY_OBJECT ? v : this.shared(v);
+    const text = JSON.stringify(v);
+    if (text !== '{}' && text.length <= this.maxSharedText) {
+      const known = this.trees.get(text);
+      if (known !== undefined) return known;
+    }
+    const m = this.member(v, shareElements);
+    return m === EMPTY_OBJECT ? m : this.shared(m as object, text);
   }
 
   private member(v: unknown, shareElements: boolean): unknown {

@@ -47,4 +47,22 @@ describe('ValueSharing', () => {
     assert.notEqual(m({ a: '1', b: [1] }), m({ a: 1, b: [1] }));
     assert.notEqual(m({ s: 'x'.repeat(40) }), m({ s: 'x'.repeat(40) }));
   });
+
+  it('looks a shared value up before freezing it: one the table knows is taken without walking the new one', () => {
+    const sharing = new ValueSharing({ members: ['m'], elementsOf: ['list'] });
+    const parsed = () => JSON.parse('{"m":{"a":{"b":[1,{"c":"a string longer"}]}},"list":[{"d":{"e":1}}]}');
+    const first = sharing.freeze(parsed());
+    const next = parsed();
+    const { m: droppedMember, list } = next;
+    const droppedElement = list[0];
+    const second = sharing.freeze(next);
+    assert.equal(second.m, first.m);
+    assert.equal(second.list[0], first.list[0]);
+    assert.ok(Object.isFrozen(first.m.a.b[1]) && Object.isFrozen(first.list[0].d), 'the first is frozen throughout');
+    assert.ok(!Object.isFrozen(droppedMember.a), 'the value dropped for the known one was not walked');
+    assert.ok(!Object.isFrozen(droppedElement.d));
+    // an empty value is the shared {} whatever the table holds; a frozen one is looked up as it is
+    assert.equal(sharing.freeze(JSON.parse('{"m":{}}')).m, EMPTY_OBJECT);
+    assert.equal(sharing.freeze({ m: Object.freeze(parsed().m) }).m, first.m);
+  });
 });
