@@ -36,8 +36,8 @@ export const ADOPT_DEPTH = 4;
  * store shares, such as `fieldsV1`, its shared instance). A write keeps most of the live object it replaces: the
  * kubelet's status write keeps the stored spec, and a patch of the object the stored status. Reading those parts
  * back from the text again took 40 % of a DaemonSet pod's status write's stored form (text, copy and freezing:
- * 52.5 → 31.4 µs, replaying 1,500 such writes as the server received them; a strategic merge patch of a small pod
- * 26.7 → 22.3 µs), and each version held a copy of its own (a pod and its status write's version: 4.4 → 3.2 KB of
+ * 52.4 → 31.0 µs, replaying 1,500 such writes as the server received them; a strategic merge patch of a small pod
+ * 25.7 → 21.3 µs), and each version held a copy of its own (a pod and its status write's version: 4.4 → 3.2 KB of
  * heap while the watch window holds both). Frozen values reach a written object only from what is stored
  * (parsed, deeply frozen) and from the field manager's frozen encodings, all plain JSON data. The levels that hold
  * them are written member by member, as `JSON.stringify` writes them; everything else goes through its text. A
