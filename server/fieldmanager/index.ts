@@ -45,7 +45,8 @@ export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-confi
 export const BEFORE_FIRST_APPLY = 'before-first-apply';
 
 const SELF = 'current-operation';
-const STRIP = FieldSet.of(
+/** The fields no manager owns (upstream's stripped fields): type meta and the system-set metadata. */
+export const STRIP = FieldSet.of(
   [fieldPE('apiVersion')],
   [fieldPE('kind')],
   [fieldPE('metadata')],

@@ -22,6 +22,9 @@ import { jsonMergePatch } from '../../../server/patch/merge-patch.js';
 import { fieldPE, FieldSet, keyPE, type Path, type PathElement } from '../../../server/fieldmanager/fieldpath.js';
 import type { StrictJson } from '../../../server/fieldmanager/json.js';
 import { type TypeNode, typeFor } from '../../../server/fieldmanager/typed.js';
+import { FieldManager, STRIP } from '../../../server/fieldmanager/index.js';
+import { encodeManagedFields, managerIdentifier } from '../../../server/fieldmanager/managed.js';
+import { update } from '../../../server/fieldmanager/updater.js';
 import { compare, goNormalize, normalizeUpdate, ownedFieldsV1 } from '../../../server/fieldmanager/walk.js';
 
 const POD = typeFor('', 'v1', 'Pod');
@@ -228,23 +231,6 @@ describe("compare: a side compared with nothing takes the added walk, with the g
 });
 
 describe('ownedFieldsV1: what a write owns when nobody owned anything, as the comparison gives it', () => {
-  /** apiVersion, kind, metadata and some of its members, as FieldManager strips them (a difference, not recursive). */
-  const STRIP = FieldSet.of(
-    [fieldPE('apiVersion')],
-    [fieldPE('kind')],
-    [fieldPE('metadata')],
-    ...[
-      'name',
-      'namespace',
-      'creationTimestamp',
-      'selfLink',
-      'uid',
-      'clusterName',
-      'generation',
-      'managedFields',
-      'resourceVersion',
-    ].map((f) => [fieldPE('metadata'), fieldPE(f)]),
-  );
   /** Nothing, FieldManager's strip, and one with a member that has owned paths below it. */
   const strips = [new FieldSet(), STRIP, STRIP.union(FieldSet.of([fieldPE('spec'), fieldPE('containers')]))];
   /** The general path: the comparison's added and modified fields, less `strip`, encoded (undefined when none). */
@@ -314,10 +300,7 @@ describe('ownedFieldsV1: what a write owns when nobody owned anything, as the co
     check(goNormalize({}, POD), proto, POD);
   });
 
-  it("is a create's managedFields entry through FieldManager, as the general path writes it", async () => {
-    const { FieldManager } = await import('../../../server/fieldmanager/index.js');
-    const { managerIdentifier, encodeManagedFields } = await import('../../../server/fieldmanager/managed.js');
-    const { update } = await import('../../../server/fieldmanager/updater.js');
+  it("is a create's managedFields entry through FieldManager, as the general path writes it", () => {
     const handle = {
       view: { group: '', version: 'v1', groupVersion: 'v1' },
       def: { kind: 'Pod', plural: 'pods', statusStrategy: true, versions: [] as unknown[] },
