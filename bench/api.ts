@@ -58,7 +58,22 @@ export async function startToNodesReady(viaNpm: boolean): Promise<number> {
       // already gone
     }
     await exited;
+    // npm exits at once; the launcher's children (the API server closing its store) may still be writing there
+    await groupGone(child.pid!);
     dir.remove();
+  }
+}
+
+/** Resolves once no process of group `pgid` is left (at most 15 s). */
+async function groupGone(pgid: number): Promise<void> {
+  const deadline = performance.now() + 15_000;
+  while (performance.now() < deadline) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await sleep(10);
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * Turns a group of transactions into one LevelDB batch. Each transaction is checked against the committed
- * state (the current records of its keys, read once for the whole group) plus the transactions before it in
- * the same group, gets the next revision, and contributes its object record, its event-log record and the
- * revision counter to the batch. Nothing is published here: the backend notifies its listeners only once the
- * batch is synced.
+ * Turns a group of transactions into two LevelDB batches: one for the event log (the commit point) and one for
+ * the current objects (the view the log rebuilds). Each transaction is checked against the committed state (the
+ * current records of its keys, read once for the whole group) plus the transactions before it in the same group,
+ * gets the next revision, and contributes its event-log record (and the revision counter) to the first batch and
+ * its object record to the second. Nothing is published here: the backend notifies its listeners only once the
+ * log's batch is synced and the objects' is written.
  */
 import { StorageError } from '../errors.js';
 import type { RawEvent, RawWrite, RawWriteResult } from '../raw.js';
@@ -20,7 +21,10 @@ export interface CurrentRecord {
 export type DbOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 export interface BatchPlan {
-  dbOps: DbOp[];
+  /** The event-log records and the revision counter: written synced, they commit the group. */
+  logOps: DbOp[];
+  /** The object records: written after the log, not synced (a crash's loss is replayed from the log). */
+  objectOps: DbOp[];
   /** The new events, in revision order. */
   events: RawEvent[];
   outcomes: Outcome<RawWriteResult>[];
@@ -46,7 +50,8 @@ export function planBatch(
     const e = overlay.get(key);
     return e === null ? undefined : (e ?? current.get(key));
   };
-  const dbOps: DbOp[] = [];
+  const logOps: DbOp[] = [];
+  const objectOps: DbOp[] = [];
   const events: RawEvent[] = [];
   const outcomes: Outcome<RawWriteResult>[] = [];
   let revision = allocatedRevision;
@@ -65,8 +70,8 @@ export function planBatch(
       if (w.kind === 'delete') {
         seen = ++revision;
         overlay.set(w.key, null);
-        dbOps.push({ type: 'del', key: objectKey(w.key) });
-        dbOps.push({ type: 'put', key: eventKey(revision), value: encodeEvent('DELETED', w.key, cur!.json) });
+        objectOps.push({ type: 'del', key: objectKey(w.key) });
+        logOps.push({ type: 'put', key: eventKey(revision), value: encodeEvent('DELETED', w.key, cur!.json) });
         events.push(Object.freeze({ type: 'DELETED', key: w.key, revision, bytes: cur!.json.length }));
         outcomes.push({ ok: true, value: { ok: true, revision } });
         continue;
@@ -80,14 +85,14 @@ export function planBatch(
       seen = ++revision;
       const type = cur ? 'MODIFIED' : 'ADDED';
       overlay.set(w.key, { modRevision: revision, json });
-      dbOps.push({ type: 'put', key: objectKey(w.key), value: encodeObject(revision, json) });
-      dbOps.push({ type: 'put', key: eventKey(revision), value: encodeEvent(type, w.key, json, cur?.json) });
+      objectOps.push({ type: 'put', key: objectKey(w.key), value: encodeObject(revision, json) });
+      logOps.push({ type: 'put', key: eventKey(revision), value: encodeEvent(type, w.key, json, cur?.json) });
       events.push(Object.freeze({ type, key: w.key, revision, object, bytes: json.length }));
       outcomes.push({ ok: true, value: { ok: true, revision, object } });
     } catch (error) {
       outcomes.push({ ok: false, error });
     }
   }
-  if (events.length > 0) dbOps.push({ type: 'put', key: META_REVISION, value: String(revision) });
-  return { dbOps, events, outcomes, lastRevision: revision };
+  if (events.length > 0) logOps.push({ type: 'put', key: META_REVISION, value: String(revision) });
+  return { logOps, objectOps, events, outcomes, lastRevision: revision };
 }

@@ -1,13 +1,23 @@
 /**
- * The LevelDB layout of the store and the (de)serialization of its records.
+ * The LevelDB layout of the store and the (de)serialization of its records. A store is two LevelDB databases: the
+ * event log, synced with every batch (the commit point), and the current objects, written after it without a sync
+ * (a view of the log: what a crash loses of it is replayed from the log at the next open).
  *
+ * In the store's directory, the current objects:
  * - `o:<key>`        the current object: `<modRevision>:<JSON>` (older stores: the bare JSON, whose
  *                    `metadata.resourceVersion` is the mod revision);
+ * - `m:checkpoint`   every object write at or below this revision is durable (synced after LevelDB wrote its
+ *                    memory table to a table file): a start replays the log's events after it.
+ *
+ * In its `events` directory ({@link EVENTS_DIR}), the event log:
  * - `e:<revision>`   one event per revision (16-digit zero-padded so byte order is revision order):
  *                    `{"type","key","object","prevObject"?}`; a DELETED record's `object` is the last state
  *                    (its resourceVersion is set to the deletion revision when decoded);
  * - `m:rev`          the revision of the last committed batch;
  * - `m:compacted`    history at or below this revision has been removed.
+ *
+ * Stores written before the split kept all of these in one database (the store's directory); the first open
+ * moves their log into `events` (storage/level/level-backend.ts).
  */
 import type { KubeObject } from '../../apimachinery/objects.js';
 import type { WatchEventType } from '../interface.js';
@@ -25,6 +35,9 @@ export const OBJECT_PREFIX = 'o:';
 export const EVENT_PREFIX = 'e:';
 export const META_REVISION = 'm:rev';
 export const META_COMPACTED = 'm:compacted';
+export const META_CHECKPOINT = 'm:checkpoint';
+/** The event log's directory, inside the store's. */
+export const EVENTS_DIR = 'events';
 
 /** The exclusive upper bound of a `<tag>:` key range (':' + 1 = ';'). */
 export const OBJECT_RANGE_END = 'o;';
@@ -154,14 +167,22 @@ export function decodeEvent(revision: number, json: string): RawEvent {
   );
 }
 
-/** An ADDED record whose object is parsed when first read; undefined when the record is not in that form. */
-function lazyAdded(revision: number, json: string): RawEvent | undefined {
+/** The key and object text of an ADDED record as {@link encodeEvent} writes it; undefined for any other form. */
+function addedParts(json: string): { key: string; text: string } | undefined {
   if (!json.startsWith(ADDED_HEAD) || !json.endsWith('}')) return undefined;
   const keyEnd = endOfString(json, ADDED_HEAD.length);
   if (keyEnd < 0 || !json.startsWith(OBJECT_MEMBER, keyEnd)) return undefined;
   const key = JSON.parse(json.slice(ADDED_HEAD.length, keyEnd)) as unknown;
   if (typeof key !== 'string') return undefined;
-  let text: string | undefined = json.slice(keyEnd + OBJECT_MEMBER.length, -1);
+  return { key, text: json.slice(keyEnd + OBJECT_MEMBER.length, -1) };
+}
+
+/** An ADDED record whose object is parsed when first read; undefined when the record is not in that form. */
+function lazyAdded(revision: number, json: string): RawEvent | undefined {
+  const parts = addedParts(json);
+  if (!parts) return undefined;
+  const { key } = parts;
+  let text: string | undefined = parts.text;
   let object: KubeObject | undefined;
   const event = { type: 'ADDED' as const, key, revision, bytes: json.length };
   Object.defineProperty(event, 'object', {
@@ -175,6 +196,21 @@ function lazyAdded(revision: number, json: string): RawEvent | undefined {
     },
   });
   return Object.freeze(event) as RawEvent;
+}
+
+/**
+ * What an event-log record does to the current objects, for a replay: its key and, unless it is a deletion, the
+ * object's JSON as it was stored (an ADDED record's is cut out of the record; another's is parsed and written
+ * again, which gives the same text, since the stored text is `JSON.stringify`'s).
+ */
+export function eventEffect(json: string): { key: string; objectJson: string | undefined } {
+  const added = addedParts(json);
+  if (added) return { key: added.key, objectJson: added.text };
+  const rec = JSON.parse(json) as EventRecord;
+  if (typeof rec.key !== 'string' || (rec.type !== 'ADDED' && rec.type !== 'MODIFIED' && rec.type !== 'DELETED')) {
+    throw new Error(`corrupt event record: type ${String(rec.type)}`);
+  }
+  return { key: rec.key, objectJson: rec.type === 'DELETED' ? undefined : JSON.stringify(rec.object) };
 }
 
 /** The index just past the JSON string that starts (with its quote) at `start`; -1 when there is none. */

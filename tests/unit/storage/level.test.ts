@@ -408,7 +408,8 @@ describe('level storage', () => {
       await s.create(podKey('default', 'a'), pod('a'));
       const { it: w, ac } = startWatch(s, PREFIX, s.currentRevision());
       const pending = w.next();
-      const db = (s.backend as unknown as { db: { batch: (...args: unknown[]) => unknown } }).db;
+      // the event log's batch: the commit point
+      const db = (s.backend as unknown as { events: { batch: (...args: unknown[]) => unknown } }).events;
       const realBatch = db.batch;
       // The array form fails as it is called, a chained batch when it is written.
       db.batch = (...args: unknown[]) =>
