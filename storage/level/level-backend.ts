@@ -88,7 +88,7 @@ const UTF8 = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
 export const CHECKPOINT_EVENTS = 10_000;
 /** A key range with no key of the layout in it: compacting it makes LevelDB write its memory table and nothing else. */
 const NO_KEYS: [string, string] = ['\u0000', '\u0001'];
-/** Events a replay reads and applies at a time. */
+/** Events a replay applies (and records a move copies) in one batch. */
 const REPLAY_CHUNK = 1000;
 /**
  * A group of transactions on this many keys or fewer reads their current records synchronously (`getSync`: from
@@ -186,7 +186,14 @@ export class LevelBackend implements RawBackend {
       newest = eventRevision(k);
     }
     this.committed = this.allocated = Math.max(metaRevision, this.compacted, newest);
-    this.checkpointed = Math.min(Number(this.objects.getSync(META_CHECKPOINT) ?? 0), this.committed);
+    this.checkpointed = Number(this.objects.getSync(META_CHECKPOINT) ?? 0);
+    if (this.checkpointed > this.committed) {
+      // Revisions would be handed out again below objects that hold them.
+      throw new Error(
+        `the store's event log (${path.join(this.objects.location, EVENTS_DIR)}) ends at revision ${this.committed}, ` +
+          `before its objects' checkpoint at ${this.checkpointed}: it was removed or replaced`,
+      );
+    }
     if (this.checkpointed < this.committed) {
       // The log keeps every event after the checkpoint (it is compacted only up to it).
       await this.replay(Math.max(this.checkpointed, this.compacted), this.committed);
@@ -195,38 +202,27 @@ export class LevelBackend implements RawBackend {
   }
 
   /**
-   * Applies the log's events in (`after`, `upTo`] to the current objects: an event newer than its key's record is
-   * written (a deletion removes it), an older one was written before the crash. Idempotent.
+   * Applies the log's events in (`after`, `upTo`] to the current objects, in order: each key ends as its last event
+   * left it (a deletion removes it). The objects hold every write at or below `after` (their checkpoint) and no write
+   * the log does not have (they are written after it), so this restores them whatever a crash lost. Idempotent.
    */
   private async replay(after: number, upTo: number): Promise<void> {
-    let chunk: { revision: number; key: string; objectJson: string | undefined }[] = [];
-    const apply = async () => {
-      const keys = [...new Set(chunk.map((e) => e.key))];
-      const values = await this.objects.getMany(keys.map(objectKey));
-      const modRevisions = new Map<string, number>();
-      keys.forEach((key, i) => {
-        const v = values[i];
-        modRevisions.set(key, v === undefined ? 0 : decodeObjectRecord(v).modRevision);
-      });
-      const ops: DbOp[] = [];
-      for (const e of chunk) {
-        if ((modRevisions.get(e.key) ?? 0) >= e.revision) continue;
-        modRevisions.set(e.key, e.revision);
-        ops.push(
-          e.objectJson === undefined
-            ? { type: 'del', key: objectKey(e.key) }
-            : { type: 'put', key: objectKey(e.key), value: encodeObject(e.revision, e.objectJson) },
-        );
-      }
-      await write(this.objects, ops, undefined);
-      this.counters.eventsReplayed += chunk.length;
-      chunk = [];
-    };
+    let ops: DbOp[] = [];
     for await (const [k, v] of this.events.iterator({ gt: eventKey(after), lte: eventKey(upTo), ...BULK })) {
-      chunk.push({ revision: eventRevision(k), ...eventEffect(v) });
-      if (chunk.length >= REPLAY_CHUNK) await apply();
+      const { key, objectJson } = eventEffect(v);
+      ops.push(
+        objectJson === undefined
+          ? { type: 'del', key: objectKey(key) }
+          : { type: 'put', key: objectKey(key), value: encodeObject(eventRevision(k), objectJson) },
+      );
+      if (ops.length >= REPLAY_CHUNK) {
+        await write(this.objects, ops, undefined);
+        this.counters.eventsReplayed += ops.length;
+        ops = [];
+      }
     }
-    if (chunk.length > 0) await apply();
+    await write(this.objects, ops, undefined);
+    this.counters.eventsReplayed += ops.length;
   }
 
   /**

@@ -281,4 +281,19 @@ describe('level storage: the event log and the current objects', () => {
       assert.deepEqual([...(await records(dir)).keys()], [META_CHECKPOINT, objectKey(podKey('default', 'a'))]);
     }),
   );
+
+  it('a store whose event log was removed does not open (its revisions would be handed out again)', T, () =>
+    inTempDir(async (dir) => {
+      const backend = await LevelBackend.open({ dir });
+      await backend.txn({ kind: 'create', key: podKey('default', 'a'), object: pod('a') });
+      await backend.close();
+      fs.rmSync(path.join(dir, EVENTS_DIR), { recursive: true });
+      await assert.rejects(
+        LevelBackend.open({ dir }),
+        /event log .* ends at revision 0, before its objects' checkpoint at 1/,
+      );
+      // the failed open released both databases
+      await edit(dir, async (db) => assert.equal(await db.get(META_CHECKPOINT), '1'));
+    }),
+  );
 });
