@@ -161,7 +161,7 @@ export class LevelBackend implements RawBackend {
       throw new RangeError(`openLevelStorage: maxRequestBytes must be an integer >= 1024, got ${maxRequestBytes}`);
     }
     const objects = new Level<string, string>(opts.dir, UTF8);
-    await objects.open();
+    await openDatabase(objects);
     let events: Level<string, string> | undefined;
     try {
       events = await openEventLog(objects, opts.dir);
@@ -503,7 +503,7 @@ async function openEventLog(objects: Level<string, string>, dir: string): Promis
     }
   }
   const events = new Level<string, string>(logDir, UTF8);
-  await events.open();
+  await openDatabase(events);
   if (legacyRevision !== undefined) {
     // The log moved: its records in the objects' database go (the counter last, which marks them as left).
     try {
@@ -543,4 +543,19 @@ function syncDirectory(dir: string): void {
  */
 function writeMemoryTable(db: Level<string, string>): Promise<void> {
   return (db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange(...NO_KEYS);
+}
+
+/** Opens `db`, saying plainly when another process holds it (LevelDB's lock), as a second server on a store would. */
+async function openDatabase(db: Level<string, string>): Promise<void> {
+  try {
+    await db.open();
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') {
+      throw new Error(
+        `the store in ${db.location} is in use by another process (another server on the same data directory?)`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
 }

@@ -192,6 +192,26 @@ describe('npm start (dist/cli/start.js)', { timeout: 90_000 }, () => {
     }
   });
 
+  it('a second start on a data directory in use exits non-zero and says the store is in use', async () => {
+    const dir = tempDir();
+    const first = launch(['--port', '0', '--data-dir', dir.path, '--log-level', 'warn']);
+    try {
+      await first.waitFor(/listening on (http:\/\/\S+)/);
+      const second = launch(['--port', '0', '--data-dir', dir.path, '--log-level', 'warn']);
+      const [code] = await second.exited;
+      assert.equal(code, 1);
+      assert.match(
+        second.output(),
+        /the store in \S+ is in use by another process \(another server on the same data directory\?\)/,
+      );
+      assert.match(second.output(), /exited before listening/);
+    } finally {
+      first.proc.kill('SIGTERM');
+      await first.exited;
+      dir.remove();
+    }
+  });
+
   const usageCases: Array<{ args: string[]; code: number; out: RegExp }> = [
     { args: ['--bogus'], code: 2, out: /unknown flag --bogus[\s\S]*Usage: npm start --/ },
     { args: ['--speed', '0'], code: 2, out: /invalid --speed "0"/ },

@@ -296,4 +296,23 @@ describe('level storage: the event log and the current objects', () => {
       await edit(dir, async (db) => assert.equal(await db.get(META_CHECKPOINT), '1'));
     }),
   );
+
+  it('a store another process (or opener) holds is refused with a plain message', T, () =>
+    inTempDir(async (dir) => {
+      const first = await LevelBackend.open({ dir });
+      try {
+        await assert.rejects(LevelBackend.open({ dir }), (err: Error) => {
+          assert.equal(
+            err.message,
+            `the store in ${dir} is in use by another process (another server on the same data directory?)`,
+          );
+          return true;
+        });
+      } finally {
+        await first.close();
+      }
+      const again = await LevelBackend.open({ dir });
+      await again.close();
+    }),
+  );
 });
