@@ -7,7 +7,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Level } from 'level';
 import { pod, podKey, rejectsWithCode, rv, startWatch, within } from '../../../storage/conformance-helpers.js';
@@ -21,20 +20,12 @@ import {
 } from '../../../storage/level/codec.js';
 import { CHECKPOINT_EVENTS, LevelBackend } from '../../../storage/level/level-backend.js';
 import { openCachedLevel } from '../../../storage/level/level-storage.js';
+import { inTempDir } from '../../helpers/tmp.js';
 import type { RawBackend, RawEvent, RawObject, RawWriteResult } from '../../../storage/raw.js';
 
 const T = { timeout: 30_000 };
 const PREFIX = '/registry/pods/default/';
 const UTF8 = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const;
-
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kube-emu-log-'));
-  try {
-    await fn(dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function revisionOf(res: RawWriteResult): number {
   assert.ok(res.ok, `transaction failed: ${JSON.stringify(res)}`);
@@ -49,15 +40,14 @@ async function current(b: RawBackend): Promise<{ key: string; modRevision: numbe
 
 /** Every record of a LevelDB database, as key → value. */
 async function records(dir: string): Promise<Map<string, string>> {
-  const db = new Level<string, string>(dir, UTF8);
-  await db.open();
-  try {
-    return new Map(await db.iterator().all());
-  } finally {
-    await db.close();
-  }
+  let all = new Map<string, string>();
+  await edit(dir, async (db) => {
+    all = new Map(await db.iterator().all());
+  });
+  return all;
 }
 
+/** Runs `fn` on the LevelDB database in `dir` (not opened by a store meanwhile), then closes it. */
 async function edit(dir: string, fn: (db: Level<string, string>) => Promise<void>): Promise<void> {
   const db = new Level<string, string>(dir, UTF8);
   await db.open();

@@ -22,6 +22,7 @@ import {
 import type { Storage, WatchItem } from '../../../storage/interface.js';
 import { type LevelStorageOptions, openCachedLevel, openLevelStorage } from '../../../storage/level/level-storage.js';
 import { CachedStorage } from '../../../storage/cache/cacher.js';
+import { inTempDir } from '../../helpers/tmp.js';
 
 type LevelStorage = Awaited<ReturnType<typeof openCachedLevel>>;
 
@@ -34,16 +35,6 @@ function tempDir(): string {
 
 async function openLevel(options: Omit<LevelStorageOptions, 'dir'> & { dir?: string } = {}): Promise<LevelStorage> {
   return openCachedLevel({ dir: options.dir ?? tempDir(), ...options });
-}
-
-/** Runs `fn` with a fresh directory, then removes it. */
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = tempDir();
-  try {
-    await fn(dir);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** Runs `fn` with a LevelDB store in a fresh directory, then closes it and removes the directory. */
