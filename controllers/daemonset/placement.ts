@@ -237,8 +237,17 @@ const compiled = new WeakMap<DaemonSet, CompiledDaemonSet>();
 const compiledBySpec = new Map<string, CompiledDaemonSet>();
 /** Distinct placement specs kept at most (then the map starts again empty). */
 const COMPILED_SPECS_KEPT = 256;
-/** Per node object and compiled placement, the answer (nodes are replaced on change, never mutated). */
-const placements = new WeakMap<Node, WeakMap<CompiledDaemonSet, Placement>>();
+/**
+ * Per compiled placement and node object, the answer (nodes are replaced on change, never mutated). Keyed by the
+ * placement first: a cluster has a few placements and many nodes, and a WeakMap per node (its table included, ~170
+ * bytes) cost more than the node's answer itself.
+ */
+const placements = new WeakMap<CompiledDaemonSet, WeakMap<Node, Placement>>();
+
+/** The three answers placement gives, shared by every node (frozen). */
+const RUN: Placement = Object.freeze({ shouldRun: true, shouldContinueRunning: true });
+const NEITHER: Placement = Object.freeze({ shouldRun: false, shouldContinueRunning: false });
+const ONLY_CONTINUE: Placement = Object.freeze({ shouldRun: false, shouldContinueRunning: true });
 
 function compile(ds: DaemonSet): CompiledDaemonSet {
   let c = compiled.get(ds);
@@ -281,23 +290,19 @@ const isNoScheduleOrNoExecute = (t: Taint) => t.effect === 'NoExecute' || t.effe
  */
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Placement {
   const c = compile(ds);
-  let known = placements.get(node);
-  if (!known) placements.set(node, (known = new WeakMap()));
-  let p = known.get(c);
-  if (!p) known.set(c, (p = Object.freeze(placeOn(node, c))));
+  let known = placements.get(c);
+  if (!known) placements.set(c, (known = new WeakMap()));
+  let p = known.get(node);
+  if (!p) known.set(node, (p = placeOn(node, c)));
   return p;
 }
 
 function placeOn(node: Node, c: CompiledDaemonSet): Placement {
-  if (c.nodeName !== '' && c.nodeName !== (node.metadata.name ?? ''))
-    return { shouldRun: false, shouldContinueRunning: false };
-  if (!matchesCompiled(c.affinity, node)) return { shouldRun: false, shouldContinueRunning: false };
+  if (c.nodeName !== '' && c.nodeName !== (node.metadata.name ?? '')) return NEITHER;
+  if (!matchesCompiled(c.affinity, node)) return NEITHER;
   const taints = node.spec?.taints;
   if (findUntoleratedTaint(taints, c.tolerations, isNoScheduleOrNoExecute) !== undefined) {
-    return {
-      shouldRun: false,
-      shouldContinueRunning: findUntoleratedTaint(taints, c.tolerations, isNoExecute) === undefined,
-    };
+    return findUntoleratedTaint(taints, c.tolerations, isNoExecute) === undefined ? ONLY_CONTINUE : NEITHER;
   }
-  return { shouldRun: true, shouldContinueRunning: true };
+  return RUN;
 }

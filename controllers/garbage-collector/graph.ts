@@ -25,11 +25,14 @@ export interface ObjectIdentity {
 
 /** An object (or a virtual owner) in the graph. */
 /** The dependents of a node that has none (most: pods, leases). */
-const NO_DEPENDENTS: ReadonlySet<GraphNode> = new Set();
+const NO_DEPENDENTS: readonly GraphNode[] = Object.freeze([]);
 
 export class GraphNode {
-  /** Made with the first dependent: an empty set for each of thousands of pods took ~130 bytes each. */
-  private dependentSet?: Set<GraphNode>;
+  /**
+   * The dependents: none, the one (most owners that have any: a Node its Lease), or a set from the second on. An
+   * empty set for each of thousands of pods took ~130 bytes each, and so did a set of one for each Node.
+   */
+  private dependentSet?: GraphNode | Set<GraphNode>;
   owners: readonly OwnerReference[] = [];
   /** Known only from references; not (yet) observed through an informer. */
   virtual: boolean;
@@ -50,16 +53,22 @@ export class GraphNode {
   }
 
   /** The nodes whose owner references name this one. */
-  get dependents(): ReadonlySet<GraphNode> {
-    return this.dependentSet ?? NO_DEPENDENTS;
+  get dependents(): Iterable<GraphNode> {
+    const d = this.dependentSet;
+    return d === undefined ? NO_DEPENDENTS : d instanceof GraphNode ? [d] : d;
   }
 
   addDependent(node: GraphNode): void {
-    (this.dependentSet ??= new Set()).add(node);
+    const d = this.dependentSet;
+    if (d === undefined || d === node) this.dependentSet = node;
+    else if (d instanceof GraphNode) this.dependentSet = new Set([d, node]);
+    else d.add(node);
   }
 
   removeDependent(node: GraphNode): void {
-    this.dependentSet?.delete(node);
+    const d = this.dependentSet;
+    if (d === node) this.dependentSet = undefined;
+    else if (d instanceof Set) d.delete(node);
   }
 
   /** Dependents whose reference to this node has blockOwnerDeletion: true. */
