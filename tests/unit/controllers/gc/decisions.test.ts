@@ -197,6 +197,32 @@ describe('DependencyGraph', () => {
       ['d'],
     );
   });
+  it("an owner's dependents: none, one, several, and back as they go (one is held without a set)", () => {
+    const { g } = graph();
+    const uids = () => [...g.get('o')!.dependents].map((n) => n.uid).sort();
+    g.observe(obj('o'), 'v1', 'Pod');
+    assert.deepEqual(uids(), []);
+    g.observe(obj('d1', [ref('o')]), 'v1', 'Pod');
+    g.observe(obj('d1', [ref('o')]), 'v1', 'Pod'); // observed again: still one dependent
+    assert.deepEqual(uids(), ['d1']);
+    g.observe(obj('d2', [ref('o')]), 'v1', 'Pod');
+    g.observe(obj('d3', [ref('o', true)]), 'v1', 'Pod');
+    assert.deepEqual(uids(), ['d1', 'd2', 'd3']);
+    assert.deepEqual(
+      g
+        .get('o')!
+        .blockingDependents()
+        .map((n) => n.uid),
+      ['d3'],
+    );
+    g.observe(obj('d2'), 'v1', 'Pod'); // no longer owned
+    g.observeDeleted('d3');
+    assert.deepEqual(uids(), ['d1']);
+    g.observeDeleted('d1');
+    assert.deepEqual(uids(), []);
+    g.observe(obj('d4', [ref('o')]), 'v1', 'Pod');
+    assert.deepEqual(uids(), ['d4']);
+  });
   it('a deleted owner sends its dependents to attemptToDelete', () => {
     const { g, deletes } = graph();
     g.observe(obj('o'), 'v1', 'Pod');
