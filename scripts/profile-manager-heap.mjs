@@ -3,8 +3,9 @@
  * What the controller manager keeps per pod: heap snapshots of its process (taken by V8 after a full collection,
  * `--heapsnapshot-signal`) with `--nodes` simulated nodes alone and once their DaemonSet is Ready, as in
  * `npm run bench`'s cluster figures, and the difference per pod: in all, by V8's node type and name, and by the
- * nearest retainer that is not a plain object, array, string or closure (`Class.member`, or `(scope) variable`). Live bytes, not RSS: the
- * bench's figure is RSS, which also holds the garbage V8 has not collected yet.
+ * nearest retainer that is not a plain object, array, string or closure (`Class.member`, or `(scope) variable` for
+ * a closure's or a module's variable). Live bytes, not RSS: the bench's figure is RSS, which also holds the garbage
+ * V8 has not collected yet.
  *
  *   node scripts/profile-manager-heap.mjs [--nodes 1000] [--dist A/dist,B/dist] [--top 25] [--keep DIR]
  *
@@ -67,15 +68,22 @@ const DAEMONSET = {
 /** Takes the two snapshots with the build in `dist`; returns their files. */
 async function run(dist, dir) {
   const { startApiServer, startControllerManager } = await import(join(dist, 'bench', 'harness.js'));
+  const server = await startApiServer({ withServiceAccounts: true });
   const cwd = process.cwd();
   process.chdir(dir); // the manager writes its snapshots into its working directory, which it takes from here
-  const server = await startApiServer({ withServiceAccounts: true });
-  const manager = startControllerManager(
-    server,
-    ['--nodes', String(NODES), '--speed', '0.1'],
-    ['--heapsnapshot-signal=SIGUSR2'],
-  );
-  process.chdir(cwd);
+  let manager;
+  try {
+    manager = startControllerManager(
+      server,
+      ['--nodes', String(NODES), '--speed', '0.1'],
+      ['--heapsnapshot-signal=SIGUSR2'],
+    );
+  } catch (err) {
+    await server.stop();
+    throw err;
+  } finally {
+    process.chdir(cwd);
+  }
   try {
     const ready = (n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     while ((await server.http.json('GET', '/api/v1/nodes')).items.filter(ready).length < NODES) await sleep(250);

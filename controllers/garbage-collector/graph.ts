@@ -23,10 +23,10 @@ export interface ObjectIdentity {
   uid: string;
 }
 
-/** An object (or a virtual owner) in the graph. */
 /** The dependents of a node that has none (most: pods, leases). */
 const NO_DEPENDENTS: readonly GraphNode[] = Object.freeze([]);
 
+/** An object (or a virtual owner) in the graph. */
 export class GraphNode {
   /**
    * The dependents: none, the one (most owners that have any: a Node its Lease), or a set from the second on. An
