@@ -222,6 +222,16 @@ describe('DependencyGraph', () => {
     assert.deepEqual(uids(), []);
     g.observe(obj('d4', [ref('o')]), 'v1', 'Pod');
     assert.deepEqual(uids(), ['d4']);
+    // an owner that only ever had one dependent at a time
+    const single = () => [...g.get('p')!.dependents].map((n) => n.uid);
+    g.observe(obj('p'), 'v1', 'Pod');
+    g.observe(obj('e1', [ref('p')]), 'v1', 'Pod');
+    assert.deepEqual(single(), ['e1']);
+    g.observeDeleted('e1');
+    assert.deepEqual(single(), []);
+    g.observe(obj('e2', [ref('p')]), 'v1', 'Pod');
+    g.observe(obj('e2'), 'v1', 'Pod'); // no longer owned
+    assert.deepEqual(single(), []);
   });
   it('a deleted owner sends its dependents to attemptToDelete', () => {
     const { g, deletes } = graph();
