@@ -3,6 +3,7 @@
  * tools/record EventCorrelator does it (repeats counted on one Event, floods of similar events combined,
  * a per-object spam budget), written in the background so that recording never blocks or fails a sync.
  */
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { ValueSharing } from '../../apimachinery/shared-values.js';
 import { rfc3339 } from '../../apimachinery/time.js';
@@ -42,59 +43,6 @@ export interface ApiEventRecorderOptions {
 /** Entries each correlation cache holds at most (upstream's EventCorrelator: LRU caches of 4096). */
 export const CORRELATION_CACHE_ENTRIES = 4096;
 
-/** A text named by correlation keys through a short id, with the number of keys that name it. */
-interface Named {
-  id: string;
-  text: string;
-  keys: number;
-}
-
-/**
- * Texts named by short ids while some key names them (see {@link EventCorrelation.key}): an id is made for a text
- * when a key first names it and forgotten with the last key that names it; ids are never reused.
- */
-class NamedTexts {
-  private readonly byText = new Map<string, Named>();
-  private readonly byId = new Map<string, Named>();
-  private nextId = 0;
-
-  get size(): number {
-    return this.byText.size;
-  }
-
-  /** The entry of a text, made (named by no key yet) if there is none. */
-  name(text: string): Named {
-    let named = this.byText.get(text);
-    if (!named) {
-      named = { id: (this.nextId++).toString(36), text, keys: 0 };
-      this.byText.set(text, named);
-      this.byId.set(named.id, named);
-    }
-    return named;
-  }
-
-  /** The text of an id, while some key names it. */
-  text(id: string): string | undefined {
-    return this.byId.get(id)?.text;
-  }
-
-  /** Whether an id is known (a key naming a forgotten id is not set again). */
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
-
-  /** One more (`delta` 1) or one fewer (-1, or 0 to forget an entry no key names) key names the id. */
-  count(id: string, delta: number): void {
-    const named = this.byId.get(id);
-    if (!named) return;
-    named.keys += delta;
-    if (named.keys <= 0) {
-      this.byText.delete(named.text);
-      this.byId.delete(id);
-    }
-  }
-}
-
 /**
  * The caches of client-go's EventCorrelator: similar events (for aggregation), exact repeats (for counting), and
  * the spam filter's buckets; least recently used entries go beyond CORRELATION_CACHE_ENTRIES each. The simulated
@@ -102,20 +50,17 @@ class NamedTexts {
  * keys name the node, so nothing is correlated across nodes, and a thousand nodes hold 4096 entries, not a thousand
  * sets of caches.
  *
- * Small entries (a 1,000-node DaemonSet fills ~9,000): a key is two short ids, of its source and object and of the
- * rest (type, reason and message: the same for many pods' events), an aggregate's one message is the shared text of
- * its key's rest, and instants are milliseconds since the caches were made (small integers for 24 days, which V8
- * keeps in the object; a time since 1970 is a boxed number of 16 bytes).
+ * Small entries (a 1,000-node DaemonSet fills ~9,000): a key is a digest of the fields it stands for (the event's
+ * source and involved object, then type and reason, and the message or not: ~170 characters), 22 characters
+ * whatever their length, so no cache keeps the fields' text; an aggregate's one message is the recorder's pooled
+ * message string; instants are milliseconds since the caches were made (small integers for 24 days, which V8 keeps
+ * in the object; a time since 1970 is a boxed number of 16 bytes).
  */
 export class EventCorrelation {
   /** Similar events: their distinct messages (one text while there is one, as most have), when last seen. */
   readonly aggregates = new Map<string, { messages: string | Set<string>; last: number }>();
   readonly observed = new Map<string, { name: string; count: number; firstTimestamp: string; last: number }>();
   readonly spam = new Map<string, { tokens: number; last: number }>();
-  /** The source and involved object's fields (~100 characters, repeated by the up to nine keys about a pod). */
-  private readonly objects = new NamedTexts();
-  /** The rest of keys: type and reason, and the message or not. */
-  private readonly rests = new NamedTexts();
   /** The instant `last` counts from. */
   private readonly epoch: number;
 
@@ -133,57 +78,26 @@ export class EventCorrelation {
   }
 
   /**
-   * The key of a correlation cache for the event's source and involved object (`object`: their fields joined) and
-   * `rest`: two keys are equal exactly when both are. A key made and not {@link set} is {@link unused}.
+   * The key of a correlation cache for the event's source and involved object (`object`: their seven fields joined
+   * by NUL, which no field holds) and `rest`: two keys are equal exactly when both are. The key is the first 128 bits
+   * of the SHA-256 of the fields (base64url): names are the users' to choose, and a digest nobody can make collide
+   * keeps one object's events from being counted on another's (a fast non-cryptographic hash can be made to).
    */
   key(object: string, rest: readonly (string | undefined)[]): string {
-    return `${this.objects.name(object).id}\u0000${this.rests.name(rest.join('\u0000')).id}`;
-  }
-
-  /** The text of a key's rest (one string shared by every key with that rest, while one names it). */
-  restOf(key: string): string | undefined {
-    return this.rests.text(key.slice(key.indexOf('\u0000') + 1));
-  }
-
-  /** A key made by {@link key} and not set: its ids are forgotten if no key set names them. */
-  unused(key: string): void {
-    this.count(key, 0);
+    return createHash('sha256')
+      .update(`${object}\u0000${rest.join('\u0000')}`)
+      .digest()
+      .toString('base64url', 0, 16);
   }
 
   /**
-   * Sets `key` (made by {@link key}) as the most recently used entry of `map`, one of the caches, dropping the
-   * least recently used beyond CORRELATION_CACHE_ENTRIES. A key whose ids were forgotten meanwhile (its entries
-   * were all dropped while its event was written) is not set again: no later key would be equal to it.
+   * Sets `key` as the most recently used entry of `map`, one of the caches, dropping the least recently used beyond
+   * CORRELATION_CACHE_ENTRIES.
    */
   set<V>(map: Map<string, V>, key: string, value: V): void {
-    const existed = map.delete(key);
-    if (!existed) {
-      const cut = key.indexOf('\u0000');
-      if (!this.objects.has(key.slice(0, cut)) || !this.rests.has(key.slice(cut + 1))) return;
-      this.count(key, 1);
-    }
+    map.delete(key);
     map.set(key, value);
-    if (map.size > CORRELATION_CACHE_ENTRIES) {
-      const oldest = map.keys().next().value!;
-      map.delete(oldest);
-      this.count(oldest, -1);
-    }
-  }
-
-  /** Sources and objects named by some key now (tests). */
-  get objectCount(): number {
-    return this.objects.size;
-  }
-
-  /** Rests of keys named by some key now (tests). */
-  get restCount(): number {
-    return this.rests.size;
-  }
-
-  private count(key: string, delta: number): void {
-    const cut = key.indexOf('\u0000');
-    this.objects.count(key.slice(0, cut), delta);
-    this.rests.count(key.slice(cut + 1), delta);
+    if (map.size > CORRELATION_CACHE_ENTRIES) map.delete(map.keys().next().value!);
   }
 }
 
@@ -405,11 +319,16 @@ export interface CoreEvent extends KubeObject {
   reportingInstance: string;
 }
 
+/** The instant (ms) waiting events count theirs from: this module's loading, rounded to the millisecond. */
+const PENDING_EPOCH = Math.round(Date.now());
+
 /**
  * An event waiting to be written: what it names of its object (not the object: a waiting event keeps no deleted pod
  * alive), in members of its own (one object of one shape: the 20,000 events that may wait take ~120 bytes each).
  */
 class Pending {
+  /** When it was recorded: ms since {@link PENDING_EPOCH} (a small integer V8 keeps in the object; see `at`). */
+  private readonly sinceEpoch: number;
   readonly kind: string | undefined;
   readonly name: string | undefined;
   readonly namespace: string | undefined;
@@ -422,8 +341,10 @@ class Pending {
     readonly type: EventType,
     readonly reason: string,
     readonly message: string,
-    readonly at: number,
+    at: number,
   ) {
+    const d = at - PENDING_EPOCH;
+    this.sinceEpoch = Number.isInteger(d) && d >= -0x40000000 && d < 0x40000000 ? d | 0 : d;
     const m = obj.metadata;
     this.kind = obj.kind;
     this.name = m.name;
@@ -431,6 +352,14 @@ class Pending {
     this.uid = m.uid || undefined;
     this.apiVersion = obj.apiVersion || undefined;
     this.resourceVersion = m.resourceVersion || undefined;
+  }
+
+  /**
+   * When it was recorded (ms, the clock's). Kept as a difference: a time since 1970 is a double, which V8 stores as
+   * a heap number of 16 bytes (the ~15,000 events waiting when a 5,000-node DaemonSet is Ready: ~50 bytes a pod).
+   */
+  get at(): number {
+    return PENDING_EPOCH + this.sinceEpoch;
   }
 
   /** The Event's `involvedObject` (members with no value left out). */
@@ -583,8 +512,9 @@ export class ApiEventRecorder implements EventRecorder, SlotWaiter {
     const object = objectOf(ev);
     const eventKey = caches.key(object, [ev.type, ev.reason, ev.message]);
     const aggregateKey = caches.key(object, [ev.type, ev.reason]);
-    // The message as the aggregate holds it: the text of the event key's rest (type and reason are the aggregate's).
-    const message = caches.restOf(eventKey)!;
+    // The message as the aggregate holds it: the pooled string the event was recorded with (messageText), one for
+    // every pod's event with that text.
+    const message = item.message;
     let cacheKey = eventKey;
     const { aggregates, observed } = caches;
 
@@ -599,7 +529,6 @@ export class ApiEventRecorder implements EventRecorder, SlotWaiter {
       messages.delete(messages.values().next().value!); // keep the set bounded, as upstream
       ev = this.makeEvent(item, COMBINED_PREFIX + item.message);
       cacheKey = aggregateKey;
-      caches.unused(eventKey);
     }
 
     const seen = observed.get(cacheKey);
@@ -616,7 +545,7 @@ export class ApiEventRecorder implements EventRecorder, SlotWaiter {
       last: at,
     });
 
-    if (!this.allowedBySpamFilter(ev, at)) {
+    if (!this.allowedBySpamFilter(ev, object, at)) {
       this.log.debug({ reason: ev.reason, object: ev.involvedObject.name }, 'event dropped by the spam filter');
       return;
     }
@@ -702,11 +631,14 @@ export class ApiEventRecorder implements EventRecorder, SlotWaiter {
     };
   }
 
-  /** Upstream's spam filter: a token bucket per (source, object, type); `now` as the caches count it. */
-  private allowedBySpamFilter(ev: CoreEvent, now: number): boolean {
+  /**
+   * Upstream's spam filter: a token bucket per (source, object, type); `object` is the event's {@link objectOf},
+   * `now` as the caches count it.
+   */
+  private allowedBySpamFilter(ev: CoreEvent, object: string, now: number): boolean {
     const cfg = this.spamConfig();
     if (!cfg) return true;
-    const key = this.caches.key(objectOf(ev), [ev.type]);
+    const key = this.caches.key(object, [ev.type]);
     let b = this.caches.spam.get(key);
     this.caches.set(this.caches.spam, key, (b ??= { tokens: cfg.burst, last: now }));
     b.tokens = Math.min(cfg.burst, b.tokens + (now - b.last) / cfg.refillMs);
