@@ -23,17 +23,29 @@ export interface ObjectIdentity {
   uid: string;
 }
 
+/** The owners of an object that has none. */
+const NO_OWNERS: readonly OwnerReference[] = Object.freeze([]);
+
 /** The dependents of a node that has none (most: pods, leases). */
 const NO_DEPENDENTS: readonly GraphNode[] = Object.freeze([]);
 
-/** An object (or a virtual owner) in the graph. */
+/**
+ * An object (or a virtual owner) in the graph. Its identity's members are its own (an identity object per node was
+ * ~64 bytes more, and one was made on every update of the object).
+ */
 export class GraphNode {
+  apiVersion: string;
+  kind: string;
+  /** '' for cluster-scoped objects. */
+  namespace: string;
+  name: string;
+  readonly uid: string;
   /**
    * The dependents: none, the one (most owners that have any: a Node its Lease), or a set from the second on. An
    * empty set for each of thousands of pods took ~130 bytes each, and so did a set of one for each Node.
    */
   private dependentSet?: GraphNode | Set<GraphNode>;
-  owners: readonly OwnerReference[] = [];
+  owners: readonly OwnerReference[] = NO_OWNERS;
   /** Known only from references; not (yet) observed through an informer. */
   virtual: boolean;
   /** Has a deletionTimestamp. */
@@ -41,15 +53,26 @@ export class GraphNode {
   /** Has a deletionTimestamp and the foregroundDeletion finalizer: waits for blocking dependents to go. */
   deletingDependents = false;
 
-  constructor(
-    public identity: ObjectIdentity,
-    virtual: boolean,
-  ) {
+  constructor(identity: ObjectIdentity, virtual: boolean) {
+    this.apiVersion = identity.apiVersion;
+    this.kind = identity.kind;
+    this.namespace = identity.namespace;
+    this.name = identity.name;
+    this.uid = identity.uid;
     this.virtual = virtual;
   }
 
-  get uid(): string {
-    return this.identity.uid;
+  /** Who the object is (a copy: made only when the collector acts on it). */
+  get identity(): ObjectIdentity {
+    return { apiVersion: this.apiVersion, kind: this.kind, namespace: this.namespace, name: this.name, uid: this.uid };
+  }
+
+  /** The object as observed: its identity's members from it (its uid is the node's). */
+  observed(apiVersion: string, kind: string, namespace: string, name: string): void {
+    this.apiVersion = apiVersion;
+    this.kind = kind;
+    this.namespace = namespace;
+    this.name = name;
   }
 
   /** The nodes whose owner references name this one. */
@@ -92,7 +115,7 @@ function hasFinalizer(obj: KubeObject, f: string): boolean {
   return (obj.metadata.finalizers ?? []).includes(f);
 }
 
-function sameIdentity(a: ObjectIdentity, b: ObjectIdentity): boolean {
+function sameIdentity(a: Omit<ObjectIdentity, 'uid'>, b: Omit<ObjectIdentity, 'uid'>): boolean {
   return (
     a.kind === b.kind &&
     a.name === b.name &&
@@ -122,18 +145,13 @@ export class DependencyGraph {
   observe(obj: KubeObject, apiVersion: string, kind: string): void {
     const uid = obj.metadata.uid;
     if (!uid) return;
-    const identity: ObjectIdentity = {
-      apiVersion,
-      kind,
-      namespace: obj.metadata.namespace ?? '',
-      name: obj.metadata.name ?? '',
-      uid,
-    };
+    const namespace = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name ?? '';
     // The cached object's (frozen, shared by the pods of one owner): never changed, so not copied.
-    const owners: readonly OwnerReference[] = obj.metadata.ownerReferences ?? [];
+    const owners: readonly OwnerReference[] = obj.metadata.ownerReferences ?? NO_OWNERS;
     let node = this.nodes.get(uid);
     if (!node) {
-      node = new GraphNode(identity, false);
+      node = new GraphNode({ apiVersion, kind, namespace, name, uid }, false);
       node.owners = owners;
       this.nodes.set(uid, node);
       for (const ref of owners) this.addToOwner(node, ref);
@@ -141,9 +159,10 @@ export class DependencyGraph {
       if (node.virtual) {
         node.virtual = false;
         // A virtual node guessed from a reference with another identity: its dependents must check again.
-        if (!sameIdentity(node.identity, identity)) for (const d of node.dependents) this.sink.attemptToDelete(d.uid);
+        if (!sameIdentity(node, { apiVersion, kind, namespace, name }))
+          for (const d of node.dependents) this.sink.attemptToDelete(d.uid);
       }
-      node.identity = identity;
+      node.observed(apiVersion, kind, namespace, name);
       this.updateOwners(node, owners);
     }
     this.transitions(node, obj);
@@ -168,7 +187,7 @@ export class DependencyGraph {
     let owner = this.nodes.get(ref.uid);
     if (!owner) {
       const namespaced = this.namespaced(ref.apiVersion, ref.kind);
-      const namespace = namespaced === false ? '' : node.identity.namespace;
+      const namespace = namespaced === false ? '' : node.namespace;
       owner = new GraphNode(
         { apiVersion: ref.apiVersion, kind: ref.kind, namespace, name: ref.name, uid: ref.uid },
         true,
@@ -182,6 +201,8 @@ export class DependencyGraph {
   }
 
   private updateOwners(node: GraphNode, owners: readonly OwnerReference[]): void {
+    // The same (frozen) references as before: nothing changed (most updates, as a pod's status).
+    if (owners === node.owners) return;
     const before = new Map(node.owners.map((r) => [r.uid, r]));
     const after = new Map(owners.map((r) => [r.uid, r]));
     node.owners = owners;
