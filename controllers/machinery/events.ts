@@ -323,35 +323,86 @@ export interface CoreEvent extends KubeObject {
 const PENDING_EPOCH = Math.round(Date.now());
 
 /**
+ * What many waiting events share, one frozen instance each while {@link shared} holds it: an involved object's kind,
+ * API version and namespace (a few), or an event's type, reason and message (the kubelet's `Pulled`, `Created`,
+ * `Started` of a container named `app`, the same for every pod).
+ */
+interface Kinds {
+  readonly kind: string | undefined;
+  readonly apiVersion: string | undefined;
+  readonly namespace: string | undefined;
+}
+interface Texts {
+  readonly type: EventType;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Shared parts of waiting events, at most this many of each (then the table starts over). */
+const SHARED_PARTS = 4096;
+const sharedKinds = new Map<string, Kinds>();
+const sharedTexts = new Map<string, Texts>();
+
+/** The shared instance of `value` under `key` in `table` (bounded: starts over past SHARED_PARTS). */
+function shared<T>(table: Map<string, T>, key: string, value: () => T): T {
+  let v = table.get(key);
+  if (v === undefined) {
+    if (table.size >= SHARED_PARTS) table.clear();
+    table.set(key, (v = Object.freeze(value())));
+  }
+  return v;
+}
+
+/**
  * An event waiting to be written: what it names of its object (not the object: a waiting event keeps no deleted pod
- * alive), in members of its own (one object of one shape: the 20,000 events that may wait take ~120 bytes each).
+ * alive), in members of its own, one shape for all (the 20,000 events that may wait), with what many share in
+ * shared parts: 7 members (80 bytes) where each of the 10 was its own member (104 bytes; ~15,000 wait when a
+ * 5,000-node DaemonSet is Ready).
  */
 class Pending {
   /** When it was recorded: ms since {@link PENDING_EPOCH} (a small integer V8 keeps in the object; see `at`). */
   private readonly sinceEpoch: number;
-  readonly kind: string | undefined;
+  private readonly kinds: Kinds;
+  private readonly texts: Texts;
   readonly name: string | undefined;
-  readonly namespace: string | undefined;
   readonly uid: string | undefined;
-  readonly apiVersion: string | undefined;
   readonly resourceVersion: string | undefined;
 
-  constructor(
-    obj: KubeObject,
-    readonly type: EventType,
-    readonly reason: string,
-    readonly message: string,
-    at: number,
-  ) {
+  constructor(obj: KubeObject, type: EventType, reason: string, message: string, at: number) {
     const d = at - PENDING_EPOCH;
     this.sinceEpoch = Number.isInteger(d) && d >= -0x40000000 && d < 0x40000000 ? d | 0 : d;
     const m = obj.metadata;
-    this.kind = obj.kind;
+    const kind = obj.kind;
+    const apiVersion = obj.apiVersion || undefined;
+    const namespace = m.namespace || undefined;
+    this.kinds = shared(sharedKinds, `${kind ?? ''}\u0000${apiVersion ?? ''}\u0000${namespace ?? ''}`, () => ({
+      kind,
+      apiVersion,
+      namespace,
+    }));
+    this.texts = shared(sharedTexts, `${type}\u0000${reason}\u0000${message}`, () => ({ type, reason, message }));
     this.name = m.name;
-    this.namespace = m.namespace || undefined;
     this.uid = m.uid || undefined;
-    this.apiVersion = obj.apiVersion || undefined;
     this.resourceVersion = m.resourceVersion || undefined;
+  }
+
+  get kind(): string | undefined {
+    return this.kinds.kind;
+  }
+  get apiVersion(): string | undefined {
+    return this.kinds.apiVersion;
+  }
+  get namespace(): string | undefined {
+    return this.kinds.namespace;
+  }
+  get type(): EventType {
+    return this.texts.type;
+  }
+  get reason(): string {
+    return this.texts.reason;
+  }
+  get message(): string {
+    return this.texts.message;
   }
 
   /**
