@@ -14,6 +14,7 @@
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { isConflict, isNotFound } from '../machinery/client.js';
 import { runWorkers } from '../machinery/controller.js';
+import { cachedString } from '../machinery/informer.js';
 import { addIndexOnce } from '../machinery/lister.js';
 import { RateLimitingQueue } from '../machinery/workqueue.js';
 import {
@@ -491,7 +492,9 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     }
     const hostIP = internalIPOf(node) ?? this.internalIP(node);
     if (rec.sandboxAt !== undefined && !rec.podIP && rec.containers.some((c) => c.state.kind !== 'creating')) {
-      rec.podIP = pod.spec?.hostNetwork ? hostIP : this.podIP(node, key);
+      const ip = pod.spec?.hostNetwork ? hostIP : this.podIP(node, key);
+      // the string the pod's cached copy will hold too, once the informer shows the status with it
+      rec.podIP = ip === undefined ? undefined : cachedString(ip);
     }
     await this.writePodStatus(pod, rec, hostIP, step.wakeAt);
     if (step.wakeAt !== undefined) this.queue.addAfter(key, Math.max(1, step.wakeAt - this.clock.now()));

@@ -10,6 +10,7 @@ import { type KubeObject, type OwnerReference, withoutManagedFields } from '../.
 import { ValueSharing } from '../../apimachinery/shared-values.js';
 import { rfc3339Micro } from '../../apimachinery/time.js';
 import { ApiError, isNotFound } from '../machinery/client.js';
+import { cachedString } from '../machinery/informer.js';
 import { RESOURCES, type ApiClient } from '../machinery/types.js';
 import type { Node } from './node-status.js';
 import type { KubeletTimings } from './timings.js';
@@ -119,7 +120,8 @@ class Written {
     return new Written(
       renewedAt,
       undefined,
-      m.uid,
+      // the string the Lease's cached copy holds too (the garbage collector's informer watches Leases)
+      m.uid === undefined ? undefined : cachedString(m.uid),
       m.resourceVersion,
       typeof created === 'string' ? leaseSharing.string(created) : created,
     );

@@ -6,6 +6,7 @@
  * when it next needs to look again. Building the API status from a record is pod-status.ts.
  */
 import type { KubeObject } from '../../apimachinery/objects.js';
+import { cachedString } from '../machinery/informer.js';
 import { hexDigest } from './ids.js';
 import { defaultPullPolicy, imageSize, isMissingImage, pullErrorMessage } from './images.js';
 import { pullBackOff, type KubeletTimings } from './timings.js';
@@ -278,7 +279,8 @@ function advanceContainer(
           });
           env.markPulled(c.image);
         }
-        c.containerID = containerIDFor(rec.uid, c.name, c.restartCount);
+        // the string the pod's cached copy will hold too, once the informer shows the status with it
+        c.containerID = cachedString(containerIDFor(rec.uid, c.name, c.restartCount));
         events.push({ type: 'Normal', reason: EVENT_REASONS.created, message: `Created container: ${c.name}` });
         events.push({ type: 'Normal', reason: EVENT_REASONS.started, message: `Started container ${c.name}` });
         c.state = { kind: 'running', startedAt: now };

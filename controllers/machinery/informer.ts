@@ -55,6 +55,15 @@ const cacheSharing = new ValueSharing({
 });
 
 /**
+ * The instance of `s`'s text the informer caches share (see {@link cacheSharing}; `s` itself when it is the first or
+ * out of the pool's range): for a value a component makes and writes, which its informer's cached copy will hold
+ * too (the simulated kubelet's container IDs and pod IPs, ~130 bytes a pod held twice otherwise).
+ */
+export function cachedString(s: string): string {
+  return cacheSharing.string(s);
+}
+
+/**
  * One resource's shared informer. `run` lists (paged), then watches from the list's resourceVersion with
  * bookmarks, re-watching from the last resourceVersion seen whenever the server ends a watch, relisting on
  * 410 Expired and backing off (on the injected clock) after errors, until the signal aborts.
