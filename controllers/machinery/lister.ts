@@ -100,14 +100,26 @@ export class IndexedStore<T extends KubeObject> implements Lister<T> {
     return this.items.size;
   }
 
-  /** Stores (frozen) `obj` under its key; returns the object it replaced. */
+  /**
+   * Stores (frozen) `obj` under its key; returns the object it replaced. An index whose values for the object did
+   * not change is left as it is (most updates: a pod's status changes neither its namespace, nor its node, nor its
+   * owner), so it keeps the key it has, the one the store holds too, not a copy of it made for each update.
+   */
   upsert(obj: T): T | undefined {
     const key = objectKey(obj);
     deepFreeze(obj);
     const old = this.items.get(key);
-    if (old) this.unindex(key, old);
     this.items.set(key, obj);
-    for (const [name, fn] of this.indexers) addToIndex(this.indices.get(name)!, fn(obj), key);
+    for (const [name, fn] of this.indexers) {
+      const index = this.indices.get(name)!;
+      const values = fn(obj);
+      if (old) {
+        const before = fn(old);
+        if (sameValues(before, values)) continue;
+        removeFromIndex(index, before, key);
+      }
+      addToIndex(index, values, key);
+    }
     return old;
   }
 
@@ -121,19 +133,28 @@ export class IndexedStore<T extends KubeObject> implements Lister<T> {
   }
 
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.indexers) {
-      const index = this.indices.get(name)!;
-      for (const value of fn(obj)) {
-        const keys = index.get(value);
-        if (keys === undefined) continue;
-        if (typeof keys === 'string') {
-          if (keys === key) index.delete(value);
-          continue;
-        }
-        keys.delete(key);
-        if (keys.size === 0) index.delete(value);
-      }
+    for (const [name, fn] of this.indexers) removeFromIndex(this.indices.get(name)!, fn(obj), key);
+  }
+}
+
+/** Whether two index functions' answers are the same values in the same order. */
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Takes `key` out of `index` under each of `values`. */
+function removeFromIndex(index: Map<string, IndexKeys>, values: readonly string[], key: string): void {
+  for (const value of values) {
+    const keys = index.get(value);
+    if (keys === undefined) continue;
+    if (typeof keys === 'string') {
+      if (keys === key) index.delete(value);
+      continue;
     }
+    keys.delete(key);
+    if (keys.size === 0) index.delete(value);
   }
 }
 

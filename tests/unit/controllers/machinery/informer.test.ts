@@ -231,6 +231,17 @@ describe('SharedInformer', () => {
     assert.deepEqual(names(h.informer.lister.byIndex('app', 'web')), ['a']);
     assert.deepEqual(names(h.informer.lister.byIndex('app', 'db')), ['b']);
     assert.deepEqual(names(h.informer.lister.byIndex('app', 'nothing')), []);
+    // an update that changes no index value: the indexes answer the new version
+    w.push('MODIFIED', pod('ns1', 'a', { app: 'web' }, '12'));
+    await settle();
+    assert.deepEqual(
+      h.informer.lister.byIndex('app', 'web').map((o) => o.metadata.resourceVersion),
+      ['12'],
+    );
+    assert.deepEqual(
+      h.informer.lister.list('ns1').map((o) => o.metadata.resourceVersion),
+      ['12'],
+    );
     assert.throws(() => h.informer.lister.byIndex('nope', 'x'), /does not exist/);
     assert.throws(() => h.informer.addIndex('app', byApp), /already exists/);
   });
