@@ -541,7 +541,7 @@ describe('a rolling-update step with nothing to roll', () => {
   /** A controller that counts its rolling-update steps. */
   class Counting extends DaemonSetController {
     steps = 0;
-    protected override async rollingUpdate(...args: [DaemonSet, Node[], string, never]): Promise<RolloutPlan> {
+    protected override async rollingUpdate(...args: [DaemonSet, () => Node[], string, never]): Promise<RolloutPlan> {
       this.steps++;
       return super.rollingUpdate(...args);
     }
