@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../apimachinery/objects.js';
+import { boundedMemo } from '../../apimachinery/bounded-memo.js';
 import { ValueSharing } from '../../apimachinery/shared-values.js';
 import { rfc3339 } from '../../apimachinery/time.js';
 import { isAbortError } from './clock.js';
@@ -40,6 +41,15 @@ export interface ApiEventRecorderOptions {
   correlation?: EventCorrelation;
 }
 
+/**
+ * `d` as a small integer (`| 0`) when it is one V8 can keep as such, else as it is: a difference of two times V8 holds
+ * as doubles stays a double, and one double stored in a member makes V8 box that member in every object of its shape
+ * (a heap number of 16 bytes each).
+ */
+function smallInteger(d: number): number {
+  return Number.isInteger(d) && d >= -0x40000000 && d < 0x40000000 ? d | 0 : d;
+}
+
 /** Entries each correlation cache holds at most (upstream's EventCorrelator: LRU caches of 4096). */
 export const CORRELATION_CACHE_ENTRIES = 4096;
 
@@ -68,13 +78,9 @@ export class EventCorrelation {
     this.epoch = now;
   }
 
-  /**
-   * An instant (ms) as the caches' `last` holds it: a small integer (`| 0`, when it is one: a difference of two
-   * times V8 holds as doubles stays a double, and one double stored makes V8 box the member in every entry).
-   */
+  /** An instant (ms) as the caches' `last` holds it: since the caches were made, a small integer (smallInteger). */
   since(ms: number): number {
-    const d = ms - this.epoch;
-    return Number.isInteger(d) && d >= -0x40000000 && d < 0x40000000 ? d | 0 : d;
+    return smallInteger(ms - this.epoch);
   }
 
   /**
@@ -323,9 +329,10 @@ export interface CoreEvent extends KubeObject {
 const PENDING_EPOCH = Math.round(Date.now());
 
 /**
- * What many waiting events share, one frozen instance each while {@link shared} holds it: an involved object's kind,
- * API version and namespace (a few), or an event's type, reason and message (the kubelet's `Pulled`, `Created`,
- * `Started` of a container named `app`, the same for every pod).
+ * What many waiting events share, one frozen instance each while its table holds it: an involved object's kind, API
+ * version and namespace (a few), or an event's type, reason and message (the kubelet's `Pulled`, `Created`,
+ * `Started` of a container named `app`, the same for every pod). Made from their key (the members joined by NUL,
+ * which no kind, version, namespace, type or reason holds), at most SHARED_PARTS of each (then the table starts over).
  */
 interface Kinds {
   readonly kind: string | undefined;
@@ -338,20 +345,25 @@ interface Texts {
   readonly message: string;
 }
 
-/** Shared parts of waiting events, at most this many of each (then the table starts over). */
 const SHARED_PARTS = 4096;
-const sharedKinds = new Map<string, Kinds>();
-const sharedTexts = new Map<string, Texts>();
-
-/** The shared instance of `value` under `key` in `table` (bounded: starts over past SHARED_PARTS). */
-function shared<T>(table: Map<string, T>, key: string, value: () => T): T {
-  let v = table.get(key);
-  if (v === undefined) {
-    if (table.size >= SHARED_PARTS) table.clear();
-    table.set(key, (v = Object.freeze(value())));
-  }
-  return v;
-}
+const kindsOf = boundedMemo((key): Kinds => {
+  const [kind, apiVersion, namespace] = key.split('\u0000');
+  return Object.freeze({
+    kind: kind || undefined,
+    apiVersion: apiVersion || undefined,
+    namespace: namespace || undefined,
+  });
+}, SHARED_PARTS);
+const textsOf = boundedMemo((key): Texts => {
+  const first = key.indexOf('\u0000');
+  const second = key.indexOf('\u0000', first + 1);
+  // the message is all after the second NUL (a message may hold one)
+  return Object.freeze({
+    type: key.slice(0, first) as EventType,
+    reason: key.slice(first + 1, second),
+    message: key.slice(second + 1),
+  });
+}, SHARED_PARTS);
 
 /**
  * An event waiting to be written: what it names of its object (not the object: a waiting event keeps no deleted pod
@@ -360,7 +372,7 @@ function shared<T>(table: Map<string, T>, key: string, value: () => T): T {
  * 5,000-node DaemonSet is Ready).
  */
 class Pending {
-  /** When it was recorded: ms since {@link PENDING_EPOCH} (a small integer V8 keeps in the object; see `at`). */
+  /** When it was recorded: ms since {@link PENDING_EPOCH} (a small integer V8 keeps in the object). */
   private readonly sinceEpoch: number;
   private readonly kinds: Kinds;
   private readonly texts: Texts;
@@ -369,18 +381,10 @@ class Pending {
   readonly resourceVersion: string | undefined;
 
   constructor(obj: KubeObject, type: EventType, reason: string, message: string, at: number) {
-    const d = at - PENDING_EPOCH;
-    this.sinceEpoch = Number.isInteger(d) && d >= -0x40000000 && d < 0x40000000 ? d | 0 : d;
+    this.sinceEpoch = smallInteger(at - PENDING_EPOCH);
     const m = obj.metadata;
-    const kind = obj.kind;
-    const apiVersion = obj.apiVersion || undefined;
-    const namespace = m.namespace || undefined;
-    this.kinds = shared(sharedKinds, `${kind ?? ''}\u0000${apiVersion ?? ''}\u0000${namespace ?? ''}`, () => ({
-      kind,
-      apiVersion,
-      namespace,
-    }));
-    this.texts = shared(sharedTexts, `${type}\u0000${reason}\u0000${message}`, () => ({ type, reason, message }));
+    this.kinds = kindsOf(`${obj.kind ?? ''}\u0000${obj.apiVersion ?? ''}\u0000${m.namespace ?? ''}`);
+    this.texts = textsOf(`${type}\u0000${reason}\u0000${message}`);
     this.name = m.name;
     this.uid = m.uid || undefined;
     this.resourceVersion = m.resourceVersion || undefined;
