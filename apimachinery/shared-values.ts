@@ -59,9 +59,15 @@ export class ValueSharing {
   /**
    * Deeply freezes `value`, a JSON value just parsed that nothing else references yet (what `deepFreeze` does),
    * with its members replaced by their shared forms; `value` itself is kept. Frozen members are taken as they are.
+   *
+   * `previous`, a version of the same object this sharing froze before (an informer's cached copy that `value`
+   * replaces): each member equal to the previous version's member at the same path (same text, same members in the
+   * same order) becomes that member, so a new version holds only what changed, and the strings and subtrees other
+   * structures took from the previous version stay one instance. Such members are taken without a lookup.
    */
-  freeze<T>(value: T): T {
-    if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) this.freezeMembers(value as object);
+  freeze<T>(value: T, previous?: unknown): T {
+    if (value !== null && typeof value === 'object' && !Object.isFrozen(value))
+      this.freezeMembers(value as object, false, previous);
     return value;
   }
 
@@ -82,50 +88,76 @@ export class ValueSharing {
   /**
    * Freezes `obj` with its members replaced by their shared forms. A string in the pooled range is written back
    * whatever the pool returned: `!==` cannot tell two strings of equal text apart, and the point is to store
-   * the pool's. `shareElements`: `obj` is an array whose object elements are shared too.
+   * the pool's. `shareElements`: `obj` is an array whose object elements are shared too. `prev`: the previous
+   * version's value at this path (see {@link freeze}); returns whether `obj` now equals it member for member (then
+   * the caller takes `prev` instead).
    */
-  private freezeMembers(obj: object, shareElements = false): void {
+  private freezeMembers(obj: object, shareElements: boolean, prev: unknown): boolean {
+    let same = false;
     if (Array.isArray(obj)) {
+      const p = Array.isArray(prev) ? (prev as unknown[]) : undefined;
+      same = p !== undefined && p.length === obj.length;
       for (let i = 0; i < obj.length; i++) {
         const v = obj[i];
+        const pv = p?.[i];
         const m =
-          shareElements && v !== null && typeof v === 'object' ? this.sharedValue(v, false) : this.member(v, false);
-        if (m !== v || this.poolable(v)) obj[i] = m;
+          shareElements && v !== null && typeof v === 'object'
+            ? this.sharedValue(v, false, pv)
+            : this.member(v, false, pv);
+        if (m !== v || typeof v === 'string') obj[i] = m;
+        if (same && m !== pv) same = false;
       }
     } else {
       const record = obj as Record<string, unknown>;
+      const p =
+        prev !== null && typeof prev === 'object' && !Array.isArray(prev)
+          ? (prev as Record<string, unknown>)
+          : undefined;
+      same = p !== undefined;
+      let count = 0;
       for (const key in record) {
+        count++;
         const v = record[key];
+        // an own member (`__proto__` included: JSON.parse made it one), which the previous version's read must be too
+        const pv = p === undefined || key === '__proto__' ? undefined : p[key];
         const shareElements = this.elementsOf !== undefined && this.elementsOf.has(key);
         const m =
           v !== null && typeof v === 'object' && this.members.has(key)
-            ? this.sharedValue(v, shareElements)
-            : this.member(v, shareElements);
-        // an own member (`__proto__` included): JSON.parse made it one
-        if (m !== v || this.poolable(v)) record[key] = m;
+            ? this.sharedValue(v, shareElements, pv)
+            : this.member(v, shareElements, pv);
+        if (m !== v || typeof v === 'string') record[key] = m;
+        if (same && (m !== pv || pv === undefined)) same = false;
       }
+      if (same) same = sameKeyOrder(record, p!, count);
     }
     Object.freeze(obj);
+    return same;
   }
 
   /**
-   * The shared form of `v`, the value of a member (or an element) whose values are shared: looked up by its text
-   * before it is frozen, so that a value the table knows (most of them: every pod's tolerations and resources, a
-   * manager's fieldsV1) is taken without walking and freezing the one just parsed only to drop it.
+   * The shared form of `v`, the value of a member (or an element) whose values are shared: the previous version's
+   * when equal (see {@link freeze}); else looked up by its text before it is frozen, so that a value the table knows
+   * (most of them: every pod's tolerations and resources, a manager's fieldsV1) is taken without walking and
+   * freezing the one just parsed only to drop it.
    */
-  private sharedValue(v: object, shareElements: boolean): unknown {
+  private sharedValue(v: object, shareElements: boolean, prev: unknown): unknown {
     if (Object.isFrozen(v)) return v === EMPTY_OBJECT ? v : this.shared(v);
+    if (prev !== null && typeof prev === 'object' && Array.isArray(prev) === Array.isArray(v)) {
+      const m = this.member(v, shareElements, prev);
+      return m === prev || m === EMPTY_OBJECT ? m : this.shared(m as object);
+    }
     const text = JSON.stringify(v);
     if (text !== '{}' && text.length <= this.maxSharedText) {
       const known = this.trees.get(text);
       if (known !== undefined) return known;
     }
-    const m = this.member(v, shareElements);
+    const m = this.member(v, shareElements, undefined);
     return m === EMPTY_OBJECT ? m : this.shared(m as object, text);
   }
 
-  private member(v: unknown, shareElements: boolean): unknown {
-    if (typeof v === 'string') return this.string(v);
+  /** The frozen form of a member's value: `prev` when equal to it (see {@link freeze}), else shared as it can be. */
+  private member(v: unknown, shareElements: boolean, prev: unknown): unknown {
+    if (typeof v === 'string') return v === prev ? prev : this.string(v);
     if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return v;
     if (!Array.isArray(v)) {
       let empty = true;
@@ -135,8 +167,7 @@ export class ValueSharing {
       }
       if (empty) return EMPTY_OBJECT;
     }
-    this.freezeMembers(v, shareElements && Array.isArray(v));
-    return v;
+    return this.freezeMembers(v, shareElements && Array.isArray(v), prev) ? prev : v;
   }
 
   /** Whether `key` names a member whose values are shared. */
@@ -163,4 +194,16 @@ export class ValueSharing {
     this.treeChars += text.length;
     return tree;
   }
+}
+
+/**
+ * Whether `obj`'s `count` members, each also one of `prev`'s, come in `prev`'s order and are all of `prev`'s: two
+ * versions that serialize alike.
+ */
+function sameKeyOrder(obj: object, prev: object, count: number): boolean {
+  const keys = Object.keys(prev);
+  if (keys.length !== count) return false;
+  let i = 0;
+  for (const key in obj) if (key !== keys[i++]) return false;
+  return true;
 }

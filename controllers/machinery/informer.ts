@@ -216,7 +216,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
         page = await this.opts.client.list<T>(this.ref, {});
       }
       if (signal.aborted) return;
-      for (const item of page.items) items.push(this.normalize(item));
+      for (const item of page.items) items.push(this.normalize(item, this.cached(item)));
       rv = page.metadata.resourceVersion ?? '';
       cont = page.metadata.continue || undefined;
     } while (cont);
@@ -260,7 +260,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
       switch (ev.type) {
         case 'ADDED':
         case 'MODIFIED': {
-          const obj = this.normalize(ev.object);
+          const obj = this.normalize(ev.object, this.cached(ev.object));
           const old = this.lister.upsert(obj);
           this.advance(obj);
           if (old) this.dispatch('update', obj, old);
@@ -301,15 +301,22 @@ export class SharedInformer<T extends KubeObject = KubeObject> implements Inform
    * Drops `metadata.managedFields` (kube-controller-manager's informers trim them too: no controller reads them,
    * an update without them keeps the stored ones, and they are most of a small object's bytes), and fills kind
    * and apiVersion when the server left them out (list items may); then freezes the object, sharing its
-   * repeated values with the other cached objects (see {@link cacheSharing}).
+   * repeated values with the other cached objects (see {@link cacheSharing}) and, member by member, with `previous`,
+   * the version it replaces in the cache: a pod's new status leaves its spec the cached one.
    */
-  private normalize(obj: T): T {
+  private normalize(obj: T, previous?: T): T {
     obj = withoutManagedFields(obj);
     if (!obj.kind || !obj.apiVersion) {
       const apiVersion = this.ref.group ? `${this.ref.group}/${this.ref.version}` : this.ref.version;
       obj = { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? this.ref.kind };
     }
-    return cacheSharing.freeze(obj);
+    return cacheSharing.freeze(obj, previous);
+  }
+
+  /** The cached version of the object `obj` (a version the server just sent) is of, if any. */
+  private cached(obj: T): T | undefined {
+    const m = obj?.metadata;
+    return m?.name === undefined ? undefined : this.lister.get(m.namespace, m.name);
   }
 
   private dispatch(type: 'add' | 'delete', obj: T): void;

@@ -65,4 +65,52 @@ describe('ValueSharing', () => {
     assert.equal(sharing.freeze(JSON.parse('{"m":{}}')).m, EMPTY_OBJECT);
     assert.equal(sharing.freeze({ m: Object.freeze(parsed().m) }).m, first.m);
   });
+  it('shares with the previous version each member equal to its own, and nothing that serializes otherwise', () => {
+    const sharing = new ValueSharing({ members: ['labels'], elementsOf: ['conditions'] });
+    const v1 = {
+      metadata: { name: 'p', resourceVersion: '1', labels: { app: 'x' }, annotations: { a: 'b' } },
+      spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }], nodeName: 'n1' },
+      status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }], list: [1, 2] },
+    };
+    const v2 = structuredClone(v1);
+    v2.metadata.resourceVersion = '2';
+    v2.status.phase = 'Running';
+    v2.status.conditions.push({ type: 'Initialized', status: 'True' });
+    v2.status.list.push(3);
+    const first = sharing.freeze(JSON.parse(JSON.stringify(v1)));
+    const text = JSON.stringify(v2);
+    const second = sharing.freeze(JSON.parse(text), first);
+    assert.equal(JSON.stringify(second), text);
+    assert.ok(Object.isFrozen(second) && Object.isFrozen(second.status.conditions));
+    assert.notEqual(second, first, 'the value itself is kept');
+    assert.equal(second.spec, first.spec, 'an equal subtree is the previous one');
+    assert.equal(second.metadata.labels, first.metadata.labels);
+    assert.equal(second.metadata.annotations, first.metadata.annotations);
+    assert.notEqual(second.metadata, first.metadata, 'a member changed below');
+    assert.notEqual(second.status.conditions, first.status.conditions);
+    assert.equal(second.status.conditions[0], first.status.conditions[0], 'elements at the same index');
+    assert.notEqual(second.status.list, first.status.list, 'an array of another length');
+
+    // members in another order serialize otherwise: not taken
+    const reordered =
+      '{"spec":{"nodeName":"n1","containers":[{"name":"c","image":"nginx","ports":[{"containerPort":80}]}]}}';
+    const third = sharing.freeze(JSON.parse(reordered), first);
+    assert.equal(JSON.stringify(third), reordered);
+    assert.notEqual(third.spec, first.spec);
+    assert.equal(third.spec.containers, first.spec.containers, 'what is equal below it still is');
+    // a member fewer or more, or of another type: not taken
+    const fewer = sharing.freeze(JSON.parse('{"spec":{"containers":[]}}'), first);
+    assert.notEqual(fewer.spec, first.spec);
+    const more = sharing.freeze(JSON.parse('{"metadata":{"labels":{"app":"x","more":"y"}}}'), first);
+    assert.notEqual(more.metadata.labels, first.metadata.labels);
+    assert.deepEqual(more.metadata.labels, { app: 'x', more: 'y' });
+    const typed = sharing.freeze(JSON.parse('{"status":{"list":{"0":1,"1":2}}}'), first);
+    assert.deepEqual(typed.status.list, { 0: 1, 1: 2 });
+    // a `__proto__` member is compared with the previous version's own member only
+    const proto = sharing.freeze(JSON.parse('{"a":{"__proto__":{"x":1}}}'), JSON.parse('{"a":{"y":2}}'));
+    assert.equal(JSON.stringify(proto), '{"a":{"__proto__":{"x":1}}}');
+    // without a previous version, or with one of another type, nothing changes
+    assert.equal(JSON.stringify(sharing.freeze(JSON.parse(text), 'other')), text);
+    assert.equal(JSON.stringify(sharing.freeze(JSON.parse(text), [first])), text);
+  });
 });

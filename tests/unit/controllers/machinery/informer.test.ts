@@ -314,6 +314,30 @@ describe('SharedInformer', () => {
     assert.ok(Object.isFrozen(b.status.conditions) && Object.isFrozen(b.status.conditions[1]));
   });
 
+  it('caches a new version sharing with the one it replaces what did not change, by watch and by relist', async () => {
+    const p = (rv: string, phase: string): KubeObject => ({
+      ...pod('ns1', 'a', {}, rv),
+      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }] },
+      status: { phase },
+    });
+    const h = await start([p('2', 'Pending')]);
+    const w = await h.client.watchNo(0);
+    const first = h.informer.lister.get('ns1', 'a') as any;
+    w.push('MODIFIED', p('11', 'Running'));
+    await settle();
+    const second = h.informer.lister.get('ns1', 'a') as any;
+    assert.equal(second.status.phase, 'Running');
+    assert.equal(second.spec, first.spec, 'the spec is the cached one');
+    assert.notEqual(second.status, first.status);
+    assert.deepEqual(h.seen.at(-1), 'update ns1/a@2->11');
+    h.client.put(p('12', 'Succeeded'));
+    w.push('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' });
+    await h.client.watchNo(1);
+    const third = h.informer.lister.get('ns1', 'a') as any;
+    assert.equal(third.status.phase, 'Succeeded');
+    assert.equal(third.spec, first.spec, 'a relist shares with the cache too');
+  });
+
   it('stops when aborted', async () => {
     const h = await start([pod('ns1', 'a')]);
     const w = await h.client.watchNo(0);
