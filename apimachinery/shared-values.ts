@@ -81,14 +81,9 @@ export class ValueSharing {
     return s;
   }
 
-  private poolable(v: unknown): v is string {
-    return typeof v === 'string' && v.length > 10 && v.length <= this.maxPooledChars;
-  }
-
   /**
-   * Freezes `obj` with its members replaced by their shared forms. A string in the pooled range is written back
-   * whatever the pool returned: `!==` cannot tell two strings of equal text apart, and the point is to store
-   * the pool's. `shareElements`: `obj` is an array whose object elements are shared too. `prev`: the previous
+   * Freezes `obj` with its members replaced by their shared forms. A string is written back whatever the pool (or
+   * the previous version) gave: `!==` cannot tell two strings of equal text apart, and the point is to store theirs. `shareElements`: `obj` is an array whose object elements are shared too. `prev`: the previous
    * version's value at this path (see {@link freeze}); returns whether `obj` now equals it member for member (then
    * the caller takes `prev` instead).
    */
