@@ -9,7 +9,6 @@ import YAML from 'yaml';
 import type { KubeObject } from '../../apimachinery/objects.js';
 import { isAbortError, realClock } from './clock.js';
 import { TokenBucket } from './ratelimit.js';
-import type { TextResponse } from './http1.js';
 import { HttpTransport, type TransportResponse } from './transport.js';
 import type {
   ApiClient,
@@ -391,26 +390,13 @@ export class HttpApiClient implements ApiClient {
     contentType = 'application/json',
   ): Promise<unknown> {
     await this.limiter.take();
-    const headers: Record<string, string> = { ...this.headers };
-    if (body !== undefined) headers['Content-Type'] = contentType;
-    // A timer of its own, cleared with the answer (AbortSignal.timeout's lives on for the whole timeout: a
-    // thousand requests a second would keep sixty thousand timers alive).
-    const ctl = new AbortController();
-    const timer = setTimeout(
-      () => ctl.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
-      this.requestTimeoutMs,
-    );
-    let res: TextResponse;
-    try {
-      res = await this.transport.requestText(path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctl.signal,
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers = body === undefined ? this.headers : { ...this.headers, 'Content-Type': contentType };
+    const res = await this.transport.requestText(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      timeoutMs: this.requestTimeoutMs,
+    });
     if (!res.ok) throw errorFrom(res.status, res.statusText, res.text);
     const text = res.text;
     if (!text) return undefined;

@@ -35,6 +35,16 @@ export interface Http1Request {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /**
+   * How long the request may take, connecting included; then its connection is destroyed and it rejects with a
+   * DOMException named TimeoutError (as `AbortSignal.timeout`'s abort), without a signal and its listeners.
+   */
+  timeoutMs?: number;
+}
+
+/** The error of a request past its `timeoutMs`. */
+function timeoutError(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 }
 
 export interface Http1Options {
@@ -280,23 +290,47 @@ export class Http1Client {
       req.body === undefined
         ? `${head}\r\n`
         : `${head}Content-Length: ${Buffer.byteLength(req.body)}\r\n\r\n${req.body}`;
-    for (let attempt = 0; ; attempt++) {
-      const conn = attempt === 0 ? this.takeIdle() : undefined;
-      const c = conn ?? (await this.connect(signal));
-      c.socket.ref();
-      const onAbort = () => c.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        const res = await c.send(request, req.method === 'HEAD');
-        this.release(c);
-        return res;
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (err instanceof ConnectionFailure && err.staleReuse && attempt === 0) continue;
-        throw err instanceof ConnectionFailure ? err.cause : err;
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
+    // The timeout: one timer, which destroys the connection in use or being opened (a controller manager sends
+    // thousands of requests a second: an AbortController, its signal and listeners each were a measurable share).
+    let timedOut: DOMException | undefined;
+    let inUse: { destroy(err: Error): void } | undefined;
+    const timer =
+      req.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = timeoutError();
+            inUse?.destroy(timedOut);
+          }, req.timeoutMs);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const conn = attempt === 0 ? this.takeIdle() : undefined;
+        const c = conn ?? (await this.connect(signal, (socket) => (inUse = socket)));
+        inUse = c;
+        if (timedOut) {
+          c.destroy(timedOut);
+          throw timedOut;
+        }
+        c.socket.ref();
+        const onAbort =
+          signal && (() => c.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted')));
+        if (onAbort) signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          const res = await c.send(request, req.method === 'HEAD');
+          this.release(c);
+          return res;
+        } catch (err) {
+          if (signal?.aborted) throw signal.reason;
+          if (timedOut) throw timedOut;
+          if (err instanceof ConnectionFailure && err.staleReuse && attempt === 0) continue;
+          throw err instanceof ConnectionFailure ? err.cause : err;
+        } finally {
+          if (onAbort) signal.removeEventListener('abort', onAbort);
+        }
       }
+    } catch (err) {
+      throw timedOut && !signal?.aborted ? timedOut : err;
+    } finally {
+      if (timer) clearTimeout(timer);
     }
   }
 
@@ -328,7 +362,8 @@ export class Http1Client {
     if (i >= 0) this.idle.splice(i, 1);
   };
 
-  private connect(signal: AbortSignal | undefined): Promise<Connection> {
+  /** A new connection; `opening` is given its socket at once (a timeout destroys it). */
+  private connect(signal: AbortSignal | undefined, opening: (socket: Socket) => void): Promise<Connection> {
     return new Promise((resolve, reject) => {
       const t = this.opts.tls;
       const socket = this.secure
@@ -341,6 +376,7 @@ export class Http1Client {
             servername: /^[\d.]+$|:/.test(this.host) ? undefined : this.host,
           })
         : netConnect({ host: this.host, port: this.port });
+      opening(socket);
       const onAbort = () => socket.destroy(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
       const settle = () => {

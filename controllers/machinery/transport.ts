@@ -30,6 +30,8 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+  /** `requestText` only: how long the request may take (see Http1Request's `timeoutMs`). */
+  timeoutMs?: number;
 }
 
 export interface TransportResponse {
@@ -166,9 +168,11 @@ export class HttpTransport {
         headers: init.headers,
         body: init.body,
         signal: init.signal,
+        timeoutMs: init.timeoutMs,
       });
     } catch (err) {
       if (init.signal?.aborted && err === init.signal.reason) throw err;
+      if (err instanceof DOMException && err.name === 'TimeoutError') throw err;
       throw new TransportError(init.method, this.origin + this.base + path, err);
     }
   }

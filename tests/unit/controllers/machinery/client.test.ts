@@ -281,6 +281,16 @@ describe('HttpApiClient on the wire', () => {
     assert.match(DEFAULT_USER_AGENT, /^kube-controller-manager\/v1\.32\.0 \(\w+\/\w+\) kube-emulator$/);
   });
 
+  it('gives up on a request after requestTimeoutMs with a TimeoutError', async () => {
+    handler = () => {}; // never answers
+    const client = new HttpApiClient({ server: url, requestTimeoutMs: 50 });
+    await assert.rejects(
+      client.get(RESOURCES.pods, 'ns', 'p'),
+      (err: unknown) => err instanceof DOMException && err.name === 'TimeoutError',
+    );
+    client.close();
+  });
+
   it('parses watch events split anywhere across chunks, multi-byte characters included', async () => {
     const events = [
       { type: 'ADDED', object: { kind: 'Pod', metadata: { name: 'über-pod', resourceVersion: '5' } } },

@@ -150,6 +150,39 @@ describe('Http1Client: requests read whole on keep-alive connections', () => {
     client.close();
   });
 
+  it('a request past timeoutMs rejects with a TimeoutError and its connection goes; one in time keeps it', async (t) => {
+    const connections: Socket[] = [];
+    const { url: raw, server } = await rawServer(t, (request, socket) => {
+      if (request.startsWith('GET /hang ')) return;
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    server.on('connection', (s) => connections.push(s));
+    const client = new Http1Client(raw);
+    const ok = await client.request({ method: 'GET', path: '/a', headers: {}, timeoutMs: 50 });
+    assert.equal(ok.text, 'ok');
+    await new Promise((r) => setTimeout(r, 100)); // past the first request's timeout: its timer was cleared
+    assert.equal((await client.request({ method: 'GET', path: '/b', headers: {}, timeoutMs: 50 })).text, 'ok');
+    assert.equal(connections.length, 1, 'one kept connection');
+    const started = Date.now();
+    await assert.rejects(
+      client.request({ method: 'GET', path: '/hang', headers: {}, timeoutMs: 50 }),
+      (err: unknown) => err instanceof DOMException && err.name === 'TimeoutError',
+    );
+    assert.ok(Date.now() - started >= 45);
+    await new Promise((r) => setImmediate(r));
+    assert.ok(connections[0]!.destroyed || connections[0]!.readableEnded, 'the timed-out connection is closed');
+    assert.equal((await client.request({ method: 'GET', path: '/c', headers: {} })).text, 'ok');
+    assert.equal(connections.length, 2, 'the next request went on a new connection');
+    // through the transport, the TimeoutError as it is (not a TransportError)
+    const transport = new HttpTransport(raw);
+    await assert.rejects(
+      transport.requestText('/hang', { method: 'GET', headers: {}, timeoutMs: 30 }),
+      (err: unknown) => err instanceof DOMException && err.name === 'TimeoutError',
+    );
+    transport.close();
+    client.close();
+  });
+
   it('through HttpTransport: the server URL path prefixes the paths; no answer is a TransportError', async (t) => {
     const based = new HttpTransport(new URL(`${url.origin}/base/`));
     const res = await based.requestText('/api/v1/pods', { method: 'GET', headers: {} });
