@@ -430,7 +430,7 @@ export class DaemonSetController implements Controller, Component {
     // not known settled are looked at (settled-nodes.ts).
     const owner = ownerKey(ds.metadata.namespace, ds.metadata.uid!);
     let partial: PartialPlan | undefined;
-    let nodes: Node[];
+    let nodes: Iterable<Node>;
     if (asIndexed(sync)) {
       nodes = this.settledNodes.toVisit(owner, ds, allNodes, (name) => this.nodes.lister.get(undefined, name));
       partial = {
@@ -439,6 +439,7 @@ export class DaemonSetController implements Controller, Component {
           this.podIndex.hasUnbound(ds.metadata.namespace, ds.metadata.uid!)
             ? unscheduledPodsWithoutNode(allNodes(), nodeToDaemonPods)
             : [],
+        createLimit: this.burstReplicas,
       };
     } else {
       this.settledNodes.forget(owner);

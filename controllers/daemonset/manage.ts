@@ -110,16 +110,16 @@ export function podsShouldBeOnNode(
     const phase = only.status?.phase;
     if (!only.metadata.deletionTimestamp && phase !== 'Failed' && phase !== 'Succeeded') return NOTHING_TO_DO;
   }
+  if (!daemonPods) {
+    // No pod: one to create where the DaemonSet should run, else nothing to do (nothing to delete either).
+    return shouldRun ? { nodesNeedingDaemonPods: [nodeName], podsToDelete: [], failedPodsObserved: 0 } : NOTHING_TO_DO;
+  }
   const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
   const ns = ds.metadata.namespace;
 
-  if (shouldRun && !daemonPods) {
-    plan.nodesNeedingDaemonPods.push(nodeName);
-    return plan;
-  }
   if (shouldContinueRunning) {
     const running: Pod[] = [];
-    for (const pod of daemonPods ?? []) {
+    for (const pod of daemonPods) {
       if (pod.metadata.deletionTimestamp) continue;
       if (pod.status?.phase === 'Failed') {
         const key = failedPodsBackoffKey(ds, nodeName);
@@ -175,7 +175,7 @@ export function podsShouldBeOnNode(
     }
     return plan;
   }
-  for (const pod of daemonPods ?? []) {
+  for (const pod of daemonPods) {
     if (!pod.metadata.deletionTimestamp) plan.podsToDelete.push(pod.metadata.name!);
   }
   return plan;
@@ -183,7 +183,7 @@ export function podsShouldBeOnNode(
 
 /** Pods without `spec.nodeName` whose target node does not exist (they can never be scheduled): delete them. */
 export function unscheduledPodsWithoutNode(
-  nodes: readonly Node[],
+  nodes: Iterable<Node>,
   nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
 ): string[] {
   // Only pods without spec.nodeName are concerned: the node names are looked at when there are some.
@@ -191,7 +191,10 @@ export function unscheduledPodsWithoutNode(
   const out: string[] = [];
   for (const [node, pods] of nodeToDaemonPods) {
     if (pods.every((pod) => !!pod.spec?.nodeName)) continue;
-    names ??= new Set(nodes.map((n) => n.metadata.name));
+    if (!names) {
+      names = new Set();
+      for (const n of nodes) names.add(n.metadata.name);
+    }
     if (names.has(node)) continue;
     for (const pod of pods) if (!pod.spec?.nodeName) out.push(pod.metadata.name!);
   }
@@ -204,6 +207,12 @@ export interface PartialPlan {
   settle(nodeName: string): void;
   /** The pods without `spec.nodeName` whose target node does not exist (unscheduledPodsWithoutNode over all nodes). */
   unscheduled(): string[];
+  /**
+   * Nodes needing a pod that the plan names at most (the creates one sync makes, BurstReplicas): past them, a node
+   * without daemon pods is passed over unread (it stays unsettled, for a later sync), and only nodes with daemon
+   * pods (which may have some to delete) are looked at. Which pods the sync creates does not change: the first ones.
+   */
+  createLimit?: number;
 }
 
 /**
@@ -213,13 +222,15 @@ export interface PartialPlan {
 export function planNodes(
   deps: PlanDeps,
   ds: DaemonSet,
-  nodes: readonly Node[],
+  nodes: Iterable<Node>,
   nodeToDaemonPods: ReadonlyMap<string, readonly Pod[]>,
   hash: string,
   partial?: PartialPlan,
 ): NodePlan {
   const plan: NodePlan = { nodesNeedingDaemonPods: [], podsToDelete: [], failedPodsObserved: 0 };
+  const limit = partial?.createLimit ?? Number.POSITIVE_INFINITY;
   for (const node of nodes) {
+    if (plan.nodesNeedingDaemonPods.length >= limit && !nodeToDaemonPods.has(node.metadata.name!)) continue;
     const p = podsShouldBeOnNode(deps, node, nodeToDaemonPods, ds, hash);
     if (p === NOTHING_TO_DO) {
       partial?.settle(node.metadata.name!);

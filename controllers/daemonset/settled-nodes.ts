@@ -22,8 +22,16 @@ export class SettledNodes extends PerDaemonSet<Tracker> {
   /**
    * The nodes `ds` (owner key `owner`) must look at: the unsettled ones that still exist, or every node (`all()`, in
    * its order) when nothing is known yet for this placement. Call {@link settle} for each that has nothing to do.
+   * The unsettled ones are read as they are iterated (a node settled meanwhile is not), not gathered first: while a
+   * DaemonSet's pods are created on 100,000 nodes each sync passes over the many still without one, and an array of
+   * them per sync was a large object only full collections free.
    */
-  toVisit(owner: string, ds: DaemonSet, all: () => readonly Node[], node: (name: string) => Node | undefined): Node[] {
+  toVisit(
+    owner: string,
+    ds: DaemonSet,
+    all: () => readonly Node[],
+    node: (name: string) => Node | undefined,
+  ): Iterable<Node> {
     const placement = placementIdentity(ds);
     const t = this.entries.get(owner);
     if (!t || t.placement !== placement) {
@@ -31,17 +39,20 @@ export class SettledNodes extends PerDaemonSet<Tracker> {
       this.entries.set(owner, { placement, recheck: new Set(nodes.map((n) => n.metadata.name!)) });
       return [...nodes];
     }
-    const out: Node[] = [];
-    for (const name of t.recheck) {
-      const n = node(name);
-      if (n) out.push(n);
-      else t.recheck.delete(name);
-    }
-    return out;
+    return unsettled(t.recheck, node);
   }
 
   /** `name` has nothing to do for `owner` until it or its daemon pods change. */
   settle(owner: string, name: string): void {
     this.entries.get(owner)?.recheck.delete(name);
+  }
+}
+
+/** The nodes of `recheck` that exist, as they are iterated; a name whose node is gone is dropped from it. */
+function* unsettled(recheck: Set<string>, node: (name: string) => Node | undefined): Generator<Node> {
+  for (const name of recheck) {
+    const n = node(name);
+    if (n) yield n;
+    else recheck.delete(name);
   }
 }

@@ -13,13 +13,26 @@ function deps(): PlanDeps {
   return { recorder: new FakeRecorder(), backoff: new Backoff(clock), clock, log: nullLog, enqueueAfter: () => {} };
 }
 
-/** The plan over the unsettled nodes (settling those with nothing to do), and the plan over every node. */
-function both(c: Caches, ds: DaemonSet, hash: string) {
+/**
+ * The plan over the unsettled nodes (settling those with nothing to do; naming at most `createLimit` nodes that need
+ * a pod), the plan over every node, and how many nodes the first read.
+ */
+function both(c: Caches, ds: DaemonSet, hash: string, createLimit?: number) {
   const owner = c.owner(ds);
   const visit = c.settled.toVisit(owner, ds, c.allNodes, c.node);
-  const partial = planNodes(deps(), ds, visit, c.groups(ds), hash, {
+  let visited = 0;
+  const counted = {
+    *[Symbol.iterator]() {
+      for (const n of visit) {
+        visited++;
+        yield n;
+      }
+    },
+  };
+  const partial = planNodes(deps(), ds, counted, c.groups(ds), hash, {
     settle: (name) => c.settled.settle(owner, name),
     unscheduled: () => unscheduledPodsWithoutNode([...c.nodes.values()], c.groups(ds)),
+    createLimit,
   });
   const full = planNodes(deps(), ds, [...c.nodes.values()], c.groups(ds), hash);
   const sorted = (p: typeof full) => ({
@@ -27,15 +40,49 @@ function both(c: Caches, ds: DaemonSet, hash: string) {
     nodesNeedingDaemonPods: [...p.nodesNeedingDaemonPods].sort(),
     podsToDelete: [...p.podsToDelete].sort(),
   });
-  return { partial: sorted(partial), full: sorted(full), visited: visit.length };
+  return { partial: sorted(partial), full: sorted(full), visited };
 }
 
 describe('SettledNodes', () => {
   it('a plan over the unsettled nodes decides what the plan over every node decides, through random changes', () => {
     throughChurn([11, 12, 13, 14, 15], (c, st, where) => {
+      // with a limit on the creates named: some of the nodes the full plan names, and the same deletions
+      const limited = both(c, st.ds, st.hash, 2);
+      const needing = new Set(limited.full.nodesNeedingDaemonPods);
+      assert.equal(
+        limited.partial.nodesNeedingDaemonPods.length,
+        Math.min(2, needing.size),
+        `${where}: as many as the limit allows`,
+      );
+      for (const n of limited.partial.nodesNeedingDaemonPods) assert.ok(needing.has(n), where);
+      assert.deepEqual(limited.partial.podsToDelete, limited.full.podsToDelete, where);
       const { partial, full } = both(c, st.ds, st.hash);
       assert.deepEqual(partial, full, where);
     });
+  });
+
+  it('past the creates a sync makes, passes over nodes without daemon pods, and reads those with pods', () => {
+    const ds = daemonSet();
+    // 100 nodes, pods on the first 10 (one of them with a second pod to delete)
+    const c = cachesWith(ds, 100, 10);
+    c.setPod(Object.freeze(daemonPod(ds, 'extra', 'n7', { created: '2024-01-01T00:00:30Z' })), 'extra');
+    let r = both(c, ds, 'h', 5);
+    assert.equal(r.partial.nodesNeedingDaemonPods.length, 5);
+    assert.deepEqual(r.partial.podsToDelete, ['extra']);
+    // the next sync: the 9 settled nodes are not read again; the 90 without pods still are, in their order
+    r = both(c, ds, 'h', 5);
+    assert.equal(r.partial.nodesNeedingDaemonPods.length, 5);
+    assert.equal(r.visited, 91, 'n7 and the nodes without pods');
+    // a node where the DaemonSet may not run and that has no pod has nothing to do: it is settled
+    const ssd = daemonSet(
+      'foo',
+      (d) => (d.spec.template.spec = { ...d.spec.template.spec, nodeSelector: { disk: 'ssd' } }),
+    );
+    assert.equal(both(c, ssd, 'h', 5).visited, 100);
+    r = both(c, ssd, 'h', 5);
+    assert.equal(r.visited, 10, 'the 90 without pods are settled; the 10 with pods it may not keep are not');
+    assert.equal(r.partial.podsToDelete.length, 11);
+    assert.deepEqual(r.partial.nodesNeedingDaemonPods, []);
   });
 
   it('looks again only at the nodes that changed, and at those with something left to do', () => {
