@@ -83,9 +83,10 @@ export class ValueSharing {
 
   /**
    * Freezes `obj` with its members replaced by their shared forms. A string is written back whatever the pool (or
-   * the previous version) gave: `!==` cannot tell two strings of equal text apart, and the point is to store theirs. `shareElements`: `obj` is an array whose object elements are shared too. `prev`: the previous
-   * version's value at this path (see {@link freeze}); returns whether `obj` now equals it member for member (then
-   * the caller takes `prev` instead).
+   * the previous version) gave: `!==` cannot tell two strings of equal text apart, and the point is to store theirs.
+   * `shareElements`: `obj` is an array whose object elements are shared too. `prev`: the previous version's value at
+   * this path (see {@link freeze}); returns whether `obj` now equals it member for member (then the caller takes
+   * `prev` instead).
    */
   private freezeMembers(obj: object, shareElements: boolean, prev: unknown): boolean {
     let same = false;
