@@ -97,7 +97,23 @@ export class FakeInformer<T extends KubeObject = KubeObject> implements Informer
   hasSynced(): boolean {
     return true;
   }
+  /** Changes held back (a watch that lags behind the writes), while holding. */
+  private held: Array<['ADDED' | 'MODIFIED' | 'DELETED', T]> | undefined;
+  /** Holds the changes back until {@link release}. */
+  hold(): void {
+    this.held ??= [];
+  }
+  /** Delivers the changes held back, in order, and delivers the next ones at once again. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const [type, obj] of held) this.deliver(type, obj);
+  }
   deliver(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+    if (this.held) {
+      this.held.push([type, clone(obj)]);
+      return;
+    }
     const copy = clone(obj);
     if (type === 'DELETED') {
       this.lister.remove(objectKey(copy));
@@ -146,6 +162,11 @@ export class FakeCluster implements ApiClient, InformerFactory {
       speed,
       workers,
     };
+  }
+
+  /** The informer of `ref`'s changes, as the component under test has it (see FakeInformer's hold and release). */
+  watchOf(ref: ResourceRef): FakeInformer {
+    return this.informer(ref) as FakeInformer;
   }
 
   // InformerFactory

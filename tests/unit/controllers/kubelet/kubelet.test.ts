@@ -349,6 +349,27 @@ describe('kubelet: pods', () => {
     );
   });
 
+  it('while the informer still shows a pod as it was before the last status write, writes from that write', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1')] });
+    await cluster.tick(100);
+    const writes = () => cluster.callsOf('update', 'pods', 'status');
+    assert.equal(writes().length, 0);
+    // the watch lags behind the writes: the informer keeps showing the pod as it was before the first one
+    cluster.watchOf(RESOURCES.pods).hold();
+    await cluster.tick(500);
+    assert.equal(writes().length, 1);
+    assert.equal(pod(cluster).status.containerStatuses[0].state.waiting.reason, 'ContainerCreating');
+    await cluster.tick(3000);
+    assert.equal(writes().length, 2, 'the container runs: written at once, on the first write answer');
+    const rv = (i: number) => Number(writes()[i]!.body.metadata.resourceVersion);
+    assert.ok(rv(1) > rv(0), "the second is based on the first one's answer, not on the informer's stale copy");
+    assert.equal(pod(cluster).status.phase, 'Running');
+    assert.equal(cluster.callsOf('get', 'pods').length, 0, 'no conflict, no read of the pod');
+    cluster.watchOf(RESOURCES.pods).release();
+    await cluster.tick(0);
+    assert.equal(writes().length, 2, 'nothing more once the informer shows it');
+  });
+
   it('at speed 0.1 a pod goes from Pending to Running in one status write (ContainerCreating lasts < statusBatchMs)', async () => {
     const { cluster } = start({ nodes: [nodeObj('n1')], pods: [podObj('p', 'n1')], speed: 0.1 });
     await cluster.tick(1000);
