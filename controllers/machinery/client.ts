@@ -377,12 +377,15 @@ export class HttpApiClient implements ApiClient {
     }
   }
 
-  /** One request: JSON in and out. Resolves with the parsed body (undefined when empty). */
   /** A GET of any API path (discovery documents), parsed as JSON; ApiError on non-2xx. */
   getJSON(path: string): Promise<unknown> {
     return this.request('GET', path);
   }
 
+  /**
+   * One request: JSON in and out, within the client's request timeout. Resolves with the parsed body (undefined when
+   * empty).
+   */
   private async request(
     method: string,
     path: string,
