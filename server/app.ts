@@ -6,6 +6,7 @@ import { registerDiscoveryRoutes } from './api/discovery.js';
 import { registerOpenAPIExplorer, registerOpenAPIRoutes } from './api/openapi.js';
 import { KubeletClient, type KubeletClientOptions } from './api/kubelet-client.js';
 import { registerResourceRoutes } from './api/resources.js';
+import { trimApiTrailingSlashes } from './api/resource-router.js';
 import { registerUIRoutes } from './api/ui.js';
 import { registerVirtualRoutes } from './api/virtual.js';
 import { ApiServerMetrics } from './metrics.js';
@@ -147,6 +148,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     frameworkErrors,
     // A path segment is bounded by the 16 KiB header limit; a long name gets the apiserver's answer, not a 414.
     routerOptions: { maxParamLength: 16 * 1024 },
+    rewriteUrl: trimApiTrailingSlashes,
     schemaController: lazySchemaCompilers(),
   });
   const tokenSigner = opts.serviceAccountKeyFile ? TokenSigner.fromKeyFile(opts.serviceAccountKeyFile) : undefined;

@@ -206,18 +206,15 @@ function sendAggregated(reply: FastifyReply, version: 'v2' | 'v2beta1', items: u
 }
 
 /**
- * `/version`, `/api`, `/apis` (legacy and aggregated), per-group and per-group-version documents. Each is served with
- * a trailing slash too, as kube-apiserver serves them (a route `/` of a web service at that path): the Python client
- * asks for `/version/`, `/api/v1/` and `/apis/apps/v1/`.
+ * `/version`, `/api`, `/apis` (legacy and aggregated), per-group and per-group-version documents (with a trailing
+ * slash too: see trimApiTrailingSlashes).
  */
 export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry): void {
-  const get = (path: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => {
-    app.get(path, handler);
-    app.get(`${path}/`, handler);
-  };
-  get('/version', async (_req, reply) => reply.type('application/json').send(JSON.stringify(SERVER_VERSION, null, 2)));
+  app.get('/version', async (_req, reply) =>
+    reply.type('application/json').send(JSON.stringify(SERVER_VERSION, null, 2)),
+  );
 
-  get('/api', async (req: FastifyRequest, reply) => {
+  app.get('/api', async (req: FastifyRequest, reply) => {
     const agg = aggregatedVersion(req.headers.accept);
     if (agg) {
       const resources = registry.handlesOf('v1').flatMap(aggregatedResources);
@@ -233,9 +230,9 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
     });
   });
 
-  get('/api/v1', async (req, reply) => sendDiscovery(req, reply, resourceList(registry, 'v1')));
+  app.get('/api/v1', async (req, reply) => sendDiscovery(req, reply, resourceList(registry, 'v1')));
 
-  get('/apis', async (req: FastifyRequest, reply) => {
+  app.get('/apis', async (req: FastifyRequest, reply) => {
     const agg = aggregatedVersion(req.headers.accept);
     const groups = registry.groups();
     if (agg) {
@@ -258,12 +255,12 @@ export function registerDiscoveryRoutes(app: FastifyInstance, registry: Registry
   // One route for every group's document and one for every group version's (rather than two routes per group
   // and version: registering them was a tenth of a start); what is not served gets the answer of no route.
   const group = (name: string) => registry.groups().find((g) => g.name === name);
-  get('/apis/:group', async (req, reply) => {
+  app.get('/apis/:group', async (req, reply) => {
     const g = group((req.params as { group: string }).group);
     if (!g) throw errors.pathNotFound();
     return sendDiscovery(req, reply, { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g) });
   });
-  get('/apis/:group/:version', async (req, reply) => {
+  app.get('/apis/:group/:version', async (req, reply) => {
     const { group: name, version } = req.params as { group: string; version: string };
     if (!group(name)?.versions.includes(version)) return reply.callNotFound();
     return sendDiscovery(req, reply, resourceList(registry, `${name}/${version}`));

@@ -137,3 +137,21 @@ export function routePattern(req: FastifyRequest): string | undefined {
   const router = (req.routeOptions.config as { resourceRouter?: ResourceRouter } | undefined)?.resourceRouter;
   return router ? router.match(req)?.pattern : req.routeOptions.url;
 }
+
+/**
+ * A request's URL without the trailing slashes of its path when the path is the API's (`/api/...`, `/apis/...`,
+ * `/version/`), as kube-apiserver's router reads it (go-restful's CurlyRouter tokenizes a path with its slashes
+ * trimmed at both ends): `/api/v1/` and `/apis/apps/v1/` are the discovery documents (the Python client asks for them
+ * so), `/api/v1/namespaces/default/pods/` the list. Other paths (`/ui/`, `/healthz`, `/openapi/v3`) are as sent.
+ * Fastify's `rewriteUrl`, called before routing: a path that does not end with a slash costs a search for `?`.
+ */
+export function trimApiTrailingSlashes(req: { url?: string }): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const end = query < 0 ? url.length : query;
+  if (end <= 1 || url.charCodeAt(end - 1) !== 0x2f) return url;
+  if (!(url.startsWith('/api/') || url.startsWith('/apis/') || url.startsWith('/version/'))) return url;
+  let trimmed = end;
+  while (trimmed > 1 && url.charCodeAt(trimmed - 1) === 0x2f) trimmed--;
+  return url.slice(0, trimmed) + url.slice(end);
+}

@@ -184,4 +184,20 @@ describe('discovery', () => {
     assert.equal((await get('/apis/nope/')).status, 404);
     assert.equal((await get('/apis/apps/v2/')).status, 404);
   });
+
+  it("API paths are read without their trailing slashes, as kube-apiserver's router reads them", async () => {
+    const pods = await get('/api/v1/namespaces/default/pods/');
+    assert.equal(pods.status, 200);
+    assert.equal(pods.body.kind, 'PodList');
+    const ns = await get('/api/v1/namespaces/default//');
+    assert.equal(ns.body.kind, 'Namespace');
+    assert.equal(ns.body.metadata.name, 'default');
+    const page = await get('/apis/apps/v1/namespaces/default/daemonsets/?limit=1');
+    assert.equal(page.body.kind, 'DaemonSetList');
+    assert.equal((await get('/api/v1/namespaces/default/pods/nope/')).body.message, 'pods "nope" not found');
+    // other paths are as sent
+    const root = await get('/');
+    assert.ok(root.body.paths.includes('/version'));
+    assert.equal((await fetch(`${server().url}/healthz/`)).status, 404);
+  });
 });
