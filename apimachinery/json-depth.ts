@@ -21,6 +21,9 @@ export function jsonTooDeep(bytes: Uint8Array, max = MAX_BODY_DEPTH): boolean {
 
 /** Go's syntax error for JSON nested deeper than `max` (`invalid character '{' exceeded max depth`), or undefined. */
 export function jsonDepthError(input: Uint8Array | string, max = MAX_BODY_DEPTH): string | undefined {
+  // The depth never exceeds the number of brackets, in strings or not: counted natively, a body with few of them
+  // (all but hostile ones) is not scanned byte by byte (a pod's status patch: ~0.3 µs against ~2.7 µs).
+  if (bracketsAtMost(input, max)) return undefined;
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let depth = 0;
   let inString = false;
@@ -36,6 +39,21 @@ export function jsonDepthError(input: Uint8Array | string, max = MAX_BODY_DEPTH)
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return undefined;
+}
+
+/** Whether `input` holds at most `max` opening brackets (`{` and `[`). */
+function bracketsAtMost(input: Uint8Array | string, max: number): boolean {
+  if (input.length <= max) return true;
+  let n = 0;
+  if (typeof input === 'string') {
+    for (const c of ['{', '['])
+      for (let i = input.indexOf(c); i >= 0; i = input.indexOf(c, i + 1)) if (++n > max) return false;
+    return true;
+  }
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  for (const c of [0x7b, 0x5b])
+    for (let i = bytes.indexOf(c); i >= 0; i = bytes.indexOf(c, i + 1)) if (++n > max) return false;
+  return true;
 }
 
 /**
@@ -85,13 +103,18 @@ export function yamlTooDeep(text: string, max = MAX_BODY_DEPTH): boolean {
   return false;
 }
 
-/** Whether a decoded value nests deeper than `max` arrays and objects; iterative, so any value can be asked. */
-export function valueTooDeep(value: unknown, max = MAX_BODY_DEPTH): boolean {
+/**
+ * Whether a decoded value nests deeper than `max` arrays and objects; iterative, so any value can be asked. With
+ * `skipFrozen`, a frozen object or array is not looked into: for values whose frozen parts are a stored object's,
+ * kept where the stored object has them (a patch's result), and so no deeper than the stored object was.
+ */
+export function valueTooDeep(value: unknown, max = MAX_BODY_DEPTH, skipFrozen = false): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (d > max) return true;
+    if (skipFrozen && Object.isFrozen(v)) continue;
     for (const x of Array.isArray(v) ? v : Object.values(v))
       if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
   }

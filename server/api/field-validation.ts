@@ -8,7 +8,14 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { KubeObject } from '../../apimachinery/objects.js';
-import { goJsonMarshal, goQuote, JsonSyntaxError, parseStrictJson, type StrictJson } from '../fieldmanager/json.js';
+import {
+  goJsonMarshal,
+  goQuote,
+  JsonSyntaxError,
+  parseStrictJson,
+  repeatsNoKey,
+  type StrictJson,
+} from '../fieldmanager/json.js';
 import { type ScalarType, typeFor, UNTYPED, type StructType, type TypeNode } from '../fieldmanager/typed.js';
 import { parseYaml, strictWarnings, yamlStrictError } from '../fieldmanager/yaml.js';
 import { goV } from '../patch/go-fmt.js';
@@ -58,6 +65,8 @@ interface WalkCtx {
   keys: (string | number)[];
   /** For each step, the Go struct whose field it is, or undefined (a map key, a list index). */
   structs: (string | undefined)[];
+  /** Frozen objects and arrays are taken as they are (see checkTyped's `storedFrozen`). */
+  storedFrozen: boolean;
 }
 
 function enter(ctx: WalkCtx, key: string | number, struct: string | undefined): void {
@@ -101,7 +110,19 @@ function goOf(ctx: WalkCtx): GoCtx {
  * unknown fields. `parse` (from parseStrictJson) supplies repeated keys and number literals; `strict` enables
  * the unknown/duplicate field reports.
  */
-export function checkTyped(value: unknown, type: TypeNode, opts: { strict: boolean; parse?: StrictJson }): TypedCheck {
+export function checkTyped(
+  value: unknown,
+  type: TypeNode,
+  opts: {
+    strict: boolean;
+    parse?: StrictJson;
+    /**
+     * The frozen objects and arrays in `value` are parts of a stored object (a patch's result keeps those it did
+     * not change): they were checked when they were written, so they are taken as they are, not walked again.
+     */
+    storedFrozen?: boolean;
+  },
+): TypedCheck {
   const ctx: WalkCtx = {
     strict: opts.strict,
     parse: opts.parse,
@@ -109,6 +130,7 @@ export function checkTyped(value: unknown, type: TypeNode, opts: { strict: boole
     seen: new Set(),
     keys: [],
     structs: [],
+    storedFrozen: opts.storedFrozen ?? false,
   };
   const out = walk(value, type, ctx, undefined, undefined);
   return { value: out, strict: ctx.strictErrs, error: ctx.fatal ?? ctx.saved };
@@ -159,6 +181,7 @@ function walk(
   key: string | number | undefined,
 ): unknown {
   if (ctx.fatal !== undefined || v === null || v === undefined) return v;
+  if (ctx.storedFrozen && typeof v === 'object' && Object.isFrozen(v)) return v;
   switch (t.kind) {
     case 'untyped':
       return v;
@@ -524,7 +547,7 @@ function patchBodyErrors(patchType: string, body: Buffer | string): string[] {
   }
   const out: string[] = [];
   if (patchType !== 'application/json-patch+json') {
-    untypedDuplicates(parse.value, parse, '', out);
+    if (!repeatsNoKey(parse)) untypedDuplicates(parse.value, parse, '', out);
     return out;
   }
   if (!Array.isArray(parse.value)) return out;
@@ -573,7 +596,7 @@ export function checkPatchedObject(
   const t = typeFor(handle.view.group, handle.view.version, handle.def.kind);
   if (t === UNTYPED || !isObj(patched)) return { object: patched, warnings: [] };
   const strict = directive !== 'Ignore';
-  const checked = checkTyped(patched, t, { strict });
+  const checked = checkTyped(patched, t, { strict, storedFrozen: true });
   const shown = () => {
     if (patchType !== 'application/strategic-merge-patch+json') return goJsonMarshal(patched);
     try {

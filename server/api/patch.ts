@@ -32,6 +32,11 @@ export function patchObject(
   },
   /** `JSON.stringify(original)`, when known: a merge patch's result is then bounded without serializing it. */
   originalText?: string,
+  /**
+   * A strategic merge patch's result may hold `original`'s own values of the members the patch does not name
+   * (see ApplyPatchOptions.shareUnpatched): for a status write, whose strategy keeps only the status of it.
+   */
+  shareUnpatched = false,
 ): KubeObject {
   if (!PATCH_TYPES.includes(contentType)) {
     throw new StatusError({
@@ -42,10 +47,17 @@ export function patchObject(
   }
   const { schema, resolver } = schemaFor(kind.group, kind.version, kind.kind);
   try {
-    const result = applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject;
+    const result = applyPatch(contentType, original, body, {
+      schema,
+      resolver,
+      fieldValidation,
+      shareUnpatched,
+    }) as KubeObject;
     return boundedResult(
       result,
-      contentType === MERGE_PATCH_TYPE ? mergePatchSizeBound(originalText, body) : undefined,
+      contentType === MERGE_PATCH_TYPE || contentType === STRATEGIC_MERGE_PATCH_TYPE
+        ? mergePatchSizeBound(originalText, body)
+        : undefined,
     );
   } catch (err) {
     if (err instanceof PatchError) {
@@ -57,13 +69,16 @@ export function patchObject(
 }
 
 const MERGE_PATCH_TYPE = 'application/merge-patch+json';
+const STRATEGIC_MERGE_PATCH_TYPE = 'application/strategic-merge-patch+json';
 
 /**
  * At least the UTF-8 bytes of `JSON.stringify` of a merge patch's result (undefined when the original's text is
  * not known). The result is the original with members removed, replaced or added, each added value and name
  * taken from the patch once: its text is at most the original's plus the patch's values as JSON.stringify
  * writes them. That never takes more characters than the patch's own text but for numbers (`1e20` becomes 21
- * digits: at most 6 characters per character written), and a character is at most 3 UTF-8 bytes.
+ * digits: at most 6 characters per character written), and a character is at most 3 UTF-8 bytes. A strategic
+ * merge patch's result is made the same way: its lists keep or drop the original's items and take each patch
+ * item once (merged into the first item with its merge key, or added), and its directives only remove and order.
  */
 export function mergePatchSizeBound(originalText: string | undefined, patch: Buffer): number | undefined {
   return originalText === undefined ? undefined : 3 * originalText.length + 6 * patch.length + 16;
@@ -77,7 +92,8 @@ export function mergePatchSizeBound(originalText: string | undefined, patch: Buf
  * serialized to be measured when that is within the limit.
  */
 function boundedResult(result: KubeObject, sizeBound?: number): KubeObject {
-  if (valueTooDeep(result)) {
+  // (what a patch did not change may be the stored object's own frozen parts, in their places: not looked into)
+  if (valueTooDeep(result, MAX_BODY_DEPTH, true)) {
     throw new StatusError({
       message: ` "" is invalid: patch: Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`,
       reason: 'Invalid',

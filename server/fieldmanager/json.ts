@@ -20,6 +20,11 @@ export interface StrictJson {
 const NOTHING_REPEATED: StrictJson['repeated'] = Object.freeze({ get: () => undefined });
 const NO_NUMBER_TEXT: StrictJson['numberText'] = Object.freeze({ get: () => undefined });
 
+/** Whether a parse found no key repeated anywhere (the common case, which records nothing). */
+export function repeatsNoKey(parse: StrictJson): boolean {
+  return parse.repeated === NOTHING_REPEATED;
+}
+
 /** Thrown by parseStrictJson on malformed input (callers fall back to their usual decoder for the message). */
 export class JsonSyntaxError extends Error {}
 

@@ -125,6 +125,29 @@ for (const version of ['1.32', '1.27']) {
       assert.equal(rowsFor(table, 'kubectl-pod-1').length, 1);
     });
 
+    it('patch --subresource=status merges into the status and leaves the rest as it was', async () => {
+      const before = JSON.parse(await kubectl.ok(['get', 'pod', 'kubectl-pod-1', '-o', 'json']));
+      const patch = '{"status":{"conditions":[{"type":"example.com/Checked","status":"True"}]}}';
+      const out = await kubectl.ok([
+        'patch',
+        'pod',
+        'kubectl-pod-1',
+        '--subresource=status',
+        '--type=strategic',
+        '-p',
+        patch,
+      ]);
+      assert.equal(out.trim(), 'pod/kubectl-pod-1 patched');
+      const after = JSON.parse(await kubectl.ok(['get', 'pod', 'kubectl-pod-1', '-o', 'json']));
+      assert.deepEqual(
+        after.status.conditions.find((c: { type: string }) => c.type === 'example.com/Checked'),
+        { type: 'example.com/Checked', status: 'True' },
+      );
+      assert.deepEqual(after.spec, before.spec);
+      assert.deepEqual(after.metadata.labels, before.metadata.labels);
+      assert.equal(after.status.phase, before.status.phase);
+    });
+
     it('get pods -w sees a new pod and its deletion; delete pod prints pod "x" deleted', async () => {
       const watcher = kubectl.start(['get', 'pods', '-w']);
       const events = kubectl.start(['get', 'pods', '-w', '--output-watch-events']);

@@ -135,6 +135,20 @@ describe('nesting bounds', () => {
     assert.equal(jsonDepthError(deepJson(MAX_BODY_DEPTH + 1)), "invalid character '{' exceeded max depth");
     assert.equal(jsonDepthError(`"${'['.repeat(5000)}"`), undefined);
   });
+  it('JSON: bytes and text alike, whether the brackets are few (counted) or many (scanned)', () => {
+    const deep = deepJson(MAX_BODY_DEPTH + 1);
+    const wide = `[${'[],'.repeat(5000)}[]]`; // 5,001 brackets, nested two deep
+    for (const input of [deep, Buffer.from(deep), new Uint8Array(Buffer.from(deep))]) {
+      assert.equal(jsonDepthError(input), "invalid character '{' exceeded max depth");
+    }
+    for (const input of [wide, Buffer.from(wide), `{"a":${deepJson(20)}}`])
+      assert.equal(jsonDepthError(input), undefined);
+    assert.equal(jsonDepthError(deepJson(3), 2), "invalid character '{' exceeded max depth");
+    assert.equal(jsonDepthError(deepJson(2), 2), undefined);
+    // a view into a larger buffer is read within its bounds
+    const framed = Buffer.from(`${'{'.repeat(10)}{"a":1}${'}'.repeat(10)}`);
+    assert.equal(jsonDepthError(new Uint8Array(framed.buffer, framed.byteOffset + 10, 7), 1), undefined);
+  });
   it('YAML: flow, block and compact nesting', () => {
     assert.ok(yamlTooDeep('- '.repeat(MAX_BODY_DEPTH + 1) + 'x'));
     assert.ok(yamlTooDeep(deepJson(MAX_BODY_DEPTH + 1)));
@@ -149,5 +163,11 @@ describe('nesting bounds', () => {
     for (let i = 0; i < 20000; i++) v = { a: v };
     assert.ok(valueTooDeep(v));
     assert.ok(!valueTooDeep({ a: [{ b: 1 }] }));
+  });
+  it('decoded values: frozen parts are not looked into with skipFrozen', () => {
+    const stored = Object.freeze({ b: Object.freeze({ c: Object.freeze({ d: 1 }) }) });
+    assert.ok(valueTooDeep({ a: stored }, 3));
+    assert.ok(!valueTooDeep({ a: stored }, 3, true));
+    assert.ok(valueTooDeep({ a: { b: { c: { d: {} } } } }, 3, true));
   });
 });
