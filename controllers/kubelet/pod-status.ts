@@ -111,9 +111,37 @@ export interface PodPlacement {
   hostIP: string;
 }
 
+/** The pod conditions the kubelet owns and writes; it keeps the others as other components set them. */
+const KUBELET_CONDITIONS: ReadonlySet<unknown> = new Set([
+  'PodReadyToStartContainers',
+  'Initialized',
+  'Ready',
+  'ContainersReady',
+  'PodScheduled',
+]);
+
+/**
+ * Why a pod whose containers are ready is not Ready: the messages of its readiness gates (`spec.readinessGates`)
+ * whose condition, in `conditions`, is missing or not True, as upstream's kubelet words them; empty when all hold.
+ */
+function unmetReadinessGates(pod: Pod, conditions: readonly Json[]): string[] {
+  const gates = Array.isArray(pod.spec?.readinessGates) ? (pod.spec.readinessGates as Json[]) : [];
+  const out: string[] = [];
+  for (const gate of gates) {
+    const type = String(gate?.conditionType ?? '');
+    const c = conditions.find((x) => x.type === type);
+    if (!c) out.push(`corresponding condition of pod readiness gate ${JSON.stringify(type)} does not exist.`);
+    else if (c.status !== 'True')
+      out.push(`the status of pod readiness gate ${JSON.stringify(type)} is not "True", but ${String(c.status)}`);
+  }
+  return out;
+}
+
 /**
  * The whole status the kubelet wants the pod to have now, built over the current one (fields it does not own,
- * such as qosClass, are kept; conditions keep their lastTransitionTime while their status holds).
+ * such as qosClass, are kept; conditions keep their lastTransitionTime while their status holds). Conditions other
+ * components set (a readiness gate's, `DisruptionTarget`) are kept, before the kubelet's, as upstream's kubelet
+ * merges them; the pod is Ready only when its containers are and every readiness gate's condition is True.
  * Undefined before the sandbox exists: a Pending pod's status is left as the API server made it.
  */
 export function desiredPodStatus(pod: Pod, rec: PodRecord, placement: PodPlacement, now: number): Json | undefined {
@@ -126,12 +154,20 @@ export function desiredPodStatus(pod: Pod, rec: PodRecord, placement: PodPlaceme
   const notReadyReason = ready ? undefined : 'ContainersNotReady';
   const notReadyMessage = ready ? undefined : `containers with unready status: [${unready.join(' ')}]`;
   const scheduled = oldConditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True');
+  const others = oldConditions?.filter((c) => !KUBELET_CONDITIONS.has(c?.type)) ?? [];
+  const sandbox = condition('PodReadyToStartContainers', true, rec.sandboxAt, oldConditions);
+  const initialized = condition('Initialized', true, rec.sandboxAt, oldConditions);
+  // (the gates are read from the conditions made before Ready, as upstream's kubelet reads them)
+  const gates = ready ? unmetReadinessGates(pod, [...others, sandbox, initialized]) : [];
   const status: Json = { ...old };
   status.phase = podPhase(rec, typeof old.phase === 'string' ? old.phase : undefined);
   status.conditions = [
-    condition('PodReadyToStartContainers', true, rec.sandboxAt, oldConditions),
-    condition('Initialized', true, rec.sandboxAt, oldConditions),
-    condition('Ready', ready, now, oldConditions, notReadyReason, notReadyMessage),
+    ...others,
+    sandbox,
+    initialized,
+    gates.length === 0
+      ? condition('Ready', ready, now, oldConditions, notReadyReason, notReadyMessage)
+      : condition('Ready', false, now, oldConditions, 'ReadinessGatesNotReady', gates.join(', ')),
     condition('ContainersReady', ready, now, oldConditions, notReadyReason, notReadyMessage),
     scheduled ?? condition('PodScheduled', true, parseTime(pod.metadata.creationTimestamp, rec.sandboxAt), undefined),
   ];

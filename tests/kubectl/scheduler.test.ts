@@ -124,6 +124,51 @@ spec:
       await k.ok(['delete', 'pod', 'huge', '--wait=false']);
     });
 
+    it('a readiness gate holds Ready until a status patch sets its condition, which the kubelet then keeps', async () => {
+      const manifest = `apiVersion: v1
+kind: Pod
+metadata:
+  name: gated
+spec:
+  readinessGates:
+  - conditionType: example.com/lb-ready
+  containers:
+  - name: app
+    image: nginx
+`;
+      assert.equal(await k.ok(['apply', '-f', '-'], { input: manifest }), 'pod/gated created\n');
+      const conditionOf = async (type: string) =>
+        JSON.parse(
+          (await k.ok(['get', 'pod', 'gated', '-o', `jsonpath={.status.conditions[?(@.type=="${type}")]}`])) || '{}',
+        );
+      await eventually(async () => (await conditionOf('ContainersReady')).status === 'True', {
+        timeoutMs: 30_000,
+        what: 'ContainersReady',
+      });
+      const ready = await conditionOf('Ready');
+      assert.deepEqual(
+        [ready.status, ready.reason, ready.message],
+        [
+          'False',
+          'ReadinessGatesNotReady',
+          'corresponding condition of pod readiness gate "example.com/lb-ready" does not exist.',
+        ],
+      );
+      const patch = '{"status":{"conditions":[{"type":"example.com/lb-ready","status":"True"}]}}';
+      await k.ok(['patch', 'pod', 'gated', '--subresource=status', '--type=strategic', '-p', patch]);
+      assert.equal(
+        await k.ok(['wait', '--for=condition=Ready', 'pod/gated', '--timeout=30s'], { timeoutMs: 40_000 }),
+        'pod/gated condition met\n',
+      );
+      await sleep(500);
+      assert.equal((await conditionOf('example.com/lb-ready')).status, 'True');
+      assert.match(
+        (await k.ok(['get', 'pod', 'gated', '-o', 'wide'])).split('\n')[1]!,
+        /\s1\/1\s+Running\s.*\s1\/1\s*$/,
+      );
+      await k.ok(['delete', 'pod', 'gated', '--wait=false']);
+    });
+
     it('a nodeSelector no node matches stays Pending with its event', async () => {
       await k.ok([
         'run',

@@ -345,6 +345,77 @@ describe('advancePod', () => {
   });
 });
 
+describe("the pod's conditions: others' kept, readiness gates", () => {
+  const T0 = Date.UTC(2024, 0, 1);
+  /** A pod whose one container is running, its status as the API server last had it (`conditions`). */
+  const running = (conditions: Any[], readinessGates?: Any[]) => {
+    const p = pod(['nginx'], readinessGates ? { spec: { readinessGates } } : {});
+    const rec = newPodRecord(p, T0);
+    const e = env();
+    advancePod(rec, p, T0 + 500, e);
+    advancePod(rec, p, T0 + 3000, e);
+    assert.equal(rec.containers[0]!.state.kind, 'running');
+    p.status = { ...p.status, conditions };
+    return desiredPodStatus(p, rec, { hostIP: 'h' }, T0 + 4000)! as Any;
+  };
+  const types = (st: Any) => st.conditions.map((c: Any) => `${c.type}=${c.status}`);
+  const ready = (st: Any) => st.conditions.find((c: Any) => c.type === 'Ready');
+
+  it('keeps the conditions other components set, before its own, and replaces its own', () => {
+    const theirs = {
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'EvictionByEvictionAPI',
+      lastTransitionTime: 'x',
+    };
+    const st = running([{ type: 'Ready', status: 'False' }, theirs]);
+    assert.deepEqual(types(st), [
+      'DisruptionTarget=True',
+      'PodReadyToStartContainers=True',
+      'Initialized=True',
+      'Ready=True',
+      'ContainersReady=True',
+      'PodScheduled=True',
+    ]);
+    assert.equal(st.conditions[0], theirs);
+  });
+
+  it('is Ready only when every readiness gate holds, with upstream reasons and messages', () => {
+    const gates = [{ conditionType: 'example.com/a' }, { conditionType: 'example.com/b' }];
+    const none = ready(running([], gates));
+    assert.equal(none.status, 'False');
+    assert.equal(none.reason, 'ReadinessGatesNotReady');
+    assert.equal(
+      none.message,
+      'corresponding condition of pod readiness gate "example.com/a" does not exist., ' +
+        'corresponding condition of pod readiness gate "example.com/b" does not exist.',
+    );
+    const half = ready(
+      running(
+        [
+          { type: 'example.com/a', status: 'True' },
+          { type: 'example.com/b', status: 'False' },
+        ],
+        gates,
+      ),
+    );
+    assert.deepEqual(
+      [half.status, half.reason, half.message],
+      ['False', 'ReadinessGatesNotReady', 'the status of pod readiness gate "example.com/b" is not "True", but False'],
+    );
+    const all = running(
+      [
+        { type: 'example.com/a', status: 'True' },
+        { type: 'example.com/b', status: 'True' },
+      ],
+      gates,
+    );
+    assert.equal(ready(all).status, 'True');
+    assert.equal(ready(all).reason, undefined);
+    assert.equal(all.conditions.find((c: Any) => c.type === 'ContainersReady').status, 'True');
+  });
+});
+
 describe('node status planning', () => {
   it('knows every key of the derived nodeInfo (a node lacking one gets them computed)', async () => {
     const { NODE_INFO_KEYS, nodeInfoFor, planNodeStatus } = await import(
