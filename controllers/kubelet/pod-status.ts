@@ -147,14 +147,17 @@ function unmetReadinessGates(pod: Pod, conditions: readonly Json[]): string[] {
 export function desiredPodStatus(pod: Pod, rec: PodRecord, placement: PodPlacement, now: number): Json | undefined {
   if (rec.sandboxAt === undefined) return undefined;
   const old = (pod.status ?? {}) as Json;
-  const oldConditions = Array.isArray(old.conditions) ? (old.conditions as Json[]) : undefined;
+  // (an entry that is not an object is no condition: left out, as a decoder would drop it)
+  const oldConditions = Array.isArray(old.conditions)
+    ? (old.conditions as unknown[]).filter((c): c is Json => c !== null && typeof c === 'object' && !Array.isArray(c))
+    : undefined;
   const specImages = new Map((pod.spec?.containers ?? []).map((c) => [c.name, c.image ?? '']));
   const unready = rec.containers.filter((c) => c.state.kind !== 'running').map((c) => c.name);
   const ready = unready.length === 0;
   const notReadyReason = ready ? undefined : 'ContainersNotReady';
   const notReadyMessage = ready ? undefined : `containers with unready status: [${unready.join(' ')}]`;
   const scheduled = oldConditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True');
-  const others = oldConditions?.filter((c) => !KUBELET_CONDITIONS.has(c?.type)) ?? [];
+  const others = oldConditions?.filter((c) => !KUBELET_CONDITIONS.has(c.type)) ?? [];
   const sandbox = condition('PodReadyToStartContainers', true, rec.sandboxAt, oldConditions);
   const initialized = condition('Initialized', true, rec.sandboxAt, oldConditions);
   // (the gates are read from the conditions made before Ready, as upstream's kubelet reads them)

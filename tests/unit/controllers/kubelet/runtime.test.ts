@@ -378,6 +378,11 @@ describe("the pod's conditions: others' kept, readiness gates", () => {
       'PodScheduled=True',
     ]);
     assert.equal(st.conditions[0], theirs);
+    // (an entry that is not an object is not a condition: dropped, not a crash)
+    assert.deepEqual(types(running([null, 7, theirs] as unknown as Any[])).slice(0, 2), [
+      'DisruptionTarget=True',
+      'PodReadyToStartContainers=True',
+    ]);
   });
 
   it('is Ready only when every readiness gate holds, with upstream reasons and messages', () => {
