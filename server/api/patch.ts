@@ -33,7 +33,7 @@ export function patchObject(
   /** `JSON.stringify(original)`, when known: a merge patch's result is then bounded without serializing it. */
   originalText?: string,
   /**
-   * A merge or strategic merge patch's result may hold `original`'s own values where the patch does not reach
+   * A strategic merge patch's result may hold `original`'s own values of the members the patch does not name
    * (see ApplyPatchOptions.shareUnpatched): for a status write, whose strategy keeps only the status of it.
    */
   shareUnpatched = false,

@@ -346,7 +346,7 @@ class ResourceRoutes {
         if (!current) throw errors.notFound(this.handle.store.grFor(this.handle.view), req.params.name!);
         // Every patch type copies the document it patches: the shared stored object is never changed. A status
         // write keeps only the status of what it is given (its strategy takes the rest from the stored object), so
-        // a merge or strategic merge patch of it copies only what the patch reaches, and the metadata written below.
+        // a strategic merge patch of it copies only the members the patch names, and the metadata written below.
         const status = subresource === 'status';
         const patched = patchObject(
           this.handle,

@@ -42,8 +42,8 @@ export interface ApplyPatchOptions {
   /** Media types named in the 415 message for an unknown Content-Type; defaults to SUPPORTED_PATCH_TYPES. */
   acceptedMediaTypes?: readonly string[];
   /**
-   * A merge or strategic merge patch's result holds `original`'s own values where the patch does not reach,
-   * instead of copies (for callers that replace or only read those parts).
+   * A strategic merge patch's result holds `original`'s own values of the top-level members the patch does not
+   * name, instead of copies (for callers that replace or only read those members).
    */
   shareUnpatched?: boolean;
 }
@@ -72,9 +72,7 @@ export function applyPatch(
     case JSON_PATCH_TYPE:
       return jsonPatch(original, decodeJsonPatch(patchBody, strict)) as object;
     case MERGE_PATCH_TYPE:
-      return jsonMergePatch(original, decodeMergePatch(patchBody, strict), {
-        shareUnpatched: opts.shareUnpatched,
-      }) as object;
+      return jsonMergePatch(original, decodeMergePatch(patchBody, strict)) as object;
     case STRATEGIC_MERGE_PATCH_TYPE:
       return strategicMergePatch(
         original,

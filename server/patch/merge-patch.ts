@@ -23,31 +23,14 @@ function setKey(m: Record<string, unknown>, k: string, v: unknown): void {
 
 /**
  * Applies the merge patch `patch` to `original` and returns the result; neither input is modified. A
- * non-object patch is the result itself (nulls pruned); a non-object original is treated as `{}`. With
- * `shareUnpatched` the result holds `original`'s own values where the patch does not reach (the caller must not
- * change them).
+ * non-object patch is the result itself (nulls pruned); a non-object original is treated as `{}`.
  */
-export function jsonMergePatch(original: unknown, patch: unknown, opts: { shareUnpatched?: boolean } = {}): unknown {
+export function jsonMergePatch(original: unknown, patch: unknown): unknown {
   if (!isMap(patch)) return pruneNulls(copyDocument(patch));
   if (!isMap(original)) return pruneNulls(copyDocument(patch));
-  const doc = opts.shareUnpatched ? copyMerged(original, patch) : copyDocument(original);
+  const doc = copyDocument(original);
   mergeInto(doc, patch);
   return doc;
-}
-
-/**
- * A copy of `original` for {@link mergeInto} to work on in place: only the objects it merges a patch object into
- * are copied (member by member, the same way); every other value is `original`'s own, which the merge replaces
- * or removes without changing it.
- */
-function copyMerged(original: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(original)) {
-    const v = original[k];
-    const p = Object.hasOwn(patch, k) ? patch[k] : undefined;
-    setKey(out, k, isMap(v) && isMap(p) ? copyMerged(v, p) : v);
-  }
-  return out;
 }
 
 /** Merges `patch` into `doc` in place; values taken from the patch are copied. */
