@@ -103,18 +103,13 @@ export function yamlTooDeep(text: string, max = MAX_BODY_DEPTH): boolean {
   return false;
 }
 
-/**
- * Whether a decoded value nests deeper than `max` arrays and objects; iterative, so any value can be asked. With
- * `skipFrozen`, a frozen object or array is not looked into: for values whose frozen parts are a stored object's,
- * kept where the stored object has them (a patch's result), and so no deeper than the stored object was.
- */
-export function valueTooDeep(value: unknown, max = MAX_BODY_DEPTH, skipFrozen = false): boolean {
+/** Whether a decoded value nests deeper than `max` arrays and objects; iterative, so any value can be asked. */
+export function valueTooDeep(value: unknown, max = MAX_BODY_DEPTH): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (d > max) return true;
-    if (skipFrozen && Object.isFrozen(v)) continue;
     for (const x of Array.isArray(v) ? v : Object.values(v))
       if (x !== null && typeof x === 'object') stack.push([x, d + 1]);
   }

@@ -65,8 +65,6 @@ interface WalkCtx {
   keys: (string | number)[];
   /** For each step, the Go struct whose field it is, or undefined (a map key, a list index). */
   structs: (string | undefined)[];
-  /** Frozen objects and arrays are taken as they are (see checkTyped's `storedFrozen`). */
-  storedFrozen: boolean;
 }
 
 function enter(ctx: WalkCtx, key: string | number, struct: string | undefined): void {
@@ -110,19 +108,7 @@ function goOf(ctx: WalkCtx): GoCtx {
  * unknown fields. `parse` (from parseStrictJson) supplies repeated keys and number literals; `strict` enables
  * the unknown/duplicate field reports.
  */
-export function checkTyped(
-  value: unknown,
-  type: TypeNode,
-  opts: {
-    strict: boolean;
-    parse?: StrictJson;
-    /**
-     * The frozen objects and arrays in `value` are parts of a stored object (a patch's result keeps those it did
-     * not change): they were checked when they were written, so they are taken as they are, not walked again.
-     */
-    storedFrozen?: boolean;
-  },
-): TypedCheck {
+export function checkTyped(value: unknown, type: TypeNode, opts: { strict: boolean; parse?: StrictJson }): TypedCheck {
   const ctx: WalkCtx = {
     strict: opts.strict,
     parse: opts.parse,
@@ -130,7 +116,6 @@ export function checkTyped(
     seen: new Set(),
     keys: [],
     structs: [],
-    storedFrozen: opts.storedFrozen ?? false,
   };
   const out = walk(value, type, ctx, undefined, undefined);
   return { value: out, strict: ctx.strictErrs, error: ctx.fatal ?? ctx.saved };
@@ -181,7 +166,6 @@ function walk(
   key: string | number | undefined,
 ): unknown {
   if (ctx.fatal !== undefined || v === null || v === undefined) return v;
-  if (ctx.storedFrozen && typeof v === 'object' && Object.isFrozen(v)) return v;
   switch (t.kind) {
     case 'untyped':
       return v;
@@ -596,7 +580,7 @@ export function checkPatchedObject(
   const t = typeFor(handle.view.group, handle.view.version, handle.def.kind);
   if (t === UNTYPED || !isObj(patched)) return { object: patched, warnings: [] };
   const strict = directive !== 'Ignore';
-  const checked = checkTyped(patched, t, { strict, storedFrozen: true });
+  const checked = checkTyped(patched, t, { strict });
   const shown = () => {
     if (patchType !== 'application/strategic-merge-patch+json') return goJsonMarshal(patched);
     try {

@@ -32,11 +32,6 @@ export function patchObject(
   },
   /** `JSON.stringify(original)`, when known: a merge patch's result is then bounded without serializing it. */
   originalText?: string,
-  /**
-   * A strategic merge patch's result may hold `original`'s own values of the members the patch does not name
-   * (see ApplyPatchOptions.shareUnpatched): for a status write, whose strategy keeps only the status of it.
-   */
-  shareUnpatched = false,
 ): KubeObject {
   if (!PATCH_TYPES.includes(contentType)) {
     throw new StatusError({
@@ -47,12 +42,7 @@ export function patchObject(
   }
   const { schema, resolver } = schemaFor(kind.group, kind.version, kind.kind);
   try {
-    const result = applyPatch(contentType, original, body, {
-      schema,
-      resolver,
-      fieldValidation,
-      shareUnpatched,
-    }) as KubeObject;
+    const result = applyPatch(contentType, original, body, { schema, resolver, fieldValidation }) as KubeObject;
     return boundedResult(
       result,
       contentType === MERGE_PATCH_TYPE || contentType === STRATEGIC_MERGE_PATCH_TYPE
@@ -92,8 +82,7 @@ export function mergePatchSizeBound(originalText: string | undefined, patch: Buf
  * serialized to be measured when that is within the limit.
  */
 function boundedResult(result: KubeObject, sizeBound?: number): KubeObject {
-  // (what a patch did not change may be the stored object's own frozen parts, in their places: not looked into)
-  if (valueTooDeep(result, MAX_BODY_DEPTH, true)) {
+  if (valueTooDeep(result)) {
     throw new StatusError({
       message: ` "" is invalid: patch: Invalid value: "{...}": exceeded max depth of ${MAX_BODY_DEPTH}`,
       reason: 'Invalid',

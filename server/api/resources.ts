@@ -344,10 +344,7 @@ class ResourceRoutes {
       req.params.name!,
       (current) => {
         if (!current) throw errors.notFound(this.handle.store.grFor(this.handle.view), req.params.name!);
-        // Every patch type copies the document it patches: the shared stored object is never changed. A status
-        // write keeps only the status of what it is given (its strategy takes the rest from the stored object), so
-        // a strategic merge patch of it copies only the members the patch names, and the metadata written below.
-        const status = subresource === 'status';
+        // Every patch type copies the document it patches: the shared stored object is never changed.
         const patched = patchObject(
           this.handle,
           contentType,
@@ -356,9 +353,7 @@ class ResourceRoutes {
           validation,
           undefined,
           cachedObjectJSON(this.handle, current),
-          status,
         );
-        if (status && Object.isFrozen(patched.metadata)) patched.metadata = { ...patched.metadata };
         // As upstream's checkName: a patch that removes the name (`{"metadata":null}`) is a 400, not a rename.
         const patchedName = patched.metadata?.name;
         if (typeof patchedName !== 'string' || patchedName === '') {

@@ -41,11 +41,6 @@ export interface ApplyPatchOptions {
   fieldValidation?: FieldValidation;
   /** Media types named in the 415 message for an unknown Content-Type; defaults to SUPPORTED_PATCH_TYPES. */
   acceptedMediaTypes?: readonly string[];
-  /**
-   * A strategic merge patch's result holds `original`'s own values of the top-level members the patch does not
-   * name, instead of copies (for callers that replace or only read those members).
-   */
-  shareUnpatched?: boolean;
 }
 
 const NO_DEFINITIONS = new SchemaResolver({});
@@ -79,7 +74,6 @@ export function applyPatch(
         decodeStrategicMergePatch(patchBody),
         opts.schema,
         opts.resolver ?? NO_DEFINITIONS,
-        { shareUnpatched: opts.shareUnpatched },
       ) as object;
     default:
       throw unsupportedMediaType(opts.acceptedMediaTypes ?? SUPPORTED_PATCH_TYPES);

@@ -43,51 +43,19 @@ const DELETE_FROM = '$deleteFromPrimitiveList';
  * Applies the strategic merge patch `patch` to `original` and returns the result; neither input is modified.
  * `schema` is the schema of the object's kind (e.g. the `io.k8s.api.apps.v1.DaemonSet` definition); with no
  * schema, or below fields it does not describe, maps are merged and lists replaced. Errors are PatchErrors
- * with upstream's messages and codes; a `null` patch leaves the object unchanged. With `shareUnpatched` the
- * result holds `original`'s own values of the members the patch does not name (the caller must not change them).
+ * with upstream's messages and codes; a `null` patch leaves the object unchanged.
  */
 export function strategicMergePatch(
   original: unknown,
   patch: unknown,
   schema: SchemaNode | undefined,
   resolver: SchemaResolver,
-  opts: { shareUnpatched?: boolean } = {},
 ): unknown {
   const base = original ?? {};
   if (!isMap(base)) throw new TypeError('strategicMergePatch: the original object must be a JSON object');
-  if (patch === null || patch === undefined) return opts.shareUnpatched ? { ...base } : copyDocument(base);
+  if (patch === null || patch === undefined) return copyDocument(base);
   if (!isMap(patch)) throw badRequest(cannotUnmarshal(patch, 'map[string]interface {}'));
-  const doc = opts.shareUnpatched ? copyPatched(base, patch) : copyDocument(base);
-  return new StrategicMerger(resolver).mergeMap(doc, copyDocument(patch), schema);
-}
-
-/**
- * A copy of `base` for the merge to work on in place, in which only what the patch names is copied: the members
- * it names as keys (a map the patch merges into a map, the same way, member by member) or in a `$setElementOrder/`
- * or `$deleteFromPrimitiveList/` directive. The others are `base`'s own values, which the merge never reaches. A
- * map patched with `$patch` or `$retainKeys` is copied whole.
- */
-function copyPatched(base: JMap, patch: JMap): JMap {
-  if (hasOwn(patch, DIRECTIVE) || hasOwn(patch, RETAIN_KEYS)) return copyDocument(base);
-  // the members named by the patch's list directives (`$setElementOrder/<key>`, `$deleteFromPrimitiveList/<key>`)
-  let listed: Set<string> | undefined;
-  for (const key of Object.keys(patch)) {
-    if (key.startsWith(SET_ORDER) || key.startsWith(DELETE_FROM)) {
-      const slash = key.indexOf('/');
-      if (slash >= 0) (listed ??= new Set()).add(key.slice(slash + 1));
-    }
-  }
-  const out: JMap = {};
-  for (const k of Object.keys(base)) {
-    const v = base[k];
-    let copy = v;
-    if (hasOwn(patch, k)) {
-      const p = patch[k];
-      copy = isMap(v) && isMap(p) ? copyPatched(v, p) : copyDocument(v);
-    } else if (listed?.has(k)) copy = copyDocument(v);
-    setKey(out, k, copy);
-  }
-  return out;
+  return new StrategicMerger(resolver).mergeMap(copyDocument(base), copyDocument(patch), schema);
 }
 
 interface FieldLookup {

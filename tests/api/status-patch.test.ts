@@ -1,16 +1,16 @@
 /**
- * Strategic merge patches of a pod's `status` subresource (what `kubectl patch --subresource=status`, the Python
- * client's `patch_namespaced_pod_status` and upstream's kubelet send). The server merges the patch into a copy of
- * only what the patch names and keeps the stored object's other parts as they are: the answers must be what a
- * patch of a whole copy gives, field validation must still see every patched field, and a result past the request
- * body limit must still be a 413.
+ * Strategic merge and merge patches of a pod's `status` subresource (what `kubectl patch --subresource=status`, the
+ * Python client's `patch_namespaced_pod_status`, upstream's kubelet and controller-runtime's `Status().Patch` send):
+ * the answers are what a patch of the whole object gives, a DaemonSet's conversions and defaulting take them in both
+ * versions, field validation sees every patched field, and a result past the request body limit is a 413 (its size
+ * is bounded from the texts, not serialized to be measured).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { podManifest, type Json } from '../helpers/http.js';
 import { useInProcessServer } from '../helpers/server.js';
 import { schemaFor } from '../../server/schemas.js';
-import { strategicMergePatch } from '../../server/patch/index.js';
+import { jsonMergePatch, strategicMergePatch } from '../../server/patch/index.js';
 
 const NS = 'status-patch';
 const pods = `/api/v1/namespaces/${NS}/pods`;
@@ -83,6 +83,54 @@ describe('strategic merge patches of pods/status', () => {
       ),
       'the patcher owns the status fields it set',
     );
+  });
+
+  it('merge patches of the status too: the answer is what a merge of the whole pod gives', async () => {
+    const created = await newPod();
+    const path = `${pods}/${created.metadata.name}/status`;
+    let before = await api.expect(200, 'GET', `${pods}/${created.metadata.name}`);
+    const patches: Json[] = [
+      { status: { phase: 'Running', podIP: '10.244.0.9', conditions: [{ type: 'Ready', status: 'False' }] } },
+      { metadata: { labels: { merged: 'yes' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+      { status: { podIP: null } },
+    ];
+    for (const patch of patches) {
+      const answer = await api.expect(200, 'PATCH', path, { body: patch, contentType: 'application/merge-patch+json' });
+      assert.deepEqual(answer.status, (jsonMergePatch(structuredClone(before), patch) as Json).status);
+      assert.deepEqual(answer.spec, before.spec);
+      assert.deepEqual(await api.expect(200, 'GET', `${pods}/${created.metadata.name}`), answer);
+      before = answer;
+    }
+    assert.equal(before.status.podIP, undefined);
+    assert.equal(before.metadata.labels.merged, 'yes');
+  });
+
+  it('a DaemonSet written through extensions/v1beta1 takes status patches in both versions (its conversions write metadata)', async () => {
+    const ds = `/apis/extensions/v1beta1/namespaces/${NS}/daemonsets`;
+    await api.expect(201, 'POST', ds, {
+      body: {
+        apiVersion: 'extensions/v1beta1',
+        kind: 'DaemonSet',
+        metadata: { name: 'conv' },
+        spec: { template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+      },
+    });
+    const bodies: Json[] = [
+      { metadata: { creationTimestamp: null }, spec: { updateStrategy: {} }, status: { numberReady: 0 } },
+      { metadata: { labels: { x: 'y' } }, status: { currentNumberScheduled: 0, numberMisscheduled: 0 } },
+      { status: { desiredNumberScheduled: 0, numberReady: 0 } },
+    ];
+    for (const base of [ds, `/apis/apps/v1/namespaces/${NS}/daemonsets`]) {
+      for (const body of bodies) {
+        for (const contentType of [SMP, 'application/merge-patch+json']) {
+          const res = await api.request('PATCH', `${base}/conv/status`, { body, contentType });
+          assert.equal(res.status, 200, `${base} ${contentType} ${JSON.stringify(body)}: ${res.text.slice(0, 300)}`);
+        }
+      }
+    }
+    const stored = await api.expect(200, 'GET', `/apis/apps/v1/namespaces/${NS}/daemonsets/conv`);
+    assert.equal(stored.metadata.annotations['deprecated.daemonset.template.generation'], '1');
+    assert.equal(stored.metadata.labels.x, 'y');
   });
 
   it('field validation sees the patched fields: Warn answers with a warning, Strict refuses (422)', async () => {

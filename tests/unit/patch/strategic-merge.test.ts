@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { deepFreeze } from '../../../apimachinery/copy.js';
 import { PatchError, SchemaResolver, strategicMergePatch } from '../../../server/patch/index.js';
 import { notIn130, ref, resolver130, skip130 } from './reference.js';
 
@@ -36,35 +35,6 @@ function runRow(row: Row, resolver: SchemaResolver): void {
   }
   assert.deepStrictEqual(original, row.original, 'the original must not be modified');
   assert.deepStrictEqual(patch, row.patch, 'the patch must not be modified');
-  runShared(row, resolver);
-}
-
-/**
- * The row again with `shareUnpatched`, on a deeply frozen original (as a stored object is): the same result or
- * error, nothing of the original changed (a change would throw), and the top-level members the patch does not
- * name are the original's own instances.
- */
-function runShared(row: Row, resolver: SchemaResolver): void {
-  const original = deepFreeze(structuredClone(row.original));
-  const schema = row.kind ? ref(row.kind) : undefined;
-  const apply = () =>
-    strategicMergePatch(original, structuredClone(row.patch), schema, resolver, { shareUnpatched: true }) as Record<
-      string,
-      unknown
-    >;
-  if (row.error) {
-    const { code, message } = row.error;
-    assert.throws(apply, (e: unknown) => e instanceof PatchError && e.code === code && e.message === message);
-    return;
-  }
-  const out = apply();
-  assert.deepStrictEqual(out, row.expected);
-  if ('$patch' in row.patch || '$retainKeys' in row.patch) return;
-  const named = (k: string) =>
-    k in row.patch || `$setElementOrder/${k}` in row.patch || `$deleteFromPrimitiveList/${k}` in row.patch;
-  for (const [k, v] of Object.entries(original)) {
-    if (!named(k) && v !== null && typeof v === 'object') assert.equal(out[k], v, `${row.name}: ${k} is shared`);
-  }
 }
 
 const podSpec = (spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec });
@@ -686,30 +656,6 @@ describe('strategicMergePatch: inputs', () => {
   });
   it('a top-level $patch: replace replaces the whole object', () => {
     assert.deepStrictEqual(strategicMergePatch({ a: 1, b: 2 }, { $patch: 'replace', c: 3 }, undefined, none), { c: 3 });
-  });
-  it('with shareUnpatched, a map the patch merges into is copied member by member, the rest shared', () => {
-    const original = deepFreeze({
-      metadata: { name: 'p', uid: 'u', labels: { a: '1' }, managedFields: [{ manager: 'm' }] },
-      spec: { containers: [{ name: 'c' }] },
-      status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }] },
-    });
-    const out = strategicMergePatch(
-      original,
-      { metadata: { uid: 'u' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } },
-      ref(POD),
-      resolver130(),
-      { shareUnpatched: true },
-    ) as typeof original;
-    assert.deepStrictEqual(out, {
-      metadata: original.metadata,
-      spec: original.spec,
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
-    });
-    assert.equal(out.spec, original.spec);
-    assert.notEqual(out.metadata, original.metadata);
-    assert.equal(out.metadata.labels, original.metadata.labels);
-    assert.equal(out.metadata.managedFields, original.metadata.managedFields);
-    assert.equal(Object.isFrozen(out.status), false);
   });
   it('a key named __proto__ is an ordinary key', () => {
     const out = strategicMergePatch({}, JSON.parse('{"__proto__": {"polluted": true}}'), undefined, none) as Record<
