@@ -19,13 +19,9 @@ export function parseGoJson(input: string | Uint8Array): unknown {
   // Nesting is bounded first, as Go's scanner bounds it: everything after walks the value recursively.
   const deep = jsonDepthError(input);
   if (deep !== undefined) throw new GoJsonError(deep);
+  // (a view of the bytes, not a copy: Buffer.from of a Uint8Array would copy it)
   const text =
-    typeof input === 'string'
-      ? input
-      : // (a Buffer is decoded as it is: Buffer.from would copy it first)
-        (Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)).toString(
-          'utf8',
-        );
+    typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {

@@ -19,6 +19,8 @@ import { rfc3339 } from '../../../apimachinery/time.js';
 import { checkTyped } from '../../../server/api/field-validation.js';
 import { mergePatchSizeBound } from '../../../server/api/patch.js';
 import { jsonMergePatch } from '../../../server/patch/merge-patch.js';
+import { strategicMergePatch } from '../../../server/patch/strategic-merge.js';
+import { schemaFor } from '../../../server/schemas.js';
 import { fieldPE, FieldSet, keyPE, type Path, type PathElement } from '../../../server/fieldmanager/fieldpath.js';
 import type { StrictJson } from '../../../server/fieldmanager/json.js';
 import { type TypeNode, typeFor } from '../../../server/fieldmanager/typed.js';
@@ -469,5 +471,33 @@ describe('mergePatchSizeBound', () => {
       fc.property(doc, patchText, (original, text) => check(original, text)),
       { numRuns: 500 },
     );
+  });
+
+  it("bounds a strategic merge patch's result too: merge keys, directives, duplicate keys in the original", () => {
+    const { schema, resolver } = schemaFor('', 'v1', 'Pod');
+    const env = (n: number) => Array.from({ length: n }, () => ({ name: 'A', value: 'v' }));
+    const original = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', labels: { a: 'b' }, finalizers: ['x', 'y'] },
+      spec: {
+        containers: [
+          { name: 'c', image: 'i', env: env(20) },
+          { name: 'd', image: 'j' },
+        ],
+      },
+      status: { conditions: [{ type: 'Ready', status: 'False' }], podIPs: [{ ip: '10.0.0.1' }] },
+    };
+    for (const text of [
+      `{"spec":{"containers":[{"name":"c","env":[{"name":"A","value":"${'w'.repeat(5000)}"}]}]}}`,
+      `{"spec":{"containers":[{"name":"e","image":"${'k'.repeat(3000)}"},{"name":"c","$patch":"delete"}]}}`,
+      '{"spec":{"$setElementOrder/containers":[{"name":"d"},{"name":"c"}],"containers":[{"name":"c","image":1e20}]}}',
+      '{"metadata":{"$deleteFromPrimitiveList/finalizers":["x"],"finalizers":["z"],"generation":1e20},"status":{"$retainKeys":["conditions"],"conditions":[{"type":"X","status":"True"}]}}',
+      '{"status":{"$patch":"replace","phase":"Running","podIPs":[{"ip":"1e20"}]}}',
+    ]) {
+      const patch = Buffer.from(text);
+      const result = strategicMergePatch(original, JSON.parse(text), schema, resolver);
+      assert.ok(mergePatchSizeBound(JSON.stringify(original), patch)! >= bytes(result), text);
+    }
   });
 });
