@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { isAbortError, realClock } from './machinery/clock.js';
 import {
   ApiEventRecorder,
+  BUSY_LINGER_MS,
   BUSY_REQUESTS,
   EVENT_BACKLOG,
   EVENT_WRITES_IN_FLIGHT,
@@ -90,7 +91,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   setMaxListeners(0, signal); // every informer, watch and worker listens for it
 
   // The components' requests are counted: event writes (the recorders' own client) give way to them.
-  const foreground = new ForegroundRequests();
+  const foreground = new ForegroundRequests(BUSY_REQUESTS, BUSY_LINGER_MS, clock);
   const client = foreground.track(opts.client);
   const informers = new SharedInformerFactory({ client, clock, log });
   const recorders = new Map<string, EventRecorder>();
@@ -118,6 +119,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     log,
     speed: opts.speed,
     workers: opts.workers,
+    background: { client: opts.client, busy: () => foreground.busy() },
   };
   if (opts.kubeletServer) context.kubeletServer = opts.kubeletServer;
   if (opts.rootCA) context.rootCA = opts.rootCA;

@@ -74,6 +74,14 @@ export const KUBELET_MIN_WORKERS = 64;
 /** Concurrent Lease renewals (a renewal is one round trip; 8 renew some hundreds a second). */
 export const LEASE_WORKERS = 8;
 /**
+ * How long a due Lease renewal waits while the process is busy before it looks again. The simulated kubelets share
+ * one process and one server with the controllers: a thousand first Leases written while a DaemonSet's pods are
+ * created and started would make those wait (a fifth of the requests of a 1,000-node DaemonSet's start). So a due
+ * renewal gives way to a burst of the components' requests, 10 s at most (LeaseRenewer.mayWait: the Lease is never
+ * more than half expired for it), and a busy stretch longer than that renews every 20 s instead of 10.
+ */
+export const LEASE_BUSY_RETRY_MS = 200;
+/**
  * Concurrent node status syncs. Most syncs write nothing (the status is current and its heartbeat not due); the
  * writes are a registration's status or a heartbeat, one per node every 5 minutes, which 4 workers keep up with
  * while the server has room and which wait, not the pods, when it has none.
@@ -187,7 +195,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.queue = opts.queue ?? new RateLimitingQueue({ clock: ctx.clock, name: KUBELET_COMPONENT, log: this.log });
     this.leaseQueue = new RateLimitingQueue({ clock: ctx.clock, name: `${KUBELET_COMPONENT}-lease`, log: this.log });
     this.nodeQueue = new RateLimitingQueue({ clock: ctx.clock, name: `${KUBELET_COMPONENT}-node`, log: this.log });
-    this.leases = new LeaseRenewer(ctx.client, this.timings);
+    this.leases = new LeaseRenewer(ctx.background?.client ?? ctx.client, this.timings);
     this.nodes = ctx.informers.informer<Node>(RESOURCES.nodes);
     this.pods = ctx.informers.informer<Pod>(RESOURCES.pods);
     addIndexOnce(this.pods, POD_NODE_INDEX, podNodeName);
@@ -208,7 +216,10 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     try {
       await this.startServer(signal);
       await this.ctx.informers.waitForSync(signal);
-      const leases = { name: `${KUBELET_COMPONENT}-lease`, sync: (name: string) => this.syncLease(name) };
+      const leases = {
+        name: `${KUBELET_COMPONENT}-lease`,
+        sync: (name: string, signal?: AbortSignal) => this.syncLease(name, signal),
+      };
       const nodes = { name: `${KUBELET_COMPONENT}-node`, sync: (name: string) => this.syncNode(name) };
       await Promise.all([
         runWorkers(this, this.queue, this.workers, signal, this.log),
@@ -316,6 +327,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.claimKnown(node);
     this.nodeQueue.add(name);
     if (!withPods) return;
+    this.leases.seen(name, this.clock.now());
     this.leaseQueue.add(name);
     for (const p of this.pods.lister.byIndex(POD_NODE_INDEX, name)) this.podChanged(p);
   }
@@ -410,7 +422,7 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     this.nodeQueue.addAfter(name, Math.max(1, beat + this.timings.nodeStatusReportMs - this.clock.now()));
   }
 
-  private async syncLease(name: string): Promise<void> {
+  private async syncLease(name: string, signal?: AbortSignal): Promise<void> {
     const node = this.nodes.lister.get(undefined, name);
     if (!node) {
       this.leases.forget(name);
@@ -418,8 +430,30 @@ export class SimulatedKubelet implements Component, Controller, KubeletLogBacken
     }
     const now = this.clock.now();
     const due = this.leases.dueIn(name, now);
-    if (due === 0) await this.leases.renew(node, now);
+    if (due === 0) {
+      // Waits here, not in the queue: a thousand waiting nodes are a thousand keys still queued, not timers.
+      let at = now;
+      while (this.busy() && this.leases.mayWait(name, at)) {
+        await this.clock.sleep(LEASE_BUSY_RETRY_MS, signal);
+        at = this.clock.now();
+      }
+      const current = at === now ? node : this.nodes.lister.get(undefined, name);
+      if (!current) {
+        this.leases.forget(name);
+        return;
+      }
+      await this.leases.renew(current, at);
+    }
     this.leaseQueue.addAfter(name, due || this.timings.leaseRenewMs);
+  }
+
+  /**
+   * Whether the components' requests keep the process busy now (the context's `background`; the Lease renewals are
+   * not among them): the pods' creates and status writes and the controllers' syncs go first, a due renewal waits
+   * (within what {@link LeaseRenewer.mayWait} allows).
+   */
+  private busy(): boolean {
+    return this.ctx.background?.busy() ?? false;
   }
 
   private env(nodeName: string): RuntimeEnv {

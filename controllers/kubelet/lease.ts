@@ -143,6 +143,8 @@ class Written {
 /** Renews the Leases of the simulated nodes; one `renew` per node and renewal interval. */
 export class LeaseRenewer {
   private readonly last = new Map<string, Written>();
+  /** When each node whose Lease this renewer has not written yet was first seen (its first Lease was due then). */
+  private readonly firstDue = new Map<string, number>();
 
   constructor(
     private readonly client: ApiClient,
@@ -155,9 +157,29 @@ export class LeaseRenewer {
     return l ? Math.max(0, l.renewedAt + this.timings.leaseRenewMs - now) : 0;
   }
 
+  /** The node was seen at `now`: its first Lease is due from then, unless this renewer has written one. */
+  seen(nodeName: string, now: number): void {
+    if (!this.last.has(nodeName) && !this.firstDue.has(nodeName)) this.firstDue.set(nodeName, now);
+  }
+
+  /**
+   * Whether the node's due renewal may still wait, at `now`, for the process to be less busy: until half the lease's
+   * duration has gone by since the last renewal (for a node's first Lease: the renewal interval less than that after
+   * the node was {@link seen}), so that whoever reads the Lease never finds it more than half expired for the wait.
+   * With the kubelet's 10 s and 40 s, a renewal waits 10 s at most.
+   */
+  mayWait(nodeName: string, now: number): boolean {
+    const slack = this.timings.leaseDurationSeconds * 500 - this.timings.leaseRenewMs;
+    if (!(slack > 0)) return false;
+    const l = this.last.get(nodeName);
+    const dueAt = l ? l.renewedAt + this.timings.leaseRenewMs : (this.firstDue.get(nodeName) ?? now);
+    return now < dueAt + slack;
+  }
+
   /** Forgets a node (deleted): its Lease is the garbage collector's to remove. */
   forget(nodeName: string): void {
     this.last.delete(nodeName);
+    this.firstDue.delete(nodeName);
   }
 
   /**
@@ -189,6 +211,7 @@ export class LeaseRenewer {
               renewedLease(node, undefined, now, this.timings),
             );
         this.last.set(name, Written.of(written, node, now, this.timings));
+        this.firstDue.delete(name);
         return;
       } catch (err) {
         // 409: someone else wrote it, or it was created meanwhile; 404: deleted since. Read it again.

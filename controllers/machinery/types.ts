@@ -215,6 +215,12 @@ export interface ControllerContext {
    * kube-controller-manager's --root-ca-file, else the CA of its kubeconfig. Absent: nothing to publish.
    */
   rootCA?: string;
+  /**
+   * Where background writes go (the simulated kubelets' Lease renewals): a client whose requests do not count as
+   * the components' work, and whether that work keeps the process busy now (then they wait, within their bounds).
+   * Absent: the context's client, never busy.
+   */
+  background?: { client: ApiClient; busy(): boolean };
 }
 
 /** The address and port the kubelet server binds (port 0: a free one) and the address nodes report for it. */

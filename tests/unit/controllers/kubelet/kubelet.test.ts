@@ -9,12 +9,22 @@ const running: Array<{ stop: AbortController; done: Promise<void> }> = [];
 
 /** A cluster with the kubelet running on it. */
 function start(
-  opts: { speed?: number; nodes?: Any[]; pods?: Any[]; kubelet?: KubeletOptions; cluster?: FakeCluster } = {},
+  opts: {
+    speed?: number;
+    nodes?: Any[];
+    pods?: Any[];
+    kubelet?: KubeletOptions;
+    cluster?: FakeCluster;
+    /** Whether the process is busy (the context's background writes then wait). */
+    busy?: () => boolean;
+  } = {},
 ) {
   const cluster = opts.cluster ?? new FakeCluster();
   for (const n of opts.nodes ?? []) cluster.seed(RESOURCES.nodes, n as never);
   for (const p of opts.pods ?? []) cluster.seed(RESOURCES.pods, p as never);
-  const kubelet = new SimulatedKubelet(cluster.context(opts.speed ?? 1), opts.kubelet);
+  const ctx = cluster.context(opts.speed ?? 1);
+  if (opts.busy) ctx.background = { client: cluster, busy: opts.busy };
+  const kubelet = new SimulatedKubelet(ctx, opts.kubelet);
   const stop = new AbortController();
   const done = kubelet.run(stop.signal);
   running.push({ stop, done });
@@ -229,6 +239,56 @@ describe('kubelet: leases', () => {
       assert.equal(Date.parse(renewed.spec.renewTime), Date.UTC(2024, 0, 1) + updates * 10_000);
     });
   }
+
+  it('a due renewal waits while the process is busy: 10 s at most, the Lease never more than half expired', async () => {
+    let busy = true;
+    const { cluster } = start({ nodes: [nodeObj('n1')], busy: () => busy });
+    const renewals = () => cluster.callsOf('create', 'leases').length + cluster.callsOf('update', 'leases').length;
+    const renewTime = () =>
+      Date.parse((cluster.object(RESOURCES.leases, 'kube-node-lease', 'n1') as Any).spec.renewTime);
+    const t0 = Date.UTC(2024, 0, 1);
+    await cluster.tick(9_800);
+    assert.equal(renewals(), 0, 'the first Lease waits while busy');
+    await cluster.tick(400);
+    assert.equal(cluster.callsOf('create', 'leases').length, 1, 'and is written 10 s after the node was seen');
+    const first = renewTime() - t0;
+    assert.ok(first >= 10_000 && first <= 10_200, `first Lease at +${first} ms`);
+    // still busy: the renewal due 10 s later waits 10 s more, then goes (renewed 20 s after the last); the clock
+    // stands at +10.2 s
+    await cluster.tick(first + 19_800 - 10_200);
+    assert.equal(renewals(), 1);
+    await cluster.tick(400);
+    assert.equal(cluster.callsOf('update', 'leases').length, 1);
+    const second = renewTime() - t0;
+    assert.ok(second - first >= 20_000 && second - first <= 20_200, `renewed ${second - first} ms after the first`);
+    // no longer busy: the next renewal is on time, 10 s after
+    busy = false;
+    await cluster.tick(10_200);
+    assert.equal(cluster.callsOf('update', 'leases').length, 2);
+    assert.equal(renewTime() - t0 - second, 10_000);
+  });
+
+  it('a waiting renewal goes as soon as the process is no longer busy', async () => {
+    let busy = true;
+    const { cluster } = start({ nodes: [nodeObj('n1'), nodeObj('n2')], busy: () => busy });
+    await cluster.tick(3_000);
+    assert.equal(cluster.callsOf('create', 'leases').length, 0);
+    busy = false;
+    await cluster.tick(200);
+    assert.equal(cluster.callsOf('create', 'leases').length, 2, 'both nodes');
+    for (const n of ['n1', 'n2']) {
+      const lease = cluster.object(RESOURCES.leases, 'kube-node-lease', n) as Any;
+      assert.ok(Date.parse(lease.spec.renewTime) - Date.UTC(2024, 0, 1) <= 3_200);
+    }
+  });
+
+  it('a node deleted while its first Lease waits gets none', async () => {
+    const { cluster } = start({ nodes: [nodeObj('n1')], busy: () => true });
+    await cluster.tick(5_000);
+    await cluster.delete(RESOURCES.nodes, undefined, 'n1');
+    await cluster.tick(10_000);
+    assert.equal(cluster.callsOf('create', 'leases').length, 0);
+  });
 
   it('takes over a Lease that exists already (a restarted controller manager): read after AlreadyExists, then updated', async () => {
     const cluster = new FakeCluster();

@@ -290,6 +290,41 @@ describe('ApiEventRecorder', () => {
     assert.equal(inner.reads, 1, 'called on the client itself');
   });
 
+  it('the process stays busy a while after its requests fall below the mark; write slots open again after it', async () => {
+    const clock = new FakeClock(0);
+    const fg = new ForegroundRequests(2, 250, clock);
+    const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1, busyFrom: 2 });
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const tracked = fg.track({ get: () => gate.then(() => ({})) } as unknown as ApiClient);
+    assert.equal(fg.busy(), false);
+    const one = tracked.get(RESOURCES.pods, 'default', 'a');
+    assert.equal(fg.busy(), false, 'one request in flight is not busy');
+    const two = tracked.get(RESOURCES.pods, 'default', 'b');
+    assert.equal(fg.busy(), true);
+    await clock.tick(1000);
+    open();
+    await Promise.all([one, two]);
+    assert.equal(fg.inFlight, 0);
+    assert.equal(fg.busy(), true, 'still busy right after');
+    let started = 0;
+    let finish!: () => void;
+    const held = new Promise<void>((r) => (finish = r));
+    const writes = [0, 1, 2].map(() =>
+      slots.run(async () => {
+        started++;
+        await held;
+      }),
+    );
+    await clock.tick(249);
+    assert.equal(started, 1, 'one write at a time while the process lingers busy');
+    await clock.tick(1);
+    assert.equal(fg.busy(), false);
+    assert.equal(started, 3, 'every waiting write starts once the linger is over, with no request ending then');
+    finish();
+    await Promise.all(writes);
+  });
+
   it('write slots give way to a busy process: few writes while it is busy, every slot again when not', async () => {
     const fg = new ForegroundRequests();
     const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1, busyFrom: 2 });
