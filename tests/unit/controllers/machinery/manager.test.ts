@@ -155,6 +155,46 @@ describe('startControllerManager', () => {
     assert.equal(stopped, true);
   });
 
+  it('gives components a background client apart from their own, busy while their requests are many', async () => {
+    let open!: () => void;
+    let gate: Promise<void> | undefined = new Promise<void>((r) => (open = r));
+    class Gated extends HttpApiClient {
+      override async get<T extends KubeObject = KubeObject>(...args: Parameters<HttpApiClient['get']>): Promise<T> {
+        if (gate) await gate;
+        return super.get<T>(...args);
+      }
+    }
+    let context: ControllerContext | undefined;
+    const abort = new AbortController();
+    const cm = await startControllerManager({
+      client: new Gated({ server: server.url }),
+      log: silentLogger,
+      speed: 1,
+      workers: 1,
+      components: [
+        (ctx) => {
+          context = ctx;
+          return { name: 'probe', run: untilAborted };
+        },
+      ],
+      signal: abort.signal,
+    });
+    const bg = context!.background!;
+    const get = (c: typeof bg.client) => c.get(RESOURCES.namespaces, undefined, 'default').catch(() => undefined);
+    assert.equal(bg.busy(), false);
+    const background = Array.from({ length: 10 }, () => get(bg.client));
+    assert.equal(bg.busy(), false, "the background client's requests are not the components'");
+    const foreground = Array.from({ length: 8 }, () => get(context!.client));
+    assert.equal(bg.busy(), true, "8 of the components' requests in flight");
+    open();
+    gate = undefined;
+    await Promise.all([...background, ...foreground]);
+    assert.equal(bg.busy(), true, 'busy a while after they end');
+    await eventually(() => !bg.busy(), 2_000);
+    abort.abort();
+    await cm.done;
+  });
+
   it('keeps the pool of existing nodes and only adds what is missing', async () => {
     const before = (await client.list(RESOURCES.nodes)).items.map((n) => n.metadata.name!);
     const run = async (nodes: number) => {
