@@ -98,7 +98,6 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const eventSlots = new WriteSlots(EVENT_WRITES_IN_FLIGHT, EVENT_BACKLOG, {
     foreground,
     busySize: EVENT_WRITES_WHEN_BUSY,
-    busyFrom: BUSY_REQUESTS,
   });
   const correlations = new Map<string, EventCorrelation>();
   const context: ControllerContext = {

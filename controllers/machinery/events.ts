@@ -226,9 +226,8 @@ export class ForegroundRequests {
 export interface YieldOptions {
   /** The other requests of the process. */
   foreground: ForegroundRequests;
-  /** Writes in flight at most while `foreground` has `busyFrom` or more requests in flight. */
+  /** Writes in flight at most while `foreground` is busy ({@link ForegroundRequests.busy}). */
   busySize: number;
-  busyFrom: number;
 }
 
 /**
@@ -265,9 +264,7 @@ export class WriteSlots {
   /** Writes that may be in flight now. */
   private limit(): number {
     const y = this.yieldTo;
-    return y && (y.foreground.inFlight >= y.busyFrom || y.foreground.busy())
-      ? Math.min(y.busySize, this.size)
-      : this.size;
+    return y?.foreground.busy() ? Math.min(y.busySize, this.size) : this.size;
   }
 
   /** Takes an event into the backlog; false (and counted as dropped) when the backlog is full. */

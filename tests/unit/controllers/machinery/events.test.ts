@@ -293,7 +293,7 @@ describe('ApiEventRecorder', () => {
   it('the process stays busy a while after its requests fall below the mark; write slots open again after it', async () => {
     const clock = new FakeClock(0);
     const fg = new ForegroundRequests(2, 250, clock);
-    const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1, busyFrom: 2 });
+    const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1 });
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     const tracked = fg.track({ get: () => gate.then(() => ({})) } as unknown as ApiClient);
@@ -326,8 +326,8 @@ describe('ApiEventRecorder', () => {
   });
 
   it('write slots give way to a busy process: few writes while it is busy, every slot again when not', async () => {
-    const fg = new ForegroundRequests();
-    const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1, busyFrom: 2 });
+    const fg = new ForegroundRequests(2);
+    const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1 });
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     const tracked = fg.track({ get: () => gate.then(() => ({})) } as unknown as ApiClient);
