@@ -2,14 +2,16 @@
  * Turns a group of transactions into two LevelDB batches: one for the event log (the commit point) and one for
  * the current objects (the view the log rebuilds). Each transaction is checked against the committed state (the
  * current records of its keys, read once for the whole group) plus the transactions before it in the same group,
- * gets the next revision, and contributes its event-log record (and the revision counter) to the first batch and
- * its object record to the second. Nothing is published here: the backend notifies its listeners only once the
+ * gets the next revision, and contributes its event-log record to the first batch and its object record to the
+ * second. The log's batch holds event records only: the newest event is the revision counter (the revisions of a
+ * group follow one another, and one a failed group burned is never read back from the log), and its keys only
+ * grow, so LevelDB's compactions of it move table files rather than merge them. Nothing is published here: the backend notifies its listeners only once the
  * log's batch is synced and the objects' is written.
  */
 import { StorageError } from '../errors.js';
 import type { RawEvent, RawWrite, RawWriteResult } from '../raw.js';
 import type { Outcome } from './group-commit.js';
-import { META_REVISION, encodeEvent, encodeObject, eventKey, materialize, objectKey } from './codec.js';
+import { encodeEvent, encodeObject, eventKey, materialize, objectKey } from './codec.js';
 
 /** A key's committed record as the plan sees it: its mod revision and serialized object. */
 export interface CurrentRecord {
@@ -21,7 +23,7 @@ export interface CurrentRecord {
 export type DbOp = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
 export interface BatchPlan {
-  /** The event-log records and the revision counter: written synced, they commit the group. */
+  /** The event-log records: written synced, they commit the group. */
   logOps: DbOp[];
   /** The object records: written after the log, not synced (a crash's loss is replayed from the log). */
   objectOps: DbOp[];
@@ -93,6 +95,5 @@ export function planBatch(
       outcomes.push({ ok: false, error });
     }
   }
-  if (events.length > 0) logOps.push({ type: 'put', key: META_REVISION, value: String(revision) });
   return { logOps, objectOps, events, outcomes, lastRevision: revision };
 }

@@ -174,6 +174,45 @@ describe('level storage: the event log and the current objects', () => {
     }),
   );
 
+  it(
+    "the log's batches hold events only (its keys only grow); its newest event, or the compaction mark, is the revision",
+    T,
+    () =>
+      inTempDir(async (dir) => {
+        const a = podKey('default', 'a');
+        const b = podKey('default', 'b');
+        let backend = await LevelBackend.open({ dir });
+        const r1 = revisionOf(await backend.txn({ kind: 'create', key: a, object: pod('a') }));
+        // a group with a failed comparison, a create and a delete
+        const [stale, created, deleted] = await Promise.all([
+          backend.txn({ kind: 'update', key: a, expectedModRevision: r1 + 100, object: pod('a') }),
+          backend.txn({ kind: 'create', key: b, object: pod('b') }),
+          backend.txn({ kind: 'delete', key: a, expectedModRevision: r1 }),
+        ]);
+        assert.equal(stale!.ok, false);
+        const r3 = revisionOf(deleted!);
+        assert.equal(revisionOf(created!), r1 + 1);
+        assert.equal(r3, r1 + 2);
+        await backend.close();
+        // A key beside the events in every batch (a counter) made each of the log's tables overlap the others, and
+        // LevelDB merged them over and over instead of moving them down.
+        assert.deepEqual(
+          [...(await records(path.join(dir, EVENTS_DIR))).keys()],
+          [eventKey(1), eventKey(2), eventKey(3)],
+        );
+
+        backend = await LevelBackend.open({ dir });
+        assert.deepEqual(await backend.revisions(), { current: r3, compacted: 0 });
+        await backend.compact(r3); // every event goes; the mark keeps the revision
+        await backend.close();
+        assert.deepEqual([...(await records(path.join(dir, EVENTS_DIR))).keys()], ['m:compacted']);
+        backend = await LevelBackend.open({ dir });
+        assert.deepEqual(await backend.revisions(), { current: r3, compacted: r3 });
+        assert.equal(revisionOf(await backend.txn({ kind: 'create', key: a, object: pod('a') })), r3 + 1);
+        await backend.close();
+      }),
+  );
+
   it('compaction removes only events the checkpointed objects hold', T, () =>
     inTempDir(async (dir) => {
       const backend = await LevelBackend.open({ dir });
