@@ -3,10 +3,10 @@
  * the current objects (the view the log rebuilds). Each transaction is checked against the committed state (the
  * current records of its keys, read once for the whole group) plus the transactions before it in the same group,
  * gets the next revision, and contributes its event-log record to the first batch and its object record to the
- * second. The log's batch holds event records only: the newest event is the revision counter (the revisions of a
- * group follow one another, and one a failed group burned is never read back from the log), and its keys only
- * grow, so LevelDB's compactions of it move table files rather than merge them. Nothing is published here: the backend notifies its listeners only once the
- * log's batch is synced and the objects' is written.
+ * second. The log's batch holds event records only: the newest event is the store's revision (a group's revisions
+ * follow one another, and a failed group's are in the log only if its batch reached the disk after all, events
+ * included), and the log's keys only grow, so LevelDB's compactions of it move table files rather than merge them. Nothing is published here: the backend
+ * notifies its listeners only once the log's batch is synced and the objects' is written.
  */
 import { StorageError } from '../errors.js';
 import type { RawEvent, RawWrite, RawWriteResult } from '../raw.js';

@@ -13,10 +13,10 @@
  * - `e:<revision>`   one event per revision (16-digit zero-padded so byte order is revision order):
  *                    `{"type","key","object","prevObject"?}`; a DELETED record's `object` is the last state
  *                    (its resourceVersion is set to the deletion revision when decoded);
- * - `m:rev`          the revision of the last committed batch, as stores written before 2026-12-08 kept it with
- *                    every batch (and a log moved out of one database keeps it); the newest event says the same,
- *                    and a batch that wrote this key besides its events made every table of the log overlap,
- *                    so LevelDB merged them again and again instead of moving them;
+ * - `m:rev`          the revision of the last committed batch, in older stores (and in a log moved out of one
+ *                    database): they wrote it with every batch. The newest event says the same, and a key written
+ *                    beside each batch's events made every table of the log overlap the others, so LevelDB merged
+ *                    them instead of moving them;
  * - `m:compacted`    history at or below this revision has been removed.
  *
  * Stores written before the split kept all of these in one database (the store's directory); the first open

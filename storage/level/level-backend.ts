@@ -6,8 +6,8 @@
  * before any acknowledgement is delivered.
  *
  * The event log is a database of its own and the commit point: a group's events are one synced batch, and the
- * newest of them is the store's revision. The current objects, in the store's own database, are a view of that log: a group's object records
- * are written right after its events, without a sync. A process that dies keeps them (the operating system has
+ * newest of them is the store's revision. The current objects, in the store's own database, are a view of that
+ * log: a group's object records are written right after its events, without a sync. A process that dies keeps them (the operating system has
  * them); a machine that stops may lose the newest of them, and the next open replays the log's events after the
  * objects' checkpoint (the revision up to which their writes were made durable) into them. The log's keys only grow,
  * so LevelDB's compactions of it move files rather than merge them; with the objects unsynced, LevelDB's threads
@@ -180,8 +180,8 @@ export class LevelBackend implements RawBackend {
     // Read on this thread (a round trip to the thread pool each, which a start waits for, would cost more).
     const metaRevision = Number(this.events.getSync(META_REVISION) ?? 0);
     this.compacted = Number(this.events.getSync(META_COMPACTED) ?? 0);
-    // The newest event is the revision; a compaction mark may be past it (every event removed), and stores written
-    // before 2026-12-08 kept a counter with every batch (codec.ts).
+    // The newest event is the revision; a compaction mark may be past it (every event removed), and older stores
+    // wrote a counter with every batch (codec.ts).
     let newest = 0;
     for await (const k of this.events.keys({ gte: EVENT_PREFIX, lt: EVENT_RANGE_END, reverse: true, limit: 1 })) {
       newest = eventRevision(k);
