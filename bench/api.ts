@@ -206,7 +206,9 @@ async function countingWatch(url: URL, path: string, onEvents: (n: number) => vo
  * it the setup's requests (a namespace, pod creates, a LIST, the new watches) left the server's hottest functions
  * deoptimized (`--trace-deopt`: parserOnIncoming, routeHandler, "wrong map"), its PATCHes took 50-70 ms there and
  * back for the first ~500 ms while V8 optimized them again, and those deliveries (~70-80 ms late, a tenth of them)
- * made the p99. Readers whose code was warmed beforehand changed nothing: the backlog was the server's.
+ * made the p99. Readers whose code was warmed beforehand changed nothing: the backlog was the server's. `writes` is
+ * the measured PATCHes' own latency (sent to answered): a delivery comes after its write is committed, so this is
+ * the part of the figure that no watch makes (docs/performance.md, "The watch latency's tail without watchers").
  */
 export async function measureWatchLatency(
   server: ApiServer,
@@ -215,7 +217,7 @@ export async function measureWatchLatency(
   rate: number,
   seconds: number,
   warmSeconds = 1,
-): Promise<{ p50: number; p99: number; events: number }> {
+): Promise<{ p50: number; p99: number; events: number; writes: { p50: number; p99: number } }> {
   await server.http.json('POST', '/api/v1/namespaces', {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -242,22 +244,24 @@ export async function measureWatchLatency(
   const writers = await RawPool.open(server.url, 32);
   let sent = 0;
   const received = () => jobs.reduce((n, j) => n + j.count(), 0);
+  /** The measured PATCHes' own latency (send to response): the part of a delivery's that is the write's. */
+  const writes: number[] = [];
   /** `count` PATCHes at `rate`, then until every watcher has had those since `from` (at most 10 s). */
-  const paced = async (count: number, from = 0) => {
+  const paced = async (count: number, from = 0, timed = false) => {
     const t0 = performance.now();
     const inflight: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) {
       const due = t0 + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
-      inflight.push(
-        writers.request(
-          'PATCH',
-          `/api/v1/namespaces/${namespace}/pods/w-${sent++ % targets}`,
-          `{"metadata":{"annotations":{"bench/sent":"${absoluteNow()}"}}}`,
-          'application/merge-patch+json',
-        ),
+      const start = performance.now();
+      const patch = writers.request(
+        'PATCH',
+        `/api/v1/namespaces/${namespace}/pods/w-${sent++ % targets}`,
+        `{"metadata":{"annotations":{"bench/sent":"${absoluteNow()}"}}}`,
+        'application/merge-patch+json',
       );
+      inflight.push(timed ? patch.then(() => writes.push(performance.now() - start)) : patch);
     }
     await Promise.all(inflight);
     const deadline = performance.now() + 10_000;
@@ -265,11 +269,16 @@ export async function measureWatchLatency(
   };
   await paced(Math.round(rate * warmSeconds));
   await Promise.all(jobs.map((j) => j.reset()));
-  await paced(Math.round(rate * seconds), sent);
+  await paced(Math.round(rate * seconds), sent, true);
   for (const j of jobs) j.stop();
   const latencies = (await Promise.all(jobs.map((j) => j.result))).flat();
   writers.close();
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), events: latencies.length };
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    events: latencies.length,
+    writes: { p50: percentile(writes, 50), p99: percentile(writes, 99) },
+  };
 }
 
 /** Deliveries per second to `watchers` watchers of a burst of `updates` patches. */
