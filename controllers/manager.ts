@@ -7,8 +7,6 @@ import { setMaxListeners } from 'node:events';
 import { isAbortError, realClock } from './machinery/clock.js';
 import {
   ApiEventRecorder,
-  BUSY_LINGER_MS,
-  BUSY_REQUESTS,
   EVENT_BACKLOG,
   EVENT_WRITES_IN_FLIGHT,
   EVENT_WRITES_WHEN_BUSY,
@@ -91,7 +89,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   setMaxListeners(0, signal); // every informer, watch and worker listens for it
 
   // The components' requests are counted: event writes (the recorders' own client) give way to them.
-  const foreground = new ForegroundRequests(BUSY_REQUESTS, BUSY_LINGER_MS, clock);
+  const foreground = new ForegroundRequests(clock);
   const client = foreground.track(opts.client);
   const informers = new SharedInformerFactory({ client, clock, log });
   const recorders = new Map<string, EventRecorder>();

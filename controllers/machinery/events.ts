@@ -151,16 +151,22 @@ export class ForegroundRequests {
   /** The timer that tells the listeners when a busy stretch's linger is over. */
   private lingerTimer?: Timer;
 
+  /** Requests in flight from which the process is busy. */
+  readonly busyFrom: number;
   /**
-   * `busyFrom`: requests in flight from which the process is busy; it stays busy `lingerMs` after the count last
-   * stood there (a pipeline of pods waits on its timers between bursts of requests: background writes started in
-   * those pauses would be served ahead of the next burst).
+   * How long it stays busy after the count last stood at `busyFrom` (a pipeline of pods waits on its timers between
+   * bursts of requests: background writes started in those pauses would be served ahead of the next burst). Without
+   * a clock, not at all.
    */
+  readonly lingerMs: number;
+
   constructor(
-    readonly busyFrom = BUSY_REQUESTS,
-    readonly lingerMs = BUSY_LINGER_MS,
     private readonly clock?: Clock,
-  ) {}
+    opts: { busyFrom?: number; lingerMs?: number } = {},
+  ) {
+    this.busyFrom = opts.busyFrom ?? BUSY_REQUESTS;
+    this.lingerMs = opts.lingerMs ?? BUSY_LINGER_MS;
+  }
 
   /** Whether the process is busy now: `busyFrom` or more requests in flight, or so less than `lingerMs` ago. */
   busy(): boolean {

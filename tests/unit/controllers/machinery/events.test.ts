@@ -292,7 +292,7 @@ describe('ApiEventRecorder', () => {
 
   it('the process stays busy a while after its requests fall below the mark; write slots open again after it', async () => {
     const clock = new FakeClock(0);
-    const fg = new ForegroundRequests(2, 250, clock);
+    const fg = new ForegroundRequests(clock, { busyFrom: 2, lingerMs: 250 });
     const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1 });
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
@@ -326,7 +326,7 @@ describe('ApiEventRecorder', () => {
   });
 
   it('write slots give way to a busy process: few writes while it is busy, every slot again when not', async () => {
-    const fg = new ForegroundRequests(2);
+    const fg = new ForegroundRequests(undefined, { busyFrom: 2 });
     const slots = new WriteSlots(4, Infinity, { foreground: fg, busySize: 1 });
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
