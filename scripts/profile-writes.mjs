@@ -15,7 +15,7 @@
  * runs the servers under `node --cpu-prof` and leaves, beside each .cpuprofile, the CLOCK_MONOTONIC windows of its
  * phases (`windows-<pid>.json`), to cut the profile to one kind of request.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,6 +103,7 @@ function lease(name, holder) {
 
 /** A running server of one build, with its watchers and the Leases it holds. */
 async function startServer(main) {
+  if (opts.prof) mkdirSync(resolve(opts.prof), { recursive: true });
   const nodeArgs = opts.prof ? ['--cpu-prof', '--cpu-prof-dir', resolve(opts.prof)] : [];
   const api = await startApiServer({ nodeArgs: [...nodeArgs, ...main.flags], main: main.path });
   const { child, http } = api;
