@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { heapArgsFor } from '../cli/cluster-size.js';
+import { heapArgsFor, serverHeapArgsFor } from '../cli/cluster-size.js';
 import { type ApiServer, freePort, rssOf, sleep, startApiServer, startControllerManager } from './harness.js';
 
 export interface ClusterResult {
@@ -229,7 +229,7 @@ export async function measureCluster(
   // the launcher's heap for a cluster of this size, unless the environment names the flags
   const server = await startApiServer({
     withServiceAccounts: true,
-    nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? heapArgsFor(nodes),
+    nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? serverHeapArgsFor(nodes),
   });
   let manager: ReturnType<typeof startControllerManager> | undefined;
   const meter = new PhaseMeter(server, () => manager?.pid);

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
 import { tooManyNodes } from '../controllers/kubelet/ids.js';
 import { childEnv, managerUsesDefaultTrust, serverUsesDefaultTrust } from './child-env.js';
-import { heapArgsFor } from './cluster-size.js';
+import { heapArgsFor, serverHeapArgsFor } from './cluster-size.js';
 import { defaultIdentity } from '../controllers/machinery/identity.js';
 import type { HttpTransport } from '../controllers/machinery/transport.js';
 
@@ -116,7 +116,7 @@ class Launcher {
     const dataDir = resolve(f.dataDir);
     this.kubeconfig = join(dataDir, 'kubeconfig');
     const args = [
-      ...heapArgsFor(f.nodes),
+      ...serverHeapArgsFor(f.nodes),
       SERVER_MAIN,
       '--port',
       String(f.port),

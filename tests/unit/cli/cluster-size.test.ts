@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import {
   heapArgsFor,
   LARGE_CLUSTER_NODES,
+  LARGE_CLUSTER_SEMI_SPACE_MIB,
   MANAGER_HEAP_BOUND_NODES,
   managerHeapFor,
+  serverHeapArgsFor,
 } from '../../../cli/cluster-size.js';
 
 describe('heapArgsFor', () => {
@@ -19,6 +21,22 @@ describe('heapArgsFor', () => {
   });
   it("never asks for less than Node's default", () => {
     assert.deepEqual(heapArgsFor(100_000, 8 * GiB), []);
+  });
+});
+
+describe('serverHeapArgsFor', () => {
+  const GiB = 2 ** 30;
+  it("leaves the API server's young generation to cli/heap.ts below a large cluster", () => {
+    assert.deepEqual(serverHeapArgsFor(3, 24 * GiB), []);
+    assert.deepEqual(serverHeapArgsFor(LARGE_CLUSTER_NODES - 1, 24 * GiB), []);
+  });
+  it('gives the API server larger semi-spaces from a large cluster on, beside its old generation', () => {
+    assert.equal(LARGE_CLUSTER_SEMI_SPACE_MIB, 64);
+    assert.deepEqual(serverHeapArgsFor(LARGE_CLUSTER_NODES, 24 * GiB), [
+      '--max-old-space-size=9830',
+      '--max-semi-space-size=64',
+    ]);
+    assert.deepEqual(serverHeapArgsFor(100_000, 8 * GiB), ['--max-semi-space-size=64']);
   });
 });
 
