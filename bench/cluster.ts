@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { heapArgsFor, serverHeapArgsFor } from '../cli/cluster-size.js';
+import { heapArgsFor, serverHeapArgsFor, serverStorageArgsFor } from '../cli/cluster-size.js';
 import { type ApiServer, freePort, rssOf, sleep, startApiServer, startControllerManager } from './harness.js';
 
 export interface ClusterResult {
@@ -226,10 +226,11 @@ export async function measureCluster(
   timeoutMs: number,
   { rollingUpdate = true }: { rollingUpdate?: boolean } = {},
 ): Promise<ClusterResult> {
-  // the launcher's heap for a cluster of this size, unless the environment names the flags
+  // the launcher's heap and store for a cluster of this size, unless the environment names the node flags
   const server = await startApiServer({
     withServiceAccounts: true,
     nodeArgs: process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? serverHeapArgsFor(nodes),
+    extraArgs: serverStorageArgsFor(nodes),
   });
   let manager: ReturnType<typeof startControllerManager> | undefined;
   const meter = new PhaseMeter(server, () => manager?.pid);

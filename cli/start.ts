@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { limitFlagArgs, parseFlags, storageFlagArgs, usage, UsageError, type ServerFlags } from '../server/flags.js';
 import { tooManyNodes } from '../controllers/kubelet/ids.js';
 import { childEnv, managerUsesDefaultTrust, serverUsesDefaultTrust } from './child-env.js';
-import { heapArgsFor, serverHeapArgsFor } from './cluster-size.js';
+import { heapArgsFor, serverHeapArgsFor, serverStorageArgsFor } from './cluster-size.js';
 import { defaultIdentity } from '../controllers/machinery/identity.js';
 import type { HttpTransport } from '../controllers/machinery/transport.js';
 
@@ -138,6 +138,8 @@ class Launcher {
     if (f.tlsCertFile && f.tlsPrivateKeyFile)
       args.push('--tls-cert-file', resolve(f.tlsCertFile), '--tls-private-key-file', resolve(f.tlsPrivateKeyFile));
     if (f.watchCacheMiB) args.push('--watch-cache-mib', String(f.watchCacheMiB));
+    if (f.storageWriteBufferMiB) args.push('--storage-write-buffer-mib', String(f.storageWriteBufferMiB));
+    else if (f.storage !== 'etcd') args.push(...serverStorageArgsFor(f.nodes));
     args.push(...limitFlagArgs(f.limits), ...storageFlagArgs(f));
     const server = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -26,6 +26,8 @@ export interface ServerFlags {
   tlsPrivateKeyFile?: string;
   /** Most MiB of serialized recent events the watch cache keeps in memory (default 64). */
   watchCacheMiB?: number;
+  /** LevelDB's write buffer of the store's current objects (`--storage-write-buffer-mib`), MiB. */
+  storageWriteBufferMiB?: number;
   /** The store: LevelDB in the data directory (default), or etcd (`--storage etcd --etcd-servers ...`). */
   storage: 'level' | 'etcd';
   /** kube-apiserver's --etcd-servers: client URLs of one etcd cluster. */
@@ -81,6 +83,7 @@ export function usage(program: 'server' | 'start'): string {
     '  --tls[=false]   serve HTTPS with a certificate from D/pki (made on first start; default: on beyond loopback)',
     '  --tls-cert-file F, --tls-private-key-file K   serve HTTPS with this PEM certificate (chain) and key instead',
     '  --watch-cache-mib N   most MiB of recent events the watch cache keeps in memory (default 64)',
+    '  --storage-write-buffer-mib N   LevelDB write buffer of the current objects in D/store (default 4; npm start: 16 from 25,000 nodes)',
     '  --storage S     level (LevelDB in D/store, the default) or etcd (several API servers may share one etcd)',
     '  --etcd-servers URLS   with --storage etcd: comma-separated etcd client URLs (http://127.0.0.1:2379,...)',
     '  --etcd-prefix P       with --storage etcd: the prefix of every key in etcd (default /registry)',
@@ -244,6 +247,15 @@ export function parseFlags(argv: string[], _program: 'server' | 'start'): Server
         if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024 * 1024)
           throw new UsageError(`invalid --watch-cache-mib ${JSON.stringify(v)}: must be an integer from 1 to 1048576`);
         flags.watchCacheMiB = Number(v);
+        break;
+      }
+      case 'storage-write-buffer-mib': {
+        const v = takeValue();
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024)
+          throw new UsageError(
+            `invalid --storage-write-buffer-mib ${JSON.stringify(v)}: must be an integer from 1 to 1024`,
+          );
+        flags.storageWriteBufferMiB = Number(v);
         break;
       }
       case 'storage': {

@@ -60,7 +60,11 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
   } else {
-    storage = openLevelStorage({ dir: resolve(dataDir, 'store'), maxHistoryBytes });
+    storage = openLevelStorage({
+      dir: resolve(dataDir, 'store'),
+      maxHistoryBytes,
+      ...(flags.storageWriteBufferMiB ? { objectsWriteBufferBytes: flags.storageWriteBufferMiB * 1024 * 1024 } : {}),
+    });
     storage.catch(() => {}); // awaited by buildApp, where a failure stops the start
   }
   // The cluster CA exists even for plain HTTP: it is what pods find in kube-root-ca.crt. A first start makes it here

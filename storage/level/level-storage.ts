@@ -11,6 +11,8 @@ export interface LevelStorageOptions extends CacherOptions {
   dir: string;
   /** Largest key plus serialized object one write may store (etcd's --max-request-bytes). Default 1.5 MiB. */
   maxRequestBytes?: number;
+  /** LevelDB's write buffer of the current objects, bytes (LevelBackendOptions.objectsWriteBufferBytes). */
+  objectsWriteBufferBytes?: number;
 }
 
 /**
@@ -26,10 +28,10 @@ export async function openLevelStorage(opts: LevelStorageOptions): Promise<Stora
 export async function openCachedLevel(opts: LevelStorageOptions): Promise<CachedStorage & { backend: LevelBackend }> {
   if (!opts || typeof opts.dir !== 'string' || opts.dir === '')
     throw new TypeError('openLevelStorage: dir is required');
-  const { dir, maxRequestBytes, ...cacheOptions } = opts;
+  const { dir, maxRequestBytes, objectsWriteBufferBytes, ...cacheOptions } = opts;
   // Validate the cache options before the directory is locked.
   CachedStorage.checkOptions(cacheOptions);
-  const backend = await LevelBackend.open({ dir, maxRequestBytes, log: opts.log });
+  const backend = await LevelBackend.open({ dir, maxRequestBytes, objectsWriteBufferBytes, log: opts.log });
   try {
     return (await CachedStorage.open(backend, cacheOptions)) as CachedStorage & { backend: LevelBackend };
   } catch (err) {

@@ -109,6 +109,41 @@ describe('level storage: the event log and the current objects', () => {
     }),
   );
 
+  it("the objects' write buffer: a larger one keeps in memory what LevelDB's default writes to a table file", T, () =>
+    inTempDir(async (dir) => {
+      // ~6 MB of objects: past LevelDB's 4 MiB memory table, within 16 MiB
+      const spec = { filler: 'x'.repeat(3000) };
+      const tables = (d: string) => fs.readdirSync(d).filter((f) => f.endsWith('.ldb')).length;
+      const write = async (d: string, objectsWriteBufferBytes?: number) => {
+        const backend = await LevelBackend.open({
+          dir: d,
+          ...(objectsWriteBufferBytes ? { objectsWriteBufferBytes } : {}),
+        });
+        // in groups of 100: LevelDB looks for room before each write, so a memory table fills past its size by one
+        for (let g = 0; g < 20; g++) {
+          const writes = Array.from({ length: 100 }, (_, j) => {
+            const name = `p${g * 100 + j}`;
+            return backend.txn({ kind: 'create', key: podKey('default', name), object: { ...pod(name), spec } });
+          });
+          for (const res of await Promise.all(writes)) revisionOf(res);
+        }
+        return backend;
+      };
+      const byDefault = await write(path.join(dir, 'default'));
+      // LevelDB writes a full memory table to a table file on its background thread
+      for (let waited = 0; tables(path.join(dir, 'default')) === 0; waited += 50) {
+        assert.ok(waited < 10_000, 'the default write buffer wrote no table file');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const larger = await write(path.join(dir, 'larger'), 16 << 20);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(tables(path.join(dir, 'larger')), 0, 'the objects are all in the 16 MiB memory table');
+      assert.equal((await larger.range(PREFIX)).items.length, 2000);
+      await byDefault.close();
+      await larger.close();
+    }),
+  );
+
   it('a clean close checkpoints the objects; a kill replays at most the events after the last checkpoint', T, () =>
     inTempDir(async (dir) => {
       const backend = await LevelBackend.open({ dir });
