@@ -50,8 +50,8 @@ export function serverHeapArgsFor(nodes: number, totalBytes: number = totalmem()
  * time (a table of level 1 merged with ~11 of level 2, ~22 MB written, several times a second; the keys' random
  * suffixes spread each table over the whole range), and its one background thread took 87-111 s of CPU through the
  * DaemonSet's phase. With 16 MiB most pods' create and status write meet in the memory table and reach the tables
- * once: 58.6 s, the server's CPU in the phase 235 s against 276-301 s, the phase 207 s against 234-260 s (one run
- * against three). Below, the buffer's 12 MiB more would be a share of the RSS that matters (10,000 stored pods: 9.3
+ * once: 58.6-66.5 s, the server's CPU in the phase 235-249 s against 276-301 s, the phase 207-224 s against 234-260 s
+ * (two runs against three). Below, the buffer's 12 MiB more would be a share of the RSS that matters (10,000 stored pods: 9.3
  * and 9.5 KB a pod against 8.0 and 8.2).
  */
 export const LARGE_CLUSTER_WRITE_BUFFER_MIB = 16;

@@ -167,10 +167,16 @@ export class LevelBackend implements RawBackend {
     if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 1024) {
       throw new RangeError(`openLevelStorage: maxRequestBytes must be an integer >= 1024, got ${maxRequestBytes}`);
     }
-    const objects = new Level<string, string>(
-      opts.dir,
-      opts.objectsWriteBufferBytes ? { ...UTF8, writeBufferSize: opts.objectsWriteBufferBytes } : UTF8,
-    );
+    const writeBuffer = opts.objectsWriteBufferBytes;
+    if (
+      writeBuffer !== undefined &&
+      (!Number.isInteger(writeBuffer) || writeBuffer < 1 << 20 || writeBuffer > 1 << 30)
+    ) {
+      throw new RangeError(
+        `openLevelStorage: objectsWriteBufferBytes must be an integer from 1 MiB to 1 GiB, got ${writeBuffer}`,
+      );
+    }
+    const objects = new Level<string, string>(opts.dir, writeBuffer ? { ...UTF8, writeBufferSize: writeBuffer } : UTF8);
     await openDatabase(objects);
     let events: Level<string, string> | undefined;
     try {

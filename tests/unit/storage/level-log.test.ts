@@ -139,6 +139,11 @@ describe('level storage: the event log and the current objects', () => {
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(tables(path.join(dir, 'larger')), 0, 'the objects are all in the 16 MiB memory table');
       assert.equal((await larger.range(PREFIX)).items.length, 2000);
+      for (const bad of [0, 1000, 1.5, 2 ** 31])
+        await assert.rejects(
+          LevelBackend.open({ dir: path.join(dir, 'bad'), objectsWriteBufferBytes: bad }),
+          RangeError,
+        );
       await byDefault.close();
       await larger.close();
     }),
