@@ -1,8 +1,7 @@
-/** The API server's flags that tune its store: parsed, bounded, and what the launcher gives a large cluster. */
+/** The API server's flags that tune its store: parsed and bounded (cli/cluster-size.ts: what the launcher gives). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFlags, UsageError, usage } from '../../server/flags.js';
-import { LARGE_CLUSTER_NODES, LARGE_CLUSTER_WRITE_BUFFER_MIB, serverStorageArgsFor } from '../../cli/cluster-size.js';
 
 describe('--storage-write-buffer-mib', () => {
   it('takes an integer from 1 to 1024 (MiB), in either form, and is absent by default', () => {
@@ -15,15 +14,5 @@ describe('--storage-write-buffer-mib', () => {
 
   it('is in the usage', () => {
     assert.match(usage('server'), /--storage-write-buffer-mib N/);
-  });
-
-  it("the launcher gives a large cluster a larger buffer, and a smaller one LevelDB's own", () => {
-    assert.deepEqual(serverStorageArgsFor(3), []);
-    assert.deepEqual(serverStorageArgsFor(LARGE_CLUSTER_NODES - 1), []);
-    assert.deepEqual(serverStorageArgsFor(LARGE_CLUSTER_NODES), [
-      '--storage-write-buffer-mib',
-      String(LARGE_CLUSTER_WRITE_BUFFER_MIB),
-    ]);
-    assert.equal(LARGE_CLUSTER_WRITE_BUFFER_MIB, 16);
   });
 });

@@ -4,13 +4,16 @@ import {
   heapArgsFor,
   LARGE_CLUSTER_NODES,
   LARGE_CLUSTER_SEMI_SPACE_MIB,
+  LARGE_CLUSTER_WRITE_BUFFER_MIB,
   MANAGER_HEAP_BOUND_NODES,
   managerHeapFor,
   serverHeapArgsFor,
+  serverStorageArgsFor,
 } from '../../../cli/cluster-size.js';
 
+const GiB = 2 ** 30;
+
 describe('heapArgsFor', () => {
-  const GiB = 2 ** 30;
   it("leaves Node's default heap below a large cluster", () => {
     assert.deepEqual(heapArgsFor(0, 24 * GiB), []);
     assert.deepEqual(heapArgsFor(LARGE_CLUSTER_NODES - 1, 24 * GiB), []);
@@ -24,19 +27,25 @@ describe('heapArgsFor', () => {
   });
 });
 
-describe('serverHeapArgsFor', () => {
-  const GiB = 2 ** 30;
-  it("leaves the API server's young generation to cli/heap.ts below a large cluster", () => {
-    assert.deepEqual(serverHeapArgsFor(3, 24 * GiB), []);
-    assert.deepEqual(serverHeapArgsFor(LARGE_CLUSTER_NODES - 1, 24 * GiB), []);
+describe("the API server's flags by cluster size", () => {
+  it("leaves the young generation to cli/heap.ts and the store's write buffer to LevelDB below a large cluster", () => {
+    for (const nodes of [3, LARGE_CLUSTER_NODES - 1]) {
+      assert.deepEqual(serverHeapArgsFor(nodes, 24 * GiB), []);
+      assert.deepEqual(serverStorageArgsFor(nodes), []);
+    }
   });
-  it('gives the API server larger semi-spaces from a large cluster on, beside its old generation', () => {
+  it('gives larger semi-spaces beside the old generation, and a larger write buffer, from a large cluster on', () => {
     assert.equal(LARGE_CLUSTER_SEMI_SPACE_MIB, 64);
     assert.deepEqual(serverHeapArgsFor(LARGE_CLUSTER_NODES, 24 * GiB), [
       '--max-old-space-size=9830',
       '--max-semi-space-size=64',
     ]);
     assert.deepEqual(serverHeapArgsFor(100_000, 8 * GiB), ['--max-semi-space-size=64']);
+    assert.equal(LARGE_CLUSTER_WRITE_BUFFER_MIB, 16);
+    assert.deepEqual(serverStorageArgsFor(LARGE_CLUSTER_NODES), [
+      '--storage-write-buffer-mib',
+      String(LARGE_CLUSTER_WRITE_BUFFER_MIB),
+    ]);
   });
 });
 
