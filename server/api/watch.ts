@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { clone, deepFreeze } from '../../apimachinery/copy.js';
 import type { KubeObject } from '../../apimachinery/objects.js';
@@ -174,6 +175,26 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   };
   res.on('drain', releaseWaiters);
   abort.signal.addEventListener('abort', releaseWaiters, { once: true });
+  // The socket a flush writes to directly (see writeOut), with its own 'drain' listener, once one was.
+  let rawSocket: Socket | undefined;
+  /**
+   * Writes a flush's bytes. Straight to the connection's socket once the response holds nothing back (its headers
+   * went out): a write through the response corks the socket, schedules its uncorking for the next tick and then
+   * writes from the socket's buffer, for every watcher at every flush. Through the response while it still holds
+   * bytes, or has no socket yet (a pipelined request's response waits for the one before it).
+   */
+  const writeOut = (bytes: Buffer): boolean => {
+    const socket = res.socket;
+    if (socket && !socket.destroyed && res.writableLength === socket.writableLength) {
+      if (rawSocket !== socket) {
+        rawSocket?.off('drain', releaseWaiters);
+        rawSocket = socket;
+        socket.on('drain', releaseWaiters);
+      }
+      return socket.write(bytes);
+    }
+    return res.write(bytes);
+  };
   const drained = () =>
     new Promise<void>((resolve) => {
       if (drainWaiters.length === 0) waitingSince = performance.now();
@@ -190,7 +211,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     queued = [];
     queuedBytes = 0;
     if (lines.length === 0 || res.destroyed || res.writableEnded) return;
-    const ok = res.write(chunkOf(lines, framed));
+    const ok = writeOut(chunkOf(lines, framed));
     if (!ok && !abort.signal.aborted) {
       const waiting: Promise<void> = drained().then(() => {
         if (full === waiting) full = undefined;
@@ -310,6 +331,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   } finally {
     unscheduleFlush(flush);
     flush();
+    rawSocket?.off('drain', releaseWaiters);
     if (timer) clearTimeout(timer);
     if (stallTimer) clearTimeout(stallTimer);
     w.serverSignal.removeEventListener('abort', onServerAbort);
