@@ -4,7 +4,8 @@
  * - a watch from any retained resourceVersion sees exactly the later events; below the retained window it gets
  *   an ERROR event carrying a 410 Expired Status, and the stream ends;
  * - a watcher that never reads is cut off, with a bounded amount of data held for it by the server, while the
- *   other watchers keep receiving every event.
+ *   other watchers keep receiving every event;
+ * - a watcher that stops reading for a while, less than the stall timeout, gets every event once it reads again.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -215,5 +216,49 @@ describe('a watcher that never reads', () => {
       reference.slice(0, events.length).map((e) => e.object.metadata.resourceVersion),
       'what the sleeper got is a prefix of the sequence',
     );
+  });
+});
+
+describe('a watcher that stops reading for a while', () => {
+  const STALL_MS = 4000;
+  let server: InProcessServer;
+  before(async () => {
+    server = await startInProcess({ watchStallTimeoutMs: STALL_MS });
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  // The server's writes to it fill its socket; each wait ends at the socket's 'drain' (a flush writes to the socket
+  // itself), and without that wait's end the watch would stall until the server cut it off.
+  it('gets every event, in order, once it reads again', async () => {
+    const api = new Api(server.url);
+    const ns = 'pauses';
+    await api.createNamespace(ns);
+    const base = `/api/v1/namespaces/${ns}/configmaps`;
+    const from = Number((await api.expect(200, 'GET', base)).metadata.resourceVersion);
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.get(`${server.url}${base}?watch=true&resourceVersion=${from}`, { agent: false }, resolve);
+      req.on('error', reject);
+    });
+    assert.equal(res.statusCode, 200);
+    res.pause();
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => (text += d));
+    // ~6 MiB of events, far more than the kernel's socket buffers hold while the watcher reads nothing
+    const big = 'x'.repeat(32 * 1024);
+    const acks = await writeLoad(api, base, { writers: 4, total: 200, value: (i) => `${i}:${big}` });
+    await new Promise((r) => setTimeout(r, 500));
+    res.resume();
+    const lines = () => text.split('\n').filter((l) => l.trim() !== '');
+    await eventually(() => lines().length >= acks.length, {
+      what: `all ${acks.length} events (got ${lines().length})`,
+      timeoutMs: STALL_MS * 2,
+    });
+    res.destroy();
+    const events = lines().map((l) => JSON.parse(l) as WatchEvent);
+    assert.ok(!events.some((e) => e.type === 'ERROR'), 'no ERROR event');
+    assertExactly(events, acks, 'the watcher that paused');
   });
 });
