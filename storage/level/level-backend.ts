@@ -417,6 +417,9 @@ export class LevelBackend implements RawBackend {
 
   /** Commits one group of transactions; called by the queue, one group at a time. */
   private async commitBatch(writes: readonly RawWrite[]): Promise<Outcome<RawWriteResult>[]> {
+    // A group queued while the one before it failed to write its objects: planned on the objects it would read
+    // stale records (a create of a key that group created would be committed again). It fails as later writes do.
+    this.checkView(writes[0]?.key ?? '');
     const keys = [...new Set(writes.map((w) => w.key))];
     const inline = keys.length <= INLINE_READ_KEYS;
     const values = inline

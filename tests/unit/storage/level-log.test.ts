@@ -215,6 +215,46 @@ describe('level storage: the event log and the current objects', () => {
   );
 
   it(
+    'writes queued while the objects of a group fail to be written fail too, not planned on the stale objects',
+    T,
+    () =>
+      inTempDir(async (dir) => {
+        const backend = await LevelBackend.open({ dir });
+        const objects = (backend as unknown as { objects: { batch: (...args: unknown[]) => unknown } }).objects;
+        const realBatch = objects.batch;
+        let writing!: () => void;
+        const started = new Promise<void>((r) => (writing = r));
+        let fail!: () => void;
+        const failed = new Promise<void>((r) => (fail = r));
+        objects.batch = () => ({
+          put() {},
+          del() {},
+          close: async () => {},
+          write: async () => {
+            writing();
+            await failed;
+            throw new Error('disk full');
+          },
+        });
+        const key = podKey('default', 'b');
+        const first = backend.txn({ kind: 'create', key, object: pod('b') });
+        await started; // its events are in the log; its object record is being written
+        // queued behind it, and accepted: the store is not read-only yet
+        const second = backend.txn({ kind: 'create', key, object: pod('b') });
+        fail();
+        await first;
+        objects.batch = realBatch;
+        // the objects lack `b`: planned on them, this create would have been committed a second time
+        await rejectsWithCode(second, 'Internal');
+        await assert.rejects(second, /read-only until a restart/);
+        await backend.close();
+        const again = await LevelBackend.open({ dir });
+        assert.equal((await again.revisions()).current, revisionOf(await first), 'one create in the log');
+        await again.close();
+      }),
+  );
+
+  it(
     "the log's batches hold events only (its keys only grow); its newest event, or the compaction mark, is the revision",
     T,
     () =>
