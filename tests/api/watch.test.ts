@@ -13,6 +13,40 @@ import { WatchStream, rvOf, type WatchEvent } from '../helpers/watch.js';
 
 const BOOKMARK_MS = 250;
 
+/** An HTTP/1.1 GET of `path` asking for JSON, as written on a connection. */
+const httpGet = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`;
+
+/**
+ * The watch response in `raw` from `from`: its head says 200 and chunked, and every chunk is `<size in lowercase
+ * hex>\r\n<size bytes of whole lines>\r\n` until `0\r\n\r\n`. Its lines, its chunks, and where it ends.
+ */
+function chunkedWatch(raw: Buffer, from: number): { lines: string[]; chunks: number; end: number } {
+  const headEnd = raw.indexOf('\r\n\r\n', from);
+  const head = raw.subarray(from, headEnd).toString('latin1');
+  assert.match(head, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(head, /\r\nTransfer-Encoding: chunked(\r\n|$)/i);
+  let at = headEnd + 4;
+  const lines: string[] = [];
+  let chunks = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at);
+    const sizeText = raw.subarray(at, eol).toString('latin1');
+    assert.match(sizeText, /^[0-9a-f]+$/, `chunk size ${JSON.stringify(sizeText)}`);
+    const size = Number.parseInt(sizeText, 16);
+    at = eol + 2;
+    if (size === 0) {
+      assert.equal(raw.subarray(at, at + 2).toString('latin1'), '\r\n');
+      return { lines, chunks, end: at + 2 };
+    }
+    const data = raw.subarray(at, at + size).toString('utf8');
+    assert.equal(raw.subarray(at + size, at + size + 2).toString('latin1'), '\r\n');
+    assert.ok(data.endsWith('\n'), 'a chunk holds whole lines');
+    lines.push(...data.slice(0, -1).split('\n'));
+    chunks++;
+    at += size + 2;
+  }
+}
+
 describe('watch', () => {
   const { api, server } = useInProcessServer({ bookmarkIntervalMs: BOOKMARK_MS });
   const open: WatchStream[] = [];
@@ -38,6 +72,17 @@ describe('watch', () => {
   }
   const remove = (ns: string, name: string) => api.expect(200, 'DELETE', `${pods(ns)}/${name}`);
   const listRV = async (path: string) => (await api.expect(200, 'GET', path)).metadata.resourceVersion as string;
+  /** A connection of its own to the server, and all it has received so far. */
+  async function rawConnection(): Promise<{ socket: net.Socket; received: () => Buffer }> {
+    const { port } = new URL(server().url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    let raw = Buffer.alloc(0);
+    socket.on('data', (c: Buffer) => {
+      raw = Buffer.concat([raw, c]);
+    });
+    return { socket, received: () => raw };
+  }
 
   function assertEvent(ev: WatchEvent, type: string, expected: Json): void {
     assert.equal(
@@ -413,60 +458,58 @@ describe('watch', () => {
     const ns = 'watch-chunks';
     await api.createNamespace(ns);
     for (let i = 0; i < 3; i++) await create(ns, podManifest(`before-${i}`));
-    const { port } = new URL(server().url);
-    const socket = net.connect(Number(port), '127.0.0.1');
-    await once(socket, 'connect');
-    let raw = Buffer.alloc(0);
-    socket.on('data', (c: Buffer) => {
-      raw = Buffer.concat([raw, c]);
-    });
-    const ask = (path: string) =>
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`);
+    const conn = await rawConnection();
+    const ask = (path: string) => conn.socket.write(httpGet(path));
     try {
       ask(`${pods(ns)}?watch=true&timeoutSeconds=2`);
       // events while the watch is open: the initial ADDED lines come first, these follow in later chunks
       await sleep(300);
       for (let i = 0; i < 3; i++) await create(ns, podManifest(`during-${i}`));
       const deadline = Date.now() + 20_000;
-      while (!raw.includes('\r\n0\r\n\r\n') && Date.now() < deadline) await sleep(50);
-      const text = raw.toString('latin1');
-      const headEnd = text.indexOf('\r\n\r\n');
-      assert.match(text.slice(0, headEnd), /^HTTP\/1\.1 200 OK\r\n/);
-      assert.match(text.slice(0, headEnd), /\r\nTransfer-Encoding: chunked(\r\n|$)/i);
-      // every chunk: <size in lowercase hex>\r\n<size bytes of whole lines>\r\n, then 0\r\n\r\n
-      let at = headEnd + 4;
-      const lines: string[] = [];
-      let chunks = 0;
-      for (;;) {
-        const eol = raw.indexOf('\r\n', at);
-        const sizeText = raw.subarray(at, eol).toString('latin1');
-        assert.match(sizeText, /^[0-9a-f]+$/, `chunk size ${JSON.stringify(sizeText)}`);
-        const size = Number.parseInt(sizeText, 16);
-        at = eol + 2;
-        if (size === 0) {
-          assert.equal(raw.subarray(at, at + 2).toString('latin1'), '\r\n');
-          at += 2;
-          break;
-        }
-        const data = raw.subarray(at, at + size).toString('utf8');
-        assert.equal(raw.subarray(at + size, at + size + 2).toString('latin1'), '\r\n');
-        assert.ok(data.endsWith('\n'), 'a chunk holds whole lines');
-        lines.push(...data.slice(0, -1).split('\n'));
-        chunks++;
-        at += size + 2;
-      }
+      while (!conn.received().includes('\r\n0\r\n\r\n') && Date.now() < deadline) await sleep(50);
+      const { lines, chunks, end: at } = chunkedWatch(conn.received(), 0);
       assert.ok(chunks >= 2, `the initial events and the later ones in ${chunks} chunks`);
       assert.deepEqual(
         lines.map((l) => `${JSON.parse(l).type} ${JSON.parse(l).object.metadata.name}`),
         [0, 1, 2].map((i) => `ADDED before-${i}`).concat([0, 1, 2].map((i) => `ADDED during-${i}`)),
       );
       // the same connection serves the next request
-      raw = raw.subarray(at);
+      const next = () => conn.received().subarray(at);
       ask(`${pods(ns)}/before-0`);
-      while (!raw.includes('"before-0"') && Date.now() < deadline) await sleep(50);
-      assert.match(raw.toString('latin1'), /^HTTP\/1\.1 200 OK\r\n/);
+      while (!next().includes('"before-0"') && Date.now() < deadline) await sleep(50);
+      assert.match(next().toString('latin1'), /^HTTP\/1\.1 200 OK\r\n/);
     } finally {
-      socket.destroy();
+      conn.socket.destroy();
+    }
+  });
+
+  it('a watch pipelined behind another on one connection: its events wait for that one to end, then follow it', async () => {
+    const ns = 'watch-pipelined';
+    await api.createNamespace(ns);
+    await create(ns, podManifest('before'));
+    const conn = await rawConnection();
+    const names = (lines: string[]) => lines.map((l) => `${JSON.parse(l).type} ${JSON.parse(l).object.metadata.name}`);
+    try {
+      // Both in one write. The second watch's response has no socket until the first ends (after 1 s): what it
+      // writes meanwhile waits in the response, what it writes after goes to the socket.
+      conn.socket.write(
+        httpGet(`${pods(ns)}?watch=true&timeoutSeconds=1`) + httpGet(`${pods(ns)}?watch=true&timeoutSeconds=3`),
+      );
+      await sleep(300);
+      await create(ns, podManifest('during-first'));
+      await sleep(1500);
+      await create(ns, podManifest('after-first'));
+      const deadline = Date.now() + 20_000;
+      const ends = () => conn.received().toString('latin1').split('\r\n0\r\n\r\n').length - 1;
+      while (ends() < 2 && Date.now() < deadline) await sleep(50);
+      const raw = conn.received();
+      const first = chunkedWatch(raw, 0);
+      assert.deepEqual(names(first.lines), ['ADDED before', 'ADDED during-first']);
+      const second = chunkedWatch(raw, first.end);
+      assert.deepEqual(names(second.lines), ['ADDED before', 'ADDED during-first', 'ADDED after-first']);
+      assert.equal(second.end, raw.length, 'nothing after the last chunk');
+    } finally {
+      conn.socket.destroy();
     }
   });
 
