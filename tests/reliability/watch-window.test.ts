@@ -18,6 +18,22 @@ import { eventually } from '../helpers/kubectl.js';
 import { assertExactly, assertSuffix, configMap, writeLoad, type Ack } from '../helpers/watch-history.js';
 import type { CachedStorage } from '../../storage/cache/cacher.js';
 
+/** A namespace `ns` of its own on `server`: a client, its ConfigMaps' path, and the resourceVersion they are at. */
+async function configMapsIn(server: InProcessServer, ns: string): Promise<{ api: Api; base: string; from: number }> {
+  const api = new Api(server.url);
+  await api.createNamespace(ns);
+  const base = `/api/v1/namespaces/${ns}/configmaps`;
+  return { api, base, from: Number((await api.expect(200, 'GET', base)).metadata.resourceVersion) };
+}
+
+/** A watch of `url` on a connection of its own, as the response comes: its body not read yet. */
+function rawWatch(url: string): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false }, resolve);
+    req.on('error', reject);
+  });
+}
+
 describe('resume from any retained resourceVersion; 410 Expired below the window', () => {
   const WINDOW = 100;
   const BOOKMARK_MS = 50;
@@ -31,11 +47,7 @@ describe('resume from any retained resourceVersion; 410 Expired below the window
   after(async () => server?.close());
 
   it('every resourceVersion in the window replays exactly the later writes; older ones get 410 Expired', async () => {
-    const api = new Api(server.url);
-    const ns = 'resume';
-    await api.createNamespace(ns);
-    const base = `/api/v1/namespaces/${ns}/configmaps`;
-    const start = Number((await api.expect(200, 'GET', base)).metadata.resourceVersion);
+    const { api, base, from: start } = await configMapsIn(server, 'resume');
     // the reference: a watch from before the writes, read as they happen
     const reference = await WatchStream.open(`${server.url}${base}?watch=true&resourceVersion=${start}`);
     const acks = await writeLoad(api, base, { writers: 4, total: WINDOW * 3 });
@@ -118,19 +130,12 @@ describe('a watcher that never reads', () => {
   });
 
   it('is cut off with bounded memory; the other watchers receive every event', async (t) => {
-    const api = new Api(server.url);
-    const ns = 'never-reads';
-    await api.createNamespace(ns);
-    const base = `/api/v1/namespaces/${ns}/configmaps`;
-    const from = Number((await api.expect(200, 'GET', base)).metadata.resourceVersion);
+    const { api, base, from } = await configMapsIn(server, 'never-reads');
     const storage = server.storage as CachedStorage;
     const watchersBefore = storage.watcherCount();
 
     // The sleeper: a raw HTTP watch whose body is never read.
-    const sleeperRes = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.get(`${server.url}${base}?watch=true&resourceVersion=${from}`, { agent: false }, resolve);
-      req.on('error', reject);
-    });
+    const sleeperRes = await rawWatch(`${server.url}${base}?watch=true&resourceVersion=${from}`);
     assert.equal(sleeperRes.statusCode, 200);
     sleeperRes.pause();
     const readers: WatchStream[] = [];
@@ -232,15 +237,8 @@ describe('a watcher that stops reading for a while', () => {
   // The server's writes to it fill its socket; each wait ends at the socket's 'drain' (a flush writes to the socket
   // itself), and without that wait's end the watch would stall until the server cut it off.
   it('gets every event, in order, once it reads again', async () => {
-    const api = new Api(server.url);
-    const ns = 'pauses';
-    await api.createNamespace(ns);
-    const base = `/api/v1/namespaces/${ns}/configmaps`;
-    const from = Number((await api.expect(200, 'GET', base)).metadata.resourceVersion);
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      const req = http.get(`${server.url}${base}?watch=true&resourceVersion=${from}`, { agent: false }, resolve);
-      req.on('error', reject);
-    });
+    const { api, base, from } = await configMapsIn(server, 'pauses');
+    const res = await rawWatch(`${server.url}${base}?watch=true&resourceVersion=${from}`);
     assert.equal(res.statusCode, 200);
     res.pause();
     let text = '';
